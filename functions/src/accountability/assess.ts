@@ -1,0 +1,162 @@
+/**
+ * Holds an answer to account: every sentence must be supported by the passage it cites, unsupported
+ * sentences are removed (and recorded), a confidence is computed from retrieval strength, how much of
+ * the question the cited evidence covers, and how well it supports the claims; below the agent's
+ * threshold the agent abstains and says what it did find instead.
+ */
+import { splitSentences } from "../platform/models/local-extractive.js";
+import { tokenize } from "../platform/models/local-embedder.js";
+import type { Citation, ClaimCheck, Confidence } from "./schema.js";
+
+export interface Evidence {
+  readonly ref: string;
+  readonly kbId: string;
+  readonly docId: string;
+  readonly docName: string;
+  readonly chunkId: string;
+  readonly text: string;
+  readonly score: number;
+  readonly location: Citation["location"];
+}
+
+export interface Assessment {
+  readonly content: string;
+  readonly citations: Citation[];
+  readonly checks: ClaimCheck[];
+  readonly confidence: Confidence;
+  readonly abstained: boolean;
+  readonly explanation: string;
+}
+
+/** A sentence is kept when this share of its terms appears in one sentence of a cited passage. */
+const supportThreshold = 0.6;
+/** Without a marker, a sentence is attributed to a passage only on much stronger overlap. */
+const implicitSupportThreshold = 0.85;
+
+const markerPattern = /\[([^\][]{1,12})\]/g;
+
+function termsOf(text: string): Set<string> {
+  return new Set(tokenize(text));
+}
+
+function overlap(claim: Set<string>, source: Set<string>): number {
+  if (claim.size === 0) return 0;
+  let hit = 0;
+  for (const t of claim) if (source.has(t)) hit++;
+  return hit / claim.size;
+}
+
+/** The source sentence that best supports a claim, and how well. */
+function bestQuote(claimTerms: Set<string>, passage: Evidence): { quote: string; support: number } {
+  let best = { quote: "", support: 0 };
+  for (const sentence of splitSentences(passage.text)) {
+    const support = overlap(claimTerms, termsOf(sentence));
+    if (support > best.support) best = { quote: sentence, support };
+  }
+  return best;
+}
+
+export function abstentionMessage(evidence: readonly Evidence[]): string {
+  const found = [...new Set(evidence.filter((e) => e.score > 0.2).map((e) => e.docName))].slice(0, 3);
+  const base = "I couldn't find an answer to that in the knowledge available to me.";
+  if (found.length === 0) return base;
+  return `${base} The closest material I found is in ${found.map((n) => `"${n}"`).join(", ")}, which may help.`;
+}
+
+export function assessAnswer(input: {
+  readonly question: string;
+  readonly answer: string;
+  readonly evidence: readonly Evidence[];
+  readonly threshold: number;
+}): Assessment {
+  const byRef = new Map(input.evidence.map((e) => [e.ref, e]));
+  const checks: ClaimCheck[] = [];
+  const kept: string[] = [];
+  const cited = new Map<string, Citation>();
+  let supportSum = 0;
+
+  for (const raw of splitSentences(input.answer)) {
+    const refs = [...raw.matchAll(markerPattern)].map((m) => (m[1] as string).trim()).filter((r) => byRef.has(r));
+    const sentence = raw.replace(markerPattern, "").replace(/\s+([.,;:!?])/g, "$1").trim();
+    if (!sentence) continue;
+    const claimTerms = termsOf(sentence);
+    if (claimTerms.size === 0) continue; // connective text ("In short:") carries no claim
+    const candidates = refs.length > 0 ? refs.map((r) => byRef.get(r) as Evidence) : [...input.evidence];
+    const needed = refs.length > 0 ? supportThreshold : implicitSupportThreshold;
+    let best: { evidence: Evidence; quote: string; support: number } | null = null;
+    for (const evidence of candidates) {
+      const q = bestQuote(claimTerms, evidence);
+      if (!best || q.support > best.support) best = { evidence, ...q };
+    }
+    const supported = best !== null && best.support >= needed;
+    checks.push({
+      sentence,
+      refs: supported && best ? [best.evidence.ref] : refs,
+      support: Math.round((best?.support ?? 0) * 1000) / 1000,
+      verdict: supported ? "supported" : "unsupported-removed",
+    });
+    if (!supported || !best) continue;
+    supportSum += best.support;
+    kept.push(`${sentence} [${best.evidence.ref}]`);
+    if (!cited.has(best.evidence.chunkId)) {
+      const e = best.evidence;
+      cited.set(e.chunkId, {
+        ref: e.ref,
+        kbId: e.kbId,
+        docId: e.docId,
+        docName: e.docName,
+        chunkId: e.chunkId,
+        quote: best.quote,
+        location: e.location,
+        score: e.score,
+      });
+    }
+  }
+
+  const citations = [...cited.values()];
+  const claims = checks.length;
+  const support = kept.length > 0 ? (supportSum / kept.length) * (kept.length / Math.max(1, claims)) : 0;
+  const retrieval = citations.length > 0 ? Math.max(...citations.map((c) => c.score)) : 0;
+  const questionTerms = termsOf(input.question);
+  const citedTerms = termsOf(citations.map((c) => input.evidence.find((e) => e.chunkId === c.chunkId)?.text ?? "").join(" "));
+  const coverage = questionTerms.size > 0 ? overlap(questionTerms, citedTerms) : 0;
+  const value = kept.length === 0 ? 0 : clamp01(0.25 * retrieval + 0.45 * coverage + 0.3 * support);
+  const confidence: Confidence = {
+    value: round3(value),
+    retrieval: round3(retrieval),
+    coverage: round3(coverage),
+    support: round3(support),
+    threshold: input.threshold,
+  };
+  const abstained = kept.length === 0 || value < input.threshold;
+  const removed = checks.filter((c) => c.verdict !== "supported").length;
+
+  if (abstained) {
+    return {
+      content: abstentionMessage(input.evidence),
+      citations: [],
+      checks,
+      confidence,
+      abstained,
+      explanation:
+        input.evidence.length === 0
+          ? "No passage in the agent's knowledge bases matched the question, so the agent abstained."
+          : `The best evidence covered ${pct(coverage)} of the question with ${pct(support)} claim support; confidence ${value.toFixed(2)} is below the agent's threshold ${input.threshold.toFixed(2)}, so the agent abstained rather than guess.`,
+    };
+  }
+  const docs = [...new Set(citations.map((c) => `"${c.docName}"`))].join(", ");
+  return {
+    content: kept.join(" "),
+    citations,
+    checks,
+    confidence,
+    abstained,
+    explanation:
+      `Answered from ${citations.length} passage(s) in ${docs}. ${kept.length} of ${claims} sentence(s) were supported by their sources` +
+      `${removed > 0 ? `; ${removed} unsupported sentence(s) were removed` : ""}. The cited evidence covers ${pct(coverage)} of the question (retrieval similarity ${retrieval.toFixed(2)}).`,
+  };
+}
+
+const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const pct = (x: number): string => `${Math.round(x * 100)}%`;

@@ -1,0 +1,32 @@
+/** Agent Engine callables: `converse` answers one turn (streaming when the client asks for it). */
+import { onCall } from "firebase-functions/v2/https";
+import { z } from "zod";
+import { callerFromClaims } from "../platform/auth.js";
+import { asCallable } from "../platform/callable.js";
+import { getDeps } from "../platform/deps.js";
+import { AppError } from "../platform/errors.js";
+import { idPattern } from "../platform/ids.js";
+import { openaiApiKey } from "../platform/params.js";
+import { validate } from "../platform/validation.js";
+import { sendMessage, sendMessageInput, startConversation } from "./conversation.js";
+
+const converseInput = sendMessageInput.extend({
+  agentId: z.string().regex(idPattern),
+  /** Omit to start a new conversation. */
+  conversationId: z.string().regex(idPattern).optional(),
+});
+
+export const converse = onCall({ secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300 }, (request, response) =>
+  asCallable(async () => {
+    if (!request.auth) throw new AppError("unauthenticated", "Sign in to talk to an agent");
+    const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
+    const input = validate(converseInput, request.data, "request");
+    const deps = await getDeps();
+    const conversationId =
+      input.conversationId ?? (await startConversation(deps, caller.tenantId, input.agentId, { channel: "callable" })).id;
+    const message = await sendMessage(deps, caller.tenantId, conversationId, input, {
+      onDelta: request.acceptsStreaming && response ? (text) => void response.sendChunk({ delta: text }) : undefined,
+    });
+    return { conversationId, message };
+  }),
+);

@@ -1,0 +1,100 @@
+/**
+ * The REST API's view of HTTP, independent of the host: Cloud Functions hands `onRequest` an Express
+ * request with `rawBody`; the local runtime builds the same. Body parsing (JSON, multipart uploads) and
+ * the error envelope live here, so both hosts answer bad input identically.
+ */
+import { AppError } from "../../platform/errors.js";
+
+export interface ApiRequest {
+  readonly method: string;
+  /** Path without the query string, e.g. `/v1/agents/abc`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly rawBody: Buffer | undefined;
+  readonly requestId: string;
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly body?: unknown;
+}
+
+export interface UploadedFile {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly bytes: Buffer;
+}
+
+function mediaType(req: ApiRequest): string {
+  return (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
+const hasBody = (req: ApiRequest): boolean => req.rawBody !== undefined && req.rawBody.length > 0;
+
+export function parseJsonBody(req: ApiRequest, maxBytes: number): unknown {
+  if (!hasBody(req)) return undefined;
+  const type = mediaType(req);
+  if (type !== "application/json" && !type.endsWith("+json")) {
+    throw new AppError("unsupported-media-type", `Send a JSON body with 'Content-Type: application/json' (got '${type || "none"}')`);
+  }
+  const raw = req.rawBody as Buffer;
+  if (raw.length > maxBytes) {
+    throw new AppError("payload-too-large", `The JSON body is ${raw.length} bytes; the limit is ${maxBytes} bytes`);
+  }
+  try {
+    return JSON.parse(raw.toString("utf8")) as unknown;
+  } catch (e) {
+    throw new AppError("invalid-argument", `Malformed JSON body: ${(e as Error).message}`);
+  }
+}
+
+export function isMultipart(req: ApiRequest): boolean {
+  return mediaType(req) === "multipart/form-data";
+}
+
+export function isJson(req: ApiRequest): boolean {
+  const type = mediaType(req);
+  return type === "application/json" || type.endsWith("+json");
+}
+
+/** Reads the first file of a multipart body (field `file`); busboy is loaded only for uploads. */
+export async function parseMultipartFile(req: ApiRequest, maxBytes: number): Promise<UploadedFile> {
+  if (!hasBody(req)) throw new AppError("invalid-argument", "The multipart body is empty; send a 'file' field");
+  const { default: busboy } = await import("busboy");
+  return new Promise<UploadedFile>((resolve, reject) => {
+    let parser: ReturnType<typeof busboy>;
+    try {
+      parser = busboy({ headers: { "content-type": req.headers["content-type"] ?? "" }, limits: { files: 1, fileSize: maxBytes } });
+    } catch (e) {
+      reject(new AppError("invalid-argument", `Malformed multipart body: ${(e as Error).message}`));
+      return;
+    }
+    let found: UploadedFile | undefined;
+    let tooLarge = false;
+    parser.on("file", (field, stream, info) => {
+      const parts: Buffer[] = [];
+      stream.on("data", (d: Buffer) => parts.push(d));
+      stream.on("limit", () => {
+        tooLarge = true;
+      });
+      stream.on("end", () => {
+        if (field === "file" && !found) {
+          found = { fileName: info.filename ?? "", contentType: info.mimeType, bytes: Buffer.concat(parts) };
+        }
+      });
+    });
+    parser.on("error", (e: Error) => reject(new AppError("invalid-argument", `Malformed multipart body: ${e.message}`)));
+    parser.on("close", () => {
+      if (tooLarge) reject(new AppError("payload-too-large", `The file exceeds the upload limit of ${maxBytes} bytes`));
+      else if (!found) reject(new AppError("invalid-argument", "The multipart body has no 'file' field"));
+      else resolve(found);
+    });
+    parser.end(req.rawBody);
+  });
+}
+
+export function errorResponse(error: AppError, extraHeaders?: Record<string, string>): ApiResponse {
+  return { status: error.status, headers: extraHeaders, body: { error: error.toJSON() } };
+}

@@ -1,0 +1,236 @@
+/**
+ * A small router over a table of routes. Each route declares its method, path, minimum role and the zod
+ * schemas of its parameters and body; the same table validates requests and generates the OpenAPI
+ * document, so the docs cannot drift from what the API accepts.
+ */
+import { z } from "zod";
+import { authenticate, requireRole, type Caller } from "../../platform/auth.js";
+import type { Deps } from "../../platform/deps.js";
+import { AppError, toAppError } from "../../platform/errors.js";
+import { log } from "../../platform/log.js";
+import { validate } from "../../platform/validation.js";
+import type { Role } from "../../platform/tenancy.js";
+import { errorResponse, isJson, isMultipart, parseJsonBody, parseMultipartFile, type ApiRequest, type ApiResponse, type UploadedFile } from "./http.js";
+
+export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+/** The body a route accepts: JSON validated by a schema, or an upload (multipart file or JSON). */
+export type BodySpec<B> =
+  | { readonly kind: "json"; readonly schema: z.ZodType<B> }
+  | { readonly kind: "upload"; readonly jsonAlternative: z.ZodType<B> };
+
+export interface RouteContext<P, B> {
+  readonly deps: Deps;
+  readonly caller: Caller;
+  readonly params: P;
+  readonly body: B;
+  readonly file: UploadedFile | undefined;
+  readonly request: ApiRequest;
+}
+
+export interface Route<P = Record<string, string>, B = undefined> {
+  readonly method: HttpMethod;
+  /** OpenAPI-style template, e.g. `/v1/agents/{agentId}`. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  /** Minimum role; `null` marks a public route (no credentials). */
+  readonly role: Role | null;
+  readonly params?: z.ZodType<P>;
+  readonly body?: BodySpec<B>;
+  readonly status?: number;
+  readonly response?: z.ZodType;
+  readonly handle: (ctx: RouteContext<P, B>) => Promise<unknown>;
+  /** For routes that shape their own response (health, the OpenAPI document). */
+  readonly raw?: boolean;
+}
+
+/** Keeps each route's param and body types while collecting them in one table. */
+export function route<P = Record<string, string>, B = undefined>(r: Route<P, B>): Route<unknown, unknown> {
+  return r as unknown as Route<unknown, unknown>;
+}
+
+interface Compiled {
+  readonly route: Route<unknown, unknown>;
+  readonly pattern: RegExp;
+  readonly names: string[];
+}
+
+function compile(route: Route<unknown, unknown>): Compiled {
+  const names: string[] = [];
+  const source = route.path.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return "([^/]+)";
+  });
+  return { route, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+export class Router {
+  private readonly compiled: Compiled[];
+
+  constructor(readonly routes: readonly Route<unknown, unknown>[]) {
+    this.compiled = routes.map(compile);
+  }
+
+  private match(method: string, path: string): { compiled: Compiled; params: Record<string, string> } {
+    const allowed: string[] = [];
+    for (const c of this.compiled) {
+      const m = c.pattern.exec(path);
+      if (!m) continue;
+      if (c.route.method !== method) {
+        allowed.push(c.route.method);
+        continue;
+      }
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => {
+        try {
+          params[n] = decodeURIComponent(m[i + 1] as string);
+        } catch {
+          throw new AppError("invalid-argument", `Malformed path parameter ${n}`);
+        }
+      });
+      return { compiled: c, params };
+    }
+    if (allowed.length > 0) {
+      throw new AppError("method-not-allowed", `${method} is not allowed on ${path}; use ${[...new Set(allowed)].join(", ")}`, {
+        allow: [...new Set(allowed)],
+      });
+    }
+    throw new AppError("not-found", `No route for ${method} ${path}`);
+  }
+
+  async handle(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
+    const started = performance.now();
+    let response: ApiResponse;
+    try {
+      response = await this.dispatch(deps, req);
+    } catch (e) {
+      const error = toAppError(e);
+      if (error.status >= 500) log.error("request failed", { err: e, method: req.method, path: req.path });
+      const allow = error.code === "method-not-allowed" ? (error.details as { allow: string[] }).allow.join(", ") : undefined;
+      response = errorResponse(error, allow ? { allow } : undefined);
+    }
+    log.info("request", {
+      method: req.method,
+      path: req.path,
+      status: response.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return response;
+  }
+
+  private async dispatch(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
+    const { compiled, params: rawParams } = this.match(req.method.toUpperCase(), req.path);
+    const r = compiled.route;
+    const caller = r.role === null ? anonymous : await authenticate(deps, req.headers.authorization);
+    if (r.role !== null) requireRole(caller, r.role);
+    const params = r.params ? validate(r.params, rawParams, "path parameter") : rawParams;
+
+    let body: unknown = undefined;
+    let file: UploadedFile | undefined;
+    if (r.body?.kind === "json") {
+      body = validate(r.body.schema, parseJsonBody(req, deps.config.limits.maxJsonBytes) ?? {}, "request body");
+    } else if (r.body?.kind === "upload") {
+      if (isMultipart(req)) file = await parseMultipartFile(req, deps.config.limits.maxUploadBytes);
+      else if (isJson(req)) body = validate(r.body.jsonAlternative, parseJsonBody(req, deps.config.limits.maxUploadBytes), "request body");
+      else throw new AppError("unsupported-media-type", "Upload a file as multipart/form-data (field 'file') or send JSON {name, text}");
+    } else if (req.rawBody && req.rawBody.length > 0 && req.method !== "GET") {
+      // A body where none is expected is most likely a client mistake; say so rather than ignore it.
+      parseJsonBody(req, deps.config.limits.maxJsonBytes);
+    }
+
+    const result = await r.handle({ deps, caller, params, body, file, request: req });
+    if (r.raw) return result as ApiResponse;
+    return { status: r.status ?? 200, body: result };
+  }
+}
+
+const anonymous: Caller = { tenantId: "", role: "viewer", uid: "anonymous", via: "api-key" };
+
+// ---------------------------------------------------------------------------------------------------
+// OpenAPI
+// ---------------------------------------------------------------------------------------------------
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+export function openApiDocument(routes: readonly Route<unknown, unknown>[], info: { version: string; serverUrl?: string }): unknown {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const parameters =
+      r.params !== undefined
+        ? Object.entries((jsonSchema(r.params, "input").properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({
+            name,
+            in: "path",
+            required: true,
+            schema,
+          }))
+        : [];
+    const operation: Record<string, unknown> = {
+      summary: r.summary,
+      tags: [r.tag],
+      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`,
+      ...(parameters.length > 0 ? { parameters } : {}),
+      ...(r.role === null ? { security: [] } : { "x-minimum-role": r.role }),
+      responses: {
+        [String(r.status ?? 200)]: {
+          description: "Success",
+          ...(r.response ? { content: { "application/json": { schema: jsonSchema(r.response, "output") } } } : {}),
+        },
+        ...(r.role === null ? {} : { "401": { $ref: "#/components/responses/Error" }, "403": { $ref: "#/components/responses/Error" } }),
+        "400": { $ref: "#/components/responses/Error" },
+        "404": { $ref: "#/components/responses/Error" },
+      },
+    };
+    if (r.body?.kind === "json") {
+      operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(r.body.schema, "input") } } };
+    } else if (r.body?.kind === "upload") {
+      operation.requestBody = {
+        required: true,
+        content: {
+          "multipart/form-data": {
+            schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] },
+          },
+          "application/json": { schema: jsonSchema(r.body.jsonAlternative, "input") },
+        },
+      };
+    }
+    (paths[r.path] ??= {})[r.method.toLowerCase()] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Alchemist API",
+      version: info.version,
+      description: "REST API of the Alchemist agent platform. Authenticate with 'Authorization: Bearer <api key>'.",
+    },
+    ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+    security: [{ apiKey: [] }],
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An Alchemist API key (or a Firebase ID token in Firebase mode)" } },
+      responses: {
+        Error: {
+          description: "Error envelope",
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["error"],
+                properties: {
+                  error: {
+                    type: "object",
+                    required: ["code", "message"],
+                    properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,236 @@
+/**
+ * The REST API v1 route table. Handlers are thin: the router has already authenticated the caller,
+ * checked the role and validated params and body; each handler calls one service function with the
+ * caller's tenant (never a tenant from the request).
+ */
+import { z } from "zod";
+import { citationSchema } from "../../accountability/schema.js";
+import { getTrace } from "../../accountability/traces.js";
+import { createAgent, createAgentInput, getAgent } from "../../agents/agents.js";
+import { listMessages, sendMessage, sendMessageInput, startConversation } from "../../agents/conversation.js";
+import { addDocument, createKnowledgeBase, createKnowledgeBaseInput, getDocument, getKnowledgeBase } from "../../knowledge/ingest.js";
+import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
+import { checkHealth } from "../../monitor/health.js";
+import { AppError } from "../../platform/errors.js";
+import { idPattern } from "../../platform/ids.js";
+import { openApiDocument, route, type Route } from "./router.js";
+
+const id = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
+const kbParams = z.object({ kbId: id });
+const docParams = z.object({ kbId: id, docId: id });
+const agentParams = z.object({ agentId: id });
+const conversationParams = z.object({ conversationId: id });
+const traceParams = z.object({ traceId: id });
+
+const idResponse = z.object({ id: z.string() });
+
+const documentResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+  size: z.number(),
+  version: z.number(),
+  status: z.enum(["queued", "processing", "ready", "failed"]),
+  stage: z.string(),
+  progress: z.number(),
+  chunkCount: z.number(),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const messageResponse = z.object({
+  id: z.string(),
+  role: z.enum(["user", "assistant"]),
+  content: z.string(),
+  citations: z.array(citationSchema),
+  confidence: z.number().nullable(),
+  abstained: z.boolean(),
+  explanation: z.string().nullable(),
+  traceId: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+const textDocumentInput = z.object({
+  name: z.string().trim().min(1, "name is required").max(200),
+  text: z.string().min(1, "text must not be empty"),
+});
+
+export const routes: Route<unknown, unknown>[] = [
+  route({
+    method: "GET",
+    path: "/health",
+    summary: "Platform health: run mode, version, store checks and the models in use",
+    tag: "Platform",
+    role: null,
+    raw: true,
+    handle: async ({ deps }) => {
+      const report = await checkHealth(deps);
+      return { status: report.status === "down" ? 503 : 200, body: report };
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/openapi.json",
+    summary: "This API's OpenAPI 3.1 description",
+    tag: "Platform",
+    role: null,
+    raw: true,
+    handle: async ({ deps }) => ({ status: 200, body: openApiDocument(routes, { version: deps.config.version }) }),
+  }),
+
+  // ----- Knowledge Vault -----
+  route({
+    method: "POST",
+    path: "/v1/knowledge-bases",
+    summary: "Create a knowledge base",
+    tag: "Knowledge",
+    role: "editor",
+    body: { kind: "json", schema: createKnowledgeBaseInput },
+    status: 201,
+    response: idResponse,
+    handle: ({ deps, caller, body }) => createKnowledgeBase(deps, caller.tenantId, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/knowledge-bases/{kbId}",
+    summary: "Get a knowledge base",
+    tag: "Knowledge",
+    role: "viewer",
+    params: kbParams,
+    handle: ({ deps, caller, params }) => getKnowledgeBase(deps, caller.tenantId, params.kbId),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/knowledge-bases/{kbId}/documents",
+    summary: "Upload a document (multipart field 'file', or JSON {name, text}); ingestion runs in the background",
+    tag: "Knowledge",
+    role: "editor",
+    params: kbParams,
+    body: { kind: "upload", jsonAlternative: textDocumentInput },
+    status: 202,
+    response: documentResponse,
+    handle: ({ deps, caller, params, body, file }) => {
+      const upload = file
+        ? { fileName: file.fileName, bytes: file.bytes }
+        : body
+          ? { fileName: body.name, bytes: Buffer.from(body.text, "utf8") }
+          : undefined;
+      if (!upload) throw new AppError("invalid-argument", "Send a file or {name, text}");
+      return addDocument(deps, caller.tenantId, params.kbId, upload);
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/knowledge-bases/{kbId}/documents/{docId}",
+    summary: "Get a document's ingestion status and progress",
+    tag: "Knowledge",
+    role: "viewer",
+    params: docParams,
+    response: documentResponse,
+    handle: ({ deps, caller, params }) => getDocument(deps, caller.tenantId, params.kbId, params.docId),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/knowledge-bases/{kbId}/search",
+    summary: "Search a knowledge base; results carry a 0..1 score",
+    tag: "Knowledge",
+    role: "viewer",
+    params: kbParams,
+    body: { kind: "json", schema: searchInput },
+    handle: async ({ deps, caller, params, body }) => {
+      const results = await searchKnowledgeBase(deps, caller.tenantId, params.kbId, body);
+      return {
+        results: results.map((r) => ({
+          docId: r.docId,
+          docName: r.docName,
+          chunkId: r.chunkId,
+          text: r.text,
+          score: Math.round(r.score * 10_000) / 10_000,
+          location: r.location,
+        })),
+      };
+    },
+  }),
+
+  // ----- Agents and conversations -----
+  route({
+    method: "POST",
+    path: "/v1/agents",
+    summary: "Create an agent (a draft) attached to knowledge bases",
+    tag: "Agents",
+    role: "editor",
+    body: { kind: "json", schema: createAgentInput },
+    status: 201,
+    response: idResponse,
+    handle: ({ deps, caller, body }) => createAgent(deps, caller.tenantId, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/agents/{agentId}",
+    summary: "Get an agent's configuration",
+    tag: "Agents",
+    role: "viewer",
+    params: agentParams,
+    handle: ({ deps, caller, params }) => getAgent(deps, caller.tenantId, params.agentId),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/conversations",
+    summary: "Start a conversation with an agent",
+    tag: "Conversations",
+    role: "viewer",
+    params: agentParams,
+    status: 201,
+    response: idResponse,
+    handle: ({ deps, caller, params }) => startConversation(deps, caller.tenantId, params.agentId, { channel: "api" }),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/conversations/{conversationId}/messages",
+    summary: "Send a message; the answer carries citations, confidence, abstention and a trace id",
+    tag: "Conversations",
+    role: "viewer",
+    params: conversationParams,
+    body: { kind: "json", schema: sendMessageInput },
+    response: z.object({ message: messageResponse }),
+    handle: async ({ deps, caller, params, body }) => ({
+      message: toMessageResponse(await sendMessage(deps, caller.tenantId, params.conversationId, body)),
+    }),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/conversations/{conversationId}/messages",
+    summary: "List a conversation's messages, oldest first",
+    tag: "Conversations",
+    role: "viewer",
+    params: conversationParams,
+    response: z.object({ messages: z.array(messageResponse) }),
+    handle: async ({ deps, caller, params }) => ({
+      messages: (await listMessages(deps, caller.tenantId, params.conversationId)).map(toMessageResponse),
+    }),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/traces/{traceId}",
+    summary: "Get the immutable decision trace of one answer",
+    tag: "Accountability",
+    role: "viewer",
+    params: traceParams,
+    handle: ({ deps, caller, params }) => getTrace(deps, caller.tenantId, params.traceId),
+  }),
+];
+
+function toMessageResponse(m: Awaited<ReturnType<typeof listMessages>>[number]): z.infer<typeof messageResponse> {
+  return {
+    id: m.id,
+    role: m.role,
+    content: m.content,
+    citations: m.citations,
+    confidence: m.confidence,
+    abstained: m.abstained,
+    explanation: m.explanation,
+    traceId: m.traceId,
+    createdAt: m.createdAt,
+  };
+}

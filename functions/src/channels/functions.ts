@@ -1,0 +1,41 @@
+/**
+ * `api`: the REST API (and `/health`) as one HTTPS function. Firebase Hosting rewrites `/v1/**`,
+ * `/health` and `/webhooks/**` to it; the local runtime serves it at its root.
+ */
+import { onRequest } from "firebase-functions/v2/https";
+import { getDeps } from "../platform/deps.js";
+import { withLogContext } from "../platform/log.js";
+import { openaiApiKey } from "../platform/params.js";
+import { randomIds } from "../platform/ids.js";
+import type { ApiRequest } from "./api/http.js";
+import { Router } from "./api/router.js";
+import { routes } from "./api/routes.js";
+
+const router = new Router(routes);
+
+export const api = onRequest(
+  { secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300, concurrency: 80, cors: false },
+  async (req, res) => {
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomIds.newId();
+    const url = new URL(req.originalUrl || req.url, "http://localhost");
+    const apiRequest: ApiRequest = {
+      method: req.method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(", ") : v]),
+      ),
+      rawBody: req.rawBody,
+      requestId,
+    };
+    await withLogContext({ requestId }, async () => {
+      const response = await router.handle(await getDeps(), apiRequest);
+      res.status(response.status);
+      res.set("x-request-id", requestId);
+      for (const [k, v] of Object.entries(response.headers ?? {})) res.set(k, v);
+      if (response.body === undefined) res.end();
+      else res.json(response.body);
+    });
+  },
+);

@@ -1,0 +1,63 @@
+/**
+ * Knowledge Vault triggers: a finalized upload starts ingestion; two task queues run its steps
+ * (parse + chunk, then embedding batches) with retries and backoff.
+ */
+import { onObjectFinalized } from "firebase-functions/v2/storage";
+import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { getDeps } from "../platform/deps.js";
+import { log, withLogContext } from "../platform/log.js";
+import { openaiApiKey } from "../platform/params.js";
+import * as ingest from "./ingest.js";
+
+export const onDocumentUploaded = onObjectFinalized({ memory: "256MiB" }, async (event) => {
+  await withLogContext({ requestId: event.id }, async () => {
+    await ingest.startIngestion(await getDeps(), { path: event.data.name });
+  });
+});
+
+/** A payload that does not parse is logged and dropped: retrying it could never succeed. */
+function parsePayload<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, data: unknown): T | null {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) log.error("dropping a malformed task payload", { payload: data });
+  return parsed.success ? parsed.data : null;
+}
+
+export const ingestDocument = onTaskDispatched(
+  {
+    retryConfig: ingest.ingestRetry,
+    rateLimits: { maxConcurrentDispatches: 4 },
+    memory: "1GiB",
+    timeoutSeconds: 540,
+  },
+  async (request) => {
+    const task = parsePayload(ingest.documentTaskSchema, request.data);
+    if (!task) return;
+    await withLogContext({ requestId: request.id }, async () => {
+      await ingest.ingestDocument(await getDeps(), task, {
+        retryCount: request.retryCount,
+        maxAttempts: ingest.ingestRetry.maxAttempts,
+      });
+    });
+  },
+);
+
+export const embedChunks = onTaskDispatched(
+  {
+    retryConfig: ingest.ingestRetry,
+    // Bounded so a large upload cannot exhaust the embedding provider's rate limit.
+    rateLimits: { maxConcurrentDispatches: 6 },
+    memory: "512MiB",
+    timeoutSeconds: 300,
+    secrets: [openaiApiKey],
+  },
+  async (request) => {
+    const task = parsePayload(ingest.embedTaskSchema, request.data);
+    if (!task) return;
+    await withLogContext({ requestId: request.id }, async () => {
+      await ingest.embedChunks(await getDeps(), task, {
+        retryCount: request.retryCount,
+        maxAttempts: ingest.ingestRetry.maxAttempts,
+      });
+    });
+  },
+);

@@ -1,0 +1,64 @@
+/**
+ * Health of the running platform: can it read its document store and its file store, and which models
+ * is it using. Served at `GET /health` in both modes.
+ */
+import type { Deps } from "../platform/deps.js";
+
+export type HealthStatus = "ok" | "degraded" | "down";
+
+export interface HealthCheck {
+  readonly status: HealthStatus;
+  readonly latencyMs: number;
+  readonly detail?: string;
+}
+
+export interface HealthReport {
+  readonly status: HealthStatus;
+  readonly mode: "local" | "firebase";
+  readonly version: string;
+  readonly checks: Record<string, HealthCheck>;
+  readonly models: {
+    readonly chat: { provider: string; model: string; label: string };
+    readonly embedder: { provider: string; model: string; dimensions: number; label: string };
+  };
+}
+
+const checkTimeoutMs = 3000;
+
+async function timed(probe: () => Promise<unknown>): Promise<HealthCheck> {
+  const started = performance.now();
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs} ms`)), checkTimeoutMs).unref()),
+    ]);
+    return { status: "ok", latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (e) {
+    return { status: "down", latencyMs: Math.round(performance.now() - started), detail: (e as Error).message };
+  }
+}
+
+export async function checkHealth(deps: Deps): Promise<HealthReport> {
+  const [documents, files] = await Promise.all([
+    timed(() => deps.store.get("system/health")),
+    timed(() => deps.blobs.stat("system/health")),
+  ]);
+  const checks = { documents, files };
+  const statuses = Object.values(checks).map((c) => c.status);
+  const status: HealthStatus = statuses.every((s) => s === "ok") ? "ok" : statuses.every((s) => s === "down") ? "down" : "degraded";
+  return {
+    status,
+    mode: deps.config.mode,
+    version: deps.config.version,
+    checks,
+    models: {
+      chat: { ...deps.chat.info },
+      embedder: {
+        provider: deps.embedder.info.provider,
+        model: deps.embedder.info.model,
+        dimensions: deps.embedder.info.dimensions,
+        label: deps.embedder.info.label,
+      },
+    },
+  };
+}

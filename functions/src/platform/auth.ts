@@ -1,0 +1,81 @@
+/**
+ * Who is calling, and may they? Every route and callable resolves its caller here, from the credential
+ * alone (never from the request body), and checks roles with `requireRole`.
+ */
+import type { Deps } from "./deps.js";
+import { AppError } from "./errors.js";
+import { apiKeySchema, hashApiKey, roles, roleSchema, type Role } from "./tenancy.js";
+
+export interface Caller {
+  readonly tenantId: string;
+  readonly role: Role;
+  /** `apikey:<keyId>` for API keys, the Firebase uid for ID tokens. */
+  readonly uid: string;
+  readonly via: "api-key" | "id-token";
+}
+
+const lastUsedGranularityMs = 60_000;
+
+function bearerToken(header: string | undefined): string {
+  if (!header) throw new AppError("unauthenticated", "Missing credentials: send 'Authorization: Bearer <api key>'");
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new AppError("unauthenticated", "Malformed Authorization header: expected 'Bearer <api key>'");
+  return match[1] as string;
+}
+
+const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]*$/.test(token);
+
+export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Caller> {
+  const token = bearerToken(authorization);
+  if (deps.idTokens && looksLikeJwt(token)) return callerFromIdToken(deps, token);
+  return callerFromApiKey(deps, token);
+}
+
+async function callerFromApiKey(deps: Deps, key: string): Promise<Caller> {
+  const hash = hashApiKey(key);
+  const [hit] = await deps.store.query({ collectionGroup: "apiKeys", where: [{ field: "hash", op: "==", value: hash }], limit: 1 });
+  const parsed = hit ? apiKeySchema.safeParse(hit.data) : undefined;
+  if (!hit || !parsed?.success || parsed.data.revokedAt) throw new AppError("unauthenticated", "Invalid API key");
+  const record = parsed.data;
+  // The key's tenant must still exist: a key of a deleted tenant is dead.
+  const tenant = await deps.store.get(`tenants/${record.tenantId}`);
+  if (!tenant || !hit.path.startsWith(`tenants/${record.tenantId}/apiKeys/`)) {
+    throw new AppError("unauthenticated", "Invalid API key");
+  }
+  const now = deps.clock.now();
+  if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > lastUsedGranularityMs) {
+    // Best effort and off the request path: a failed timestamp must not fail the request.
+    deps.store.update(hit.path, { lastUsedAt: now.toISOString() }).catch(() => undefined);
+  }
+  return { tenantId: record.tenantId, role: record.role, uid: `apikey:${hit.id}`, via: "api-key" };
+}
+
+async function callerFromIdToken(deps: Deps, token: string): Promise<Caller> {
+  let verified: { uid: string; claims: Record<string, unknown> };
+  try {
+    verified = await deps.idTokens!.verify(token);
+  } catch {
+    throw new AppError("unauthenticated", "Invalid or expired ID token");
+  }
+  return callerFromClaims(verified.uid, verified.claims);
+}
+
+/** Tenant and role travel as custom claims (set by a function, never by the client). */
+export function callerFromClaims(uid: string, claims: Record<string, unknown>): Caller {
+  const tenantId = claims.tenantId;
+  const role = roleSchema.safeParse(claims.role);
+  if (typeof tenantId !== "string" || !role.success) {
+    throw new AppError("permission-denied", "This account is not a member of any tenant yet");
+  }
+  return { tenantId, role: role.data, uid, via: typeof claims.apiKey === "string" ? "api-key" : "id-token" };
+}
+
+export function hasRole(caller: Caller, minimum: Role): boolean {
+  return roles.indexOf(caller.role) >= roles.indexOf(minimum);
+}
+
+export function requireRole(caller: Caller, minimum: Role): void {
+  if (!hasRole(caller, minimum)) {
+    throw new AppError("permission-denied", `This action needs the ${minimum} role; your credential has ${caller.role}`);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Firebase mode's adapters: Firestore, Cloud Storage (default bucket), Cloud Tasks and Firebase Auth,
+ * all through firebase-admin, loaded lazily so a cold start pays only for what it opens.
+ */
+import { systemClock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Deps } from "../deps.js";
+import { randomIds } from "../ids.js";
+import { chooseChatModel, chooseEmbedder } from "../models/index.js";
+
+export async function openFirebaseDeps(config: Config): Promise<Deps> {
+  const [{ getApps, initializeApp }, { getFirestore }, { getStorage }, { getFunctions }, { getAuth }] = await Promise.all([
+    import("firebase-admin/app"),
+    import("firebase-admin/firestore"),
+    import("firebase-admin/storage"),
+    import("firebase-admin/functions"),
+    import("firebase-admin/auth"),
+  ]);
+  const [{ firestoreDocStore }, { cloudStorageBlobStore }, { cloudTasksQueue }] = await Promise.all([
+    import("./firestore-docstore.js"),
+    import("./storage-blobstore.js"),
+    import("./cloudtasks-queue.js"),
+  ]);
+  const app = getApps()[0] ?? initializeApp();
+  const db = getFirestore(app);
+  // Optional fields are left out of documents rather than rejected, as in the local store.
+  db.settings({ ignoreUndefinedProperties: true });
+  const auth = getAuth(app);
+  const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  return {
+    config,
+    store: firestoreDocStore(db),
+    blobs: cloudStorageBlobStore(getStorage(app).bucket()),
+    tasks: cloudTasksQueue(getFunctions(app), config.region),
+    chat,
+    embedder,
+    clock: systemClock,
+    ids: randomIds,
+    idTokens: {
+      async verify(token) {
+        // checkRevoked: a disabled user or revoked session stops working at once.
+        const decoded = await auth.verifyIdToken(token, true);
+        return { uid: decoded.uid, claims: decoded as unknown as Record<string, unknown> };
+      },
+    },
+  };
+}

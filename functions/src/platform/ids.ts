@@ -1,0 +1,18 @@
+import { randomBytes, randomInt } from "node:crypto";
+import type { Ids } from "./ports.js";
+
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+export const randomIds: Ids = {
+  newId() {
+    let id = "";
+    for (let i = 0; i < 20; i++) id += alphabet[randomInt(alphabet.length)];
+    return id;
+  },
+  newSecret(bytes = 32) {
+    return randomBytes(bytes).toString("base64url");
+  },
+};
+
+/** Ids are path segments: this is the one check that a caller-supplied id cannot escape its collection. */
+export const idPattern = /^[A-Za-z0-9_-]{1,128}$/;

@@ -1,0 +1,36 @@
+/** Opens local mode's adapters over one data folder: SQLite documents + queue, files on disk. */
+import path from "node:path";
+import { systemClock } from "../clock.js";
+import type { Config } from "../config.js";
+import type { Deps } from "../deps.js";
+import { randomIds } from "../ids.js";
+import { chooseChatModel, chooseEmbedder } from "../models/index.js";
+import type { Clock } from "../ports.js";
+import { openDatabase, type SqliteHandle } from "./database.js";
+import { FileBlobStore } from "./file-blobstore.js";
+import { SqliteDocStore } from "./sqlite-docstore.js";
+import { SqliteTaskQueue } from "./sqlite-taskqueue.js";
+
+export interface LocalDeps extends Deps {
+  readonly store: SqliteDocStore;
+  readonly blobs: FileBlobStore;
+  readonly tasks: SqliteTaskQueue;
+  readonly local: { readonly db: SqliteHandle; close(): void };
+}
+
+export async function openLocalDeps(config: Config, options?: { clock?: Clock }): Promise<LocalDeps> {
+  const clock = options?.clock ?? systemClock;
+  const db = openDatabase({ file: path.join(config.dataDir, "alchemist.sqlite") });
+  const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  return {
+    config,
+    store: new SqliteDocStore(db, clock),
+    blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock),
+    tasks: new SqliteTaskQueue(db, clock),
+    chat,
+    embedder,
+    clock,
+    ids: randomIds,
+    local: { db, close: () => db.close() },
+  };
+}

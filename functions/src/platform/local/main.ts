@@ -1,0 +1,89 @@
+/**
+ * `npm start`: local mode in one process. Opens the data folder, hosts the same exports Firebase deploys,
+ * seeds the demo workspace on first start and prints where to reach it.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../config.js";
+import { setDeps } from "../deps.js";
+import { log } from "../log.js";
+import { openLocalDeps } from "./deps.js";
+import { startHost, type RunningHost } from "./runtime/host.js";
+import { ensureDemoData } from "./seed.js";
+
+/** The repository root, from functions/lib/platform/local/main.js. */
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
+
+interface FirebaseJson {
+  hosting?: { rewrites?: { source: string; function?: string | { functionId: string } }[] };
+}
+
+function hostingRewrites(): { source: string; function: string }[] {
+  const file = path.join(repoRoot, "firebase.json");
+  const json = JSON.parse(fs.readFileSync(file, "utf8")) as FirebaseJson;
+  return (json.hosting?.rewrites ?? []).flatMap((r) =>
+    r.function ? [{ source: r.source, function: typeof r.function === "string" ? r.function : r.function.functionId }] : [],
+  );
+}
+
+export async function main(): Promise<RunningHost> {
+  process.env.ALCHEMIST_MODE = "local";
+  const config = loadConfig();
+  // firebase-functions reads the project and default bucket from these, as it does when deployed.
+  process.env.GCLOUD_PROJECT ??= config.projectId;
+  const bucket = `${config.projectId}.appspot.com`;
+  process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId: config.projectId, storageBucket: bucket });
+
+  const deps = await openLocalDeps(config);
+  setDeps(deps);
+  const exports = (await import("../../index.js")) as Record<string, unknown>;
+  const host = await startHost({
+    deps,
+    exports,
+    rewrites: hostingRewrites(),
+    webRoot: path.join(repoRoot, "web", "dist"),
+    bucket,
+  });
+  const credentials = await ensureDemoData(deps, path.join(repoRoot, "emulator-data", "seed"));
+
+  const shutdown = async (signal: string) => {
+    log.info("shutting down", { signal });
+    await host.close();
+    deps.local.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+
+  const banner = [
+    "",
+    "  Alchemist is running in local mode",
+    `  Studio and API   ${host.url}`,
+    `  API reference    ${host.url}/v1/openapi.json`,
+    `  Data folder      ${config.dataDir}`,
+    `  Tenant           ${credentials.tenantId}`,
+    `  Owner API key    ${credentials.apiKey}`,
+    `                   (saved in ${path.join(config.dataDir, "credentials.json")})`,
+    `  Models           ${deps.chat.info.label}; ${deps.embedder.info.label}`,
+    ...(credentials.demo?.agentIds[0]
+      ? [
+          "",
+          "  Try the demo agent:",
+          `    curl -s -X POST ${host.url}/v1/agents/${credentials.demo.agentIds[0]}/conversations -H "Authorization: Bearer ${credentials.apiKey}"`,
+          `    curl -s -X POST ${host.url}/v1/conversations/<id>/messages -H "Authorization: Bearer ${credentials.apiKey}" \\`,
+          `         -H "Content-Type: application/json" -d '{"content":"How many vacation days do I get?"}'`,
+        ]
+      : []),
+    "",
+  ];
+  process.stdout.write(banner.join("\n") + "\n");
+  return host;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e: unknown) => {
+    log.error("the local runtime could not start", { err: e });
+    process.exit(1);
+  });
+}

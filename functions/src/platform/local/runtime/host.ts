@@ -1,0 +1,296 @@
+/**
+ * The local runtime: hosts the exported functions in one process. HTTPS functions are served at the
+ * emulator-style URL `/{project}/{region}/{name}` and at the paths firebase.json's hosting rewrites give
+ * them; callables speak the Firebase callable protocol (so the web SDK's `connectFunctionsEmulator` works);
+ * task queues, triggers and schedules run on the durable local queue. The built studio is served at `/`.
+ */
+import fs from "node:fs";
+import type { Server } from "node:http";
+import path from "node:path";
+import express, { type Request, type Response } from "express";
+import { HttpsError } from "firebase-functions/v2/https";
+import { authenticate } from "../../auth.js";
+import { AppError, toAppError } from "../../errors.js";
+import { log, withLogContext } from "../../log.js";
+import { randomIds } from "../../ids.js";
+import type { LocalDeps } from "../deps.js";
+import { discoverFunctions, numberOption, type HostedFunction } from "./discover.js";
+import { parseSchedule } from "./schedule.js";
+import { defaultRetry, TaskRunner, type QueueHandler } from "./task-runner.js";
+import { scheduleQueue, triggerHandler, wireTriggers } from "./triggers.js";
+
+export interface HostOptions {
+  readonly deps: LocalDeps;
+  /** The module namespace of functions/src/index (what Firebase would deploy). */
+  readonly exports: Record<string, unknown>;
+  /** Hosting rewrites (from firebase.json) mapping URL globs to HTTPS functions. */
+  readonly rewrites: readonly { source: string; function: string }[];
+  /** The built web app, served with an SPA fallback when present. */
+  readonly webRoot?: string;
+  readonly bucket: string;
+}
+
+export interface RunningHost {
+  readonly url: string;
+  readonly functions: readonly HostedFunction[];
+  readonly runner: TaskRunner;
+  close(): Promise<void>;
+}
+
+/** Firebase Hosting glob → RegExp (`**` any depth, `*` one segment). */
+export function globToRegExp(glob: string): RegExp {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i] as string;
+    if (c === "*" && glob[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c === "*") re += "[^/]*";
+    else re += c.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** The HTTP body, kept raw as Cloud Functions does (`req.rawBody`), with a size limit. */
+function rawBody(limit: number) {
+  return (req: Request, res: Response, next: (err?: unknown) => void) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let rejected = false;
+    req.on("data", (chunk: Buffer) => {
+      if (rejected) return;
+      size += chunk.length;
+      if (size > limit) {
+        rejected = true;
+        res
+          .status(413)
+          .json({ error: { code: "payload-too-large", message: `The request body exceeds ${limit} bytes` } });
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (rejected) return;
+      const body = Buffer.concat(chunks);
+      (req as Request & { rawBody?: Buffer }).rawBody = body;
+      const type = (req.headers["content-type"] ?? "").toLowerCase();
+      if (type.startsWith("application/json") && body.length > 0) {
+        try {
+          req.body = JSON.parse(body.toString("utf8"));
+        } catch {
+          req.body = undefined; // the function sees rawBody and answers the parse error itself
+        }
+      } else req.body = body.length > 0 ? body : undefined;
+      next();
+    });
+    req.on("error", next);
+  };
+}
+
+function taskHandler(fn: HostedFunction): QueueHandler {
+  const trigger = fn.endpoint.taskQueueTrigger ?? {};
+  return {
+    queue: fn.name,
+    retry: { ...defaultRetry, ...trigger.retryConfig },
+    concurrency: numberOption(trigger.rateLimits?.maxConcurrentDispatches, 4),
+    leaseMs: (numberOption(fn.endpoint.timeoutSeconds, 60) + 30) * 1000,
+    run: async (task) => {
+      await fn.fn.run!({
+        data: task.payload,
+        queueName: fn.name,
+        id: task.dedupKey ?? String(task.seq),
+        retryCount: task.attempts,
+        executionCount: task.attempts,
+        scheduledTime: new Date(task.createdAt).toISOString(),
+        headers: {},
+      });
+    },
+  };
+}
+
+function scheduleHandler(fn: HostedFunction): QueueHandler {
+  return {
+    queue: scheduleQueue(fn),
+    retry: { ...defaultRetry, ...fn.endpoint.scheduleTrigger?.retryConfig, maxAttempts: numberOption(fn.endpoint.scheduleTrigger?.retryConfig?.maxAttempts, 1) },
+    concurrency: 1,
+    leaseMs: (numberOption(fn.endpoint.timeoutSeconds, 60) + 30) * 1000,
+    run: async (task) => {
+      await fn.fn.run!({ scheduleTime: (task.payload as { slot: string }).slot, jobName: `local-${fn.name}` });
+    },
+  };
+}
+
+/** Puts each schedule's next slot on its queue; the slot time is the dedup id, so restarts never double-fire. */
+function startSchedules(deps: LocalDeps, functions: readonly HostedFunction[]): () => void {
+  const timers: NodeJS.Timeout[] = [];
+  for (const fn of functions.filter((f) => f.kind === "schedule")) {
+    let schedule: ReturnType<typeof parseSchedule>;
+    try {
+      schedule = parseSchedule(String(fn.endpoint.scheduleTrigger?.schedule));
+    } catch (e) {
+      log.error("a schedule cannot run locally", { function: fn.name, err: e });
+      continue;
+    }
+    const arm = () => {
+      const slot = schedule.next(deps.clock.now());
+      const delay = Math.min(slot.getTime() - deps.clock.now().getTime(), 2 ** 31 - 1);
+      const timer = setTimeout(() => {
+        deps.tasks.enqueueSync(scheduleQueue(fn), { slot: slot.toISOString() }, { id: slot.toISOString() });
+        arm();
+      }, Math.max(0, delay));
+      timer.unref();
+      timers.push(timer);
+    };
+    arm();
+  }
+  return () => timers.forEach(clearTimeout);
+}
+
+async function serveCallable(deps: LocalDeps, fn: HostedFunction, req: Request, res: Response): Promise<void> {
+  const streaming = req.header("accept") === "text/event-stream";
+  const sendError = (e: unknown) => {
+    let status: number;
+    let body: { error: unknown };
+    if (e instanceof HttpsError) {
+      status = e.httpErrorCode.status;
+      body = { error: e.toJSON() };
+    } else {
+      const error = toAppError(e);
+      if (!(e instanceof AppError)) log.error("callable failed", { function: fn.name, err: e });
+      const https = new HttpsError(error.callableCode as never, error.message, error.details);
+      status = https.httpErrorCode.status;
+      body = { error: https.toJSON() };
+    }
+    if (streaming && res.headersSent) {
+      res.write(`data: ${JSON.stringify(body)}\n\n`);
+      res.end();
+    } else res.status(status).json(body);
+  };
+  try {
+    if (req.method !== "POST") throw new HttpsError("invalid-argument", `Callable functions accept POST, not ${req.method}`);
+    const body = req.body as { data?: unknown } | undefined;
+    if (!body || typeof body !== "object" || !("data" in body)) {
+      throw new HttpsError("invalid-argument", "Bad request: the body must be JSON of the form {\"data\": ...}");
+    }
+    let auth: { uid: string; token: Record<string, unknown> } | undefined;
+    if (req.header("authorization")) {
+      const caller = await authenticate(deps, req.header("authorization"));
+      auth = { uid: caller.uid, token: { tenantId: caller.tenantId, role: caller.role, ...(caller.via === "api-key" ? { apiKey: caller.uid } : {}) } };
+    }
+    const abort = new AbortController();
+    res.on("close", () => abort.abort());
+    if (streaming) {
+      res.status(200).set({ "content-type": "text/event-stream", "cache-control": "no-cache" });
+      res.flushHeaders();
+    }
+    const result = await fn.fn.run!(
+      { data: body.data, auth, rawRequest: req, acceptsStreaming: streaming },
+      {
+        sendChunk: async (chunk: unknown) => {
+          if (!streaming || abort.signal.aborted) return false;
+          return res.write(`data: ${JSON.stringify({ message: chunk })}\n\n`);
+        },
+        signal: abort.signal,
+      },
+    );
+    if (abort.signal.aborted) return;
+    if (streaming) {
+      res.write(`data: ${JSON.stringify({ result: result ?? null })}\n\n`);
+      res.end();
+    } else res.status(200).json({ result: result ?? null });
+  } catch (e) {
+    sendError(e);
+  }
+}
+
+export async function startHost(options: HostOptions): Promise<RunningHost> {
+  const { deps } = options;
+  const functions = discoverFunctions(options.exports);
+  for (const fn of functions.filter((f) => f.kind === "unsupported")) {
+    log.warn("this trigger type does not run in local mode", { function: fn.name, eventType: fn.endpoint.eventTrigger?.eventType });
+  }
+  const byName = new Map(functions.map((f) => [f.name, f]));
+
+  wireTriggers(deps, functions, options.bucket);
+  const handlers: QueueHandler[] = [
+    ...functions.filter((f) => f.kind === "task").map(taskHandler),
+    ...functions.filter((f) => f.kind === "storage" || f.kind === "firestore").map((f) => triggerHandler(f, deps)),
+    ...functions.filter((f) => f.kind === "schedule").map(scheduleHandler),
+  ];
+  const runner = new TaskRunner(deps.tasks, deps.clock, handlers);
+  const stopSchedules = startSchedules(deps, functions);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", false);
+  app.use(rawBody(deps.config.limits.maxUploadBytes + 1024 * 1024));
+
+  const invoke = (fn: HostedFunction, req: Request, res: Response) => {
+    const requestId = req.header("x-request-id") ?? randomIds.newId();
+    return withLogContext({ requestId }, async () => {
+      if (fn.kind === "callable") await serveCallable(deps, fn, req, res);
+      else await fn.fn(req, res);
+    });
+  };
+
+  // Emulator-style URLs: /{project}/{region}/{function}[/...]
+  app.all("/:project/:region/:name{/*rest}", (req, res, next) => {
+    const fn = byName.get(String(req.params.name));
+    if (req.params.project !== deps.config.projectId || !fn || (fn.kind !== "https" && fn.kind !== "callable")) return next();
+    // The function sees the path below its own URL, as in Cloud Functions.
+    req.url = req.url.slice(`/${req.params.project}/${req.params.region}/${req.params.name}`.length) || "/";
+    invoke(fn, req, res).catch(next);
+  });
+
+  // Hosting rewrites: the same URLs as production (`/v1/**` → api).
+  const rewrites = options.rewrites
+    .map((r) => ({ pattern: globToRegExp(r.source), fn: byName.get(r.function) }))
+    .filter((r): r is { pattern: RegExp; fn: HostedFunction } => r.fn !== undefined);
+  app.use((req, res, next) => {
+    const match = rewrites.find((r) => r.pattern.test(req.path));
+    if (!match) return next();
+    invoke(match.fn, req, res).catch(next);
+  });
+
+  if (options.webRoot && fs.existsSync(path.join(options.webRoot, "index.html"))) {
+    const root = options.webRoot;
+    app.use(express.static(root, { index: false, maxAge: "1h" }));
+    app.use((req, res, next) => {
+      if (req.method !== "GET" && req.method !== "HEAD") return next();
+      res.set("cache-control", "no-cache").sendFile(path.join(root, "index.html"));
+    });
+  }
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ error: { code: "not-found", message: `No route for ${req.method} ${req.path}` } });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
+    log.error("unhandled error in the local runtime", { err });
+    if (!res.headersSent) res.status(500).json({ error: { code: "internal", message: "An internal error occurred" } });
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(deps.config.port, deps.config.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : deps.config.port;
+  runner.start();
+  // Finished tasks are kept a week so their ids keep deduplicating, then pruned.
+  deps.tasks.prune(7 * 24 * 3600 * 1000);
+
+  return {
+    url: `http://${deps.config.host === "0.0.0.0" ? "127.0.0.1" : deps.config.host}:${port}`,
+    functions,
+    runner,
+    close: async () => {
+      stopSchedules();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await runner.stop();
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * Local mode's Cloud Tasks: leases due tasks from the durable queue, runs each with its queue's handler
+ * under the queue's concurrency limit, and reschedules failures with Cloud Tasks' exponential backoff.
+ * A task interrupted by a crash keeps its lease until it expires, then runs again.
+ */
+import { log } from "../../log.js";
+import type { Clock } from "../../ports.js";
+import type { LeasedTask, SqliteTaskQueue } from "../sqlite-taskqueue.js";
+import type { RetryConfig } from "./discover.js";
+
+export interface QueueHandler {
+  readonly queue: string;
+  readonly retry: RetryConfig;
+  readonly concurrency: number;
+  /** How long a running task is protected from being run twice; past it a crash is assumed. */
+  readonly leaseMs: number;
+  run(task: LeasedTask): Promise<void>;
+}
+
+/** Used where a queue declares no retry policy (Cloud Tasks' own defaults are far longer). */
+export const defaultRetry: Required<RetryConfig> = {
+  maxAttempts: 3,
+  maxRetrySeconds: 0,
+  minBackoffSeconds: 1,
+  maxBackoffSeconds: 3600,
+  maxDoublings: 16,
+};
+
+const maxPollMs = 5000;
+
+/** When to try again after `attemptsSoFar` failed attempts, or null to give up. */
+export function nextAttemptAt(
+  retry: RetryConfig,
+  attemptsSoFar: number,
+  firstAttemptAt: number,
+  now: number,
+): number | null {
+  const r = { ...defaultRetry, ...retry };
+  if (r.maxAttempts >= 0 && attemptsSoFar >= r.maxAttempts) return null;
+  if (r.maxRetrySeconds > 0 && now - firstAttemptAt > r.maxRetrySeconds * 1000) return null;
+  const doublings = Math.min(attemptsSoFar - 1, r.maxDoublings);
+  const seconds = Math.min(r.maxBackoffSeconds, r.minBackoffSeconds * 2 ** Math.max(0, doublings));
+  return now + seconds * 1000;
+}
+
+export class TaskRunner {
+  private readonly running = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private ticking = false;
+  private again = false;
+
+  constructor(
+    private readonly queue: SqliteTaskQueue,
+    private readonly clock: Clock,
+    private readonly handlers: readonly QueueHandler[],
+  ) {
+    queue.onEnqueued(() => this.wake());
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stops leasing new work and waits (up to `graceMs`) for running tasks to finish. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const all = Promise.allSettled([...this.inFlight]);
+    await Promise.race([all, new Promise((r) => setTimeout(r, graceMs).unref())]);
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = true;
+    try {
+      do {
+        this.again = false;
+        this.tick();
+      } while (this.again && !this.stopped);
+    } finally {
+      this.ticking = false;
+    }
+    this.scheduleNext();
+  }
+
+  /** Resolves once no task of these queues is due or running (tests and the seeding step wait on it). */
+  async idle(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = [...this.running.values()].some((n) => n > 0);
+      const due = this.queue.nextDue(this.handlers.map((h) => h.queue));
+      if (!busy && (due === null || due > this.clock.now().getTime() + 60_000)) return;
+      if (Date.now() > deadline) throw new Error("The task queues did not become idle in time");
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  private tick(): void {
+    for (const handler of this.handlers) {
+      const busy = this.running.get(handler.queue) ?? 0;
+      const free = handler.concurrency - busy;
+      if (free <= 0) continue;
+      for (const task of this.queue.lease(handler.queue, free, handler.leaseMs)) this.launch(handler, task);
+    }
+  }
+
+  private launch(handler: QueueHandler, task: LeasedTask): void {
+    this.running.set(handler.queue, (this.running.get(handler.queue) ?? 0) + 1);
+    const work = (async () => {
+      try {
+        await handler.run(task);
+        this.queue.complete(task.seq);
+      } catch (e) {
+        const now = this.clock.now().getTime();
+        const retryAt = nextAttemptAt(handler.retry, task.attempts + 1, task.firstAttemptAt ?? now, now);
+        const message = e instanceof Error ? e.message : String(e);
+        this.queue.fail(task.seq, message, retryAt);
+        log.warn(retryAt === null ? "task failed for good" : "task failed; will retry", {
+          queue: handler.queue,
+          seq: task.seq,
+          attempt: task.attempts + 1,
+          err: e,
+          ...(retryAt !== null ? { retryInMs: retryAt - now } : {}),
+        });
+      }
+    })().finally(() => {
+      this.running.set(handler.queue, (this.running.get(handler.queue) ?? 1) - 1);
+      this.inFlight.delete(work);
+      this.wake();
+    });
+    this.inFlight.add(work);
+  }
+
+  private scheduleNext(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    const due = this.queue.nextDue(this.handlers.map((h) => h.queue));
+    const wait = due === null ? maxPollMs : Math.max(10, Math.min(maxPollMs, due - this.clock.now().getTime()));
+    this.timer = setTimeout(() => this.wake(), wait);
+    this.timer.unref();
+  }
+}

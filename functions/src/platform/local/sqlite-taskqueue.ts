@@ -1,0 +1,160 @@
+/**
+ * The durable task queue of local mode (its Cloud Tasks), stored in the same SQLite database as the
+ * documents so that a write and the task it schedules commit together. The local runtime's task runner
+ * leases due tasks, runs the matching `onTaskDispatched` function and reschedules failures with backoff.
+ */
+import { AppError } from "../errors.js";
+import type { Clock, EnqueueOptions, TaskQueue } from "../ports.js";
+import type { SqliteHandle } from "./database.js";
+
+export interface LeasedTask {
+  readonly seq: number;
+  readonly queue: string;
+  readonly dedupKey: string | null;
+  readonly payload: unknown;
+  /** Attempts before this one. */
+  readonly attempts: number;
+  readonly firstAttemptAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface QueueStats {
+  readonly pending: number;
+  readonly running: number;
+  readonly failed: number;
+  readonly done: number;
+}
+
+function serialize(payload: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) throw new AppError("invalid-argument", "A task payload must be JSON-serializable");
+  return json;
+}
+
+export class SqliteTaskQueue implements TaskQueue {
+  private readonly wakeListeners: (() => void)[] = [];
+
+  constructor(
+    private readonly db: SqliteHandle,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The runner subscribes to be woken when work arrives instead of waiting for its next poll. */
+  onEnqueued(listener: () => void): void {
+    this.wakeListeners.push(listener);
+  }
+
+  /** Synchronous form, safe inside a document commit hook (same SQLite transaction). */
+  enqueueSync(queue: string, payload: unknown, options?: EnqueueOptions): { enqueued: boolean } {
+    if (!/^[A-Za-z0-9_:.-]{1,200}$/.test(queue)) throw new AppError("invalid-argument", `Invalid queue "${queue}"`);
+    const json = serialize(payload);
+    const now = this.clock.now().getTime();
+    const runAt = now + Math.max(0, options?.delaySeconds ?? 0) * 1000;
+    const result = this.db
+      .prepare(
+        `INSERT INTO tasks (queue, dedup_key, payload, status, run_at, created_at)
+         VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
+      )
+      .run(queue, options?.id ?? null, json, runAt, now);
+    const enqueued = result.changes === 1;
+    if (enqueued) for (const wake of this.wakeListeners) setImmediate(wake);
+    return { enqueued };
+  }
+
+  async enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<{ enqueued: boolean }> {
+    return this.enqueueSync(queue, payload, options);
+  }
+
+  /** Leases up to `limit` due tasks of one queue; a lease that expires (a crash) makes the task due again. */
+  lease(queue: string, limit: number, leaseMs: number): LeasedTask[] {
+    const now = this.clock.now().getTime();
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT seq, queue, dedup_key, payload, attempts, first_attempt_at, created_at FROM tasks
+           WHERE queue = ? AND ((status = 'pending' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?))
+           ORDER BY run_at, seq LIMIT ?`,
+        )
+        .all(queue, now, now, limit) as {
+        seq: number;
+        queue: string;
+        dedup_key: string | null;
+        payload: string;
+        attempts: number;
+        first_attempt_at: number | null;
+        created_at: number;
+      }[];
+      const mark = this.db.prepare(
+        `UPDATE tasks SET status = 'running', lease_until = ?, first_attempt_at = COALESCE(first_attempt_at, ?) WHERE seq = ?`,
+      );
+      for (const r of rows) mark.run(now + leaseMs, now, r.seq);
+      return rows.map((r) => ({
+        seq: r.seq,
+        queue: r.queue,
+        dedupKey: r.dedup_key,
+        payload: JSON.parse(r.payload) as unknown,
+        attempts: r.attempts,
+        firstAttemptAt: r.first_attempt_at,
+        createdAt: r.created_at,
+      }));
+    })();
+  }
+
+  complete(seq: number): void {
+    this.db
+      .prepare(`UPDATE tasks SET status = 'done', attempts = attempts + 1, finished_at = ?, lease_until = NULL WHERE seq = ?`)
+      .run(this.clock.now().getTime(), seq);
+  }
+
+  /** Records a failed attempt: retried at `retryAt`, or marked failed for good when it is null. */
+  fail(seq: number, error: string, retryAt: number | null): void {
+    if (retryAt === null) {
+      this.db
+        .prepare(
+          `UPDATE tasks SET status = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?, lease_until = NULL WHERE seq = ?`,
+        )
+        .run(error.slice(0, 2000), this.clock.now().getTime(), seq);
+    } else {
+      this.db
+        .prepare(
+          `UPDATE tasks SET status = 'pending', attempts = attempts + 1, last_error = ?, run_at = ?, lease_until = NULL WHERE seq = ?`,
+        )
+        .run(error.slice(0, 2000), retryAt, seq);
+    }
+  }
+
+  /** When the next task of these queues is due (ms epoch), or null when nothing waits. */
+  nextDue(queues: readonly string[]): number | null {
+    if (queues.length === 0) return null;
+    const row = this.db
+      .prepare(
+        `SELECT MIN(CASE WHEN status = 'pending' THEN run_at ELSE lease_until END) AS due FROM tasks
+         WHERE queue IN (${queues.map(() => "?").join(",")}) AND status IN ('pending', 'running')`,
+      )
+      .get(...queues) as { due: number | null };
+    return row.due;
+  }
+
+  stats(queue?: string): QueueStats {
+    const rows = this.db
+      .prepare(
+        `SELECT status, COUNT(*) AS n FROM tasks ${queue ? "WHERE queue = ?" : ""} GROUP BY status`,
+      )
+      .all(...(queue ? [queue] : [])) as { status: keyof QueueStats; n: number }[];
+    const stats = { pending: 0, running: 0, failed: 0, done: 0 };
+    for (const r of rows) stats[r.status] = r.n;
+    return stats;
+  }
+
+  /** Finished tasks are kept for `keepMs` so their ids keep deduplicating, then dropped. */
+  prune(keepMs: number): number {
+    return this.db
+      .prepare(`DELETE FROM tasks WHERE status IN ('done', 'failed') AND finished_at < ?`)
+      .run(this.clock.now().getTime() - keepMs).changes;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The built-in embedder for machines without a model API: lexical feature hashing, not a neural model.
+ * It matches texts that share words (after light stemming), word pairs and spelling fragments; it does
+ * not know synonyms. What it guarantees is determinism: the same text gives the same vector on every
+ * machine and every run, so stored chunk vectors stay valid until `info.version` changes.
+ *
+ * The tokenizer and stemmer are exported because lexical search and the extractive responder must see
+ * the same terms the vectors were built from.
+ */
+import { AppError } from "../errors.js";
+import type { Embedder, EmbedderInfo } from "../ports.js";
+
+// ---------------------------------------------------------------------------------------------------
+// Terms
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * Common English function words, plus question words and light verbs: they carry no topic, and a
+ * question ("how many days do I get…") must be matched on its content words.
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  (
+    "a about above after again against all am an and any are aren't as at be because been before being below " +
+    "between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each " +
+    "few for from further get gets got had hadn't has hasn't have haven't having he he'd he'll he's her here " +
+    "here's hers herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself " +
+    "let's may me might more most must mustn't my myself no nor not of off on once only or other ought our ours " +
+    "ourselves out over own per same shall shan't she she'd she'll she's should shouldn't so some such than that " +
+    "that's the their theirs them themselves then there there's these they they'd they'll they're they've this " +
+    "those through to too under until up upon us very via was wasn't we we'd we'll we're we've were weren't what " +
+    "what's when when's where where's whether which while who who's whom whose why why's will with won't would " +
+    "wouldn't you you'd you'll you're you've your yours yourself yourselves also just many much please tell " +
+    "know need want like"
+  ).split(" "),
+);
+
+/** A word: any run of letters/digits containing a letter (with inner apostrophes), or a number like 3.5. */
+const WORD = /[\p{L}\p{M}\p{N}]*\p{L}[\p{L}\p{M}\p{N}]*(?:'[\p{L}\p{M}]+)*|\p{N}+(?:[.,]\p{N}+)*/gu;
+/** Scripts written without spaces between words: each character is a term. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
+
+function normalizeText(text: string): string {
+  return (
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .replace(/[\u2018\u2019\u02bc]/g, "'")
+      // "café" and "cafe" are one word; only Latin letters lose their accents (marks matter in other scripts).
+      .normalize("NFD")
+      .replace(/(\p{Script=Latin})\p{M}+/gu, "$1")
+      .normalize("NFC")
+  );
+}
+
+function normalizeNumber(token: string): string {
+  // 1,000 and 1000 are the same amount.
+  return /^\d{1,3}(,\d{3})+$/.test(token) ? token.replace(/,/g, "") : token;
+}
+
+const hasVowel = (s: string): boolean => /[aeiouy]/.test(s);
+
+/** "submitt" → "submit", "runn" → "run"; doubled l, s, z stay ("install", "pass"). */
+function undouble(s: string): string {
+  const n = s.length;
+  if (n >= 3 && s[n - 1] === s[n - 2] && /[bcdfghjkmnpqrtvwx]/.test(s[n - 1] ?? "")) return s.slice(0, -1);
+  return s;
+}
+
+/**
+ * A light English stemmer: plural, -ing, -ed and -ly suffixes, then a final "e", so that "expenses",
+ * "expense" and "expensed" meet at "expens". Deliberately small and predictable rather than Porter's;
+ * non-ASCII words are returned unchanged.
+ */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w;
+  if (w.endsWith("sses")) w = w.slice(0, -2);
+  else if (w.endsWith("ies") && w.length > 4) w = `${w.slice(0, -3)}y`;
+  else if (w.endsWith("s") && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
+
+  if (w.endsWith("ing") && w.length >= 5 && hasVowel(w.slice(0, -3))) w = undouble(w.slice(0, -3));
+  else if (w.endsWith("ied") && w.length > 4) w = `${w.slice(0, -3)}y`; // "carried" meets "carry"
+  else if (w.endsWith("ed") && !w.endsWith("eed") && w.length >= 5 && hasVowel(w.slice(0, -2)))
+    w = undouble(w.slice(0, -2));
+  else if (w.endsWith("ly") && !w.endsWith("ply") && w.length > 5) w = w.slice(0, -2);
+
+  if (w.endsWith("e") && w.length > 4) w = w.slice(0, -1);
+  return w;
+}
+
+interface Term {
+  /** The stemmed term used for matching. */
+  readonly term: string;
+  /** The lowercased word before stemming, used for spelling fragments. */
+  readonly surface: string;
+}
+
+function analyze(text: string): Term[] {
+  const terms: Term[] = [];
+  for (const match of normalizeText(text).matchAll(WORD)) {
+    let token = match[0];
+    if (/^\p{N}/u.test(token) && !/\p{L}/u.test(token)) {
+      terms.push({ term: normalizeNumber(token), surface: token });
+      continue;
+    }
+    if (UNSPACED.test(token)) {
+      for (const ch of token) terms.push({ term: ch, surface: ch });
+      continue;
+    }
+    if (STOP_WORDS.has(token)) continue;
+    token = token.replace(/'s$/, "");
+    if (token.includes("'")) token = token.replace(/'/g, "");
+    if (token.length === 1 && /[a-z]/.test(token)) continue;
+    if (STOP_WORDS.has(token)) continue;
+    terms.push({ term: stem(token), surface: token });
+  }
+  return terms;
+}
+
+/** The stemmed, stop-word-free terms of a text, in order (repeats kept). */
+export function tokenize(text: string): string[] {
+  return analyze(text).map((t) => t.term);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Feature hashing
+// ---------------------------------------------------------------------------------------------------
+
+/** 32-bit FNV-1a over UTF-16 code units: the same on every JavaScript engine. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** murmur3's finalizer: FNV's low bits are poorly mixed, and the index is taken modulo the dimensions. */
+function fmix32(input: number): number {
+  let h = input;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Relative weights: a shared word counts most, a shared word pair adds order, fragments add spelling. */
+const WEIGHT = { unigram: 1, bigram: 0.7, trigram: 0.25 } as const;
+
+function featureCounts(text: string): Map<string, { weight: number; count: number }> {
+  const features = new Map<string, { weight: number; count: number }>();
+  const add = (key: string, weight: number): void => {
+    const f = features.get(key);
+    if (f) f.count += 1;
+    else features.set(key, { weight, count: 1 });
+  };
+  const terms = analyze(text);
+  terms.forEach((t, i) => {
+    add(`w:${t.term}`, WEIGHT.unigram);
+    const next = terms[i + 1];
+    if (next) add(`b:${t.term} ${next.term}`, WEIGHT.bigram);
+    const padded = `^${t.surface}$`;
+    const chars = Array.from(padded);
+    for (let j = 0; j + 3 <= chars.length; j++) add(`c:${chars.slice(j, j + 3).join("")}`, WEIGHT.trigram);
+  });
+  return features;
+}
+
+function hashedVector(text: string, dimensions: number): number[] {
+  const v = new Float64Array(dimensions);
+  for (const [key, { weight, count }] of featureCounts(text)) {
+    const h = fnv1a(key);
+    const index = fmix32(h) % dimensions;
+    const sign = fmix32(h ^ 0x9e3779b9) & 1 ? -1 : 1;
+    // Sublinear tf: a word said ten times is not ten times as much about it.
+    v[index] = (v[index] ?? 0) + sign * weight * (1 + Math.log(count));
+  }
+  let norm = 0;
+  for (const x of v) norm += x * x;
+  if (norm === 0) {
+    // No terms (empty text, only stop words, or colliding features that cancelled out). A zero vector has
+    // no cosine with anything, and vector search would return NaN distances for it; one fixed dimension
+    // keeps it unit length, identical for every such text, and unrelated to any real content.
+    v[0] = 1;
+    return Array.from(v);
+  }
+  const scale = 1 / Math.sqrt(norm);
+  return Array.from(v, (x) => x * scale);
+}
+
+export const LOCAL_EMBEDDER_MODEL = "alchemist-hash-v1";
+
+export function localHashEmbedder(dimensions: number): Embedder {
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 2048) {
+    throw new AppError(
+      "invalid-argument",
+      `Embedding dimensions must be an integer in 1..2048, got ${dimensions}.`,
+    );
+  }
+  const info: EmbedderInfo = {
+    provider: "local-hash",
+    model: LOCAL_EMBEDDER_MODEL,
+    dimensions,
+    version: "1",
+    label: "Built-in local embedder (lexical feature hashing, not a neural model)",
+  };
+  return {
+    info,
+    maxBatchSize: 1024,
+    // Symmetric: queries and documents are embedded the same way, so `kind` needs no handling.
+    embed: async (texts) => texts.map((text) => hashedVector(text, dimensions)),
+  };
+}

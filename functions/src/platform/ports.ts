@@ -1,0 +1,318 @@
+/**
+ * The ports every domain service depends on. Adapters live in `platform/firebase` (firebase-admin,
+ * Cloud Storage, Cloud Tasks) and `platform/local` (SQLite, files on disk, a durable queue); model
+ * providers live in `platform/models`. A service receives them in a `Deps` object and never imports
+ * an adapter, which is what lets one service run in both modes and be tested against real local stores.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Documents
+// ---------------------------------------------------------------------------------------------------
+
+export type DocData = Record<string, unknown>;
+
+export interface DocSnapshot<T = DocData> {
+  /** Full document path, e.g. `tenants/t1/agents/a1`. */
+  readonly path: string;
+  readonly id: string;
+  readonly data: T;
+  /** ISO-8601 times kept by the store. */
+  readonly createTime: string;
+  readonly updateTime: string;
+}
+
+/** A dense embedding stored in a document field; Firestore stores it as a vector value. */
+export class VectorValue {
+  readonly values: readonly number[];
+  constructor(values: readonly number[]) {
+    if (values.length === 0 || values.length > 2048) {
+      // Firestore's limit for indexed vectors: https://firebase.google.com/docs/firestore/vector-search
+      throw new RangeError(`a vector needs 1..2048 dimensions, got ${values.length}`);
+    }
+    this.values = values;
+  }
+  toArray(): number[] {
+    return [...this.values];
+  }
+}
+
+export const vector = (values: readonly number[]): VectorValue => new VectorValue(values);
+
+/** Write-time field transforms, mirrored on Firestore's `FieldValue`. */
+export type FieldTransform =
+  | { readonly __transform: "increment"; readonly by: number }
+  | { readonly __transform: "delete" }
+  | { readonly __transform: "arrayUnion"; readonly values: readonly unknown[] }
+  | { readonly __transform: "arrayRemove"; readonly values: readonly unknown[] };
+
+export const FieldOps = {
+  increment: (by: number): FieldTransform => ({ __transform: "increment", by }),
+  delete: (): FieldTransform => ({ __transform: "delete" }),
+  arrayUnion: (...values: unknown[]): FieldTransform => ({ __transform: "arrayUnion", values }),
+  arrayRemove: (...values: unknown[]): FieldTransform => ({ __transform: "arrayRemove", values }),
+};
+
+export function isFieldTransform(value: unknown): value is FieldTransform {
+  return typeof value === "object" && value !== null && "__transform" in value;
+}
+
+export type WhereOp =
+  | "=="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "in"
+  | "not-in"
+  | "array-contains"
+  | "array-contains-any";
+
+export interface Filter {
+  /** A field path; dots address nested maps (`location.page`). */
+  readonly field: string;
+  readonly op: WhereOp;
+  readonly value: unknown;
+}
+
+export interface OrderBy {
+  readonly field: string;
+  readonly direction?: "asc" | "desc";
+}
+
+/** Exactly one of `collection` (a full collection path) or `collectionGroup` (a collection id). */
+export interface QuerySpec {
+  readonly collection?: string;
+  readonly collectionGroup?: string;
+  readonly where?: readonly Filter[];
+  readonly orderBy?: readonly OrderBy[];
+  readonly limit?: number;
+  /** Page after this document (the last one of the previous page). */
+  readonly startAfter?: DocSnapshot<unknown>;
+}
+
+export type DistanceMeasure = "COSINE" | "EUCLIDEAN" | "DOT_PRODUCT";
+
+export interface NearestSpec {
+  readonly collection?: string;
+  readonly collectionGroup?: string;
+  /** Pre-filters applied before the nearest-neighbour search (Firestore needs a composite vector index). */
+  readonly where?: readonly Filter[];
+  readonly vectorField: string;
+  readonly queryVector: readonly number[];
+  /** At most 1000 (Firestore's limit). */
+  readonly limit: number;
+  readonly distanceMeasure: DistanceMeasure;
+}
+
+export interface NearestHit<T = DocData> extends DocSnapshot<T> {
+  /** Distance as Firestore reports it: cosine distance in 0..2, euclidean, or the dot product (higher is nearer). */
+  readonly distance: number;
+}
+
+export type ChangeType = "added" | "modified" | "removed";
+
+export interface DocChange<T = DocData> {
+  readonly type: ChangeType;
+  readonly doc: DocSnapshot<T>;
+}
+
+export type Unsubscribe = () => void;
+
+export interface Transaction {
+  get<T = DocData>(path: string): Promise<DocSnapshot<T> | null>;
+  query<T = DocData>(spec: QuerySpec): Promise<DocSnapshot<T>[]>;
+  create(path: string, data: DocData): Transaction;
+  set(path: string, data: DocData, options?: { merge?: boolean }): Transaction;
+  update(path: string, patch: DocData): Transaction;
+  delete(path: string): Transaction;
+}
+
+export interface WriteBatch {
+  create(path: string, data: DocData): WriteBatch;
+  set(path: string, data: DocData, options?: { merge?: boolean }): WriteBatch;
+  update(path: string, patch: DocData): WriteBatch;
+  delete(path: string): WriteBatch;
+  /** Atomic. Firestore caps a batch at 500 writes; the adapters reject larger batches the same way. */
+  commit(): Promise<void>;
+}
+
+export interface DocStore {
+  get<T = DocData>(path: string): Promise<DocSnapshot<T> | null>;
+  getAll<T = DocData>(paths: readonly string[]): Promise<(DocSnapshot<T> | null)[]>;
+  /** Fails with `already-exists` if the document exists. */
+  create(path: string, data: DocData): Promise<void>;
+  set(path: string, data: DocData, options?: { merge?: boolean }): Promise<void>;
+  /** Patch with top-level keys or dotted field paths. Fails with `not-found` if the document is missing. */
+  update(path: string, patch: DocData): Promise<void>;
+  /** Deleting a missing document is not an error. */
+  delete(path: string): Promise<void>;
+  /** Deletes a document and every document below it (sub-collections). */
+  deleteRecursive(path: string): Promise<void>;
+  query<T = DocData>(spec: QuerySpec): Promise<DocSnapshot<T>[]>;
+  count(spec: QuerySpec): Promise<number>;
+  findNearest<T = DocData>(spec: NearestSpec): Promise<NearestHit<T>[]>;
+  /** Optimistic transaction: retried when a document it read changed before commit. Reads before writes. */
+  runTransaction<R>(fn: (tx: Transaction) => Promise<R>): Promise<R>;
+  batch(): WriteBatch;
+  /** Live changes of one document (`{ doc }`) or of a query; the first call delivers the current state as `added`. */
+  subscribe(
+    target: { readonly doc: string } | QuerySpec,
+    onChanges: (changes: DocChange[]) => void,
+    onError?: (error: Error) => void,
+  ): Unsubscribe;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------------------------------
+
+export interface BlobInfo {
+  readonly path: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly md5: string;
+  readonly updated: string;
+}
+
+export interface BlobStore {
+  put(
+    path: string,
+    data: Uint8Array,
+    options?: { contentType?: string; metadata?: Record<string, string> },
+  ): Promise<BlobInfo>;
+  get(path: string): Promise<{ data: Buffer; info: BlobInfo } | null>;
+  stat(path: string): Promise<BlobInfo | null>;
+  /** Deleting a missing blob is not an error. */
+  delete(path: string): Promise<void>;
+  list(prefix: string): Promise<BlobInfo[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Background work
+// ---------------------------------------------------------------------------------------------------
+
+export interface EnqueueOptions {
+  /** Deduplication key: a second task with the same id on the same queue is dropped. */
+  readonly id?: string;
+  readonly delaySeconds?: number;
+}
+
+/**
+ * Named queues; a queue is the deployed name of an `onTaskDispatched` function (e.g. `knowledge-embedChunks`).
+ * Retries and backoff follow that function's `retryConfig`, in Cloud Tasks and in the local runner alike.
+ */
+export interface TaskQueue {
+  enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<{ enqueued: boolean }>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Models
+// ---------------------------------------------------------------------------------------------------
+
+export interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of the arguments object. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+}
+
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  /** The raw JSON text the model produced; parse and validate before use. */
+  readonly arguments: string;
+}
+
+export type ChatMessage =
+  | { readonly role: "system" | "user"; readonly content: string }
+  | { readonly role: "assistant"; readonly content: string; readonly toolCalls?: readonly ToolCall[] }
+  | { readonly role: "tool"; readonly toolCallId: string; readonly content: string };
+
+/** A retrieved passage offered to the model; `ref` is the marker the answer cites (`[1]`). */
+export interface GroundingPassage {
+  readonly ref: string;
+  readonly text: string;
+}
+
+export interface ChatRequest {
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolSpec[];
+  readonly temperature?: number;
+  readonly maxOutputTokens?: number;
+  /**
+   * The passages the answer must come from. Prompt-driven providers see them rendered in the messages;
+   * the local extractive responder reads them here, because it answers only by quoting them.
+   */
+  readonly grounding?: { readonly passages: readonly GroundingPassage[] };
+  readonly signal?: AbortSignal;
+}
+
+export interface TokenUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+export interface ChatResult {
+  readonly content: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly usage: TokenUsage;
+  readonly finishReason: FinishReason;
+  readonly model: string;
+}
+
+export type ChatStreamEvent =
+  | { readonly type: "delta"; readonly text: string }
+  | { readonly type: "done"; readonly result: ChatResult };
+
+export interface ModelInfo {
+  /** `local-extractive` quotes retrieved passages and never generates text; `openai-compatible` calls an API. */
+  readonly provider: "local-extractive" | "openai-compatible";
+  readonly model: string;
+  /** How the UI and API name it, honestly. */
+  readonly label: string;
+}
+
+export interface ChatModel {
+  readonly info: ModelInfo;
+  complete(request: ChatRequest): Promise<ChatResult>;
+  /** Emits text deltas, then exactly one `done` event with the full result. */
+  stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
+}
+
+export interface EmbedderInfo {
+  readonly provider: "local-hash" | "openai-compatible";
+  readonly model: string;
+  readonly dimensions: number;
+  /** Changes whenever vectors from two versions must not be mixed. */
+  readonly version: string;
+  readonly label: string;
+}
+
+export interface Embedder {
+  readonly info: EmbedderInfo;
+  /** The most texts one `embed` call accepts; callers batch to it. */
+  readonly maxBatchSize: number;
+  /** Unit-length vectors of `info.dimensions`, one per text, in order. */
+  embed(texts: readonly string[], options?: { kind?: "query" | "document" }): Promise<number[][]>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Time and identity
+// ---------------------------------------------------------------------------------------------------
+
+export interface Clock {
+  now(): Date;
+  /** `now()` as an ISO-8601 string, the form timestamps take in documents. */
+  nowIso(): string;
+}
+
+export interface Ids {
+  /** A 20-character random id, the shape of Firestore's auto ids. */
+  newId(): string;
+  /** A random secret of `bytes` bytes, base64url. */
+  newSecret(bytes?: number): string;
+}

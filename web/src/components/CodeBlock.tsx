@@ -1,0 +1,57 @@
+import { useEffect, useState } from "react";
+import { Box, Button } from "@mui/material";
+import { monospace } from "../theme";
+
+/** A shell command to read or copy; long lines scroll inside the block instead of widening the page. */
+export function CodeBlock({ code, label }: { readonly code: string; readonly label: string }) {
+  const [copied, setCopied] = useState<"yes" | "failed" | undefined>(undefined);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(undefined), 2000);
+    return () => clearTimeout(timer);
+  }, [copied]);
+
+  const copy = () => {
+    // The clipboard API exists only in secure contexts (https, localhost); elsewhere say so instead of failing silently.
+    if (!navigator.clipboard) {
+      setCopied("failed");
+      return;
+    }
+    navigator.clipboard.writeText(code).then(
+      () => setCopied("yes"),
+      () => setCopied("failed"),
+    );
+  };
+
+  return (
+    <Box sx={{ position: "relative" }}>
+      <Box
+        component="pre"
+        // Focusable so keyboard users can scroll a long command sideways.
+        tabIndex={0}
+        sx={{
+          m: 0,
+          p: 2,
+          pr: 9,
+          overflowX: "auto",
+          bgcolor: "grey.900",
+          color: "grey.100",
+          borderRadius: 1,
+          fontFamily: monospace,
+          fontSize: "0.8125rem",
+          lineHeight: 1.6,
+        }}
+      >
+        <code>{code}</code>
+      </Box>
+      <Button
+        size="small"
+        onClick={copy}
+        aria-label={`Copy: ${label}`}
+        sx={{ position: "absolute", top: 6, right: 6, color: "grey.100", minWidth: 0 }}
+      >
+        {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
+      </Button>
+    </Box>
+  );
+}

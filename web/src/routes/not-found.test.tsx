@@ -1,0 +1,48 @@
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { localHealth, openApiDocument } from "../test/fixtures";
+import { jsonResponse, stubFetch } from "../test/platformFetch";
+import { renderApp } from "../test/renderApp";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("App shell and unknown routes", () => {
+  it("shows a 404 page, inside the shell, for a route that does not exist", async () => {
+    const user = userEvent.setup();
+    stubFetch(() => jsonResponse(localHealth));
+    renderApp("/agents/missing");
+
+    expect(screen.getByRole("heading", { level: 1, name: "Page not found" })).toBeInTheDocument();
+    expect(screen.getByText("/agents/missing")).toBeInTheDocument();
+    expect(screen.getByRole("navigation", { name: "Main" })).toBeInTheDocument();
+    expect(document.title).toBe("Page not found · Alchemist");
+
+    await user.click(screen.getByRole("link", { name: "Go to the overview" }));
+    expect(screen.getByRole("heading", { level: 1, name: "Alchemist" })).toBeInTheDocument();
+  });
+
+  it("moves between pages with the keyboard through the main navigation, marking the current page", async () => {
+    const user = userEvent.setup();
+    stubFetch((path) => jsonResponse(path === "/health" ? localHealth : openApiDocument));
+    renderApp("/");
+    const nav = screen.getByRole("navigation", { name: "Main" });
+    expect(screen.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+
+    await user.tab(); // skip link
+    expect(screen.getByRole("link", { name: "Skip to content" })).toHaveFocus();
+    await user.tab(); // brand
+    await user.tab();
+    await user.tab();
+    const apiLink = screen.getByRole("link", { name: "API" });
+    expect(apiLink).toHaveFocus();
+    expect(nav).toContainElement(apiLink);
+
+    await user.keyboard("{Enter}");
+    expect(await screen.findByRole("heading", { level: 1, name: "API reference" })).toBeInTheDocument();
+    expect(apiLink).toHaveAttribute("aria-current", "page");
+    expect(screen.getByRole("link", { name: "Overview" })).not.toHaveAttribute("aria-current");
+  });
+});

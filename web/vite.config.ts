@@ -1,0 +1,18 @@
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vitest/config";
+
+// The local runtime (`npm start`) serves the API on this address; the dev server forwards API calls to it
+// so the studio talks to the same origin it will have in production (Firebase Hosting rewrites).
+const platform = "http://127.0.0.1:8787";
+const proxy = { "/v1": platform, "/health": platform };
+
+export default defineConfig({
+  plugins: [react()],
+  server: { proxy },
+  preview: { proxy },
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.{ts,tsx}"],
+    setupFiles: ["./src/test/setup.ts"],
+  },
+});
