@@ -128,9 +128,9 @@ export function extractText(type: DocumentType, bytes: Uint8Array): string {
 /** A safe display and object name: the base name only, no control characters or path tricks. */
 export function safeFileName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base
-    .replace(/[\u0000-\u001f\u007f]/g, "")
+  const cleaned = [...base]
+    .filter((ch) => ch.charCodeAt(0) > 0x1f && ch.charCodeAt(0) !== 0x7f)
+    .join("")
     .replace(/^\.+/, "")
     .trim()
     .slice(0, 200);

@@ -4,7 +4,7 @@
  * reads them in both modes. Import this module before defining functions so the global options apply.
  */
 import { defineInt, defineSecret, defineString } from "firebase-functions/params";
-import { setGlobalOptions } from "firebase-functions/v2";
+import { setGlobalOptions } from "firebase-functions/v2/options";
 
 /** The region every function deploys to; the Cloud Tasks adapter addresses queues in it. */
 export const region = "us-central1";

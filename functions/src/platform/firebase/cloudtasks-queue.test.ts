@@ -44,7 +44,19 @@ describe("cloudTaskId", () => {
   });
 
   it("escapes every other character, '_' included, so different keys never share an id", () => {
-    const keys = ["kb/x", "kb_x", "kb:x", "kb.x", "kb_2Fx", "kb_5Fx", "tenants/t1/documents/d1", "café", "cafe", "☕", ""];
+    const keys = [
+      "kb/x",
+      "kb_x",
+      "kb:x",
+      "kb.x",
+      "kb_2Fx",
+      "kb_5Fx",
+      "tenants/t1/documents/d1",
+      "café",
+      "cafe",
+      "☕",
+      "",
+    ];
     const mapped = keys.map(cloudTaskId);
     expect(new Set(mapped).size).toBe(keys.length);
     for (const id of mapped) expect(id).toMatch(validTaskId);
@@ -76,8 +88,10 @@ describe("cloudTasksQueue against a stand-in for the Cloud Tasks API", () => {
   const answer = (url: string, body: string): { status: number; json: unknown } => {
     const { task } = JSON.parse(body) as { task: Received["task"] };
     received.push({ url, task });
-    if (url.includes("/queues/missing-queue/")) return { status: 404, json: { error: { status: "NOT_FOUND", message: "Queue does not exist" } } };
-    if (task.name !== undefined && knownNames.has(task.name)) return { status: 409, json: { error: { status: "ALREADY_EXISTS" } } };
+    if (url.includes("/queues/missing-queue/"))
+      return { status: 404, json: { error: { status: "NOT_FOUND", message: "Queue does not exist" } } };
+    if (task.name !== undefined && knownNames.has(task.name))
+      return { status: 409, json: { error: { status: "ALREADY_EXISTS" } } };
     if (task.name !== undefined) knownNames.add(task.name);
     return { status: 200, json: task };
   };
@@ -110,7 +124,9 @@ describe("cloudTasksQueue against a stand-in for the Cloud Tasks API", () => {
   it("sends the escaped id as the task name, the payload as the body and a delay as the schedule time", async () => {
     const before = Date.now();
     const payload = { tenantId: "t1", docId: "d1", note: "café" };
-    expect(await queue().enqueue("knowledge-ingestDocument", payload, { id: "tenants/t1/d1", delaySeconds: 89.5 })).toEqual({
+    expect(
+      await queue().enqueue("knowledge-ingestDocument", payload, { id: "tenants/t1/d1", delaySeconds: 89.5 }),
+    ).toEqual({
       enqueued: true,
     });
     const last = received[received.length - 1]!;
@@ -118,16 +134,24 @@ describe("cloudTasksQueue against a stand-in for the Cloud Tasks API", () => {
     expect(last.task.name).toBe(
       `projects/${projectId}/locations/${region}/queues/knowledge-ingestDocument/tasks/${cloudTaskId("tenants/t1/d1")}`,
     );
-    expect(JSON.parse(Buffer.from(last.task.httpRequest.body, "base64").toString("utf8"))).toEqual({ data: payload });
+    expect(JSON.parse(Buffer.from(last.task.httpRequest.body, "base64").toString("utf8"))).toEqual({
+      data: payload,
+    });
     const delayMs = Date.parse(last.task.scheduleTime ?? "") - before;
     expect(delayMs).toBeGreaterThanOrEqual(89_000);
     expect(delayMs).toBeLessThan(95_000);
   });
 
   it("answers enqueued:false when Cloud Tasks already has a task of that id (HTTP 409)", async () => {
-    expect(await queue().enqueue("billing-meterUsage", { eventId: "e1" }, { id: "usage:e1" })).toEqual({ enqueued: true });
-    expect(await queue().enqueue("billing-meterUsage", { eventId: "e1" }, { id: "usage:e1" })).toEqual({ enqueued: false });
-    expect(await queue().enqueue("monitor-checkHealth", { eventId: "e1" }, { id: "usage:e1" })).toEqual({ enqueued: true });
+    expect(await queue().enqueue("billing-meterUsage", { eventId: "e1" }, { id: "usage:e1" })).toEqual({
+      enqueued: true,
+    });
+    expect(await queue().enqueue("billing-meterUsage", { eventId: "e1" }, { id: "usage:e1" })).toEqual({
+      enqueued: false,
+    });
+    expect(await queue().enqueue("monitor-checkHealth", { eventId: "e1" }, { id: "usage:e1" })).toEqual({
+      enqueued: true,
+    });
   });
 
   it("reports a queue Cloud Tasks does not know (HTTP 404) as failed-precondition", async () => {
@@ -139,14 +163,20 @@ describe("cloudTasksQueue against a stand-in for the Cloud Tasks API", () => {
     await expectAppError(() => queue().enqueue("knowledge-embedChunks", { size: 10n }), "invalid-argument");
     await expectAppError(() => queue().enqueue("knowledge-embedChunks", undefined), "invalid-argument");
     await expectAppError(() => queue().enqueue("locations/x/functions/y", { x: 1 }), "invalid-argument");
-    await expectAppError(() => queue().enqueue("knowledge-embedChunks", { x: 1 }, { delaySeconds: Number.NaN }), "invalid-argument");
+    await expectAppError(
+      () => queue().enqueue("knowledge-embedChunks", { x: 1 }, { delaySeconds: Number.NaN }),
+      "invalid-argument",
+    );
     expect(received.length).toBe(sent);
   });
 
   it("passes errors that did not come from firebase-admin through unchanged", () => {
     const network = new Error("socket hang up");
     expect(fromTaskQueueError(network, "q")).toBe(network);
-    const mapped = fromTaskQueueError(Object.assign(new Error("nope"), { code: "functions/permission-denied" }), "q");
+    const mapped = fromTaskQueueError(
+      Object.assign(new Error("nope"), { code: "functions/permission-denied" }),
+      "q",
+    );
     expect(mapped).toBeInstanceOf(AppError);
     expect((mapped as AppError).code).toBe("internal");
   });

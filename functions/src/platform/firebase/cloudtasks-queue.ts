@@ -25,7 +25,9 @@ export function cloudTaskId(key: string): string {
   let escaped = "";
   for (const char of key) {
     if (/^[A-Za-z0-9-]$/.test(char)) escaped += char;
-    else for (const byte of Buffer.from(char, "utf8")) escaped += `_${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+    else
+      for (const byte of Buffer.from(char, "utf8"))
+        escaped += `_${byte.toString(16).toUpperCase().padStart(2, "0")}`;
   }
   if (escaped.length > 0 && escaped.length <= MAX_TASK_ID_LENGTH) return escaped;
   return `_h${createHash("sha256").update(key, "utf8").digest("hex")}`;
@@ -53,7 +55,9 @@ const functionsCodes: Readonly<Record<string, ErrorCode>> = {
 
 function functionsErrorCode(error: unknown): string | undefined {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" && code.startsWith("functions/") ? code.slice("functions/".length) : undefined;
+  return typeof code === "string" && code.startsWith("functions/")
+    ? code.slice("functions/".length)
+    : undefined;
 }
 
 /** A Cloud Tasks failure as an `AppError`; errors that did not come from firebase-admin pass through. */
@@ -61,14 +65,18 @@ export function fromTaskQueueError(error: unknown, queue: string): unknown {
   const code = functionsErrorCode(error);
   if (code === undefined) return error;
   const detail = error instanceof Error ? error.message : String(error);
-  return new AppError(functionsCodes[code] ?? "internal", `Cloud Tasks enqueue on "${queue}" failed: ${detail}`);
+  return new AppError(
+    functionsCodes[code] ?? "internal",
+    `Cloud Tasks enqueue on "${queue}" failed: ${detail}`,
+  );
 }
 
 function taskOptions(options: EnqueueOptions | undefined): TaskOptions {
   const result: { id?: string; scheduleDelaySeconds?: number } = {};
   if (options?.id !== undefined) result.id = cloudTaskId(options.id);
   if (options?.delaySeconds !== undefined) {
-    if (!Number.isFinite(options.delaySeconds)) throw new AppError("invalid-argument", "delaySeconds must be a finite number");
+    if (!Number.isFinite(options.delaySeconds))
+      throw new AppError("invalid-argument", "delaySeconds must be a finite number");
     // Whole seconds, rounded up: a task must never run before the delay asked for.
     result.scheduleDelaySeconds = Math.max(0, Math.ceil(options.delaySeconds));
   }
@@ -83,7 +91,9 @@ export function cloudTasksQueue(functions: Functions, region: string): TaskQueue
       assertJsonPayload(payload);
       const opts = taskOptions(options);
       try {
-        await functions.taskQueue(`locations/${region}/functions/${queue}`).enqueue(payload as Record<string, unknown>, opts);
+        await functions
+          .taskQueue(`locations/${region}/functions/${queue}`)
+          .enqueue(payload as Record<string, unknown>, opts);
         return { enqueued: true };
       } catch (error) {
         // Cloud Tasks answers 409 for a task name it has seen (recently): the dedup we asked for.

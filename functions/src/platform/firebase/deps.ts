@@ -9,13 +9,14 @@ import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder } from "../models/index.js";
 
 export async function openFirebaseDeps(config: Config): Promise<Deps> {
-  const [{ getApps, initializeApp }, { getFirestore }, { getStorage }, { getFunctions }, { getAuth }] = await Promise.all([
-    import("firebase-admin/app"),
-    import("firebase-admin/firestore"),
-    import("firebase-admin/storage"),
-    import("firebase-admin/functions"),
-    import("firebase-admin/auth"),
-  ]);
+  const [{ getApps, initializeApp }, { getFirestore }, { getStorage }, { getFunctions }, { getAuth }] =
+    await Promise.all([
+      import("firebase-admin/app"),
+      import("firebase-admin/firestore"),
+      import("firebase-admin/storage"),
+      import("firebase-admin/functions"),
+      import("firebase-admin/auth"),
+    ]);
   const [{ firestoreDocStore }, { cloudStorageBlobStore }, { cloudTasksQueue }] = await Promise.all([
     import("./firestore-docstore.js"),
     import("./storage-blobstore.js"),

@@ -12,7 +12,12 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.js";
 import { FieldOps, vector } from "../ports.js";
 import { describeDocStoreContract, type DocStoreFeature } from "../testing/docstore-contract.js";
-import { firestoreDocStore, fromFirestoreError, fromFirestoreValue, toFirestoreData } from "./firestore-docstore.js";
+import {
+  firestoreDocStore,
+  fromFirestoreError,
+  fromFirestoreValue,
+  toFirestoreData,
+} from "./firestore-docstore.js";
 
 const officialEmulator = process.env.FIRESTORE_EMULATOR_HOST;
 const needsOfficial = "needs the official Firestore emulator (set FIRESTORE_EMULATOR_HOST)";
@@ -60,7 +65,10 @@ async function openFirestore() {
     // firebase-admin reads this when the Firestore client is created, below.
     process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${port}`;
   }
-  const app = initializeApp({ projectId: "demo-alchemist-test" }, `docstore-contract-${process.pid}-${Date.now()}`);
+  const app = initializeApp(
+    { projectId: "demo-alchemist-test" },
+    `docstore-contract-${process.pid}-${Date.now()}`,
+  );
   const db = initializeFirestore(app, { preferRest: false });
   return {
     store: firestoreDocStore(db),
@@ -77,11 +85,14 @@ async function openFirestore() {
  * its 30 s lock timeout fires (firebase/firebase-tools#2452, #6758): longer than a test may take.
  */
 const officialEmulatorGaps: Partial<Record<DocStoreFeature, string>> = {
-  transactionRetry: "the Firestore emulator resolves contending transactions only after its 30 s lock timeout",
+  transactionRetry:
+    "the Firestore emulator resolves contending transactions only after its 30 s lock timeout",
 };
 
 describeDocStoreContract(
-  officialEmulator === undefined ? "Firestore over @firestore-emulator/server" : `Firestore emulator at ${officialEmulator}`,
+  officialEmulator === undefined
+    ? "Firestore over @firestore-emulator/server"
+    : `Firestore emulator at ${officialEmulator}`,
   openFirestore,
   { skip: officialEmulator === undefined ? smallServerGaps : officialEmulatorGaps },
 );
@@ -109,7 +120,10 @@ describe("firestore-docstore value and error mapping", () => {
   });
 
   it("keeps Firestore's message for a failed precondition, which carries the index link", () => {
-    const error = Object.assign(new Error("9 FAILED_PRECONDITION: The query requires an index. https://console/x"), { code: 9 });
+    const error = Object.assign(
+      new Error("9 FAILED_PRECONDITION: The query requires an index. https://console/x"),
+      { code: 9 },
+    );
     expect((fromFirestoreError(error, "query") as AppError).message).toContain("https://console/x");
   });
 
@@ -121,9 +135,17 @@ describe("firestore-docstore value and error mapping", () => {
   });
 
   it("turns VectorValue and FieldOps into firebase-admin values and drops undefined fields", () => {
-    const data = toFirestoreData({ embedding: vector([1, 2]), n: FieldOps.increment(1), skip: undefined, meta: { v: vector([3]) } });
+    const data = toFirestoreData({
+      embedding: vector([1, 2]),
+      n: FieldOps.increment(1),
+      skip: undefined,
+      meta: { v: vector([3]) },
+    });
     expect(Object.keys(data).sort()).toEqual(["embedding", "meta", "n"]);
-    const back = fromFirestoreValue({ embedding: data.embedding, meta: data.meta }) as { embedding: unknown; meta: { v: unknown } };
+    const back = fromFirestoreValue({ embedding: data.embedding, meta: data.meta }) as {
+      embedding: unknown;
+      meta: { v: unknown };
+    };
     expect(back.embedding).toEqual(vector([1, 2]));
     expect(back.meta.v).toEqual(vector([3]));
   });

@@ -68,7 +68,7 @@ function toFieldValue(transform: FieldTransform): FieldValue {
 }
 
 /** Our value → what firebase-admin writes. */
-export function toFirestoreValue(value: unknown): unknown {
+function toFirestoreValue(value: unknown): unknown {
   if (value instanceof VectorValue) return FieldValue.vector(value.toArray());
   if (isFieldTransform(value)) return toFieldValue(value);
   if (Array.isArray(value)) return value.map(toFirestoreValue);
@@ -158,7 +158,8 @@ export function fromFirestoreError(error: unknown, what: string): unknown {
   if (typeof code !== "number") return error;
   const appCode = grpcCodes[code] ?? "internal";
   if (appCode === "not-found") return new AppError(appCode, `Firestore ${what}: document not found`);
-  if (appCode === "already-exists") return new AppError(appCode, `Firestore ${what}: document already exists`);
+  if (appCode === "already-exists")
+    return new AppError(appCode, `Firestore ${what}: document already exists`);
   // Keep Firestore's own words for the rest: a missing-index message carries the link that creates it.
   const detail = error instanceof Error ? error.message : String(error);
   return new AppError(appCode, `Firestore ${what} failed: ${detail}`);
@@ -210,7 +211,8 @@ function filteredQuery(db: Firestore, spec: QuerySpec | NearestSpec): Query {
     query = db.collectionGroup(id);
   }
   return building(`query ${target}`, () => {
-    for (const filter of spec.where ?? []) query = query.where(filter.field, filter.op, toFirestoreValue(filter.value));
+    for (const filter of spec.where ?? [])
+      query = query.where(filter.field, filter.op, toFirestoreValue(filter.value));
     return query;
   });
 }
@@ -235,7 +237,10 @@ async function withCursor(db: Firestore, query: Query, spec: QuerySpec): Promise
   assertDocPath(path);
   const cursor = await withErrorMapping(`get "${path}"`, () => db.doc(path).get());
   if (!cursor.exists) {
-    throw new AppError("failed-precondition", `The cursor document "${path}" no longer exists; restart from the first page`);
+    throw new AppError(
+      "failed-precondition",
+      `The cursor document "${path}" no longer exists; restart from the first page`,
+    );
   }
   return building(`query ${queryTarget(spec)}`, () => query.startAfter(cursor));
 }
@@ -346,7 +351,10 @@ function batchOf(db: Firestore): WriteBatch {
     },
     async commit() {
       if (count > MAX_BATCH_WRITES) {
-        throw new AppError("invalid-argument", `A batch holds at most ${MAX_BATCH_WRITES} writes, got ${count}`);
+        throw new AppError(
+          "invalid-argument",
+          `A batch holds at most ${MAX_BATCH_WRITES} writes, got ${count}`,
+        );
       }
       await withErrorMapping("batch commit", () => batch.commit());
     },
@@ -407,7 +415,9 @@ function subscribeQuery(
     if (cancelled) return;
     stop = query.onSnapshot(
       (snap) => {
-        const changes = snap.docChanges().map((change) => ({ type: change.type, doc: existing<DocData>(change.doc) }));
+        const changes = snap
+          .docChanges()
+          .map((change) => ({ type: change.type, doc: existing<DocData>(change.doc) }));
         if (first || changes.length > 0) onChanges(changes);
         first = false;
       },
@@ -494,7 +504,10 @@ export function firestoreDocStore(db: Firestore): DocStore {
       const result = await withErrorMapping(what, () => vectorQuery.get());
       return result.docs.map((doc): NearestHit<T> => {
         const distance: unknown = doc.get(DISTANCE_FIELD);
-        return { ...existing<T>(doc, DISTANCE_FIELD), distance: typeof distance === "number" ? distance : NaN };
+        return {
+          ...existing<T>(doc, DISTANCE_FIELD),
+          distance: typeof distance === "number" ? distance : NaN,
+        };
       });
     },
 

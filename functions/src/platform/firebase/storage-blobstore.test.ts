@@ -60,14 +60,21 @@ describe("storage-blobstore metadata mapping and path checks", () => {
   });
 
   it("gives an object stored without a content type application/octet-stream", () => {
-    expect(blobInfoOf({ name: "a/b.bin", size: 1, md5Hash: "", updated: "2026-03-04T05:06:07.089Z" }).contentType).toBe(
-      "application/octet-stream",
-    );
+    expect(
+      blobInfoOf({ name: "a/b.bin", size: 1, md5Hash: "", updated: "2026-03-04T05:06:07.089Z" }).contentType,
+    ).toBe("application/octet-stream");
   });
 
   it("refuses path tricks with invalid-argument before making a request", async () => {
     const store = cloudStorageBlobStore(getStorage(app).bucket());
-    for (const path of ["tenants/t1/../t2/x.pdf", "../x.pdf", "/tenants/t1/x.pdf", "tenants//x.pdf", "tenants/./x", ""]) {
+    for (const path of [
+      "tenants/t1/../t2/x.pdf",
+      "../x.pdf",
+      "/tenants/t1/x.pdf",
+      "tenants//x.pdf",
+      "tenants/./x",
+      "",
+    ]) {
       await expectAppError(() => store.put(path, new Uint8Array([1])), "invalid-argument");
       await expectAppError(() => store.get(path), "invalid-argument");
       await expectAppError(() => store.stat(path), "invalid-argument");

@@ -83,9 +83,11 @@ export function cloudStorageBlobStore(bucket: Bucket): BlobStore {
         metadata: { contentType, metadata: { ...(options?.metadata ?? {}) } },
       });
       // The upload's response describes exactly the generation written, even if another put follows.
-      if (file.metadata.md5Hash !== undefined && file.metadata.name !== undefined) return blobInfoOf(file.metadata);
+      if (file.metadata.md5Hash !== undefined && file.metadata.name !== undefined)
+        return blobInfoOf(file.metadata);
       const metadata = await readMetadata(bucket, file.name);
-      if (metadata === null) throw new AppError("aborted", `"${file.name}" was deleted while it was being written`);
+      if (metadata === null)
+        throw new AppError("aborted", `"${file.name}" was deleted while it was being written`);
       return blobInfoOf(metadata);
     },
 
@@ -117,7 +119,9 @@ export function cloudStorageBlobStore(bucket: Bucket): BlobStore {
 
     async list(prefix) {
       const [files] = await bucket.getFiles({ prefix: checkedPrefix(prefix), autoPaginate: true });
-      return files.map((file) => blobInfoOf(file.metadata)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      return files
+        .map((file) => blobInfoOf(file.metadata))
+        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     },
   };
 }

@@ -55,27 +55,34 @@ export function describeBlobStoreContract(
       await opened?.close();
     });
 
-    test(null, "put returns the blob's info: path, size, content type, metadata, md5 of the bytes, ISO time", async () => {
-      const path = `${folder()}/kb1/Refund policy.md`;
-      const bytes = text("# Refunds\nRefunds are paid within 5 working days.\n");
-      const info = await store().put(path, bytes, {
-        contentType: "text/markdown",
-        metadata: { tenantId: "t1", uploadedBy: "u-42" },
-      });
-      expect(info).toMatchObject({
-        path,
-        size: bytes.byteLength,
-        contentType: "text/markdown",
-        metadata: { tenantId: "t1", uploadedBy: "u-42" },
-        md5: md5(bytes),
-      });
-      expect(info.updated).toMatch(isoTime);
-    });
+    test(
+      null,
+      "put returns the blob's info: path, size, content type, metadata, md5 of the bytes, ISO time",
+      async () => {
+        const path = `${folder()}/kb1/Refund policy.md`;
+        const bytes = text("# Refunds\nRefunds are paid within 5 working days.\n");
+        const info = await store().put(path, bytes, {
+          contentType: "text/markdown",
+          metadata: { tenantId: "t1", uploadedBy: "u-42" },
+        });
+        expect(info).toMatchObject({
+          path,
+          size: bytes.byteLength,
+          contentType: "text/markdown",
+          metadata: { tenantId: "t1", uploadedBy: "u-42" },
+          md5: md5(bytes),
+        });
+        expect(info.updated).toMatch(isoTime);
+      },
+    );
 
     test(null, "get returns the bytes with the same info; stat returns the info alone", async () => {
       const path = `${folder()}/report.pdf`;
       const bytes = text("%PDF-1.7 quarterly report");
-      const info = await store().put(path, bytes, { contentType: "application/pdf", metadata: { pages: "3" } });
+      const info = await store().put(path, bytes, {
+        contentType: "application/pdf",
+        metadata: { pages: "3" },
+      });
       const got = await store().get(path);
       expect(got).not.toBeNull();
       expect(Buffer.from(got!.data).equals(Buffer.from(bytes))).toBe(true);
@@ -102,9 +109,15 @@ export function describeBlobStoreContract(
 
     test(null, "putting an existing path replaces its bytes, content type and metadata", async () => {
       const path = `${folder()}/guide.docx`;
-      await store().put(path, text("version one"), { contentType: "text/plain", metadata: { version: "1", draft: "yes" } });
+      await store().put(path, text("version one"), {
+        contentType: "text/plain",
+        metadata: { version: "1", draft: "yes" },
+      });
       const second = text("version two, longer");
-      await store().put(path, second, { contentType: "application/octet-stream", metadata: { version: "2" } });
+      await store().put(path, second, {
+        contentType: "application/octet-stream",
+        metadata: { version: "2" },
+      });
       const got = await store().get(path);
       expect(Buffer.from(got!.data).toString("utf8")).toBe("version two, longer");
       expect(got!.info).toMatchObject({
@@ -130,31 +143,54 @@ export function describeBlobStoreContract(
       await store().delete(path);
     });
 
-    test("list", "list returns the blobs under a prefix, sorted by path, and not those beside it", async () => {
-      const base = folder();
-      for (const file of ["kb1/b.txt", "kb1/a.txt", "kb1/sub/c.txt", "kb10/d.txt", "kb2/e.txt"]) {
-        await store().put(`${base}/${file}`, text(file), { contentType: "text/plain" });
-      }
-      const listed = await store().list(`${base}/kb1/`);
-      expect(listed.map((info) => info.path)).toEqual([`${base}/kb1/a.txt`, `${base}/kb1/b.txt`, `${base}/kb1/sub/c.txt`]);
-      const first = text("kb1/a.txt");
-      expect(listed[0]).toMatchObject({ size: first.byteLength, contentType: "text/plain", md5: md5(first) });
-    });
+    test(
+      "list",
+      "list returns the blobs under a prefix, sorted by path, and not those beside it",
+      async () => {
+        const base = folder();
+        for (const file of ["kb1/b.txt", "kb1/a.txt", "kb1/sub/c.txt", "kb10/d.txt", "kb2/e.txt"]) {
+          await store().put(`${base}/${file}`, text(file), { contentType: "text/plain" });
+        }
+        const listed = await store().list(`${base}/kb1/`);
+        expect(listed.map((info) => info.path)).toEqual([
+          `${base}/kb1/a.txt`,
+          `${base}/kb1/b.txt`,
+          `${base}/kb1/sub/c.txt`,
+        ]);
+        const first = text("kb1/a.txt");
+        expect(listed[0]).toMatchObject({
+          size: first.byteLength,
+          contentType: "text/plain",
+          md5: md5(first),
+        });
+      },
+    );
 
     test("list", "list of a prefix nothing was written under is empty", async () => {
       expect(await store().list(`${folder()}/nothing/`)).toEqual([]);
     });
 
-    test(null, "paths with '..', '.', a leading '/' or empty segments are rejected with invalid-argument", async () => {
-      const base = folder();
-      const bytes = text("x");
-      for (const path of [`${base}/../escape.txt`, `../${base}/x.txt`, `/${base}/x.txt`, `${base}//x.txt`, `${base}/./x.txt`, ""]) {
-        await expectAppError(() => store().put(path, bytes), "invalid-argument");
-        await expectAppError(() => store().get(path), "invalid-argument");
-        await expectAppError(() => store().stat(path), "invalid-argument");
-        await expectAppError(() => store().delete(path), "invalid-argument");
-      }
-      await expectAppError(() => store().list(`${base}/../`), "invalid-argument");
-    });
+    test(
+      null,
+      "paths with '..', '.', a leading '/' or empty segments are rejected with invalid-argument",
+      async () => {
+        const base = folder();
+        const bytes = text("x");
+        for (const path of [
+          `${base}/../escape.txt`,
+          `../${base}/x.txt`,
+          `/${base}/x.txt`,
+          `${base}//x.txt`,
+          `${base}/./x.txt`,
+          "",
+        ]) {
+          await expectAppError(() => store().put(path, bytes), "invalid-argument");
+          await expectAppError(() => store().get(path), "invalid-argument");
+          await expectAppError(() => store().stat(path), "invalid-argument");
+          await expectAppError(() => store().delete(path), "invalid-argument");
+        }
+        await expectAppError(() => store().list(`${base}/../`), "invalid-argument");
+      },
+    );
   });
 }

@@ -89,7 +89,8 @@ export async function expectAppError(action: () => unknown, code: ErrorCode): Pr
   expect((caught as AppError).code).toBe(code);
 }
 
-const ids = (docs: readonly (DocSnapshot<unknown> | null)[]): (string | null)[] => docs.map((doc) => doc?.id ?? null);
+const ids = (docs: readonly (DocSnapshot<unknown> | null)[]): (string | null)[] =>
+  docs.map((doc) => doc?.id ?? null);
 const sortedIds = (docs: readonly DocSnapshot<unknown>[]): string[] => docs.map((doc) => doc.id).sort();
 const isoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -102,11 +103,39 @@ function once<T>(make: () => Promise<T>): () => Promise<T> {
 /** A knowledge base's documents, inserted out of id order; `d6` lacks most fields on purpose. */
 const library: readonly (DocData & { id: string })[] = [
   { id: "d4", name: "FAQ.md", status: "processing", size: 15, tags: [], meta: { pages: 1, lang: "en" } },
-  { id: "d1", name: "Refund policy.pdf", status: "ready", size: 120, tags: ["policy", "billing"], meta: { pages: 4, lang: "en" } },
+  {
+    id: "d1",
+    name: "Refund policy.pdf",
+    status: "ready",
+    size: 120,
+    tags: ["policy", "billing"],
+    meta: { pages: 4, lang: "en" },
+  },
   { id: "d6", name: "notes.txt", status: "uploaded" },
-  { id: "d2", name: "Onboarding guide.docx", status: "ready", size: 80, tags: ["guide"], meta: { pages: 12, lang: "en" } },
-  { id: "d5", name: "Security whitepaper.pdf", status: "ready", size: 450, tags: ["security", "policy"], meta: { pages: 30, lang: "de" } },
-  { id: "d3", name: "Tarifs 2026.pdf", status: "failed", size: 300, tags: ["billing"], meta: { pages: 2, lang: "fr" } },
+  {
+    id: "d2",
+    name: "Onboarding guide.docx",
+    status: "ready",
+    size: 80,
+    tags: ["guide"],
+    meta: { pages: 12, lang: "en" },
+  },
+  {
+    id: "d5",
+    name: "Security whitepaper.pdf",
+    status: "ready",
+    size: 450,
+    tags: ["security", "policy"],
+    meta: { pages: 30, lang: "de" },
+  },
+  {
+    id: "d3",
+    name: "Tarifs 2026.pdf",
+    status: "failed",
+    size: 300,
+    tags: ["billing"],
+    meta: { pages: 2, lang: "fr" },
+  },
 ];
 
 /**
@@ -177,12 +206,16 @@ export function describeDocStoreContract(
         expect(doc!.createTime <= doc!.updateTime).toBe(true);
       });
 
-      test(null, "create fails with already-exists when the document exists and leaves it unchanged", async () => {
-        const path = `${unique("agents")}/a1`;
-        await store().create(path, { name: "first" });
-        await expectAppError(() => store().create(path, { name: "second" }), "already-exists");
-        expect((await store().get(path))?.data).toEqual({ name: "first" });
-      });
+      test(
+        null,
+        "create fails with already-exists when the document exists and leaves it unchanged",
+        async () => {
+          const path = `${unique("agents")}/a1`;
+          await store().create(path, { name: "first" });
+          await expectAppError(() => store().create(path, { name: "second" }), "already-exists");
+          expect((await store().get(path))?.data).toEqual({ name: "first" });
+        },
+      );
 
       test("fieldRemoval", "set creates a document, and replaces all of it when it exists", async () => {
         const path = `${unique("agents")}/a1`;
@@ -193,8 +226,16 @@ export function describeDocStoreContract(
 
       test(null, "set with merge merges nested maps deeply and keeps untouched fields", async () => {
         const path = `${unique("agents")}/a1`;
-        await store().set(path, { name: "Bot", config: { model: "m1", limits: { tokens: 100, turns: 5 } }, tags: ["a"] });
-        await store().set(path, { config: { limits: { turns: 8 }, temperature: 0.5 }, tags: ["b"] }, { merge: true });
+        await store().set(path, {
+          name: "Bot",
+          config: { model: "m1", limits: { tokens: 100, turns: 5 } },
+          tags: ["a"],
+        });
+        await store().set(
+          path,
+          { config: { limits: { turns: 8 }, temperature: 0.5 }, tags: ["b"] },
+          { merge: true },
+        );
         expect((await store().get(path))?.data).toEqual({
           name: "Bot",
           config: { model: "m1", limits: { tokens: 100, turns: 8 }, temperature: 0.5 },
@@ -222,18 +263,34 @@ export function describeDocStoreContract(
         const path = `${unique("agents")}/a1`;
         await store().create(path, { name: "Bot", status: "draft", version: 1 });
         await store().update(path, { status: "published", publishedVersion: 1 });
-        expect((await store().get(path))?.data).toEqual({ name: "Bot", status: "published", version: 1, publishedVersion: 1 });
-      });
-
-      test(null, "update with a dotted path patches inside a map; a map value replaces the whole map", async () => {
-        const path = `${unique("agents")}/a1`;
-        await store().create(path, { config: { model: "m1", temperature: 0.1 }, limits: { tokens: 100, turns: 5 } });
-        await store().update(path, { "config.temperature": 0.7, "config.retrieval.topK": 8, limits: { tokens: 50 } });
         expect((await store().get(path))?.data).toEqual({
-          config: { model: "m1", temperature: 0.7, retrieval: { topK: 8 } },
-          limits: { tokens: 50 },
+          name: "Bot",
+          status: "published",
+          version: 1,
+          publishedVersion: 1,
         });
       });
+
+      test(
+        null,
+        "update with a dotted path patches inside a map; a map value replaces the whole map",
+        async () => {
+          const path = `${unique("agents")}/a1`;
+          await store().create(path, {
+            config: { model: "m1", temperature: 0.1 },
+            limits: { tokens: 100, turns: 5 },
+          });
+          await store().update(path, {
+            "config.temperature": 0.7,
+            "config.retrieval.topK": 8,
+            limits: { tokens: 50 },
+          });
+          expect((await store().get(path))?.data).toEqual({
+            config: { model: "m1", temperature: 0.7, retrieval: { topK: 8 } },
+            limits: { tokens: 50 },
+          });
+        },
+      );
 
       test(null, "update of a missing document fails with not-found and creates nothing", async () => {
         const path = `${unique("agents")}/ghost`;
@@ -257,26 +314,52 @@ export function describeDocStoreContract(
         const path = `${unique("usage")}/t1`;
         await store().create(path, { credits: 10, name: "tenant" });
         await store().update(path, { credits: FieldOps.increment(-3), requests: FieldOps.increment(1) });
-        await store().set(path, { requests: FieldOps.increment(2), tokens: FieldOps.increment(1.5) }, { merge: true });
-        expect((await store().get(path))?.data).toEqual({ credits: 7, requests: 3, tokens: 1.5, name: "tenant" });
+        await store().set(
+          path,
+          { requests: FieldOps.increment(2), tokens: FieldOps.increment(1.5) },
+          { merge: true },
+        );
+        expect((await store().get(path))?.data).toEqual({
+          credits: 7,
+          requests: 3,
+          tokens: 1.5,
+          name: "tenant",
+        });
       });
 
-      test("fieldRemoval", "FieldOps.delete removes a field in update (also by dotted path) and in merge", async () => {
-        const path = `${unique("agents")}/a1`;
-        await store().create(path, { name: "Bot", draft: "x", config: { model: "m1", legacy: true }, extra: 1 });
-        await store().update(path, { draft: FieldOps.delete(), "config.legacy": FieldOps.delete() });
-        await store().set(path, { extra: FieldOps.delete() }, { merge: true });
-        expect((await store().get(path))?.data).toEqual({ name: "Bot", config: { model: "m1" } });
-      });
+      test(
+        "fieldRemoval",
+        "FieldOps.delete removes a field in update (also by dotted path) and in merge",
+        async () => {
+          const path = `${unique("agents")}/a1`;
+          await store().create(path, {
+            name: "Bot",
+            draft: "x",
+            config: { model: "m1", legacy: true },
+            extra: 1,
+          });
+          await store().update(path, { draft: FieldOps.delete(), "config.legacy": FieldOps.delete() });
+          await store().set(path, { extra: FieldOps.delete() }, { merge: true });
+          expect((await store().get(path))?.data).toEqual({ name: "Bot", config: { model: "m1" } });
+        },
+      );
 
-      test("arrayTransforms", "arrayUnion adds only missing elements; arrayRemove removes every instance", async () => {
-        const path = `${unique("agents")}/a1`;
-        await store().create(path, { tools: ["search", "calc"], channels: ["web", "api", "web"] });
-        await store().update(path, { tools: FieldOps.arrayUnion("calc", "mcp") });
-        await store().update(path, { channels: FieldOps.arrayRemove("web") });
-        await store().update(path, { labels: FieldOps.arrayUnion("beta") });
-        expect((await store().get(path))?.data).toEqual({ tools: ["search", "calc", "mcp"], channels: ["api"], labels: ["beta"] });
-      });
+      test(
+        "arrayTransforms",
+        "arrayUnion adds only missing elements; arrayRemove removes every instance",
+        async () => {
+          const path = `${unique("agents")}/a1`;
+          await store().create(path, { tools: ["search", "calc"], channels: ["web", "api", "web"] });
+          await store().update(path, { tools: FieldOps.arrayUnion("calc", "mcp") });
+          await store().update(path, { channels: FieldOps.arrayRemove("web") });
+          await store().update(path, { labels: FieldOps.arrayUnion("beta") });
+          expect((await store().get(path))?.data).toEqual({
+            tools: ["search", "calc", "mcp"],
+            channels: ["api"],
+            labels: ["beta"],
+          });
+        },
+      );
 
       test(null, "delete removes a document; deleting a missing one is not an error", async () => {
         const path = `${unique("agents")}/a1`;
@@ -296,44 +379,54 @@ export function describeDocStoreContract(
         expect((await store().get(`${agent}/versions/1`))?.data).toEqual({ n: 1 });
       });
 
-      test("deleteRecursive", "deleteRecursive removes a document and everything below it, not its siblings", async () => {
-        const col = unique("agents");
-        await store().create(`${col}/a1`, { name: "Bot" });
-        await store().create(`${col}/a1/versions/1`, { n: 1 });
-        await store().create(`${col}/a1/versions/1/notes/x`, { text: "deep" });
-        await store().create(`${col}/a2`, { name: "Sibling" });
-        await store().create(`${col}/a2/versions/1`, { n: 1 });
-        await store().deleteRecursive(`${col}/a1`);
-        expect(await store().getAll([`${col}/a1`, `${col}/a1/versions/1`, `${col}/a1/versions/1/notes/x`])).toEqual([
-          null,
-          null,
-          null,
-        ]);
-        expect(ids(await store().getAll([`${col}/a2`, `${col}/a2/versions/1`]))).toEqual(["a2", "1"]);
-      });
+      test(
+        "deleteRecursive",
+        "deleteRecursive removes a document and everything below it, not its siblings",
+        async () => {
+          const col = unique("agents");
+          await store().create(`${col}/a1`, { name: "Bot" });
+          await store().create(`${col}/a1/versions/1`, { n: 1 });
+          await store().create(`${col}/a1/versions/1/notes/x`, { text: "deep" });
+          await store().create(`${col}/a2`, { name: "Sibling" });
+          await store().create(`${col}/a2/versions/1`, { n: 1 });
+          await store().deleteRecursive(`${col}/a1`);
+          expect(
+            await store().getAll([`${col}/a1`, `${col}/a1/versions/1`, `${col}/a1/versions/1/notes/x`]),
+          ).toEqual([null, null, null]);
+          expect(ids(await store().getAll([`${col}/a2`, `${col}/a2/versions/1`]))).toEqual(["a2", "1"]);
+        },
+      );
 
-      test(null, "strings, numbers, booleans, null, arrays and nested maps round trip unchanged", async () => {
-        const path = `${unique("traces")}/t1`;
-        const data = {
-          question: "Où est ma carte ? 💳 — naïve café",
-          tokens: 1234,
-          confidence: 0.875,
-          delta: -7,
-          large: 2 ** 40,
-          abstained: false,
-          reviewedBy: null,
-          steps: ["retrieve", 2, true, null, { tool: "search", args: { q: "refund" } }],
-          usage: { input: { tokens: 10, cached: 0 }, output: { tokens: 20 } },
-          emptyMap: {},
-          emptyList: [],
-        };
-        await store().set(path, data);
-        expect((await store().get(path))?.data).toEqual(data);
-      });
+      test(
+        null,
+        "strings, numbers, booleans, null, arrays and nested maps round trip unchanged",
+        async () => {
+          const path = `${unique("traces")}/t1`;
+          const data = {
+            question: "Où est ma carte ? 💳 — naïve café",
+            tokens: 1234,
+            confidence: 0.875,
+            delta: -7,
+            large: 2 ** 40,
+            abstained: false,
+            reviewedBy: null,
+            steps: ["retrieve", 2, true, null, { tool: "search", args: { q: "refund" } }],
+            usage: { input: { tokens: 10, cached: 0 }, output: { tokens: 20 } },
+            emptyMap: {},
+            emptyList: [],
+          };
+          await store().set(path, data);
+          expect((await store().get(path))?.data).toEqual(data);
+        },
+      );
 
       test(null, "a VectorValue round trips as a VectorValue, also inside a map", async () => {
         const path = `${unique("chunks")}/c1`;
-        await store().set(path, { text: "Refunds take 5 days", embedding: vector([0.25, -0.5, 1]), meta: { alt: vector([3, 4]) } });
+        await store().set(path, {
+          text: "Refunds take 5 days",
+          embedding: vector([0.25, -0.5, 1]),
+          meta: { alt: vector([3, 4]) },
+        });
         const data = (await store().get(path))?.data as { embedding: unknown; meta: { alt: unknown } };
         expect(data.embedding).toBeInstanceOf(VectorValue);
         expect((data.embedding as VectorValue).toArray()).toEqual([0.25, -0.5, 1]);
@@ -343,12 +436,16 @@ export function describeDocStoreContract(
     });
 
     describe("paths", () => {
-      test(null, "document paths with an odd number of segments are rejected with invalid-argument", async () => {
-        await expectAppError(() => store().get("tenants"), "invalid-argument");
-        await expectAppError(() => store().set("tenants/t1/agents", { x: 1 }), "invalid-argument");
-        await expectAppError(() => store().create("tenants/t1/agents", { x: 1 }), "invalid-argument");
-        await expectAppError(() => store().getAll(["tenants/t1", "tenants"]), "invalid-argument");
-      });
+      test(
+        null,
+        "document paths with an odd number of segments are rejected with invalid-argument",
+        async () => {
+          await expectAppError(() => store().get("tenants"), "invalid-argument");
+          await expectAppError(() => store().set("tenants/t1/agents", { x: 1 }), "invalid-argument");
+          await expectAppError(() => store().create("tenants/t1/agents", { x: 1 }), "invalid-argument");
+          await expectAppError(() => store().getAll(["tenants/t1", "tenants"]), "invalid-argument");
+        },
+      );
 
       test(null, "'..' and '.' segments are rejected with invalid-argument", async () => {
         await expectAppError(() => store().get("tenants/.."), "invalid-argument");
@@ -357,20 +454,31 @@ export function describeDocStoreContract(
         await expectAppError(() => store().delete("tenants/t1/agents/.."), "invalid-argument");
       });
 
-      test(null, "empty segments and leading or trailing slashes are rejected with invalid-argument", async () => {
-        await expectAppError(() => store().get("tenants//agents/a1"), "invalid-argument");
-        await expectAppError(() => store().set("/tenants/t1", { x: 1 }), "invalid-argument");
-        await expectAppError(() => store().get("tenants/t1/"), "invalid-argument");
-        await expectAppError(() => store().get(""), "invalid-argument");
-      });
+      test(
+        null,
+        "empty segments and leading or trailing slashes are rejected with invalid-argument",
+        async () => {
+          await expectAppError(() => store().get("tenants//agents/a1"), "invalid-argument");
+          await expectAppError(() => store().set("/tenants/t1", { x: 1 }), "invalid-argument");
+          await expectAppError(() => store().get("tenants/t1/"), "invalid-argument");
+          await expectAppError(() => store().get(""), "invalid-argument");
+        },
+      );
 
-      test(null, "a query needs a collection path and exactly one of collection or collectionGroup", async () => {
-        await expectAppError(() => store().query({ collection: "tenants/t1" }), "invalid-argument");
-        await expectAppError(() => store().query({ collection: "tenants/../x" }), "invalid-argument");
-        await expectAppError(() => store().query({ collectionGroup: "agents/a1" }), "invalid-argument");
-        await expectAppError(() => store().query({}), "invalid-argument");
-        await expectAppError(() => store().query({ collection: "tenants", collectionGroup: "tenants" }), "invalid-argument");
-      });
+      test(
+        null,
+        "a query needs a collection path and exactly one of collection or collectionGroup",
+        async () => {
+          await expectAppError(() => store().query({ collection: "tenants/t1" }), "invalid-argument");
+          await expectAppError(() => store().query({ collection: "tenants/../x" }), "invalid-argument");
+          await expectAppError(() => store().query({ collectionGroup: "agents/a1" }), "invalid-argument");
+          await expectAppError(() => store().query({}), "invalid-argument");
+          await expectAppError(
+            () => store().query({ collection: "tenants", collectionGroup: "tenants" }),
+            "invalid-argument",
+          );
+        },
+      );
     });
 
     describe("queries", () => {
@@ -383,11 +491,16 @@ export function describeDocStoreContract(
         store().query({ ...spec, collection: await libraryCollection() });
 
       test(null, "== matches equal values", async () => {
-        expect(sortedIds(await find({ where: [{ field: "status", op: "==", value: "ready" }] }))).toEqual(["d1", "d2", "d5"]);
+        expect(sortedIds(await find({ where: [{ field: "status", op: "==", value: "ready" }] }))).toEqual([
+          "d1",
+          "d2",
+          "d5",
+        ]);
       });
 
       test(null, "<, <=, > and >= compare numbers", async () => {
-        const size = (op: "<" | "<=" | ">" | ">=", value: number) => find({ where: [{ field: "size", op, value }] });
+        const size = (op: "<" | "<=" | ">" | ">=", value: number) =>
+          find({ where: [{ field: "size", op, value }] });
         expect(sortedIds(await size("<", 120))).toEqual(["d2", "d4"]);
         expect(sortedIds(await size("<=", 120))).toEqual(["d1", "d2", "d4"]);
         expect(sortedIds(await size(">", 300))).toEqual(["d5"]);
@@ -396,17 +509,27 @@ export function describeDocStoreContract(
 
       test(null, "< and >= compare strings", async () => {
         expect(sortedIds(await find({ where: [{ field: "name", op: "<", value: "O" }] }))).toEqual(["d4"]);
-        expect(sortedIds(await find({ where: [{ field: "name", op: ">=", value: "T" }] }))).toEqual(["d3", "d6"]);
+        expect(sortedIds(await find({ where: [{ field: "name", op: ">=", value: "T" }] }))).toEqual([
+          "d3",
+          "d6",
+        ]);
       });
 
       test("notIn", "!= and not-in leave out documents that lack the field", async () => {
-        expect(sortedIds(await find({ where: [{ field: "size", op: "!=", value: 80 }] }))).toEqual(["d1", "d3", "d4", "d5"]);
-        expect(sortedIds(await find({ where: [{ field: "size", op: "not-in", value: [80, 120] }] }))).toEqual([
+        expect(sortedIds(await find({ where: [{ field: "size", op: "!=", value: 80 }] }))).toEqual([
+          "d1",
           "d3",
           "d4",
           "d5",
         ]);
-        expect(sortedIds(await find({ where: [{ field: "status", op: "!=", value: "ready" }] }))).toEqual(["d3", "d4", "d6"]);
+        expect(sortedIds(await find({ where: [{ field: "size", op: "not-in", value: [80, 120] }] }))).toEqual(
+          ["d3", "d4", "d5"],
+        );
+        expect(sortedIds(await find({ where: [{ field: "status", op: "!=", value: "ready" }] }))).toEqual([
+          "d3",
+          "d4",
+          "d6",
+        ]);
       });
 
       test(null, "in matches any of the values", async () => {
@@ -415,14 +538,15 @@ export function describeDocStoreContract(
       });
 
       test(null, "array-contains matches documents whose array holds the value", async () => {
-        expect(sortedIds(await find({ where: [{ field: "tags", op: "array-contains", value: "billing" }] }))).toEqual([
-          "d1",
-          "d3",
-        ]);
+        expect(
+          sortedIds(await find({ where: [{ field: "tags", op: "array-contains", value: "billing" }] })),
+        ).toEqual(["d1", "d3"]);
       });
 
       test(null, "array-contains-any matches documents whose array holds any of the values", async () => {
-        const docs = await find({ where: [{ field: "tags", op: "array-contains-any", value: ["security", "guide"] }] });
+        const docs = await find({
+          where: [{ field: "tags", op: "array-contains-any", value: ["security", "guide"] }],
+        });
         expect(sortedIds(docs)).toEqual(["d2", "d5"]);
       });
 
@@ -437,8 +561,18 @@ export function describeDocStoreContract(
       });
 
       test("nestedFieldQueries", "filters and orderBy address nested fields with dotted paths", async () => {
-        expect(sortedIds(await find({ where: [{ field: "meta.lang", op: "==", value: "en" }] }))).toEqual(["d1", "d2", "d4"]);
-        expect(ids(await find({ orderBy: [{ field: "meta.pages", direction: "desc" }] }))).toEqual(["d5", "d2", "d1", "d3", "d4"]);
+        expect(sortedIds(await find({ where: [{ field: "meta.lang", op: "==", value: "en" }] }))).toEqual([
+          "d1",
+          "d2",
+          "d4",
+        ]);
+        expect(ids(await find({ orderBy: [{ field: "meta.pages", direction: "desc" }] }))).toEqual([
+          "d5",
+          "d2",
+          "d1",
+          "d3",
+          "d4",
+        ]);
       });
 
       test(null, "orderBy sorts on several fields, each ascending or descending", async () => {
@@ -449,7 +583,14 @@ export function describeDocStoreContract(
           ],
         });
         expect(ids(docs)).toEqual(["d6", "d2", "d1", "d5", "d4", "d3"]);
-        expect(ids(await find({ orderBy: [{ field: "name" }] }))).toEqual(["d4", "d2", "d1", "d5", "d3", "d6"]);
+        expect(ids(await find({ orderBy: [{ field: "name" }] }))).toEqual([
+          "d4",
+          "d2",
+          "d1",
+          "d5",
+          "d3",
+          "d6",
+        ]);
       });
 
       test(null, "orderBy combines with an equality filter", async () => {
@@ -469,26 +610,37 @@ export function describeDocStoreContract(
       });
 
       test(null, "limit keeps the first results after ordering", async () => {
-        expect(ids(await find({ orderBy: [{ field: "name", direction: "desc" }], limit: 2 }))).toEqual(["d6", "d3"]);
+        expect(ids(await find({ orderBy: [{ field: "name", direction: "desc" }], limit: 2 }))).toEqual([
+          "d6",
+          "d3",
+        ]);
       });
 
       test(null, "a query on a collection nobody wrote to returns nothing", async () => {
         expect(await store().query({ collection: unique("empty") })).toEqual([]);
       });
 
-      test(null, "a collection query sees only that collection, not same-named ones under other parents", async () => {
-        const root = unique("tenants");
-        await store().set(`${root}/t1/agents/a1`, { name: "one" });
-        await store().set(`${root}/t2/agents/a2`, { name: "two" });
-        await store().set(`${root}/t1/agents/a1/agents/nested`, { name: "nested" });
-        expect(ids(await store().query({ collection: `${root}/t1/agents` }))).toEqual(["a1"]);
-      });
+      test(
+        null,
+        "a collection query sees only that collection, not same-named ones under other parents",
+        async () => {
+          const root = unique("tenants");
+          await store().set(`${root}/t1/agents/a1`, { name: "one" });
+          await store().set(`${root}/t2/agents/a2`, { name: "two" });
+          await store().set(`${root}/t1/agents/a1/agents/nested`, { name: "nested" });
+          expect(ids(await store().query({ collection: `${root}/t1/agents` }))).toEqual(["a1"]);
+        },
+      );
 
       test("cursors", "startAfter pages through a whole ordered collection exactly once", async () => {
         const pages: string[][] = [];
         let last: DocSnapshot | undefined;
         for (let guard = 0; guard < 10; guard++) {
-          const page = await find({ orderBy: [{ field: "size" }], limit: 2, ...(last ? { startAfter: last } : {}) });
+          const page = await find({
+            orderBy: [{ field: "size" }],
+            limit: 2,
+            ...(last ? { startAfter: last } : {}),
+          });
           if (page.length === 0) break;
           pages.push(page.map((doc) => doc.id));
           last = page[page.length - 1];
@@ -496,45 +648,60 @@ export function describeDocStoreContract(
         expect(pages).toEqual([["d4", "d2"], ["d1", "d3"], ["d5"]]);
       });
 
-      test("cursors", "startAfter pages in document id order without orderBy, and after a descending order", async () => {
-        const first = await find({ limit: 4 });
-        expect(ids(await find({ limit: 4, startAfter: first[3]! }))).toEqual(["d5", "d6"]);
-        const top = await find({ orderBy: [{ field: "name", direction: "desc" }], limit: 3 });
-        expect(ids(top)).toEqual(["d6", "d3", "d5"]);
-        expect(ids(await find({ orderBy: [{ field: "name", direction: "desc" }], startAfter: top[2]! }))).toEqual([
-          "d1",
-          "d2",
-          "d4",
-        ]);
-      });
+      test(
+        "cursors",
+        "startAfter pages in document id order without orderBy, and after a descending order",
+        async () => {
+          const first = await find({ limit: 4 });
+          expect(ids(await find({ limit: 4, startAfter: first[3]! }))).toEqual(["d5", "d6"]);
+          const top = await find({ orderBy: [{ field: "name", direction: "desc" }], limit: 3 });
+          expect(ids(top)).toEqual(["d6", "d3", "d5"]);
+          expect(
+            ids(await find({ orderBy: [{ field: "name", direction: "desc" }], startAfter: top[2]! })),
+          ).toEqual(["d1", "d2", "d4"]);
+        },
+      );
     });
 
     describe("collection groups", () => {
-      test("collectionGroup", "a collection-group query finds that collection id under every parent", async () => {
-        const group = unique("chunks");
-        const root = unique("tenants");
-        await store().set(`${root}/t1/${group}/c1`, { status: "ready" });
-        await store().set(`${root}/t2/kbs/k1/${group}/c2`, { status: "ready" });
-        await store().set(`${group}/c3`, { status: "ready" });
-        await store().set(`${root}/t1/${group}/c4`, { status: "failed" });
-        await store().set(`${root}/t1/${group}_other/c5`, { status: "ready" });
-        const all = await store().query({ collectionGroup: group });
-        expect(sortedIds(all)).toEqual(["c1", "c2", "c3", "c4"]);
-        const ready = await store().query({ collectionGroup: group, where: [{ field: "status", op: "==", value: "ready" }] });
-        expect(ready.map((doc) => doc.path).sort()).toEqual(
-          [`${root}/t1/${group}/c1`, `${root}/t2/kbs/k1/${group}/c2`, `${group}/c3`].sort(),
-        );
-      });
+      test(
+        "collectionGroup",
+        "a collection-group query finds that collection id under every parent",
+        async () => {
+          const group = unique("chunks");
+          const root = unique("tenants");
+          await store().set(`${root}/t1/${group}/c1`, { status: "ready" });
+          await store().set(`${root}/t2/kbs/k1/${group}/c2`, { status: "ready" });
+          await store().set(`${group}/c3`, { status: "ready" });
+          await store().set(`${root}/t1/${group}/c4`, { status: "failed" });
+          await store().set(`${root}/t1/${group}_other/c5`, { status: "ready" });
+          const all = await store().query({ collectionGroup: group });
+          expect(sortedIds(all)).toEqual(["c1", "c2", "c3", "c4"]);
+          const ready = await store().query({
+            collectionGroup: group,
+            where: [{ field: "status", op: "==", value: "ready" }],
+          });
+          expect(ready.map((doc) => doc.path).sort()).toEqual(
+            [`${root}/t1/${group}/c1`, `${root}/t2/kbs/k1/${group}/c2`, `${group}/c3`].sort(),
+          );
+        },
+      );
     });
 
     describe("count", () => {
       test("count", "count counts the documents matching the filters", async () => {
         const col = unique("messages");
-        for (const [id, role] of [["m1", "user"], ["m2", "assistant"], ["m3", "user"]] as const) {
+        for (const [id, role] of [
+          ["m1", "user"],
+          ["m2", "assistant"],
+          ["m3", "user"],
+        ] as const) {
           await store().set(`${col}/${id}`, { role });
         }
         expect(await store().count({ collection: col })).toBe(3);
-        expect(await store().count({ collection: col, where: [{ field: "role", op: "==", value: "user" }] })).toBe(2);
+        expect(
+          await store().count({ collection: col, where: [{ field: "role", op: "==", value: "user" }] }),
+        ).toBe(2);
         expect(await store().count({ collection: unique("empty") })).toBe(0);
       });
     });
@@ -550,7 +717,11 @@ export function describeDocStoreContract(
         }
         return col;
       });
-      const nearest = async (distanceMeasure: "COSINE" | "EUCLIDEAN" | "DOT_PRODUCT", limit: number, topic?: string) =>
+      const nearest = async (
+        distanceMeasure: "COSINE" | "EUCLIDEAN" | "DOT_PRODUCT",
+        limit: number,
+        topic?: string,
+      ) =>
         store().findNearest({
           collection: await chunkCollection(),
           vectorField: "embedding",
@@ -561,12 +732,16 @@ export function describeDocStoreContract(
         });
       const distances = (hits: readonly { distance: number }[]) => hits.map((hit) => hit.distance);
 
-      test("findNearest", "COSINE ranks by cosine distance (1 - cosine similarity), nearest first", async () => {
-        const hits = await nearest("COSINE", 5);
-        expect(ids(hits)).toEqual(["a", "d", "b", "c", "e"]);
-        const expected = [0, 1 - Math.SQRT1_2, 0.4, 1, 2];
-        distances(hits).forEach((distance, i) => expect(distance).toBeCloseTo(expected[i]!, 6));
-      });
+      test(
+        "findNearest",
+        "COSINE ranks by cosine distance (1 - cosine similarity), nearest first",
+        async () => {
+          const hits = await nearest("COSINE", 5);
+          expect(ids(hits)).toEqual(["a", "d", "b", "c", "e"]);
+          const expected = [0, 1 - Math.SQRT1_2, 0.4, 1, 2];
+          distances(hits).forEach((distance, i) => expect(distance).toBeCloseTo(expected[i]!, 6));
+        },
+      );
 
       test("findNearest", "EUCLIDEAN ranks by euclidean distance, nearest first", async () => {
         const hits = await nearest("EUCLIDEAN", 5);
@@ -582,19 +757,27 @@ export function describeDocStoreContract(
         distances(hits).forEach((distance, i) => expect(distance).toBeCloseTo(expected[i]!, 6));
       });
 
-      test("findNearest", "hits carry their document's data and snapshot fields, without the distance", async () => {
-        const [hit] = await nearest("COSINE", 1);
-        expect(hit?.id).toBe("a");
-        expect(hit?.path).toBe(`${await chunkCollection()}/a`);
-        expect(Object.keys(hit?.data ?? {}).sort()).toEqual(["embedding", "text", "topic"]);
-        expect(hit?.data.embedding).toBeInstanceOf(VectorValue);
-        expect(hit?.createTime).toMatch(isoTime);
-      });
+      test(
+        "findNearest",
+        "hits carry their document's data and snapshot fields, without the distance",
+        async () => {
+          const [hit] = await nearest("COSINE", 1);
+          expect(hit?.id).toBe("a");
+          expect(hit?.path).toBe(`${await chunkCollection()}/a`);
+          expect(Object.keys(hit?.data ?? {}).sort()).toEqual(["embedding", "text", "topic"]);
+          expect(hit?.data.embedding).toBeInstanceOf(VectorValue);
+          expect(hit?.createTime).toMatch(isoTime);
+        },
+      );
 
-      test("findNearest", "limit caps the hits; documents without a vector in the field are left out", async () => {
-        expect(ids(await nearest("EUCLIDEAN", 2))).toEqual(["a", "b"]);
-        expect(sortedIds(await nearest("EUCLIDEAN", 100))).toEqual(["a", "b", "c", "d", "e"]);
-      });
+      test(
+        "findNearest",
+        "limit caps the hits; documents without a vector in the field are left out",
+        async () => {
+          expect(ids(await nearest("EUCLIDEAN", 2))).toEqual(["a", "b"]);
+          expect(sortedIds(await nearest("EUCLIDEAN", 100))).toEqual(["a", "b", "c", "d", "e"]);
+        },
+      );
 
       test("findNearest", "where pre-filters the candidates before ranking", async () => {
         expect(ids(await nearest("COSINE", 5, "shipping"))).toEqual(["d", "c"]);
@@ -633,7 +816,10 @@ export function describeDocStoreContract(
         await store().set(`${col}/u2`, { role: "viewer" });
         await store().set(`${col}/u3`, { role: "owner" });
         const owners = await store().runTransaction(async (tx) => {
-          const docs = await tx.query({ collection: col, where: [{ field: "role", op: "==", value: "owner" }] });
+          const docs = await tx.query({
+            collection: col,
+            where: [{ field: "role", op: "==", value: "owner" }],
+          });
           tx.set(`${col}/summary`, { owners: docs.length });
           return sortedIds(docs);
         });
@@ -641,36 +827,44 @@ export function describeDocStoreContract(
         expect((await store().get(`${col}/summary`))?.data).toEqual({ owners: 2 });
       });
 
-      test(null, "an exception inside the transaction reaches the caller and nothing is written", async () => {
-        const col = unique("agents");
-        await store().create(`${col}/a1`, { version: 1 });
-        const failure = new Error("the published version changed");
-        await expect(
-          store().runTransaction(async (tx) => {
-            await tx.get(`${col}/a1`);
-            tx.update(`${col}/a1`, { version: 2 });
-            tx.set(`${col}/a2`, { version: 1 });
-            throw failure;
-          }),
-        ).rejects.toThrow("the published version changed");
-        expect((await store().get(`${col}/a1`))?.data).toEqual({ version: 1 });
-        expect(await store().get(`${col}/a2`)).toBeNull();
-      });
-
-      test("atomicCommits", "a transaction whose create meets an existing document fails with already-exists and writes nothing", async () => {
-        const col = unique("usageEvents");
-        await store().create(`${col}/e1`, { tokens: 1 });
-        await expectAppError(
-          () =>
+      test(
+        null,
+        "an exception inside the transaction reaches the caller and nothing is written",
+        async () => {
+          const col = unique("agents");
+          await store().create(`${col}/a1`, { version: 1 });
+          const failure = new Error("the published version changed");
+          await expect(
             store().runTransaction(async (tx) => {
-              tx.set(`${col}/total`, { tokens: 1 });
-              tx.create(`${col}/e1`, { tokens: 2 });
+              await tx.get(`${col}/a1`);
+              tx.update(`${col}/a1`, { version: 2 });
+              tx.set(`${col}/a2`, { version: 1 });
+              throw failure;
             }),
-          "already-exists",
-        );
-        expect((await store().get(`${col}/e1`))?.data).toEqual({ tokens: 1 });
-        expect(await store().get(`${col}/total`)).toBeNull();
-      });
+          ).rejects.toThrow("the published version changed");
+          expect((await store().get(`${col}/a1`))?.data).toEqual({ version: 1 });
+          expect(await store().get(`${col}/a2`)).toBeNull();
+        },
+      );
+
+      test(
+        "atomicCommits",
+        "a transaction whose create meets an existing document fails with already-exists and writes nothing",
+        async () => {
+          const col = unique("usageEvents");
+          await store().create(`${col}/e1`, { tokens: 1 });
+          await expectAppError(
+            () =>
+              store().runTransaction(async (tx) => {
+                tx.set(`${col}/total`, { tokens: 1 });
+                tx.create(`${col}/e1`, { tokens: 2 });
+              }),
+            "already-exists",
+          );
+          expect((await store().get(`${col}/e1`))?.data).toEqual({ tokens: 1 });
+          expect(await store().get(`${col}/total`)).toBeNull();
+        },
+      );
 
       test(null, "a transaction updating a missing document fails with not-found", async () => {
         const path = `${unique("agents")}/ghost`;
@@ -684,28 +878,32 @@ export function describeDocStoreContract(
         expect(await store().get(path)).toBeNull();
       });
 
-      test("transactionRetry", "two conflicting transactions both count: the one that loses is retried", async () => {
-        const path = `${unique("counters")}/requests`;
-        await store().create(path, { n: 0 });
-        // Both read before either writes, so one commit must see its read invalidated and run again.
-        let arrived = 0;
-        let release: () => void = () => undefined;
-        const bothRead = new Promise<void>((resolve) => (release = resolve));
-        const attempts = [0, 0];
-        const incrementAs = (who: 0 | 1) =>
-          store().runTransaction(async (tx) => {
-            attempts[who]!++;
-            const counter = await tx.get<{ n: number }>(path);
-            if (attempts[who] === 1) {
-              if (++arrived === 2) release();
-              // A store that runs transactions one at a time never lets both arrive: do not wait forever.
-              await Promise.race([bothRead, sleep(1000)]);
-            }
-            tx.update(path, { n: (counter?.data.n ?? 0) + 1 });
-          });
-        await Promise.all([incrementAs(0), incrementAs(1)]);
-        expect((await store().get(path))?.data).toEqual({ n: 2 });
-      });
+      test(
+        "transactionRetry",
+        "two conflicting transactions both count: the one that loses is retried",
+        async () => {
+          const path = `${unique("counters")}/requests`;
+          await store().create(path, { n: 0 });
+          // Both read before either writes, so one commit must see its read invalidated and run again.
+          let arrived = 0;
+          let release: () => void = () => undefined;
+          const bothRead = new Promise<void>((resolve) => (release = resolve));
+          const attempts = [0, 0];
+          const incrementAs = (who: 0 | 1) =>
+            store().runTransaction(async (tx) => {
+              attempts[who]!++;
+              const counter = await tx.get<{ n: number }>(path);
+              if (attempts[who] === 1) {
+                if (++arrived === 2) release();
+                // A store that runs transactions one at a time never lets both arrive: do not wait forever.
+                await Promise.race([bothRead, sleep(1000)]);
+              }
+              tx.update(path, { n: (counter?.data.n ?? 0) + 1 });
+            });
+          await Promise.all([incrementAs(0), incrementAs(1)]);
+          expect((await store().get(path))?.data).toEqual({ n: 2 });
+        },
+      );
     });
 
     describe("batches", () => {
@@ -726,29 +924,41 @@ export function describeDocStoreContract(
         expect(gone).toBeNull();
       });
 
-      test("atomicCommits", "a batch whose create meets an existing document fails and writes nothing", async () => {
-        const col = unique("agents");
-        await store().create(`${col}/existing`, { version: 1 });
-        await store().create(`${col}/other`, { version: 1 });
-        const batch = store().batch();
-        batch
-          .set(`${col}/fresh`, { version: 1 })
-          .update(`${col}/other`, { version: 2 })
-          .create(`${col}/existing`, { version: 9 });
-        await expectAppError(() => batch.commit(), "already-exists");
-        const [fresh, other, existing] = await store().getAll([`${col}/fresh`, `${col}/other`, `${col}/existing`]);
-        expect(fresh).toBeNull();
-        expect(other?.data).toEqual({ version: 1 });
-        expect(existing?.data).toEqual({ version: 1 });
-      });
+      test(
+        "atomicCommits",
+        "a batch whose create meets an existing document fails and writes nothing",
+        async () => {
+          const col = unique("agents");
+          await store().create(`${col}/existing`, { version: 1 });
+          await store().create(`${col}/other`, { version: 1 });
+          const batch = store().batch();
+          batch
+            .set(`${col}/fresh`, { version: 1 })
+            .update(`${col}/other`, { version: 2 })
+            .create(`${col}/existing`, { version: 9 });
+          await expectAppError(() => batch.commit(), "already-exists");
+          const [fresh, other, existing] = await store().getAll([
+            `${col}/fresh`,
+            `${col}/other`,
+            `${col}/existing`,
+          ]);
+          expect(fresh).toBeNull();
+          expect(other?.data).toEqual({ version: 1 });
+          expect(existing?.data).toEqual({ version: 1 });
+        },
+      );
 
-      test(null, "a batch of more than 500 writes is rejected with invalid-argument and writes nothing", async () => {
-        const col = unique("chunks");
-        const batch = store().batch();
-        for (let i = 0; i < 501; i++) batch.set(`${col}/c${i}`, { i });
-        await expectAppError(() => batch.commit(), "invalid-argument");
-        expect(await store().get(`${col}/c0`)).toBeNull();
-      });
+      test(
+        null,
+        "a batch of more than 500 writes is rejected with invalid-argument and writes nothing",
+        async () => {
+          const col = unique("chunks");
+          const batch = store().batch();
+          for (let i = 0; i < 501; i++) batch.set(`${col}/c${i}`, { i });
+          await expectAppError(() => batch.commit(), "invalid-argument");
+          expect(await store().get(`${col}/c0`)).toBeNull();
+        },
+      );
     });
 
     describe("subscribe", () => {
@@ -762,24 +972,28 @@ export function describeDocStoreContract(
         };
       };
 
-      test("subscribe", "a document subscription delivers the current state as added, then modified and removed", async () => {
-        const path = `${unique("agents")}/a1`;
-        await store().create(path, { status: "draft" });
-        const feed = recorder();
-        const unsubscribe = store().subscribe({ doc: path }, feed.onChanges);
-        try {
-          await eventually(() => expect(feed.seen()).toEqual(["added:a1"]));
-          expect(feed.calls[0]?.[0]?.doc.data).toEqual({ status: "draft" });
-          expect(feed.calls[0]?.[0]?.doc.path).toBe(path);
-          await store().update(path, { status: "published" });
-          await eventually(() => expect(feed.seen()).toEqual(["added:a1", "modified:a1"]));
-          expect(feed.calls.flat()[1]?.doc.data).toEqual({ status: "published" });
-          await store().delete(path);
-          await eventually(() => expect(feed.seen()).toEqual(["added:a1", "modified:a1", "removed:a1"]));
-        } finally {
-          unsubscribe();
-        }
-      });
+      test(
+        "subscribe",
+        "a document subscription delivers the current state as added, then modified and removed",
+        async () => {
+          const path = `${unique("agents")}/a1`;
+          await store().create(path, { status: "draft" });
+          const feed = recorder();
+          const unsubscribe = store().subscribe({ doc: path }, feed.onChanges);
+          try {
+            await eventually(() => expect(feed.seen()).toEqual(["added:a1"]));
+            expect(feed.calls[0]?.[0]?.doc.data).toEqual({ status: "draft" });
+            expect(feed.calls[0]?.[0]?.doc.path).toBe(path);
+            await store().update(path, { status: "published" });
+            await eventually(() => expect(feed.seen()).toEqual(["added:a1", "modified:a1"]));
+            expect(feed.calls.flat()[1]?.doc.data).toEqual({ status: "published" });
+            await store().delete(path);
+            await eventually(() => expect(feed.seen()).toEqual(["added:a1", "modified:a1", "removed:a1"]));
+          } finally {
+            unsubscribe();
+          }
+        },
+      );
 
       test("subscribe", "a document subscription reports a document created later as added", async () => {
         const path = `${unique("agents")}/later`;
@@ -794,29 +1008,35 @@ export function describeDocStoreContract(
         }
       });
 
-      test("subscribe", "a query subscription delivers matches as added, then modified, and removed when they stop matching", async () => {
-        const col = unique("conversations");
-        await store().set(`${col}/c1`, { status: "open", title: "Refund" });
-        await store().set(`${col}/c2`, { status: "closed", title: "Invoice" });
-        const feed = recorder();
-        const spec: QuerySpec = { collection: col, where: [{ field: "status", op: "==", value: "open" }] };
-        const unsubscribe = store().subscribe(spec, feed.onChanges);
-        try {
-          await eventually(() => expect(feed.seen()).toEqual(["added:c1"]));
-          await store().set(`${col}/c3`, { status: "open", title: "Login" });
-          await eventually(() => expect(feed.seen()).toEqual(["added:c1", "added:c3"]));
-          await store().update(`${col}/c1`, { title: "Refund (escalated)" });
-          await eventually(() => expect(feed.seen()).toEqual(["added:c1", "added:c3", "modified:c1"]));
-          expect(feed.calls.flat()[2]?.doc.data).toEqual({ status: "open", title: "Refund (escalated)" });
-          await store().update(`${col}/c3`, { status: "closed" });
-          await eventually(() => expect(feed.seen()).toEqual(["added:c1", "added:c3", "modified:c1", "removed:c3"]));
-          await store().update(`${col}/c2`, { title: "Invoice 2" });
-          await sleep(200);
-          expect(feed.seen()).toHaveLength(4);
-        } finally {
-          unsubscribe();
-        }
-      });
+      test(
+        "subscribe",
+        "a query subscription delivers matches as added, then modified, and removed when they stop matching",
+        async () => {
+          const col = unique("conversations");
+          await store().set(`${col}/c1`, { status: "open", title: "Refund" });
+          await store().set(`${col}/c2`, { status: "closed", title: "Invoice" });
+          const feed = recorder();
+          const spec: QuerySpec = { collection: col, where: [{ field: "status", op: "==", value: "open" }] };
+          const unsubscribe = store().subscribe(spec, feed.onChanges);
+          try {
+            await eventually(() => expect(feed.seen()).toEqual(["added:c1"]));
+            await store().set(`${col}/c3`, { status: "open", title: "Login" });
+            await eventually(() => expect(feed.seen()).toEqual(["added:c1", "added:c3"]));
+            await store().update(`${col}/c1`, { title: "Refund (escalated)" });
+            await eventually(() => expect(feed.seen()).toEqual(["added:c1", "added:c3", "modified:c1"]));
+            expect(feed.calls.flat()[2]?.doc.data).toEqual({ status: "open", title: "Refund (escalated)" });
+            await store().update(`${col}/c3`, { status: "closed" });
+            await eventually(() =>
+              expect(feed.seen()).toEqual(["added:c1", "added:c3", "modified:c1", "removed:c3"]),
+            );
+            await store().update(`${col}/c2`, { title: "Invoice 2" });
+            await sleep(200);
+            expect(feed.seen()).toHaveLength(4);
+          } finally {
+            unsubscribe();
+          }
+        },
+      );
 
       test("subscribe", "after unsubscribe no more changes are delivered", async () => {
         const col = unique("conversations");

@@ -54,7 +54,12 @@ export function describeTaskQueueContract(
     const unique = (label: string): string => `${label}-${run}-${++sequence}`;
     /** Payloads this test enqueued, picked out of everything a drain delivered. */
     const marked = (payloads: readonly unknown[], marker: string) =>
-      payloads.filter((payload) => typeof payload === "object" && payload !== null && (payload as { marker?: unknown }).marker === marker);
+      payloads.filter(
+        (payload) =>
+          typeof payload === "object" &&
+          payload !== null &&
+          (payload as { marker?: unknown }).marker === marker,
+      );
 
     // Whether `drain` exists is only known once `open` ran, after the tests were registered: a delivery
     // test without it skips itself at run time, with the reason as the skip note.
@@ -111,7 +116,9 @@ export function describeTaskQueueContract(
     });
 
     it("a delayed task is accepted", async () => {
-      expect(await tasks().enqueue(first, { remind: "trial-ends" }, { id: unique("delay"), delaySeconds: 3600 })).toEqual({
+      expect(
+        await tasks().enqueue(first, { remind: "trial-ends" }, { id: unique("delay"), delaySeconds: 3600 }),
+      ).toEqual({
         enqueued: true,
       });
     });
@@ -128,7 +135,13 @@ export function describeTaskQueueContract(
     deliveryTest("enqueued payloads are delivered as JSON, unchanged", async () => {
       const marker = unique("deliver");
       const payloads = [
-        { marker, tenantId: "t1", docId: "Refund policy.pdf", chunks: [0, 1, 2], options: { ocr: false, lang: "fr" } },
+        {
+          marker,
+          tenantId: "t1",
+          docId: "Refund policy.pdf",
+          chunks: [0, 1, 2],
+          options: { ocr: false, lang: "fr" },
+        },
         { marker, tenantId: "t1", note: "café ☕", nothing: null },
       ];
       for (const payload of payloads) await tasks().enqueue(first, payload);

@@ -1,0 +1,141 @@
+/**
+ * What firebase-tools would deploy: the manifest is produced by firebase-functions' own discovery
+ * binary from the compiled functions (`npm test` builds them first), so a broken deploy is caught offline.
+ * The cold-start check loads the same entry point and records every package it pulls in.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { embedQueue, ingestQueue, ingestRetry } from "../knowledge/ingest.js";
+
+const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const repoRoot = path.resolve(functionsDir, "..");
+const env = {
+  ...process.env,
+  GCLOUD_PROJECT: "demo-alchemist",
+  FIREBASE_CONFIG: JSON.stringify({ projectId: "demo-alchemist", storageBucket: "demo-alchemist.appspot.com" }),
+};
+
+interface Manifest {
+  endpoints: Record<string, Record<string, unknown> & { region?: string[]; secretEnvironmentVariables?: { key: string }[] }>;
+  params: { name: string; type?: string }[];
+  requiredAPIs: { api: string }[];
+}
+
+let manifest: Manifest;
+
+beforeAll(() => {
+  if (!fs.existsSync(path.join(functionsDir, "lib", "index.js"))) {
+    throw new Error("functions/lib is missing: run `npm run build -w functions` (npm test does it first)");
+  }
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "manifest-")), "functions.json");
+  const bin = path.join(repoRoot, "node_modules", "firebase-functions", "lib", "bin", "firebase-functions.js");
+  const result = spawnSync(process.execPath, [bin, functionsDir], {
+    env: { ...env, FUNCTIONS_MANIFEST_OUTPUT_PATH: out },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  if (result.status !== 0) throw new Error(`discovery failed: ${result.stderr}`);
+  manifest = JSON.parse(fs.readFileSync(out, "utf8")) as Manifest;
+});
+
+describe("deploy manifest", () => {
+  it("declares exactly the functions of each group, in one region", () => {
+    expect(Object.keys(manifest.endpoints).sort()).toEqual([
+      "agents-converse",
+      "api",
+      "knowledge-embedChunks",
+      "knowledge-ingestDocument",
+      "knowledge-onDocumentUploaded",
+    ]);
+    for (const endpoint of Object.values(manifest.endpoints)) {
+      expect(endpoint.platform).toBe("gcfv2");
+      expect(endpoint.region).toEqual(["us-central1"]);
+    }
+  });
+
+  it("gives each function the trigger it is wired for", () => {
+    expect(manifest.endpoints.api).toHaveProperty("httpsTrigger");
+    expect(manifest.endpoints["agents-converse"]).toHaveProperty("callableTrigger");
+    expect(manifest.endpoints["knowledge-onDocumentUploaded"]?.eventTrigger).toMatchObject({
+      eventType: "google.cloud.storage.object.v1.finalized",
+      eventFilters: { bucket: "demo-alchemist.appspot.com" },
+    });
+    for (const queue of [ingestQueue, embedQueue]) {
+      expect(manifest.endpoints[queue]?.taskQueueTrigger).toMatchObject({ retryConfig: ingestRetry });
+    }
+  });
+
+  it("binds the model secret to every function that may call a model, and only to those", () => {
+    const withSecret = Object.entries(manifest.endpoints)
+      .filter(([, e]) => e.secretEnvironmentVariables?.some((s) => s.key === "OPENAI_API_KEY"))
+      .map(([name]) => name)
+      .sort();
+    expect(withSecret).toEqual(["agents-converse", "api", "knowledge-embedChunks"]);
+  });
+
+  it("declares its params and the APIs it needs", () => {
+    expect(manifest.params.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["OPENAI_API_KEY", "OPENAI_BASE_URL", "CHAT_MODEL", "EMBEDDING_MODEL", "EMBEDDING_DIMENSIONS"]),
+    );
+    expect(manifest.requiredAPIs.map((a) => a.api)).toContain("cloudtasks.googleapis.com");
+  });
+
+  it("matches firebase.json: hosting rewrites name deployed functions and the runtime is nodejs22", () => {
+    const firebaseJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "firebase.json"), "utf8")) as {
+      functions: { runtime: string; source: string }[];
+      hosting: { rewrites: { source: string; function?: string }[] };
+    };
+    expect(firebaseJson.functions[0]).toMatchObject({ runtime: "nodejs22", source: "functions" });
+    const targets = firebaseJson.hosting.rewrites.flatMap((r) => (r.function ? [r.function] : []));
+    expect(targets.length).toBeGreaterThan(0);
+    for (const target of targets) expect(Object.keys(manifest.endpoints)).toContain(target);
+    const sources = firebaseJson.hosting.rewrites.map((r) => r.source);
+    expect(sources).toEqual(expect.arrayContaining(["/v1/**", "/webhooks/**", "/health"]));
+  });
+
+  it("declares the vector index with the dimensions the embedder produces by default", () => {
+    const indexes = JSON.parse(fs.readFileSync(path.join(repoRoot, "firestore.indexes.json"), "utf8")) as {
+      indexes: { collectionGroup: string; fields: { fieldPath: string; vectorConfig?: { dimension: number } }[] }[];
+    };
+    const vectorIndex = indexes.indexes.find((i) => i.collectionGroup === "chunks" && i.fields.some((f) => f.vectorConfig));
+    const param = manifest.params.find((p) => p.name === "EMBEDDING_DIMENSIONS") as { default?: number } | undefined;
+    expect(vectorIndex?.fields.find((f) => f.vectorConfig)?.vectorConfig?.dimension).toBe(param?.default);
+  });
+});
+
+describe("cold start", () => {
+  it("loading the functions pulls in no model SDK, parser, database or storage client", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coldstart-"));
+    const log = path.join(dir, "loaded.txt");
+    fs.writeFileSync(
+      path.join(dir, "hooks.mjs"),
+      `import fs from "node:fs";
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  if (r.url.includes("/node_modules/")) fs.appendFileSync(${JSON.stringify(log)}, r.url + "\\n");
+  return r;
+}`,
+    );
+    fs.writeFileSync(
+      path.join(dir, "register.mjs"),
+      `import { register } from "node:module"; register(new URL("./hooks.mjs", import.meta.url));`,
+    );
+    const entry = path.join(functionsDir, "lib", "index.js");
+    const result = spawnSync(
+      process.execPath,
+      ["--import", path.join(dir, "register.mjs"), "--input-type=module", "-e", `await import(${JSON.stringify(entry)})`],
+      { env, encoding: "utf8", timeout: 60_000 },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const loaded = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
+    for (const heavy of ["/openai/", "/better-sqlite3/", "/busboy/", "/firebase-admin/lib/esm/firestore/", "/@google-cloud/"]) {
+      expect(loaded, `${heavy} was loaded at module scope`).not.toContain(heavy);
+    }
+    // It does load firebase-functions itself: the check above is not vacuous.
+    expect(loaded).toContain("/firebase-functions/");
+  });
+});

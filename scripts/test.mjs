@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: builds what the tests run against, runs every workspace's Vitest suite offline, and ends
+// with one plain line `N passed, N failed, N skipped` summed over all of them.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-test-"));
+
+function run(command, args, cwd) {
+  const result = spawnSync(command, args, { cwd, stdio: "inherit", env: process.env });
+  return result.status ?? 1;
+}
+
+// The manifest and end-to-end tests load the compiled functions (as firebase-tools and `npm start` do).
+if (run("npm", ["run", "build", "-w", "functions"], root) !== 0) {
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+const workspaces = ["functions", "web"];
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let exitCode = 0;
+for (const ws of workspaces) {
+  const report = path.join(outDir, `${ws}.json`);
+  const status = run(
+    "npx",
+    ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+    path.join(root, ws),
+  );
+  if (status !== 0) exitCode = 1;
+  if (!fs.existsSync(report)) {
+    console.error(`[${ws}] the test run produced no report`);
+    failed += 1;
+    continue;
+  }
+  const json = JSON.parse(fs.readFileSync(report, "utf8"));
+  passed += json.numPassedTests;
+  failed += json.numFailedTests;
+  skipped += json.numPendingTests + json.numTodoTests;
+  // A suite that failed to load has no tests to count: count it as a failure.
+  if (json.numFailedTestSuites > 0 && json.numFailedTests === 0) failed += json.numFailedTestSuites;
+}
+fs.rmSync(outDir, { recursive: true, force: true });
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : exitCode);
