@@ -48,7 +48,8 @@ export function CodeBlock({ code, label }: { readonly code: string; readonly lab
         size="small"
         onClick={copy}
         aria-label={`Copy: ${label}`}
-        sx={{ position: "absolute", top: 6, right: 6, color: "grey.100", minWidth: 0 }}
+        // Opaque, so a long command scrolled underneath stays readable around it.
+        sx={{ position: "absolute", top: 6, right: 6, color: "grey.100", bgcolor: "grey.900", minWidth: 0, "&:hover": { bgcolor: "grey.800" } }}
       >
         {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
       </Button>

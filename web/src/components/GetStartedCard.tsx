@@ -23,17 +23,17 @@ const steps: readonly Step[] = [
   },
   {
     title: "Upload a document",
-    note: "PDF, DOCX, TXT, Markdown or HTML. KB_ID is the id returned by step 1.",
+    note: "TXT, Markdown or HTML (PDF and DOCX are not supported yet). KB_ID is the id returned by step 1; the document is ready when its status says so.",
     command: (origin) =>
       [
         `curl -X POST ${origin}/v1/knowledge-bases/$KB_ID/documents \\`,
         `  ${auth} \\`,
-        `  -F "file=@handbook.pdf"`,
+        `  -F "file=@handbook.md"`,
       ].join("\n"),
   },
   {
     title: "Ask an agent",
-    note: "Create an agent that answers from the knowledge base, then ask it with the id it returns (AGENT_ID).",
+    note: "Create an agent that answers from the knowledge base (AGENT_ID), start a conversation with it (CONVERSATION_ID), then ask. The answer carries its citations, a confidence and a trace id.",
     command: (origin) =>
       [
         `curl -X POST ${origin}/v1/agents \\`,
@@ -41,10 +41,12 @@ const steps: readonly Step[] = [
         `  -H "Content-Type: application/json" \\`,
         `  -d "{\\"name\\": \\"HR assistant\\", \\"knowledgeBaseIds\\": [\\"$KB_ID\\"]}"`,
         ``,
-        `curl -X POST ${origin}/v1/agents/$AGENT_ID/ask \\`,
+        `curl -X POST ${origin}/v1/agents/$AGENT_ID/conversations ${auth}`,
+        ``,
+        `curl -X POST ${origin}/v1/conversations/$CONVERSATION_ID/messages \\`,
         `  ${auth} \\`,
         `  -H "Content-Type: application/json" \\`,
-        `  -d '{"question": "How many vacation days do new employees get?"}'`,
+        `  -d '{"content": "How many vacation days do new employees get?"}'`,
       ].join("\n"),
   },
 ];

@@ -52,7 +52,7 @@ export const openApiDocument = {
       get: { summary: "List agents", tags: ["Agents"], operationId: "listAgents" },
       post: { summary: "Create an agent", tags: ["Agents"], operationId: "createAgent" },
     },
-    "/v1/agents/{agentId}/ask": {
+    "/v1/conversations/{conversationId}/messages": {
       post: { summary: "Ask an agent a question", tags: ["Agents"], operationId: "askAgent" },
     },
     "/v1/knowledge-bases": {

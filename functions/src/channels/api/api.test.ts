@@ -78,7 +78,10 @@ describe("first slice", () => {
     const { results } = await json<{ results: { docId: string; text: string; score: number }[] }>(res);
     expect(results[0]?.docId).toBe(docId);
     expect(results[0]?.text).toContain("25 vacation days");
-    for (const r of results) expect(r.score).toBeGreaterThanOrEqual(0), expect(r.score).toBeLessThanOrEqual(1);
+    for (const r of results) {
+      expect(r.score).toBeGreaterThanOrEqual(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+    }
   });
 
   it("answers from the document with a citation and a confidence", async () => {

@@ -83,7 +83,13 @@ export async function main(): Promise<RunningHost> {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main().catch((e: unknown) => {
-    log.error("the local runtime could not start", { err: e });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE" || code === "EACCES") {
+      process.stderr.write(
+        `\n  Cannot listen on port ${process.env.PORT ?? 8787}: ${code === "EADDRINUSE" ? "it is already in use" : "permission denied"}.\n` +
+          "  Stop the other process or choose another port, e.g. PORT=8788 npm start\n\n",
+      );
+    } else log.error("the local runtime could not start", { err: e });
     process.exit(1);
   });
 }
