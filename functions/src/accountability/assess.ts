@@ -76,8 +76,13 @@ export function assessAnswer(input: {
   let supportSum = 0;
 
   for (const raw of splitSentences(input.answer)) {
-    const refs = [...raw.matchAll(markerPattern)].map((m) => (m[1] as string).trim()).filter((r) => byRef.has(r));
-    const sentence = raw.replace(markerPattern, "").replace(/\s+([.,;:!?])/g, "$1").trim();
+    const refs = [...raw.matchAll(markerPattern)]
+      .map((m) => (m[1] as string).trim())
+      .filter((r) => byRef.has(r));
+    const sentence = raw
+      .replace(markerPattern, "")
+      .replace(/\s+([.,;:!?])/g, "$1")
+      .trim();
     if (!sentence) continue;
     const claimTerms = termsOf(sentence);
     if (claimTerms.size === 0) continue; // connective text ("In short:") carries no claim
@@ -118,7 +123,9 @@ export function assessAnswer(input: {
   const support = kept.length > 0 ? (supportSum / kept.length) * (kept.length / Math.max(1, claims)) : 0;
   const retrieval = citations.length > 0 ? Math.max(...citations.map((c) => c.score)) : 0;
   const questionTerms = termsOf(input.question);
-  const citedTerms = termsOf(citations.map((c) => input.evidence.find((e) => e.chunkId === c.chunkId)?.text ?? "").join(" "));
+  const citedTerms = termsOf(
+    citations.map((c) => input.evidence.find((e) => e.chunkId === c.chunkId)?.text ?? "").join(" "),
+  );
   const coverage = questionTerms.size > 0 ? overlap(questionTerms, citedTerms) : 0;
   const value = kept.length === 0 ? 0 : clamp01(0.25 * retrieval + 0.45 * coverage + 0.3 * support);
   const confidence: Confidence = {

@@ -45,11 +45,24 @@ export const traceSchema = z.object({
   agentVersion: z.union([z.literal("draft"), z.number().int()]),
   requestId: z.string().nullable(),
   model: z.object({ provider: z.string(), model: z.string(), label: z.string() }),
-  embedder: z.object({ provider: z.string(), model: z.string(), version: z.string(), dimensions: z.number() }),
+  embedder: z.object({
+    provider: z.string(),
+    model: z.string(),
+    version: z.string(),
+    dimensions: z.number(),
+  }),
   retrieval: z.object({
     query: z.string(),
     knowledgeBaseIds: z.array(z.string()),
-    candidates: z.array(z.object({ ref: z.string(), chunkId: z.string(), docId: z.string(), docName: z.string(), score: z.number() })),
+    candidates: z.array(
+      z.object({
+        ref: z.string(),
+        chunkId: z.string(),
+        docId: z.string(),
+        docName: z.string(),
+        score: z.number(),
+      }),
+    ),
   }),
   generation: z.object({
     rawContent: z.string(),
@@ -60,10 +73,16 @@ export const traceSchema = z.object({
   confidence: confidenceSchema,
   abstained: z.boolean(),
   explanation: z.string(),
-  timingsMs: z.object({ retrieval: z.number(), generation: z.number(), checks: z.number(), total: z.number() }),
+  timingsMs: z.object({
+    retrieval: z.number(),
+    generation: z.number(),
+    checks: z.number(),
+    total: z.number(),
+  }),
   createdAt: z.string(),
 });
 export type Trace = z.infer<typeof traceSchema>;
 
 export const tracesPath = (tenantId: string): string => `${tenantPath(tenantId)}/traces`;
-export const tracePath = (tenantId: string, traceId: string): string => `${tracesPath(tenantId)}/${checkId(traceId, "trace id")}`;
+export const tracePath = (tenantId: string, traceId: string): string =>
+  `${tracesPath(tenantId)}/${checkId(traceId, "trace id")}`;

@@ -8,7 +8,10 @@ import { agentPath, agentsPath, agentSchema, type Agent } from "./schema.js";
 
 export const createAgentInput = z.object({
   name: z.string().trim().min(1, "name is required").max(120),
-  instructions: z.string().max(20_000).default("You are a helpful assistant. Answer from the knowledge bases you are given."),
+  instructions: z
+    .string()
+    .max(20_000)
+    .default("You are a helpful assistant. Answer from the knowledge bases you are given."),
   knowledgeBaseIds: z.array(z.string().regex(idPattern, "invalid knowledge base id")).max(20).default([]),
   confidenceThreshold: z.number().min(0).max(1).default(0.45),
   memoryWindow: z.number().int().min(0).max(50).default(6),
@@ -17,7 +20,11 @@ export type CreateAgentInput = z.infer<typeof createAgentInput>;
 
 export type AgentView = Agent & { readonly id: string };
 
-export async function createAgent(deps: Deps, tenantId: string, input: CreateAgentInput): Promise<{ id: string }> {
+export async function createAgent(
+  deps: Deps,
+  tenantId: string,
+  input: CreateAgentInput,
+): Promise<{ id: string }> {
   const kbIds = [...new Set(input.knowledgeBaseIds)];
   // Every attached knowledge base must be the tenant's own: a foreign id reads as not found.
   await Promise.all(kbIds.map((kbId) => getKnowledgeBase(deps, tenantId, kbId)));

@@ -46,7 +46,10 @@ export async function startConversation(
 ): Promise<{ id: string }> {
   const agent = await getAgent(deps, tenantId, agentId);
   if (agent.status === "paused" || agent.status === "archived") {
-    throw new AppError("failed-precondition", `Agent ${agentId} is ${agent.status} and cannot start conversations`);
+    throw new AppError(
+      "failed-precondition",
+      `Agent ${agentId} is ${agent.status} and cannot start conversations`,
+    );
   }
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
@@ -69,7 +72,12 @@ async function loadConversation(deps: Deps, tenantId: string, conversationId: st
   return conversationSchema.parse(snap.data);
 }
 
-async function recentHistory(deps: Deps, tenantId: string, conversationId: string, window: number): Promise<ChatMessage[]> {
+async function recentHistory(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  window: number,
+): Promise<ChatMessage[]> {
   if (window === 0) return [];
   const recent = await deps.store.query({
     collection: messagesPath(tenantId, conversationId),
@@ -116,7 +124,13 @@ export async function sendMessage(
   }
 
   const retrievalStart = performance.now();
-  const results = await searchKnowledgeBases(deps, tenantId, agent.knowledgeBaseIds, input.content, evidenceCount);
+  const results = await searchKnowledgeBases(
+    deps,
+    tenantId,
+    agent.knowledgeBaseIds,
+    input.content,
+    evidenceCount,
+  );
   const evidence: Evidence[] = results.map((r, i) => ({ ref: String(i + 1), ...r }));
   const retrievalMs = performance.now() - retrievalStart;
 
@@ -159,7 +173,13 @@ export async function sendMessage(
     retrieval: {
       query: input.content,
       knowledgeBaseIds: agent.knowledgeBaseIds,
-      candidates: evidence.map((e) => ({ ref: e.ref, chunkId: e.chunkId, docId: e.docId, docName: e.docName, score: e.score })),
+      candidates: evidence.map((e) => ({
+        ref: e.ref,
+        chunkId: e.chunkId,
+        docId: e.docId,
+        docName: e.docName,
+        score: e.score,
+      })),
     },
     generation: { rawContent: result.content, finishReason: result.finishReason, usage: result.usage },
     checks: assessment.checks,
@@ -223,7 +243,11 @@ export async function sendMessage(
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-export async function listMessages(deps: Deps, tenantId: string, conversationId: string): Promise<MessageView[]> {
+export async function listMessages(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+): Promise<MessageView[]> {
   await loadConversation(deps, tenantId, conversationId);
   const snaps = await deps.store.query({
     collection: messagesPath(tenantId, conversationId),

@@ -16,17 +16,23 @@ const converseInput = sendMessageInput.extend({
   conversationId: z.string().regex(idPattern).optional(),
 });
 
-export const converse = onCall({ secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300 }, (request, response) =>
-  asCallable(async () => {
-    if (!request.auth) throw new AppError("unauthenticated", "Sign in to talk to an agent");
-    const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
-    const input = validate(converseInput, request.data, "request");
-    const deps = await getDeps();
-    const conversationId =
-      input.conversationId ?? (await startConversation(deps, caller.tenantId, input.agentId, { channel: "callable" })).id;
-    const message = await sendMessage(deps, caller.tenantId, conversationId, input, {
-      onDelta: request.acceptsStreaming && response ? (text) => void response.sendChunk({ delta: text }) : undefined,
-    });
-    return { conversationId, message };
-  }),
+export const converse = onCall(
+  { secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300 },
+  (request, response) =>
+    asCallable(async () => {
+      if (!request.auth) throw new AppError("unauthenticated", "Sign in to talk to an agent");
+      const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
+      const input = validate(converseInput, request.data, "request");
+      const deps = await getDeps();
+      const conversationId =
+        input.conversationId ??
+        (await startConversation(deps, caller.tenantId, input.agentId, { channel: "callable" })).id;
+      const message = await sendMessage(deps, caller.tenantId, conversationId, input, {
+        onDelta:
+          request.acceptsStreaming && response
+            ? (text) => void response.sendChunk({ delta: text })
+            : undefined,
+      });
+      return { conversationId, message };
+    }),
 );

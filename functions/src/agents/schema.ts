@@ -47,7 +47,8 @@ export const messageSchema = z.object({
 export type Message = z.infer<typeof messageSchema>;
 
 export const agentsPath = (tenantId: string): string => `${tenantPath(tenantId)}/agents`;
-export const agentPath = (tenantId: string, agentId: string): string => `${agentsPath(tenantId)}/${checkId(agentId, "agent id")}`;
+export const agentPath = (tenantId: string, agentId: string): string =>
+  `${agentsPath(tenantId)}/${checkId(agentId, "agent id")}`;
 export const conversationsPath = (tenantId: string): string => `${tenantPath(tenantId)}/conversations`;
 export const conversationPath = (tenantId: string, conversationId: string): string =>
   `${conversationsPath(tenantId)}/${checkId(conversationId, "conversation id")}`;

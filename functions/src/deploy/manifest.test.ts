@@ -16,11 +16,17 @@ const repoRoot = path.resolve(functionsDir, "..");
 const env = {
   ...process.env,
   GCLOUD_PROJECT: "demo-alchemist",
-  FIREBASE_CONFIG: JSON.stringify({ projectId: "demo-alchemist", storageBucket: "demo-alchemist.appspot.com" }),
+  FIREBASE_CONFIG: JSON.stringify({
+    projectId: "demo-alchemist",
+    storageBucket: "demo-alchemist.appspot.com",
+  }),
 };
 
 interface Manifest {
-  endpoints: Record<string, Record<string, unknown> & { region?: string[]; secretEnvironmentVariables?: { key: string }[] }>;
+  endpoints: Record<
+    string,
+    Record<string, unknown> & { region?: string[]; secretEnvironmentVariables?: { key: string }[] }
+  >;
   params: { name: string; type?: string }[];
   requiredAPIs: { api: string }[];
 }
@@ -32,7 +38,14 @@ beforeAll(() => {
     throw new Error("functions/lib is missing: run `npm run build -w functions` (npm test does it first)");
   }
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "manifest-")), "functions.json");
-  const bin = path.join(repoRoot, "node_modules", "firebase-functions", "lib", "bin", "firebase-functions.js");
+  const bin = path.join(
+    repoRoot,
+    "node_modules",
+    "firebase-functions",
+    "lib",
+    "bin",
+    "firebase-functions.js",
+  );
   const result = spawnSync(process.execPath, [bin, functionsDir], {
     env: { ...env, FUNCTIONS_MANIFEST_OUTPUT_PATH: out },
     encoding: "utf8",
@@ -79,7 +92,13 @@ describe("deploy manifest", () => {
 
   it("declares its params and the APIs it needs", () => {
     expect(manifest.params.map((p) => p.name)).toEqual(
-      expect.arrayContaining(["OPENAI_API_KEY", "OPENAI_BASE_URL", "CHAT_MODEL", "EMBEDDING_MODEL", "EMBEDDING_DIMENSIONS"]),
+      expect.arrayContaining([
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "CHAT_MODEL",
+        "EMBEDDING_MODEL",
+        "EMBEDDING_DIMENSIONS",
+      ]),
     );
     expect(manifest.requiredAPIs.map((a) => a.api)).toContain("cloudtasks.googleapis.com");
   });
@@ -99,10 +118,16 @@ describe("deploy manifest", () => {
 
   it("declares the vector index with the dimensions the embedder produces by default", () => {
     const indexes = JSON.parse(fs.readFileSync(path.join(repoRoot, "firestore.indexes.json"), "utf8")) as {
-      indexes: { collectionGroup: string; fields: { fieldPath: string; vectorConfig?: { dimension: number } }[] }[];
+      indexes: {
+        collectionGroup: string;
+        fields: { fieldPath: string; vectorConfig?: { dimension: number } }[];
+      }[];
     };
-    const vectorIndex = indexes.indexes.find((i) => i.collectionGroup === "chunks" && i.fields.some((f) => f.vectorConfig));
-    const param = manifest.params.find((p) => p.name === "EMBEDDING_DIMENSIONS") as { default?: number } | undefined;
+    const vectorIndex = indexes.indexes.find(
+      (i) => i.collectionGroup === "chunks" && i.fields.some((f) => f.vectorConfig),
+    );
+    const param = manifest.params.find((p) => p.name === "EMBEDDING_DIMENSIONS") as
+      { default?: number } | undefined;
     expect(vectorIndex?.fields.find((f) => f.vectorConfig)?.vectorConfig?.dimension).toBe(param?.default);
   });
 });
@@ -127,12 +152,24 @@ export async function resolve(specifier, context, next) {
     const entry = path.join(functionsDir, "lib", "index.js");
     const result = spawnSync(
       process.execPath,
-      ["--import", path.join(dir, "register.mjs"), "--input-type=module", "-e", `await import(${JSON.stringify(entry)})`],
+      [
+        "--import",
+        path.join(dir, "register.mjs"),
+        "--input-type=module",
+        "-e",
+        `await import(${JSON.stringify(entry)})`,
+      ],
       { env, encoding: "utf8", timeout: 60_000 },
     );
     expect(result.status, result.stderr).toBe(0);
     const loaded = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
-    for (const heavy of ["/openai/", "/better-sqlite3/", "/busboy/", "/firebase-admin/lib/esm/firestore/", "/@google-cloud/"]) {
+    for (const heavy of [
+      "/openai/",
+      "/better-sqlite3/",
+      "/busboy/",
+      "/firebase-admin/lib/esm/firestore/",
+      "/@google-cloud/",
+    ]) {
       expect(loaded, `${heavy} was loaded at module scope`).not.toContain(heavy);
     }
     // It does load firebase-functions itself: the check above is not vacuous.

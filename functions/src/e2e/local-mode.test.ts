@@ -22,7 +22,13 @@ interface Runtime {
 
 async function startRuntime(dataDir: string): Promise<Runtime> {
   const child = spawn(process.execPath, [entry], {
-    env: { ...process.env, ALCHEMIST_DATA_DIR: dataDir, PORT: "0", ALCHEMIST_API_KEY: apiKey, LOG_LEVEL: "WARNING" },
+    env: {
+      ...process.env,
+      ALCHEMIST_DATA_DIR: dataDir,
+      PORT: "0",
+      ALCHEMIST_API_KEY: apiKey,
+      LOG_LEVEL: "WARNING",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -51,7 +57,11 @@ async function stopRuntime(runtime: Runtime, signal: NodeJS.Signals): Promise<vo
   });
 }
 
-function call(runtime: Runtime, pathname: string, init: { method?: string; json?: unknown; body?: FormData } = {}) {
+function call(
+  runtime: Runtime,
+  pathname: string,
+  init: { method?: string; json?: unknown; body?: FormData } = {},
+) {
   const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
   if (init.json !== undefined) headers["content-type"] = "application/json";
   return fetch(`${runtime.url}${pathname}`, {
@@ -61,10 +71,16 @@ function call(runtime: Runtime, pathname: string, init: { method?: string; json?
   });
 }
 
-async function waitUntilReady(runtime: Runtime, kbId: string, docId: string): Promise<Record<string, unknown>> {
+async function waitUntilReady(
+  runtime: Runtime,
+  kbId: string,
+  docId: string,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const doc = (await (await call(runtime, `/v1/knowledge-bases/${kbId}/documents/${docId}`)).json()) as Record<string, unknown>;
+    const doc = (await (
+      await call(runtime, `/v1/knowledge-bases/${kbId}/documents/${docId}`)
+    ).json()) as Record<string, unknown>;
     if (doc.status === "ready" || doc.status === "failed") return doc;
     if (Date.now() > deadline) throw new Error(`document stuck in ${String(doc.status)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -91,7 +107,8 @@ describe("local mode, end to end", () => {
   let conversationId: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(entry)) throw new Error("functions/lib is missing: run `npm run build -w functions` (npm test does it first)");
+    if (!fs.existsSync(entry))
+      throw new Error("functions/lib is missing: run `npm run build -w functions` (npm test does it first)");
     runtime = await startRuntime(dataDir);
   }, 60_000);
 
@@ -102,7 +119,10 @@ describe("local mode, end to end", () => {
 
   it("prints the URL and the API key, and writes the credentials file", () => {
     expect(runtime.output()).toContain(apiKey);
-    const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, "credentials.json"), "utf8")) as { apiKey: string; tenantId: string };
+    const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, "credentials.json"), "utf8")) as {
+      apiKey: string;
+      tenantId: string;
+    };
     expect(credentials).toMatchObject({ apiKey, tenantId: "demo" });
   });
 
@@ -113,7 +133,10 @@ describe("local mode, end to end", () => {
 
     const form = new FormData();
     form.append("file", new Blob([policy], { type: "text/markdown" }), "remote-work.md");
-    const upload = await call(runtime, `/v1/knowledge-bases/${kbId}/documents`, { method: "POST", body: form });
+    const upload = await call(runtime, `/v1/knowledge-bases/${kbId}/documents`, {
+      method: "POST",
+      body: form,
+    });
     expect(upload.status).toBe(202);
     docId = ((await upload.json()) as { id: string }).id;
     expect(await waitUntilReady(runtime, kbId, docId)).toMatchObject({ status: "ready", progress: 1 });
@@ -131,7 +154,14 @@ describe("local mode, end to end", () => {
         method: "POST",
         json: { content: "How many days per week can employees work remotely?" },
       })
-    ).json()) as { message: { content: string; confidence: number; abstained: boolean; citations: { docId: string; quote: string }[] } };
+    ).json()) as {
+      message: {
+        content: string;
+        confidence: number;
+        abstained: boolean;
+        citations: { docId: string; quote: string }[];
+      };
+    };
     expect(answered.message.abstained).toBe(false);
     expect(answered.message.confidence).toBeGreaterThan(0);
     expect(answered.message.content).toContain("three days per week");
@@ -153,14 +183,21 @@ describe("local mode, end to end", () => {
       await stopRuntime(runtime, signal);
       runtime = await startRuntime(dataDir);
       expect(await waitUntilReady(runtime, kbId, docId)).toMatchObject({ status: "ready" });
-      const agent = (await (await call(runtime, `/v1/agents/${agentId}`)).json()) as { knowledgeBaseIds: string[] };
+      const agent = (await (await call(runtime, `/v1/agents/${agentId}`)).json()) as {
+        knowledgeBaseIds: string[];
+      };
       expect(agent.knowledgeBaseIds).toEqual([kbId]);
-      const { messages } = (await (await call(runtime, `/v1/conversations/${conversationId}/messages`)).json()) as {
+      const { messages } = (await (
+        await call(runtime, `/v1/conversations/${conversationId}/messages`)
+      ).json()) as {
         messages: { role: string }[];
       };
       expect(messages).toHaveLength(4);
       const search = (await (
-        await call(runtime, `/v1/knowledge-bases/${kbId}/search`, { method: "POST", json: { query: "home-office equipment budget" } })
+        await call(runtime, `/v1/knowledge-bases/${kbId}/search`, {
+          method: "POST",
+          json: { query: "home-office equipment budget" },
+        })
       ).json()) as { results: { docId: string; text: string }[] };
       expect(search.results[0]?.text).toContain("500 euros");
     }
@@ -171,12 +208,17 @@ describe("local mode, end to end", () => {
       demo: { agentIds: string[]; knowledgeBaseIds: string[] };
     };
     expect(credentials.demo.agentIds).toHaveLength(1);
-    const conversation = await call(runtime, `/v1/agents/${credentials.demo.agentIds[0]}/conversations`, { method: "POST" });
+    const conversation = await call(runtime, `/v1/agents/${credentials.demo.agentIds[0]}/conversations`, {
+      method: "POST",
+    });
     const { id } = (await conversation.json()) as { id: string };
     const deadline = Date.now() + 30_000;
     for (;;) {
       const reply = (await (
-        await call(runtime, `/v1/conversations/${id}/messages`, { method: "POST", json: { content: "How many vacation days do I get?" } })
+        await call(runtime, `/v1/conversations/${id}/messages`, {
+          method: "POST",
+          json: { content: "How many vacation days do I get?" },
+        })
       ).json()) as { message: { abstained: boolean; content: string } };
       if (!reply.message.abstained) {
         expect(reply.message.content).toContain("25 vacation days");

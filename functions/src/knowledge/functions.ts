@@ -16,7 +16,10 @@ export const onDocumentUploaded = onObjectFinalized({ memory: "256MiB" }, async 
 });
 
 /** A payload that does not parse is logged and dropped: retrying it could never succeed. */
-function parsePayload<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, data: unknown): T | null {
+function parsePayload<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  data: unknown,
+): T | null {
   const parsed = schema.safeParse(data);
   if (!parsed.success) log.error("dropping a malformed task payload", { payload: data });
   return parsed.success ? parsed.data : null;

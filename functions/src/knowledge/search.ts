@@ -4,7 +4,14 @@
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
-import { chunkSchema, chunksPath, chunkVectorField, documentsPath, knowledgeDocumentSchema, type ChunkLocation } from "./schema.js";
+import {
+  chunkSchema,
+  chunksPath,
+  chunkVectorField,
+  documentsPath,
+  knowledgeDocumentSchema,
+  type ChunkLocation,
+} from "./schema.js";
 import { getKnowledgeBase } from "./ingest.js";
 
 export const searchInput = z.object({

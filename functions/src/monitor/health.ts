@@ -30,11 +30,17 @@ async function timed(probe: () => Promise<unknown>): Promise<HealthCheck> {
   try {
     await Promise.race([
       probe(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs} ms`)), checkTimeoutMs).unref()),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${checkTimeoutMs} ms`)), checkTimeoutMs).unref(),
+      ),
     ]);
     return { status: "ok", latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (e) {
-    return { status: "down", latencyMs: Math.round(performance.now() - started), detail: (e as Error).message };
+    return {
+      status: "down",
+      latencyMs: Math.round(performance.now() - started),
+      detail: (e as Error).message,
+    };
   }
 }
 
@@ -45,7 +51,11 @@ export async function checkHealth(deps: Deps): Promise<HealthReport> {
   ]);
   const checks = { documents, files };
   const statuses = Object.values(checks).map((c) => c.status);
-  const status: HealthStatus = statuses.every((s) => s === "ok") ? "ok" : statuses.every((s) => s === "down") ? "down" : "degraded";
+  const status: HealthStatus = statuses.every((s) => s === "ok")
+    ? "ok"
+    : statuses.every((s) => s === "down")
+      ? "down"
+      : "degraded";
   return {
     status,
     mode: deps.config.mode,

@@ -17,9 +17,11 @@ export interface Caller {
 const lastUsedGranularityMs = 60_000;
 
 function bearerToken(header: string | undefined): string {
-  if (!header) throw new AppError("unauthenticated", "Missing credentials: send 'Authorization: Bearer <api key>'");
+  if (!header)
+    throw new AppError("unauthenticated", "Missing credentials: send 'Authorization: Bearer <api key>'");
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw new AppError("unauthenticated", "Malformed Authorization header: expected 'Bearer <api key>'");
+  if (!match)
+    throw new AppError("unauthenticated", "Malformed Authorization header: expected 'Bearer <api key>'");
   return match[1] as string;
 }
 
@@ -33,9 +35,14 @@ export async function authenticate(deps: Deps, authorization: string | undefined
 
 async function callerFromApiKey(deps: Deps, key: string): Promise<Caller> {
   const hash = hashApiKey(key);
-  const [hit] = await deps.store.query({ collectionGroup: "apiKeys", where: [{ field: "hash", op: "==", value: hash }], limit: 1 });
+  const [hit] = await deps.store.query({
+    collectionGroup: "apiKeys",
+    where: [{ field: "hash", op: "==", value: hash }],
+    limit: 1,
+  });
   const parsed = hit ? apiKeySchema.safeParse(hit.data) : undefined;
-  if (!hit || !parsed?.success || parsed.data.revokedAt) throw new AppError("unauthenticated", "Invalid API key");
+  if (!hit || !parsed?.success || parsed.data.revokedAt)
+    throw new AppError("unauthenticated", "Invalid API key");
   const record = parsed.data;
   // The key's tenant must still exist: a key of a deleted tenant is dead.
   const tenant = await deps.store.get(`tenants/${record.tenantId}`);
@@ -76,6 +83,9 @@ export function hasRole(caller: Caller, minimum: Role): boolean {
 
 export function requireRole(caller: Caller, minimum: Role): void {
   if (!hasRole(caller, minimum)) {
-    throw new AppError("permission-denied", `This action needs the ${minimum} role; your credential has ${caller.role}`);
+    throw new AppError(
+      "permission-denied",
+      `This action needs the ${minimum} role; your credential has ${caller.role}`,
+    );
   }
 }

@@ -14,7 +14,9 @@ const optionalString = z
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
 /** A secret must exist to deploy; `none` lets Firebase mode run on the built-in local providers. */
-const optionalSecret = optionalString.transform((v) => (v === undefined || v.toLowerCase() === "none" ? undefined : v));
+const optionalSecret = optionalString.transform((v) =>
+  v === undefined || v.toLowerCase() === "none" ? undefined : v,
+);
 
 const envSchema = z.object({
   ALCHEMIST_MODE: z.enum(["local", "firebase"]).default("firebase"),

@@ -12,7 +12,8 @@ export function segments(path: string): string[] {
   }
   const parts = path.split("/");
   for (const part of parts) {
-    if (!segmentPattern.test(part)) throw new AppError("invalid-argument", `Invalid path segment in "${path}"`);
+    if (!segmentPattern.test(part))
+      throw new AppError("invalid-argument", `Invalid path segment in "${path}"`);
   }
   return parts;
 }

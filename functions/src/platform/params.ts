@@ -18,7 +18,10 @@ export const openaiBaseUrl = defineString("OPENAI_BASE_URL", {
   default: "",
   description: "OpenAI-compatible endpoint (empty for api.openai.com)",
 });
-export const chatModel = defineString("CHAT_MODEL", { default: "gpt-4o-mini", description: "Chat model name" });
+export const chatModel = defineString("CHAT_MODEL", {
+  default: "gpt-4o-mini",
+  description: "Chat model name",
+});
 export const embeddingModel = defineString("EMBEDDING_MODEL", {
   default: "text-embedding-3-small",
   description: "Embedding model name",

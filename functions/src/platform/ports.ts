@@ -57,16 +57,7 @@ export function isFieldTransform(value: unknown): value is FieldTransform {
 }
 
 export type WhereOp =
-  | "=="
-  | "!="
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "in"
-  | "not-in"
-  | "array-contains"
-  | "array-contains-any";
+  "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not-in" | "array-contains" | "array-contains-any";
 
 export interface Filter {
   /** A field path; dots address nested maps (`location.page`). */
@@ -265,8 +256,7 @@ export interface ChatResult {
 }
 
 export type ChatStreamEvent =
-  | { readonly type: "delta"; readonly text: string }
-  | { readonly type: "done"; readonly result: ChatResult };
+  { readonly type: "delta"; readonly text: string } | { readonly type: "done"; readonly result: ChatResult };
 
 export interface ModelInfo {
   /** `local-extractive` quotes retrieved passages and never generates text; `openai-compatible` calls an API. */

@@ -61,7 +61,8 @@ export async function createApiKey(
   input: { name: string; role: Role; key?: string },
 ): Promise<{ id: string; key: string }> {
   const key = input.key ?? `${apiKeyPrefix}${deps.ids.newSecret(32)}`;
-  if (key.length < 16) throw new AppError("invalid-argument", "An API key must be at least 16 characters long");
+  if (key.length < 16)
+    throw new AppError("invalid-argument", "An API key must be at least 16 characters long");
   const id = deps.ids.newId();
   const record: ApiKeyRecord = {
     name: input.name,

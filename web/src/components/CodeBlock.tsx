@@ -49,7 +49,15 @@ export function CodeBlock({ code, label }: { readonly code: string; readonly lab
         onClick={copy}
         aria-label={`Copy: ${label}`}
         // Opaque, so a long command scrolled underneath stays readable around it.
-        sx={{ position: "absolute", top: 6, right: 6, color: "grey.100", bgcolor: "grey.900", minWidth: 0, "&:hover": { bgcolor: "grey.800" } }}
+        sx={{
+          position: "absolute",
+          top: 6,
+          right: 6,
+          color: "grey.100",
+          bgcolor: "grey.900",
+          minWidth: 0,
+          "&:hover": { bgcolor: "grey.800" },
+        }}
       >
         {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
       </Button>

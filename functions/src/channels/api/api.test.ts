@@ -38,7 +38,10 @@ async function createKb(name = "Handbook", key?: string): Promise<string> {
 }
 
 async function uploadText(kbId: string, name: string, text: string): Promise<{ id: string; status: string }> {
-  const res = await platform.fetch(`/v1/knowledge-bases/${kbId}/documents`, { method: "POST", json: { name, text } });
+  const res = await platform.fetch(`/v1/knowledge-bases/${kbId}/documents`, {
+    method: "POST",
+    json: { name, text },
+  });
   expect(res.status).toBe(202);
   return json(res);
 }
@@ -104,7 +107,14 @@ describe("first slice", () => {
     });
     expect(res.status).toBe(200);
     const { message } = await json<{
-      message: { role: string; content: string; abstained: boolean; confidence: number; traceId: string; citations: { docId: string; docName: string; chunkId: string; quote: string }[] };
+      message: {
+        role: string;
+        content: string;
+        abstained: boolean;
+        confidence: number;
+        traceId: string;
+        citations: { docId: string; docName: string; chunkId: string; quote: string }[];
+      };
     }>(res);
     expect(message.role).toBe("assistant");
     expect(message.abstained).toBe(false);
@@ -123,7 +133,9 @@ describe("first slice", () => {
       method: "POST",
       json: { content: "What is the boiling point of tungsten?" },
     });
-    const { message } = await json<{ message: { abstained: boolean; citations: unknown[]; content: string } }>(res);
+    const { message } = await json<{
+      message: { abstained: boolean; citations: unknown[]; content: string };
+    }>(res);
     expect(message.abstained).toBe(true);
     expect(message.citations).toEqual([]);
     expect(message.content).toMatch(/couldn't find/i);
@@ -138,16 +150,27 @@ describe("first slice", () => {
 
   it("answers through the callable with an API key, streaming when asked", async () => {
     const url = `/demo-alchemist/us-central1/agents-converse`;
-    const res = await platform.fetch(url, { method: "POST", json: { data: { agentId, content: "Where do I submit expense claims?" } } });
+    const res = await platform.fetch(url, {
+      method: "POST",
+      json: { data: { agentId, content: "Where do I submit expense claims?" } },
+    });
     expect(res.status).toBe(200);
-    const { result } = await json<{ result: { conversationId: string; message: { content: string; abstained: boolean } } }>(res);
+    const { result } = await json<{
+      result: { conversationId: string; message: { content: string; abstained: boolean } };
+    }>(res);
     expect(result.message.abstained).toBe(false);
     expect(result.message.content).toContain("finance portal");
 
     const streamed = await platform.fetch(url, {
       method: "POST",
       headers: { accept: "text/event-stream" },
-      json: { data: { agentId, conversationId: result.conversationId, content: "Where do I submit expense claims?" } },
+      json: {
+        data: {
+          agentId,
+          conversationId: result.conversationId,
+          content: "Where do I submit expense claims?",
+        },
+      },
     });
     const events = (await streamed.text())
       .split("\n\n")
@@ -156,7 +179,11 @@ describe("first slice", () => {
     expect(events.filter((e) => e.message?.delta).length).toBeGreaterThan(0);
     expect(events.at(-1)?.result).toMatchObject({ conversationId: result.conversationId });
 
-    const anonymous = await platform.fetch(url, { method: "POST", key: null, json: { data: { agentId, content: "hi" } } });
+    const anonymous = await platform.fetch(url, {
+      method: "POST",
+      key: null,
+      json: { data: { agentId, content: "hi" } },
+    });
     expect(anonymous.status).toBe(401);
   });
 });
@@ -165,7 +192,11 @@ describe("API description and health", () => {
   it("serves health without credentials", async () => {
     const res = await platform.fetch("/health", { key: null });
     expect(res.status).toBe(200);
-    expect(await json(res)).toMatchObject({ status: "ok", mode: "local", checks: { documents: { status: "ok" } } });
+    expect(await json(res)).toMatchObject({
+      status: "ok",
+      mode: "local",
+      checks: { documents: { status: "ok" } },
+    });
   });
 
   it("describes every route in the OpenAPI document", async () => {
@@ -174,7 +205,9 @@ describe("API description and health", () => {
     );
     expect(doc.openapi).toBe("3.1.0");
     for (const r of routes) expect(doc.paths[r.path]?.[r.method.toLowerCase()]?.summary).toBe(r.summary);
-    const createAgent = doc.paths["/v1/agents"]?.post as unknown as { requestBody: { content: Record<string, { schema: { required: string[] } }> } };
+    const createAgent = doc.paths["/v1/agents"]?.post as unknown as {
+      requestBody: { content: Record<string, { schema: { required: string[] } }> };
+    };
     expect(createAgent.requestBody.content["application/json"]?.schema.required).toContain("name");
   });
 });
@@ -186,7 +219,12 @@ describe("bad input", () => {
       [{ authorization: "Basic abc" }, 401],
       [{ authorization: "Bearer not-a-real-key-at-all" }, 401],
     ] as const) {
-      const res = await platform.fetch("/v1/knowledge-bases", { method: "POST", key: null, headers, json: { name: "x" } });
+      const res = await platform.fetch("/v1/knowledge-bases", {
+        method: "POST",
+        key: null,
+        headers,
+        json: { name: "x" },
+      });
       expect(res.status).toBe(status);
       expect((await json<{ error: { code: string } }>(res)).error.code).toBe("unauthenticated");
     }
@@ -212,19 +250,32 @@ describe("bad input", () => {
 
     const missing = await platform.fetch("/v1/agents", { method: "POST", json: { instructions: "x" } });
     expect(missing.status).toBe(400);
-    const body = await json<{ error: { code: string; message: string; details: { issues: { path: string }[] } } }>(missing);
+    const body = await json<{
+      error: { code: string; message: string; details: { issues: { path: string }[] } };
+    }>(missing);
     expect(body.error.code).toBe("invalid-argument");
     expect(body.error.details.issues[0]?.path).toBe("name");
 
-    const form = await platform.fetch("/v1/knowledge-bases", { method: "POST", headers: { "content-type": "text/plain" }, body: "name=x" });
+    const form = await platform.fetch("/v1/knowledge-bases", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "name=x",
+    });
     expect(form.status).toBe(415);
 
-    const huge = await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "x".repeat(2 * 1024 * 1024) } });
+    const huge = await platform.fetch("/v1/knowledge-bases", {
+      method: "POST",
+      json: { name: "x".repeat(2 * 1024 * 1024) },
+    });
     expect(huge.status).toBe(413);
   });
 
   it("forbids roles below the one a route needs", async () => {
-    const res = await platform.fetch("/v1/knowledge-bases", { method: "POST", key: platform.keys.viewer, json: { name: "x" } });
+    const res = await platform.fetch("/v1/knowledge-bases", {
+      method: "POST",
+      key: platform.keys.viewer,
+      json: { name: "x" },
+    });
     expect(res.status).toBe(403);
     expect((await json<{ error: { code: string } }>(res)).error.code).toBe("permission-denied");
   });
@@ -237,7 +288,10 @@ describe("bad input", () => {
       [`/v1/knowledge-bases/${kbId}`, {}],
       [`/v1/knowledge-bases/${kbId}/documents/${doc.id}`, {}],
       [`/v1/knowledge-bases/${kbId}/search`, { method: "POST", json: { query: "launch" } }],
-      [`/v1/knowledge-bases/${kbId}/documents`, { method: "POST", json: { name: "x.txt", text: "intrusion" } }],
+      [
+        `/v1/knowledge-bases/${kbId}/documents`,
+        { method: "POST", json: { name: "x.txt", text: "intrusion" } },
+      ],
       ["/v1/agents", { method: "POST", json: { name: "spy", knowledgeBaseIds: [kbId] } }],
     ];
     for (const [url, init] of attempts) {
@@ -258,7 +312,7 @@ describe("bad input", () => {
 
   it("refuses unsupported and empty files without leaving a document behind", async () => {
     const kbId = await createKb("Formats");
-    const cases: [string, BlobPart, number][] = [
+    const cases: [string, string | Uint8Array, number][] = [
       ["scan.pdf", "%PDF-1.7 binary", 415],
       ["photo.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]), 415],
       ["empty.txt", "", 400],
@@ -267,7 +321,10 @@ describe("bad input", () => {
     for (const [name, content, status] of cases) {
       const form = new FormData();
       form.append("file", new Blob([content]), name);
-      const res = await platform.fetch(`/v1/knowledge-bases/${kbId}/documents`, { method: "POST", body: form });
+      const res = await platform.fetch(`/v1/knowledge-bases/${kbId}/documents`, {
+        method: "POST",
+        body: form,
+      });
       expect(res.status, name).toBe(status);
     }
     expect(await platform.deps.store.count({ collection: documentsPath("acme", kbId) })).toBe(0);
@@ -282,7 +339,11 @@ describe("bad input", () => {
 
   it("fails a document whose text is only whitespace, with a reason", async () => {
     const kbId = await createKb("Blank");
-    const doc = await uploadText(kbId, "blank.html", "<html><body><script>var x = 1;</script>   </body></html>");
+    const doc = await uploadText(
+      kbId,
+      "blank.html",
+      "<html><body><script>var x = 1;</script>   </body></html>",
+    );
     const final = await readyDocument(kbId, doc.id);
     expect(final).toMatchObject({ status: "failed", error: "The document contains no text to index" });
   });

@@ -37,11 +37,17 @@ export function parseJsonBody(req: ApiRequest, maxBytes: number): unknown {
   if (!hasBody(req)) return undefined;
   const type = mediaType(req);
   if (type !== "application/json" && !type.endsWith("+json")) {
-    throw new AppError("unsupported-media-type", `Send a JSON body with 'Content-Type: application/json' (got '${type || "none"}')`);
+    throw new AppError(
+      "unsupported-media-type",
+      `Send a JSON body with 'Content-Type: application/json' (got '${type || "none"}')`,
+    );
   }
   const raw = req.rawBody as Buffer;
   if (raw.length > maxBytes) {
-    throw new AppError("payload-too-large", `The JSON body is ${raw.length} bytes; the limit is ${maxBytes} bytes`);
+    throw new AppError(
+      "payload-too-large",
+      `The JSON body is ${raw.length} bytes; the limit is ${maxBytes} bytes`,
+    );
   }
   try {
     return JSON.parse(raw.toString("utf8")) as unknown;
@@ -61,12 +67,16 @@ export function isJson(req: ApiRequest): boolean {
 
 /** Reads the first file of a multipart body (field `file`); busboy is loaded only for uploads. */
 export async function parseMultipartFile(req: ApiRequest, maxBytes: number): Promise<UploadedFile> {
-  if (!hasBody(req)) throw new AppError("invalid-argument", "The multipart body is empty; send a 'file' field");
+  if (!hasBody(req))
+    throw new AppError("invalid-argument", "The multipart body is empty; send a 'file' field");
   const { default: busboy } = await import("busboy");
   return new Promise<UploadedFile>((resolve, reject) => {
     let parser: ReturnType<typeof busboy>;
     try {
-      parser = busboy({ headers: { "content-type": req.headers["content-type"] ?? "" }, limits: { files: 1, fileSize: maxBytes } });
+      parser = busboy({
+        headers: { "content-type": req.headers["content-type"] ?? "" },
+        limits: { files: 1, fileSize: maxBytes },
+      });
     } catch (e) {
       reject(new AppError("invalid-argument", `Malformed multipart body: ${(e as Error).message}`));
       return;
@@ -85,9 +95,12 @@ export async function parseMultipartFile(req: ApiRequest, maxBytes: number): Pro
         }
       });
     });
-    parser.on("error", (e: Error) => reject(new AppError("invalid-argument", `Malformed multipart body: ${e.message}`)));
+    parser.on("error", (e: Error) =>
+      reject(new AppError("invalid-argument", `Malformed multipart body: ${e.message}`)),
+    );
     parser.on("close", () => {
-      if (tooLarge) reject(new AppError("payload-too-large", `The file exceeds the upload limit of ${maxBytes} bytes`));
+      if (tooLarge)
+        reject(new AppError("payload-too-large", `The file exceeds the upload limit of ${maxBytes} bytes`));
       else if (!found) reject(new AppError("invalid-argument", "The multipart body has no 'file' field"));
       else resolve(found);
     });

@@ -10,7 +10,16 @@ import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { validate } from "../../platform/validation.js";
 import type { Role } from "../../platform/tenancy.js";
-import { errorResponse, isJson, isMultipart, parseJsonBody, parseMultipartFile, type ApiRequest, type ApiResponse, type UploadedFile } from "./http.js";
+import {
+  errorResponse,
+  isJson,
+  isMultipart,
+  parseJsonBody,
+  parseMultipartFile,
+  type ApiRequest,
+  type ApiResponse,
+  type UploadedFile,
+} from "./http.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -92,9 +101,13 @@ export class Router {
       return { compiled: c, params };
     }
     if (allowed.length > 0) {
-      throw new AppError("method-not-allowed", `${method} is not allowed on ${path}; use ${[...new Set(allowed)].join(", ")}`, {
-        allow: [...new Set(allowed)],
-      });
+      throw new AppError(
+        "method-not-allowed",
+        `${method} is not allowed on ${path}; use ${[...new Set(allowed)].join(", ")}`,
+        {
+          allow: [...new Set(allowed)],
+        },
+      );
     }
     throw new AppError("not-found", `No route for ${method} ${path}`);
   }
@@ -107,7 +120,10 @@ export class Router {
     } catch (e) {
       const error = toAppError(e);
       if (error.status >= 500) log.error("request failed", { err: e, method: req.method, path: req.path });
-      const allow = error.code === "method-not-allowed" ? (error.details as { allow: string[] }).allow.join(", ") : undefined;
+      const allow =
+        error.code === "method-not-allowed"
+          ? (error.details as { allow: string[] }).allow.join(", ")
+          : undefined;
       response = errorResponse(error, allow ? { allow } : undefined);
     }
     log.info("request", {
@@ -129,11 +145,24 @@ export class Router {
     let body: unknown = undefined;
     let file: UploadedFile | undefined;
     if (r.body?.kind === "json") {
-      body = validate(r.body.schema, parseJsonBody(req, deps.config.limits.maxJsonBytes) ?? {}, "request body");
+      body = validate(
+        r.body.schema,
+        parseJsonBody(req, deps.config.limits.maxJsonBytes) ?? {},
+        "request body",
+      );
     } else if (r.body?.kind === "upload") {
       if (isMultipart(req)) file = await parseMultipartFile(req, deps.config.limits.maxUploadBytes);
-      else if (isJson(req)) body = validate(r.body.jsonAlternative, parseJsonBody(req, deps.config.limits.maxUploadBytes), "request body");
-      else throw new AppError("unsupported-media-type", "Upload a file as multipart/form-data (field 'file') or send JSON {name, text}");
+      else if (isJson(req))
+        body = validate(
+          r.body.jsonAlternative,
+          parseJsonBody(req, deps.config.limits.maxUploadBytes),
+          "request body",
+        );
+      else
+        throw new AppError(
+          "unsupported-media-type",
+          "Upload a file as multipart/form-data (field 'file') or send JSON {name, text}",
+        );
     } else if (req.rawBody && req.rawBody.length > 0 && req.method !== "GET") {
       // A body where none is expected is most likely a client mistake; say so rather than ignore it.
       parseJsonBody(req, deps.config.limits.maxJsonBytes);
@@ -152,21 +181,29 @@ const anonymous: Caller = { tenantId: "", role: "viewer", uid: "anonymous", via:
 // ---------------------------------------------------------------------------------------------------
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
-export function openApiDocument(routes: readonly Route<unknown, unknown>[], info: { version: string; serverUrl?: string }): unknown {
+export function openApiDocument(
+  routes: readonly Route<unknown, unknown>[],
+  info: { version: string; serverUrl?: string },
+): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters =
       r.params !== undefined
-        ? Object.entries((jsonSchema(r.params, "input").properties ?? {}) as Record<string, unknown>).map(([name, schema]) => ({
-            name,
-            in: "path",
-            required: true,
-            schema,
-          }))
+        ? Object.entries((jsonSchema(r.params, "input").properties ?? {}) as Record<string, unknown>).map(
+            ([name, schema]) => ({
+              name,
+              in: "path",
+              required: true,
+              schema,
+            }),
+          )
         : [];
     const operation: Record<string, unknown> = {
       summary: r.summary,
@@ -177,21 +214,35 @@ export function openApiDocument(routes: readonly Route<unknown, unknown>[], info
       responses: {
         [String(r.status ?? 200)]: {
           description: "Success",
-          ...(r.response ? { content: { "application/json": { schema: jsonSchema(r.response, "output") } } } : {}),
+          ...(r.response
+            ? { content: { "application/json": { schema: jsonSchema(r.response, "output") } } }
+            : {}),
         },
-        ...(r.role === null ? {} : { "401": { $ref: "#/components/responses/Error" }, "403": { $ref: "#/components/responses/Error" } }),
+        ...(r.role === null
+          ? {}
+          : {
+              "401": { $ref: "#/components/responses/Error" },
+              "403": { $ref: "#/components/responses/Error" },
+            }),
         "400": { $ref: "#/components/responses/Error" },
         "404": { $ref: "#/components/responses/Error" },
       },
     };
     if (r.body?.kind === "json") {
-      operation.requestBody = { required: true, content: { "application/json": { schema: jsonSchema(r.body.schema, "input") } } };
+      operation.requestBody = {
+        required: true,
+        content: { "application/json": { schema: jsonSchema(r.body.schema, "input") } },
+      };
     } else if (r.body?.kind === "upload") {
       operation.requestBody = {
         required: true,
         content: {
           "multipart/form-data": {
-            schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] },
+            schema: {
+              type: "object",
+              properties: { file: { type: "string", format: "binary" } },
+              required: ["file"],
+            },
           },
           "application/json": { schema: jsonSchema(r.body.jsonAlternative, "input") },
         },
@@ -204,13 +255,20 @@ export function openApiDocument(routes: readonly Route<unknown, unknown>[], info
     info: {
       title: "Alchemist API",
       version: info.version,
-      description: "REST API of the Alchemist agent platform. Authenticate with 'Authorization: Bearer <api key>'.",
+      description:
+        "REST API of the Alchemist agent platform. Authenticate with 'Authorization: Bearer <api key>'.",
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     security: [{ apiKey: [] }],
     paths,
     components: {
-      securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "An Alchemist API key (or a Firebase ID token in Firebase mode)" } },
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An Alchemist API key (or a Firebase ID token in Firebase mode)",
+        },
+      },
       responses: {
         Error: {
           description: "Error envelope",

@@ -8,7 +8,13 @@ import { citationSchema } from "../../accountability/schema.js";
 import { getTrace } from "../../accountability/traces.js";
 import { createAgent, createAgentInput, getAgent } from "../../agents/agents.js";
 import { listMessages, sendMessage, sendMessageInput, startConversation } from "../../agents/conversation.js";
-import { addDocument, createKnowledgeBase, createKnowledgeBaseInput, getDocument, getKnowledgeBase } from "../../knowledge/ingest.js";
+import {
+  addDocument,
+  createKnowledgeBase,
+  createKnowledgeBaseInput,
+  getDocument,
+  getKnowledgeBase,
+} from "../../knowledge/ingest.js";
 import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
 import { checkHealth } from "../../monitor/health.js";
 import { AppError } from "../../platform/errors.js";
@@ -76,7 +82,10 @@ export const routes: Route<unknown, unknown>[] = [
     tag: "Platform",
     role: null,
     raw: true,
-    handle: async ({ deps }) => ({ status: 200, body: openApiDocument(routes, { version: deps.config.version }) }),
+    handle: async ({ deps }) => ({
+      status: 200,
+      body: openApiDocument(routes, { version: deps.config.version }),
+    }),
   }),
 
   // ----- Knowledge Vault -----
@@ -103,7 +112,8 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "POST",
     path: "/v1/knowledge-bases/{kbId}/documents",
-    summary: "Upload a document (multipart field 'file', or JSON {name, text}); ingestion runs in the background",
+    summary:
+      "Upload a document (multipart field 'file', or JSON {name, text}); ingestion runs in the background",
     tag: "Knowledge",
     role: "editor",
     params: kbParams,
@@ -183,7 +193,8 @@ export const routes: Route<unknown, unknown>[] = [
     params: agentParams,
     status: 201,
     response: idResponse,
-    handle: ({ deps, caller, params }) => startConversation(deps, caller.tenantId, params.agentId, { channel: "api" }),
+    handle: ({ deps, caller, params }) =>
+      startConversation(deps, caller.tenantId, params.agentId, { channel: "api" }),
   }),
   route({
     method: "POST",
@@ -221,7 +232,9 @@ export const routes: Route<unknown, unknown>[] = [
   }),
 ];
 
-function toMessageResponse(m: Awaited<ReturnType<typeof listMessages>>[number]): z.infer<typeof messageResponse> {
+function toMessageResponse(
+  m: Awaited<ReturnType<typeof listMessages>>[number],
+): z.infer<typeof messageResponse> {
   return {
     id: m.id,
     role: m.role,

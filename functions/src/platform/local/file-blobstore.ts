@@ -1,7 +1,9 @@
 /**
- * BlobStore on the local disk (local mode's Cloud Storage). Objects live under `<root>/objects/<path>`,
- * their metadata under `<root>/meta/<path>.json`; both are written to a temp file and renamed into place,
- * so a reader never sees half an object.
+ * BlobStore on the local disk (local mode's Cloud Storage). Each stored version of an object's bytes is a
+ * file of its own, `<root>/data/<generation>`, written once; the object's info lives in
+ * `<root>/meta/<path>.json` together with its generation. Renaming that one small file into place is the
+ * commit of a put, so a reader sees the old object or the new one, never new bytes under old info, and a
+ * put interrupted at any point leaves the previous version whole.
  */
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
@@ -20,8 +22,21 @@ function checkedPath(p: string): string {
   }
 }
 
+/** The info as stored: the public fields plus the generation holding the bytes. */
+interface StoredInfo extends BlobInfo {
+  readonly generation: string;
+}
+
+const generationPattern = /^[a-z0-9]{1,40}-[a-f0-9]{16}$/;
+const maxReadAttempts = 5;
+
+const publicInfo = ({ generation: _generation, ...info }: StoredInfo): BlobInfo => info;
+const isMissing = (e: unknown): boolean => (e as NodeJS.ErrnoException).code === "ENOENT";
+
 export class FileBlobStore implements BlobStore {
   private readonly finalizeListeners: FinalizeListener[] = [];
+  /** Writes to one path run one at a time, so each put knows the generation it replaces. */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly root: string,
@@ -33,12 +48,14 @@ export class FileBlobStore implements BlobStore {
     this.finalizeListeners.push(listener);
   }
 
-  private objectFile(p: string): string {
-    return path.join(this.root, "objects", ...checkedPath(p).split("/"));
-  }
-
   private metaFile(p: string): string {
     return path.join(this.root, "meta", ...checkedPath(p).split("/")) + ".json";
+  }
+
+  private dataFile(p: string, stored: StoredInfo): string {
+    if (!generationPattern.test(stored.generation))
+      throw new AppError("internal", `Corrupt object info for "${p}"`);
+    return path.join(this.root, "data", stored.generation);
   }
 
   private async writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
@@ -46,14 +63,43 @@ export class FileBlobStore implements BlobStore {
     await fs.mkdir(tmpDir, { recursive: true });
     await fs.mkdir(path.dirname(file), { recursive: true });
     const tmp = path.join(tmpDir, randomBytes(12).toString("hex"));
-    const handle = await fs.open(tmp, "w");
     try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await fs.open(tmp, "w");
+      try {
+        await handle.writeFile(data);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, file);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
     }
-    await fs.rename(tmp, file);
+  }
+
+  private async readStored(p: string): Promise<StoredInfo | null> {
+    try {
+      return JSON.parse(await fs.readFile(this.metaFile(p), "utf8")) as StoredInfo;
+    } catch (e) {
+      if (isMissing(e)) return null;
+      throw e;
+    }
+  }
+
+  private async exclusive<T>(p: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.writing.get(p) ?? Promise.resolve();
+    const run = previous.then(work);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writing.set(p, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.writing.get(p) === settled) this.writing.delete(p);
+    }
   }
 
   async put(
@@ -69,35 +115,54 @@ export class FileBlobStore implements BlobStore {
       md5: createHash("md5").update(data).digest("hex"),
       updated: this.clock.nowIso(),
     };
-    await this.writeAtomically(this.objectFile(p), data);
-    await this.writeAtomically(this.metaFile(p), JSON.stringify(info));
+    const stored: StoredInfo = {
+      ...info,
+      generation: `${Date.now().toString(36)}-${randomBytes(8).toString("hex")}`,
+    };
+    await this.exclusive(info.path, async () => {
+      const previous = await this.readStored(p);
+      const file = this.dataFile(p, stored);
+      await this.writeAtomically(file, data);
+      try {
+        await this.writeAtomically(this.metaFile(p), JSON.stringify(stored));
+      } catch (e) {
+        await fs.rm(file, { force: true });
+        throw e;
+      }
+      // The old bytes are unreachable now; a reader that got the old info retries and finds the new one.
+      if (previous) await fs.rm(this.dataFile(p, previous), { force: true });
+    });
     for (const listener of this.finalizeListeners) listener(info);
     return info;
   }
 
   async stat(p: string): Promise<BlobInfo | null> {
-    try {
-      return JSON.parse(await fs.readFile(this.metaFile(p), "utf8")) as BlobInfo;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw e;
-    }
+    const stored = await this.readStored(p);
+    return stored ? publicInfo(stored) : null;
   }
 
   async get(p: string): Promise<{ data: Buffer; info: BlobInfo } | null> {
-    const info = await this.stat(p);
-    if (!info) return null;
-    try {
-      return { data: await fs.readFile(this.objectFile(p)), info };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      const stored = await this.readStored(p);
+      if (!stored) return null;
+      try {
+        return { data: await fs.readFile(this.dataFile(p, stored)), info: publicInfo(stored) };
+      } catch (e) {
+        // Replaced or deleted between the two reads: read the info again.
+        if (!isMissing(e)) throw e;
+        if (attempt >= maxReadAttempts)
+          throw new AppError("unavailable", `"${p}" is changing too fast to be read`);
+      }
     }
   }
 
   async delete(p: string): Promise<void> {
-    await fs.rm(this.metaFile(p), { force: true });
-    await fs.rm(this.objectFile(p), { force: true });
+    await this.exclusive(checkedPath(p), async () => {
+      const stored = await this.readStored(p);
+      if (!stored) return;
+      await fs.rm(this.metaFile(p), { force: true });
+      await fs.rm(this.dataFile(p, stored), { force: true });
+    });
   }
 
   async list(prefix: string): Promise<BlobInfo[]> {
@@ -108,15 +173,21 @@ export class FileBlobStore implements BlobStore {
       try {
         entries = await fs.readdir(dir, { withFileTypes: true });
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+        if (isMissing(e)) return;
         throw e;
       }
       for (const entry of entries) {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) await walk(full);
         else if (entry.name.endsWith(".json")) {
-          const info = JSON.parse(await fs.readFile(full, "utf8")) as BlobInfo;
-          if (info.path.startsWith(prefix)) out.push(info);
+          let stored: StoredInfo;
+          try {
+            stored = JSON.parse(await fs.readFile(full, "utf8")) as StoredInfo;
+          } catch (e) {
+            if (isMissing(e)) continue; // deleted while listing
+            throw e;
+          }
+          if (stored.path.startsWith(prefix)) out.push(publicInfo(stored));
         }
       }
     };

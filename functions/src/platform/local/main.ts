@@ -23,7 +23,9 @@ function hostingRewrites(): { source: string; function: string }[] {
   const file = path.join(repoRoot, "firebase.json");
   const json = JSON.parse(fs.readFileSync(file, "utf8")) as FirebaseJson;
   return (json.hosting?.rewrites ?? []).flatMap((r) =>
-    r.function ? [{ source: r.source, function: typeof r.function === "string" ? r.function : r.function.functionId }] : [],
+    r.function
+      ? [{ source: r.source, function: typeof r.function === "string" ? r.function : r.function.functionId }]
+      : [],
   );
 }
 

@@ -15,7 +15,12 @@ import { apiKeysPath, createApiKey, createTenant, hashApiKey, tenantPath } from 
 const seedSchema = z.object({
   tenant: z.object({ id: z.string(), name: z.string() }),
   knowledgeBases: z.array(
-    z.object({ key: z.string(), name: z.string(), description: z.string().default(""), documents: z.array(z.string()) }),
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      description: z.string().default(""),
+      documents: z.array(z.string()),
+    }),
   ),
   agents: z.array(
     z.object({
@@ -70,7 +75,8 @@ export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Crede
   let apiKey: string;
   const wanted = deps.config.bootstrapApiKey;
   if (wanted) {
-    if (!(await keyExists(deps, tenantId, wanted))) await createApiKey(deps, tenantId, { name: "ALCHEMIST_API_KEY", role: "owner", key: wanted });
+    if (!(await keyExists(deps, tenantId, wanted)))
+      await createApiKey(deps, tenantId, { name: "ALCHEMIST_API_KEY", role: "owner", key: wanted });
     apiKey = wanted;
   } else if (saved && saved.tenantId === tenantId && (await keyExists(deps, tenantId, saved.apiKey))) {
     apiKey = saved.apiKey;
@@ -84,7 +90,13 @@ export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Crede
     demo = await seedContent(deps, tenantId, seed, seedDir);
     await deps.store.set("system/seed", { ...demo, seededAt: deps.clock.nowIso() });
   }
-  const credentials: Credentials = { tenantId, apiKey, role: "owner", createdAt: saved?.createdAt ?? deps.clock.nowIso(), demo };
+  const credentials: Credentials = {
+    tenantId,
+    apiKey,
+    role: "owner",
+    createdAt: saved?.createdAt ?? deps.clock.nowIso(),
+    demo,
+  };
   await writeCredentials(deps, credentials);
   return credentials;
 }

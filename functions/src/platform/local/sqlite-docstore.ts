@@ -27,6 +27,7 @@ import {
   cloneData,
   compareForOrder,
   decodeDoc,
+  effectiveOrderBy,
   encodeDoc,
   fieldParts,
   matchesFilter,
@@ -87,8 +88,11 @@ function validateScope(spec: { collection?: string; collectionGroup?: string }):
   }
 }
 
-function jsonPath(field: string): string {
-  return "$" + fieldParts(field).map((p) => `."${p.replace(/"/g, '\\"')}"`).join("");
+/** The SQLite JSON path of a field, or null where the stored JSON differs from the value (tagged maps). */
+function jsonPath(field: string): string | null {
+  const parts = fieldParts(field);
+  if (parts.some((p) => p.startsWith("$"))) return null;
+  return "$" + parts.map((p) => `."${p.replace(/["\\]/g, "\\$&")}"`).join("");
 }
 
 export class SqliteDocStore implements DocStore {
@@ -118,8 +122,7 @@ export class SqliteDocStore implements DocStore {
 
   private loadVector(path: string, field: string): number[] | undefined {
     const row = this.db.prepare("SELECT vec FROM vectors WHERE path = ? AND field = ?").get(path, field) as
-      | { vec: Buffer }
-      | undefined;
+      { vec: Buffer } | undefined;
     if (!row) return undefined;
     return Array.from(new Float64Array(row.vec.buffer, row.vec.byteOffset, row.vec.byteLength / 8));
   }
@@ -175,13 +178,15 @@ export class SqliteDocStore implements DocStore {
       params.push(spec.collectionGroup);
     }
     for (const f of filters) {
+      const at = jsonPath(f.field);
+      if (at === null) continue;
       if (f.op === "==" && typeof f.value === "string") {
         clauses.push("json_extract(data, ?) = ?");
-        params.push(jsonPath(f.field), f.value);
+        params.push(at, f.value);
       } else if (f.op === "in" && (f.value as unknown[]).every((v) => typeof v === "string")) {
         const values = f.value as string[];
         clauses.push(`json_extract(data, ?) IN (${values.map(() => "?").join(",")})`);
-        params.push(jsonPath(f.field), ...values);
+        params.push(at, ...values);
       }
     }
     const rows = this.db
@@ -190,8 +195,10 @@ export class SqliteDocStore implements DocStore {
       )
       .all(...params) as Row[];
 
-    let docs = rows.map((r) => this.toVersioned(r)).filter((v) => filters.every((f) => matchesFilter(v.snapshot.data, f)));
-    const orderBy = spec.orderBy ?? [];
+    let docs = rows
+      .map((r) => this.toVersioned(r))
+      .filter((v) => filters.every((f) => matchesFilter(v.snapshot.data, f)));
+    const orderBy = effectiveOrderBy(filters, spec.orderBy ?? []);
     const sorted = orderDocs(
       docs.map((v) => ({ path: v.snapshot.path, data: v.snapshot.data, v })),
       orderBy,
@@ -201,7 +208,8 @@ export class SqliteDocStore implements DocStore {
       const cursor = { path: spec.startAfter.path, data: spec.startAfter.data };
       const lastDir = orderBy.length > 0 ? (orderBy[orderBy.length - 1]?.direction ?? "asc") : "asc";
       docs = docs.filter(
-        (v) => compareForOrder({ path: v.snapshot.path, data: v.snapshot.data }, cursor, orderBy, lastDir) > 0,
+        (v) =>
+          compareForOrder({ path: v.snapshot.path, data: v.snapshot.data }, cursor, orderBy, lastDir) > 0,
       );
     }
     if (spec.limit !== undefined) docs = docs.slice(0, spec.limit);
@@ -276,7 +284,10 @@ export class SqliteDocStore implements DocStore {
   /** Applies writes atomically; `reads` are versions a transaction saw (0 = absent) and must still hold. */
   private commit(ops: readonly WriteOp[], reads?: ReadonlyMap<string, number>): void {
     if (ops.length > maxBatchWrites) {
-      throw new AppError("invalid-argument", `A batch or transaction can hold at most ${maxBatchWrites} writes`);
+      throw new AppError(
+        "invalid-argument",
+        `A batch or transaction can hold at most ${maxBatchWrites} writes`,
+      );
     }
     for (const op of ops) {
       assertDocPath(op.path);
@@ -318,7 +329,8 @@ export class SqliteDocStore implements DocStore {
           case "update":
             if (!existing) throw new AppError("not-found", `No document to update: ${op.path}`);
             next = cloneData(existing.snapshot.data);
-            for (const [field, value] of Object.entries(op.data)) if (value !== undefined) applyField(next, field, value);
+            for (const [field, value] of Object.entries(op.data))
+              if (value !== undefined) applyField(next, field, value);
             break;
           case "delete":
             next = null;
@@ -369,7 +381,16 @@ export class SqliteDocStore implements DocStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(path) DO UPDATE SET data = excluded.data, version = excluded.version, update_time = excluded.update_time`,
       )
-      .run(path, parent, coll, id, encoded.json, after.version, after.snapshot.createTime, after.snapshot.updateTime);
+      .run(
+        path,
+        parent,
+        coll,
+        id,
+        encoded.json,
+        after.version,
+        after.snapshot.createTime,
+        after.snapshot.updateTime,
+      );
     for (const v of encoded.vectors) {
       const blob = Buffer.from(Float64Array.from(v.values).buffer);
       this.db
@@ -396,9 +417,11 @@ export class SqliteDocStore implements DocStore {
 
   async deleteRecursive(path: string): Promise<void> {
     assertDocPath(path);
+    // Every path below starts with `path/`; '0' is the byte after '/', so this range holds them all,
+    // whatever characters their ids use (SQLite compares text by its UTF-8 bytes).
     const below = this.db
       .prepare("SELECT path FROM docs WHERE path = ? OR (path > ? AND path < ?)")
-      .all(path, `${path}/`, `${path}/\uffff`) as { path: string }[];
+      .all(path, `${path}/`, `${path}0`) as { path: string }[];
     // Committed in batches (as Firestore's recursiveDelete does): deletes are idempotent, so a crash midway
     // leaves a state that a second call finishes.
     for (let i = 0; i < below.length; i += maxBatchWrites) {
@@ -457,7 +480,10 @@ export class SqliteDocStore implements DocStore {
       } catch (e) {
         if (!(e instanceof TransactionConflict)) throw e;
         if (attempt >= maxTransactionAttempts) {
-          throw new AppError("aborted", "Too much contention on these documents; the transaction was not applied");
+          throw new AppError(
+            "aborted",
+            "Too much contention on these documents; the transaction was not applied",
+          );
         }
         await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
       }
@@ -525,7 +551,8 @@ class Listener {
       if (!before) changes.push({ type: "added", doc: v.snapshot });
       else if (before.version !== v.version) changes.push({ type: "modified", doc: v.snapshot });
     }
-    for (const [path, v] of this.current) if (!nextMap.has(path)) changes.push({ type: "removed", doc: v.snapshot });
+    for (const [path, v] of this.current)
+      if (!nextMap.has(path)) changes.push({ type: "removed", doc: v.snapshot });
     this.current = nextMap;
     const first = !this.delivered;
     this.delivered = true;

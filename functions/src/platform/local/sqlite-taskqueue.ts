@@ -14,7 +14,8 @@ export interface LeasedTask {
   readonly payload: unknown;
   /** Attempts before this one. */
   readonly attempts: number;
-  readonly firstAttemptAt: number | null;
+  /** When the first attempt started (ms epoch): `maxRetrySeconds` counts from here. */
+  readonly firstAttemptAt: number;
   readonly createdAt: number;
 }
 
@@ -51,7 +52,8 @@ export class SqliteTaskQueue implements TaskQueue {
 
   /** Synchronous form, safe inside a document commit hook (same SQLite transaction). */
   enqueueSync(queue: string, payload: unknown, options?: EnqueueOptions): { enqueued: boolean } {
-    if (!/^[A-Za-z0-9_:.-]{1,200}$/.test(queue)) throw new AppError("invalid-argument", `Invalid queue "${queue}"`);
+    if (!/^[A-Za-z0-9_:.-]{1,200}$/.test(queue))
+      throw new AppError("invalid-argument", `Invalid queue "${queue}"`);
     const json = serialize(payload);
     const now = this.clock.now().getTime();
     const runAt = now + Math.max(0, options?.delaySeconds ?? 0) * 1000;
@@ -99,7 +101,7 @@ export class SqliteTaskQueue implements TaskQueue {
         dedupKey: r.dedup_key,
         payload: JSON.parse(r.payload) as unknown,
         attempts: r.attempts,
-        firstAttemptAt: r.first_attempt_at,
+        firstAttemptAt: r.first_attempt_at ?? now, // this lease is the first attempt
         createdAt: r.created_at,
       }));
     })();
@@ -107,7 +109,9 @@ export class SqliteTaskQueue implements TaskQueue {
 
   complete(seq: number): void {
     this.db
-      .prepare(`UPDATE tasks SET status = 'done', attempts = attempts + 1, finished_at = ?, lease_until = NULL WHERE seq = ?`)
+      .prepare(
+        `UPDATE tasks SET status = 'done', attempts = attempts + 1, finished_at = ?, lease_until = NULL WHERE seq = ?`,
+      )
       .run(this.clock.now().getTime(), seq);
   }
 
@@ -142,9 +146,7 @@ export class SqliteTaskQueue implements TaskQueue {
 
   stats(queue?: string): QueueStats {
     const rows = this.db
-      .prepare(
-        `SELECT status, COUNT(*) AS n FROM tasks ${queue ? "WHERE queue = ?" : ""} GROUP BY status`,
-      )
+      .prepare(`SELECT status, COUNT(*) AS n FROM tasks ${queue ? "WHERE queue = ?" : ""} GROUP BY status`)
       .all(...(queue ? [queue] : [])) as { status: keyof QueueStats; n: number }[];
     const stats = { pending: 0, running: 0, failed: 0, done: 0 };
     for (const r of rows) stats[r.status] = r.n;

@@ -18,14 +18,26 @@ export function fieldParts(field: string): string[] {
     throw new AppError("invalid-argument", "A field path must be a non-empty string");
   }
   const parts = field.split(".");
-  if (parts.some((p) => p.length === 0)) throw new AppError("invalid-argument", `Invalid field path "${field}"`);
+  if (parts.some((p) => p.length === 0))
+    throw new AppError("invalid-argument", `Invalid field path "${field}"`);
   return parts;
 }
 
 export function getField(data: unknown, field: string): { found: boolean; value: unknown } {
+  return getAt(data, fieldParts(field));
+}
+
+// The `...At` forms take the path as segments: a map key inside written data is one segment even when it
+// contains a dot (Firestore reads dots as separators only in field paths, such as update's keys).
+function getAt(data: unknown, parts: readonly string[]): { found: boolean; value: unknown } {
   let current: unknown = data;
-  for (const part of fieldParts(field)) {
-    if (typeof current !== "object" || current === null || Array.isArray(current) || current instanceof VectorValue) {
+  for (const part of parts) {
+    if (
+      typeof current !== "object" ||
+      current === null ||
+      Array.isArray(current) ||
+      current instanceof VectorValue
+    ) {
       return { found: false, value: undefined };
     }
     if (!Object.prototype.hasOwnProperty.call(current, part)) return { found: false, value: undefined };
@@ -60,18 +72,25 @@ function assertStorable(value: unknown, where: string): void {
   if (value instanceof VectorValue) return;
   if (isFieldTransform(value)) {
     // Transforms are field values of a write; inside an array they would have no field to apply to.
-    if (/\[\d+\]$/.test(where)) throw new AppError("invalid-argument", `A field transform is not allowed inside an array (${where})`);
+    if (/\[\d+\]$/.test(where))
+      throw new AppError("invalid-argument", `A field transform is not allowed inside an array (${where})`);
     return;
   }
   if (Array.isArray(value)) {
     value.forEach((v, i) => {
-      if (Array.isArray(v)) throw new AppError("invalid-argument", `Nested arrays are not supported (${where}[${i}])`);
+      if (Array.isArray(v))
+        throw new AppError("invalid-argument", `Nested arrays are not supported (${where}[${i}])`);
       assertStorable(v, `${where}[${i}]`);
     });
     return;
   }
   if (isPlainMap(value)) {
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) assertStorable(v, where ? `${where}.${k}` : k);
+    for (const [k, v] of Object.entries(value)) {
+      if (v === undefined) continue;
+      if (k.length === 0)
+        throw new AppError("invalid-argument", `A map key must not be empty (${where || "document root"})`);
+      assertStorable(v, where ? `${where}.${k}` : k);
+    }
     return;
   }
   throw new AppError("invalid-argument", `Unsupported value at ${where || "document root"}`);
@@ -84,7 +103,10 @@ export function assertDocData(data: unknown): asserts data is DocData {
 
 /** Sets a dotted field path, creating intermediate maps (as Firestore's update does). */
 export function setField(target: Record<string, unknown>, field: string, value: unknown): void {
-  const parts = fieldParts(field);
+  setAt(target, fieldParts(field), value);
+}
+
+function setAt(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
   let current = target;
   for (const part of parts.slice(0, -1)) {
     const next = current[part];
@@ -95,7 +117,10 @@ export function setField(target: Record<string, unknown>, field: string, value: 
 }
 
 export function deleteField(target: Record<string, unknown>, field: string): void {
-  const parts = fieldParts(field);
+  deleteAt(target, fieldParts(field));
+}
+
+function deleteAt(target: Record<string, unknown>, parts: readonly string[]): void {
   let current: unknown = target;
   for (const part of parts.slice(0, -1)) {
     if (!isPlainMap(current)) return;
@@ -106,36 +131,40 @@ export function deleteField(target: Record<string, unknown>, field: string): voi
 
 /** Applies one value or transform at a field path of `target` (mutated). */
 export function applyField(target: Record<string, unknown>, field: string, value: unknown): void {
+  applyAt(target, fieldParts(field), value);
+}
+
+function applyAt(target: Record<string, unknown>, parts: readonly string[], value: unknown): void {
   if (!isFieldTransform(value)) {
-    assertStorable(value, field);
+    assertStorable(value, parts.join("."));
     if (isPlainMap(value)) {
       // A map value replaces the field; transforms nested in it apply to the new, empty map.
-      setField(target, field, {});
-      mergeInto(target, value, field);
-    } else setField(target, field, cloneData(value));
+      setAt(target, parts, {});
+      mergeAt(target, value, parts);
+    } else setAt(target, parts, cloneData(value));
     return;
   }
-  const current = getField(target, field).value;
+  const current = getAt(target, parts).value;
   switch (value.__transform) {
     case "delete":
-      deleteField(target, field);
+      deleteAt(target, parts);
       return;
     case "increment": {
       const base = typeof current === "number" ? current : 0;
-      setField(target, field, base + value.by);
+      setAt(target, parts, base + value.by);
       return;
     }
     case "arrayUnion": {
       const base = Array.isArray(current) ? [...current] : [];
       for (const v of value.values) if (!base.some((b) => valuesEqual(b, v))) base.push(cloneData(v));
-      setField(target, field, base);
+      setAt(target, parts, base);
       return;
     }
     case "arrayRemove": {
       const base = Array.isArray(current) ? current : [];
-      setField(
+      setAt(
         target,
-        field,
+        parts,
         base.filter((b) => !value.values.some((v) => valuesEqual(b, v))),
       );
       return;
@@ -144,16 +173,26 @@ export function applyField(target: Record<string, unknown>, field: string, value
 }
 
 /** `set` with merge: maps merge deeply, everything else replaces; transforms apply at their paths. */
-export function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>, prefix = ""): void {
+export function mergeInto(target: Record<string, unknown>, patch: Record<string, unknown>): void {
+  mergeAt(target, patch, []);
+}
+
+function mergeAt(
+  target: Record<string, unknown>,
+  patch: Record<string, unknown>,
+  prefix: readonly string[],
+): void {
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    const field = prefix ? `${prefix}.${key}` : key;
+    const parts = [...prefix, key];
     if (isPlainMap(value) && !isFieldTransform(value)) {
-      const existing = getField(target, field);
-      if (!existing.found || !isPlainMap(existing.value)) setField(target, field, {});
-      mergeInto(target, value, field);
+      const existing = getAt(target, parts);
+      // An explicitly empty map is a value of its own: it replaces the field (Firestore's merge mask names it).
+      if (!existing.found || !isPlainMap(existing.value) || Object.keys(value).length === 0)
+        setAt(target, parts, {});
+      mergeAt(target, value, parts);
     } else {
-      applyField(target, field, value);
+      applyAt(target, parts, value);
     }
   }
 }
@@ -161,7 +200,7 @@ export function mergeInto(target: Record<string, unknown>, patch: Record<string,
 /** Builds a full document from `set` data, applying any transforms against an empty document. */
 export function materialize(data: DocData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  mergeInto(out, data);
+  mergeAt(out, data, []);
   return out;
 }
 
@@ -177,6 +216,11 @@ function typeRank(v: unknown): number {
   if (Array.isArray(v)) return 8;
   if (v instanceof VectorValue) return 9;
   return 10;
+}
+
+/** Firestore orders strings (and map keys) by UTF-8 bytes, not by JavaScript's UTF-16 code units. */
+function compareStrings(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 export function compareValues(a: unknown, b: unknown): number {
@@ -195,10 +239,8 @@ export function compareValues(a: unknown, b: unknown): number {
       if (Number.isNaN(y)) return 1;
       return x < y ? -1 : x > y ? 1 : 0;
     }
-    case 4: {
-      // Firestore orders strings by UTF-8 bytes; comparing Buffers gives the same order.
-      return Buffer.compare(Buffer.from(a as string, "utf8"), Buffer.from(b as string, "utf8"));
-    }
+    case 4:
+      return compareStrings(a as string, b as string);
     case 8: {
       const x = a as unknown[];
       const y = b as unknown[];
@@ -218,8 +260,8 @@ export function compareValues(a: unknown, b: unknown): number {
     default: {
       const x = a as Record<string, unknown>;
       const y = b as Record<string, unknown>;
-      const kx = Object.keys(x).sort();
-      const ky = Object.keys(y).sort();
+      const kx = Object.keys(x).sort(compareStrings);
+      const ky = Object.keys(y).sort(compareStrings);
       for (let i = 0; i < Math.min(kx.length, ky.length); i++) {
         const keyCmp = compareValues(kx[i], ky[i]);
         if (keyCmp !== 0) return keyCmp;
@@ -238,8 +280,19 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
 
 const maxDisjunction = 30; // Firestore's limit for `in`, `not-in` and `array-contains-any`.
 
+const rangeOps: ReadonlySet<Filter["op"]> = new Set(["<", "<=", ">", ">="]);
+const inequalityOps: ReadonlySet<Filter["op"]> = new Set(["<", "<=", ">", ">=", "!=", "not-in"]);
+
 export function validateFilter(filter: Filter): void {
   fieldParts(filter.field);
+  const v = filter.value;
+  if (
+    rangeOps.has(filter.op) &&
+    (v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)))
+  ) {
+    // As firebase-admin does: null and NaN only compare with == and != (Firestore's IS_NULL / IS_NAN).
+    throw new AppError("invalid-argument", `"${filter.op}" cannot compare with ${String(v)}; use == or !=`);
+  }
   if (filter.op === "in" || filter.op === "not-in" || filter.op === "array-contains-any") {
     if (!Array.isArray(filter.value) || filter.value.length === 0 || filter.value.length > maxDisjunction) {
       throw new AppError(
@@ -270,21 +323,42 @@ export function matchesFilter(data: unknown, filter: Filter): boolean {
     case "in":
       return found && (target as unknown[]).some((t) => valuesEqual(value, t));
     case "not-in":
+      // A null in the list matches nothing, as in every Firestore SDK's query matcher.
+      if ((target as unknown[]).some((t) => t === null)) return false;
       return found && value !== null && !(target as unknown[]).some((t) => valuesEqual(value, t));
     case "array-contains":
       return found && Array.isArray(value) && value.some((v) => valuesEqual(v, target));
     case "array-contains-any":
       return (
-        found && Array.isArray(value) && value.some((v) => (target as unknown[]).some((t) => valuesEqual(v, t)))
+        found &&
+        Array.isArray(value) &&
+        value.some((v) => (target as unknown[]).some((t) => valuesEqual(v, t)))
       );
   }
+}
+
+/**
+ * The ordering Firestore applies: the explicit orderBy, then every field with an inequality filter that it
+ * does not name (in field-name order, in the direction of the last explicit ordering); `orderDocs` adds the
+ * document path last. So `where size > 10` with a limit returns the smallest sizes, as in Firestore.
+ */
+export function effectiveOrderBy(where: readonly Filter[], orderBy: readonly OrderBy[]): OrderBy[] {
+  const named = new Set(orderBy.map((o) => o.field));
+  const direction = orderBy.length > 0 ? (orderBy[orderBy.length - 1]?.direction ?? "asc") : "asc";
+  const implicit = [...new Set(where.filter((f) => inequalityOps.has(f.op)).map((f) => f.field))]
+    .filter((field) => !named.has(field))
+    .sort(compareStrings);
+  return [...orderBy, ...implicit.map((field) => ({ field, direction }))];
 }
 
 /**
  * Sorts by the given fields, then by document path (Firestore's implicit `__name__` order, which follows
  * the direction of the last explicit ordering). Documents missing an ordered field are excluded, as in Firestore.
  */
-export function orderDocs<T extends { path: string; data: unknown }>(docs: T[], orderBy: readonly OrderBy[]): T[] {
+export function orderDocs<T extends { path: string; data: unknown }>(
+  docs: T[],
+  orderBy: readonly OrderBy[],
+): T[] {
   const present = docs.filter((d) => orderBy.every((o) => getField(d.data, o.field).found));
   const lastDir = orderBy.length > 0 ? (orderBy[orderBy.length - 1]?.direction ?? "asc") : "asc";
   return present.sort((a, b) => compareForOrder(a, b, orderBy, lastDir));
@@ -317,13 +391,20 @@ export function comparePaths(a: string, b: string): number {
 
 // ---------------------------------------------------------------------------------------------------
 // JSON encoding: vectors are replaced by markers (their values go to the vectors table); NaN and
-// infinities, which JSON cannot carry, are tagged.
+// infinities, which JSON cannot carry, are tagged; a stored map that looks like a tag is wrapped.
 // ---------------------------------------------------------------------------------------------------
 
 export interface EncodedDoc {
   readonly json: string;
   readonly vectors: { field: string; values: readonly number[] }[];
 }
+
+/** A stored map that could be read back as one of the tags above is wrapped in `{ $map: ... }`. */
+const tagKeys: ReadonlySet<string> = new Set(["$vector", "$number", "$map"]);
+const looksTagged = (m: Record<string, unknown>): boolean => {
+  const keys = Object.keys(m);
+  return keys.length === 1 && tagKeys.has(keys[0] as string);
+};
 
 export function encodeDoc(data: Record<string, unknown>): EncodedDoc {
   const vectors: { field: string; values: readonly number[] }[] = [];
@@ -336,8 +417,9 @@ export function encodeDoc(data: Record<string, unknown>): EncodedDoc {
     if (Array.isArray(value)) return value.map((v, i) => walk(v, `${field}[${i}]`));
     if (isPlainMap(value)) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = walk(v, field ? `${field}.${k}` : k);
-      return out;
+      for (const [k, v] of Object.entries(value))
+        if (v !== undefined) out[k] = walk(v, field ? `${field}.${k}` : k);
+      return field !== "" && looksTagged(out) ? { $map: out } : out;
     }
     return value;
   };
@@ -351,13 +433,15 @@ export function decodeDoc(
   const walk = (value: unknown, field: string): unknown => {
     if (Array.isArray(value)) return value.map((v, i) => walk(v, `${field}[${i}]`));
     if (isPlainMap(value)) {
-      if (isVectorMarker(value)) {
+      const tagged = field !== "" && Object.keys(value).length === 1; // the document root is never a tag
+      if (tagged && isVectorMarker(value)) {
         const values = loadVector(field);
         return values ? new VectorValue(values) : null;
       }
-      if (Object.keys(value).length === 1 && typeof value.$number === "string") return Number(value.$number);
+      if (tagged && typeof value.$number === "string") return Number(value.$number);
+      const map = tagged && isPlainMap(value.$map) ? value.$map : value;
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[k] = walk(v, field ? `${field}.${k}` : k);
+      for (const [k, v] of Object.entries(map)) out[k] = walk(v, field ? `${field}.${k}` : k);
       return out;
     }
     return value;

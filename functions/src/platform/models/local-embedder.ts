@@ -79,7 +79,8 @@ export function stem(word: string): string {
   else if (w.endsWith("s") && !/(ss|us|is)$/.test(w)) w = w.slice(0, -1);
 
   if (w.endsWith("ing") && w.length >= 5 && hasVowel(w.slice(0, -3))) w = undouble(w.slice(0, -3));
-  else if (w.endsWith("ied") && w.length > 4) w = `${w.slice(0, -3)}y`; // "carried" meets "carry"
+  else if (w.endsWith("ied") && w.length > 4)
+    w = `${w.slice(0, -3)}y`; // "carried" meets "carry"
   else if (w.endsWith("ed") && !w.endsWith("eed") && w.length >= 5 && hasVowel(w.slice(0, -2)))
     w = undouble(w.slice(0, -2));
   else if (w.endsWith("ly") && !w.endsWith("ply") && w.length > 5) w = w.slice(0, -2);

@@ -225,7 +225,8 @@ function creditAnswersOfQuestions(scored: readonly Scored[]): Scored[] {
   const out = scored.map((s) => ({ ...s }));
   out.forEach((s, i) => {
     const next = out[i + 1];
-    if (!s.candidate.text.trimEnd().endsWith("?") || !next || next.candidate.passage !== s.candidate.passage) return;
+    if (!s.candidate.text.trimEnd().endsWith("?") || !next || next.candidate.passage !== s.candidate.passage)
+      return;
     if (next.candidate.text.trimEnd().endsWith("?")) return;
     if (s.coverage > next.coverage) {
       next.score += s.coverage - next.coverage;

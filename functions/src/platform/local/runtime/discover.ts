@@ -23,8 +23,18 @@ export interface Endpoint {
     readonly eventFilterPathPatterns?: Record<string, unknown>;
     readonly retry?: unknown;
   };
-  readonly taskQueueTrigger?: { readonly retryConfig?: RetryConfig; readonly rateLimits?: { maxConcurrentDispatches?: unknown } };
-  readonly scheduleTrigger?: { readonly schedule: unknown; readonly timeZone?: unknown; readonly retryConfig?: RetryConfig };
+  // Options the function left unset hold firebase-functions' RESET_VALUE object, not a number: read them
+  // through `numberOption` / `retryConfigOf`.
+  readonly taskQueueTrigger?: {
+    readonly retryConfig?: Readonly<Record<string, unknown>>;
+    readonly rateLimits?: { readonly maxConcurrentDispatches?: unknown };
+  };
+  /** Cloud Scheduler's retry settings: `retryCount` retries after the first attempt, and the backoff fields. */
+  readonly scheduleTrigger?: {
+    readonly schedule: unknown;
+    readonly timeZone?: unknown;
+    readonly retryConfig?: Readonly<Record<string, unknown>>;
+  };
 }
 
 export type HostedKind = "https" | "callable" | "storage" | "firestore" | "task" | "schedule" | "unsupported";
@@ -54,7 +64,12 @@ export function discoverFunctions(exports: Record<string, unknown>, prefix = "")
   for (const [key, value] of Object.entries(exports)) {
     if (typeof value === "function" && "__endpoint" in value && typeof value.__endpoint === "object") {
       const endpoint = value.__endpoint as Endpoint;
-      found.push({ name: prefix + key, kind: kindOf(endpoint), endpoint, fn: value as unknown as HostedFunction["fn"] });
+      found.push({
+        name: prefix + key,
+        kind: kindOf(endpoint),
+        endpoint,
+        fn: value as unknown as HostedFunction["fn"],
+      });
     } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       found.push(...discoverFunctions(value as Record<string, unknown>, `${prefix}${key}-`));
     }
@@ -65,4 +80,20 @@ export function discoverFunctions(exports: Record<string, unknown>, prefix = "")
 /** A numeric option, or the fallback when unset or given as a deploy-time expression. */
 export function numberOption(value: unknown, fallback: number): number {
   return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+/** The retry settings a trigger declares as plain numbers; the runner fills in the rest. */
+export function retryConfigOf(raw: Readonly<Record<string, unknown>> | undefined): RetryConfig {
+  const out: { -readonly [K in keyof RetryConfig]: number } = {};
+  for (const key of [
+    "maxAttempts",
+    "maxRetrySeconds",
+    "minBackoffSeconds",
+    "maxBackoffSeconds",
+    "maxDoublings",
+  ] as const) {
+    const value = raw?.[key];
+    if (typeof value === "number" && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
 }

@@ -14,9 +14,9 @@ import { AppError, toAppError } from "../../errors.js";
 import { log, withLogContext } from "../../log.js";
 import { randomIds } from "../../ids.js";
 import type { LocalDeps } from "../deps.js";
-import { discoverFunctions, numberOption, type HostedFunction } from "./discover.js";
+import { discoverFunctions, numberOption, retryConfigOf, type HostedFunction } from "./discover.js";
 import { parseSchedule } from "./schedule.js";
-import { defaultRetry, TaskRunner, type QueueHandler } from "./task-runner.js";
+import { TaskRunner, type QueueHandler } from "./task-runner.js";
 import { scheduleQueue, triggerHandler, wireTriggers } from "./triggers.js";
 
 export interface HostOptions {
@@ -92,7 +92,7 @@ function taskHandler(fn: HostedFunction): QueueHandler {
   const trigger = fn.endpoint.taskQueueTrigger ?? {};
   return {
     queue: fn.name,
-    retry: { ...defaultRetry, ...trigger.retryConfig },
+    retry: retryConfigOf(trigger.retryConfig),
     concurrency: numberOption(trigger.rateLimits?.maxConcurrentDispatches, 4),
     leaseMs: (numberOption(fn.endpoint.timeoutSeconds, 60) + 30) * 1000,
     run: async (task) => {
@@ -110,20 +110,28 @@ function taskHandler(fn: HostedFunction): QueueHandler {
 }
 
 function scheduleHandler(fn: HostedFunction): QueueHandler {
+  const retryConfig = fn.endpoint.scheduleTrigger?.retryConfig;
   return {
     queue: scheduleQueue(fn),
-    retry: { ...defaultRetry, ...fn.endpoint.scheduleTrigger?.retryConfig, maxAttempts: numberOption(fn.endpoint.scheduleTrigger?.retryConfig?.maxAttempts, 1) },
+    // Cloud Scheduler counts retries (`retryCount`, default 0), not attempts.
+    retry: { ...retryConfigOf(retryConfig), maxAttempts: numberOption(retryConfig?.retryCount, 0) + 1 },
     concurrency: 1,
     leaseMs: (numberOption(fn.endpoint.timeoutSeconds, 60) + 30) * 1000,
     run: async (task) => {
-      await fn.fn.run!({ scheduleTime: (task.payload as { slot: string }).slot, jobName: `local-${fn.name}` });
+      await fn.fn.run!({
+        scheduleTime: (task.payload as { slot: string }).slot,
+        jobName: `local-${fn.name}`,
+      });
     },
   };
 }
 
+/** setTimeout's longest delay (~24.8 days); a later slot is waited for in several steps. */
+const maxTimerMs = 2 ** 31 - 1;
+
 /** Puts each schedule's next slot on its queue; the slot time is the dedup id, so restarts never double-fire. */
 function startSchedules(deps: LocalDeps, functions: readonly HostedFunction[]): () => void {
-  const timers: NodeJS.Timeout[] = [];
+  const timers = new Map<string, NodeJS.Timeout>();
   for (const fn of functions.filter((f) => f.kind === "schedule")) {
     let schedule: ReturnType<typeof parseSchedule>;
     try {
@@ -132,22 +140,39 @@ function startSchedules(deps: LocalDeps, functions: readonly HostedFunction[]): 
       log.error("a schedule cannot run locally", { function: fn.name, err: e });
       continue;
     }
-    const arm = () => {
-      const slot = schedule.next(deps.clock.now());
-      const delay = Math.min(slot.getTime() - deps.clock.now().getTime(), 2 ** 31 - 1);
-      const timer = setTimeout(() => {
-        deps.tasks.enqueueSync(scheduleQueue(fn), { slot: slot.toISOString() }, { id: slot.toISOString() });
-        arm();
-      }, Math.max(0, delay));
+    const arm = (after: Date): void => {
+      let slot: Date;
+      try {
+        slot = schedule.next(after);
+      } catch (e) {
+        // A schedule that can never fire (`0 0 30 2 *`) is reported, not allowed to stop the runtime.
+        log.error("a schedule cannot run locally", { function: fn.name, err: e });
+        return;
+      }
+      const wait = slot.getTime() - deps.clock.now().getTime();
+      const timer = setTimeout(
+        () => {
+          if (wait > maxTimerMs) return arm(new Date(slot.getTime() - 1)); // not there yet: wait again for the same slot
+          deps.tasks.enqueueSync(scheduleQueue(fn), { slot: slot.toISOString() }, { id: slot.toISOString() });
+          // The next slot after this one, or after now when the process was suspended past it.
+          arm(new Date(Math.max(slot.getTime(), deps.clock.now().getTime())));
+        },
+        Math.min(Math.max(0, wait), maxTimerMs),
+      );
       timer.unref();
-      timers.push(timer);
+      timers.set(fn.name, timer);
     };
-    arm();
+    arm(deps.clock.now());
   }
-  return () => timers.forEach(clearTimeout);
+  return () => timers.forEach((timer) => clearTimeout(timer));
 }
 
-async function serveCallable(deps: LocalDeps, fn: HostedFunction, req: Request, res: Response): Promise<void> {
+async function serveCallable(
+  deps: LocalDeps,
+  fn: HostedFunction,
+  req: Request,
+  res: Response,
+): Promise<void> {
   const streaming = req.header("accept") === "text/event-stream";
   const sendError = (e: unknown) => {
     let status: number;
@@ -168,15 +193,26 @@ async function serveCallable(deps: LocalDeps, fn: HostedFunction, req: Request, 
     } else res.status(status).json(body);
   };
   try {
-    if (req.method !== "POST") throw new HttpsError("invalid-argument", `Callable functions accept POST, not ${req.method}`);
+    if (req.method !== "POST")
+      throw new HttpsError("invalid-argument", `Callable functions accept POST, not ${req.method}`);
     const body = req.body as { data?: unknown } | undefined;
     if (!body || typeof body !== "object" || !("data" in body)) {
-      throw new HttpsError("invalid-argument", "Bad request: the body must be JSON of the form {\"data\": ...}");
+      throw new HttpsError(
+        "invalid-argument",
+        'Bad request: the body must be JSON of the form {"data": ...}',
+      );
     }
     let auth: { uid: string; token: Record<string, unknown> } | undefined;
     if (req.header("authorization")) {
       const caller = await authenticate(deps, req.header("authorization"));
-      auth = { uid: caller.uid, token: { tenantId: caller.tenantId, role: caller.role, ...(caller.via === "api-key" ? { apiKey: caller.uid } : {}) } };
+      auth = {
+        uid: caller.uid,
+        token: {
+          tenantId: caller.tenantId,
+          role: caller.role,
+          ...(caller.via === "api-key" ? { apiKey: caller.uid } : {}),
+        },
+      };
     }
     const abort = new AbortController();
     res.on("close", () => abort.abort());
@@ -208,14 +244,19 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const { deps } = options;
   const functions = discoverFunctions(options.exports);
   for (const fn of functions.filter((f) => f.kind === "unsupported")) {
-    log.warn("this trigger type does not run in local mode", { function: fn.name, eventType: fn.endpoint.eventTrigger?.eventType });
+    log.warn("this trigger type does not run in local mode", {
+      function: fn.name,
+      eventType: fn.endpoint.eventTrigger?.eventType,
+    });
   }
   const byName = new Map(functions.map((f) => [f.name, f]));
 
   wireTriggers(deps, functions, options.bucket);
   const handlers: QueueHandler[] = [
     ...functions.filter((f) => f.kind === "task").map(taskHandler),
-    ...functions.filter((f) => f.kind === "storage" || f.kind === "firestore").map((f) => triggerHandler(f, deps)),
+    ...functions
+      .filter((f) => f.kind === "storage" || f.kind === "firestore")
+      .map((f) => triggerHandler(f, deps)),
     ...functions.filter((f) => f.kind === "schedule").map(scheduleHandler),
   ];
   const runner = new TaskRunner(deps.tasks, deps.clock, handlers);
@@ -237,9 +278,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   // Emulator-style URLs: /{project}/{region}/{function}[/...]
   app.all("/:project/:region/:name{/*rest}", (req, res, next) => {
     const fn = byName.get(String(req.params.name));
-    if (req.params.project !== deps.config.projectId || !fn || (fn.kind !== "https" && fn.kind !== "callable")) return next();
-    // The function sees the path below its own URL, as in Cloud Functions.
-    req.url = req.url.slice(`/${req.params.project}/${req.params.region}/${req.params.name}`.length) || "/";
+    if (
+      req.params.project !== deps.config.projectId ||
+      !fn ||
+      (fn.kind !== "https" && fn.kind !== "callable")
+    )
+      return next();
+    // The function sees the path below its own URL (query string kept), as in Cloud Functions.
+    const rest = req.url.slice(`/${req.params.project}/${req.params.region}/${req.params.name}`.length);
+    req.url = rest.startsWith("/") ? rest : `/${rest}`;
     invoke(fn, req, res).catch(next);
   });
 
@@ -267,7 +314,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   app.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
     log.error("unhandled error in the local runtime", { err });
-    if (!res.headersSent) res.status(500).json({ error: { code: "internal", message: "An internal error occurred" } });
+    if (!res.headersSent)
+      res.status(500).json({ error: { code: "internal", message: "An internal error occurred" } });
   });
 
   const server: Server = await new Promise((resolve, reject) => {

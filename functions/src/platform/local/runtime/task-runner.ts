@@ -28,7 +28,13 @@ export const defaultRetry: Required<RetryConfig> = {
 
 const maxPollMs = 5000;
 
-/** When to try again after `attemptsSoFar` failed attempts, or null to give up. */
+/**
+ * When to try again after `attemptsSoFar` failed attempts, or null to give up. Cloud Tasks' rules
+ * (https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues#retryconfig): retrying
+ * stops only once both limits are reached, `maxAttempts` (-1: unlimited) and `maxRetrySeconds` (0: none);
+ * the wait starts at `minBackoffSeconds`, doubles `maxDoublings` times, then grows linearly by the last
+ * doubled step, and never exceeds `maxBackoffSeconds` (10s, 20s, 40s, 80s, 160s, 240s, 300s, 300s, ...).
+ */
 export function nextAttemptAt(
   retry: RetryConfig,
   attemptsSoFar: number,
@@ -36,10 +42,13 @@ export function nextAttemptAt(
   now: number,
 ): number | null {
   const r = { ...defaultRetry, ...retry };
-  if (r.maxAttempts >= 0 && attemptsSoFar >= r.maxAttempts) return null;
-  if (r.maxRetrySeconds > 0 && now - firstAttemptAt > r.maxRetrySeconds * 1000) return null;
-  const doublings = Math.min(attemptsSoFar - 1, r.maxDoublings);
-  const seconds = Math.min(r.maxBackoffSeconds, r.minBackoffSeconds * 2 ** Math.max(0, doublings));
+  const attemptsSpent = r.maxAttempts >= 0 && attemptsSoFar >= r.maxAttempts;
+  const timeSpent = r.maxRetrySeconds <= 0 || now - firstAttemptAt > r.maxRetrySeconds * 1000;
+  if (attemptsSpent && timeSpent) return null;
+  const retryNumber = Math.max(1, attemptsSoFar);
+  const doublings = Math.min(retryNumber - 1, Math.max(0, r.maxDoublings));
+  const doubled = r.minBackoffSeconds * 2 ** doublings;
+  const seconds = Math.min(r.maxBackoffSeconds, doubled + doubled * Math.max(0, retryNumber - 1 - doublings));
   return now + seconds * 1000;
 }
 
@@ -119,7 +128,7 @@ export class TaskRunner {
         this.queue.complete(task.seq);
       } catch (e) {
         const now = this.clock.now().getTime();
-        const retryAt = nextAttemptAt(handler.retry, task.attempts + 1, task.firstAttemptAt ?? now, now);
+        const retryAt = nextAttemptAt(handler.retry, task.attempts + 1, task.firstAttemptAt, now);
         const message = e instanceof Error ? e.message : String(e);
         this.queue.fail(task.seq, message, retryAt);
         log.warn(retryAt === null ? "task failed for good" : "task failed; will retry", {
@@ -142,7 +151,8 @@ export class TaskRunner {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     const due = this.queue.nextDue(this.handlers.map((h) => h.queue));
-    const wait = due === null ? maxPollMs : Math.max(10, Math.min(maxPollMs, due - this.clock.now().getTime()));
+    const wait =
+      due === null ? maxPollMs : Math.max(10, Math.min(maxPollMs, due - this.clock.now().getTime()));
     this.timer = setTimeout(() => this.wake(), wait);
     this.timer.unref();
   }

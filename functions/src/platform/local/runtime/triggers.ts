@@ -4,9 +4,9 @@
  * events survive a crash and are retried like Cloud Functions events when the function asks for retries.
  * The task runner then calls the function's `run` with the event shape firebase-functions passes handlers.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { Deps } from "../../deps.js";
-import type { BlobInfo, DocSnapshot } from "../../ports.js";
+import { VectorValue, type BlobInfo, type DocSnapshot } from "../../ports.js";
 import type { CommittedChange } from "../sqlite-docstore.js";
 import type { LocalDeps } from "../deps.js";
 import type { LeasedTask } from "../sqlite-taskqueue.js";
@@ -66,11 +66,20 @@ interface StoragePayload {
 }
 
 const serialize = (s: DocSnapshot | null): SerializedSnapshot | null =>
-  s ? { path: s.path, data: s.data as Record<string, unknown>, createTime: s.createTime, updateTime: s.updateTime } : null;
+  s
+    ? {
+        path: s.path,
+        data: s.data as Record<string, unknown>,
+        createTime: s.createTime,
+        updateTime: s.updateTime,
+      }
+    : null;
 
 /** Vectors do not survive JSON; a trigger payload carries their values as plain arrays. */
 function jsonSafe<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v && typeof v === "object" && "values" in v && Array.isArray((v as { values: unknown }).values) && Object.keys(v).length === 1 ? (v as { values: unknown[] }).values : v))) as T;
+  return JSON.parse(
+    JSON.stringify(value, (_k, v: unknown) => (v instanceof VectorValue ? v.toArray() : v)),
+  ) as T;
 }
 
 /** What a handler receives as a document: the parts of firebase-admin's DocumentSnapshot it uses. */
@@ -84,7 +93,12 @@ function snapshotView(s: SerializedSnapshot | null, path: string) {
     updateTime: s?.updateTime,
     data: () => (s ? s.data : undefined),
     get: (field: string) =>
-      field.split(".").reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), s?.data),
+      field
+        .split(".")
+        .reduce<unknown>(
+          (v, k) => (v && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined),
+          s?.data,
+        ),
   };
 }
 
@@ -101,7 +115,9 @@ export function wireTriggers(deps: LocalDeps, functions: readonly HostedFunction
     deps.store.addCommitHook((changes) => {
       for (const fn of firestoreFns) {
         const trigger = fn.endpoint.eventTrigger!;
-        const pattern = String(trigger.eventFilterPathPatterns?.document ?? trigger.eventFilters?.document ?? "");
+        const pattern = String(
+          trigger.eventFilterPathPatterns?.document ?? trigger.eventFilters?.document ?? "",
+        );
         const kinds = firestoreEventKinds[trigger.eventType] ?? [];
         for (const change of changes) {
           if (!kinds.includes(change.type)) continue;
@@ -116,7 +132,9 @@ export function wireTriggers(deps: LocalDeps, functions: readonly HostedFunction
             after: serialize(change.after),
             time,
           });
-          deps.tasks.enqueueSync(triggerQueue(fn), payload, { id: eventId([fn.name, change.path, time, change.type]) });
+          // One commit is one event: the nonce keeps two writes within the same millisecond apart.
+          const id = eventId([fn.name, change.path, time, change.type, randomBytes(8).toString("hex")]);
+          deps.tasks.enqueueSync(triggerQueue(fn), payload, { id });
         }
       }
     });
@@ -126,8 +144,18 @@ export function wireTriggers(deps: LocalDeps, functions: readonly HostedFunction
     deps.blobs.onFinalized((object) => {
       for (const fn of storageFns) {
         if (fn.endpoint.eventTrigger?.eventType !== "google.cloud.storage.object.v1.finalized") continue;
-        const payload: StoragePayload = { eventType: "google.cloud.storage.object.v1.finalized", bucket, object, time: object.updated };
-        deps.tasks.enqueueSync(triggerQueue(fn), payload, { id: eventId([fn.name, object.path, object.updated, object.md5]) });
+        // A function bound to another bucket never hears of this one's uploads.
+        const wanted = fn.endpoint.eventTrigger.eventFilters?.bucket;
+        if (typeof wanted === "string" && wanted !== bucket) continue;
+        const payload: StoragePayload = {
+          eventType: "google.cloud.storage.object.v1.finalized",
+          bucket,
+          object,
+          time: object.updated,
+        };
+        deps.tasks.enqueueSync(triggerQueue(fn), payload, {
+          id: eventId([fn.name, object.path, object.updated, object.md5]),
+        });
       }
     });
   }
@@ -137,8 +165,11 @@ function firestoreEvent(fn: HostedFunction, task: LeasedTask, projectId: string)
   const p = task.payload as FirestorePayload;
   const before = snapshotView(p.before, p.path);
   const after = snapshotView(p.after, p.path);
-  const data =
-    p.eventType.endsWith(".created") ? after : p.eventType.endsWith(".deleted") ? before : { before, after };
+  const data = p.eventType.endsWith(".created")
+    ? after
+    : p.eventType.endsWith(".deleted")
+      ? before
+      : { before, after };
   return {
     specversion: "1.0",
     id: task.dedupKey ?? String(task.seq),
@@ -194,7 +225,8 @@ export function triggerHandler(fn: HostedFunction, deps: Deps): QueueHandler {
     concurrency: 4,
     leaseMs: (numberOption(fn.endpoint.timeoutSeconds, 60) + 30) * 1000,
     run: async (task) => {
-      const event = fn.kind === "storage" ? storageEvent(task) : firestoreEvent(fn, task, deps.config.projectId);
+      const event =
+        fn.kind === "storage" ? storageEvent(task) : firestoreEvent(fn, task, deps.config.projectId);
       await fn.fn.run!(event);
     },
   };

@@ -27,7 +27,10 @@ export interface TestPlatform {
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<TestPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-test-"));
   process.env.GCLOUD_PROJECT ??= "demo-alchemist";
-  process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId: "demo-alchemist", storageBucket: "demo-alchemist.appspot.com" });
+  process.env.FIREBASE_CONFIG ??= JSON.stringify({
+    projectId: "demo-alchemist",
+    storageBucket: "demo-alchemist.appspot.com",
+  });
   process.env.LOG_LEVEL ??= "ERROR"; // expected failures (bad uploads) would otherwise fill the test output
   const config = loadConfig({ ...env, ALCHEMIST_MODE: "local", ALCHEMIST_DATA_DIR: dataDir, PORT: "0" });
   const deps = await openLocalDeps(config);
@@ -39,7 +42,9 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   const host = await startHost({
     deps,
     exports,
-    rewrites: firebaseJson.hosting.rewrites.flatMap((r) => (r.function ? [{ source: r.source, function: r.function }] : [])),
+    rewrites: firebaseJson.hosting.rewrites.flatMap((r) =>
+      r.function ? [{ source: r.source, function: r.function }] : [],
+    ),
     bucket: "demo-alchemist.appspot.com",
   });
 
@@ -61,7 +66,11 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
       const headers = new Headers(rest.headers);
       if (key) headers.set("authorization", `Bearer ${key}`);
       if (json !== undefined) headers.set("content-type", "application/json");
-      return fetch(`${host.url}${pathname}`, { ...rest, headers, body: json !== undefined ? JSON.stringify(json) : rest.body });
+      return fetch(`${host.url}${pathname}`, {
+        ...rest,
+        headers,
+        body: json !== undefined ? JSON.stringify(json) : rest.body,
+      });
     },
     close: async () => {
       await host.close();
