@@ -6,17 +6,12 @@
  */
 import { splitSentences } from "../platform/models/local-extractive.js";
 import { tokenize } from "../platform/models/local-embedder.js";
+import type { SearchResult } from "../knowledge/search.js";
 import type { Citation, ClaimCheck, Confidence } from "./schema.js";
 
-export interface Evidence {
+/** A retrieved passage and the marker (`[ref]`) the model was shown it under. */
+export interface Evidence extends SearchResult {
   readonly ref: string;
-  readonly kbId: string;
-  readonly docId: string;
-  readonly docName: string;
-  readonly chunkId: string;
-  readonly text: string;
-  readonly score: number;
-  readonly location: Citation["location"];
 }
 
 export interface Assessment {

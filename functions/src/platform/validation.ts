@@ -19,3 +19,15 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, what: string):
   }
   return parsed.data;
 }
+
+/** Both task queues deliver what `JSON.stringify` makes of a payload; refuse what it cannot represent. */
+export function taskPayloadJson(payload: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch {
+    json = undefined;
+  }
+  if (json === undefined) throw new AppError("invalid-argument", "A task payload must be JSON-serializable");
+  return json;
+}

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Functions, TaskOptions } from "firebase-admin/functions";
+import { taskPayloadJson } from "../validation.js";
 import { AppError, type ErrorCode } from "../errors.js";
 import type { EnqueueOptions, TaskQueue } from "../ports.js";
 
@@ -31,17 +32,6 @@ export function cloudTaskId(key: string): string {
   }
   if (escaped.length > 0 && escaped.length <= MAX_TASK_ID_LENGTH) return escaped;
   return `_h${createHash("sha256").update(key, "utf8").digest("hex")}`;
-}
-
-/** Both queues deliver what `JSON.stringify` makes of a payload; refuse what it cannot represent. */
-export function assertJsonPayload(payload: unknown): void {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(payload);
-  } catch {
-    json = undefined;
-  }
-  if (json === undefined) throw new AppError("invalid-argument", "A task payload must be JSON-serializable");
 }
 
 /** firebase-admin's `FirebaseFunctionsError` codes (`functions/<code>`) → ours. */
@@ -88,7 +78,7 @@ export function cloudTasksQueue(functions: Functions, region: string): TaskQueue
   return {
     async enqueue(queue, payload, options) {
       if (!queuePattern.test(queue)) throw new AppError("invalid-argument", `Invalid queue "${queue}"`);
-      assertJsonPayload(payload);
+      taskPayloadJson(payload);
       const opts = taskOptions(options);
       try {
         await functions

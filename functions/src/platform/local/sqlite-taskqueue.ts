@@ -5,6 +5,7 @@
  */
 import { AppError } from "../errors.js";
 import type { Clock, EnqueueOptions, TaskQueue } from "../ports.js";
+import { taskPayloadJson } from "../validation.js";
 import type { SqliteHandle } from "./database.js";
 
 export interface LeasedTask {
@@ -26,17 +27,6 @@ export interface QueueStats {
   readonly done: number;
 }
 
-function serialize(payload: unknown): string {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(payload);
-  } catch {
-    json = undefined;
-  }
-  if (json === undefined) throw new AppError("invalid-argument", "A task payload must be JSON-serializable");
-  return json;
-}
-
 export class SqliteTaskQueue implements TaskQueue {
   private readonly wakeListeners: (() => void)[] = [];
 
@@ -54,7 +44,7 @@ export class SqliteTaskQueue implements TaskQueue {
   enqueueSync(queue: string, payload: unknown, options?: EnqueueOptions): { enqueued: boolean } {
     if (!/^[A-Za-z0-9_:.-]{1,200}$/.test(queue))
       throw new AppError("invalid-argument", `Invalid queue "${queue}"`);
-    const json = serialize(payload);
+    const json = taskPayloadJson(payload);
     const now = this.clock.now().getTime();
     const runAt = now + Math.max(0, options?.delaySeconds ?? 0) * 1000;
     const result = this.db
@@ -78,7 +68,7 @@ export class SqliteTaskQueue implements TaskQueue {
     return this.db.transaction(() => {
       const rows = this.db
         .prepare(
-          `SELECT seq, queue, dedup_key, payload, attempts, first_attempt_at, created_at FROM tasks
+          `SELECT seq, queue, dedup_key, payload, attempts, first_attempt_at, created_at, status FROM tasks
            WHERE queue = ? AND ((status = 'pending' AND run_at <= ?) OR (status = 'running' AND lease_until <= ?))
            ORDER BY run_at, seq LIMIT ?`,
         )
@@ -90,11 +80,19 @@ export class SqliteTaskQueue implements TaskQueue {
         attempts: number;
         first_attempt_at: number | null;
         created_at: number;
+        status: "pending" | "running";
       }[];
+      // A task still `running` past its lease was interrupted (a crash): that attempt counts, so a task
+      // that kills the process every time runs out of attempts instead of looping forever.
       const mark = this.db.prepare(
-        `UPDATE tasks SET status = 'running', lease_until = ?, first_attempt_at = COALESCE(first_attempt_at, ?) WHERE seq = ?`,
+        `UPDATE tasks SET status = 'running', lease_until = ?, first_attempt_at = COALESCE(first_attempt_at, ?),
+           attempts = attempts + ? WHERE seq = ?`,
       );
-      for (const r of rows) mark.run(now + leaseMs, now, r.seq);
+      for (const r of rows) {
+        const interrupted = r.status === "running" ? 1 : 0;
+        mark.run(now + leaseMs, now, interrupted, r.seq);
+        r.attempts += interrupted;
+      }
       return rows.map((r) => ({
         seq: r.seq,
         queue: r.queue,
@@ -113,6 +111,15 @@ export class SqliteTaskQueue implements TaskQueue {
         `UPDATE tasks SET status = 'done', attempts = attempts + 1, finished_at = ?, lease_until = NULL WHERE seq = ?`,
       )
       .run(this.clock.now().getTime(), seq);
+  }
+
+  /** Gives up on a task without counting another attempt (its attempts already ran out). */
+  abandon(seq: number, reason: string): void {
+    this.db
+      .prepare(
+        `UPDATE tasks SET status = 'failed', last_error = ?, finished_at = ?, lease_until = NULL WHERE seq = ?`,
+      )
+      .run(reason.slice(0, 2000), this.clock.now().getTime(), seq);
   }
 
   /** Records a failed attempt: retried at `retryAt`, or marked failed for good when it is null. */

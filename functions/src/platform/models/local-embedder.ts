@@ -128,7 +128,7 @@ export function tokenize(text: string): string[] {
 // ---------------------------------------------------------------------------------------------------
 
 /** 32-bit FNV-1a over UTF-16 code units: the same on every JavaScript engine. */
-function fnv1a(s: string): number {
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

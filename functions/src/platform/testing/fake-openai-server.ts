@@ -7,6 +7,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { fnv1a } from "../models/local-embedder.js";
 
 export interface RecordedRequest {
   readonly method: string;
@@ -74,15 +75,6 @@ export interface FakeOpenAIServer {
 }
 
 export const FAKE_DEFAULT_EMBEDDING_DIMENSIONS = 1536;
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /**
  * The raw vector the server returns for a text: deterministic, and deliberately not unit length, so a

@@ -226,6 +226,25 @@ describe("TaskRunner", () => {
     expect(ran).toEqual([{ doc: "d1" }]);
   });
 
+  it("counts each crash as an attempt, so a task that keeps killing its process is given up", async () => {
+    let calls = 0;
+    const r = open([handler("crashy", async () => void calls++, { retry: { maxAttempts: 2 } })]);
+    await queue.enqueue("crashy", { doc: "poison" });
+    // Two processes leased it and died before finishing: both attempts are spent.
+    for (let crash = 0; crash < 2; crash++) {
+      expect(queue.lease("crashy", 1, 1)).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    r.start();
+    await r.idle(5000);
+    expect(calls).toBe(0);
+    expect(row(1)).toEqual({
+      status: "failed",
+      attempts: 2,
+      lastError: "the task was interrupted on its last attempt",
+    });
+  });
+
   it("idle() resolves at once when nothing is due, and does not wait for a task due in an hour", async () => {
     const r = open([handler("later", async () => {})]);
     r.start();

@@ -123,6 +123,18 @@ export class TaskRunner {
   private launch(handler: QueueHandler, task: LeasedTask): void {
     this.running.set(handler.queue, (this.running.get(handler.queue) ?? 0) + 1);
     const work = (async () => {
+      const now = this.clock.now().getTime();
+      if (
+        task.attempts > 0 &&
+        nextAttemptAt(handler.retry, task.attempts, task.firstAttemptAt, now) === null
+      ) {
+        this.queue.abandon(task.seq, "the task was interrupted on its last attempt");
+        log.warn("task failed for good: interrupted on its last attempt", {
+          queue: handler.queue,
+          seq: task.seq,
+        });
+        return;
+      }
       try {
         await handler.run(task);
         this.queue.complete(task.seq);
