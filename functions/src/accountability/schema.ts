@@ -1,5 +1,6 @@
 /** eA³ records: citations on messages and the immutable decision trace of each turn. */
 import { z } from "zod";
+import { chunkLocationSchema } from "../knowledge/schema.js";
 import { checkId, tenantPath } from "../platform/tenancy.js";
 
 export const citationSchema = z.object({
@@ -11,11 +12,7 @@ export const citationSchema = z.object({
   chunkId: z.string(),
   /** The exact sentence of the source that supports the cited claim (a substring of the chunk text). */
   quote: z.string(),
-  location: z.object({
-    startOffset: z.number(),
-    endOffset: z.number(),
-    headingPath: z.array(z.string()),
-  }),
+  location: chunkLocationSchema,
   score: z.number(),
 });
 export type Citation = z.infer<typeof citationSchema>;

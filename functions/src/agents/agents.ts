@@ -1,6 +1,6 @@
 /** Agent configuration: create and read. Lifecycle (publish, versions, rollback) grows here. */
 import { z } from "zod";
-import { getKnowledgeBase } from "../knowledge/ingest.js";
+import { getKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";

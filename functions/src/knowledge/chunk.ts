@@ -1,7 +1,9 @@
 /**
  * Structure-aware chunking: sections follow headings, chunks follow paragraphs, and each chunk keeps
- * its heading path and character offsets so a citation can point at the exact place.
+ * its heading path and character offsets so a citation can point at the exact place; PDF chunks also keep
+ * their pages. Records (CSV rows, JSON elements) are grouped whole and keep their rows.
  */
+import type { ParsedDocument } from "./parse.js";
 import type { ChunkLocation } from "./schema.js";
 
 export interface ChunkOptions {
@@ -9,7 +11,10 @@ export interface ChunkOptions {
   readonly targetChars: number;
   /** A single paragraph longer than this is split at sentence boundaries. */
   readonly maxChars: number;
-  /** Characters of the previous chunk's tail repeated at the start of the next one (same section only). */
+  /**
+   * Characters of the previous chunk's tail repeated at the start of the next one (same section only).
+   * Records get none: each carries its own field names, and a partial record would be a split one.
+   */
   readonly overlapChars: number;
 }
 
@@ -28,12 +33,15 @@ interface Block {
 }
 
 const headingLine = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
+const fenceLine = /^\s{0,3}(```|~~~)/;
 
 /** Paragraph blocks with offsets into `text`, each tagged with the headings above it. */
 function blocks(text: string): Block[] {
   const out: Block[] = [];
   const headings: string[] = [];
   const paragraph = /[^\n]+(?:\n(?!\s*\n)[^\n]*)*/g;
+  // A `# comment` inside fenced code is code, not a heading.
+  let inFence = false;
   for (let m = paragraph.exec(text); m; m = paragraph.exec(text)) {
     const raw = m[0];
     const lines = raw.split("\n");
@@ -46,7 +54,8 @@ function blocks(text: string): Block[] {
       bodyLines = [];
     };
     for (const line of lines) {
-      const h = headingLine.exec(line.trim());
+      if (fenceLine.test(line)) inFence = !inFence;
+      const h = inFence ? null : headingLine.exec(line.trim());
       if (h) {
         flush(offset);
         const level = (h[1] as string).length;
@@ -107,7 +116,21 @@ function splitLong(block: Block, maxChars: number): Block[] {
 const sameSection = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((h, i) => h === b[i]);
 
-export function chunkText(text: string, options: ChunkOptions = defaultChunkOptions): TextChunk[] {
+type Pages = NonNullable<ParsedDocument["pages"]>;
+
+/** The page holding `offset` (the last page starting at or before it). */
+function pageAt(pages: Pages, offset: number): number {
+  let lo = 0;
+  let hi = pages.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((pages[mid] as Pages[number]).startOffset <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return (pages[lo] as Pages[number]).page;
+}
+
+function chunkProse(text: string, options: ChunkOptions, pages?: Pages): TextChunk[] {
   const pieces = blocks(text).flatMap((b) => splitLong(b, options.maxChars));
   const chunks: TextChunk[] = [];
   let group: Block[] = [];
@@ -128,10 +151,20 @@ export function chunkText(text: string, options: ChunkOptions = defaultChunkOpti
       }
     }
     const heading = first.headingPath.length > 0 ? `${first.headingPath.join(" > ")}\n\n` : "";
+    // Pages follow the chunk's own text: a citation should name the page its new content is on.
+    const page = pages && pages.length > 0 ? pageAt(pages, first.start) : undefined;
+    const pageEnd =
+      pages && pages.length > 0 ? pageAt(pages, Math.max(first.start, last.end - 1)) : undefined;
     chunks.push({
       // The heading path is part of the chunk text: it carries meaning ("Refunds") the paragraph may not repeat.
       text: `${heading}${body}`,
-      location: { startOffset: start, endOffset: last.end, headingPath: [...first.headingPath] },
+      location: {
+        startOffset: start,
+        endOffset: last.end,
+        headingPath: [...first.headingPath],
+        ...(page !== undefined ? { page } : {}),
+        ...(page !== undefined && pageEnd !== undefined && pageEnd > page ? { pageEnd } : {}),
+      },
     });
     group = [];
   };
@@ -151,4 +184,118 @@ export function chunkText(text: string, options: ChunkOptions = defaultChunkOpti
   }
   close();
   return chunks;
+}
+
+/** Prose (TXT, Markdown, HTML): chunks follow headings and paragraphs. */
+export function chunkText(text: string, options: ChunkOptions = defaultChunkOptions): TextChunk[] {
+  return chunkProse(text, options);
+}
+
+type RecordSpan = NonNullable<ParsedDocument["records"]>[number];
+
+const fieldSeparator = "; ";
+
+/**
+ * A record longer than maxChars, cut between fields (a single huge field is cut between words).
+ * Every part after the first starts with the record's first field, so it still says whose data it is.
+ */
+function splitRecord(text: string, record: RecordSpan, maxChars: number): TextChunk[] {
+  const body = text.slice(record.startOffset, record.endOffset);
+  const firstEnd = body.indexOf(fieldSeparator);
+  const label = firstEnd > 0 && firstEnd <= 80 ? `${body.slice(0, firstEnd)} (continued)\n` : "";
+  const budget = Math.max(1, maxChars - label.length);
+  const parts: TextChunk[] = [];
+  // The open part: [from, to) within the record; from < 0 when none is open.
+  let from = -1;
+  let to = -1;
+  const emit = () => {
+    if (from < 0) return;
+    const piece = body.slice(from, to);
+    parts.push({
+      text: parts.length > 0 ? `${label}${piece}` : piece,
+      location: {
+        startOffset: record.startOffset + from,
+        endOffset: record.startOffset + to,
+        headingPath: [],
+        row: record.row,
+      },
+    });
+    from = -1;
+  };
+  for (let fieldStart = 0; fieldStart < body.length;) {
+    const sep = body.indexOf(fieldSeparator, fieldStart);
+    const fieldEnd = sep < 0 ? body.length : sep;
+    if (from >= 0 && fieldEnd - from <= budget) to = fieldEnd;
+    else if (fieldEnd - fieldStart <= budget) {
+      emit();
+      from = fieldStart;
+      to = fieldEnd;
+    } else {
+      // A field longer than a part: cut between words, its first piece filling the open part.
+      let s = fieldStart;
+      while (s < fieldEnd) {
+        const start = from >= 0 ? from : s;
+        let e = Math.min(fieldEnd, start + budget);
+        if (e < fieldEnd) {
+          const space = body.lastIndexOf(" ", e);
+          if (space > s) e = space;
+          else if (from >= 0) {
+            emit();
+            continue;
+          }
+        }
+        if (from < 0) from = s;
+        to = e;
+        if (e < fieldEnd) emit();
+        s = e;
+        while (s < fieldEnd && body[s] === " ") s++;
+      }
+    }
+    fieldStart = fieldEnd + fieldSeparator.length;
+  }
+  emit();
+  return parts;
+}
+
+/** Records grouped whole into chunks of about targetChars, one record a line. */
+function chunkRecords(text: string, records: readonly RecordSpan[], options: ChunkOptions): TextChunk[] {
+  const chunks: TextChunk[] = [];
+  let group: RecordSpan[] = [];
+  let size = 0;
+  const close = () => {
+    const first = group[0];
+    const last = group[group.length - 1];
+    if (!first || !last) return;
+    chunks.push({
+      text: group.map((r) => text.slice(r.startOffset, r.endOffset)).join("\n"),
+      location: {
+        startOffset: first.startOffset,
+        endOffset: last.endOffset,
+        headingPath: [],
+        row: first.row,
+        ...(last.row !== first.row ? { rowEnd: last.row } : {}),
+      },
+    });
+    group = [];
+    size = 0;
+  };
+  for (const record of records) {
+    const length = record.endOffset - record.startOffset;
+    if (length > options.maxChars) {
+      close();
+      chunks.push(...splitRecord(text, record, options.maxChars));
+      continue;
+    }
+    if (group.length > 0 && (size >= options.targetChars || size + 1 + length > options.maxChars)) close();
+    size += (group.length > 0 ? 1 : 0) + length;
+    group.push(record);
+  }
+  close();
+  return chunks;
+}
+
+/** Chunks for one parsed document: records whole when it has records, prose with pages otherwise. */
+export function chunkDocument(doc: ParsedDocument, options: ChunkOptions = defaultChunkOptions): TextChunk[] {
+  if (doc.records && doc.records.length > 0) return chunkRecords(doc.text, doc.records, options);
+  return chunkProse(doc.text, options, doc.pages);
 }

@@ -5,13 +5,22 @@
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { getDeps } from "../platform/deps.js";
+import { md5HexFromBase64 } from "../platform/firebase/storage-blobstore.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";
 import * as ingest from "./ingest.js";
 
 export const onDocumentUploaded = onObjectFinalized({ memory: "256MiB" }, async (event) => {
   await withLogContext({ requestId: event.id }, async () => {
-    await ingest.startIngestion(await getDeps(), { path: event.data.name });
+    const o = event.data;
+    await ingest.startIngestion(await getDeps(), {
+      path: o.name,
+      size: Number(o.size),
+      contentType: o.contentType ?? "application/octet-stream",
+      metadata: { ...(o.metadata ?? {}) },
+      md5: o.md5Hash ? md5HexFromBase64(o.md5Hash) : "",
+      updated: String(o.updated ?? event.time),
+    });
   });
 });
 

@@ -1,30 +1,30 @@
 /**
  * Ingestion: an upload becomes searchable chunks through idempotent steps, each safe to run twice:
  *   upload (API or Cloud Storage) → storage trigger → ingest task (parse, chunk) → embed tasks (one per batch)
- * The document's `status`, `stage` and `progress` are written as it goes. Chunks become searchable only
- * when the last batch is embedded and `activeVersion` flips in one transaction, so nothing half-indexed
- * is ever found. A permanent error, or a transient one on the last attempt, ends in `failed` with a reason.
+ * The document's `status`, `stage` and `progress` are written as it goes. A version becomes searchable
+ * only when its last batch is embedded: one transaction marks it ready and flips the knowledge base's
+ * `active` entry, so nothing half-indexed is ever found, and the previous version's chunks are removed
+ * after. A permanent error, or a transient one on the last attempt, ends in `failed` with a reason.
+ * When the embedding model changes, the active version is re-embedded by the same tasks.
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import { FieldOps, vector, type BlobInfo } from "../platform/ports.js";
-import { chunkText } from "./chunk.js";
-import { detectType, extractText, safeFileName } from "./parse.js";
+import { chunkDocument } from "./chunk.js";
+import { markFailed, registerDirectUpload } from "./documents.js";
+import { parseDocument } from "./parse.js";
 import {
   chunkId,
   chunkPath,
+  chunksPath,
   chunkVectorField,
   documentPath,
   knowledgeBasePath,
-  knowledgeBasesPath,
-  knowledgeBaseSchema,
   knowledgeDocumentSchema,
   parseUploadPath,
-  uploadPath,
   type Chunk,
-  type KnowledgeBase,
   type KnowledgeDocument,
 } from "./schema.js";
 
@@ -46,6 +46,10 @@ const embedBatchChunks = 64;
 const embedBatchSize = (deps: Deps): number =>
   Math.max(1, Math.min(embedBatchChunks, deps.embedder.maxBatchSize));
 
+/** How chunk vectors name their model: vectors of two models are never compared. */
+export const embeddingModelId = (deps: Deps): string =>
+  `${deps.embedder.info.model}@${deps.embedder.info.version}/${deps.embedder.info.dimensions}`;
+
 export const documentTaskSchema = z.object({
   tenantId: z.string(),
   kbId: z.string(),
@@ -58,6 +62,8 @@ export const embedTaskSchema = documentTaskSchema.extend({
   batch: z.number().int().min(0),
   from: z.number().int().min(0),
   to: z.number().int().min(1),
+  /** `index` embeds a new version; `reembed` replaces the active version's vectors for a new model. */
+  purpose: z.enum(["index", "reembed"]).default("index"),
 });
 export type EmbedTask = z.infer<typeof embedTaskSchema>;
 
@@ -67,161 +73,21 @@ export interface Attempt {
   readonly maxAttempts: number;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Knowledge bases
-// ---------------------------------------------------------------------------------------------------
-
-export const createKnowledgeBaseInput = z.object({
-  name: z.string().trim().min(1, "name is required").max(120),
-  description: z.string().max(2000).optional(),
-});
-
-export async function createKnowledgeBase(
-  deps: Deps,
-  tenantId: string,
-  input: z.infer<typeof createKnowledgeBaseInput>,
-): Promise<{ id: string }> {
-  const id = deps.ids.newId();
-  const now = deps.clock.nowIso();
-  const kb: KnowledgeBase = {
-    name: input.name,
-    description: input.description ?? "",
-    createdAt: now,
-    updatedAt: now,
-  };
-  await deps.store.create(`${knowledgeBasesPath(tenantId)}/${id}`, kb);
-  return { id };
-}
-
-export async function getKnowledgeBase(
-  deps: Deps,
-  tenantId: string,
-  kbId: string,
-): Promise<KnowledgeBase & { id: string }> {
-  const snap = await deps.store.get(knowledgeBasePath(tenantId, kbId));
-  if (!snap) throw new AppError("not-found", `Knowledge base ${kbId} not found`);
-  return { id: snap.id, ...knowledgeBaseSchema.parse(snap.data) };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Documents
-// ---------------------------------------------------------------------------------------------------
-
-export interface DocumentView {
-  readonly id: string;
-  readonly name: string;
-  readonly type: KnowledgeDocument["type"];
-  readonly size: number;
-  readonly version: number;
-  readonly status: KnowledgeDocument["status"];
-  readonly stage: KnowledgeDocument["stage"];
-  readonly progress: number;
-  readonly chunkCount: number;
-  readonly error?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export function documentView(id: string, d: KnowledgeDocument): DocumentView {
-  return {
-    id,
-    name: d.name,
-    type: d.type,
-    size: d.size,
-    version: d.version,
-    status: d.status,
-    stage: d.stage,
-    progress: Math.round(d.progress * 1000) / 1000,
-    chunkCount: d.chunkCount,
-    ...(d.error ? { error: d.error } : {}),
-    createdAt: d.createdAt,
-    updatedAt: d.updatedAt,
-  };
-}
-
-export async function getDocument(
-  deps: Deps,
-  tenantId: string,
-  kbId: string,
-  docId: string,
-): Promise<DocumentView> {
-  const snap = await deps.store.get(documentPath(tenantId, kbId, docId));
-  if (!snap) throw new AppError("not-found", `Document ${docId} not found`);
-  return documentView(snap.id, knowledgeDocumentSchema.parse(snap.data));
-}
-
-/**
- * Stores an upload and records the document as `queued`. Ingestion starts from the storage trigger,
- * exactly as it does when the studio uploads straight to Cloud Storage.
- */
-export async function addDocument(
-  deps: Deps,
-  tenantId: string,
-  kbId: string,
-  upload: { fileName: string; bytes: Uint8Array },
-): Promise<DocumentView> {
-  await getKnowledgeBase(deps, tenantId, kbId);
-  const name = safeFileName(upload.fileName);
-  if (upload.bytes.byteLength > deps.config.limits.maxUploadBytes) {
-    throw new AppError(
-      "payload-too-large",
-      `"${name}" is ${upload.bytes.byteLength} bytes; the limit is ${deps.config.limits.maxUploadBytes} bytes`,
-    );
-  }
-  const detected = detectType(name, upload.bytes);
-  const docId = deps.ids.newId();
-  const version = 1;
-  const now = deps.clock.nowIso();
-  const blobPath = uploadPath(tenantId, kbId, docId, version, name);
-  const record: KnowledgeDocument = {
-    name,
-    type: detected.type,
-    contentType: detected.contentType,
-    size: upload.bytes.byteLength,
-    version,
-    activeVersion: null,
-    status: "queued",
-    stage: "upload",
-    progress: 0,
-    chunkCount: 0,
-    totalBatches: 0,
-    embeddedBatches: [],
-    blobPath,
-    error: null,
-    embedder: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-  const path = documentPath(tenantId, kbId, docId);
-  await deps.store.create(path, record);
-  try {
-    await deps.blobs.put(blobPath, upload.bytes, {
-      contentType: detected.contentType,
-      metadata: { tenantId, kbId, docId, version: String(version) },
-    });
-  } catch (e) {
-    log.error("storing an upload failed", { err: e, path: blobPath });
-    await markFailed(
-      deps,
-      { tenantId, kbId, docId, version },
-      "The file could not be stored; please upload it again",
-    );
-    throw new AppError("unavailable", "The file could not be stored; please try again");
-  }
-  return documentView(docId, record);
-}
-
 /** Storage trigger: a finalized upload under a document's folder starts its ingestion (once). */
-export async function startIngestion(deps: Deps, object: Pick<BlobInfo, "path">): Promise<void> {
+export async function startIngestion(deps: Deps, object: BlobInfo): Promise<void> {
   const ref = parseUploadPath(object.path);
   if (!ref) {
     log.debug("ignoring an object outside knowledge uploads", { path: object.path });
     return;
   }
-  const snap = await deps.store.get(documentPath(ref.tenantId, ref.kbId, ref.docId));
+  let snap = await deps.store.get(documentPath(ref.tenantId, ref.kbId, ref.docId));
   if (!snap) {
-    log.warn("an upload has no document record; ignoring it", { path: object.path });
-    return;
+    if (!(await registerDirectUpload(deps, ref, object))) {
+      log.warn("an upload has no document record and cannot be accepted; ignoring it", { path: object.path });
+      return;
+    }
+    snap = await deps.store.get(documentPath(ref.tenantId, ref.kbId, ref.docId));
+    if (!snap) return;
   }
   const doc = knowledgeDocumentSchema.parse(snap.data);
   if (doc.version !== ref.version || doc.blobPath !== object.path) return; // superseded by a newer upload
@@ -235,19 +101,8 @@ async function loadCurrent(deps: Deps, task: DocumentTask): Promise<KnowledgeDoc
   if (!snap) return null;
   const doc = knowledgeDocumentSchema.parse(snap.data);
   // A newer version, a deletion or an earlier failure makes this task stale: it does nothing.
-  if (doc.version !== task.version || doc.status === "failed" || doc.status === "ready") return null;
+  if (doc.version !== task.version || !["queued", "processing"].includes(doc.status)) return null;
   return doc;
-}
-
-export async function markFailed(deps: Deps, task: DocumentTask, reason: string): Promise<void> {
-  const path = documentPath(task.tenantId, task.kbId, task.docId);
-  await deps.store.runTransaction(async (tx) => {
-    const snap = await tx.get(path);
-    if (!snap) return;
-    const doc = knowledgeDocumentSchema.parse(snap.data);
-    if (doc.version !== task.version) return;
-    tx.update(path, { status: "failed", error: reason, updatedAt: deps.clock.nowIso() });
-  });
 }
 
 /** Runs one pipeline step; decides between retrying (rethrow) and failing the document for good. */
@@ -278,6 +133,23 @@ async function step(
   }
 }
 
+async function enqueueBatches(
+  deps: Deps,
+  task: DocumentTask,
+  chunkCount: number,
+  purpose: EmbedTask["purpose"],
+): Promise<number> {
+  const perBatch = embedBatchSize(deps);
+  const totalBatches = Math.ceil(chunkCount / perBatch);
+  const tag = purpose === "reembed" ? `reembed-${embeddingModelId(deps).replace(/[^\w-]/g, "_")}` : "embed";
+  for (let b = 0; b < totalBatches; b++) {
+    const to = Math.min(chunkCount, (b + 1) * perBatch);
+    const payload: EmbedTask = { ...task, batch: b, from: b * perBatch, to, purpose };
+    await deps.tasks.enqueue(embedQueue, payload, { id: `${tag}-${task.docId}-v${task.version}-${b}` });
+  }
+  return totalBatches;
+}
+
 /** Task: parse and chunk one document version, then fan out embedding batches. */
 export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: Attempt): Promise<void> {
   await step(deps, task, attempt, async () => {
@@ -288,12 +160,7 @@ export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: At
       doc.stage === "embed"
         ? { chunkCount: doc.chunkCount, totalBatches: doc.totalBatches }
         : await parseAndChunk(deps, task, doc);
-    const perBatch = embedBatchSize(deps);
-    for (let b = 0; b < plan.totalBatches; b++) {
-      const to = Math.min(plan.chunkCount, (b + 1) * perBatch);
-      const payload: EmbedTask = { ...task, batch: b, from: b * perBatch, to };
-      await deps.tasks.enqueue(embedQueue, payload, { id: `embed-${task.docId}-v${task.version}-${b}` });
-    }
+    await enqueueBatches(deps, task, plan.chunkCount, "index");
     log.info("document parsed", { ...task, ...plan });
   });
 }
@@ -312,7 +179,7 @@ async function parseAndChunk(
   });
   const blob = await deps.blobs.get(doc.blobPath);
   if (!blob) throw new AppError("failed-precondition", "The uploaded file is missing from storage");
-  const chunks = chunkText(extractText(doc.type, blob.data));
+  const chunks = chunkDocument(await parseDocument(doc.type, blob.data));
   if (chunks.length === 0) throw new AppError("invalid-argument", "The document contains no text to index");
 
   const now = deps.clock.nowIso();
@@ -328,6 +195,7 @@ async function parseAndChunk(
         text: c.text,
         location: c.location,
         embeddingModel: null,
+        tags: doc.tags,
         createdAt: now,
       };
       batch.set(chunkPath(task.tenantId, task.kbId, chunkId(task.docId, task.version, index)), chunk);
@@ -347,58 +215,195 @@ async function parseAndChunk(
 
 /** Task: embed one batch of chunks; the last batch to finish makes the version searchable. */
 export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt): Promise<void> {
+  if (task.purpose === "reembed") {
+    await reembedBatch(deps, task);
+    return;
+  }
   await step(deps, task, attempt, async () => {
     const doc = await loadCurrent(deps, task);
     if (!doc || doc.embeddedBatches.includes(task.batch)) return;
-    const paths: string[] = [];
-    for (let i = task.from; i < task.to; i++)
-      paths.push(chunkPath(task.tenantId, task.kbId, chunkId(task.docId, task.version, i)));
-    const snaps = await deps.store.getAll(paths);
-    const texts = snaps.map((s, i) => {
-      if (!s)
-        throw new AppError(
-          "failed-precondition",
-          `Chunk ${paths[i]} is missing; the document must be re-ingested`,
-        );
-      return (s.data as Chunk).text;
-    });
-    const vectors = await deps.embedder.embed(texts, { kind: "document" });
-    const info = deps.embedder.info;
-    const batch = deps.store.batch();
-    paths.forEach((p, i) =>
-      batch.update(p, {
-        [chunkVectorField]: vector(vectors[i] as number[]),
-        embeddingModel: `${info.model}@${info.version}`,
-      }),
-    );
-    await batch.commit();
+    await embedRange(deps, task);
 
     const path = documentPath(task.tenantId, task.kbId, task.docId);
-    await deps.store.runTransaction(async (tx) => {
+    const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
+    const info = deps.embedder.info;
+    const became = await deps.store.runTransaction(async (tx) => {
       const snap = await tx.get(path);
-      if (!snap) return;
+      if (!snap) return null;
       const current = knowledgeDocumentSchema.parse(snap.data);
-      if (current.version !== task.version || current.status !== "processing") return;
-      if (current.embeddedBatches.includes(task.batch)) return;
+      if (current.version !== task.version || current.status !== "processing") return null;
+      if (current.embeddedBatches.includes(task.batch)) return null;
       const done = current.embeddedBatches.length + 1;
       const now = deps.clock.nowIso();
-      if (done >= current.totalBatches) {
-        tx.update(path, {
-          embeddedBatches: FieldOps.arrayUnion(task.batch),
-          status: "ready",
-          stage: "done",
-          progress: 1,
-          activeVersion: task.version,
-          embedder: { model: info.model, version: info.version, dimensions: info.dimensions },
-          updatedAt: now,
-        });
-      } else {
+      if (done < current.totalBatches) {
         tx.update(path, {
           embeddedBatches: FieldOps.arrayUnion(task.batch),
           progress: 0.2 + (0.8 * done) / current.totalBatches,
           updatedAt: now,
         });
+        return null;
       }
+      tx.update(path, {
+        embeddedBatches: FieldOps.arrayUnion(task.batch),
+        status: "ready",
+        stage: "done",
+        progress: 1,
+        activeVersion: task.version,
+        embedder: { model: info.model, version: info.version, dimensions: info.dimensions },
+        updatedAt: now,
+      });
+      tx.update(kbPath, {
+        [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps) },
+        updatedAt: now,
+      });
+      return current;
+    });
+    if (became) await removeOtherVersions(deps, task);
+  });
+}
+
+/** Embeds chunks `from..to` of a version and indexes their text for keyword search. */
+async function embedRange(deps: Deps, task: EmbedTask): Promise<void> {
+  const paths: string[] = [];
+  for (let i = task.from; i < task.to; i++) {
+    paths.push(chunkPath(task.tenantId, task.kbId, chunkId(task.docId, task.version, i)));
+  }
+  const snaps = await deps.store.getAll<Chunk>(paths);
+  const chunks = snaps.map((s, i) => {
+    if (!s)
+      throw new AppError(
+        "failed-precondition",
+        `Chunk ${paths[i]} is missing; the document must be re-ingested`,
+      );
+    return { id: s.id, text: s.data.text };
+  });
+  const vectors = await deps.embedder.embed(
+    chunks.map((c) => c.text),
+    { kind: "document" },
+  );
+  const model = embeddingModelId(deps);
+  const batch = deps.store.batch();
+  paths.forEach((p, i) =>
+    batch.update(p, { [chunkVectorField]: vector(vectors[i] as number[]), embeddingModel: model }),
+  );
+  await batch.commit();
+  await deps.keywords.upsert(
+    chunksPath(task.tenantId, task.kbId),
+    chunks.map((c) => ({ id: c.id, group: task.docId, text: c.text })),
+  );
+}
+
+/** After a version becomes active, the chunks of every other version go (search already ignores them). */
+async function removeOtherVersions(deps: Deps, task: DocumentTask): Promise<void> {
+  const scope = chunksPath(task.tenantId, task.kbId);
+  for (;;) {
+    const stale = await deps.store.query({
+      collection: scope,
+      where: [
+        { field: "docId", op: "==", value: task.docId },
+        { field: "docVersion", op: "!=", value: task.version },
+      ],
+      limit: 400,
+    });
+    if (stale.length === 0) return;
+    const batch = deps.store.batch();
+    for (const c of stale) batch.delete(c.path);
+    await batch.commit();
+    await deps.keywords.remove(
+      scope,
+      stale.map((c) => c.id),
+    );
+  }
+}
+
+/**
+ * The embedding model changed: queue re-embedding of a document's active version. Until it finishes,
+ * vector search skips that document's chunks (keyword search still finds them); vectors are never mixed.
+ */
+export async function requestReembedding(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  docId: string,
+): Promise<void> {
+  const path = documentPath(tenantId, kbId, docId);
+  const model = deps.embedder.info;
+  const started = await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) return null;
+    const doc = knowledgeDocumentSchema.parse(snap.data);
+    if (doc.activeVersion === null || doc.status === "deleting") return null;
+    const job = doc.reembedding;
+    if (
+      job &&
+      job.model === model.model &&
+      job.version === model.version &&
+      job.dimensions === model.dimensions
+    ) {
+      return null;
+    }
+    const activeChunks = doc.activeVersion === doc.version ? doc.chunkCount : null;
+    if (activeChunks === null) return null; // a newer version is being indexed with the current model already
+    const totalBatches = Math.ceil(activeChunks / embedBatchSize(deps));
+    tx.update(path, {
+      reembedding: {
+        model: model.model,
+        version: model.version,
+        dimensions: model.dimensions,
+        totalBatches,
+        doneBatches: [],
+      },
+      updatedAt: deps.clock.nowIso(),
+    });
+    return { version: doc.activeVersion, chunkCount: activeChunks };
+  });
+  if (!started) return;
+  log.info("re-embedding a document for a new embedding model", {
+    tenantId,
+    kbId,
+    docId,
+    model: model.model,
+  });
+  await enqueueBatches(
+    deps,
+    { tenantId, kbId, docId, version: started.version },
+    started.chunkCount,
+    "reembed",
+  );
+}
+
+async function reembedBatch(deps: Deps, task: EmbedTask): Promise<void> {
+  const path = documentPath(task.tenantId, task.kbId, task.docId);
+  const snap = await deps.store.get(path);
+  if (!snap) return;
+  const doc = knowledgeDocumentSchema.parse(snap.data);
+  const model = deps.embedder.info;
+  const job = doc.reembedding;
+  const sameModel = (j: typeof job): boolean =>
+    j !== null && j.model === model.model && j.version === model.version && j.dimensions === model.dimensions;
+  if (doc.activeVersion !== task.version || !sameModel(job)) return;
+  if (job?.doneBatches.includes(task.batch)) return;
+  await embedRange(deps, task);
+  const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
+  await deps.store.runTransaction(async (tx) => {
+    const current = await tx.get(path);
+    if (!current) return;
+    const d = knowledgeDocumentSchema.parse(current.data);
+    const j = d.reembedding;
+    if (!j || !sameModel(j) || j.doneBatches.includes(task.batch)) return;
+    const now = deps.clock.nowIso();
+    if (j.doneBatches.length + 1 < j.totalBatches) {
+      tx.update(path, { reembedding: { ...j, doneBatches: [...j.doneBatches, task.batch] }, updatedAt: now });
+      return;
+    }
+    tx.update(path, {
+      reembedding: null,
+      embedder: { model: model.model, version: model.version, dimensions: model.dimensions },
+      updatedAt: now,
+    });
+    tx.update(kbPath, {
+      [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps) },
+      updatedAt: now,
     });
   });
 }

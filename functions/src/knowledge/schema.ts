@@ -2,15 +2,25 @@
 import { z } from "zod";
 import { checkId, tenantPath } from "../platform/tenancy.js";
 
-export const documentStatuses = ["queued", "processing", "ready", "failed"] as const;
+/** `deleting` is internal: such a document is already gone for readers while its chunks and files are removed. */
+export const documentStatuses = ["queued", "processing", "ready", "failed", "deleting"] as const;
 export type DocumentStatus = (typeof documentStatuses)[number];
 
-export const documentTypes = ["text", "markdown", "html"] as const;
+export const documentTypes = ["text", "markdown", "html", "pdf", "docx", "csv", "json"] as const;
 export type DocumentType = (typeof documentTypes)[number];
+
+/** What search may see of one document: its active version and the embedding model of its vectors. */
+export const activeEntrySchema = z.object({ version: z.number().int().min(1), model: z.string() });
+export type ActiveEntry = z.infer<typeof activeEntrySchema>;
 
 export const knowledgeBaseSchema = z.object({
   name: z.string().min(1).max(120),
   description: z.string().max(2000).default(""),
+  /**
+   * docId → its searchable version. Flipped in the same transaction that marks a version ready, so a
+   * search reads one document to know which chunks count (and never sees half of a new version).
+   */
+  active: z.record(z.string(), activeEntrySchema).default({}),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -22,6 +32,14 @@ export const chunkLocationSchema = z.object({
   endOffset: z.number().int().min(0),
   /** Headings above the chunk, outermost first. */
   headingPath: z.array(z.string()),
+  /** PDF: the page where the chunk's own text starts (overlap carried from the previous chunk aside)... */
+  page: z.number().int().min(1).optional(),
+  /** ...and the page where it ends, when that is a later page. */
+  pageEnd: z.number().int().min(1).optional(),
+  /** CSV/JSON: the row of the chunk's first record (see ParsedDocument.records for what a row is)... */
+  row: z.number().int().min(1).optional(),
+  /** ...and of its last record, when the chunk holds several. */
+  rowEnd: z.number().int().min(1).optional(),
 });
 export type ChunkLocation = z.infer<typeof chunkLocationSchema>;
 
@@ -42,6 +60,31 @@ export const knowledgeDocumentSchema = z.object({
   blobPath: z.string(),
   error: z.string().nullable(),
   embedder: z.object({ model: z.string(), version: z.string(), dimensions: z.number().int() }).nullable(),
+  /** md5 of the current version's bytes: an identical re-upload creates no new version. */
+  md5: z.string(),
+  tags: z.array(z.string()).default([]),
+  /** Every uploaded version, oldest first; their files are kept so a version can be restored. */
+  versions: z.array(
+    z.object({
+      version: z.number().int().min(1),
+      size: z.number().int().min(0),
+      md5: z.string(),
+      blobPath: z.string(),
+      createdAt: z.string(),
+      restoredFrom: z.number().int().optional(),
+    }),
+  ),
+  /** Set while the active version's chunks are re-embedded for a new embedding model. */
+  reembedding: z
+    .object({
+      model: z.string(),
+      version: z.string(),
+      dimensions: z.number().int(),
+      totalBatches: z.number().int(),
+      doneBatches: z.array(z.number().int()),
+    })
+    .nullable()
+    .default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -54,7 +97,9 @@ export const chunkSchema = z.object({
   index: z.number().int().min(0),
   text: z.string(),
   location: chunkLocationSchema,
+  /** `<model>@<version>` of the vector in `embedding`; chunks of another model are never compared with a query. */
   embeddingModel: z.string().nullable(),
+  tags: z.array(z.string()).default([]),
   createdAt: z.string(),
 });
 export type Chunk = z.infer<typeof chunkSchema>;

@@ -1,22 +1,31 @@
 /**
- * Retrieval over one or more knowledge bases: nearest neighbours of the query embedding, restricted to
- * each document's active version (so replaced or half-indexed chunks never surface), scored 0..1.
+ * Hybrid retrieval over one or more knowledge bases: nearest neighbours of the query embedding and BM25
+ * keyword matches, each restricted to the documents' active versions (so replaced, deleted or half-indexed
+ * chunks never surface) and to vectors of the current embedding model, then fused. Every result carries a
+ * 0..1 score and the two signals it came from; an optional rerank hook may reorder the fused list.
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
-import {
-  chunkSchema,
-  chunksPath,
-  chunkVectorField,
-  documentsPath,
-  knowledgeDocumentSchema,
-  type ChunkLocation,
-} from "./schema.js";
-import { getKnowledgeBase } from "./ingest.js";
+import { idPattern } from "../platform/ids.js";
+import { VectorValue, type DocSnapshot } from "../platform/ports.js";
+import { embeddingModelId, requestReembedding } from "./ingest.js";
+import { getKnowledgeBase, loadKnowledgeBase } from "./knowledge-bases.js";
+import { chunkSchema, chunksPath, chunkVectorField, type Chunk, type ChunkLocation } from "./schema.js";
+
+export const searchModes = ["hybrid", "vector", "keyword"] as const;
+export type SearchMode = (typeof searchModes)[number];
+
+export const searchFiltersSchema = z.object({
+  docIds: z.array(z.string().regex(idPattern)).max(100).optional(),
+  tags: z.array(z.string().trim().toLowerCase()).max(20).optional(),
+});
+export type SearchFilters = z.infer<typeof searchFiltersSchema>;
 
 export const searchInput = z.object({
   query: z.string().trim().min(1, "query is required").max(4000),
   k: z.number().int().min(1).max(50).default(5),
+  mode: z.enum(searchModes).default("hybrid"),
+  filters: searchFiltersSchema.optional(),
 });
 
 export interface SearchResult {
@@ -25,26 +34,178 @@ export interface SearchResult {
   readonly docName: string;
   readonly chunkId: string;
   readonly text: string;
-  /** Cosine similarity mapped to 0..1. */
+  /** Evidence strength in 0..1 (what the results are ordered by). */
   readonly score: number;
+  /** Cosine similarity of the chunk to the query, 0..1 (null in keyword mode). */
+  readonly vectorScore: number | null;
+  /** BM25 mapped to 0..1 (null in vector mode; 0 when the chunk matched no query term). */
+  readonly keywordScore: number | null;
   readonly location: ChunkLocation;
+}
+
+/** Reorders fused results (e.g. a cross-encoder); it may drop results but must not invent them. */
+export type Reranker = (query: string, results: readonly SearchResult[]) => Promise<readonly SearchResult[]>;
+
+export type Fusion = "weighted" | "rrf";
+
+export interface SearchOptions {
+  readonly mode?: SearchMode;
+  readonly filters?: SearchFilters;
+  readonly rerank?: Reranker;
+  /** `weighted` orders by the combined 0..1 score; `rrf` by reciprocal rank fusion (k = 60). */
+  readonly fusion?: Fusion;
 }
 
 /** Firestore's findNearest returns at most 1000 neighbours. */
 const maxCandidates = 1000;
+/** A BM25 score at which the keyword signal counts as half way to certain. */
+const keywordHalfScore = 4;
+const rrfK = 60;
+/**
+ * In hybrid mode, how much of the score comes from the vector signal. Chosen on the fixture corpus
+ * (src/knowledge/testing): with the built-in lexical embedder the vector signal mostly breaks ties and
+ * catches word-form variants, so it weighs 0.2 (MRR was flat from 0.1 to 0.2 and fell from 0.3 up; RRF
+ * did worse than either single mode). A neural embedder deserves re-tuning with the same harness.
+ */
+const vectorWeight = 0.2;
 
-async function activeVersions(deps: Deps, tenantId: string, kbId: string): Promise<Map<string, number>> {
-  const docs = await deps.store.query({
-    collection: documentsPath(tenantId, kbId),
-    where: [{ field: "status", op: "==", value: "ready" }],
-  });
-  const active = new Map<string, number>();
-  for (const d of docs) {
-    const parsed = knowledgeDocumentSchema.safeParse(d.data);
-    if (parsed.success && parsed.data.activeVersion !== null) active.set(d.id, parsed.data.activeVersion);
+const keywordNorm = (bm25: number): number => bm25 / (bm25 + keywordHalfScore);
+const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
+
+function cosine(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    dot += x * y;
+    na += x * x;
+    nb += y * y;
   }
-  return active;
+  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
+
+interface Candidate {
+  readonly chunk: Chunk;
+  readonly chunkId: string;
+  vectorScore: number | null;
+  keywordScore: number | null;
+  vectorRank: number | null;
+  keywordRank: number | null;
+}
+
+async function searchOne(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  query: string,
+  queryVector: readonly number[] | null,
+  k: number,
+  options: SearchOptions,
+): Promise<(SearchResult & { rrf: number })[]> {
+  const kb = await loadKnowledgeBase(deps, tenantId, kbId);
+  const active = kb.active;
+  if (Object.keys(active).length === 0) return [];
+  const model = embeddingModelId(deps);
+  for (const [docId, entry] of Object.entries(active)) {
+    // Vectors of another model are never compared with this query; their documents are re-embedded.
+    if (entry.model !== model) void requestReembedding(deps, tenantId, kbId, docId).catch(() => undefined);
+  }
+  const mode = options.mode ?? "hybrid";
+  const filters = options.filters;
+  const scope = chunksPath(tenantId, kbId);
+  const limit = Math.min(maxCandidates, Math.max(50, k * 8));
+
+  const accept = (chunk: Chunk): boolean =>
+    active[chunk.docId]?.version === chunk.docVersion &&
+    (!filters?.docIds || filters.docIds.includes(chunk.docId)) &&
+    (!filters?.tags || filters.tags.length === 0 || filters.tags.some((t) => chunk.tags.includes(t)));
+
+  const candidates = new Map<string, Candidate>();
+  const vectorOf = (snap: DocSnapshot): readonly number[] | null => {
+    const v = snap.data[chunkVectorField];
+    return v instanceof VectorValue && snap.data.embeddingModel === model ? v.values : null;
+  };
+
+  if (mode !== "keyword" && queryVector) {
+    const hits = await deps.store.findNearest({
+      collection: scope,
+      vectorField: chunkVectorField,
+      queryVector,
+      limit,
+      distanceMeasure: "COSINE",
+    });
+    let rank = 0;
+    for (const hit of hits) {
+      const parsed = chunkSchema.safeParse(hit.data);
+      if (!parsed.success || !accept(parsed.data) || hit.data.embeddingModel !== model) continue;
+      candidates.set(hit.id, {
+        chunk: parsed.data,
+        chunkId: hit.id,
+        vectorScore: clamp01(1 - hit.distance),
+        keywordScore: mode === "vector" ? null : 0,
+        vectorRank: ++rank,
+        keywordRank: null,
+      });
+    }
+  }
+
+  if (mode !== "vector") {
+    const hits = await deps.keywords.search(scope, query, limit);
+    const missing = hits.filter((h) => !candidates.has(h.id)).map((h) => `${scope}/${h.id}`);
+    const loaded = new Map(
+      (await deps.store.getAll(missing)).flatMap((s) => (s ? [[s.id, s] as const] : [])),
+    );
+    let rank = 0;
+    for (const hit of hits) {
+      let candidate = candidates.get(hit.id);
+      if (!candidate) {
+        const snap = loaded.get(hit.id);
+        const parsed = snap ? chunkSchema.safeParse(snap.data) : null;
+        if (!snap || !parsed?.success || !accept(parsed.data)) continue;
+        const vec = queryVector ? vectorOf(snap) : null;
+        candidate = {
+          chunk: parsed.data,
+          chunkId: hit.id,
+          vectorScore: mode === "keyword" ? null : vec && queryVector ? clamp01(cosine(vec, queryVector)) : 0,
+          keywordScore: 0,
+          vectorRank: null,
+          keywordRank: null,
+        };
+        candidates.set(hit.id, candidate);
+      }
+      candidate.keywordScore = keywordNorm(hit.score);
+      candidate.keywordRank = ++rank;
+    }
+  }
+
+  return [...candidates.values()].map((c) => {
+    const score =
+      mode === "vector"
+        ? (c.vectorScore ?? 0)
+        : mode === "keyword"
+          ? (c.keywordScore ?? 0)
+          : vectorWeight * (c.vectorScore ?? 0) + (1 - vectorWeight) * (c.keywordScore ?? 0);
+    const rrf =
+      (c.vectorRank ? 1 / (rrfK + c.vectorRank) : 0) + (c.keywordRank ? 1 / (rrfK + c.keywordRank) : 0);
+    return {
+      kbId,
+      docId: c.chunk.docId,
+      docName: c.chunk.docName,
+      chunkId: c.chunkId,
+      text: c.chunk.text,
+      score: round4(score),
+      vectorScore: c.vectorScore === null ? null : round4(c.vectorScore),
+      keywordScore: c.keywordScore === null ? null : round4(c.keywordScore),
+      location: c.chunk.location,
+      rrf,
+    };
+  });
+}
+
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 export async function searchKnowledgeBases(
   deps: Deps,
@@ -52,42 +213,24 @@ export async function searchKnowledgeBases(
   kbIds: readonly string[],
   query: string,
   k: number,
+  options: SearchOptions = {},
 ): Promise<SearchResult[]> {
   if (kbIds.length === 0) return [];
-  const [queryVector] = await deps.embedder.embed([query], { kind: "query" });
+  const mode = options.mode ?? "hybrid";
+  const queryVector =
+    mode === "keyword" ? null : ((await deps.embedder.embed([query], { kind: "query" }))[0] ?? null);
   const perKb = await Promise.all(
-    kbIds.map(async (kbId) => {
-      const active = await activeVersions(deps, tenantId, kbId);
-      if (active.size === 0) return [];
-      const hits = await deps.store.findNearest({
-        collection: chunksPath(tenantId, kbId),
-        vectorField: chunkVectorField,
-        queryVector: queryVector as number[],
-        // Over-fetch: chunks of inactive versions are dropped below.
-        limit: Math.min(maxCandidates, k * 4),
-        distanceMeasure: "COSINE",
-      });
-      const results: SearchResult[] = [];
-      for (const hit of hits) {
-        const chunk = chunkSchema.safeParse(hit.data);
-        if (!chunk.success || active.get(chunk.data.docId) !== chunk.data.docVersion) continue;
-        results.push({
-          kbId,
-          docId: chunk.data.docId,
-          docName: chunk.data.docName,
-          chunkId: hit.id,
-          text: chunk.data.text,
-          score: Math.max(0, Math.min(1, 1 - hit.distance)),
-          location: chunk.data.location,
-        });
-      }
-      return results;
-    }),
+    kbIds.map((kbId) => searchOne(deps, tenantId, kbId, query, queryVector, k, options)),
   );
-  return perKb
+  const byRrf = options.fusion === "rrf" && mode === "hybrid";
+  const fused = perKb
     .flat()
-    .sort((a, b) => b.score - a.score)
-    .slice(0, k);
+    .sort((a, b) => (byRrf ? b.rrf - a.rrf : b.score - a.score) || (a.chunkId < b.chunkId ? -1 : 1))
+    .map(({ rrf: _rrf, ...result }) => result);
+  if (!options.rerank) return fused.slice(0, k);
+  const reranked = await options.rerank(query, fused.slice(0, Math.min(fused.length, k * 3)));
+  const known = new Set(fused.map((r) => r.chunkId));
+  return reranked.filter((r) => known.has(r.chunkId)).slice(0, k);
 }
 
 export async function searchKnowledgeBase(
@@ -97,5 +240,8 @@ export async function searchKnowledgeBase(
   input: z.infer<typeof searchInput>,
 ): Promise<SearchResult[]> {
   await getKnowledgeBase(deps, tenantId, kbId);
-  return searchKnowledgeBases(deps, tenantId, [kbId], input.query, input.k);
+  return searchKnowledgeBases(deps, tenantId, [kbId], input.query, input.k, {
+    mode: input.mode,
+    filters: input.filters,
+  });
 }

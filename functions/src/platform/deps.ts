@@ -3,7 +3,7 @@
  * imported lazily: a Firebase cold start never loads SQLite, and local mode never loads firebase-admin.
  */
 import { loadConfig, type Config } from "./config.js";
-import type { BlobStore, ChatModel, Clock, DocStore, Embedder, Ids, TaskQueue } from "./ports.js";
+import type { BlobStore, ChatModel, Clock, DocStore, Embedder, Ids, KeywordIndex, TaskQueue } from "./ports.js";
 
 /** Verifies a Firebase Auth ID token (Firebase mode); local mode has API keys and, later, local sessions. */
 export interface IdTokenVerifier {
@@ -15,6 +15,7 @@ export interface Deps {
   readonly store: DocStore;
   readonly blobs: BlobStore;
   readonly tasks: TaskQueue;
+  readonly keywords: KeywordIndex;
   readonly chat: ChatModel;
   readonly embedder: Embedder;
   readonly clock: Clock;

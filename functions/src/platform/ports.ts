@@ -155,6 +155,36 @@ export interface DocStore {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Keyword search
+// ---------------------------------------------------------------------------------------------------
+
+/** One text to index: `id` is unique in its scope; `group` lets a whole group (a document) be removed. */
+export interface KeywordEntry {
+  readonly id: string;
+  readonly group: string;
+  readonly text: string;
+}
+
+export interface KeywordHit {
+  readonly id: string;
+  /** BM25 (k1 = 1.2, b = 0.75) over the scope's entries: unbounded, higher is better. */
+  readonly score: number;
+}
+
+/**
+ * Full-text index with BM25 ranking, partitioned by scope (e.g. one knowledge base's chunks collection).
+ * Local mode keeps it in SQLite FTS5; Firebase mode keeps term lists on Firestore documents, fetches
+ * candidates with `array-contains-any` and scores them in memory. Both tokenize with the same analyzer.
+ */
+export interface KeywordIndex {
+  /** Adds or replaces entries (idempotent). */
+  upsert(scope: string, entries: readonly KeywordEntry[]): Promise<void>;
+  remove(scope: string, ids: readonly string[]): Promise<void>;
+  removeGroup(scope: string, group: string): Promise<void>;
+  search(scope: string, query: string, limit: number): Promise<KeywordHit[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Files
 // ---------------------------------------------------------------------------------------------------
 

@@ -313,7 +313,8 @@ describe("bad input", () => {
   it("refuses unsupported and empty files without leaving a document behind", async () => {
     const kbId = await createKb("Formats");
     const cases: [string, string | Uint8Array, number][] = [
-      ["scan.pdf", "%PDF-1.7 binary", 415],
+      ["scan.pdf", "%PDF-1.7 cut off before its end", 400],
+      ["minutes.doc", new Uint8Array([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0, 0, 0]), 415],
       ["photo.png", new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]), 415],
       ["empty.txt", "", 400],
       ["tool.exe", "MZ this is a text-looking executable", 415],

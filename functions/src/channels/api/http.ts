@@ -25,6 +25,8 @@ export interface UploadedFile {
   readonly fileName: string;
   readonly contentType: string;
   readonly bytes: Buffer;
+  /** The other (text) fields of the form, e.g. `tags`. */
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 function mediaType(req: ApiRequest): string {
@@ -75,14 +77,18 @@ export async function parseMultipartFile(req: ApiRequest, maxBytes: number): Pro
     try {
       parser = busboy({
         headers: { "content-type": req.headers["content-type"] ?? "" },
-        limits: { files: 1, fileSize: maxBytes },
+        limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 64 * 1024 },
       });
     } catch (e) {
       reject(new AppError("invalid-argument", `Malformed multipart body: ${(e as Error).message}`));
       return;
     }
-    let found: UploadedFile | undefined;
+    let found: Omit<UploadedFile, "fields"> | undefined;
+    const fields: Record<string, string> = {};
     let tooLarge = false;
+    parser.on("field", (name: string, value: string) => {
+      fields[name] = value;
+    });
     parser.on("file", (field, stream, info) => {
       const parts: Buffer[] = [];
       stream.on("data", (d: Buffer) => parts.push(d));
@@ -102,7 +108,7 @@ export async function parseMultipartFile(req: ApiRequest, maxBytes: number): Pro
       if (tooLarge)
         reject(new AppError("payload-too-large", `The file exceeds the upload limit of ${maxBytes} bytes`));
       else if (!found) reject(new AppError("invalid-argument", "The multipart body has no 'file' field"));
-      else resolve(found);
+      else resolve({ ...found, fields });
     });
     parser.end(req.rawBody);
   });

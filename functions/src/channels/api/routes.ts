@@ -10,11 +10,16 @@ import { createAgent, createAgentInput, getAgent } from "../../agents/agents.js"
 import { listMessages, sendMessage, sendMessageInput, startConversation } from "../../agents/conversation.js";
 import {
   addDocument,
+  deleteDocument,
+  getDocument,
+  listDocuments,
+  restoreVersion,
+} from "../../knowledge/documents.js";
+import {
   createKnowledgeBase,
   createKnowledgeBaseInput,
-  getDocument,
   getKnowledgeBase,
-} from "../../knowledge/ingest.js";
+} from "../../knowledge/knowledge-bases.js";
 import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
 import { checkHealth } from "../../monitor/health.js";
 import { AppError } from "../../platform/errors.js";
@@ -36,11 +41,21 @@ const documentResponse = z.object({
   type: z.string(),
   size: z.number(),
   version: z.number(),
+  activeVersion: z.number().nullable(),
   status: z.enum(["queued", "processing", "ready", "failed"]),
   stage: z.string(),
   progress: z.number(),
   chunkCount: z.number(),
+  tags: z.array(z.string()),
   error: z.string().optional(),
+  versions: z.array(
+    z.object({
+      version: z.number(),
+      size: z.number(),
+      createdAt: z.string(),
+      restoredFrom: z.number().optional(),
+    }),
+  ),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -57,10 +72,22 @@ const messageResponse = z.object({
   createdAt: z.string(),
 });
 
+const tagsInput = z.array(z.string().max(60)).max(20);
+
 const textDocumentInput = z.object({
   name: z.string().trim().min(1, "name is required").max(200),
   text: z.string().min(1, "text must not be empty"),
+  tags: tagsInput.optional(),
 });
+
+/** Multipart uploads carry tags as one comma-separated field. */
+const tagsField = (value: string | undefined): string[] | undefined =>
+  value === undefined
+    ? undefined
+    : value
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0);
 
 export const routes: Route<unknown, unknown>[] = [
   route({
@@ -122,13 +149,52 @@ export const routes: Route<unknown, unknown>[] = [
     response: documentResponse,
     handle: ({ deps, caller, params, body, file }) => {
       const upload = file
-        ? { fileName: file.fileName, bytes: file.bytes }
+        ? { fileName: file.fileName, bytes: file.bytes, tags: tagsField(file.fields.tags) }
         : body
-          ? { fileName: body.name, bytes: Buffer.from(body.text, "utf8") }
+          ? { fileName: body.name, bytes: Buffer.from(body.text, "utf8"), tags: body.tags }
           : undefined;
       if (!upload) throw new AppError("invalid-argument", "Send a file or {name, text}");
       return addDocument(deps, caller.tenantId, params.kbId, upload);
     },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/knowledge-bases/{kbId}/documents",
+    summary: "List a knowledge base's documents with their versions and status",
+    tag: "Knowledge",
+    role: "viewer",
+    params: kbParams,
+    response: z.object({ documents: z.array(documentResponse) }),
+    handle: async ({ deps, caller, params }) => ({
+      documents: await listDocuments(deps, caller.tenantId, params.kbId),
+    }),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/knowledge-bases/{kbId}/documents/{docId}",
+    summary: "Delete a document with all its versions, chunks and files",
+    tag: "Knowledge",
+    role: "editor",
+    params: docParams,
+    status: 204,
+    raw: true,
+    handle: async ({ deps, caller, params }) => {
+      await deleteDocument(deps, caller.tenantId, params.kbId, params.docId);
+      return { status: 204 };
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/knowledge-bases/{kbId}/documents/{docId}/restore",
+    summary: "Restore an earlier version: it is re-indexed as the newest version",
+    tag: "Knowledge",
+    role: "editor",
+    params: docParams,
+    body: { kind: "json", schema: z.object({ version: z.number().int().min(1) }) },
+    status: 202,
+    response: documentResponse,
+    handle: ({ deps, caller, params, body }) =>
+      restoreVersion(deps, caller.tenantId, params.kbId, params.docId, body.version),
   }),
   route({
     method: "GET",
@@ -143,7 +209,7 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "POST",
     path: "/v1/knowledge-bases/{kbId}/search",
-    summary: "Search a knowledge base; results carry a 0..1 score",
+    summary: "Search a knowledge base (hybrid vector + keyword by default); results carry a 0..1 score",
     tag: "Knowledge",
     role: "viewer",
     params: kbParams,
@@ -156,7 +222,9 @@ export const routes: Route<unknown, unknown>[] = [
           docName: r.docName,
           chunkId: r.chunkId,
           text: r.text,
-          score: Math.round(r.score * 10_000) / 10_000,
+          score: r.score,
+          vectorScore: r.vectorScore,
+          keywordScore: r.keywordScore,
           location: r.location,
         })),
       };

@@ -17,20 +17,24 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
       import("firebase-admin/functions"),
       import("firebase-admin/auth"),
     ]);
-  const [{ firestoreDocStore }, { cloudStorageBlobStore }, { cloudTasksQueue }] = await Promise.all([
-    import("./firestore-docstore.js"),
-    import("./storage-blobstore.js"),
-    import("./cloudtasks-queue.js"),
-  ]);
+  const [{ firestoreDocStore }, { docStoreKeywordIndex }, { cloudStorageBlobStore }, { cloudTasksQueue }] =
+    await Promise.all([
+      import("./firestore-docstore.js"),
+      import("./firestore-keyword-index.js"),
+      import("./storage-blobstore.js"),
+      import("./cloudtasks-queue.js"),
+    ]);
   const app = getApps()[0] ?? initializeApp();
   const db = getFirestore(app);
   // Optional fields are left out of documents rather than rejected, as in the local store.
   db.settings({ ignoreUndefinedProperties: true });
   const auth = getAuth(app);
   const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  const store = firestoreDocStore(db);
   return {
     config,
-    store: firestoreDocStore(db),
+    store,
+    keywords: docStoreKeywordIndex(store),
     blobs: cloudStorageBlobStore(getStorage(app).bucket()),
     tasks: cloudTasksQueue(getFunctions(app), config.region),
     chat,

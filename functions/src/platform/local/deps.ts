@@ -3,6 +3,7 @@ import path from "node:path";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
+import { docStoreKeywordIndex } from "../firebase/firestore-keyword-index.js";
 import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder } from "../models/index.js";
 import type { Clock } from "../ports.js";
@@ -22,9 +23,11 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
   const clock = options?.clock ?? systemClock;
   const db = openDatabase({ file: path.join(config.dataDir, "alchemist.sqlite") });
   const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  const store = new SqliteDocStore(db, clock);
   return {
     config,
-    store: new SqliteDocStore(db, clock),
+    store,
+    keywords: docStoreKeywordIndex(store),
     blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock),
     tasks: new SqliteTaskQueue(db, clock),
     chat,

@@ -1,0 +1,346 @@
+/**
+ * Documents of a knowledge base and their versions. A document is identified by its name within the
+ * knowledge base: uploading the same name again creates a new version, which replaces the old one in
+ * search only once it is fully indexed. Every version's file is kept, so any version can be restored.
+ */
+import { createHash } from "node:crypto";
+import type { Deps } from "../platform/deps.js";
+import { AppError } from "../platform/errors.js";
+import { log } from "../platform/log.js";
+import { FieldOps, type BlobInfo } from "../platform/ports.js";
+import { loadKnowledgeBase } from "./knowledge-bases.js";
+import { detectType, safeFileName } from "./parse.js";
+import {
+  chunksPath,
+  documentPath,
+  documentsPath,
+  knowledgeBasePath,
+  knowledgeDocumentSchema,
+  uploadPath,
+  type KnowledgeDocument,
+} from "./schema.js";
+
+export interface DocumentView {
+  readonly id: string;
+  readonly name: string;
+  readonly type: KnowledgeDocument["type"];
+  readonly size: number;
+  readonly version: number;
+  /** The version search uses; null until a first version is ready. */
+  readonly activeVersion: number | null;
+  readonly status: Exclude<KnowledgeDocument["status"], "deleting">;
+  readonly stage: KnowledgeDocument["stage"];
+  readonly progress: number;
+  readonly chunkCount: number;
+  readonly tags: readonly string[];
+  readonly error?: string;
+  readonly versions: readonly { version: number; size: number; createdAt: string; restoredFrom?: number }[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export function documentView(id: string, d: KnowledgeDocument): DocumentView {
+  return {
+    id,
+    name: d.name,
+    type: d.type,
+    size: d.size,
+    version: d.version,
+    activeVersion: d.activeVersion,
+    status: d.status === "deleting" ? "processing" : d.status,
+    stage: d.stage,
+    progress: Math.round(d.progress * 1000) / 1000,
+    chunkCount: d.chunkCount,
+    tags: d.tags,
+    ...(d.error ? { error: d.error } : {}),
+    versions: d.versions.map(({ version, size, createdAt, restoredFrom }) => ({
+      version,
+      size,
+      createdAt,
+      ...(restoredFrom !== undefined ? { restoredFrom } : {}),
+    })),
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
+  };
+}
+
+async function loadDocument(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  docId: string,
+): Promise<KnowledgeDocument> {
+  const snap = await deps.store.get(documentPath(tenantId, kbId, docId));
+  const doc = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
+  if (!doc || doc.status === "deleting") throw new AppError("not-found", `Document ${docId} not found`);
+  return doc;
+}
+
+export async function getDocument(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  docId: string,
+): Promise<DocumentView> {
+  await loadKnowledgeBase(deps, tenantId, kbId);
+  return documentView(docId, await loadDocument(deps, tenantId, kbId, docId));
+}
+
+export async function listDocuments(deps: Deps, tenantId: string, kbId: string): Promise<DocumentView[]> {
+  await loadKnowledgeBase(deps, tenantId, kbId);
+  const snaps = await deps.store.query({
+    collection: documentsPath(tenantId, kbId),
+    orderBy: [{ field: "name" }],
+  });
+  return snaps
+    .map((s) => ({ id: s.id, doc: knowledgeDocumentSchema.parse(s.data) }))
+    .filter(({ doc }) => doc.status !== "deleting")
+    .map(({ id, doc }) => documentView(id, doc));
+}
+
+/** A document's id follows from its name, so two uploads of one name race into one record, not two. */
+export function documentIdFor(name: string): string {
+  return createHash("sha256").update(name.normalize("NFC"), "utf8").digest("base64url").slice(0, 24);
+}
+
+const md5Of = (bytes: Uint8Array): string => createHash("md5").update(bytes).digest("hex");
+
+const maxTags = 20;
+
+function cleanTags(tags: readonly string[] | undefined): string[] {
+  const out = [...new Set((tags ?? []).map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
+  if (out.length > maxTags)
+    throw new AppError("invalid-argument", `A document can have at most ${maxTags} tags`);
+  if (out.some((t) => t.length > 60))
+    throw new AppError("invalid-argument", "A tag is at most 60 characters");
+  return out;
+}
+
+/** Ends a version's ingestion in `failed` with a reason a person can act on (a newer version is left alone). */
+export async function markFailed(
+  deps: Deps,
+  task: { tenantId: string; kbId: string; docId: string; version: number },
+  reason: string,
+): Promise<void> {
+  const path = documentPath(task.tenantId, task.kbId, task.docId);
+  await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) return;
+    const doc = knowledgeDocumentSchema.parse(snap.data);
+    if (doc.version !== task.version || doc.status === "deleting") return;
+    tx.update(path, { status: "failed", error: reason, updatedAt: deps.clock.nowIso() });
+  });
+}
+
+export interface AddedDocument extends DocumentView {
+  /** True when the same bytes were already the current version: nothing new was stored. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Stores an upload as a new document or a new version of the document with the same name, and records
+ * it as `queued`. Ingestion starts from the storage trigger, exactly as for a direct Cloud Storage upload.
+ */
+export async function addDocument(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  upload: { fileName: string; bytes: Uint8Array; tags?: readonly string[]; restoredFrom?: number },
+): Promise<AddedDocument> {
+  await loadKnowledgeBase(deps, tenantId, kbId);
+  const name = safeFileName(upload.fileName);
+  if (upload.bytes.byteLength > deps.config.limits.maxUploadBytes) {
+    throw new AppError(
+      "payload-too-large",
+      `"${name}" is ${upload.bytes.byteLength} bytes; the limit is ${deps.config.limits.maxUploadBytes} bytes`,
+    );
+  }
+  const detected = detectType(name, upload.bytes);
+  const tags = cleanTags(upload.tags);
+  const md5 = md5Of(upload.bytes);
+  const docId = documentIdFor(name);
+  const path = documentPath(tenantId, kbId, docId);
+
+  const outcome = await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    const now = deps.clock.nowIso();
+    const current = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
+    if (current?.status === "deleting") {
+      throw new AppError("aborted", `"${name}" is being deleted; upload it again in a moment`);
+    }
+    if (current && current.md5 === md5 && current.status !== "failed" && upload.restoredFrom === undefined) {
+      return { record: current, duplicate: true };
+    }
+    const version = (current?.version ?? 0) + 1;
+    const blobPath = uploadPath(tenantId, kbId, docId, version, name);
+    const entry = {
+      version,
+      size: upload.bytes.byteLength,
+      md5,
+      blobPath,
+      createdAt: now,
+      ...(upload.restoredFrom !== undefined ? { restoredFrom: upload.restoredFrom } : {}),
+    };
+    const record: KnowledgeDocument = {
+      name,
+      type: detected.type,
+      contentType: detected.contentType,
+      size: upload.bytes.byteLength,
+      version,
+      // The previous version stays searchable until this one is ready.
+      activeVersion: current?.activeVersion ?? null,
+      status: "queued",
+      stage: "upload",
+      progress: 0,
+      chunkCount: 0,
+      totalBatches: 0,
+      embeddedBatches: [],
+      blobPath,
+      error: null,
+      embedder: current?.embedder ?? null,
+      md5,
+      tags: upload.tags === undefined && current ? current.tags : tags,
+      versions: [...(current?.versions ?? []), entry],
+      reembedding: null,
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+    };
+    tx.set(path, record);
+    return { record, duplicate: false };
+  });
+
+  if (!outcome.duplicate) {
+    const { record } = outcome;
+    try {
+      await deps.blobs.put(record.blobPath, upload.bytes, {
+        contentType: detected.contentType,
+        metadata: { tenantId, kbId, docId, version: String(record.version) },
+      });
+    } catch (e) {
+      log.error("storing an upload failed", { err: e, path: record.blobPath });
+      await markFailed(
+        deps,
+        { tenantId, kbId, docId, version: record.version },
+        "The file could not be stored; please upload it again",
+      );
+      throw new AppError("unavailable", "The file could not be stored; please try again");
+    }
+  }
+  return { ...documentView(docId, outcome.record), duplicate: outcome.duplicate };
+}
+
+/** Re-ingests an earlier version's file as the newest version (the history keeps both). */
+export async function restoreVersion(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  docId: string,
+  version: number,
+): Promise<AddedDocument> {
+  const doc = await loadDocument(deps, tenantId, kbId, docId);
+  const entry = doc.versions.find((v) => v.version === version);
+  if (!entry) throw new AppError("not-found", `Document ${docId} has no version ${version}`);
+  const blob = await deps.blobs.get(entry.blobPath);
+  if (!blob) throw new AppError("failed-precondition", `The file of version ${version} is no longer stored`);
+  return addDocument(deps, tenantId, kbId, { fileName: doc.name, bytes: blob.data, restoredFrom: version });
+}
+
+/**
+ * Deletes a document with its chunks, keyword entries and files. It disappears from search first (the
+ * knowledge base's `active` map and a `deleting` status, in one transaction); the rest is removed after,
+ * and a repeated call finishes an interrupted deletion.
+ */
+export async function deleteDocument(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  docId: string,
+): Promise<void> {
+  await loadKnowledgeBase(deps, tenantId, kbId);
+  const path = documentPath(tenantId, kbId, docId);
+  const kbPath = knowledgeBasePath(tenantId, kbId);
+  const doc = await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) throw new AppError("not-found", `Document ${docId} not found`);
+    const current = knowledgeDocumentSchema.parse(snap.data);
+    tx.update(kbPath, { [`active.${docId}`]: FieldOps.delete(), updatedAt: deps.clock.nowIso() });
+    tx.update(path, { status: "deleting", updatedAt: deps.clock.nowIso() });
+    return current;
+  });
+  const scope = chunksPath(tenantId, kbId);
+  for (;;) {
+    const chunks = await deps.store.query({
+      collection: scope,
+      where: [{ field: "docId", op: "==", value: docId }],
+      limit: 400,
+    });
+    if (chunks.length === 0) break;
+    const batch = deps.store.batch();
+    for (const c of chunks) batch.delete(c.path);
+    await batch.commit();
+  }
+  await deps.keywords.removeGroup(scope, docId);
+  const folder = `${path}/`;
+  for (const blob of await deps.blobs.list(folder)) await deps.blobs.delete(blob.path);
+  for (const v of doc.versions) await deps.blobs.delete(v.blobPath);
+  await deps.store.delete(path);
+  log.info("document deleted", { tenantId, kbId, docId, versions: doc.versions.length });
+}
+
+/**
+ * A file uploaded straight to Cloud Storage (the studio's resumable upload) under
+ * `tenants/{t}/knowledgeBases/{kb}/documents/{docId}/v1/{name}` with no record yet: record it, so the
+ * storage trigger can ingest it like an API upload. Returns false when the upload cannot be accepted.
+ */
+export async function registerDirectUpload(
+  deps: Deps,
+  ref: { tenantId: string; kbId: string; docId: string; version: number },
+  object: BlobInfo,
+): Promise<boolean> {
+  const name = object.path.slice(object.path.lastIndexOf("/") + 1);
+  const kb = await deps.store.get(knowledgeBasePath(ref.tenantId, ref.kbId));
+  if (!kb || ref.version !== 1 || ref.docId !== documentIdFor(name)) return false;
+  const blob = await deps.blobs.get(object.path);
+  if (!blob) return false;
+  const now = deps.clock.nowIso();
+  let detected: ReturnType<typeof detectType>;
+  try {
+    detected = detectType(name, blob.data);
+  } catch (e) {
+    log.warn("a direct upload was refused", { path: object.path, err: e });
+    await deps.blobs.delete(object.path);
+    return false;
+  }
+  const record: KnowledgeDocument = {
+    name,
+    type: detected.type,
+    contentType: detected.contentType,
+    size: blob.data.byteLength,
+    version: 1,
+    activeVersion: null,
+    status: "queued",
+    stage: "upload",
+    progress: 0,
+    chunkCount: 0,
+    totalBatches: 0,
+    embeddedBatches: [],
+    blobPath: object.path,
+    error: null,
+    embedder: null,
+    md5: object.md5,
+    tags: [],
+    versions: [
+      { version: 1, size: blob.data.byteLength, md5: object.md5, blobPath: object.path, createdAt: now },
+    ],
+    reembedding: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await deps.store.create(documentPath(ref.tenantId, ref.kbId, ref.docId), record);
+  } catch (e) {
+    if (e instanceof AppError && e.code === "already-exists") return true; // a redelivered event
+    throw e;
+  }
+  return true;
+}

@@ -1,0 +1,48 @@
+/** Knowledge bases: create and read. A knowledge base's `active` map says which document versions are searchable. */
+import { z } from "zod";
+import type { Deps } from "../platform/deps.js";
+import { AppError } from "../platform/errors.js";
+import { knowledgeBasePath, knowledgeBasesPath, knowledgeBaseSchema, type KnowledgeBase } from "./schema.js";
+
+export const createKnowledgeBaseInput = z.object({
+  name: z.string().trim().min(1, "name is required").max(120),
+  description: z.string().max(2000).optional(),
+});
+
+export type KnowledgeBaseView = Omit<KnowledgeBase, "active"> & {
+  readonly id: string;
+  readonly documentCount: number;
+};
+
+export async function createKnowledgeBase(
+  deps: Deps,
+  tenantId: string,
+  input: z.infer<typeof createKnowledgeBaseInput>,
+): Promise<{ id: string }> {
+  const id = deps.ids.newId();
+  const now = deps.clock.nowIso();
+  const kb: KnowledgeBase = {
+    name: input.name,
+    description: input.description ?? "",
+    active: {},
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.create(`${knowledgeBasesPath(tenantId)}/${id}`, kb);
+  return { id };
+}
+
+export async function loadKnowledgeBase(deps: Deps, tenantId: string, kbId: string): Promise<KnowledgeBase> {
+  const snap = await deps.store.get(knowledgeBasePath(tenantId, kbId));
+  if (!snap) throw new AppError("not-found", `Knowledge base ${kbId} not found`);
+  return knowledgeBaseSchema.parse(snap.data);
+}
+
+export async function getKnowledgeBase(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+): Promise<KnowledgeBaseView> {
+  const { active, ...kb } = await loadKnowledgeBase(deps, tenantId, kbId);
+  return { id: kbId, ...kb, documentCount: Object.keys(active).length };
+}

@@ -1,0 +1,151 @@
+/** Text-based formats: decoding bytes, HTML to heading-structured text, Markdown normalisation. */
+
+/** UTF-8 (with or without BOM) or UTF-16 with a BOM; bytes that are not valid UTF-8 are read as Windows-1252. */
+export function decodeText(bytes: Uint8Array): string {
+  let text: string;
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    text = new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  else {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      // Spreadsheets and old editors on Windows save "ANSI"; decoding it as UTF-8 would garble every accent.
+      text = new TextDecoder("windows-1252").decode(bytes);
+    }
+  }
+  return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
+}
+
+/** True for UTF-16 text marked by its byte order mark (its NUL bytes are not a sign of binary content). */
+const hasUtf16Bom = (bytes: Uint8Array): boolean =>
+  (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+
+/** Rejects what is not text: NUL bytes or many control characters in the first 8 KB. */
+export function looksLikeText(bytes: Uint8Array): boolean {
+  if (hasUtf16Bom(bytes)) return true;
+  const sample = bytes.subarray(0, 8192);
+  let control = 0;
+  for (const b of sample) {
+    if (b === 0) return false;
+    if (b < 9 || (b > 13 && b < 32)) control++;
+  }
+  return control / Math.max(1, sample.length) < 0.02;
+}
+
+const entities: Record<string, string> = {
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  ndash: "–",
+  mdash: "—",
+  hellip: "…",
+  lsquo: "‘",
+  rsquo: "’",
+  ldquo: "“",
+  rdquo: "”",
+  laquo: "«",
+  raquo: "»",
+  bull: "•",
+  middot: "·",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  euro: "€",
+  pound: "£",
+  yen: "¥",
+  cent: "¢",
+  deg: "°",
+  times: "×",
+  shy: "",
+};
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, code: string) => {
+    if (code[0] === "#") {
+      const n = code[1]?.toLowerCase() === "x" ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
+      return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : whole;
+    }
+    return entities[code.toLowerCase()] ?? whole;
+  });
+}
+
+// Inline tags vanish without a space: Word output often bolds part of a word (`<strong>Em</strong>ployee`).
+const inlineTags =
+  /<\/?(a|abbr|b|bdi|bdo|cite|code|data|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)\b[^>]*>/gi;
+
+/**
+ * HTML to heading-structured text: drops the head, scripts, styles and page chrome (nav, header, footer,
+ * aside); headings become `#` lines and list items `- ` lines.
+ */
+export function htmlToText(html: string): string {
+  let s = html.replace(/<!--[\s\S]*?-->/g, " ");
+  s = s.replace(
+    /<(head|script|style|noscript|template|svg|nav|header|footer|aside|form)\b[\s\S]*?<\/\1\s*>/gi,
+    " ",
+  );
+  s = s.replace(inlineTags, "");
+  s = s.replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => {
+    const text = inner
+      .replace(/<[^>]+>/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
+    return `\n\n${"#".repeat(Number(level))} ${text}\n\n`;
+  });
+  s = s.replace(/<li\b[^>]*>/gi, "\n- ");
+  s = s.replace(/<(br)\s*\/?>/gi, "\n");
+  s = s.replace(/<\/?(p|div|section|article|main|ul|ol|table|tr|blockquote|pre|dl|dt|dd)\b[^>]*>/gi, "\n\n");
+  s = s.replace(/<\/?(td|th)\b[^>]*>/gi, " ");
+  s = s.replace(/<[^>]+>/g, " ");
+  s = decodeEntities(s);
+  return s
+    .split("\n")
+    .map((line) => line.replace(/[ \t\f\v]+/g, " ").trim())
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
+}
+
+const fence = /^\s{0,3}(```|~~~)/;
+
+/**
+ * Markdown as the chunker reads it: setext headings (a line underlined with === or ---) become `#` lines.
+ * Front matter and fenced code are left as they are.
+ */
+export function normalizeMarkdown(markdown: string): string {
+  const lines = markdown.split("\n");
+  const out: string[] = [];
+  let i = 0;
+  if (lines[0]?.trim() === "---") {
+    const end = lines.findIndex((l, j) => j > 0 && /^(---|\.\.\.)\s*$/.test(l));
+    if (end > 0) {
+      out.push(...lines.slice(0, end + 1));
+      i = end + 1;
+    }
+  }
+  let inFence = false;
+  for (; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (fence.test(line)) inFence = !inFence;
+    const next = lines[i + 1];
+    const prev = out[out.length - 1];
+    const startsParagraph = prev === undefined || prev.trim() === "";
+    if (
+      !inFence &&
+      next !== undefined &&
+      startsParagraph &&
+      line.trim() !== "" &&
+      !/^\s{0,3}([-*+>#]|\d+[.)])\s/.test(line) &&
+      /^\s{0,3}(=+|-+)\s*$/.test(next)
+    ) {
+      out.push(`${next.trim().startsWith("=") ? "#" : "##"} ${line.trim()}`);
+      i++;
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join("\n");
+}
