@@ -9,7 +9,7 @@ import { AppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import { FieldOps, type BlobInfo } from "../platform/ports.js";
 import { loadKnowledgeBase } from "./knowledge-bases.js";
-import { detectType, safeFileName } from "./parse.js";
+import { detectType, safeFileName, type DetectedType } from "./parse.js";
 import {
   chunksPath,
   documentPath,
@@ -132,6 +132,55 @@ export async function markFailed(
   });
 }
 
+/** A new version, queued for ingestion; the previous version (if any) stays searchable until it is ready. */
+function queuedVersion(input: {
+  readonly name: string;
+  readonly detected: DetectedType;
+  readonly size: number;
+  readonly md5: string;
+  readonly blobPath: string;
+  readonly tags: string[];
+  readonly now: string;
+  readonly current: KnowledgeDocument | null;
+  readonly restoredFrom?: number;
+}): KnowledgeDocument {
+  const { current, now } = input;
+  const version = (current?.version ?? 0) + 1;
+  return {
+    name: input.name,
+    type: input.detected.type,
+    contentType: input.detected.contentType,
+    size: input.size,
+    version,
+    activeVersion: current?.activeVersion ?? null,
+    status: "queued",
+    stage: "upload",
+    progress: 0,
+    chunkCount: 0,
+    totalBatches: 0,
+    embeddedBatches: [],
+    blobPath: input.blobPath,
+    error: null,
+    embedder: current?.embedder ?? null,
+    md5: input.md5,
+    tags: input.tags,
+    versions: [
+      ...(current?.versions ?? []),
+      {
+        version,
+        size: input.size,
+        md5: input.md5,
+        blobPath: input.blobPath,
+        createdAt: now,
+        ...(input.restoredFrom !== undefined ? { restoredFrom: input.restoredFrom } : {}),
+      },
+    ],
+    reembedding: null,
+    createdAt: current?.createdAt ?? now,
+    updatedAt: now,
+  };
+}
+
 export interface AddedDocument extends DocumentView {
   /** True when the same bytes were already the current version: nothing new was stored. */
   readonly duplicate: boolean;
@@ -171,40 +220,18 @@ export async function addDocument(
     if (current && current.md5 === md5 && current.status !== "failed" && upload.restoredFrom === undefined) {
       return { record: current, duplicate: true };
     }
-    const version = (current?.version ?? 0) + 1;
-    const blobPath = uploadPath(tenantId, kbId, docId, version, name);
-    const entry = {
-      version,
-      size: upload.bytes.byteLength,
-      md5,
-      blobPath,
-      createdAt: now,
-      ...(upload.restoredFrom !== undefined ? { restoredFrom: upload.restoredFrom } : {}),
-    };
-    const record: KnowledgeDocument = {
+    const blobPath = uploadPath(tenantId, kbId, docId, (current?.version ?? 0) + 1, name);
+    const record = queuedVersion({
       name,
-      type: detected.type,
-      contentType: detected.contentType,
+      detected,
       size: upload.bytes.byteLength,
-      version,
-      // The previous version stays searchable until this one is ready.
-      activeVersion: current?.activeVersion ?? null,
-      status: "queued",
-      stage: "upload",
-      progress: 0,
-      chunkCount: 0,
-      totalBatches: 0,
-      embeddedBatches: [],
-      blobPath,
-      error: null,
-      embedder: current?.embedder ?? null,
       md5,
+      blobPath,
       tags: upload.tags === undefined && current ? current.tags : tags,
-      versions: [...(current?.versions ?? []), entry],
-      reembedding: null,
-      createdAt: current?.createdAt ?? now,
-      updatedAt: now,
-    };
+      now,
+      current,
+      restoredFrom: upload.restoredFrom,
+    });
     tx.set(path, record);
     return { record, duplicate: false };
   });
@@ -311,31 +338,16 @@ export async function registerDirectUpload(
     await deps.blobs.delete(object.path);
     return false;
   }
-  const record: KnowledgeDocument = {
+  const record = queuedVersion({
     name,
-    type: detected.type,
-    contentType: detected.contentType,
+    detected,
     size: blob.data.byteLength,
-    version: 1,
-    activeVersion: null,
-    status: "queued",
-    stage: "upload",
-    progress: 0,
-    chunkCount: 0,
-    totalBatches: 0,
-    embeddedBatches: [],
-    blobPath: object.path,
-    error: null,
-    embedder: null,
     md5: object.md5,
+    blobPath: object.path,
     tags: [],
-    versions: [
-      { version: 1, size: blob.data.byteLength, md5: object.md5, blobPath: object.path, createdAt: now },
-    ],
-    reembedding: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+    now,
+    current: null,
+  });
   try {
     await deps.store.create(documentPath(ref.tenantId, ref.kbId, ref.docId), record);
   } catch (e) {
