@@ -3,7 +3,16 @@
  * imported lazily: a Firebase cold start never loads SQLite, and local mode never loads firebase-admin.
  */
 import { loadConfig, type Config } from "./config.js";
-import type { BlobStore, ChatModel, Clock, DocStore, Embedder, Ids, KeywordIndex, TaskQueue } from "./ports.js";
+import type {
+  BlobStore,
+  ChatModel,
+  Clock,
+  DocStore,
+  Embedder,
+  Ids,
+  KeywordIndex,
+  TaskQueue,
+} from "./ports.js";
 
 /** Verifies a Firebase Auth ID token (Firebase mode); local mode has API keys and, later, local sessions. */
 export interface IdTokenVerifier {

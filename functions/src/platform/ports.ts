@@ -173,8 +173,9 @@ export interface KeywordHit {
 
 /**
  * Full-text index with BM25 ranking, partitioned by scope (e.g. one knowledge base's chunks collection).
- * Local mode keeps it in SQLite FTS5; Firebase mode keeps term lists on Firestore documents, fetches
- * candidates with `array-contains-any` and scores them in memory. Both tokenize with the same analyzer.
+ * Local mode keeps terms in SQLite and an in-memory inverted index per scope; Firebase mode keeps term
+ * lists on Firestore documents, fetches candidates with `array-contains-any` and scores them in memory.
+ * Both tokenize with the same analyzer and score with the same BM25 formula.
  */
 export interface KeywordIndex {
   /** Adds or replaces entries (idempotent). */

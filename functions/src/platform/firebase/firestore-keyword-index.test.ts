@@ -40,7 +40,9 @@ describe("Firestore-style keyword index", () => {
     ];
     await index.upsert("kb/x/chunks", entries);
     await index.upsert("kb/x/chunks", entries);
-    const stats = await store.get<{ entries: number; totalLength: number }>("kb/x/chunks_keywords_stats/totals");
+    const stats = await store.get<{ entries: number; totalLength: number }>(
+      "kb/x/chunks_keywords_stats/totals",
+    );
     expect(stats?.data.entries).toBe(2);
     await index.removeGroup("kb/x/chunks", "d1");
     expect((await store.get<{ entries: number }>("kb/x/chunks_keywords_stats/totals"))?.data.entries).toBe(0);

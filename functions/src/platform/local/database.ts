@@ -1,7 +1,9 @@
 /**
  * The embedded database of local mode: one SQLite file holding documents, vectors and the task queue,
- * so a write and the task it schedules commit together. WAL journaling with synchronous=FULL: a write the
- * API acknowledged survives a crash or power cut, and readers never block the writer.
+ * so a write and the task it schedules commit together. WAL journaling with synchronous=NORMAL: a commit
+ * survives the process crashing or being killed, the file is never corrupted, and readers never block the
+ * writer. A power cut may lose the last commits before the WAL is synced; set ALCHEMIST_SQLITE_SYNC=FULL to
+ * fsync every commit (measured: bulk ingestion is several times slower).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -50,6 +52,15 @@ const migrations: readonly string[] = [
    CREATE UNIQUE INDEX tasks_dedup ON tasks(queue, dedup_key) WHERE dedup_key IS NOT NULL;
    CREATE INDEX tasks_due ON tasks(status, run_at);
    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  // Keyword entries (sqlite-keyword-index.ts): the analyzed terms of each entry, in order, joined by spaces.
+  `CREATE TABLE keywords (
+     scope TEXT NOT NULL,
+     id TEXT NOT NULL,
+     grp TEXT NOT NULL,
+     terms TEXT NOT NULL,
+     PRIMARY KEY (scope, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX keywords_by_group ON keywords(scope, grp);`,
 ];
 
 export interface OpenOptions {
@@ -61,7 +72,7 @@ export function openDatabase({ file }: OpenOptions): SqliteHandle {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  db.pragma(`synchronous = ${process.env.ALCHEMIST_SQLITE_SYNC === "FULL" ? "FULL" : "NORMAL"}`);
   db.pragma("foreign_keys = ON");
   // Another process (a second `npm start`) waits briefly instead of failing with SQLITE_BUSY.
   db.pragma("busy_timeout = 5000");

@@ -3,13 +3,13 @@ import path from "node:path";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
-import { docStoreKeywordIndex } from "../firebase/firestore-keyword-index.js";
 import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder } from "../models/index.js";
 import type { Clock } from "../ports.js";
 import { openDatabase, type SqliteHandle } from "./database.js";
 import { FileBlobStore } from "./file-blobstore.js";
 import { SqliteDocStore } from "./sqlite-docstore.js";
+import { SqliteKeywordIndex } from "./sqlite-keyword-index.js";
 import { SqliteTaskQueue } from "./sqlite-taskqueue.js";
 
 export interface LocalDeps extends Deps {
@@ -27,7 +27,7 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
   return {
     config,
     store,
-    keywords: docStoreKeywordIndex(store),
+    keywords: new SqliteKeywordIndex(db),
     blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock),
     tasks: new SqliteTaskQueue(db, clock),
     chat,

@@ -1,6 +1,7 @@
 /**
  * DocStore over the embedded SQLite database (local mode). Documents are JSON rows keyed by path;
- * vectors live beside them as Float64 blobs; queries narrow in SQL and apply Firestore's exact semantics
+ * vectors live beside them as Float64 blobs, and `findNearest` ranks them with an in-memory index per
+ * queried scope (`vector-index.ts`); queries narrow in SQL and apply Firestore's exact semantics
  * in `values.ts`. Transactions are optimistic like Firestore's: reads record a version, the commit
  * checks them and the transaction function is retried on conflict.
  */
@@ -20,7 +21,15 @@ import type {
   Unsubscribe,
   WriteBatch,
 } from "../ports.js";
+import type Database from "better-sqlite3";
 import type { SqliteHandle } from "./database.js";
+import {
+  ScopedVectorIndexes,
+  exactDistance,
+  queryNormOf,
+  type NearestRow,
+  type VectorWrite,
+} from "./vector-index.js";
 import {
   applyField,
   assertDocData,
@@ -69,6 +78,19 @@ interface Versioned {
 
 class TransactionConflict extends Error {}
 
+/** Vectors of one field already read, by document path. */
+interface LoadedVectors {
+  readonly field: string;
+  readonly values: Map<string, Float64Array>;
+}
+
+/**
+ * Vector indexes are shared by every store on one database handle, so a write through any of them keeps
+ * them current. `dataVersion` is SQLite's counter of commits by other connections (another process):
+ * when it moves, the indexes are dropped and rebuilt from the table on their next query.
+ */
+const vectorIndexesByDb = new WeakMap<SqliteHandle, { indexes: ScopedVectorIndexes; dataVersion: number }>();
+
 const maxBatchWrites = 500;
 const maxTransactionAttempts = 5;
 
@@ -98,11 +120,35 @@ function jsonPath(field: string): string | null {
 export class SqliteDocStore implements DocStore {
   private readonly hooks: CommitHook[] = [];
   private readonly listeners = new Set<Listener>();
+  private readonly vectorIndexes: { indexes: ScopedVectorIndexes; dataVersion: number };
+  /** Prepared once: preparing costs about as much as a point read. */
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
 
   constructor(
     private readonly db: SqliteHandle,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    let shared = vectorIndexesByDb.get(db);
+    if (!shared) {
+      shared = { indexes: new ScopedVectorIndexes(), dataVersion: this.dataVersion() };
+      vectorIndexesByDb.set(db, shared);
+    }
+    this.vectorIndexes = shared;
+  }
+
+  private dataVersion(): number {
+    return this.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  /** A prepared statement for a fixed SQL text, prepared on first use. */
+  private sql(text: string): Database.Statement<unknown[]> {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
 
   /** Registers a hook that runs inside every commit (the local runtime turns changes into trigger tasks). */
   addCommitHook(hook: CommitHook): () => void {
@@ -116,20 +162,25 @@ export class SqliteDocStore implements DocStore {
   // ----- reads -----------------------------------------------------------------------------------
 
   private readonly selectDoc = (path: string): Row | undefined =>
-    this.db
-      .prepare("SELECT path, data, version, create_time, update_time FROM docs WHERE path = ?")
-      .get(path) as Row | undefined;
+    this.sql("SELECT path, data, version, create_time, update_time FROM docs WHERE path = ?").get(path) as
+      Row | undefined;
 
-  private loadVector(path: string, field: string): number[] | undefined {
-    const row = this.db.prepare("SELECT vec FROM vectors WHERE path = ? AND field = ?").get(path, field) as
+  private loadVectorValues(path: string, field: string): Float64Array | undefined {
+    const row = this.sql("SELECT vec FROM vectors WHERE path = ? AND field = ?").get(path, field) as
       { vec: Buffer } | undefined;
-    if (!row) return undefined;
-    return Array.from(new Float64Array(row.vec.buffer, row.vec.byteOffset, row.vec.byteLength / 8));
+    return row ? float64s(row.vec) : undefined;
   }
 
-  private toVersioned(row: Row): Versioned {
+  private loadVector(path: string, field: string, loaded?: LoadedVectors): number[] | undefined {
+    const values =
+      (field === loaded?.field ? loaded.values.get(path) : undefined) ?? this.loadVectorValues(path, field);
+    return values ? Array.from(values) : undefined;
+  }
+
+  /** `loaded`: vectors of one field already read for these documents (findNearest read them to rank). */
+  private toVersioned(row: Row, loaded?: LoadedVectors): Versioned {
     const data = row.data.includes('"$vector"')
-      ? decodeDoc(row.data, (field) => this.loadVector(row.path, field))
+      ? decodeDoc(row.data, (field) => this.loadVector(row.path, field, loaded))
       : decodeDoc(row.data, () => undefined);
     const parts = row.path.split("/");
     return {
@@ -144,10 +195,10 @@ export class SqliteDocStore implements DocStore {
     };
   }
 
-  private readVersioned(path: string): Versioned | null {
+  private readVersioned(path: string, loaded?: LoadedVectors): Versioned | null {
     assertDocPath(path);
     const row = this.selectDoc(path);
-    return row ? this.toVersioned(row) : null;
+    return row ? this.toVersioned(row, loaded) : null;
   }
 
   async get<T = DocData>(path: string): Promise<DocSnapshot<T> | null> {
@@ -231,52 +282,78 @@ export class SqliteDocStore implements DocStore {
     if (!Number.isInteger(spec.limit) || spec.limit < 1 || spec.limit > 1000) {
       throw new AppError("invalid-argument", "findNearest limit must be between 1 and 1000");
     }
-    const query = Float64Array.from(spec.queryVector);
-    const dims = query.length;
-    const scope = spec.collection !== undefined ? "parent" : "coll";
-    const scopeValue = spec.collection ?? spec.collectionGroup;
-    const rows = this.db
-      .prepare(`SELECT path, vec FROM vectors WHERE ${scope} = ? AND field = ? AND dims = ?`)
-      .all(scopeValue, spec.vectorField, dims) as { path: string; vec: Buffer }[];
+    const kind = spec.collection !== undefined ? "parent" : "coll";
+    const scope = (spec.collection ?? spec.collectionGroup) as string;
+    const filters = spec.where ?? [];
 
-    let queryNorm = 0;
-    for (let i = 0; i < dims; i++) queryNorm += (query[i] as number) ** 2;
-    queryNorm = Math.sqrt(queryNorm);
+    // Another connection (a second process) may have written: then the indexes may be stale.
+    const version = this.dataVersion();
+    if (version !== this.vectorIndexes.dataVersion) {
+      this.vectorIndexes.indexes.clear();
+      this.vectorIndexes.dataVersion = version;
+    }
+    const dims = spec.queryVector.length;
+    const ranking =
+      dims === 0
+        ? null
+        : this.vectorIndexes.indexes
+            .get(kind, scope, spec.vectorField, dims, () =>
+              this.scopeVectors(kind, scope, spec.vectorField, dims),
+            )
+            .rank(spec.queryVector, spec.distanceMeasure);
 
-    const scored: { path: string; distance: number }[] = [];
-    for (const row of rows) {
-      const v = new Float64Array(row.vec.buffer, row.vec.byteOffset, dims);
-      let dot = 0;
-      let norm = 0;
-      let sq = 0;
-      for (let i = 0; i < dims; i++) {
-        const a = v[i] as number;
-        const b = query[i] as number;
-        dot += a * b;
-        norm += a * a;
-        sq += (a - b) * (a - b);
+    // Pre-filters are checked in distance order until the limit is met, so selective filters stay exact:
+    // when they reject candidates, the next ones are ranked (4× as many each round).
+    const hits: NearestHit<T>[] = [];
+    const loaded: LoadedVectors = { field: spec.vectorField, values: new Map() };
+    const load = (path: string): Float64Array | undefined => {
+      const values = this.loadVectorValues(path, spec.vectorField);
+      if (values) loaded.values.set(path, values);
+      return values;
+    };
+    let checked = 0;
+    for (let k = spec.limit; ; k *= 4) {
+      const rows: NearestRow[] = ranking ? ranking.top(k, load) : this.scanNearest(spec, kind, scope);
+      for (; checked < rows.length && hits.length < spec.limit; checked++) {
+        const candidate = rows[checked] as NearestRow;
+        const doc = this.readVersioned(candidate.path, loaded);
+        if (!doc) continue;
+        if (!filters.every((f) => matchesFilter(doc.snapshot.data, f))) continue;
+        hits.push({ ...(doc.snapshot as DocSnapshot<T>), distance: candidate.distance });
       }
-      let distance: number;
-      if (spec.distanceMeasure === "COSINE") {
-        if (norm === 0 || queryNorm === 0) continue; // cosine is undefined for zero vectors; Firestore skips them.
-        distance = 1 - dot / (Math.sqrt(norm) * queryNorm);
-      } else if (spec.distanceMeasure === "EUCLIDEAN") distance = Math.sqrt(sq);
-      else distance = dot;
-      scored.push({ path: row.path, distance });
+      if (hits.length >= spec.limit || !ranking || rows.length < k) return hits;
+    }
+  }
+
+  private scopeVectors(
+    kind: "parent" | "coll",
+    scope: string,
+    field: string,
+    dims: number,
+  ): Iterable<{ path: string; values: Float64Array }> {
+    const rows = this.sql(
+      `SELECT path, vec FROM vectors WHERE ${kind} = ? AND field = ? AND dims = ?`,
+    ).iterate(scope, field, dims) as IterableIterator<{ path: string; vec: Buffer }>;
+    return (function* () {
+      for (const row of rows) yield { path: row.path, values: float64s(row.vec) };
+    })();
+  }
+
+  /**
+   * Every stored vector of the scope scored in Float64, in the table's (path) order, then sorted
+   * stably: for vectors outside the range the index's Float32 error bound covers.
+   */
+  private scanNearest(spec: NearestSpec, kind: "parent" | "coll", scope: string): NearestRow[] {
+    const query = Float64Array.from(spec.queryVector);
+    const queryNorm = queryNormOf(query);
+    const scored: NearestRow[] = [];
+    for (const row of this.scopeVectors(kind, scope, spec.vectorField, query.length)) {
+      const distance = exactDistance(spec.distanceMeasure, row.values, query, queryNorm);
+      if (distance !== null) scored.push({ path: row.path, distance });
     }
     if (spec.distanceMeasure === "DOT_PRODUCT") scored.sort((a, b) => b.distance - a.distance);
     else scored.sort((a, b) => a.distance - b.distance);
-
-    // Pre-filters are checked in distance order until the limit is met, so selective filters stay exact.
-    const hits: NearestHit<T>[] = [];
-    for (const candidate of scored) {
-      if (hits.length >= spec.limit) break;
-      const doc = this.readVersioned(candidate.path);
-      if (!doc) continue;
-      if (!(spec.where ?? []).every((f) => matchesFilter(doc.snapshot.data, f))) continue;
-      hits.push({ ...(doc.snapshot as DocSnapshot<T>), distance: candidate.distance });
-    }
-    return hits;
+    return scored;
   }
 
   // ----- writes ----------------------------------------------------------------------------------
@@ -295,6 +372,7 @@ export class SqliteDocStore implements DocStore {
     }
     const now = this.clock.nowIso();
     const changes: CommittedChange[] = [];
+    const vectorWrites: VectorWrite[] = [];
     this.db.transaction(() => {
       if (reads) {
         for (const [path, version] of reads) {
@@ -354,7 +432,7 @@ export class SqliteDocStore implements DocStore {
       for (const [path, after] of pending) {
         const before = original.get(path) ?? null;
         if (!before && !after) continue;
-        this.writeRow(path, after);
+        vectorWrites.push(this.writeRow(path, after));
         changes.push({
           type: !before ? "added" : !after ? "removed" : "modified",
           path,
@@ -364,39 +442,48 @@ export class SqliteDocStore implements DocStore {
       }
       for (const hook of this.hooks) hook(changes);
     })();
+    // The vector indexes follow only committed writes. Inside someone else's transaction this commit is a
+    // savepoint that may still roll back: then the indexes are dropped and rebuilt when next queried.
+    if (this.db.inTransaction) this.vectorIndexes.indexes.clear();
+    else this.vectorIndexes.indexes.apply(vectorWrites);
     if (changes.length > 0) this.notify(changes);
   }
 
-  private writeRow(path: string, after: Versioned | null): void {
-    this.db.prepare("DELETE FROM vectors WHERE path = ?").run(path);
-    if (!after) {
-      this.db.prepare("DELETE FROM docs WHERE path = ?").run(path);
-      return;
-    }
+  /** Writes (or deletes) one document row and its vectors; returns the vector change for the indexes. */
+  private writeRow(path: string, after: Versioned | null): VectorWrite {
     const { parent, coll, id } = splitDocPath(path);
+    this.sql("DELETE FROM vectors WHERE path = ?").run(path);
+    if (!after) {
+      this.sql("DELETE FROM docs WHERE path = ?").run(path);
+      return { path, parent, coll, vectors: null };
+    }
     const encoded = encodeDoc(after.snapshot.data);
-    this.db
-      .prepare(
-        `INSERT INTO docs (path, parent, coll, id, data, version, create_time, update_time)
+    this.sql(
+      `INSERT INTO docs (path, parent, coll, id, data, version, create_time, update_time)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(path) DO UPDATE SET data = excluded.data, version = excluded.version, update_time = excluded.update_time`,
-      )
-      .run(
-        path,
-        parent,
-        coll,
-        id,
-        encoded.json,
-        after.version,
-        after.snapshot.createTime,
-        after.snapshot.updateTime,
-      );
+    ).run(
+      path,
+      parent,
+      coll,
+      id,
+      encoded.json,
+      after.version,
+      after.snapshot.createTime,
+      after.snapshot.updateTime,
+    );
     for (const v of encoded.vectors) {
       const blob = Buffer.from(Float64Array.from(v.values).buffer);
-      this.db
-        .prepare("INSERT INTO vectors (path, field, parent, coll, dims, vec) VALUES (?, ?, ?, ?, ?, ?)")
-        .run(path, v.field, parent, coll, v.values.length, blob);
+      this.sql("INSERT INTO vectors (path, field, parent, coll, dims, vec) VALUES (?, ?, ?, ?, ?, ?)").run(
+        path,
+        v.field,
+        parent,
+        coll,
+        v.values.length,
+        blob,
+      );
     }
+    return { path, parent, coll, vectors: encoded.vectors };
   }
 
   async create(path: string, data: DocData): Promise<void> {
@@ -515,6 +602,12 @@ export class SqliteDocStore implements DocStore {
       if (changes.some((c) => listener.concerns(c.path))) setImmediate(() => listener.refresh());
     }
   }
+}
+
+/** The doubles of a stored vector blob (copied when the blob is not 8-byte aligned). */
+function float64s(blob: Buffer): Float64Array {
+  if (blob.byteOffset % 8 === 0) return new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8);
+  return new Float64Array(Uint8Array.from(blob).buffer);
 }
 
 class Listener {

@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// `npm run bench`: Knowledge Vault search and ingestion in local mode with the built-in embedder, on a
+// deterministic synthetic corpus, measured against the issue's targets on this machine. Two processes:
+// phase 1 ingests (throughput), phase 2 is a fresh process like the runtime after a restart (index build,
+// latency, memory). Prints figures, asserts nothing. Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const small = Number(process.env.BENCH_SMALL ?? 10_000);
+const large = Number(process.env.BENCH_LARGE ?? 100_000);
+const queryCount = Number(process.env.BENCH_QUERIES ?? 300);
+const targets = { p50: 20, p99: 60, rssMb: 400, ingestMbps: 2 };
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-bench-"));
+
+function phase(script, args) {
+  const result = spawnSync(process.execPath, ["--expose-gc", path.join(here, script), dataDir, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    process.stdout.write(result.stdout ?? "");
+    throw new Error(`${script} failed with exit code ${result.status}`);
+  }
+  const lines = result.stdout.trim().split("\n");
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+const fmt = (x, digits = 1) => x.toFixed(digits);
+const ratio = (value, target, unit, lowerIsBetter = true) =>
+  `(target ${lowerIsBetter ? "≤" : "≥"} ${target} ${unit}: ${fmt(value / target, 2)}×)`;
+const k = (n) => (n >= 1000 ? `${Math.round(n / 1000)}k` : String(n));
+
+try {
+  console.log(
+    `Knowledge Vault bench: local mode, built-in hash embedder (256 dims), ${os.cpus().length} cores`,
+  );
+  console.log(
+    `corpus: synthetic English (Zipf), seed 20260301; ${k(small)} + ${k(large)} chunks; ${queryCount} queries per figure`,
+  );
+  const started = performance.now();
+
+  const ingest = phase("ingest.mjs", [String(small), String(large), String(Math.min(queryCount, 100))]);
+  const t = ingest.total;
+  const mbps = t.bytes / 1024 / 1024 / t.seconds;
+  console.log(
+    "\nIngest: chunk + embed + batch writes (chunk docs, vectors) + keyword upserts, measured directly",
+  );
+  console.log(
+    "        with the pipeline's batch sizes (400 chunk writes, 64 per embed batch); SQLite synchronous =",
+    process.env.ALCHEMIST_SQLITE_SYNC === "FULL" ? "FULL" : "NORMAL",
+  );
+  console.log(
+    `  ${t.chunks} chunks (${fmt(t.words / t.chunks, 0)} words each), ${fmt(t.bytes / 1024 / 1024)} MB of text in ${fmt(t.seconds)} s: ` +
+      `${fmt(mbps, 2)} MB/s ${ratio(mbps, targets.ingestMbps, "MB/s", false)}, ${fmt(t.chunks / t.seconds, 0)} chunks/s`,
+  );
+  const parts = Object.entries(ingest.time)
+    .map(([name, ms]) => `${name} ${fmt(ms / 1000)} s (${fmt((ms * 1000) / t.chunks, 0)} µs/chunk)`)
+    .join(", ");
+  console.log(`  time by step: ${parts}`);
+  console.log(
+    `  the large base's indexes were built at ${k(ingest.warmedAt)} chunks and kept current by the remaining writes`,
+  );
+
+  const search = phase("search.mjs", [JSON.stringify(ingest.docs), String(queryCount)]);
+  console.log("\nIndex build (first query of a scope, in a fresh process):");
+  for (const [kbId, size] of [
+    ["small", small],
+    ["large", large],
+  ])
+    console.log(
+      `  ${k(size)} chunks: vector ${fmt(search.build[kbId].vectorMs, 0)} ms, keyword ${fmt(search.build[kbId].keywordMs, 0)} ms`,
+    );
+
+  console.log("\nSearch latency (50 candidates per retriever, as the Knowledge Vault's search asks):");
+  const summary = [];
+  for (const [kbId, size] of [
+    ["small", small],
+    ["large", large],
+  ]) {
+    for (const mode of ["vector", "keyword", "both"]) {
+      const l = search.latency[kbId][mode];
+      console.log(
+        `  ${k(size).padStart(4)} ${mode.padEnd(7)}  p50 ${fmt(l.p50, 2).padStart(6)} ms ${ratio(l.p50, targets.p50, "ms")}` +
+          `   p99 ${fmt(l.p99, 2).padStart(6)} ms ${ratio(l.p99, targets.p99, "ms")}`,
+      );
+      if (kbId === "large") summary.push({ mode, ...l });
+    }
+  }
+  console.log(
+    "  vector = embed the question + findNearest; keyword = KeywordIndex.search; both = the two, the",
+  );
+  console.log("  keyword hits' chunk documents read, and reciprocal rank fusion");
+  const b = search.before;
+  console.log(
+    `\nBefore (findNearest reading every vector of the scope from SQLite, ${k(large)} chunks): p50 ${fmt(b.p50, 0)} ms over ${b.queries} queries; ` +
+      `index results identical to it: ${b.mismatches === 0 ? "yes" : `NO (${b.mismatches} differ)`}`,
+  );
+  const c = search.consistency;
+  console.log(
+    `Indexes kept current through ${k(large - ingest.warmedAt)} writes vs built from scratch (${c.queries} queries): ` +
+      (c.vectorMismatches + c.keywordMismatches === 0
+        ? "identical"
+        : `${c.vectorMismatches} vector and ${c.keywordMismatches} keyword answers DIFFER`),
+  );
+
+  const peak = search.rss.peak;
+  console.log(
+    `\nMemory of the search process (the runtime after a restart) with ${k(small + large)} chunks indexed:`,
+  );
+  console.log(
+    `  RSS ${fmt(search.rss.open, 0)} MB after opening, ${fmt(search.rss.indexed, 0)} MB with indexes built, ` +
+      `peak ${fmt(peak, 0)} MB ${ratio(peak, targets.rssMb, "MB")}`,
+  );
+  for (const s of search.memory)
+    console.log(
+      `    ${s.label.padEnd(24)} RSS ${fmt(s.rss, 0).padStart(4)} MB  JS heap ${fmt(s.heap, 0).padStart(4)} MB  typed arrays ${fmt(s.arrayBuffers, 0).padStart(4)} MB`,
+    );
+  console.log(
+    `  (ingest process peak ${fmt(ingest.maxRssMb, 0)} MB, with both indexes kept current; the old full scan ` +
+      `took the search process to ${fmt(search.rss.peakWithOldScan, 0)} MB)`,
+  );
+
+  const both = summary.find((s) => s.mode === "both");
+  const misses = [
+    ...summary.flatMap((s) => [
+      ...(s.p50 > targets.p50 ? [`${s.mode} p50 ${fmt(s.p50)} ms`] : []),
+      ...(s.p99 > targets.p99 ? [`${s.mode} p99 ${fmt(s.p99)} ms`] : []),
+    ]),
+    ...(peak > targets.rssMb ? [`RSS ${fmt(peak, 0)} MB`] : []),
+    ...(mbps < targets.ingestMbps ? [`ingest ${fmt(mbps, 2)} MB/s`] : []),
+    ...(b.mismatches > 0 ? ["index results differ from the full scan"] : []),
+    ...(c.vectorMismatches + c.keywordMismatches > 0 ? ["maintained indexes differ from fresh ones"] : []),
+  ];
+  console.log(
+    `\nbench: ${misses.length === 0 ? "all targets met" : `missed: ${misses.join(", ")}`}; ` +
+      `${k(large)} hybrid p50 ${fmt(both.p50)} ms / p99 ${fmt(both.p99)} ms, RSS peak ${fmt(peak, 0)} MB, ` +
+      `ingest ${fmt(mbps, 2)} MB/s, in ${fmt((performance.now() - started) / 1000, 0)} s`,
+  );
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
