@@ -22,7 +22,10 @@ const { chunkText } = await import(lib("knowledge/chunk.js"));
 const { vector } = await import(lib("platform/ports.js"));
 const { systemClock } = await import(lib("platform/clock.js"));
 
-const db = openDatabase({ file: path.join(dataDir, "alchemist.sqlite") });
+const db = openDatabase({
+  file: path.join(dataDir, "alchemist.sqlite"),
+  synchronous: process.env.ALCHEMIST_SQLITE_SYNC === "FULL" ? "FULL" : "NORMAL",
+});
 const store = new SqliteDocStore(db, systemClock);
 const keywords = new SqliteKeywordIndex(db);
 const embedder = localHashEmbedder(256);
@@ -84,8 +87,13 @@ async function ingestKnowledgeBase(kbId, firstDoc, target, onProgress) {
       time.embed += clock() - t;
       t = clock();
       const batch = store.batch();
-      chunkPaths.forEach((p, j) =>
-        batch.update(p, { embedding: vector(vectors[j]), embeddingModel: "alchemist-hash-v1@1" }),
+      // As the pipeline does (knowledge/ingest.ts embedRange): the chunk is written back whole.
+      snaps.forEach((s, j) =>
+        batch.set(chunkPaths[j], {
+          ...s.data,
+          embedding: vector(vectors[j]),
+          embeddingModel: "alchemist-hash-v1@1/256",
+        }),
       );
       await batch.commit();
       time.writeVectors += clock() - t;

@@ -275,7 +275,7 @@ async function embedRange(deps: Deps, task: EmbedTask): Promise<void> {
         "failed-precondition",
         `Chunk ${paths[i]} is missing; the document must be re-ingested`,
       );
-    return { id: s.id, text: s.data.text };
+    return { id: s.id, text: s.data.text, data: s.data };
   });
   const vectors = await deps.embedder.embed(
     chunks.map((c) => c.text),
@@ -283,8 +283,13 @@ async function embedRange(deps: Deps, task: EmbedTask): Promise<void> {
   );
   const model = embeddingModelId(deps);
   const batch = deps.store.batch();
-  paths.forEach((p, i) =>
-    batch.update(p, { [chunkVectorField]: vector(vectors[i] as number[]), embeddingModel: model }),
+  // The whole chunk is written back (a set, not an update): the store need not read it again first.
+  chunks.forEach((c, i) =>
+    batch.set(paths[i] as string, {
+      ...c.data,
+      [chunkVectorField]: vector(vectors[i] as number[]),
+      embeddingModel: model,
+    }),
   );
   await batch.commit();
   await deps.keywords.upsert(

@@ -24,6 +24,7 @@ const envSchema = z.object({
   ALCHEMIST_API_KEY: optionalString,
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().default("127.0.0.1"),
+  ALCHEMIST_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalString,
   CHAT_MODEL: z.string().default("gpt-4o-mini"),
@@ -53,6 +54,8 @@ export interface Config {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
+  /** Local mode's SQLite durability: NORMAL survives crashes, FULL power cuts too (slower writes). */
+  readonly sqliteSync: "NORMAL" | "FULL";
   readonly bootstrapApiKey: string | undefined;
   readonly openai: {
     readonly apiKey: string | undefined;
@@ -96,6 +99,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.ALCHEMIST_DATA_DIR ?? path.join("emulator-data", "local")),
     port: env.PORT,
     host: env.HOST,
+    sqliteSync: env.ALCHEMIST_SQLITE_SYNC,
     bootstrapApiKey: env.ALCHEMIST_API_KEY,
     openai: {
       apiKey: env.OPENAI_API_KEY,

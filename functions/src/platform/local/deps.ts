@@ -21,7 +21,10 @@ export interface LocalDeps extends Deps {
 
 export async function openLocalDeps(config: Config, options?: { clock?: Clock }): Promise<LocalDeps> {
   const clock = options?.clock ?? systemClock;
-  const db = openDatabase({ file: path.join(config.dataDir, "alchemist.sqlite") });
+  const db = openDatabase({
+    file: path.join(config.dataDir, "alchemist.sqlite"),
+    synchronous: config.sqliteSync,
+  });
   const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
   const store = new SqliteDocStore(db, clock);
   return {

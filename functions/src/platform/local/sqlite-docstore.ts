@@ -195,6 +195,24 @@ export class SqliteDocStore implements DocStore {
     };
   }
 
+  /** The row's version and times without its data (for writes that replace the data anyway). */
+  private readHead(path: string): Versioned | null {
+    const row = this.sql("SELECT version, create_time, update_time FROM docs WHERE path = ?").get(path) as
+      Omit<Row, "path" | "data"> | undefined;
+    if (!row) return null;
+    const parts = path.split("/");
+    return {
+      version: row.version,
+      snapshot: {
+        path,
+        id: parts[parts.length - 1] as string,
+        data: {},
+        createTime: row.create_time,
+        updateTime: row.update_time,
+      },
+    };
+  }
+
   private readVersioned(path: string, loaded?: LoadedVectors): Versioned | null {
     assertDocPath(path);
     const row = this.selectDoc(path);
@@ -382,15 +400,18 @@ export class SqliteDocStore implements DocStore {
       }
       const pending = new Map<string, Versioned | null>();
       const original = new Map<string, Versioned | null>();
-      const load = (path: string): Versioned | null => {
+      // Whole `before` snapshots are only read when someone sees them (a hook, a listener) or a merge or
+      // update needs the old data; a plain set, create or delete only needs the row's version.
+      const snapshotsSeen = this.hooks.length > 0 || this.listeners.size > 0;
+      const load = (path: string, needsData: boolean): Versioned | null => {
         if (pending.has(path)) return pending.get(path) ?? null;
-        const v = this.readVersioned(path);
+        const v = needsData || snapshotsSeen ? this.readVersioned(path) : this.readHead(path);
         original.set(path, v);
         pending.set(path, v);
         return v;
       };
       for (const op of ops) {
-        const existing = load(op.path);
+        const existing = load(op.path, op.kind === "merge" || op.kind === "update");
         let next: Record<string, unknown> | null;
         switch (op.kind) {
           case "create":

@@ -151,33 +151,86 @@ function fmix32(input: number): number {
 /** Relative weights: a shared word counts most, a shared word pair adds order, fragments add spelling. */
 const WEIGHT = { unigram: 1, bigram: 0.7, trigram: 0.25 } as const;
 
-function featureCounts(text: string): Map<string, { weight: number; count: number }> {
-  const features = new Map<string, { weight: number; count: number }>();
-  const add = (key: string, weight: number): void => {
-    const f = features.get(key);
-    if (f) f.count += 1;
-    else features.set(key, { weight, count: 1 });
+/** FNV-1a continued over more UTF-16 code units: the hash of `prefix + s` without building the string. */
+function fnv1aFrom(h0: number, s: string, start = 0, end = s.length): number {
+  let h = h0;
+  for (let i = start; i < end; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const FNV_WORD = fnv1a("w:");
+const FNV_PAIR = fnv1a("b:");
+const FNV_FRAGMENT = fnv1a("c:");
+const SPACE = " ".charCodeAt(0);
+
+/**
+ * Feature hashes with their weight and count, in first-seen order (the order fixes the float sums).
+ * Hashes are computed over the feature key's code units without materialising the key, which is what
+ * makes ingestion fast; the values equal `fnv1a("w:" + term)` etc.
+ */
+interface Features {
+  readonly hashes: number[];
+  readonly weights: number[];
+  readonly counts: number[];
+}
+
+function featureCounts(text: string): Features {
+  const slots = new Map<number, number>();
+  const out: Features = { hashes: [], weights: [], counts: [] };
+  const add = (hash: number, weight: number): void => {
+    const slot = slots.get(hash);
+    if (slot !== undefined) out.counts[slot] = (out.counts[slot] as number) + 1;
+    else {
+      slots.set(hash, out.hashes.length);
+      out.hashes.push(hash);
+      out.weights.push(weight);
+      out.counts.push(1);
+    }
   };
   const terms = analyze(text);
-  terms.forEach((t, i) => {
-    add(`w:${t.term}`, WEIGHT.unigram);
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i] as Term;
+    add(fnv1aFrom(FNV_WORD, t.term), WEIGHT.unigram);
     const next = terms[i + 1];
-    if (next) add(`b:${t.term} ${next.term}`, WEIGHT.bigram);
+    if (next) {
+      const h = Math.imul(fnv1aFrom(FNV_PAIR, t.term) ^ SPACE, 0x01000193) >>> 0;
+      add(fnv1aFrom(h, next.term), WEIGHT.bigram);
+    }
+    // Trigrams of the code points of "^surface$"; a code point may be two UTF-16 units.
     const padded = `^${t.surface}$`;
-    const chars = Array.from(padded);
-    for (let j = 0; j + 3 <= chars.length; j++) add(`c:${chars.slice(j, j + 3).join("")}`, WEIGHT.trigram);
-  });
-  return features;
+    if (!SURROGATE.test(padded)) {
+      for (let j = 0; j + 3 <= padded.length; j++)
+        add(fnv1aFrom(FNV_FRAGMENT, padded, j, j + 3), WEIGHT.trigram);
+      continue;
+    }
+    const starts: number[] = [];
+    for (let u = 0; u < padded.length; u++) {
+      starts.push(u);
+      const c = padded.charCodeAt(u);
+      if (c >= 0xd800 && c <= 0xdbff && u + 1 < padded.length) u++;
+    }
+    starts.push(padded.length);
+    for (let j = 0; j + 3 < starts.length; j++) {
+      add(fnv1aFrom(FNV_FRAGMENT, padded, starts[j], starts[j + 3]), WEIGHT.trigram);
+    }
+  }
+  return out;
 }
+
+const SURROGATE = /[\ud800-\udbff]/;
 
 function hashedVector(text: string, dimensions: number): number[] {
   const v = new Float64Array(dimensions);
-  for (const [key, { weight, count }] of featureCounts(text)) {
-    const h = fnv1a(key);
+  const { hashes, weights, counts } = featureCounts(text);
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i] as number;
     const index = fmix32(h) % dimensions;
     const sign = fmix32(h ^ 0x9e3779b9) & 1 ? -1 : 1;
     // Sublinear tf: a word said ten times is not ten times as much about it.
-    v[index] = (v[index] ?? 0) + sign * weight * (1 + Math.log(count));
+    v[index] = (v[index] as number) + sign * (weights[i] as number) * (1 + Math.log(counts[i] as number));
   }
   let norm = 0;
   for (const x of v) norm += x * x;
