@@ -49,10 +49,10 @@ try {
   const t = ingest.total;
   const mbps = t.bytes / 1024 / 1024 / t.seconds;
   console.log(
-    "\nIngest: chunk + embed + batch writes (chunk docs, vectors) + keyword upserts, measured directly",
+    "\nIngest: parse-batch writes + embed + chunk writes (text and vector, once) + keyword upserts, measured",
   );
   console.log(
-    "        with the pipeline's batch sizes (400 chunk writes, 64 per embed batch); SQLite synchronous =",
+    "        directly with the pipeline's steps and sizes (64 chunks per embed batch); SQLite synchronous =",
     process.env.ALCHEMIST_SQLITE_SYNC === "FULL" ? "FULL" : "NORMAL",
   );
   console.log(

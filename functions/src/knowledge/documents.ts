@@ -310,7 +310,7 @@ export async function deleteDocument(
   const folder = `${path}/`;
   for (const blob of await deps.blobs.list(folder)) await deps.blobs.delete(blob.path);
   for (const v of doc.versions) await deps.blobs.delete(v.blobPath);
-  await deps.store.delete(path);
+  await deps.store.deleteRecursive(path); // with any parsed batches still waiting
   log.info("document deleted", { tenantId, kbId, docId, versions: doc.versions.length });
 }
 

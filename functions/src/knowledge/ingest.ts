@@ -16,8 +16,10 @@ import { chunkDocument } from "./chunk.js";
 import { markFailed, registerDirectUpload } from "./documents.js";
 import { parseDocument } from "./parse.js";
 import {
+  chunkBatchesPath,
+  chunkBatchPath,
+  chunkBatchSchema,
   chunkId,
-  chunkPath,
   chunksPath,
   chunkVectorField,
   documentPath,
@@ -25,6 +27,7 @@ import {
   knowledgeDocumentSchema,
   parseUploadPath,
   type Chunk,
+  type ChunkBatch,
   type KnowledgeDocument,
 } from "./schema.js";
 
@@ -40,7 +43,8 @@ export const ingestRetry = {
   maxDoublings: 5,
 } as const;
 
-const chunkWriteBatch = 400;
+/** Batch documents per commit: ~64 chunks each keeps a commit well under Firestore's 10 MiB request limit. */
+const batchDocsPerCommit = 16;
 const embedBatchChunks = 64;
 
 const embedBatchSize = (deps: Deps): number =>
@@ -182,27 +186,25 @@ async function parseAndChunk(
   const chunks = chunkDocument(await parseDocument(doc.type, blob.data));
   if (chunks.length === 0) throw new AppError("invalid-argument", "The document contains no text to index");
 
-  const now = deps.clock.nowIso();
-  for (let i = 0; i < chunks.length; i += chunkWriteBatch) {
-    const batch = deps.store.batch();
-    chunks.slice(i, i + chunkWriteBatch).forEach((c, j) => {
-      const index = i + j;
-      const chunk: Chunk = {
-        docId: task.docId,
-        docVersion: task.version,
-        docName: doc.name,
-        index,
-        text: c.text,
-        location: c.location,
-        embeddingModel: null,
-        tags: doc.tags,
-        createdAt: now,
-      };
-      batch.set(chunkPath(task.tenantId, task.kbId, chunkId(task.docId, task.version, index)), chunk);
+  const perBatch = embedBatchSize(deps);
+  const batches: ChunkBatch[] = [];
+  for (let i = 0, b = 0; i < chunks.length; i += perBatch, b++) {
+    batches.push({
+      version: task.version,
+      batch: b,
+      chunks: chunks
+        .slice(i, i + perBatch)
+        .map((c, j) => ({ index: i + j, text: c.text, location: c.location })),
     });
-    await batch.commit();
   }
-  const plan = { chunkCount: chunks.length, totalBatches: Math.ceil(chunks.length / embedBatchSize(deps)) };
+  for (let i = 0; i < batches.length; i += batchDocsPerCommit) {
+    const commit = deps.store.batch();
+    for (const b of batches.slice(i, i + batchDocsPerCommit)) {
+      commit.set(chunkBatchPath(task.tenantId, task.kbId, task.docId, task.version, b.batch), b);
+    }
+    await commit.commit();
+  }
+  const plan = { chunkCount: chunks.length, totalBatches: batches.length };
   await deps.store.update(path, {
     stage: "embed",
     progress: 0.2,
@@ -222,7 +224,7 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
   await step(deps, task, attempt, async () => {
     const doc = await loadCurrent(deps, task);
     if (!doc || doc.embeddedBatches.includes(task.batch)) return;
-    await embedRange(deps, task);
+    await embedRange(deps, task, doc);
 
     const path = documentPath(task.tenantId, task.kbId, task.docId);
     const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
@@ -262,30 +264,55 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
   });
 }
 
-/** Embeds chunks `from..to` of a version and indexes their text for keyword search. */
-async function embedRange(deps: Deps, task: EmbedTask): Promise<void> {
-  const paths: string[] = [];
-  for (let i = task.from; i < task.to; i++) {
-    paths.push(chunkPath(task.tenantId, task.kbId, chunkId(task.docId, task.version, i)));
-  }
-  const snaps = await deps.store.getAll<Chunk>(paths);
-  const chunks = snaps.map((s, i) => {
-    if (!s)
+/**
+ * Embeds one batch of a version's chunks, writes each chunk once (text, location and vector) and indexes
+ * its text for keyword search. A new version's chunks come from the batch document the ingest task wrote;
+ * re-embedding reads the existing chunks.
+ */
+async function embedRange(deps: Deps, task: EmbedTask, doc: KnowledgeDocument): Promise<void> {
+  const scope = chunksPath(task.tenantId, task.kbId);
+  let chunks: { id: string; data: Chunk }[];
+  if (task.purpose === "reembed") {
+    const paths: string[] = [];
+    for (let i = task.from; i < task.to; i++) paths.push(`${scope}/${chunkId(task.docId, task.version, i)}`);
+    chunks = (await deps.store.getAll<Chunk>(paths)).map((s, i) => {
+      if (!s)
+        throw new AppError("failed-precondition", `Chunk ${paths[i]} is missing; upload the document again`);
+      return { id: s.id, data: s.data };
+    });
+  } else {
+    const snap = await deps.store.get(
+      chunkBatchPath(task.tenantId, task.kbId, task.docId, task.version, task.batch),
+    );
+    if (!snap)
       throw new AppError(
         "failed-precondition",
-        `Chunk ${paths[i]} is missing; the document must be re-ingested`,
+        "A batch of parsed text is missing; upload the document again",
       );
-    return { id: s.id, text: s.data.text, data: s.data };
-  });
+    const now = deps.clock.nowIso();
+    chunks = chunkBatchSchema.parse(snap.data).chunks.map((c) => ({
+      id: chunkId(task.docId, task.version, c.index),
+      data: {
+        docId: task.docId,
+        docVersion: task.version,
+        docName: doc.name,
+        index: c.index,
+        text: c.text,
+        location: c.location,
+        embeddingModel: null,
+        tags: doc.tags,
+        createdAt: now,
+      },
+    }));
+  }
   const vectors = await deps.embedder.embed(
-    chunks.map((c) => c.text),
+    chunks.map((c) => c.data.text),
     { kind: "document" },
   );
   const model = embeddingModelId(deps);
   const batch = deps.store.batch();
-  // The whole chunk is written back (a set, not an update): the store need not read it again first.
   chunks.forEach((c, i) =>
-    batch.set(paths[i] as string, {
+    batch.set(`${scope}/${c.id}`, {
       ...c.data,
       [chunkVectorField]: vector(vectors[i] as number[]),
       embeddingModel: model,
@@ -293,20 +320,33 @@ async function embedRange(deps: Deps, task: EmbedTask): Promise<void> {
   );
   await batch.commit();
   await deps.keywords.upsert(
-    chunksPath(task.tenantId, task.kbId),
-    chunks.map((c) => ({ id: c.id, group: task.docId, text: c.text })),
+    scope,
+    chunks.map((c) => ({ id: c.id, group: task.docId, text: c.data.text })),
   );
 }
 
-/** After a version becomes active, the chunks of every other version go (search already ignores them). */
+/**
+ * After a version becomes active, the chunks of older versions go (search already ignores them),
+ * and so do the parsed batches, which were only needed until now.
+ */
 async function removeOtherVersions(deps: Deps, task: DocumentTask): Promise<void> {
+  // Only this version's and older ones: a newer upload may already be parsing into its own batches.
+  const batches = await deps.store.query({
+    collection: chunkBatchesPath(task.tenantId, task.kbId, task.docId),
+    where: [{ field: "version", op: "<=", value: task.version }],
+  });
+  for (let i = 0; i < batches.length; i += 400) {
+    const commit = deps.store.batch();
+    for (const b of batches.slice(i, i + 400)) commit.delete(b.path);
+    await commit.commit();
+  }
   const scope = chunksPath(task.tenantId, task.kbId);
   for (;;) {
     const stale = await deps.store.query({
       collection: scope,
       where: [
         { field: "docId", op: "==", value: task.docId },
-        { field: "docVersion", op: "!=", value: task.version },
+        { field: "docVersion", op: "<", value: task.version },
       ],
       limit: 400,
     });
@@ -388,7 +428,7 @@ async function reembedBatch(deps: Deps, task: EmbedTask): Promise<void> {
     j !== null && j.model === model.model && j.version === model.version && j.dimensions === model.dimensions;
   if (doc.activeVersion !== task.version || !sameModel(job)) return;
   if (job?.doneBatches.includes(task.batch)) return;
-  await embedRange(deps, task);
+  await embedRange(deps, task, doc);
   const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
   await deps.store.runTransaction(async (tx) => {
     const current = await tx.get(path);

@@ -104,6 +104,20 @@ export const chunkSchema = z.object({
 });
 export type Chunk = z.infer<typeof chunkSchema>;
 
+/**
+ * The chunks of one embedding batch, as parsed, waiting to be embedded: the ingest task writes one of these
+ * per batch (one write instead of one per chunk), and the embed task writes each chunk once, complete with
+ * its vector. Removed when the version is ready.
+ */
+export const chunkBatchSchema = z.object({
+  version: z.number().int().min(1),
+  batch: z.number().int().min(0),
+  chunks: z.array(
+    z.object({ index: z.number().int().min(0), text: z.string(), location: chunkLocationSchema }),
+  ),
+});
+export type ChunkBatch = z.infer<typeof chunkBatchSchema>;
+
 /** The vector field of a chunk (kept out of the zod schema: adapters return a VectorValue). */
 export const chunkVectorField = "embedding";
 
@@ -114,6 +128,15 @@ export const documentsPath = (tenantId: string, kbId: string): string =>
   `${knowledgeBasePath(tenantId, kbId)}/documents`;
 export const documentPath = (tenantId: string, kbId: string, docId: string): string =>
   `${documentsPath(tenantId, kbId)}/${checkId(docId, "document id")}`;
+export const chunkBatchesPath = (tenantId: string, kbId: string, docId: string): string =>
+  `${documentPath(tenantId, kbId, docId)}/chunkBatches`;
+export const chunkBatchPath = (
+  tenantId: string,
+  kbId: string,
+  docId: string,
+  version: number,
+  batch: number,
+): string => `${chunkBatchesPath(tenantId, kbId, docId)}/v${version}-${batch}`;
 export const chunksPath = (tenantId: string, kbId: string): string =>
   `${knowledgeBasePath(tenantId, kbId)}/chunks`;
 export const chunkId = (docId: string, version: number, index: number): string =>
