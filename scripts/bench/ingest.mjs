@@ -1,6 +1,6 @@
 // Bench phase 1 (its own process): ingests the synthetic corpus into a fresh local-mode database the way
-// the Knowledge Vault pipeline writes it (chunk → write chunk documents in batches of 400 → per 64 chunks:
-// read them back, embed, write the vectors, upsert keyword entries), and measures throughput. A small
+// the Knowledge Vault pipeline writes it (chunk → one parsed-batch document per 64 chunks → per batch: read
+// it, embed, write each chunk once with its vector, upsert keyword entries), and measures throughput. A small
 // knowledge base (10k chunks) is followed by a large one (100k); the large one is searched once early, so
 // its in-memory indexes are then kept current by the remaining 90k writes, and the answers of those
 // maintained indexes are saved for phase 2 to compare with indexes built from scratch.

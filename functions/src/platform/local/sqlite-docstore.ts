@@ -78,6 +78,15 @@ interface Versioned {
 
 class TransactionConflict extends Error {}
 
+/** Stands for a row a write replaces without reading it (see `commit`); its fields are never shown. */
+function unread(path: string, now: string): Versioned {
+  const parts = path.split("/");
+  return {
+    version: 0,
+    snapshot: { path, id: parts[parts.length - 1] as string, data: {}, createTime: now, updateTime: now },
+  };
+}
+
 /** Vectors of one field already read, by document path. */
 interface LoadedVectors {
   readonly field: string;
@@ -403,15 +412,20 @@ export class SqliteDocStore implements DocStore {
       // Whole `before` snapshots are only read when someone sees them (a hook, a listener) or a merge or
       // update needs the old data; a plain set, create or delete only needs the row's version.
       const snapshotsSeen = this.hooks.length > 0 || this.listeners.size > 0;
-      const load = (path: string, needsData: boolean): Versioned | null => {
+      const load = (path: string, kind: WriteOp["kind"]): Versioned | null => {
         if (pending.has(path)) return pending.get(path) ?? null;
-        const v = needsData || snapshotsSeen ? this.readVersioned(path) : this.readHead(path);
+        let v: Versioned | null;
+        if (kind === "merge" || kind === "update" || snapshotsSeen) v = this.readVersioned(path);
+        else if (kind === "create") v = this.readHead(path);
+        // A set or delete that nobody watches needs nothing of the old row: the upsert keeps its create
+        // time and bumps its version in SQL.
+        else v = unread(path, now);
         original.set(path, v);
         pending.set(path, v);
         return v;
       };
       for (const op of ops) {
-        const existing = load(op.path, op.kind === "merge" || op.kind === "update");
+        const existing = load(op.path, op.kind);
         let next: Record<string, unknown> | null;
         switch (op.kind) {
           case "create":
@@ -482,7 +496,7 @@ export class SqliteDocStore implements DocStore {
     this.sql(
       `INSERT INTO docs (path, parent, coll, id, data, version, create_time, update_time)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET data = excluded.data, version = excluded.version, update_time = excluded.update_time`,
+         ON CONFLICT(path) DO UPDATE SET data = excluded.data, version = docs.version + 1, update_time = excluded.update_time`,
     ).run(
       path,
       parent,

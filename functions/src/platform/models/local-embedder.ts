@@ -96,7 +96,37 @@ interface Term {
   readonly surface: string;
 }
 
-function analyze(text: string): Term[] {
+/**
+ * The most recent analyses, by text: ingestion analyzes each chunk twice in a row (the embedder, then the
+ * keyword index), and the second time is free. Small and bounded; results are frozen so sharing is safe.
+ */
+const recentAnalyses = new Map<string, readonly Term[]>();
+const recentAnalysesMax = 256;
+/** Stems of words seen before: word frequencies are Zipfian, so most lookups hit. */
+const stemCache = new Map<string, string>();
+const stemCacheMax = 50_000;
+
+function cachedStem(token: string): string {
+  let s = stemCache.get(token);
+  if (s === undefined) {
+    s = stem(token);
+    if (stemCache.size >= stemCacheMax) stemCache.clear();
+    stemCache.set(token, s);
+  }
+  return s;
+}
+
+function analyze(text: string): readonly Term[] {
+  const recent = recentAnalyses.get(text);
+  if (recent) return recent;
+  const terms = analyzeText(text);
+  if (recentAnalyses.size >= recentAnalysesMax)
+    recentAnalyses.delete(recentAnalyses.keys().next().value as string);
+  recentAnalyses.set(text, Object.freeze(terms));
+  return terms;
+}
+
+function analyzeText(text: string): Term[] {
   const terms: Term[] = [];
   for (const match of normalizeText(text).matchAll(WORD)) {
     let token = match[0];
@@ -113,7 +143,7 @@ function analyze(text: string): Term[] {
     if (token.includes("'")) token = token.replace(/'/g, "");
     if (token.length === 1 && /[a-z]/.test(token)) continue;
     if (STOP_WORDS.has(token)) continue;
-    terms.push({ term: stem(token), surface: token });
+    terms.push({ term: cachedStem(token), surface: token });
   }
   return terms;
 }
