@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
 import { VectorValue, type DocSnapshot } from "../platform/ports.js";
+import { exactDistance, queryNormOf } from "../platform/vectors.js";
 import { embeddingModelId, requestReembedding } from "./ingest.js";
 import { getKnowledgeBase, loadKnowledgeBase } from "./knowledge-bases.js";
 import { chunkSchema, chunksPath, chunkVectorField, type Chunk, type ChunkLocation } from "./schema.js";
@@ -72,19 +73,11 @@ const vectorWeight = 0.2;
 const keywordNorm = (bm25: number): number => bm25 / (bm25 + keywordHalfScore);
 const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  if (a.length !== b.length) return 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+/** Cosine similarity of a stored vector to the query (0 for a zero vector or other dimensions). */
+function cosine(vec: readonly number[], query: readonly number[]): number {
+  if (vec.length !== query.length) return 0;
+  const distance = exactDistance("COSINE", vec, query, queryNormOf(query));
+  return distance === null ? 0 : 1 - distance;
 }
 
 interface Candidate {

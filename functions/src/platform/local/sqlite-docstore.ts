@@ -22,14 +22,9 @@ import type {
   WriteBatch,
 } from "../ports.js";
 import type Database from "better-sqlite3";
+import { exactDistance, queryNormOf } from "../vectors.js";
 import type { SqliteHandle } from "./database.js";
-import {
-  ScopedVectorIndexes,
-  exactDistance,
-  queryNormOf,
-  type NearestRow,
-  type VectorWrite,
-} from "./vector-index.js";
+import { ScopedVectorIndexes, type NearestRow, type VectorWrite } from "./vector-index.js";
 import {
   applyField,
   assertDocData,

@@ -14,6 +14,7 @@
  * finite) make `rank` return null, and the caller scans exactly instead.
  */
 import type { DistanceMeasure } from "../ports.js";
+import { exactDistance, queryNormOf } from "../vectors.js";
 
 /** Rows per full block: 4096 rows × 256 dims × 4 bytes = 4 MiB, and the accumulator stays in cache. */
 export const vectorBlockRows = 4096;
@@ -38,42 +39,6 @@ const isSafeValue = (x: number): boolean => {
 export interface NearestRow {
   readonly path: string;
   readonly distance: number;
-}
-
-/**
- * The distance `findNearest` reports for one stored vector: the exact arithmetic of a full Float64 scan
- * (cosine distance, euclidean distance, or the dot product). Null for a zero vector under COSINE, which
- * Firestore skips.
- */
-export function exactDistance(
-  measure: DistanceMeasure,
-  row: ArrayLike<number>,
-  query: ArrayLike<number>,
-  queryNorm: number,
-): number | null {
-  let dot = 0;
-  let norm = 0;
-  let sq = 0;
-  for (let i = 0; i < query.length; i++) {
-    const a = row[i] as number;
-    const b = query[i] as number;
-    dot += a * b;
-    norm += a * a;
-    sq += (a - b) * (a - b);
-  }
-  if (measure === "COSINE") {
-    if (norm === 0 || queryNorm === 0) return null;
-    return 1 - dot / (Math.sqrt(norm) * queryNorm);
-  }
-  if (measure === "EUCLIDEAN") return Math.sqrt(sq);
-  return dot;
-}
-
-/** The query norm as the full scan computes it. */
-export function queryNormOf(query: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < query.length; i++) sum += (query[i] as number) ** 2;
-  return Math.sqrt(sum);
 }
 
 /** SQLite's BINARY collation (UTF-8 byte order): code-point order, which UTF-16 order is not for surrogates. */
