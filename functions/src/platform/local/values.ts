@@ -199,9 +199,20 @@ function mergeAt(
 
 /** Builds a full document from `set` data, applying any transforms against an empty document. */
 export function materialize(data: DocData): Record<string, unknown> {
+  // Most writes carry no transform: then the document is simply a copy (a much cheaper walk).
+  if (!containsTransform(data)) return cloneData(data);
   const out: Record<string, unknown> = {};
   mergeAt(out, data, []);
   return out;
+}
+
+function containsTransform(value: unknown): boolean {
+  if (isFieldTransform(value)) return true;
+  if (Array.isArray(value)) return value.some(containsTransform);
+  if (isPlainMap(value)) {
+    for (const v of Object.values(value)) if (containsTransform(v)) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------
