@@ -96,3 +96,45 @@ function migrate(db: SqliteHandle): void {
     })();
   }
 }
+
+/**
+ * In-memory state derived from the database (the search indexes), shared by every adapter on one handle so
+ * a write through any of them keeps it current. `current()` also checks SQLite's `data_version`, which moves
+ * only when another connection (another process) commits: the state is then recreated empty, to be rebuilt
+ * from the tables. `peek()` skips that check, for the write path that updates the state in place.
+ */
+export interface DerivedState<T> {
+  current(): T;
+  peek(): T;
+}
+
+const derivedStates = new WeakMap<SqliteHandle, Map<string, { value: unknown; dataVersion: number }>>();
+
+export function derivedState<T>(db: SqliteHandle, name: string, create: () => T): DerivedState<T> {
+  let states = derivedStates.get(db);
+  if (!states) {
+    states = new Map();
+    derivedStates.set(db, states);
+  }
+  const dataVersion = (): number => db.pragma("data_version", { simple: true }) as number;
+  const slot = (): { value: unknown; dataVersion: number } => {
+    let s = states.get(name);
+    if (!s) {
+      s = { value: create(), dataVersion: dataVersion() };
+      states.set(name, s);
+    }
+    return s;
+  };
+  return {
+    current() {
+      const s = slot();
+      const version = dataVersion();
+      if (version !== s.dataVersion) {
+        s.value = create();
+        s.dataVersion = version;
+      }
+      return s.value as T;
+    },
+    peek: () => slot().value as T,
+  };
+}

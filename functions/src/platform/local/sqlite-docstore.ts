@@ -23,7 +23,7 @@ import type {
 } from "../ports.js";
 import type Database from "better-sqlite3";
 import { exactDistance, queryNormOf } from "../vectors.js";
-import type { SqliteHandle } from "./database.js";
+import { derivedState, type DerivedState, type SqliteHandle } from "./database.js";
 import { ScopedVectorIndexes, type NearestRow, type VectorWrite } from "./vector-index.js";
 import {
   applyField,
@@ -88,13 +88,6 @@ interface LoadedVectors {
   readonly values: Map<string, Float64Array>;
 }
 
-/**
- * Vector indexes are shared by every store on one database handle, so a write through any of them keeps
- * them current. `dataVersion` is SQLite's counter of commits by other connections (another process):
- * when it moves, the indexes are dropped and rebuilt from the table on their next query.
- */
-const vectorIndexesByDb = new WeakMap<SqliteHandle, { indexes: ScopedVectorIndexes; dataVersion: number }>();
-
 const maxBatchWrites = 500;
 const maxTransactionAttempts = 5;
 
@@ -124,7 +117,8 @@ function jsonPath(field: string): string | null {
 export class SqliteDocStore implements DocStore {
   private readonly hooks: CommitHook[] = [];
   private readonly listeners = new Set<Listener>();
-  private readonly vectorIndexes: { indexes: ScopedVectorIndexes; dataVersion: number };
+  /** Shared by every store on the handle; dropped when another process writes (see `derivedState`). */
+  private readonly vectorIndexes: DerivedState<ScopedVectorIndexes>;
   /** Prepared once: preparing costs about as much as a point read. */
   private readonly statements = new Map<string, Database.Statement<unknown[]>>();
 
@@ -132,16 +126,7 @@ export class SqliteDocStore implements DocStore {
     private readonly db: SqliteHandle,
     private readonly clock: Clock,
   ) {
-    let shared = vectorIndexesByDb.get(db);
-    if (!shared) {
-      shared = { indexes: new ScopedVectorIndexes(), dataVersion: this.dataVersion() };
-      vectorIndexesByDb.set(db, shared);
-    }
-    this.vectorIndexes = shared;
-  }
-
-  private dataVersion(): number {
-    return this.db.pragma("data_version", { simple: true }) as number;
+    this.vectorIndexes = derivedState(db, "vector-indexes", () => new ScopedVectorIndexes());
   }
 
   /** A prepared statement for a fixed SQL text, prepared on first use. */
@@ -308,17 +293,12 @@ export class SqliteDocStore implements DocStore {
     const scope = (spec.collection ?? spec.collectionGroup) as string;
     const filters = spec.where ?? [];
 
-    // Another connection (a second process) may have written: then the indexes may be stale.
-    const version = this.dataVersion();
-    if (version !== this.vectorIndexes.dataVersion) {
-      this.vectorIndexes.indexes.clear();
-      this.vectorIndexes.dataVersion = version;
-    }
     const dims = spec.queryVector.length;
     const ranking =
       dims === 0
         ? null
-        : this.vectorIndexes.indexes
+        : this.vectorIndexes
+            .current()
             .get(kind, scope, spec.vectorField, dims, () =>
               this.scopeVectors(kind, scope, spec.vectorField, dims),
             )
@@ -474,8 +454,8 @@ export class SqliteDocStore implements DocStore {
     })();
     // The vector indexes follow only committed writes. Inside someone else's transaction this commit is a
     // savepoint that may still roll back: then the indexes are dropped and rebuilt when next queried.
-    if (this.db.inTransaction) this.vectorIndexes.indexes.clear();
-    else this.vectorIndexes.indexes.apply(vectorWrites);
+    if (this.db.inTransaction) this.vectorIndexes.peek().clear();
+    else this.vectorIndexes.peek().apply(vectorWrites);
     if (changes.length > 0) this.notify(changes);
   }
 

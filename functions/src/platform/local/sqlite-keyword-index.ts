@@ -12,7 +12,7 @@
  */
 import { tokenize } from "../models/local-embedder.js";
 import type { KeywordEntry, KeywordHit, KeywordIndex } from "../ports.js";
-import type { SqliteHandle } from "./database.js";
+import { derivedState, type DerivedState, type SqliteHandle } from "./database.js";
 
 const k1 = 1.2;
 const b = 0.75;
@@ -218,35 +218,17 @@ function topHits(
 
 const splitTerms = (stored: string): string[] => (stored === "" ? [] : stored.split(" "));
 
-/**
- * In-memory indexes of one database, shared by every adapter on the handle. `dataVersion` is SQLite's
- * counter of commits by other connections: when it moves, the indexes are rebuilt from the table.
- */
-interface SharedIndexes {
-  readonly scopes: Map<string, ScopeIndex>;
-  dataVersion: number;
-}
-const indexesByDb = new WeakMap<SqliteHandle, SharedIndexes>();
-
 export class SqliteKeywordIndex implements KeywordIndex {
-  private readonly shared: SharedIndexes;
+  /** Per-scope indexes, shared by every adapter on the handle; dropped when another process writes. */
+  private readonly scopes: DerivedState<Map<string, ScopeIndex>>;
 
   constructor(private readonly db: SqliteHandle) {
-    let shared = indexesByDb.get(db);
-    if (!shared) {
-      shared = { scopes: new Map(), dataVersion: this.dataVersion() };
-      indexesByDb.set(db, shared);
-    }
-    this.shared = shared;
-  }
-
-  private dataVersion(): number {
-    return this.db.pragma("data_version", { simple: true }) as number;
+    this.scopes = derivedState(db, "keyword-indexes", () => new Map<string, ScopeIndex>());
   }
 
   async upsert(scope: string, entries: readonly KeywordEntry[]): Promise<void> {
     const analyzed = entries.map((e) => ({ ...e, terms: tokenize(e.text) }));
-    const index = this.shared.scopes.get(scope);
+    const index = this.scopes.peek().get(scope);
     const replaced: { id: string; terms: string[] }[] = [];
     const select = this.db.prepare("SELECT terms FROM keywords WHERE scope = ? AND id = ?");
     const insert = this.db.prepare(
@@ -303,12 +285,8 @@ export class SqliteKeywordIndex implements KeywordIndex {
 
   /** The scope's in-memory index, (re)built from the table when missing, stale or mostly garbage. */
   private scopeIndex(scope: string): ScopeIndex {
-    const version = this.dataVersion();
-    if (version !== this.shared.dataVersion) {
-      this.shared.scopes.clear();
-      this.shared.dataVersion = version;
-    }
-    let index = this.shared.scopes.get(scope);
+    const scopes = this.scopes.current();
+    let index = scopes.get(scope);
     if (index && index.garbage <= index.slots * maxGarbageShare) return index;
     index = new ScopeIndex();
     const rows = this.db
@@ -316,7 +294,7 @@ export class SqliteKeywordIndex implements KeywordIndex {
       .iterate(scope) as IterableIterator<{ id: string; terms: string }>;
     for (const row of rows) index.add(row.id, splitTerms(row.terms));
     index.trim();
-    this.shared.scopes.set(scope, index);
+    scopes.set(scope, index);
     return index;
   }
 
@@ -325,9 +303,9 @@ export class SqliteKeywordIndex implements KeywordIndex {
    * the write may still roll back: the index is dropped instead and rebuilt on the next search.
    */
   private afterCommit(scope: string, apply: (index: ScopeIndex) => void): void {
-    const index = this.shared.scopes.get(scope);
+    const index = this.scopes.peek().get(scope);
     if (!index) return;
-    if (this.db.inTransaction) this.shared.scopes.delete(scope);
+    if (this.db.inTransaction) this.scopes.peek().delete(scope);
     else apply(index);
   }
 }
