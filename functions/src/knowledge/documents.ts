@@ -308,8 +308,8 @@ export async function deleteDocument(
   }
   await deps.keywords.removeGroup(scope, docId);
   const folder = `${path}/`;
+  // Every version's file lives in the document's folder (see uploadPath).
   for (const blob of await deps.blobs.list(folder)) await deps.blobs.delete(blob.path);
-  for (const v of doc.versions) await deps.blobs.delete(v.blobPath);
   await deps.store.deleteRecursive(path); // with any parsed batches still waiting
   log.info("document deleted", { tenantId, kbId, docId, versions: doc.versions.length });
 }

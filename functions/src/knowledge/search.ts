@@ -10,8 +10,15 @@ import { idPattern } from "../platform/ids.js";
 import { VectorValue, type DocSnapshot } from "../platform/ports.js";
 import { exactDistance, queryNormOf } from "../platform/vectors.js";
 import { embeddingModelId, requestReembedding } from "./ingest.js";
-import { getKnowledgeBase, loadKnowledgeBase } from "./knowledge-bases.js";
-import { chunkSchema, chunksPath, chunkVectorField, type Chunk, type ChunkLocation } from "./schema.js";
+import { loadKnowledgeBase } from "./knowledge-bases.js";
+import {
+  chunkSchema,
+  chunksPath,
+  chunkVectorField,
+  type Chunk,
+  type ChunkLocation,
+  type KnowledgeBase,
+} from "./schema.js";
 
 export const searchModes = ["hybrid", "vector", "keyword"] as const;
 export type SearchMode = (typeof searchModes)[number];
@@ -93,12 +100,12 @@ async function searchOne(
   deps: Deps,
   tenantId: string,
   kbId: string,
+  kb: KnowledgeBase,
   query: string,
   queryVector: readonly number[] | null,
   k: number,
   options: SearchOptions,
 ): Promise<(SearchResult & { rrf: number })[]> {
-  const kb = await loadKnowledgeBase(deps, tenantId, kbId);
   const active = kb.active;
   if (Object.keys(active).length === 0) return [];
   const model = embeddingModelId(deps);
@@ -209,11 +216,15 @@ export async function searchKnowledgeBases(
   options: SearchOptions = {},
 ): Promise<SearchResult[]> {
   if (kbIds.length === 0) return [];
+  // Every knowledge base is read (and a missing one refused) before the query costs an embedding.
+  const kbs = await Promise.all(kbIds.map((kbId) => loadKnowledgeBase(deps, tenantId, kbId)));
   const mode = options.mode ?? "hybrid";
   const queryVector =
     mode === "keyword" ? null : ((await deps.embedder.embed([query], { kind: "query" }))[0] ?? null);
   const perKb = await Promise.all(
-    kbIds.map((kbId) => searchOne(deps, tenantId, kbId, query, queryVector, k, options)),
+    kbIds.map((kbId, i) =>
+      searchOne(deps, tenantId, kbId, kbs[i] as KnowledgeBase, query, queryVector, k, options),
+    ),
   );
   const byRrf = options.fusion === "rrf" && mode === "hybrid";
   const fused = perKb
@@ -232,7 +243,6 @@ export async function searchKnowledgeBase(
   kbId: string,
   input: z.infer<typeof searchInput>,
 ): Promise<SearchResult[]> {
-  await getKnowledgeBase(deps, tenantId, kbId);
   return searchKnowledgeBases(deps, tenantId, [kbId], input.query, input.k, {
     mode: input.mode,
     filters: input.filters,
