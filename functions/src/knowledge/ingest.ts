@@ -371,6 +371,23 @@ export async function requestReembedding(
   kbId: string,
   docId: string,
 ): Promise<void> {
+  // Searches keep asking while the work runs; one request per document and model per process is enough
+  // (another instance asking again finds the job recorded and does nothing).
+  const key = `${tenantId}/${kbId}/${docId}/${embeddingModelId(deps)}`;
+  if (reembeddingRequested.has(key)) return;
+  if (reembeddingRequested.size >= 10_000) reembeddingRequested.clear();
+  reembeddingRequested.add(key);
+  try {
+    await startReembedding(deps, tenantId, kbId, docId);
+  } catch (e) {
+    reembeddingRequested.delete(key);
+    throw e;
+  }
+}
+
+const reembeddingRequested = new Set<string>();
+
+async function startReembedding(deps: Deps, tenantId: string, kbId: string, docId: string): Promise<void> {
   const path = documentPath(tenantId, kbId, docId);
   const model = deps.embedder.info;
   const started = await deps.store.runTransaction(async (tx) => {
