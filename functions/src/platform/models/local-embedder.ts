@@ -102,18 +102,30 @@ interface Term {
  */
 const recentAnalyses = new Map<string, readonly Term[]>();
 const recentAnalysesMax = 256;
-/** Stems of words seen before: word frequencies are Zipfian, so most lookups hit. */
-const stemCache = new Map<string, string>();
-const stemCacheMax = 50_000;
+/**
+ * The analysis of each word seen before (null when it is dropped): word frequencies are Zipfian, so nearly
+ * every lookup hits and skips the per-word rules. Words of unspaced scripts are not kept (see analyzeText).
+ */
+const wordCache = new Map<string, Term | null>();
+const wordCacheMax = 50_000;
 
-function cachedStem(token: string): string {
-  let s = stemCache.get(token);
-  if (s === undefined) {
-    s = stem(token);
-    if (stemCache.size >= stemCacheMax) stemCache.clear();
-    stemCache.set(token, s);
+/** A word's term and surface, or null when it carries no topic (a stop word, a single Latin letter). */
+function analyzeWord(word: string): Term | null {
+  const cached = wordCache.get(word);
+  if (cached !== undefined) return cached;
+  let result: Term | null;
+  if (/^\p{N}/u.test(word) && !/\p{L}/u.test(word)) {
+    result = { term: normalizeNumber(word), surface: word };
+  } else {
+    let token = word.replace(/'s$/, "");
+    if (token.includes("'")) token = token.replace(/'/g, "");
+    const dropped =
+      STOP_WORDS.has(word) || STOP_WORDS.has(token) || (token.length === 1 && /[a-z]/.test(token));
+    result = dropped ? null : { term: stem(token), surface: token };
   }
-  return s;
+  if (wordCache.size >= wordCacheMax) wordCache.clear();
+  wordCache.set(word, result ? Object.freeze(result) : null);
+  return result;
 }
 
 function analyze(text: string): readonly Term[] {
@@ -129,21 +141,14 @@ function analyze(text: string): readonly Term[] {
 function analyzeText(text: string): Term[] {
   const terms: Term[] = [];
   for (const match of normalizeText(text).matchAll(WORD)) {
-    let token = match[0];
-    if (/^\p{N}/u.test(token) && !/\p{L}/u.test(token)) {
-      terms.push({ term: normalizeNumber(token), surface: token });
+    const word = match[0];
+    if (UNSPACED.test(word)) {
+      // Scripts without spaces between words: each character is a term.
+      for (const ch of word) terms.push({ term: ch, surface: ch });
       continue;
     }
-    if (UNSPACED.test(token)) {
-      for (const ch of token) terms.push({ term: ch, surface: ch });
-      continue;
-    }
-    if (STOP_WORDS.has(token)) continue;
-    token = token.replace(/'s$/, "");
-    if (token.includes("'")) token = token.replace(/'/g, "");
-    if (token.length === 1 && /[a-z]/.test(token)) continue;
-    if (STOP_WORDS.has(token)) continue;
-    terms.push({ term: cachedStem(token), surface: token });
+    const term = analyzeWord(word);
+    if (term) terms.push(term);
   }
   return terms;
 }
@@ -197,43 +202,102 @@ const FNV_FRAGMENT = fnv1a("c:");
 const SPACE = " ".charCodeAt(0);
 
 /**
- * Feature hashes with their weight and count, in first-seen order (the order fixes the float sums).
- * Hashes are computed over the feature key's code units without materialising the key, which is what
- * makes ingestion fast; the values equal `fnv1a("w:" + term)` etc.
+ * Feature hashes with their weight and count, in first-seen order (the order fixes the float sums), in an
+ * open-addressing table reused from call to call: a chunk has about a thousand features, and a `Map` per
+ * chunk was the embedder's largest cost. Hashes are computed over the feature key's code units without
+ * materialising the key; the values equal `fnv1a("w:" + term)` etc.
  */
-interface Features {
-  readonly hashes: number[];
-  readonly weights: number[];
-  readonly counts: number[];
+class FeatureTable {
+  /** Features of the current text, in first-seen order: `size` of them are valid. */
+  hashes = new Uint32Array(1024);
+  weights = new Float64Array(1024);
+  counts = new Int32Array(1024);
+  size = 0;
+  private keys = new Uint32Array(2048);
+  private slots = new Int32Array(2048);
+  /** A position is occupied when its stamp equals the current one; bumping it empties the table. */
+  private stamps = new Uint32Array(2048);
+  private stamp = 0;
+
+  reset(): void {
+    this.size = 0;
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  add(hash: number, weight: number): void {
+    const mask = this.keys.length - 1;
+    let pos = (Math.imul(hash, 0x9e3779b1) >>> 0) & mask;
+    while (this.stamps[pos] === this.stamp) {
+      if (this.keys[pos] === hash) {
+        const slot = this.slots[pos] as number;
+        this.counts[slot] = (this.counts[slot] as number) + 1;
+        return;
+      }
+      pos = (pos + 1) & mask;
+    }
+    if (this.size === this.hashes.length) this.grow();
+    this.stamps[pos] = this.stamp;
+    this.keys[pos] = hash;
+    this.slots[pos] = this.size;
+    this.hashes[this.size] = hash;
+    this.weights[this.size] = weight;
+    this.counts[this.size] = 1;
+    this.size++;
+  }
+
+  /** Doubles every array (the table stays at most half full) and re-places the current features. */
+  private grow(): void {
+    const n = this.hashes.length * 2;
+    const widen = <T extends Uint32Array | Float64Array | Int32Array>(
+      a: T,
+      make: new (n: number) => T,
+    ): T => {
+      const b = new make(n);
+      b.set(a);
+      return b;
+    };
+    this.hashes = widen(this.hashes, Uint32Array);
+    this.weights = widen(this.weights, Float64Array);
+    this.counts = widen(this.counts, Int32Array);
+    this.keys = new Uint32Array(n * 2);
+    this.slots = new Int32Array(n * 2);
+    this.stamps = new Uint32Array(n * 2);
+    this.stamp = 1;
+    const mask = this.keys.length - 1;
+    for (let i = 0; i < this.size; i++) {
+      const hash = this.hashes[i] as number;
+      let pos = (Math.imul(hash, 0x9e3779b1) >>> 0) & mask;
+      while (this.stamps[pos] === 1) pos = (pos + 1) & mask;
+      this.stamps[pos] = 1;
+      this.keys[pos] = hash;
+      this.slots[pos] = i;
+    }
+  }
 }
 
-function featureCounts(text: string): Features {
-  const slots = new Map<number, number>();
-  const out: Features = { hashes: [], weights: [], counts: [] };
-  const add = (hash: number, weight: number): void => {
-    const slot = slots.get(hash);
-    if (slot !== undefined) out.counts[slot] = (out.counts[slot] as number) + 1;
-    else {
-      slots.set(hash, out.hashes.length);
-      out.hashes.push(hash);
-      out.weights.push(weight);
-      out.counts.push(1);
-    }
-  };
+const features = new FeatureTable();
+
+/** Fills `features` with the text's features. */
+function featureCounts(text: string): FeatureTable {
+  const out = features;
+  out.reset();
   const terms = analyze(text);
   for (let i = 0; i < terms.length; i++) {
     const t = terms[i] as Term;
-    add(fnv1aFrom(FNV_WORD, t.term), WEIGHT.unigram);
+    out.add(fnv1aFrom(FNV_WORD, t.term), WEIGHT.unigram);
     const next = terms[i + 1];
     if (next) {
       const h = Math.imul(fnv1aFrom(FNV_PAIR, t.term) ^ SPACE, 0x01000193) >>> 0;
-      add(fnv1aFrom(h, next.term), WEIGHT.bigram);
+      out.add(fnv1aFrom(h, next.term), WEIGHT.bigram);
     }
     // Trigrams of the code points of "^surface$"; a code point may be two UTF-16 units.
     const padded = `^${t.surface}$`;
     if (!SURROGATE.test(padded)) {
       for (let j = 0; j + 3 <= padded.length; j++)
-        add(fnv1aFrom(FNV_FRAGMENT, padded, j, j + 3), WEIGHT.trigram);
+        out.add(fnv1aFrom(FNV_FRAGMENT, padded, j, j + 3), WEIGHT.trigram);
       continue;
     }
     const starts: number[] = [];
@@ -244,7 +308,7 @@ function featureCounts(text: string): Features {
     }
     starts.push(padded.length);
     for (let j = 0; j + 3 < starts.length; j++) {
-      add(fnv1aFrom(FNV_FRAGMENT, padded, starts[j], starts[j + 3]), WEIGHT.trigram);
+      out.add(fnv1aFrom(FNV_FRAGMENT, padded, starts[j], starts[j + 3]), WEIGHT.trigram);
     }
   }
   return out;
@@ -254,8 +318,8 @@ const SURROGATE = /[\ud800-\udbff]/;
 
 function hashedVector(text: string, dimensions: number): number[] {
   const v = new Float64Array(dimensions);
-  const { hashes, weights, counts } = featureCounts(text);
-  for (let i = 0; i < hashes.length; i++) {
+  const { hashes, weights, counts, size } = featureCounts(text);
+  for (let i = 0; i < size; i++) {
     const h = hashes[i] as number;
     const index = fmix32(h) % dimensions;
     const sign = fmix32(h ^ 0x9e3779b9) & 1 ? -1 : 1;
