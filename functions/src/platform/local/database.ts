@@ -11,7 +11,8 @@ import Database from "better-sqlite3";
 
 export type SqliteHandle = Database.Database;
 
-const migrations: readonly string[] = [
+/** Schema steps, applied in order; `user_version` counts those applied. Exported for upgrade tests. */
+export const migrations: readonly string[] = [
   `CREATE TABLE docs (
      path TEXT PRIMARY KEY,
      parent TEXT NOT NULL,
@@ -61,7 +62,57 @@ const migrations: readonly string[] = [
      PRIMARY KEY (scope, id)
    ) WITHOUT ROWID;
    CREATE INDEX keywords_by_group ON keywords(scope, grp);`,
+  // Documents and vectors move to rowid tables. A WITHOUT ROWID row larger than about a tenth of a page
+  // spills into overflow pages of its own, and chunk rows (~1.3 KB of JSON) and vectors (2 KB) all did:
+  // the file shrinks by about a quarter and bulk writes get faster (measured with `npm run bench`). The
+  // indexes end in `path`, so scans by parent or collection still come out in path order.
+  `CREATE TABLE docs_v3 (
+     path TEXT NOT NULL UNIQUE,
+     parent TEXT NOT NULL,
+     coll TEXT NOT NULL,
+     id TEXT NOT NULL,
+     data TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     create_time TEXT NOT NULL,
+     update_time TEXT NOT NULL
+   );
+   INSERT INTO docs_v3 (path, parent, coll, id, data, version, create_time, update_time)
+     SELECT path, parent, coll, id, data, version, create_time, update_time FROM docs ORDER BY path;
+   DROP TABLE docs;
+   ALTER TABLE docs_v3 RENAME TO docs;
+   CREATE INDEX docs_by_parent ON docs(parent, path);
+   CREATE INDEX docs_by_coll ON docs(coll, path);
+   CREATE TABLE vectors_v3 (
+     path TEXT NOT NULL,
+     field TEXT NOT NULL,
+     parent TEXT NOT NULL,
+     coll TEXT NOT NULL,
+     dims INTEGER NOT NULL,
+     vec BLOB NOT NULL,
+     UNIQUE (path, field)
+   );
+   INSERT INTO vectors_v3 (path, field, parent, coll, dims, vec)
+     SELECT path, field, parent, coll, dims, vec FROM vectors ORDER BY path, field;
+   DROP TABLE vectors;
+   ALTER TABLE vectors_v3 RENAME TO vectors;
+   CREATE INDEX vectors_by_parent ON vectors(parent, field, path);
+   CREATE INDEX vectors_by_coll ON vectors(coll, field, path);`,
 ];
+
+/** A prepared statement for a fixed SQL text, prepared once per handle: preparing costs more than a run. */
+export type StatementCache = (text: string) => Database.Statement<unknown[]>;
+
+export function statementCache(db: SqliteHandle): StatementCache {
+  const prepared = new Map<string, Database.Statement<unknown[]>>();
+  return (text) => {
+    let statement = prepared.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      prepared.set(text, statement);
+    }
+    return statement;
+  };
+}
 
 export interface OpenOptions {
   /** A file path, or ":memory:" for throwaway stores in tests. */

@@ -11,7 +11,8 @@ import { manualClock } from "../clock.js";
 import { AppError } from "../errors.js";
 import { FieldOps, VectorValue, vector } from "../ports.js";
 import { describeDocStoreContract } from "../testing/docstore-contract.js";
-import { openDatabase, type SqliteHandle } from "./database.js";
+import Database from "better-sqlite3";
+import { migrations, openDatabase, type SqliteHandle } from "./database.js";
 import { SqliteDocStore, type CommittedChange } from "./sqlite-docstore.js";
 import { systemClock } from "../clock.js";
 
@@ -89,6 +90,49 @@ describe("SqliteDocStore in local mode", () => {
       expect((await second.store.get<{ seats: number }>("tenants/acme"))?.data.seats).toBe(6);
     } finally {
       second.db.close();
+    }
+  });
+
+  it("upgrades a database written before the rowid tables (schema 2) with every document and vector", async () => {
+    const file = path.join(tempFolder(), "alchemist.sqlite");
+    const old = new Database(file);
+    old.pragma("journal_mode = WAL");
+    for (const step of migrations.slice(0, 2)) old.exec(step);
+    old.pragma("user_version = 2");
+    const oldStore = new SqliteDocStore(old, systemClock);
+    const scope = "tenants/acme/knowledgeBases/kb1/chunks";
+    // Written out of path order, so a scan that followed insertion order would show it.
+    for (const id of ["c3", "c1", "c2"])
+      await oldStore.set(`${scope}/${id}`, { text: `chunk ${id}`, embedding: vector([1, Number(id[1])]) });
+    await oldStore.update(`${scope}/c2`, { text: "chunk c2, edited" });
+    const before = await oldStore.get(`${scope}/c2`);
+    old.close();
+
+    const { db, store } = open(file);
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(migrations.length);
+      const docs = await store.query({ collection: scope });
+      expect(docs.map((d) => [d.id, d.data.text])).toEqual([
+        ["c1", "chunk c1"],
+        ["c2", "chunk c2, edited"],
+        ["c3", "chunk c3"],
+      ]);
+      const c2 = await store.get(`${scope}/c2`);
+      expect(c2?.updateTime).toBe(before?.updateTime);
+      expect((c2?.data.embedding as VectorValue).toArray()).toEqual([1, 2]);
+      // Equal distances come back in path order, as before the upgrade.
+      const hits = await store.findNearest({
+        collection: scope,
+        vectorField: "embedding",
+        queryVector: [1, 0],
+        limit: 3,
+        distanceMeasure: "DOT_PRODUCT",
+      });
+      expect(hits.map((h) => h.id)).toEqual(["c1", "c2", "c3"]);
+      await store.set(`${scope}/c1`, { text: "replaced", embedding: vector([0, 1]) });
+      expect((await store.get(`${scope}/c1`))?.data.text).toBe("replaced");
+    } finally {
+      db.close();
     }
   });
 

@@ -21,9 +21,14 @@ import type {
   Unsubscribe,
   WriteBatch,
 } from "../ports.js";
-import type Database from "better-sqlite3";
 import { exactDistance, queryNormOf } from "../vectors.js";
-import { derivedState, type DerivedState, type SqliteHandle } from "./database.js";
+import {
+  derivedState,
+  statementCache,
+  type DerivedState,
+  type SqliteHandle,
+  type StatementCache,
+} from "./database.js";
 import { ScopedVectorIndexes, type NearestRow, type VectorWrite } from "./vector-index.js";
 import {
   applyField,
@@ -120,23 +125,14 @@ export class SqliteDocStore implements DocStore {
   /** Shared by every store on the handle; dropped when another process writes (see `derivedState`). */
   private readonly vectorIndexes: DerivedState<ScopedVectorIndexes>;
   /** Prepared once: preparing costs about as much as a point read. */
-  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+  private readonly sql: StatementCache;
 
   constructor(
     private readonly db: SqliteHandle,
     private readonly clock: Clock,
   ) {
     this.vectorIndexes = derivedState(db, "vector-indexes", () => new ScopedVectorIndexes());
-  }
-
-  /** A prepared statement for a fixed SQL text, prepared on first use. */
-  private sql(text: string): Database.Statement<unknown[]> {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
+    this.sql = statementCache(db);
   }
 
   /** Registers a hook that runs inside every commit (the local runtime turns changes into trigger tasks). */
@@ -334,7 +330,7 @@ export class SqliteDocStore implements DocStore {
     dims: number,
   ): Iterable<{ path: string; values: Float64Array }> {
     const rows = this.sql(
-      `SELECT path, vec FROM vectors WHERE ${kind} = ? AND field = ? AND dims = ?`,
+      `SELECT path, vec FROM vectors WHERE ${kind} = ? AND field = ? AND dims = ? ORDER BY path`,
     ).iterate(scope, field, dims) as IterableIterator<{ path: string; vec: Buffer }>;
     return (function* () {
       for (const row of rows) yield { path: row.path, values: float64s(row.vec) };

@@ -12,7 +12,13 @@
  */
 import { tokenize } from "../models/local-embedder.js";
 import type { KeywordEntry, KeywordHit, KeywordIndex } from "../ports.js";
-import { derivedState, type DerivedState, type SqliteHandle } from "./database.js";
+import {
+  derivedState,
+  statementCache,
+  type DerivedState,
+  type SqliteHandle,
+  type StatementCache,
+} from "./database.js";
 
 const k1 = 1.2;
 const b = 0.75;
@@ -221,17 +227,19 @@ const splitTerms = (stored: string): string[] => (stored === "" ? [] : stored.sp
 export class SqliteKeywordIndex implements KeywordIndex {
   /** Per-scope indexes, shared by every adapter on the handle; dropped when another process writes. */
   private readonly scopes: DerivedState<Map<string, ScopeIndex>>;
+  private readonly sql: StatementCache;
 
   constructor(private readonly db: SqliteHandle) {
     this.scopes = derivedState(db, "keyword-indexes", () => new Map<string, ScopeIndex>());
+    this.sql = statementCache(db);
   }
 
   async upsert(scope: string, entries: readonly KeywordEntry[]): Promise<void> {
     const analyzed = entries.map((e) => ({ ...e, terms: tokenize(e.text) }));
     const index = this.scopes.peek().get(scope);
     const replaced: { id: string; terms: string[] }[] = [];
-    const select = this.db.prepare("SELECT terms FROM keywords WHERE scope = ? AND id = ?");
-    const insert = this.db.prepare(
+    const select = this.sql("SELECT terms FROM keywords WHERE scope = ? AND id = ?");
+    const insert = this.sql(
       `INSERT INTO keywords (scope, id, grp, terms) VALUES (?, ?, ?, ?)
        ON CONFLICT(scope, id) DO UPDATE SET grp = excluded.grp, terms = excluded.terms`,
     );
@@ -252,8 +260,8 @@ export class SqliteKeywordIndex implements KeywordIndex {
   }
 
   async remove(scope: string, ids: readonly string[]): Promise<void> {
-    const select = this.db.prepare("SELECT terms FROM keywords WHERE scope = ? AND id = ?");
-    const del = this.db.prepare("DELETE FROM keywords WHERE scope = ? AND id = ?");
+    const select = this.sql("SELECT terms FROM keywords WHERE scope = ? AND id = ?");
+    const del = this.sql("DELETE FROM keywords WHERE scope = ? AND id = ?");
     const removed: { id: string; terms: string[] }[] = [];
     this.db.transaction(() => {
       for (const id of ids) {
@@ -269,10 +277,11 @@ export class SqliteKeywordIndex implements KeywordIndex {
   async removeGroup(scope: string, group: string): Promise<void> {
     let removed: { id: string; terms: string }[] = [];
     this.db.transaction(() => {
-      removed = this.db
-        .prepare("SELECT id, terms FROM keywords WHERE scope = ? AND grp = ?")
-        .all(scope, group) as { id: string; terms: string }[];
-      this.db.prepare("DELETE FROM keywords WHERE scope = ? AND grp = ?").run(scope, group);
+      removed = this.sql("SELECT id, terms FROM keywords WHERE scope = ? AND grp = ?").all(scope, group) as {
+        id: string;
+        terms: string;
+      }[];
+      this.sql("DELETE FROM keywords WHERE scope = ? AND grp = ?").run(scope, group);
     })();
     this.afterCommit(scope, (i) => removed.forEach((r) => i.removeEntry(r.id, splitTerms(r.terms))));
   }
@@ -289,9 +298,9 @@ export class SqliteKeywordIndex implements KeywordIndex {
     let index = scopes.get(scope);
     if (index && index.garbage <= index.slots * maxGarbageShare) return index;
     index = new ScopeIndex();
-    const rows = this.db
-      .prepare("SELECT id, terms FROM keywords WHERE scope = ?")
-      .iterate(scope) as IterableIterator<{ id: string; terms: string }>;
+    const rows = this.sql("SELECT id, terms FROM keywords WHERE scope = ?").iterate(
+      scope,
+    ) as IterableIterator<{ id: string; terms: string }>;
     for (const row of rows) index.add(row.id, splitTerms(row.terms));
     index.trim();
     scopes.set(scope, index);
