@@ -2,8 +2,13 @@
  * One structured logger. Each line is a JSON object Cloud Logging understands (`severity`, `message`),
  * carrying the request id of the request, trigger or task it runs under, so one id follows a request
  * through the API, its storage trigger and its queued tasks.
+ *
+ * Logs leave the tenant's data boundary (Cloud Logging is read by operators), so every string in a line
+ * (message, fields, context, error messages and stacks) passes through the accountability layer's PII and
+ * secret redaction first. Strings without a digit, "@" or a key-like word skip the scan after one test.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { redactDeep, redactPii } from "./redact.js";
 
 export type Severity = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 
@@ -46,18 +51,22 @@ function errorFields(e: unknown): Record<string, unknown> {
   return { error: String(e) };
 }
 
-function write(severity: Severity, message: string, fields?: Record<string, unknown>): void {
+function write(severity: Severity, text: string, fields?: Record<string, unknown>): void {
   if (order[severity] < threshold()) return;
+  const message = redactPii(text).text;
   const base = context.getStore();
-  const entry: Record<string, unknown> = { severity, message, time: new Date().toISOString(), ...base };
+  const time = new Date().toISOString();
+  const entry: Record<string, unknown> = { severity, message, time };
+  if (base) for (const [k, v] of Object.entries(base)) entry[k] = redactDeep(v);
   if (fields) {
-    for (const [k, v] of Object.entries(fields)) entry[k] = k === "err" ? errorFields(v).error : v;
+    for (const [k, v] of Object.entries(fields))
+      entry[k] = redactDeep(k === "err" ? errorFields(v).error : v);
   }
   let line: string;
   try {
     line = JSON.stringify(entry);
   } catch {
-    line = JSON.stringify({ severity, message, time: entry.time, note: "fields were not serializable" });
+    line = JSON.stringify({ severity, message, time, note: "fields were not serializable" });
   }
   sink(line, severity);
 }
