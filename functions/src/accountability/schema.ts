@@ -35,44 +35,101 @@ export const confidenceSchema = z.object({
 });
 export type Confidence = z.infer<typeof confidenceSchema>;
 
+const usageSchema = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+
+/** One retrieved passage as the trace keeps it: enough to see why it was (or was not) chosen. */
+const candidateSchema = z.object({
+  ref: z.string(),
+  /** Which query found it (index into `retrieval.queries`); tool searches record their call instead. */
+  query: z.number().int().nullable(),
+  kbId: z.string(),
+  chunkId: z.string(),
+  docId: z.string(),
+  docName: z.string(),
+  score: z.number(),
+  vectorScore: z.number().nullable(),
+  keywordScore: z.number().nullable(),
+  /** Instruction-like text found in the passage: it was given to the model as data only. */
+  injectionSignals: z.array(z.string()),
+});
+
+export const toolRunSchema = z.object({
+  step: z.number().int(),
+  id: z.string(),
+  name: z.string(),
+  arguments: z.string(),
+  status: z.enum(["ok", "error"]),
+  output: z.string(),
+  error: z.string().nullable(),
+  durationMs: z.number(),
+  refs: z.array(z.string()),
+});
+
+/**
+ * Everything that decided one turn, written once with the turn's messages (or alone, when the turn
+ * failed) and never changed. Personal data is redacted when the agent's guardrails say so.
+ */
 export const traceSchema = z.object({
   conversationId: z.string(),
-  messageId: z.string(),
+  /** The answer's message id; null when the turn failed and no message was written. */
+  messageId: z.string().nullable(),
   agentId: z.string(),
   agentVersion: z.union([z.literal("draft"), z.number().int()]),
+  /** The prompt that was used: the agent version's instructions, identified by a hash of their text. */
+  prompt: z.object({ instructionsSha256: z.string(), instructionsChars: z.number().int() }),
+  channel: z.string(),
   requestId: z.string().nullable(),
-  model: z.object({ provider: z.string(), model: z.string(), label: z.string() }),
+  status: z.enum(["answered", "abstained", "declined", "failed"]),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  question: z.string(),
+  model: z.object({
+    provider: z.string(),
+    model: z.string(),
+    label: z.string(),
+    temperature: z.number().nullable(),
+    maxOutputTokens: z.number().nullable(),
+  }),
   embedder: z.object({
     provider: z.string(),
     model: z.string(),
     version: z.string(),
     dimensions: z.number(),
   }),
+  guardrails: z.object({
+    blockedTopic: z.string().nullable(),
+    piiRedacted: z.array(z.string()),
+    injectionFlagged: z.number().int(),
+  }),
+  context: z.object({
+    verbatimMessages: z.number().int(),
+    summarizedMessages: z.number().int(),
+    droppedForBudget: z.number().int(),
+    estimatedTokens: z.number().int(),
+    budgetTokens: z.number().int(),
+  }),
   retrieval: z.object({
-    query: z.string(),
+    queries: z.array(z.object({ text: z.string(), reason: z.string() })),
     knowledgeBaseIds: z.array(z.string()),
-    candidates: z.array(
-      z.object({
-        ref: z.string(),
-        chunkId: z.string(),
-        docId: z.string(),
-        docName: z.string(),
-        score: z.number(),
-      }),
-    ),
+    candidates: z.array(candidateSchema),
   }),
   generation: z.object({
+    /** Model calls made (one, plus one per tool-calling round). */
+    steps: z.number().int(),
     rawContent: z.string(),
     finishReason: z.string(),
-    usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }),
+    usage: usageSchema,
   }),
+  toolCalls: z.array(toolRunSchema),
   checks: z.array(claimCheckSchema),
-  confidence: confidenceSchema,
+  confidence: confidenceSchema.nullable(),
   abstained: z.boolean(),
   explanation: z.string(),
   timingsMs: z.object({
+    guardrails: z.number(),
     retrieval: z.number(),
+    context: z.number(),
     generation: z.number(),
+    tools: z.number(),
     checks: z.number(),
     total: z.number(),
   }),

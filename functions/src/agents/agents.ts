@@ -1,42 +1,130 @@
-/** Agent configuration: create and read. Lifecycle (publish, versions, rollback) grows here. */
+/**
+ * Agent configuration and lifecycle. An agent has one editable draft configuration; publishing copies it
+ * into an immutable numbered version, and conversations are answered by the published version (or a
+ * pinned one, or the draft in the studio's playground). Lifecycle:
+ *   draft ──publish──▶ published ◀──resume── paused      any ──archive (DELETE)──▶ archived
+ *                        │  ▲                  ▲
+ *                        │  └──publish/rollback│ (the served version changes, the status does not)
+ *                        └────────pause────────┘
+ * Rolling back points the agent at an earlier version; it never rewrites history.
+ */
 import { z } from "zod";
 import { getKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
-import { agentPath, agentsPath, agentSchema, type Agent } from "./schema.js";
+import type { Transaction } from "../platform/ports.js";
+import {
+  agentConfigSchema,
+  agentPath,
+  agentSchema,
+  agentsPath,
+  agentVersionPath,
+  agentVersionSchema,
+  agentVersionsPath,
+  toolSchema,
+  type Agent,
+  type AgentConfig,
+  type AgentVersion,
+  type ToolConfig,
+  type VersionSelector,
+} from "./schema.js";
 
+const defaultInstructions = "You are a helpful assistant. Answer from the knowledge bases you are given.";
+
+/** The create body: every field but the name has a default. */
 export const createAgentInput = z.object({
   name: z.string().trim().min(1, "name is required").max(120),
-  instructions: z
-    .string()
-    .max(20_000)
-    .default("You are a helpful assistant. Answer from the knowledge bases you are given."),
+  description: z.string().max(2000).default(""),
+  instructions: z.string().max(20_000).default(defaultInstructions),
+  model: agentConfigSchema.shape.model,
   knowledgeBaseIds: z.array(z.string().regex(idPattern, "invalid knowledge base id")).max(20).default([]),
+  tools: z.array(toolSchema).max(20).default([]),
+  maxToolSteps: agentConfigSchema.shape.maxToolSteps,
+  guardrails: agentConfigSchema.shape.guardrails,
   confidenceThreshold: z.number().min(0).max(1).default(0.45),
   memoryWindow: z.number().int().min(0).max(50).default(6),
+  contextBudgetTokens: agentConfigSchema.shape.contextBudgetTokens,
+  channels: agentConfigSchema.shape.channels,
 });
-export type CreateAgentInput = z.infer<typeof createAgentInput>;
+export type CreateAgentInput = z.input<typeof createAgentInput>;
+
+/** PATCH body: any subset of the configuration; nested objects are replaced whole. */
+export const updateAgentInput = z
+  .object({
+    name: z.string().trim().min(1, "name must not be empty").max(120),
+    description: z.string().max(2000),
+    instructions: z.string().max(20_000),
+    model: agentConfigSchema.shape.model.unwrap(),
+    knowledgeBaseIds: z.array(z.string().regex(idPattern, "invalid knowledge base id")).max(20),
+    tools: z.array(toolSchema).max(20),
+    maxToolSteps: z.number().int().min(0).max(10),
+    guardrails: agentConfigSchema.shape.guardrails.unwrap(),
+    confidenceThreshold: z.number().min(0).max(1),
+    memoryWindow: z.number().int().min(0).max(50),
+    contextBudgetTokens: z.number().int().min(1000).max(1_000_000),
+    channels: agentConfigSchema.shape.channels.unwrap(),
+  })
+  .partial()
+  .strict();
+export type UpdateAgentInput = z.infer<typeof updateAgentInput>;
+
+export const publishAgentInput = z.object({ note: z.string().max(500).default("") });
+export const rollbackAgentInput = z.object({ version: z.number().int().min(1) });
 
 export type AgentView = Agent & { readonly id: string };
+export type AgentVersionView = AgentVersion & { readonly id: string };
+
+/** Checks what zod cannot: tools are named once and their parameter schemas are usable JSON Schema. */
+function checkTools(tools: readonly ToolConfig[]): void {
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    if (seen.has(tool.name)) throw new AppError("invalid-argument", `Tool "${tool.name}" is declared twice`);
+    seen.add(tool.name);
+    if (tool.kind !== "http") continue;
+    if (tool.parameters.type !== "object") {
+      throw new AppError(
+        "invalid-argument",
+        `Tool "${tool.name}": parameters must be a JSON Schema of type "object"`,
+      );
+    }
+    try {
+      z.fromJSONSchema(tool.parameters as Parameters<typeof z.fromJSONSchema>[0]);
+    } catch (e) {
+      throw new AppError(
+        "invalid-argument",
+        `Tool "${tool.name}": parameters are not a usable JSON Schema (${(e as Error).message})`,
+      );
+    }
+  }
+}
+
+async function checkKnowledgeBases(
+  deps: Deps,
+  tenantId: string,
+  kbIds: readonly string[],
+): Promise<string[]> {
+  const unique = [...new Set(kbIds)];
+  // Every attached knowledge base must be the tenant's own: a foreign id reads as not found.
+  await Promise.all(unique.map((kbId) => getKnowledgeBase(deps, tenantId, kbId)));
+  return unique;
+}
 
 export async function createAgent(
   deps: Deps,
   tenantId: string,
   input: CreateAgentInput,
 ): Promise<{ id: string }> {
-  const kbIds = [...new Set(input.knowledgeBaseIds)];
-  // Every attached knowledge base must be the tenant's own: a foreign id reads as not found.
-  await Promise.all(kbIds.map((kbId) => getKnowledgeBase(deps, tenantId, kbId)));
+  const config = agentConfigSchema.parse(createAgentInput.parse(input));
+  checkTools(config.tools);
+  config.knowledgeBaseIds = await checkKnowledgeBases(deps, tenantId, config.knowledgeBaseIds);
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const agent: Agent = {
-    name: input.name,
-    instructions: input.instructions,
-    knowledgeBaseIds: kbIds,
+    ...config,
     status: "draft",
-    confidenceThreshold: input.confidenceThreshold,
-    memoryWindow: input.memoryWindow,
+    publishedVersion: null,
+    latestVersion: 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -48,4 +136,186 @@ export async function getAgent(deps: Deps, tenantId: string, agentId: string): P
   const snap = await deps.store.get(agentPath(tenantId, agentId));
   if (!snap) throw new AppError("not-found", `Agent ${agentId} not found`);
   return { id: snap.id, ...agentSchema.parse(snap.data) };
+}
+
+export async function listAgents(
+  deps: Deps,
+  tenantId: string,
+  options: { includeArchived?: boolean } = {},
+): Promise<AgentView[]> {
+  const snaps = await deps.store.query({ collection: agentsPath(tenantId) });
+  return snaps
+    .map((s) => ({ id: s.id, ...agentSchema.parse(s.data) }))
+    .filter((a) => options.includeArchived || a.status !== "archived")
+    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? -1 : 1));
+}
+
+/** The configuration fields of an agent document. */
+export function configOf(agent: Agent): AgentConfig {
+  return agentConfigSchema.parse(agent);
+}
+
+/** Runs `change` on the current agent in a transaction; archived agents cannot change. */
+async function changeAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  change: (agent: Agent, now: string, tx: Transaction) => Promise<Partial<Agent>> | Partial<Agent>,
+): Promise<AgentView> {
+  const path = agentPath(tenantId, agentId);
+  return deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) throw new AppError("not-found", `Agent ${agentId} not found`);
+    const agent = agentSchema.parse(snap.data);
+    if (agent.status === "archived") {
+      throw new AppError("failed-precondition", `Agent ${agentId} is archived and can no longer change`);
+    }
+    const now = deps.clock.nowIso();
+    const patch = { ...(await change(agent, now, tx)), updatedAt: now };
+    tx.update(path, patch);
+    return { id: agentId, ...agent, ...patch };
+  });
+}
+
+export async function updateAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  patch: UpdateAgentInput,
+): Promise<AgentView> {
+  if (patch.tools) checkTools(patch.tools);
+  const kbIds = patch.knowledgeBaseIds
+    ? await checkKnowledgeBases(deps, tenantId, patch.knowledgeBaseIds)
+    : undefined;
+  return changeAgent(deps, tenantId, agentId, () => {
+    const next: Partial<Agent> = {};
+    for (const [key, value] of Object.entries(patch)) {
+      if (value !== undefined) (next as Record<string, unknown>)[key] = value;
+    }
+    if (kbIds) next.knowledgeBaseIds = kbIds;
+    return next;
+  });
+}
+
+/** Copies the draft into the next immutable version and serves it. A paused agent stays paused. */
+export async function publishAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  input: z.infer<typeof publishAgentInput>,
+  publishedBy: string,
+): Promise<AgentView> {
+  return changeAgent(deps, tenantId, agentId, (agent, now, tx) => {
+    const version = agent.latestVersion + 1;
+    const record: AgentVersion = {
+      version,
+      config: configOf(agent),
+      note: input.note,
+      publishedAt: now,
+      publishedBy,
+    };
+    tx.create(agentVersionPath(tenantId, agentId, version), record);
+    return {
+      status: agent.status === "paused" ? "paused" : "published",
+      publishedVersion: version,
+      latestVersion: version,
+    };
+  });
+}
+
+/** Serves an earlier (or later) published version again; the draft is left as it is. */
+export async function rollbackAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  version: number,
+): Promise<AgentView> {
+  return changeAgent(deps, tenantId, agentId, async (agent, _now, tx) => {
+    const snap = await tx.get(agentVersionPath(tenantId, agentId, version));
+    if (!snap) {
+      throw new AppError(
+        "not-found",
+        `Agent ${agentId} has no version ${version}` +
+          (agent.latestVersion > 0
+            ? ` (published versions: 1-${agent.latestVersion})`
+            : " (it was never published)"),
+      );
+    }
+    return { publishedVersion: version };
+  });
+}
+
+export async function pauseAgent(deps: Deps, tenantId: string, agentId: string): Promise<AgentView> {
+  return changeAgent(deps, tenantId, agentId, (agent) => {
+    if (agent.status === "draft") {
+      throw new AppError(
+        "failed-precondition",
+        `Agent ${agentId} was never published; there is nothing to pause`,
+      );
+    }
+    return { status: "paused" };
+  });
+}
+
+export async function resumeAgent(deps: Deps, tenantId: string, agentId: string): Promise<AgentView> {
+  return changeAgent(deps, tenantId, agentId, (agent) => {
+    if (agent.status !== "paused") {
+      throw new AppError("failed-precondition", `Agent ${agentId} is ${agent.status}, not paused`);
+    }
+    return { status: "published" };
+  });
+}
+
+/** Archiving is final: the agent stops answering and stops changing; its history stays readable. */
+export async function archiveAgent(deps: Deps, tenantId: string, agentId: string): Promise<void> {
+  const path = agentPath(tenantId, agentId);
+  await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) throw new AppError("not-found", `Agent ${agentId} not found`);
+    if (agentSchema.parse(snap.data).status === "archived") return; // idempotent
+    tx.update(path, { status: "archived", updatedAt: deps.clock.nowIso() });
+  });
+}
+
+export async function listVersions(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+): Promise<AgentVersionView[]> {
+  await getAgent(deps, tenantId, agentId);
+  const snaps = await deps.store.query({
+    collection: agentVersionsPath(tenantId, agentId),
+    orderBy: [{ field: "version", direction: "desc" }],
+  });
+  return snaps.map((s) => ({ id: s.id, ...agentVersionSchema.parse(s.data) }));
+}
+
+/** The configuration that answers a conversation turn, and the version to record with the answer. */
+export async function resolveConfig(
+  deps: Deps,
+  tenantId: string,
+  agent: AgentView,
+  selector: VersionSelector,
+): Promise<{ config: AgentConfig; version: number | "draft" }> {
+  if (selector === "draft") return { config: configOf(agent), version: "draft" };
+  const version = selector === "published" ? agent.publishedVersion : selector;
+  if (version === null) {
+    throw new AppError(
+      "failed-precondition",
+      `Agent ${agent.id} has no published version yet: publish it, or talk to its draft in the studio`,
+    );
+  }
+  const snap = await deps.store.get(agentVersionPath(tenantId, agent.id, version));
+  if (!snap) throw new AppError("not-found", `Agent ${agent.id} has no version ${version}`);
+  return { config: agentVersionSchema.parse(snap.data).config, version };
+}
+
+/** Whether an agent answers at all right now (the playground may still talk to a paused agent's draft). */
+export function assertAnswering(agent: AgentView, selector: VersionSelector): void {
+  if (agent.status === "archived") {
+    throw new AppError("failed-precondition", `Agent ${agent.id} is archived and no longer answers`);
+  }
+  if (agent.status === "paused" && selector !== "draft") {
+    throw new AppError("failed-precondition", `Agent ${agent.id} is paused; resume it to answer again`);
+  }
 }

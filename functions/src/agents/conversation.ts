@@ -1,17 +1,26 @@
 /**
- * One conversation turn: retrieve evidence from the agent's knowledge bases, ask the model with that
- * evidence, hold the answer to account (citations, claim support, confidence, abstention), and record
- * the user message, the answer and the immutable trace together: a failed turn writes nothing.
+ * One conversation turn, start to finish:
+ *   guardrails (blocked topics) → retrieval (the question; for a vague follow-up, also with the previous
+ *   question) → context (recent turns verbatim, older ones summarized, within the agent's token budget)
+ *   → model, with a tool-calling loop (parallel calls, a step limit, deadlines) → accountability
+ *   (citations, claim support, confidence, abstention, explanation) → one transaction that writes the
+ *   user message, the answer, the immutable trace and the conversation's new summary.
+ * A turn that fails (the model times out, the provider errors) writes only its trace, marked failed, and
+ * the caller gets a clear error naming it: the conversation never holds half a turn.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { assessAnswer, type Evidence } from "../accountability/assess.js";
+import { detectInjection, matchBlockedTopic, redactDeep, redactPii } from "../accountability/guardrails.js";
 import { tracePath, type Trace } from "../accountability/schema.js";
-import { searchKnowledgeBases } from "../knowledge/search.js";
+import { searchKnowledgeBases, type SearchResult } from "../knowledge/search.js";
 import type { Deps } from "../platform/deps.js";
-import { AppError } from "../platform/errors.js";
+import { AppError, toAppError } from "../platform/errors.js";
 import { currentRequestId, log } from "../platform/log.js";
-import type { ChatMessage, ChatResult } from "../platform/ports.js";
-import { getAgent } from "./agents.js";
+import type { ChatMessage, ChatRequest, ChatResult, TokenUsage } from "../platform/ports.js";
+import { tokenize } from "../platform/models/local-embedder.js";
+import { assertAnswering, getAgent, resolveConfig, type AgentView } from "./agents.js";
+import { buildContext, estimateTokens } from "./context.js";
 import {
   conversationPath,
   conversationsPath,
@@ -19,9 +28,12 @@ import {
   messagePath,
   messagesPath,
   messageSchema,
+  type AgentConfig,
   type Conversation,
   type Message,
+  type VersionSelector,
 } from "./schema.js";
+import { executeToolCalls, toolSpecs, type ToolRun } from "./tools.js";
 
 export const maxMessageChars = 8000;
 
@@ -33,8 +45,12 @@ export const sendMessageInput = z.object({
     .max(maxMessageChars, `content is limited to ${maxMessageChars} characters`),
 });
 
-/** How many passages the model sees per turn. */
+/** How many passages the model sees per turn (tools may add more). */
 const evidenceCount = 5;
+/** Below this best score a short follow-up is retried together with the previous question. */
+const weakRetrieval = 0.5;
+/** A follow-up this short ("and for contractors?") usually leans on the previous question. */
+const followUpMaxTerms = 8;
 
 export type MessageView = Message & { readonly id: string };
 
@@ -42,28 +58,32 @@ export async function startConversation(
   deps: Deps,
   tenantId: string,
   agentId: string,
-  options: { channel: Conversation["channel"]; endUserRef?: string },
-): Promise<{ id: string }> {
+  options: { channel: Conversation["channel"]; endUserRef?: string; version?: VersionSelector },
+): Promise<{ id: string; agentVersion: number | "draft" }> {
   const agent = await getAgent(deps, tenantId, agentId);
-  if (agent.status === "paused" || agent.status === "archived") {
+  const selector = options.version ?? "published";
+  assertAnswering(agent, selector);
+  const { config, version } = await resolveConfig(deps, tenantId, agent, selector);
+  if (selector !== "draft" && !config.channels.includes(options.channel)) {
     throw new AppError(
       "failed-precondition",
-      `Agent ${agentId} is ${agent.status} and cannot start conversations`,
+      `Agent ${agentId} is not enabled on the ${options.channel} channel (enabled: ${config.channels.join(", ") || "none"})`,
     );
   }
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const conversation: Conversation = {
     agentId,
-    agentVersion: "draft",
+    agentVersion: selector,
     channel: options.channel,
     endUserRef: options.endUserRef ?? null,
     messageCount: 0,
+    summary: null,
     createdAt: now,
     updatedAt: now,
   };
   await deps.store.create(`${conversationsPath(tenantId)}/${id}`, conversation);
-  return { id };
+  return { id, agentVersion: version };
 }
 
 async function loadConversation(deps: Deps, tenantId: string, conversationId: string): Promise<Conversation> {
@@ -72,35 +92,58 @@ async function loadConversation(deps: Deps, tenantId: string, conversationId: st
   return conversationSchema.parse(snap.data);
 }
 
-async function recentHistory(
+export type ConversationView = Conversation & { readonly id: string };
+
+export async function getConversation(
   deps: Deps,
   tenantId: string,
   conversationId: string,
-  window: number,
-): Promise<ChatMessage[]> {
-  if (window === 0) return [];
-  const recent = await deps.store.query({
-    collection: messagesPath(tenantId, conversationId),
-    orderBy: [{ field: "seq", direction: "desc" }],
-    limit: window,
+): Promise<ConversationView> {
+  return { id: conversationId, ...(await loadConversation(deps, tenantId, conversationId)) };
+}
+
+export async function listConversations(
+  deps: Deps,
+  tenantId: string,
+  filter: { agentId?: string; limit?: number },
+): Promise<ConversationView[]> {
+  const snaps = await deps.store.query({
+    collection: conversationsPath(tenantId),
+    where: filter.agentId ? [{ field: "agentId", op: "==", value: filter.agentId }] : [],
+    orderBy: [{ field: "updatedAt", direction: "desc" }],
+    limit: Math.min(Math.max(filter.limit ?? 50, 1), 200),
   });
-  return recent
-    .map((s) => messageSchema.parse(s.data))
-    .reverse()
-    .map((m) => ({ role: m.role, content: m.content }));
+  return snaps.map((s) => ({ id: s.id, ...conversationSchema.parse(s.data) }));
+}
+
+/** The messages a turn needs: those the stored summary does not cover yet (a window and a turn or two). */
+async function unsummarizedHistory(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  conversation: Conversation,
+): Promise<{ role: "user" | "assistant"; content: string; seq: number }[]> {
+  if (conversation.messageCount === 0) return [];
+  const snaps = await deps.store.query({
+    collection: messagesPath(tenantId, conversationId),
+    where: [{ field: "seq", op: ">=", value: conversation.summary?.throughSeq ?? 0 }],
+    orderBy: [{ field: "seq", direction: "asc" }],
+  });
+  return snaps.map((s) => {
+    const m = messageSchema.parse(s.data);
+    return { role: m.role, content: m.content, seq: m.seq };
+  });
 }
 
 const groundingRules =
   "Answer only from the numbered source passages you are given and cite each sentence with its marker, e.g. [1]. " +
   "If the passages do not contain the answer, say that you cannot find it.";
 
-async function generate(
+async function callModel(
   deps: Deps,
-  messages: ChatMessage[],
-  evidence: readonly Evidence[],
+  request: ChatRequest,
   onDelta: ((text: string) => void) | undefined,
 ): Promise<ChatResult> {
-  const request = { messages, grounding: { passages: evidence.map((e) => ({ ref: e.ref, text: e.text })) } };
   if (!onDelta) return deps.chat.complete(request);
   for await (const event of deps.chat.stream(request)) {
     if (event.type === "delta") onDelta(event.text);
@@ -109,92 +152,183 @@ async function generate(
   throw new AppError("unavailable", "The model stream ended without a result");
 }
 
+/** Merges result lists by chunk, keeping each chunk's best score and the query that found it. */
+function mergeResults(lists: readonly SearchResult[][]): { result: SearchResult; query: number }[] {
+  const best = new Map<string, { result: SearchResult; query: number }>();
+  lists.forEach((list, query) => {
+    for (const result of list) {
+      const seen = best.get(result.chunkId);
+      if (!seen || result.score > seen.result.score) best.set(result.chunkId, { result, query });
+    }
+  });
+  return [...best.values()].sort((a, b) => b.result.score - a.result.score).slice(0, evidenceCount);
+}
+
+interface Retrieval {
+  readonly queries: { text: string; reason: string }[];
+  readonly evidence: Evidence[];
+  readonly queryOf: Map<string, number>;
+}
+
+async function retrieve(
+  deps: Deps,
+  tenantId: string,
+  config: AgentConfig,
+  question: string,
+  history: readonly { role: string; content: string }[],
+): Promise<Retrieval> {
+  const queries = [{ text: question, reason: "the question" }];
+  const lists = [
+    await searchKnowledgeBases(deps, tenantId, config.knowledgeBaseIds, question, evidenceCount),
+  ];
+  const previous = [...history].reverse().find((m) => m.role === "user");
+  const top = lists[0]?.[0]?.score ?? 0;
+  if (previous && top < weakRetrieval && tokenize(question).length <= followUpMaxTerms) {
+    const text = `${previous.content}\n${question}`;
+    queries.push({ text, reason: "a short follow-up: searched again together with the previous question" });
+    lists.push(await searchKnowledgeBases(deps, tenantId, config.knowledgeBaseIds, text, evidenceCount));
+  }
+  const merged = mergeResults(lists);
+  const queryOf = new Map<string, number>();
+  const evidence = merged.map(({ result, query }, i) => {
+    queryOf.set(result.chunkId, query);
+    return { ref: String(i + 1), ...result };
+  });
+  return { queries, evidence, queryOf };
+}
+
+const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+});
+
+export interface SendOptions {
+  /** Receives the model's text as it is generated (the final, checked message may differ). */
+  readonly onDelta?: (text: string) => void;
+  /**
+   * The history as the client holds it (the OpenAI-compatible API, where every request carries the whole
+   * conversation): used instead of the stored messages, verbatim within the window and budget.
+   */
+  readonly history?: readonly { role: "user" | "assistant"; content: string }[];
+}
+
+/** Times each step of a turn. */
+class Stopwatch {
+  readonly started = performance.now();
+  readonly ms = { guardrails: 0, retrieval: 0, context: 0, generation: 0, tools: 0, checks: 0 };
+  async time<R>(step: keyof Stopwatch["ms"], work: () => Promise<R> | R): Promise<R> {
+    const t = performance.now();
+    try {
+      return await work();
+    } finally {
+      this.ms[step] += performance.now() - t;
+    }
+  }
+  total(): Trace["timingsMs"] {
+    const rounded = Object.fromEntries(
+      Object.entries(this.ms).map(([k, v]) => [k, round1(v)]),
+    ) as Stopwatch["ms"];
+    return { ...rounded, total: round1(performance.now() - this.started) };
+  }
+}
+
 export async function sendMessage(
   deps: Deps,
   tenantId: string,
   conversationId: string,
   input: z.infer<typeof sendMessageInput>,
-  options?: { onDelta?: (text: string) => void },
+  options: SendOptions = {},
 ): Promise<MessageView> {
-  const started = performance.now();
+  const clock = new Stopwatch();
+  const question = input.content;
   const conversation = await loadConversation(deps, tenantId, conversationId);
   const agent = await getAgent(deps, tenantId, conversation.agentId);
-  if (agent.status === "paused" || agent.status === "archived") {
-    throw new AppError("failed-precondition", `Agent ${agent.id} is ${agent.status}; it is not answering`);
-  }
+  assertAnswering(agent, conversation.agentVersion);
+  const { config, version } = await resolveConfig(deps, tenantId, agent, conversation.agentVersion);
 
-  const retrievalStart = performance.now();
-  const results = await searchKnowledgeBases(
-    deps,
-    tenantId,
-    agent.knowledgeBaseIds,
-    input.content,
-    evidenceCount,
-  );
-  const evidence: Evidence[] = results.map((r, i) => ({ ref: String(i + 1), ...r }));
-  const retrievalMs = performance.now() - retrievalStart;
-
-  const history = await recentHistory(deps, tenantId, conversationId, agent.memoryWindow);
-  const messages: ChatMessage[] = [
-    { role: "system", content: `${agent.instructions}\n\n${groundingRules}` },
-    ...history,
-    { role: "user", content: input.content },
-  ];
-  const generationStart = performance.now();
-  const result = await generate(deps, messages, evidence, options?.onDelta);
-  const generationMs = performance.now() - generationStart;
-
-  const checksStart = performance.now();
-  const assessment = assessAnswer({
-    question: input.content,
-    answer: result.content,
-    evidence,
-    threshold: agent.confidenceThreshold,
-  });
-  const checksMs = performance.now() - checksStart;
-
-  const now = deps.clock.nowIso();
-  const userMessageId = deps.ids.newId();
-  const assistantMessageId = deps.ids.newId();
   const traceId = deps.ids.newId();
   const trace: Trace = {
     conversationId,
-    messageId: assistantMessageId,
+    messageId: null,
     agentId: agent.id,
-    agentVersion: conversation.agentVersion,
+    agentVersion: version,
+    prompt: {
+      instructionsSha256: sha256(config.instructions),
+      instructionsChars: config.instructions.length,
+    },
+    channel: conversation.channel,
     requestId: currentRequestId() ?? null,
-    model: { provider: deps.chat.info.provider, model: result.model, label: deps.chat.info.label },
+    status: "failed",
+    error: null,
+    question,
+    model: {
+      provider: deps.chat.info.provider,
+      model: config.model.name ?? deps.chat.info.model,
+      label: deps.chat.info.label,
+      temperature: config.model.temperature,
+      maxOutputTokens: config.model.maxOutputTokens,
+    },
     embedder: {
       provider: deps.embedder.info.provider,
       model: deps.embedder.info.model,
       version: deps.embedder.info.version,
       dimensions: deps.embedder.info.dimensions,
     },
-    retrieval: {
-      query: input.content,
-      knowledgeBaseIds: agent.knowledgeBaseIds,
-      candidates: evidence.map((e) => ({
-        ref: e.ref,
-        chunkId: e.chunkId,
-        docId: e.docId,
-        docName: e.docName,
-        score: e.score,
-      })),
+    guardrails: { blockedTopic: null, piiRedacted: [], injectionFlagged: 0 },
+    context: {
+      verbatimMessages: 0,
+      summarizedMessages: 0,
+      droppedForBudget: 0,
+      estimatedTokens: 0,
+      budgetTokens: config.contextBudgetTokens,
     },
-    generation: { rawContent: result.content, finishReason: result.finishReason, usage: result.usage },
-    checks: assessment.checks,
-    confidence: assessment.confidence,
-    abstained: assessment.abstained,
-    explanation: assessment.explanation,
-    timingsMs: {
-      retrieval: round1(retrievalMs),
-      generation: round1(generationMs),
-      checks: round1(checksMs),
-      total: round1(performance.now() - started),
-    },
-    createdAt: now,
+    retrieval: { queries: [], knowledgeBaseIds: config.knowledgeBaseIds, candidates: [] },
+    generation: { steps: 0, rawContent: "", finishReason: "", usage: { inputTokens: 0, outputTokens: 0 } },
+    toolCalls: [],
+    checks: [],
+    confidence: null,
+    abstained: false,
+    explanation: "",
+    timingsMs: clock.total(),
+    createdAt: deps.clock.nowIso(),
   };
 
+  let outcome: { content: string; citations: Message["citations"]; summary: Conversation["summary"] };
+  try {
+    outcome = await runTurn(
+      deps,
+      tenantId,
+      conversationId,
+      conversation,
+      agent,
+      config,
+      trace,
+      clock,
+      options,
+    );
+  } catch (e) {
+    const error = toAppError(e);
+    trace.status = "failed";
+    trace.error = { code: error.code, message: error.message };
+    trace.timingsMs = clock.total();
+    await writeTrace(deps, tenantId, traceId, trace, config).catch((writeError: unknown) =>
+      log.error("could not record a failed turn's trace", { err: writeError, traceId }),
+    );
+    log.warn("conversation turn failed", { tenantId, conversationId, traceId, code: error.code });
+    throw new AppError(
+      error.code,
+      `${error.message} (nothing was added to the conversation; trace ${traceId})`,
+      { traceId },
+    );
+  }
+
+  const now = deps.clock.nowIso();
+  const userMessageId = deps.ids.newId();
+  const assistantMessageId = deps.ids.newId();
+  trace.messageId = assistantMessageId;
+  trace.timingsMs = clock.total();
   let assistant: Message | undefined;
   const convPath = conversationPath(tenantId, conversationId);
   await deps.store.runTransaction(async (tx) => {
@@ -203,7 +337,7 @@ export async function sendMessage(
     const seq = conversationSchema.parse(snap.data).messageCount;
     const user: Message = {
       role: "user",
-      content: input.content,
+      content: question,
       seq,
       createdAt: now,
       citations: [],
@@ -212,36 +346,199 @@ export async function sendMessage(
       explanation: null,
       traceId: null,
       usage: null,
+      agentVersion: null,
     };
     assistant = {
       role: "assistant",
-      content: assessment.content,
+      content: outcome.content,
       seq: seq + 1,
       createdAt: now,
-      citations: assessment.citations,
-      confidence: assessment.confidence.value,
-      abstained: assessment.abstained,
-      explanation: assessment.explanation,
+      citations: outcome.citations,
+      confidence: trace.confidence?.value ?? null,
+      abstained: trace.abstained,
+      explanation: trace.explanation,
       traceId,
-      usage: result.usage,
+      usage: trace.generation.usage,
+      agentVersion: version,
     };
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
-    tx.create(tracePath(tenantId, traceId), trace);
-    tx.update(convPath, { messageCount: seq + 2, updatedAt: now });
+    tx.create(tracePath(tenantId, traceId), prepareTrace(trace, config));
+    tx.update(convPath, {
+      messageCount: seq + 2,
+      updatedAt: now,
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+    });
   });
   log.info("conversation turn", {
     tenantId,
     conversationId,
     traceId,
-    abstained: assessment.abstained,
-    confidence: assessment.confidence.value,
+    status: trace.status,
+    confidence: trace.confidence?.value ?? null,
     totalMs: trace.timingsMs.total,
   });
   return { id: assistantMessageId, ...(assistant as Message) };
 }
 
-const round1 = (x: number): number => Math.round(x * 10) / 10;
+/** The trace as stored: personal data redacted when the agent's guardrails ask for it. */
+function prepareTrace(trace: Trace, config: AgentConfig): Trace {
+  if (!config.guardrails.redactPii) return trace;
+  const kinds = new Set<string>();
+  for (const text of [
+    trace.question,
+    trace.generation.rawContent,
+    ...trace.toolCalls.map((t) => t.arguments),
+  ])
+    for (const kind of redactPii(text).found) kinds.add(kind);
+  const redacted = redactDeep(trace) as Trace;
+  return { ...redacted, guardrails: { ...redacted.guardrails, piiRedacted: [...kinds].sort() } };
+}
+
+async function writeTrace(
+  deps: Deps,
+  tenantId: string,
+  traceId: string,
+  trace: Trace,
+  config: AgentConfig,
+): Promise<void> {
+  await deps.store.create(tracePath(tenantId, traceId), prepareTrace(trace, config));
+}
+
+/** Everything between loading the agent and writing the turn; fills in `trace` as it goes. */
+async function runTurn(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  conversation: Conversation,
+  agent: AgentView,
+  config: AgentConfig,
+  trace: Trace,
+  clock: Stopwatch,
+  options: SendOptions,
+): Promise<{ content: string; citations: Message["citations"]; summary: Conversation["summary"] }> {
+  const question = trace.question;
+  const blocked = await clock.time("guardrails", () =>
+    matchBlockedTopic(question, config.guardrails.blockedTopics),
+  );
+  if (blocked) {
+    trace.status = "declined";
+    trace.abstained = true;
+    trace.guardrails.blockedTopic = blocked.topic;
+    trace.explanation = `The question matches the topic "${blocked.topic}", which this agent is configured not to discuss; no search or model call was made.`;
+    return {
+      content: `I'm sorry, I can't help with questions about ${blocked.topic}.`,
+      citations: [],
+      summary: null,
+    };
+  }
+
+  const stored = options.history
+    ? options.history.map((m, seq) => ({ ...m, seq }))
+    : await unsummarizedHistory(deps, tenantId, conversationId, conversation);
+
+  const retrieval = await clock.time("retrieval", () => retrieve(deps, tenantId, config, question, stored));
+  let evidence = retrieval.evidence;
+  trace.retrieval.queries = retrieval.queries;
+
+  const passageTokens = evidence.reduce((n, e) => n + estimateTokens(e.text) + 4, 0);
+  const context = await clock.time("context", () =>
+    buildContext({
+      system: `${config.instructions}\n\n${groundingRules}`,
+      history: stored,
+      question,
+      memoryWindow: config.memoryWindow,
+      budgetTokens: config.contextBudgetTokens,
+      summary: options.history ? null : conversation.summary,
+      reservedTokens: passageTokens + config.model.maxOutputTokens,
+    }),
+  );
+  trace.context = {
+    verbatimMessages: context.verbatim,
+    summarizedMessages: context.summarized,
+    droppedForBudget: context.droppedForBudget,
+    estimatedTokens: context.estimatedTokens,
+    budgetTokens: config.contextBudgetTokens,
+  };
+  // The summary as sent covers every message before `summaryThroughSeq`; kept for the next turn.
+  const summary =
+    options.history || context.summaryThroughSeq === null
+      ? null
+      : { text: context.summaryText, throughSeq: context.summaryThroughSeq };
+
+  const messages: ChatMessage[] = [...context.messages];
+  const tools = toolSpecs(config);
+  const runs: ToolRun[] = [];
+  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  let result: ChatResult | undefined;
+  for (let step = 0; ; step++) {
+    const offerTools = tools.length > 0 && step < config.maxToolSteps;
+    const request: ChatRequest = {
+      messages,
+      tools: offerTools ? tools : undefined,
+      temperature: config.model.temperature,
+      maxOutputTokens: config.model.maxOutputTokens,
+      ...(config.model.name ? { model: config.model.name } : {}),
+      grounding: { passages: evidence.map((e) => ({ ref: e.ref, text: e.text })) },
+    };
+    result = await clock.time("generation", () => callModel(deps, request, options.onDelta));
+    usage = addUsage(usage, result.usage);
+    trace.generation = {
+      steps: step + 1,
+      rawContent: result.content,
+      finishReason: result.finishReason,
+      usage,
+    };
+    if (!offerTools || result.toolCalls.length === 0) break;
+    messages.push({ role: "assistant", content: result.content, toolCalls: result.toolCalls });
+    const executed = await clock.time("tools", () =>
+      executeToolCalls({ deps, tenantId, config, evidence, step }, result?.toolCalls ?? []),
+    );
+    runs.push(...executed.runs);
+    evidence = [...evidence, ...executed.evidence];
+    for (const run of executed.runs) messages.push({ role: "tool", toolCallId: run.id, content: run.output });
+  }
+  trace.toolCalls = runs;
+  if (result.toolCalls.length > 0 && !result.content.trim()) {
+    log.warn("the model still asked for tools after the step limit", {
+      agentId: agent.id,
+      steps: trace.generation.steps,
+    });
+  }
+
+  const candidates = evidence.map((e) => ({
+    ref: e.ref,
+    query: retrieval.queryOf.get(e.chunkId) ?? null,
+    kbId: e.kbId,
+    chunkId: e.chunkId,
+    docId: e.docId,
+    docName: e.docName,
+    score: e.score,
+    vectorScore: e.vectorScore,
+    keywordScore: e.keywordScore,
+    injectionSignals: detectInjection(e.text).signals,
+  }));
+  trace.retrieval.candidates = candidates;
+  trace.guardrails.injectionFlagged = candidates.filter((c) => c.injectionSignals.length > 0).length;
+
+  const assessment = await clock.time("checks", () =>
+    assessAnswer({
+      question,
+      answer: result?.content ?? "",
+      evidence,
+      threshold: config.confidenceThreshold,
+    }),
+  );
+  trace.checks = assessment.checks;
+  trace.confidence = assessment.confidence;
+  trace.abstained = assessment.abstained;
+  trace.explanation =
+    trace.guardrails.injectionFlagged > 0
+      ? `${assessment.explanation} ${trace.guardrails.injectionFlagged} retrieved passage(s) contained instruction-like text; it was treated as data, not as instructions.`
+      : assessment.explanation;
+  trace.status = assessment.abstained ? "abstained" : "answered";
+  return { content: assessment.content, citations: assessment.citations, summary };
+}
 
 export async function listMessages(
   deps: Deps,

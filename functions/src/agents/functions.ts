@@ -1,7 +1,7 @@
 /** Agent Engine callables: `converse` answers one turn (streaming when the client asks for it). */
 import { onCall } from "firebase-functions/v2/https";
 import { z } from "zod";
-import { callerFromClaims } from "../platform/auth.js";
+import { callerFromClaims, requireRole } from "../platform/auth.js";
 import { asCallable } from "../platform/callable.js";
 import { getDeps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -9,11 +9,14 @@ import { idPattern } from "../platform/ids.js";
 import { openaiApiKey } from "../platform/params.js";
 import { validate } from "../platform/validation.js";
 import { sendMessage, sendMessageInput, startConversation } from "./conversation.js";
+import { versionSelectorSchema } from "./schema.js";
 
 const converseInput = sendMessageInput.extend({
   agentId: z.string().regex(idPattern),
   /** Omit to start a new conversation. */
   conversationId: z.string().regex(idPattern).optional(),
+  /** For a new conversation: the published version (default), a pinned one, or the draft (editors). */
+  version: versionSelectorSchema.optional(),
 });
 
 export const converse = onCall(
@@ -24,9 +27,15 @@ export const converse = onCall(
       const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
       const input = validate(converseInput, request.data, "request");
       const deps = await getDeps();
+      if (input.version === "draft") requireRole(caller, "editor");
       const conversationId =
         input.conversationId ??
-        (await startConversation(deps, caller.tenantId, input.agentId, { channel: "callable" })).id;
+        (
+          await startConversation(deps, caller.tenantId, input.agentId, {
+            channel: input.version === "draft" ? "studio" : "callable",
+            version: input.version,
+          })
+        ).id;
       const message = await sendMessage(deps, caller.tenantId, conversationId, input, {
         onDelta:
           request.acceptsStreaming && response

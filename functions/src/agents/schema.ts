@@ -5,27 +5,115 @@ import { idPattern } from "../platform/ids.js";
 import { checkId, tenantPath } from "../platform/tenancy.js";
 
 export const agentStatuses = ["draft", "published", "paused", "archived"] as const;
+export type AgentStatus = (typeof agentStatuses)[number];
 
-export const agentSchema = z.object({
+/** Tool and parameter names as the OpenAI API accepts them. */
+export const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Tools the platform implements itself. */
+export const builtinTools = ["search_knowledge", "current_time"] as const;
+
+const jsonSchemaObject = z.record(z.string(), z.unknown());
+
+export const toolSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("builtin"),
+    name: z.enum(builtinTools),
+  }),
+  z.object({
+    kind: z.literal("http"),
+    name: z.string().regex(toolNamePattern, "tool names are 1-64 letters, digits, '_' or '-'"),
+    description: z.string().min(1).max(1000),
+    /** JSON Schema of the arguments object (validated before every call). */
+    parameters: jsonSchemaObject,
+    /** Called with the arguments as a JSON body (POST) or query string (GET); the response becomes the tool result. */
+    url: z.url({ protocol: /^https?$/ }),
+    method: z.enum(["GET", "POST"]).default("POST"),
+    timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  }),
+]);
+export type ToolConfig = z.infer<typeof toolSchema>;
+
+export const agentChannels = ["api", "openai-compatible", "callable", "studio"] as const;
+
+/** What an editor configures; a published version is an immutable copy of it. */
+export const agentConfigSchema = z.object({
   name: z.string().min(1).max(120),
+  description: z.string().max(2000).default(""),
   instructions: z.string().max(20_000),
+  model: z
+    .object({
+      /** `null` uses the platform's configured chat model. */
+      name: z.string().max(200).nullable().default(null),
+      temperature: z.number().min(0).max(2).default(0.2),
+      maxOutputTokens: z.number().int().min(16).max(16_384).default(800),
+    })
+    .default({ name: null, temperature: 0.2, maxOutputTokens: 800 }),
   knowledgeBaseIds: z.array(z.string().regex(idPattern)).max(20),
-  status: z.enum(agentStatuses),
+  tools: z.array(toolSchema).max(20).default([]),
+  /** Tool-calling rounds per turn before the agent must answer. */
+  maxToolSteps: z.number().int().min(0).max(10).default(4),
+  guardrails: z
+    .object({
+      /** Questions on these topics are declined before any retrieval or model call. */
+      blockedTopics: z.array(z.string().trim().min(1).max(120)).max(50).default([]),
+      /** Redact personal data (emails, phone and card numbers...) from traces and logs. */
+      redactPii: z.boolean().default(true),
+    })
+    .default({ blockedTopics: [], redactPii: true }),
   /** Below this confidence the agent abstains instead of answering. */
   confidenceThreshold: z.number().min(0).max(1),
-  /** How many earlier messages are sent to the model with each turn. */
+  /** How many earlier messages are sent verbatim with each turn; older ones are summarized. */
   memoryWindow: z.number().int().min(0).max(50),
+  /** Estimated tokens the model may be sent per turn (history, passages and the answer's room). */
+  contextBudgetTokens: z.number().int().min(1000).max(1_000_000).default(8000),
+  channels: z.array(z.enum(agentChannels)).default([...agentChannels]),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export const agentSchema = agentConfigSchema.extend({
+  status: z.enum(agentStatuses),
+  /** The version conversations get by default; `null` until the first publish. */
+  publishedVersion: z.number().int().min(1).nullable().default(null),
+  /** The highest version number published so far (0 before the first publish). */
+  latestVersion: z.number().int().min(0).default(0),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Agent = z.infer<typeof agentSchema>;
 
+export const agentVersionSchema = z.object({
+  version: z.number().int().min(1),
+  config: agentConfigSchema,
+  note: z.string().max(500).default(""),
+  publishedAt: z.string(),
+  publishedBy: z.string(),
+});
+export type AgentVersion = z.infer<typeof agentVersionSchema>;
+
+/**
+ * Which configuration answers a conversation: `published` follows the agent's published version (a
+ * rollback or a new publish applies from the next turn), a number pins one version, `draft` is the
+ * studio's playground. Each answer records the version that produced it.
+ */
+export const versionSelectorSchema = z.union([
+  z.literal("published"),
+  z.literal("draft"),
+  z.number().int().min(1),
+]);
+export type VersionSelector = z.infer<typeof versionSelectorSchema>;
+
 export const conversationSchema = z.object({
   agentId: z.string(),
-  agentVersion: z.union([z.literal("draft"), z.number().int()]),
-  channel: z.enum(["api", "callable", "studio"]),
+  agentVersion: versionSelectorSchema,
+  channel: z.enum(agentChannels),
   endUserRef: z.string().nullable(),
   messageCount: z.number().int().min(0),
+  /** Extractive summary of the messages before `throughSeq` (exclusive), kept as the window slides. */
+  summary: z
+    .object({ text: z.string(), throughSeq: z.number().int().min(0) })
+    .nullable()
+    .default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -43,12 +131,21 @@ export const messageSchema = z.object({
   explanation: z.string().nullable().default(null),
   traceId: z.string().nullable().default(null),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable().default(null),
+  /** The agent version that answered ("draft" in the playground); null on user messages. */
+  agentVersion: z
+    .union([z.literal("draft"), z.number().int()])
+    .nullable()
+    .default(null),
 });
 export type Message = z.infer<typeof messageSchema>;
 
 export const agentsPath = (tenantId: string): string => `${tenantPath(tenantId)}/agents`;
 export const agentPath = (tenantId: string, agentId: string): string =>
   `${agentsPath(tenantId)}/${checkId(agentId, "agent id")}`;
+export const agentVersionsPath = (tenantId: string, agentId: string): string =>
+  `${agentPath(tenantId, agentId)}/versions`;
+export const agentVersionPath = (tenantId: string, agentId: string, version: number): string =>
+  `${agentVersionsPath(tenantId, agentId)}/v${String(version).padStart(6, "0")}`;
 export const conversationsPath = (tenantId: string): string => `${tenantPath(tenantId)}/conversations`;
 export const conversationPath = (tenantId: string, conversationId: string): string =>
   `${conversationsPath(tenantId)}/${checkId(conversationId, "conversation id")}`;

@@ -4,10 +4,11 @@
  */
 import { onRequest } from "firebase-functions/v2/https";
 import { getDeps } from "../platform/deps.js";
-import { withLogContext } from "../platform/log.js";
+import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";
 import { randomIds } from "../platform/ids.js";
-import type { ApiRequest } from "./api/http.js";
+import { toAppError } from "../platform/errors.js";
+import { sseFrame, type ApiRequest } from "./api/http.js";
 import { Router } from "./api/router.js";
 import { routes } from "./api/routes.js";
 
@@ -34,7 +35,22 @@ export const api = onRequest(
       res.status(response.status);
       res.set("x-request-id", requestId);
       for (const [k, v] of Object.entries(response.headers ?? {})) res.set(k, v);
-      if (response.body === undefined) res.end();
+      if (response.stream) {
+        res.set({
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+        });
+        res.flushHeaders();
+        try {
+          await response.stream((data, event) => res.write(sseFrame(data, event)));
+        } catch (e) {
+          const error = toAppError(e);
+          if (error.status >= 500) log.error("stream failed", { err: e, path: apiRequest.path });
+          res.write(sseFrame({ error: error.toJSON() }, "error"));
+        }
+        res.end();
+      } else if (response.body === undefined) res.end();
       else res.json(response.body);
     });
   },

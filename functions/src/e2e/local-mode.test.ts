@@ -146,6 +146,7 @@ describe("local mode, end to end", () => {
       json: { name: "Policy bot", instructions: "Answer policy questions.", knowledgeBaseIds: [kbId] },
     });
     agentId = ((await agent.json()) as { id: string }).id;
+    expect((await call(runtime, `/v1/agents/${agentId}/publish`, { method: "POST" })).status).toBe(200);
     const conversation = await call(runtime, `/v1/agents/${agentId}/conversations`, { method: "POST" });
     conversationId = ((await conversation.json()) as { id: string }).id;
 

@@ -211,6 +211,7 @@ describe("search", () => {
     const agent = await body<{ id: string }>(
       await platform.fetch("/v1/agents", { method: "POST", json: { name: "Live", knowledgeBaseIds: [kb] } }),
     );
+    await platform.fetch(`/v1/agents/${agent.id}/publish`, { method: "POST" });
     const conv = await body<{ id: string }>(
       await platform.fetch(`/v1/agents/${agent.id}/conversations`, { method: "POST" }),
     );

@@ -260,6 +260,8 @@ export interface GroundingPassage {
 
 export interface ChatRequest {
   readonly messages: readonly ChatMessage[];
+  /** Overrides the provider's configured model for this request (an agent's own model choice). */
+  readonly model?: string;
   readonly tools?: readonly ToolSpec[];
   readonly temperature?: number;
   readonly maxOutputTokens?: number;

@@ -96,6 +96,8 @@ describe("first slice", () => {
     agentId = (await json<{ id: string }>(created)).id;
     const agent = await json(await platform.fetch(`/v1/agents/${agentId}`));
     expect(agent).toMatchObject({ id: agentId, name: "HR", knowledgeBaseIds: [kbId], status: "draft" });
+    const published = await platform.fetch(`/v1/agents/${agentId}/publish`, { method: "POST" });
+    expect(published.status).toBe(200);
 
     const conv = await platform.fetch(`/v1/agents/${agentId}/conversations`, { method: "POST" });
     expect(conv.status).toBe(201);

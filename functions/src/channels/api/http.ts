@@ -15,10 +15,29 @@ export interface ApiRequest {
   readonly requestId: string;
 }
 
+/** Writes one server-sent event: `data` as JSON (a string as is, e.g. "[DONE]"), under `event` if named. */
+export type SseSend = (data: unknown, event?: string) => void;
+
 export interface ApiResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
+  /**
+   * A `text/event-stream` response instead of a body: the host sends the headers, then runs this with a
+   * writer. An error thrown after the first event is sent as an `error` event (the status is already out).
+   */
+  readonly stream?: (send: SseSend) => Promise<void>;
+}
+
+/** The SSE wire format of one event. */
+export function sseFrame(data: unknown, event?: string): string {
+  const payload = typeof data === "string" ? data : JSON.stringify(data);
+  return `${event ? `event: ${event}\n` : ""}data: ${payload}\n\n`;
+}
+
+/** Whether the client asked for server-sent events (the `Accept` header or `{stream: true}`). */
+export function wantsEventStream(req: ApiRequest, body: { stream?: boolean } | undefined): boolean {
+  return body?.stream === true || (req.headers.accept ?? "").includes("text/event-stream");
 }
 
 export interface UploadedFile {

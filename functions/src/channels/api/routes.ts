@@ -6,8 +6,31 @@
 import { z } from "zod";
 import { citationSchema } from "../../accountability/schema.js";
 import { getTrace } from "../../accountability/traces.js";
-import { createAgent, createAgentInput, getAgent } from "../../agents/agents.js";
-import { listMessages, sendMessage, sendMessageInput, startConversation } from "../../agents/conversation.js";
+import {
+  archiveAgent,
+  createAgent,
+  createAgentInput,
+  getAgent,
+  listAgents,
+  listVersions,
+  pauseAgent,
+  publishAgent,
+  publishAgentInput,
+  resumeAgent,
+  rollbackAgent,
+  rollbackAgentInput,
+  updateAgent,
+  updateAgentInput,
+} from "../../agents/agents.js";
+import {
+  getConversation,
+  listConversations,
+  listMessages,
+  sendMessage,
+  sendMessageInput,
+  startConversation,
+} from "../../agents/conversation.js";
+import { versionSelectorSchema } from "../../agents/schema.js";
 import {
   addDocument,
   deleteDocument,
@@ -22,8 +45,11 @@ import {
 } from "../../knowledge/knowledge-bases.js";
 import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
 import { checkHealth } from "../../monitor/health.js";
+import { requireRole } from "../../platform/auth.js";
 import { AppError } from "../../platform/errors.js";
+import { validate } from "../../platform/validation.js";
 import { idPattern } from "../../platform/ids.js";
+import { wantsEventStream, type SseSend } from "./http.js";
 import { openApiDocument, route, type Route } from "./router.js";
 
 const id = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
@@ -34,6 +60,13 @@ const conversationParams = z.object({ conversationId: id });
 const traceParams = z.object({ traceId: id });
 
 const idResponse = z.object({ id: z.string() });
+
+const startConversationInput = z.object({
+  /** "published" (default), a version number, or "draft" (the studio playground; editors only). */
+  version: versionSelectorSchema.optional(),
+  /** The end user's identity on the channel (e.g. a customer id), for privacy export and erasure. */
+  endUserRef: z.string().trim().min(1).max(200).optional(),
+});
 
 const documentResponse = z.object({
   id: z.string(),
@@ -69,6 +102,8 @@ const messageResponse = z.object({
   abstained: z.boolean(),
   explanation: z.string().nullable(),
   traceId: z.string().nullable(),
+  agentVersion: z.union([z.literal("draft"), z.number()]).nullable(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
   createdAt: z.string(),
 });
 
@@ -231,11 +266,23 @@ export const routes: Route<unknown, unknown>[] = [
     },
   }),
 
-  // ----- Agents and conversations -----
+  // ----- Agents -----
+  route({
+    method: "GET",
+    path: "/v1/agents",
+    summary: "List agents, most recently changed first (archived ones with ?includeArchived=true)",
+    tag: "Agents",
+    role: "viewer",
+    handle: async ({ deps, caller, request }) => ({
+      agents: await listAgents(deps, caller.tenantId, {
+        includeArchived: request.query.get("includeArchived") === "true",
+      }),
+    }),
+  }),
   route({
     method: "POST",
     path: "/v1/agents",
-    summary: "Create an agent (a draft) attached to knowledge bases",
+    summary: "Create an agent; it starts as a draft",
     tag: "Agents",
     role: "editor",
     body: { kind: "json", schema: createAgentInput },
@@ -246,36 +293,165 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "GET",
     path: "/v1/agents/{agentId}",
-    summary: "Get an agent's configuration",
+    summary: "Get an agent: its draft configuration, status and published version",
     tag: "Agents",
     role: "viewer",
     params: agentParams,
     handle: ({ deps, caller, params }) => getAgent(deps, caller.tenantId, params.agentId),
   }),
   route({
+    method: "PATCH",
+    path: "/v1/agents/{agentId}",
+    summary: "Change the draft configuration (published versions never change)",
+    tag: "Agents",
+    role: "editor",
+    params: agentParams,
+    body: { kind: "json", schema: updateAgentInput },
+    handle: ({ deps, caller, params, body }) => updateAgent(deps, caller.tenantId, params.agentId, body),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/agents/{agentId}",
+    summary: "Archive an agent: it stops answering; its versions, conversations and traces stay readable",
+    tag: "Agents",
+    role: "editor",
+    params: agentParams,
+    status: 204,
+    raw: true,
+    handle: async ({ deps, caller, params }) => {
+      await archiveAgent(deps, caller.tenantId, params.agentId);
+      return { status: 204 };
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/publish",
+    summary: "Publish the draft as the next immutable version and serve it",
+    tag: "Agents",
+    role: "editor",
+    params: agentParams,
+    body: { kind: "json", schema: publishAgentInput },
+    handle: ({ deps, caller, params, body }) =>
+      publishAgent(deps, caller.tenantId, params.agentId, body, caller.uid),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/rollback",
+    summary: "Serve an earlier published version again (the draft is unchanged)",
+    tag: "Agents",
+    role: "editor",
+    params: agentParams,
+    body: { kind: "json", schema: rollbackAgentInput },
+    handle: ({ deps, caller, params, body }) =>
+      rollbackAgent(deps, caller.tenantId, params.agentId, body.version),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/agents/{agentId}/versions",
+    summary: "List an agent's published versions, newest first",
+    tag: "Agents",
+    role: "viewer",
+    params: agentParams,
+    handle: async ({ deps, caller, params }) => ({
+      versions: await listVersions(deps, caller.tenantId, params.agentId),
+    }),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/pause",
+    summary: "Pause a published agent: it stops answering until resumed",
+    tag: "Agents",
+    role: "editor",
+    params: agentParams,
+    handle: ({ deps, caller, params }) => pauseAgent(deps, caller.tenantId, params.agentId),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/resume",
+    summary: "Resume a paused agent",
+    tag: "Agents",
+    role: "editor",
+    params: agentParams,
+    handle: ({ deps, caller, params }) => resumeAgent(deps, caller.tenantId, params.agentId),
+  }),
+
+  // ----- Conversations -----
+  route({
     method: "POST",
     path: "/v1/agents/{agentId}/conversations",
-    summary: "Start a conversation with an agent",
+    summary:
+      "Start a conversation with the published version (default), a pinned version, or the draft (editors only)",
     tag: "Conversations",
     role: "viewer",
     params: agentParams,
+    body: { kind: "json", schema: startConversationInput },
     status: 201,
-    response: idResponse,
-    handle: ({ deps, caller, params }) =>
-      startConversation(deps, caller.tenantId, params.agentId, { channel: "api" }),
+    handle: ({ deps, caller, params, body }) => {
+      if (body.version === "draft") requireRole(caller, "editor");
+      return startConversation(deps, caller.tenantId, params.agentId, {
+        channel: body.version === "draft" ? "studio" : "api",
+        version: body.version,
+        endUserRef: body.endUserRef,
+      });
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/conversations",
+    summary: "List conversations, most recent first (?agentId= to filter, ?limit= up to 200)",
+    tag: "Conversations",
+    role: "viewer",
+    handle: async ({ deps, caller, request }) => {
+      const agentId = request.query.get("agentId") ?? undefined;
+      if (agentId !== undefined) validate(id, agentId, "agentId");
+      const limit = request.query.get("limit");
+      return {
+        conversations: await listConversations(deps, caller.tenantId, {
+          agentId,
+          limit:
+            limit === null ? undefined : validate(z.coerce.number().int().min(1).max(200), limit, "limit"),
+        }),
+      };
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/conversations/{conversationId}",
+    summary: "Get a conversation",
+    tag: "Conversations",
+    role: "viewer",
+    params: conversationParams,
+    handle: ({ deps, caller, params }) => getConversation(deps, caller.tenantId, params.conversationId),
   }),
   route({
     method: "POST",
     path: "/v1/conversations/{conversationId}/messages",
-    summary: "Send a message; the answer carries citations, confidence, abstention and a trace id",
+    summary:
+      "Send a message; the answer carries citations, confidence, abstention and a trace id. With " +
+      "'Accept: text/event-stream' or {stream: true} the answer streams as server-sent events: 'delta' events " +
+      "with text as the model writes, then one 'message' event with the checked message (or an 'error' event)",
     tag: "Conversations",
     role: "viewer",
     params: conversationParams,
-    body: { kind: "json", schema: sendMessageInput },
+    body: { kind: "json", schema: sendMessageInput.extend({ stream: z.boolean().optional() }) },
     response: z.object({ message: messageResponse }),
-    handle: async ({ deps, caller, params, body }) => ({
-      message: toMessageResponse(await sendMessage(deps, caller.tenantId, params.conversationId, body)),
-    }),
+    raw: true,
+    handle: async ({ deps, caller, params, body, request }) => {
+      const input = { content: body.content };
+      if (!wantsEventStream(request, body)) {
+        const message = await sendMessage(deps, caller.tenantId, params.conversationId, input);
+        return { status: 200, body: { message: toMessageResponse(message) } };
+      }
+      return {
+        status: 200,
+        stream: async (send: SseSend) => {
+          const message = await sendMessage(deps, caller.tenantId, params.conversationId, input, {
+            onDelta: (text) => send({ text }, "delta"),
+          });
+          send({ message: toMessageResponse(message) }, "message");
+        },
+      };
+    },
   }),
   route({
     method: "GET",
@@ -312,6 +488,8 @@ function toMessageResponse(
     abstained: m.abstained,
     explanation: m.explanation,
     traceId: m.traceId,
+    agentVersion: m.agentVersion,
+    usage: m.usage,
     createdAt: m.createdAt,
   };
 }

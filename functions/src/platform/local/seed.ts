@@ -6,7 +6,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { createAgent } from "../../agents/agents.js";
+import { createAgent, publishAgent } from "../../agents/agents.js";
 import { addDocument } from "../../knowledge/documents.js";
 import { createKnowledgeBase } from "../../knowledge/knowledge-bases.js";
 import type { Deps } from "../deps.js";
@@ -130,6 +130,8 @@ async function seedContent(
       confidenceThreshold: agent.confidenceThreshold ?? 0.45,
       memoryWindow: 6,
     });
+    // Published, so the REST and OpenAI-compatible APIs can talk to it straight away.
+    await publishAgent(deps, tenantId, id, { note: "Demo agent" }, "seed");
     agentIds.push(id);
   }
   log.info("seeded the demo workspace", { tenantId, knowledgeBases: kbIds.size, agents: agentIds.length });

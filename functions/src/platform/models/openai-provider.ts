@@ -220,7 +220,7 @@ function usesMaxCompletionTokens(cfg: OpenAIConfig): boolean {
 
 /** The request body sent to `/chat/completions` (without the streaming flags). */
 export function toOpenAIChatParams(cfg: OpenAIConfig, request: ChatRequest): SdkChatParams {
-  const params: SdkChatParams = { model: cfg.chatModel, messages: toSdkMessages(request) };
+  const params: SdkChatParams = { model: request.model ?? cfg.chatModel, messages: toSdkMessages(request) };
   if (request.tools && request.tools.length > 0) params.tools = request.tools.map(toSdkTool);
   if (request.temperature !== undefined) params.temperature = request.temperature;
   if (request.maxOutputTokens !== undefined) {
@@ -282,7 +282,7 @@ function toChatResult(
       ? { inputTokens: res.usage.prompt_tokens, outputTokens: res.usage.completion_tokens }
       : estimatedUsage(request, params, content, toolCalls),
     finishReason: finishReasonOf(choice.finish_reason, toolCalls),
-    model: res.model || cfg.chatModel,
+    model: res.model || params.model,
   };
 }
 
@@ -390,7 +390,7 @@ export function openAIChatModel(cfg: OpenAIConfig): ChatModel {
           toolCalls,
           usage: usage ?? estimatedUsage(request, params, content, toolCalls),
           finishReason: finishReasonOf(finishReason, toolCalls),
-          model: model || cfg.chatModel,
+          model: model || params.model,
         },
       };
     } catch (e) {

@@ -1,0 +1,267 @@
+/**
+ * Tools an agent may call during a turn, and their execution. The model asks for calls (several at once
+ * run in parallel); each call's arguments are parsed and validated against the tool's JSON Schema before
+ * anything runs, each run has a deadline, and every failure (unknown tool, malformed or invalid
+ * arguments, a timeout, a throwing tool, an HTTP error) becomes a tool result the model reads and the
+ * trace records, never an exception that loses the turn.
+ *
+ * What a tool returns is evidence like a retrieved passage: it gets a marker (`[T1]`) the answer cites,
+ * and the accountability checks hold claims to it.
+ *
+ * HTTP tools call the URL the agent's editor configured. Only editors configure agents, but the platform
+ * server makes the request: deploy with egress controls if agents may be configured by less trusted users.
+ */
+import { z } from "zod";
+import type { Evidence } from "../accountability/assess.js";
+import { searchKnowledgeBases } from "../knowledge/search.js";
+import type { Deps } from "../platform/deps.js";
+import type { ToolCall, ToolSpec } from "../platform/ports.js";
+import type { AgentConfig, ToolConfig } from "./schema.js";
+
+/** What a tool's output may add to the model's context; longer outputs are cut (and say so). */
+export const maxToolOutputChars = 8000;
+
+const builtinSpecs: Record<"search_knowledge" | "current_time", ToolSpec> = {
+  search_knowledge: {
+    name: "search_knowledge",
+    description:
+      "Search the agent's knowledge bases with a different or more specific query. Returns numbered passages to cite.",
+    parameters: {
+      type: "object",
+      properties: {
+        query: { type: "string", description: "What to look for", minLength: 2, maxLength: 500 },
+      },
+      required: ["query"],
+      additionalProperties: false,
+    },
+  },
+  current_time: {
+    name: "current_time",
+    description: "The current date and time, in UTC or in an IANA time zone such as Europe/Paris.",
+    parameters: {
+      type: "object",
+      properties: { timeZone: { type: "string", description: "IANA time zone; UTC when omitted" } },
+      additionalProperties: false,
+    },
+  },
+};
+
+export function toolSpecs(config: AgentConfig): ToolSpec[] {
+  return config.tools.map((t) =>
+    t.kind === "builtin"
+      ? builtinSpecs[t.name]
+      : { name: t.name, description: t.description, parameters: t.parameters },
+  );
+}
+
+/** One executed call, as the trace records it. */
+export interface ToolRun {
+  readonly step: number;
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+  readonly status: "ok" | "error";
+  /** What the model was given back (output, or the error it should act on). */
+  readonly output: string;
+  readonly error: string | null;
+  readonly durationMs: number;
+  /** Evidence markers this call added. */
+  readonly refs: string[];
+}
+
+export interface ToolContext {
+  readonly deps: Deps;
+  readonly tenantId: string;
+  readonly config: AgentConfig;
+  /** Evidence so far: new passages are numbered after it. */
+  readonly evidence: readonly Evidence[];
+  readonly step: number;
+}
+
+class ToolError extends Error {}
+
+const truncate = (text: string): string =>
+  text.length <= maxToolOutputChars
+    ? text
+    : `${text.slice(0, maxToolOutputChars)}\n[output truncated: ${text.length} characters in all]`;
+
+function validatorFor(parameters: Readonly<Record<string, unknown>>): z.ZodType {
+  return z.fromJSONSchema(parameters as Parameters<typeof z.fromJSONSchema>[0]);
+}
+
+/** Parses and validates a call's arguments; the error text tells the model what to fix. */
+function parseArguments(spec: ToolSpec, raw: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = raw.trim() === "" ? {} : JSON.parse(raw);
+  } catch (e) {
+    throw new ToolError(`the arguments are not valid JSON (${(e as Error).message}); send a JSON object`);
+  }
+  const result = validatorFor(spec.parameters).safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues
+      .slice(0, 5)
+      .map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`)
+      .join("; ");
+    throw new ToolError(`the arguments do not match the tool's schema: ${problems}`);
+  }
+  return result.data as Record<string, unknown>;
+}
+
+async function runBuiltin(
+  name: "search_knowledge" | "current_time",
+  args: Record<string, unknown>,
+  ctx: ToolContext,
+  nextRef: () => string,
+): Promise<{ output: string; evidence: Evidence[] }> {
+  if (name === "current_time") {
+    const timeZone = typeof args.timeZone === "string" ? args.timeZone : "UTC";
+    const now = ctx.deps.clock.now();
+    let local: string;
+    try {
+      local = new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        dateStyle: "full",
+        timeStyle: "long",
+      }).format(now);
+    } catch {
+      throw new ToolError(`unknown time zone "${timeZone}"; use an IANA name such as Europe/Paris`);
+    }
+    return { output: JSON.stringify({ iso: now.toISOString(), timeZone, local }), evidence: [] };
+  }
+  const results = await searchKnowledgeBases(
+    ctx.deps,
+    ctx.tenantId,
+    ctx.config.knowledgeBaseIds,
+    String(args.query),
+    5,
+  );
+  const known = new Set(ctx.evidence.map((e) => e.chunkId));
+  const fresh = results.filter((r) => !known.has(r.chunkId)).map((r) => ({ ...r, ref: nextRef() }));
+  const output =
+    fresh.length === 0
+      ? "No new passages found for that query."
+      : fresh.map((e) => `[${e.ref}] ${e.docName}: ${e.text.replace(/\s+/g, " ")}`).join("\n");
+  return { output, evidence: fresh };
+}
+
+async function runHttp(
+  tool: Extract<ToolConfig, { kind: "http" }>,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<string> {
+  const url = new URL(tool.url);
+  const init: RequestInit = {
+    method: tool.method,
+    signal,
+    headers: { accept: "application/json, text/plain" },
+  };
+  if (tool.method === "GET") {
+    for (const [k, v] of Object.entries(args))
+      url.searchParams.set(k, typeof v === "string" ? v : JSON.stringify(v));
+  } else {
+    init.body = JSON.stringify(args);
+    init.headers = { ...init.headers, "content-type": "application/json" };
+  }
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (e) {
+    if (signal.aborted) throw new ToolError(`the tool did not answer within ${tool.timeoutMs} ms`);
+    throw new ToolError(`the tool could not be reached (${(e as Error).message})`);
+  }
+  const text = await response.text();
+  if (!response.ok)
+    throw new ToolError(`the tool answered HTTP ${response.status}: ${truncate(text).slice(0, 500)}`);
+  return text;
+}
+
+/** Runs one step's calls in parallel; results come back in the order the model asked for them. */
+export async function executeToolCalls(
+  ctx: ToolContext,
+  calls: readonly ToolCall[],
+): Promise<{ runs: ToolRun[]; evidence: Evidence[] }> {
+  const specs = new Map(toolSpecs(ctx.config).map((s) => [s.name, s]));
+  const configs = new Map(ctx.config.tools.map((t) => [t.name, t]));
+  let passages = ctx.evidence.filter((e) => !e.ref.startsWith("T")).length;
+  let toolOutputs = ctx.evidence.filter((e) => e.ref.startsWith("T")).length;
+  const added: Evidence[] = [];
+
+  const runs = await Promise.all(
+    calls.map(async (call): Promise<ToolRun> => {
+      const started = performance.now();
+      const refs: string[] = [];
+      const finish = (status: ToolRun["status"], output: string, error: string | null): ToolRun => ({
+        step: ctx.step,
+        id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+        status,
+        output: truncate(output),
+        error,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        refs,
+      });
+      const spec = specs.get(call.name);
+      const tool = configs.get(call.name);
+      if (!spec || !tool) {
+        const error = `there is no tool named "${call.name}"; available: ${[...specs.keys()].join(", ") || "none"}`;
+        return finish("error", JSON.stringify({ error }), error);
+      }
+      const timeoutMs = tool.kind === "http" ? tool.timeoutMs : 10_000;
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      try {
+        const args = parseArguments(spec, call.arguments);
+        const work =
+          tool.kind === "builtin"
+            ? runBuiltin(tool.name, args, ctx, () => {
+                const ref = String(++passages);
+                refs.push(ref);
+                return ref;
+              })
+            : runHttp(tool, args, controller.signal).then((output) => ({
+                output,
+                evidence: [] as Evidence[],
+              }));
+        const deadline = new Promise<never>((_, reject) =>
+          controller.signal.addEventListener("abort", () =>
+            reject(new ToolError(`the tool did not answer within ${timeoutMs} ms`)),
+          ),
+        );
+        const result = await Promise.race([work, deadline]);
+        added.push(...result.evidence);
+        if (tool.kind === "http") {
+          const ref = `T${++toolOutputs}`;
+          refs.push(ref);
+          added.push(toolEvidence(ref, call, truncate(result.output)));
+          return finish("ok", `[${ref}] ${result.output}`, null);
+        }
+        return finish("ok", result.output, null);
+      } catch (e) {
+        const error =
+          e instanceof ToolError ? e.message : `the tool failed: ${(e as Error).message ?? String(e)}`;
+        return finish("error", JSON.stringify({ error }), error);
+      } finally {
+        clearTimeout(timer);
+      }
+    }),
+  );
+  return { runs, evidence: added };
+}
+
+/** A tool's output as citable evidence. */
+function toolEvidence(ref: string, call: ToolCall, output: string): Evidence {
+  return {
+    ref,
+    kbId: "",
+    docId: `tool:${call.name}`,
+    docName: `Tool ${call.name}`,
+    chunkId: `tool-call:${call.id}`,
+    text: output,
+    score: 1,
+    vectorScore: null,
+    keywordScore: null,
+    location: { startOffset: 0, endOffset: output.length, headingPath: [] },
+  };
+}
