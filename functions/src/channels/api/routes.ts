@@ -51,6 +51,7 @@ import { validate } from "../../platform/validation.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
 import { openApiDocument, route, type Route } from "./router.js";
+import { openaiRoutes } from "../openai/compat.js";
 
 const id = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
 const kbParams = z.object({ kbId: id });
@@ -474,6 +475,7 @@ export const routes: Route<unknown, unknown>[] = [
     params: traceParams,
     handle: ({ deps, caller, params }) => getTrace(deps, caller.tenantId, params.traceId),
   }),
+  ...openaiRoutes,
 ];
 
 function toMessageResponse(
