@@ -7,6 +7,8 @@
 import { splitSentences } from "../platform/models/local-extractive.js";
 import { tokenize } from "../platform/models/local-embedder.js";
 import type { SearchResult } from "../knowledge/search.js";
+import type { TermStats } from "../platform/ports.js";
+import { calibratedConfidence } from "./calibration.js";
 import type { Citation, ClaimCheck, Confidence } from "./schema.js";
 
 /** A retrieved passage and the marker (`[ref]`) the model was shown it under. */
@@ -41,6 +43,18 @@ function overlap(claim: Set<string>, source: Set<string>): number {
   return hit / claim.size;
 }
 
+/**
+ * The exact text of the passage a (whitespace-collapsed) sentence came from: passages keep their line
+ * breaks, sentences do not, and a citation must quote the source verbatim.
+ */
+export function verbatimSpan(passage: string, sentence: string): string {
+  if (passage.includes(sentence)) return sentence;
+  const words = sentence.split(/\s+/).filter(Boolean);
+  if (words.length === 0) return sentence;
+  const pattern = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("\\s+"), "u");
+  return pattern.exec(passage)?.[0] ?? sentence;
+}
+
 /** The source sentence that best supports a claim, and how well. */
 function bestQuote(claimTerms: Set<string>, passage: Evidence): { quote: string; support: number } {
   let best = { quote: "", support: 0 };
@@ -48,7 +62,27 @@ function bestQuote(claimTerms: Set<string>, passage: Evidence): { quote: string;
     const support = overlap(claimTerms, termsOf(sentence));
     if (support > best.support) best = { quote: sentence, support };
   }
-  return best;
+  return { quote: best.quote ? verbatimSpan(passage.text, best.quote) : "", support: best.support };
+}
+
+/**
+ * The share of the question's weight the cited evidence covers, each term weighted by how specific it is
+ * in the knowledge bases (its IDF): a question whose rare, decisive word appears nowhere in the evidence
+ * ("... for their own wedding?") is not answered by evidence that shares its common words.
+ */
+function weightedCoverage(
+  questionTerms: ReadonlySet<string>,
+  evidenceTerms: ReadonlySet<string>,
+  weights: ReadonlyMap<string, number> | undefined,
+): number {
+  let total = 0;
+  let covered = 0;
+  for (const t of questionTerms) {
+    const w = weights?.get(t) ?? 1;
+    total += w;
+    if (evidenceTerms.has(t)) covered += w;
+  }
+  return total === 0 ? 0 : covered / total;
 }
 
 export function abstentionMessage(evidence: readonly Evidence[]): string {
@@ -63,6 +97,8 @@ export function assessAnswer(input: {
   readonly answer: string;
   readonly evidence: readonly Evidence[];
   readonly threshold: number;
+  /** How specific the question's terms are in the knowledge bases searched (see `termWeights`). */
+  readonly termWeights?: TermWeights;
 }): Assessment {
   const byRef = new Map(input.evidence.map((e) => [e.ref, e]));
   const checks: ClaimCheck[] = [];
@@ -116,18 +152,30 @@ export function assessAnswer(input: {
   const citations = [...cited.values()];
   const claims = checks.length;
   const support = kept.length > 0 ? (supportSum / kept.length) * (kept.length / Math.max(1, claims)) : 0;
-  const retrieval = citations.length > 0 ? Math.max(...citations.map((c) => c.score)) : 0;
+  // How well the cited passages matched: the fused search score, or the semantic similarity when higher.
+  // The fused score's keyword part grows with the size of the knowledge base (IDF); the similarity does
+  // not, so an answer from a base of two passages is not doubted for the base's size alone.
+  const retrieval = Math.max(
+    0,
+    ...citations.map((c) => {
+      const e = input.evidence.find((x) => x.chunkId === c.chunkId);
+      return Math.max(c.score, e?.vectorScore ?? 0);
+    }),
+  );
+
   const questionTerms = termsOf(input.question);
   const citedTerms = termsOf(
     citations.map((c) => input.evidence.find((e) => e.chunkId === c.chunkId)?.text ?? "").join(" "),
   );
-  const coverage = questionTerms.size > 0 ? overlap(questionTerms, citedTerms) : 0;
-  const value = kept.length === 0 ? 0 : clamp01(0.25 * retrieval + 0.45 * coverage + 0.3 * support);
+  const coverage = weightedCoverage(questionTerms, citedTerms, input.termWeights?.idf);
+  const unknown = unknownShare(questionTerms, input.termWeights);
+  const value = kept.length === 0 ? 0 : calibratedConfidence({ retrieval, coverage, support, unknown });
   const confidence: Confidence = {
     value: round3(value),
     retrieval: round3(retrieval),
     coverage: round3(coverage),
     support: round3(support),
+    unknown: round3(unknown),
     threshold: input.threshold,
   };
   const abstained = kept.length === 0 || value < input.threshold;
@@ -159,6 +207,39 @@ export function assessAnswer(input: {
   };
 }
 
-const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+export interface TermWeights {
+  /** IDF of each question term, as BM25 computes it: ln(1 + (N − df + 0.5) / (df + 0.5)). */
+  readonly idf: ReadonlyMap<string, number>;
+  /** Question terms no entry of the knowledge bases holds. */
+  readonly unknown: ReadonlySet<string>;
+}
+
+/** A question's term weights from the knowledge bases' keyword statistics, summed over the bases. */
+export function termWeights(stats: readonly TermStats[]): TermWeights {
+  const entries = stats.reduce((n, s) => n + s.entries, 0);
+  const df = new Map<string, number>();
+  for (const s of stats) for (const t of s.terms) df.set(t.term, (df.get(t.term) ?? 0) + t.df);
+  return {
+    idf: new Map([...df].map(([term, d]) => [term, Math.log(1 + (entries - d + 0.5) / (d + 0.5))])),
+    unknown: new Set([...df].filter(([, d]) => d === 0).map(([term]) => term)),
+  };
+}
+
+/**
+ * The share of the question's weight in terms the knowledge bases never mention: "Who is the CEO?" of a
+ * corpus without "CEO" cannot be answered from it, however well its other words match.
+ */
+function unknownShare(questionTerms: ReadonlySet<string>, weights: TermWeights | undefined): number {
+  if (!weights || questionTerms.size === 0) return 0;
+  let total = 0;
+  let unknown = 0;
+  for (const t of questionTerms) {
+    const w = weights.idf.get(t) ?? 1;
+    total += w;
+    if (weights.unknown.has(t)) unknown += w;
+  }
+  return total === 0 ? 0 : unknown / total;
+}

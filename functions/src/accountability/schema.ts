@@ -31,6 +31,8 @@ export const confidenceSchema = z.object({
   retrieval: z.number(),
   coverage: z.number(),
   support: z.number(),
+  /** Share of the question's weight in terms the knowledge bases never mention. */
+  unknown: z.number().default(0),
   threshold: z.number(),
 });
 export type Confidence = z.infer<typeof confidenceSchema>;

@@ -10,9 +10,10 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { assessAnswer, type Evidence } from "../accountability/assess.js";
+import { assessAnswer, termWeights, type Evidence } from "../accountability/assess.js";
 import { detectInjection, matchBlockedTopic, redactDeep, redactPii } from "../accountability/guardrails.js";
 import { tracePath, type Trace } from "../accountability/schema.js";
+import { chunksPath } from "../knowledge/schema.js";
 import { searchKnowledgeBases, type SearchResult } from "../knowledge/search.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError } from "../platform/errors.js";
@@ -438,6 +439,13 @@ async function runTurn(
     : await unsummarizedHistory(deps, tenantId, conversationId, conversation);
 
   const retrieval = await clock.time("retrieval", () => retrieve(deps, tenantId, config, question, stored));
+  const weights = await clock.time("retrieval", async () =>
+    termWeights(
+      await Promise.all(
+        config.knowledgeBaseIds.map((kbId) => deps.keywords.termStats(chunksPath(tenantId, kbId), question)),
+      ),
+    ),
+  );
   let evidence = retrieval.evidence;
   trace.retrieval.queries = retrieval.queries;
 
@@ -527,6 +535,7 @@ async function runTurn(
       answer: result?.content ?? "",
       evidence,
       threshold: config.confidenceThreshold,
+      termWeights: weights,
     }),
   );
   trace.checks = assessment.checks;

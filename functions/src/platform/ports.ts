@@ -183,6 +183,16 @@ export interface KeywordIndex {
   remove(scope: string, ids: readonly string[]): Promise<void>;
   removeGroup(scope: string, group: string): Promise<void>;
   search(scope: string, query: string, limit: number): Promise<KeywordHit[]>;
+  /**
+   * How specific a text's terms are in the scope: the number of entries, and for each distinct analyzed
+   * term of `text` (in order) how many entries hold it. What an answer's confidence weighs terms by.
+   */
+  termStats(scope: string, text: string): Promise<TermStats>;
+}
+
+export interface TermStats {
+  readonly entries: number;
+  readonly terms: readonly { readonly term: string; readonly df: number }[];
 }
 
 // ---------------------------------------------------------------------------------------------------

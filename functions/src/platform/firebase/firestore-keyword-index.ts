@@ -9,7 +9,14 @@
  * common terms ranks the first candidates Firestore returns rather than all matches.
  */
 import { tokenize } from "../models/local-embedder.js";
-import { FieldOps, type DocStore, type KeywordEntry, type KeywordHit, type KeywordIndex } from "../ports.js";
+import {
+  FieldOps,
+  type DocStore,
+  type KeywordEntry,
+  type KeywordHit,
+  type KeywordIndex,
+  type TermStats,
+} from "../ports.js";
 
 const k1 = 1.2;
 const b = 0.75;
@@ -117,6 +124,21 @@ export function docStoreKeywordIndex(store: DocStore): KeywordIndex {
         scope,
         members.map((m) => m.path),
       );
+    },
+
+    async termStats(scope, text): Promise<TermStats> {
+      const terms = [...new Set(tokenize(text))].slice(0, maxQueryTerms);
+      const collection = entriesOf(scope);
+      const [stats, ...dfs] = await Promise.all([
+        store.get<{ entries?: number }>(statsOf(scope)),
+        ...terms.map((t) =>
+          store.count({ collection, where: [{ field: "terms", op: "array-contains", value: t }] }),
+        ),
+      ]);
+      return {
+        entries: stats?.data.entries ?? 0,
+        terms: terms.map((term, i) => ({ term, df: dfs[i] as number })),
+      };
     },
 
     async search(scope, query, limit): Promise<KeywordHit[]> {

@@ -127,7 +127,7 @@ async function seedContent(
         if (!kbId) throw new Error(`seed.json: agent "${agent.name}" names unknown knowledge base "${k}"`);
         return kbId;
       }),
-      confidenceThreshold: agent.confidenceThreshold ?? 0.45,
+      confidenceThreshold: agent.confidenceThreshold,
       memoryWindow: 6,
     });
     // Published, so the REST and OpenAI-compatible APIs can talk to it straight away.

@@ -11,7 +11,7 @@
  * same tie order, so both modes rank alike.
  */
 import { tokenize } from "../models/local-embedder.js";
-import type { KeywordEntry, KeywordHit, KeywordIndex } from "../ports.js";
+import type { KeywordEntry, KeywordHit, KeywordIndex, TermStats } from "../ports.js";
 import {
   derivedState,
   statementCache,
@@ -137,6 +137,13 @@ class ScopeIndex {
       }
     }
     return found;
+  }
+
+  stats(terms: readonly string[]): TermStats {
+    return {
+      entries: this.slotOf.size,
+      terms: terms.map((term) => ({ term, df: this.postings.get(term)?.df ?? 0 })),
+    };
   }
 
   search(terms: readonly string[], limit: number): KeywordHit[] {
@@ -290,6 +297,10 @@ export class SqliteKeywordIndex implements KeywordIndex {
     const terms = [...new Set(tokenize(query))];
     if (terms.length === 0 || !(limit > 0)) return [];
     return this.scopeIndex(scope).search(terms, Math.floor(limit));
+  }
+
+  async termStats(scope: string, text: string): Promise<TermStats> {
+    return this.scopeIndex(scope).stats([...new Set(tokenize(text))]);
   }
 
   /** The scope's in-memory index, (re)built from the table when missing, stale or mostly garbage. */

@@ -152,6 +152,8 @@ function candidatesOf(passages: readonly GroundingPassage[]): Candidate[] {
       const key = text.toLowerCase();
       // A heading such as "Expense reports" names a topic but answers nothing.
       if (terms.length === 0 || text.split(" ").length < MIN_SENTENCE_WORDS || seen.has(key)) return;
+      // Nor does a heading path ("Handbook > Benefits > Pension"), which chunks carry as their first line.
+      if (text.includes(" > ") && !/[.!?:;]["'”’)\]]*$/.test(text)) return;
       seen.add(key);
       out.push({
         passage,

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tokenize } from "../models/local-embedder.js";
 import type { KeywordEntry, KeywordHit, KeywordIndex } from "../ports.js";
 
 export interface OpenedKeywordIndex {
@@ -124,6 +125,24 @@ export function describeKeywordIndexContract(name: string, open: () => Promise<O
       for (const h of hits) expect(h.score).toBeGreaterThan(0);
       for (let i = 1; i < hits.length; i++)
         expect(hits[i]?.score).toBeLessThanOrEqual(hits[i - 1]?.score ?? Infinity);
+    });
+
+    it("reports how many entries hold each term of a text, following writes and removals", async () => {
+      const s = await withHandbook();
+      const holding = (term: string): number =>
+        handbook.filter((e) => tokenize(e.text).includes(term)).length;
+      const stats = await index().termStats(s, "Employees' sabbatical zeppelin");
+      expect(stats.entries).toBe(handbook.length);
+      expect(stats.terms).toEqual([
+        { term: "employe", df: holding("employe") },
+        { term: "sabbatical", df: 1 },
+        { term: "zeppelin", df: 0 },
+      ]);
+      expect(holding("employe")).toBeGreaterThan(1);
+      await index().remove(s, ["sabbatical"]);
+      const after = await index().termStats(s, "sabbatical");
+      expect(after).toEqual({ entries: handbook.length - 1, terms: [{ term: "sabbatical", df: 0 }] });
+      expect(await index().termStats(s, "the of and")).toEqual({ entries: handbook.length - 1, terms: [] });
     });
 
     it("ranks an entry with a rare query term above entries with only a common one", async () => {

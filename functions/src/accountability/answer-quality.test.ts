@@ -1,0 +1,94 @@
+/**
+ * Answer quality on the fixture corpus (112 answerable questions with marked evidence, 25 unanswerable):
+ * answer accuracy, citation precision, wrong answers on unanswerable questions, abstention precision and
+ * recall, and the calibration of the confidence. With the built-in extractive responder (the default)
+ * the issue's targets are asserted; with an OpenAI-compatible provider configured through OPENAI_* (run
+ * `npm run calibrate` with them set) the same figures are printed for that provider, unasserted.
+ * The printed fit is what `calibration.ts` holds; refit after the corpus or the engine changes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAgent, publishAgent } from "../agents/agents.js";
+import { addDocument } from "../knowledge/documents.js";
+import { createKnowledgeBase } from "../knowledge/knowledge-bases.js";
+import { loadCorpus } from "../knowledge/testing/corpus.js";
+import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { calibration } from "./calibration.js";
+import {
+  calibrationReport,
+  formatAnswerQuality,
+  runAnswerEval,
+  summarize,
+  type QuestionOutcome,
+} from "./testing/answer-eval.js";
+
+let platform: TestPlatform;
+let outcomes: QuestionOutcome[] = [];
+
+const providerEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (e): e is [string, string] => (e[0].startsWith("OPENAI_") || e[0] === "CHAT_MODEL") && e[1] !== undefined,
+  ),
+);
+
+beforeAll(async () => {
+  platform = await startTestPlatform(providerEnv);
+  const corpus = await loadCorpus();
+  const kbId = (await createKnowledgeBase(platform.deps, "acme", { name: "Northwind corpus" })).id;
+  for (const file of corpus.files) {
+    await addDocument(platform.deps, "acme", kbId, { fileName: file.name, bytes: file.bytes });
+  }
+  await platform.host.runner.idle(300_000);
+  // The agent's defaults, as a user gets them.
+  const { id: agentId } = await createAgent(platform.deps, "acme", {
+    name: "Northwind assistant",
+    knowledgeBaseIds: [kbId],
+  });
+  await publishAgent(platform.deps, "acme", agentId, { note: "" }, "test");
+  outcomes = await runAnswerEval(platform.deps, "acme", agentId, kbId, corpus.questions);
+}, 600_000);
+
+afterAll(async () => {
+  if (outcomes.length > 0) {
+    const report = calibrationReport(outcomes);
+    const f = report.fit;
+    console.log(
+      [
+        "",
+        "Answer quality on the fixture corpus",
+        formatAnswerQuality(platform.deps.chat.info.label, summarize(outcomes)),
+        `  cross-validated ECE      ${report.crossValidatedEce.toFixed(3)} (2-fold: fit on even question ids, score odd, and back)`,
+        `  fit on all questions     bias ${f.bias.toFixed(3)}, retrieval ${f.retrieval.toFixed(3)}, coverage ${f.coverage.toFixed(3)}, ` +
+          `support ${f.support.toFixed(3)}, unknown ${f.unknown.toFixed(3)}  (calibration.ts: ${calibration.fittedOn})`,
+        "  with that fit, abstaining below a threshold of ... gives",
+        ...report.thresholds.map(
+          (t) =>
+            `    ${t.threshold.toFixed(2)}: accuracy ${(t.accuracy * 100).toFixed(1)}%, wrong on unanswerable ${(t.wrongOnUnanswerable * 100).toFixed(1)}%`,
+        ),
+        "",
+      ].join("\n"),
+    );
+  }
+  await platform?.close();
+});
+
+const local = Object.keys(providerEnv).every(
+  (k) => !k.startsWith("OPENAI_API_KEY") && k !== "OPENAI_BASE_URL",
+);
+
+describe.runIf(local)("answer quality with the built-in extractive responder", () => {
+  it("cites quotes that support their claims, and rarely answers what the corpus does not say", () => {
+    const q = summarize(outcomes);
+    expect(q.unanswerable).toBeGreaterThanOrEqual(20);
+    expect(q.citations).toBeGreaterThan(50);
+    expect(q.citationPrecision).toBeGreaterThanOrEqual(0.95);
+    expect(q.wrongOnUnanswerable).toBeLessThanOrEqual(0.05);
+    // Abstaining must not be how the targets are met: most answerable questions still get a right answer.
+    expect(q.accuracy).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("gives confidences that match how often answers are right", () => {
+    expect(summarize(outcomes).ece).toBeLessThanOrEqual(0.1);
+    // Held out, with 137 questions in 10 bins, sampling noise alone is several hundredths.
+    expect(calibrationReport(outcomes).crossValidatedEce).toBeLessThanOrEqual(0.15);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * Answer quality of an agent on the fixture corpus (answerable questions with a marked evidence string,
+ * and unanswerable ones): accuracy, citation precision, abstention precision and recall, and the
+ * calibration of the confidence (expected calibration error). Used by the answer-quality test and by
+ * `scripts/calibrate.mjs`, which refits the confidence mapping.
+ *
+ * The judge is lexical, not human:
+ * - an answer is right when a sentence it kept cites a passage of the question's document that contains
+ *   the marked evidence (whitespace and case normalized);
+ * - a citation is precise when its quote is verbatim in the cited passage and holds at least 70% of the
+ *   content words (lowercased, unstemmed, 3+ letters, stop words aside) of every claim that cites it.
+ * For calibration every question counts, abstained or not: the confidence of the answer the agent would
+ * have given is compared with whether that answer was right.
+ */
+import { z } from "zod";
+import { sendMessage, startConversation } from "../../agents/conversation.js";
+import { chunksPath } from "../../knowledge/schema.js";
+import type { Deps } from "../../platform/deps.js";
+import { STOP_WORDS } from "../../platform/models/local-embedder.js";
+import type { Question } from "../../knowledge/testing/corpus.js";
+import { fitLogistic, predict, type ConfidenceSignals, type LogisticFit } from "../calibration.js";
+import { traceSchema, type Trace } from "../schema.js";
+import { tracePath } from "../schema.js";
+
+export interface QuestionOutcome {
+  readonly id: string;
+  readonly answerable: boolean;
+  readonly abstained: boolean;
+  readonly confidence: number;
+  readonly features: ConfidenceSignals;
+  /** Whether any claim survived the checks (with none, there is no answer to be right). */
+  readonly hasClaims: boolean;
+  /** Whether the answer the agent gave, or would have given without abstaining, was right. */
+  readonly correct: boolean;
+  /** Per citation of a given (not abstained) answer: whether its quote supports its claims. */
+  readonly citationsPrecise: readonly boolean[];
+}
+
+export interface AnswerQuality {
+  readonly questions: number;
+  readonly answerable: number;
+  readonly unanswerable: number;
+  /** Right answers given / answerable questions. */
+  readonly accuracy: number;
+  /** Right answers / answers given to answerable questions. */
+  readonly answeredAccuracy: number;
+  /** Answers given to unanswerable questions / unanswerable questions (the target is ≤ 5%). */
+  readonly wrongOnUnanswerable: number;
+  readonly citationPrecision: number;
+  readonly citations: number;
+  /** An abstention is justified when the question is unanswerable or the answer would have been wrong. */
+  readonly abstentionPrecision: number;
+  readonly abstentionRecall: number;
+  readonly ece: number;
+}
+
+const normalize = (s: string): string => s.toLowerCase().replace(/\s+/g, " ").trim();
+
+function contentWords(text: string): string[] {
+  return (text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'.,-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu) ?? []).filter(
+    (w) => (w.length >= 3 || /\d/.test(w)) && !STOP_WORDS.has(w),
+  );
+}
+
+/** Share of the claim's content words found in the quote. */
+export function lexicalSupport(claim: string, quote: string): number {
+  const words = contentWords(claim);
+  if (words.length === 0) return 1;
+  const inQuote = new Set(contentWords(quote));
+  return words.filter((w) => inQuote.has(w)).length / words.length;
+}
+
+const chunkTextSchema = z.object({ text: z.string() });
+
+/** Asks every question in a new conversation with the agent and judges the outcome. */
+export async function runAnswerEval(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  kbId: string,
+  questions: readonly Question[],
+): Promise<QuestionOutcome[]> {
+  const chunkTexts = new Map<string, string>();
+  const chunkText = async (chunkId: string): Promise<string> => {
+    let text = chunkTexts.get(chunkId);
+    if (text === undefined) {
+      const snap = await deps.store.get(`${chunksPath(tenantId, kbId)}/${chunkId}`);
+      text = snap ? chunkTextSchema.parse(snap.data).text : "";
+      chunkTexts.set(chunkId, text);
+    }
+    return text;
+  };
+
+  const outcomes: QuestionOutcome[] = [];
+  for (const q of questions) {
+    const { id: conversationId } = await startConversation(deps, tenantId, agentId, { channel: "api" });
+    const message = await sendMessage(deps, tenantId, conversationId, { content: q.question });
+    const snap = await deps.store.get(tracePath(tenantId, message.traceId as string));
+    const trace: Trace = traceSchema.parse(snap?.data);
+    const byRef = new Map(trace.retrieval.candidates.map((c) => [c.ref, c]));
+    const supported = trace.checks.filter((c) => c.verdict === "supported");
+
+    let correct = false;
+    if (q.answerable) {
+      const evidence = normalize(q.evidence);
+      for (const check of supported) {
+        for (const ref of check.refs) {
+          const candidate = byRef.get(ref);
+          if (
+            candidate?.docName === q.document &&
+            normalize(await chunkText(candidate.chunkId)).includes(evidence)
+          )
+            correct = true;
+        }
+      }
+    }
+
+    const citationsPrecise: boolean[] = [];
+    if (!message.abstained) {
+      for (const citation of message.citations) {
+        const text = await chunkText(citation.chunkId);
+        const claims = supported.filter((c) => c.refs.includes(citation.ref)).map((c) => c.sentence);
+        citationsPrecise.push(
+          text.includes(citation.quote) &&
+            claims.length > 0 &&
+            claims.every((claim) => lexicalSupport(claim, citation.quote) >= 0.7),
+        );
+      }
+    }
+    const confidence = trace.confidence;
+    outcomes.push({
+      id: q.id,
+      answerable: q.answerable,
+      abstained: message.abstained,
+      confidence: confidence?.value ?? 0,
+      features: {
+        retrieval: confidence?.retrieval ?? 0,
+        coverage: confidence?.coverage ?? 0,
+        support: confidence?.support ?? 0,
+        unknown: confidence?.unknown ?? 0,
+      },
+      hasClaims: supported.length > 0,
+      correct,
+      citationsPrecise,
+    });
+  }
+  return outcomes;
+}
+
+/** Expected calibration error over equal-width confidence bins. */
+export function expectedCalibrationError(
+  points: readonly { confidence: number; correct: boolean }[],
+  bins = 10,
+): number {
+  if (points.length === 0) return 0;
+  let total = 0;
+  for (let b = 0; b < bins; b++) {
+    const inBin = points.filter((p) => {
+      const bin = Math.min(bins - 1, Math.floor(p.confidence * bins));
+      return bin === b;
+    });
+    if (inBin.length === 0) continue;
+    const meanConfidence = inBin.reduce((s, p) => s + p.confidence, 0) / inBin.length;
+    const accuracy = inBin.filter((p) => p.correct).length / inBin.length;
+    total += (inBin.length / points.length) * Math.abs(meanConfidence - accuracy);
+  }
+  return total;
+}
+
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+export function summarize(outcomes: readonly QuestionOutcome[]): AnswerQuality {
+  const answerable = outcomes.filter((o) => o.answerable);
+  const unanswerable = outcomes.filter((o) => !o.answerable);
+  const answered = answerable.filter((o) => !o.abstained);
+  const abstentions = outcomes.filter((o) => o.abstained);
+  const shouldAbstain = outcomes.filter((o) => !o.answerable || !o.correct);
+  const citations = outcomes.flatMap((o) => o.citationsPrecise);
+  return {
+    questions: outcomes.length,
+    answerable: answerable.length,
+    unanswerable: unanswerable.length,
+    accuracy: ratio(answered.filter((o) => o.correct).length, answerable.length),
+    answeredAccuracy: ratio(answered.filter((o) => o.correct).length, answered.length),
+    wrongOnUnanswerable: ratio(unanswerable.filter((o) => !o.abstained).length, unanswerable.length),
+    citationPrecision: ratio(citations.filter(Boolean).length, citations.length),
+    citations: citations.length,
+    abstentionPrecision: ratio(
+      abstentions.filter((o) => !o.answerable || !o.correct).length,
+      abstentions.length,
+    ),
+    abstentionRecall: ratio(shouldAbstain.filter((o) => o.abstained).length, shouldAbstain.length),
+    ece: expectedCalibrationError(outcomes),
+  };
+}
+
+export function formatAnswerQuality(provider: string, q: AnswerQuality): string {
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  return [
+    `provider: ${provider}; ${q.questions} questions (${q.answerable} answerable, ${q.unanswerable} unanswerable)`,
+    `  answer accuracy          ${pct(q.accuracy)} of answerable questions (${pct(q.answeredAccuracy)} of the answers given)`,
+    `  citation precision       ${pct(q.citationPrecision)} of ${q.citations} citations (target ≥ 95%)`,
+    `  wrong on unanswerable    ${pct(q.wrongOnUnanswerable)} answered instead of abstaining (target ≤ 5%)`,
+    `  abstention precision     ${pct(q.abstentionPrecision)}, recall ${pct(q.abstentionRecall)}`,
+    `  calibration (ECE)        ${q.ece.toFixed(3)} over 10 bins`,
+  ].join("\n");
+}
+
+/** The calibration sample: answers with at least one supported claim (without one, confidence is 0). */
+const calibrationSample = (outcomes: readonly QuestionOutcome[]) =>
+  outcomes.filter((o) => o.hasClaims).map((o) => ({ signals: o.features, correct: o.correct }));
+
+export interface CalibrationReport {
+  /** Fitted on every question: what `calibration.ts` should hold. */
+  readonly fit: LogisticFit;
+  /** ECE of 2-fold cross-validation (fit on even-numbered questions, score odd ones, and back). */
+  readonly crossValidatedEce: number;
+  /** What each abstention threshold would give with `fit`. */
+  readonly thresholds: readonly {
+    readonly threshold: number;
+    readonly accuracy: number;
+    readonly wrongOnUnanswerable: number;
+  }[];
+}
+
+export function calibrationReport(outcomes: readonly QuestionOutcome[]): CalibrationReport {
+  const fit = fitLogistic(calibrationSample(outcomes));
+  const folds = [0, 1].map((f) => outcomes.filter((o) => Number(o.id.slice(1)) % 2 === f));
+  const heldOut = folds.flatMap((fold, f) => {
+    const model = fitLogistic(calibrationSample(folds[1 - f] as QuestionOutcome[]));
+    return fold.map((o) => ({
+      confidence: o.hasClaims ? predict(model, o.features) : 0,
+      correct: o.correct,
+    }));
+  });
+  const answerable = outcomes.filter((o) => o.answerable).length;
+  const unanswerable = outcomes.length - answerable;
+  const thresholds = [0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9].map((threshold) => {
+    const answered = outcomes.filter((o) => o.hasClaims && predict(fit, o.features) >= threshold);
+    return {
+      threshold,
+      accuracy: ratio(answered.filter((o) => o.correct).length, answerable),
+      wrongOnUnanswerable: ratio(answered.filter((o) => !o.answerable).length, unanswerable),
+    };
+  });
+  return { fit, crossValidatedEce: expectedCalibrationError(heldOut), thresholds };
+}
