@@ -340,6 +340,10 @@ async function removeOtherVersions(deps: Deps, task: DocumentTask): Promise<void
     for (const b of batches.slice(i, i + 400)) commit.delete(b.path);
     await commit.commit();
   }
+  // A first version has no older chunks (a deleted document's chunks go before its record does): skip the
+  // query, which in local mode scans the knowledge base's chunks and made bulk uploads slow down as the
+  // base grew (measured with the agent bench: 0.21 MB/s over 1,433 uploads).
+  if (task.version === 1) return;
   const scope = chunksPath(task.tenantId, task.kbId);
   for (;;) {
     const stale = await deps.store.query({
