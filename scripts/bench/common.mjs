@@ -23,3 +23,8 @@ export const vectorSpec = (kbId, queryVector) => ({
 export const paths = {
   maintained: (dataDir) => path.join(dataDir, "maintained-answers.json"),
 };
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}

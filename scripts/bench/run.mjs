@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm run bench`: Knowledge Vault search and ingestion in local mode with the built-in embedder, on a
-// deterministic synthetic corpus, measured against the issue's targets on this machine. Two processes:
-// phase 1 ingests (throughput), phase 2 is a fresh process like the runtime after a restart (index build,
-// latency, memory). Prints figures, asserts nothing. Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES.
+// `npm run bench`: Knowledge Vault search and ingestion, then the Agent Engine, in local mode with the
+// built-in models, on a deterministic synthetic corpus, measured against the issue's targets on this
+// machine. Three processes: phase 1 ingests (throughput), phase 2 is a fresh process like the runtime after
+// a restart (index build, latency, memory), phase 3 runs the local runtime as a child process and talks to
+// an agent over HTTP (overhead per turn, turns per second). Prints figures, asserts nothing. Sizes:
+// BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,7 +15,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const small = Number(process.env.BENCH_SMALL ?? 10_000);
 const large = Number(process.env.BENCH_LARGE ?? 100_000);
 const queryCount = Number(process.env.BENCH_QUERIES ?? 300);
-const targets = { p50: 20, p99: 60, rssMb: 400, ingestMbps: 2 };
+const agentTurns = Number(process.env.BENCH_AGENT_TURNS ?? 300);
+const agentConcurrency = Number(process.env.BENCH_AGENT_CONCURRENCY ?? 100);
+/** Messages each concurrent conversation sends, one after another. */
+const agentMessages = 5;
+const targets = { p50: 20, p99: 60, rssMb: 400, ingestMbps: 2, turnP50: 15, turnP99: 50 };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-bench-"));
 
@@ -126,6 +132,78 @@ try {
       `took the search process to ${fmt(search.rss.peakWithOldScan, 0)} MB)`,
   );
 
+  const agent = phase("agent.mjs", [
+    String(small),
+    String(agentTurns),
+    String(agentConcurrency),
+    String(agentMessages),
+  ]);
+  const kb = agent.knowledgeBase;
+  const seq = agent.sequential;
+  const load = agent.load;
+  const ms = (s, digits = 1) =>
+    `p50 ${fmt(s.p50, digits).padStart(5)} ms   p99 ${fmt(s.p99, digits).padStart(5)} ms`;
+  console.log(
+    `\nAgent Engine: the compiled local runtime as a child process (as npm start runs it), built-in extractive`,
+  );
+  console.log(
+    `  model, over HTTP on loopback; the load generator shares the ${os.cpus().length} cores with the runtime`,
+  );
+  console.log(
+    `  knowledge base: ${kb.documents} uploads of ${kb.corpusDocumentsPerUpload} corpus documents, ${kb.chunks} chunks, ${fmt(kb.bytes / 1024 / 1024)} MB; ` +
+      `ingested through the upload API and pipeline in ${fmt(kb.ingestSeconds)} s ` +
+      `(${fmt(kb.bytes / 1024 / 1024 / kb.ingestSeconds, 2)} MB/s with the per-document steps)`,
+  );
+  console.log(
+    `  first turn ${fmt(agent.firstTurnMs, 0)} ms (it builds the knowledge base's in-memory indexes)`,
+  );
+  const outcomes = Object.entries(seq.statuses)
+    .sort((x, y) => y[1] - x[1])
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  console.log(
+    `\nPlatform overhead per turn, model time excluded (${seq.turns} sequential turns, ${seq.perConversation} per ` +
+      `conversation; ${outcomes}; ${seq.errors} errors):`,
+  );
+  const o = seq.overhead;
+  console.log(
+    `  engine: trace total − generation        p50 ${fmt(o.p50).padStart(5)} ms ${ratio(o.p50, targets.turnP50, "ms")}` +
+      `   p99 ${fmt(o.p99).padStart(5)} ms ${ratio(o.p99, targets.turnP99, "ms")}`,
+  );
+  console.log("    (total: from the start of the turn to just before the transaction that writes it)");
+  if (seq.handlerLessGeneration)
+    console.log(
+      `  + authentication, validation, the write ${ms(seq.handlerLessGeneration)}   (the API's request time − generation)`,
+    );
+  console.log(
+    `  + HTTP and the client                   ${ms(seq.httpLessGeneration)}   (round trip − generation)`,
+  );
+  const step = (name, s) => `${name} ${fmt(s.p50)}/${fmt(s.p99)}`;
+  console.log(
+    `  engine by step, p50/p99 ms: ${step("retrieval", seq.retrieval)}, ${step("context", seq.context)}, ` +
+      `${step("checks", seq.checks)}, ${step("guardrails", seq.guardrails)}, ` +
+      `${step("loading the conversation, agent and history", seq.unstepped)}; ` +
+      `and the model ${fmt(seq.generation.p50)}/${fmt(seq.generation.p99)}`,
+  );
+
+  const errors = load.errors + load.mismatchedConversations;
+  console.log(
+    `\nConcurrency: ${load.conversations} conversations at once, ${load.perConversation} messages each one after another ` +
+      `(${load.turns} turns), over HTTP:`,
+  );
+  console.log(
+    `  ${fmt(load.turnsPerSecond)} turns/s; errors ${load.errors} (target 0), conversations not holding exactly ` +
+      `their ${2 * load.perConversation} messages in order ${load.mismatchedConversations}; ` +
+      `latency p50 ${fmt(load.latency.p50, 0)} ms, p99 ${fmt(load.latency.p99, 0)} ms`,
+  );
+  if (load.errorSample.length > 0) console.log(`  first errors: ${JSON.stringify(load.errorSample)}`);
+  if (load.runtimeCpuSeconds !== null)
+    console.log(
+      `  runtime CPU ${fmt(load.runtimeCpuSeconds)} s in ${fmt(load.seconds)} s (${fmt((load.runtimeCpuSeconds * 1000) / load.turns)} ms/turn; ` +
+        `its JavaScript runs on one thread), load generator CPU ${fmt(load.benchCpuSeconds)} s; ` +
+        `runtime peak RSS ${fmt(agent.runtimePeakRssMb, 0)} MB`,
+    );
+
   const both = summary.find((s) => s.mode === "both");
   const misses = [
     ...summary.flatMap((s) => [
@@ -136,11 +214,17 @@ try {
     ...(mbps < targets.ingestMbps ? [`ingest ${fmt(mbps, 2)} MB/s`] : []),
     ...(b.mismatches > 0 ? ["index results differ from the full scan"] : []),
     ...(c.vectorMismatches + c.keywordMismatches > 0 ? ["maintained indexes differ from fresh ones"] : []),
+    ...(o.p50 > targets.turnP50 ? [`turn overhead p50 ${fmt(o.p50)} ms`] : []),
+    ...(o.p99 > targets.turnP99 ? [`turn overhead p99 ${fmt(o.p99)} ms`] : []),
+    ...(seq.errors > 0 ? [`${seq.errors} failed sequential turns`] : []),
+    ...(errors > 0 ? [`${errors} errors under load`] : []),
   ];
   console.log(
     `\nbench: ${misses.length === 0 ? "all targets met" : `missed: ${misses.join(", ")}`}; ` +
       `${k(large)} hybrid p50 ${fmt(both.p50)} ms / p99 ${fmt(both.p99)} ms, RSS peak ${fmt(peak, 0)} MB, ` +
-      `ingest ${fmt(mbps, 2)} MB/s, in ${fmt((performance.now() - started) / 1000, 0)} s`,
+      `ingest ${fmt(mbps, 2)} MB/s, turn overhead p50 ${fmt(o.p50)} ms / p99 ${fmt(o.p99)} ms, ` +
+      `${fmt(load.turnsPerSecond)} turns/s at ${load.conversations} conversations with ${errors} errors, ` +
+      `in ${fmt((performance.now() - started) / 1000, 0)} s`,
   );
 } finally {
   fs.rmSync(dataDir, { recursive: true, force: true });
