@@ -123,6 +123,8 @@ export const traceSchema = z.object({
   }),
   toolCalls: z.array(toolRunSchema),
   checks: z.array(claimCheckSchema),
+  /** The evidence chosen: the passages the answer cites, with the quotes that support it. */
+  citations: z.array(citationSchema).default([]),
   confidence: confidenceSchema.nullable(),
   abstained: z.boolean(),
   explanation: z.string(),

@@ -289,6 +289,7 @@ export async function sendMessage(
     generation: { steps: 0, rawContent: "", finishReason: "", usage: { inputTokens: 0, outputTokens: 0 } },
     toolCalls: [],
     checks: [],
+    citations: [],
     confidence: null,
     abstained: false,
     explanation: "",
@@ -539,6 +540,7 @@ async function runTurn(
     }),
   );
   trace.checks = assessment.checks;
+  trace.citations = assessment.citations;
   trace.confidence = assessment.confidence;
   trace.abstained = assessment.abstained;
   trace.explanation =

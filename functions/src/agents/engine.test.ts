@@ -555,6 +555,7 @@ describe("tool calling", () => {
     expect(toolMessages.map((m) => (m as { toolCallId: string }).toolCallId)).toEqual(["c1", "c2"]);
     expect(message.content).toContain("1,250.00 EUR");
     expect(message.citations[0]).toMatchObject({ ref: "T1", docId: "tool:get_balance" });
+    expect((await trace(message.traceId)).citations).toEqual(message.citations);
     const t = await trace(message.traceId);
     expect(t.toolCalls.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
       ["get_balance", "ok"],
