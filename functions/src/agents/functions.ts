@@ -1,14 +1,15 @@
 /** Agent Engine callables: `converse` answers one turn (streaming when the client asks for it). */
 import { onCall } from "firebase-functions/v2/https";
 import { z } from "zod";
-import { callerFromClaims, requireRole } from "../platform/auth.js";
+import { callerFromClaims } from "../platform/auth.js";
+import { requireAgentAccess, requirePermission } from "../platform/permissions.js";
 import { asCallable } from "../platform/callable.js";
 import { getDeps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { openaiApiKey } from "../platform/params.js";
 import { validate } from "../platform/validation.js";
-import { sendMessage, sendMessageInput, startConversation } from "./conversation.js";
+import { getConversation, sendMessage, sendMessageInput, startConversation } from "./conversation.js";
 import { versionSelectorSchema } from "./schema.js";
 
 const converseInput = sendMessageInput.extend({
@@ -27,7 +28,18 @@ export const converse = onCall(
       const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
       const input = validate(converseInput, request.data, "request");
       const deps = await getDeps();
-      if (input.version === "draft") requireRole(caller, "editor");
+      requirePermission(caller, "conversations.converse");
+      requireAgentAccess(caller, input.agentId);
+      if (input.version === "draft") requirePermission(caller, "agents.manage");
+      if (input.conversationId) {
+        const conversation = await getConversation(deps, caller.tenantId, input.conversationId);
+        if (conversation.agentId !== input.agentId) {
+          throw new AppError(
+            "invalid-argument",
+            `Conversation ${input.conversationId} is not with agent ${input.agentId}`,
+          );
+        }
+      }
       const conversationId =
         input.conversationId ??
         (

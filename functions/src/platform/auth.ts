@@ -12,6 +12,8 @@ export interface Caller {
   /** `apikey:<keyId>` for API keys, the Firebase uid for ID tokens. */
   readonly uid: string;
   readonly via: "api-key" | "id-token";
+  /** Set for an API key scoped to one agent: the key may only talk to it (see permissions.ts). */
+  readonly agentId?: string;
 }
 
 const lastUsedGranularityMs = 60_000;
@@ -54,7 +56,13 @@ async function callerFromApiKey(deps: Deps, key: string): Promise<Caller> {
     // Best effort and off the request path: a failed timestamp must not fail the request.
     deps.store.update(hit.path, { lastUsedAt: now.toISOString() }).catch(() => undefined);
   }
-  return { tenantId: record.tenantId, role: record.role, uid: `apikey:${hit.id}`, via: "api-key" };
+  return {
+    tenantId: record.tenantId,
+    role: record.role,
+    uid: `apikey:${hit.id}`,
+    via: "api-key",
+    ...(record.agentId ? { agentId: record.agentId } : {}),
+  };
 }
 
 async function callerFromIdToken(deps: Deps, token: string): Promise<Caller> {

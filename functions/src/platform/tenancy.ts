@@ -27,6 +27,10 @@ export const apiKeySchema = z.object({
   prefix: z.string(),
   role: roleSchema,
   tenantId: z.string(),
+  /** When set, the key may only talk to this agent (a channel's key). */
+  agentId: z.string().nullable().default(null),
+  /** Who created it (a uid or `apikey:<id>`), for the audit trail. */
+  createdBy: z.string().default("system"),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable().default(null),
@@ -58,7 +62,7 @@ export async function createTenant(deps: Deps, tenantId: string, name: string): 
 export async function createApiKey(
   deps: Deps,
   tenantId: string,
-  input: { name: string; role: Role; key?: string },
+  input: { name: string; role: Role; key?: string; agentId?: string | null; createdBy?: string },
 ): Promise<{ id: string; key: string }> {
   const key = input.key ?? `${apiKeyPrefix}${deps.ids.newSecret(32)}`;
   if (key.length < 16)
@@ -70,10 +74,39 @@ export async function createApiKey(
     prefix: key.slice(0, 8),
     role: input.role,
     tenantId,
+    agentId: input.agentId ?? null,
+    createdBy: input.createdBy ?? "system",
     createdAt: deps.clock.nowIso(),
     lastUsedAt: null,
     revokedAt: null,
   };
   await deps.store.create(apiKeyPath(tenantId, id), record);
   return { id, key };
+}
+
+export type ApiKeyView = Omit<ApiKeyRecord, "hash"> & { readonly id: string };
+
+/** The tenant's keys, newest first, without their hashes. Revoked keys are listed as such. */
+export async function listApiKeys(deps: Deps, tenantId: string): Promise<ApiKeyView[]> {
+  const snaps = await deps.store.query({ collection: apiKeysPath(tenantId) });
+  return snaps
+    .map((s) => {
+      const { hash: _hash, ...rest } = apiKeySchema.parse(s.data);
+      return { id: s.id, ...rest };
+    })
+    .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : 1));
+}
+
+/** Revokes a key (idempotent): it stops working at once; its record stays for the audit trail. */
+export async function revokeApiKey(deps: Deps, tenantId: string, keyId: string): Promise<ApiKeyView> {
+  const path = apiKeyPath(tenantId, keyId);
+  return deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) throw new AppError("not-found", `API key ${keyId} not found`);
+    const record = apiKeySchema.parse(snap.data);
+    const revokedAt = record.revokedAt ?? deps.clock.nowIso();
+    if (!record.revokedAt) tx.update(path, { revokedAt });
+    const { hash: _hash, ...rest } = record;
+    return { id: keyId, ...rest, revokedAt };
+  });
 }

@@ -1,15 +1,20 @@
 /**
- * A small router over a table of routes. Each route declares its method, path, minimum role and the zod
+ * A small router over a table of routes. Each route declares its method, path, permission and the zod
  * schemas of its parameters and body; the same table validates requests and generates the OpenAPI
  * document, so the docs cannot drift from what the API accepts.
  */
 import { z } from "zod";
-import { authenticate, requireRole, type Caller } from "../../platform/auth.js";
+import { authenticate, type Caller } from "../../platform/auth.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { validate } from "../../platform/validation.js";
-import type { Role } from "../../platform/tenancy.js";
+import {
+  permissionTable,
+  requireAgentAccess,
+  requirePermission,
+  type Permission,
+} from "../../platform/permissions.js";
 import {
   errorResponse,
   isJson,
@@ -43,8 +48,13 @@ export interface Route<P = Record<string, string>, B = undefined> {
   readonly path: string;
   readonly summary: string;
   readonly tag: string;
-  /** Minimum role; `null` marks a public route (no credentials). */
-  readonly role: Role | null;
+  /** What the caller needs (see permissions.ts); `null` marks a public route (no credentials). */
+  readonly permission: Permission | null;
+  /**
+   * The agent a request concerns, for API keys scoped to one agent: a scoped key is refused unless it is
+   * that agent. Only called for scoped keys (it may read a document to find out).
+   */
+  readonly agentOf?: (ctx: RouteContext<P, B>) => Promise<string | undefined> | string | undefined;
   readonly params?: z.ZodType<P>;
   readonly body?: BodySpec<B>;
   readonly status?: number;
@@ -138,8 +148,8 @@ export class Router {
   private async dispatch(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
     const { compiled, params: rawParams } = this.match(req.method.toUpperCase(), req.path);
     const r = compiled.route;
-    const caller = r.role === null ? anonymous : await authenticate(deps, req.headers.authorization);
-    if (r.role !== null) requireRole(caller, r.role);
+    const caller = r.permission === null ? anonymous : await authenticate(deps, req.headers.authorization);
+    if (r.permission !== null) requirePermission(caller, r.permission);
     const params = r.params ? validate(r.params, rawParams, "path parameter") : rawParams;
 
     let body: unknown = undefined;
@@ -168,7 +178,12 @@ export class Router {
       parseJsonBody(req, deps.config.limits.maxJsonBytes);
     }
 
-    const result = await r.handle({ deps, caller, params, body, file, request: req });
+    const ctx = { deps, caller, params, body, file, request: req };
+    if (caller.agentId && r.agentOf) {
+      const agentId = await r.agentOf(ctx);
+      if (agentId !== undefined) requireAgentAccess(caller, agentId);
+    }
+    const result = await r.handle(ctx);
     if (r.raw) return result as ApiResponse;
     return { status: r.status ?? 200, body: result };
   }
@@ -210,7 +225,9 @@ export function openApiDocument(
       tags: [r.tag],
       operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(r.role === null ? { security: [] } : { "x-minimum-role": r.role }),
+      ...(r.permission === null
+        ? { security: [] }
+        : { "x-permission": r.permission, "x-minimum-role": permissionTable[r.permission] }),
       responses: {
         [String(r.status ?? 200)]: {
           description: "Success",
@@ -218,7 +235,7 @@ export function openApiDocument(
             ? { content: { "application/json": { schema: jsonSchema(r.response, "output") } } }
             : {}),
         },
-        ...(r.role === null
+        ...(r.permission === null
           ? {}
           : {
               "401": { $ref: "#/components/responses/Error" },

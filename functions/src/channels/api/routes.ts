@@ -45,11 +45,14 @@ import {
 } from "../../knowledge/knowledge-bases.js";
 import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
 import { checkHealth } from "../../monitor/health.js";
-import { requireRole } from "../../platform/auth.js";
+import { requirePermission } from "../../platform/permissions.js";
 import { AppError } from "../../platform/errors.js";
+import { createApiKey, listApiKeys, revokeApiKey, roles, roleSchema } from "../../platform/tenancy.js";
 import { validate } from "../../platform/validation.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
+import type { Caller } from "../../platform/auth.js";
+import type { Deps } from "../../platform/deps.js";
 import { openApiDocument, route, type Route } from "./router.js";
 import { openaiRoutes } from "../openai/compat.js";
 
@@ -61,6 +64,24 @@ const conversationParams = z.object({ conversationId: id });
 const traceParams = z.object({ traceId: id });
 
 const idResponse = z.object({ id: z.string() });
+
+/** For keys scoped to one agent: the agent of the conversation a route is about. */
+const conversationAgent = async ({
+  deps,
+  caller,
+  params,
+}: {
+  deps: Deps;
+  caller: Caller;
+  params: { conversationId: string };
+}): Promise<string> => (await getConversation(deps, caller.tenantId, params.conversationId)).agentId;
+
+const createApiKeyInput = z.object({
+  name: z.string().trim().min(1, "name is required").max(120),
+  role: roleSchema,
+  /** Limit the key to talking to this agent (for a channel or a widget). */
+  agentId: id.optional(),
+});
 
 const startConversationInput = z.object({
   /** "published" (default), a version number, or "draft" (the studio playground; editors only). */
@@ -131,7 +152,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/health",
     summary: "Platform health: run mode, version, store checks and the models in use",
     tag: "Platform",
-    role: null,
+    permission: null,
     raw: true,
     handle: async ({ deps }) => {
       const report = await checkHealth(deps);
@@ -143,7 +164,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/openapi.json",
     summary: "This API's OpenAPI 3.1 description",
     tag: "Platform",
-    role: null,
+    permission: null,
     raw: true,
     handle: async ({ deps }) => ({
       status: 200,
@@ -157,7 +178,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases",
     summary: "Create a knowledge base",
     tag: "Knowledge",
-    role: "editor",
+    permission: "knowledge.manage",
     body: { kind: "json", schema: createKnowledgeBaseInput },
     status: 201,
     response: idResponse,
@@ -168,7 +189,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases/{kbId}",
     summary: "Get a knowledge base",
     tag: "Knowledge",
-    role: "viewer",
+    permission: "workspace.read",
     params: kbParams,
     handle: ({ deps, caller, params }) => getKnowledgeBase(deps, caller.tenantId, params.kbId),
   }),
@@ -178,7 +199,7 @@ export const routes: Route<unknown, unknown>[] = [
     summary:
       "Upload a document (multipart field 'file', or JSON {name, text}); ingestion runs in the background",
     tag: "Knowledge",
-    role: "editor",
+    permission: "knowledge.manage",
     params: kbParams,
     body: { kind: "upload", jsonAlternative: textDocumentInput },
     status: 202,
@@ -198,7 +219,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases/{kbId}/documents",
     summary: "List a knowledge base's documents with their versions and status",
     tag: "Knowledge",
-    role: "viewer",
+    permission: "workspace.read",
     params: kbParams,
     response: z.object({ documents: z.array(documentResponse) }),
     handle: async ({ deps, caller, params }) => ({
@@ -210,7 +231,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases/{kbId}/documents/{docId}",
     summary: "Delete a document with all its versions, chunks and files",
     tag: "Knowledge",
-    role: "editor",
+    permission: "knowledge.manage",
     params: docParams,
     status: 204,
     raw: true,
@@ -224,7 +245,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases/{kbId}/documents/{docId}/restore",
     summary: "Restore an earlier version: it is re-indexed as the newest version",
     tag: "Knowledge",
-    role: "editor",
+    permission: "knowledge.manage",
     params: docParams,
     body: { kind: "json", schema: z.object({ version: z.number().int().min(1) }) },
     status: 202,
@@ -237,7 +258,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases/{kbId}/documents/{docId}",
     summary: "Get a document's ingestion status and progress",
     tag: "Knowledge",
-    role: "viewer",
+    permission: "workspace.read",
     params: docParams,
     response: documentResponse,
     handle: ({ deps, caller, params }) => getDocument(deps, caller.tenantId, params.kbId, params.docId),
@@ -247,7 +268,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/knowledge-bases/{kbId}/search",
     summary: "Search a knowledge base (hybrid vector + keyword by default); results carry a 0..1 score",
     tag: "Knowledge",
-    role: "viewer",
+    permission: "workspace.read",
     params: kbParams,
     body: { kind: "json", schema: searchInput },
     handle: async ({ deps, caller, params, body }) => {
@@ -267,13 +288,59 @@ export const routes: Route<unknown, unknown>[] = [
     },
   }),
 
+  // ----- API keys -----
+  route({
+    method: "POST",
+    path: "/v1/api-keys",
+    summary:
+      "Create an API key with a role (at most your own), optionally limited to one agent; the key is in " +
+      "this response only",
+    tag: "Identity",
+    permission: "keys.manage",
+    body: { kind: "json", schema: createApiKeyInput },
+    status: 201,
+    response: z.object({ id: z.string(), key: z.string() }),
+    handle: async ({ deps, caller, body }) => {
+      if (roles.indexOf(body.role) > roles.indexOf(caller.role)) {
+        throw new AppError(
+          "permission-denied",
+          `You cannot create a key with the ${body.role} role: yours is ${caller.role}`,
+        );
+      }
+      if (body.agentId) await getAgent(deps, caller.tenantId, body.agentId);
+      return createApiKey(deps, caller.tenantId, {
+        name: body.name,
+        role: body.role,
+        agentId: body.agentId ?? null,
+        createdBy: caller.uid,
+      });
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/api-keys",
+    summary: "List API keys (never the keys themselves), with their role, agent, and last use",
+    tag: "Identity",
+    permission: "keys.manage",
+    handle: async ({ deps, caller }) => ({ keys: await listApiKeys(deps, caller.tenantId) }),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/api-keys/{keyId}",
+    summary: "Revoke an API key: it stops working at once",
+    tag: "Identity",
+    permission: "keys.manage",
+    params: z.object({ keyId: id }),
+    handle: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId),
+  }),
+
   // ----- Agents -----
   route({
     method: "GET",
     path: "/v1/agents",
     summary: "List agents, most recently changed first (archived ones with ?includeArchived=true)",
     tag: "Agents",
-    role: "viewer",
+    permission: "workspace.read",
     handle: async ({ deps, caller, request }) => ({
       agents: await listAgents(deps, caller.tenantId, {
         includeArchived: request.query.get("includeArchived") === "true",
@@ -285,7 +352,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents",
     summary: "Create an agent; it starts as a draft",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     body: { kind: "json", schema: createAgentInput },
     status: 201,
     response: idResponse,
@@ -296,7 +363,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}",
     summary: "Get an agent: its draft configuration, status and published version",
     tag: "Agents",
-    role: "viewer",
+    permission: "workspace.read",
     params: agentParams,
     handle: ({ deps, caller, params }) => getAgent(deps, caller.tenantId, params.agentId),
   }),
@@ -305,7 +372,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}",
     summary: "Change the draft configuration (published versions never change)",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     params: agentParams,
     body: { kind: "json", schema: updateAgentInput },
     handle: ({ deps, caller, params, body }) => updateAgent(deps, caller.tenantId, params.agentId, body),
@@ -315,7 +382,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}",
     summary: "Archive an agent: it stops answering; its versions, conversations and traces stay readable",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     params: agentParams,
     status: 204,
     raw: true,
@@ -329,7 +396,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}/publish",
     summary: "Publish the draft as the next immutable version and serve it",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     params: agentParams,
     body: { kind: "json", schema: publishAgentInput },
     handle: ({ deps, caller, params, body }) =>
@@ -340,7 +407,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}/rollback",
     summary: "Serve an earlier published version again (the draft is unchanged)",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     params: agentParams,
     body: { kind: "json", schema: rollbackAgentInput },
     handle: ({ deps, caller, params, body }) =>
@@ -351,7 +418,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}/versions",
     summary: "List an agent's published versions, newest first",
     tag: "Agents",
-    role: "viewer",
+    permission: "workspace.read",
     params: agentParams,
     handle: async ({ deps, caller, params }) => ({
       versions: await listVersions(deps, caller.tenantId, params.agentId),
@@ -362,7 +429,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}/pause",
     summary: "Pause a published agent: it stops answering until resumed",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     params: agentParams,
     handle: ({ deps, caller, params }) => pauseAgent(deps, caller.tenantId, params.agentId),
   }),
@@ -371,7 +438,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/agents/{agentId}/resume",
     summary: "Resume a paused agent",
     tag: "Agents",
-    role: "editor",
+    permission: "agents.manage",
     params: agentParams,
     handle: ({ deps, caller, params }) => resumeAgent(deps, caller.tenantId, params.agentId),
   }),
@@ -383,12 +450,13 @@ export const routes: Route<unknown, unknown>[] = [
     summary:
       "Start a conversation with the published version (default), a pinned version, or the draft (editors only)",
     tag: "Conversations",
-    role: "viewer",
+    permission: "conversations.converse",
+    agentOf: ({ params }) => params.agentId,
     params: agentParams,
     body: { kind: "json", schema: startConversationInput },
     status: 201,
     handle: ({ deps, caller, params, body }) => {
-      if (body.version === "draft") requireRole(caller, "editor");
+      if (body.version === "draft") requirePermission(caller, "agents.manage");
       return startConversation(deps, caller.tenantId, params.agentId, {
         channel: body.version === "draft" ? "studio" : "api",
         version: body.version,
@@ -401,7 +469,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/conversations",
     summary: "List conversations, most recent first (?agentId= to filter, ?limit= up to 200)",
     tag: "Conversations",
-    role: "viewer",
+    permission: "conversations.view",
     handle: async ({ deps, caller, request }) => {
       const agentId = request.query.get("agentId") ?? undefined;
       if (agentId !== undefined) validate(id, agentId, "agentId");
@@ -420,7 +488,8 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/conversations/{conversationId}",
     summary: "Get a conversation",
     tag: "Conversations",
-    role: "viewer",
+    permission: "conversations.converse",
+    agentOf: conversationAgent,
     params: conversationParams,
     handle: ({ deps, caller, params }) => getConversation(deps, caller.tenantId, params.conversationId),
   }),
@@ -432,7 +501,8 @@ export const routes: Route<unknown, unknown>[] = [
       "'Accept: text/event-stream' or {stream: true} the answer streams as server-sent events: 'delta' events " +
       "with text as the model writes, then one 'message' event with the checked message (or an 'error' event)",
     tag: "Conversations",
-    role: "viewer",
+    permission: "conversations.converse",
+    agentOf: conversationAgent,
     params: conversationParams,
     body: { kind: "json", schema: sendMessageInput.extend({ stream: z.boolean().optional() }) },
     response: z.object({ message: messageResponse }),
@@ -459,7 +529,8 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/conversations/{conversationId}/messages",
     summary: "List a conversation's messages, oldest first",
     tag: "Conversations",
-    role: "viewer",
+    permission: "conversations.converse",
+    agentOf: conversationAgent,
     params: conversationParams,
     response: z.object({ messages: z.array(messageResponse) }),
     handle: async ({ deps, caller, params }) => ({
@@ -471,7 +542,7 @@ export const routes: Route<unknown, unknown>[] = [
     path: "/v1/traces/{traceId}",
     summary: "Get the immutable decision trace of one answer",
     tag: "Accountability",
-    role: "viewer",
+    permission: "conversations.view",
     params: traceParams,
     handle: ({ deps, caller, params }) => getTrace(deps, caller.tenantId, params.traceId),
   }),

@@ -298,12 +298,18 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
     summary:
       "OpenAI-compatible: list the models, i.e. the published agents enabled on the openai-compatible channel",
     tag,
-    role: "viewer",
+    permission: "conversations.converse",
     raw: true,
     handle: ({ deps, caller, request }) =>
       inOpenAIEnvelope(request.path, async () => ({
         status: 200,
-        body: { object: "list", data: await listAgentModels(deps, caller.tenantId) },
+        body: {
+          object: "list",
+          // A key scoped to one agent sees that agent only.
+          data: (await listAgentModels(deps, caller.tenantId)).filter(
+            (m) => !caller.agentId || m.id === caller.agentId,
+          ),
+        },
       })),
   }),
   route({
@@ -311,8 +317,9 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
     path: "/v1/models/{model}",
     summary: "OpenAI-compatible: get one model (a published agent) by its agent id",
     tag,
-    role: "viewer",
+    permission: "conversations.converse",
     params: z.object({ model: z.string() }),
+    agentOf: ({ params }) => params.model,
     raw: true,
     handle: ({ deps, caller, params, request }) =>
       inOpenAIEnvelope(request.path, async () => {
@@ -329,7 +336,11 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
       "chat.completion plus an 'alchemist' field (citations, confidence, abstention, explanation, trace id). " +
       "With stream: true the checked answer streams as chat.completion.chunk events, then [DONE]",
     tag,
-    role: "viewer",
+    permission: "conversations.converse",
+    agentOf: ({ body }) => {
+      const model = (body as { model?: unknown } | null)?.model;
+      return typeof model === "string" ? model : undefined;
+    },
     body: {
       kind: "json",
       schema: z
