@@ -8,6 +8,7 @@ import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";
 import { randomIds } from "../platform/ids.js";
 import { toAppError } from "../platform/errors.js";
+import { corsHeaders, preflightResponse } from "./api/cors.js";
 import { sseFrame, type ApiRequest } from "./api/http.js";
 import { Router } from "./api/router.js";
 import { routes } from "./api/routes.js";
@@ -29,12 +30,16 @@ export const api = onRequest(
       ),
       rawBody: req.rawBody,
       requestId,
+      ip: req.ip,
     };
     await withLogContext({ requestId }, async () => {
-      const response = await router.handle(await getDeps(), apiRequest);
+      const deps = await getDeps();
+      const allowed = deps.config.allowedOrigins;
+      const response = preflightResponse(apiRequest, allowed) ?? (await router.handle(deps, apiRequest));
       res.status(response.status);
       res.set("x-request-id", requestId);
-      for (const [k, v] of Object.entries(response.headers ?? {})) res.set(k, v);
+      for (const [k, v] of Object.entries({ ...corsHeaders(apiRequest, allowed), ...response.headers }))
+        res.set(k, v);
       if (response.stream) {
         res.set({
           "content-type": "text/event-stream",

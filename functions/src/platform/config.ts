@@ -13,6 +13,9 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
 
+/** A positive whole number, or unset (empty counts as unset: a param's empty default). */
+const optionalCount = optionalString.pipe(z.coerce.number<string | undefined>().int().min(1).optional());
+
 /** A secret must exist to deploy; `none` lets Firebase mode run on the built-in local providers. */
 const optionalSecret = optionalString.transform((v) =>
   v === undefined || v.toLowerCase() === "none" ? undefined : v,
@@ -22,6 +25,9 @@ const envSchema = z.object({
   ALCHEMIST_MODE: z.enum(["local", "firebase"]).default("firebase"),
   ALCHEMIST_DATA_DIR: optionalString,
   ALCHEMIST_API_KEY: optionalString,
+  ALCHEMIST_SESSION_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: "must be at least 32 characters (e.g. `openssl rand -base64 32`)",
+  }),
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().default("127.0.0.1"),
   ALCHEMIST_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
@@ -42,10 +48,23 @@ const envSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_PER_KEY_BURST: optionalCount,
+  RATE_LIMIT_PER_TENANT: z.coerce.number().int().min(0).default(3000),
+  RATE_LIMIT_PER_TENANT_BURST: optionalCount,
+  RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(0).default(60),
+  RATE_LIMIT_PUBLIC_PER_IP_BURST: optionalCount,
+  ALLOWED_ORIGINS: optionalString,
   GCLOUD_PROJECT: optionalString,
   FIREBASE_CONFIG: optionalString,
   FUNCTIONS_REGION: z.string().default("us-central1"),
 });
+
+/** A token bucket: refills continuously at `rate` tokens per second, holds at most `burst`. */
+export interface BucketLimit {
+  readonly rate: number;
+  readonly burst: number;
+}
 
 export interface Config {
   readonly mode: RunMode;
@@ -57,6 +76,11 @@ export interface Config {
   /** Local mode's SQLite durability: NORMAL survives crashes, FULL power cuts too (slower writes). */
   readonly sqliteSync: "NORMAL" | "FULL";
   readonly bootstrapApiKey: string | undefined;
+  /**
+   * HMAC key of local mode's session tokens. Unset: a random one is generated once and kept in the data
+   * folder (identity/sessions.ts). Set it to share sessions between processes over different folders.
+   */
+  readonly sessionSecret: string | undefined;
   readonly openai: {
     readonly apiKey: string | undefined;
     readonly baseURL: string | undefined;
@@ -67,6 +91,16 @@ export interface Config {
   };
   readonly embeddingDimensions: number;
   readonly limits: { readonly maxUploadBytes: number; readonly maxJsonBytes: number };
+  /** Request rate limits (see rate-limit.ts); `undefined` when set to 0 (off). */
+  readonly rateLimits: {
+    /** Per credential: an API key, or a signed-in account. */
+    readonly perKey: BucketLimit | undefined;
+    readonly perTenant: BucketLimit | undefined;
+    /** Per client IP, on public POST routes (sign-in and the like). */
+    readonly publicPerIp: BucketLimit | undefined;
+  };
+  /** Browser origins the API answers CORS requests from (exact `scheme://host[:port]`, or `*` for any). */
+  readonly allowedOrigins: readonly string[];
   readonly version: string;
 }
 
@@ -85,6 +119,47 @@ function projectFrom(env: z.infer<typeof envSchema>): string {
   return "demo-alchemist";
 }
 
+/** `perMinute` requests a minute; the burst defaults to a fifth of that (12 s of traffic). */
+function bucketLimit(perMinute: number, burst: number | undefined): BucketLimit | undefined {
+  if (perMinute === 0) return undefined;
+  return { rate: perMinute / 60, burst: burst ?? Math.max(1, Math.ceil(perMinute / 5)) };
+}
+
+/** An origin as browsers send it: lower-case scheme and host, no path or trailing slash. */
+export function normalizeOrigin(origin: string): string {
+  const trimmed = origin.trim().replace(/\/+$/, "");
+  if (trimmed === "*") return trimmed;
+  try {
+    const url = new URL(trimmed);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+    return url.origin;
+  } catch {
+    throw new Error(
+      `Invalid configuration: ALLOWED_ORIGINS: "${trimmed}" is not an origin like https://app.example.com`,
+    );
+  }
+}
+
+/**
+ * Unset, the API serves its own pages only: the project's Hosting sites in Firebase mode (the studio
+ * reaches the API through a Hosting rewrite, same origin), the runtime's own address in local mode.
+ */
+function allowedOrigins(env: z.infer<typeof envSchema>, projectId: string): string[] {
+  if (env.ALLOWED_ORIGINS !== undefined) {
+    return [
+      ...new Set(
+        env.ALLOWED_ORIGINS.split(",")
+          .filter((o) => o.trim() !== "")
+          .map(normalizeOrigin),
+      ),
+    ];
+  }
+  if (env.ALCHEMIST_MODE === "local") {
+    return [`http://127.0.0.1:${env.PORT}`, `http://localhost:${env.PORT}`];
+  }
+  return [`https://${projectId}.web.app`, `https://${projectId}.firebaseapp.com`];
+}
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
@@ -92,15 +167,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration: ${problems}`);
   }
   const env = parsed.data;
+  const projectId = projectFrom(env);
   return {
     mode: env.ALCHEMIST_MODE,
-    projectId: projectFrom(env),
+    projectId,
     region: env.FUNCTIONS_REGION,
     dataDir: path.resolve(env.ALCHEMIST_DATA_DIR ?? path.join("emulator-data", "local")),
     port: env.PORT,
     host: env.HOST,
     sqliteSync: env.ALCHEMIST_SQLITE_SYNC,
     bootstrapApiKey: env.ALCHEMIST_API_KEY,
+    sessionSecret: env.ALCHEMIST_SESSION_SECRET,
     openai: {
       apiKey: env.OPENAI_API_KEY,
       baseURL: env.OPENAI_BASE_URL,
@@ -111,6 +188,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     embeddingDimensions: env.EMBEDDING_DIMENSIONS,
     limits: { maxUploadBytes: env.MAX_UPLOAD_BYTES, maxJsonBytes: env.MAX_JSON_BYTES },
+    rateLimits: {
+      perKey: bucketLimit(env.RATE_LIMIT_PER_KEY, env.RATE_LIMIT_PER_KEY_BURST),
+      perTenant: bucketLimit(env.RATE_LIMIT_PER_TENANT, env.RATE_LIMIT_PER_TENANT_BURST),
+      publicPerIp: bucketLimit(env.RATE_LIMIT_PUBLIC_PER_IP, env.RATE_LIMIT_PUBLIC_PER_IP_BURST),
+    },
+    allowedOrigins: allowedOrigins(env, projectId),
     version: platformVersion,
   };
 }

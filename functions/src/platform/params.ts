@@ -30,3 +30,23 @@ export const embeddingDimensions = defineInt("EMBEDDING_DIMENSIONS", {
   default: 256,
   description: "Embedding dimensions; must match the vector index in firestore.indexes.json",
 });
+
+// Protection of the public API (rate-limit.ts, channels/api/cors.ts). Bursts default to a fifth of the
+// rate; set RATE_LIMIT_*_BURST in functions/.env to change them.
+export const rateLimitPerKey = defineInt("RATE_LIMIT_PER_KEY", {
+  default: 600,
+  description: "Requests per minute per API key or signed-in account (0 turns the limit off)",
+});
+export const rateLimitPerTenant = defineInt("RATE_LIMIT_PER_TENANT", {
+  default: 3000,
+  description: "Requests per minute per tenant, all credentials together (0 turns the limit off)",
+});
+export const rateLimitPublicPerIp = defineInt("RATE_LIMIT_PUBLIC_PER_IP", {
+  default: 60,
+  description: "Requests per minute per client IP on public POST routes such as sign-in (0: off)",
+});
+export const allowedOrigins = defineString("ALLOWED_ORIGINS", {
+  default: "",
+  description:
+    "Comma-separated browser origins allowed to call the API cross-origin (empty: the project's Hosting sites)",
+});

@@ -13,6 +13,12 @@ export interface ApiRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   readonly rawBody: Buffer | undefined;
   readonly requestId: string;
+  /**
+   * The client's address as the host sees it: Express's `req.ip`. In Cloud Functions that is the first
+   * `X-Forwarded-For` hop (the framework trusts the proxy), which a client can set itself; locally the
+   * socket's peer. Good enough to slow one client down, not to identify anyone.
+   */
+  readonly ip?: string;
 }
 
 /** Writes one server-sent event: `data` as JSON (a string as is, e.g. "[DONE]"), under `event` if named. */

@@ -8,6 +8,7 @@ import { authenticate, type Caller } from "../../platform/auth.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
+import { consume, limitPublic, retryAfterOf } from "../../platform/rate-limit.js";
 import { validate } from "../../platform/validation.js";
 import {
   permissionTable,
@@ -130,11 +131,12 @@ export class Router {
     } catch (e) {
       const error = toAppError(e);
       if (error.status >= 500) log.error("request failed", { err: e, method: req.method, path: req.path });
-      const allow =
-        error.code === "method-not-allowed"
-          ? (error.details as { allow: string[] }).allow.join(", ")
-          : undefined;
-      response = errorResponse(error, allow ? { allow } : undefined);
+      const headers: Record<string, string> = {};
+      if (error.code === "method-not-allowed")
+        headers.allow = (error.details as { allow: string[] }).allow.join(", ");
+      const retryAfter = retryAfterOf(error);
+      if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+      response = errorResponse(error, Object.keys(headers).length > 0 ? headers : undefined);
     }
     log.info("request", {
       method: req.method,
@@ -148,8 +150,18 @@ export class Router {
   private async dispatch(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
     const { compiled, params: rawParams } = this.match(req.method.toUpperCase(), req.path);
     const r = compiled.route;
-    const caller = r.permission === null ? anonymous : await authenticate(deps, req.headers.authorization);
-    if (r.permission !== null) requirePermission(caller, r.permission);
+    let caller: Caller;
+    if (r.permission === null) {
+      caller = anonymous;
+      // Public writes (sign-in and the like) cost something to guess at: one budget per client address.
+      const perIp = deps.config.rateLimits.publicPerIp;
+      if (r.method === "POST" && perIp) await limitPublic(deps, `ip:${req.ip ?? "unknown"}`, perIp);
+    } else {
+      caller = await authenticate(deps, req.headers.authorization);
+      // Charged before the permission check: a credential hammering routes it may not use still pays.
+      await consume(deps, caller);
+      requirePermission(caller, r.permission);
+    }
     const params = r.params ? validate(r.params, rawParams, "path parameter") : rawParams;
 
     let body: unknown = undefined;
@@ -203,6 +215,18 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, u
   return rest;
 }
 
+const errorEnvelopeSchema = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
+    },
+  },
+};
+
 export function openApiDocument(
   routes: readonly Route<unknown, unknown>[],
   info: { version: string; serverUrl?: string },
@@ -243,6 +267,9 @@ export function openApiDocument(
             }),
         "400": { $ref: "#/components/responses/Error" },
         "404": { $ref: "#/components/responses/Error" },
+        ...(r.permission !== null || r.method === "POST"
+          ? { "429": { $ref: "#/components/responses/RateLimited" } }
+          : {}),
       },
     };
     if (r.body?.kind === "json") {
@@ -287,23 +314,14 @@ export function openApiDocument(
         },
       },
       responses: {
+        RateLimited: {
+          description: "Rate limit exceeded: retry after the number of seconds in Retry-After",
+          headers: { "Retry-After": { schema: { type: "integer", minimum: 1 } } },
+          content: { "application/json": { schema: errorEnvelopeSchema } },
+        },
         Error: {
           description: "Error envelope",
-          content: {
-            "application/json": {
-              schema: {
-                type: "object",
-                required: ["error"],
-                properties: {
-                  error: {
-                    type: "object",
-                    required: ["code", "message"],
-                    properties: { code: { type: "string" }, message: { type: "string" }, details: {} },
-                  },
-                },
-              },
-            },
-          },
+          content: { "application/json": { schema: errorEnvelopeSchema } },
         },
       },
     },
