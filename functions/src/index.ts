@@ -2,3 +2,5 @@
 export { api } from "./channels/functions.js";
 export * as agents from "./agents/functions.js";
 export * as knowledge from "./knowledge/functions.js";
+export * as identity from "./identity/functions.js";
+export * as privacy from "./privacy/functions.js";

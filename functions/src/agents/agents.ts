@@ -10,6 +10,7 @@
  */
 import { z } from "zod";
 import { getKnowledgeBase } from "../knowledge/knowledge-bases.js";
+import { changedFields, hasChanges, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
@@ -115,6 +116,7 @@ export async function createAgent(
   deps: Deps,
   tenantId: string,
   input: CreateAgentInput,
+  actor = "system",
 ): Promise<{ id: string }> {
   const config = agentConfigSchema.parse(createAgentInput.parse(input));
   checkTools(config.tools);
@@ -129,7 +131,14 @@ export async function createAgent(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.store.create(`${agentsPath(tenantId)}/${id}`, agent);
+  const batch = deps.store.batch();
+  batch.create(`${agentsPath(tenantId)}/${id}`, agent);
+  await recordAudit(
+    deps,
+    { tenantId, actor, action: "agent.create", target: { type: "agent", id }, after: config },
+    batch,
+  );
+  await batch.commit();
   return { id };
 }
 
@@ -156,11 +165,15 @@ export function configOf(agent: Agent): AgentConfig {
   return agentConfigSchema.parse(agent);
 }
 
-/** Runs `change` on the current agent in a transaction; archived agents cannot change. */
+/**
+ * Runs `change` on the current agent in a transaction; archived agents cannot change. The fields that
+ * changed are audited as `audit.action` in the same transaction (nothing is recorded when none did).
+ */
 async function changeAgent(
   deps: Deps,
   tenantId: string,
   agentId: string,
+  audit: { actor: string; action: string },
   change: (agent: Agent, now: string, tx: Transaction) => Promise<Partial<Agent>> | Partial<Agent>,
 ): Promise<AgentView> {
   const path = agentPath(tenantId, agentId);
@@ -174,6 +187,10 @@ async function changeAgent(
     const now = deps.clock.nowIso();
     const patch = { ...(await change(agent, now, tx)), updatedAt: now };
     tx.update(path, patch);
+    const diff = changedFields(agent, { ...agent, ...patch });
+    if (hasChanges(diff)) {
+      await recordAudit(deps, { tenantId, ...audit, target: { type: "agent", id: agentId }, ...diff }, tx);
+    }
     return { id: agentId, ...agent, ...patch };
   });
 }
@@ -183,12 +200,13 @@ export async function updateAgent(
   tenantId: string,
   agentId: string,
   patch: UpdateAgentInput,
+  actor = "system",
 ): Promise<AgentView> {
   if (patch.tools) checkTools(patch.tools);
   const kbIds = patch.knowledgeBaseIds
     ? await checkKnowledgeBases(deps, tenantId, patch.knowledgeBaseIds)
     : undefined;
-  return changeAgent(deps, tenantId, agentId, () => {
+  return changeAgent(deps, tenantId, agentId, { actor, action: "agent.update" }, () => {
     const next: Partial<Agent> = {};
     for (const [key, value] of Object.entries(patch)) {
       if (value !== undefined) (next as Record<string, unknown>)[key] = value;
@@ -206,7 +224,8 @@ export async function publishAgent(
   input: z.infer<typeof publishAgentInput>,
   publishedBy: string,
 ): Promise<AgentView> {
-  return changeAgent(deps, tenantId, agentId, (agent, now, tx) => {
+  const audit = { actor: publishedBy, action: "agent.publish" };
+  return changeAgent(deps, tenantId, agentId, audit, (agent, now, tx) => {
     const version = agent.latestVersion + 1;
     const record: AgentVersion = {
       version,
@@ -230,8 +249,10 @@ export async function rollbackAgent(
   tenantId: string,
   agentId: string,
   version: number,
+  actor = "system",
 ): Promise<AgentView> {
-  return changeAgent(deps, tenantId, agentId, async (agent, _now, tx) => {
+  const audit = { actor, action: "agent.rollback" };
+  return changeAgent(deps, tenantId, agentId, audit, async (agent, _now, tx) => {
     const snap = await tx.get(agentVersionPath(tenantId, agentId, version));
     if (!snap) {
       throw new AppError(
@@ -246,8 +267,13 @@ export async function rollbackAgent(
   });
 }
 
-export async function pauseAgent(deps: Deps, tenantId: string, agentId: string): Promise<AgentView> {
-  return changeAgent(deps, tenantId, agentId, (agent) => {
+export async function pauseAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  actor = "system",
+): Promise<AgentView> {
+  return changeAgent(deps, tenantId, agentId, { actor, action: "agent.pause" }, (agent) => {
     if (agent.status === "draft") {
       throw new AppError(
         "failed-precondition",
@@ -258,8 +284,13 @@ export async function pauseAgent(deps: Deps, tenantId: string, agentId: string):
   });
 }
 
-export async function resumeAgent(deps: Deps, tenantId: string, agentId: string): Promise<AgentView> {
-  return changeAgent(deps, tenantId, agentId, (agent) => {
+export async function resumeAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  actor = "system",
+): Promise<AgentView> {
+  return changeAgent(deps, tenantId, agentId, { actor, action: "agent.resume" }, (agent) => {
     if (agent.status !== "paused") {
       throw new AppError("failed-precondition", `Agent ${agentId} is ${agent.status}, not paused`);
     }
@@ -268,13 +299,31 @@ export async function resumeAgent(deps: Deps, tenantId: string, agentId: string)
 }
 
 /** Archiving is final: the agent stops answering and stops changing; its history stays readable. */
-export async function archiveAgent(deps: Deps, tenantId: string, agentId: string): Promise<void> {
+export async function archiveAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  actor = "system",
+): Promise<void> {
   const path = agentPath(tenantId, agentId);
   await deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(path);
     if (!snap) throw new AppError("not-found", `Agent ${agentId} not found`);
-    if (agentSchema.parse(snap.data).status === "archived") return; // idempotent
+    const { status } = agentSchema.parse(snap.data);
+    if (status === "archived") return; // idempotent
     tx.update(path, { status: "archived", updatedAt: deps.clock.nowIso() });
+    await recordAudit(
+      deps,
+      {
+        tenantId,
+        actor,
+        action: "agent.archive",
+        target: { type: "agent", id: agentId },
+        before: { status },
+        after: { status: "archived" },
+      },
+      tx,
+    );
   });
 }
 

@@ -60,9 +60,13 @@ describe("deploy manifest", () => {
     expect(Object.keys(manifest.endpoints).sort()).toEqual([
       "agents-converse",
       "api",
+      "identity-acceptInvitation",
+      "identity-createTenant",
+      "identity-switchTenant",
       "knowledge-embedChunks",
       "knowledge-ingestDocument",
       "knowledge-onDocumentUploaded",
+      "privacy-enforceRetention",
     ]);
     for (const endpoint of Object.values(manifest.endpoints)) {
       expect(endpoint.platform).toBe("gcfv2");

@@ -4,6 +4,7 @@
  * search only once it is fully indexed. Every version's file is kept, so any version can be restored.
  */
 import { createHash } from "node:crypto";
+import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
@@ -62,6 +63,12 @@ export function documentView(id: string, d: KnowledgeDocument): DocumentView {
     createdAt: d.createdAt,
     updatedAt: d.updatedAt,
   };
+}
+
+/** What the audit log keeps of a document: enough to tell versions apart, never their content. */
+function auditedDocument(d: KnowledgeDocument): Record<string, unknown> {
+  const restoredFrom = d.versions.find((v) => v.version === d.version)?.restoredFrom;
+  return { name: d.name, version: d.version, size: d.size, tags: d.tags, restoredFrom };
 }
 
 async function loadDocument(
@@ -195,6 +202,7 @@ export async function addDocument(
   tenantId: string,
   kbId: string,
   upload: { fileName: string; bytes: Uint8Array; tags?: readonly string[]; restoredFrom?: number },
+  actor = "system",
 ): Promise<AddedDocument> {
   await loadKnowledgeBase(deps, tenantId, kbId);
   const name = safeFileName(upload.fileName);
@@ -233,6 +241,24 @@ export async function addDocument(
       restoredFrom: upload.restoredFrom,
     });
     tx.set(path, record);
+    const action =
+      upload.restoredFrom !== undefined
+        ? "document.restore"
+        : current
+          ? "document.version"
+          : "document.create";
+    await recordAudit(
+      deps,
+      {
+        tenantId,
+        actor,
+        action,
+        target: { type: "document", id: `${kbId}/${docId}` },
+        before: current ? auditedDocument(current) : undefined,
+        after: auditedDocument(record),
+      },
+      tx,
+    );
     return { record, duplicate: false };
   });
 
@@ -263,13 +289,15 @@ export async function restoreVersion(
   kbId: string,
   docId: string,
   version: number,
+  actor = "system",
 ): Promise<AddedDocument> {
   const doc = await loadDocument(deps, tenantId, kbId, docId);
   const entry = doc.versions.find((v) => v.version === version);
   if (!entry) throw new AppError("not-found", `Document ${docId} has no version ${version}`);
   const blob = await deps.blobs.get(entry.blobPath);
   if (!blob) throw new AppError("failed-precondition", `The file of version ${version} is no longer stored`);
-  return addDocument(deps, tenantId, kbId, { fileName: doc.name, bytes: blob.data, restoredFrom: version });
+  const upload = { fileName: doc.name, bytes: blob.data, restoredFrom: version };
+  return addDocument(deps, tenantId, kbId, upload, actor);
 }
 
 /**
@@ -282,6 +310,7 @@ export async function deleteDocument(
   tenantId: string,
   kbId: string,
   docId: string,
+  actor = "system",
 ): Promise<void> {
   await loadKnowledgeBase(deps, tenantId, kbId);
   const path = documentPath(tenantId, kbId, docId);
@@ -292,6 +321,12 @@ export async function deleteDocument(
     const current = knowledgeDocumentSchema.parse(snap.data);
     tx.update(kbPath, { [`active.${docId}`]: FieldOps.delete(), updatedAt: deps.clock.nowIso() });
     tx.update(path, { status: "deleting", updatedAt: deps.clock.nowIso() });
+    if (current.status !== "deleting") {
+      // A repeated call finishing an interrupted deletion is not a second deletion.
+      const target = { type: "document", id: `${kbId}/${docId}` };
+      const before = auditedDocument(current);
+      await recordAudit(deps, { tenantId, actor, action: "document.delete", target, before }, tx);
+    }
     return current;
   });
   const scope = chunksPath(tenantId, kbId);
@@ -348,8 +383,14 @@ export async function registerDirectUpload(
     now,
     current: null,
   });
+  const batch = deps.store.batch();
+  batch.create(documentPath(ref.tenantId, ref.kbId, ref.docId), record);
+  // The uploader is not known here (a Storage upload carries no verified identity).
+  const target = { type: "document", id: `${ref.kbId}/${ref.docId}` };
+  const entry = { tenantId: ref.tenantId, actor: "system", action: "document.create", target };
+  await recordAudit(deps, { ...entry, after: auditedDocument(record) }, batch);
   try {
-    await deps.store.create(documentPath(ref.tenantId, ref.kbId, ref.docId), record);
+    await batch.commit();
   } catch (e) {
     if (e instanceof AppError && e.code === "already-exists") return true; // a redelivered event
     throw e;

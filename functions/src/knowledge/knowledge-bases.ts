@@ -1,5 +1,6 @@
 /** Knowledge bases: create and read. A knowledge base's `active` map says which document versions are searchable. */
 import { z } from "zod";
+import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { knowledgeBasePath, knowledgeBasesPath, knowledgeBaseSchema, type KnowledgeBase } from "./schema.js";
@@ -18,6 +19,7 @@ export async function createKnowledgeBase(
   deps: Deps,
   tenantId: string,
   input: z.infer<typeof createKnowledgeBaseInput>,
+  actor = "system",
 ): Promise<{ id: string }> {
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
@@ -28,7 +30,12 @@ export async function createKnowledgeBase(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.store.create(`${knowledgeBasesPath(tenantId)}/${id}`, kb);
+  const batch = deps.store.batch();
+  batch.create(`${knowledgeBasesPath(tenantId)}/${id}`, kb);
+  const after = { name: kb.name, description: kb.description };
+  const target = { type: "knowledgeBase", id };
+  await recordAudit(deps, { tenantId, actor, action: "knowledgeBase.create", target, after }, batch);
+  await batch.commit();
   return { id };
 }
 

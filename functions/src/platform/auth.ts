@@ -1,17 +1,18 @@
 /**
  * Who is calling, and may they? Every route and callable resolves its caller here, from the credential
- * alone (never from the request body), and checks roles with `requireRole`.
+ * alone (never from the request body); what it may do is decided by `requirePermission` (permissions.ts).
  */
+import { callerFromSession, sessionTokenPrefix } from "../identity/sessions.js";
 import type { Deps } from "./deps.js";
 import { AppError } from "./errors.js";
-import { apiKeySchema, hashApiKey, roles, roleSchema, type Role } from "./tenancy.js";
+import { apiKeySchema, hashApiKey, roleSchema, type Role } from "./tenancy.js";
 
 export interface Caller {
   readonly tenantId: string;
   readonly role: Role;
-  /** `apikey:<keyId>` for API keys, the Firebase uid for ID tokens. */
+  /** `apikey:<keyId>` for API keys, the Firebase uid for ID tokens, the account id for local sessions. */
   readonly uid: string;
-  readonly via: "api-key" | "id-token";
+  readonly via: "api-key" | "id-token" | "session";
   /** Set for an API key scoped to one agent: the key may only talk to it (see permissions.ts). */
   readonly agentId?: string;
 }
@@ -31,6 +32,8 @@ const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]*$/.test
 
 export async function authenticate(deps: Deps, authorization: string | undefined): Promise<Caller> {
   const token = bearerToken(authorization);
+  // Local sessions (identity/sessions.ts) carry their own prefix, so no other credential is tried for them.
+  if (token.startsWith(sessionTokenPrefix)) return callerFromSession(deps, token);
   if (deps.idTokens && looksLikeJwt(token)) return callerFromIdToken(deps, token);
   return callerFromApiKey(deps, token);
 }
@@ -83,17 +86,4 @@ export function callerFromClaims(uid: string, claims: Record<string, unknown>): 
     throw new AppError("permission-denied", "This account is not a member of any tenant yet");
   }
   return { tenantId, role: role.data, uid, via: typeof claims.apiKey === "string" ? "api-key" : "id-token" };
-}
-
-export function hasRole(caller: Caller, minimum: Role): boolean {
-  return roles.indexOf(caller.role) >= roles.indexOf(minimum);
-}
-
-export function requireRole(caller: Caller, minimum: Role): void {
-  if (!hasRole(caller, minimum)) {
-    throw new AppError(
-      "permission-denied",
-      `This action needs the ${minimum} role; your credential has ${caller.role}`,
-    );
-  }
 }

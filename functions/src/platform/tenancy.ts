@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { recordAudit } from "./audit.js";
 import type { Deps } from "./deps.js";
 import { AppError } from "./errors.js";
 import { idPattern } from "./ids.js";
@@ -80,7 +81,21 @@ export async function createApiKey(
     lastUsedAt: null,
     revokedAt: null,
   };
-  await deps.store.create(apiKeyPath(tenantId, id), record);
+  // The key and its audit entry commit together.
+  const batch = deps.store.batch();
+  batch.create(apiKeyPath(tenantId, id), record);
+  await recordAudit(
+    deps,
+    {
+      tenantId,
+      actor: record.createdBy,
+      action: "apikey.create",
+      target: { type: "apiKey", id },
+      after: { name: record.name, role: record.role, agentId: record.agentId, prefix: record.prefix },
+    },
+    batch,
+  );
+  await batch.commit();
   return { id, key };
 }
 
@@ -98,14 +113,33 @@ export async function listApiKeys(deps: Deps, tenantId: string): Promise<ApiKeyV
 }
 
 /** Revokes a key (idempotent): it stops working at once; its record stays for the audit trail. */
-export async function revokeApiKey(deps: Deps, tenantId: string, keyId: string): Promise<ApiKeyView> {
+export async function revokeApiKey(
+  deps: Deps,
+  tenantId: string,
+  keyId: string,
+  actor = "system",
+): Promise<ApiKeyView> {
   const path = apiKeyPath(tenantId, keyId);
   return deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(path);
     if (!snap) throw new AppError("not-found", `API key ${keyId} not found`);
     const record = apiKeySchema.parse(snap.data);
     const revokedAt = record.revokedAt ?? deps.clock.nowIso();
-    if (!record.revokedAt) tx.update(path, { revokedAt });
+    if (!record.revokedAt) {
+      tx.update(path, { revokedAt });
+      await recordAudit(
+        deps,
+        {
+          tenantId,
+          actor,
+          action: "apikey.revoke",
+          target: { type: "apiKey", id: keyId },
+          before: { revokedAt: null },
+          after: { revokedAt },
+        },
+        tx,
+      );
+    }
     const { hash: _hash, ...rest } = record;
     return { id: keyId, ...rest, revokedAt };
   });

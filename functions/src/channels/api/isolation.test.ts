@@ -25,6 +25,8 @@ interface Ids {
   otherConversationId: string;
   traceId: string;
   keyId: string;
+  memberId: string;
+  invitationId: string;
 }
 let ids: Ids;
 
@@ -33,7 +35,8 @@ async function body<T = Record<string, unknown>>(res: Response): Promise<T> {
 }
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  // Public routes (accepting an invitation) are rate limited per IP; this suite makes many calls.
+  platform = await startTestPlatform({ RATE_LIMIT_PUBLIC_PER_IP: "0" });
   const post = async (path: string, json: unknown) => {
     const res = await platform.fetch(path, { method: "POST", json });
     expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
@@ -60,6 +63,20 @@ beforeAll(async () => {
     }),
   );
   const keyId = (await post("/v1/api-keys", { name: "spare", role: "viewer" })).id;
+  const invited = await body<{ token: string }>(
+    await platform.fetch("/v1/invitations", {
+      method: "POST",
+      json: { email: "lin@acme.example", role: "viewer" },
+    }),
+  );
+  const accepted = await platform.fetch("/auth/accept-invitation", {
+    method: "POST",
+    json: { token: invited.token, password: "a long password" },
+    key: null,
+  });
+  expect(accepted.status, await accepted.clone().text()).toBeLessThan(300);
+  const memberId = (await body<{ accountId: string }>(accepted)).accountId;
+  const invitationId = (await post("/v1/invitations", { email: "max@acme.example", role: "editor" })).id;
   ids = {
     kbId,
     docId,
@@ -69,6 +86,8 @@ beforeAll(async () => {
     otherConversationId,
     traceId: answer.message.traceId,
     keyId,
+    memberId,
+    invitationId,
   };
 }, 60_000);
 
@@ -206,6 +225,29 @@ const cases: Record<string, Case> = {
     role: "editor",
     otherTenant: 404,
   },
+  "GET /v1/audit-log": { role: "admin", otherTenant: "own-data-only" },
+  "POST /v1/privacy/export": {
+    role: "admin",
+    body: () => ({ endUserRef: "customer-1" }),
+    otherTenant: "own-data-only",
+  },
+  "POST /v1/privacy/erase": {
+    role: "admin",
+    body: () => ({ endUserRef: "customer-1" }),
+    otherTenant: "own-data-only",
+  },
+  "GET /v1/settings": { role: "admin", otherTenant: "own-data-only" },
+  "PATCH /v1/settings": { role: "admin", body: () => ({ retentionDays: 30 }), otherTenant: "own-data-only" },
+  "GET /v1/members": { role: "admin", otherTenant: "own-data-only" },
+  "PATCH /v1/members/{memberId}": { role: "admin", body: () => ({ role: "viewer" }), otherTenant: 404 },
+  "DELETE /v1/members/{memberId}": { role: "admin", otherTenant: 404 },
+  "POST /v1/invitations": {
+    role: "admin",
+    body: () => ({ email: "someone@example.com", role: "viewer" }),
+    otherTenant: "own-data-only",
+  },
+  "GET /v1/invitations": { role: "admin", otherTenant: "own-data-only" },
+  "DELETE /v1/invitations/{invitationId}": { role: "admin", otherTenant: 404 },
   "GET /v1/models": {
     role: "viewer",
     otherTenant: "own-data-only",
@@ -414,5 +456,12 @@ describe("credentials and bodies cannot choose the tenant or the role", () => {
     );
     expect(listed.keys.find((k) => k.id === revoked.id)?.revokedAt).not.toBeNull();
     expect(listed.keys.every((k) => k.hash === undefined)).toBe(true);
+    // Both the creation and the revocation are in the audit log, with who did it.
+    const audit = await body<{ entries: { action: string; actor: string; target: { id: string } }[] }>(
+      await platform.fetch("/v1/audit-log?targetType=apiKey"),
+    );
+    const about = audit.entries.filter((e) => e.target.id === revoked.id).map((e) => e.action);
+    expect(about).toEqual(["apikey.revoke", "apikey.create"]);
+    expect(audit.entries.find((e) => e.target.id === revoked.id)?.actor).toMatch(/^apikey:/);
   });
 });

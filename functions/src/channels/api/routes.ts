@@ -55,6 +55,8 @@ import type { Caller } from "../../platform/auth.js";
 import type { Deps } from "../../platform/deps.js";
 import { openApiDocument, route, type Route } from "./router.js";
 import { openaiRoutes } from "../openai/compat.js";
+import { privacyRoutes } from "../../privacy/routes.js";
+import { identityRoutes } from "../../identity/routes.js";
 
 const id = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
 const kbParams = z.object({ kbId: id });
@@ -182,7 +184,7 @@ export const routes: Route<unknown, unknown>[] = [
     body: { kind: "json", schema: createKnowledgeBaseInput },
     status: 201,
     response: idResponse,
-    handle: ({ deps, caller, body }) => createKnowledgeBase(deps, caller.tenantId, body),
+    handle: ({ deps, caller, body }) => createKnowledgeBase(deps, caller.tenantId, body, caller.uid),
   }),
   route({
     method: "GET",
@@ -211,7 +213,7 @@ export const routes: Route<unknown, unknown>[] = [
           ? { fileName: body.name, bytes: Buffer.from(body.text, "utf8"), tags: body.tags }
           : undefined;
       if (!upload) throw new AppError("invalid-argument", "Send a file or {name, text}");
-      return addDocument(deps, caller.tenantId, params.kbId, upload);
+      return addDocument(deps, caller.tenantId, params.kbId, upload, caller.uid);
     },
   }),
   route({
@@ -236,7 +238,7 @@ export const routes: Route<unknown, unknown>[] = [
     status: 204,
     raw: true,
     handle: async ({ deps, caller, params }) => {
-      await deleteDocument(deps, caller.tenantId, params.kbId, params.docId);
+      await deleteDocument(deps, caller.tenantId, params.kbId, params.docId, caller.uid);
       return { status: 204 };
     },
   }),
@@ -251,7 +253,7 @@ export const routes: Route<unknown, unknown>[] = [
     status: 202,
     response: documentResponse,
     handle: ({ deps, caller, params, body }) =>
-      restoreVersion(deps, caller.tenantId, params.kbId, params.docId, body.version),
+      restoreVersion(deps, caller.tenantId, params.kbId, params.docId, body.version, caller.uid),
   }),
   route({
     method: "GET",
@@ -331,7 +333,7 @@ export const routes: Route<unknown, unknown>[] = [
     tag: "Identity",
     permission: "keys.manage",
     params: z.object({ keyId: id }),
-    handle: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId),
+    handle: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId, caller.uid),
   }),
 
   // ----- Agents -----
@@ -356,7 +358,7 @@ export const routes: Route<unknown, unknown>[] = [
     body: { kind: "json", schema: createAgentInput },
     status: 201,
     response: idResponse,
-    handle: ({ deps, caller, body }) => createAgent(deps, caller.tenantId, body),
+    handle: ({ deps, caller, body }) => createAgent(deps, caller.tenantId, body, caller.uid),
   }),
   route({
     method: "GET",
@@ -375,7 +377,8 @@ export const routes: Route<unknown, unknown>[] = [
     permission: "agents.manage",
     params: agentParams,
     body: { kind: "json", schema: updateAgentInput },
-    handle: ({ deps, caller, params, body }) => updateAgent(deps, caller.tenantId, params.agentId, body),
+    handle: ({ deps, caller, params, body }) =>
+      updateAgent(deps, caller.tenantId, params.agentId, body, caller.uid),
   }),
   route({
     method: "DELETE",
@@ -387,7 +390,7 @@ export const routes: Route<unknown, unknown>[] = [
     status: 204,
     raw: true,
     handle: async ({ deps, caller, params }) => {
-      await archiveAgent(deps, caller.tenantId, params.agentId);
+      await archiveAgent(deps, caller.tenantId, params.agentId, caller.uid);
       return { status: 204 };
     },
   }),
@@ -411,7 +414,7 @@ export const routes: Route<unknown, unknown>[] = [
     params: agentParams,
     body: { kind: "json", schema: rollbackAgentInput },
     handle: ({ deps, caller, params, body }) =>
-      rollbackAgent(deps, caller.tenantId, params.agentId, body.version),
+      rollbackAgent(deps, caller.tenantId, params.agentId, body.version, caller.uid),
   }),
   route({
     method: "GET",
@@ -431,7 +434,7 @@ export const routes: Route<unknown, unknown>[] = [
     tag: "Agents",
     permission: "agents.manage",
     params: agentParams,
-    handle: ({ deps, caller, params }) => pauseAgent(deps, caller.tenantId, params.agentId),
+    handle: ({ deps, caller, params }) => pauseAgent(deps, caller.tenantId, params.agentId, caller.uid),
   }),
   route({
     method: "POST",
@@ -440,7 +443,7 @@ export const routes: Route<unknown, unknown>[] = [
     tag: "Agents",
     permission: "agents.manage",
     params: agentParams,
-    handle: ({ deps, caller, params }) => resumeAgent(deps, caller.tenantId, params.agentId),
+    handle: ({ deps, caller, params }) => resumeAgent(deps, caller.tenantId, params.agentId, caller.uid),
   }),
 
   // ----- Conversations -----
@@ -547,6 +550,8 @@ export const routes: Route<unknown, unknown>[] = [
     handle: ({ deps, caller, params }) => getTrace(deps, caller.tenantId, params.traceId),
   }),
   ...openaiRoutes,
+  ...privacyRoutes,
+  ...identityRoutes,
 ];
 
 function toMessageResponse(

@@ -1,0 +1,74 @@
+/**
+ * Firebase mode carries a user's tenant and role in Firebase Auth custom claims (`{tenantId, role}`), set
+ * only by functions; firestore.rules and `callerFromClaims` read them. Everything that changes a member
+ * goes through `ClaimsSetter`, a port small enough to fake: the logic is unit-tested with an in-memory
+ * one, and the real setter below is exercised only against Firebase (there is no Auth emulator in tests).
+ */
+import type { Deps } from "../platform/deps.js";
+import type { Role } from "../platform/tenancy.js";
+
+export interface TenantClaims {
+  readonly tenantId: string;
+  readonly role: Role;
+}
+
+export interface ClaimsSetter {
+  /** The user's custom claims (empty when the user has none, or no longer exists). */
+  get(uid: string): Promise<Record<string, unknown>>;
+  /** Sets the tenant claims (other custom claims are kept); `null` clears them. */
+  set(uid: string, claims: TenantClaims | null): Promise<void>;
+  /** Revokes the user's refresh tokens: ID tokens issued before now are refused (`verifyIdToken(t, true)`). */
+  revokeSessions(uid: string): Promise<void>;
+}
+
+/**
+ * Brings a user's claims in line with their membership of `tenantId`: `role`, or `null` when they are no
+ * longer a member. A user signed in to this tenant with other claims gets new ones and is signed out, so
+ * the old role stops working at once. A user whose claims name another tenant (a member of several,
+ * currently elsewhere) is left alone, and so is one whose claims already match (calling again is safe).
+ */
+export async function syncMemberClaims(
+  setter: ClaimsSetter,
+  uid: string,
+  tenantId: string,
+  role: Role | null,
+): Promise<void> {
+  const current = await setter.get(uid);
+  if (current.tenantId !== tenantId || current.role === role) return;
+  await setter.set(uid, role ? { tenantId, role } : null);
+  await setter.revokeSessions(uid);
+}
+
+/** The real setter over firebase-admin (loaded on first use). Exercised only against Firebase. */
+export function firebaseClaimsSetter(): ClaimsSetter {
+  const auth = async () => {
+    const [{ getApps, initializeApp }, { getAuth }] = await Promise.all([
+      import("firebase-admin/app"),
+      import("firebase-admin/auth"),
+    ]);
+    return getAuth(getApps()[0] ?? initializeApp());
+  };
+  const claimsOf = async (uid: string): Promise<Record<string, unknown>> => {
+    try {
+      return { ...(await (await auth()).getUser(uid)).customClaims };
+    } catch (e) {
+      if ((e as { code?: string }).code === "auth/user-not-found") return {};
+      throw e;
+    }
+  };
+  return {
+    get: claimsOf,
+    async set(uid, claims) {
+      const { tenantId: _tenantId, role: _role, ...others } = await claimsOf(uid);
+      await (await auth()).setCustomUserClaims(uid, claims ? { ...others, ...claims } : others);
+    },
+    async revokeSessions(uid) {
+      await (await auth()).revokeRefreshTokens(uid);
+    },
+  };
+}
+
+/** Firebase mode keeps claims in step with members; local mode has no claims (sessions read the member). */
+export function claimsSetterFor(deps: Deps): ClaimsSetter | undefined {
+  return deps.config.mode === "firebase" ? firebaseClaimsSetter() : undefined;
+}

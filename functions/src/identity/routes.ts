@@ -1,0 +1,186 @@
+/**
+ * Identity's REST routes: local accounts and sessions under `/auth` (public: they hand out credentials),
+ * members and invitations under `/v1` (admins). Thin handlers over accounts, members and invitations.
+ */
+import { z } from "zod";
+import { authenticate } from "../platform/auth.js";
+import { roleSchema } from "../platform/tenancy.js";
+import { route, type Route } from "../channels/api/router.js";
+import { logIn, logInInput, signUp, signUpInput, switchTenant } from "./accounts.js";
+import { claimsSetterFor } from "./claims.js";
+import {
+  acceptInvitationInput,
+  acceptInvitationWithPassword,
+  createInvitation,
+  createInvitationInput,
+  listInvitations,
+  revokeInvitation,
+} from "./invitations.js";
+import { changeMemberRole, listMembers, removeMember } from "./members.js";
+import { idSchema } from "./schema.js";
+
+const signedIn = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  tenantId: z.string(),
+  role: roleSchema,
+  accountId: z.string(),
+});
+const tenantsList = z.array(z.object({ tenantId: z.string(), name: z.string(), role: roleSchema }));
+const loggedIn = signedIn.extend({ tenants: tenantsList });
+
+const member = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+});
+const memberParams = z.object({ memberId: idSchema });
+
+const invitation = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  status: z.enum(["pending", "accepted", "revoked"]),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  acceptedBy: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  revokedBy: z.string().nullable(),
+});
+const invitationParams = z.object({ invitationId: idSchema });
+
+const localOnly = "Local mode only (404 in Firebase mode, where Firebase Auth signs people in).";
+
+export const identityRoutes: Route<unknown, unknown>[] = [
+  // ----- local accounts and sessions -----
+  route({
+    method: "POST",
+    path: "/auth/signup",
+    summary:
+      "Create an account and a new tenant it owns; returns a 12-hour session token to send as " +
+      `'Authorization: Bearer <token>' on every /v1 route. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: signUpInput },
+    status: 201,
+    response: signedIn,
+    handle: ({ deps, body }) => signUp(deps, body),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/login",
+    summary:
+      "Sign in to a tenant (tenantId, or the oldest membership); returns a session token and the account's " +
+      `tenants. A wrong email or password gets one answer. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: logInInput },
+    response: loggedIn,
+    handle: ({ deps, body }) => logIn(deps, body),
+  }),
+  route({
+    // Public in the table because only a session token will do (not an API key): the handler checks it.
+    method: "POST",
+    path: "/auth/switch-tenant",
+    summary: `With a session token, get a new one for another tenant the account is a member of. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: z.object({ tenantId: idSchema }) },
+    response: loggedIn,
+    handle: async ({ deps, request, body }) =>
+      switchTenant(deps, await authenticate(deps, request.headers.authorization), body.tenantId),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/accept-invitation",
+    summary:
+      "Accept an invitation: joins with the invited email's account (send its password) or creates it " +
+      `with the given password; returns a session token for the tenant. Single use. ${localOnly} ` +
+      "In Firebase mode call the identity-acceptInvitation function.",
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: acceptInvitationInput },
+    response: signedIn,
+    handle: ({ deps, body }) => acceptInvitationWithPassword(deps, body),
+  }),
+
+  // ----- members -----
+  route({
+    method: "GET",
+    path: "/v1/members",
+    summary: "List the tenant's members with their roles, oldest first",
+    tag: "Identity",
+    permission: "members.manage",
+    response: z.object({ members: z.array(member) }),
+    handle: async ({ deps, caller }) => ({ members: await listMembers(deps, caller.tenantId) }),
+  }),
+  route({
+    method: "PATCH",
+    path: "/v1/members/{memberId}",
+    summary:
+      "Change a member's role: at most your own; only owners grant or revoke owner; not your own role; " +
+      "never the last owner's. Takes effect on the member's next request",
+    tag: "Identity",
+    permission: "members.manage",
+    params: memberParams,
+    body: { kind: "json", schema: z.object({ role: roleSchema }) },
+    response: member,
+    handle: ({ deps, caller, params, body }) =>
+      changeMemberRole(deps, caller, params.memberId, body.role, claimsSetterFor(deps)),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/members/{memberId}",
+    summary: "Remove a member (only owners remove owners; never the last owner); their sessions stop at once",
+    tag: "Identity",
+    permission: "members.manage",
+    params: memberParams,
+    response: member,
+    handle: ({ deps, caller, params }) => removeMember(deps, caller, params.memberId, claimsSetterFor(deps)),
+  }),
+
+  // ----- invitations -----
+  route({
+    method: "POST",
+    path: "/v1/invitations",
+    summary:
+      "Invite an email with a role (at most your own). No email is sent: share the returned acceptUrl " +
+      "(a studio page) yourself. Its token is in this response only and expires in 7 days",
+    tag: "Identity",
+    permission: "members.manage",
+    body: { kind: "json", schema: createInvitationInput },
+    status: 201,
+    response: z.object({
+      id: z.string(),
+      email: z.string(),
+      role: roleSchema,
+      token: z.string(),
+      acceptUrl: z.string(),
+      expiresAt: z.string(),
+    }),
+    handle: ({ deps, caller, body }) => createInvitation(deps, caller, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/invitations",
+    summary: "List pending invitations (never their tokens), newest first",
+    tag: "Identity",
+    permission: "members.manage",
+    response: z.object({ invitations: z.array(invitation) }),
+    handle: async ({ deps, caller }) => ({ invitations: await listInvitations(deps, caller.tenantId) }),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/invitations/{invitationId}",
+    summary: "Revoke a pending invitation: its link stops working at once",
+    tag: "Identity",
+    permission: "members.manage",
+    params: invitationParams,
+    response: invitation,
+    handle: ({ deps, caller, params }) => revokeInvitation(deps, caller, params.invitationId),
+  }),
+];

@@ -1,0 +1,107 @@
+/**
+ * Identity's collections: local accounts (with their email index and tenant memberships), tenant members
+ * and invitations. Every path below is spelled here and nowhere else.
+ *
+ *   accounts/{accountId}                        email, password (scrypt), createdAt        local mode only
+ *   accountEmails/{sha256(email)}               accountId: makes an email unique           local mode only
+ *   accounts/{accountId}/memberships/{tenantId} tenantId, createdAt: "which tenants am I in" (both modes)
+ *   tenants/{tenantId}/members/{accountId|uid}  role, email, createdAt: the source of truth for roles
+ *   tenants/{tenantId}/invitations/{id}         email, role, tokenHash, status, expiresAt
+ *
+ * In Firebase mode the member id is the Firebase Auth uid and there is no account document.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { idPattern } from "../platform/ids.js";
+import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/tenancy.js";
+
+export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
+
+/** Emails are compared lowercased and trimmed, so `Ann@Example.com ` and `ann@example.com` are one account. */
+export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email("must be an email address"));
+
+export const passwordSchema = z
+  .string()
+  .min(10, "must be at least 10 characters")
+  .max(200, "must be at most 200 characters");
+
+export const tenantNameSchema = z.string().trim().min(1, "tenantName is required").max(120);
+
+export const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+
+// ----- accounts (local mode) ----------------------------------------------------------------------
+
+/** A scrypt hash with the parameters it was made with, so the cost can rise without breaking old hashes. */
+export const passwordHashSchema = z.object({
+  algorithm: z.literal("scrypt"),
+  // Bounded so a damaged record cannot make a login allocate gigabytes.
+  N: z
+    .number()
+    .int()
+    .min(2 ** 10)
+    .max(2 ** 20),
+  r: z.number().int().min(1).max(32),
+  p: z.number().int().min(1).max(16),
+  /** base64 */
+  salt: z.string(),
+  /** base64; its length is the key length. */
+  hash: z.string(),
+});
+export type PasswordHash = z.infer<typeof passwordHashSchema>;
+
+export const accountSchema = z.object({
+  email: z.string(),
+  password: passwordHashSchema,
+  createdAt: z.string(),
+});
+export type Account = z.infer<typeof accountSchema>;
+
+export const accountEmailSchema = z.object({ accountId: z.string() });
+
+export const membershipSchema = z.object({ tenantId: z.string(), createdAt: z.string() });
+
+export const accountPath = (accountId: string): string => `accounts/${checkId(accountId, "account id")}`;
+/** Keyed by a hash so the document id is a valid id whatever the email holds. */
+export const accountEmailPath = (normalizedEmail: string): string =>
+  `accountEmails/${sha256Hex(normalizedEmail)}`;
+export const membershipsPath = (accountId: string): string => `${accountPath(accountId)}/memberships`;
+export const membershipPath = (accountId: string, tenantId: string): string =>
+  `${membershipsPath(accountId)}/${checkId(tenantId, "tenant id")}`;
+
+// ----- members ------------------------------------------------------------------------------------
+
+export const memberSchema = z.object({
+  role: roleSchema,
+  email: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string().optional(),
+});
+export type Member = z.infer<typeof memberSchema>;
+
+export const membersPath = (tenantId: string): string => `${tenantPath(tenantId)}/members`;
+
+export const roleRank = (role: Role): number => roles.indexOf(role);
+
+// ----- invitations --------------------------------------------------------------------------------
+
+export const invitationTtlMs = 7 * 24 * 3600 * 1000;
+
+export const invitationSchema = z.object({
+  email: z.string(),
+  role: roleSchema,
+  /** sha256 of the token; the token itself is shown once, to the admin who created the invitation. */
+  tokenHash: z.string().regex(/^[a-f0-9]{64}$/),
+  status: z.enum(["pending", "accepted", "revoked"]),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  acceptedAt: z.string().nullable().default(null),
+  acceptedBy: z.string().nullable().default(null),
+  revokedAt: z.string().nullable().default(null),
+  revokedBy: z.string().nullable().default(null),
+});
+export type Invitation = z.infer<typeof invitationSchema>;
+
+export const invitationsPath = (tenantId: string): string => `${tenantPath(tenantId)}/invitations`;
+export const invitationPath = (tenantId: string, invitationId: string): string =>
+  `${invitationsPath(tenantId)}/${checkId(invitationId, "invitation id")}`;
