@@ -3,6 +3,7 @@ import { onCall } from "firebase-functions/v2/https";
 import { z } from "zod";
 import { callerFromClaims } from "../platform/auth.js";
 import { requireAgentAccess, requirePermission } from "../platform/permissions.js";
+import { consume } from "../platform/rate-limit.js";
 import { asCallable } from "../platform/callable.js";
 import { getDeps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -28,6 +29,8 @@ export const converse = onCall(
       const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
       const input = validate(converseInput, request.data, "request");
       const deps = await getDeps();
+      // The same per-credential and per-tenant budgets as the REST API.
+      await consume(deps, caller);
       requirePermission(caller, "conversations.converse");
       requireAgentAccess(caller, input.agentId);
       if (input.version === "draft") requirePermission(caller, "agents.manage");
