@@ -97,6 +97,19 @@ describe("rate limits", () => {
     expect((await platform.fetch("/v1/agents", { key: await freshKey("patient") })).status).toBe(200);
   });
 
+  it("charges the converse callable from the same budget as the API", async () => {
+    const key = await freshKey("callable");
+    await Promise.all(Array.from({ length: 50 }, () => platform.fetch("/v1/agents", { key })));
+    // The agent does not exist: the budget is checked before anything else is looked up.
+    const res = await platform.fetch("/demo-alchemist/us-central1/agents-converse", {
+      method: "POST",
+      json: { data: { agentId: "any-agent", content: "hello" } },
+      key,
+    });
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { status: string } }).error.status).toBe("RESOURCE_EXHAUSTED");
+  });
+
   it("limits public POST routes per client address, with Retry-After, and leaves public reads alone", async () => {
     // A public sign-in route of the kind the identity service adds, through the same router.
     const router = new Router([
