@@ -2,7 +2,8 @@
  * Firebase mode carries a user's tenant and role in Firebase Auth custom claims (`{tenantId, role}`), set
  * only by functions; firestore.rules and `callerFromClaims` read them. Everything that changes a member
  * goes through `ClaimsSetter`, a port small enough to fake: the logic is unit-tested with an in-memory
- * one, and the real setter below is exercised only against Firebase (there is no Auth emulator in tests).
+ * one, and the real setter below against the Firebase Auth emulator (`npm run test:emulators`, which
+ * downloads firebase-tools; `npm test` skips those tests).
  */
 import type { Deps } from "../platform/deps.js";
 import type { Role } from "../platform/tenancy.js";
@@ -39,7 +40,7 @@ export async function syncMemberClaims(
   await setter.revokeSessions(uid);
 }
 
-/** The real setter over firebase-admin (loaded on first use). Exercised only against Firebase. */
+/** The real setter over firebase-admin (loaded on first use); see claims-emulator.test.ts. */
 export function firebaseClaimsSetter(): ClaimsSetter {
   const auth = async () => {
     const [{ getApps, initializeApp }, { getAuth }] = await Promise.all([
