@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
 import { permissionTable } from "../../platform/permissions.js";
-import { roles, type Role } from "../../platform/tenancy.js";
+import { createApiKey, createTenant, roles, type Role } from "../../platform/tenancy.js";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;
@@ -434,6 +434,15 @@ describe("credentials and bodies cannot choose the tenant or the role", () => {
       404,
     );
     expect((await body<{ status: string }>(await platform.fetch(`/v1/agents/${id}`))).status).toBe("draft");
+  });
+
+  it("refuses the keys of a deleted tenant", async () => {
+    await createTenant(platform.deps, "initech", "Initech");
+    const { key } = await createApiKey(platform.deps, "initech", { name: "owner", role: "owner" });
+    expect((await platform.fetch("/v1/agents", { key })).status).toBe(200);
+    await platform.deps.store.delete("tenants/initech");
+    const res = await platform.fetch("/v1/agents", { key });
+    expect(res.status).toBe(401);
   });
 
   it("refuses forged, malformed and revoked keys alike", async () => {
