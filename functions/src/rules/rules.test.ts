@@ -60,6 +60,7 @@ describe.skipIf(!firestoreHost || !storageHost)(`security rules (skipped when ${
         ["tenants/globex", { name: "Globex" }],
         ["tenants/globex/agents/g1", { name: "Theirs" }],
         ["accounts/alice", { email: "alice@example.com" }],
+        ["accounts/alice/memberships/acme", { role: "viewer" }],
         ["system/seed", { done: true }],
       ] as const) {
         await db.doc(p).set(data);
@@ -101,6 +102,12 @@ describe.skipIf(!firestoreHost || !storageHost)(`security rules (skipped when ${
     await assertSucceeds(as("alice", "acme", "viewer").doc("tenants/acme/members/alice").get());
     await assertFails(as("alice", "acme", "viewer").doc("tenants/acme/members/bob").get());
     await assertSucceeds(as("bob", "acme", "admin").doc("tenants/acme/members/alice").get());
+  });
+
+  it("lets a user list their own memberships, and nobody else's", async () => {
+    await assertSucceeds(as("alice", "acme", "viewer").doc("accounts/alice/memberships/acme").get());
+    await assertFails(as("bob", "acme", "admin").doc("accounts/alice/memberships/acme").get());
+    await assertFails(as("alice", "acme", "viewer").doc("accounts/alice").get());
   });
 
   it("denies every client write, whatever the role, and platform documents entirely", async () => {
