@@ -1,4 +1,7 @@
-/** Knowledge bases: create and read. A knowledge base's `active` map says which document versions are searchable. */
+/**
+ * Knowledge bases: create, read and list. A knowledge base's `active` map says which document versions are
+ * searchable.
+ */
 import { z } from "zod";
 import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
@@ -50,6 +53,18 @@ export async function getKnowledgeBase(
   tenantId: string,
   kbId: string,
 ): Promise<KnowledgeBaseView> {
-  const { active, ...kb } = await loadKnowledgeBase(deps, tenantId, kbId);
-  return { id: kbId, ...kb, documentCount: Object.keys(active).length };
+  return toView(kbId, await loadKnowledgeBase(deps, tenantId, kbId));
+}
+
+/** What callers see: the `active` map is internal, summarized as the number of searchable documents. */
+function toView(id: string, { active, ...kb }: KnowledgeBase): KnowledgeBaseView {
+  return { id, ...kb, documentCount: Object.keys(active).length };
+}
+
+/** The tenant's knowledge bases, most recently changed first (a document becoming searchable is a change). */
+export async function listKnowledgeBases(deps: Deps, tenantId: string): Promise<KnowledgeBaseView[]> {
+  const snaps = await deps.store.query({ collection: knowledgeBasesPath(tenantId) });
+  return snaps
+    .map((s) => toView(s.id, knowledgeBaseSchema.parse(s.data)))
+    .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? -1 : 1));
 }

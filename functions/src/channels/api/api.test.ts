@@ -244,7 +244,7 @@ describe("bad input", () => {
     expect((await json<{ error: { code: string } }>(unknown)).error.code).toBe("not-found");
     const wrong = await platform.fetch("/v1/knowledge-bases", { method: "DELETE" });
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get("allow")).toBe("POST");
+    expect(wrong.headers.get("allow")).toBe("POST, GET");
   });
 
   it("explains malformed JSON, missing fields, wrong content types and oversized bodies", async () => {

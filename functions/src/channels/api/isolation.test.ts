@@ -111,6 +111,10 @@ const cases: Record<string, Case> = {
     body: () => ({ name: "x" }),
     otherTenant: "own-data-only",
   },
+  "GET /v1/knowledge-bases": {
+    role: "viewer",
+    otherTenant: "own-data-only",
+  },
   "GET /v1/knowledge-bases/{kbId}": {
     role: "viewer",
     otherTenant: 404,
@@ -224,6 +228,11 @@ const cases: Record<string, Case> = {
   "GET /v1/traces/{traceId}": {
     role: "editor",
     otherTenant: 404,
+  },
+  // Summarizes end users' conversations, so it needs what reading them needs.
+  "GET /v1/analytics": {
+    role: "editor",
+    otherTenant: "own-data-only",
   },
   "GET /v1/audit-log": { role: "admin", otherTenant: "own-data-only" },
   "POST /v1/privacy/export": {
@@ -393,7 +402,10 @@ describe("keys scoped to one agent", () => {
       "/v1/agents",
       `/v1/agents/${ids.agentId}`,
       `/v1/knowledge-bases/${ids.kbId}`,
+      "/v1/knowledge-bases",
       "/v1/conversations",
+      "/v1/analytics",
+      `/v1/analytics?agentId=${ids.agentId}`,
     ]) {
       expect((await platform.fetch(path, { key: scoped })).status, path).toBe(403);
     }

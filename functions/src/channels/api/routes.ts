@@ -42,8 +42,10 @@ import {
   createKnowledgeBase,
   createKnowledgeBaseInput,
   getKnowledgeBase,
+  listKnowledgeBases,
 } from "../../knowledge/knowledge-bases.js";
 import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
+import { analyticsResponseSchema, loadAnalytics } from "../../monitor/analytics.js";
 import { checkHealth } from "../../monitor/health.js";
 import { requirePermission } from "../../platform/permissions.js";
 import { AppError } from "../../platform/errors.js";
@@ -113,6 +115,16 @@ const documentResponse = z.object({
       restoredFrom: z.number().optional(),
     }),
   ),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const knowledgeBaseResponse = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  /** Documents with a searchable version. */
+  documentCount: z.number(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -188,11 +200,23 @@ export const routes: Route<unknown, unknown>[] = [
   }),
   route({
     method: "GET",
+    path: "/v1/knowledge-bases",
+    summary: "List knowledge bases, most recently changed first",
+    tag: "Knowledge",
+    permission: "workspace.read",
+    response: z.object({ knowledgeBases: z.array(knowledgeBaseResponse) }),
+    handle: async ({ deps, caller }) => ({
+      knowledgeBases: await listKnowledgeBases(deps, caller.tenantId),
+    }),
+  }),
+  route({
+    method: "GET",
     path: "/v1/knowledge-bases/{kbId}",
     summary: "Get a knowledge base",
     tag: "Knowledge",
     permission: "workspace.read",
     params: kbParams,
+    response: knowledgeBaseResponse,
     handle: ({ deps, caller, params }) => getKnowledgeBase(deps, caller.tenantId, params.kbId),
   }),
   route({
@@ -548,6 +572,20 @@ export const routes: Route<unknown, unknown>[] = [
     permission: "conversations.view",
     params: traceParams,
     handle: ({ deps, caller, params }) => getTrace(deps, caller.tenantId, params.traceId),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/analytics",
+    summary:
+      "Conversation analytics per UTC day, in total and by channel: conversations, turns, abstention rate, " +
+      "declined and failed turns, average confidence, latency p50/p95/p99 and tokens (?agentId=, " +
+      "?from= and ?to= as ISO dates, to exclusive, default the last 30 days, at most 90; ?bucket=day). " +
+      "At most 50,000 turns are counted, the newest first; 'truncated' says when the window held more",
+    tag: "Accountability",
+    permission: "conversations.view",
+    response: analyticsResponseSchema,
+    handle: ({ deps, caller, request }) =>
+      loadAnalytics(deps, caller.tenantId, Object.fromEntries(request.query)),
   }),
   ...openaiRoutes,
   ...privacyRoutes,
