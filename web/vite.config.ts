@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // The local runtime (`npm start`) serves the API on this address; the dev server forwards API calls to it
 // so the studio talks to the same origin it will have in production (Firebase Hosting rewrites).
 const platform = "http://127.0.0.1:8787";
-const proxy = { "/v1": platform, "/health": platform };
+const proxy = { "/v1": platform, "/auth": platform, "/health": platform };
 
 export default defineConfig({
   plugins: [react()],
@@ -14,5 +14,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["./src/test/setup.ts"],
+    // Page tests render the whole studio; the first one in a file also compiles the lazy pages it opens.
+    testTimeout: 15_000,
   },
 });

@@ -1,7 +1,8 @@
 /**
  * The one way the studio talks to the platform's HTTP API. The API shares the studio's origin: the local
- * runtime serves both, Firebase Hosting rewrites `/v1` and `/health` to the functions, and `vite dev`
- * proxies them (vite.config.ts).
+ * runtime serves both, Firebase Hosting rewrites `/v1`, `/auth` and `/health` to the functions, and
+ * `vite dev` proxies them (vite.config.ts). Requests as the signed-in user go through `session.ts`,
+ * which adds the token and ends the session on a 401.
  */
 
 export type RequestFailure =
@@ -12,16 +13,39 @@ export type RequestFailure =
   /** A 2xx response whose body is not what the endpoint promises. */
   | "invalid-response";
 
+/** One problem with a request body, as the platform's validation reports it (`path` like `model.temperature`). */
+export interface FieldIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** What the platform's error envelope, `{ "error": { "code", "message", "details" } }`, said. */
+export interface PlatformErrorEnvelope {
+  /** `invalid-argument`, `not-found`, `unauthenticated`… (Firebase's error codes). */
+  readonly code?: string;
+  /** The platform's own sentence, fit to show as is ("Incorrect email or password"). */
+  readonly reason?: string;
+  /** Per-field validation problems, when the body was refused. */
+  readonly issues?: readonly FieldIssue[];
+}
+
 export class PlatformRequestError extends Error {
   override readonly name = "PlatformRequestError";
+  readonly code: string | undefined;
+  readonly reason: string | undefined;
+  readonly issues: readonly FieldIssue[];
 
   constructor(
     readonly failure: RequestFailure,
     readonly path: string,
     message: string,
     readonly status?: number,
+    envelope: PlatformErrorEnvelope = {},
   ) {
     super(message);
+    this.code = envelope.code;
+    this.reason = envelope.reason;
+    this.issues = envelope.issues ?? [];
   }
 }
 
@@ -32,44 +56,70 @@ export function platformOrigin(): string {
 
 const gatewayStatuses = [502, 504];
 
+export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+
 export interface GetJsonOptions {
   readonly signal?: AbortSignal;
   /** Error statuses whose body is still the answer (e.g. `/health` reports "down" with a 503). */
   readonly acceptStatuses?: readonly number[];
 }
 
-export async function getPlatformJson(path: string, options: GetJsonOptions = {}): Promise<unknown> {
+export interface PlatformRequest extends GetJsonOptions {
+  readonly method?: HttpMethod;
+  /** Sent as JSON. */
+  readonly body?: unknown;
+  /** A session token or API key, sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+}
+
+export function getPlatformJson(path: string, options: GetJsonOptions = {}): Promise<unknown> {
+  return requestPlatformJson(path, options);
+}
+
+/**
+ * Sends one request and returns the JSON body, or `undefined` for `204 No Content`. Every failure becomes
+ * a `PlatformRequestError` that says what was asked and, when the platform explained, why it refused.
+ */
+export async function requestPlatformJson(path: string, request: PlatformRequest = {}): Promise<unknown> {
+  const method = request.method ?? "GET";
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (request.body !== undefined) headers["Content-Type"] = "application/json";
+  if (request.token) headers.Authorization = `Bearer ${request.token}`;
   let response: Response;
   try {
     response = await fetch(path, {
-      headers: { Accept: "application/json" },
-      ...(options.signal ? { signal: options.signal } : {}),
+      method,
+      headers,
+      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
     });
   } catch (error) {
-    if (options.signal?.aborted) throw error;
-    throw new PlatformRequestError("network", path, `GET ${path} got no response.`);
+    if (request.signal?.aborted) throw error;
+    throw new PlatformRequestError("network", path, `${method} ${path} got no response.`);
   }
+  if (response.status === 204) return undefined;
   const body = await readJson(response);
-  if (!response.ok && !options.acceptStatuses?.includes(response.status)) {
-    const reason = platformErrorMessage(body);
-    if (!reason && gatewayStatuses.includes(response.status)) {
+  if (!response.ok && !request.acceptStatuses?.includes(response.status)) {
+    const envelope = platformErrorEnvelope(body);
+    if (!envelope.reason && gatewayStatuses.includes(response.status)) {
       // A proxy (vite's dev server, Firebase Hosting) answering for a platform that is not there.
       throw new PlatformRequestError(
         "network",
         path,
-        `GET ${path} got no response from the platform (the proxy answered HTTP ${response.status}).`,
+        `${method} ${path} got no response from the platform (the proxy answered HTTP ${response.status}).`,
         response.status,
       );
     }
     throw new PlatformRequestError(
       "http",
       path,
-      `GET ${path} answered HTTP ${response.status}${reason ? `: ${reason}` : "."}`,
+      `${method} ${path} answered HTTP ${response.status}${envelope.reason ? `: ${envelope.reason}` : "."}`,
       response.status,
+      envelope,
     );
   }
   if (body === undefined) {
-    throw new PlatformRequestError("invalid-response", path, `GET ${path} did not answer with JSON.`);
+    throw new PlatformRequestError("invalid-response", path, `${method} ${path} did not answer with JSON.`);
   }
   return body;
 }
@@ -82,10 +132,32 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
-/** The message of the platform's error envelope, `{ "error": { "code", "message" } }`, if the body is one. */
-function platformErrorMessage(body: unknown): string | undefined {
-  if (!isRecord(body) || !isRecord(body.error)) return undefined;
-  return typeof body.error.message === "string" ? body.error.message : undefined;
+/** Reads the platform's error envelope, `{ "error": { "code", "message", "details": { "issues" } } }`. */
+function platformErrorEnvelope(body: unknown): PlatformErrorEnvelope {
+  if (!isRecord(body) || !isRecord(body.error)) return {};
+  const { code, message, details } = body.error;
+  const issues =
+    isRecord(details) && Array.isArray(details.issues)
+      ? details.issues
+          .filter(isRecord)
+          .flatMap((issue): FieldIssue[] =>
+            typeof issue.path === "string" && typeof issue.message === "string"
+              ? [{ path: issue.path, message: issue.message }]
+              : [],
+          )
+      : [];
+  return {
+    ...(typeof code === "string" ? { code } : {}),
+    ...(typeof message === "string" ? { reason: message } : {}),
+    ...(issues.length > 0 ? { issues } : {}),
+  };
+}
+
+/** Any failure as a request error: a parser's complaint or a bug is still shown to the user, never swallowed. */
+export function asRequestError(error: unknown): PlatformRequestError {
+  if (error instanceof PlatformRequestError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new PlatformRequestError("invalid-response", "", message);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from "react";
-import { PlatformRequestError } from "./platform";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { asRequestError, type PlatformRequestError } from "./platform";
 
 export interface RemoteData<T> {
   /** The latest good answer; kept while a refresh fails, so a screen can show it as stale. */
@@ -12,9 +12,13 @@ export interface RemoteData<T> {
   readonly updatedAt: Date | undefined;
   /** Asks again now and restarts the refresh timer. */
   readonly retry: () => void;
+  /** Replaces the data with a fresher copy the screen already has (a mutation's answer), without a request. */
+  readonly replace: (data: T) => void;
 }
 
 interface Snapshot<T> {
+  /** The loader this snapshot came from: when a screen asks for something else, older data is not shown. */
+  readonly load: unknown;
   readonly data: T | undefined;
   readonly error: PlatformRequestError | undefined;
   readonly pending: boolean;
@@ -24,7 +28,8 @@ interface Snapshot<T> {
 /**
  * Loads one platform resource and, with `refreshMs`, keeps it fresh. Refreshes are chained (the next
  * waits for the previous answer) and skipped while the tab is hidden, then resumed when it shows again.
- * `load` must be stable (a module-level function): a new one starts over.
+ * `load` must be stable (a module-level function, or memoized on what it reads): a new one starts over,
+ * without showing the previous one's data.
  */
 export function useRemoteData<T>(
   load: (signal: AbortSignal) => Promise<T>,
@@ -33,6 +38,7 @@ export function useRemoteData<T>(
   const { refreshMs } = options;
   const [attempt, setAttempt] = useState(0);
   const [snapshot, setSnapshot] = useState<Snapshot<T>>({
+    load,
     data: undefined,
     error: undefined,
     pending: true,
@@ -47,11 +53,17 @@ export function useRemoteData<T>(
 
     const request = async () => {
       controller = new AbortController();
-      setSnapshot((s) => (s.pending ? s : { ...s, pending: true }));
+      setSnapshot((s) =>
+        s.load !== load
+          ? { load, data: undefined, error: undefined, pending: true, updatedAt: undefined }
+          : s.pending
+            ? s
+            : { ...s, pending: true },
+      );
       try {
         const data = await load(controller.signal);
         if (disposed) return;
-        setSnapshot({ data, error: undefined, pending: false, updatedAt: new Date() });
+        setSnapshot({ load, data, error: undefined, pending: false, updatedAt: new Date() });
       } catch (error) {
         if (disposed) return;
         setSnapshot((s) => ({ ...s, error: asRequestError(error), pending: false }));
@@ -80,12 +92,18 @@ export function useRemoteData<T>(
   }, [load, attempt, refreshMs]);
 
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
-  return { ...snapshot, retry };
-}
-
-function asRequestError(error: unknown): PlatformRequestError {
-  if (error instanceof PlatformRequestError) return error;
-  // A parser's complaint or a bug: still shown to the user as a failed request, never swallowed.
-  const message = error instanceof Error ? error.message : String(error);
-  return new PlatformRequestError("invalid-response", "", message);
+  const replace = useCallback(
+    (data: T) => setSnapshot((s) => ({ ...s, data, error: undefined, updatedAt: new Date() })),
+    [],
+  );
+  const stale = snapshot.load !== load;
+  // One object per answer, so screens can memoize on it.
+  return useMemo(() => {
+    if (stale) {
+      // The first render after `load` changed, before the effect above starts its request.
+      return { data: undefined, error: undefined, pending: true, updatedAt: undefined, retry, replace };
+    }
+    const { load: _load, ...current } = snapshot;
+    return { ...current, retry, replace };
+  }, [stale, snapshot, retry, replace]);
 }

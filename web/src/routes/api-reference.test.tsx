@@ -1,9 +1,14 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { openApiDocument } from "../test/fixtures";
 import { connectionRefused, jsonResponse, stubFetch } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
+import { signInAs } from "../test/session";
+
+beforeEach(() => {
+  signInAs();
+});
 
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -1,12 +1,14 @@
 import type { RouteObject } from "react-router";
 import { NotFoundPage } from "./not-found";
 import { OverviewPage } from "./overview";
+import { RequireSession } from "./require-session";
 import { RootHydrateFallback, RootLayout } from "./root";
 import { RouteErrorPage } from "./route-error";
 
 /**
  * Every page of the studio: read it as the table of contents. Used by the browser router (main.tsx) and
- * by tests (a memory router).
+ * by tests (a memory router). Route-level code splitting: a lazy page downloads the first time someone
+ * opens it, so the first screen loads only the shell and the Overview.
  */
 export const appRoutes: RouteObject[] = [
   {
@@ -15,11 +17,32 @@ export const appRoutes: RouteObject[] = [
     HydrateFallback: RootHydrateFallback,
     ErrorBoundary: RouteErrorPage,
     children: [
-      { index: true, Component: OverviewPage },
+      // Public: the ways in.
+      { path: "sign-in", lazy: async () => ({ Component: (await import("./sign-in")).SignInPage }) },
+      { path: "sign-up", lazy: async () => ({ Component: (await import("./sign-up")).SignUpPage }) },
       {
-        path: "api",
-        // Route-level code splitting: the reference page downloads the first time someone opens it.
-        lazy: async () => ({ Component: (await import("./api-reference")).ApiReferencePage }),
+        path: "accept-invitation",
+        lazy: async () => ({ Component: (await import("./accept-invitation")).AcceptInvitationPage }),
+      },
+      // Everything else needs a session.
+      {
+        Component: RequireSession,
+        children: [
+          { index: true, Component: OverviewPage },
+          { path: "agents", lazy: async () => ({ Component: (await import("./agents")).AgentsPage }) },
+          {
+            path: "agents/new",
+            lazy: async () => ({ Component: (await import("./agent-builder")).AgentBuilderPage }),
+          },
+          {
+            path: "agents/:agentId",
+            lazy: async () => ({ Component: (await import("./agent-builder")).AgentBuilderPage }),
+          },
+          {
+            path: "api",
+            lazy: async () => ({ Component: (await import("./api-reference")).ApiReferencePage }),
+          },
+        ],
       },
       { path: "*", Component: NotFoundPage },
     ],

@@ -1,9 +1,14 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { localHealth, openApiDocument } from "../test/fixtures";
 import { jsonResponse, stubFetch } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
+import { signInAs } from "../test/session";
+
+beforeEach(() => {
+  signInAs();
+});
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -13,10 +18,10 @@ describe("App shell and unknown routes", () => {
   it("shows a 404 page, inside the shell, for a route that does not exist", async () => {
     const user = userEvent.setup();
     stubFetch(() => jsonResponse(localHealth));
-    renderApp("/agents/missing");
+    renderApp("/settings/billing");
 
     expect(screen.getByRole("heading", { level: 1, name: "Page not found" })).toBeInTheDocument();
-    expect(screen.getByText("/agents/missing")).toBeInTheDocument();
+    expect(screen.getByText("/settings/billing")).toBeInTheDocument();
     expect(screen.getByRole("navigation", { name: "Main" })).toBeInTheDocument();
     expect(document.title).toBe("Page not found · Alchemist");
 
@@ -34,7 +39,8 @@ describe("App shell and unknown routes", () => {
     await user.tab(); // skip link
     expect(screen.getByRole("link", { name: "Skip to content" })).toHaveFocus();
     await user.tab(); // brand
-    await user.tab();
+    await user.tab(); // Overview
+    await user.tab(); // Agents
     await user.tab();
     const apiLink = screen.getByRole("link", { name: "API" });
     expect(apiLink).toHaveFocus();

@@ -68,3 +68,93 @@ export const openApiDocument = {
     },
   },
 } as const;
+
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+const hrInstructions = [
+  "You are the HR assistant of Acme Corp.",
+  "Answer employees' questions about policies from the handbook, briefly and precisely.",
+  "If the handbook does not cover a question, say so and suggest contacting people@acme.example.",
+].join("\n");
+
+/** The demo workspace's agent (emulator-data/seed/seed.json), published twice and serving version 2. */
+export const hrAssistant = {
+  id: "agt_hr",
+  name: "Acme HR assistant",
+  description: "Answers employees' questions about time off, equipment and travel.",
+  instructions: hrInstructions,
+  model: { name: null, temperature: 0.2, maxOutputTokens: 800 },
+  knowledgeBaseIds: ["kb_handbook"],
+  tools: [{ kind: "builtin", name: "search_knowledge" }],
+  maxToolSteps: 4,
+  guardrails: { blockedTopics: ["salaries of colleagues"], redactPii: true },
+  confidenceThreshold: 0.5,
+  memoryWindow: 6,
+  contextBudgetTokens: 8000,
+  channels: ["api", "openai-compatible", "callable", "studio"],
+  status: "published",
+  publishedVersion: 2,
+  latestVersion: 2,
+  createdAt: minutesAgo(3 * 24 * 60),
+  updatedAt: minutesAgo(5),
+};
+
+const {
+  id: _id,
+  status: _status,
+  publishedVersion: _pv,
+  latestVersion: _lv,
+  createdAt: _c,
+  updatedAt: _u,
+  ...hrConfig
+} = hrAssistant;
+
+/** Newest first, as `GET /v1/agents/{id}/versions` answers. Version 1 was stricter and had no blocked topic. */
+export const hrVersions = [
+  {
+    id: "v000002",
+    version: 2,
+    config: hrConfig,
+    note: "Answer more questions: the handbook now covers travel",
+    publishedAt: minutesAgo(60),
+    publishedBy: "acc_ann",
+  },
+  {
+    id: "v000001",
+    version: 1,
+    config: {
+      ...hrConfig,
+      instructions: [
+        "You are the HR assistant of Acme Corp.",
+        "Answer employees' questions about policies from the handbook.",
+        "If the handbook does not cover a question, say so and suggest contacting people@acme.example.",
+      ].join("\n"),
+      confidenceThreshold: 0.75,
+      guardrails: { blockedTopics: [], redactPii: true },
+    },
+    note: "",
+    publishedAt: minutesAgo(2 * 24 * 60),
+    publishedBy: "acc_bob",
+  },
+];
+
+/** A second agent, never published. */
+export const itHelpdesk = {
+  ...hrAssistant,
+  id: "agt_it",
+  name: "IT helpdesk",
+  description: "",
+  instructions: "You help Acme Corp employees with laptops, VPN and passwords.",
+  knowledgeBaseIds: [],
+  status: "draft",
+  publishedVersion: null,
+  latestVersion: 0,
+  updatedAt: minutesAgo(3 * 60),
+};
+
+export const knowledgeBaseList = {
+  knowledgeBases: [
+    { id: "kb_handbook", name: "Acme Corp employee handbook", documentCount: 3 },
+    { id: "kb_it", name: "IT security FAQ", documentCount: 1 },
+  ],
+};

@@ -1,0 +1,359 @@
+import { memo, useCallback, useId, type ReactNode } from "react";
+import {
+  Box,
+  FormControlLabel,
+  FormHelperText,
+  Paper,
+  Stack,
+  Switch,
+  TextField,
+  Typography,
+} from "@mui/material";
+import { agentLimits, estimateTokens, type AgentDraft, type DraftErrors } from "../../data/agents";
+import type { KnowledgeBaseList } from "../../data/knowledgeBases";
+import type { RemoteData } from "../../data/useRemoteData";
+import { BlockedTopicsField } from "./BlockedTopicsField";
+import { KnowledgeBasePicker } from "./KnowledgeBasePicker";
+import { LabeledSlider } from "./LabeledSlider";
+
+interface AgentFormProps {
+  readonly draft: AgentDraft;
+  readonly onChange: (change: Partial<AgentDraft>) => void;
+  readonly errors: DraftErrors;
+  readonly knowledgeBases: RemoteData<KnowledgeBaseList>;
+  /** Archived agents, and people who may only read. */
+  readonly readOnly: boolean;
+}
+
+const count = (n: number) => n.toLocaleString("en");
+
+/**
+ * The builder's fields, in sections; controlled by the page, which owns saving. Each section re-renders only
+ * when its own fields change, so typing in the instructions stays fast however big the form grows.
+ */
+export function AgentForm({ draft, onChange, errors, knowledgeBases, readOnly }: AgentFormProps) {
+  const onKnowledgeBasesChange = useCallback(
+    (knowledgeBaseIds: string[]) => onChange({ knowledgeBaseIds }),
+    [onChange],
+  );
+  return (
+    <Stack spacing={3}>
+      <BasicsSection
+        name={draft.name}
+        description={draft.description}
+        nameError={errors.name}
+        descriptionError={errors.description}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
+      <InstructionsSection
+        instructions={draft.instructions}
+        error={errors.instructions}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
+      <ModelSection
+        modelName={draft.modelName}
+        temperature={draft.temperature}
+        maxOutputTokens={draft.maxOutputTokens}
+        modelNameError={errors.modelName}
+        temperatureError={errors.temperature}
+        maxOutputTokensError={errors.maxOutputTokens}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
+      <FormSection id="knowledge" title="Knowledge">
+        <KnowledgeBasePicker
+          value={draft.knowledgeBaseIds}
+          onChange={onKnowledgeBasesChange}
+          list={knowledgeBases.data}
+          loading={knowledgeBases.pending}
+          loadError={knowledgeBases.error}
+          onRetry={knowledgeBases.retry}
+          disabled={readOnly}
+          error={errors.knowledgeBaseIds}
+        />
+      </FormSection>
+      <AnsweringSection
+        confidenceThreshold={draft.confidenceThreshold}
+        memoryWindow={draft.memoryWindow}
+        confidenceThresholdError={errors.confidenceThreshold}
+        memoryWindowError={errors.memoryWindow}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
+      <GuardrailsSection
+        blockedTopics={draft.blockedTopics}
+        redactPii={draft.redactPii}
+        blockedTopicsError={errors.blockedTopics}
+        redactPiiError={errors.redactPii}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
+    </Stack>
+  );
+}
+
+interface SectionProps {
+  /** Must be stable (the page's `useCallback`), or every section re-renders on every keystroke. */
+  readonly onChange: (change: Partial<AgentDraft>) => void;
+  readonly readOnly: boolean;
+}
+
+const BasicsSection = memo(function BasicsSection({
+  name,
+  description,
+  nameError,
+  descriptionError,
+  onChange,
+  readOnly,
+}: SectionProps & {
+  readonly name: string;
+  readonly description: string;
+  readonly nameError: string | undefined;
+  readonly descriptionError: string | undefined;
+}) {
+  return (
+    <FormSection id="basics" title="Basics">
+      <TextField
+        label="Name"
+        value={name}
+        onChange={(event) => onChange({ name: event.target.value })}
+        error={nameError !== undefined}
+        helperText={nameError}
+        disabled={readOnly}
+        required
+        fullWidth
+        slotProps={{ htmlInput: { maxLength: agentLimits.name } }}
+      />
+      <TextField
+        label="Description"
+        value={description}
+        onChange={(event) => onChange({ description: event.target.value })}
+        error={descriptionError !== undefined}
+        helperText={descriptionError ?? "For your team: what this agent is for. The model does not see it."}
+        disabled={readOnly}
+        multiline
+        minRows={2}
+        fullWidth
+      />
+    </FormSection>
+  );
+});
+
+const InstructionsSection = memo(function InstructionsSection({
+  instructions,
+  error,
+  onChange,
+  readOnly,
+}: SectionProps & { readonly instructions: string; readonly error: string | undefined }) {
+  const tokens = estimateTokens(instructions);
+  return (
+    <FormSection
+      id="instructions"
+      title="Instructions"
+      intro="What the model is told before every question: its role, its tone, and what to do when the knowledge bases do not cover something."
+    >
+      <TextField
+        label="Instructions"
+        value={instructions}
+        onChange={(event) => onChange({ instructions: event.target.value })}
+        error={error !== undefined}
+        helperText={
+          <>
+            {error && (
+              <>
+                {error}
+                <br />
+              </>
+            )}
+            {count(instructions.length)} / {count(agentLimits.instructions)} characters · about{" "}
+            {count(tokens)} {tokens === 1 ? "token" : "tokens"} (estimated at 4 characters per token)
+          </>
+        }
+        disabled={readOnly}
+        multiline
+        minRows={8}
+        maxRows={30}
+        fullWidth
+        slotProps={{ htmlInput: { spellCheck: true } }}
+      />
+    </FormSection>
+  );
+});
+
+const ModelSection = memo(function ModelSection({
+  modelName,
+  temperature,
+  maxOutputTokens,
+  modelNameError,
+  temperatureError,
+  maxOutputTokensError,
+  onChange,
+  readOnly,
+}: SectionProps & {
+  readonly modelName: string;
+  readonly temperature: number;
+  readonly maxOutputTokens: string;
+  readonly modelNameError: string | undefined;
+  readonly temperatureError: string | undefined;
+  readonly maxOutputTokensError: string | undefined;
+}) {
+  return (
+    <FormSection id="model" title="Model">
+      <TextField
+        label="Model name"
+        value={modelName}
+        onChange={(event) => onChange({ modelName: event.target.value })}
+        error={modelNameError !== undefined}
+        helperText={modelNameError ?? "Leave blank to use the platform's chat model (see the Overview)."}
+        placeholder="Platform default"
+        disabled={readOnly}
+        fullWidth
+        autoComplete="off"
+      />
+      <LabeledSlider
+        label="Temperature"
+        description="Lower keeps answers close to the passages; higher lets the wording vary."
+        value={temperature}
+        min={0}
+        max={2}
+        step={0.1}
+        format={formatTemperature}
+        onChange={(next) => onChange({ temperature: next })}
+        disabled={readOnly}
+        error={temperatureError}
+      />
+      <TextField
+        label="Max output tokens"
+        value={maxOutputTokens}
+        onChange={(event) => onChange({ maxOutputTokens: event.target.value })}
+        error={maxOutputTokensError !== undefined}
+        helperText={
+          maxOutputTokensError ??
+          `The longest answer, from ${agentLimits.minOutputTokens} to ${count(agentLimits.maxOutputTokens)} tokens.`
+        }
+        disabled={readOnly}
+        sx={{ maxWidth: 280 }}
+        slotProps={{ htmlInput: { inputMode: "numeric", pattern: "[0-9]*" } }}
+      />
+    </FormSection>
+  );
+});
+
+const AnsweringSection = memo(function AnsweringSection({
+  confidenceThreshold,
+  memoryWindow,
+  confidenceThresholdError,
+  memoryWindowError,
+  onChange,
+  readOnly,
+}: SectionProps & {
+  readonly confidenceThreshold: number;
+  readonly memoryWindow: number;
+  readonly confidenceThresholdError: string | undefined;
+  readonly memoryWindowError: string | undefined;
+}) {
+  return (
+    <FormSection id="answering" title="Answering">
+      <LabeledSlider
+        label="Confidence threshold"
+        description="Answers below this calibrated probability abstain: instead of answering, the agent says what it found. 0.75 answers when about three in four such answers are right."
+        value={confidenceThreshold}
+        min={0}
+        max={1}
+        step={0.05}
+        format={formatProbability}
+        onChange={(next) => onChange({ confidenceThreshold: next })}
+        disabled={readOnly}
+        error={confidenceThresholdError}
+      />
+      <LabeledSlider
+        label="Memory window"
+        description="How many earlier messages go with each question word for word; older ones are summarized."
+        value={memoryWindow}
+        min={0}
+        max={agentLimits.maxMemoryWindow}
+        step={1}
+        format={formatMessages}
+        onChange={(next) => onChange({ memoryWindow: next })}
+        disabled={readOnly}
+        error={memoryWindowError}
+      />
+    </FormSection>
+  );
+});
+
+const GuardrailsSection = memo(function GuardrailsSection({
+  blockedTopics,
+  redactPii,
+  blockedTopicsError,
+  redactPiiError,
+  onChange,
+  readOnly,
+}: SectionProps & {
+  readonly blockedTopics: readonly string[];
+  readonly redactPii: boolean;
+  readonly blockedTopicsError: string | undefined;
+  readonly redactPiiError: string | undefined;
+}) {
+  const helpId = useId();
+  return (
+    <FormSection id="guardrails" title="Guardrails">
+      <BlockedTopicsField
+        value={blockedTopics}
+        onChange={(next) => onChange({ blockedTopics: next })}
+        disabled={readOnly}
+        error={blockedTopicsError}
+      />
+      <Box>
+        <FormControlLabel
+          control={
+            <Switch
+              checked={redactPii}
+              onChange={(event) => onChange({ redactPii: event.target.checked })}
+              disabled={readOnly}
+              slotProps={{ input: { "aria-describedby": helpId } }}
+            />
+          }
+          label="Redact personal data"
+        />
+        <FormHelperText id={helpId} error={redactPiiError !== undefined} sx={{ mt: 0 }}>
+          {redactPiiError ??
+            "Removes emails, phone and card numbers and the like from traces and logs of this agent's conversations."}
+        </FormHelperText>
+      </Box>
+    </FormSection>
+  );
+});
+
+const formatTemperature = (v: number) => v.toFixed(1);
+const formatProbability = (v: number) => v.toFixed(2);
+const formatMessages = (v: number) => (v === 1 ? "1 message" : `${v} messages`);
+
+function FormSection({
+  id,
+  title,
+  intro,
+  children,
+}: {
+  readonly id: string;
+  readonly title: string;
+  readonly intro?: string;
+  readonly children: ReactNode;
+}) {
+  const headingId = `builder-${id}-heading`;
+  return (
+    <Paper component="section" aria-labelledby={headingId} sx={{ p: { xs: 2, sm: 3 } }}>
+      <Typography variant="h2" id={headingId} gutterBottom={intro === undefined}>
+        {title}
+      </Typography>
+      {intro && (
+        <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+          {intro}
+        </Typography>
+      )}
+      <Stack spacing={2.5}>{children}</Stack>
+    </Paper>
+  );
+}

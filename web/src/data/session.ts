@@ -1,0 +1,264 @@
+/**
+ * Who is signed in, to which workspace (a tenant, in the API's words), and the one way to call the platform
+ * as them. The session lives in localStorage so a reload or a new tab stays signed in; the platform still
+ * checks the membership on every request, so a removed member is refused at once (a 401 here signs out).
+ *
+ * Local mode signs in with `/auth/*` (local accounts, `als_` session tokens). Firebase mode will put a
+ * Firebase Auth ID token in the same `Session`: the REST API accepts both, so nothing past this module
+ * changes.
+ */
+import { useSyncExternalStore } from "react";
+import { isRecord, PlatformRequestError, requestPlatformJson, type PlatformRequest } from "./platform";
+
+export const roles = ["viewer", "editor", "admin", "owner"] as const;
+export type Role = (typeof roles)[number];
+
+export const roleLabels: Record<Role, string> = {
+  viewer: "Viewer",
+  editor: "Editor",
+  admin: "Admin",
+  owner: "Owner",
+};
+
+export interface WorkspaceMembership {
+  readonly tenantId: string;
+  readonly name: string;
+  readonly role: Role;
+}
+
+export interface Session {
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly tenantId: string;
+  /** The role when the token was issued; the platform checks the current one on every request. */
+  readonly role: Role;
+  readonly accountId: string;
+  /** As typed at sign-in; unknown after accepting an invitation. */
+  readonly email?: string;
+  /** Every workspace the account belongs to, for the switcher. */
+  readonly workspaces: readonly WorkspaceMembership[];
+}
+
+export interface SessionState {
+  readonly session: Session | undefined;
+  /** Why the last session ended, for the sign-in page to say (e.g. it expired). */
+  readonly notice: string | undefined;
+}
+
+const storageKey = "alchemist.session";
+
+export const sessionEndedNotice =
+  "Your session has ended: it expired, or your access to the workspace changed. Sign in again to continue.";
+
+// ----- the store ------------------------------------------------------------------------------------
+
+let state: SessionState = readStoredState();
+const listeners = new Set<() => void>();
+
+function setState(next: SessionState): void {
+  state = next;
+  try {
+    if (next.session) localStorage.setItem(storageKey, JSON.stringify(next.session));
+    else localStorage.removeItem(storageKey);
+  } catch {
+    // Storage can be disabled (private windows, policies): the session then lasts as long as the tab.
+  }
+  for (const listener of listeners) listener();
+}
+
+function readStoredState(): SessionState {
+  let stored: unknown;
+  try {
+    const raw = localStorage.getItem(storageKey);
+    stored = raw === null ? undefined : (JSON.parse(raw) as unknown);
+  } catch {
+    stored = undefined;
+  }
+  const session = stored === undefined ? undefined : parseStoredSession(stored);
+  if (session && Date.parse(session.expiresAt) <= Date.now()) {
+    return { session: undefined, notice: sessionEndedNotice };
+  }
+  return { session, notice: undefined };
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+// Another tab signed in, switched workspace or signed out: follow it.
+window.addEventListener("storage", (event) => {
+  if (event.key !== storageKey && event.key !== null) return;
+  state = readStoredState();
+  for (const listener of listeners) listener();
+});
+
+export function useSession(): SessionState {
+  return useSyncExternalStore(subscribe, currentSessionState);
+}
+
+export function currentSessionState(): SessionState {
+  return state;
+}
+
+export function signOut(notice?: string): void {
+  setState({ session: undefined, notice });
+}
+
+// ----- signing in -----------------------------------------------------------------------------------
+
+export async function signIn(input: { email: string; password: string }): Promise<Session> {
+  const body = await requestPlatformJson("/auth/login", { method: "POST", body: input });
+  return startSession(parseSignedIn(body, "/auth/login", { email: input.email.trim() }));
+}
+
+/** Creates an account and the workspace it owns. */
+export async function signUp(input: {
+  email: string;
+  password: string;
+  workspaceName: string;
+}): Promise<Session> {
+  const body = await requestPlatformJson("/auth/signup", {
+    method: "POST",
+    body: { email: input.email, password: input.password, tenantName: input.workspaceName },
+  });
+  const signedIn = parseSignedIn(body, "/auth/signup", { email: input.email.trim() });
+  // A new account has exactly the workspace it just created.
+  return startSession({
+    ...signedIn,
+    workspaces: [{ tenantId: signedIn.tenantId, name: input.workspaceName.trim(), role: signedIn.role }],
+  });
+}
+
+/** Joins the invitation's workspace with the invited email's account, creating it with `password` if new. */
+export async function acceptInvitation(input: { token: string; password: string }): Promise<Session> {
+  const body = await requestPlatformJson("/auth/accept-invitation", { method: "POST", body: input });
+  const joined = parseSignedIn(body, "/auth/accept-invitation", {});
+  // The answer names no workspaces; a switch to the one just joined lists them all (and its name).
+  try {
+    const listed = await requestPlatformJson("/auth/switch-tenant", {
+      method: "POST",
+      body: { tenantId: joined.tenantId },
+      token: joined.token,
+    });
+    return startSession(parseSignedIn(listed, "/auth/switch-tenant", {}));
+  } catch {
+    return startSession({
+      ...joined,
+      workspaces: [{ tenantId: joined.tenantId, name: joined.tenantId, role: joined.role }],
+    });
+  }
+}
+
+/** A new session in another workspace of the same account (the shell's workspace switcher). */
+export async function switchWorkspace(tenantId: string): Promise<Session> {
+  const email = state.session?.email;
+  const body = await requestAsSignedIn("/auth/switch-tenant", { method: "POST", body: { tenantId } });
+  return startSession(parseSignedIn(body, "/auth/switch-tenant", email ? { email } : {}));
+}
+
+function startSession(session: Session): Session {
+  setState({ session, notice: undefined });
+  return session;
+}
+
+// ----- requests as the signed-in person -------------------------------------------------------------
+
+/**
+ * A platform request with the session's token. A 401 means the token no longer works (it expired, the
+ * member was removed, the secret changed): the session ends and the protected pages send to sign-in.
+ */
+export async function requestAsSignedIn(path: string, request: PlatformRequest = {}): Promise<unknown> {
+  const session = state.session;
+  if (!session) {
+    throw new PlatformRequestError("http", path, "You are signed out.", 401, {
+      code: "unauthenticated",
+      reason: "You are signed out.",
+    });
+  }
+  try {
+    return await requestPlatformJson(path, { ...request, token: session.token });
+  } catch (error) {
+    // Only the session that was refused ends: a slow answer must not sign out a newer sign-in.
+    if (
+      error instanceof PlatformRequestError &&
+      error.status === 401 &&
+      state.session?.token === session.token
+    ) {
+      signOut(sessionEndedNotice);
+    }
+    throw error;
+  }
+}
+
+/** Whether `role` holds at least the rights of `minimum` (the platform's roles are ordered). */
+export function roleAtLeast(role: Role, minimum: Role): boolean {
+  return roles.indexOf(role) >= roles.indexOf(minimum);
+}
+
+// ----- parsing ----------------------------------------------------------------------------------------
+
+function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (roles as readonly string[]).includes(value);
+}
+
+function parseWorkspaces(value: unknown): WorkspaceMembership[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value
+    .filter(isRecord)
+    .flatMap((w): WorkspaceMembership[] =>
+      typeof w.tenantId === "string" && typeof w.name === "string" && isRole(w.role)
+        ? [{ tenantId: w.tenantId, name: w.name, role: w.role }]
+        : [],
+    );
+}
+
+/** The answer of `/auth/login`, `/auth/signup`, `/auth/accept-invitation` and `/auth/switch-tenant`. */
+function parseSignedIn(body: unknown, path: string, extra: { email?: string }): Session {
+  if (
+    !isRecord(body) ||
+    typeof body.token !== "string" ||
+    typeof body.expiresAt !== "string" ||
+    typeof body.tenantId !== "string" ||
+    typeof body.accountId !== "string" ||
+    !isRole(body.role)
+  ) {
+    throw new PlatformRequestError(
+      "invalid-response",
+      path,
+      `POST ${path} answered with something that is not a session.`,
+    );
+  }
+  return {
+    token: body.token,
+    expiresAt: body.expiresAt,
+    tenantId: body.tenantId,
+    role: body.role,
+    accountId: body.accountId,
+    ...(extra.email ? { email: extra.email } : {}),
+    workspaces: parseWorkspaces(body.tenants) ?? [],
+  };
+}
+
+function parseStoredSession(value: unknown): Session | undefined {
+  if (!isRecord(value)) return undefined;
+  const { token, expiresAt, tenantId, role, accountId, email, workspaces } = value;
+  if (
+    typeof token !== "string" ||
+    typeof expiresAt !== "string" ||
+    typeof tenantId !== "string" ||
+    typeof accountId !== "string" ||
+    !isRole(role)
+  ) {
+    return undefined;
+  }
+  return {
+    token,
+    expiresAt,
+    tenantId,
+    role,
+    accountId,
+    ...(typeof email === "string" ? { email } : {}),
+    workspaces: parseWorkspaces(workspaces) ?? [],
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The studio's data layer: one interface for everything pages read and change in a workspace, and the hooks
+ * pages use (`useAgents()`, `useAgent(id)`…). Pages never call `fetch` and never know where data comes from.
+ *
+ * Today one source implements it, the REST API (`restSource.ts`), which serves local mode and, through
+ * Firebase Hosting's rewrites, Firebase mode. A Firestore source (live listeners instead of requests) can be
+ * added behind the same interface and chosen once, with `StudioSourceContext.Provider` in `App.tsx`.
+ */
+import { createContext, useCallback, useContext } from "react";
+import type { Agent, AgentCreateInput, AgentPatch, AgentVersion } from "./agents";
+import type { KnowledgeBaseList } from "./knowledgeBases";
+import { restSource } from "./restSource";
+import { useRemoteData, type RemoteData } from "./useRemoteData";
+
+export interface StudioSource {
+  /** Most recently changed first. */
+  listAgents(options: { readonly includeArchived: boolean }, signal: AbortSignal): Promise<Agent[]>;
+  getAgent(agentId: string, signal: AbortSignal): Promise<Agent>;
+  /** Published versions, newest first. */
+  listAgentVersions(agentId: string, signal: AbortSignal): Promise<AgentVersion[]>;
+  listKnowledgeBases(signal: AbortSignal): Promise<KnowledgeBaseList>;
+
+  createAgent(input: AgentCreateInput): Promise<{ id: string }>;
+  /** Changes the draft configuration; published versions never change. */
+  updateAgent(agentId: string, patch: AgentPatch): Promise<Agent>;
+  /** Copies the draft into the next immutable version and serves it. */
+  publishAgent(agentId: string, note: string): Promise<Agent>;
+  /** Serves an earlier published version again; the draft is unchanged. */
+  rollbackAgent(agentId: string, version: number): Promise<Agent>;
+  pauseAgent(agentId: string): Promise<Agent>;
+  resumeAgent(agentId: string): Promise<Agent>;
+  /** Final: the agent stops answering and changing; its history stays readable. */
+  archiveAgent(agentId: string): Promise<void>;
+}
+
+export const StudioSourceContext = createContext<StudioSource>(restSource);
+
+/** The source, for changes (`useStudio().publishAgent(…)`); reads go through the hooks below. */
+export function useStudio(): StudioSource {
+  return useContext(StudioSourceContext);
+}
+
+export function useAgents(options: { readonly includeArchived: boolean }): RemoteData<Agent[]> {
+  const source = useStudio();
+  const { includeArchived } = options;
+  const load = useCallback(
+    (signal: AbortSignal) => source.listAgents({ includeArchived }, signal),
+    [source, includeArchived],
+  );
+  return useRemoteData(load);
+}
+
+export function useAgent(agentId: string): RemoteData<Agent> {
+  const source = useStudio();
+  const load = useCallback((signal: AbortSignal) => source.getAgent(agentId, signal), [source, agentId]);
+  return useRemoteData(load);
+}
+
+export function useAgentVersions(agentId: string): RemoteData<AgentVersion[]> {
+  const source = useStudio();
+  const load = useCallback(
+    (signal: AbortSignal) => source.listAgentVersions(agentId, signal),
+    [source, agentId],
+  );
+  return useRemoteData(load);
+}
+
+export function useKnowledgeBases(): RemoteData<KnowledgeBaseList> {
+  const source = useStudio();
+  const load = useCallback((signal: AbortSignal) => source.listKnowledgeBases(signal), [source]);
+  return useRemoteData(load);
+}

@@ -1,0 +1,419 @@
+import { screen, waitForElementToBeRemoved, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { defaultInstructions } from "../data/agents";
+import { hrAssistant, hrVersions, knowledgeBaseList } from "../test/fixtures";
+import { errorResponse, jsonResponse, stubPlatform, type RecordedRequest } from "../test/platformFetch";
+import { renderApp } from "../test/renderApp";
+import { signInAs } from "../test/session";
+
+beforeEach(() => {
+  signInAs();
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+/**
+ * The platform's side of one agent, following its rules: PATCH merges the draft, publish adds a version,
+ * rollback serves another one, pause and resume change the status, DELETE archives.
+ */
+function stubAgentPlatform(options: { knowledgeBases?: "listed" | "missing" } = {}) {
+  let agent: Record<string, unknown> = { ...hrAssistant };
+  let versions = [...hrVersions];
+  const now = () => new Date().toISOString();
+  const change = (patch: Record<string, unknown>) => {
+    agent = { ...agent, ...patch, updatedAt: now() };
+    return jsonResponse(agent);
+  };
+  const platform = stubPlatform({
+    "GET /v1/agents": () => jsonResponse({ agents: [agent] }),
+    "GET /v1/agents/agt_hr": () => jsonResponse(agent),
+    "GET /v1/agents/agt_hr/versions": () => jsonResponse({ versions }),
+    "GET /v1/knowledge-bases": () =>
+      options.knowledgeBases === "missing"
+        ? errorResponse(404, "not-found", "No route for GET /v1/knowledge-bases")
+        : jsonResponse(knowledgeBaseList),
+    "PATCH /v1/agents/agt_hr": (request) => change(request.body as Record<string, unknown>),
+    "POST /v1/agents/agt_hr/publish": (request) => {
+      const version = (agent.latestVersion as number) + 1;
+      const { note } = request.body as { note: string };
+      versions = [
+        {
+          id: `v${version}`,
+          version,
+          config: agent as never,
+          note,
+          publishedAt: now(),
+          publishedBy: "acc_ann",
+        },
+        ...versions,
+      ];
+      return change({ status: "published", publishedVersion: version, latestVersion: version });
+    },
+    "POST /v1/agents/agt_hr/rollback": (request) =>
+      change({ publishedVersion: (request.body as { version: number }).version }),
+    "POST /v1/agents/agt_hr/pause": () => change({ status: "paused" }),
+    "POST /v1/agents/agt_hr/resume": () => change({ status: "published" }),
+    "DELETE /v1/agents/agt_hr": () => {
+      agent = { ...agent, status: "archived", updatedAt: now() };
+      return new Response(null, { status: 204 });
+    },
+  });
+  const changes = () =>
+    platform.requests.filter((r: RecordedRequest) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+  return { ...platform, changes };
+}
+
+async function openHrAssistant() {
+  renderApp("/agents/agt_hr");
+  expect(await screen.findByRole("heading", { level: 1, name: "Acme HR assistant" })).toBeInTheDocument();
+  await screen.findByRole("list", { name: "Published versions" });
+}
+
+const instructionsField = () => screen.getByRole("textbox", { name: "Instructions" });
+
+describe("Agent builder: editing the draft", () => {
+  it("estimates the instructions' tokens as they are typed", async () => {
+    const user = userEvent.setup();
+    stubAgentPlatform();
+    renderApp("/agents/new");
+    await screen.findByRole("heading", { level: 1, name: "New agent" });
+
+    expect(instructionsField()).toHaveValue(defaultInstructions);
+    expect(instructionsField()).toHaveAccessibleDescription(
+      `${defaultInstructions.length} / 20,000 characters · about 19 tokens (estimated at 4 characters per token)`,
+    );
+
+    await user.clear(instructionsField());
+    await user.type(instructionsField(), "Be brief.");
+    expect(instructionsField()).toHaveAccessibleDescription(/^9 \/ 20,000 characters · about 3 tokens/);
+    await user.type(instructionsField(), " Quote the handbook.");
+    expect(instructionsField()).toHaveAccessibleDescription(/^29 \/ 20,000 characters · about 8 tokens/);
+  });
+
+  it("saves only the draft fields that changed", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+    expect(screen.getByText("All changes saved.")).toBeInTheDocument();
+
+    await user.type(instructionsField(), "\nNever guess a number.");
+    const threshold = screen.getByRole("slider", { name: "Confidence threshold" });
+    expect(threshold).toHaveAccessibleDescription(/Answers below this calibrated probability abstain/);
+    threshold.focus();
+    await user.keyboard("{ArrowRight}");
+    expect(screen.getByText("You have unsaved changes.")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    const [patch] = platform.sent("PATCH /v1/agents/agt_hr");
+    expect(patch?.body).toEqual({
+      instructions: `${hrAssistant.instructions}\nNever guess a number.`,
+      confidenceThreshold: 0.55,
+    });
+    expect(patch?.authorization).toBe("Bearer als_ann_acme.signature");
+    expect(screen.getByRole("status")).toHaveTextContent("Draft saved.");
+  });
+
+  it("saves with Ctrl+S, sending knowledge bases picked by name and guardrails whole", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    const knowledgeBases = screen.getByRole("combobox", { name: "Knowledge bases" });
+    expect(screen.getByRole("button", { name: "Acme Corp employee handbook" })).toBeInTheDocument();
+    await user.click(knowledgeBases);
+    const option = await screen.findByRole("option", { name: /IT security FAQ/ });
+    expect(option).toHaveTextContent("1 document");
+    await user.click(option);
+
+    await user.type(screen.getByRole("combobox", { name: "Blocked topics" }), "layoffs{Enter}");
+    expect(screen.getByRole("button", { name: "layoffs" })).toBeInTheDocument();
+    await user.click(screen.getByRole("switch", { name: "Redact personal data" }));
+
+    await user.keyboard("{Control>}s{/Control}");
+
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      knowledgeBaseIds: ["kb_handbook", "kb_it"],
+      guardrails: { blockedTopics: ["salaries of colleagues", "layoffs"], redactPii: false },
+    });
+  });
+
+  it("shows the platform's validation errors next to the field they are about", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform({ knowledgeBases: "missing" });
+    platform.routes["PATCH /v1/agents/agt_hr"] = () =>
+      errorResponse(
+        400,
+        "invalid-argument",
+        "Invalid request body: knowledgeBaseIds.1: invalid knowledge base id",
+        {
+          issues: [{ path: "knowledgeBaseIds.1", message: "invalid knowledge base id" }],
+        },
+      );
+    await openHrAssistant();
+
+    // Without `GET /v1/knowledge-bases`, attached ones show by id and an id can be typed.
+    const knowledgeBases = screen.getByRole("combobox", { name: "Knowledge bases" });
+    expect(knowledgeBases).toHaveAccessibleDescription(/cannot list knowledge bases yet/);
+    expect(screen.getByRole("button", { name: "kb_handbook" })).toBeInTheDocument();
+    await user.type(knowledgeBases, "travel policy{Enter}");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The draft was not saved");
+    expect(alert).toHaveTextContent("Invalid request body: knowledgeBaseIds.1: invalid knowledge base id");
+    expect(knowledgeBases).toHaveAccessibleDescription("invalid knowledge base id");
+    expect(screen.getByText("Fix the fields marked in red.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      knowledgeBaseIds: ["kb_handbook", "travel policy"],
+    });
+  });
+
+  it("asks before leaving with unsaved changes", async () => {
+    const user = userEvent.setup();
+    stubAgentPlatform();
+    const { router } = renderApp("/agents");
+    await user.click(await screen.findByRole("link", { name: "Acme HR assistant" }));
+    await screen.findByRole("heading", { level: 1, name: "Acme HR assistant" });
+
+    await user.type(screen.getByRole("textbox", { name: "Name" }), " (beta)");
+    await user.click(screen.getByRole("link", { name: "← Agents" }));
+
+    const dialog = await screen.findByRole("dialog", { name: "Leave without saving?" });
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitForElementToBeRemoved(dialog);
+    expect(router.state.location.pathname).toBe("/agents/agt_hr");
+    expect(screen.getByRole("textbox", { name: "Name" })).toHaveValue("Acme HR assistant (beta)");
+
+    await user.click(screen.getByRole("link", { name: "← Agents" }));
+    await user.click(
+      within(await screen.findByRole("dialog", { name: "Leave without saving?" })).getByRole("button", {
+        name: "Leave without saving",
+      }),
+    );
+    expect(await screen.findByRole("heading", { level: 1, name: "Agents" })).toBeInTheDocument();
+  });
+
+  it("says so when the agent does not exist in this workspace", async () => {
+    stubPlatform({
+      "GET /v1/agents/agt_gone": () => errorResponse(404, "not-found", "Agent agt_gone not found"),
+    });
+    renderApp("/agents/agt_gone");
+    expect(await screen.findByRole("heading", { level: 1, name: "Agent not found" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "See all agents" })).toHaveAttribute("href", "/agents");
+  });
+});
+
+describe("Agent builder: a new agent", () => {
+  it("asks for a name, then creates the agent and opens it", async () => {
+    const user = userEvent.setup();
+    const created = {
+      ...hrAssistant,
+      id: "agt_travel",
+      name: "Travel desk",
+      status: "draft",
+      publishedVersion: null,
+      latestVersion: 0,
+    };
+    const platform = stubPlatform({
+      "GET /v1/knowledge-bases": () => jsonResponse(knowledgeBaseList),
+      "POST /v1/agents": () => jsonResponse({ id: "agt_travel" }, 201),
+      "GET /v1/agents/agt_travel": () => jsonResponse(created),
+      "GET /v1/agents/agt_travel/versions": () => jsonResponse({ versions: [] }),
+    });
+    const { router } = renderApp("/agents/new");
+    await screen.findByRole("heading", { level: 1, name: "New agent" });
+
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(screen.getByRole("textbox", { name: "Name" })).toHaveAccessibleDescription(
+      "Give the agent a name.",
+    );
+    expect(platform.sent("POST /v1/agents")).toHaveLength(0);
+
+    await user.type(screen.getByRole("textbox", { name: "Name" }), "Travel desk");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Travel desk" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/agents/agt_travel");
+    expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
+    expect(
+      await screen.findByText("Not published yet. Publish the draft to create version 1."),
+    ).toBeInTheDocument();
+    expect(platform.sent("POST /v1/agents")[0]?.body).toEqual({
+      name: "Travel desk",
+      description: "",
+      instructions: defaultInstructions,
+      model: { name: null, temperature: 0.2, maxOutputTokens: 800 },
+      knowledgeBaseIds: [],
+      guardrails: { blockedTopics: [], redactPii: true },
+      confidenceThreshold: 0.75,
+      memoryWindow: 6,
+    });
+  });
+});
+
+describe("Agent builder: publishing and versions", () => {
+  it("publishes the draft with a note and lists the new version", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    await user.click(screen.getByRole("button", { name: "Publish…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Publish version 3" });
+    await user.type(
+      within(dialog).getByRole("textbox", { name: "Release note (optional)" }),
+      "Blocks salary questions",
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Publish" }));
+
+    expect(await screen.findByRole("heading", { level: 3, name: "Version 3" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("Published version 3.");
+    expect(platform.sent("POST /v1/agents/agt_hr/publish")[0]?.body).toEqual({
+      note: "Blocks salary questions",
+    });
+    const newest = screen.getByRole("listitem", { name: "Version 3" });
+    expect(newest).toHaveTextContent("Blocks salary questions");
+    expect(newest).toHaveTextContent("by you");
+    expect(within(newest).getByText("Serving")).toBeInTheDocument();
+    expect(platform.changes()).toEqual(["POST /v1/agents/agt_hr/publish"]);
+  });
+
+  it("saves unsaved changes before publishing them", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    await user.clear(screen.getByRole("textbox", { name: "Model name" }));
+    await user.type(screen.getByRole("textbox", { name: "Model name" }), "gpt-4o-mini");
+    await user.click(screen.getByRole("button", { name: "Publish…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Publish version 3" });
+    await user.click(within(dialog).getByRole("button", { name: "Save and publish" }));
+
+    expect(await screen.findByText("Published version 3.")).toBeInTheDocument();
+    expect(platform.changes()).toEqual(["PATCH /v1/agents/agt_hr", "POST /v1/agents/agt_hr/publish"]);
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      model: { name: "gpt-4o-mini", temperature: 0.2, maxOutputTokens: 800 },
+    });
+  });
+
+  it("rolls back to an earlier version only after confirmation", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    const serving = screen.getByRole("listitem", { name: "Version 2" });
+    expect(within(serving).getByText("Serving")).toBeInTheDocument();
+    expect(
+      within(serving).queryByRole("button", { name: "Roll back to this version" }),
+    ).not.toBeInTheDocument();
+
+    const older = screen.getByRole("listitem", { name: "Version 1" });
+    expect(older).toHaveTextContent("by acc_bob");
+    await user.click(within(older).getByRole("button", { name: "Roll back to this version" }));
+    let dialog = await screen.findByRole("dialog", { name: "Roll back to version 1?" });
+    expect(dialog).toHaveTextContent("Conversations get version 1 from their next message.");
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitForElementToBeRemoved(dialog);
+    expect(platform.changes()).toEqual([]);
+
+    await user.click(within(older).getByRole("button", { name: "Roll back to this version" }));
+    dialog = await screen.findByRole("dialog", { name: "Roll back to version 1?" });
+    await user.click(within(dialog).getByRole("button", { name: "Roll back to version 1" }));
+    await waitForElementToBeRemoved(dialog);
+
+    expect(screen.getByRole("status")).toHaveTextContent("Conversations now get version 1.");
+    expect(platform.sent("POST /v1/agents/agt_hr/rollback")[0]?.body).toEqual({ version: 1 });
+    expect(screen.getByText(/Serving:/)).toHaveTextContent("Serving: v1 of 2 (rolled back)");
+    expect(
+      within(screen.getByRole("listitem", { name: "Version 1" })).getByText("Serving"),
+    ).toBeInTheDocument();
+  });
+
+  it("compares a version with the draft field by field, unsaved edits included", async () => {
+    const user = userEvent.setup();
+    stubAgentPlatform();
+    await openHrAssistant();
+    const memory = screen.getByRole("slider", { name: "Memory window" });
+    memory.focus();
+    await user.keyboard("{ArrowLeft}{ArrowLeft}");
+
+    await user.click(
+      within(screen.getByRole("listitem", { name: "Version 1" })).getByRole("button", {
+        name: "Compare with draft",
+      }),
+    );
+    const dialog = await screen.findByRole("dialog", { name: "Version 1 compared with the draft" });
+    expect(dialog).toHaveTextContent("4 fields differ.");
+    const table = within(dialog).getByRole("table");
+    expect(within(table).getByRole("columnheader", { name: "Draft (unsaved)" })).toBeInTheDocument();
+
+    const row = (field: string) => within(table).getByRole("row", { name: new RegExp(`^${field}`) });
+    const changed = within(table)
+      .getAllByText("Changed")
+      .map((chip) => chip.closest("tr")?.querySelector("th")?.firstChild?.textContent);
+    expect(changed).toEqual(["Instructions", "Blocked topics", "Confidence threshold", "Memory window"]);
+    expect(row("Confidence threshold")).toHaveTextContent("0.750.50");
+    expect(row("Memory window")).toHaveTextContent("6 messages4 messages");
+    expect(row("Name")).not.toHaveTextContent("Changed");
+    expect(row("Knowledge bases")).toHaveTextContent("Acme Corp employee handbook");
+
+    const instructions = within(row("Instructions")).getByRole("group", {
+      name: "Instructions, line by line",
+    });
+    expect(instructions.querySelector("del")).toHaveTextContent(
+      "Answer employees' questions about policies from the handbook.",
+    );
+    expect(instructions.querySelector("ins")).toHaveTextContent(
+      "Answer employees' questions about policies from the handbook, briefly and precisely.",
+    );
+    expect(instructions.querySelectorAll("del, ins")).toHaveLength(2);
+
+    await user.click(within(dialog).getByRole("button", { name: "Close" }));
+    await waitForElementToBeRemoved(dialog);
+  });
+});
+
+describe("Agent builder: status", () => {
+  it("pauses a published agent and resumes it", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    await user.click(screen.getByRole("button", { name: "Pause" }));
+    expect(await screen.findByText("Paused", { selector: ".MuiChip-label" })).toBeInTheDocument();
+    expect(screen.getByRole("status")).toHaveTextContent("the agent does not answer until you resume it");
+
+    await user.click(screen.getByRole("button", { name: "Resume" }));
+    expect(await screen.findByText("Published", { selector: ".MuiChip-label" })).toBeInTheDocument();
+    expect(platform.changes()).toEqual(["POST /v1/agents/agt_hr/pause", "POST /v1/agents/agt_hr/resume"]);
+  });
+
+  it("archives only after confirmation, then shows the agent read-only", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    await user.click(screen.getByRole("button", { name: "Archive…" }));
+    let dialog = await screen.findByRole("dialog", { name: "Archive Acme HR assistant?" });
+    expect(dialog).toHaveTextContent("Archiving cannot be undone.");
+    await user.keyboard("{Escape}");
+    await waitForElementToBeRemoved(dialog);
+    expect(platform.changes()).toEqual([]);
+
+    await user.click(screen.getByRole("button", { name: "Archive…" }));
+    dialog = await screen.findByRole("dialog", { name: "Archive Acme HR assistant?" });
+    await user.click(within(dialog).getByRole("button", { name: "Archive agent" }));
+    await waitForElementToBeRemoved(dialog);
+
+    expect(await screen.findByText(/This agent is archived/)).toBeInTheDocument();
+    expect(platform.changes()).toEqual(["DELETE /v1/agents/agt_hr"]);
+    expect(screen.getByRole("textbox", { name: "Name" })).toBeDisabled();
+    expect(screen.queryByRole("button", { name: "Save draft" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Roll back to this version" })).not.toBeInTheDocument();
+  });
+});
