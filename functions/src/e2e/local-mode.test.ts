@@ -213,8 +213,21 @@ describe("local mode, end to end", () => {
   it("seeds the demo workspace once, with its agent ready to answer", async () => {
     const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, "credentials.json"), "utf8")) as {
       demo: { agentIds: string[]; knowledgeBaseIds: string[] };
+      account: { email: string; password: string };
     };
     expect(credentials.demo.agentIds).toHaveLength(1);
+    // The printed studio sign-in works and opens the demo workspace.
+    const login = await fetch(`${runtime.url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(credentials.account),
+    });
+    expect(login.status).toBe(200);
+    const session = (await login.json()) as { token: string; tenantId: string };
+    const agents = (await (
+      await fetch(`${runtime.url}/v1/agents`, { headers: { authorization: `Bearer ${session.token}` } })
+    ).json()) as { agents: { id: string }[] };
+    expect(agents.agents.map((a) => a.id)).toEqual(expect.arrayContaining(credentials.demo.agentIds));
     const conversation = await call(runtime, `/v1/agents/${credentials.demo.agentIds[0]}/conversations`, {
       method: "POST",
     });

@@ -65,6 +65,9 @@ export async function main(): Promise<RunningHost> {
     `  API reference    ${host.url}/v1/openapi.json`,
     `  Data folder      ${config.dataDir}`,
     `  Tenant           ${credentials.tenantId}`,
+    ...(credentials.account
+      ? [`  Studio sign-in   ${credentials.account.email} / ${credentials.account.password}`]
+      : []),
     `  Owner API key    ${credentials.apiKey}`,
     `                   (saved in ${path.join(config.dataDir, "credentials.json")})`,
     `  Models           ${deps.chat.info.label}; ${deps.embedder.info.label}`,

@@ -7,6 +7,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { createAgent, publishAgent } from "../../agents/agents.js";
+import { findAccount, hashPassword, writeNewAccount } from "../../identity/accounts.js";
+import { writeMember } from "../../identity/members.js";
 import { addDocument } from "../../knowledge/documents.js";
 import { createKnowledgeBase } from "../../knowledge/knowledge-bases.js";
 import type { Deps } from "../deps.js";
@@ -39,6 +41,32 @@ export interface Credentials {
   readonly role: "owner";
   readonly createdAt: string;
   readonly demo?: { readonly knowledgeBaseIds: string[]; readonly agentIds: string[] };
+  /** The demo owner's studio sign-in (local accounts); the password is generated on first start. */
+  readonly account?: { readonly email: string; readonly password: string };
+}
+
+/** The demo workspace's owner account, for signing in to the studio. */
+export const demoAccountEmail = "owner@demo.alchemist.local";
+
+/**
+ * Creates the demo owner account on first start, with a generated password kept in credentials.json.
+ * If the account exists but the file lost its password, the account is left alone (reset it by
+ * deleting the data folder) and no password is printed.
+ */
+async function ensureDemoAccount(
+  deps: Deps,
+  tenantId: string,
+  saved: Credentials | null,
+): Promise<Credentials["account"]> {
+  if (await findAccount(deps, demoAccountEmail)) return saved?.account;
+  const password = deps.ids.newSecret(12);
+  const hash = await hashPassword(password);
+  const accountId = deps.ids.newId();
+  await deps.store.runTransaction(async (tx) => {
+    await writeNewAccount(tx, deps, { accountId, email: demoAccountEmail, password: hash });
+    writeMember(tx, deps, { tenantId, memberId: accountId, email: demoAccountEmail, role: "owner" });
+  });
+  return { email: demoAccountEmail, password };
 }
 
 const credentialsFile = (deps: Deps) => path.join(deps.config.dataDir, "credentials.json");
@@ -91,9 +119,11 @@ export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Crede
     demo = await seedContent(deps, tenantId, seed, seedDir);
     await deps.store.set("system/seed", { ...demo, seededAt: deps.clock.nowIso() });
   }
+  const account = await ensureDemoAccount(deps, tenantId, saved);
   const credentials: Credentials = {
     tenantId,
     apiKey,
+    ...(account ? { account } : {}),
     role: "owner",
     createdAt: saved?.createdAt ?? deps.clock.nowIso(),
     demo,
