@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hrAssistant, hrVersions } from "../test/fixtures";
@@ -43,7 +43,10 @@ describe("Sign in", () => {
       password: "correct horse battery",
     });
     // Every later call carries the new token.
-    expect(platform.sent("GET /v1/agents")[0]?.authorization).toBe("Bearer als_ann_acme.fresh");
+    // The heading shows before the list is asked for: wait for the request itself.
+    await waitFor(() =>
+      expect(platform.sent("GET /v1/agents")[0]?.authorization).toBe("Bearer als_ann_acme.fresh"),
+    );
   });
 
   it("says the platform's reason when the password is wrong, and stays on the form", async () => {
