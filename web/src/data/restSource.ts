@@ -1,5 +1,6 @@
 /** The studio's data over the platform's REST API, as the signed-in person (see studio.ts for the interface). */
 import { parseAgent, parseAgentList, parseAgentVersions, parseCreatedId, type Agent } from "./agents";
+import { getTrace, startConversation, streamMessage } from "./conversations";
 import { knowledgeBasesPath, listingMissingStatuses, parseKnowledgeBaseList } from "./knowledgeBases";
 import { PlatformRequestError } from "./platform";
 import { requestAsSignedIn } from "./session";
@@ -58,4 +59,8 @@ export const restSource: StudioSource = {
   async archiveAgent(agentId) {
     await requestAsSignedIn(agentPath(agentId), { method: "DELETE" });
   },
+
+  startConversation,
+  sendMessage: (conversationId, content, onDelta) => streamMessage(conversationId, content, onDelta),
+  getTrace,
 };

@@ -8,6 +8,7 @@
  */
 import { createContext, useCallback, useContext } from "react";
 import type { Agent, AgentCreateInput, AgentPatch, AgentVersion } from "./agents";
+import type { AssistantMessage, Trace, VersionChoice } from "./conversations";
 import type { KnowledgeBaseList } from "./knowledgeBases";
 import { restSource } from "./restSource";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
@@ -31,6 +32,17 @@ export interface StudioSource {
   resumeAgent(agentId: string): Promise<Agent>;
   /** Final: the agent stops answering and changing; its history stays readable. */
   archiveAgent(agentId: string): Promise<void>;
+
+  /** Starts a conversation with the draft or a published version; answers its id. */
+  startConversation(agentId: string, version: VersionChoice): Promise<string>;
+  /** Sends a message; `onDelta` gets the answer's text as it streams, the promise the checked answer. */
+  sendMessage(
+    conversationId: string,
+    content: string,
+    onDelta: (text: string) => void,
+  ): Promise<AssistantMessage>;
+  /** The decision trace of one answer. */
+  getTrace(traceId: string, signal: AbortSignal): Promise<Trace>;
 }
 
 export const StudioSourceContext = createContext<StudioSource>(restSource);
@@ -68,5 +80,12 @@ export function useAgentVersions(agentId: string): RemoteData<AgentVersion[]> {
 export function useKnowledgeBases(): RemoteData<KnowledgeBaseList> {
   const source = useStudio();
   const load = useCallback((signal: AbortSignal) => source.listKnowledgeBases(signal), [source]);
+  return useRemoteData(load);
+}
+
+/** The decision trace of one answer. */
+export function useTrace(traceId: string): RemoteData<Trace> {
+  const source = useStudio();
+  const load = useCallback((signal: AbortSignal) => source.getTrace(traceId, signal), [source, traceId]);
   return useRemoteData(load);
 }

@@ -199,6 +199,21 @@ describe("Agent builder: editing the draft", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Agents" })).toBeInTheDocument();
   });
 
+  it("opens the Playground from Try it", async () => {
+    const user = userEvent.setup();
+    stubAgentPlatform();
+    await openHrAssistant();
+
+    await user.click(screen.getByRole("link", { name: "Try it" }));
+
+    expect(
+      await screen.findByRole("heading", { level: 1, name: "Playground · Acme HR assistant" }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole("combobox", { name: "Version" })).toHaveTextContent(
+      "Draft (unpublished changes)",
+    );
+  });
+
   it("says so when the agent does not exist in this workspace", async () => {
     stubPlatform({
       "GET /v1/agents/agt_gone": () => errorResponse(404, "not-found", "Agent agt_gone not found"),

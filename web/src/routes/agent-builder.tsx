@@ -386,6 +386,15 @@ function AgentEditor({ agent, remote, versions, knowledgeBases }: AgentEditorPro
       </BuilderHeader>
 
       <Box sx={{ display: "flex", gap: 1, flexWrap: "wrap", alignItems: "center" }}>
+        {!archived && (
+          <Button
+            component={RouterLink}
+            to={`/agents/${encodeURIComponent(agent.id)}/playground`}
+            variant="outlined"
+          >
+            Try it
+          </Button>
+        )}
         {!readOnly && (
           <>
             <Button

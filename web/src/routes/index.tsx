@@ -39,6 +39,10 @@ export const appRoutes: RouteObject[] = [
             lazy: async () => ({ Component: (await import("./agent-builder")).AgentBuilderPage }),
           },
           {
+            path: "agents/:agentId/playground",
+            lazy: async () => ({ Component: (await import("./playground")).PlaygroundPage }),
+          },
+          {
             path: "api",
             lazy: async () => ({ Component: (await import("./api-reference")).ApiReferencePage }),
           },

@@ -1,0 +1,94 @@
+import { useId, useState } from "react";
+import { Box, Button, Chip, Collapse, Paper, Stack, Typography } from "@mui/material";
+import type { AssistantMessage, Citation } from "../../data/conversations";
+
+interface AnswerCardProps {
+  readonly answer: AssistantMessage;
+  readonly selected: boolean;
+  readonly onShowTrace: (traceId: string) => void;
+  readonly onOpenCitation: (citation: Citation) => void;
+}
+
+/** One checked answer: its text, how sure the agent is, why, and the passages it stands on. */
+export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation }: AnswerCardProps) {
+  const [explained, setExplained] = useState(false);
+  const explanationId = useId();
+  return (
+    <Paper
+      variant="outlined"
+      sx={{
+        p: 2,
+        borderColor: selected ? "primary.main" : undefined,
+        alignSelf: "flex-start",
+        maxWidth: "100%",
+      }}
+    >
+      <Typography sx={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{answer.content}</Typography>
+      <Box sx={{ display: "flex", gap: 1, flexWrap: "wrap", alignItems: "center", mt: 1.5 }}>
+        {answer.confidence !== null && (
+          <Chip size="small" label={`Confidence ${Math.round(answer.confidence * 100)}%`} />
+        )}
+        {answer.abstained && <Chip size="small" color="warning" label="Abstained" />}
+        {answer.citations.map((citation) => (
+          <Chip
+            key={`${citation.ref}-${citation.chunkId}`}
+            size="small"
+            variant="outlined"
+            color="primary"
+            label={`[${citation.ref}] ${citation.docName}`}
+            onClick={() => onOpenCitation(citation)}
+          />
+        ))}
+      </Box>
+      <Box sx={{ display: "flex", gap: 1, mt: 1 }}>
+        {answer.explanation && (
+          <Button
+            size="small"
+            aria-expanded={explained}
+            aria-controls={explanationId}
+            onClick={() => setExplained((open) => !open)}
+          >
+            {explained ? "Hide explanation" : "Why this answer"}
+          </Button>
+        )}
+        {answer.traceId && (
+          <Button size="small" onClick={() => answer.traceId && onShowTrace(answer.traceId)}>
+            Trace
+          </Button>
+        )}
+      </Box>
+      {answer.explanation && (
+        <Collapse in={explained} id={explanationId}>
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
+            {answer.explanation}
+          </Typography>
+        </Collapse>
+      )}
+    </Paper>
+  );
+}
+
+/** The answer while it streams: the model's words so far, before the platform checks them. */
+export function StreamingAnswer({ text }: { readonly text: string }) {
+  return (
+    <Paper variant="outlined" sx={{ p: 2, alignSelf: "flex-start", maxWidth: "100%" }} aria-busy="true">
+      <Typography sx={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{text}</Typography>
+      <Typography variant="caption" color="text.secondary">
+        {text ? "Writing…" : "Thinking…"}
+      </Typography>
+    </Paper>
+  );
+}
+
+export function QuestionBubble({ text }: { readonly text: string }) {
+  return (
+    <Stack sx={{ alignItems: "flex-end" }}>
+      <Paper
+        sx={{ p: 1.5, px: 2, bgcolor: "primary.main", color: "primary.contrastText", maxWidth: "85%" }}
+        elevation={0}
+      >
+        <Typography sx={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{text}</Typography>
+      </Paper>
+    </Stack>
+  );
+}

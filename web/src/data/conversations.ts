@@ -1,0 +1,272 @@
+/**
+ * Conversations with an agent, as the Playground holds them: starting one on a version, sending a message
+ * whose answer streams in (server-sent events), and reading the decision trace of an answer. Shapes are
+ * checked at the edge, so screens can trust every field they show.
+ */
+import { isRecord, PlatformRequestError } from "./platform";
+import { currentSessionState, requestAsSignedIn, sessionEndedNotice, signOut } from "./session";
+import { readSseEvents } from "./sse";
+
+/** Which configuration a conversation talks to: the draft (editors only) or a published version. */
+export type VersionChoice = "draft" | number;
+
+export interface CitationLocation {
+  readonly headingPath: readonly string[];
+  readonly page?: number;
+  readonly pageEnd?: number;
+  readonly row?: number;
+  readonly rowEnd?: number;
+}
+
+export interface Citation {
+  /** The marker the answer used: "1" for [1]. */
+  readonly ref: string;
+  readonly docName: string;
+  readonly quote: string;
+  readonly location: CitationLocation;
+  readonly score: number;
+  readonly chunkId: string;
+}
+
+export interface AssistantMessage {
+  readonly id: string;
+  readonly content: string;
+  readonly citations: readonly Citation[];
+  /** 0..1; null when the turn was declined before any retrieval. */
+  readonly confidence: number | null;
+  readonly abstained: boolean;
+  readonly explanation: string | null;
+  readonly traceId: string | null;
+  readonly agentVersion: VersionChoice | null;
+}
+
+export interface TraceCandidate {
+  readonly ref: string;
+  readonly docName: string;
+  readonly chunkId: string;
+  readonly score: number;
+}
+
+export interface TraceToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly status: string;
+  readonly durationMs: number;
+}
+
+export interface TraceCheck {
+  readonly sentence: string;
+  readonly verdict: string;
+  readonly support: number;
+}
+
+/** The parts of `GET /v1/traces/{id}` the Playground shows. */
+export interface Trace {
+  readonly id: string;
+  readonly status: string;
+  readonly model: { readonly label: string; readonly model: string; readonly provider: string };
+  /** Milliseconds per step (guardrails, retrieval, …, total), in the platform's order. */
+  readonly timingsMs: readonly (readonly [step: string, ms: number])[];
+  readonly candidates: readonly TraceCandidate[];
+  readonly toolCalls: readonly TraceToolCall[];
+  readonly checks: readonly TraceCheck[];
+}
+
+// ----- requests -----------------------------------------------------------------------------------------
+
+/** Starts a conversation with `version` of the agent; answers its id. */
+export async function startConversation(agentId: string, version: VersionChoice): Promise<string> {
+  const path = `/v1/agents/${encodeURIComponent(agentId)}/conversations`;
+  const answer = await requestAsSignedIn(path, { method: "POST", body: { version } });
+  if (!isRecord(answer) || typeof answer.id !== "string") {
+    throw invalid(path, `POST ${path} did not answer with a conversation.`);
+  }
+  return answer.id;
+}
+
+/**
+ * Sends `content` and reads the answer as it streams: `onDelta` gets each piece of text the model writes,
+ * the promise the checked message (which may differ: unsupported sentences are removed).
+ */
+export async function streamMessage(
+  conversationId: string,
+  content: string,
+  onDelta: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<AssistantMessage> {
+  const path = `/v1/conversations/${encodeURIComponent(conversationId)}/messages`;
+  const session = currentSessionState().session;
+  if (!session) {
+    throw new PlatformRequestError("http", path, "You are signed out.", 401, {
+      code: "unauthenticated",
+      reason: "You are signed out.",
+    });
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      headers: {
+        Accept: "text/event-stream",
+        "Content-Type": "application/json",
+        Authorization: `Bearer ${session.token}`,
+      },
+      body: JSON.stringify({ content, stream: true }),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new PlatformRequestError("network", path, `POST ${path} got no response.`);
+  }
+  if (!response.ok || !response.body) {
+    if (response.status === 401 && currentSessionState().session?.token === session.token) {
+      signOut(sessionEndedNotice);
+    }
+    const envelope = await readErrorEnvelope(response);
+    throw new PlatformRequestError(
+      "http",
+      path,
+      `POST ${path} answered HTTP ${response.status}${envelope.message ? `: ${envelope.message}` : "."}`,
+      response.status,
+      {
+        ...(envelope.code ? { code: envelope.code } : {}),
+        ...(envelope.message ? { reason: envelope.message } : {}),
+      },
+    );
+  }
+  for await (const { event, data } of readSseEvents(response.body)) {
+    const payload = parseJson(data);
+    if (event === "delta" && isRecord(payload) && typeof payload.text === "string") {
+      onDelta(payload.text);
+    } else if (event === "message") {
+      const message = isRecord(payload) ? parseAssistantMessage(payload.message) : undefined;
+      if (!message) throw invalid(path, `POST ${path} streamed a message that is not an answer.`);
+      return message;
+    } else if (event === "error") {
+      const error = isRecord(payload) && isRecord(payload.error) ? payload.error : {};
+      const message = typeof error.message === "string" ? error.message : "The agent could not answer.";
+      const code = typeof error.code === "string" ? error.code : undefined;
+      throw new PlatformRequestError("http", path, message, undefined, {
+        reason: message,
+        ...(code ? { code } : {}),
+      });
+    }
+  }
+  throw invalid(path, `POST ${path} ended the stream without an answer.`);
+}
+
+export async function getTrace(traceId: string, signal: AbortSignal): Promise<Trace> {
+  const path = `/v1/traces/${encodeURIComponent(traceId)}`;
+  return parseTrace(await requestAsSignedIn(path, { signal }), path);
+}
+
+// ----- parsing ------------------------------------------------------------------------------------------
+
+function invalid(path: string, message: string): PlatformRequestError {
+  return new PlatformRequestError("invalid-response", path, message);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readErrorEnvelope(response: Response): Promise<{ code?: string; message?: string }> {
+  let body: unknown;
+  try {
+    body = (await response.json()) as unknown;
+  } catch {
+    return {};
+  }
+  if (!isRecord(body) || !isRecord(body.error)) return {};
+  const { code, message } = body.error;
+  return {
+    ...(typeof code === "string" ? { code } : {}),
+    ...(typeof message === "string" ? { message } : {}),
+  };
+}
+
+const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
+const optionalNumber = (value: unknown) => (isNumber(value) ? value : undefined);
+
+function parseLocation(value: unknown): CitationLocation {
+  if (!isRecord(value)) return { headingPath: [] };
+  const headingPath = Array.isArray(value.headingPath)
+    ? value.headingPath.filter((h): h is string => typeof h === "string")
+    : [];
+  const location: { -readonly [K in keyof CitationLocation]: CitationLocation[K] } = { headingPath };
+  for (const key of ["page", "pageEnd", "row", "rowEnd"] as const) {
+    const n = optionalNumber(value[key]);
+    if (n !== undefined) location[key] = n;
+  }
+  return location;
+}
+
+function parseCitation(value: unknown): Citation[] {
+  if (!isRecord(value) || typeof value.ref !== "string" || typeof value.docName !== "string") return [];
+  return [
+    {
+      ref: value.ref,
+      docName: value.docName,
+      quote: typeof value.quote === "string" ? value.quote : "",
+      location: parseLocation(value.location),
+      score: isNumber(value.score) ? value.score : 0,
+      chunkId: typeof value.chunkId === "string" ? value.chunkId : "",
+    },
+  ];
+}
+
+export function parseAssistantMessage(value: unknown): AssistantMessage | undefined {
+  if (!isRecord(value) || typeof value.id !== "string" || typeof value.content !== "string") return undefined;
+  const version = value.agentVersion;
+  return {
+    id: value.id,
+    content: value.content,
+    citations: Array.isArray(value.citations) ? value.citations.flatMap(parseCitation) : [],
+    confidence: isNumber(value.confidence) ? value.confidence : null,
+    abstained: value.abstained === true,
+    explanation: typeof value.explanation === "string" ? value.explanation : null,
+    traceId: typeof value.traceId === "string" ? value.traceId : null,
+    agentVersion: version === "draft" || isNumber(version) ? version : null,
+  };
+}
+
+const records = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter(isRecord) : [];
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
+const number = (value: unknown): number => (isNumber(value) ? value : 0);
+
+export function parseTrace(value: unknown, path: string): Trace {
+  if (!isRecord(value) || typeof value.id !== "string" || typeof value.status !== "string") {
+    throw invalid(path, `GET ${path} did not answer with a trace.`);
+  }
+  const model = isRecord(value.model) ? value.model : {};
+  const timings = isRecord(value.timingsMs) ? value.timingsMs : {};
+  const retrieval = isRecord(value.retrieval) ? value.retrieval : {};
+  return {
+    id: value.id,
+    status: value.status,
+    model: { label: text(model.label), model: text(model.model), provider: text(model.provider) },
+    timingsMs: Object.entries(timings).flatMap(([step, ms]) => (isNumber(ms) ? [[step, ms] as const] : [])),
+    candidates: records(retrieval.candidates).map((c) => ({
+      ref: text(c.ref),
+      docName: text(c.docName),
+      chunkId: text(c.chunkId),
+      score: number(c.score),
+    })),
+    toolCalls: records(value.toolCalls).map((t) => ({
+      id: text(t.id),
+      name: text(t.name),
+      status: text(t.status),
+      durationMs: number(t.durationMs),
+    })),
+    checks: records(value.checks).map((c) => ({
+      sentence: text(c.sentence),
+      verdict: text(c.verdict),
+      support: number(c.support),
+    })),
+  };
+}

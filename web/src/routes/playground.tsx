@@ -1,0 +1,237 @@
+import { useRef, useState } from "react";
+import { Link as RouterLink, useParams } from "react-router";
+import {
+  Alert,
+  AlertTitle,
+  Box,
+  Drawer,
+  Link,
+  MenuItem,
+  Paper,
+  Stack,
+  TextField,
+  Typography,
+  useMediaQuery,
+} from "@mui/material";
+import { useTheme } from "@mui/material/styles";
+import { AnswerCard, QuestionBubble, StreamingAnswer } from "../components/playground/AnswerCard";
+import { CitationDialog } from "../components/playground/CitationDialog";
+import { SendBox } from "../components/playground/SendBox";
+import { TracePanel } from "../components/playground/TracePanel";
+import { PageLoading } from "../components/PageLoading";
+import { RequestErrorAlert } from "../components/RequestErrorAlert";
+import { usePageTitle } from "../components/usePageTitle";
+import type { Agent } from "../data/agents";
+import type { AssistantMessage, Citation, VersionChoice } from "../data/conversations";
+import { asRequestError, type PlatformRequestError } from "../data/platform";
+import { roleAtLeast, useSession } from "../data/session";
+import { useAgent, useStudio } from "../data/studio";
+
+/** Loaded on demand (see routes/index.tsx): talk to an agent's draft or published version and see why it answers. */
+export function PlaygroundPage() {
+  const { agentId = "" } = useParams();
+  const agent = useAgent(agentId);
+  usePageTitle(agent.data ? `Playground · ${agent.data.name}` : "Playground");
+
+  if (!agent.data) {
+    return (
+      <Stack spacing={3}>
+        <PlaygroundHeader agentId={agentId} title="Playground" />
+        {agent.error?.status === 404 ? (
+          <Alert severity="warning">
+            This workspace has no agent with the id {agentId}. It may belong to another workspace.
+          </Alert>
+        ) : agent.error ? (
+          <RequestErrorAlert error={agent.error} onRetry={agent.retry} retrying={agent.pending} />
+        ) : (
+          <PageLoading label="Loading the agent…" />
+        )}
+      </Stack>
+    );
+  }
+  return <Playground key={agent.data.id} agent={agent.data} />;
+}
+
+function PlaygroundHeader({ agentId, title }: { readonly agentId: string; readonly title: string }) {
+  return (
+    <Box component="header">
+      <Link
+        component={RouterLink}
+        to={`/agents/${encodeURIComponent(agentId)}`}
+        variant="body2"
+        sx={{ display: "inline-block", mb: 1 }}
+      >
+        ← Agent
+      </Link>
+      <Typography variant="h1" sx={{ overflowWrap: "anywhere" }}>
+        {title}
+      </Typography>
+    </Box>
+  );
+}
+
+/** One question and, once it comes, its answer; `streamed` is the text so far while it streams. */
+interface Turn {
+  readonly key: number;
+  readonly question: string;
+  readonly streamed: string;
+  readonly answer?: AssistantMessage;
+}
+
+function Playground({ agent }: { readonly agent: Agent }) {
+  const studio = useStudio();
+  const { session } = useSession();
+  const theme = useTheme();
+  const wide = useMediaQuery(theme.breakpoints.up("lg"));
+  const canUseDraft = session !== undefined && roleAtLeast(session.role, "editor");
+  const choices: VersionChoice[] = [
+    ...(canUseDraft ? (["draft"] as const) : []),
+    ...(agent.publishedVersion !== null ? [agent.publishedVersion] : []),
+  ];
+  const [version, setVersion] = useState<VersionChoice | undefined>(choices[0]);
+  const [conversationId, setConversationId] = useState<string | undefined>(undefined);
+  const [turns, setTurns] = useState<Turn[]>([]);
+  const [input, setInput] = useState("");
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
+  const [traceId, setTraceId] = useState<string | undefined>(undefined);
+  const [citation, setCitation] = useState<Citation | undefined>(undefined);
+  const [citationOpen, setCitationOpen] = useState(false);
+  const nextKey = useRef(0);
+
+  const changeVersion = (next: VersionChoice) => {
+    // A conversation stays on the version it started with: another version starts a new one.
+    setVersion(next);
+    setConversationId(undefined);
+    setTurns([]);
+    setTraceId(undefined);
+    setError(undefined);
+  };
+
+  const send = async () => {
+    const question = input.trim();
+    if (sending || question === "" || version === undefined) return;
+    const key = nextKey.current++;
+    const update = (change: (turn: Turn) => Turn) =>
+      setTurns((current) => current.map((turn) => (turn.key === key ? change(turn) : turn)));
+    setSending(true);
+    setError(undefined);
+    setInput("");
+    setTurns((current) => [...current, { key, question, streamed: "" }]);
+    try {
+      const id = conversationId ?? (await studio.startConversation(agent.id, version));
+      setConversationId(id);
+      const answer = await studio.sendMessage(id, question, (text) =>
+        update((turn) => ({ ...turn, streamed: turn.streamed + text })),
+      );
+      update((turn) => ({ ...turn, answer }));
+    } catch (e) {
+      // The question goes back in the box, so trying again is one key away.
+      setTurns((current) => current.filter((turn) => turn.key !== key));
+      setInput((current) => (current === "" ? question : current));
+      setError(asRequestError(e));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const versionLabel = (choice: VersionChoice) =>
+    choice === "draft" ? "Draft (unpublished changes)" : `Version ${choice} (published)`;
+
+  const trace = traceId && (
+    <TracePanel key={traceId} traceId={traceId} onClose={() => setTraceId(undefined)} />
+  );
+
+  return (
+    <Stack spacing={3}>
+      <PlaygroundHeader agentId={agent.id} title={`Playground · ${agent.name}`} />
+      {version === undefined ? (
+        <Alert severity="info">
+          This agent has no published version yet. Editors, admins and owners can try its draft.
+        </Alert>
+      ) : (
+        <Box
+          sx={{
+            display: "grid",
+            gap: 3,
+            gridTemplateColumns: { xs: "minmax(0, 1fr)", lg: "minmax(0, 3fr) minmax(0, 2fr)" },
+            alignItems: "start",
+          }}
+        >
+          <Stack spacing={2}>
+            <TextField
+              select
+              label="Version"
+              value={String(version)}
+              onChange={(event) =>
+                changeVersion(event.target.value === "draft" ? "draft" : Number(event.target.value))
+              }
+              helperText="Changing the version starts a new conversation."
+              sx={{ maxWidth: 320 }}
+            >
+              {choices.map((choice) => (
+                <MenuItem key={String(choice)} value={String(choice)}>
+                  {versionLabel(choice)}
+                </MenuItem>
+              ))}
+            </TextField>
+            <Paper variant="outlined" sx={{ p: 2, minHeight: 240 }}>
+              <Stack spacing={2} role="log" aria-label="Conversation" aria-live="polite">
+                {turns.length === 0 && (
+                  <Typography color="text.secondary">
+                    Ask a question as a user would. Each answer shows its confidence, its sources and its
+                    trace.
+                  </Typography>
+                )}
+                {turns.map((turn) => (
+                  <Stack spacing={1.5} key={turn.key}>
+                    <QuestionBubble text={turn.question} />
+                    {turn.answer ? (
+                      <AnswerCard
+                        answer={turn.answer}
+                        selected={turn.answer.traceId !== null && turn.answer.traceId === traceId}
+                        onShowTrace={setTraceId}
+                        onOpenCitation={(c) => {
+                          setCitation(c);
+                          setCitationOpen(true);
+                        }}
+                      />
+                    ) : (
+                      <StreamingAnswer text={turn.streamed} />
+                    )}
+                  </Stack>
+                ))}
+              </Stack>
+            </Paper>
+            {error && (
+              <Alert severity="error">
+                <AlertTitle>The agent did not answer</AlertTitle>
+                {error.reason ?? error.message}
+              </Alert>
+            )}
+            <SendBox value={input} onChange={setInput} onSend={() => void send()} sending={sending} />
+          </Stack>
+          {wide ? (
+            <Paper variant="outlined" sx={{ p: 2, position: "sticky", top: 88 }}>
+              {trace || (
+                <Typography color="text.secondary">
+                  Choose Trace under an answer to see how it was decided.
+                </Typography>
+              )}
+            </Paper>
+          ) : (
+            <Drawer
+              anchor="right"
+              open={traceId !== undefined}
+              onClose={() => setTraceId(undefined)}
+              slotProps={{ paper: { sx: { width: { xs: "100%", sm: 440 }, p: 2 } } }}
+            >
+              {trace}
+            </Drawer>
+          )}
+        </Box>
+      )}
+      <CitationDialog citation={citation} open={citationOpen} onClose={() => setCitationOpen(false)} />
+    </Stack>
+  );
+}
