@@ -3,8 +3,8 @@
  * whose answer streams in (server-sent events), and reading the decision trace of an answer. Shapes are
  * checked at the edge, so screens can trust every field they show.
  */
-import { isRecord, PlatformRequestError } from "./platform";
-import { currentSessionState, requestAsSignedIn, sessionEndedNotice, signOut } from "./session";
+import { isRecord, PlatformRequestError, sendPlatformRequest } from "./platform";
+import { asSignedIn, requestAsSignedIn } from "./session";
 import { readSseEvents } from "./sse";
 
 /** Which configuration a conversation talks to: the draft (editors only) or a published version. */
@@ -95,45 +95,16 @@ export async function streamMessage(
   signal?: AbortSignal,
 ): Promise<AssistantMessage> {
   const path = `/v1/conversations/${encodeURIComponent(conversationId)}/messages`;
-  const session = currentSessionState().session;
-  if (!session) {
-    throw new PlatformRequestError("http", path, "You are signed out.", 401, {
-      code: "unauthenticated",
-      reason: "You are signed out.",
-    });
-  }
-  let response: Response;
-  try {
-    response = await fetch(path, {
+  const response = await asSignedIn(path, (token) =>
+    sendPlatformRequest(path, {
       method: "POST",
-      headers: {
-        Accept: "text/event-stream",
-        "Content-Type": "application/json",
-        Authorization: `Bearer ${session.token}`,
-      },
-      body: JSON.stringify({ content, stream: true }),
+      body: { content, stream: true },
+      token,
+      accept: "text/event-stream",
       ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new PlatformRequestError("network", path, `POST ${path} got no response.`);
-  }
-  if (!response.ok || !response.body) {
-    if (response.status === 401 && currentSessionState().session?.token === session.token) {
-      signOut(sessionEndedNotice);
-    }
-    const envelope = await readErrorEnvelope(response);
-    throw new PlatformRequestError(
-      "http",
-      path,
-      `POST ${path} answered HTTP ${response.status}${envelope.message ? `: ${envelope.message}` : "."}`,
-      response.status,
-      {
-        ...(envelope.code ? { code: envelope.code } : {}),
-        ...(envelope.message ? { reason: envelope.message } : {}),
-      },
-    );
-  }
+    }),
+  );
+  if (!response.body) throw invalid(path, `POST ${path} answered without a body.`);
   for await (const { event, data } of readSseEvents(response.body)) {
     const payload = parseJson(data);
     if (event === "delta" && isRecord(payload) && typeof payload.text === "string") {
@@ -172,21 +143,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-async function readErrorEnvelope(response: Response): Promise<{ code?: string; message?: string }> {
-  let body: unknown;
-  try {
-    body = (await response.json()) as unknown;
-  } catch {
-    return {};
-  }
-  if (!isRecord(body) || !isRecord(body.error)) return {};
-  const { code, message } = body.error;
-  return {
-    ...(typeof code === "string" ? { code } : {}),
-    ...(typeof message === "string" ? { message } : {}),
-  };
 }
 
 const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);

@@ -77,12 +77,16 @@ export function getPlatformJson(path: string, options: GetJsonOptions = {}): Pro
 }
 
 /**
- * Sends one request and returns the JSON body, or `undefined` for `204 No Content`. Every failure becomes
- * a `PlatformRequestError` that says what was asked and, when the platform explained, why it refused.
+ * Sends one request and returns the response when it succeeded (or has an accepted status). Every failure
+ * becomes a `PlatformRequestError` that says what was asked and, when the platform explained, why it
+ * refused. `accept` asks for another representation (e.g. `text/event-stream`).
  */
-export async function requestPlatformJson(path: string, request: PlatformRequest = {}): Promise<unknown> {
+export async function sendPlatformRequest(
+  path: string,
+  request: PlatformRequest & { readonly accept?: string } = {},
+): Promise<Response> {
   const method = request.method ?? "GET";
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: request.accept ?? "application/json" };
   if (request.body !== undefined) headers["Content-Type"] = "application/json";
   if (request.token) headers.Authorization = `Bearer ${request.token}`;
   let response: Response;
@@ -97,28 +101,33 @@ export async function requestPlatformJson(path: string, request: PlatformRequest
     if (request.signal?.aborted) throw error;
     throw new PlatformRequestError("network", path, `${method} ${path} got no response.`);
   }
-  if (response.status === 204) return undefined;
-  const body = await readJson(response);
-  if (!response.ok && !request.acceptStatuses?.includes(response.status)) {
-    const envelope = platformErrorEnvelope(body);
-    if (!envelope.reason && gatewayStatuses.includes(response.status)) {
-      // A proxy (vite's dev server, Firebase Hosting) answering for a platform that is not there.
-      throw new PlatformRequestError(
-        "network",
-        path,
-        `${method} ${path} got no response from the platform (the proxy answered HTTP ${response.status}).`,
-        response.status,
-      );
-    }
+  if (response.ok || request.acceptStatuses?.includes(response.status)) return response;
+  const envelope = platformErrorEnvelope(await readJson(response));
+  if (!envelope.reason && gatewayStatuses.includes(response.status)) {
+    // A proxy (vite's dev server, Firebase Hosting) answering for a platform that is not there.
     throw new PlatformRequestError(
-      "http",
+      "network",
       path,
-      `${method} ${path} answered HTTP ${response.status}${envelope.reason ? `: ${envelope.reason}` : "."}`,
+      `${method} ${path} got no response from the platform (the proxy answered HTTP ${response.status}).`,
       response.status,
-      envelope,
     );
   }
+  throw new PlatformRequestError(
+    "http",
+    path,
+    `${method} ${path} answered HTTP ${response.status}${envelope.reason ? `: ${envelope.reason}` : "."}`,
+    response.status,
+    envelope,
+  );
+}
+
+/** Sends one request and returns the JSON body, or `undefined` for `204 No Content`. */
+export async function requestPlatformJson(path: string, request: PlatformRequest = {}): Promise<unknown> {
+  const response = await sendPlatformRequest(path, request);
+  if (response.status === 204) return undefined;
+  const body = await readJson(response);
   if (body === undefined) {
+    const method = request.method ?? "GET";
     throw new PlatformRequestError("invalid-response", path, `${method} ${path} did not answer with JSON.`);
   }
   return body;

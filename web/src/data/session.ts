@@ -165,10 +165,10 @@ function startSession(session: Session): Session {
 // ----- requests as the signed-in person -------------------------------------------------------------
 
 /**
- * A platform request with the session's token. A 401 means the token no longer works (it expired, the
- * member was removed, the secret changed): the session ends and the protected pages send to sign-in.
+ * Runs a request with the session's token. A 401 means the token no longer works (it expired, the member
+ * was removed, the secret changed): the session ends and the protected pages send to sign-in.
  */
-export async function requestAsSignedIn(path: string, request: PlatformRequest = {}): Promise<unknown> {
+export async function asSignedIn<T>(path: string, send: (token: string) => Promise<T>): Promise<T> {
   const session = state.session;
   if (!session) {
     throw new PlatformRequestError("http", path, "You are signed out.", 401, {
@@ -177,7 +177,7 @@ export async function requestAsSignedIn(path: string, request: PlatformRequest =
     });
   }
   try {
-    return await requestPlatformJson(path, { ...request, token: session.token });
+    return await send(session.token);
   } catch (error) {
     // Only the session that was refused ends: a slow answer must not sign out a newer sign-in.
     if (
@@ -189,6 +189,11 @@ export async function requestAsSignedIn(path: string, request: PlatformRequest =
     }
     throw error;
   }
+}
+
+/** A platform JSON request with the session's token (see `asSignedIn`). */
+export function requestAsSignedIn(path: string, request: PlatformRequest = {}): Promise<unknown> {
+  return asSignedIn(path, (token) => requestPlatformJson(path, { ...request, token }));
 }
 
 /** Whether `role` holds at least the rights of `minimum` (the platform's roles are ordered). */
