@@ -5,7 +5,7 @@
 // phase 1 kept current through its writes answer exactly like the ones built here from scratch.
 import fs from "node:fs";
 import path from "node:path";
-import { candidates, lib, paths, scopeOf, vectorSpec } from "./common.mjs";
+import { candidates, lib, paths, percentile, scopeOf, vectorSpec } from "./common.mjs";
 import { syntheticCorpus } from "./corpus.mjs";
 
 const [dataDir, docsJson, queriesArg] = process.argv.slice(2);
@@ -58,10 +58,6 @@ const modes = {
   keyword: async (kbId, q) => keywords.search(scopeOf(kbId), q, candidates),
   both: hybrid,
 };
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 // ----- index builds (the first query of each scope) ------------------------------------------------
 const build = {};

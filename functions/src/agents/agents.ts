@@ -30,6 +30,7 @@ import {
   type ToolConfig,
   type VersionSelector,
 } from "./schema.js";
+import { validatorFor } from "./tools.js";
 
 const defaultInstructions = "You are a helpful assistant. Answer from the knowledge bases you are given.";
 
@@ -91,7 +92,7 @@ function checkTools(tools: readonly ToolConfig[]): void {
       );
     }
     try {
-      z.fromJSONSchema(tool.parameters as Parameters<typeof z.fromJSONSchema>[0]);
+      validatorFor(tool.parameters);
     } catch (e) {
       throw new AppError(
         "invalid-argument",

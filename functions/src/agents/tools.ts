@@ -85,7 +85,8 @@ const truncate = (text: string): string =>
     ? text
     : `${text.slice(0, maxToolOutputChars)}\n[output truncated: ${text.length} characters in all]`;
 
-function validatorFor(parameters: Readonly<Record<string, unknown>>): z.ZodType {
+/** The validator of a tool's arguments; throws when the schema is not usable JSON Schema. */
+export function validatorFor(parameters: Readonly<Record<string, unknown>>): z.ZodType {
   return z.fromJSONSchema(parameters as Parameters<typeof z.fromJSONSchema>[0]);
 }
 
