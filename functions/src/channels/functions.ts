@@ -47,8 +47,12 @@ export const api = onRequest(
           connection: "keep-alive",
         });
         res.flushHeaders();
+        const gone = new AbortController();
+        res.on("close", () => gone.abort());
         try {
-          await response.stream((data, event) => res.write(sseFrame(data, event)));
+          await response.stream((data, event) => {
+            if (!gone.signal.aborted) res.write(sseFrame(data, event));
+          }, gone.signal);
         } catch (e) {
           const error = toAppError(e);
           if (error.status >= 500) log.error("stream failed", { err: e, path: apiRequest.path });

@@ -4,7 +4,11 @@ import { getTrace, startConversation, streamMessage } from "./conversations";
 import { knowledgeBasesPath, listingMissingStatuses, parseKnowledgeBaseList } from "./knowledgeBases";
 import { PlatformRequestError } from "./platform";
 import { requestAsSignedIn } from "./session";
-import type { StudioSource } from "./studio";
+import { restAdmin } from "./rest/admin";
+import { restAnalytics } from "./rest/analytics";
+import { restConversationHistory } from "./rest/history";
+import { restKnowledge } from "./rest/knowledge";
+import type { AgentsSource, StudioSource } from "./studio";
 
 const agentPath = (agentId: string) => `/v1/agents/${encodeURIComponent(agentId)}`;
 
@@ -19,7 +23,7 @@ async function changeAgent(
   return parseAgent(answer, `${method} ${path}`, path);
 }
 
-export const restSource: StudioSource = {
+const restAgents: AgentsSource = {
   async listAgents({ includeArchived }, signal) {
     const path = includeArchived ? "/v1/agents?includeArchived=true" : "/v1/agents";
     return parseAgentList(await requestAsSignedIn(path, { signal }), path);
@@ -63,4 +67,12 @@ export const restSource: StudioSource = {
   startConversation,
   sendMessage: (conversationId, content, onDelta) => streamMessage(conversationId, content, onDelta),
   getTrace,
+};
+
+export const restSource: StudioSource = {
+  ...restAgents,
+  ...restKnowledge,
+  ...restConversationHistory,
+  ...restAnalytics,
+  ...restAdmin,
 };

@@ -2,18 +2,28 @@
  * The studio's data layer: one interface for everything pages read and change in a workspace, and the hooks
  * pages use (`useAgents()`, `useAgent(id)`…). Pages never call `fetch` and never know where data comes from.
  *
- * Today one source implements it, the REST API (`restSource.ts`), which serves local mode and, through
- * Firebase Hosting's rewrites, Firebase mode. A Firestore source (live listeners instead of requests) can be
- * added behind the same interface and chosen once, with `StudioSourceContext.Provider` in `App.tsx`.
+ * The interface is made of one section per area (agents and the playground here; knowledge, conversation
+ * history, analytics and administration in their own modules, each with its hooks). Two sources implement
+ * it: the REST API (`restSource.ts`, local mode: requests, and server-sent events for live data), and
+ * Firebase mode's source, which reads with Firestore listeners and writes through the API. One is chosen
+ * at start, with `StudioSourceContext.Provider` in `App.tsx`.
  */
 import { createContext, useCallback, useContext } from "react";
 import type { Agent, AgentCreateInput, AgentPatch, AgentVersion } from "./agents";
 import type { AssistantMessage, Trace, VersionChoice } from "./conversations";
+import type { AdminSource } from "./admin";
+import type { AnalyticsSource } from "./analytics";
+import type { ConversationHistorySource } from "./history";
+import type { KnowledgeSource } from "./knowledge";
 import type { KnowledgeBaseList } from "./knowledgeBases";
 import { restSource } from "./restSource";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
 
-export interface StudioSource {
+export interface StudioSource
+  extends AgentsSource, KnowledgeSource, ConversationHistorySource, AnalyticsSource, AdminSource {}
+
+/** Agents, their versions, and the playground's conversations. */
+export interface AgentsSource {
   /** Most recently changed first. */
   listAgents(options: { readonly includeArchived: boolean }, signal: AbortSignal): Promise<Agent[]>;
   getAgent(agentId: string, signal: AbortSignal): Promise<Agent>;

@@ -30,9 +30,10 @@ export interface ApiResponse {
   readonly body?: unknown;
   /**
    * A `text/event-stream` response instead of a body: the host sends the headers, then runs this with a
-   * writer. An error thrown after the first event is sent as an `error` event (the status is already out).
+   * writer and a signal that aborts when the client goes away. An error thrown after the first event is sent
+   * as an `error` event (the status is already out).
    */
-  readonly stream?: (send: SseSend) => Promise<void>;
+  readonly stream?: (send: SseSend, signal: AbortSignal) => Promise<void>;
 }
 
 /** The SSE wire format of one event. */

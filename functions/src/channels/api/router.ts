@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { authenticate, type Caller } from "../../platform/auth.js";
 import type { Deps } from "../../platform/deps.js";
+import type { QuerySpec } from "../../platform/ports.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { consume, limitPublic, retryAfterOf } from "../../platform/rate-limit.js";
@@ -25,7 +26,9 @@ import {
   type ApiRequest,
   type ApiResponse,
   type UploadedFile,
+  wantsEventStream,
 } from "./http.js";
+import { streamSnapshots } from "./live.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -63,6 +66,11 @@ export interface Route<P = Record<string, string>, B = undefined> {
   readonly handle: (ctx: RouteContext<P, B>) => Promise<unknown>;
   /** For routes that shape their own response (health, the OpenAPI document). */
   readonly raw?: boolean;
+  /**
+   * A GET listing that can be watched (see live.ts): asked with `Accept: text/event-stream`, it answers
+   * `snapshot` events, each the body `handle` returns, now and after every change to what this query names.
+   */
+  readonly live?: (ctx: RouteContext<P, B>) => QuerySpec;
 }
 
 /** Keeps each route's param and body types while collecting them in one table. */
@@ -195,6 +203,15 @@ export class Router {
       const agentId = await r.agentOf(ctx);
       if (agentId !== undefined) requireAgentAccess(caller, agentId);
     }
+    if (r.live && r.method === "GET" && wantsEventStream(req, undefined)) {
+      const watched = r.live(ctx);
+      const first = await r.handle(ctx);
+      const load = () => r.handle(ctx);
+      return {
+        status: 200,
+        stream: (send, signal) => streamSnapshots(deps, watched, first, load, send, signal),
+      };
+    }
     const result = await r.handle(ctx);
     if (r.raw) return result as ApiResponse;
     return { status: r.status ?? 200, body: result };
@@ -245,7 +262,9 @@ export function openApiDocument(
           )
         : [];
     const operation: Record<string, unknown> = {
-      summary: r.summary,
+      summary: r.live
+        ? `${r.summary}. With 'Accept: text/event-stream' it is watched: a 'snapshot' event with this body now and after every change`
+        : r.summary,
       tags: [r.tag],
       operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`,
       ...(parameters.length > 0 ? { parameters } : {}),
@@ -256,7 +275,13 @@ export function openApiDocument(
         [String(r.status ?? 200)]: {
           description: "Success",
           ...(r.response
-            ? { content: { "application/json": { schema: jsonSchema(r.response, "output") } } }
+            ? {
+                content: {
+                  "application/json": { schema: jsonSchema(r.response, "output") },
+                  // Watchable listings: `snapshot` events, each one body as above.
+                  ...(r.live ? { "text/event-stream": { schema: { type: "string" } } } : {}),
+                },
+              }
             : {}),
         },
         ...(r.permission === null

@@ -30,7 +30,8 @@ import {
   sendMessageInput,
   startConversation,
 } from "../../agents/conversation.js";
-import { versionSelectorSchema } from "../../agents/schema.js";
+import { agentsPath, conversationsPath, versionSelectorSchema } from "../../agents/schema.js";
+import { documentsPath, knowledgeBasesPath } from "../../knowledge/schema.js";
 import {
   addDocument,
   deleteDocument,
@@ -204,6 +205,7 @@ export const routes: Route<unknown, unknown>[] = [
     summary: "List knowledge bases, most recently changed first",
     tag: "Knowledge",
     permission: "workspace.read",
+    live: ({ caller }) => ({ collection: knowledgeBasesPath(caller.tenantId) }),
     response: z.object({ knowledgeBases: z.array(knowledgeBaseResponse) }),
     handle: async ({ deps, caller }) => ({
       knowledgeBases: await listKnowledgeBases(deps, caller.tenantId),
@@ -247,6 +249,7 @@ export const routes: Route<unknown, unknown>[] = [
     tag: "Knowledge",
     permission: "workspace.read",
     params: kbParams,
+    live: ({ caller, params }) => ({ collection: documentsPath(caller.tenantId, params.kbId) }),
     response: z.object({ documents: z.array(documentResponse) }),
     handle: async ({ deps, caller, params }) => ({
       documents: await listDocuments(deps, caller.tenantId, params.kbId),
@@ -367,6 +370,7 @@ export const routes: Route<unknown, unknown>[] = [
     summary: "List agents, most recently changed first (archived ones with ?includeArchived=true)",
     tag: "Agents",
     permission: "workspace.read",
+    live: ({ caller }) => ({ collection: agentsPath(caller.tenantId) }),
     handle: async ({ deps, caller, request }) => ({
       agents: await listAgents(deps, caller.tenantId, {
         includeArchived: request.query.get("includeArchived") === "true",
@@ -497,6 +501,7 @@ export const routes: Route<unknown, unknown>[] = [
     summary: "List conversations, most recent first (?agentId= to filter, ?limit= up to 200)",
     tag: "Conversations",
     permission: "conversations.view",
+    live: ({ caller }) => ({ collection: conversationsPath(caller.tenantId) }),
     handle: async ({ deps, caller, request }) => {
       const agentId = request.query.get("agentId") ?? undefined;
       if (agentId !== undefined) validate(id, agentId, "agentId");

@@ -1,0 +1,81 @@
+/**
+ * Live listings over server-sent events: what the studio watches in local mode (documents moving through
+ * ingestion, new conversations). The listing is computed by the route's own handler, so a snapshot is
+ * exactly what a plain GET answers, under the same permission check; the store's change feed says when to
+ * compute it again.
+ *
+ * A stream ends by itself after `maxStreamMs` (Cloud Functions cuts a request at its timeout, and a
+ * long-lived stream would keep an instance busy); the client reconnects and gets a fresh snapshot. The
+ * caller's membership is checked when a stream starts, so a removed member keeps one until it ends.
+ */
+import type { Deps } from "../../platform/deps.js";
+import type { QuerySpec } from "../../platform/ports.js";
+import type { SseSend } from "./http.js";
+
+export interface LiveOptions {
+  /** Changes closer together than this are answered with one snapshot. */
+  readonly settleMs: number;
+  /** A comment-like `ping` event this often keeps proxies from closing an idle stream. */
+  readonly pingMs: number;
+  readonly maxStreamMs: number;
+}
+
+export const liveDefaults: LiveOptions = { settleMs: 150, pingMs: 20_000, maxStreamMs: 240_000 };
+
+/**
+ * Sends `snapshot` events: `first` (what `load` answered when the request was checked, so a missing
+ * listing is a plain 404 rather than a stream), then what `load` answers after each change to the documents `watched`
+ * names (several changes in `settleMs` make one snapshot; an unchanged listing is not sent again), until
+ * the client goes away or `maxStreamMs` passes.
+ */
+export async function streamSnapshots(
+  deps: Deps,
+  watched: QuerySpec,
+  first: unknown,
+  load: () => Promise<unknown>,
+  send: SseSend,
+  signal: AbortSignal,
+  options: LiveOptions = liveDefaults,
+): Promise<void> {
+  let last = JSON.stringify(first);
+  send(last, "snapshot");
+  const sendSnapshot = async () => {
+    const body = JSON.stringify(await load());
+    if (body !== last && !signal.aborted) {
+      last = body;
+      send(body, "snapshot");
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    let running: Promise<void> = Promise.resolve();
+    const finish = (error?: unknown) => {
+      clearTimeout(settle);
+      clearInterval(ping);
+      clearTimeout(deadline);
+      unsubscribe();
+      signal.removeEventListener("abort", onAbort);
+      if (error === undefined) resolve();
+      else reject(error instanceof Error ? error : new Error(String(error)));
+    };
+    const onAbort = () => finish();
+    const unsubscribe = deps.store.subscribe(
+      watched,
+      () => {
+        // The first delivery is the current state: usually what was just sent (and then not sent again),
+        // unless something changed in between.
+        if (settle !== undefined) return;
+        settle = setTimeout(() => {
+          settle = undefined;
+          running = running.then(sendSnapshot).catch(finish);
+        }, options.settleMs);
+      },
+      (error) => finish(error),
+    );
+    const ping = setInterval(() => send({}, "ping"), options.pingMs);
+    const deadline = setTimeout(() => finish(), options.maxStreamMs);
+    if (signal.aborted) finish();
+    else signal.addEventListener("abort", onAbort);
+  });
+}

@@ -1,0 +1,3 @@
+/** ConversationHistory: types, parsing and hooks (to be written). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ConversationHistorySource {}

@@ -1,0 +1,3 @@
+import type { AdminSource } from "../admin";
+
+export const restAdmin: AdminSource = {};

@@ -1,0 +1,3 @@
+import type { AnalyticsSource } from "../analytics";
+
+export const restAnalytics: AnalyticsSource = {};

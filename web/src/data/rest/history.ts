@@ -1,0 +1,3 @@
+import type { ConversationHistorySource } from "../history";
+
+export const restConversationHistory: ConversationHistorySource = {};

@@ -1,0 +1,3 @@
+import type { KnowledgeSource } from "../knowledge";
+
+export const restKnowledge: KnowledgeSource = {};
