@@ -8,6 +8,10 @@ import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
 const navItems = [
   { to: "/", label: "Overview", end: true },
   { to: "/agents", label: "Agents" },
+  { to: "/knowledge", label: "Knowledge" },
+  { to: "/conversations", label: "Conversations" },
+  { to: "/analytics", label: "Analytics" },
+  { to: "/settings", label: "Settings" },
   { to: "/api", label: "API" },
 ] as const;
 

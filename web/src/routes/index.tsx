@@ -43,6 +43,30 @@ export const appRoutes: RouteObject[] = [
             lazy: async () => ({ Component: (await import("./playground")).PlaygroundPage }),
           },
           {
+            path: "knowledge",
+            lazy: async () => ({ Component: (await import("./knowledge")).KnowledgePage }),
+          },
+          {
+            path: "knowledge/:kbId",
+            lazy: async () => ({ Component: (await import("./knowledge-base")).KnowledgeBasePage }),
+          },
+          {
+            path: "conversations",
+            lazy: async () => ({ Component: (await import("./conversations")).ConversationsPage }),
+          },
+          {
+            path: "conversations/:conversationId",
+            lazy: async () => ({ Component: (await import("./conversation")).ConversationPage }),
+          },
+          {
+            path: "analytics",
+            lazy: async () => ({ Component: (await import("./analytics")).AnalyticsPage }),
+          },
+          {
+            path: "settings/:section?",
+            lazy: async () => ({ Component: (await import("./settings")).SettingsPage }),
+          },
+          {
             path: "api",
             lazy: async () => ({ Component: (await import("./api-reference")).ApiReferencePage }),
           },
