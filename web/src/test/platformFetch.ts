@@ -75,3 +75,27 @@ export function deferredResponse() {
   });
   return { promise, resolve };
 }
+
+/**
+ * A server-sent events response the test writes to as it goes: `send("snapshot", body)` delivers one event,
+ * `close()` ends the stream (as a server or proxy would). What the platform answers a watched listing.
+ */
+export function eventStreamResponse() {
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  const response = new Response(body, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+  return {
+    response,
+    send(event: string, data: unknown) {
+      controller?.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+    },
+    close() {
+      controller?.close();
+    },
+  };
+}
