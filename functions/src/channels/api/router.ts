@@ -262,9 +262,15 @@ export function openApiDocument(
           )
         : [];
     const operation: Record<string, unknown> = {
-      summary: r.live
-        ? `${r.summary}. With 'Accept: text/event-stream' it is watched: a 'snapshot' event with this body now and after every change`
-        : r.summary,
+      summary: r.summary,
+      ...(r.live
+        ? {
+            description:
+              "Watchable: with 'Accept: text/event-stream' the answer is a stream of 'snapshot' events, each " +
+              "this body, now and after every change ('ping' events keep it open; it ends after a few minutes).",
+            "x-live": true,
+          }
+        : {}),
       tags: [r.tag],
       operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, "").replace(/(^|[/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase())}`,
       ...(parameters.length > 0 ? { parameters } : {}),
