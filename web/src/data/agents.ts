@@ -67,6 +67,8 @@ export type AgentPatch = Partial<
     | "instructions"
     | "model"
     | "knowledgeBaseIds"
+    | "tools"
+    | "maxToolSteps"
     | "guardrails"
     | "confidenceThreshold"
     | "memoryWindow"
@@ -89,7 +91,39 @@ export const agentLimits = {
   blockedTopic: 120,
   blockedTopics: 50,
   knowledgeBases: 20,
+  tools: 20,
+  maxToolSteps: 10,
+  toolDescription: 1000,
+  minToolTimeoutMs: 100,
+  maxToolTimeoutMs: 60_000,
 } as const;
+
+/** Tools the platform runs itself, and what each lets the model do (the platform's `builtinTools`). */
+export const builtinToolDescriptions = {
+  search_knowledge: "Search the agent's knowledge bases again mid-answer, with its own query.",
+  current_time: 'Know today\'s date and the time (for deadlines, opening hours, "this year").',
+} as const;
+export type BuiltinToolName = keyof typeof builtinToolDescriptions;
+
+/** An HTTP tool: the platform calls `url` with the model's arguments, checked against `parameters`. */
+// A type, not an interface: it must fit `AgentTool`'s index signature.
+export type HttpTool = {
+  readonly kind: "http";
+  readonly name: string;
+  readonly description: string;
+  readonly url: string;
+  readonly method: "GET" | "POST";
+  readonly timeoutMs: number;
+  /** JSON Schema of the arguments object. */
+  readonly parameters: Readonly<Record<string, unknown>>;
+};
+
+export function isHttpTool(tool: AgentTool): tool is AgentTool & HttpTool {
+  return tool.kind === "http";
+}
+
+/** Tool names as the platform (and OpenAI's API) accept them. */
+export const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
 
 /** What the platform gives a new agent; the builder starts from the same values. */
 export const defaultInstructions =
@@ -116,6 +150,8 @@ export interface AgentDraft {
   readonly redactPii: boolean;
   readonly confidenceThreshold: number;
   readonly memoryWindow: number;
+  readonly tools: readonly AgentTool[];
+  readonly maxToolSteps: number;
 }
 
 export type DraftField = keyof AgentDraft;
@@ -134,6 +170,8 @@ export const newAgentDraft: AgentDraft = {
   // Calibrated: at 0.75 an agent answers when three in four such answers are right (README, Agent Engine).
   confidenceThreshold: 0.75,
   memoryWindow: 6,
+  tools: [],
+  maxToolSteps: 4,
 };
 
 export function draftOf(config: AgentConfig): AgentDraft {
@@ -149,6 +187,8 @@ export function draftOf(config: AgentConfig): AgentDraft {
     redactPii: config.guardrails.redactPii,
     confidenceThreshold: config.confidenceThreshold,
     memoryWindow: config.memoryWindow,
+    tools: config.tools,
+    maxToolSteps: config.maxToolSteps,
   };
 }
 
@@ -196,6 +236,8 @@ export function createInputOf(draft: AgentDraft): AgentCreateInput {
     guardrails: { blockedTopics: draft.blockedTopics, redactPii: draft.redactPii },
     confidenceThreshold: draft.confidenceThreshold,
     memoryWindow: draft.memoryWindow,
+    tools: draft.tools,
+    maxToolSteps: draft.maxToolSteps,
   };
 }
 
@@ -206,7 +248,7 @@ export function applyDraft(config: AgentConfig, draft: AgentDraft): AgentConfig 
 
 /**
  * Only the fields the form changed, so a save never overwrites what someone else changed meanwhile in
- * fields this form did not touch (tools, channels, or a field left as it was).
+ * fields this form did not touch (channels, or a field left as it was).
  */
 export function draftChanges(saved: AgentConfig, draft: AgentDraft): AgentPatch {
   const next = applyDraft(saved, draft);
@@ -217,6 +259,8 @@ export function draftChanges(saved: AgentConfig, draft: AgentDraft): AgentPatch 
     "instructions",
     "model",
     "knowledgeBaseIds",
+    "tools",
+    "maxToolSteps",
     "guardrails",
     "confidenceThreshold",
     "memoryWindow",
@@ -240,6 +284,8 @@ export function draftFieldOfIssue(path: string): DraftField | undefined {
     case "knowledgeBaseIds":
     case "confidenceThreshold":
     case "memoryWindow":
+    case "tools":
+    case "maxToolSteps":
       return head;
     case "model":
       return sub === "name" ? "modelName" : sub === "temperature" ? "temperature" : "maxOutputTokens";

@@ -268,6 +268,114 @@ describe("Agent builder: a new agent", () => {
       guardrails: { blockedTopics: [], redactPii: true },
       confidenceThreshold: 0.75,
       memoryWindow: 6,
+      tools: [],
+      maxToolSteps: 4,
+    });
+  });
+});
+
+describe("Agent builder: tools", () => {
+  /** Replaces a field's text as a paste does (typing long text key by key is slow in a big form). */
+  async function fill(user: ReturnType<typeof userEvent.setup>, field: HTMLElement, text: string) {
+    await user.clear(field);
+    await user.click(field);
+    await user.paste(text);
+  }
+
+  it("switches built-in tools and adds an HTTP tool checked before it joins the draft", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+    const tools = screen.getByRole("region", { name: "Tools" });
+
+    expect(within(tools).getByRole("checkbox", { name: /search_knowledge/ })).toBeChecked();
+    await user.click(within(tools).getByRole("checkbox", { name: /current_time/ }));
+    await user.click(within(tools).getByRole("button", { name: "Add HTTP tool" }));
+
+    const dialog = await screen.findByRole("dialog", { name: "Add an HTTP tool" });
+    const name = within(dialog).getByRole("textbox", { name: "Tool name" });
+    await fill(user, name, "get balance");
+    await fill(user, within(dialog).getByRole("textbox", { name: "URL" }), "ftp://bank");
+    const schema = within(dialog).getByRole("textbox", { name: "Arguments (JSON Schema)" });
+    await fill(user, schema, "{ not json");
+    await user.click(within(dialog).getByRole("button", { name: "Add tool" }));
+
+    expect(name).toHaveAccessibleDescription(/letters, digits, '_' or '-'/);
+    expect(within(dialog).getByRole("textbox", { name: "What it does" })).toHaveAccessibleDescription(
+      /Say what the tool does/,
+    );
+    expect(within(dialog).getByRole("textbox", { name: "URL" })).toHaveAccessibleDescription(
+      "A full http:// or https:// address.",
+    );
+    expect(schema).toHaveAccessibleDescription(/Not valid JSON/);
+
+    await fill(user, name, "get_balance");
+    await fill(
+      user,
+      within(dialog).getByRole("textbox", { name: "What it does" }),
+      "The balance of a customer's account.",
+    );
+    await fill(user, within(dialog).getByRole("textbox", { name: "URL" }), "https://bank.example/balance");
+    await fill(user, schema, '{"type": "object", "properties": {}}');
+    await user.click(within(dialog).getByRole("button", { name: "Add tool" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    const list = within(tools).getByRole("list", { name: "HTTP tools" });
+    expect(list).toHaveTextContent("get_balance");
+    expect(list).toHaveTextContent("POST https://bank.example/balance");
+
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      tools: [
+        { kind: "builtin", name: "search_knowledge" },
+        { kind: "builtin", name: "current_time" },
+        {
+          kind: "http",
+          name: "get_balance",
+          description: "The balance of a customer's account.",
+          method: "POST",
+          url: "https://bank.example/balance",
+          timeoutMs: 10000,
+          parameters: { type: "object", properties: {} },
+        },
+      ],
+    });
+  });
+
+  it("edits and removes an HTTP tool, refusing a name another tool has", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    const lookup = {
+      kind: "http",
+      name: "order_status",
+      description: "Where an order is.",
+      method: "GET",
+      url: "https://shop.example/orders",
+      timeoutMs: 5000,
+      parameters: { type: "object", properties: { orderId: { type: "string" } } },
+    };
+    platform.routes["GET /v1/agents/agt_hr"] = () =>
+      jsonResponse({ ...hrAssistant, tools: [...hrAssistant.tools, lookup] });
+    await openHrAssistant();
+    const tools = screen.getByRole("region", { name: "Tools" });
+
+    await user.click(within(tools).getByRole("button", { name: "Edit tool order_status" }));
+    const dialog = await screen.findByRole("dialog", { name: "Edit tool order_status" });
+    const name = within(dialog).getByRole("textbox", { name: "Tool name" });
+    expect(name).toHaveValue("order_status");
+    await fill(user, name, "search_knowledge");
+    await user.click(within(dialog).getByRole("button", { name: "Apply changes" }));
+    expect(name).toHaveAccessibleDescription("Another tool of this agent has this name.");
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    await user.click(within(tools).getByRole("button", { name: "Remove tool order_status" }));
+    expect(within(tools).queryByRole("list", { name: "HTTP tools" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      tools: [{ kind: "builtin", name: "search_knowledge" }],
     });
   });
 });

@@ -15,6 +15,7 @@ import type { RemoteData } from "../../data/useRemoteData";
 import { BlockedTopicsField } from "./BlockedTopicsField";
 import { KnowledgeBasePicker } from "./KnowledgeBasePicker";
 import { LabeledSlider } from "./LabeledSlider";
+import { ToolsSection } from "./ToolsSection";
 
 interface AgentFormProps {
   readonly draft: AgentDraft;
@@ -72,6 +73,20 @@ export function AgentForm({ draft, onChange, errors, knowledgeBases, readOnly }:
           onRetry={knowledgeBases.retry}
           disabled={readOnly}
           error={errors.knowledgeBaseIds}
+        />
+      </FormSection>
+      <FormSection
+        id="tools"
+        title="Tools"
+        intro="Tools let the model look things up or act while it answers. What a tool returns is evidence the answer can cite, like a passage."
+      >
+        <ToolsSection
+          tools={draft.tools}
+          maxToolSteps={draft.maxToolSteps}
+          toolsError={errors.tools}
+          maxToolStepsError={errors.maxToolSteps}
+          onChange={onChange}
+          readOnly={readOnly}
         />
       </FormSection>
       <AnsweringSection
