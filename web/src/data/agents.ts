@@ -47,6 +47,11 @@ export interface Agent extends AgentConfig {
   readonly latestVersion: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When its newest conversation last changed; null when it has none. Only listings carry it (undefined
+   * elsewhere, and from a platform that does not report it).
+   */
+  readonly lastActivityAt?: string | null;
 }
 
 export interface AgentVersion {
@@ -361,6 +366,9 @@ function parseAgentRecord(value: unknown): Agent {
     latestVersion: field(agent, "latestVersion", isNumber),
     createdAt: field(agent, "createdAt", isString),
     updatedAt: field(agent, "updatedAt", isString),
+    ...(agent.lastActivityAt === null || isString(agent.lastActivityAt)
+      ? { lastActivityAt: agent.lastActivityAt }
+      : {}),
   };
 }
 

@@ -33,7 +33,18 @@ describe("Agents", () => {
       publishedVersion: 1,
       status: "paused",
     };
-    stubPlatform({ "GET /v1/agents": () => jsonResponse({ agents: [hrAssistant, rolledBack, itHelpdesk] }) });
+    const lastActivityAt = new Date(Date.now() - 2 * 60 * 1000).toISOString();
+    stubPlatform({
+      "GET /v1/agents": () =>
+        jsonResponse({
+          agents: [
+            { ...hrAssistant, lastActivityAt },
+            { ...rolledBack, lastActivityAt: null },
+            // From a platform that does not report activity.
+            itHelpdesk,
+          ],
+        }),
+    });
     renderApp("/agents");
 
     const table = await screen.findByRole("table", { name: "Agents" });
@@ -48,14 +59,17 @@ describe("Agents", () => {
     expect(within(hr).getByText("Published")).toBeInTheDocument();
     expect(hr).toHaveTextContent("v2");
     expect(within(hr).getByText("5 minutes ago")).toHaveAttribute("dateTime", hrAssistant.updatedAt);
+    expect(within(hr).getByText("2 minutes ago")).toHaveAttribute("dateTime", lastActivityAt);
 
     const travel = rowOf("Travel desk");
     expect(within(travel).getByText("Paused")).toBeInTheDocument();
     expect(travel).toHaveTextContent("v1 of 2 (rolled back)");
+    expect(travel).toHaveTextContent("No conversations yet");
 
     const it = rowOf("IT helpdesk");
     expect(within(it).getByText("Draft")).toBeInTheDocument();
     expect(it).toHaveTextContent("Not published");
+    expect(it).toHaveTextContent("Unknown");
     expect(it).toHaveTextContent("3 hours ago");
 
     expect(screen.getByRole("link", { name: "Create agent" })).toHaveAttribute("href", "/agents/new");

@@ -125,6 +125,9 @@ function AgentTable({ agents }: { readonly agents: readonly Agent[] }) {
             <TableCell>Agent</TableCell>
             <TableCell>Status</TableCell>
             <TableCell sx={{ display: { xs: "none", sm: "table-cell" } }}>Published version</TableCell>
+            <TableCell sx={{ whiteSpace: "nowrap", display: { xs: "none", md: "table-cell" } }}>
+              Last activity
+            </TableCell>
             <TableCell sx={{ whiteSpace: "nowrap" }}>Last change</TableCell>
           </TableRow>
         </TableHead>
@@ -154,6 +157,19 @@ function AgentTable({ agents }: { readonly agents: readonly Agent[] }) {
               </TableCell>
               <TableCell sx={{ display: { xs: "none", sm: "table-cell" } }}>
                 <PublishedVersion agent={agent} />
+              </TableCell>
+              <TableCell sx={{ whiteSpace: "nowrap", display: { xs: "none", md: "table-cell" } }}>
+                {agent.lastActivityAt ? (
+                  <RelativeTime iso={agent.lastActivityAt} />
+                ) : agent.lastActivityAt === null ? (
+                  <Typography component="span" variant="body2" color="text.secondary">
+                    No conversations yet
+                  </Typography>
+                ) : (
+                  <Typography component="span" variant="body2" color="text.secondary">
+                    Unknown
+                  </Typography>
+                )}
               </TableCell>
               <TableCell sx={{ whiteSpace: "nowrap" }}>
                 <RelativeTime iso={agent.updatedAt} />
