@@ -224,7 +224,7 @@ function Playground({ agent }: { readonly agent: Agent }) {
               anchor="right"
               open={traceId !== undefined}
               onClose={() => setTraceId(undefined)}
-              slotProps={{ paper: { sx: { width: { xs: "100%", sm: 440 }, p: 2 } } }}
+              slotProps={{ paper: { "aria-label": "Trace", sx: { width: { xs: "100%", sm: 440 }, p: 2 } } }}
             >
               {trace}
             </Drawer>
