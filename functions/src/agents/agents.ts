@@ -23,6 +23,7 @@ import {
   agentVersionPath,
   agentVersionSchema,
   agentVersionsPath,
+  conversationsPath,
   toolSchema,
   type Agent,
   type AgentConfig,
@@ -159,6 +160,31 @@ export async function listAgents(
     .map((s) => ({ id: s.id, ...agentSchema.parse(s.data) }))
     .filter((a) => options.includeArchived || a.status !== "archived")
     .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? -1 : 1));
+}
+
+/**
+ * When each agent last talked with someone: the newest `updatedAt` of its conversations, or null. One small
+ * query per agent (`agentId ==`, newest first, limit 1: the conversations index on agentId + updatedAt), in
+ * parallel, so a list page costs as many reads as it shows agents.
+ */
+export async function lastActivityOf(
+  deps: Deps,
+  tenantId: string,
+  agentIds: readonly string[],
+): Promise<Map<string, string | null>> {
+  const latest = await Promise.all(
+    agentIds.map(async (agentId) => {
+      const [newest] = await deps.store.query<{ updatedAt?: unknown }>({
+        collection: conversationsPath(tenantId),
+        where: [{ field: "agentId", op: "==", value: agentId }],
+        orderBy: [{ field: "updatedAt", direction: "desc" }],
+        limit: 1,
+      });
+      const at = newest?.data.updatedAt;
+      return [agentId, typeof at === "string" ? at : null] as const;
+    }),
+  );
+  return new Map(latest);
 }
 
 /** The configuration fields of an agent document. */

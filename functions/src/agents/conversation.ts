@@ -18,11 +18,21 @@ import { searchKnowledgeBases, type SearchResult } from "../knowledge/search.js"
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError } from "../platform/errors.js";
 import { currentRequestId, log } from "../platform/log.js";
-import type { ChatMessage, ChatRequest, ChatResult, TokenUsage } from "../platform/ports.js";
+import { idPattern } from "../platform/ids.js";
+import type {
+  ChatMessage,
+  ChatRequest,
+  ChatResult,
+  Filter,
+  QuerySpec,
+  TokenUsage,
+} from "../platform/ports.js";
+import { validate } from "../platform/validation.js";
 import { tokenize } from "../platform/models/local-embedder.js";
 import { assertAnswering, getAgent, resolveConfig, type AgentView } from "./agents.js";
 import { buildContext, estimateTokens } from "./context.js";
 import {
+  agentChannels,
   conversationPath,
   conversationsPath,
   conversationSchema,
@@ -103,18 +113,141 @@ export async function getConversation(
   return { id: conversationId, ...(await loadConversation(deps, tenantId, conversationId)) };
 }
 
+/** `2024-05-01` (midnight UTC) or a full ISO-8601 date-time with its offset. */
+const listInstant = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: "must be an ISO date (2024-05-01) or date-time with an offset (2024-05-01T09:30:00Z)",
+  })
+  .transform((s) => new Date(s));
+
+/** Where the previous page ended: its last `updatedAt`, and the ids already listed at that instant. */
+const listCursorSchema = z.object({
+  updatedAt: z.string().min(1).max(64),
+  seen: z.array(z.string().regex(idPattern)).min(1),
+});
+type ListCursor = z.infer<typeof listCursorSchema>;
+
+const invalidCursor = "must be the nextCursor of a previous page";
+
+const cursorToken = (cursor: ListCursor): string =>
+  Buffer.from(JSON.stringify(cursor), "utf8").toString("base64url");
+
+const listCursor = z
+  .string()
+  .max(64_000, invalidCursor)
+  .transform((token, ctx): ListCursor => {
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    } catch {
+      decoded = undefined;
+    }
+    const parsed = listCursorSchema.safeParse(decoded);
+    if (!parsed.success) {
+      ctx.addIssue({ code: "custom", message: invalidCursor });
+      return z.NEVER;
+    }
+    return parsed.data;
+  });
+
+export const conversationListQuerySchema = z
+  .object({
+    agentId: z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'").optional(),
+    channel: z.enum(agentChannels).optional(),
+    /** Last activity at or after this instant. */
+    from: listInstant.optional(),
+    /** Last activity before this instant (exclusive). */
+    to: listInstant.optional(),
+    limit: z.coerce
+      .number({ error: "must be a whole number from 1 to 200" })
+      .int("must be a whole number from 1 to 200")
+      .min(1, "must be a whole number from 1 to 200")
+      .max(200, "must be a whole number from 1 to 200")
+      .default(50),
+    /** The `nextCursor` of the previous page. */
+    cursor: listCursor.optional(),
+  })
+  .strict();
+/** The query string as sent (`listConversations` validates it). */
+export type ConversationListQuery = Record<string, string | number | undefined>;
+
+/** What a listing shows of a conversation: no summary (it quotes the end user), nothing to read per row. */
+export type ConversationListItem = Omit<ConversationView, "summary">;
+
+export interface ConversationPage {
+  readonly conversations: ConversationListItem[];
+  /** Pass as `cursor` for the next page; `null` on the last one. */
+  readonly nextCursor: string | null;
+}
+
+/**
+ * The Firestore query behind a listing page: equality filters on agent and channel, a range on
+ * `updatedAt`, newest activity first. Filtering by agent and/or channel needs the composite indexes
+ * (agentId, updatedAt desc), (channel, updatedAt desc) and (agentId, channel, updatedAt desc) in
+ * firestore.indexes.json; every range is on the ordered field, as Firestore requires.
+ */
+export function conversationListQuery(tenantId: string, query: ConversationListQuery): QuerySpec {
+  return planListing(tenantId, query).spec;
+}
+
+function planListing(
+  tenantId: string,
+  query: ConversationListQuery,
+): { spec: QuerySpec; limit: number; cursor: ListCursor | undefined } {
+  const parsed = validate(conversationListQuerySchema, query, "query parameter");
+  if (parsed.from && parsed.to && parsed.from.getTime() >= parsed.to.getTime()) {
+    throw new AppError(
+      "invalid-argument",
+      `Invalid query parameter: from (${parsed.from.toISOString()}) must be before to (${parsed.to.toISOString()})`,
+    );
+  }
+  const where: Filter[] = [];
+  if (parsed.agentId !== undefined) where.push({ field: "agentId", op: "==", value: parsed.agentId });
+  if (parsed.channel !== undefined) where.push({ field: "channel", op: "==", value: parsed.channel });
+  if (parsed.from) where.push({ field: "updatedAt", op: ">=", value: parsed.from.toISOString() });
+  if (parsed.to) where.push({ field: "updatedAt", op: "<", value: parsed.to.toISOString() });
+  // The cursor holds values, not a document: a conversation keeps changing, and a document cursor would
+  // move with it (Firestore's startAfter reads the document's current updatedAt).
+  if (parsed.cursor) where.push({ field: "updatedAt", op: "<=", value: parsed.cursor.updatedAt });
+  const spec: QuerySpec = {
+    collection: conversationsPath(tenantId),
+    where,
+    // Ties on updatedAt fall back to the document id (Firestore's implicit order); the cursor's `seen`
+    // ids make paging exact whatever the tie order.
+    orderBy: [{ field: "updatedAt", direction: "desc" }],
+    // One more than the page, to know whether there is a next one, plus the ids to skip at the cursor.
+    limit: parsed.limit + 1 + (parsed.cursor?.seen.length ?? 0),
+  };
+  return { spec, limit: parsed.limit, cursor: parsed.cursor };
+}
+
+/**
+ * One page of a tenant's conversations, most recent activity first, filtered by agent, channel and a
+ * window of last activity [from, to). A conversation that gets a message moves to the first page; the
+ * next pages never repeat one that was already listed.
+ */
 export async function listConversations(
   deps: Deps,
   tenantId: string,
-  filter: { agentId?: string; limit?: number },
-): Promise<ConversationView[]> {
-  const snaps = await deps.store.query({
-    collection: conversationsPath(tenantId),
-    where: filter.agentId ? [{ field: "agentId", op: "==", value: filter.agentId }] : [],
-    orderBy: [{ field: "updatedAt", direction: "desc" }],
-    limit: Math.min(Math.max(filter.limit ?? 50, 1), 200),
-  });
-  return snaps.map((s) => ({ id: s.id, ...conversationSchema.parse(s.data) }));
+  query: ConversationListQuery = {},
+): Promise<ConversationPage> {
+  const { spec, limit, cursor } = planListing(tenantId, query);
+  const seen = new Set(cursor?.seen);
+  const rows = (await deps.store.query(spec))
+    .map((s): ConversationListItem => {
+      const { summary: _summary, ...conversation } = conversationSchema.parse(s.data);
+      return { id: s.id, ...conversation };
+    })
+    .filter((c) => !(cursor && c.updatedAt === cursor.updatedAt && seen.has(c.id)));
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  if (rows.length <= limit || !last) return { conversations: page, nextCursor: null };
+  const seenAtLast = page.filter((c) => c.updatedAt === last.updatedAt).map((c) => c.id);
+  if (cursor?.updatedAt === last.updatedAt) seenAtLast.push(...cursor.seen);
+  return {
+    conversations: page,
+    nextCursor: cursorToken({ updatedAt: last.updatedAt, seen: seenAtLast }),
+  };
 }
 
 /** The messages a turn needs: those the stored summary does not cover yet (a window and a turn or two). */

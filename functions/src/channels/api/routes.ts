@@ -11,6 +11,7 @@ import {
   createAgent,
   createAgentInput,
   getAgent,
+  lastActivityOf,
   listAgents,
   listVersions,
   pauseAgent,
@@ -23,6 +24,7 @@ import {
   updateAgentInput,
 } from "../../agents/agents.js";
 import {
+  conversationListQuery,
   getConversation,
   listConversations,
   listMessages,
@@ -30,7 +32,7 @@ import {
   sendMessageInput,
   startConversation,
 } from "../../agents/conversation.js";
-import { agentsPath, conversationsPath, versionSelectorSchema } from "../../agents/schema.js";
+import { agentChannels, agentsPath, versionSelectorSchema } from "../../agents/schema.js";
 import { documentsPath, knowledgeBasesPath } from "../../knowledge/schema.js";
 import {
   addDocument,
@@ -51,7 +53,6 @@ import { checkHealth } from "../../monitor/health.js";
 import { requirePermission } from "../../platform/permissions.js";
 import { AppError } from "../../platform/errors.js";
 import { createApiKey, listApiKeys, revokeApiKey, roles, roleSchema } from "../../platform/tenancy.js";
-import { validate } from "../../platform/validation.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
 import type { Caller } from "../../platform/auth.js";
@@ -142,6 +143,23 @@ const messageResponse = z.object({
   agentVersion: z.union([z.literal("draft"), z.number()]).nullable(),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
   createdAt: z.string(),
+});
+
+const conversationPageResponse = z.object({
+  conversations: z.array(
+    z.object({
+      id: z.string(),
+      agentId: z.string(),
+      /** What the conversation talks to: "published" (follows the agent), a pinned version, or "draft". */
+      agentVersion: versionSelectorSchema,
+      channel: z.enum(agentChannels),
+      endUserRef: z.string().nullable(),
+      messageCount: z.number(),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
 });
 
 const tagsInput = z.array(z.string().max(60)).max(20);
@@ -367,15 +385,23 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "GET",
     path: "/v1/agents",
-    summary: "List agents, most recently changed first (archived ones with ?includeArchived=true)",
+    summary:
+      "List agents, most recently changed first (archived ones with ?includeArchived=true), each with " +
+      "lastActivityAt: when its newest conversation last changed (null if none)",
     tag: "Agents",
     permission: "workspace.read",
     live: ({ caller }) => ({ collection: agentsPath(caller.tenantId) }),
-    handle: async ({ deps, caller, request }) => ({
-      agents: await listAgents(deps, caller.tenantId, {
+    handle: async ({ deps, caller, request }) => {
+      const agents = await listAgents(deps, caller.tenantId, {
         includeArchived: request.query.get("includeArchived") === "true",
-      }),
-    }),
+      });
+      const activity = await lastActivityOf(
+        deps,
+        caller.tenantId,
+        agents.map((a) => a.id),
+      );
+      return { agents: agents.map((a) => ({ ...a, lastActivityAt: activity.get(a.id) ?? null })) };
+    },
   }),
   route({
     method: "POST",
@@ -498,22 +524,18 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "GET",
     path: "/v1/conversations",
-    summary: "List conversations, most recent first (?agentId= to filter, ?limit= up to 200)",
+    summary:
+      "List conversations, most recent activity first. Filters: ?agentId=, ?channel= (api, " +
+      "openai-compatible, callable, studio), ?from= and ?to= (last activity in [from, to): ISO dates, " +
+      "midnight UTC, or date-times with an offset). Pages: ?limit= (1-200, default 50) and ?cursor= " +
+      "(the previous page's nextCursor; null on the last page)",
     tag: "Conversations",
     permission: "conversations.view",
-    live: ({ caller }) => ({ collection: conversationsPath(caller.tenantId) }),
-    handle: async ({ deps, caller, request }) => {
-      const agentId = request.query.get("agentId") ?? undefined;
-      if (agentId !== undefined) validate(id, agentId, "agentId");
-      const limit = request.query.get("limit");
-      return {
-        conversations: await listConversations(deps, caller.tenantId, {
-          agentId,
-          limit:
-            limit === null ? undefined : validate(z.coerce.number().int().min(1).max(200), limit, "limit"),
-        }),
-      };
-    },
+    response: conversationPageResponse,
+    // Watches exactly the page it lists: a new conversation, or one that gets a message, changes it.
+    live: ({ caller, request }) => conversationListQuery(caller.tenantId, Object.fromEntries(request.query)),
+    handle: ({ deps, caller, request }) =>
+      listConversations(deps, caller.tenantId, Object.fromEntries(request.query)),
   }),
   route({
     method: "GET",

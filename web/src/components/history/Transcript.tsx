@@ -1,0 +1,66 @@
+import { Stack, Typography } from "@mui/material";
+import type { Citation } from "../../data/conversations";
+import type { TranscriptMessage } from "../../data/history";
+import { AnswerCard, QuestionBubble } from "../playground/AnswerCard";
+import { formatInstant } from "./describe";
+
+interface TranscriptProps {
+  readonly messages: readonly TranscriptMessage[];
+  /** The trace on show, to mark its answer. */
+  readonly selectedTraceId: string | undefined;
+  readonly onShowTrace: (traceId: string) => void;
+  readonly onOpenCitation: (citation: Citation) => void;
+}
+
+function When({
+  iso,
+  align,
+  extra,
+}: {
+  readonly iso: string;
+  readonly align: "left" | "right";
+  readonly extra?: string;
+}) {
+  return (
+    <Typography variant="caption" color="text.secondary" sx={{ textAlign: align, mt: 0.5 }}>
+      <time dateTime={iso}>{formatInstant(iso)}</time>
+      {extra && ` · ${extra}`}
+    </Typography>
+  );
+}
+
+/** A conversation's messages in order: the end user's questions and the agent's checked answers. */
+export function Transcript({ messages, selectedTraceId, onShowTrace, onOpenCitation }: TranscriptProps) {
+  return (
+    <Stack component="ol" spacing={2.5} aria-label="Messages" sx={{ m: 0, p: 0, listStyle: "none" }}>
+      {messages.map((message) =>
+        message.role === "user" ? (
+          <Stack component="li" key={message.id} aria-label="End user">
+            <QuestionBubble text={message.content} />
+            <When iso={message.createdAt} align="right" />
+          </Stack>
+        ) : (
+          <Stack component="li" key={message.id} aria-label="Agent">
+            <AnswerCard
+              answer={message.answer}
+              selected={message.answer.traceId !== null && message.answer.traceId === selectedTraceId}
+              onShowTrace={onShowTrace}
+              onOpenCitation={onOpenCitation}
+            />
+            <When
+              iso={message.createdAt}
+              align="left"
+              extra={
+                message.answer.agentVersion === "draft"
+                  ? "answered by the draft"
+                  : message.answer.agentVersion !== null
+                    ? `answered by version ${message.answer.agentVersion}`
+                    : undefined
+              }
+            />
+          </Stack>
+        ),
+      )}
+    </Stack>
+  );
+}
