@@ -1,0 +1,204 @@
+import { useId, useState, type ReactNode } from "react";
+import { Link as RouterLink } from "react-router";
+import { Box, Card, CardContent, Chip, Link, Stack, TextField, Typography } from "@mui/material";
+import { hasPermission } from "../../data/admin";
+import { platformOrigin } from "../../data/platform";
+import type { Session } from "../../data/session";
+import { useAgents } from "../../data/studio";
+import { monospace } from "../../theme";
+import { CodeBlock } from "../CodeBlock";
+import { SectionHeader } from "./SectionHeader";
+import { settingsPath } from "./sections";
+
+const auth = `-H "Authorization: Bearer $ALCHEMIST_API_KEY"`;
+const question = "How many vacation days do I get?";
+
+function restExample(origin: string, agentId: string): string {
+  return [
+    `curl -X POST ${origin}/v1/agents/${agentId}/conversations \\`,
+    `  ${auth}`,
+    ``,
+    `curl -X POST ${origin}/v1/conversations/$CONVERSATION_ID/messages \\`,
+    `  ${auth} \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '{"content": "${question}"}'`,
+  ].join("\n");
+}
+
+function openAiPythonExample(origin: string, agentId: string): string {
+  return [
+    `import os`,
+    `from openai import OpenAI`,
+    ``,
+    `client = OpenAI(base_url="${origin}/v1", api_key=os.environ["ALCHEMIST_API_KEY"])`,
+    `answer = client.chat.completions.create(`,
+    `    model="${agentId}",`,
+    `    messages=[{"role": "user", "content": "${question}"}],`,
+    `)`,
+    `print(answer.choices[0].message.content)`,
+  ].join("\n");
+}
+
+function openAiCurlExample(origin: string, agentId: string): string {
+  return [
+    `curl ${origin}/v1/chat/completions \\`,
+    `  ${auth} \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '{"model": "${agentId}", "messages": [{"role": "user", "content": "${question}"}]}'`,
+  ].join("\n");
+}
+
+/** Channels that arrive with their own features: said plainly, with nothing to switch on yet. */
+const upcoming: readonly { readonly name: string; readonly description: string }[] = [
+  {
+    name: "Web chat widget",
+    description:
+      "A chat window for your website, answering from a published agent. It arrives with the widget feature; there is nothing to set up yet.",
+  },
+  {
+    name: "WhatsApp Business",
+    description:
+      "Answer customers on WhatsApp with your agents. It arrives with the WhatsApp feature; there is nothing to set up yet.",
+  },
+  {
+    name: "MCP",
+    description:
+      "Let MCP clients (IDEs, desktop assistants) use your agents as tools. It arrives with the MCP feature; there is nothing to set up yet.",
+  },
+];
+
+/** `/settings/channels`: where agents answer today (the two APIs), and what comes next. Open to every role. */
+export function ChannelsSection({ session }: { readonly session: Session }) {
+  const headingId = useId();
+  const origin = platformOrigin();
+  const baseUrl = `${origin}/v1`;
+  const agents = useAgents({ includeArchived: false });
+  const published = agents.data?.filter((agent) => agent.publishedVersion !== null) ?? [];
+  const [chosen, setChosen] = useState<string | undefined>(undefined);
+  const exampleAgent = published.find((agent) => agent.id === chosen)?.id ?? published[0]?.id ?? "$AGENT_ID";
+  const mayCreateKeys = hasPermission(session.role, "keys.manage");
+
+  return (
+    <Stack component="section" aria-labelledby={headingId} spacing={3}>
+      <SectionHeader
+        id={headingId}
+        title="Channels"
+        description="Where your published agents answer. Every channel answers with sources, a confidence and a trace."
+      />
+      <Typography>
+        Both APIs need an API key, sent as a bearer token.{" "}
+        {mayCreateKeys ? (
+          <>
+            <Link component={RouterLink} to={settingsPath("api-keys")}>
+              Create an API key
+            </Link>{" "}
+            for each service that calls them.
+          </>
+        ) : (
+          "Ask an admin or owner of this workspace for one."
+        )}{" "}
+        The examples read it from <code>$ALCHEMIST_API_KEY</code>.
+      </Typography>
+      {published.length > 1 && (
+        <TextField
+          select
+          label="Agent in the examples"
+          value={exampleAgent}
+          onChange={(event) => setChosen(event.target.value)}
+          slotProps={{ select: { native: true } }}
+          sx={{ maxWidth: { sm: 360 } }}
+        >
+          {published.map((agent) => (
+            <option key={agent.id} value={agent.id}>
+              {agent.name}
+            </option>
+          ))}
+        </TextField>
+      )}
+      {agents.data && published.length === 0 && (
+        <Typography variant="body2" color="text.secondary">
+          No agent is published yet: the examples say <code>$AGENT_ID</code> where a published agent&apos;s id
+          goes.
+        </Typography>
+      )}
+
+      <ChannelCard name="REST API" status="Available" baseUrl={baseUrl}>
+        <Typography sx={{ mb: 2 }}>
+          Start a conversation with an agent, then send it messages. Every route is in the{" "}
+          <Link component={RouterLink} to="/api">
+            API reference
+          </Link>
+          .
+        </Typography>
+        <CodeBlock label="REST API example" code={restExample(origin, exampleAgent)} />
+      </ChannelCard>
+
+      <ChannelCard name="OpenAI-compatible API" status="Available" baseUrl={baseUrl}>
+        <Typography sx={{ mb: 2 }}>
+          OpenAI&apos;s SDKs and any tool with a base URL setting talk to published agents unchanged: the
+          model is the agent&apos;s id (<code>GET /v1/models</code> lists them). Answers carry their sources
+          under <code>alchemist</code>.
+        </Typography>
+        <Stack spacing={1.5}>
+          <CodeBlock label="OpenAI Python client example" code={openAiPythonExample(origin, exampleAgent)} />
+          <CodeBlock label="OpenAI-compatible curl example" code={openAiCurlExample(origin, exampleAgent)} />
+        </Stack>
+      </ChannelCard>
+
+      <Box
+        sx={{
+          display: "grid",
+          gap: 2,
+          gridTemplateColumns: { xs: "1fr", md: "repeat(3, minmax(0, 1fr))" },
+        }}
+      >
+        {upcoming.map((channel) => (
+          <ChannelCard key={channel.name} name={channel.name} status="Not available yet">
+            <Typography variant="body2" color="text.secondary">
+              {channel.description}
+            </Typography>
+          </ChannelCard>
+        ))}
+      </Box>
+    </Stack>
+  );
+}
+
+interface ChannelCardProps {
+  readonly name: string;
+  readonly status: "Available" | "Not available yet";
+  readonly baseUrl?: string;
+  readonly children: ReactNode;
+}
+
+function ChannelCard({ name, status, baseUrl, children }: ChannelCardProps) {
+  const headingId = useId();
+  return (
+    <Card component="section" aria-labelledby={headingId}>
+      <CardContent sx={{ p: { xs: 2, sm: 3 } }}>
+        <Box sx={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: 1, mb: 1 }}>
+          <Typography variant="h3" id={headingId}>
+            {name}
+          </Typography>
+          <Chip
+            label={status}
+            size="small"
+            color={status === "Available" ? "success" : "default"}
+            variant={status === "Available" ? "filled" : "outlined"}
+          />
+        </Box>
+        {baseUrl && (
+          <Box component="dl" sx={{ m: 0, mb: 1.5, display: "flex", flexWrap: "wrap", columnGap: 1 }}>
+            <Typography component="dt" color="text.secondary">
+              Base URL
+            </Typography>
+            <Typography component="dd" sx={{ m: 0, fontFamily: monospace, overflowWrap: "anywhere" }}>
+              {baseUrl}
+            </Typography>
+          </Box>
+        )}
+        {children}
+      </CardContent>
+    </Card>
+  );
+}
