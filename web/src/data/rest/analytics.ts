@@ -1,3 +1,9 @@
-import type { AnalyticsSource } from "../analytics";
+import { analyticsRequestPath, parseAnalytics, type AnalyticsSource } from "../analytics";
+import { requestAsSignedIn } from "../session";
 
-export const restAnalytics: AnalyticsSource = {};
+export const restAnalytics: AnalyticsSource = {
+  async getAnalytics(request, signal) {
+    const path = analyticsRequestPath(request);
+    return parseAnalytics(await requestAsSignedIn(path, { signal }), path);
+  },
+};

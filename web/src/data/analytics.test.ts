@@ -1,0 +1,155 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { analyticsAnswer, analyticsNow, hrWeekTurns } from "../test/analyticsFixtures";
+import { errorResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
+import { signInAs } from "../test/session";
+import { analyticsRequestOf, analyticsRequestPath, parseAnalytics, type AnalyticsDay } from "./analytics";
+import { PlatformRequestError } from "./platform";
+import { restSource } from "./restSource";
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("the analytics window", () => {
+  it("is the last n UTC days, today included, ending at the next midnight", () => {
+    expect(analyticsRequestOf({ days: 7 }, analyticsNow)).toEqual({ from: "2026-11-19", to: "2026-11-26" });
+    expect(analyticsRequestOf({ days: 30 }, analyticsNow)).toEqual({ from: "2026-10-27", to: "2026-11-26" });
+    expect(analyticsRequestOf({ days: 90, agentId: "agt_hr" }, analyticsNow)).toEqual({
+      from: "2026-08-28",
+      to: "2026-11-26",
+      agentId: "agt_hr",
+    });
+  });
+
+  it("follows the UTC day, whatever the time of day", () => {
+    expect(analyticsRequestOf({ days: 7 }, new Date("2026-11-25T23:59:59.999Z")).from).toBe("2026-11-19");
+    expect(analyticsRequestOf({ days: 7 }, new Date("2026-11-26T00:00:00.000Z")).from).toBe("2026-11-20");
+  });
+
+  it("puts the window and the agent in the query string", () => {
+    expect(analyticsRequestPath({ from: "2026-11-19", to: "2026-11-26" })).toBe(
+      "/v1/analytics?from=2026-11-19&to=2026-11-26",
+    );
+    expect(analyticsRequestPath({ from: "2026-11-19", to: "2026-11-26", agentId: "agt/../x" })).toBe(
+      "/v1/analytics?from=2026-11-19&to=2026-11-26&agentId=agt%2F..%2Fx",
+    );
+  });
+});
+
+describe("parseAnalytics", () => {
+  const path = "/v1/analytics?from=2026-11-19&to=2026-11-26";
+
+  it("reads the platform's answer: totals, every day and every channel", () => {
+    const analytics = parseAnalytics(analyticsAnswer(hrWeekTurns, { days: 7 }), path);
+
+    expect(analytics.window).toEqual({
+      from: "2026-11-19T00:00:00.000Z",
+      to: "2026-11-26T00:00:00.000Z",
+      agentId: null,
+    });
+    expect(analytics.totals).toMatchObject({
+      conversations: 3,
+      turns: 12,
+      answered: 10,
+      abstained: 2,
+      failed: 1,
+      abstentionRate: 2 / 12,
+      tokens: { input: 6582, output: 353 },
+    });
+    expect(analytics.totals.averageConfidence).toBeCloseTo(0.62);
+    expect(analytics.series.map((day) => day.date)).toEqual([
+      "2026-11-19",
+      "2026-11-20",
+      "2026-11-21",
+      "2026-11-22",
+      "2026-11-23",
+      "2026-11-24",
+      "2026-11-25",
+    ]);
+    expect(analytics.series[2]).toMatchObject({ turns: 0, abstentionRate: null, latencyMs: { p95: null } });
+    expect(analytics.byChannel.map((c) => [c.channel, c.turns, c.failed])).toEqual([
+      ["api", 11, 0],
+      ["studio", 1, 1],
+    ]);
+    expect(analytics.truncated).toBe(false);
+  });
+
+  it("fills the days a source left out as quiet days, so the axis has no holes", () => {
+    const answer = analyticsAnswer(hrWeekTurns, { days: 7 });
+    const busyDaysOnly = { ...answer, series: answer.series.filter((day) => day.turns > 0) };
+    expect(busyDaysOnly.series).toHaveLength(2);
+
+    const series = parseAnalytics(busyDaysOnly, path).series;
+
+    expect(series).toHaveLength(7);
+    expect(series.map((day) => day.turns)).toEqual([0, 2, 0, 0, 0, 0, 10]);
+    const quiet = series[0] as AnalyticsDay;
+    expect(quiet).toEqual({
+      date: "2026-11-19",
+      conversations: 0,
+      turns: 0,
+      answered: 0,
+      abstained: 0,
+      declined: 0,
+      failed: 0,
+      abstentionRate: null,
+      averageConfidence: null,
+      latencyMs: { p50: null, p95: null, p99: null },
+      tokens: { input: 0, output: 0 },
+    });
+  });
+
+  it("refuses an answer that is not analytics, naming the field", () => {
+    const answer = analyticsAnswer(hrWeekTurns, { days: 7 });
+    const broken = {
+      ...answer,
+      series: answer.series.map((day, i) => (i === 3 ? { ...day, abstentionRate: "12%" } : day)),
+    };
+    expect(() => parseAnalytics(broken, path)).toThrow(
+      new PlatformRequestError(
+        "invalid-response",
+        path,
+        `GET ${path} answered with something that is not analytics (series[3].abstentionRate).`,
+      ),
+    );
+    expect(() => parseAnalytics({ agents: [] }, path)).toThrow(/not analytics \(window is not an object\)/);
+  });
+});
+
+describe("restSource.getAnalytics", () => {
+  beforeEach(() => {
+    signInAs();
+  });
+
+  it("asks the platform for the window and agent, as the signed-in person", async () => {
+    const platform = stubPlatform({
+      "GET /v1/analytics": () => jsonResponse(analyticsAnswer(hrWeekTurns, { days: 7, agentId: "agt_hr" })),
+    });
+
+    const analytics = await restSource.getAnalytics(
+      { from: "2026-11-19", to: "2026-11-26", agentId: "agt_hr" },
+      new AbortController().signal,
+    );
+
+    expect(analytics.window.agentId).toBe("agt_hr");
+    const [request] = platform.sent("GET /v1/analytics");
+    expect(Object.fromEntries(request?.query ?? [])).toEqual({
+      from: "2026-11-19",
+      to: "2026-11-26",
+      agentId: "agt_hr",
+    });
+    expect(request?.authorization).toBe("Bearer als_ann_acme.signature");
+  });
+
+  it("passes the platform's refusal on", async () => {
+    stubPlatform({
+      "GET /v1/analytics": () => errorResponse(404, "not-found", "Agent agt_gone not found"),
+    });
+    await expect(
+      restSource.getAnalytics(
+        { from: "2026-11-19", to: "2026-11-26", agentId: "agt_gone" },
+        new AbortController().signal,
+      ),
+    ).rejects.toMatchObject({ status: 404, code: "not-found", reason: "Agent agt_gone not found" });
+  });
+});
