@@ -3,9 +3,9 @@
  * as them. The session lives in localStorage so a reload or a new tab stays signed in; the platform still
  * checks the membership on every request, so a removed member is refused at once (a 401 here signs out).
  *
- * Local mode signs in with `/auth/*` (local accounts, `als_` session tokens). Firebase mode will put a
- * Firebase Auth ID token in the same `Session`: the REST API accepts both, so nothing past this module
- * changes.
+ * Local mode signs in with `/auth/*` (local accounts, `als_` session tokens). Firebase mode installs an
+ * `AuthBackend` (firebase/auth.ts) that signs in with Firebase Auth and puts its ID token in the same
+ * `Session`: the REST API accepts both, so nothing past this module changes.
  */
 import { useSyncExternalStore } from "react";
 import { isRecord, PlatformRequestError, requestPlatformJson, type PlatformRequest } from "./platform";
@@ -37,6 +37,33 @@ export interface Session {
   readonly email?: string;
   /** Every workspace the account belongs to, for the switcher. */
   readonly workspaces: readonly WorkspaceMembership[];
+  /**
+   * `firebase` when Firebase Auth signed in: `token` is an ID token that lasts an hour and is refreshed
+   * before each request, so its `expiresAt` passing does not end the session. Absent for local accounts.
+   */
+  readonly signedInWith?: "firebase";
+}
+
+/**
+ * Where sign-in happens when it is not the local runtime's `/auth/*` routes: Firebase mode installs one
+ * (`installAuthBackend`) before the studio renders. Each method answers the session to start.
+ */
+export interface AuthBackend {
+  signIn(input: { email: string; password: string }): Promise<Session>;
+  signUp(input: { email: string; password: string; workspaceName: string }): Promise<Session>;
+  acceptInvitation(input: { token: string; password: string }): Promise<Session>;
+  switchWorkspace(tenantId: string, current: Session | undefined): Promise<Session>;
+  /** The token to send now: the session's, refreshed first when it is about to expire. */
+  freshToken(session: Session): Promise<string>;
+  /** Ends the backend's own sign-in too (the studio's session is already gone). */
+  signOut(): void;
+}
+
+let backend: AuthBackend | undefined;
+
+/** Firebase mode's sign-in replaces the local accounts' (called once, at start). */
+export function installAuthBackend(next: AuthBackend | undefined): void {
+  backend = next;
 }
 
 export interface SessionState {
@@ -75,7 +102,7 @@ function readStoredState(): SessionState {
     stored = undefined;
   }
   const session = stored === undefined ? undefined : parseStoredSession(stored);
-  if (session && Date.parse(session.expiresAt) <= Date.now()) {
+  if (session && session.signedInWith !== "firebase" && Date.parse(session.expiresAt) <= Date.now()) {
     return { session: undefined, notice: sessionEndedNotice };
   }
   return { session, notice: undefined };
@@ -103,11 +130,23 @@ export function currentSessionState(): SessionState {
 
 export function signOut(notice?: string): void {
   setState({ session: undefined, notice });
+  backend?.signOut();
+}
+
+/**
+ * Keeps the session as it is but with a newer token (Firebase Auth refreshed its ID token); ignored when
+ * the session has changed meanwhile.
+ */
+export function replaceSessionToken(accountId: string, token: string, expiresAt: string): void {
+  const session = state.session;
+  if (!session || session.accountId !== accountId || session.token === token) return;
+  setState({ ...state, session: { ...session, token, expiresAt } });
 }
 
 // ----- signing in -----------------------------------------------------------------------------------
 
 export async function signIn(input: { email: string; password: string }): Promise<Session> {
+  if (backend) return startSession(await backend.signIn(input));
   const body = await requestPlatformJson("/auth/login", { method: "POST", body: input });
   return startSession(parseSignedIn(body, "/auth/login", { email: input.email.trim() }));
 }
@@ -118,6 +157,7 @@ export async function signUp(input: {
   password: string;
   workspaceName: string;
 }): Promise<Session> {
+  if (backend) return startSession(await backend.signUp(input));
   const body = await requestPlatformJson("/auth/signup", {
     method: "POST",
     body: { email: input.email, password: input.password, tenantName: input.workspaceName },
@@ -132,6 +172,7 @@ export async function signUp(input: {
 
 /** Joins the invitation's workspace with the invited email's account, creating it with `password` if new. */
 export async function acceptInvitation(input: { token: string; password: string }): Promise<Session> {
+  if (backend) return startSession(await backend.acceptInvitation(input));
   const body = await requestPlatformJson("/auth/accept-invitation", { method: "POST", body: input });
   const joined = parseSignedIn(body, "/auth/accept-invitation", {});
   // The answer names no workspaces; a switch to the one just joined lists them all (and its name).
@@ -152,6 +193,7 @@ export async function acceptInvitation(input: { token: string; password: string 
 
 /** A new session in another workspace of the same account (the shell's workspace switcher). */
 export async function switchWorkspace(tenantId: string): Promise<Session> {
+  if (backend) return startSession(await backend.switchWorkspace(tenantId, state.session));
   const email = state.session?.email;
   const body = await requestAsSignedIn("/auth/switch-tenant", { method: "POST", body: { tenantId } });
   return startSession(parseSignedIn(body, "/auth/switch-tenant", email ? { email } : {}));
@@ -176,15 +218,13 @@ export async function asSignedIn<T>(path: string, send: (token: string) => Promi
       reason: "You are signed out.",
     });
   }
+  let token = session.token;
   try {
-    return await send(session.token);
+    if (backend) token = await backend.freshToken(session);
+    return await send(token);
   } catch (error) {
     // Only the session that was refused ends: a slow answer must not sign out a newer sign-in.
-    if (
-      error instanceof PlatformRequestError &&
-      error.status === 401 &&
-      state.session?.token === session.token
-    ) {
+    if (error instanceof PlatformRequestError && error.status === 401 && state.session?.token === token) {
       signOut(sessionEndedNotice);
     }
     throw error;
@@ -247,7 +287,7 @@ function parseSignedIn(body: unknown, path: string, extra: { email?: string }): 
 
 function parseStoredSession(value: unknown): Session | undefined {
   if (!isRecord(value)) return undefined;
-  const { token, expiresAt, tenantId, role, accountId, email, workspaces } = value;
+  const { token, expiresAt, tenantId, role, accountId, email, workspaces, signedInWith } = value;
   if (
     typeof token !== "string" ||
     typeof expiresAt !== "string" ||
@@ -265,5 +305,6 @@ function parseStoredSession(value: unknown): Session | undefined {
     accountId,
     ...(typeof email === "string" ? { email } : {}),
     workspaces: parseWorkspaces(workspaces) ?? [],
+    ...(signedInWith === "firebase" ? { signedInWith } : {}),
   };
 }

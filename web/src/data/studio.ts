@@ -6,7 +6,7 @@
  * history, analytics and administration in their own modules, each with its hooks). Two sources implement
  * it: the REST API (`restSource.ts`, local mode: requests, and server-sent events for live data), and
  * Firebase mode's source, which reads with Firestore listeners and writes through the API. One is chosen
- * at start, with `StudioSourceContext.Provider` in `App.tsx`.
+ * at start, with `StudioSourceContext.Provider` in `main.tsx`.
  */
 import { createContext, useCallback, useContext } from "react";
 import type { Agent, AgentCreateInput, AgentPatch, AgentVersion } from "./agents";

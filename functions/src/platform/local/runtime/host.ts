@@ -305,6 +305,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     app.use(express.static(root, { index: false, maxAge: "1h" }));
     app.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") return next();
+      // `/__/` is Firebase Hosting's reserved namespace: the studio asks for /__/firebase/init.json to tell
+      // Firebase mode from local mode, so here it must be a 404, never the studio's page.
+      if (req.path.startsWith("/__/")) return next();
       res.set("cache-control", "no-cache").sendFile(path.join(root, "index.html"));
     });
   }
