@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: builds what the tests run against, runs every workspace's Vitest suite offline, and ends
-// with one plain line `N passed, N failed, N skipped` summed over all of them.
+// `npm test`: builds what the tests run against, runs every workspace's Vitest suite offline and the studio's
+// end-to-end suite, and ends with one plain line `N passed, N failed, N skipped` summed over all of them.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,21 +20,38 @@ if (run("npm", ["run", "build", "-w", "functions"], root) !== 0) {
   process.exit(1);
 }
 
-const workspaces = ["functions", "web"];
+// Every workspace's Vitest suite, then the studio's end-to-end suite (Playwright with Debian's Chromium against
+// the real platform; it serves web/dist, so the web app is built first). Without Chromium the e2e tests
+// report themselves skipped, with the reason, and count as skipped.
+const suites = [
+  { name: "functions", cwd: path.join(root, "functions"), args: [] },
+  { name: "web", cwd: path.join(root, "web"), args: [] },
+  {
+    name: "web-e2e",
+    cwd: path.join(root, "web"),
+    args: ["-c", "vitest.e2e.config.ts"],
+    prepare: ["npm", ["run", "build", "-w", "web"], root],
+  },
+];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let exitCode = 0;
-for (const ws of workspaces) {
-  const report = path.join(outDir, `${ws}.json`);
+for (const suite of suites) {
+  if (suite.prepare && run(...suite.prepare) !== 0) {
+    console.error(`[${suite.name}] not run: \`${suite.prepare[0]} ${suite.prepare[1].join(" ")}\` failed`);
+    failed += 1;
+    continue;
+  }
+  const report = path.join(outDir, `${suite.name}.json`);
   const status = run(
     "npx",
-    ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-    path.join(root, ws),
+    ["vitest", "run", ...suite.args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
+    suite.cwd,
   );
   if (status !== 0) exitCode = 1;
   if (!fs.existsSync(report)) {
-    console.error(`[${ws}] the test run produced no report`);
+    console.error(`[${suite.name}] the test run produced no report`);
     failed += 1;
     continue;
   }
