@@ -142,7 +142,7 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 /** Reads the platform's error envelope, `{ "error": { "code", "message", "details": { "issues" } } }`. */
-function platformErrorEnvelope(body: unknown): PlatformErrorEnvelope {
+export function platformErrorEnvelope(body: unknown): PlatformErrorEnvelope {
   if (!isRecord(body) || !isRecord(body.error)) return {};
   const { code, message, details } = body.error;
   const issues =

@@ -339,6 +339,15 @@ describe("bad input", () => {
     expect(await platform.deps.store.count({ collection: documentsPath("acme", kbId) })).toBe(0);
   });
 
+  it("keeps the accents of an uploaded file's name", async () => {
+    const kbId = await createKb("Accents");
+    const form = new FormData();
+    form.append("file", new Blob(["Les congés payés sont de 25 jours."]), "Congés payés.txt");
+    const res = await platform.fetch(`/v1/knowledge-bases/${kbId}/documents`, { method: "POST", body: form });
+    expect(res.status).toBe(202);
+    expect(await json(res)).toMatchObject({ name: "Congés payés.txt" });
+  });
+
   it("keeps only the base name of a file name with path tricks", async () => {
     const kbId = await createKb("Names");
     const doc = await uploadText(kbId, "../../../etc/passwd.md", "# Title\n\nHello there, this is text.");

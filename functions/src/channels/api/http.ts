@@ -103,6 +103,8 @@ export async function parseMultipartFile(req: ApiRequest, maxBytes: number): Pro
     try {
       parser = busboy({
         headers: { "content-type": req.headers["content-type"] ?? "" },
+        // Browsers send a file name's UTF-8 bytes as they are; busboy would read them as Latin-1.
+        defParamCharset: "utf8",
         limits: { files: 1, fileSize: maxBytes, fields: 20, fieldSize: 64 * 1024 },
       });
     } catch (e) {
