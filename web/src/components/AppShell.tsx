@@ -1,6 +1,22 @@
-import type { ReactNode } from "react";
-import { NavLink, useNavigation } from "react-router";
-import { AppBar, Box, Button, Container, LinearProgress, Link, Toolbar, Typography } from "@mui/material";
+import { useState, type ReactNode } from "react";
+import { NavLink, useLocation, useNavigation } from "react-router";
+import {
+  AppBar,
+  Box,
+  Button,
+  Container,
+  Drawer,
+  IconButton,
+  LinearProgress,
+  Link,
+  List,
+  ListItemButton,
+  ListItemText,
+  Toolbar,
+  Typography,
+  useMediaQuery,
+} from "@mui/material";
+import { useTheme } from "@mui/material/styles";
 import { useSession } from "../data/session";
 import { AccountMenu } from "./AccountMenu";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
@@ -23,6 +39,8 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
   // Route-level code splitting: while a lazy page downloads, the current page stays and this bar moves.
   const navigating = useNavigation().state !== "idle";
   const { session } = useSession();
+  // Below `md` the seven destinations do not fit in the bar: they move into a menu.
+  const compact = useMediaQuery(useTheme().breakpoints.down("md"));
   return (
     <Box sx={{ minHeight: "100vh", display: "flex", flexDirection: "column" }}>
       <Link
@@ -42,36 +60,18 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
         Skip to content
       </Link>
       <AppBar position="sticky" elevation={0}>
-        <Toolbar
-          sx={{
-            // One row from `sm` up; on phones the navigation gets a row of its own under the brand.
-            display: "grid",
-            gridTemplateColumns: "auto 1fr auto",
-            gridTemplateAreas: { xs: '"brand . account" "nav nav nav"', sm: '"brand nav account"' },
-            columnGap: { xs: 1, sm: 3 },
-            py: { xs: 0.5, sm: 0 },
-          }}
-        >
+        <Toolbar sx={{ gap: { xs: 1, md: 3 } }}>
+          {session && compact && <NavigationMenu />}
           <Typography
             component={NavLink}
             to="/"
             aria-label="Alchemist home"
-            sx={{
-              gridArea: "brand",
-              color: "inherit",
-              textDecoration: "none",
-              fontWeight: 700,
-              fontSize: "1.2rem",
-            }}
+            sx={{ color: "inherit", textDecoration: "none", fontWeight: 700, fontSize: "1.2rem" }}
           >
             Alchemist
           </Typography>
-          {session && (
-            <Box
-              component="nav"
-              aria-label="Main"
-              sx={{ gridArea: "nav", display: "flex", gap: { xs: 0.5, sm: 1 }, overflowX: "auto" }}
-            >
+          {session && !compact ? (
+            <Box component="nav" aria-label="Main" sx={{ display: "flex", gap: 0.5, flex: 1, minWidth: 0 }}>
               {navItems.map((item) => (
                 <Button
                   key={item.to}
@@ -80,7 +80,7 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
                   end={"end" in item ? item.end : false}
                   color="inherit"
                   sx={{
-                    px: { xs: 1.5, sm: 2 },
+                    px: { md: 1.25, lg: 2 },
                     flexShrink: 0,
                     opacity: 0.85,
                     "&.active": { opacity: 1, bgcolor: "rgba(255, 255, 255, 0.16)" },
@@ -91,9 +91,11 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
                 </Button>
               ))}
             </Box>
+          ) : (
+            <Box sx={{ flex: 1 }} />
           )}
           {session && (
-            <Box sx={{ gridArea: "account", display: "flex", alignItems: "center", gap: 0.5, minWidth: 0 }}>
+            <Box sx={{ display: "flex", alignItems: "center", gap: 0.5, minWidth: 0 }}>
               {session.workspaces.length > 1 && <WorkspaceSwitcher session={session} />}
               <AccountMenu session={session} />
             </Box>
@@ -117,5 +119,56 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
         {children}
       </Container>
     </Box>
+  );
+}
+
+/** The main navigation on narrow screens: a menu button in the bar opens the destinations in a drawer. */
+function NavigationMenu() {
+  const [open, setOpen] = useState(false);
+  const { pathname } = useLocation();
+  const isCurrent = (item: (typeof navItems)[number]) =>
+    "end" in item && item.end ? pathname === item.to : pathname.startsWith(item.to);
+  const current = navItems.find(isCurrent);
+  return (
+    <>
+      <IconButton
+        color="inherit"
+        edge="start"
+        aria-label={current ? `Menu (current page: ${current.label})` : "Menu"}
+        aria-haspopup="true"
+        aria-expanded={open}
+        onClick={() => setOpen(true)}
+        sx={{ "&:focus-visible": { outline: "2px solid #fff", outlineOffset: 2 } }}
+      >
+        <Box component="span" aria-hidden="true" sx={{ fontSize: "1.4rem", lineHeight: 1 }}>
+          ☰
+        </Box>
+      </IconButton>
+      <Drawer
+        anchor="left"
+        open={open}
+        onClose={() => setOpen(false)}
+        slotProps={{ paper: { sx: { width: 260 } } }}
+      >
+        <Box component="nav" aria-label="Main">
+          <Typography sx={{ px: 2, pt: 2, pb: 1, fontWeight: 700, fontSize: "1.2rem" }}>Alchemist</Typography>
+          <List>
+            {navItems.map((item) => (
+              <ListItemButton
+                key={item.to}
+                component={NavLink}
+                to={item.to}
+                end={"end" in item ? item.end : false}
+                onClick={() => setOpen(false)}
+                selected={isCurrent(item)}
+                aria-current={isCurrent(item) ? "page" : undefined}
+              >
+                <ListItemText primary={item.label} />
+              </ListItemButton>
+            ))}
+          </List>
+        </Box>
+      </Drawer>
+    </>
   );
 }

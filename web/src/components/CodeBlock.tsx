@@ -24,7 +24,27 @@ export function CodeBlock({ code, label }: { readonly code: string; readonly lab
   };
 
   return (
-    <Box sx={{ position: "relative" }}>
+    <Box sx={{ bgcolor: "grey.900", color: "grey.100", borderRadius: 1, overflow: "hidden" }}>
+      {/* The copy button has a bar of its own: over the code it would hide the end of a long first line. */}
+      <Box
+        sx={{
+          display: "flex",
+          justifyContent: "flex-end",
+          borderBottom: 1,
+          borderColor: "grey.800",
+          px: 0.5,
+          py: 0.25,
+        }}
+      >
+        <Button
+          size="small"
+          onClick={copy}
+          aria-label={`Copy: ${label}`}
+          sx={{ color: "grey.100", minWidth: 0, "&:hover": { bgcolor: "grey.800" } }}
+        >
+          {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
+        </Button>
+      </Box>
       <Box
         component="pre"
         // Focusable so keyboard users can scroll a long command sideways.
@@ -32,11 +52,7 @@ export function CodeBlock({ code, label }: { readonly code: string; readonly lab
         sx={{
           m: 0,
           p: 2,
-          pr: 9,
           overflowX: "auto",
-          bgcolor: "grey.900",
-          color: "grey.100",
-          borderRadius: 1,
           fontFamily: monospace,
           fontSize: "0.8125rem",
           lineHeight: 1.6,
@@ -44,23 +60,6 @@ export function CodeBlock({ code, label }: { readonly code: string; readonly lab
       >
         <code>{code}</code>
       </Box>
-      <Button
-        size="small"
-        onClick={copy}
-        aria-label={`Copy: ${label}`}
-        // Opaque, so a long command scrolled underneath stays readable around it.
-        sx={{
-          position: "absolute",
-          top: 6,
-          right: 6,
-          color: "grey.100",
-          bgcolor: "grey.900",
-          minWidth: 0,
-          "&:hover": { bgcolor: "grey.800" },
-        }}
-      >
-        {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
-      </Button>
     </Box>
   );
 }

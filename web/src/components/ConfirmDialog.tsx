@@ -41,7 +41,7 @@ export function ConfirmDialog({
           {error && <FormErrorAlert title={errorTitle} error={error} />}
         </Stack>
       </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
+      <DialogActions sx={{ px: 3, pb: 2, "& .MuiButton-root": { whiteSpace: "nowrap" } }}>
         <Button onClick={onCancel}>Cancel</Button>
         <Button
           onClick={() => {

@@ -23,7 +23,7 @@ const steps: readonly Step[] = [
   },
   {
     title: "Upload a document",
-    note: "TXT, Markdown or HTML (PDF and DOCX are not supported yet). KB_ID is the id returned by step 1; the document is ready when its status says so.",
+    note: "PDF, DOCX, TXT, Markdown, HTML, CSV or JSON. KB_ID is the id returned by step 1; the document is ready when its status says so (or upload from the Knowledge page and watch it).",
     command: (origin) =>
       [
         `curl -X POST ${origin}/v1/knowledge-bases/$KB_ID/documents \\`,

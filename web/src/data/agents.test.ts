@@ -47,7 +47,9 @@ describe("the builder's draft", () => {
     expect(draftFieldOfIssue("model.name")).toBe("modelName");
     expect(draftFieldOfIssue("guardrails.blockedTopics.3")).toBe("blockedTopics");
     expect(draftFieldOfIssue("knowledgeBaseIds.0")).toBe("knowledgeBaseIds");
-    expect(draftFieldOfIssue("tools.0.url")).toBeUndefined();
+    expect(draftFieldOfIssue("tools.0.url")).toBe("tools");
+    expect(draftFieldOfIssue("maxToolSteps")).toBe("maxToolSteps");
+    expect(draftFieldOfIssue("channels.0")).toBeUndefined();
   });
 
   it("estimates about four characters per token, rounding up", () => {

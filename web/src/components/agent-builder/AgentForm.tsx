@@ -360,7 +360,7 @@ function FormSection({
   const headingId = `builder-${id}-heading`;
   return (
     <Paper component="section" aria-labelledby={headingId} sx={{ p: { xs: 2, sm: 3 } }}>
-      <Typography variant="h2" id={headingId} gutterBottom={intro === undefined}>
+      <Typography variant="h2" id={headingId} sx={{ mb: intro === undefined ? 1.5 : 0.75 }}>
         {title}
       </Typography>
       {intro && (
@@ -368,7 +368,10 @@ function FormSection({
           {intro}
         </Typography>
       )}
-      <Stack spacing={2.5}>{children}</Stack>
+      {/* The top padding leaves room for a first field's floating label. */}
+      <Stack spacing={2.5} sx={{ pt: 0.5 }}>
+        {children}
+      </Stack>
     </Paper>
   );
 }

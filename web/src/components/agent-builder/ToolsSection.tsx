@@ -76,6 +76,8 @@ export const ToolsSection = memo(function ToolsSection({
           {builtinNames.map((name) => (
             <FormControlLabel
               key={name}
+              // Long labels wrap on phones: the box stays by the first line.
+              sx={{ alignItems: "flex-start", mb: 1, "& .MuiCheckbox-root": { pt: 0.25 } }}
               control={
                 <Checkbox
                   checked={tools.some((t) => t.kind === "builtin" && t.name === name)}

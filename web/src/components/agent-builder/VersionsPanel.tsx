@@ -76,7 +76,7 @@ export const VersionsPanel = memo(function VersionsPanel({
                     Compare with draft
                   </Button>
                   {canRollBack && !serving && (
-                    <Button size="small" onClick={() => onRollBack(version)}>
+                    <Button size="small" variant="outlined" onClick={() => onRollBack(version)}>
                       Roll back to this version
                     </Button>
                   )}
