@@ -17,6 +17,7 @@ import type { LocalDeps } from "../deps.js";
 import { discoverFunctions, numberOption, retryConfigOf, type HostedFunction } from "./discover.js";
 import { parseSchedule } from "./schedule.js";
 import { TaskRunner, type QueueHandler } from "./task-runner.js";
+import { gzippedAssets, immutableCache } from "./static-assets.js";
 import { scheduleQueue, triggerHandler, wireTriggers } from "./triggers.js";
 
 export interface HostOptions {
@@ -302,12 +303,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   if (options.webRoot && fs.existsSync(path.join(options.webRoot, "index.html"))) {
     const root = options.webRoot;
+    // Hashed assets: gzipped when accepted, and cached for good (their names change with their content).
+    app.use("/assets", gzippedAssets(path.join(root, "assets")));
+    app.use(
+      "/assets",
+      express.static(path.join(root, "assets"), {
+        index: false,
+        setHeaders: (res) => res.setHeader("cache-control", immutableCache),
+      }),
+    );
     app.use(express.static(root, { index: false, maxAge: "1h" }));
     app.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") return next();
       // `/__/` is Firebase Hosting's reserved namespace: the studio asks for /__/firebase/init.json to tell
       // Firebase mode from local mode, so here it must be a 404, never the studio's page.
       if (req.path.startsWith("/__/")) return next();
+      // A missing asset is a 404: index.html in its place would fail to parse as a script.
+      if (req.path.startsWith("/assets/")) return next();
       res.set("cache-control", "no-cache").sendFile(path.join(root, "index.html"));
     });
   }

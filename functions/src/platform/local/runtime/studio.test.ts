@@ -4,8 +4,10 @@
  * reads to tell Firebase mode (Hosting answers /__/firebase/init.json) from local mode.
  */
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../config.js";
 import { openLocalDeps, type LocalDeps } from "../deps.js";
@@ -61,4 +63,44 @@ describe("the local runtime serving the studio", () => {
       });
     }
   });
+
+  it("gzips hashed assets for browsers that accept it and lets them be cached for good", async () => {
+    const zipped = await rawGet("/assets/index-abc123.js", { "accept-encoding": "gzip, deflate, br" });
+    expect(zipped.status).toBe(200);
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(zipped.headers.vary).toBe("Accept-Encoding");
+    expect(gunzipSync(zipped.body).toString()).toBe("console.log('studio');");
+
+    const plain = await rawGet("/assets/index-abc123.js", {});
+    expect(plain.headers["content-encoding"]).toBeUndefined();
+    expect(plain.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+    expect(plain.body.toString()).toBe("console.log('studio');");
+
+    // index.html is never cached: it names the current assets.
+    const page = await rawGet("/agents", { "accept-encoding": "gzip" });
+    expect(page.headers["cache-control"]).toBe("no-cache");
+    expect((await rawGet("/assets/missing.js", { "accept-encoding": "gzip" })).status).toBe(404);
+    expect((await rawGet("/assets/..%2F..%2Fetc%2Fpasswd.js", { "accept-encoding": "gzip" })).status).toBe(
+      404,
+    );
+  });
 });
+
+/** A GET without fetch's automatic decompression, to see the bytes and headers as sent. */
+function rawGet(
+  pathname: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${host.url}${pathname}`, { headers }, (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (d: Buffer) => parts.push(d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) }),
+        );
+      })
+      .on("error", reject);
+  });
+}
