@@ -1,28 +1,10 @@
-import { useEffect, useState } from "react";
 import { Box, Button } from "@mui/material";
 import { monospace } from "../theme";
+import { copyLabel, useCopy } from "./useCopy";
 
 /** A shell command to read or copy; long lines scroll inside the block instead of widening the page. */
 export function CodeBlock({ code, label }: { readonly code: string; readonly label: string }) {
-  const [copied, setCopied] = useState<"yes" | "failed" | undefined>(undefined);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = setTimeout(() => setCopied(undefined), 2000);
-    return () => clearTimeout(timer);
-  }, [copied]);
-
-  const copy = () => {
-    // The clipboard API exists only in secure contexts (https, localhost); elsewhere say so instead of failing silently.
-    if (!navigator.clipboard) {
-      setCopied("failed");
-      return;
-    }
-    navigator.clipboard.writeText(code).then(
-      () => setCopied("yes"),
-      () => setCopied("failed"),
-    );
-  };
-
+  const { copied, copy } = useCopy(code);
   return (
     <Box sx={{ bgcolor: "grey.900", color: "grey.100", borderRadius: 1, overflow: "hidden" }}>
       {/* The copy button has a bar of its own: over the code it would hide the end of a long first line. */}
@@ -42,7 +24,7 @@ export function CodeBlock({ code, label }: { readonly code: string; readonly lab
           aria-label={`Copy: ${label}`}
           sx={{ color: "grey.100", minWidth: 0, "&:hover": { bgcolor: "grey.800" } }}
         >
-          {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
+          {copyLabel(copied)}
         </Button>
       </Box>
       <Box

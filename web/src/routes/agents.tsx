@@ -1,6 +1,5 @@
 import { Link as RouterLink, useSearchParams } from "react-router";
 import {
-  Box,
   Button,
   FormControlLabel,
   Link,
@@ -24,6 +23,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
 import { roleAtLeast, useSession } from "../data/session";
 import { useAgents } from "../data/studio";
+import { PageHeader } from "../components/PageHeader";
 
 /** Loaded on demand (see routes/index.tsx). Every agent of the workspace, most recently changed first. */
 export function AgentsPage() {
@@ -36,30 +36,19 @@ export function AgentsPage() {
 
   return (
     <Stack spacing={3}>
-      <Box
-        component="header"
-        sx={{
-          display: "flex",
-          flexWrap: "wrap",
-          gap: 2,
-          alignItems: "flex-end",
-          justifyContent: "space-between",
-        }}
-      >
-        <Box>
-          <Typography variant="h1" gutterBottom>
-            Agents
-          </Typography>
-          <Typography color="text.secondary">
-            Each agent answers from its knowledge bases, with sources and a confidence for every answer.
-          </Typography>
-        </Box>
-        {canCreate && data && data.length > 0 && (
-          <Button component={RouterLink} to="/agents/new" variant="contained">
-            Create agent
-          </Button>
-        )}
-      </Box>
+      <PageHeader
+        title="Agents"
+        intro="Each agent answers from its knowledge bases, with sources and a confidence for every answer."
+        actions={
+          canCreate &&
+          data &&
+          data.length > 0 && (
+            <Button component={RouterLink} to="/agents/new" variant="contained">
+              Create agent
+            </Button>
+          )
+        }
+      />
 
       <FormControlLabel
         sx={{ alignSelf: "flex-start" }}

@@ -24,6 +24,7 @@ import {
   type AnalyticsRange,
 } from "../data/analytics";
 import { useAgents } from "../data/studio";
+import { PageHeader } from "../components/PageHeader";
 
 /** `?range=7|30|90` (default 30) and `?agent=<id>` (default every agent): a view can be shared as a link. */
 function rangeOf(param: string | null): AnalyticsRange {
@@ -130,14 +131,10 @@ export function AnalyticsPage() {
 
   return (
     <Stack spacing={3}>
-      <Box component="header">
-        <Typography variant="h1" gutterBottom>
-          Analytics
-        </Typography>
-        <Typography color="text.secondary">
-          How your agents are doing: conversations, abstentions, confidence, speed and token use, day by day.
-        </Typography>
-      </Box>
+      <PageHeader
+        title="Analytics"
+        intro="How your agents are doing: conversations, abstentions, confidence, speed and token use, day by day."
+      />
       <AnalyticsFilters
         days={days}
         agentId={agentId}

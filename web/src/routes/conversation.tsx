@@ -1,13 +1,13 @@
 import { useState } from "react";
 import { Link as RouterLink, useLocation, useParams } from "react-router";
-import { Alert, Box, Drawer, Link, Paper, Stack, Typography, useMediaQuery } from "@mui/material";
+import { Alert, Box, Link, Paper, Stack, Typography, useMediaQuery } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
 import { ConversationDetails } from "../components/history/ConversationDetails";
 import type { ConversationLinkState } from "../components/history/ConversationTable";
 import { endUserLabel } from "../components/history/describe";
 import { Transcript } from "../components/history/Transcript";
 import { CitationDialog } from "../components/playground/CitationDialog";
-import { TracePanel } from "../components/playground/TracePanel";
+import { TraceAside } from "../components/playground/TraceAside";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
@@ -97,10 +97,6 @@ function Reader({ transcript }: { readonly transcript: ConversationTranscript })
   const [citationOpen, setCitationOpen] = useState(false);
   const answers = messages.filter((m) => m.role === "assistant").length;
 
-  const trace = traceId && (
-    <TracePanel key={traceId} traceId={traceId} onClose={() => setTraceId(undefined)} />
-  );
-
   return (
     <>
       <Box
@@ -155,29 +151,16 @@ function Reader({ transcript }: { readonly transcript: ConversationTranscript })
             )}
           </Paper>
         </Stack>
-        {wide ? (
-          <Paper
-            variant="outlined"
-            sx={{ p: 2, position: "sticky", top: 88, maxHeight: "calc(100vh - 104px)", overflowY: "auto" }}
-          >
-            {trace || (
-              <Typography color="text.secondary">
-                {answers > 0
-                  ? "Choose Trace under an answer to see how it was decided."
-                  : "Traces appear here once the agent has answered."}
-              </Typography>
-            )}
-          </Paper>
-        ) : (
-          <Drawer
-            anchor="right"
-            open={traceId !== undefined}
-            onClose={() => setTraceId(undefined)}
-            slotProps={{ paper: { "aria-label": "Trace", sx: { width: { xs: "100%", sm: 440 }, p: 2 } } }}
-          >
-            {trace}
-          </Drawer>
-        )}
+        <TraceAside
+          traceId={traceId}
+          onClose={() => setTraceId(undefined)}
+          wide={wide}
+          placeholder={
+            answers > 0
+              ? "Choose Trace under an answer to see how it was decided."
+              : "Traces appear here once the agent has answered."
+          }
+        />
       </Box>
       <CitationDialog citation={citation} open={citationOpen} onClose={() => setCitationOpen(false)} />
     </>

@@ -17,6 +17,7 @@ import {
 import { roleAtLeast, useSession } from "../data/session";
 import { useAgents } from "../data/studio";
 import type { RemoteData } from "../data/useRemoteData";
+import { PageHeader } from "../components/PageHeader";
 
 /** The address's names for the filters: `?agent=…&channel=…&from=YYYY-MM-DD&to=YYYY-MM-DD`. */
 const params = { agentId: "agent", channel: "channel", fromDay: "from", toDay: "to" } as const;
@@ -43,15 +44,10 @@ export function ConversationsPage() {
 
   return (
     <Stack spacing={3}>
-      <Box component="header">
-        <Typography variant="h1" gutterBottom>
-          Conversations
-        </Typography>
-        <Typography color="text.secondary">
-          What people asked your agents on every channel, and how each answer was decided. The list updates as
-          conversations happen.
-        </Typography>
-      </Box>
+      <PageHeader
+        title="Conversations"
+        intro="What people asked your agents on every channel, and how each answer was decided. The list updates as conversations happen."
+      />
       {canRead ? (
         <History />
       ) : (

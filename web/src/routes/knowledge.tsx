@@ -1,7 +1,6 @@
 import { useState } from "react";
 import { Link as RouterLink, useNavigate } from "react-router";
 import {
-  Box,
   Button,
   Link,
   Paper,
@@ -24,6 +23,7 @@ import { usePageTitle } from "../components/usePageTitle";
 import { useKnowledgeBaseList, type KnowledgeBase, type KnowledgeBaseInput } from "../data/knowledge";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
+import { PageHeader } from "../components/PageHeader";
 
 /**
  * Loaded on demand (see routes/index.tsx). The workspace's knowledge bases, most recently changed first,
@@ -45,30 +45,19 @@ export function KnowledgePage() {
 
   return (
     <Stack spacing={3}>
-      <Box
-        component="header"
-        sx={{
-          display: "flex",
-          flexWrap: "wrap",
-          gap: 2,
-          alignItems: "flex-end",
-          justifyContent: "space-between",
-        }}
-      >
-        <Box>
-          <Typography variant="h1" gutterBottom>
-            Knowledge
-          </Typography>
-          <Typography color="text.secondary">
-            The documents your agents answer from. Every answer cites the passages it used.
-          </Typography>
-        </Box>
-        {canCreate && data && data.length > 0 && (
-          <Button variant="contained" onClick={() => setCreating(true)}>
-            Create knowledge base
-          </Button>
-        )}
-      </Box>
+      <PageHeader
+        title="Knowledge"
+        intro="The documents your agents answer from. Every answer cites the passages it used."
+        actions={
+          canCreate &&
+          data &&
+          data.length > 0 && (
+            <Button variant="contained" onClick={() => setCreating(true)}>
+              Create knowledge base
+            </Button>
+          )
+        }
+      />
 
       {error && (
         <RequestErrorAlert

@@ -4,7 +4,6 @@ import {
   Alert,
   AlertTitle,
   Box,
-  Drawer,
   Link,
   MenuItem,
   Paper,
@@ -17,7 +16,7 @@ import { useTheme } from "@mui/material/styles";
 import { AnswerCard, QuestionBubble, StreamingAnswer } from "../components/playground/AnswerCard";
 import { CitationDialog } from "../components/playground/CitationDialog";
 import { SendBox } from "../components/playground/SendBox";
-import { TracePanel } from "../components/playground/TracePanel";
+import { TraceAside } from "../components/playground/TraceAside";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
@@ -138,10 +137,6 @@ function Playground({ agent }: { readonly agent: Agent }) {
   const versionLabel = (choice: VersionChoice) =>
     choice === "draft" ? "Draft (unpublished changes)" : `Version ${choice} (published)`;
 
-  const trace = traceId && (
-    <TracePanel key={traceId} traceId={traceId} onClose={() => setTraceId(undefined)} />
-  );
-
   return (
     <Stack spacing={3}>
       <PlaygroundHeader agentId={agent.id} title={`Playground · ${agent.name}`} />
@@ -211,24 +206,12 @@ function Playground({ agent }: { readonly agent: Agent }) {
             )}
             <SendBox value={input} onChange={setInput} onSend={() => void send()} sending={sending} />
           </Stack>
-          {wide ? (
-            <Paper variant="outlined" sx={{ p: 2, position: "sticky", top: 88 }}>
-              {trace || (
-                <Typography color="text.secondary">
-                  Choose Trace under an answer to see how it was decided.
-                </Typography>
-              )}
-            </Paper>
-          ) : (
-            <Drawer
-              anchor="right"
-              open={traceId !== undefined}
-              onClose={() => setTraceId(undefined)}
-              slotProps={{ paper: { "aria-label": "Trace", sx: { width: { xs: "100%", sm: 440 }, p: 2 } } }}
-            >
-              {trace}
-            </Drawer>
-          )}
+          <TraceAside
+            traceId={traceId}
+            onClose={() => setTraceId(undefined)}
+            wide={wide}
+            placeholder="Choose Trace under an answer to see how it was decided."
+          />
         </Box>
       )}
       <CitationDialog citation={citation} open={citationOpen} onClose={() => setCitationOpen(false)} />

@@ -18,6 +18,7 @@ import { WorkspaceSection } from "../components/settings/WorkspaceSection";
 import { usePageTitle } from "../components/usePageTitle";
 import { hasPermission } from "../data/admin";
 import { roleLabels, useSession, type Session } from "../data/session";
+import { PageHeader } from "../components/PageHeader";
 
 /**
  * Loaded on demand (see routes/index.tsx). `/settings/:section`: the workspace's members, API keys,
@@ -41,16 +42,14 @@ export function SettingsPage() {
 
   return (
     <Stack spacing={3}>
-      <Box component="header">
-        <Typography variant="h1" gutterBottom>
-          Settings
-        </Typography>
-        <Typography color="text.secondary">
-          {limited
+      <PageHeader
+        title="Settings"
+        intro={
+          limited
             ? `You are ${roleWithArticle(session.role)} in ${workspaceName}.`
-            : `Everything about ${workspaceName}: its people, keys, channels and data.`}
-        </Typography>
-      </Box>
+            : `Everything about ${workspaceName}: its people, keys, channels and data.`
+        }
+      />
       {limited && (
         <Alert severity="info">
           Members, API keys, workspace settings, the audit log and privacy requests are managed by the

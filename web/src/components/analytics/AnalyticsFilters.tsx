@@ -1,10 +1,8 @@
-import { Box, Button, MenuItem, TextField, ToggleButton, ToggleButtonGroup, Typography } from "@mui/material";
+import { Box, ToggleButton, ToggleButtonGroup } from "@mui/material";
+import { AgentFilterSelect } from "../AgentFilterSelect";
 import type { Agent } from "../../data/agents";
 import { analyticsRanges, type AnalyticsRange } from "../../data/analytics";
 import type { RemoteData } from "../../data/useRemoteData";
-
-/** The select's value for "every agent" (a select's value cannot be undefined). */
-const allAgents = "";
 
 interface AnalyticsFiltersProps {
   readonly days: AnalyticsRange;
@@ -23,10 +21,6 @@ export function AnalyticsFilters({
   onAgentChange,
   agents,
 }: AnalyticsFiltersProps) {
-  const listed = agents.data ?? [];
-  // An agent named by the address but not (yet) listed keeps an option, so the select can show it.
-  const unlisted = agentId !== undefined && !listed.some((agent) => agent.id === agentId);
-
   return (
     <Box
       role="group"
@@ -53,43 +47,12 @@ export function AnalyticsFilters({
         ))}
       </ToggleButtonGroup>
 
-      <Box sx={{ flex: "1 1 240px", maxWidth: { sm: 360 } }}>
-        <TextField
-          select
-          fullWidth
-          size="small"
-          label="Agent"
-          value={agentId ?? allAgents}
-          slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
-          onChange={(event) =>
-            onAgentChange(event.target.value === allAgents ? undefined : event.target.value)
-          }
-          helperText={
-            agents.error && !agents.data
-              ? "The list of agents could not be loaded."
-              : !agents.data
-                ? "Loading agents…"
-                : undefined
-          }
-        >
-          <MenuItem value={allAgents}>All agents</MenuItem>
-          {listed.map((agent) => (
-            <MenuItem key={agent.id} value={agent.id}>
-              {agent.status === "archived" ? `${agent.name} (archived)` : agent.name}
-            </MenuItem>
-          ))}
-          {unlisted && (
-            <MenuItem value={agentId}>{agents.data ? `Unknown agent (${agentId})` : agentId}</MenuItem>
-          )}
-        </TextField>
-        {agents.error && !agents.data && (
-          <Typography component="div" variant="body2">
-            <Button size="small" onClick={agents.retry}>
-              {agents.pending ? "Loading agents…" : "Load the agents again"}
-            </Button>
-          </Typography>
-        )}
-      </Box>
+      <AgentFilterSelect
+        agentId={agentId}
+        onChange={onAgentChange}
+        agents={agents}
+        sx={{ flex: "1 1 240px", maxWidth: { sm: 360 } }}
+      />
     </Box>
   );
 }

@@ -1,4 +1,5 @@
 import { Box, Button, MenuItem, TextField } from "@mui/material";
+import { AgentFilterSelect } from "../AgentFilterSelect";
 import type { Agent } from "../../data/agents";
 import { channelLabels, conversationChannels, type ConversationChannel } from "../../data/history";
 import type { RemoteData } from "../../data/useRemoteData";
@@ -35,9 +36,6 @@ export function ConversationFilters({
   rangeError,
 }: ConversationFiltersProps) {
   const { agentId, channel, fromDay, toDay } = values;
-  const listed = agents.data ?? [];
-  // An agent named by the address but not (yet) listed keeps an option, so the select can show it.
-  const unlisted = agentId !== undefined && !listed.some((agent) => agent.id === agentId);
 
   return (
     <Box
@@ -53,41 +51,12 @@ export function ConversationFilters({
         alignItems: "start",
       }}
     >
-      <Box sx={{ gridColumn: { xs: "1 / -1", md: "auto" } }}>
-        <TextField
-          select
-          fullWidth
-          size="small"
-          label="Agent"
-          value={agentId ?? all}
-          slotProps={everything}
-          onChange={(event) =>
-            onChange({ agentId: event.target.value === all ? undefined : event.target.value })
-          }
-          helperText={
-            agents.error && !agents.data
-              ? "The list of agents could not be loaded."
-              : !agents.data
-                ? "Loading agents…"
-                : undefined
-          }
-        >
-          <MenuItem value={all}>All agents</MenuItem>
-          {listed.map((agent) => (
-            <MenuItem key={agent.id} value={agent.id}>
-              {agent.status === "archived" ? `${agent.name} (archived)` : agent.name}
-            </MenuItem>
-          ))}
-          {unlisted && (
-            <MenuItem value={agentId}>{agents.data ? `Unknown agent (${agentId})` : agentId}</MenuItem>
-          )}
-        </TextField>
-        {agents.error && !agents.data && (
-          <Button size="small" onClick={agents.retry}>
-            {agents.pending ? "Loading agents…" : "Load the agents again"}
-          </Button>
-        )}
-      </Box>
+      <AgentFilterSelect
+        agentId={agentId}
+        onChange={(id) => onChange({ agentId: id })}
+        agents={agents}
+        sx={{ gridColumn: { xs: "1 / -1", md: "auto" } }}
+      />
       <TextField
         select
         fullWidth

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useId, useState, type ReactNode } from "react";
+import { useCallback, useId, useState, type ReactNode } from "react";
 import { Alert, Box, Button, Dialog, DialogActions, DialogContent, DialogTitle, Stack } from "@mui/material";
 import { monospace } from "../../theme";
+import { copyLabel, useCopy } from "../useCopy";
 
 interface SecretRevealDialogProps {
   readonly open: boolean;
@@ -87,25 +88,7 @@ export function useShownOnce<T>() {
  * copy button that says whether copying worked.
  */
 function SecretValue({ value, label }: { readonly value: string; readonly label: string }) {
-  const [copied, setCopied] = useState<"yes" | "failed" | undefined>(undefined);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = setTimeout(() => setCopied(undefined), 2000);
-    return () => clearTimeout(timer);
-  }, [copied]);
-
-  const copy = () => {
-    // The clipboard API exists only in secure contexts (https, localhost); elsewhere say so.
-    if (!navigator.clipboard) {
-      setCopied("failed");
-      return;
-    }
-    navigator.clipboard.writeText(value).then(
-      () => setCopied("yes"),
-      () => setCopied("failed"),
-    );
-  };
-
+  const { copied, copy } = useCopy(value);
   return (
     <Box
       sx={{
@@ -142,7 +125,7 @@ function SecretValue({ value, label }: { readonly value: string; readonly label:
         aria-label={`Copy: ${label}`}
         sx={{ flexShrink: 0 }}
       >
-        {copied === "yes" ? "Copied" : copied === "failed" ? "Copy failed" : "Copy"}
+        {copyLabel(copied)}
       </Button>
     </Box>
   );
