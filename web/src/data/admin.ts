@@ -5,7 +5,8 @@
  * hooks the settings pages read with. The platform still decides: a screen handles its refusals too.
  */
 import { useCallback } from "react";
-import { isRecord, PlatformRequestError } from "./platform";
+import { PlatformRequestError } from "./platform";
+import { ShapeError, field, isCount, isNullableString, isString, record } from "./shape";
 import { roleAtLeast, roles, type Role } from "./session";
 import { useStudio } from "./studio";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
@@ -241,23 +242,6 @@ export function useAuditLog(): RemoteData<AuditLogPage> {
 
 // ----- parsing ----------------------------------------------------------------------------------------
 
-/** Thrown inside the parsers; reported by `parseAnswer` as an unexpected answer naming the field. */
-class ShapeError extends Error {}
-
-function field<T>(record: Record<string, unknown>, key: string, check: (v: unknown) => v is T): T {
-  const value = record[key];
-  if (!check(value)) throw new ShapeError(key);
-  return value;
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new ShapeError(what);
-  return value;
-}
-
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNullableString = (v: unknown): v is string | null => v === null || isString(v);
-const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
 const isRole = (v: unknown): v is Role => isString(v) && (roles as readonly string[]).includes(v);
 const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
 

@@ -2,7 +2,16 @@
  * Agents as the studio sees them: the platform's shapes (checked at the edge, so screens can trust every
  * field), and the builder's form, which edits a subset of the draft configuration and saves only what changed.
  */
-import { isRecord, PlatformRequestError } from "./platform";
+import {
+  field,
+  isBoolean,
+  isNullableNumber,
+  isNumber,
+  isString,
+  isStringArray,
+  parseWith,
+  record,
+} from "./shape";
 
 export const agentStatuses = ["draft", "published", "paused", "archived"] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
@@ -303,27 +312,8 @@ export function draftFieldOfIssue(path: string): DraftField | undefined {
 
 // ----- parsing --------------------------------------------------------------------------------------
 
-/** Thrown inside the parsers; reported by `parseWith` as an unexpected answer naming the field. */
-class ShapeError extends Error {}
-
-function field<T>(record: Record<string, unknown>, key: string, check: (v: unknown) => v is T): T {
-  const value = record[key];
-  if (!check(value)) throw new ShapeError(key);
-  return value;
-}
-
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
-const isNullableNumber = (v: unknown): v is number | null => v === null || isNumber(v);
 const isStatus = (v: unknown): v is AgentStatus =>
   isString(v) && (agentStatuses as readonly string[]).includes(v);
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new ShapeError(what);
-  return value;
-}
 
 function parseConfig(value: unknown): AgentConfig {
   const config = record(value, "config");
@@ -381,20 +371,6 @@ function parseVersionRecord(value: unknown): AgentVersion {
     publishedAt: field(version, "publishedAt", isString),
     publishedBy: field(version, "publishedBy", isString),
   };
-}
-
-/** Runs a parser over an answer; a shape it does not expect becomes an "invalid response" naming the field. */
-function parseWith<T>(parse: () => T, request: string, path: string, what: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (!(error instanceof ShapeError)) throw error;
-    throw new PlatformRequestError(
-      "invalid-response",
-      path,
-      `${request} answered with something that is not ${what} (${error.message}).`,
-    );
-  }
 }
 
 export function parseAgent(body: unknown, request: string, path: string): Agent {

@@ -6,7 +6,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { parseAssistantMessage, type AssistantMessage } from "./conversations";
 import { useLiveData, type Watch } from "./live";
-import { asRequestError, isRecord, PlatformRequestError } from "./platform";
+import { asRequestError, type PlatformRequestError } from "./platform";
+import { ShapeError, field, isCount, isNullableString, isString, list, parseWith, record } from "./shape";
 import { useStudio } from "./studio";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
 
@@ -143,38 +144,8 @@ export function dayRange(
 
 // ----- parsing ------------------------------------------------------------------------------------------
 
-/** Thrown inside the parsers; reported as an unexpected answer naming the field. */
-class ShapeError extends Error {}
-
-function field<T>(record: Record<string, unknown>, key: string, check: (v: unknown) => v is T): T {
-  const value = record[key];
-  if (!check(value)) throw new ShapeError(key);
-  return value;
-}
-
-const isString = (v: unknown): v is string => typeof v === "string";
-const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
-const isNullableString = (v: unknown): v is string | null => v === null || isString(v);
 const isVersion = (v: unknown): v is ConversationVersion =>
   v === "published" || v === "draft" || (typeof v === "number" && Number.isInteger(v) && v > 0);
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new ShapeError(what);
-  return value;
-}
-
-function parseWith<T>(parse: () => T, path: string, what: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (!(error instanceof ShapeError)) throw error;
-    throw new PlatformRequestError(
-      "invalid-response",
-      path,
-      `GET ${path} answered with something that is not ${what} (${error.message}).`,
-    );
-  }
-}
 
 function parseSummaryRecord(value: unknown): ConversationSummary {
   const c = record(value, "conversation");
@@ -199,13 +170,14 @@ export function parseConversationPage(body: unknown, path: string): Conversation
         nextCursor: field(page, "nextCursor", isNullableString),
       };
     },
+    `GET ${path}`,
     path,
     "a page of conversations",
   );
 }
 
 export function parseConversation(body: unknown, path: string): ConversationSummary {
-  return parseWith(() => parseSummaryRecord(body), path, "a conversation");
+  return parseWith(() => parseSummaryRecord(body), `GET ${path}`, path, "a conversation");
 }
 
 function parseTranscriptMessage(value: unknown): TranscriptMessage {
@@ -221,7 +193,8 @@ function parseTranscriptMessage(value: unknown): TranscriptMessage {
 
 export function parseTranscriptMessages(body: unknown, path: string): TranscriptMessage[] {
   return parseWith(
-    () => field(record(body, "body"), "messages", Array.isArray).map(parseTranscriptMessage),
+    () => list(body, "messages").map(parseTranscriptMessage),
+    `GET ${path}`,
     path,
     "a list of messages",
   );

@@ -7,7 +7,17 @@
 import { useCallback, useMemo } from "react";
 import { useLiveData, type Watch } from "./live";
 import { knowledgeBasesPath } from "./knowledgeBases";
-import { isRecord, PlatformRequestError } from "./platform";
+import {
+  field,
+  isNullableNumber,
+  isNumber,
+  isString,
+  isStringArray,
+  list,
+  optional,
+  parseWith,
+  record,
+} from "./shape";
 import { useStudio } from "./studio";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
 
@@ -366,54 +376,6 @@ export function markSearchTerms(text: string, query: string): TextPiece[] {
 
 // ----- parsing --------------------------------------------------------------------------------------
 
-/** Thrown inside the parsers; `parseWith` reports it as an unexpected answer naming the field. */
-class ShapeError extends Error {}
-
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
-
-function field<T>(record: Record<string, unknown>, key: string, check: (v: unknown) => v is T): T {
-  const value = record[key];
-  if (!check(value)) throw new ShapeError(key);
-  return value;
-}
-
-/** An optional field: absent (or null) is `fallback`, anything else must pass `check`. */
-function optional<T, F>(
-  record: Record<string, unknown>,
-  key: string,
-  check: (v: unknown) => v is T,
-  fallback: F,
-): T | F {
-  const value = record[key];
-  if (value === undefined || value === null) return fallback;
-  if (!check(value)) throw new ShapeError(key);
-  return value;
-}
-
-function record(value: unknown, what: string): Record<string, unknown> {
-  if (!isRecord(value)) throw new ShapeError(what);
-  return value;
-}
-
-function list(body: unknown, key: string): unknown[] {
-  return field(record(body, "body"), key, Array.isArray);
-}
-
-function parseWith<T>(parse: () => T, request: string, path: string, what: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (!(error instanceof ShapeError)) throw error;
-    throw new PlatformRequestError(
-      "invalid-response",
-      path,
-      `${request} answered with something that is not ${what} (${error.message}).`,
-    );
-  }
-}
-
 function parseKnowledgeBaseRecord(value: unknown): KnowledgeBase {
   const kb = record(value, "knowledge base");
   return {
@@ -429,7 +391,6 @@ function parseKnowledgeBaseRecord(value: unknown): KnowledgeBase {
 const isStatus = (v: unknown): v is DocumentStatus =>
   isString(v) && (documentStatuses as readonly string[]).includes(v);
 const isStage = (v: unknown): v is IngestionStage => isString(v) && ingestionStages.includes(v);
-const isNullableNumber = (v: unknown): v is number | null => v === null || isNumber(v);
 
 function parseVersionRecord(value: unknown): DocumentVersion {
   const version = record(value, "versions");

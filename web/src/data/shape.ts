@@ -1,0 +1,66 @@
+/**
+ * Checking the platform's answers at the edge: parsers read fields with `field`/`optional`/`record`, which
+ * throw a `ShapeError` naming what was wrong, and `parseWith` turns that into a request error that names
+ * the request ("GET /v1/agents answered with something that is not a list of agents (status)"). Screens can
+ * then trust every field they show.
+ */
+import { isRecord, PlatformRequestError } from "./platform";
+
+/** Thrown inside parsers; `parseWith` reports it as an unexpected answer naming the field. */
+export class ShapeError extends Error {}
+
+export const isString = (v: unknown): v is string => typeof v === "string";
+export const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+export const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
+export const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+export const isNullableNumber = (v: unknown): v is number | null => v === null || isNumber(v);
+export const isNullableString = (v: unknown): v is string | null => v === null || isString(v);
+
+/** A required field that passes `check`. */
+export function field<T>(record: Record<string, unknown>, key: string, check: (v: unknown) => v is T): T {
+  const value = record[key];
+  if (!check(value)) throw new ShapeError(key);
+  return value;
+}
+
+/** An optional field: absent (or null) is `fallback`, anything else must pass `check`. */
+export function optional<T, F>(
+  record: Record<string, unknown>,
+  key: string,
+  check: (v: unknown) => v is T,
+  fallback: F,
+): T | F {
+  const value = record[key];
+  if (value === undefined || value === null) return fallback;
+  if (!check(value)) throw new ShapeError(key);
+  return value;
+}
+
+/** A value that must be a JSON object; `what` names it in the error. */
+export function record(value: unknown, what: string): Record<string, unknown> {
+  if (!isRecord(value)) throw new ShapeError(what);
+  return value;
+}
+
+/** The array under `key` of a response body. */
+export function list(body: unknown, key: string): unknown[] {
+  return field(record(body, "body"), key, Array.isArray);
+}
+
+/**
+ * Runs a parser over an answer to `request` ("GET /v1/agents"); a shape it does not expect becomes an
+ * "invalid response" naming the request, `what` was expected and the field.
+ */
+export function parseWith<T>(parse: () => T, request: string, path: string, what: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    throw new PlatformRequestError(
+      "invalid-response",
+      path,
+      `${request} answered with something that is not ${what} (${error.message}).`,
+    );
+  }
+}
