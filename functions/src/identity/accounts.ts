@@ -144,7 +144,13 @@ export async function signUp(deps: Deps, input: z.infer<typeof signUpInput>): Pr
   await deps.store.runTransaction(async (tx) => {
     await writeNewAccount(tx, deps, { accountId, email: input.email, password });
     writeNewTenant(tx, deps, tenantId, input.tenantName);
-    writeMember(tx, deps, { tenantId, memberId: accountId, email: input.email, role: "owner" });
+    writeMember(tx, deps, {
+      tenantId,
+      memberId: accountId,
+      email: input.email,
+      role: "owner",
+      tenantName: input.tenantName,
+    });
     await recordAudit(
       deps,
       {

@@ -13,7 +13,7 @@ import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { Transaction } from "../platform/ports.js";
-import { memberPath, roleSchema, type Role } from "../platform/tenancy.js";
+import { memberPath, roleSchema, tenantPath, tenantSchema, type Role } from "../platform/tenancy.js";
 import { validate } from "../platform/validation.js";
 import {
   findAccount,
@@ -186,6 +186,7 @@ export async function revokeInvitation(
 
 interface OpenInvitation {
   readonly tenantId: string;
+  readonly tenantName: string;
   readonly id: string;
   readonly path: string;
   readonly invitation: Invitation;
@@ -226,7 +227,10 @@ async function openInvitation(
       { reason: "expired" },
     );
   }
-  return { tenantId, id, path, invitation };
+  const tenant = await reader.get(tenantPath(tenantId));
+  // A deleted tenant's invitations open nothing.
+  if (!tenant) throw notValid();
+  return { tenantId, tenantName: tenantSchema.parse(tenant.data).name, id, path, invitation };
 }
 
 /** Marks the invitation used and adds the member, in the caller's transaction (after all its reads). */
@@ -238,7 +242,13 @@ async function joinTenant(
   email: string,
 ): Promise<void> {
   tx.update(open.path, { status: "accepted", acceptedAt: deps.clock.nowIso(), acceptedBy: memberId });
-  writeMember(tx, deps, { tenantId: open.tenantId, memberId, email, role: open.invitation.role });
+  writeMember(tx, deps, {
+    tenantId: open.tenantId,
+    memberId,
+    email,
+    role: open.invitation.role,
+    tenantName: open.tenantName,
+  });
   await recordAudit(
     deps,
     {

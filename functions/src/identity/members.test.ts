@@ -7,6 +7,7 @@ import { listAuditLog } from "../platform/audit.js";
 import type { Caller } from "../platform/auth.js";
 import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
 import { checkRoleChange, type MemberView } from "./members.js";
+import { membershipPath } from "./schema.js";
 import { join, json, signUp, type Person } from "./testing/people.js";
 
 let platform: TestPlatform;
@@ -157,6 +158,30 @@ describe("owners", () => {
     expect((await remove(admin.token, admin.accountId)).status).toBe(200);
     expect(await roleOf(owner, admin.accountId)).toBeUndefined();
     expect(await roleOf(owner, editor.accountId)).toBe("editor");
+  });
+});
+
+describe("the account's index of its workspaces", () => {
+  const entryOf = async (accountId: string, tenantId: string) =>
+    (await platform.deps.store.get(membershipPath(accountId, tenantId)))?.data;
+
+  it("carries the workspace's name and the current role, through joins, role changes and removal", async () => {
+    const { owner, editor } = await team();
+    expect(await entryOf(owner.accountId, owner.tenantId)).toMatchObject({
+      tenantId: owner.tenantId,
+      tenantName: "Hopper & Co",
+      role: "owner",
+    });
+    expect(await entryOf(editor.accountId, owner.tenantId)).toMatchObject({
+      tenantName: "Hopper & Co",
+      role: "editor",
+    });
+
+    expect((await patchRole(owner.token, editor.accountId, "admin")).status).toBe(200);
+    expect(await entryOf(editor.accountId, owner.tenantId)).toMatchObject({ role: "admin" });
+
+    expect((await remove(owner.token, editor.accountId)).status).toBe(200);
+    expect(await entryOf(editor.accountId, owner.tenantId)).toBeUndefined();
   });
 });
 

@@ -59,12 +59,22 @@ export function writeMember(
     readonly memberId: string;
     readonly email: string;
     readonly role: Role;
+    /** Copied into the account's index entry (see `membershipSchema`). */
+    readonly tenantName: string;
   },
 ): void {
   const now = deps.clock.nowIso();
   const record: Member = { role: member.role, email: member.email, createdAt: now };
   tx.create(memberPath(member.tenantId, member.memberId), record);
-  tx.set(membershipPath(member.memberId, member.tenantId), { tenantId: member.tenantId, createdAt: now });
+  tx.set(
+    membershipPath(member.memberId, member.tenantId),
+    membershipSchema.parse({
+      tenantId: member.tenantId,
+      createdAt: now,
+      tenantName: member.tenantName,
+      role: member.role,
+    }),
+  );
 }
 
 // ----- reads --------------------------------------------------------------------------------------
@@ -173,6 +183,7 @@ async function changeMember(
     }
     const updatedAt = deps.clock.nowIso();
     tx.update(path, { role: next, updatedAt });
+    tx.set(membershipPath(memberId, tenantId), { role: next }, { merge: true });
     const after = { ...before, role: next, updatedAt };
     await recordAudit(
       deps,
@@ -244,7 +255,13 @@ export async function createTenantForUser(
   const tenantId = deps.ids.newId();
   await deps.store.runTransaction(async (tx) => {
     writeNewTenant(tx, deps, tenantId, tenantName);
-    writeMember(tx, deps, { tenantId, memberId: user.uid, email: user.email ?? "", role: "owner" });
+    writeMember(tx, deps, {
+      tenantId,
+      memberId: user.uid,
+      email: user.email ?? "",
+      role: "owner",
+      tenantName,
+    });
     await recordAudit(
       deps,
       {

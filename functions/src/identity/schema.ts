@@ -58,7 +58,18 @@ export type Account = z.infer<typeof accountSchema>;
 
 export const accountEmailSchema = z.object({ accountId: z.string() });
 
-export const membershipSchema = z.object({ tenantId: z.string(), createdAt: z.string() });
+/**
+ * An account's index entry for one tenant it belongs to. `tenantName` and `role` are copies, kept in step by
+ * every write of the member (join, role change; removal deletes the entry), so the studio in Firebase mode
+ * can list the workspaces of the signed-in user under firestore.rules, which hide other tenants' documents.
+ * Entries written before the copies existed lack them; the server reads the member documents themselves.
+ */
+export const membershipSchema = z.object({
+  tenantId: z.string(),
+  createdAt: z.string(),
+  tenantName: z.string().optional(),
+  role: roleSchema.optional(),
+});
 
 export const accountPath = (accountId: string): string => `accounts/${checkId(accountId, "account id")}`;
 /** Keyed by a hash so the document id is a valid id whatever the email holds. */

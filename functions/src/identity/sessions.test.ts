@@ -25,7 +25,13 @@ async function openPlatform(env: Record<string, string> = {}) {
   opened.push({ deps, dataDir });
   await createTenant(deps, "acme", "Acme");
   await deps.store.runTransaction(async (tx) =>
-    writeMember(tx, deps, { tenantId: "acme", memberId: "ada", email: "ada@example.com", role: "editor" }),
+    writeMember(tx, deps, {
+      tenantId: "acme",
+      memberId: "ada",
+      email: "ada@example.com",
+      role: "editor",
+      tenantName: "Acme",
+    }),
   );
   return { deps, clock, dataDir };
 }

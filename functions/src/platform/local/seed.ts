@@ -55,16 +55,24 @@ export const demoAccountEmail = "owner@demo.alchemist.local";
  */
 async function ensureDemoAccount(
   deps: Deps,
-  tenantId: string,
+  tenant: { readonly id: string; readonly name: string },
   saved: Credentials | null,
 ): Promise<Credentials["account"]> {
+  const tenantId = tenant.id;
+  const tenantName = tenant.name;
   if (await findAccount(deps, demoAccountEmail)) return saved?.account;
   const password = deps.ids.newSecret(12);
   const hash = await hashPassword(password);
   const accountId = deps.ids.newId();
   await deps.store.runTransaction(async (tx) => {
     await writeNewAccount(tx, deps, { accountId, email: demoAccountEmail, password: hash });
-    writeMember(tx, deps, { tenantId, memberId: accountId, email: demoAccountEmail, role: "owner" });
+    writeMember(tx, deps, {
+      tenantId,
+      memberId: accountId,
+      email: demoAccountEmail,
+      role: "owner",
+      tenantName,
+    });
   });
   return { email: demoAccountEmail, password };
 }
@@ -119,7 +127,7 @@ export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Crede
     demo = await seedContent(deps, tenantId, seed, seedDir);
     await deps.store.set("system/seed", { ...demo, seededAt: deps.clock.nowIso() });
   }
-  const account = await ensureDemoAccount(deps, tenantId, saved);
+  const account = await ensureDemoAccount(deps, seed.tenant, saved);
   const credentials: Credentials = {
     tenantId,
     apiKey,

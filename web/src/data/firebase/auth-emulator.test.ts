@@ -83,7 +83,8 @@ describe.skipIf(!emulatorHost)(
     };
 
     const directory: WorkspaceDirectory = {
-      memberships: async (uid) => [...tenants].filter(([, t]) => t.members.has(uid)).map(([id]) => id),
+      memberships: async (uid) =>
+        [...tenants].filter(([, t]) => t.members.has(uid)).map(([tenantId]) => ({ tenantId })),
       tenantName: async (tenantId) => tenants.get(tenantId)?.name,
     };
 

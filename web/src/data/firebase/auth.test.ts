@@ -116,9 +116,24 @@ describe("signing in", () => {
       accountId: "ann",
       email: "ann@acme.example",
       signedInWith: "firebase",
-      // Globex's name and Ann's role there are not readable under firestore.rules until she switches to it.
-      workspaces: [{ tenantId: "acme", name: "Acme Corp", role: "owner" }],
+      // Globex's own documents are not readable under firestore.rules until she switches to it: its name
+      // and her role there come from her membership entry.
+      workspaces: [
+        { tenantId: "acme", name: "Acme Corp", role: "owner" },
+        { tenantId: "globex", name: "Globex", role: "viewer" },
+      ],
     });
+  });
+
+  it("lists only the workspaces it has seen when membership entries predate the name and role copies", async () => {
+    identity.dropMembershipCopies("ann");
+    await signIn({ email: "ann@acme.example", password: "correct horse battery" });
+    expect(session()?.workspaces).toEqual([{ tenantId: "acme", name: "Acme Corp", role: "owner" }]);
+
+    await switchWorkspace("globex");
+    signOut();
+    await signIn({ email: "ann@acme.example", password: "correct horse battery" });
+    expect(session()?.workspaces.map((w) => w.name)).toEqual(["Acme Corp", "Globex"]);
   });
 
   it("gives the platform's sentence for a wrong password, and no session", async () => {

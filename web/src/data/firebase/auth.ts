@@ -29,10 +29,18 @@ export const identityCallables = {
   switchTenant: "identity-switchTenant",
 } as const;
 
+/** One entry of `accounts/{uid}/memberships`: name and role are copies the platform keeps in step. */
+export interface MembershipEntry {
+  readonly tenantId: string;
+  /** Absent on entries written before the platform copied them. */
+  readonly name?: string;
+  readonly role?: Role;
+}
+
 /** What the studio can learn of a user's workspaces under firestore.rules. */
 export interface WorkspaceDirectory {
   /** The tenants the user belongs to, oldest membership first (`accounts/{uid}/memberships`). */
-  memberships(uid: string): Promise<string[]>;
+  memberships(uid: string): Promise<MembershipEntry[]>;
   /** The tenant's name; readable only while the token's claims name that tenant. */
   tenantName(tenantId: string): Promise<string | undefined>;
 }
@@ -42,9 +50,16 @@ export function firestoreWorkspaceDirectory(reader: FirestoreReader): WorkspaceD
     async memberships(uid) {
       const docs = await reader.getCollection({ path: membershipsPath(uid) });
       return docs
-        .map((doc) => ({ tenantId: doc.id, createdAt: String(doc.data.createdAt ?? "") }))
+        .map((doc) => ({ tenantId: doc.id, createdAt: String(doc.data.createdAt ?? ""), data: doc.data }))
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.tenantId.localeCompare(b.tenantId))
-        .map((m) => m.tenantId);
+        .map(({ tenantId, data }): MembershipEntry => {
+          const role = (roles as readonly unknown[]).includes(data.role) ? (data.role as Role) : undefined;
+          return {
+            tenantId,
+            ...(typeof data.tenantName === "string" ? { name: data.tenantName } : {}),
+            ...(role ? { role } : {}),
+          };
+        });
     },
     async tenantName(tenantId) {
       const doc = await reader.getDocument(tenantPath(tenantId));
@@ -79,10 +94,11 @@ const signedOutError = () => refused("auth", "unauthenticated", 401, "You are si
 // ----- workspaces the browser has seen -----------------------------------------------------------------
 
 /**
- * firestore.rules let a user read their memberships (tenant ids) but a tenant's name and their role in it only
- * while their claims name that tenant. So the switcher lists the workspaces whose name and role this browser
- * has seen (the current one, and each one switched to before); memberships never opened here are left out
- * rather than shown with a made-up role.
+ * firestore.rules let a user read their memberships, but a tenant's own documents only while their claims
+ * name that tenant. The platform copies each workspace's name and the user's role into the membership entry,
+ * so the switcher lists them all; for entries written before those copies, it falls back to what this
+ * browser has seen (the current workspace, and each one switched to before), and leaves the rest out rather
+ * than show a made-up role.
  */
 const seenStorageKey = "alchemist.firebase.workspaces";
 
@@ -144,11 +160,18 @@ export function firebaseAuthBackend(deps: FirebaseAuthDeps): AuthBackend {
       current.tenantId;
     const here: WorkspaceMembership = { tenantId: current.tenantId, name, role: current.role };
     rememberSeen(uid, here);
-    const memberships = await directory.memberships(uid).catch(() => [current.tenantId]);
-    const listed = memberships.includes(current.tenantId) ? memberships : [...memberships, current.tenantId];
-    return listed.flatMap((tenantId) => {
-      if (tenantId === current.tenantId) return [here];
-      const known = seen.find((w) => w.tenantId === tenantId);
+    const memberships = await directory
+      .memberships(uid)
+      .catch((): MembershipEntry[] => [{ tenantId: current.tenantId }]);
+    const listed = memberships.some((m) => m.tenantId === current.tenantId)
+      ? memberships
+      : [...memberships, { tenantId: current.tenantId }];
+    return listed.flatMap((entry): WorkspaceMembership[] => {
+      if (entry.tenantId === current.tenantId) return [here];
+      if (entry.name !== undefined && entry.role !== undefined) {
+        return [{ tenantId: entry.tenantId, name: entry.name, role: entry.role }];
+      }
+      const known = seen.find((w) => w.tenantId === entry.tenantId);
       return known ? [known] : [];
     });
   };
@@ -206,7 +229,7 @@ export function firebaseAuthBackend(deps: FirebaseAuthDeps): AuthBackend {
           // Claims cleared (a removal elsewhere, a lost race): point them at the oldest membership left.
           const [first] = await directory.memberships(user.uid).catch(() => []);
           if (first !== undefined) {
-            await call(identityCallables.switchTenant, { tenantId: first });
+            await call(identityCallables.switchTenant, { tenantId: first.tenantId });
             token = await idToken(true);
           }
         }

@@ -4,7 +4,8 @@
  * hour (the SDK refreshes them within five minutes of that), and callables that do what
  * functions/src/identity/functions.ts does to claims. The real Auth SDK runs in auth-emulator.test.ts.
  */
-import type { WorkspaceDirectory } from "../auth";
+import type { MembershipEntry, WorkspaceDirectory } from "../auth";
+import type { Role } from "../../session";
 import type { AuthUser, Callables, FirebaseAuthPort, IdToken } from "../ports";
 
 interface Account {
@@ -157,11 +158,14 @@ export function fakeIdentity(auth: FakeFirebaseAuth) {
   const invitations = new Map<string, { tenantId: string; email: string; role: string }>();
   const calls: { name: string; data: unknown }[] = [];
   let refuseCreate: Error | undefined;
-  const memberships = new Map<string, string[]>();
+  // As the platform keeps them: each entry with copies of the workspace's name and the member's role.
+  const memberships = new Map<string, MembershipEntry[]>();
 
   const join = (uid: string, tenantId: string, role: string) => {
     tenants.get(tenantId)?.members.set(uid, role);
-    memberships.set(uid, [...(memberships.get(uid) ?? []), tenantId]);
+    const name = tenants.get(tenantId)?.name;
+    const entry: MembershipEntry = { tenantId, ...(name ? { name } : {}), role: role as Role };
+    memberships.set(uid, [...(memberships.get(uid) ?? []), entry]);
   };
 
   const callables: Callables = {
@@ -232,6 +236,13 @@ export function fakeIdentity(auth: FakeFirebaseAuth) {
     },
     refuseCreateTenant(error: Error) {
       refuseCreate = error;
+    },
+    /** Entries as written before the platform copied names and roles into them. */
+    dropMembershipCopies(uid: string) {
+      memberships.set(
+        uid,
+        (memberships.get(uid) ?? []).map(({ tenantId }) => ({ tenantId })),
+      );
     },
   };
 }
