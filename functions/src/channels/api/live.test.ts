@@ -105,6 +105,29 @@ describe("live listings", () => {
     expect(await res.json()).toHaveProperty("agents");
   });
 
+  it("ends a stream with an error event at the next change once its key is revoked", async () => {
+    const created = await platform.fetch("/v1/api-keys", {
+      method: "POST",
+      json: { name: "Wall display", role: "viewer" },
+    });
+    expect(created.status).toBe(201);
+    const { id: keyId, key } = (await created.json()) as { id: string; key: string };
+    const res = await platform.fetch("/v1/knowledge-bases", {
+      headers: { accept: "text/event-stream" },
+      key,
+    });
+    const next = eventsOf(res);
+    expect((await next()).event).toBe("snapshot");
+
+    expect((await platform.fetch(`/v1/api-keys/${keyId}`, { method: "DELETE" })).status).toBe(200);
+    await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "After the revocation" } });
+
+    let event = await next();
+    while (event.event === "ping") event = await next();
+    expect(event).toMatchObject({ event: "error", data: { error: { code: "unauthenticated" } } });
+    await expect(next()).rejects.toThrow("the stream ended");
+  });
+
   it("checks permissions before streaming", async () => {
     const res = await platform.fetch("/v1/agents", { headers: { accept: "text/event-stream" }, key: null });
     expect(res.status).toBe(401);

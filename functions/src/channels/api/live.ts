@@ -6,7 +6,8 @@
  *
  * A stream ends by itself after `maxStreamMs` (Cloud Functions cuts a request at its timeout, and a
  * long-lived stream would keep an instance busy); the client reconnects and gets a fresh snapshot. The
- * caller's membership is checked when a stream starts, so a removed member keeps one until it ends.
+ * router checks the caller's credential again before each later snapshot, so a revoked key or a removed
+ * member's stream ends (with an `error` event) at the next change.
  */
 import type { Deps } from "../../platform/deps.js";
 import type { QuerySpec } from "../../platform/ports.js";

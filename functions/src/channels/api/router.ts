@@ -206,7 +206,15 @@ export class Router {
     if (r.live && r.method === "GET" && wantsEventStream(req, undefined)) {
       const watched = r.live(ctx);
       const first = await r.handle(ctx);
-      const load = () => r.handle(ctx);
+      const permission = r.permission;
+      // Each later snapshot checks the credential again (one read): a revoked key or a removed member's
+      // stream ends with an error event at the next change instead of outliving the access.
+      const load = async () => {
+        if (permission !== null) {
+          requirePermission(await authenticate(deps, req.headers.authorization), permission);
+        }
+        return r.handle(ctx);
+      };
       return {
         status: 200,
         stream: (send, signal) => streamSnapshots(deps, watched, first, load, send, signal),
