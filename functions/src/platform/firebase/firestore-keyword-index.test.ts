@@ -60,3 +60,40 @@ describe("Firestore-style keyword index", () => {
     await close();
   });
 });
+
+describe("document frequencies", () => {
+  it("are counted once for a search and the term statistics that follow it, and again after a write", async () => {
+    const { store, close } = openStore();
+    let counts = 0;
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === "count") {
+          return (...args: Parameters<typeof store.count>) => {
+            counts++;
+            return target.count(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const index = docStoreKeywordIndex(counting);
+    await index.upsert("kb", [
+      { id: "a", group: "d1", text: "refunds are issued within fourteen days" },
+      { id: "b", group: "d1", text: "shipping takes three days" },
+    ]);
+
+    const question = "how many days for refunds";
+    const terms = (await index.termStats("kb", question)).terms.length;
+    expect(counts).toBe(terms);
+    await index.search("kb", question, 5);
+    expect(counts).toBe(terms);
+
+    // A write forgets the counts: the next statistics see the new entry.
+    await index.upsert("kb", [{ id: "c", group: "d2", text: "refunds for damaged goods" }]);
+    const after = await index.termStats("kb", question);
+    expect(counts).toBe(2 * terms);
+    expect(after.terms.find((t) => t.term.startsWith("refund"))?.df).toBe(2);
+    await close();
+  });
+});

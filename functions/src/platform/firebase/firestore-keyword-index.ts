@@ -26,6 +26,13 @@ const maxCandidates = 500;
 /** Terms kept per entry: a chunk rarely has more distinct terms; the cap bounds index entries per document. */
 const maxTermsPerEntry = 600;
 const writeBatch = 400;
+/**
+ * How long this instance reuses a document frequency it just counted. A turn searches, then weighs the
+ * question's terms for its confidence (`termStats`) a few milliseconds later: the same `count()`s, which
+ * Firestore bills per 1,000 index entries read. Writes through this instance forget their scope's counts at
+ * once; another instance's writes show within this time.
+ */
+const dfReuseMs = 2000;
 
 interface StoredEntry {
   readonly group: string;
@@ -59,6 +66,33 @@ function toStored(e: StoredEntry): Record<string, unknown> {
 }
 
 export function docStoreKeywordIndex(store: DocStore): KeywordIndex {
+  const recentDf = new Map<string, { readonly at: number; readonly df: Promise<number> }>();
+  const dfKey = (scope: string, term: string) => `${scope}\u0000${term}`;
+
+  /** Entries of `scope` that hold `term`, counted at most once per `dfReuseMs` (see there). */
+  function documentFrequency(scope: string, term: string): Promise<number> {
+    const key = dfKey(scope, term);
+    const now = performance.now();
+    const known = recentDf.get(key);
+    if (known && now - known.at < dfReuseMs) return known.df;
+    if (recentDf.size > 5000) {
+      for (const [k, v] of recentDf) if (now - v.at >= dfReuseMs) recentDf.delete(k);
+    }
+    const df = store.count({
+      collection: entriesOf(scope),
+      where: [{ field: "terms", op: "array-contains", value: term }],
+    });
+    recentDf.set(key, { at: now, df });
+    // A failed count is not reused.
+    df.catch(() => recentDf.delete(key));
+    return df;
+  }
+
+  function forgetCounts(scope: string): void {
+    const prefix = dfKey(scope, "");
+    for (const key of recentDf.keys()) if (key.startsWith(prefix)) recentDf.delete(key);
+  }
+
   async function removePaths(scope: string, paths: readonly string[]): Promise<void> {
     for (let i = 0; i < paths.length; i += writeBatch) {
       const slice = paths.slice(i, i + writeBatch);
@@ -79,6 +113,8 @@ export function docStoreKeywordIndex(store: DocStore): KeywordIndex {
         { merge: true },
       );
       await batch.commit();
+      // After each commit: a count started meanwhile may have read the entries as they were.
+      forgetCounts(scope);
     }
   }
 
@@ -105,6 +141,7 @@ export function docStoreKeywordIndex(store: DocStore): KeywordIndex {
           { merge: true },
         );
         await batch.commit();
+        forgetCounts(scope);
       }
     },
 
@@ -128,12 +165,9 @@ export function docStoreKeywordIndex(store: DocStore): KeywordIndex {
 
     async termStats(scope, text): Promise<TermStats> {
       const terms = [...new Set(tokenize(text))].slice(0, maxQueryTerms);
-      const collection = entriesOf(scope);
       const [stats, ...dfs] = await Promise.all([
         store.get<{ entries?: number }>(statsOf(scope)),
-        ...terms.map((t) =>
-          store.count({ collection, where: [{ field: "terms", op: "array-contains", value: t }] }),
-        ),
+        ...terms.map((t) => documentFrequency(scope, t)),
       ]);
       return {
         entries: stats?.data.entries ?? 0,
@@ -152,9 +186,7 @@ export function docStoreKeywordIndex(store: DocStore): KeywordIndex {
           limit: maxCandidates,
         }),
         store.get<{ entries?: number; totalLength?: number }>(statsOf(scope)),
-        ...terms.map((t) =>
-          store.count({ collection, where: [{ field: "terms", op: "array-contains", value: t }] }),
-        ),
+        ...terms.map((t) => documentFrequency(scope, t)),
       ]);
       if (candidates.length === 0) return [];
       const n = Math.max(stats?.data.entries ?? candidates.length, candidates.length);
