@@ -6,13 +6,11 @@
 //   - throughput: many conversations at once, each sending its messages one after another, counting
 //     every non-200 answer and every conversation that does not end with exactly its messages.
 // Prints one JSON line; asserts nothing. The load generator and the runtime share this machine's cores.
-import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
-import { lib, percentile } from "./common.mjs";
+import { lib, percentile, startRuntime, stopRuntime } from "./common.mjs";
 import { syntheticCorpus } from "./corpus.mjs";
 
 const [dataDir, chunksArg, turnsArg, concurrencyArg, perConversationArg] = process.argv.slice(2);
@@ -21,7 +19,6 @@ const turnCount = Number(turnsArg);
 const concurrency = Number(concurrencyArg);
 const perConversation = Number(perConversationArg);
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const runtimeDir = path.join(dataDir, "agent-runtime");
 const apiKey = `bench-${randomBytes(16).toString("hex")}`;
 const corpus = syntheticCorpus();
@@ -50,47 +47,7 @@ function runtimeUsage(pid) {
   }
 }
 
-async function startRuntime() {
-  fs.mkdirSync(runtimeDir, { recursive: true });
-  const logFile = path.join(runtimeDir, "runtime.log");
-  const out = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, [path.join(root, "functions/lib/platform/local/main.js")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ALCHEMIST_DATA_DIR: runtimeDir,
-      ALCHEMIST_API_KEY: apiKey,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      // The built-in models: the bench measures the platform, not a provider.
-      OPENAI_API_KEY: "none",
-    },
-    // Logs (INFO, as `npm start`) go to a file, so the bench's pipe is never a bottleneck.
-    stdio: ["ignore", out, out],
-  });
-  fs.closeSync(out);
-  let exited = null;
-  child.once("exit", (code, signal) => (exited = { code, signal }));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const log = fs.readFileSync(logFile, "utf8");
-    const url = /Studio and API\s+(http:\/\/\S+)/.exec(log)?.[1];
-    if (url) return { child, url, logFile };
-    if (exited || Date.now() > deadline)
-      throw new Error(`the local runtime did not start (${JSON.stringify(exited)}):\n${log.slice(-2000)}`);
-    await sleep(50);
-  }
-}
-
-async function stopRuntime(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(10_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-}
-
-const { child, url, logFile } = await startRuntime();
+const { child, url, logFile } = await startRuntime(runtimeDir, { ALCHEMIST_API_KEY: apiKey });
 
 async function api(method, pathname, json) {
   const response = await fetch(`${url}${pathname}`, {

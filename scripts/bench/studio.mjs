@@ -6,13 +6,12 @@
 // cache, signed in), the runtime warm. Prints one JSON line; asserts nothing. Without /usr/bin/chromium (or
 // CHROMIUM_PATH) the load time is skipped, with the reason.
 /* global window, document, MutationObserver, requestAnimationFrame -- in functions that run in the page */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
-import { percentile } from "./common.mjs";
+import { percentile, startRuntime, stopRuntime } from "./common.mjs";
 
 const [dataDir, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 10);
@@ -64,43 +63,12 @@ const initialChunks = chunks.filter((c) => initial.has(c.file));
 const sum = (xs, key) => xs.reduce((n, x) => n + x[key], 0);
 
 // ----- the first load of /agents ------------------------------------------------------------------------
-async function startRuntime() {
-  const runtimeDir = path.join(dataDir, "studio-runtime");
-  fs.mkdirSync(runtimeDir, { recursive: true });
-  const logFile = path.join(runtimeDir, "runtime.log");
-  const out = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, [path.join(root, "functions/lib/platform/local/main.js")], {
-    cwd: root,
-    env: {
-      ...process.env,
-      ALCHEMIST_DATA_DIR: runtimeDir,
-      PORT: "0",
-      HOST: "127.0.0.1",
-      OPENAI_API_KEY: "none",
-    },
-    stdio: ["ignore", out, out],
-  });
-  fs.closeSync(out);
-  let exited = null;
-  child.once("exit", (code, signal) => (exited = { code, signal }));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const log = fs.readFileSync(logFile, "utf8");
-    const url = /Studio and API\s+(http:\/\/\S+)/.exec(log)?.[1];
-    const signIn = /Studio sign-in\s+(\S+) \/ (\S+)/.exec(log);
-    if (url && signIn) return { child, url, email: signIn[1], password: signIn[2] };
-    if (exited || Date.now() > deadline)
-      throw new Error(`the local runtime did not start (${JSON.stringify(exited)}):\n${log.slice(-2000)}`);
-    await sleep(50);
-  }
-}
-
-async function stopRuntime(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, sleep(10_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+/** The runtime with the demo data, and the demo owner's sign-in it prints. */
+async function startStudioRuntime() {
+  const signInLine = /Studio sign-in\s+(\S+) \/ (\S+)/;
+  const runtime = await startRuntime(path.join(dataDir, "studio-runtime"), {}, (log) => signInLine.test(log));
+  const [, email, password] = signInLine.exec(runtime.log);
+  return { ...runtime, email, password };
 }
 
 /** Records when the agents table is first painted: the frame after its first row enters the DOM. */
@@ -116,7 +84,7 @@ function watchAgentsTable() {
 
 async function measureFirstLoads() {
   const { chromium } = await import("playwright-core");
-  const runtime = await startRuntime();
+  const runtime = await startStudioRuntime();
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
