@@ -6,6 +6,7 @@
  */
 import { useCallback } from "react";
 import { isRecord, PlatformRequestError } from "./platform";
+import { isBoolean, isNullableNumber, isNullableString, isNumber, isString, ShapeError } from "./shape";
 import { useStudio } from "./studio";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
 
@@ -139,13 +140,6 @@ export function totalTokens(metrics: AnalyticsMetrics): number {
 
 // ----- parsing ----------------------------------------------------------------------------------------
 
-class ShapeError extends Error {}
-
-const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const isNullableNumber = (v: unknown): v is number | null => v === null || isNumber(v);
-const isString = (v: unknown): v is string => typeof v === "string";
-const isNullableString = (v: unknown): v is string | null => v === null || isString(v);
-const isBoolean = (v: unknown): v is boolean => typeof v === "boolean";
 const isDay = (v: unknown): v is string => isString(v) && /^\d{4}-\d{2}-\d{2}$/.test(v);
 const isInstant = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
 

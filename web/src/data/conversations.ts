@@ -5,6 +5,7 @@
  */
 import { isRecord, PlatformRequestError, sendPlatformRequest } from "./platform";
 import { asSignedIn, requestAsSignedIn } from "./session";
+import { isNumber } from "./shape";
 import { readSseEvents } from "./sse";
 
 /** Which configuration a conversation talks to: the draft (editors only) or a published version. */
@@ -145,7 +146,6 @@ function parseJson(text: string): unknown {
   }
 }
 
-const isNumber = (value: unknown): value is number => typeof value === "number" && Number.isFinite(value);
 const optionalNumber = (value: unknown) => (isNumber(value) ? value : undefined);
 
 function parseLocation(value: unknown): CitationLocation {
