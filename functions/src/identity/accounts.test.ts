@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Router } from "../channels/api/router.js";
+import { bufferedBody } from "../channels/api/http.js";
 import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
 import { identityRoutes } from "./routes.js";
 import { sessionSecret, signSessionToken } from "./sessions.js";
@@ -268,7 +269,7 @@ describe("Firebase mode", () => {
         path,
         query: new URLSearchParams(),
         headers: { "content-type": "application/json" },
-        rawBody: Buffer.from(JSON.stringify(body)),
+        body: bufferedBody(Buffer.from(JSON.stringify(body))),
         requestId: "test",
       });
       expect(res.status, path).toBe(404);

@@ -54,6 +54,9 @@ const envSchema = z.object({
   RATE_LIMIT_PER_TENANT_BURST: optionalCount,
   RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(0).default(60),
   RATE_LIMIT_PUBLIC_PER_IP_BURST: optionalCount,
+  RATE_LIMIT_UPLOAD_MB_PER_MINUTE: z.coerce.number().min(0).default(300),
+  RATE_LIMIT_UPLOAD_MB_BURST: optionalCount,
+  MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(10_000).default(1000),
   ALLOWED_ORIGINS: optionalString,
   GCLOUD_PROJECT: optionalString,
   FIREBASE_CONFIG: optionalString,
@@ -90,7 +93,12 @@ export interface Config {
     readonly maxRetries: number;
   };
   readonly embeddingDimensions: number;
-  readonly limits: { readonly maxUploadBytes: number; readonly maxJsonBytes: number };
+  readonly limits: {
+    readonly maxUploadBytes: number;
+    readonly maxJsonBytes: number;
+    /** Files in one multipart upload request. */
+    readonly maxUploadFiles: number;
+  };
   /** Request rate limits (see rate-limit.ts); `undefined` when set to 0 (off). */
   readonly rateLimits: {
     /** Per credential: an API key, or a signed-in account. */
@@ -98,6 +106,8 @@ export interface Config {
     readonly perTenant: BucketLimit | undefined;
     /** Per client IP, on public POST routes (sign-in and the like). */
     readonly publicPerIp: BucketLimit | undefined;
+    /** Bytes uploaded per tenant (uploads are charged by size, not by request). */
+    readonly uploadBytes: BucketLimit | undefined;
   };
   /** Browser origins the API answers CORS requests from (exact `scheme://host[:port]`, or `*` for any). */
   readonly allowedOrigins: readonly string[];
@@ -123,6 +133,25 @@ function projectFrom(env: z.infer<typeof envSchema>): string {
 function bucketLimit(perMinute: number, burst: number | undefined): BucketLimit | undefined {
   if (perMinute === 0) return undefined;
   return { rate: perMinute / 60, burst: burst ?? Math.max(1, Math.ceil(perMinute / 5)) };
+}
+
+const mb = 1024 * 1024;
+
+/**
+ * Megabytes a minute uploaded per tenant, as a byte bucket. The burst defaults to a third of a minute's worth
+ * (100 MB at the default 300), and never below the largest single upload, which must always fit.
+ */
+function uploadBudget(
+  mbPerMinute: number,
+  burstMb: number | undefined,
+  maxUploadBytes: number,
+): BucketLimit | undefined {
+  if (mbPerMinute === 0) return undefined;
+  const burst = Math.max(
+    burstMb !== undefined ? burstMb * mb : Math.ceil((mbPerMinute * mb) / 3),
+    maxUploadBytes,
+  );
+  return { rate: (mbPerMinute * mb) / 60, burst };
 }
 
 /** An origin as browsers send it: lower-case scheme and host, no path or trailing slash. */
@@ -187,11 +216,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxRetries: env.MODEL_MAX_RETRIES,
     },
     embeddingDimensions: env.EMBEDDING_DIMENSIONS,
-    limits: { maxUploadBytes: env.MAX_UPLOAD_BYTES, maxJsonBytes: env.MAX_JSON_BYTES },
+    limits: {
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      maxJsonBytes: env.MAX_JSON_BYTES,
+      maxUploadFiles: env.MAX_UPLOAD_FILES,
+    },
     rateLimits: {
       perKey: bucketLimit(env.RATE_LIMIT_PER_KEY, env.RATE_LIMIT_PER_KEY_BURST),
       perTenant: bucketLimit(env.RATE_LIMIT_PER_TENANT, env.RATE_LIMIT_PER_TENANT_BURST),
       publicPerIp: bucketLimit(env.RATE_LIMIT_PUBLIC_PER_IP, env.RATE_LIMIT_PUBLIC_PER_IP_BURST),
+      uploadBytes: uploadBudget(
+        env.RATE_LIMIT_UPLOAD_MB_PER_MINUTE,
+        env.RATE_LIMIT_UPLOAD_MB_BURST,
+        env.MAX_UPLOAD_BYTES,
+      ),
     },
     allowedOrigins: allowedOrigins(env, projectId),
     version: platformVersion,

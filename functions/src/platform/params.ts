@@ -45,6 +45,11 @@ export const rateLimitPublicPerIp = defineInt("RATE_LIMIT_PUBLIC_PER_IP", {
   default: 60,
   description: "Requests per minute per client IP on public POST routes such as sign-in (0: off)",
 });
+export const rateLimitUploadMbPerMinute = defineInt("RATE_LIMIT_UPLOAD_MB_PER_MINUTE", {
+  default: 300,
+  description:
+    "Megabytes uploaded per minute per tenant; uploads are charged by size, not by request (0: off)",
+});
 export const allowedOrigins = defineString("ALLOWED_ORIGINS", {
   default: "",
   description:

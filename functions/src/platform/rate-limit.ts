@@ -50,6 +50,9 @@ export const credentialBucketPath = (tenantId: string, uid: string): string =>
 
 export const publicBucketPath = (key: string): string => `rateLimits/pub-${hashed(key)}`;
 
+export const uploadBucketPath = (tenantId: string): string =>
+  `${tenantPath(tenantId)}/rateLimits/upload-bytes`;
+
 // ---------------------------------------------------------------------------------------------------
 // Drawing tokens
 // ---------------------------------------------------------------------------------------------------
@@ -59,7 +62,7 @@ export interface BucketRef {
   readonly path: string;
   readonly limit: BucketLimit;
   /** For logs: which kind of bucket ran dry. */
-  readonly kind: "credential" | "tenant" | "public";
+  readonly kind: "credential" | "tenant" | "public" | "upload";
   /** For the caller: "this API key", "this tenant", ... */
   readonly subject: string;
 }
@@ -250,6 +253,34 @@ export async function consume(deps: Deps, caller: Caller, cost = 1): Promise<voi
   }
   if (buckets.length === 0) return;
   await limiterOf(deps).draw(tenantPath(caller.tenantId), buckets, cost);
+}
+
+/**
+ * Each file of an upload costs at least this many bytes of the budget: a flood of tiny files makes as many
+ * documents and tasks as large ones, so it must not be nearly free.
+ */
+export const minUploadCostBytes = 64 * 1024;
+
+/** What an upload of `bytes` (unknown before a chunked body is read) in `files` files costs, in bytes. */
+export function uploadCost(bytes: number | undefined, files: number): number {
+  return Math.max(bytes ?? 0, Math.max(1, files) * minUploadCostBytes);
+}
+
+/**
+ * Charges an upload to its tenant's upload budget, by size rather than by request, so a client sending many
+ * small files (one per request or several per request) is limited by what it sends, not by how it batches.
+ */
+export async function consumeUploadBytes(deps: Deps, caller: Caller, bytes: number): Promise<void> {
+  const limit = deps.config.rateLimits.uploadBytes;
+  if (!limit) return;
+  const bucket: BucketRef = {
+    path: uploadBucketPath(caller.tenantId),
+    limit,
+    kind: "upload",
+    subject: "this tenant's uploads",
+  };
+  // More than a full bucket could never be granted: the route's own size limit answers such a body.
+  await limiterOf(deps).draw(tenantPath(caller.tenantId), [bucket], Math.min(bytes, limit.burst));
 }
 
 export interface PublicLimit extends BucketLimit {

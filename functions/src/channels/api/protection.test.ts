@@ -9,7 +9,7 @@ import type { Deps } from "../../platform/deps.js";
 import { setLogSink } from "../../platform/log.js";
 import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
 import { createApiKey } from "../../platform/tenancy.js";
-import type { ApiRequest } from "./http.js";
+import { bufferedBody, type ApiRequest } from "./http.js";
 import { Router, route } from "./router.js";
 
 let platform: TestPlatform;
@@ -142,7 +142,7 @@ describe("rate limits", () => {
       path,
       query: new URLSearchParams(),
       headers: { "content-type": "application/json" },
-      rawBody: method === "POST" ? Buffer.from('{"email":"ada@example.com"}') : undefined,
+      body: bufferedBody(method === "POST" ? Buffer.from('{"email":"ada@example.com"}') : undefined),
       requestId: "req-login",
       ip,
     });

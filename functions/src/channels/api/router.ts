@@ -9,7 +9,13 @@ import type { Deps } from "../../platform/deps.js";
 import type { QuerySpec } from "../../platform/ports.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
-import { consume, limitPublic, retryAfterOf } from "../../platform/rate-limit.js";
+import {
+  consume,
+  consumeUploadBytes,
+  limitPublic,
+  retryAfterOf,
+  uploadCost,
+} from "../../platform/rate-limit.js";
 import { validate } from "../../platform/validation.js";
 import {
   permissionTable,
@@ -22,10 +28,10 @@ import {
   isJson,
   isMultipart,
   parseJsonBody,
-  parseMultipartFile,
+  parseMultipart,
   type ApiRequest,
   type ApiResponse,
-  type UploadedFile,
+  type MultipartUpload,
   wantsEventStream,
 } from "./http.js";
 import { streamSnapshots } from "./live.js";
@@ -42,7 +48,8 @@ export interface RouteContext<P, B> {
   readonly caller: Caller;
   readonly params: P;
   readonly body: B;
-  readonly file: UploadedFile | undefined;
+  /** A multipart upload's files and fields (upload routes only). */
+  readonly upload: MultipartUpload | undefined;
   readonly request: ApiRequest;
 }
 
@@ -156,8 +163,11 @@ export class Router {
   }
 
   private async dispatch(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
+    // Route, authenticate and charge before a byte of the body is read: a request nobody may make, or one
+    // over budget, never costs the server its body (see RequestBody).
     const { compiled, params: rawParams } = this.match(req.method.toUpperCase(), req.path);
     const r = compiled.route;
+    const limits = deps.config.limits;
     let caller: Caller;
     if (r.permission === null) {
       caller = anonymous;
@@ -167,38 +177,48 @@ export class Router {
     } else {
       caller = await authenticate(deps, req.headers.authorization);
       // Charged before the permission check: a credential hammering routes it may not use still pays.
-      await consume(deps, caller);
+      // Uploads are charged by their size instead (see uploadCost), so many small files are not many requests.
+      if (r.body?.kind === "upload")
+        await consumeUploadBytes(deps, caller, uploadCost(req.body.declaredBytes, 1));
+      else await consume(deps, caller);
       requirePermission(caller, r.permission);
     }
     const params = r.params ? validate(r.params, rawParams, "path parameter") : rawParams;
 
     let body: unknown = undefined;
-    let file: UploadedFile | undefined;
+    let upload: MultipartUpload | undefined;
     if (r.body?.kind === "json") {
-      body = validate(
-        r.body.schema,
-        parseJsonBody(req, deps.config.limits.maxJsonBytes) ?? {},
-        "request body",
-      );
+      body = validate(r.body.schema, (await parseJsonBody(req, limits.maxJsonBytes)) ?? {}, "request body");
     } else if (r.body?.kind === "upload") {
-      if (isMultipart(req)) file = await parseMultipartFile(req, deps.config.limits.maxUploadBytes);
-      else if (isJson(req))
+      if (isMultipart(req)) {
+        upload = await parseMultipart(req, {
+          maxFileBytes: limits.maxUploadBytes,
+          maxTotalBytes: limits.maxUploadBytes + multipartOverheadBytes,
+          maxFiles: limits.maxUploadFiles,
+          maxFileNameChars,
+        });
+        // A chunked body, or many small files, may cost more than what was charged before reading.
+        const bytes = upload.files.reduce((n, f) => n + f.bytes.length, 0);
+        const owed = uploadCost(bytes, upload.files.length) - uploadCost(req.body.declaredBytes, 1);
+        if (owed > 0) await consumeUploadBytes(deps, caller, owed);
+      } else if (isJson(req)) {
         body = validate(
           r.body.jsonAlternative,
-          parseJsonBody(req, deps.config.limits.maxUploadBytes),
+          await parseJsonBody(req, limits.maxUploadBytes),
           "request body",
         );
-      else
+      } else {
         throw new AppError(
           "unsupported-media-type",
-          "Upload a file as multipart/form-data (field 'file') or send JSON {name, text}",
+          "Upload a file as multipart/form-data (field 'file', or 'files' for several) or send JSON {name, text}",
         );
-    } else if (req.rawBody && req.rawBody.length > 0 && req.method !== "GET") {
+      }
+    } else if (req.body.present && req.method !== "GET") {
       // A body where none is expected is most likely a client mistake; say so rather than ignore it.
-      parseJsonBody(req, deps.config.limits.maxJsonBytes);
+      await parseJsonBody(req, limits.maxJsonBytes);
     }
 
-    const ctx = { deps, caller, params, body, file, request: req };
+    const ctx = { deps, caller, params, body, upload, request: req };
     if (caller.agentId && r.agentOf) {
       const agentId = await r.agentOf(ctx);
       if (agentId !== undefined) requireAgentAccess(caller, agentId);
@@ -225,6 +245,11 @@ export class Router {
     return { status: r.status ?? 200, body: result };
   }
 }
+
+/** Room for a multipart body's boundaries, part headers and text fields around its files. */
+const multipartOverheadBytes = 1024 * 1024;
+/** A file name longer than this is refused, not cut (file systems stop at 255 bytes). */
+export const maxFileNameChars = 255;
 
 const anonymous: Caller = { tenantId: "", role: "viewer", uid: "anonymous", via: "api-key" };
 

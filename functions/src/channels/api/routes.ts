@@ -35,6 +35,7 @@ import {
 import { agentChannels, agentsPath, versionSelectorSchema } from "../../agents/schema.js";
 import { documentsPath, knowledgeBasesPath } from "../../knowledge/schema.js";
 import {
+  type AddedDocument,
   addDocument,
   deleteDocument,
   getDocument,
@@ -51,7 +52,7 @@ import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
 import { analyticsResponseSchema, loadAnalytics } from "../../monitor/analytics.js";
 import { checkHealth } from "../../monitor/health.js";
 import { requirePermission } from "../../platform/permissions.js";
-import { AppError } from "../../platform/errors.js";
+import { AppError, toAppError } from "../../platform/errors.js";
 import { createApiKey, listApiKeys, revokeApiKey, roles, roleSchema } from "../../platform/tenancy.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
@@ -120,6 +121,21 @@ const documentResponse = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+const batchUploadResponse = z.object({
+  accepted: z.number(),
+  refused: z.number(),
+  results: z.array(
+    z.union([
+      z.object({ fileName: z.string(), document: documentResponse.extend({ duplicate: z.boolean() }) }),
+      z.object({ fileName: z.string(), error: z.object({ code: z.string(), message: z.string() }) }),
+    ]),
+  ),
+});
+
+type BatchResult =
+  | { readonly fileName: string; readonly document: AddedDocument }
+  | { readonly fileName: string; readonly error: { code: string; message: string } };
 
 const knowledgeBaseResponse = z.object({
   id: z.string(),
@@ -243,21 +259,70 @@ export const routes: Route<unknown, unknown>[] = [
     method: "POST",
     path: "/v1/knowledge-bases/{kbId}/documents",
     summary:
-      "Upload a document (multipart field 'file', or JSON {name, text}); ingestion runs in the background",
+      "Upload documents: multipart field 'file' (one; answers the document), or 'files' repeated (several; " +
+      "answers 202 with one result per file, or 207 when some were refused), or JSON {name, text}. An optional " +
+      "'tags' field (comma-separated) applies to every file. Ingestion runs in the background. Uploads are " +
+      "charged to the tenant's upload budget by size (each file at least 64 KB), not by request",
     tag: "Knowledge",
     permission: "knowledge.manage",
     params: kbParams,
     body: { kind: "upload", jsonAlternative: textDocumentInput },
     status: 202,
-    response: documentResponse,
-    handle: ({ deps, caller, params, body, file }) => {
-      const upload = file
-        ? { fileName: file.fileName, bytes: file.bytes, tags: tagsField(file.fields.tags) }
-        : body
-          ? { fileName: body.name, bytes: Buffer.from(body.text, "utf8"), tags: body.tags }
-          : undefined;
-      if (!upload) throw new AppError("invalid-argument", "Send a file or {name, text}");
-      return addDocument(deps, caller.tenantId, params.kbId, upload, caller.uid);
+    response: z.union([documentResponse, batchUploadResponse]),
+    raw: true,
+    handle: async ({ deps, caller, params, body, upload }) => {
+      if (!upload) {
+        if (!body) throw new AppError("invalid-argument", "Send a file or {name, text}");
+        const text = { fileName: body.name, bytes: Buffer.from(body.text, "utf8"), tags: body.tags };
+        return { status: 202, body: await addDocument(deps, caller.tenantId, params.kbId, text, caller.uid) };
+      }
+      const tags = tagsField(upload.fields.tags);
+      const single = upload.files.filter((f) => f.field === "file");
+      const several = upload.files.filter((f) => f.field === "files");
+      if (single.length + several.length !== upload.files.length) {
+        const other = upload.files.find((f) => f.field !== "file" && f.field !== "files");
+        throw new AppError(
+          "invalid-argument",
+          `Unexpected file field '${other?.field}': send one file as 'file' or several as 'files'`,
+        );
+      }
+      if (single.length > 0 && several.length > 0)
+        throw new AppError("invalid-argument", "Send either one 'file' or several 'files', not both");
+      if (single.length > 1)
+        throw new AppError("invalid-argument", "Send several files as repeated 'files' fields, not 'file'");
+      const [file] = single;
+      if (file) {
+        const added = await addDocument(
+          deps,
+          caller.tenantId,
+          params.kbId,
+          { fileName: file.fileName, bytes: file.bytes, tags },
+          caller.uid,
+        );
+        return { status: 202, body: added };
+      }
+      if (several.length === 0)
+        throw new AppError("invalid-argument", "The multipart body has no 'file' field");
+      // One at a time, in the order sent: each file is its own document (and its own audit entry), and a
+      // refused file (an unsupported type, say) does not stop the others.
+      const results: BatchResult[] = [];
+      for (const f of several) {
+        try {
+          const upload = { fileName: f.fileName, bytes: f.bytes, tags };
+          const document = await addDocument(deps, caller.tenantId, params.kbId, upload, caller.uid);
+          results.push({ fileName: f.fileName, document });
+        } catch (e) {
+          const error = toAppError(e);
+          // The knowledge base itself missing, or the platform failing, ends the request as a whole.
+          if (error.code === "not-found" || error.status >= 500) throw e;
+          results.push({ fileName: f.fileName, error: { code: error.code, message: error.message } });
+        }
+      }
+      const refused = results.filter((r) => "error" in r).length;
+      return {
+        status: refused > 0 ? 207 : 202,
+        body: { accepted: results.length - refused, refused, results },
+      };
     },
   }),
   route({

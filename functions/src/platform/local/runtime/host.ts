@@ -4,12 +4,14 @@
  * them; callables speak the Firebase callable protocol (so the web SDK's `connectFunctionsEmulator` works);
  * task queues, triggers and schedules run on the durable local queue. The built studio is served at `/`.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import fs from "node:fs";
 import type { Server } from "node:http";
 import path from "node:path";
 import express, { type Request, type Response } from "express";
 import { HttpsError } from "firebase-functions/v2/https";
 import { authenticate } from "../../auth.js";
+import { isReadingOwnBody } from "../../hosting.js";
 import { AppError, toAppError } from "../../errors.js";
 import { log, withLogContext } from "../../log.js";
 import { randomIds } from "../../ids.js";
@@ -52,28 +54,40 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** The HTTP body, kept raw as Cloud Functions does (`req.rawBody`), with a size limit. */
-function rawBody(limit: number) {
-  return (req: Request, res: Response, next: (err?: unknown) => void) => {
+/**
+ * Reads a request's body as Cloud Functions does before a function runs (`req.rawBody`, and `req.body`
+ * parsed when it is JSON), up to `limit` bytes. Answers 413 itself and returns false beyond that: the rest
+ * of the body is not read, and the connection closes after the answer.
+ */
+function bufferBody(req: Request, res: Response, limit: number): Promise<boolean> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  const refuse = () => {
+    res
+      .status(413)
+      .set("connection", "close")
+      .json({ error: { code: "payload-too-large", message: `The request body exceeds ${limit} bytes` } });
+    return false;
+  };
+  if (declared > limit) return Promise.resolve(refuse());
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let rejected = false;
-    req.on("data", (chunk: Buffer) => {
-      if (rejected) return;
+    const done = (ok: boolean) => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      resolve(ok);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        rejected = true;
-        res
-          .status(413)
-          .json({ error: { code: "payload-too-large", message: `The request body exceeds ${limit} bytes` } });
-        req.resume();
-        return;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        req.pause();
+        done(refuse());
       }
-      chunks.push(chunk);
-    });
-    req.on("end", () => {
-      if (rejected) return;
-      const body = Buffer.concat(chunks);
+    };
+    const onEnd = () => {
+      const body = Buffer.concat(chunks, size);
       (req as Request & { rawBody?: Buffer }).rawBody = body;
       const type = (req.headers["content-type"] ?? "").toLowerCase();
       if (type.startsWith("application/json") && body.length > 0) {
@@ -83,10 +97,21 @@ function rawBody(limit: number) {
           req.body = undefined; // the function sees rawBody and answers the parse error itself
         }
       } else req.body = body.length > 0 ? body : undefined;
-      next();
-    });
-    req.on("error", next);
-  };
+      done(true);
+    };
+    const onError = (e: Error) => {
+      log.warn("a request body could not be read", { err: e });
+      if (!res.headersSent)
+        res
+          .status(400)
+          .set("connection", "close")
+          .json({ error: { code: "invalid-argument", message: "The request body could not be read" } });
+      done(false);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
 }
 
 function taskHandler(fn: HostedFunction): QueueHandler {
@@ -124,6 +149,38 @@ function scheduleHandler(fn: HostedFunction): QueueHandler {
         jobName: `local-${fn.name}`,
       });
     },
+  };
+}
+
+/** The request each piece of work belongs to, so an error that escapes everything can still be answered. */
+const inFlight = new AsyncLocalStorage<{ readonly requestId: string; readonly res: Response }>();
+
+/**
+ * The last guard: an exception or rejection nobody caught (a stray stream error, a bug) is logged with the
+ * request it came from, that request gets a 500 when it can still be answered, and the runtime keeps
+ * serving every other tenant instead of exiting. Errors are fixed where they arise; this only keeps one
+ * request's failure from becoming everyone's. Returns the function that removes the guard.
+ */
+function guardProcess(): () => void {
+  const report = (kind: string) => (e: unknown) => {
+    const current = inFlight.getStore();
+    log.error(`${kind}; the runtime keeps serving`, { err: e, requestId: current?.requestId ?? null });
+    if (current && !current.res.headersSent) {
+      current.res
+        .status(500)
+        .set("connection", "close")
+        .json({
+          error: { code: "internal", message: `An internal error occurred (request ${current.requestId})` },
+        });
+    }
+  };
+  const onException = report("an uncaught exception");
+  const onRejection = report("an unhandled promise rejection");
+  process.on("uncaughtException", onException);
+  process.on("unhandledRejection", onRejection);
+  return () => {
+    process.off("uncaughtException", onException);
+    process.off("unhandledRejection", onRejection);
   };
 }
 
@@ -196,24 +253,29 @@ async function serveCallable(
   try {
     if (req.method !== "POST")
       throw new HttpsError("invalid-argument", `Callable functions accept POST, not ${req.method}`);
-    const body = req.body as { data?: unknown } | undefined;
-    if (!body || typeof body !== "object" || !("data" in body)) {
-      throw new HttpsError(
-        "invalid-argument",
-        'Bad request: the body must be JSON of the form {"data": ...}',
-      );
-    }
+    // The credential is checked before the body is read, as for the REST API: a stranger's body costs nothing.
     let auth: { uid: string; token: Record<string, unknown> } | undefined;
     if (req.header("authorization")) {
       const caller = await authenticate(deps, req.header("authorization"));
+      // What Firebase would put in `request.auth`; functions that act for a caller authenticate the
+      // request themselves with the same `authenticate` (scope and revocation included): see callable.ts.
       auth = {
         uid: caller.uid,
         token: {
           tenantId: caller.tenantId,
           role: caller.role,
           ...(caller.via === "api-key" ? { apiKey: caller.uid } : {}),
+          ...(caller.agentId ? { agentId: caller.agentId } : {}),
         },
       };
+    }
+    if (!(await bufferBody(req, res, deps.config.limits.maxJsonBytes))) return;
+    const body = req.body as { data?: unknown } | undefined;
+    if (!body || typeof body !== "object" || !("data" in body)) {
+      throw new HttpsError(
+        "invalid-argument",
+        'Bad request: the body must be JSON of the form {"data": ...}',
+      );
     }
     const abort = new AbortController();
     res.on("close", () => abort.abort());
@@ -262,18 +324,36 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   ];
   const runner = new TaskRunner(deps.tasks, deps.clock, handlers);
   const stopSchedules = startSchedules(deps, functions);
+  const unguard = guardProcess();
 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
-  app.use(rawBody(deps.config.limits.maxUploadBytes + 1024 * 1024));
+  // Express decodes route parameters itself and answers a malformed escape (`/v1/agents/%`) with a bare
+  // 500; it is the client's mistake, said as such before any route sees it.
+  app.use((req, res, next) => {
+    try {
+      decodeURIComponent(req.path);
+      next();
+    } catch {
+      res.status(400).json({
+        error: { code: "invalid-argument", message: "The URL path has a malformed percent escape" },
+      });
+    }
+  });
 
   const invoke = (fn: HostedFunction, req: Request, res: Response) => {
-    const requestId = req.header("x-request-id") ?? randomIds.newId();
-    return withLogContext({ requestId }, async () => {
-      if (fn.kind === "callable") await serveCallable(deps, fn, req, res);
-      else await fn.fn(req, res);
-    });
+    const incoming = req.header("x-request-id");
+    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomIds.newId();
+    return inFlight.run({ requestId, res }, () =>
+      withLogContext({ requestId }, async () => {
+        if (fn.kind === "callable") await serveCallable(deps, fn, req, res);
+        else if (isReadingOwnBody(fn.fn)) await fn.fn(req, res);
+        // As Cloud Functions does before any other HTTPS function runs (it caps requests at 32 MiB).
+        else if (await bufferBody(req, res, deps.config.limits.maxUploadBytes + 1024 * 1024))
+          await fn.fn(req, res);
+      }),
+    );
   };
 
   // Emulator-style URLs: /{project}/{region}/{function}[/...]
@@ -328,7 +408,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     res.status(404).json({ error: { code: "not-found", message: `No route for ${req.method} ${req.path}` } });
   });
   app.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
-    log.error("unhandled error in the local runtime", { err });
+    log.error("unhandled error in the local runtime", { err, requestId: inFlight.getStore()?.requestId });
     if (!res.headersSent)
       res.status(500).json({ error: { code: "internal", message: "An internal error occurred" } });
   });
@@ -349,6 +429,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     runner,
     close: async () => {
       stopSchedules();
+      unguard();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
