@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
+    // Attacks on the built runtime measure its latency: they run alone (vitest.hostile.config.ts).
+    exclude: ["src/hostile/**", "**/node_modules/**"],
     environment: "node",
     // SQLite-backed suites and child-process runtimes: keep the two cores busy, not oversubscribed.
     pool: "forks",

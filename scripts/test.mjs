@@ -25,6 +25,8 @@ if (run("npm", ["run", "build", "-w", "functions"], root) !== 0) {
 // report themselves skipped, with the reason, and count as skipped.
 const suites = [
   { name: "functions", cwd: path.join(root, "functions"), args: [] },
+  // Attacks on the built runtime as a child process, alone, since they measure its latency (test:hostile).
+  { name: "hostile", cwd: path.join(root, "functions"), args: ["-c", "vitest.hostile.config.ts"] },
   { name: "web", cwd: path.join(root, "web"), args: [] },
   {
     name: "web-e2e",

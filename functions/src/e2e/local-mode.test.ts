@@ -3,59 +3,20 @@
  * child process, the slice walked over HTTP, then the runtime stopped — once gracefully, once killed — and
  * started again on the same data folder to find everything still there.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  startChildRuntime,
+  stopChildRuntime as stopRuntime,
+  type ChildRuntime as Runtime,
+} from "../platform/local/testing/child-runtime.js";
 
-const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const entry = path.join(functionsDir, "lib", "platform", "local", "main.js");
 const apiKey = "alk_e2e_owner_key_for_tests_0123456789";
 
-interface Runtime {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly output: () => string;
-}
-
-async function startRuntime(dataDir: string): Promise<Runtime> {
-  const child = spawn(process.execPath, [entry], {
-    env: {
-      ...process.env,
-      ALCHEMIST_DATA_DIR: dataDir,
-      PORT: "0",
-      ALCHEMIST_API_KEY: apiKey,
-      LOG_LEVEL: "WARNING",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the runtime did not start:\n${output}`)), 30_000);
-    const check = () => {
-      const m = /Studio and API\s+(http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1] as string);
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", (code) => reject(new Error(`the runtime exited (${code}):\n${output}`)));
-  });
-  return { url, child, output: () => output };
-}
-
-async function stopRuntime(runtime: Runtime, signal: NodeJS.Signals): Promise<void> {
-  if (runtime.child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    runtime.child.once("exit", () => resolve());
-    runtime.child.kill(signal);
-  });
-}
+const startRuntime = (dataDir: string): Promise<Runtime> =>
+  startChildRuntime(dataDir, { ALCHEMIST_API_KEY: apiKey });
 
 function call(
   runtime: Runtime,
@@ -107,8 +68,6 @@ describe("local mode, end to end", () => {
   let conversationId: string;
 
   beforeAll(async () => {
-    if (!fs.existsSync(entry))
-      throw new Error("functions/lib is missing: run `npm run build -w functions` (npm test does it first)");
     runtime = await startRuntime(dataDir);
   }, 60_000);
 

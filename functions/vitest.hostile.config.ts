@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// `npm run test:hostile` (and a suite of its own in `npm test`): attacks on the built runtime, measured while
+// they run. Alone and one file at a time, so what the runtime's latency shows is the attack, not the suite.
+export default defineConfig({
+  test: {
+    include: ["src/hostile/**/*.test.ts"],
+    environment: "node",
+    pool: "forks",
+    maxWorkers: 1,
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
