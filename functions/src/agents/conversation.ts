@@ -15,7 +15,9 @@ import { detectInjection, matchBlockedTopic, redactDeep, redactPii } from "../ac
 import { tracePath, type Trace } from "../accountability/schema.js";
 import { chunksPath } from "../knowledge/schema.js";
 import { searchKnowledgeBases, type SearchResult } from "../knowledge/search.js";
+import type { Caller } from "../platform/auth.js";
 import type { Deps } from "../platform/deps.js";
+import { hasPermission, requirePermission } from "../platform/permissions.js";
 import { AppError, toAppError } from "../platform/errors.js";
 import { currentRequestId, log } from "../platform/log.js";
 import { idPattern } from "../platform/ids.js";
@@ -69,7 +71,13 @@ export async function startConversation(
   deps: Deps,
   tenantId: string,
   agentId: string,
-  options: { channel: Conversation["channel"]; endUserRef?: string; version?: VersionSelector },
+  options: {
+    channel: Conversation["channel"];
+    endUserRef?: string;
+    version?: VersionSelector;
+    /** The caller's `uid`: the one credential that may continue it (see `openConversation`). */
+    startedBy?: string;
+  },
 ): Promise<{ id: string; agentVersion: number | "draft" }> {
   const agent = await getAgent(deps, tenantId, agentId);
   const selector = options.version ?? "published";
@@ -88,6 +96,7 @@ export async function startConversation(
     agentVersion: selector,
     channel: options.channel,
     endUserRef: options.endUserRef ?? null,
+    startedBy: options.startedBy ?? null,
     messageCount: 0,
     summary: null,
     createdAt: now,
@@ -111,6 +120,41 @@ export async function getConversation(
   conversationId: string,
 ): Promise<ConversationView> {
   return { id: conversationId, ...(await loadConversation(deps, tenantId, conversationId)) };
+}
+
+/**
+ * A conversation as `caller` may use it, the one check every entry point (REST, the callable, the
+ * OpenAI-compatible API and the channels to come) makes before reading or continuing one:
+ * - a key scoped to an agent sees only that agent's conversations;
+ * - a credential may read and continue the conversations it started; reading anyone else's needs
+ *   `conversations.view` (they hold end users' words), and continuing them is refused to everyone, since
+ *   a reply would speak for the person who started it;
+ * - continuing a conversation with an agent's draft needs `agents.manage`, as starting one does.
+ * Someone who may not read a conversation is told it does not exist, as for another tenant's.
+ * Conversations started before the starter was recorded can be read and continued with
+ * `conversations.view` only.
+ */
+export async function openConversation(
+  deps: Deps,
+  caller: Caller,
+  conversationId: string,
+  purpose: "read" | "continue",
+): Promise<ConversationView> {
+  const conversation = await getConversation(deps, caller.tenantId, conversationId);
+  const notFound = () => new AppError("not-found", `Conversation ${conversationId} not found`);
+  if (caller.agentId && caller.agentId !== conversation.agentId) throw notFound();
+  const own = conversation.startedBy !== null && conversation.startedBy === caller.uid;
+  const mayView = hasPermission(caller, "conversations.view");
+  if (!own && !mayView) throw notFound();
+  if (purpose === "read") return conversation;
+  if (!own && conversation.startedBy !== null) {
+    throw new AppError(
+      "permission-denied",
+      `Conversation ${conversationId} was started by another credential; only it may continue the conversation`,
+    );
+  }
+  if (conversation.agentVersion === "draft") requirePermission(caller, "agents.manage");
+  return conversation;
 }
 
 /** `2024-05-01` (midnight UTC) or a full ISO-8601 date-time with its offset. */

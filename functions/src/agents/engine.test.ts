@@ -109,10 +109,12 @@ interface MessageBody {
   agentVersion: number | "draft" | null;
 }
 
-async function ask(conversationId: string, content: string): Promise<MessageBody> {
+/** Asks in a conversation with `key` (the owner's by default); only the key that started one may continue it. */
+async function ask(conversationId: string, content: string, key?: string): Promise<MessageBody> {
   const res = await platform.fetch(`/v1/conversations/${conversationId}/messages`, {
     method: "POST",
     json: { content },
+    key,
   });
   expect(res.status, await res.clone().text()).toBe(200);
   return (await json<{ message: MessageBody }>(res)).message;
@@ -154,7 +156,11 @@ describe("agent lifecycle", () => {
     });
     expect(viewer.status).toBe(403);
     const draftConversation = await startConversation(agentId, "draft", platform.keys.editor);
-    const answer = await ask(draftConversation, "How many vacation days do full-time employees get?");
+    const answer = await ask(
+      draftConversation,
+      "How many vacation days do full-time employees get?",
+      platform.keys.editor,
+    );
     expect(answer.agentVersion).toBe("draft");
     expect(answer.content).toContain("25 vacation days");
   });

@@ -1,16 +1,15 @@
 /** Agent Engine callables: `converse` answers one turn (streaming when the client asks for it). */
 import { onCall } from "firebase-functions/v2/https";
 import { z } from "zod";
-import { callerFromClaims } from "../platform/auth.js";
 import { requireAgentAccess, requirePermission } from "../platform/permissions.js";
 import { consume } from "../platform/rate-limit.js";
-import { asCallable } from "../platform/callable.js";
+import { asCallable, callableCaller } from "../platform/callable.js";
 import { getDeps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { openaiApiKey } from "../platform/params.js";
 import { validate } from "../platform/validation.js";
-import { getConversation, sendMessage, sendMessageInput, startConversation } from "./conversation.js";
+import { openConversation, sendMessage, sendMessageInput, startConversation } from "./conversation.js";
 import { versionSelectorSchema } from "./schema.js";
 
 const converseInput = sendMessageInput.extend({
@@ -25,32 +24,33 @@ export const converse = onCall(
   { secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300 },
   (request, response) =>
     asCallable(async () => {
-      if (!request.auth) throw new AppError("unauthenticated", "Sign in to talk to an agent");
-      const caller = callerFromClaims(request.auth.uid, request.auth.token as Record<string, unknown>);
-      const input = validate(converseInput, request.data, "request");
       const deps = await getDeps();
+      // The same caller and the same checks as the REST API's routes for starting and continuing.
+      const caller = await callableCaller(deps, request);
       // The same per-credential and per-tenant budgets as the REST API.
       await consume(deps, caller);
       requirePermission(caller, "conversations.converse");
+      const input = validate(converseInput, request.data, "request");
       requireAgentAccess(caller, input.agentId);
-      if (input.version === "draft") requirePermission(caller, "agents.manage");
-      if (input.conversationId) {
-        const conversation = await getConversation(deps, caller.tenantId, input.conversationId);
+      let conversationId = input.conversationId;
+      if (conversationId) {
+        const conversation = await openConversation(deps, caller, conversationId, "continue");
         if (conversation.agentId !== input.agentId) {
           throw new AppError(
             "invalid-argument",
-            `Conversation ${input.conversationId} is not with agent ${input.agentId}`,
+            `Conversation ${conversationId} is not with agent ${input.agentId}`,
           );
         }
-      }
-      const conversationId =
-        input.conversationId ??
-        (
+      } else {
+        if (input.version === "draft") requirePermission(caller, "agents.manage");
+        conversationId = (
           await startConversation(deps, caller.tenantId, input.agentId, {
             channel: input.version === "draft" ? "studio" : "callable",
             version: input.version,
+            startedBy: caller.uid,
           })
         ).id;
+      }
       const message = await sendMessage(deps, caller.tenantId, conversationId, input, {
         onDelta:
           request.acceptsStreaming && response

@@ -108,6 +108,12 @@ export const conversationSchema = z.object({
   agentVersion: versionSelectorSchema,
   channel: z.enum(agentChannels),
   endUserRef: z.string().nullable(),
+  /**
+   * The credential that started it (`Caller.uid`: an account, a Firebase uid or `apikey:<id>`): only it may
+   * continue the conversation, and reading it otherwise needs `conversations.view`. `null` for
+   * conversations started before this was recorded.
+   */
+  startedBy: z.string().nullable().default(null),
   messageCount: z.number().int().min(0),
   /** Extractive summary of the messages before `throughSeq` (exclusive), kept as the window slides. */
   summary: z

@@ -486,3 +486,184 @@ describe("credentials and bodies cannot choose the tenant or the role", () => {
     expect(audit.entries.find((e) => e.target.id === revoked.id)?.actor).toMatch(/^apikey:/);
   });
 });
+
+describe("conversations belong to the credential that started them", () => {
+  /** A fresh key of `role` (optionally scoped), and its conversation with the published agent. */
+  const keyOfRole = async (role: Role, agentId?: string): Promise<string> =>
+    (await createApiKey(platform.deps, "acme", { name: `${role}-conv`, role, agentId: agentId ?? null })).key;
+  const start = async (key: string, json: unknown = {}): Promise<string> => {
+    const res = await platform.fetch(`/v1/agents/${ids.agentId}/conversations`, {
+      method: "POST",
+      json,
+      key,
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await body<{ id: string }>(res)).id;
+  };
+  const read = (id: string, key: string) => platform.fetch(`/v1/conversations/${id}`, { key });
+  const messages = (id: string, key: string) => platform.fetch(`/v1/conversations/${id}/messages`, { key });
+  const say = (id: string, key: string) =>
+    platform.fetch(`/v1/conversations/${id}/messages`, {
+      method: "POST",
+      json: { content: "And then?" },
+      key,
+    });
+
+  it("lets the starter read and continue, and hides the conversation from other viewers and scoped keys", async () => {
+    const mine = await keyOfRole("viewer");
+    const id = await start(mine);
+    expect((await say(id, mine)).status).toBe(200);
+    expect((await read(id, mine)).status).toBe(200);
+    expect((await messages(id, mine)).status).toBe(200);
+    expect(await body<{ startedBy: string }>(await read(id, mine))).toMatchObject({
+      startedBy: expect.stringMatching(/^apikey:/) as unknown,
+    });
+
+    for (const other of [await keyOfRole("viewer"), await keyOfRole("owner", ids.agentId)]) {
+      for (const res of [await read(id, other), await messages(id, other), await say(id, other)]) {
+        expect(res.status, await res.clone().text()).toBe(404);
+        // Nothing of the end user's words comes back in the refusal.
+        expect(await res.text()).not.toContain("And then?");
+      }
+    }
+  });
+
+  it("lets editors read anyone's conversation but nobody continue it", async () => {
+    const id = await start(await keyOfRole("viewer"));
+    for (const role of ["editor", "admin", "owner"] as const) {
+      expect((await read(id, keyFor(role))).status, role).toBe(200);
+      expect((await messages(id, keyFor(role))).status, role).toBe(200);
+      const refused = await say(id, keyFor(role));
+      expect(refused.status, role).toBe(403);
+      expect((await body<{ error: { message: string } }>(refused)).error.message).toContain(
+        "started by another credential",
+      );
+    }
+  });
+
+  it("needs agents.manage to continue a conversation with a draft, even its own", async () => {
+    // A viewer's own draft conversation (its starter lost the editor role since).
+    const viewer = await keyOfRole("viewer");
+    const id = await start(viewer);
+    const path = `tenants/acme/conversations/${id}`;
+    await platform.deps.store.update(path, { agentVersion: "draft", channel: "studio" });
+    expect((await say(id, viewer)).status).toBe(403);
+    expect((await read(id, viewer)).status).toBe(200);
+  });
+
+  it("treats conversations from before the starter was recorded as readable and continuable by editors only", async () => {
+    const viewer = await keyOfRole("viewer");
+    const id = await start(viewer);
+    await platform.deps.store.update(`tenants/acme/conversations/${id}`, { startedBy: null });
+    expect((await read(id, viewer)).status).toBe(404);
+    expect((await say(id, viewer)).status).toBe(404);
+    expect((await say(id, keyFor("editor"))).status).toBe(200);
+  });
+});
+
+describe("every entry point decides the same", () => {
+  const callable = (key: string, data: Record<string, unknown>) =>
+    platform.fetch(`/${platform.deps.config.projectId}/us-central1/agents-converse`, {
+      method: "POST",
+      json: { data: { content: "When does the acquisition close?", ...data } },
+      key,
+    });
+  const rest = async (key: string, data: { agentId: string; version?: string; conversationId?: string }) => {
+    let conversationId = data.conversationId;
+    if (!conversationId) {
+      const started = await platform.fetch(`/v1/agents/${data.agentId}/conversations`, {
+        method: "POST",
+        json: data.version ? { version: data.version } : {},
+        key,
+      });
+      if (started.status !== 201) return started;
+      conversationId = (await body<{ id: string }>(started)).id;
+    }
+    return platform.fetch(`/v1/conversations/${conversationId}/messages`, {
+      method: "POST",
+      json: { content: "When does the acquisition close?" },
+      key,
+    });
+  };
+  const openai = (key: string, model: string) =>
+    platform.fetch("/v1/chat/completions", {
+      method: "POST",
+      json: { model, messages: [{ role: "user", content: "When does the acquisition close?" }] },
+      key,
+    });
+
+  it("answers a credential the same way through REST, the callable and the OpenAI-compatible API", async () => {
+    const scoped = (
+      await createApiKey(platform.deps, "acme", { name: "parity", role: "editor", agentId: ids.agentId })
+    ).key;
+    const revoked = await createApiKey(platform.deps, "acme", { name: "gone", role: "owner" });
+    await platform.deps.store.update(`tenants/acme/apiKeys/${revoked.id}`, {
+      revokedAt: new Date().toISOString(),
+    });
+    const someoneElses = ids.conversationId; // started by the owner key in beforeAll
+
+    const scenarios: {
+      name: string;
+      key: string;
+      agentId: string;
+      version?: string;
+      conversationId?: string;
+      expected: number;
+    }[] = [
+      { name: "scoped key, its agent", key: scoped, agentId: ids.agentId, expected: 200 },
+      { name: "scoped key, another agent", key: scoped, agentId: ids.otherAgentId, expected: 404 },
+      {
+        name: "scoped key, its agent's draft",
+        key: scoped,
+        agentId: ids.agentId,
+        version: "draft",
+        expected: 403,
+      },
+      {
+        name: "viewer, the draft",
+        key: keyFor("viewer"),
+        agentId: ids.agentId,
+        version: "draft",
+        expected: 403,
+      },
+      {
+        name: "another tenant's owner",
+        key: platform.keys.otherTenantOwner,
+        agentId: ids.agentId,
+        expected: 404,
+      },
+      { name: "a revoked key", key: revoked.key, agentId: ids.agentId, expected: 401 },
+      {
+        name: "viewer, someone else's conversation",
+        key: keyFor("viewer"),
+        agentId: ids.agentId,
+        conversationId: someoneElses,
+        expected: 404,
+      },
+      {
+        name: "editor, someone else's conversation",
+        key: keyFor("editor"),
+        agentId: ids.agentId,
+        conversationId: someoneElses,
+        expected: 403,
+      },
+    ];
+    for (const s of scenarios) {
+      const viaRest = await rest(s.key, s);
+      expect(viaRest.status, `REST: ${s.name}: ${await viaRest.clone().text()}`).toBe(s.expected);
+      const viaCallable = await callable(s.key, {
+        agentId: s.agentId,
+        ...(s.version ? { version: s.version } : {}),
+        ...(s.conversationId ? { conversationId: s.conversationId } : {}),
+      });
+      expect(viaCallable.status, `callable: ${s.name}: ${await viaCallable.clone().text()}`).toBe(s.expected);
+      // The OpenAI-compatible API starts a new conversation with a published agent per request.
+      if (!s.version && !s.conversationId) {
+        const viaOpenAI = await openai(s.key, s.agentId);
+        expect(viaOpenAI.status, `OpenAI-compatible: ${s.name}: ${await viaOpenAI.clone().text()}`).toBe(
+          s.expected,
+        );
+      }
+    }
+  });
+});

@@ -25,9 +25,9 @@ import {
 } from "../../agents/agents.js";
 import {
   conversationListQuery,
-  getConversation,
   listConversations,
   listMessages,
+  openConversation,
   sendMessage,
   sendMessageInput,
   startConversation,
@@ -71,17 +71,6 @@ const conversationParams = z.object({ conversationId: id });
 const traceParams = z.object({ traceId: id });
 
 const idResponse = z.object({ id: z.string() });
-
-/** For keys scoped to one agent: the agent of the conversation a route is about. */
-const conversationAgent = async ({
-  deps,
-  caller,
-  params,
-}: {
-  deps: Deps;
-  caller: Caller;
-  params: { conversationId: string };
-}): Promise<string> => (await getConversation(deps, caller.tenantId, params.conversationId)).agentId;
 
 const createApiKeyInput = z.object({
   name: z.string().trim().min(1, "name is required").max(120),
@@ -170,6 +159,8 @@ const conversationPageResponse = z.object({
       agentVersion: versionSelectorSchema,
       channel: z.enum(agentChannels),
       endUserRef: z.string().nullable(),
+      /** The credential that started it (an account or Firebase uid, or apikey:<id>); null if not recorded. */
+      startedBy: z.string().nullable(),
       messageCount: z.number(),
       createdAt: z.string(),
       updatedAt: z.string(),
@@ -583,6 +574,7 @@ export const routes: Route<unknown, unknown>[] = [
         channel: body.version === "draft" ? "studio" : "api",
         version: body.version,
         endUserRef: body.endUserRef,
+        startedBy: caller.uid,
       });
     },
   }),
@@ -605,12 +597,12 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "GET",
     path: "/v1/conversations/{conversationId}",
-    summary: "Get a conversation",
+    summary:
+      "Get a conversation: one the credential started, or any with the conversations.view permission (editors)",
     tag: "Conversations",
     permission: "conversations.converse",
-    agentOf: conversationAgent,
     params: conversationParams,
-    handle: ({ deps, caller, params }) => getConversation(deps, caller.tenantId, params.conversationId),
+    handle: ({ deps, caller, params }) => openConversation(deps, caller, params.conversationId, "read"),
   }),
   route({
     method: "POST",
@@ -618,15 +610,16 @@ export const routes: Route<unknown, unknown>[] = [
     summary:
       "Send a message; the answer carries citations, confidence, abstention and a trace id. With " +
       "'Accept: text/event-stream' or {stream: true} the answer streams as server-sent events: 'delta' events " +
-      "with text as the model writes, then one 'message' event with the checked message (or an 'error' event)",
+      "with text as the model writes, then one 'message' event with the checked message (or an 'error' event). " +
+      "Only the credential that started a conversation may continue it",
     tag: "Conversations",
     permission: "conversations.converse",
-    agentOf: conversationAgent,
     params: conversationParams,
     body: { kind: "json", schema: sendMessageInput.extend({ stream: z.boolean().optional() }) },
     response: z.object({ message: messageResponse }),
     raw: true,
     handle: async ({ deps, caller, params, body, request }) => {
+      await openConversation(deps, caller, params.conversationId, "continue");
       const input = { content: body.content };
       if (!wantsEventStream(request, body)) {
         const message = await sendMessage(deps, caller.tenantId, params.conversationId, input);
@@ -646,15 +639,19 @@ export const routes: Route<unknown, unknown>[] = [
   route({
     method: "GET",
     path: "/v1/conversations/{conversationId}/messages",
-    summary: "List a conversation's messages, oldest first",
+    summary:
+      "List a conversation's messages, oldest first (a conversation the credential started, or any with " +
+      "conversations.view)",
     tag: "Conversations",
     permission: "conversations.converse",
-    agentOf: conversationAgent,
     params: conversationParams,
     response: z.object({ messages: z.array(messageResponse) }),
-    handle: async ({ deps, caller, params }) => ({
-      messages: (await listMessages(deps, caller.tenantId, params.conversationId)).map(toMessageResponse),
-    }),
+    handle: async ({ deps, caller, params }) => {
+      await openConversation(deps, caller, params.conversationId, "read");
+      return {
+        messages: (await listMessages(deps, caller.tenantId, params.conversationId)).map(toMessageResponse),
+      };
+    },
   }),
   route({
     method: "GET",

@@ -21,6 +21,7 @@ import { z } from "zod";
 import type { Citation } from "../../accountability/schema.js";
 import { getAgent, listAgents, listVersions, type AgentView } from "../../agents/agents.js";
 import { sendMessage, startConversation, type MessageView } from "../../agents/conversation.js";
+import type { Caller } from "../../platform/auth.js";
 import type { Deps } from "../../platform/deps.js";
 import { isAppError } from "../../platform/errors.js";
 import { idPattern } from "../../platform/ids.js";
@@ -150,19 +151,20 @@ export interface AnsweredCompletion {
 /** Starts the conversation and runs the turn; the answer is checked before anything is returned. */
 export async function answerChatCompletion(
   deps: Deps,
-  tenantId: string,
+  caller: Caller,
   body: unknown,
 ): Promise<AnsweredCompletion> {
   const turn = parseChatCompletionRequest(body);
-  const model = await resolveAgentModel(deps, tenantId, turn.model);
-  const conversation = await startConversation(deps, tenantId, model.id, {
+  const model = await resolveAgentModel(deps, caller.tenantId, turn.model);
+  const conversation = await startConversation(deps, caller.tenantId, model.id, {
     channel,
     version: "published",
     endUserRef: turn.endUserRef,
+    startedBy: caller.uid,
   });
   const message = await sendMessage(
     deps,
-    tenantId,
+    caller.tenantId,
     conversation.id,
     { content: turn.question },
     { history: turn.history },
@@ -257,8 +259,8 @@ export function toChatCompletionChunks(answered: AnsweredCompletion): AlchemistC
   ];
 }
 
-async function createChatCompletion(deps: Deps, tenantId: string, body: unknown): Promise<ApiResponse> {
-  const answered = await answerChatCompletion(deps, tenantId, body);
+async function createChatCompletion(deps: Deps, caller: Caller, body: unknown): Promise<ApiResponse> {
+  const answered = await answerChatCompletion(deps, caller, body);
   if (!answered.turn.stream) return { status: 200, body: toChatCompletion(answered) };
   const chunks = toChatCompletionChunks(answered);
   return {
@@ -351,6 +353,6 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
     },
     raw: true,
     handle: ({ deps, caller, body, request }) =>
-      inOpenAIEnvelope(request.path, () => createChatCompletion(deps, caller.tenantId, body)),
+      inOpenAIEnvelope(request.path, () => createChatCompletion(deps, caller, body)),
   }),
 ];
