@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { ensurePrivateDir, privateFileMode, tighten } from "./private-files.js";
 
 export type SqliteHandle = Database.Database;
 
@@ -122,7 +123,12 @@ export interface OpenOptions {
 }
 
 export function openDatabase({ file, synchronous = "NORMAL" }: OpenOptions): SqliteHandle {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    ensurePrivateDir(path.dirname(file));
+    // SQLite gives its -wal and -shm files the database file's mode, so the file exists owner-only first.
+    fs.closeSync(fs.openSync(file, "a", privateFileMode));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, privateFileMode);
+  }
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
   db.pragma(`synchronous = ${synchronous}`);

@@ -11,6 +11,7 @@ import path from "node:path";
 import { segments } from "../docpath.js";
 import { AppError } from "../errors.js";
 import type { BlobInfo, BlobStore, Clock } from "../ports.js";
+import { privateDirMode, privateFileMode } from "./private-files.js";
 
 export type FinalizeListener = (info: BlobInfo) => void;
 
@@ -60,11 +61,11 @@ export class FileBlobStore implements BlobStore {
 
   private async writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
     const tmpDir = path.join(this.root, "tmp");
-    await fs.mkdir(tmpDir, { recursive: true });
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.mkdir(tmpDir, { recursive: true, mode: privateDirMode });
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: privateDirMode });
     const tmp = path.join(tmpDir, randomBytes(12).toString("hex"));
     try {
-      const handle = await fs.open(tmp, "w");
+      const handle = await fs.open(tmp, "w", privateFileMode);
       try {
         await handle.writeFile(data);
         await handle.sync();
