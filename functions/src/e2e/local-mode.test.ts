@@ -148,6 +148,13 @@ describe("local mode, end to end", () => {
     for (const signal of ["SIGTERM", "SIGKILL"] as const) {
       await stopRuntime(runtime, signal);
       runtime = await startRuntime(dataDir);
+      // Secrets are printed once, when made: a restart says where they are kept instead.
+      const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, "credentials.json"), "utf8")) as {
+        account: { password: string };
+      };
+      expect(runtime.output()).not.toContain(apiKey);
+      expect(runtime.output()).not.toContain(credentials.account.password);
+      expect(runtime.output()).toContain("first password in");
       expect(await waitUntilReady(runtime, kbId, docId)).toMatchObject({ status: "ready" });
       const agent = (await (await call(runtime, `/v1/agents/${agentId}`)).json()) as {
         knowledgeBaseIds: string[];
@@ -206,5 +213,33 @@ describe("local mode, end to end", () => {
       if (Date.now() > deadline) throw new Error("the demo knowledge base never became answerable");
       await new Promise((r) => setTimeout(r, 200));
     }
+  }, 60_000);
+
+  it("keeps a revoked owner key revoked across a restart, and says so instead of printing it", async () => {
+    const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, "credentials.json"), "utf8")) as {
+      account: { email: string; password: string };
+    };
+    const login = await fetch(`${runtime.url}/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(credentials.account),
+    });
+    const session = ((await login.json()) as { token: string }).token;
+    const keys = (await (
+      await fetch(`${runtime.url}/v1/api-keys`, { headers: { authorization: `Bearer ${session}` } })
+    ).json()) as { keys: { id: string; name: string }[] };
+    const owner = keys.keys.find((k) => k.name === "ALCHEMIST_API_KEY");
+    expect(owner).toBeDefined();
+    const revoked = await fetch(`${runtime.url}/v1/api-keys/${owner?.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${session}` },
+    });
+    expect(revoked.status).toBe(200);
+
+    await stopRuntime(runtime, "SIGTERM");
+    runtime = await startRuntime(dataDir);
+    expect(runtime.output()).toMatch(/Owner API key\s+revoked/);
+    expect(runtime.output()).not.toContain(apiKey);
+    expect((await call(runtime, "/v1/agents")).status).toBe(401);
   }, 60_000);
 });

@@ -47,7 +47,10 @@ export async function main(): Promise<RunningHost> {
     webRoot: path.join(repoRoot, "web", "dist"),
     bucket,
   });
-  const credentials = await ensureDemoData(deps, path.join(repoRoot, "emulator-data", "seed"));
+  const { credentials, keyCreated, keyRevoked, accountCreated } = await ensureDemoData(
+    deps,
+    path.join(repoRoot, "emulator-data", "seed"),
+  );
 
   const shutdown = async (signal: string) => {
     log.info("shutting down", { signal });
@@ -58,6 +61,16 @@ export async function main(): Promise<RunningHost> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
+  const credentialsFile = path.join(config.dataDir, "credentials.json");
+  // Secrets are printed once, when they are made; later starts say where they are kept (owner-only file).
+  const account = credentials.account;
+  const keyLine = keyRevoked
+    ? "revoked; create a new one in the studio (Settings, API keys)"
+    : keyCreated
+      ? credentials.apiKey
+      : config.bootstrapApiKey
+        ? "the value of ALCHEMIST_API_KEY"
+        : `in ${credentialsFile}`;
   const banner = [
     "",
     "  Alchemist is running in local mode",
@@ -65,18 +78,23 @@ export async function main(): Promise<RunningHost> {
     `  API reference    ${host.url}/v1/openapi.json`,
     `  Data folder      ${config.dataDir}`,
     `  Tenant           ${credentials.tenantId}`,
-    ...(credentials.account
-      ? [`  Studio sign-in   ${credentials.account.email} / ${credentials.account.password}`]
+    ...(account
+      ? [
+          accountCreated
+            ? `  Studio sign-in   ${account.email} / ${account.password}`
+            : `  Studio sign-in   ${account.email} (first password in ${credentialsFile})`,
+        ]
       : []),
-    `  Owner API key    ${credentials.apiKey}`,
-    `                   (saved in ${path.join(config.dataDir, "credentials.json")})`,
+    `  Owner API key    ${keyLine}`,
+    ...(keyCreated || accountCreated ? [`                   (saved in ${credentialsFile}; shown once)`] : []),
     `  Models           ${deps.chat.info.label}; ${deps.embedder.info.label}`,
-    ...(credentials.demo?.agentIds[0]
+    ...(credentials.demo?.agentIds[0] && !keyRevoked
       ? [
           "",
           "  Try the demo agent:",
-          `    curl -s -X POST ${host.url}/v1/agents/${credentials.demo.agentIds[0]}/conversations -H "Authorization: Bearer ${credentials.apiKey}"`,
-          `    curl -s -X POST ${host.url}/v1/conversations/<id>/messages -H "Authorization: Bearer ${credentials.apiKey}" \\`,
+          `    export ALCHEMIST_API_KEY=...   # ${keyCreated ? "the owner key above" : `"apiKey" in ${credentialsFile}`}`,
+          `    curl -s -X POST ${host.url}/v1/agents/${credentials.demo.agentIds[0]}/conversations -H "Authorization: Bearer $ALCHEMIST_API_KEY"`,
+          `    curl -s -X POST ${host.url}/v1/conversations/<id>/messages -H "Authorization: Bearer $ALCHEMIST_API_KEY" \\`,
           `         -H "Content-Type: application/json" -d '{"content":"How many vacation days do I get?"}'`,
         ]
       : []),

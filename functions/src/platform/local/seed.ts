@@ -14,6 +14,7 @@ import { createKnowledgeBase } from "../../knowledge/knowledge-bases.js";
 import type { Deps } from "../deps.js";
 import { log } from "../log.js";
 import { apiKeysPath, createApiKey, createTenant, hashApiKey, tenantPath } from "../tenancy.js";
+import { privateDirMode } from "./private-files.js";
 
 const seedSchema = z.object({
   tenant: z.object({ id: z.string(), name: z.string() }),
@@ -41,37 +42,32 @@ export interface Credentials {
   readonly role: "owner";
   readonly createdAt: string;
   readonly demo?: { readonly knowledgeBaseIds: string[]; readonly agentIds: string[] };
-  /** The demo owner's studio sign-in (local accounts); the password is generated on first start. */
+  /**
+   * The demo owner's studio sign-in (local accounts): the password generated on first start, which stays
+   * here until the owner changes it in the studio (this file is then out of date, and says nothing else).
+   */
   readonly account?: { readonly email: string; readonly password: string };
 }
 
 /** The demo workspace's owner account, for signing in to the studio. */
 export const demoAccountEmail = "owner@demo.alchemist.local";
 
-/**
- * Creates the demo owner account on first start, with a generated password kept in credentials.json.
- * If the account exists but the file lost its password, the account is left alone (reset it by
- * deleting the data folder) and no password is printed.
- */
-async function ensureDemoAccount(
+/** Creates the demo owner account (first start), with a generated password kept in credentials.json. */
+async function createDemoAccount(
   deps: Deps,
   tenant: { readonly id: string; readonly name: string },
-  saved: Credentials | null,
 ): Promise<Credentials["account"]> {
-  const tenantId = tenant.id;
-  const tenantName = tenant.name;
-  if (await findAccount(deps, demoAccountEmail)) return saved?.account;
   const password = deps.ids.newSecret(12);
   const hash = await hashPassword(password);
   const accountId = deps.ids.newId();
   await deps.store.runTransaction(async (tx) => {
     await writeNewAccount(tx, deps, { accountId, email: demoAccountEmail, password: hash });
     writeMember(tx, deps, {
-      tenantId,
+      tenantId: tenant.id,
       memberId: accountId,
       email: demoAccountEmail,
       role: "owner",
-      tenantName,
+      tenantName: tenant.name,
     });
   });
   return { email: demoAccountEmail, password };
@@ -88,37 +84,61 @@ async function readCredentials(deps: Deps): Promise<Credentials | null> {
 }
 
 async function writeCredentials(deps: Deps, credentials: Credentials): Promise<void> {
-  await fs.mkdir(deps.config.dataDir, { recursive: true });
+  await fs.mkdir(deps.config.dataDir, { recursive: true, mode: privateDirMode });
   // Owner-only: this file holds a live owner key for the local platform.
   await fs.writeFile(credentialsFile(deps), JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
 }
 
-async function keyExists(deps: Deps, tenantId: string, key: string): Promise<boolean> {
-  const hits = await deps.store.query({
+/** Whether a key is on record for the tenant, and whether it still works. */
+async function keyState(
+  deps: Deps,
+  tenantId: string,
+  key: string,
+): Promise<"active" | "revoked" | "missing"> {
+  const [hit] = await deps.store.query({
     collection: apiKeysPath(tenantId),
     where: [{ field: "hash", op: "==", value: hashApiKey(key) }],
     limit: 1,
   });
-  return hits.length > 0;
+  if (!hit) return "missing";
+  return (hit.data as { revokedAt?: string | null }).revokedAt ? "revoked" : "active";
 }
 
-/** Ensures the demo tenant and a working owner key; seeds the demo content on first start. */
-export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Credentials> {
+/** What `npm start` found or made, so the banner shows a secret only the one time it is created. */
+export interface DemoData {
+  readonly credentials: Credentials;
+  /** The owner key was created by this start (and is printed once). */
+  readonly keyCreated: boolean;
+  /** The owner key on record was revoked: it is not printed, and not replaced behind the owner's back. */
+  readonly keyRevoked: boolean;
+  /** The demo account was created by this start (its password is printed once). */
+  readonly accountCreated: boolean;
+}
+
+/**
+ * Ensures the demo tenant and its owner credentials; seeds the demo content on first start. A revoked owner
+ * key stays revoked (a new one is made only when none was ever saved), so revoking it in the studio is final.
+ */
+export async function ensureDemoData(deps: Deps, seedDir: string): Promise<DemoData> {
   const seed = seedSchema.parse(JSON.parse(await fs.readFile(path.join(seedDir, "seed.json"), "utf8")));
   const tenantId = seed.tenant.id;
   if (!(await deps.store.get(tenantPath(tenantId)))) await createTenant(deps, tenantId, seed.tenant.name);
 
   const saved = await readCredentials(deps);
-  let apiKey: string;
   const wanted = deps.config.bootstrapApiKey;
-  if (wanted) {
-    if (!(await keyExists(deps, tenantId, wanted)))
-      await createApiKey(deps, tenantId, { name: "ALCHEMIST_API_KEY", role: "owner", key: wanted });
+  const candidate = wanted ?? (saved?.tenantId === tenantId ? saved.apiKey : undefined);
+  const state = candidate ? await keyState(deps, tenantId, candidate) : "missing";
+  let apiKey: string;
+  let keyCreated = false;
+  if (candidate && state !== "missing") {
+    apiKey = candidate;
+  } else if (wanted) {
+    await createApiKey(deps, tenantId, { name: "ALCHEMIST_API_KEY", role: "owner", key: wanted });
     apiKey = wanted;
-  } else if (saved && saved.tenantId === tenantId && (await keyExists(deps, tenantId, saved.apiKey))) {
-    apiKey = saved.apiKey;
+    keyCreated = true;
   } else {
     apiKey = (await createApiKey(deps, tenantId, { name: "Local owner key", role: "owner" })).key;
+    keyCreated = true;
   }
 
   const marker = await deps.store.get<{ knowledgeBaseIds: string[]; agentIds: string[] }>("system/seed");
@@ -127,7 +147,8 @@ export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Crede
     demo = await seedContent(deps, tenantId, seed, seedDir);
     await deps.store.set("system/seed", { ...demo, seededAt: deps.clock.nowIso() });
   }
-  const account = await ensureDemoAccount(deps, seed.tenant, saved);
+  const existing = await findAccount(deps, demoAccountEmail);
+  const account = existing ? saved?.account : await createDemoAccount(deps, seed.tenant);
   const credentials: Credentials = {
     tenantId,
     apiKey,
@@ -137,7 +158,7 @@ export async function ensureDemoData(deps: Deps, seedDir: string): Promise<Crede
     demo,
   };
   await writeCredentials(deps, credentials);
-  return credentials;
+  return { credentials, keyCreated, keyRevoked: state === "revoked", accountCreated: !existing };
 }
 
 async function seedContent(
