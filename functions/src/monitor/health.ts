@@ -44,12 +44,31 @@ async function timed(probe: () => Promise<unknown>): Promise<HealthCheck> {
   }
 }
 
+/** How long a write probe's result is reused: `/health` may be asked several times a second. */
+const writeProbeTtlMs = 5000;
+const writeProbes = new WeakMap<Deps, { at: number; check: Promise<HealthCheck> }>();
+
+/**
+ * Whether the document store still takes writes. Local mode only: there a full disk stops every write
+ * while reads go on, which a read probe would never notice. (Firestore has no disk to fill; a probe write
+ * per call there would only make `system/health` a hot document.)
+ */
+function writeProbe(deps: Deps): Promise<HealthCheck> {
+  const now = Date.now();
+  const last = writeProbes.get(deps);
+  if (last && now - last.at < writeProbeTtlMs) return last.check;
+  const check = timed(() => deps.store.set("system/health", { checkedAt: deps.clock.nowIso() }));
+  writeProbes.set(deps, { at: now, check });
+  return check;
+}
+
 export async function checkHealth(deps: Deps): Promise<HealthReport> {
-  const [documents, files] = await Promise.all([
+  const [documents, files, writes] = await Promise.all([
     timed(() => deps.store.get("system/health")),
     timed(() => deps.blobs.stat("system/health")),
+    deps.config.mode === "local" ? writeProbe(deps) : undefined,
   ]);
-  const checks = { documents, files };
+  const checks = { documents, files, ...(writes ? { writes } : {}) };
   const statuses = Object.values(checks).map((c) => c.status);
   const status: HealthStatus = statuses.every((s) => s === "ok")
     ? "ok"

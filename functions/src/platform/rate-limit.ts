@@ -229,10 +229,33 @@ function limiterOf(deps: Deps): RateLimiter {
 }
 
 /**
- * Charges an authenticated request to its credential's bucket and its tenant's, in one transaction.
- * Throws `resource-exhausted` (429) with `details.retryAfterSeconds` when either is empty.
+ * When the buckets cannot be written (a full disk, a failing store), a read is let through and a write is
+ * refused: reading a workspace must keep working while nothing can be saved, and a write would fail anyway.
+ * Both are logged, so an operator sees the limiter is not limiting.
  */
-export async function consume(deps: Deps, caller: Caller, cost = 1): Promise<void> {
+function unrecorded(e: unknown, access: "read" | "write"): void {
+  if (e instanceof AppError && e.code === "resource-exhausted") throw e;
+  if (access === "read") {
+    log.warn("rate limiter cannot record requests; letting reads through unlimited", { err: e });
+    return;
+  }
+  log.warn("rate limiter cannot record requests; refusing writes", { err: e });
+  throw e instanceof AppError && e.code === "unavailable"
+    ? e
+    : new AppError("unavailable", "The platform cannot record requests right now; try again in a moment");
+}
+
+/**
+ * Charges an authenticated request to its credential's bucket and its tenant's, in one transaction.
+ * Throws `resource-exhausted` (429) with `details.retryAfterSeconds` when either is empty. `access` says
+ * what to do when the buckets cannot be written at all (see `unrecorded`).
+ */
+export async function consume(
+  deps: Deps,
+  caller: Caller,
+  cost = 1,
+  access: "read" | "write" = "write",
+): Promise<void> {
   const { perKey, perTenant } = deps.config.rateLimits;
   const buckets: BucketRef[] = [];
   if (perKey) {
@@ -252,7 +275,11 @@ export async function consume(deps: Deps, caller: Caller, cost = 1): Promise<voi
     });
   }
   if (buckets.length === 0) return;
-  await limiterOf(deps).draw(tenantPath(caller.tenantId), buckets, cost);
+  try {
+    await limiterOf(deps).draw(tenantPath(caller.tenantId), buckets, cost);
+  } catch (e) {
+    unrecorded(e, access);
+  }
 }
 
 /**

@@ -180,7 +180,7 @@ export class Router {
       // Uploads are charged by their size instead (see uploadCost), so many small files are not many requests.
       if (r.body?.kind === "upload")
         await consumeUploadBytes(deps, caller, uploadCost(req.body.declaredBytes, 1));
-      else await consume(deps, caller);
+      else await consume(deps, caller, 1, r.method === "GET" ? "read" : "write");
       requirePermission(caller, r.permission);
     }
     const params = r.params ? validate(r.params, rawParams, "path parameter") : rawParams;

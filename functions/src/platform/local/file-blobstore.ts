@@ -11,7 +11,7 @@ import path from "node:path";
 import { segments } from "../docpath.js";
 import { AppError } from "../errors.js";
 import type { BlobInfo, BlobStore, Clock } from "../ports.js";
-import { privateDirMode, privateFileMode } from "./private-files.js";
+import { privateDirMode, privateFileMode, storageWriteError } from "./private-files.js";
 
 export type FinalizeListener = (info: BlobInfo) => void;
 
@@ -123,12 +123,16 @@ export class FileBlobStore implements BlobStore {
     await this.exclusive(info.path, async () => {
       const previous = await this.readStored(p);
       const file = this.dataFile(p, stored);
-      await this.writeAtomically(file, data);
+      try {
+        await this.writeAtomically(file, data);
+      } catch (e) {
+        throw storageWriteError(e);
+      }
       try {
         await this.writeAtomically(this.metaFile(p), JSON.stringify(stored));
       } catch (e) {
         await fs.rm(file, { force: true });
-        throw e;
+        throw storageWriteError(e);
       }
       // The old bytes are unreachable now; a reader that got the old info retries and finds the new one.
       if (previous) await fs.rm(this.dataFile(p, previous), { force: true });

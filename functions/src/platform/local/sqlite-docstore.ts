@@ -29,6 +29,7 @@ import {
   type SqliteHandle,
   type StatementCache,
 } from "./database.js";
+import { storageWriteError } from "./private-files.js";
 import { ScopedVectorIndexes, type NearestRow, type VectorWrite } from "./vector-index.js";
 import {
   applyField,
@@ -371,7 +372,7 @@ export class SqliteDocStore implements DocStore {
     const now = this.clock.nowIso();
     const changes: CommittedChange[] = [];
     const vectorWrites: VectorWrite[] = [];
-    this.db.transaction(() => {
+    const apply = this.db.transaction(() => {
       if (reads) {
         for (const [path, version] of reads) {
           const current = this.selectDoc(path)?.version ?? 0;
@@ -447,7 +448,12 @@ export class SqliteDocStore implements DocStore {
         });
       }
       for (const hook of this.hooks) hook(changes);
-    })();
+    });
+    try {
+      apply();
+    } catch (e) {
+      throw storageWriteError(e);
+    }
     // The vector indexes follow only committed writes. Inside someone else's transaction this commit is a
     // savepoint that may still roll back: then the indexes are dropped and rebuilt when next queried.
     if (this.db.inTransaction) this.vectorIndexes.peek().clear();

@@ -19,6 +19,7 @@ import {
   type SqliteHandle,
   type StatementCache,
 } from "./database.js";
+import { storageWriteError } from "./private-files.js";
 
 const k1 = 1.2;
 const b = 0.75;
@@ -250,7 +251,7 @@ export class SqliteKeywordIndex implements KeywordIndex {
       `INSERT INTO keywords (scope, id, grp, terms) VALUES (?, ?, ?, ?)
        ON CONFLICT(scope, id) DO UPDATE SET grp = excluded.grp, terms = excluded.terms`,
     );
-    this.db.transaction(() => {
+    const write = this.db.transaction(() => {
       for (const e of analyzed) {
         if (index?.has(e.id)) {
           // What is replaced leaves the scope's statistics (read back only when the index holds it).
@@ -259,7 +260,12 @@ export class SqliteKeywordIndex implements KeywordIndex {
         }
         insert.run(scope, e.id, e.group, e.terms.join(" "));
       }
-    })();
+    });
+    try {
+      write();
+    } catch (e) {
+      throw storageWriteError(e);
+    }
     this.afterCommit(scope, (i) => {
       for (const r of replaced) i.removeEntry(r.id, r.terms);
       for (const e of analyzed) i.add(e.id, e.terms);

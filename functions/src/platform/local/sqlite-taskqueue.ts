@@ -7,6 +7,7 @@ import { AppError } from "../errors.js";
 import type { Clock, EnqueueOptions, TaskQueue } from "../ports.js";
 import { taskPayloadJson } from "../validation.js";
 import type { SqliteHandle } from "./database.js";
+import { storageWriteError } from "./private-files.js";
 
 export interface LeasedTask {
   readonly seq: number;
@@ -47,12 +48,17 @@ export class SqliteTaskQueue implements TaskQueue {
     const json = taskPayloadJson(payload);
     const now = this.clock.now().getTime();
     const runAt = now + Math.max(0, options?.delaySeconds ?? 0) * 1000;
-    const result = this.db
-      .prepare(
-        `INSERT INTO tasks (queue, dedup_key, payload, status, run_at, created_at)
-         VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
-      )
-      .run(queue, options?.id ?? null, json, runAt, now);
+    let result: { changes: number };
+    try {
+      result = this.db
+        .prepare(
+          `INSERT INTO tasks (queue, dedup_key, payload, status, run_at, created_at)
+           VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .run(queue, options?.id ?? null, json, runAt, now);
+    } catch (e) {
+      throw storageWriteError(e);
+    }
     const enqueued = result.changes === 1;
     if (enqueued) for (const wake of this.wakeListeners) setImmediate(wake);
     return { enqueued };

@@ -20,14 +20,19 @@ export interface ChildRuntime {
   readonly alive: () => boolean;
 }
 
-/** Starts the runtime over `dataDir` with `env` on top of this process's environment; resolves once it serves. */
+/**
+ * Starts the runtime over `dataDir` with `env` on top of this process's environment; resolves once it serves.
+ * `launch` may wrap the command (e.g. in a mount namespace); it gets node's path and the entry point.
+ */
 export async function startChildRuntime(
   dataDir: string,
   env: Record<string, string> = {},
+  launch: (node: string, entry: string) => [string, string[]] = (node, entry) => [node, [entry]],
 ): Promise<ChildRuntime> {
   if (!fs.existsSync(runtimeEntry))
     throw new Error("functions/lib is missing: run `npm run build -w functions` (npm test does it first)");
-  const child = spawn(process.execPath, [runtimeEntry], {
+  const [command, args] = launch(process.execPath, runtimeEntry);
+  const child = spawn(command, args, {
     env: { ...process.env, ALCHEMIST_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARNING", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
