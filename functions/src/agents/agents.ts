@@ -32,12 +32,13 @@ import {
   type VersionSelector,
 } from "./schema.js";
 import { validatorFor } from "./tools.js";
+import { nameSchema } from "../platform/validation.js";
 
 const defaultInstructions = "You are a helpful assistant. Answer from the knowledge bases you are given.";
 
 /** The create body: every field but the name has a default. */
 export const createAgentInput = z.object({
-  name: z.string().trim().min(1, "name is required").max(120),
+  name: nameSchema("name", 120),
   description: z.string().max(2000).default(""),
   instructions: z.string().max(20_000).default(defaultInstructions),
   model: agentConfigSchema.shape.model,
@@ -56,7 +57,7 @@ export type CreateAgentInput = z.input<typeof createAgentInput>;
 /** PATCH body: any subset of the configuration; nested objects are replaced whole. */
 export const updateAgentInput = z
   .object({
-    name: z.string().trim().min(1, "name must not be empty").max(120),
+    name: nameSchema("name", 120),
     description: z.string().max(2000),
     instructions: z.string().max(20_000),
     model: agentConfigSchema.shape.model.unwrap(),

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { idPattern } from "../platform/ids.js";
 import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/tenancy.js";
 
+import { nameSchema } from "../platform/validation.js";
 export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
 
 /** Emails are compared lowercased and trimmed, so `Ann@Example.com ` and `ann@example.com` are one account. */
@@ -25,7 +26,7 @@ export const passwordSchema = z
   .min(10, "must be at least 10 characters")
   .max(200, "must be at most 200 characters");
 
-export const tenantNameSchema = z.string().trim().min(1, "tenantName is required").max(120);
+export const tenantNameSchema = nameSchema("tenantName", 120);
 
 export const sha256Hex = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 

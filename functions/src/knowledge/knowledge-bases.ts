@@ -7,9 +7,10 @@ import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { knowledgeBasePath, knowledgeBasesPath, knowledgeBaseSchema, type KnowledgeBase } from "./schema.js";
+import { nameSchema } from "../platform/validation.js";
 
 export const createKnowledgeBaseInput = z.object({
-  name: z.string().trim().min(1, "name is required").max(120),
+  name: nameSchema("name", 120),
   description: z.string().max(2000).optional(),
 });
 

@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { AppError } from "../platform/errors.js";
+import { nameProblem } from "../platform/validation.js";
 import { damagedDocx, parseDocx, wordBody } from "./parse/docx.js";
 import { defaultParseLimits, noText, tooMuchText, type ParseLimits } from "./parse/limits.js";
 import { isCompletePdf, looksLikePdf, parsePdf } from "./parse/pdf.js";
@@ -227,5 +228,8 @@ export function safeFileName(name: string): string {
     .trim()
     .slice(0, 200);
   if (cleaned.length === 0) throw new AppError("invalid-argument", "The file needs a name, e.g. handbook.md");
+  // Lone surrogates, bidirectional overrides ("gpj.exe" shown backwards) and names of nothing visible.
+  const problem = nameProblem(cleaned, "The file name");
+  if (problem) throw new AppError("invalid-argument", problem);
   return cleaned;
 }

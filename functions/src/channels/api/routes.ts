@@ -62,6 +62,7 @@ import { openApiDocument, route, type Route } from "./router.js";
 import { openaiRoutes } from "../openai/compat.js";
 import { privacyRoutes } from "../../privacy/routes.js";
 import { identityRoutes } from "../../identity/routes.js";
+import { nameSchema } from "../../platform/validation.js";
 
 const id = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
 const kbParams = z.object({ kbId: id });
@@ -73,7 +74,7 @@ const traceParams = z.object({ traceId: id });
 const idResponse = z.object({ id: z.string() });
 
 const createApiKeyInput = z.object({
-  name: z.string().trim().min(1, "name is required").max(120),
+  name: nameSchema("name", 120),
   role: roleSchema,
   /** Limit the key to talking to this agent (for a channel or a widget). */
   agentId: id.optional(),
@@ -172,7 +173,7 @@ const conversationPageResponse = z.object({
 const tagsInput = z.array(z.string().max(60)).max(20);
 
 const textDocumentInput = z.object({
-  name: z.string().trim().min(1, "name is required").max(200),
+  name: nameSchema("name", 200),
   text: z.string().min(1, "text must not be empty"),
   tags: tagsInput.optional(),
 });
