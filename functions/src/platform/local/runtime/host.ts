@@ -19,7 +19,7 @@ import type { LocalDeps } from "../deps.js";
 import { discoverFunctions, numberOption, retryConfigOf, type HostedFunction } from "./discover.js";
 import { parseSchedule } from "./schedule.js";
 import { TaskRunner, type QueueHandler } from "./task-runner.js";
-import { gzippedAssets, immutableCache } from "./static-assets.js";
+import { gzippedAssets, immutableCache, studioSecurityHeaders } from "./static-assets.js";
 import { scheduleQueue, triggerHandler, wireTriggers } from "./triggers.js";
 
 export interface HostOptions {
@@ -383,6 +383,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   if (options.webRoot && fs.existsSync(path.join(options.webRoot, "index.html"))) {
     const root = options.webRoot;
+    app.use((_req, res, next) => {
+      res.set(studioSecurityHeaders);
+      next();
+    });
     // Hashed assets: gzipped when accepted, and cached for good (their names change with their content).
     app.use("/assets", gzippedAssets(path.join(root, "assets")));
     app.use(

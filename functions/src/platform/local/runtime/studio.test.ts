@@ -104,3 +104,45 @@ function rawGet(
       .on("error", reject);
   });
 }
+
+describe("the studio's security headers", () => {
+  const directives = (csp: string): Map<string, string> =>
+    new Map(
+      csp.split(";").map((d) => {
+        const [name = "", ...values] = d.trim().split(/\s+/);
+        return [name, values.join(" ")] as const;
+      }),
+    );
+
+  it("sends a content security policy that forbids framing, with nosniff and no referrer, on pages and assets", async () => {
+    for (const url of ["/agents", "/assets/index-abc123.js", "/missing-page"]) {
+      const res = await fetch(`${host.url}${url}`, { headers: { accept: "text/html" } });
+      const csp = directives(res.headers.get("content-security-policy") ?? "");
+      expect(csp.get("frame-ancestors"), url).toBe("'none'");
+      expect(csp.get("script-src"), url).toBe("'self'");
+      expect(csp.get("object-src"), url).toBe("'none'");
+      expect(res.headers.get("x-content-type-options"), url).toBe("nosniff");
+      expect(res.headers.get("x-frame-options"), url).toBe("DENY");
+      expect(res.headers.get("referrer-policy"), url).toBe("no-referrer");
+    }
+  });
+
+  it("asks Firebase Hosting for the same policy, with the Firebase services the studio talks to added", async () => {
+    const firebaseJson = JSON.parse(
+      fs.readFileSync(path.resolve(import.meta.dirname, "../../../../../firebase.json"), "utf8"),
+    ) as { hosting: { headers: { source: string; headers: { key: string; value: string }[] }[] } };
+    const all = firebaseJson.hosting.headers.find((h) => h.source === "**")?.headers ?? [];
+    const header = (key: string) => all.find((h) => h.key.toLowerCase() === key)?.value;
+    const local = (await fetch(`${host.url}/agents`)).headers;
+    expect(header("x-content-type-options")).toBe(local.get("x-content-type-options"));
+    expect(header("x-frame-options")).toBe(local.get("x-frame-options"));
+    expect(header("referrer-policy")).toBe(local.get("referrer-policy"));
+    const hosting = directives(header("content-security-policy") ?? "");
+    const served = directives(local.get("content-security-policy") ?? "");
+    for (const [name, value] of served) {
+      if (name === "connect-src") expect(hosting.get(name)?.startsWith("'self' ")).toBe(true);
+      else expect(hosting.get(name), name).toBe(value);
+    }
+    expect(hosting.get("connect-src")).toContain("https://*.googleapis.com");
+  });
+});
