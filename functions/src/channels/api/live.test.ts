@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Deps } from "../../platform/deps.js";
 import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
-import { streamSnapshots } from "./live.js";
+import { createApiKey } from "../../platform/tenancy.js";
+import { maxStreamsPerCredential, streamSnapshots } from "./live.js";
 
 let platform: TestPlatform;
 
@@ -195,5 +196,43 @@ describe("streamSnapshots", () => {
       { settleMs: 5, pingMs: 60_000, maxStreamMs: 20 },
     );
     expect(feed.unsubscribed).toBe(true);
+  });
+});
+
+describe("live listings per credential", () => {
+  it(`holds at most ${maxStreamsPerCredential} streams open for one credential, and frees a slot when one closes`, async () => {
+    const { key } = await createApiKey(platform.deps, "acme", { name: "many tabs", role: "viewer" });
+    const open = (k: string) => {
+      const controller = new AbortController();
+      const response = platform.fetch("/v1/knowledge-bases", {
+        headers: { accept: "text/event-stream" },
+        signal: controller.signal,
+        key: k,
+      });
+      return { controller, response };
+    };
+    const streams = Array.from({ length: maxStreamsPerCredential }, () => open(key));
+    for (const s of streams) expect((await s.response).status).toBe(200);
+
+    const refused = await open(key).response;
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      `the limit is ${maxStreamsPerCredential}`,
+    );
+    // Another credential is not affected, and a plain GET still works for this one.
+    const other = open(platform.keys.viewer);
+    expect((await other.response).status).toBe(200);
+    other.controller.abort();
+    expect((await platform.fetch("/v1/knowledge-bases", { key })).status).toBe(200);
+
+    streams[0]?.controller.abort();
+    // The server sees the client go away a moment later.
+    await vi.waitFor(async () => {
+      const again = open(key);
+      const res = await again.response;
+      expect(res.status).toBe(200);
+      streams.push(again);
+    });
+    for (const s of streams) s.controller.abort();
   });
 });

@@ -10,6 +10,7 @@
  * member's stream ends (with an `error` event) at the next change.
  */
 import type { Deps } from "../../platform/deps.js";
+import { AppError } from "../../platform/errors.js";
 import type { QuerySpec } from "../../platform/ports.js";
 import type { SseSend } from "./http.js";
 
@@ -22,6 +23,38 @@ export interface LiveOptions {
 }
 
 export const liveDefaults: LiveOptions = { settleMs: 150, pingMs: 20_000, maxStreamMs: 240_000 };
+
+/**
+ * Streams one credential may hold open on one instance. The studio opens a handful per tab; a client
+ * opening hundreds would hold connections and store listeners for minutes each.
+ */
+export const maxStreamsPerCredential = 16;
+
+const openStreams = new Map<string, number>();
+
+/**
+ * Takes one of the credential's stream slots (`key`: tenant and uid), or refuses with 429 when all are in
+ * use; the returned function gives it back and must be called exactly once, when the stream ends.
+ */
+export function reserveStream(key: string): () => void {
+  const open = openStreams.get(key) ?? 0;
+  if (open >= maxStreamsPerCredential) {
+    throw new AppError(
+      "resource-exhausted",
+      `This credential already has ${open} live listings open (the limit is ${maxStreamsPerCredential}); close one, or read without 'Accept: text/event-stream'`,
+      { retryAfterSeconds: 5 },
+    );
+  }
+  openStreams.set(key, open + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (openStreams.get(key) ?? 1) - 1;
+    if (left <= 0) openStreams.delete(key);
+    else openStreams.set(key, left);
+  };
+}
 
 /**
  * Sends `snapshot` events: `first` (what `load` answered when the request was checked, so a missing

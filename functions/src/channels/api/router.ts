@@ -34,7 +34,7 @@ import {
   type MultipartUpload,
   wantsEventStream,
 } from "./http.js";
-import { streamSnapshots } from "./live.js";
+import { reserveStream, streamSnapshots } from "./live.js";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -225,7 +225,14 @@ export class Router {
     }
     if (r.live && r.method === "GET" && wantsEventStream(req, undefined)) {
       const watched = r.live(ctx);
-      const first = await r.handle(ctx);
+      const release = reserveStream(`${caller.tenantId}/${caller.uid}`);
+      let first: unknown;
+      try {
+        first = await r.handle(ctx);
+      } catch (e) {
+        release();
+        throw e;
+      }
       const permission = r.permission;
       // Each later snapshot checks the credential again (one read): a revoked key or a removed member's
       // stream ends with an error event at the next change instead of outliving the access.
@@ -237,7 +244,8 @@ export class Router {
       };
       return {
         status: 200,
-        stream: (send, signal) => streamSnapshots(deps, watched, first, load, send, signal),
+        stream: (send, signal) =>
+          streamSnapshots(deps, watched, first, load, send, signal).finally(release),
       };
     }
     const result = await r.handle(ctx);
