@@ -90,6 +90,8 @@ export const traceSchema = z.object({
     label: z.string(),
     temperature: z.number().nullable(),
     maxOutputTokens: z.number().nullable(),
+    /** Settings of the agent version brought within the operator's caps for this turn (agents.ts). */
+    clamped: z.array(z.string()).default([]),
   }),
   embedder: z.object({
     provider: z.string(),

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { getKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import { changedFields, hasChanges, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
-import { AppError } from "../platform/errors.js";
+import { AppError, isAppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
 import {
@@ -36,12 +36,22 @@ import { nameSchema } from "../platform/validation.js";
 
 const defaultInstructions = "You are a helpful assistant. Answer from the knowledge bases you are given.";
 
+/**
+ * An agent's model settings as a request sends them. Output tokens may be left out: the default then
+ * fits the operator's cap (createAgent, updateAgent), which a schema default cannot know.
+ */
+const modelInput = agentConfigSchema.shape.model
+  .unwrap()
+  .extend({
+    maxOutputTokens: agentConfigSchema.shape.model.unwrap().shape.maxOutputTokens.unwrap().optional(),
+  });
+
 /** The create body: every field but the name has a default. */
 export const createAgentInput = z.object({
   name: nameSchema("name", 120),
   description: z.string().max(2000).default(""),
   instructions: z.string().max(20_000).default(defaultInstructions),
-  model: agentConfigSchema.shape.model,
+  model: modelInput.optional(),
   knowledgeBaseIds: z.array(z.string().regex(idPattern, "invalid knowledge base id")).max(20).default([]),
   tools: z.array(toolSchema).max(20).default([]),
   maxToolSteps: agentConfigSchema.shape.maxToolSteps,
@@ -49,7 +59,7 @@ export const createAgentInput = z.object({
   /** Calibrated: 0.75 answers only when three in four such answers are right (see calibration.ts). */
   confidenceThreshold: z.number().min(0).max(1).default(0.75),
   memoryWindow: z.number().int().min(0).max(50).default(6),
-  contextBudgetTokens: agentConfigSchema.shape.contextBudgetTokens,
+  contextBudgetTokens: agentConfigSchema.shape.contextBudgetTokens.unwrap().optional(),
   channels: agentConfigSchema.shape.channels,
 });
 export type CreateAgentInput = z.input<typeof createAgentInput>;
@@ -60,7 +70,7 @@ export const updateAgentInput = z
     name: nameSchema("name", 120),
     description: z.string().max(2000),
     instructions: z.string().max(20_000),
-    model: agentConfigSchema.shape.model.unwrap(),
+    model: modelInput,
     knowledgeBaseIds: z.array(z.string().regex(idPattern, "invalid knowledge base id")).max(20),
     tools: z.array(toolSchema).max(20),
     maxToolSteps: z.number().int().min(0).max(10),
@@ -81,7 +91,7 @@ export type AgentView = Agent & { readonly id: string };
 export type AgentVersionView = AgentVersion & { readonly id: string };
 
 /** Checks what zod cannot: tools are named once and their parameter schemas are usable JSON Schema. */
-function checkTools(tools: readonly ToolConfig[]): void {
+function checkToolShapes(tools: readonly ToolConfig[]): void {
   const seen = new Set<string>();
   for (const tool of tools) {
     if (seen.has(tool.name)) throw new AppError("invalid-argument", `Tool "${tool.name}" is declared twice`);
@@ -104,6 +114,162 @@ function checkTools(tools: readonly ToolConfig[]): void {
   }
 }
 
+/**
+ * Checks each HTTP tool's URL against the platform's egress policy now, DNS included, so an internal
+ * destination is refused when it is saved. Calls are checked again (rebinding, a policy that changed).
+ */
+async function checkToolDestinations(deps: Deps, tools: readonly ToolConfig[]): Promise<void> {
+  await Promise.all(
+    tools.map(async (tool, index) => {
+      if (tool.kind !== "http") return;
+      try {
+        await deps.egress.check(tool.url);
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        const message = `Tool "${tool.name}": its URL cannot be called: ${e.message}`;
+        if (e.code === "unavailable") throw new AppError("unavailable", `${message}; try again`);
+        throw new AppError("invalid-argument", message, {
+          issues: [{ path: `tools.${index}.url`, message: e.message }],
+        });
+      }
+    }),
+  );
+}
+
+async function checkTools(deps: Deps, tools: readonly ToolConfig[]): Promise<void> {
+  checkToolShapes(tools);
+  await checkToolDestinations(deps, tools);
+}
+
+// ----- what the operator lets agents ask of its model account ----------------------------------------
+
+/** The bounds the schemas enforce everywhere; the operator's caps lower the upper ones. */
+const outputTokensFloor = 16;
+const contextTokensFloor = 1000;
+
+/** What the studio may offer when configuring an agent (`GET /v1/agent-options`). */
+export interface AgentOptions {
+  readonly models: {
+    /** What `model.name: null` uses. */
+    readonly default: { readonly model: string; readonly label: string; readonly provider: string };
+    /** Names an agent may set, the platform's chat model first. */
+    readonly allowed: readonly string[];
+  };
+  readonly maxOutputTokens: { readonly min: number; readonly max: number; readonly default: number };
+  readonly contextBudgetTokens: { readonly min: number; readonly max: number; readonly default: number };
+  /** Hosts HTTP tools may call; `null`: any public host. */
+  readonly toolHosts: readonly string[] | null;
+}
+
+const defaultModel = agentConfigSchema.shape.model.parse(undefined);
+const defaultContextBudget = agentConfigSchema.shape.contextBudgetTokens.parse(undefined);
+
+export function agentOptions(deps: Deps): AgentOptions {
+  const caps = deps.config.modelCaps;
+  return {
+    models: {
+      default: {
+        model: deps.chat.info.model,
+        label: deps.chat.info.label,
+        provider: deps.chat.info.provider,
+      },
+      allowed: caps.allowedChatModels,
+    },
+    maxOutputTokens: {
+      min: outputTokensFloor,
+      max: caps.maxOutputTokens,
+      default: Math.min(defaultModel.maxOutputTokens, caps.maxOutputTokens),
+    },
+    contextBudgetTokens: {
+      min: contextTokensFloor,
+      max: caps.maxContextTokens,
+      default: Math.min(defaultContextBudget, caps.maxContextTokens),
+    },
+    toolHosts: deps.config.egress.allowedHosts ?? null,
+  };
+}
+
+const count = (n: number): string => n.toLocaleString("en");
+
+/**
+ * Refuses model settings outside the operator's caps, with every problem and what is allowed, since the
+ * operator's key pays for what an agent asks for.
+ */
+function checkModelCaps(
+  deps: Deps,
+  fields: { model?: AgentConfig["model"]; contextBudgetTokens?: number },
+): void {
+  const caps = deps.config.modelCaps;
+  const issues: { path: string; message: string }[] = [];
+  const name = fields.model?.name;
+  if (name !== undefined && name !== null && !caps.allowedChatModels.includes(name)) {
+    issues.push({
+      path: "model.name",
+      message:
+        `model "${name.slice(0, 200)}" is not offered on this platform; choose one of ` +
+        `${caps.allowedChatModels.join(", ")}, or leave it empty for the platform's model`,
+    });
+  }
+  const output = fields.model?.maxOutputTokens;
+  if (output !== undefined && output > caps.maxOutputTokens) {
+    issues.push({
+      path: "model.maxOutputTokens",
+      message: `maxOutputTokens ${count(output)} is above this platform's limit of ${count(caps.maxOutputTokens)}`,
+    });
+  }
+  const context = fields.contextBudgetTokens;
+  if (context !== undefined && context > caps.maxContextTokens) {
+    issues.push({
+      path: "contextBudgetTokens",
+      message: `contextBudgetTokens ${count(context)} is above this platform's limit of ${count(caps.maxContextTokens)}`,
+    });
+  }
+  const [first] = issues;
+  if (!first) return;
+  throw new AppError(
+    "invalid-argument",
+    `${first.path}: ${first.message}` + (issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""),
+    {
+      issues,
+      allowed: {
+        models: caps.allowedChatModels,
+        maxOutputTokens: caps.maxOutputTokens,
+        contextBudgetTokens: caps.maxContextTokens,
+      },
+    },
+  );
+}
+
+/**
+ * A version saved before the operator lowered a cap still answers, within the caps: each setting
+ * above one is brought down for this turn, and the returned notes say so (the trace records them).
+ */
+export function capModelSettings(deps: Deps, config: AgentConfig): { config: AgentConfig; clamps: string[] } {
+  const caps = deps.config.modelCaps;
+  const clamps: string[] = [];
+  let model = config.model;
+  if (model.name !== null && !caps.allowedChatModels.includes(model.name)) {
+    clamps.push(`model "${model.name}" is no longer offered: the platform's model answered instead`);
+    model = { ...model, name: null };
+  }
+  if (model.maxOutputTokens > caps.maxOutputTokens) {
+    clamps.push(
+      `maxOutputTokens ${model.maxOutputTokens} lowered to the platform's limit of ${caps.maxOutputTokens}`,
+    );
+    model = { ...model, maxOutputTokens: caps.maxOutputTokens };
+  }
+  let contextBudgetTokens = config.contextBudgetTokens;
+  if (contextBudgetTokens > caps.maxContextTokens) {
+    clamps.push(
+      `contextBudgetTokens ${contextBudgetTokens} lowered to the platform's limit of ${caps.maxContextTokens}`,
+    );
+    contextBudgetTokens = caps.maxContextTokens;
+  }
+  return clamps.length === 0
+    ? { config, clamps }
+    : { config: { ...config, model, contextBudgetTokens }, clamps };
+}
+
 async function checkKnowledgeBases(
   deps: Deps,
   tenantId: string,
@@ -121,8 +287,18 @@ export async function createAgent(
   input: CreateAgentInput,
   actor = "system",
 ): Promise<{ id: string }> {
-  const config = agentConfigSchema.parse(createAgentInput.parse(input));
-  checkTools(config.tools);
+  const parsed = createAgentInput.parse(input);
+  const options = agentOptions(deps);
+  const config = agentConfigSchema.parse({
+    ...parsed,
+    model: {
+      ...parsed.model,
+      maxOutputTokens: parsed.model?.maxOutputTokens ?? options.maxOutputTokens.default,
+    },
+    contextBudgetTokens: parsed.contextBudgetTokens ?? options.contextBudgetTokens.default,
+  });
+  checkModelCaps(deps, config);
+  await checkTools(deps, config.tools);
   config.knowledgeBaseIds = await checkKnowledgeBases(deps, tenantId, config.knowledgeBaseIds);
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
@@ -230,7 +406,13 @@ export async function updateAgent(
   patch: UpdateAgentInput,
   actor = "system",
 ): Promise<AgentView> {
-  if (patch.tools) checkTools(patch.tools);
+  const model = patch.model && {
+    ...patch.model,
+    maxOutputTokens: patch.model.maxOutputTokens ?? agentOptions(deps).maxOutputTokens.default,
+  };
+  // Only what the patch sets: a draft saved before the operator lowered a cap can still be renamed.
+  checkModelCaps(deps, { model, contextBudgetTokens: patch.contextBudgetTokens });
+  if (patch.tools) await checkTools(deps, patch.tools);
   const kbIds = patch.knowledgeBaseIds
     ? await checkKnowledgeBases(deps, tenantId, patch.knowledgeBaseIds)
     : undefined;
@@ -239,6 +421,7 @@ export async function updateAgent(
     for (const [key, value] of Object.entries(patch)) {
       if (value !== undefined) (next as Record<string, unknown>)[key] = value;
     }
+    if (model) next.model = model;
     if (kbIds) next.knowledgeBaseIds = kbIds;
     return next;
   });
@@ -253,7 +436,19 @@ export async function publishAgent(
   publishedBy: string,
 ): Promise<AgentView> {
   const audit = { actor: publishedBy, action: "agent.publish" };
+  // A version must fit the platform as it is now: the draft may have been saved under older limits.
+  // Destinations are checked (DNS included) before the transaction, which then makes sure they are the
+  // ones it publishes.
+  const checkedTools = (await getAgent(deps, tenantId, agentId)).tools;
+  await checkToolDestinations(deps, checkedTools);
   return changeAgent(deps, tenantId, agentId, audit, (agent, now, tx) => {
+    if (JSON.stringify(agent.tools) !== JSON.stringify(checkedTools)) {
+      throw new AppError(
+        "aborted",
+        `Agent ${agentId}'s tools changed while it was being published; publish again`,
+      );
+    }
+    checkModelCaps(deps, agent);
     const version = agent.latestVersion + 1;
     const record: AgentVersion = {
       version,
@@ -368,14 +563,17 @@ export async function listVersions(
   return snaps.map((s) => ({ id: s.id, ...agentVersionSchema.parse(s.data) }));
 }
 
-/** The configuration that answers a conversation turn, and the version to record with the answer. */
+/**
+ * The configuration that answers a conversation turn (within the operator's current caps, `clamps`
+ * saying what was lowered), and the version to record with the answer.
+ */
 export async function resolveConfig(
   deps: Deps,
   tenantId: string,
   agent: AgentView,
   selector: VersionSelector,
-): Promise<{ config: AgentConfig; version: number | "draft" }> {
-  if (selector === "draft") return { config: configOf(agent), version: "draft" };
+): Promise<{ config: AgentConfig; version: number | "draft"; clamps: string[] }> {
+  if (selector === "draft") return { ...capModelSettings(deps, configOf(agent)), version: "draft" };
   const version = selector === "published" ? agent.publishedVersion : selector;
   if (version === null) {
     throw new AppError(
@@ -385,7 +583,7 @@ export async function resolveConfig(
   }
   const snap = await deps.store.get(agentVersionPath(tenantId, agent.id, version));
   if (!snap) throw new AppError("not-found", `Agent ${agent.id} has no version ${version}`);
-  return { config: agentVersionSchema.parse(snap.data).config, version };
+  return { ...capModelSettings(deps, agentVersionSchema.parse(snap.data).config), version };
 }
 
 /** Whether an agent answers at all right now (the playground may still talk to a paused agent's draft). */

@@ -424,7 +424,7 @@ export async function sendMessage(
   const conversation = await loadConversation(deps, tenantId, conversationId);
   const agent = await getAgent(deps, tenantId, conversation.agentId);
   assertAnswering(agent, conversation.agentVersion);
-  const { config, version } = await resolveConfig(deps, tenantId, agent, conversation.agentVersion);
+  const { config, version, clamps } = await resolveConfig(deps, tenantId, agent, conversation.agentVersion);
 
   const traceId = deps.ids.newId();
   const trace: Trace = {
@@ -447,6 +447,7 @@ export async function sendMessage(
       label: deps.chat.info.label,
       temperature: config.model.temperature,
       maxOutputTokens: config.model.maxOutputTokens,
+      clamped: clamps,
     },
     embedder: {
       provider: deps.embedder.info.provider,

@@ -41,7 +41,8 @@ async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
 }
 
 beforeAll(async () => {
-  platform = await startTestPlatform();
+  // The tool servers below listen on 127.0.0.1: the local-development switch lets tools call loopback.
+  platform = await startTestPlatform({ ALCHEMIST_EGRESS_ALLOW_LOOPBACK: "true" });
   kbId = (
     await json<{ id: string }>(
       await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "HR" } }),

@@ -27,6 +27,8 @@ beforeAll(async () => {
     OPENAI_BASE_URL: fake.baseURL,
     MODEL_TIMEOUT_MS: "1000",
     MODEL_MAX_RETRIES: "0",
+    // The agent below picks its own model: the operator offers it.
+    ALLOWED_CHAT_MODELS: "gpt-agent-choice",
   });
   const kb = await json<{ id: string }>(
     await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "Travel" } }),

@@ -8,18 +8,23 @@
  * What a tool returns is evidence like a retrieved passage: it gets a marker (`[T1]`) the answer cites,
  * and the accountability checks hold claims to it.
  *
- * HTTP tools call the URL the agent's editor configured. Only editors configure agents, but the platform
- * server makes the request: deploy with egress controls if agents may be configured by less trusted users.
+ * HTTP tools call the URL the agent's editor configured, and anyone can sign up to be an editor: the call
+ * goes through the platform's egress port (`deps.egress`), which reaches public hosts only, checks every
+ * redirect and DNS answer, and reads at most `maxToolResponseBytes` of the answer.
  */
 import { z } from "zod";
 import type { Evidence } from "../accountability/assess.js";
 import { searchKnowledgeBases } from "../knowledge/search.js";
 import type { Deps } from "../platform/deps.js";
-import type { ToolCall, ToolSpec } from "../platform/ports.js";
+import { isAppError } from "../platform/errors.js";
+import type { EgressResponse, ToolCall, ToolSpec } from "../platform/ports.js";
 import type { AgentConfig, ToolConfig } from "./schema.js";
 
 /** What a tool's output may add to the model's context; longer outputs are cut (and say so). */
 export const maxToolOutputChars = 8000;
+
+/** What is read of an HTTP tool's answer; the connection is closed there, whatever the tool sends. */
+export const maxToolResponseBytes = 1024 * 1024;
 
 const builtinSpecs: Record<"search_knowledge" | "current_time", ToolSpec> = {
   search_knowledge: {
@@ -147,32 +152,48 @@ async function runBuiltin(
 }
 
 async function runHttp(
+  deps: Deps,
   tool: Extract<ToolConfig, { kind: "http" }>,
   args: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<string> {
   const url = new URL(tool.url);
-  const init: RequestInit = {
-    method: tool.method,
-    signal,
-    headers: { accept: "application/json, text/plain" },
-  };
+  const headers: Record<string, string> = { accept: "application/json, text/plain" };
+  let body: string | undefined;
   if (tool.method === "GET") {
     for (const [k, v] of Object.entries(args))
       url.searchParams.set(k, typeof v === "string" ? v : JSON.stringify(v));
   } else {
-    init.body = JSON.stringify(args);
-    init.headers = { ...init.headers, "content-type": "application/json" };
+    body = JSON.stringify(args);
+    headers["content-type"] = "application/json";
   }
-  let response: Response;
+  let response: EgressResponse;
   try {
-    response = await fetch(url, init);
+    response = await deps.egress.request({
+      method: tool.method,
+      url: url.href,
+      headers,
+      body,
+      timeoutMs: tool.timeoutMs,
+      maxBodyBytes: maxToolResponseBytes,
+      signal,
+    });
   } catch (e) {
-    if (signal.aborted) throw new ToolError(`the tool did not answer within ${tool.timeoutMs} ms`);
+    if (signal.aborted || (isAppError(e) && e.code === "deadline-exceeded"))
+      throw new ToolError(`the tool did not answer within ${tool.timeoutMs} ms`);
+    // A refusal says why (the address range, the allow-list) and never what the host would have said.
+    if (isAppError(e) && e.code === "permission-denied")
+      throw new ToolError(`the tool's URL was refused: ${e.message}`);
     throw new ToolError(`the tool could not be reached (${(e as Error).message})`);
   }
-  const text = await response.text();
-  if (!response.ok)
+  let text = new TextDecoder().decode(response.body);
+  if (response.truncated) {
+    // Said within what the model reads: outputs are cut again to maxToolOutputChars further on, after
+    // their `[T1] ` marker is put in front (16 characters leave room for it).
+    const note = `\n[the tool's answer was longer than ${maxToolResponseBytes} bytes: only its beginning was read]`;
+    text = `${text.slice(0, maxToolOutputChars - note.length - 16)}${note}`;
+  }
+  if (response.status < 200 || response.status > 299)
     throw new ToolError(`the tool answered HTTP ${response.status}: ${truncate(text).slice(0, 500)}`);
   return text;
 }
@@ -221,7 +242,7 @@ export async function executeToolCalls(
                 refs.push(ref);
                 return ref;
               })
-            : runHttp(tool, args, controller.signal).then((output) => ({
+            : runHttp(ctx.deps, tool, args, controller.signal).then((output) => ({
                 output,
                 evidence: [] as Evidence[],
               }));

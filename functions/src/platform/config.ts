@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { z } from "zod";
+import { parseAllowedHosts, type EgressPolicy } from "./egress/destination.js";
 
 export type RunMode = "local" | "firebase";
 
@@ -57,7 +58,14 @@ const envSchema = z.object({
   RATE_LIMIT_UPLOAD_MB_PER_MINUTE: z.coerce.number().min(0).default(300),
   RATE_LIMIT_UPLOAD_MB_BURST: optionalCount,
   MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(10_000).default(1000),
+  PARSE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(240),
+  PARSE_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).default(1024),
   ALLOWED_ORIGINS: optionalString,
+  TOOL_ALLOWED_HOSTS: optionalString,
+  ALCHEMIST_EGRESS_ALLOW_LOOPBACK: optionalString.pipe(z.enum(["true", "false"]).optional()),
+  ALLOWED_CHAT_MODELS: optionalString,
+  MAX_OUTPUT_TOKENS: z.coerce.number().int().min(16).max(16_384).default(4096),
+  MAX_CONTEXT_TOKENS: z.coerce.number().int().min(1000).max(1_000_000).default(32_000),
   GCLOUD_PROJECT: optionalString,
   FIREBASE_CONFIG: optionalString,
   FUNCTIONS_REGION: z.string().default("us-central1"),
@@ -99,6 +107,11 @@ export interface Config {
     /** Files in one multipart upload request. */
     readonly maxUploadFiles: number;
   };
+  /** Hard limits of reading one uploaded document, enforced on the worker thread that reads it. */
+  readonly parse: {
+    readonly timeoutMs: number;
+    readonly memoryMb: number;
+  };
   /** Request rate limits (see rate-limit.ts); `undefined` when set to 0 (off). */
   readonly rateLimits: {
     /** Per credential: an API key, or a signed-in account. */
@@ -111,6 +124,15 @@ export interface Config {
   };
   /** Browser origins the API answers CORS requests from (exact `scheme://host[:port]`, or `*` for any). */
   readonly allowedOrigins: readonly string[];
+  /** Where requests to tenant-chosen destinations (HTTP tools) may go: see platform/egress. */
+  readonly egress: EgressPolicy;
+  /** What agents may ask of the operator's model account; checked on save, clamped at turn time. */
+  readonly modelCaps: {
+    /** Model names an agent may pick; always includes the platform's chat model. */
+    readonly allowedChatModels: readonly string[];
+    readonly maxOutputTokens: number;
+    readonly maxContextTokens: number;
+  };
   readonly version: string;
 }
 
@@ -189,6 +211,30 @@ function allowedOrigins(env: z.infer<typeof envSchema>, projectId: string): stri
   return [`https://${projectId}.web.app`, `https://${projectId}.firebaseapp.com`];
 }
 
+/** A comma-separated setting as a list, or `undefined` when unset or empty. */
+function listSetting(
+  name: string,
+  text: string | undefined,
+  parse: (text: string) => string[],
+): string[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const list = parse(text);
+    return list.length === 0 ? undefined : list;
+  } catch (e) {
+    throw new Error(`Invalid configuration: ${name}: ${(e as Error).message}`);
+  }
+}
+
+const commaList = (text: string): string[] => [
+  ...new Set(
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  ),
+];
+
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
@@ -221,6 +267,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxJsonBytes: env.MAX_JSON_BYTES,
       maxUploadFiles: env.MAX_UPLOAD_FILES,
     },
+    parse: { timeoutMs: env.PARSE_TIMEOUT_SECONDS * 1000, memoryMb: env.PARSE_MEMORY_MB },
     rateLimits: {
       perKey: bucketLimit(env.RATE_LIMIT_PER_KEY, env.RATE_LIMIT_PER_KEY_BURST),
       perTenant: bucketLimit(env.RATE_LIMIT_PER_TENANT, env.RATE_LIMIT_PER_TENANT_BURST),
@@ -232,6 +279,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     allowedOrigins: allowedOrigins(env, projectId),
+    egress: {
+      allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),
+      allowLoopback: env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK === "true",
+    },
+    modelCaps: {
+      // The platform's own model is what `model.name: null` uses: naming it is always allowed.
+      allowedChatModels: [
+        ...new Set([
+          env.CHAT_MODEL,
+          ...(listSetting("ALLOWED_CHAT_MODELS", env.ALLOWED_CHAT_MODELS, commaList) ?? []),
+        ]),
+      ],
+      maxOutputTokens: env.MAX_OUTPUT_TOKENS,
+      maxContextTokens: env.MAX_CONTEXT_TOKENS,
+    },
     version: platformVersion,
   };
 }

@@ -8,6 +8,7 @@ import type {
   ChatModel,
   Clock,
   DocStore,
+  Egress,
   Embedder,
   Ids,
   KeywordIndex,
@@ -27,6 +28,8 @@ export interface Deps {
   readonly keywords: KeywordIndex;
   readonly chat: ChatModel;
   readonly embedder: Embedder;
+  /** Requests to destinations a tenant chose (HTTP tools): public hosts only (platform/egress). */
+  readonly egress: Egress;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly idTokens?: IdTokenVerifier;

@@ -55,3 +55,23 @@ export const allowedOrigins = defineString("ALLOWED_ORIGINS", {
   description:
     "Comma-separated browser origins allowed to call the API cross-origin (empty: the project's Hosting sites)",
 });
+
+// What tenants may make the platform do on the operator's behalf (platform/egress, agents/agents.ts).
+export const toolAllowedHosts = defineString("TOOL_ALLOWED_HOSTS", {
+  default: "",
+  description:
+    "Comma-separated hosts HTTP tools may call (*.example.com wildcards); empty: any public host. Private, " +
+    "loopback and link-local addresses are refused either way",
+});
+export const allowedChatModels = defineString("ALLOWED_CHAT_MODELS", {
+  default: "",
+  description: "Comma-separated chat models agents may pick, besides CHAT_MODEL (empty: CHAT_MODEL only)",
+});
+export const maxOutputTokens = defineInt("MAX_OUTPUT_TOKENS", {
+  default: 4096,
+  description: "Largest maxOutputTokens an agent may set (16 to 16384)",
+});
+export const maxContextTokens = defineInt("MAX_CONTEXT_TOKENS", {
+  default: 32000,
+  description: "Largest contextBudgetTokens an agent may set (1000 to 1000000)",
+});

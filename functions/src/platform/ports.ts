@@ -334,6 +334,49 @@ export interface Embedder {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Outbound requests
+// ---------------------------------------------------------------------------------------------------
+
+export interface EgressRequest {
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array;
+  /** Covers the whole exchange: lookups, connections, every redirect and the last byte of the body. */
+  readonly timeoutMs: number;
+  /** The body is cut there and the connection closed; 1 MiB when omitted. */
+  readonly maxBodyBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface EgressResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  /** The body was longer than `maxBodyBytes` and was cut. */
+  readonly truncated: boolean;
+  /** The URL that answered, after redirects. */
+  readonly url: string;
+}
+
+/**
+ * The one way out for requests whose destination a tenant controls (HTTP tools today; webhooks and MCP
+ * clients when they come). Only public internet hosts are reachable, unless the operator narrows that
+ * to an allow-list or, for local development, adds loopback. Refusals are `permission-denied`; a deadline
+ * is `deadline-exceeded`; a host that cannot be reached is `unavailable`.
+ */
+export interface Egress {
+  /**
+   * Refuses a URL the policy forbids: its form, the allow-list, or an address its host resolves to now.
+   * A host that does not resolve now is not refused (requests check again, every time).
+   */
+  check(url: string): Promise<void>;
+  /** Redirects are followed (a few hops), each one checked like the first. */
+  request(request: EgressRequest): Promise<EgressResponse>;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Time and identity
 // ---------------------------------------------------------------------------------------------------
 

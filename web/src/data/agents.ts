@@ -2,6 +2,7 @@
  * Agents as the studio sees them: the platform's shapes (checked at the edge, so screens can trust every
  * field), and the builder's form, which edits a subset of the draft configuration and saves only what changed.
  */
+import { unlistedAgentOptions, type AgentOptions } from "./agentOptions";
 import {
   field,
   isBoolean,
@@ -86,6 +87,7 @@ export type AgentPatch = Partial<
     | "guardrails"
     | "confidenceThreshold"
     | "memoryWindow"
+    | "contextBudgetTokens"
   >
 >;
 
@@ -93,14 +95,13 @@ export type AgentPatch = Partial<
 export type AgentCreateInput = Required<AgentPatch>;
 
 // ----- limits (the platform's, repeated so the form can say so before saving) ----------------------
+// The model's limits (names, output and context tokens) are the operator's: see agentOptions.ts.
 
 export const agentLimits = {
   name: 120,
   description: 2000,
   instructions: 20_000,
   modelName: 200,
-  minOutputTokens: 16,
-  maxOutputTokens: 16_384,
   maxMemoryWindow: 50,
   blockedTopic: 120,
   blockedTopics: 50,
@@ -166,6 +167,7 @@ export interface AgentDraft {
   readonly memoryWindow: number;
   readonly tools: readonly AgentTool[];
   readonly maxToolSteps: number;
+  readonly contextBudgetTokens: number;
 }
 
 export type DraftField = keyof AgentDraft;
@@ -186,7 +188,17 @@ export const newAgentDraft: AgentDraft = {
   memoryWindow: 6,
   tools: [],
   maxToolSteps: 4,
+  contextBudgetTokens: 8000,
 };
+
+/** A new agent's draft, its model settings starting where the platform's caps allow. */
+export function newAgentDraftFor(options: AgentOptions): AgentDraft {
+  return {
+    ...newAgentDraft,
+    maxOutputTokens: String(options.maxOutputTokens.default),
+    contextBudgetTokens: options.contextBudgetTokens.default,
+  };
+}
 
 export function draftOf(config: AgentConfig): AgentDraft {
   return {
@@ -203,11 +215,15 @@ export function draftOf(config: AgentConfig): AgentDraft {
     memoryWindow: config.memoryWindow,
     tools: config.tools,
     maxToolSteps: config.maxToolSteps,
+    contextBudgetTokens: config.contextBudgetTokens,
   };
 }
 
-/** The problems the platform would refuse, found before sending; empty when the draft can be saved. */
-export function validateDraft(draft: AgentDraft): DraftErrors {
+/**
+ * The problems the platform would refuse, found before sending; empty when the draft can be saved. The
+ * model's limits are the platform's `options` (a platform that does not list them: the schema's own).
+ */
+export function validateDraft(draft: AgentDraft, options: AgentOptions = unlistedAgentOptions): DraftErrors {
   const errors: DraftErrors = {};
   if (draft.name.trim() === "") errors.name = "Give the agent a name.";
   else if (draft.name.trim().length > agentLimits.name)
@@ -216,18 +232,30 @@ export function validateDraft(draft: AgentDraft): DraftErrors {
     errors.description = `At most ${agentLimits.description.toLocaleString("en")} characters.`;
   if (draft.instructions.length > agentLimits.instructions)
     errors.instructions = `At most ${agentLimits.instructions.toLocaleString("en")} characters.`;
-  if (draft.modelName.trim().length > agentLimits.modelName)
+  const modelName = draft.modelName.trim();
+  if (modelName.length > agentLimits.modelName)
     errors.modelName = `At most ${agentLimits.modelName} characters.`;
-  if (outputTokens(draft) === undefined)
-    errors.maxOutputTokens = `A whole number from ${agentLimits.minOutputTokens} to ${agentLimits.maxOutputTokens.toLocaleString("en")}.`;
+  else if (modelName !== "" && options.models && !options.models.allowed.includes(modelName))
+    errors.modelName = "This platform does not offer this model: pick one it offers, or its default.";
+  const output = options.maxOutputTokens;
+  if (outputTokens(draft, output) === undefined)
+    errors.maxOutputTokens = `A whole number from ${output.min} to ${output.max.toLocaleString("en")}.`;
+  const context = options.contextBudgetTokens;
+  if (draft.contextBudgetTokens > context.max)
+    errors.contextBudgetTokens = `At most ${context.max.toLocaleString("en")} tokens on this platform.`;
+  else if (draft.contextBudgetTokens < context.min)
+    errors.contextBudgetTokens = `At least ${context.min.toLocaleString("en")} tokens.`;
   return errors;
 }
 
-function outputTokens(draft: AgentDraft): number | undefined {
+function outputTokens(
+  draft: AgentDraft,
+  bounds: AgentOptions["maxOutputTokens"] = unlistedAgentOptions.maxOutputTokens,
+): number | undefined {
   const text = draft.maxOutputTokens.trim();
   if (!/^\d+$/.test(text)) return undefined;
   const value = Number(text);
-  return value >= agentLimits.minOutputTokens && value <= agentLimits.maxOutputTokens ? value : undefined;
+  return value >= bounds.min && value <= bounds.max ? value : undefined;
 }
 
 function modelOf(draft: AgentDraft, fallback: AgentModel): AgentModel {
@@ -252,6 +280,7 @@ export function createInputOf(draft: AgentDraft): AgentCreateInput {
     memoryWindow: draft.memoryWindow,
     tools: draft.tools,
     maxToolSteps: draft.maxToolSteps,
+    contextBudgetTokens: draft.contextBudgetTokens,
   };
 }
 
@@ -278,6 +307,7 @@ export function draftChanges(saved: AgentConfig, draft: AgentDraft): AgentPatch 
     "guardrails",
     "confidenceThreshold",
     "memoryWindow",
+    "contextBudgetTokens",
   ] as const) {
     if (!sameValue(saved[key], next[key])) patch[key] = next[key];
   }
@@ -300,6 +330,7 @@ export function draftFieldOfIssue(path: string): DraftField | undefined {
     case "memoryWindow":
     case "tools":
     case "maxToolSteps":
+    case "contextBudgetTokens":
       return head;
     case "model":
       return sub === "name" ? "modelName" : sub === "temperature" ? "temperature" : "maxOutputTokens";

@@ -1,4 +1,5 @@
 /** The studio's data over the platform's REST API, as the signed-in person (see studio.ts for the interface). */
+import { agentOptionsOrUnlisted, agentOptionsPath, parseAgentOptions } from "./agentOptions";
 import { parseAgent, parseAgentList, parseAgentVersions, parseCreatedId, type Agent } from "./agents";
 import { getTrace, startConversation, streamMessage } from "./conversations";
 import { knowledgeBasesPath, listingMissingStatuses, parseKnowledgeBaseList } from "./knowledgeBases";
@@ -48,6 +49,14 @@ const restAgents: AgentsSource = {
         return { available: false };
       }
       throw error;
+    }
+  },
+
+  async getAgentOptions(signal) {
+    try {
+      return parseAgentOptions(await requestAsSignedIn(agentOptionsPath, { signal }));
+    } catch (error) {
+      return agentOptionsOrUnlisted(error);
     }
   },
 

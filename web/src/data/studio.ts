@@ -9,6 +9,7 @@
  * at start, with `StudioSourceContext.Provider` in `main.tsx`.
  */
 import { createContext, useCallback, useContext } from "react";
+import type { AgentOptions } from "./agentOptions";
 import type { Agent, AgentCreateInput, AgentPatch, AgentVersion } from "./agents";
 import type { AssistantMessage, Trace, VersionChoice } from "./conversations";
 import type { AdminSource } from "./admin";
@@ -30,6 +31,8 @@ export interface AgentsSource {
   /** Published versions, newest first. */
   listAgentVersions(agentId: string, signal: AbortSignal): Promise<AgentVersion[]>;
   listKnowledgeBases(signal: AbortSignal): Promise<KnowledgeBaseList>;
+  /** What agents may be configured with here (models, token caps, tool hosts); asked of the API in both modes. */
+  getAgentOptions(signal: AbortSignal): Promise<AgentOptions>;
 
   createAgent(input: AgentCreateInput): Promise<{ id: string }>;
   /** Changes the draft configuration; published versions never change. */
@@ -90,6 +93,13 @@ export function useAgentVersions(agentId: string): RemoteData<AgentVersion[]> {
 export function useKnowledgeBases(): RemoteData<KnowledgeBaseList> {
   const source = useStudio();
   const load = useCallback((signal: AbortSignal) => source.listKnowledgeBases(signal), [source]);
+  return useRemoteData(load);
+}
+
+/** What this platform offers agents: the builder's model choices and limits. */
+export function useAgentOptions(): RemoteData<AgentOptions> {
+  const source = useStudio();
+  const load = useCallback((signal: AbortSignal) => source.getAgentOptions(signal), [source]);
   return useRemoteData(load);
 }
 

@@ -3,6 +3,7 @@
  * joins the draft with the platform's own rules (agents/schema.ts `toolSchema`), so a tool is never refused
  * at save time for something the form could have said.
  */
+import { toolHostAllowed } from "./agentOptions";
 import { agentLimits, toolNamePattern, type HttpTool } from "./agents";
 import { isRecord } from "./platform";
 
@@ -48,10 +49,14 @@ export function httpToolFormOf(tool: HttpTool): HttpToolForm {
   };
 }
 
-/** The tool the form describes, or why not. `takenNames` are the agent's other tools' names. */
+/**
+ * The tool the form describes, or why not. `takenNames` are the agent's other tools' names; `toolHosts` the
+ * hosts the platform lets tools call (`null`: any public host, which only the platform can check).
+ */
 export function readHttpToolForm(
   form: HttpToolForm,
   takenNames: readonly string[],
+  toolHosts: readonly string[] | null = null,
 ): { readonly tool: HttpTool } | { readonly errors: HttpToolErrors } {
   const errors: HttpToolErrors = {};
   const name = form.name.trim();
@@ -73,6 +78,8 @@ export function readHttpToolForm(
   }
   if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.hostname === "") {
     errors.url = "A full http:// or https:// address.";
+  } else if (!toolHostAllowed(url.hostname, toolHosts)) {
+    errors.url = `This platform's tools may only call ${(toolHosts ?? []).join(", ")}.`;
   }
   const timeout = /^\d+$/.test(form.timeoutMs.trim()) ? Number(form.timeoutMs.trim()) : NaN;
   if (!(timeout >= agentLimits.minToolTimeoutMs && timeout <= agentLimits.maxToolTimeoutMs)) {

@@ -270,6 +270,7 @@ describe("Agent builder: a new agent", () => {
       memoryWindow: 6,
       tools: [],
       maxToolSteps: 4,
+      contextBudgetTokens: 8000,
     });
   });
 });
@@ -377,6 +378,159 @@ describe("Agent builder: tools", () => {
     expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
       tools: [{ kind: "builtin", name: "search_knowledge" }],
     });
+  });
+});
+
+describe("Agent builder: what the platform offers", () => {
+  const offered = {
+    models: {
+      default: {
+        model: "gpt-4o-mini",
+        label: "gpt-4o-mini via api.openai.com",
+        provider: "openai-compatible",
+      },
+      allowed: ["gpt-4o-mini", "gpt-4o"],
+    },
+    maxOutputTokens: { min: 16, max: 2000, default: 800 },
+    contextBudgetTokens: { min: 1000, max: 16_000, default: 8000 },
+    toolHosts: ["api.example.com", "*.partner.test"],
+  };
+
+  it("offers only the operator's models and bounds the answer and the context by its caps", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    platform.routes["GET /v1/agent-options"] = () => jsonResponse(offered);
+    await openHrAssistant();
+
+    const model = await screen.findByRole("combobox", { name: "Model" });
+    expect(model).toHaveTextContent("Platform default · gpt-4o-mini via api.openai.com");
+    expect(screen.queryByRole("textbox", { name: "Model name" })).not.toBeInTheDocument();
+    await user.click(model);
+    const choices = within(await screen.findByRole("listbox")).getAllByRole("option");
+    expect(choices.map((o) => o.textContent)).toEqual([
+      "Platform default · gpt-4o-mini via api.openai.com",
+      "gpt-4o-mini",
+      "gpt-4o",
+    ]);
+    await user.click(choices[2] as HTMLElement);
+
+    const output = screen.getByRole("textbox", { name: "Max output tokens" });
+    expect(output).toHaveAccessibleDescription("The longest answer, from 16 to 2,000 tokens.");
+    await user.clear(output);
+    await user.click(output);
+    await user.paste("4000");
+    const context = screen.getByRole("slider", { name: "Context budget" });
+    expect(context).toHaveAttribute("aria-valuemax", "16000");
+    context.focus();
+    await user.keyboard("{ArrowRight}");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(output).toHaveAccessibleDescription("A whole number from 16 to 2,000.");
+    expect(platform.sent("PATCH /v1/agents/agt_hr")).toHaveLength(0);
+
+    await user.clear(output);
+    await user.click(output);
+    await user.paste("1500");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      model: { name: "gpt-4o", temperature: 0.2, maxOutputTokens: 1500 },
+      contextBudgetTokens: 9000,
+    });
+  });
+
+  it("marks a model or a budget the platform no longer allows, and saves nothing until they are changed", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    platform.routes["GET /v1/agent-options"] = () => jsonResponse(offered);
+    platform.routes["GET /v1/agents/agt_hr"] = () =>
+      jsonResponse({
+        ...hrAssistant,
+        model: { ...hrAssistant.model, name: "gpt-4-legacy" },
+        contextBudgetTokens: 64_000,
+      });
+    await openHrAssistant();
+
+    const model = await screen.findByRole("combobox", { name: "Model" });
+    expect(model).toHaveTextContent("gpt-4-legacy (no longer offered)");
+    expect(model).toHaveAccessibleDescription(
+      "This platform no longer offers this model: pick one it offers.",
+    );
+    await user.type(screen.getByRole("textbox", { name: "Name" }), " (2024)");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(screen.getByRole("slider", { name: "Context budget" })).toHaveAccessibleDescription(
+      "At most 16,000 tokens on this platform.",
+    );
+    expect(platform.sent("PATCH /v1/agents/agt_hr")).toHaveLength(0);
+
+    await user.click(model);
+    await user.click(await screen.findByRole("option", { name: /^Platform default/ }));
+    const context = screen.getByRole("slider", { name: "Context budget" });
+    context.focus();
+    await user.keyboard("{Home}");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({
+      name: "Acme HR assistant (2024)",
+      model: { name: null, temperature: 0.2, maxOutputTokens: 800 },
+      contextBudgetTokens: 1000,
+    });
+  });
+
+  it("starts a new agent within caps lower than the usual defaults", async () => {
+    const user = userEvent.setup();
+    const platform = stubPlatform({
+      "GET /v1/knowledge-bases": () => jsonResponse(knowledgeBaseList),
+      "GET /v1/agent-options": () =>
+        jsonResponse({
+          ...offered,
+          maxOutputTokens: { min: 16, max: 500, default: 500 },
+          contextBudgetTokens: { min: 1000, max: 4000, default: 4000 },
+        }),
+      "POST /v1/agents": () => errorResponse(500, "internal", "stop here"),
+    });
+    renderApp("/agents/new");
+    await screen.findByRole("heading", { level: 1, name: "New agent" });
+    await waitFor(() =>
+      expect(screen.getByRole("textbox", { name: "Max output tokens" })).toHaveValue("500"),
+    );
+    expect(screen.getByRole("slider", { name: "Context budget" })).toHaveAttribute("aria-valuenow", "4000");
+
+    await user.type(screen.getByRole("textbox", { name: "Name" }), "Travel desk");
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    await screen.findByRole("alert");
+    expect(platform.sent("POST /v1/agents")[0]?.body).toMatchObject({
+      model: { name: null, temperature: 0.2, maxOutputTokens: 500 },
+      contextBudgetTokens: 4000,
+    });
+  });
+
+  it("says which hosts HTTP tools may call, and refuses another before it joins the draft", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    platform.routes["GET /v1/agent-options"] = () => jsonResponse(offered);
+    await openHrAssistant();
+    await screen.findByRole("combobox", { name: "Model" });
+    await user.click(screen.getByRole("button", { name: "Add HTTP tool" }));
+    const dialog = await screen.findByRole("dialog", { name: "Add an HTTP tool" });
+    /** Replaces a field's text as a paste does (typing key by key is slow in a big form). */
+    const fill = async (field: HTMLElement, text: string) => {
+      await user.clear(field);
+      await user.click(field);
+      await user.paste(text);
+    };
+    const url = within(dialog).getByRole("textbox", { name: "URL" });
+    expect(url).toHaveAccessibleDescription(/on one of api\.example\.com, \*\.partner\.test/);
+    await fill(within(dialog).getByRole("textbox", { name: "Tool name" }), "get_balance");
+    await fill(within(dialog).getByRole("textbox", { name: "What it does" }), "The balance of an account.");
+    await fill(url, "https://bank.example/balance");
+    await user.click(within(dialog).getByRole("button", { name: "Add tool" }));
+    expect(url).toHaveAccessibleDescription(
+      "This platform's tools may only call api.example.com, *.partner.test.",
+    );
+    await fill(url, "https://ledger.partner.test/balance");
+    await user.click(within(dialog).getByRole("button", { name: "Add tool" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(screen.getByRole("list", { name: "HTTP tools" })).toHaveTextContent("ledger.partner.test");
   });
 });
 

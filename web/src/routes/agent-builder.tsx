@@ -1,4 +1,4 @@
-import { useCallback, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from "react";
 import { Link as RouterLink, useNavigate, useParams } from "react-router";
 import { Alert, Box, Button, Link, Paper, Stack, Typography } from "@mui/material";
 import { AgentForm } from "../components/agent-builder/AgentForm";
@@ -13,6 +13,7 @@ import { PublishedVersion } from "../components/PublishedVersion";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { useUnsavedChangesGuard } from "../components/UnsavedChangesGuard";
 import { usePageTitle } from "../components/usePageTitle";
+import { unlistedAgentOptions, type AgentOptions } from "../data/agentOptions";
 import {
   applyDraft,
   createInputOf,
@@ -20,6 +21,7 @@ import {
   draftFieldOfIssue,
   draftOf,
   newAgentDraft,
+  newAgentDraftFor,
   sameValue,
   validateDraft,
   type Agent,
@@ -30,7 +32,7 @@ import {
 import type { KnowledgeBaseList } from "../data/knowledgeBases";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { roleAtLeast, useSession } from "../data/session";
-import { useAgent, useAgentVersions, useKnowledgeBases, useStudio } from "../data/studio";
+import { useAgent, useAgentOptions, useAgentVersions, useKnowledgeBases, useStudio } from "../data/studio";
 import type { RemoteData } from "../data/useRemoteData";
 
 /**
@@ -103,6 +105,15 @@ function onSaveShortcut(save: () => void) {
   };
 }
 
+/**
+ * What the platform offers agents, once it has answered; `undefined` while it is asked. When it cannot be
+ * asked, the schema's own limits: the platform still refuses what its operator does not allow.
+ */
+function useOfferedOptions(): AgentOptions | undefined {
+  const options = useAgentOptions();
+  return options.data ?? (options.error ? unlistedAgentOptions : undefined);
+}
+
 // ----- a new agent -------------------------------------------------------------------------------------
 
 function NewAgent() {
@@ -110,11 +121,18 @@ function NewAgent() {
   const studio = useStudio();
   const navigate = useNavigate();
   const knowledgeBases = useKnowledgeBases();
+  const options = useOfferedOptions();
   const { session } = useSession();
   const editor = useDraftEditor(newAgentDraft);
+  const { setDraft } = editor;
   const [failure, setFailure] = useState<Failure | undefined>(undefined);
   const [saving, setSaving] = useState(false);
-  const dirty = !sameValue(editor.draft, newAgentDraft);
+  // Once the platform says what it allows, an untouched form starts from defaults that fit it.
+  const fitted = useMemo(() => (options ? newAgentDraftFor(options) : newAgentDraft), [options]);
+  useEffect(() => {
+    setDraft((current) => (sameValue(current, newAgentDraft) ? fitted : current));
+  }, [fitted, setDraft]);
+  const dirty = !sameValue(editor.draft, newAgentDraft) && !sameValue(editor.draft, fitted);
   const guard = useUnsavedChangesGuard(dirty);
 
   if (!session || !roleAtLeast(session.role, "editor")) {
@@ -130,7 +148,7 @@ function NewAgent() {
 
   const save = async () => {
     if (saving) return;
-    const problems = validateDraft(editor.draft);
+    const problems = validateDraft(editor.draft, options);
     editor.setErrors(problems);
     if (hasErrors(problems)) {
       setFailure(undefined);
@@ -162,6 +180,7 @@ function NewAgent() {
         onChange={editor.change}
         errors={editor.errors}
         knowledgeBases={knowledgeBases}
+        options={options}
         readOnly={false}
       />
       <SaveBar
@@ -182,6 +201,7 @@ function ExistingAgent({ agentId }: { readonly agentId: string }) {
   const agent = useAgent(agentId);
   const versions = useAgentVersions(agentId);
   const knowledgeBases = useKnowledgeBases();
+  const options = useOfferedOptions();
   usePageTitle(agent.data?.name ?? "Agent");
 
   if (!agent.data) {
@@ -212,7 +232,13 @@ function ExistingAgent({ agentId }: { readonly agentId: string }) {
     );
   }
   return (
-    <AgentEditor agent={agent.data} remote={agent} versions={versions} knowledgeBases={knowledgeBases} />
+    <AgentEditor
+      agent={agent.data}
+      remote={agent}
+      versions={versions}
+      knowledgeBases={knowledgeBases}
+      options={options}
+    />
   );
 }
 
@@ -224,9 +250,11 @@ interface AgentEditorProps {
   readonly remote: RemoteData<Agent>;
   readonly versions: RemoteData<AgentVersion[]>;
   readonly knowledgeBases: RemoteData<KnowledgeBaseList>;
+  /** What the platform offers agents; `undefined` while it is asked. */
+  readonly options: AgentOptions | undefined;
 }
 
-function AgentEditor({ agent, remote, versions, knowledgeBases }: AgentEditorProps) {
+function AgentEditor({ agent, remote, versions, knowledgeBases, options }: AgentEditorProps) {
   const studio = useStudio();
   const { session } = useSession();
   const editor = useDraftEditor(draftOf(agent));
@@ -264,7 +292,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases }: AgentEditorPro
 
   /** Saves what changed; answers the saved agent, or nothing when the draft could not be saved. */
   const saveDraft = async (): Promise<Agent | undefined> => {
-    const problems = validateDraft(draft);
+    const problems = validateDraft(draft, options);
     editor.setErrors(problems);
     if (hasErrors(problems)) {
       setFailure(undefined);
@@ -460,6 +488,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases }: AgentEditorPro
             onChange={editor.change}
             errors={editor.errors}
             knowledgeBases={knowledgeBases}
+            options={options}
             readOnly={readOnly}
           />
           {!readOnly && (

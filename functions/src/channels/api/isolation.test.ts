@@ -168,6 +168,11 @@ const cases: Record<string, Case> = {
     body: (i) => ({ name: "spy", knowledgeBaseIds: [i.kbId] }),
     otherTenant: 404,
   },
+  // What the operator allows agents to use: the same for every tenant, nothing of this one.
+  "GET /v1/agent-options": {
+    role: "viewer",
+    otherTenant: "own-data-only",
+  },
   "GET /v1/agents/{agentId}": {
     role: "viewer",
     otherTenant: 404,

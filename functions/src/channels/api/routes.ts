@@ -62,6 +62,7 @@ import { openApiDocument, route, type Route } from "./router.js";
 import { openaiRoutes } from "../openai/compat.js";
 import { privacyRoutes } from "../../privacy/routes.js";
 import { identityRoutes } from "../../identity/routes.js";
+import { agentRoutes } from "../../agents/routes.js";
 import { nameSchema } from "../../platform/validation.js";
 
 const id = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
@@ -680,6 +681,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...openaiRoutes,
   ...privacyRoutes,
   ...identityRoutes,
+  ...agentRoutes,
 ];
 
 function toMessageResponse(

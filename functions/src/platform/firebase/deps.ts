@@ -5,6 +5,7 @@
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
+import { nodeEgress } from "../egress/node-egress.js";
 import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder } from "../models/index.js";
 
@@ -39,6 +40,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     tasks: cloudTasksQueue(getFunctions(app), config.region),
     chat,
     embedder,
+    egress: nodeEgress({ policy: config.egress }),
     clock: systemClock,
     ids: randomIds,
     idTokens: {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
+import { nodeEgress } from "../egress/node-egress.js";
 import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder } from "../models/index.js";
 import type { Clock } from "../ports.js";
@@ -37,6 +38,7 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
     embedder,
     clock,
     ids: randomIds,
+    egress: nodeEgress({ policy: config.egress }),
     local: { db, close: () => db.close() },
   };
 }

@@ -3,12 +3,14 @@ import {
   Box,
   FormControlLabel,
   FormHelperText,
+  MenuItem,
   Paper,
   Stack,
   Switch,
   TextField,
   Typography,
 } from "@mui/material";
+import { unlistedAgentOptions, type AgentOptions } from "../../data/agentOptions";
 import { agentLimits, estimateTokens, type AgentDraft, type DraftErrors } from "../../data/agents";
 import type { KnowledgeBaseList } from "../../data/knowledgeBases";
 import type { RemoteData } from "../../data/useRemoteData";
@@ -22,6 +24,8 @@ interface AgentFormProps {
   readonly onChange: (change: Partial<AgentDraft>) => void;
   readonly errors: DraftErrors;
   readonly knowledgeBases: RemoteData<KnowledgeBaseList>;
+  /** What the platform offers agents; `undefined` while it is being asked. */
+  readonly options: AgentOptions | undefined;
   /** Archived agents, and people who may only read. */
   readonly readOnly: boolean;
 }
@@ -32,7 +36,7 @@ const count = (n: number) => n.toLocaleString("en");
  * The builder's fields, in sections; controlled by the page, which owns saving. Each section re-renders only
  * when its own fields change, so typing in the instructions stays fast however big the form grows.
  */
-export function AgentForm({ draft, onChange, errors, knowledgeBases, readOnly }: AgentFormProps) {
+export function AgentForm({ draft, onChange, errors, knowledgeBases, options, readOnly }: AgentFormProps) {
   const onKnowledgeBasesChange = useCallback(
     (knowledgeBaseIds: string[]) => onChange({ knowledgeBaseIds }),
     [onChange],
@@ -57,9 +61,12 @@ export function AgentForm({ draft, onChange, errors, knowledgeBases, readOnly }:
         modelName={draft.modelName}
         temperature={draft.temperature}
         maxOutputTokens={draft.maxOutputTokens}
+        contextBudgetTokens={draft.contextBudgetTokens}
         modelNameError={errors.modelName}
         temperatureError={errors.temperature}
         maxOutputTokensError={errors.maxOutputTokens}
+        contextBudgetTokensError={errors.contextBudgetTokens}
+        options={options}
         onChange={onChange}
         readOnly={readOnly}
       />
@@ -87,6 +94,7 @@ export function AgentForm({ draft, onChange, errors, knowledgeBases, readOnly }:
           maxToolStepsError={errors.maxToolSteps}
           onChange={onChange}
           readOnly={readOnly}
+          toolHosts={options?.toolHosts ?? null}
         />
       </FormSection>
       <AnsweringSection
@@ -201,32 +209,57 @@ const ModelSection = memo(function ModelSection({
   modelName,
   temperature,
   maxOutputTokens,
+  contextBudgetTokens,
   modelNameError,
   temperatureError,
   maxOutputTokensError,
+  contextBudgetTokensError,
+  options,
   onChange,
   readOnly,
 }: SectionProps & {
   readonly modelName: string;
   readonly temperature: number;
   readonly maxOutputTokens: string;
+  readonly contextBudgetTokens: number;
   readonly modelNameError: string | undefined;
   readonly temperatureError: string | undefined;
   readonly maxOutputTokensError: string | undefined;
+  readonly contextBudgetTokensError: string | undefined;
+  readonly options: AgentOptions | undefined;
 }) {
+  // Until the platform says, its schema's own limits: it refuses anything beyond its operator's anyway.
+  const limits = options ?? unlistedAgentOptions;
+  const output = limits.maxOutputTokens;
+  const context = limits.contextBudgetTokens;
   return (
     <FormSection id="model" title="Model">
-      <TextField
-        label="Model name"
-        value={modelName}
-        onChange={(event) => onChange({ modelName: event.target.value })}
-        error={modelNameError !== undefined}
-        helperText={modelNameError ?? "Leave blank to use the platform's chat model (see the Overview)."}
-        placeholder="Platform default"
-        disabled={readOnly}
-        fullWidth
-        autoComplete="off"
-      />
+      {options?.models ? (
+        <ModelChoice
+          value={modelName}
+          models={options.models}
+          error={modelNameError}
+          onChange={onChange}
+          readOnly={readOnly}
+        />
+      ) : (
+        <TextField
+          label="Model name"
+          value={modelName}
+          onChange={(event) => onChange({ modelName: event.target.value })}
+          error={modelNameError !== undefined}
+          helperText={
+            modelNameError ??
+            (options === undefined
+              ? "Loading the models this platform offers…"
+              : "Leave blank to use the platform's chat model (see the Overview).")
+          }
+          placeholder="Platform default"
+          disabled={readOnly || options === undefined}
+          fullWidth
+          autoComplete="off"
+        />
+      )}
       <LabeledSlider
         label="Temperature"
         description="Lower keeps answers close to the passages; higher lets the wording vary."
@@ -245,16 +278,76 @@ const ModelSection = memo(function ModelSection({
         onChange={(event) => onChange({ maxOutputTokens: event.target.value })}
         error={maxOutputTokensError !== undefined}
         helperText={
-          maxOutputTokensError ??
-          `The longest answer, from ${agentLimits.minOutputTokens} to ${count(agentLimits.maxOutputTokens)} tokens.`
+          maxOutputTokensError ?? `The longest answer, from ${output.min} to ${count(output.max)} tokens.`
         }
         disabled={readOnly}
         sx={{ maxWidth: 280 }}
         slotProps={{ htmlInput: { inputMode: "numeric", pattern: "[0-9]*" } }}
       />
+      <LabeledSlider
+        label="Context budget"
+        description={`Estimated tokens the model may be sent per question: instructions, earlier messages, passages and room for the answer (up to ${count(context.max)} on this platform).`}
+        value={contextBudgetTokens}
+        min={context.min}
+        max={context.max}
+        step={context.min}
+        format={formatTokens}
+        onChange={(next) => onChange({ contextBudgetTokens: next })}
+        disabled={readOnly}
+        error={contextBudgetTokensError}
+      />
     </FormSection>
   );
 });
+
+/** The models the platform offers, its default first; a model it no longer offers stays visible, marked. */
+function ModelChoice({
+  value,
+  models,
+  error,
+  onChange,
+  readOnly,
+}: {
+  readonly value: string;
+  readonly models: NonNullable<AgentOptions["models"]>;
+  readonly error: string | undefined;
+  readonly onChange: (change: Partial<AgentDraft>) => void;
+  readonly readOnly: boolean;
+}) {
+  const current = value.trim();
+  const retired = current !== "" && !models.allowed.includes(current);
+  return (
+    <TextField
+      select
+      label="Model"
+      value={current}
+      onChange={(event) => onChange({ modelName: event.target.value })}
+      error={error !== undefined || retired}
+      helperText={
+        error ??
+        (retired
+          ? "This platform no longer offers this model: pick one it offers."
+          : "The models this platform offers. The default is what the platform is set up with.")
+      }
+      disabled={readOnly}
+      fullWidth
+      // The platform's default is the empty name: shown as a choice of its own, not as "nothing chosen".
+      slotProps={{ select: { displayEmpty: true }, inputLabel: { shrink: true } }}
+    >
+      <MenuItem value="">Platform default · {models.default.label}</MenuItem>
+      {models.allowed.map((name) => (
+        <MenuItem key={name} value={name}>
+          {name}
+        </MenuItem>
+      ))}
+      {retired && (
+        <MenuItem value={current} disabled>
+          {current} (no longer offered)
+        </MenuItem>
+      )}
+    </TextField>
+  );
+}
 
 const AnsweringSection = memo(function AnsweringSection({
   confidenceThreshold,
@@ -345,6 +438,7 @@ const GuardrailsSection = memo(function GuardrailsSection({
 const formatTemperature = (v: number) => v.toFixed(1);
 const formatProbability = (v: number) => v.toFixed(2);
 const formatMessages = (v: number) => (v === 1 ? "1 message" : `${v} messages`);
+const formatTokens = (v: number) => `${count(v)} tokens`;
 
 function FormSection({
   id,

@@ -23,6 +23,8 @@ interface HttpToolDialogProps {
   readonly tool: HttpTool | undefined;
   /** The agent's other tools' names (a name must be unique). */
   readonly takenNames: readonly string[];
+  /** Hosts the platform lets HTTP tools call; `null`: any public host. */
+  readonly toolHosts: readonly string[] | null;
   readonly onDone: (tool: HttpTool) => void;
   readonly onCancel: () => void;
 }
@@ -31,7 +33,7 @@ interface HttpToolDialogProps {
  * Adds or edits one HTTP tool. Checked here with the platform's rules before it joins the draft; the draft
  * is saved with the rest of the builder.
  */
-export function HttpToolDialog({ tool, takenNames, onDone, onCancel }: HttpToolDialogProps) {
+export function HttpToolDialog({ tool, takenNames, toolHosts, onDone, onCancel }: HttpToolDialogProps) {
   const titleId = useId();
   const [form, setForm] = useState<HttpToolForm>(tool ? httpToolFormOf(tool) : newHttpToolForm);
   const [errors, setErrors] = useState<HttpToolErrors>({});
@@ -44,7 +46,7 @@ export function HttpToolDialog({ tool, takenNames, onDone, onCancel }: HttpToolD
     });
   };
   const submit = () => {
-    const result = readHttpToolForm(form, takenNames);
+    const result = readHttpToolForm(form, takenNames, toolHosts);
     if ("errors" in result) setErrors(result.errors);
     else onDone(result.tool);
   };
@@ -101,7 +103,13 @@ export function HttpToolDialog({ tool, takenNames, onDone, onCancel }: HttpToolD
               <MenuItem value="GET">GET</MenuItem>
             </TextField>
             <TextField
-              {...text("url", "URL", "The platform calls this address; its answer becomes citable evidence.")}
+              {...text(
+                "url",
+                "URL",
+                toolHosts === null
+                  ? "The platform calls this public address (never one inside a private network); its answer becomes citable evidence."
+                  : `The platform calls this address, on one of ${toolHosts.join(", ")}; its answer becomes citable evidence.`,
+              )}
               required
               autoComplete="off"
               slotProps={{ htmlInput: { inputMode: "url", spellCheck: false } }}

@@ -34,6 +34,8 @@ interface ToolsSectionProps {
   /** Must be stable (the page's `useCallback`). */
   readonly onChange: (change: Partial<AgentDraft>) => void;
   readonly readOnly: boolean;
+  /** Hosts the platform lets HTTP tools call; `null`: any public host. */
+  readonly toolHosts: readonly string[] | null;
 }
 
 const builtinNames = Object.keys(builtinToolDescriptions) as BuiltinToolName[];
@@ -46,6 +48,7 @@ export const ToolsSection = memo(function ToolsSection({
   maxToolStepsError,
   onChange,
   readOnly,
+  toolHosts,
 }: ToolsSectionProps) {
   // `null`: adding a new tool; a tool: editing it; undefined: no dialog.
   const [editing, setEditing] = useState<HttpTool | null | undefined>(undefined);
@@ -173,6 +176,7 @@ export const ToolsSection = memo(function ToolsSection({
         <HttpToolDialog
           tool={editing ?? undefined}
           takenNames={tools.filter((t) => t !== editing).map((t) => t.name)}
+          toolHosts={toolHosts}
           onDone={saveHttpTool}
           onCancel={() => setEditing(undefined)}
         />

@@ -416,3 +416,26 @@ describe("writes", () => {
     expect(firestore.reads).toEqual([]);
   });
 });
+
+describe("agent options", () => {
+  it("are the operator's settings, so they are asked of the API, never read from Firestore", async () => {
+    const options = {
+      models: {
+        default: { model: "gpt-4o-mini", label: "gpt-4o-mini", provider: "openai-compatible" },
+        allowed: ["gpt-4o-mini"],
+      },
+      maxOutputTokens: { min: 16, max: 4096, default: 800 },
+      contextBudgetTokens: { min: 1000, max: 32_000, default: 8000 },
+      toolHosts: null,
+    };
+    const platform = stubPlatform({ "GET /v1/agent-options": () => jsonResponse(options) });
+    expect(await source().getAgentOptions(signal())).toEqual({
+      models: { default: { model: "gpt-4o-mini", label: "gpt-4o-mini" }, allowed: ["gpt-4o-mini"] },
+      maxOutputTokens: options.maxOutputTokens,
+      contextBudgetTokens: options.contextBudgetTokens,
+      toolHosts: null,
+    });
+    expect(platform.sent("GET /v1/agent-options")[0]?.authorization).toBe("Bearer als_ann_acme.signature");
+    expect(firestore.reads).toEqual([]);
+  });
+});

@@ -6,7 +6,8 @@
  * the REST source runs, so pages get exactly the same values in both modes.
  *
  * Not overridden, so still read through the API: analytics (computed by the platform), the administration
- * section (API keys and invitations are server-only in firestore.rules), search and the playground.
+ * section (API keys and invitations are server-only in firestore.rules), search, the playground, and the
+ * options agents may be configured with (the operator's settings, not a document).
  */
 import { parseAgent, parseAgentList, parseAgentVersions } from "../agents";
 import { parseTrace } from "../conversations";
