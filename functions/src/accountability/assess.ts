@@ -3,12 +3,19 @@
  * sentences are removed (and recorded), a confidence is computed from retrieval strength, how much of
  * the question the cited evidence covers, and how well it supports the claims; below the agent's
  * threshold the agent abstains and says what it did find instead.
+ *
+ * Evidence excluded as instruction-like (exclusion.ts) is passed separately and only ever used to remove
+ * sentences: one that cites it, repeats a sentence of it, or is itself instruction-like is dropped, so
+ * an injected passage is never quoted even when the model saw it by some other route. Excluded evidence
+ * is never cited and so never raises the confidence: retrieval strength and coverage come from cited
+ * passages only, which keeps the calibration (fitted on a corpus without injections) honest.
  */
 import { splitSentences } from "../platform/models/local-extractive.js";
 import { tokenize } from "../platform/models/local-embedder.js";
 import type { SearchResult } from "../knowledge/search.js";
 import type { TermStats } from "../platform/ports.js";
 import { calibratedConfidence } from "./calibration.js";
+import { detectInjection } from "./injection.js";
 import type { Citation, ClaimCheck, Confidence } from "./schema.js";
 
 /** A retrieved passage and the marker (`[ref]`) the model was shown it under. */
@@ -92,19 +99,45 @@ export function abstentionMessage(evidence: readonly Evidence[]): string {
   return `${base} The closest material I found is in ${found.map((n) => `"${n}"`).join(", ")}, which may help.`;
 }
 
+/** Whitespace-collapsed, lower-case text, for "does this sentence repeat that passage" checks. */
+const flat = (text: string): string => text.replace(/\s+/g, " ").trim().toLowerCase();
+/** Shorter sentences ("Refunds are available.") may repeat anything; they are not evidence of copying. */
+const minRepeatChars = 24;
+
 export function assessAnswer(input: {
   readonly question: string;
   readonly answer: string;
+  /** The evidence the model was offered (and may cite). */
   readonly evidence: readonly Evidence[];
   readonly threshold: number;
   /** How specific the question's terms are in the knowledge bases searched (see `termWeights`). */
   readonly termWeights?: TermWeights;
+  /** Evidence excluded as instruction-like: never cited, only used to remove sentences that repeat it. */
+  readonly excluded?: readonly Evidence[];
 }): Assessment {
   const byRef = new Map(input.evidence.map((e) => [e.ref, e]));
+  const excludedRefs = new Set((input.excluded ?? []).map((e) => e.ref));
+  const excludedText = (input.excluded ?? []).map((e) => flat(e.text));
+  const offeredText = input.evidence.map((e) => flat(e.text));
   const checks: ClaimCheck[] = [];
   const kept: string[] = [];
   const cited = new Map<string, Citation>();
   let supportSum = 0;
+
+  const citedRefs = (raw: string): string[] =>
+    [...raw.matchAll(markerPattern)].map((m) => (m[1] as string).trim());
+  /** Cites excluded evidence, repeats a sentence only excluded evidence holds, or is an instruction itself. */
+  const fromExcluded = (raw: string, sentence: string): boolean => {
+    if (citedRefs(raw).some((r) => excludedRefs.has(r))) return true;
+    const text = flat(sentence).replace(/[.!?]+$/, "");
+    if (
+      text.length >= minRepeatChars &&
+      excludedText.some((t) => t.includes(text)) &&
+      !offeredText.some((t) => t.includes(text))
+    )
+      return true;
+    return detectInjection(sentence).flagged;
+  };
 
   for (const raw of splitSentences(input.answer)) {
     const refs = [...raw.matchAll(markerPattern)]
@@ -117,6 +150,10 @@ export function assessAnswer(input: {
     if (!sentence) continue;
     const claimTerms = termsOf(sentence);
     if (claimTerms.size === 0) continue; // connective text ("In short:") carries no claim
+    if (fromExcluded(raw, sentence)) {
+      checks.push({ sentence, refs: citedRefs(raw), support: 0, verdict: "injection-removed" });
+      continue;
+    }
     const candidates = refs.length > 0 ? refs.map((r) => byRef.get(r) as Evidence) : [...input.evidence];
     const needed = refs.length > 0 ? supportThreshold : implicitSupportThreshold;
     let best: { evidence: Evidence; quote: string; support: number } | null = null;
@@ -179,7 +216,12 @@ export function assessAnswer(input: {
     threshold: input.threshold,
   };
   const abstained = kept.length === 0 || value < input.threshold;
-  const removed = checks.filter((c) => c.verdict !== "supported").length;
+  const removed = checks.filter((c) => c.verdict === "unsupported-removed").length;
+  const quotedInjection = checks.filter((c) => c.verdict === "injection-removed").length;
+  const injectionNote =
+    quotedInjection > 0
+      ? ` ${quotedInjection} sentence(s) that cited or repeated excluded instruction-like text were removed.`
+      : "";
 
   if (abstained) {
     return {
@@ -189,9 +231,12 @@ export function assessAnswer(input: {
       confidence,
       abstained,
       explanation:
-        input.evidence.length === 0
-          ? "No passage in the agent's knowledge bases matched the question, so the agent abstained."
-          : `The best evidence covered ${pct(coverage)} of the question with ${pct(support)} claim support; confidence ${value.toFixed(2)} is below the agent's threshold ${input.threshold.toFixed(2)}, so the agent abstained rather than guess.`,
+        (input.evidence.length === 0
+          ? (input.excluded ?? []).length > 0
+            ? "No usable passage remained once instruction-like text was excluded, so the agent abstained."
+            : "No passage in the agent's knowledge bases matched the question, so the agent abstained."
+          : `The best evidence covered ${pct(coverage)} of the question with ${pct(support)} claim support; confidence ${value.toFixed(2)} is below the agent's threshold ${input.threshold.toFixed(2)}, so the agent abstained rather than guess.`) +
+        injectionNote,
     };
   }
   const docs = [...new Set(citations.map((c) => `"${c.docName}"`))].join(", ");
@@ -203,7 +248,7 @@ export function assessAnswer(input: {
     abstained,
     explanation:
       `Answered from ${citations.length} passage(s) in ${docs}. ${kept.length} of ${claims} sentence(s) were supported by their sources` +
-      `${removed > 0 ? `; ${removed} unsupported sentence(s) were removed` : ""}. The cited evidence covers ${pct(coverage)} of the question (retrieval similarity ${retrieval.toFixed(2)}).`,
+      `${removed > 0 ? `; ${removed} unsupported sentence(s) were removed` : ""}. The cited evidence covers ${pct(coverage)} of the question (retrieval similarity ${retrieval.toFixed(2)}).${injectionNote}`,
   };
 }
 

@@ -22,7 +22,8 @@ export const claimCheckSchema = z.object({
   refs: z.array(z.string()),
   /** Share of the sentence's terms found in its best supporting source sentence (0..1). */
   support: z.number(),
-  verdict: z.enum(["supported", "unsupported-removed"]),
+  /** injection-removed: the sentence cited, repeated or was itself instruction-like excluded text. */
+  verdict: z.enum(["supported", "unsupported-removed", "injection-removed"]),
 });
 export type ClaimCheck = z.infer<typeof claimCheckSchema>;
 
@@ -51,8 +52,10 @@ const candidateSchema = z.object({
   score: z.number(),
   vectorScore: z.number().nullable(),
   keywordScore: z.number().nullable(),
-  /** Instruction-like text found in the passage: it was given to the model as data only. */
+  /** Instruction-like text found in the passage (signal names, see accountability/injection.ts). */
   injectionSignals: z.array(z.string()),
+  /** Flagged, so withheld from the model and never quoted (older traces: flagged passages were shown as data). */
+  excluded: z.boolean().default(false),
 });
 
 export const toolRunSchema = z.object({
@@ -65,6 +68,24 @@ export const toolRunSchema = z.object({
   error: z.string().nullable(),
   durationMs: z.number(),
   refs: z.array(z.string()),
+  /**
+   * Set when the injection screen stopped the call or its output: "refused" (the arguments carried
+   * content found only in excluded text; the call never ran) or "withheld" (its output was instruction-like).
+   */
+  screened: z
+    .object({
+      action: z.enum(["refused", "withheld"]),
+      reason: z.string(),
+      signals: z.array(z.string()),
+      carried: z.array(
+        z.object({
+          kind: z.enum(["email", "url", "number", "phrase"]),
+          value: z.string(),
+          sources: z.array(z.string()),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 /**
@@ -103,6 +124,8 @@ export const traceSchema = z.object({
     blockedTopic: z.string().nullable(),
     piiRedacted: z.array(z.string()),
     injectionFlagged: z.number().int(),
+    /** Tool calls refused because their arguments carried content from excluded text. */
+    toolCallsRefused: z.number().int().default(0),
   }),
   context: z.object({
     verbatimMessages: z.number().int(),

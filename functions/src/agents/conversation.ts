@@ -11,7 +11,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { assessAnswer, termWeights, type Evidence } from "../accountability/assess.js";
-import { detectInjection, matchBlockedTopic, redactDeep, redactPii } from "../accountability/guardrails.js";
+import {
+  checkToolArguments,
+  describeExclusions,
+  screenEvidence,
+  type ExcludedEvidence,
+} from "../accountability/exclusion.js";
+import { matchBlockedTopic, redactDeep, redactPii } from "../accountability/guardrails.js";
 import { tracePath, type Trace } from "../accountability/schema.js";
 import { chunksPath } from "../knowledge/schema.js";
 import { searchKnowledgeBases, type SearchResult } from "../knowledge/search.js";
@@ -28,6 +34,7 @@ import type {
   Filter,
   QuerySpec,
   TokenUsage,
+  ToolCall,
 } from "../platform/ports.js";
 import { validate } from "../platform/validation.js";
 import { tokenize } from "../platform/models/local-embedder.js";
@@ -46,7 +53,7 @@ import {
   type Message,
   type VersionSelector,
 } from "./schema.js";
-import { executeToolCalls, toolSpecs, type ToolRun } from "./tools.js";
+import { executeToolCalls, toolSpecs, type ToolContext, type ToolRun } from "./tools.js";
 
 export const maxMessageChars = 8000;
 
@@ -344,7 +351,10 @@ function mergeResults(lists: readonly SearchResult[][]): { result: SearchResult;
 
 interface Retrieval {
   readonly queries: { text: string; reason: string }[];
+  /** Passages offered to the model, numbered [1], [2]… */
   readonly evidence: Evidence[];
+  /** Passages withheld as instruction-like, numbered X1, X2… (the model never sees them). */
+  readonly excluded: ExcludedEvidence[];
   readonly queryOf: Map<string, number>;
 }
 
@@ -368,11 +378,15 @@ async function retrieve(
   }
   const merged = mergeResults(lists);
   const queryOf = new Map<string, number>();
-  const evidence = merged.map(({ result, query }, i) => {
-    queryOf.set(result.chunkId, query);
-    return { ref: String(i + 1), ...result };
-  });
-  return { queries, evidence, queryOf };
+  for (const { result, query } of merged) queryOf.set(result.chunkId, query);
+  // Screened before numbering: the model's markers run [1], [2]… over what it is shown, with no gaps.
+  const screened = screenEvidence(merged.map(({ result }) => ({ ref: "", ...result })));
+  return {
+    queries,
+    evidence: screened.offered.map((e, i) => ({ ...e, ref: String(i + 1) })),
+    excluded: screened.excluded.map((e, i) => ({ ...e, ref: `X${i + 1}` })),
+    queryOf,
+  };
 }
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
@@ -455,7 +469,7 @@ export async function sendMessage(
       version: deps.embedder.info.version,
       dimensions: deps.embedder.info.dimensions,
     },
-    guardrails: { blockedTopic: null, piiRedacted: [], injectionFlagged: 0 },
+    guardrails: { blockedTopic: null, piiRedacted: [], injectionFlagged: 0, toolCallsRefused: 0 },
     context: {
       verbatimMessages: 0,
       summarizedMessages: 0,
@@ -626,6 +640,7 @@ async function runTurn(
     ),
   );
   let evidence = retrieval.evidence;
+  const excluded = [...retrieval.excluded];
   trace.retrieval.queries = retrieval.queries;
 
   const passageTokens = evidence.reduce((n, e) => n + estimateTokens(e.text) + 4, 0);
@@ -655,7 +670,9 @@ async function runTurn(
 
   const messages: ChatMessage[] = [...context.messages];
   const tools = toolSpecs(config);
-  const runs: ToolRun[] = [];
+  const runs: ScreenedRun[] = [];
+  // What a tool call may draw on: the user's own words, the agent's instructions, evidence it was shown.
+  const userWords = [question, ...stored.filter((m) => m.role === "user").map((m) => m.content)];
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   let result: ChatResult | undefined;
   for (let step = 0; ; step++) {
@@ -678,12 +695,18 @@ async function runTurn(
     };
     if (!offerTools || result.toolCalls.length === 0) break;
     messages.push({ role: "assistant", content: result.content, toolCalls: result.toolCalls });
-    const executed = await clock.time("tools", () =>
-      executeToolCalls({ deps, tenantId, config, evidence, step }, result?.toolCalls ?? []),
+    const calls = result.toolCalls;
+    const stepResult = await clock.time("tools", () =>
+      runScreenedTools({ deps, tenantId, config, evidence, step }, calls, excluded, [
+        ...userWords,
+        config.instructions,
+        ...evidence.map((e) => e.text),
+      ]),
     );
-    runs.push(...executed.runs);
-    evidence = [...evidence, ...executed.evidence];
-    for (const run of executed.runs) messages.push({ role: "tool", toolCallId: run.id, content: run.output });
+    runs.push(...stepResult.runs);
+    evidence = [...evidence, ...stepResult.offered];
+    for (const run of stepResult.runs)
+      messages.push({ role: "tool", toolCallId: run.id, content: run.output });
   }
   trace.toolCalls = runs;
   if (result.toolCalls.length > 0 && !result.content.trim()) {
@@ -693,7 +716,7 @@ async function runTurn(
     });
   }
 
-  const candidates = evidence.map((e) => ({
+  const candidate = (e: Evidence, signals: string[]): Trace["retrieval"]["candidates"][number] => ({
     ref: e.ref,
     query: retrieval.queryOf.get(e.chunkId) ?? null,
     kbId: e.kbId,
@@ -703,10 +726,16 @@ async function runTurn(
     score: e.score,
     vectorScore: e.vectorScore,
     keywordScore: e.keywordScore,
-    injectionSignals: detectInjection(e.text).signals,
-  }));
-  trace.retrieval.candidates = candidates;
-  trace.guardrails.injectionFlagged = candidates.filter((c) => c.injectionSignals.length > 0).length;
+    injectionSignals: signals,
+    excluded: signals.length > 0,
+  });
+  trace.retrieval.candidates = [
+    ...evidence.map((e) => candidate(e, [])),
+    ...excluded.map((e) => candidate(e, e.signals)),
+  ];
+  trace.guardrails.injectionFlagged = excluded.length;
+  const refused = runs.filter((r) => r.screened?.action === "refused");
+  trace.guardrails.toolCallsRefused = refused.length;
 
   const assessment = await clock.time("checks", () =>
     assessAnswer({
@@ -715,18 +744,112 @@ async function runTurn(
       evidence,
       threshold: config.confidenceThreshold,
       termWeights: weights,
+      excluded,
     }),
   );
   trace.checks = assessment.checks;
   trace.citations = assessment.citations;
   trace.confidence = assessment.confidence;
   trace.abstained = assessment.abstained;
-  trace.explanation =
-    trace.guardrails.injectionFlagged > 0
-      ? `${assessment.explanation} ${trace.guardrails.injectionFlagged} retrieved passage(s) contained instruction-like text; it was treated as data, not as instructions.`
-      : assessment.explanation;
+  const exclusions = describeExclusions(excluded, refused);
+  trace.explanation = exclusions ? `${assessment.explanation} ${exclusions}` : assessment.explanation;
   trace.status = assessment.abstained ? "abstained" : "answered";
   return { content: assessment.content, citations: assessment.citations, summary };
+}
+
+/** A tool run as the trace records it, with what the injection screen did to it, if anything. */
+type ScreenedRun = ToolRun & { screened?: NonNullable<Trace["toolCalls"][number]["screened"]> };
+
+/**
+ * One step of tool calls under the injection screen. A call whose arguments carry content found only in
+ * excluded text is refused before it runs (the model reads the refusal as the tool's error). What the
+ * other calls return is screened like retrieved passages: flagged outputs and passages join `excluded`
+ * (renamed X…, and the model is told they were withheld instead of reading them); the rest are renumbered
+ * so markers stay contiguous, as the next step's numbering assumes. Runs come back in the order the model
+ * asked for them.
+ */
+async function runScreenedTools(
+  ctx: ToolContext,
+  calls: readonly ToolCall[],
+  excluded: ExcludedEvidence[],
+  trusted: readonly string[],
+): Promise<{ runs: ScreenedRun[]; offered: Evidence[] }> {
+  const sources = excluded.map((e) => ({ text: e.text, source: e.docName }));
+  const verdicts = calls.map((c) => checkToolArguments(c.arguments, { excluded: sources, trusted }));
+  const executed = await executeToolCalls(
+    ctx,
+    calls.filter((_, i) => !verdicts[i]?.refused),
+  );
+  const screened = screenEvidence(executed.evidence);
+  const withheldAs = new Map<string, ExcludedEvidence>();
+  for (const e of screened.excluded) {
+    const known = excluded.find((x) => x.chunkId === e.chunkId);
+    const kept = known ?? { ...e, ref: `X${excluded.length + 1}` };
+    if (!known) excluded.push(kept);
+    withheldAs.set(e.ref, kept);
+  }
+  // New markers for what is kept: passages after the evidence so far, tool outputs after its T markers.
+  let passages = ctx.evidence.filter((e) => !e.ref.startsWith("T")).length;
+  let outputs = ctx.evidence.filter((e) => e.ref.startsWith("T")).length;
+  const renumbered = new Map<string, string>();
+  const offered = screened.offered.map((e) => {
+    const ref = e.ref.startsWith("T") ? `T${++outputs}` : String(++passages);
+    renumbered.set(e.ref, ref);
+    return { ...e, ref };
+  });
+  const relabel = (line: string): string => {
+    const marker = /^\[([^\]\s]+)\] /.exec(line);
+    const ref = marker ? renumbered.get(marker[1] as string) : undefined;
+    return marker && ref ? `[${ref}] ${line.slice(marker[0].length)}` : line;
+  };
+  let next = 0;
+  const runs = calls.map((call, i): ScreenedRun => {
+    const verdict = verdicts[i];
+    if (verdict?.refused && verdict.reason) {
+      const from = new Set(verdict.carried.flatMap((c) => c.sources));
+      return {
+        step: ctx.step,
+        id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+        status: "error",
+        output: JSON.stringify({ error: verdict.reason }),
+        error: verdict.reason,
+        durationMs: 0,
+        refs: [],
+        screened: {
+          action: "refused",
+          reason: verdict.reason,
+          signals: [...new Set(excluded.filter((e) => from.has(e.docName)).flatMap((e) => e.signals))].sort(),
+          carried: verdict.carried,
+        },
+      };
+    }
+    // executeToolCalls returns its runs in the order of the calls it was given.
+    const run = executed.runs[next++] as ToolRun;
+    const refs = run.refs.map((r) => withheldAs.get(r)?.ref ?? renumbered.get(r) ?? r);
+    const withheld = run.refs.filter((r) => withheldAs.has(r));
+    if (withheld.length === 0)
+      return refs.every((r, j) => r === run.refs[j])
+        ? run
+        : { ...run, refs, output: run.output.split("\n").map(relabel).join("\n") };
+    const signals = [...new Set(withheld.flatMap((r) => withheldAs.get(r)?.signals ?? []))].sort();
+    const reason = `${withheld.length} result(s) withheld: they contained instruction-like text`;
+    // A search returns one line per passage ("[4] doc: text"), so withheld ones can be left out; an HTTP
+    // tool's output is a single result, withheld whole.
+    const output =
+      withheld.length === run.refs.length
+        ? JSON.stringify({ withheld: `${reason}; answer from other sources` })
+        : [
+            ...run.output
+              .split("\n")
+              .filter((line) => !withheld.some((r) => line.startsWith(`[${r}] `)))
+              .map(relabel),
+            `(${reason}; answer from other sources.)`,
+          ].join("\n");
+    return { ...run, output, refs, screened: { action: "withheld", reason, signals, carried: [] } };
+  });
+  return { runs, offered };
 }
 
 export async function listMessages(

@@ -77,16 +77,73 @@ function decodeEntities(s: string): string {
 const inlineTags =
   /<\/?(a|abbr|b|bdi|bdo|cite|code|data|dfn|em|font|i|ins|kbd|mark|q|s|samp|small|span|strong|sub|sup|time|u|var|wbr)\b[^>]*>/gi;
 
+const voidElements = new Set(
+  "area base br col embed hr img input link meta param source track wbr".split(" "),
+);
+
+/** `hidden` (but not `hidden="until-found"`, which the browser reveals to find-in-page). */
+const hiddenAttribute =
+  /(?:^|\s)hidden(?:\s*=\s*(?:"(?!until-found)[^"]*"|'(?!until-found)[^']*'|(?!until-found)[^\s"'>]+))?(?=\s|\/|$)/i;
+const styleAttribute = /(?:^|\s)style\s*=\s*(?:"([^"]*)"|'([^']*)')/i;
+/** Inline styles that make text invisible: no box, hidden, zero size or opacity, or far off-screen. */
+const invisibleStyle =
+  /(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0+(?:\.0+)?(?:px|em|rem|pt|%)?\s*(?:!important)?\s*(?:;|$)|opacity\s*:\s*0+(?:\.0+)?\s*(?:!important)?\s*(?:;|$)|(?:left|top|text-indent)\s*:\s*-\d{4,})/i;
+
+function isHiddenElement(attributes: string): boolean {
+  if (hiddenAttribute.test(attributes)) return true;
+  const style = styleAttribute.exec(attributes);
+  return style !== null && invisibleStyle.test((style[1] ?? style[2] ?? "").trim());
+}
+
 /**
- * HTML to heading-structured text: drops the head, scripts, styles and page chrome (nav, header, footer,
- * aside); headings become `#` lines and list items `- ` lines.
+ * Removes elements a reader never sees (the `hidden` attribute, inline `display:none`,
+ * `visibility:hidden`, zero font size or opacity, off-screen): text planted there for a model to read,
+ * such as a prompt injection, must not reach the index. One pass over the tags; an element that is never
+ * closed keeps its text. Trade-off: content a script would reveal (an accordion hidden inline) is lost too.
+ */
+export function dropHiddenElements(html: string): string {
+  // Attribute values may hold ">" but not "<": each match stops at the next "<", so the scan stays linear.
+  const tags = /<(\/?)([a-z][a-z0-9-]*)\b((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>/gi;
+  let out = "";
+  let copied = 0;
+  let open: { name: string; depth: number; start: number } | null = null;
+  for (const m of html.matchAll(tags)) {
+    const at = m.index ?? 0;
+    const [whole, closing, rawName, attributes = ""] = m;
+    const name = (rawName ?? "").toLowerCase();
+    const selfClosing = voidElements.has(name) || /\/\s*$/.test(attributes);
+    if (open) {
+      if (name !== open.name || selfClosing) continue;
+      open.depth += closing ? -1 : 1;
+      if (open.depth === 0) {
+        copied = at + whole.length;
+        open = null;
+      }
+      continue;
+    }
+    if (closing || !isHiddenElement(attributes)) continue;
+    out += `${html.slice(copied, at)} `;
+    copied = at + whole.length;
+    if (!selfClosing) open = { name, depth: 1, start: at };
+  }
+  // Never closed: keep what follows it rather than guess where it ends.
+  if (open) copied = open.start;
+  return out + html.slice(copied);
+}
+
+/**
+ * HTML to heading-structured text: drops the head, scripts, styles, page chrome (nav, header, footer,
+ * aside), comments and hidden elements; headings become `#` lines and list items `- ` lines. Attributes
+ * (alt, title, data-*) never become text.
  */
 export function htmlToText(html: string): string {
-  let s = html.replace(/<!--[\s\S]*?-->/g, " ");
+  // An unclosed comment hides the rest of the page in a browser; it does here too.
+  let s = html.replace(/<!--[\s\S]*?(?:-->|$)/g, " ");
   s = s.replace(
     /<(head|script|style|noscript|template|svg|nav|header|footer|aside|form)\b[\s\S]*?<\/\1\s*>/gi,
     " ",
   );
+  s = dropHiddenElements(s);
   s = s.replace(inlineTags, "");
   s = s.replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => {
     const text = inner
