@@ -7,7 +7,7 @@ import { Router } from "../channels/api/router.js";
 import { bufferedBody } from "../channels/api/http.js";
 import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
 import { identityRoutes } from "./routes.js";
-import { sessionSecret, signSessionToken } from "./sessions.js";
+import { readSessionToken, sessionSecret, signSessionToken } from "./sessions.js";
 import { invite, join, json, logIn, newEmail, signUp, accept, type Person } from "./testing/people.js";
 
 let platform: TestPlatform;
@@ -183,19 +183,17 @@ describe("session tokens", () => {
   });
 
   const nowSeconds = () => Math.floor(Date.now() / 1000);
-  const payload = (iat: number, exp: number) => ({
-    sub: ada.accountId,
-    tid: ada.tenantId,
-    role: "owner" as const,
+  /** Ada's own session, re-signed with other times. */
+  const payload = async (iat: number, exp: number) => ({
+    ...readSessionToken(await sessionSecret(platform.deps.config), ada.token),
     iat,
     exp,
-    ver: 1 as const,
   });
 
   it("are refused once expired, and accepted until then", async () => {
     const secret = await sessionSecret(platform.deps.config);
-    const live = signSessionToken(secret, payload(nowSeconds() - 60, nowSeconds() + 60));
-    const expired = signSessionToken(secret, payload(nowSeconds() - 13 * 3600, nowSeconds() - 3600));
+    const live = signSessionToken(secret, await payload(nowSeconds() - 60, nowSeconds() + 60));
+    const expired = signSessionToken(secret, await payload(nowSeconds() - 13 * 3600, nowSeconds() - 3600));
     expect((await platform.fetch("/v1/agents", { key: live })).status).toBe(200);
     const res = await platform.fetch("/v1/agents", { key: expired });
     expect(res.status).toBe(401);
@@ -214,7 +212,7 @@ describe("session tokens", () => {
       `als_${forgedPayload}.${signature}`,
       `${signed}.${flipped}`,
       `${signed}.`,
-      signSessionToken(Buffer.alloc(32, 7), payload(nowSeconds(), nowSeconds() + 3600)),
+      signSessionToken(Buffer.alloc(32, 7), await payload(nowSeconds(), nowSeconds() + 3600)),
     ]) {
       const res = await platform.fetch("/v1/agents", { key: token });
       expect(res.status, token).toBe(401);

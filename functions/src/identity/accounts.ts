@@ -5,11 +5,11 @@
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { z } from "zod";
-import type { Caller } from "../platform/auth.js";
 import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { DocSnapshot, Transaction } from "../platform/ports.js";
+import { limitPublic } from "../platform/rate-limit.js";
 import type { Role } from "../platform/tenancy.js";
 import { tenantsOf, writeMember, writeNewTenant, type TenantMembership } from "./members.js";
 import {
@@ -24,7 +24,7 @@ import {
   type Account,
   type PasswordHash,
 } from "./schema.js";
-import { issueSession } from "./sessions.js";
+import { issueSession, readSessionsOf, writeSessionsEnded, type VerifiedSession } from "./sessions.js";
 
 // ----- passwords ----------------------------------------------------------------------------------
 
@@ -101,6 +101,7 @@ export async function writeNewAccount(
     email: account.email,
     password: account.password,
     createdAt: deps.clock.nowIso(),
+    sessionGeneration: 0,
   };
   tx.create(accountPath(account.accountId), record);
 }
@@ -163,8 +164,8 @@ export async function signUp(deps: Deps, input: z.infer<typeof signUpInput>): Pr
       tx,
     );
   });
-  const session = await issueSession(deps, { accountId, tenantId, role: "owner" });
-  return { ...session, tenantId, role: "owner", accountId };
+  const { token, expiresAt, role } = await issueSession(deps, { accountId, tenantId });
+  return { token, expiresAt, tenantId, role, accountId };
 }
 
 const badCredentials = () => new AppError("unauthenticated", "Incorrect email or password");
@@ -178,19 +179,25 @@ export async function logIn(deps: Deps, input: z.infer<typeof logInInput>): Prom
   return openSession(deps, account.id, input.tenantId);
 }
 
-/** A new session for another tenant of the same account (the studio's tenant switcher). */
-export async function switchTenant(deps: Deps, caller: Caller, tenantId: string): Promise<LoggedIn> {
+/**
+ * A token for another tenant of the same account (the studio's tenant switcher). It continues the same
+ * session, so signing out ends the tokens of every tenant it visited.
+ */
+export async function switchTenant(
+  deps: Deps,
+  { payload }: VerifiedSession,
+  tenantId: string,
+): Promise<LoggedIn> {
   requireLocalAccounts(deps);
-  if (caller.via !== "session") {
-    throw new AppError(
-      "unauthenticated",
-      "Switching tenants needs a session token from POST /auth/login; an API key belongs to one tenant",
-    );
-  }
-  return openSession(deps, caller.uid, tenantId);
+  return openSession(deps, payload.sub, tenantId, payload.sid);
 }
 
-export async function openSession(deps: Deps, accountId: string, tenantId?: string): Promise<LoggedIn> {
+export async function openSession(
+  deps: Deps,
+  accountId: string,
+  tenantId?: string,
+  sessionId?: string,
+): Promise<LoggedIn> {
   const tenants = await tenantsOf(deps, accountId);
   if (tenants.length === 0) {
     throw new AppError(
@@ -200,6 +207,77 @@ export async function openSession(deps: Deps, accountId: string, tenantId?: stri
   }
   const chosen = tenantId === undefined ? tenants[0] : tenants.find((t) => t.tenantId === tenantId);
   if (!chosen) throw new AppError("permission-denied", `You are not a member of tenant ${tenantId}`);
-  const session = await issueSession(deps, { accountId, tenantId: chosen.tenantId, role: chosen.role });
-  return { ...session, tenantId: chosen.tenantId, role: chosen.role, accountId, tenants };
+  const { token, expiresAt, role } = await issueSession(deps, {
+    accountId,
+    tenantId: chosen.tenantId,
+    ...(sessionId !== undefined ? { sessionId } : {}),
+  });
+  return { token, expiresAt, tenantId: chosen.tenantId, role, accountId, tenants };
+}
+
+// ----- changing the password ------------------------------------------------------------------------
+
+export const changePasswordInput = z.object({
+  // No length rule: a wrong-length current password is simply a wrong one.
+  currentPassword: z.string().max(1000),
+  newPassword: passwordSchema,
+});
+
+/**
+ * Changes the password of the session's account: every other session ends (in every tenant), and this
+ * one continues with the fresh token returned. Attempts are charged to a bucket of the account as well as
+ * the client's address, so a stolen token cannot guess the password from many addresses.
+ */
+export async function changePassword(
+  deps: Deps,
+  session: VerifiedSession,
+  input: z.infer<typeof changePasswordInput>,
+): Promise<LoggedIn> {
+  requireLocalAccounts(deps);
+  const { sub: accountId, tid: tenantId, sid: sessionId, gen } = session.payload;
+  const limit = deps.config.rateLimits.publicPerIp;
+  if (limit) {
+    await limitPublic(deps, `password:${accountId}`, {
+      ...limit,
+      subject: "password attempts for this account",
+    });
+  }
+  const snap = await deps.store.get(accountPath(accountId));
+  if (!snap) throw new AppError("unauthenticated", "This account no longer exists; sign in again");
+  const stored = accountSchema.parse(snap.data).password;
+  if (!(await verifyPassword(input.currentPassword, stored))) {
+    // 403, not 401: the session is fine, and a client must not take a typo for being signed out.
+    throw new AppError("permission-denied", "The current password is not correct", {
+      issues: [{ path: "currentPassword", message: "This is not your current password" }],
+    });
+  }
+  if (input.newPassword === input.currentPassword) {
+    throw new AppError("invalid-argument", "The new password must be different from the current one", {
+      issues: [{ path: "newPassword", message: "Choose a password different from the current one" }],
+    });
+  }
+  const password = await hashPassword(input.newPassword);
+  await deps.store.runTransaction(async (tx) => {
+    const { account, stale } = await readSessionsOf(tx, accountId);
+    if (account.sessionGeneration !== gen) {
+      throw new AppError("unauthenticated", "This session was ended meanwhile; sign in again");
+    }
+    if (account.password.hash !== stored.hash) {
+      throw new AppError("aborted", "The password was changed meanwhile; sign in with the new one");
+    }
+    const changedAt = deps.clock.nowIso();
+    writeSessionsEnded(tx, accountId, account, stale, { password, passwordChangedAt: changedAt });
+    await recordAudit(
+      deps,
+      {
+        tenantId,
+        actor: accountId,
+        action: "account.changePassword",
+        target: { type: "account", id: accountId },
+        after: { changedAt, otherSessionsEnded: true },
+      },
+      tx,
+    );
+  });
+  return openSession(deps, accountId, tenantId, sessionId);
 }

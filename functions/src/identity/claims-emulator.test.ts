@@ -1,14 +1,21 @@
 /**
  * The real Firebase claims setter and ID-token checks, against the Firebase Auth emulator: claims set by
  * `firebaseClaimsSetter` reach the user's next ID token, `callerFromClaims` reads tenant and role from it,
- * and a role change revokes the old token. Needs the Auth emulator (Node only, no Java):
+ * and a role change or a removal revokes the old token. Needs the Auth emulator (Node only, no Java):
  *   npm run test:emulators
  * which runs this file under `firebase emulators:exec --only auth` (FIREBASE_AUTH_EMULATOR_HOST set).
  * Without it the tests are skipped and say why.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFromClaims } from "../platform/auth.js";
+import { loadConfig } from "../platform/config.js";
+import { openLocalDeps } from "../platform/local/deps.js";
+import { createTenant } from "../platform/tenancy.js";
 import { firebaseClaimsSetter, syncMemberClaims } from "./claims.js";
+import { removeMember, writeMember } from "./members.js";
 
 const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST;
 const projectId = process.env.GCLOUD_PROJECT ?? "demo-alchemist";
@@ -72,6 +79,43 @@ describe.skipIf(!emulator)(
       expect(() => callerFromClaims(decoded.uid, decoded as unknown as Record<string, unknown>)).toThrow(
         /not a member of any tenant/,
       );
+    });
+
+    it("removing a member revokes their ID tokens, even when their claims now name another tenant", async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-claims-emulator-"));
+      const deps = await openLocalDeps(loadConfig({ ALCHEMIST_MODE: "local", ALCHEMIST_DATA_DIR: dataDir }));
+      try {
+        const setter = firebaseClaimsSetter();
+        await createTenant(deps, "hopper", "Hopper Systems");
+        await deps.store.runTransaction(async (tx) => {
+          for (const [memberId, role] of [
+            ["uid-grace", "owner"],
+            [uid, "editor"],
+          ] as const) {
+            writeMember(tx, deps, {
+              tenantId: "hopper",
+              memberId,
+              email,
+              role,
+              tenantName: "Hopper Systems",
+            });
+          }
+        });
+        await setter.set(uid, { tenantId: "hopper", role: "editor" });
+        const hopperToken = await signIn(email, password);
+        await new Promise((r) => setTimeout(r, 1100)); // revocation is per second
+        // They switched to another workspace since: their claims no longer name Hopper, the token still does.
+        await setter.set(uid, { tenantId: "elsewhere", role: "owner" });
+        const grace = { tenantId: "hopper", role: "owner", uid: "uid-grace", via: "id-token" } as const;
+        await removeMember(deps, grace, uid, setter);
+        await expect(auth.verifyIdToken(hopperToken, true)).rejects.toMatchObject({
+          code: "auth/id-token-revoked",
+        });
+        expect(await setter.get(uid)).toMatchObject({ tenantId: "elsewhere", role: "owner" });
+      } finally {
+        deps.local.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     });
 
     it("reads a user that does not exist as having no claims", async () => {

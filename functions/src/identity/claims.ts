@@ -24,20 +24,26 @@ export interface ClaimsSetter {
 
 /**
  * Brings a user's claims in line with their membership of `tenantId`: `role`, or `null` when they are no
- * longer a member. A user signed in to this tenant with other claims gets new ones and is signed out, so
- * the old role stops working at once. A user whose claims name another tenant (a member of several,
- * currently elsewhere) is left alone, and so is one whose claims already match (calling again is safe).
+ * longer a member. Claims naming this tenant with another role are replaced; claims naming another tenant
+ * (a member of several, currently elsewhere) are left alone, and so are claims that already match
+ * (calling again is safe).
+ *
+ * Refresh tokens are revoked whenever the claims were replaced or `membershipChanged` (a removal or a role
+ * change just committed): an ID token issued before the change may still carry this tenant's old role even
+ * when the user's claims now name another tenant (they switched since), and only revocation ends it for
+ * `verifyIdToken(token, true)`. firestore.rules cannot check revocation (see the README).
  */
 export async function syncMemberClaims(
   setter: ClaimsSetter,
   uid: string,
   tenantId: string,
   role: Role | null,
+  membershipChanged = false,
 ): Promise<void> {
   const current = await setter.get(uid);
-  if (current.tenantId !== tenantId || current.role === role) return;
-  await setter.set(uid, role ? { tenantId, role } : null);
-  await setter.revokeSessions(uid);
+  const stale = current.tenantId === tenantId && current.role !== role;
+  if (stale) await setter.set(uid, role ? { tenantId, role } : null);
+  if (stale || membershipChanged) await setter.revokeSessions(uid);
 }
 
 /** The real setter over firebase-admin (loaded on first use); see claims-emulator.test.ts. */

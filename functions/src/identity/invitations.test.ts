@@ -11,7 +11,7 @@ import { manualClock } from "../platform/clock.js";
 import { loadConfig } from "../platform/config.js";
 import { openLocalDeps } from "../platform/local/deps.js";
 import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
-import { createTenant } from "../platform/tenancy.js";
+import { createApiKey, createTenant } from "../platform/tenancy.js";
 import { acceptInvitationWithPassword, createInvitation } from "./invitations.js";
 import { accept, invite, join, json, logIn, newEmail, signUp, type Person } from "./testing/people.js";
 
@@ -208,7 +208,9 @@ describe("expiry", () => {
     });
     try {
       await createTenant(deps, "acme", "Acme");
-      const caller: Caller = { tenantId: "acme", role: "admin", uid: "apikey:admin", via: "api-key" };
+      // Invitations are only as good as their creator: a real admin key, which still works at acceptance.
+      const key = await createApiKey(deps, "acme", { name: "admin", role: "admin" });
+      const caller: Caller = { tenantId: "acme", role: "admin", uid: `apikey:${key.id}`, via: "api-key" };
       const fresh = await createInvitation(deps, caller, { email: "kept@example.com", role: "viewer" });
       const stale = await createInvitation(deps, caller, { email: "late@example.com", role: "viewer" });
       clock.advance(7 * 24 * 3600 * 1000 - 1000);

@@ -4,7 +4,8 @@
  *
  * The token is `ali_<tenantId>.<invitationId>.<secret>`: it names its document, so accepting it is one
  * read (no collection-group index); the document keeps only its sha256. A token is accepted once, within
- * 7 days, unless revoked; acceptance re-checks all of that in the transaction that adds the member.
+ * 7 days, unless revoked, and only while whoever created it (a member, or an API key that still works)
+ * may still grant its role; acceptance re-checks all of that in the transaction that adds the member.
  */
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
@@ -13,7 +14,17 @@ import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { Transaction } from "../platform/ports.js";
-import { memberPath, roleSchema, tenantPath, tenantSchema, type Role } from "../platform/tenancy.js";
+import { idPattern } from "../platform/ids.js";
+import {
+  apiKeyPath,
+  apiKeyRefusal,
+  apiKeySchema,
+  memberPath,
+  roleSchema,
+  tenantPath,
+  tenantSchema,
+  type Role,
+} from "../platform/tenancy.js";
 import { validate } from "../platform/validation.js";
 import {
   findAccount,
@@ -33,6 +44,7 @@ import {
   invitationSchema,
   invitationsPath,
   invitationTtlMs,
+  memberSchema,
   membersPath,
   passwordSchema,
   roleRank,
@@ -230,7 +242,45 @@ async function openInvitation(
   const tenant = await reader.get(tenantPath(tenantId));
   // A deleted tenant's invitations open nothing.
   if (!tenant) throw notValid();
+  if (!(await creatorMayGrant(reader, tenantId, invitation))) {
+    throw new AppError(
+      "failed-precondition",
+      "Whoever sent this invitation can no longer grant this access; ask an admin of the workspace for a new one",
+      { reason: "inviter" },
+    );
+  }
   return { tenantId, tenantName: tenantSchema.parse(tenant.data).name, id, path, invitation };
+}
+
+const apiKeyActorPrefix = "apikey:";
+
+/**
+ * Whether the invitation's creator could still grant its role: a member with at least that role, or an
+ * API key that still works (`apiKeyRefusal`) with at least that role. Removing a member revokes their
+ * pending invitations; this holds even when that cascade was missed or raced.
+ */
+async function creatorMayGrant(
+  reader: Pick<Transaction, "get">,
+  tenantId: string,
+  invitation: Invitation,
+): Promise<boolean> {
+  const by = invitation.createdBy;
+  let role: Role;
+  if (by.startsWith(apiKeyActorPrefix)) {
+    const keyId = by.slice(apiKeyActorPrefix.length);
+    if (!idPattern.test(keyId)) return false;
+    const snap = await reader.get(apiKeyPath(tenantId, keyId));
+    const key = snap ? apiKeySchema.safeParse(snap.data) : undefined;
+    if (!key?.success || (await apiKeyRefusal(reader, tenantId, key.data)) !== undefined) return false;
+    role = key.data.role;
+  } else {
+    if (!idPattern.test(by)) return false;
+    const snap = await reader.get(memberPath(tenantId, by));
+    const member = snap ? memberSchema.safeParse(snap.data) : undefined;
+    if (!member?.success) return false;
+    role = member.data.role;
+  }
+  return roleRank(invitation.role) <= roleRank(role);
 }
 
 /** Marks the invitation used and adds the member, in the caller's transaction (after all its reads). */
@@ -312,9 +362,8 @@ export async function acceptInvitationWithPassword(
     await joinTenant(tx, deps, open, accountId, email);
     return open;
   });
-  const role = open.invitation.role;
-  const session = await issueSession(deps, { accountId, tenantId: open.tenantId, role });
-  return { ...session, tenantId: open.tenantId, role, accountId };
+  const { token, expiresAt, role } = await issueSession(deps, { accountId, tenantId: open.tenantId });
+  return { token, expiresAt, tenantId: open.tenantId, role, accountId };
 }
 
 /**

@@ -3,10 +3,20 @@
  * members and invitations under `/v1` (admins). Thin handlers over accounts, members and invitations.
  */
 import { z } from "zod";
-import { authenticate } from "../platform/auth.js";
+import type { Deps } from "../platform/deps.js";
 import { roleSchema } from "../platform/tenancy.js";
+import { validate } from "../platform/validation.js";
 import { route, type Route } from "../channels/api/router.js";
-import { logIn, logInInput, signUp, signUpInput, switchTenant } from "./accounts.js";
+import {
+  changePassword,
+  changePasswordInput,
+  logIn,
+  logInInput,
+  requireLocalAccounts,
+  signUp,
+  signUpInput,
+  switchTenant,
+} from "./accounts.js";
 import { claimsSetterFor } from "./claims.js";
 import {
   acceptInvitationInput,
@@ -16,8 +26,9 @@ import {
   listInvitations,
   revokeInvitation,
 } from "./invitations.js";
-import { changeMemberRole, listMembers, removeMember } from "./members.js";
+import { apiKeyDispositionSchema, changeMemberRole, listMembers, removeMember } from "./members.js";
 import { idSchema } from "./schema.js";
+import { endAllSessions, endSession, sessionFromAuthorization, type VerifiedSession } from "./sessions.js";
 
 const signedIn = z.object({
   token: z.string(),
@@ -37,6 +48,12 @@ const member = z.object({
   updatedAt: z.string().optional(),
 });
 const memberParams = z.object({ memberId: idSchema });
+const removedMember = member.extend({
+  revokedApiKeys: z.array(z.string()),
+  transferredApiKeys: z.array(z.string()),
+  revokedInvitations: z.array(z.string()),
+});
+const sessionsEnded = z.object({ endedAt: z.string() });
 
 const invitation = z.object({
   id: z.string(),
@@ -54,6 +71,19 @@ const invitation = z.object({
 const invitationParams = z.object({ invitationId: idSchema });
 
 const localOnly = "Local mode only (404 in Firebase mode, where Firebase Auth signs people in).";
+
+/**
+ * The session a route needs (not an API key, which belongs to no person). Local mode is checked first, so
+ * Firebase mode answers these routes 404 whatever the credentials.
+ */
+function requireSession(
+  deps: Deps,
+  authorization: string | undefined,
+  refusal: string,
+): Promise<VerifiedSession> {
+  requireLocalAccounts(deps);
+  return sessionFromAuthorization(deps, authorization, refusal);
+}
 
 export const identityRoutes: Route<unknown, unknown>[] = [
   // ----- local accounts and sessions -----
@@ -91,8 +121,75 @@ export const identityRoutes: Route<unknown, unknown>[] = [
     permission: null,
     body: { kind: "json", schema: z.object({ tenantId: idSchema }) },
     response: loggedIn,
+    handle: async ({ deps, request, body }) => {
+      const session = await requireSession(
+        deps,
+        request.headers.authorization,
+        "Switching tenants needs a session token from POST /auth/login; an API key belongs to one tenant",
+      );
+      return switchTenant(deps, session, body.tenantId);
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/auth/logout",
+    summary:
+      "Sign out: the session token sent (and every token its tenant switches handed out) stops working at " +
+      `once. Other sessions of the account go on. Needs a session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    response: sessionsEnded,
+    handle: async ({ deps, request }) =>
+      endSession(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Signing out needs the session token to end",
+        ),
+      ),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/logout-everywhere",
+    summary:
+      "Sign out everywhere: every session of the account, this one included, in every tenant, stops " +
+      `working at once. Needs a session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    response: sessionsEnded,
+    handle: async ({ deps, request }) =>
+      endAllSessions(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Signing out everywhere needs a session token",
+        ),
+      ),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/change-password",
+    summary:
+      "Change the account's password (current and new; the new one 10 to 200 characters): every other " +
+      "session ends, and this one goes on with the new token returned. A wrong current password answers " +
+      "403 (the session stays valid). Attempts are rate limited per client and per account. Needs a " +
+      `session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: changePasswordInput },
+    response: loggedIn,
     handle: async ({ deps, request, body }) =>
-      switchTenant(deps, await authenticate(deps, request.headers.authorization), body.tenantId),
+      changePassword(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Changing the password needs a session token",
+        ),
+        body,
+      ),
   }),
   route({
     method: "POST",
@@ -123,7 +220,8 @@ export const identityRoutes: Route<unknown, unknown>[] = [
     path: "/v1/members/{memberId}",
     summary:
       "Change a member's role: at most your own; only owners grant or revoke owner; not your own role; " +
-      "never the last owner's. Takes effect on the member's next request",
+      "never the last owner's. Takes effect on the member's next request; a demotion revokes their API keys " +
+      "and pending invitations above the new role",
     tag: "Identity",
     permission: "members.manage",
     params: memberParams,
@@ -135,12 +233,23 @@ export const identityRoutes: Route<unknown, unknown>[] = [
   route({
     method: "DELETE",
     path: "/v1/members/{memberId}",
-    summary: "Remove a member (only owners remove owners; never the last owner); their sessions stop at once",
+    summary:
+      "Remove a member (only owners remove owners; never the last owner). Their sessions stop at once, " +
+      "their pending invitations are revoked, and so are the API keys they created, unless " +
+      "'?apiKeys=transfer' asks for them to be yours instead (signed-in people only; a key above your role " +
+      "is revoked, never handed over). Leaving (removing yourself) always revokes",
     tag: "Identity",
     permission: "members.manage",
     params: memberParams,
-    response: member,
-    handle: ({ deps, caller, params }) => removeMember(deps, caller, params.memberId, claimsSetterFor(deps)),
+    response: removedMember,
+    handle: ({ deps, caller, params, request }) => {
+      const apiKeys = validate(
+        apiKeyDispositionSchema.default("revoke"),
+        request.query.get("apiKeys") ?? undefined,
+        "apiKeys",
+      );
+      return removeMember(deps, caller, params.memberId, claimsSetterFor(deps), { apiKeys });
+    },
   }),
 
   // ----- invitations -----

@@ -2,10 +2,11 @@
  * Identity's collections: local accounts (with their email index and tenant memberships), tenant members
  * and invitations. Every path below is spelled here and nowhere else.
  *
- *   accounts/{accountId}                        email, password (scrypt), createdAt        local mode only
- *   accountEmails/{sha256(email)}               accountId: makes an email unique           local mode only
+ *   accounts/{accountId}                        email, password (scrypt), sessionGeneration   local mode only
+ *   accountEmails/{sha256(email)}               accountId: makes an email unique              local mode only
+ *   accounts/{accountId}/endedSessions/{sid}    a signed-out session, kept until its tokens expire (local)
  *   accounts/{accountId}/memberships/{tenantId} tenantId, createdAt: "which tenants am I in" (both modes)
- *   tenants/{tenantId}/members/{accountId|uid}  role, email, createdAt: the source of truth for roles
+ *   tenants/{tenantId}/members/{accountId|uid}  role, email, joinId, createdAt: the source of truth for roles
  *   tenants/{tenantId}/invitations/{id}         email, role, tokenHash, status, expiresAt
  *
  * In Firebase mode the member id is the Firebase Auth uid and there is no account document.
@@ -14,8 +15,8 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { idPattern } from "../platform/ids.js";
 import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/tenancy.js";
-
 import { nameSchema } from "../platform/validation.js";
+
 export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
 
 /** Emails are compared lowercased and trimmed, so `Ann@Example.com ` and `ann@example.com` are one account. */
@@ -54,6 +55,13 @@ export const accountSchema = z.object({
   email: z.string(),
   password: passwordHashSchema,
   createdAt: z.string(),
+  /**
+   * Every session token names the generation it was issued under; raising it ends all of the account's
+   * sessions at once ("sign out everywhere", a password change). A counter rather than a time: two
+   * events in the same millisecond (or under a test's stopped clock) still order exactly.
+   */
+  sessionGeneration: z.number().int().min(0).default(0),
+  passwordChangedAt: z.string().optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
 
@@ -77,6 +85,12 @@ export const accountPath = (accountId: string): string => `accounts/${checkId(ac
 export const accountEmailPath = (normalizedEmail: string): string =>
   `accountEmails/${sha256Hex(normalizedEmail)}`;
 export const membershipsPath = (accountId: string): string => `${accountPath(accountId)}/memberships`;
+
+/** A session signed out on its own (`POST /auth/logout`); the entry is useless once `expiresAt` passes. */
+export const endedSessionSchema = z.object({ endedAt: z.string(), expiresAt: z.string() });
+export const endedSessionsPath = (accountId: string): string => `${accountPath(accountId)}/endedSessions`;
+export const endedSessionPath = (accountId: string, sessionId: string): string =>
+  `${endedSessionsPath(accountId)}/${checkId(sessionId, "session id")}`;
 export const membershipPath = (accountId: string, tenantId: string): string =>
   `${membershipsPath(accountId)}/${checkId(tenantId, "tenant id")}`;
 
@@ -85,6 +99,12 @@ export const membershipPath = (accountId: string, tenantId: string): string =>
 export const memberSchema = z.object({
   role: roleSchema,
   email: z.string(),
+  /**
+   * A fresh id each time someone joins: a local session token names the join it was issued under, so a
+   * token from before a removal never works again after a re-invitation. Absent on members written
+   * before it existed (their tokens carry none either).
+   */
+  joinId: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string().optional(),
 });

@@ -1,10 +1,18 @@
 /**
  * Local mode's sessions: signed bearer tokens `als_<payload>.<signature>`, where the payload is base64url
- * JSON `{sub, tid, role, iat, exp, ver}` and the signature HMAC-SHA256 over `als_<payload>`. The prefix
- * routes them in `authenticate()`: they are never mistaken for API keys (`alk_`) or Firebase ID tokens.
+ * JSON `{sub, tid, role, sid, gen, jid?, iat, exp, ver}` and the signature HMAC-SHA256 over `als_<payload>`.
+ * The prefix routes them in `authenticate()`: they are never mistaken for API keys (`alk_`) or Firebase ID
+ * tokens.
  *
- * A token only says who signed in and to which tenant. Each request still reads the membership, so a
- * removed member is locked out at once and a role change applies at once (the token's role is ignored).
+ * A token only says who signed in and to which tenant. Each request reads the membership, the account and
+ * the session's sign-out entry (one `getAll`), so:
+ * - a removed member is locked out at once, and a role change applies at once (the token's role is ignored);
+ * - a token names the join it was issued under (`jid`, the member's `joinId`), so a member removed and
+ *   invited again cannot use a token from before the removal;
+ * - "sign out everywhere" and a password change raise the account's `sessionGeneration`, which every older
+ *   token (`gen`) then fails;
+ * - signing out ends one session (`sid`, shared by the tokens a sign-in and its tenant switches hand out)
+ *   through an entry under the account, kept until those tokens would have expired anyway.
  * In Firebase mode sessions are Firebase ID tokens and this module refuses to verify anything.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
@@ -15,14 +23,24 @@ import type { Caller } from "../platform/auth.js";
 import type { Config } from "../platform/config.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
+import type { DocData, Transaction } from "../platform/ports.js";
 import { idPattern } from "../platform/ids.js";
+import { recordAudit } from "../platform/audit.js";
 import { memberPath, roleSchema, type Role } from "../platform/tenancy.js";
-import { memberSchema } from "./schema.js";
+import {
+  accountPath,
+  accountSchema,
+  endedSessionPath,
+  endedSessionSchema,
+  endedSessionsPath,
+  memberSchema,
+  type Account,
+} from "./schema.js";
 
 export const sessionTokenPrefix = "als_";
 export const sessionTtlMs = 12 * 3600 * 1000;
-/** The payload format; a token of another version is refused. */
-const tokenVersion = 1;
+/** The payload format; a token of another version is refused (version 1 tokens named no session). */
+const tokenVersion = 2;
 
 export const sessionPayloadSchema = z.object({
   /** The account id. */
@@ -31,6 +49,12 @@ export const sessionPayloadSchema = z.object({
   tid: z.string().regex(idPattern),
   /** The role when the token was issued; informative only (verification uses the current one). */
   role: roleSchema,
+  /** The session: one sign-in, kept through tenant switches and password changes; what logout ends. */
+  sid: z.string().regex(idPattern),
+  /** The account's `sessionGeneration` when the token was issued. */
+  gen: z.number().int().min(0),
+  /** The member's `joinId` when the token was issued (absent for members who have none). */
+  jid: z.string().regex(idPattern).optional(),
   /** Seconds since the epoch, as in a JWT. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -124,26 +148,53 @@ export function readSessionToken(secret: Buffer, token: string): SessionPayload 
   return parsed.data;
 }
 
-/** A new 12-hour session for an account acting in one tenant. */
+/** A new 12-hour token for an account acting in one tenant, with the role it has there now. */
 export async function issueSession(
   deps: Deps,
-  grant: { readonly accountId: string; readonly tenantId: string; readonly role: Role },
-): Promise<Session> {
+  grant: {
+    readonly accountId: string;
+    readonly tenantId: string;
+    /** The session this token continues (a tenant switch, a password change); a new one by default. */
+    readonly sessionId?: string;
+  },
+): Promise<Session & { readonly role: Role; readonly sessionId: string }> {
+  const [memberSnap, accountSnap] = await deps.store.getAll([
+    memberPath(grant.tenantId, grant.accountId),
+    accountPath(grant.accountId),
+  ]);
+  if (!memberSnap) {
+    throw new AppError("permission-denied", `You are not a member of tenant ${grant.tenantId}`);
+  }
+  if (!accountSnap) throw new AppError("unauthenticated", "This account no longer exists");
+  const member = memberSchema.parse(memberSnap.data);
+  const account = accountSchema.parse(accountSnap.data);
+  const sessionId = grant.sessionId ?? deps.ids.newId();
   const iat = Math.floor(deps.clock.now().getTime() / 1000);
   const exp = iat + sessionTtlMs / 1000;
   const token = signSessionToken(await sessionSecret(deps.config), {
     sub: grant.accountId,
     tid: grant.tenantId,
-    role: grant.role,
+    role: member.role,
+    sid: sessionId,
+    gen: account.sessionGeneration,
+    ...(member.joinId !== undefined ? { jid: member.joinId } : {}),
     iat,
     exp,
     ver: tokenVersion,
   });
-  return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  return { token, expiresAt: new Date(exp * 1000).toISOString(), role: member.role, sessionId };
 }
 
-/** The caller a session token stands for, with the role its membership has now. */
-export async function callerFromSession(deps: Deps, token: string): Promise<Caller> {
+/** A session that verified: who it is now, and what its token says (for logout and password change). */
+export interface VerifiedSession {
+  readonly caller: Caller;
+  readonly payload: SessionPayload;
+}
+
+const sessionEnded = (why: string) => new AppError("unauthenticated", `${why}; sign in again`);
+
+/** Checks a session token completely: signature, expiry, membership, join, generation and sign-out. */
+export async function verifySession(deps: Deps, token: string): Promise<VerifiedSession> {
   if (deps.config.mode !== "local") {
     throw new AppError(
       "unauthenticated",
@@ -151,13 +202,129 @@ export async function callerFromSession(deps: Deps, token: string): Promise<Call
     );
   }
   const payload = readSessionToken(await sessionSecret(deps.config), token);
-  if (payload.exp * 1000 <= deps.clock.now().getTime()) {
-    throw new AppError("unauthenticated", "Your session has expired; sign in again");
+  if (payload.exp * 1000 <= deps.clock.now().getTime()) throw sessionEnded("Your session has expired");
+  const [memberSnap, accountSnap, endedSnap] = await deps.store.getAll([
+    memberPath(payload.tid, payload.sub),
+    accountPath(payload.sub),
+    endedSessionPath(payload.sub, payload.sid),
+  ]);
+  const member = memberSnap ? memberSchema.safeParse(memberSnap.data) : undefined;
+  // A member removed and invited again has a new joinId: tokens of the old membership stay dead.
+  if (!member?.success || member.data.joinId !== payload.jid) {
+    throw sessionEnded("This session is no longer valid for this tenant");
   }
-  const snap = await deps.store.get(memberPath(payload.tid, payload.sub));
-  const member = snap ? memberSchema.safeParse(snap.data) : undefined;
-  if (!member?.success) {
-    throw new AppError("unauthenticated", "This session is no longer valid for this tenant; sign in again");
+  const account = accountSnap ? accountSchema.safeParse(accountSnap.data) : undefined;
+  if (!account?.success || account.data.sessionGeneration !== payload.gen) {
+    throw sessionEnded("This session was ended (signed out everywhere, or the password was changed)");
   }
-  return { tenantId: payload.tid, role: member.data.role, uid: payload.sub, via: "session" };
+  if (endedSnap) throw sessionEnded("This session was signed out");
+  return {
+    caller: { tenantId: payload.tid, role: member.data.role, uid: payload.sub, via: "session" },
+    payload,
+  };
+}
+
+/** The caller a session token stands for, with the role its membership has now. */
+export async function callerFromSession(deps: Deps, token: string): Promise<Caller> {
+  return (await verifySession(deps, token)).caller;
+}
+
+/**
+ * The session behind an `Authorization` header, for the routes only a session may use (switching tenant,
+ * signing out, changing the password): an API key or an ID token is refused with `refusal`.
+ */
+export async function sessionFromAuthorization(
+  deps: Deps,
+  authorization: string | undefined,
+  refusal: string,
+): Promise<VerifiedSession> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  const token = match?.[1];
+  if (!token?.startsWith(sessionTokenPrefix)) throw new AppError("unauthenticated", refusal);
+  return verifySession(deps, token);
+}
+
+// ----- signing out --------------------------------------------------------------------------------
+
+/** Sign-out entries a sign-out also clears when they are no longer needed (bounded, so it stays cheap). */
+const staleEntriesPerWrite = 50;
+
+/**
+ * Ends one session: every token it handed out (in any tenant it switched to) stops working at once. The
+ * entry lasts one token lifetime from now, the longest any of those tokens could still live.
+ */
+export async function endSession(deps: Deps, { payload }: VerifiedSession): Promise<{ endedAt: string }> {
+  const now = deps.clock.now();
+  const endedAt = now.toISOString();
+  const entry = endedSessionSchema.parse({
+    endedAt,
+    expiresAt: new Date(now.getTime() + sessionTtlMs).toISOString(),
+  });
+  await deps.store.runTransaction(async (tx) => {
+    const stale = await tx.query({
+      collection: endedSessionsPath(payload.sub),
+      where: [{ field: "expiresAt", op: "<=", value: endedAt }],
+      limit: staleEntriesPerWrite,
+    });
+    for (const old of stale) tx.delete(old.path);
+    tx.set(endedSessionPath(payload.sub, payload.sid), entry);
+    await recordAudit(
+      deps,
+      {
+        tenantId: payload.tid,
+        actor: payload.sub,
+        action: "session.end",
+        target: { type: "session", id: payload.sid },
+      },
+      tx,
+    );
+  });
+  return { endedAt };
+}
+
+/**
+ * Raises the account's session generation in `tx` (after its reads), which ends every session of the
+ * account in every tenant, and clears the sign-out entries it makes useless. `alsoSet` joins the same
+ * update of the account (one write per document and transaction).
+ */
+export function writeSessionsEnded(
+  tx: Transaction,
+  accountId: string,
+  account: { readonly sessionGeneration: number },
+  stale: readonly { readonly path: string }[],
+  alsoSet: DocData = {},
+): void {
+  tx.update(accountPath(accountId), { ...alsoSet, sessionGeneration: account.sessionGeneration + 1 });
+  for (const old of stale) tx.delete(old.path);
+}
+
+/** Reads what `writeSessionsEnded` needs, in a transaction: the account and its sign-out entries. */
+export async function readSessionsOf(
+  tx: Transaction,
+  accountId: string,
+): Promise<{ account: Account; stale: { path: string }[] }> {
+  const snap = await tx.get(accountPath(accountId));
+  if (!snap) throw new AppError("unauthenticated", "This account no longer exists");
+  const stale = await tx.query({ collection: endedSessionsPath(accountId), limit: staleEntriesPerWrite });
+  return { account: accountSchema.parse(snap.data), stale };
+}
+
+/** "Sign out everywhere": every session of the account, this one included, in every tenant. */
+export async function endAllSessions(deps: Deps, { payload }: VerifiedSession): Promise<{ endedAt: string }> {
+  const endedAt = deps.clock.nowIso();
+  await deps.store.runTransaction(async (tx) => {
+    const { account, stale } = await readSessionsOf(tx, payload.sub);
+    writeSessionsEnded(tx, payload.sub, account, stale);
+    await recordAudit(
+      deps,
+      {
+        tenantId: payload.tid,
+        actor: payload.sub,
+        action: "session.endAll",
+        target: { type: "account", id: payload.sub },
+      },
+      tx,
+    );
+  });
+  return { endedAt };
 }

@@ -5,7 +5,7 @@
 import { callerFromSession, sessionTokenPrefix } from "../identity/sessions.js";
 import type { Deps } from "./deps.js";
 import { AppError } from "./errors.js";
-import { apiKeySchema, hashApiKey, roleSchema, type Role } from "./tenancy.js";
+import { apiKeyRefusal, apiKeySchema, hashApiKey, roleSchema, type Role } from "./tenancy.js";
 
 export interface Caller {
   readonly tenantId: string;
@@ -49,10 +49,21 @@ async function callerFromApiKey(deps: Deps, key: string): Promise<Caller> {
   if (!hit || !parsed?.success || parsed.data.revokedAt)
     throw new AppError("unauthenticated", "Invalid API key");
   const record = parsed.data;
-  // The key's tenant must still exist: a key of a deleted tenant is dead.
-  const tenant = await deps.store.get(`tenants/${record.tenantId}`);
-  if (!tenant || !hit.path.startsWith(`tenants/${record.tenantId}/apiKeys/`)) {
+  if (!hit.path.startsWith(`tenants/${record.tenantId}/apiKeys/`)) {
     throw new AppError("unauthenticated", "Invalid API key");
+  }
+  // The key's tenant must still exist (a key of a deleted tenant is dead), and a person's key works only
+  // while they are a member with a role at least the key's: defence in depth behind the removal cascade.
+  const [tenant, refusal] = await Promise.all([
+    deps.store.get(`tenants/${record.tenantId}`),
+    apiKeyRefusal(deps.store, record.tenantId, record),
+  ]);
+  if (!tenant) throw new AppError("unauthenticated", "Invalid API key");
+  if (refusal) {
+    throw new AppError(
+      "unauthenticated",
+      `This API key no longer works: ${refusal}. Ask an admin of the workspace for a new key`,
+    );
   }
   const now = deps.clock.now();
   if (!record.lastUsedAt || now.getTime() - Date.parse(record.lastUsedAt) > lastUsedGranularityMs) {

@@ -5,9 +5,11 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "./audit.js";
+import type { Caller } from "./auth.js";
 import type { Deps } from "./deps.js";
 import { AppError } from "./errors.js";
 import { idPattern } from "./ids.js";
+import type { Transaction } from "./ports.js";
 
 export const roles = ["viewer", "editor", "admin", "owner"] as const;
 export const roleSchema = z.enum(roles);
@@ -32,6 +34,11 @@ export const apiKeySchema = z.object({
   agentId: z.string().nullable().default(null),
   /** Who created it (a uid or `apikey:<id>`), for the audit trail. */
   createdBy: z.string().default("system"),
+  /**
+   * The member whose membership the key lives by (see `apiKeyOwner`); `null` for the platform's own keys.
+   * Absent on keys made before ownership was recorded: it is then worked out from `createdBy`.
+   */
+  ownedBy: z.string().nullable().optional(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable().default(null),
@@ -53,6 +60,83 @@ export const memberPath = (tenantId: string, uid: string): string =>
 
 export const hashApiKey = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex");
 
+const roleRank = (role: Role): number => roles.indexOf(role);
+
+// ----- who a key belongs to ------------------------------------------------------------------------
+
+/**
+ * Whose membership a key lives by. A key created by a person (with a session or an ID token) is theirs; a
+ * key created with another key belongs to that key's owner, so a chain of keys never outlives the person
+ * behind it; the platform's own keys (seeded, `system`) belong to nobody and live until revoked. A legacy
+ * chain that cannot be followed (a missing key, a loop) belongs to nobody who could keep it alive.
+ */
+export type ApiKeyOwner =
+  | { readonly kind: "member"; readonly uid: string }
+  | { readonly kind: "platform" }
+  | { readonly kind: "unknown" };
+
+const apiKeyActorPrefix = "apikey:";
+/** Longer than any chain worth following; only keys made before `ownedBy` existed are followed at all. */
+const maxKeyChain = 8;
+
+/** What `createdBy` names when it is not a key: the platform itself, or a member. */
+function ownerNamed(createdBy: string): ApiKeyOwner {
+  if (createdBy === "system") return { kind: "platform" };
+  return idPattern.test(createdBy) ? { kind: "member", uid: createdBy } : { kind: "unknown" };
+}
+
+type Ownership = Pick<ApiKeyRecord, "createdBy" | "ownedBy">;
+
+export async function apiKeyOwner(
+  record: Ownership,
+  lookup: (keyId: string) => Promise<Ownership | null>,
+): Promise<ApiKeyOwner> {
+  let current = record;
+  for (let hop = 0; hop < maxKeyChain; hop++) {
+    if (current.ownedBy === null) return { kind: "platform" };
+    if (current.ownedBy !== undefined) return ownerNamed(current.ownedBy);
+    if (!current.createdBy.startsWith(apiKeyActorPrefix)) return ownerNamed(current.createdBy);
+    const parentId = current.createdBy.slice(apiKeyActorPrefix.length);
+    const parent = idPattern.test(parentId) ? await lookup(parentId) : null;
+    if (!parent) return { kind: "unknown" };
+    current = parent;
+  }
+  return { kind: "unknown" };
+}
+
+type Reader = Pick<Transaction, "get">;
+
+const readApiKey = (reader: Reader, tenantId: string) => async (keyId: string) => {
+  const snap = await reader.get(apiKeyPath(tenantId, keyId));
+  const parsed = snap ? apiKeySchema.safeParse(snap.data) : undefined;
+  return parsed?.success ? parsed.data : null;
+};
+
+const memberRoleSchema = z.object({ role: roleSchema });
+
+/**
+ * Why a key that is not revoked must still not work, or `undefined` when it may: a person's key works only
+ * while they are a member with a role at least the key's. Checked on every request (`callerFromApiKey`)
+ * and when an invitation made with a key is accepted, so a missed cascade cannot leave a key alive.
+ */
+export async function apiKeyRefusal(
+  reader: Reader,
+  tenantId: string,
+  record: ApiKeyRecord,
+): Promise<string | undefined> {
+  if (record.revokedAt) return "it was revoked";
+  const owner = await apiKeyOwner(record, readApiKey(reader, tenantId));
+  if (owner.kind === "platform") return undefined;
+  if (owner.kind === "unknown") return "the member it belongs to cannot be found";
+  const snap = await reader.get(memberPath(tenantId, owner.uid));
+  const member = snap ? memberRoleSchema.safeParse(snap.data) : undefined;
+  if (!member?.success) return "the member who created it is no longer in this workspace";
+  if (roleRank(member.data.role) < roleRank(record.role)) {
+    return `the member who created it is now ${member.data.role}, below the key's ${record.role} role`;
+  }
+  return undefined;
+}
+
 export const apiKeyPrefix = "alk_";
 
 export async function createTenant(deps: Deps, tenantId: string, name: string): Promise<void> {
@@ -69,6 +153,15 @@ export async function createApiKey(
   if (key.length < 16)
     throw new AppError("invalid-argument", "An API key must be at least 16 characters long");
   const id = deps.ids.newId();
+  const createdBy = input.createdBy ?? "system";
+  // Recorded once, at creation: a key made with a key belongs to that key's owner (see apiKeyOwner).
+  const owner = await apiKeyOwner({ createdBy }, readApiKey(deps.store, tenantId));
+  if (owner.kind === "unknown") {
+    throw new AppError(
+      "permission-denied",
+      "This credential cannot create API keys: its owner cannot be found",
+    );
+  }
   const record: ApiKeyRecord = {
     name: input.name,
     hash: hashApiKey(key),
@@ -76,7 +169,8 @@ export async function createApiKey(
     role: input.role,
     tenantId,
     agentId: input.agentId ?? null,
-    createdBy: input.createdBy ?? "system",
+    createdBy,
+    ownedBy: owner.kind === "member" ? owner.uid : null,
     createdAt: deps.clock.nowIso(),
     lastUsedAt: null,
     revokedAt: null,
@@ -112,34 +206,66 @@ export async function listApiKeys(deps: Deps, tenantId: string): Promise<ApiKeyV
     .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : 1));
 }
 
+/**
+ * Refuses a change to a key whose role is above the caller's own: an admin cannot revoke (or take over) an
+ * owner's key. The route's permission (keys.manage) says who manages keys at all; this says which ones.
+ */
+export function checkApiKeyAuthority(
+  caller: Pick<Caller, "role">,
+  keyId: string,
+  record: ApiKeyRecord,
+): void {
+  if (roleRank(record.role) > roleRank(caller.role)) {
+    throw new AppError(
+      "permission-denied",
+      `API key ${keyId} has the ${record.role} role, above yours (${caller.role}): only an ${record.role} can change it`,
+    );
+  }
+}
+
+/**
+ * Marks a key revoked in a transaction, with its audit entry; `reason` says why when it is not the
+ * actor's own decision (a member's removal). Reads nothing: call it after the transaction's reads.
+ */
+export async function writeApiKeyRevocation(
+  tx: Transaction,
+  deps: Deps,
+  key: { readonly tenantId: string; readonly id: string },
+  actor: string,
+  reason?: string,
+): Promise<string> {
+  const revokedAt = deps.clock.nowIso();
+  tx.update(apiKeyPath(key.tenantId, key.id), { revokedAt });
+  await recordAudit(
+    deps,
+    {
+      tenantId: key.tenantId,
+      actor,
+      action: "apikey.revoke",
+      target: { type: "apiKey", id: key.id },
+      before: { revokedAt: null },
+      after: { revokedAt, ...(reason ? { reason } : {}) },
+    },
+    tx,
+  );
+  return revokedAt;
+}
+
 /** Revokes a key (idempotent): it stops working at once; its record stays for the audit trail. */
 export async function revokeApiKey(
   deps: Deps,
-  tenantId: string,
+  caller: Pick<Caller, "tenantId" | "role" | "uid">,
   keyId: string,
-  actor = "system",
 ): Promise<ApiKeyView> {
-  const path = apiKeyPath(tenantId, keyId);
+  const path = apiKeyPath(caller.tenantId, keyId);
   return deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(path);
     if (!snap) throw new AppError("not-found", `API key ${keyId} not found`);
     const record = apiKeySchema.parse(snap.data);
-    const revokedAt = record.revokedAt ?? deps.clock.nowIso();
-    if (!record.revokedAt) {
-      tx.update(path, { revokedAt });
-      await recordAudit(
-        deps,
-        {
-          tenantId,
-          actor,
-          action: "apikey.revoke",
-          target: { type: "apiKey", id: keyId },
-          before: { revokedAt: null },
-          after: { revokedAt },
-        },
-        tx,
-      );
-    }
+    checkApiKeyAuthority(caller, keyId, record);
+    const revokedAt =
+      record.revokedAt ??
+      (await writeApiKeyRevocation(tx, deps, { tenantId: caller.tenantId, id: keyId }, caller.uid));
     const { hash: _hash, ...rest } = record;
     return { id: keyId, ...rest, revokedAt };
   });

@@ -21,6 +21,16 @@ export interface Member {
   readonly updatedAt?: string;
 }
 
+/** What becomes of a removed member's API keys: revoked (the platform's default), or handed to the remover. */
+export type ApiKeyDisposition = "revoke" | "transfer";
+
+/** What a removal took with it: the member's keys (revoked or transferred) and pending invitations. */
+export interface MemberRemoval {
+  readonly revokedApiKeys: number;
+  readonly transferredApiKeys: number;
+  readonly revokedInvitations: number;
+}
+
 /** A pending invitation (the platform lists only those, and never their tokens). */
 export interface Invitation {
   readonly id: string;
@@ -121,7 +131,8 @@ export interface AdminSource {
   listMembers(signal: AbortSignal): Promise<Member[]>;
   /** The platform refuses what its role rules forbid (no escalation, the last owner stays). */
   changeMemberRole(memberId: string, role: Role): Promise<Member>;
-  removeMember(memberId: string): Promise<void>;
+  /** Their API keys are revoked, or with `apiKeys: "transfer"` become the caller's; see `MemberRemoval`. */
+  removeMember(memberId: string, options?: { readonly apiKeys?: ApiKeyDisposition }): Promise<MemberRemoval>;
   /** Pending ones, newest first. */
   listInvitations(signal: AbortSignal): Promise<Invitation[]>;
   createInvitation(input: InvitationInput): Promise<CreatedInvitation>;
@@ -272,6 +283,18 @@ export function parseMember(value: unknown): Member {
     role: field(m, "role", isRole),
     createdAt: field(m, "createdAt", isString),
     ...(isString(updatedAt) ? { updatedAt } : {}),
+  };
+}
+
+/** The answer of `DELETE /v1/members/{id}`; a platform from before the removal cascade names no credentials. */
+export function parseMemberRemoval(body: unknown): MemberRemoval {
+  const m = record(body, "body");
+  parseMember(m);
+  const count = (name: string) => (Array.isArray(m[name]) ? (m[name] as unknown[]).length : 0);
+  return {
+    revokedApiKeys: count("revokedApiKeys"),
+    transferredApiKeys: count("transferredApiKeys"),
+    revokedInvitations: count("revokedInvitations"),
   };
 }
 

@@ -55,9 +55,22 @@ export interface AuthBackend {
   switchWorkspace(tenantId: string, current: Session | undefined): Promise<Session>;
   /** The token to send now: the session's, refreshed first when it is about to expire. */
   freshToken(session: Session): Promise<string>;
+  /**
+   * Changes the signed-in person's password after checking the current one; answers the session to go
+   * on with. Other sessions end as the backend ends them (Firebase Auth: a password change revokes them).
+   */
+  changePassword(input: PasswordChange, current: Session): Promise<Session>;
   /** Ends the backend's own sign-in too (the studio's session is already gone). */
   signOut(): void;
 }
+
+export interface PasswordChange {
+  readonly currentPassword: string;
+  readonly newPassword: string;
+}
+
+/** The limits the platform puts on a new password (functions/src/identity/schema.ts `passwordSchema`). */
+export const passwordLimits = { min: 10, max: 200 } as const;
 
 let backend: AuthBackend | undefined;
 
@@ -131,6 +144,71 @@ export function currentSessionState(): SessionState {
 export function signOut(notice?: string): void {
   setState({ session: undefined, notice });
   backend?.signOut();
+}
+
+export const signedOutNotice = "You signed out.";
+
+/** What the account menu offers: "sign out everywhere" needs the local accounts' routes. */
+export function accountActions(): { readonly signOutEverywhere: boolean; readonly changePassword: boolean } {
+  return { signOutEverywhere: backend === undefined, changePassword: true };
+}
+
+/**
+ * Signs out: this browser forgets the session at once, and the platform ends it (`POST /auth/logout`), so
+ * the token stops working even if it was copied. When the platform cannot be reached the notice says the
+ * session ends by itself when it expires. Firebase mode signs out of Firebase Auth.
+ */
+export async function logOut(): Promise<void> {
+  const session = state.session;
+  signOut(signedOutNotice);
+  if (!session || session.signedInWith === "firebase" || backend) return;
+  try {
+    await requestPlatformJson("/auth/logout", { method: "POST", token: session.token });
+  } catch (error) {
+    // 401: the session had already ended (signed out elsewhere, expired): nothing left to end.
+    if (error instanceof PlatformRequestError && error.status === 401) return;
+    // Only when nobody signed in since: a newer session's page must not show this.
+    if (state.session === undefined) {
+      setState({
+        session: undefined,
+        notice:
+          "You signed out of this browser, but the platform could not be reached to end the session on " +
+          `its side: it ends by itself at ${new Date(session.expiresAt).toLocaleString()}.`,
+      });
+    }
+  }
+}
+
+/**
+ * Ends every session of the account, on every device and in every workspace, this one included
+ * (`POST /auth/logout-everywhere`; local accounts only). On failure the session stays and the error says why.
+ */
+export async function signOutEverywhere(): Promise<void> {
+  if (backend) {
+    throw new PlatformRequestError("http", "/auth/logout-everywhere", "Not available with Firebase sign-in.");
+  }
+  await requestAsSignedIn("/auth/logout-everywhere", { method: "POST" });
+  signOut("You signed out everywhere: every session of your account has ended, on every device.");
+}
+
+/**
+ * Changes the password. The platform ends every other session of the account and answers a fresh token for
+ * this one, which the studio goes on with. A wrong current password is a 403 with the field named, which
+ * leaves the session alone.
+ */
+export async function changePassword(input: PasswordChange): Promise<Session> {
+  const session = state.session;
+  if (backend) {
+    if (!session) throw signedOutError("/auth/change-password");
+    return startSession(await backend.changePassword(input, session));
+  }
+  const body = await requestAsSignedIn("/auth/change-password", { method: "POST", body: input });
+  const changed = parseSignedIn(
+    body,
+    "/auth/change-password",
+    session?.email ? { email: session.email } : {},
+  );
+  return startSession(changed);
 }
 
 /**
@@ -210,14 +288,15 @@ function startSession(session: Session): Session {
  * Runs a request with the session's token. A 401 means the token no longer works (it expired, the member
  * was removed, the secret changed): the session ends and the protected pages send to sign-in.
  */
+const signedOutError = (path: string) =>
+  new PlatformRequestError("http", path, "You are signed out.", 401, {
+    code: "unauthenticated",
+    reason: "You are signed out.",
+  });
+
 export async function asSignedIn<T>(path: string, send: (token: string) => Promise<T>): Promise<T> {
   const session = state.session;
-  if (!session) {
-    throw new PlatformRequestError("http", path, "You are signed out.", 401, {
-      code: "unauthenticated",
-      reason: "You are signed out.",
-    });
-  }
+  if (!session) throw signedOutError(path);
   let token = session.token;
   try {
     if (backend) token = await backend.freshToken(session);

@@ -157,6 +157,65 @@ describe("Settings: members", () => {
     ).toBeNull();
   });
 
+  it("asks what becomes of the member's API keys: revoked by default, or transferred to the remover", async () => {
+    const user = userEvent.setup();
+    const removed = {
+      ...dana,
+      revokedApiKeys: [],
+      transferredApiKeys: ["key_1", "key_2"],
+      revokedInvitations: ["inv_1"],
+    };
+    const platform = stubPlatform({
+      ...adminRoutes(),
+      "DELETE /v1/members/acc_dana": () => jsonResponse(removed),
+    });
+    renderApp("/settings/members");
+    await membersTable();
+
+    await user.click(screen.getByRole("button", { name: "Remove dana@acme.example" }));
+    const dialog = await screen.findByRole("dialog", { name: "Remove dana@acme.example?" });
+    const choice = within(dialog).getByRole("radiogroup", { name: "The API keys they created" });
+    expect(within(choice).getByRole("radio", { name: /^Revoke them/ })).toBeChecked();
+    await user.click(within(choice).getByRole("radio", { name: /^Transfer them to me/ }));
+    await user.click(within(dialog).getByRole("button", { name: "Remove member" }));
+
+    expect(
+      await screen.findByText(
+        "dana@acme.example was removed from Acme Corp. 2 API keys transferred to you, 1 pending invitation revoked.",
+      ),
+    ).toBeInTheDocument();
+    expect(platform.sent("DELETE /v1/members/acc_dana").map((r) => r.query.get("apiKeys"))).toEqual([
+      "transfer",
+    ]);
+    // The revoked invitation leaves the pending list: it is read again.
+    expect(platform.sent("GET /v1/invitations").length).toBeGreaterThan(1);
+  });
+
+  it("revokes by default, and offers no choice to someone leaving", async () => {
+    const user = userEvent.setup();
+    const platform = stubPlatform({
+      ...adminRoutes(),
+      "DELETE /v1/members/acc_dana": () =>
+        jsonResponse({ ...dana, revokedApiKeys: ["key_1"], transferredApiKeys: [], revokedInvitations: [] }),
+    });
+    renderApp("/settings/members");
+    await membersTable();
+
+    await user.click(screen.getByRole("button", { name: "Leave Acme Corp" }));
+    const leaving = await screen.findByRole("dialog", { name: "Leave Acme Corp?" });
+    expect(within(leaving).queryByRole("radiogroup")).not.toBeInTheDocument();
+    await user.click(within(leaving).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    await user.click(screen.getByRole("button", { name: "Remove dana@acme.example" }));
+    const dialog = await screen.findByRole("dialog", { name: "Remove dana@acme.example?" });
+    await user.click(within(dialog).getByRole("button", { name: "Remove member" }));
+    expect(
+      await screen.findByText("dana@acme.example was removed from Acme Corp. 1 API key revoked."),
+    ).toBeInTheDocument();
+    expect(platform.sent("DELETE /v1/members/acc_dana").map((r) => r.query.has("apiKeys"))).toEqual([false]);
+  });
+
   it("keeps the confirmation open with the platform's reason when it refuses a removal", async () => {
     const user = userEvent.setup();
     stubPlatform({

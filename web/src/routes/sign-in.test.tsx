@@ -114,10 +114,13 @@ describe("Protected pages", () => {
     expect(localStorage.getItem("alchemist.session")).toBeNull();
   });
 
-  it("sign out from the account menu", async () => {
+  it("sign out from the account menu, which ends the session on the platform too", async () => {
     const user = userEvent.setup();
     signInAs();
-    stubPlatform({ "GET /v1/agents": () => jsonResponse({ agents: [] }) });
+    const platform = stubPlatform({
+      "GET /v1/agents": () => jsonResponse({ agents: [] }),
+      "POST /auth/logout": () => jsonResponse({ endedAt: new Date().toISOString() }),
+    });
     renderApp("/agents");
     await screen.findByRole("heading", { level: 1, name: "Agents" });
 
@@ -128,6 +131,9 @@ describe("Protected pages", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "Sign in" })).toBeInTheDocument();
     expect(screen.getByText("You signed out.")).toBeInTheDocument();
+    expect(platform.sent("POST /auth/logout").map((r) => r.authorization)).toEqual([
+      "Bearer als_ann_acme.signature",
+    ]);
   });
 });
 

@@ -436,7 +436,7 @@ export const routes: Route<unknown, unknown>[] = [
     tag: "Identity",
     permission: "keys.manage",
     params: z.object({ keyId: id }),
-    handle: ({ deps, caller, params }) => revokeApiKey(deps, caller.tenantId, params.keyId, caller.uid),
+    handle: ({ deps, caller, params }) => revokeApiKey(deps, caller, params.keyId),
   }),
 
   // ----- Agents -----

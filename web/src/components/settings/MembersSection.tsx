@@ -3,7 +3,12 @@ import {
   Box,
   Button,
   Chip,
+  FormControl,
+  FormControlLabel,
+  FormLabel,
   Paper,
+  Radio,
+  RadioGroup,
   Stack,
   Table,
   TableBody,
@@ -19,7 +24,9 @@ import {
   memberChangeRefusal,
   useInvitations,
   useMembers,
+  type ApiKeyDisposition,
   type Member,
+  type MemberRemoval,
 } from "../../data/admin";
 import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { roleLabels, roles, signOut, type Role, type Session } from "../../data/session";
@@ -58,7 +65,14 @@ export function MembersSection({ session }: { readonly session: Session }) {
           <SectionLoadError error={members.error} onRetry={members.retry} retrying={members.pending} />
         )}
         {!members.data && !members.error && <PageLoading label="Loading members…" />}
-        {members.data && <MembersTable members={members.data} remote={members} session={session} />}
+        {members.data && (
+          <MembersTable
+            members={members.data}
+            remote={members}
+            session={session}
+            onInvitationsRevoked={invitations.retry}
+          />
+        )}
         <RoleGuide />
       </Stack>
       {/* Refused the list, the platform refuses invitations too: no form to fill in vain. */}
@@ -76,6 +90,8 @@ interface MembersTableProps {
   readonly members: readonly Member[];
   readonly remote: RemoteData<Member[]>;
   readonly session: Session;
+  /** A removal revoked pending invitations: the list below should show it. */
+  readonly onInvitationsRevoked: () => void;
 }
 
 /** A role change the platform refused: whose, and why. */
@@ -84,7 +100,7 @@ interface RoleChangeFailure {
   readonly error: PlatformRequestError;
 }
 
-function MembersTable({ members, remote, session }: MembersTableProps) {
+function MembersTable({ members, remote, session, onInvitationsRevoked }: MembersTableProps) {
   const studio = useStudio();
   const update = useRemoteUpdate(remote);
   /** Roles sent and not yet confirmed, shown at once; dropped on failure, which puts the old role back. */
@@ -95,6 +111,8 @@ function MembersTable({ members, remote, session }: MembersTableProps) {
   const [removeOpen, setRemoveOpen] = useState(false);
   const [removePending, setRemovePending] = useState(false);
   const [removeError, setRemoveError] = useState<PlatformRequestError | undefined>(undefined);
+  const [apiKeys, setApiKeys] = useState<ApiKeyDisposition>("revoke");
+  const keyChoiceId = useId();
   const workspaceName =
     session.workspaces.find((w) => w.tenantId === session.tenantId)?.name ?? "the workspace";
 
@@ -117,6 +135,7 @@ function MembersTable({ members, remote, session }: MembersTableProps) {
   const askRemove = (member: Member) => {
     setRemoving(member);
     setRemoveError(undefined);
+    setApiKeys("revoke");
     setRemoveOpen(true);
   };
 
@@ -126,15 +145,18 @@ function MembersTable({ members, remote, session }: MembersTableProps) {
     setRemovePending(true);
     setRemoveError(undefined);
     try {
-      await studio.removeMember(member.id);
-      if (member.id === session.accountId) {
+      const leavingNow = member.id === session.accountId;
+      // Leaving always revokes: the platform hands keys to a remover who stays, never to oneself.
+      const removal = await studio.removeMember(member.id, { apiKeys: leavingNow ? "revoke" : apiKeys });
+      if (leavingNow) {
         // Their session stops working at once: end it here rather than on the next request's 401.
         signOut(`You left ${workspaceName}.`);
         return;
       }
       update((list) => list.filter((m) => m.id !== member.id));
+      if (removal.revokedInvitations > 0) onInvitationsRevoked();
       setRemoveOpen(false);
-      setAnnouncement(`${member.email} was removed from ${workspaceName}.`);
+      setAnnouncement(`${member.email} was removed from ${workspaceName}.${removalSummary(removal)}`);
     } catch (e) {
       setRemoveError(asRequestError(e));
     } finally {
@@ -240,12 +262,53 @@ function MembersTable({ members, remote, session }: MembersTableProps) {
         onConfirm={() => void remove()}
         onCancel={() => setRemoveOpen(false)}
       >
-        {leaving
-          ? "You lose access at once and are signed out. An admin or owner can invite you again."
-          : "They lose access at once: their sessions stop working. What they made (agents, knowledge, conversations) stays. You can invite them again later."}
+        {leaving ? (
+          "You lose access at once and are signed out. The API keys you created stop working and your pending invitations are revoked. An admin or owner can invite you again."
+        ) : (
+          <Stack spacing={2}>
+            <Typography>
+              They lose access at once: their sessions stop working and their pending invitations are revoked.
+              What they made (agents, knowledge, conversations) stays. You can invite them again later.
+            </Typography>
+            <FormControl>
+              <FormLabel id={keyChoiceId}>The API keys they created</FormLabel>
+              <RadioGroup
+                aria-labelledby={keyChoiceId}
+                value={apiKeys}
+                onChange={(event) => setApiKeys(event.target.value as ApiKeyDisposition)}
+              >
+                <FormControlLabel
+                  value="revoke"
+                  control={<Radio />}
+                  label="Revoke them: they stop working now"
+                />
+                <FormControlLabel
+                  value="transfer"
+                  control={<Radio />}
+                  label="Transfer them to me: they keep working as mine (a key above my role is revoked)"
+                />
+              </RadioGroup>
+            </FormControl>
+          </Stack>
+        )}
       </ConfirmDialog>
     </>
   );
+}
+
+/** " 2 API keys revoked, 1 pending invitation revoked.", or nothing when the removal took nothing else. */
+function removalSummary(removal: MemberRemoval): string {
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "s"}`;
+  const parts = [
+    removal.revokedApiKeys > 0 ? `${plural(removal.revokedApiKeys, "API key")} revoked` : "",
+    removal.transferredApiKeys > 0
+      ? `${plural(removal.transferredApiKeys, "API key")} transferred to you`
+      : "",
+    removal.revokedInvitations > 0
+      ? `${plural(removal.revokedInvitations, "pending invitation")} revoked`
+      : "",
+  ].filter((p) => p !== "");
+  return parts.length > 0 ? ` ${parts.join(", ")}.` : "";
 }
 
 function RoleGuide() {

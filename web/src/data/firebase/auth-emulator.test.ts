@@ -14,6 +14,7 @@ import { deleteApp, initializeApp, type FirebaseApp } from "firebase/app";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   asSignedIn,
+  changePassword,
   currentSessionState,
   installAuthBackend,
   signIn,
@@ -155,6 +156,22 @@ describe.skipIf(!emulatorHost)(
       expect(claimsOf(session.token)).toMatchObject({ tenantId: `globex${run}`, role: "viewer" });
       expect(session.workspaces.map((w) => w.name)).toEqual(["Acme Corp", "Globex"]);
       expect(await asSignedIn("/v1/agents", async (token) => token)).toBe(session.token);
+    });
+
+    it("changes the password after checking the current one; the old one no longer signs in", async () => {
+      await signIn({ email, password });
+      await expect(
+        changePassword({ currentPassword: "wrong password", newPassword: "a brand new passphrase" }),
+      ).rejects.toMatchObject({ status: 403, issues: [{ path: "currentPassword" }] });
+      const session = await changePassword({
+        currentPassword: password,
+        newPassword: "a brand new passphrase",
+      });
+      expect(session).toMatchObject({ email, signedInWith: "firebase" });
+      expect(await asSignedIn("/v1/agents", async (token) => token)).toBe(session.token);
+      signOut();
+      await expect(signIn({ email, password })).rejects.toMatchObject({ status: 401 });
+      await expect(signIn({ email, password: "a brand new passphrase" })).resolves.toMatchObject({ email });
     });
   },
 );

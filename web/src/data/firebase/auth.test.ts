@@ -8,8 +8,11 @@ import { errorResponse, jsonResponse, stubPlatform } from "../../test/platformFe
 import { annSession, signInAs } from "../../test/session";
 import {
   acceptInvitation,
+  accountActions,
+  changePassword,
   currentSessionState,
   installAuthBackend,
+  logOut,
   requestAsSignedIn,
   sessionEndedNotice,
   signIn,
@@ -316,5 +319,64 @@ describe("accepting an invitation", () => {
       role: "editor",
       workspaces: [{ tenantId: "globex", name: "Globex", role: "editor" }],
     });
+  });
+});
+
+describe("the account menu's actions", () => {
+  beforeEach(() => {
+    auth.addAccount("ann@acme.example", "correct horse battery", {
+      uid: "ann",
+      claims: { tenantId: "acme", role: "owner" },
+    });
+    identity.addTenant("acme", "Acme Corp", { ann: "owner" });
+  });
+
+  it("changes the password with Firebase Auth after checking the current one, and goes on signed in", async () => {
+    await signIn({ email: "ann@acme.example", password: "correct horse battery" });
+    const before = session()?.token;
+    const platform = stubPlatform({});
+
+    await changePassword({ currentPassword: "correct horse battery", newPassword: "a brand new passphrase" });
+
+    expect(auth.calls.slice(-3)).toEqual(["reauthenticate", "updatePassword", "idToken force"]);
+    expect(session()).toMatchObject({
+      tenantId: "acme",
+      email: "ann@acme.example",
+      signedInWith: "firebase",
+    });
+    expect(session()?.token).not.toBe(before);
+    // Firebase Auth owns the password: the platform's local route is never asked.
+    expect(platform.requests).toHaveLength(0);
+    signOut();
+    await expect(
+      signIn({ email: "ann@acme.example", password: "correct horse battery" }),
+    ).rejects.toMatchObject({
+      status: 401,
+    });
+    await signIn({ email: "ann@acme.example", password: "a brand new passphrase" });
+  });
+
+  it("answers a wrong current password with 403 on its field, and keeps the session", async () => {
+    await signIn({ email: "ann@acme.example", password: "correct horse battery" });
+    await expect(
+      changePassword({ currentPassword: "not my password", newPassword: "a brand new passphrase" }),
+    ).rejects.toMatchObject({
+      status: 403,
+      reason: "The current password is not correct",
+      issues: [{ path: "currentPassword", message: "This is not your current password" }],
+    });
+    expect(auth.calls).not.toContain("updatePassword");
+    expect(session()?.accountId).toBeDefined();
+  });
+
+  it("offers no 'sign out everywhere' (no client-side revocation), and signs out of Firebase Auth", async () => {
+    expect(accountActions()).toEqual({ signOutEverywhere: false, changePassword: true });
+    await signIn({ email: "ann@acme.example", password: "correct horse battery" });
+    const platform = stubPlatform({});
+    await logOut();
+    expect(session()).toBeUndefined();
+    expect(currentSessionState().notice).toBe("You signed out.");
+    expect(auth.calls.at(-1)).toBe("signOut");
+    expect(platform.requests).toHaveLength(0);
   });
 });

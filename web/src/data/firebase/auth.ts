@@ -6,7 +6,7 @@
  * and the `Session` carries that token. An ID token lasts an hour: `freshToken` asks the SDK before every
  * request, which answers the cached one or refreshes it shortly before it expires.
  */
-import { PlatformRequestError } from "../platform";
+import { isRecord, PlatformRequestError } from "../platform";
 import {
   currentSessionState,
   replaceSessionToken,
@@ -316,11 +316,43 @@ export function firebaseAuthBackend(deps: FirebaseAuthDeps): AuthBackend {
       return fresh.token;
     },
 
+    async changePassword({ currentPassword, newPassword }, current) {
+      const user = currentUser();
+      try {
+        await auth.reauthenticate(currentPassword);
+      } catch (error) {
+        const code = isRecord(error) ? error.code : undefined;
+        if (typeof code === "string" && wrongPasswordCodes.includes(code)) {
+          // 403 as the local accounts' route answers, not 401: a typo must not end the session.
+          throw new PlatformRequestError("http", "auth", "auth: The current password is not correct", 403, {
+            code: "permission-denied",
+            reason: "The current password is not correct",
+            issues: [{ path: "currentPassword", message: "This is not your current password" }],
+          });
+        }
+        throw firebaseRequestError(error, "auth");
+      }
+      try {
+        await auth.updatePassword(newPassword);
+      } catch (error) {
+        throw firebaseRequestError(error, "auth");
+      }
+      // Firebase Auth revoked the user's refresh tokens with the change; this browser's sign-in was renewed.
+      return sessionOf(user, await idToken(true), current.email ?? user.email ?? undefined);
+    },
+
     signOut() {
       void auth.signOut().catch(() => undefined);
     },
   };
 }
+
+/** What Firebase Auth answers a reauthentication with a wrong password. */
+const wrongPasswordCodes = [
+  "auth/wrong-password",
+  "auth/invalid-credential",
+  "auth/invalid-login-credentials",
+];
 
 /**
  * Keeps the studio's session in step with Firebase Auth: a session of another sign-in (a local account, or

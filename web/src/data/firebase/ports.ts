@@ -79,6 +79,8 @@ export interface FirebaseAuthPort {
   signUp(email: string, password: string): Promise<AuthUser>;
   /** Checks the current user's password again (before a sensitive step). */
   reauthenticate(password: string): Promise<void>;
+  /** Sets the current user's password (after `reauthenticate`); Firebase Auth revokes their other sessions. */
+  updatePassword(newPassword: string): Promise<void>;
   /** The current user's ID token; cached by the SDK until about five minutes before it expires. */
   idToken(forceRefresh: boolean): Promise<IdToken>;
   /** Called with the user after every sign-in, sign-out and token refresh. Answers the unsubscribe. */

@@ -17,6 +17,7 @@ import {
   sendEmailVerification,
   signInWithEmailAndPassword,
   signOut,
+  updatePassword,
   type Auth,
   type User,
 } from "firebase/auth";
@@ -125,6 +126,7 @@ export function firebaseAuthPort(auth: Auth): FirebaseAuthPort {
       const user = signedInUser();
       await reauthenticateWithCredential(user, EmailAuthProvider.credential(user.email ?? "", password));
     },
+    updatePassword: (newPassword) => updatePassword(signedInUser(), newPassword),
     async idToken(forceRefresh) {
       const result = await getIdTokenResult(signedInUser(), forceRefresh);
       return {

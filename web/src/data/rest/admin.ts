@@ -11,6 +11,7 @@ import {
   parseInvitationList,
   parseMember,
   parseMemberList,
+  parseMemberRemoval,
   parseWorkspaceSettings,
   type AdminSource,
 } from "../admin";
@@ -30,8 +31,11 @@ export const restAdmin: AdminSource = {
     const body = await requestAsSignedIn(path, { method: "PATCH", body: { role } });
     return parseAnswer(body, `PATCH ${path}`, "a member", parseMember);
   },
-  async removeMember(memberId) {
-    await requestAsSignedIn(memberPath(memberId), { method: "DELETE" });
+  async removeMember(memberId, options = {}) {
+    // Revoking is the platform's default; only a transfer is asked for by name.
+    const path = `${memberPath(memberId)}${options.apiKeys === "transfer" ? "?apiKeys=transfer" : ""}`;
+    const body = await requestAsSignedIn(path, { method: "DELETE" });
+    return parseAnswer(body, `DELETE ${path}`, "a removed member", parseMemberRemoval);
   },
   async listInvitations(signal) {
     const body = await requestAsSignedIn("/v1/invitations", { signal });

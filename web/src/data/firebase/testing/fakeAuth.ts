@@ -83,6 +83,13 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
       calls.push("reauthenticate");
       if (need().password !== password) throw firebaseError("auth/invalid-credential");
     },
+    async updatePassword(newPassword) {
+      calls.push("updatePassword");
+      if (newPassword.length < 6) throw firebaseError("auth/weak-password");
+      need().password = newPassword;
+      // Firebase Auth revokes the user's other sessions; this one gets a new token.
+      cached = undefined;
+    },
     async idToken(forceRefresh) {
       calls.push(forceRefresh ? "idToken force" : "idToken");
       const account = need();
