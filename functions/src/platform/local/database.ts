@@ -98,6 +98,9 @@ export const migrations: readonly string[] = [
    ALTER TABLE vectors_v3 RENAME TO vectors;
    CREATE INDEX vectors_by_parent ON vectors(parent, field, path);
    CREATE INDEX vectors_by_coll ON vectors(coll, field, path);`,
+  // Leasing a queue's due tasks reads that queue's rows only: with one index on status, each lease walked
+  // every pending task of every queue (hundreds during a bulk upload), many times a second.
+  `CREATE INDEX tasks_by_queue ON tasks(queue, status, run_at, seq);`,
 ];
 
 /** A prepared statement for a fixed SQL text, prepared once per handle: preparing costs more than a run. */

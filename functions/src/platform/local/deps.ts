@@ -32,13 +32,15 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
     config,
     store,
     keywords: new SqliteKeywordIndex(db),
-    blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock),
+    blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock, {
+      durable: config.sqliteSync === "FULL",
+    }),
     tasks: new SqliteTaskQueue(db, clock),
     chat,
     embedder,
+    egress: nodeEgress({ policy: config.egress }),
     clock,
     ids: randomIds,
-    egress: nodeEgress({ policy: config.egress }),
     local: { db, close: () => db.close() },
   };
 }

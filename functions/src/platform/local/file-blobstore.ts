@@ -39,10 +39,24 @@ export class FileBlobStore implements BlobStore {
   /** Writes to one path run one at a time, so each put knows the generation it replaces. */
   private readonly writing = new Map<string, Promise<void>>();
 
+  /** Folders known to exist: a put creates its two folders once, not on every write. */
+  private readonly folders = new Set<string>();
+
+  /**
+   * `durable`: fsync each file before it is renamed into place, so a put survives a power cut, not only a
+   * crash (local deps pass it with ALCHEMIST_SQLITE_SYNC=FULL, the database's own setting for the same).
+   */
   constructor(
     private readonly root: string,
     private readonly clock: Clock,
+    private readonly options: { readonly durable?: boolean } = { durable: true },
   ) {}
+
+  private async ensureFolder(dir: string): Promise<void> {
+    if (this.folders.has(dir)) return;
+    await fs.mkdir(dir, { recursive: true, mode: privateDirMode });
+    this.folders.add(dir);
+  }
 
   /** Called after each completed `put`, like Cloud Storage's object-finalized event. */
   onFinalized(listener: FinalizeListener): void {
@@ -60,15 +74,26 @@ export class FileBlobStore implements BlobStore {
   }
 
   private async writeAtomically(file: string, data: Uint8Array | string): Promise<void> {
+    try {
+      await this.writeOnce(file, data);
+    } catch (e) {
+      if (!isMissing(e)) throw e;
+      // A folder removed under the running store (by hand, say): forget what was made and make it again.
+      this.folders.clear();
+      await this.writeOnce(file, data);
+    }
+  }
+
+  private async writeOnce(file: string, data: Uint8Array | string): Promise<void> {
     const tmpDir = path.join(this.root, "tmp");
-    await fs.mkdir(tmpDir, { recursive: true, mode: privateDirMode });
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: privateDirMode });
+    await this.ensureFolder(tmpDir);
+    await this.ensureFolder(path.dirname(file));
     const tmp = path.join(tmpDir, randomBytes(12).toString("hex"));
     try {
       const handle = await fs.open(tmp, "w", privateFileMode);
       try {
         await handle.writeFile(data);
-        await handle.sync();
+        if (this.options.durable !== false) await handle.sync();
       } finally {
         await handle.close();
       }

@@ -88,15 +88,16 @@ export class TaskRunner {
       return;
     }
     this.ticking = true;
+    let next: number | null = null;
     try {
       do {
         this.again = false;
-        this.tick();
+        next = this.tick();
       } while (this.again && !this.stopped);
     } finally {
       this.ticking = false;
     }
-    this.scheduleNext();
+    this.scheduleNext(next);
   }
 
   /** Resolves once no task of these queues is due or running (tests and the seeding step wait on it). */
@@ -111,13 +112,25 @@ export class TaskRunner {
     }
   }
 
-  private tick(): void {
+  /**
+   * Leases what is due on every queue with room, from one read of when each queue next has work; returns
+   * when the earliest work not started now falls due (null: nothing waits). Work on a queue that was full
+   * starts when one of its running tasks finishes, which wakes the runner again.
+   */
+  private tick(): number | null {
+    const now = this.clock.now().getTime();
+    const dueTimes = this.queue.dueTimes(this.handlers.map((h) => h.queue));
+    let next: number | null = null;
     for (const handler of this.handlers) {
-      const busy = this.running.get(handler.queue) ?? 0;
-      const free = handler.concurrency - busy;
-      if (free <= 0) continue;
-      for (const task of this.queue.lease(handler.queue, free, handler.leaseMs)) this.launch(handler, task);
+      const due = dueTimes.get(handler.queue);
+      if (due === undefined) continue;
+      const free = handler.concurrency - (this.running.get(handler.queue) ?? 0);
+      if (due > now) next = next === null ? due : Math.min(next, due);
+      else if (free > 0) {
+        for (const task of this.queue.lease(handler.queue, free, handler.leaseMs)) this.launch(handler, task);
+      }
     }
+    return next;
   }
 
   private launch(handler: QueueHandler, task: LeasedTask): void {
@@ -159,10 +172,9 @@ export class TaskRunner {
     this.inFlight.add(work);
   }
 
-  private scheduleNext(): void {
+  private scheduleNext(due: number | null): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    const due = this.queue.nextDue(this.handlers.map((h) => h.queue));
     const wait =
       due === null ? maxPollMs : Math.max(10, Math.min(maxPollMs, due - this.clock.now().getTime()));
     this.timer = setTimeout(() => this.wake(), wait);
