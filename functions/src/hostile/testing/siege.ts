@@ -44,7 +44,9 @@ const url = process.argv[1];
 const times = [];
 const failures = [];
 let stopped = false;
+// Told to stop, or orphaned (the test process went away and closed the pipe).
 process.stdin.on("data", () => { stopped = true; });
+process.stdin.on("end", () => { stopped = true; });
 (async () => {
   while (!stopped) {
     const started = performance.now();
@@ -135,15 +137,18 @@ export async function underSiege(
   await sleep(300);
   const user = useAsNeighbour(runtime, neighbour, stop.signal, neighbourFailures);
   const started = Date.now();
+  let failure: { error: unknown } | undefined;
   try {
     await run();
-  } finally {
-    const left = minMs - (Date.now() - started);
-    if (left > 0) await sleep(left);
-    stop.abort();
+  } catch (error) {
+    failure = { error };
   }
+  const left = minMs - (Date.now() - started);
+  if (left > 0 && !failure) await sleep(left);
+  stop.abort();
   const { times, failures: healthFailures } = await sampler.stop();
   const neighbourRequests = await user;
+  if (failure) throw failure.error;
   const sorted = [...times].sort((a, b) => a - b);
   const report: SiegeReport = {
     attack,
