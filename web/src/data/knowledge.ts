@@ -9,6 +9,7 @@ import { useLiveData, type Watch } from "./live";
 import { knowledgeBasesPath } from "./knowledgeBases";
 import {
   field,
+  isBoolean,
   isNullableNumber,
   isNumber,
   isString,
@@ -17,7 +18,9 @@ import {
   optional,
   parseWith,
   record,
+  ShapeError,
 } from "./shape";
+import { PlatformRequestError, type PlatformErrorEnvelope } from "./platform";
 import { useStudio } from "./studio";
 import { useRemoteData, type RemoteData } from "./useRemoteData";
 
@@ -108,6 +111,32 @@ export interface UploadProgress {
   readonly total: number;
 }
 
+/** One file's outcome in an upload of several: its document, or why the platform refused that file. */
+export type UploadOutcome =
+  | { readonly ok: true; readonly document: UploadedDocument }
+  | { readonly ok: false; readonly error: PlatformRequestError };
+
+/** How many files (and bytes) one `uploadDocuments` call should carry; a `maxFiles` of 1 sends each alone. */
+export interface UploadBatching {
+  readonly maxFiles: number;
+  readonly maxBytes: number;
+}
+
+/**
+ * The platform refused for now (429, its upload budget is spent): the same request may be sent again after
+ * `retryAfterSeconds` (its `Retry-After`).
+ */
+export class RetryLaterError extends PlatformRequestError {
+  constructor(
+    path: string,
+    message: string,
+    envelope: PlatformErrorEnvelope,
+    readonly retryAfterSeconds: number,
+  ) {
+    super("http", path, message, 429, envelope);
+  }
+}
+
 // ----- the data layer's section ---------------------------------------------------------------------
 
 /** Knowledge bases, their documents and retrieval (see studio.ts for the whole interface). */
@@ -128,6 +157,20 @@ export interface KnowledgeSource {
     onProgress: (progress: UploadProgress) => void,
     signal: AbortSignal,
   ): Promise<UploadedDocument>;
+  /** How the upload queue should group files into `uploadDocuments` calls for this source. */
+  readonly uploadBatching: UploadBatching;
+  /**
+   * Sends several files, each becoming a document (or the next version of one) as `uploadDocument` does.
+   * Resolves with one outcome per file, in the order given: a file the platform refused does not stop the
+   * others. Rejects when the request failed as a whole (no answer, signed out, the knowledge base is gone,
+   * the upload budget is spent: a `RetryLaterError`). `onProgress` follows each file's bytes by its index.
+   */
+  uploadDocuments(
+    kbId: string,
+    files: readonly File[],
+    onProgress: (index: number, progress: UploadProgress) => void,
+    signal: AbortSignal,
+  ): Promise<UploadOutcome[]>;
   /** Removes the document with all its versions and passages. */
   deleteDocument(kbId: string, docId: string): Promise<void>;
   /** Indexes an earlier version's file again, as the newest version. */
@@ -472,20 +515,52 @@ export function parseDocument(body: unknown, request: string, path: string): Kno
   return parseWith(() => parseDocumentRecord(body), request, path, "a document");
 }
 
+function parseUploadedDocumentRecord(value: unknown): UploadedDocument {
+  return {
+    ...parseDocumentRecord(value),
+    duplicate: optional(record(value, "document"), "duplicate", isBoolean, false),
+  };
+}
+
 export function parseUploadedDocument(body: unknown, path: string): UploadedDocument {
+  return parseWith(() => parseUploadedDocumentRecord(body), `POST ${path}`, path, "a document");
+}
+
+/**
+ * The answer to an upload of several files (202, or 207 when some were refused): one result per file in the
+ * order sent, each the document or the platform's reason for refusing that file, which becomes its error.
+ */
+export function parseUploadBatch(
+  body: unknown,
+  path: string,
+  files: readonly { readonly name: string }[],
+): UploadOutcome[] {
+  const request = `POST ${path}`;
   return parseWith(
-    () => ({
-      ...parseDocumentRecord(body),
-      duplicate: optional(
-        record(body, "body"),
-        "duplicate",
-        (v): v is boolean => v === true || v === false,
-        false,
-      ),
-    }),
-    `POST ${path}`,
+    () => {
+      const results = list(body, "results");
+      if (results.length !== files.length) {
+        throw new ShapeError(`results: ${results.length} for ${files.length} files`);
+      }
+      return results.map((value, index): UploadOutcome => {
+        const result = record(value, "results");
+        if (result.document !== undefined) {
+          return { ok: true, document: parseUploadedDocumentRecord(result.document) };
+        }
+        const refusal = record(result.error, "results.error");
+        const code = field(refusal, "code", isString);
+        const reason = field(refusal, "message", isString);
+        const fileName = optional(result, "fileName", isString, files[index]?.name ?? "");
+        const message = `${request} refused "${fileName}": ${reason}`;
+        return {
+          ok: false,
+          error: new PlatformRequestError("http", path, message, undefined, { code, reason }),
+        };
+      });
+    },
+    request,
     path,
-    "a document",
+    "one result per file",
   );
 }
 

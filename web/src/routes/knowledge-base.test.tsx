@@ -1,7 +1,10 @@
-import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { dropOfEntries, fileInFolder, folderEntry } from "../test/folderEntries";
 import {
+  acceptedBatch,
+  batchAnswer,
   handbookDoc,
   handbookKb,
   liveListing,
@@ -22,6 +25,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
+  vi.useRealTimers();
   vi.unstubAllGlobals();
 });
 
@@ -130,7 +134,7 @@ describe("A knowledge base", { timeout: 30_000 }, () => {
     expect(row).toHaveTextContent("Version 3 stays searchable until this one is ready.");
   });
 
-  it("uploads many files, three at a time, each with its own progress through to ready", async () => {
+  it("sends small files together in one request, each with its own progress through to ready", async () => {
     const user = userEvent.setup();
     const xhr = stubXhr();
     const live = liveListing({ documents: [handbookDoc] });
@@ -143,35 +147,42 @@ describe("A knowledge base", { timeout: 30_000 }, () => {
       names.map((name) => fileOf(name, 2048)),
     );
 
-    await waitFor(() => expect(xhr.sentFiles()).toEqual(["leave.md", "travel.pdf", "security.txt"]));
-    expect(uploadItem("benefits.md")).toHaveTextContent("Waiting to upload");
-    const leave = xhr.uploadOf("leave.md");
-    expect(leave).toMatchObject({
+    await waitFor(() => expect(xhr.sentRequests()).toEqual([names]));
+    const [request] = xhr.requests;
+    expect(request).toMatchObject({
       method: "POST",
       url: "/v1/knowledge-bases/kb_handbook/documents",
       headers: { authorization: "Bearer als_ann_acme.signature", accept: "application/json" },
+      file: undefined,
     });
 
-    leave.progress(1024);
+    // Parts go in order: 3 KB of the body is all of leave.md and half of travel.pdf.
+    request!.progress(3072);
     expect(
-      await within(uploadItem("leave.md")).findByText("Uploading: 1 KB of 2 KB (50%)"),
+      await within(uploadItem("leave.md")).findByText("Sent; waiting for the platform to accept it"),
     ).toBeInTheDocument();
+    expect(uploadItem("travel.pdf")).toHaveTextContent("Uploading: 1 KB of 2 KB (50%)");
     expect(
-      within(uploadItem("leave.md")).getByRole("progressbar", { name: "leave.md progress" }),
+      within(uploadItem("travel.pdf")).getByRole("progressbar", { name: "travel.pdf progress" }),
     ).toHaveAttribute("aria-valuenow", "50");
+    expect(uploadItem("security.txt")).toHaveTextContent("Uploading: 0 B of 2 KB (0%)");
 
-    // One failing does not stop the others, and frees its place for the next file.
-    xhr.uploadOf("travel.pdf").fail();
-    const travel = uploadItem("travel.pdf");
-    expect(await within(travel).findByText(/Upload failed/)).toHaveTextContent(
-      "POST /v1/knowledge-bases/kb_handbook/documents got no response.",
+    // 207: the platform took three and refused one, in its own words.
+    const refusal = '"travel.pdf" is named like a PDF but holds plain text; export it again as PDF';
+    request!.respond(
+      207,
+      batchAnswer([
+        { fileName: "leave.md", document: queuedDoc("doc_leave", "leave.md", 2048) },
+        { fileName: "travel.pdf", error: { code: "invalid-argument", message: refusal } },
+        { fileName: "security.txt", document: queuedDoc("doc_security", "security.txt", 2048) },
+        { fileName: "benefits.md", document: queuedDoc("doc_benefits", "benefits.md", 2048) },
+      ]),
     );
-    await waitFor(() => expect(xhr.sentFiles()).toContain("benefits.md"));
-
-    leave.respond(202, queuedDoc("doc_leave", "leave.md", 2048));
-    expect(
-      await within(uploadItem("leave.md")).findByText("Uploaded; waiting to be read (0%)"),
-    ).toBeInTheDocument();
+    const travel = uploadItem("travel.pdf");
+    expect(await within(travel).findByText(/Upload failed/)).toHaveTextContent(`Upload failed: ${refusal}`);
+    expect(uploadItem("leave.md")).toHaveTextContent("Uploaded; waiting to be read (0%)");
+    expect(uploadItem("benefits.md")).toHaveTextContent("Uploaded; waiting to be read (0%)");
+    expect(screen.getByText("3 files of 4 in progress, 1 needs attention.")).toBeInTheDocument();
 
     live.send({
       documents: [
@@ -199,14 +210,225 @@ describe("A knowledge base", { timeout: 30_000 }, () => {
     ).toBeInTheDocument();
     expect(rowOf("leave.md")).toHaveTextContent("Ready");
 
-    // Retry sends the failed file again; nothing else is sent twice.
+    // Retry sends the refused file again, alone (the single-file form); nothing else is sent twice.
     await user.click(within(travel).getByRole("button", { name: "Retry travel.pdf" }));
-    await waitFor(() => expect(xhr.sentFiles().filter((n) => n === "travel.pdf")).toHaveLength(2));
+    await waitFor(() => expect(xhr.requests).toHaveLength(2));
+    expect(xhr.requests[1]!.file?.name).toBe("travel.pdf");
     xhr.uploadOf("travel.pdf").respond(202, queuedDoc("doc_travel_new", "travel.pdf", 2048));
     expect(
       await within(uploadItem("travel.pdf")).findByText("Uploaded; waiting to be read (0%)"),
     ).toBeInTheDocument();
     expect(xhr.sentFiles().filter((n) => n === "leave.md")).toHaveLength(1);
+  });
+
+  it("sends hundreds of files in a few requests, at most three at a time", async () => {
+    const user = userEvent.setup();
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [] }));
+    await screen.findByText("No documents yet");
+
+    const files = Array.from({ length: 305 }, (_, i) =>
+      fileOf(`note-${String(i + 1).padStart(3, "0")}.md`, 900),
+    );
+    await user.upload(screen.getByLabelText("Files to upload"), files);
+
+    // 305 files: requests of 100, three at a time; the fourth waits for a free place.
+    await waitFor(() => expect(xhr.requests).toHaveLength(3));
+    expect(xhr.sentRequests().map((names) => names.length)).toEqual([100, 100, 100]);
+    expect(uploadItem("note-301.md")).toHaveTextContent("Waiting to upload");
+
+    const first = xhr.requests[0]!;
+    first.respond(202, acceptedBatch(first.files));
+    await waitFor(() => expect(xhr.requests).toHaveLength(4));
+    expect(xhr.sentRequests()[3]).toEqual([
+      "note-301.md",
+      "note-302.md",
+      "note-303.md",
+      "note-304.md",
+      "note-305.md",
+    ]);
+    expect(uploadItem("note-001.md")).toHaveTextContent("Uploaded; waiting to be read (0%)");
+
+    for (const request of xhr.requests.slice(1)) request.respond(202, acceptedBatch(request.files));
+    expect(await within(uploadItem("note-305.md")).findByText(/Uploaded/)).toBeInTheDocument();
+    expect(xhr.requests).toHaveLength(4);
+    expect(new Set(xhr.sentFiles()).size).toBe(305);
+  });
+
+  it("sends large files one by one, at most three at a time", async () => {
+    const user = userEvent.setup();
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [] }));
+    await screen.findByText("No documents yet");
+
+    const manuals = ["a.pdf", "b.pdf", "c.pdf", "d.pdf"].map((name) => fileOf(name, 5 * 1024 * 1024));
+    await user.upload(screen.getByLabelText("Files to upload"), manuals);
+
+    await waitFor(() => expect(xhr.sentRequests()).toEqual([["a.pdf"], ["b.pdf"], ["c.pdf"]]));
+    expect(xhr.requests.map((r) => r.file?.name)).toEqual(["a.pdf", "b.pdf", "c.pdf"]);
+    xhr.uploadOf("b.pdf").fail();
+    await waitFor(() => expect(xhr.sentFiles()).toContain("d.pdf"));
+    expect(await within(uploadItem("b.pdf")).findByText(/Upload failed/)).toHaveTextContent(
+      "POST /v1/knowledge-bases/kb_handbook/documents got no response.",
+    );
+  });
+
+  it("waits for the upload budget when the platform answers 429, then sends the same files again", async () => {
+    vi.useFakeTimers({
+      toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
+      shouldAdvanceTime: true,
+    });
+    const user = userEvent.setup({ advanceTimers: (ms) => vi.advanceTimersByTime(ms) });
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [] }));
+    await screen.findByText("No documents yet");
+
+    const files = [fileOf("leave.md", 2048), fileOf("travel.md", 2048)];
+    await user.upload(screen.getByLabelText("Files to upload"), files);
+    await waitFor(() => expect(xhr.requests).toHaveLength(1));
+    xhr.requests[0]!.respond(
+      429,
+      {
+        error: {
+          code: "resource-exhausted",
+          message: "Rate limit exceeded for this tenant's uploads; retry in 30 s",
+          details: { retryAfterSeconds: 30 },
+        },
+      },
+      { "Retry-After": "30" },
+    );
+
+    expect(await screen.findByText(/Waiting for the upload budget, retrying in 30 s\./)).toBeInTheDocument();
+    expect(uploadItem("leave.md")).toHaveTextContent("Waiting for the upload budget");
+    expect(uploadItem("travel.md")).toHaveTextContent("Waiting for the upload budget");
+    expect(screen.getByText("2 files of 2 in progress, waiting for the upload budget.")).toBeInTheDocument();
+
+    await act(() => vi.advanceTimersByTimeAsync(20_000));
+    expect(screen.getByText(/Waiting for the upload budget, retrying in ([1-9]|10) s\./)).toBeInTheDocument();
+    expect(xhr.requests).toHaveLength(1);
+
+    await act(() => vi.advanceTimersByTimeAsync(10_000));
+    await waitFor(() => expect(xhr.requests).toHaveLength(2));
+    expect(xhr.sentRequests()[1]).toEqual(["leave.md", "travel.md"]);
+    expect(screen.queryByText(/retrying in/)).not.toBeInTheDocument();
+    xhr.requests[1]!.respond(202, acceptedBatch(xhr.requests[1]!.files));
+    expect(
+      await within(uploadItem("travel.md")).findByText("Uploaded; waiting to be read (0%)"),
+    ).toBeInTheDocument();
+  });
+
+  it("sends each file alone when the platform refuses a request of several as too large", async () => {
+    const user = userEvent.setup();
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [] }));
+    await screen.findByText("No documents yet");
+
+    await user.upload(screen.getByLabelText("Files to upload"), [
+      fileOf("leave.md", 3000),
+      fileOf("travel.md", 3000),
+    ]);
+    await waitFor(() => expect(xhr.requests).toHaveLength(1));
+    // A platform configured with MAX_UPLOAD_BYTES=4000: the two together are over its body limit.
+    xhr.requests[0]!.respond(413, {
+      error: { code: "payload-too-large", message: "The upload exceeds the limit of 1052576 bytes" },
+    });
+
+    await waitFor(() =>
+      expect(xhr.sentRequests()).toEqual([["leave.md", "travel.md"], ["leave.md"], ["travel.md"]]),
+    );
+    xhr.uploadOf("leave.md").respond(202, queuedDoc("doc_leave", "leave.md", 3000));
+    xhr.uploadOf("travel.md").respond(202, queuedDoc("doc_travel", "travel.md", 3000));
+    expect(
+      await within(uploadItem("travel.md")).findByText("Uploaded; waiting to be read (0%)"),
+    ).toBeInTheDocument();
+    expect(uploadItem("leave.md")).toHaveTextContent("Uploaded; waiting to be read (0%)");
+  });
+
+  it("cancels one file of a request and sends the others again without it", async () => {
+    const user = userEvent.setup();
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [] }));
+    await screen.findByText("No documents yet");
+
+    await user.upload(screen.getByLabelText("Files to upload"), [
+      fileOf("leave.md", 2048),
+      fileOf("draft.md", 2048),
+      fileOf("travel.md", 2048),
+    ]);
+    await waitFor(() => expect(xhr.requests).toHaveLength(1));
+    const first = xhr.requests[0]!;
+    first.progress(1024);
+
+    await user.click(within(uploadItem("draft.md")).getByRole("button", { name: "Cancel draft.md" }));
+    expect(first.aborted).toBe(true);
+    await waitFor(() => expect(xhr.sentRequests()[1]).toEqual(["leave.md", "travel.md"]));
+    expect(
+      within(screen.getByRole("list", { name: "Uploads" })).queryByRole("listitem", { name: "draft.md" }),
+    ).toBeNull();
+    xhr.requests[1]!.respond(202, acceptedBatch(xhr.requests[1]!.files));
+    expect(
+      await within(uploadItem("leave.md")).findByText("Uploaded; waiting to be read (0%)"),
+    ).toBeInTheDocument();
+  });
+
+  it("walks a dropped folder with its subfolders and uploads every file it can, saying why not for others", async () => {
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [handbookDoc] }));
+    await screen.findByRole("table", { name: "Documents" });
+
+    const text = (name: string) => fileOf(name, 1200);
+    const folder = folderEntry("handbook", {
+      "travel.md": text("travel.md"),
+      "scan.png": text("scan.png"),
+      ".DS_Store": text(".DS_Store"),
+      "moved.md": "unreadable",
+      policies: {
+        "leave.md": text("leave.md"),
+        archive: { "2023": { "leave.md": text("leave.md"), "parking.txt": text("parking.txt") } },
+      },
+    });
+    const zone = screen.getByRole("group", { name: "Drop files or folders to upload" });
+    expect(zone).toHaveTextContent("Drag files or folders here, or");
+    expect(zone).toHaveTextContent("A folder brings every file in it, subfolders too.");
+    fireEvent.drop(zone, { dataTransfer: dropOfEntries([folder]) });
+
+    // Depth first in name order: handbook/policies/archive/2023/… comes before handbook/policies/leave.md.
+    await waitFor(() => expect(xhr.sentRequests()).toEqual([["leave.md", "parking.txt", "travel.md"]]));
+    expect(uploadItem("parking.txt")).toHaveTextContent("in handbook/policies/archive/2023");
+    expect(uploadItem("scan.png")).toHaveTextContent("Not uploaded: Images cannot be read (no OCR yet)");
+    // Two files named leave.md: one document each would be one document, the second replacing the first.
+    const leaves = within(screen.getByRole("list", { name: "Uploads" })).getAllByRole("listitem", {
+      name: "leave.md",
+    });
+    expect(leaves).toHaveLength(2);
+    expect(leaves[0]).toHaveTextContent("in handbook/policies/archive/2023");
+    expect(leaves[1]).toHaveTextContent("in handbook/policies");
+    expect(leaves[1]).toHaveTextContent(
+      "Not uploaded: handbook/policies/archive/2023/leave.md has the same name, and a document is known by its file name",
+    );
+    expect(screen.queryByRole("listitem", { name: ".DS_Store" })).not.toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent(
+      "1 file or folder could not be read and was left out.",
+    );
+  });
+
+  it("uploads a chosen folder, keeping each file's place in it", async () => {
+    const user = userEvent.setup();
+    const xhr = stubXhr();
+    openHandbook(liveListing({ documents: [] }));
+    await screen.findByText("No documents yet");
+
+    expect(screen.getByRole("button", { name: "Choose folder" })).toBeEnabled();
+    const picker = screen.getByLabelText("Folder to upload");
+    expect(picker).toHaveAttribute("webkitdirectory");
+    await user.upload(picker, [
+      fileInFolder("handbook/leave.md", "# Leave\n\nEmployees receive 25 vacation days.\n"),
+      fileInFolder("handbook/.git/HEAD", "ref: refs/heads/main\n"),
+      fileInFolder("handbook/policies/travel.md", "# Travel\n\nMeals: 45 euros a day.\n"),
+    ]);
+
+    await waitFor(() => expect(xhr.sentRequests()).toEqual([["leave.md", "travel.md"]]));
+    expect(uploadItem("travel.md")).toHaveTextContent("in handbook/policies");
   });
 
   it("asks before leaving while files are still being sent", async () => {
@@ -273,7 +495,7 @@ describe("A knowledge base", { timeout: 30_000 }, () => {
       fileOf("huge.pdf", 26 * 1024 * 1024),
       fileOf("faq.md", 1000),
     ];
-    fireEvent.drop(screen.getByRole("group", { name: "Drop files to upload" }), {
+    fireEvent.drop(screen.getByRole("group", { name: "Drop files or folders to upload" }), {
       dataTransfer: { files: dropped, types: ["Files"] },
     });
 

@@ -7,7 +7,7 @@ import { DropZone } from "../components/knowledge/DropZone";
 import { LeaveWhileUploadingGuard } from "../components/knowledge/LeaveWhileUploadingGuard";
 import { SearchPanel } from "../components/knowledge/SearchPanel";
 import { UploadList } from "../components/knowledge/UploadList";
-import { useUploadQueue, type SendFile } from "../components/knowledge/useUploadQueue";
+import { useUploadQueue, type SendUploads } from "../components/knowledge/useUploadQueue";
 import { VersionsDialog } from "../components/knowledge/VersionsDialog";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
@@ -26,7 +26,8 @@ import { visuallyHidden } from "../components/knowledge/visuallyHidden";
 
 /**
  * Loaded on demand (see routes/index.tsx). One knowledge base: its documents, live as they move through
- * ingestion; uploads of many files at once; versions, restore and delete; and a search to try retrieval.
+ * ingestion; uploads of many files and folders at once, in a few requests; versions, restore and delete;
+ * and a search to try retrieval.
  */
 export function KnowledgeBasePage() {
   const { kbId = "" } = useParams();
@@ -129,11 +130,19 @@ function KnowledgeBaseContent({ kb }: { readonly kb: KnowledgeBase }) {
   /** The outcome of the last action, announced to screen readers. */
   const [announcement, setAnnouncement] = useState("");
 
-  const send = useCallback<SendFile>(
-    (file, onProgress, signal) => studio.uploadDocument(kb.id, file, onProgress, signal),
+  const send = useCallback<SendUploads>(
+    async (files, onProgress, signal) => {
+      const [file] = files;
+      // One file alone is the single-file upload (its answer is the document, its refusal a status).
+      if (file && files.length === 1) {
+        const document = await studio.uploadDocument(kb.id, file, (p) => onProgress(0, p), signal);
+        return [{ ok: true, document }];
+      }
+      return studio.uploadDocuments(kb.id, files, onProgress, signal);
+    },
     [studio, kb.id],
   );
-  const queue = useUploadQueue(send);
+  const queue = useUploadQueue(send, studio.uploadBatching);
   const sending = queue.uploads.filter(
     (u) => u.phase.kind === "waiting" || u.phase.kind === "uploading",
   ).length;
@@ -177,6 +186,7 @@ function KnowledgeBaseContent({ kb }: { readonly kb: KnowledgeBase }) {
             <UploadList
               uploads={queue.uploads}
               documents={documents.data}
+              budgetWaitUntil={queue.budgetWaitUntil}
               onRetry={queue.retry}
               onRemove={queue.remove}
             />
@@ -205,7 +215,7 @@ function KnowledgeBaseContent({ kb }: { readonly kb: KnowledgeBase }) {
               </Typography>
               <Typography color="text.secondary">
                 {canManage
-                  ? "Drop files above. Each one is read, split into passages and indexed; agents can cite it once it is ready."
+                  ? "Drop files or folders above. Each file is read, split into passages and indexed; agents can cite it once it is ready."
                   : "Documents appear here once an editor of this workspace uploads some."}
               </Typography>
             </Paper>

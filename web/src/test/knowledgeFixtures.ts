@@ -142,3 +142,26 @@ export function liveListing(first: unknown) {
   send(first);
   return { response, send };
 }
+
+type BatchResult =
+  | { readonly fileName: string; readonly document: Doc }
+  | { readonly fileName: string; readonly error: { readonly code: string; readonly message: string } };
+
+/**
+ * The platform's answer to an upload of several files (`files` parts): one result per file in the order
+ * sent, the document or why that file was refused; sent with 207 when some were refused, 202 otherwise.
+ */
+export function batchAnswer(results: readonly BatchResult[]) {
+  const refused = results.filter((r) => "error" in r).length;
+  return { accepted: results.length - refused, refused, results };
+}
+
+/** Every file accepted: each a queued document named after it. */
+export function acceptedBatch(files: readonly File[]) {
+  return batchAnswer(
+    files.map((file, i) => ({
+      fileName: file.name,
+      document: queuedDoc(`doc_${i}_${file.name}`, file.name, file.size),
+    })),
+  );
+}

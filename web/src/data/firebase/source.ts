@@ -21,11 +21,13 @@ import {
   type ConversationPage,
 } from "../history";
 import {
+  maxUploadBytes,
   parseDocument,
   parseDocuments,
   parseKnowledgeBase,
   parseKnowledgeBases,
   type KnowledgeSource,
+  type UploadOutcome,
 } from "../knowledge";
 import { parseKnowledgeBaseList } from "../knowledgeBases";
 import { reconnectDelayMs, type Watch } from "../live";
@@ -249,7 +251,15 @@ function firebaseAgents(
 function firebaseKnowledge(
   reader: FirestoreReader,
   uploader: StorageUploader,
-): Pick<KnowledgeSource, "watchKnowledgeBases" | "getKnowledgeBase" | "watchDocuments" | "uploadDocument"> {
+): Pick<
+  KnowledgeSource,
+  | "watchKnowledgeBases"
+  | "getKnowledgeBase"
+  | "watchDocuments"
+  | "uploadDocument"
+  | "uploadBatching"
+  | "uploadDocuments"
+> {
   /** Resolves with the document once the storage trigger has created it. */
   const registered = (path: string, name: string, signal: AbortSignal) =>
     new Promise<FirestoreDoc>((resolve, reject) => {
@@ -274,6 +284,41 @@ function firebaseKnowledge(
         (error) => finish(() => reject(firebaseRequestError(error, path))),
       );
     });
+
+  const uploadDocument: KnowledgeSource["uploadDocument"] = async (kbId, file, onProgress, signal) => {
+    const tenantId = currentSessionState().session?.tenantId;
+    const route =
+      tenantId === undefined
+        ? ({ via: "api" } as const)
+        : await chooseUploadRoute(file, (docId) =>
+            readAsSignedIn(
+              "document",
+              async () => (await reader.getDocument(documentPath(tenantId, kbId, docId))) !== undefined,
+            ),
+          );
+    if (route.via === "api" || tenantId === undefined) {
+      return restSource.uploadDocument(kbId, file, onProgress, signal);
+    }
+    const objectPath = uploadPath(tenantId, kbId, route.docId, 1, route.name);
+    await asSignedIn(objectPath, async () => {
+      try {
+        await uploader.upload(
+          objectPath,
+          file,
+          route.contentType,
+          (sent, total) => onProgress({ sent, total }),
+          signal,
+        );
+      } catch (error) {
+        if (error instanceof DOMException && error.name === "AbortError") throw error;
+        throw firebaseRequestError(error, objectPath);
+      }
+    });
+    const path = documentPath(tenantId, kbId, route.docId);
+    const doc = await registered(path, route.name, signal);
+    // A new document: its first version, never a duplicate of an earlier one.
+    return { ...parseDocument(knowledgeDocumentBody(doc), `GET ${path}`, path), duplicate: false };
+  };
 
   return {
     watchKnowledgeBases: () =>
@@ -308,39 +353,27 @@ function firebaseKnowledge(
           fail,
         );
       }),
-    async uploadDocument(kbId, file, onProgress, signal) {
-      const tenantId = currentSessionState().session?.tenantId;
-      const route =
-        tenantId === undefined
-          ? ({ via: "api" } as const)
-          : await chooseUploadRoute(file, (docId) =>
-              readAsSignedIn(
-                "document",
-                async () => (await reader.getDocument(documentPath(tenantId, kbId, docId))) !== undefined,
-              ),
-            );
-      if (route.via === "api" || tenantId === undefined) {
-        return restSource.uploadDocument(kbId, file, onProgress, signal);
-      }
-      const objectPath = uploadPath(tenantId, kbId, route.docId, 1, route.name);
-      await asSignedIn(objectPath, async () => {
+    uploadDocument,
+    /**
+     * No batching here: a new document goes straight to Cloud Storage, one object per file (storage.rules
+     * and the trigger that registers it work per object, and Storage has no multi-file request), so the
+     * queue sends each file alone. New versions go through the API one by one for the same reason.
+     */
+    uploadBatching: { maxFiles: 1, maxBytes: maxUploadBytes },
+    async uploadDocuments(kbId, files, onProgress, signal) {
+      const outcomes: UploadOutcome[] = [];
+      for (const [index, file] of files.entries()) {
         try {
-          await uploader.upload(
-            objectPath,
-            file,
-            route.contentType,
-            (sent, total) => onProgress({ sent, total }),
-            signal,
-          );
+          const document = await uploadDocument(kbId, file, (p) => onProgress(index, p), signal);
+          outcomes.push({ ok: true, document });
         } catch (error) {
-          if (error instanceof DOMException && error.name === "AbortError") throw error;
-          throw firebaseRequestError(error, objectPath);
+          // A cancel stops the whole call, as it would a request; anything else is this file's outcome (a
+          // spent upload budget too: the queue sends that file again later, not the ones already sent).
+          if (signal.aborted) throw error;
+          outcomes.push({ ok: false, error: asRequestError(error) });
         }
-      });
-      const path = documentPath(tenantId, kbId, route.docId);
-      const doc = await registered(path, route.name, signal);
-      // A new document: its first version, never a duplicate of an earlier one.
-      return { ...parseDocument(knowledgeDocumentBody(doc), `GET ${path}`, path), duplicate: false };
+      }
+      return outcomes;
     },
   };
 }

@@ -1,4 +1,7 @@
-/** Knowledge over the platform's REST API: live listings over server-sent events, uploads with progress. */
+/**
+ * Knowledge over the platform's REST API: live listings over server-sent events, uploads with progress (one
+ * file, or several in one request).
+ */
 import {
   documentPath,
   documentsPath,
@@ -9,17 +12,28 @@ import {
   parseKnowledgeBase,
   parseKnowledgeBases,
   parseSearchResults,
+  parseUploadBatch,
   parseUploadedDocument,
+  RetryLaterError,
   type KnowledgeSource,
-  type UploadProgress,
+  type UploadBatching,
 } from "../knowledge";
 import { knowledgeBasesPath } from "../knowledgeBases";
 import { watchOverRest } from "../live";
-import { PlatformRequestError, platformErrorEnvelope } from "../platform";
+import { isRecord, PlatformRequestError, platformErrorEnvelope } from "../platform";
 import { asSignedIn, requestAsSignedIn } from "../session";
 
 /** How many passages "try a search" shows. */
 const searchResultCount = 8;
+
+/**
+ * What the REST source groups into one request. The platform takes up to MAX_UPLOAD_FILES (1000 by default)
+ * files in a body of at most MAX_UPLOAD_BYTES + 1 MB (26 MB by default); a batch stays far below both, so a
+ * platform configured lower still takes it, and small enough that its bar moves, a cancel or a dropped
+ * connection re-sends little, and the platform answers it (one document at a time) within seconds: 100
+ * files or 4 MB. 485 small files are then 5 requests instead of 485.
+ */
+export const restUploadBatching: UploadBatching = { maxFiles: 100, maxBytes: 4 * 1024 * 1024 };
 
 export const restKnowledge: KnowledgeSource = {
   watchKnowledgeBases: () =>
@@ -38,8 +52,33 @@ export const restKnowledge: KnowledgeSource = {
   },
   async uploadDocument(kbId, file, onProgress, signal) {
     const path = documentsPath(kbId);
-    const body = await asSignedIn(path, (token) => sendFile(path, file, token, onProgress, signal));
+    const form = new FormData();
+    form.append("file", file, file.name);
+    const report = (loaded: number, total: number) => {
+      const [sent = 0] = filesSent([file.size], loaded, total);
+      onProgress({ sent, total: file.size });
+    };
+    const body = await asSignedIn(path, (token) => sendForm(path, form, token, report, signal));
     return parseUploadedDocument(body, path);
+  },
+  uploadBatching: restUploadBatching,
+  async uploadDocuments(kbId, files, onProgress, signal) {
+    if (files.length === 0) return [];
+    const path = documentsPath(kbId);
+    // Repeated `files` parts: the platform answers one result per file, in this order.
+    const form = new FormData();
+    for (const file of files) form.append("files", file, file.name);
+    const sizes = files.map((file) => file.size);
+    const reported = sizes.map(() => -1);
+    const report = (loaded: number, total: number) => {
+      filesSent(sizes, loaded, total).forEach((sent, index) => {
+        if (sent === reported[index]) return;
+        reported[index] = sent;
+        onProgress(index, { sent, total: sizes[index] ?? 0 });
+      });
+    };
+    const body = await asSignedIn(path, (token) => sendForm(path, form, token, report, signal));
+    return parseUploadBatch(body, path, files);
   },
   async deleteDocument(kbId, docId) {
     await requestAsSignedIn(documentPath(kbId, docId), { method: "DELETE" });
@@ -61,15 +100,42 @@ export const restKnowledge: KnowledgeSource = {
 };
 
 /**
- * Posts one file as the multipart field `file`. XMLHttpRequest rather than `fetch`: only it reports the bytes
- * sent as they go. Failures are the same `PlatformRequestError`s `sendPlatformRequest` answers; a cancelled
- * upload rejects with the `AbortError` fetch would.
+ * Each file's bytes sent, from the request's: parts are sent in order, so the bytes sent so far fill the
+ * files one after the other. The multipart framing (a few hundred bytes a part) is spread over the files
+ * in proportion, so the last file reads 100% only once the whole body is sent.
  */
-function sendFile(
+export function filesSent(sizes: readonly number[], loaded: number, total: number): number[] {
+  const bytes = sizes.reduce((sum, size) => sum + size, 0);
+  const share = total > 0 ? Math.min(1, Math.max(0, loaded / total)) : 0;
+  let left = Math.round(share * bytes);
+  return sizes.map((size) => {
+    const sent = Math.min(size, left);
+    left -= sent;
+    return sent;
+  });
+}
+
+/** `Retry-After` in seconds (the header, else the error's `details.retryAfterSeconds`), at least 1. */
+function retryAfterSeconds(header: string | null, body: unknown): number {
+  const fromHeader = header === null ? Number.NaN : Number(header.trim());
+  const details = isRecord(body) && isRecord(body.error) ? body.error.details : undefined;
+  const fromBody = isRecord(details) ? Number(details.retryAfterSeconds) : Number.NaN;
+  const seconds = Number.isFinite(fromHeader) ? fromHeader : fromBody;
+  // No hint (a proxy's 429): wait a little rather than not at all; a huge one is capped at ten minutes.
+  return Number.isFinite(seconds) ? Math.min(600, Math.max(1, Math.ceil(seconds))) : 10;
+}
+
+/**
+ * Posts a multipart form. XMLHttpRequest rather than `fetch`: only it reports the bytes sent as they go
+ * (`onProgress(loaded, total)` of the whole body). Failures are the same `PlatformRequestError`s
+ * `sendPlatformRequest` answers, a 429 a `RetryLaterError`; a cancelled upload rejects with the
+ * `AbortError` fetch would.
+ */
+function sendForm(
   path: string,
-  file: File,
+  form: FormData,
   token: string,
-  onProgress: (progress: UploadProgress) => void,
+  onProgress: (loaded: number, total: number) => void,
   signal: AbortSignal,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -87,9 +153,7 @@ function sendFile(
     xhr.setRequestHeader("Accept", "application/json");
     xhr.setRequestHeader("Authorization", `Bearer ${token}`);
     xhr.upload.onprogress = (event) => {
-      // The request is a little larger than the file (the multipart framing): report the file's share.
-      const share = event.lengthComputable && event.total > 0 ? event.loaded / event.total : 0;
-      onProgress({ sent: Math.min(file.size, Math.round(share * file.size)), total: file.size });
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
     };
     xhr.onload = () => {
       settle();
@@ -116,15 +180,14 @@ function sendFile(
         );
         return;
       }
-      reject(
-        new PlatformRequestError(
-          "http",
-          path,
-          `POST ${path} answered HTTP ${xhr.status}${envelope.reason ? `: ${envelope.reason}` : "."}`,
-          xhr.status,
-          envelope,
-        ),
-      );
+      const explained = envelope.reason ? `: ${envelope.reason}` : ".";
+      const message = `POST ${path} answered HTTP ${xhr.status}${explained}`;
+      if (xhr.status === 429) {
+        const seconds = retryAfterSeconds(xhr.getResponseHeader("Retry-After"), body);
+        reject(new RetryLaterError(path, message, envelope, seconds));
+        return;
+      }
+      reject(new PlatformRequestError("http", path, message, xhr.status, envelope));
     };
     xhr.onerror = () => {
       settle();
@@ -134,9 +197,6 @@ function sendFile(
       settle();
       reject(aborted());
     };
-
-    const form = new FormData();
-    form.append("file", file, file.name);
     xhr.send(form);
   });
 }

@@ -1,0 +1,153 @@
+/**
+ * Uploads over the REST API, at the XMLHttpRequest boundary: several files in one multipart request, each
+ * file's progress from the request's bytes, the 202/207 answer read per file, and a spent upload budget (429)
+ * told apart with its Retry-After.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { batchAnswer, queuedDoc } from "../../test/knowledgeFixtures";
+import { signInAs } from "../../test/session";
+import { stubXhr } from "../../test/xhr";
+import { RetryLaterError, type UploadOutcome, type UploadProgress } from "../knowledge";
+import { PlatformRequestError } from "../platform";
+import { filesSent, restKnowledge } from "./knowledge";
+
+const path = "/v1/knowledge-bases/kb_handbook/documents";
+const fileOf = (name: string, size: number) => new File([new Uint8Array(size).fill(65)], name);
+
+beforeEach(() => {
+  signInAs();
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+function uploadThree() {
+  const xhr = stubXhr();
+  const files = [fileOf("leave.md", 1000), fileOf("travel.md", 3000), fileOf("faq.md", 1000)];
+  const progress: [number, UploadProgress][] = [];
+  const uploaded = restKnowledge.uploadDocuments(
+    "kb_handbook",
+    files,
+    (index, p) => progress.push([index, p]),
+    new AbortController().signal,
+  );
+  return { xhr, files, progress, uploaded };
+}
+
+describe("uploading several files over REST", () => {
+  it("sends them as repeated 'files' parts of one request and reads one outcome per file, in order", async () => {
+    const { xhr, progress, uploaded } = uploadThree();
+    await vi.waitFor(() => expect(xhr.requests).toHaveLength(1));
+    const [request] = xhr.requests;
+    expect(request?.files.map((f) => f.name)).toEqual(["leave.md", "travel.md", "faq.md"]);
+    expect(request?.file).toBeUndefined();
+
+    request!.progress(2500);
+    expect(progress).toEqual([
+      [0, { sent: 1000, total: 1000 }],
+      [1, { sent: 1500, total: 3000 }],
+      [2, { sent: 0, total: 1000 }],
+    ]);
+
+    request!.respond(
+      207,
+      batchAnswer([
+        { fileName: "leave.md", document: { ...queuedDoc("doc_leave", "leave.md", 1000), duplicate: true } },
+        {
+          fileName: "travel.md",
+          error: { code: "invalid-argument", message: "The file is empty (0 bytes)" },
+        },
+        { fileName: "faq.md", document: queuedDoc("doc_faq", "faq.md", 1000) },
+      ]),
+    );
+    const outcomes: UploadOutcome[] = await uploaded;
+    expect(outcomes.map((o) => (o.ok ? [o.document.id, o.document.duplicate] : o.error.reason))).toEqual([
+      ["doc_leave", true],
+      "The file is empty (0 bytes)",
+      ["doc_faq", false],
+    ]);
+    const refused = outcomes[1];
+    expect(refused?.ok === false && refused.error).toMatchObject({
+      code: "invalid-argument",
+      message: `POST ${path} refused "travel.md": The file is empty (0 bytes)`,
+    });
+  });
+
+  it("refuses an answer that does not give one result per file", async () => {
+    const { xhr, uploaded } = uploadThree();
+    await vi.waitFor(() => expect(xhr.requests).toHaveLength(1));
+    xhr.requests[0]!.respond(
+      202,
+      batchAnswer([{ fileName: "leave.md", document: queuedDoc("doc_leave", "leave.md", 1000) }]),
+    );
+    await expect(uploaded).rejects.toMatchObject({
+      failure: "invalid-response",
+      message: `POST ${path} answered with something that is not one result per file (results: 1 for 3 files).`,
+    });
+  });
+
+  it("refuses a result that is neither a document nor a refusal", async () => {
+    const { xhr, uploaded } = uploadThree();
+    await vi.waitFor(() => expect(xhr.requests).toHaveLength(1));
+    xhr.requests[0]!.respond(202, { results: [{ fileName: "leave.md" }, {}, "faq.md"] });
+    await expect(uploaded).rejects.toMatchObject({ failure: "invalid-response" });
+  });
+
+  it("tells a spent upload budget apart, with the seconds of its Retry-After", async () => {
+    const { xhr, uploaded } = uploadThree();
+    await vi.waitFor(() => expect(xhr.requests).toHaveLength(1));
+    const message = "Rate limit exceeded for this tenant's uploads; retry in 12 s";
+    xhr.requests[0]!.respond(
+      429,
+      { error: { code: "resource-exhausted", message, details: { retryAfterSeconds: 11.2 } } },
+      { "Retry-After": "12" },
+    );
+    const error: unknown = await uploaded.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryLaterError);
+    expect(error).toMatchObject({
+      status: 429,
+      code: "resource-exhausted",
+      reason: message,
+      retryAfterSeconds: 12,
+    });
+  });
+
+  it("reads the wait from the error's details without a Retry-After header, and waits a little without either", async () => {
+    const first = uploadThree();
+    await vi.waitFor(() => expect(first.xhr.requests).toHaveLength(1));
+    first.xhr.requests[0]!.respond(429, {
+      error: { code: "resource-exhausted", message: "Slow down", details: { retryAfterSeconds: 7.5 } },
+    });
+    await expect(first.uploaded).rejects.toMatchObject({ retryAfterSeconds: 8 });
+
+    const second = uploadThree();
+    await vi.waitFor(() => expect(second.xhr.requests).toHaveLength(1));
+    second.xhr.requests[0]!.respond(429, "Too Many Requests", { "Retry-After": "soon" });
+    await expect(second.uploaded).rejects.toMatchObject({ retryAfterSeconds: 10 });
+  });
+
+  it("keeps other refusals as they were: the status and the platform's reason", async () => {
+    const { xhr, uploaded } = uploadThree();
+    await vi.waitFor(() => expect(xhr.requests).toHaveLength(1));
+    xhr.requests[0]!.respond(413, {
+      error: { code: "payload-too-large", message: "Send at most 2 files in one request" },
+    });
+    const error: unknown = await uploaded.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlatformRequestError);
+    expect(error).not.toBeInstanceOf(RetryLaterError);
+    expect(error).toMatchObject({ status: 413, reason: "Send at most 2 files in one request" });
+  });
+});
+
+describe("each file's share of a request's bytes", () => {
+  it("fills the files in order, with the multipart framing spread over them", () => {
+    // 5000 bytes of files in a 5100-byte body: half the body is 2500 bytes of files.
+    expect(filesSent([1000, 3000, 1000], 2550, 5100)).toEqual([1000, 1500, 0]);
+    expect(filesSent([1000, 3000, 1000], 5100, 5100)).toEqual([1000, 3000, 1000]);
+    expect(filesSent([1000, 3000, 1000], 0, 5100)).toEqual([0, 0, 0]);
+    // A browser reporting nonsense (more than the body, or no total) never reads over 100% or under 0.
+    expect(filesSent([1000], 9999, 5100)).toEqual([1000]);
+    expect(filesSent([1000], 10, 0)).toEqual([0]);
+  });
+});
