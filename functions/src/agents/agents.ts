@@ -40,11 +40,9 @@ const defaultInstructions = "You are a helpful assistant. Answer from the knowle
  * An agent's model settings as a request sends them. Output tokens may be left out: the default then
  * fits the operator's cap (createAgent, updateAgent), which a schema default cannot know.
  */
-const modelInput = agentConfigSchema.shape.model
-  .unwrap()
-  .extend({
-    maxOutputTokens: agentConfigSchema.shape.model.unwrap().shape.maxOutputTokens.unwrap().optional(),
-  });
+const modelInput = agentConfigSchema.shape.model.unwrap().extend({
+  maxOutputTokens: agentConfigSchema.shape.model.unwrap().shape.maxOutputTokens.unwrap().optional(),
+});
 
 /** The create body: every field but the name has a default. */
 export const createAgentInput = z.object({

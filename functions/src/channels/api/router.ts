@@ -244,8 +244,7 @@ export class Router {
       };
       return {
         status: 200,
-        stream: (send, signal) =>
-          streamSnapshots(deps, watched, first, load, send, signal).finally(release),
+        stream: (send, signal) => streamSnapshots(deps, watched, first, load, send, signal).finally(release),
       };
     }
     const result = await r.handle(ctx);

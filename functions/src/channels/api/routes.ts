@@ -56,8 +56,6 @@ import { AppError, toAppError } from "../../platform/errors.js";
 import { createApiKey, listApiKeys, revokeApiKey, roles, roleSchema } from "../../platform/tenancy.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
-import type { Caller } from "../../platform/auth.js";
-import type { Deps } from "../../platform/deps.js";
 import { openApiDocument, route, type Route } from "./router.js";
 import { openaiRoutes } from "../openai/compat.js";
 import { privacyRoutes } from "../../privacy/routes.js";
