@@ -66,6 +66,7 @@ describe("deploy manifest", () => {
       "knowledge-embedChunks",
       "knowledge-ingestDocument",
       "knowledge-onDocumentUploaded",
+      "knowledge-sweepStalledDocuments",
       "privacy-enforceRetention",
     ]);
     for (const endpoint of Object.values(manifest.endpoints)) {

@@ -146,6 +146,7 @@ function queuedVersion(input: {
   readonly size: number;
   readonly md5: string;
   readonly blobPath: string;
+  readonly uploadId: string;
   readonly tags: string[];
   readonly now: string;
   readonly current: KnowledgeDocument | null;
@@ -170,6 +171,9 @@ function queuedVersion(input: {
     error: null,
     embedder: current?.embedder ?? null,
     md5: input.md5,
+    uploadId: input.uploadId,
+    parse: null,
+    resumes: 0,
     tags: input.tags,
     versions: [
       ...(current?.versions ?? []),
@@ -178,6 +182,7 @@ function queuedVersion(input: {
         size: input.size,
         md5: input.md5,
         blobPath: input.blobPath,
+        uploadId: input.uploadId,
         createdAt: now,
         ...(input.restoredFrom !== undefined ? { restoredFrom: input.restoredFrom } : {}),
       },
@@ -225,7 +230,15 @@ export async function addDocument(
     if (current?.status === "deleting") {
       throw new AppError("aborted", `"${name}" is being deleted; upload it again in a moment`);
     }
-    if (current && current.md5 === md5 && current.status !== "failed" && upload.restoredFrom === undefined) {
+    // Identical bytes are a duplicate only when they were actually stored: a crash between this record
+    // and the file write leaves a version whose file never arrived, and the same upload must repair it.
+    if (
+      current &&
+      current.md5 === md5 &&
+      current.status !== "failed" &&
+      upload.restoredFrom === undefined &&
+      (await deps.blobs.stat(current.blobPath)) !== null
+    ) {
       return { record: current, duplicate: true };
     }
     const blobPath = uploadPath(tenantId, kbId, docId, (current?.version ?? 0) + 1, name);
@@ -235,6 +248,7 @@ export async function addDocument(
       size: upload.bytes.byteLength,
       md5,
       blobPath,
+      uploadId: deps.ids.newId(),
       tags: upload.tags === undefined && current ? current.tags : tags,
       now,
       current,
@@ -379,6 +393,7 @@ export async function registerDirectUpload(
     size: blob.data.byteLength,
     md5: object.md5,
     blobPath: object.path,
+    uploadId: deps.ids.newId(),
     tags: [],
     now,
     current: null,

@@ -1,7 +1,9 @@
 /**
  * Knowledge Vault triggers: a finalized upload starts ingestion; two task queues run its steps
- * (parse + chunk, then embedding batches) with retries and backoff.
+ * (parse + chunk, then embedding batches) with retries and backoff; a schedule settles documents that
+ * stopped making progress.
  */
+import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
 import { getDeps } from "../platform/deps.js";
@@ -9,6 +11,7 @@ import { md5HexFromBase64 } from "../platform/firebase/storage-blobstore.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";
 import * as ingest from "./ingest.js";
+import * as sweep from "./sweep.js";
 
 export const onDocumentUploaded = onObjectFinalized({ memory: "256MiB" }, async (event) => {
   await withLogContext({ requestId: event.id }, async () => {
@@ -38,7 +41,9 @@ export const ingestDocument = onTaskDispatched(
   {
     retryConfig: ingest.ingestRetry,
     rateLimits: { maxConcurrentDispatches: 4 },
-    memory: "1GiB",
+    // The parse worker's heap is capped at PARSE_MEMORY_MB (1 GiB by default); the instance needs room
+    // for it and for the main thread, or the container is killed before V8's limit is reached.
+    memory: "2GiB",
     timeoutSeconds: 540,
   },
   async (request) => {
@@ -70,6 +75,16 @@ export const embedChunks = onTaskDispatched(
         retryCount: request.retryCount,
         maxAttempts: ingest.ingestRetry.maxAttempts,
       });
+    });
+  },
+);
+
+export const sweepStalledDocuments = onSchedule(
+  // Idempotent: a document it settled no longer matches, so a failed run may simply run again.
+  { schedule: "every 5 minutes", retryCount: 1, memory: "256MiB", timeoutSeconds: 300 },
+  async (event) => {
+    await withLogContext({ requestId: `sweep-${event.scheduleTime}` }, async () => {
+      await sweep.sweepStalledDocuments(await getDeps());
     });
   },
 );

@@ -6,15 +6,20 @@
  * `active` entry, so nothing half-indexed is ever found, and the previous version's chunks are removed
  * after. A permanent error, or a transient one on the last attempt, ends in `failed` with a reason.
  * When the embedding model changes, the active version is re-embedded by the same tasks.
+ *
+ * Parsing runs in a worker thread with memory and time limits (parse/pool.ts). The document records when a
+ * parse starts and ends, so a process that died while reading a file (the file may be what killed it) does
+ * not read it again on the retry: the version fails with a reason instead. Task ids are unique per tenant,
+ * knowledge base, document, version and upload, so no two uploads, anywhere, ever share one.
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import { FieldOps, vector, type BlobInfo } from "../platform/ports.js";
-import { chunkDocument } from "./chunk.js";
+import type { TextChunk } from "./chunk.js";
 import { markFailed, registerDirectUpload } from "./documents.js";
-import { parseDocument } from "./parse.js";
+import { parsePool, parsePoolSettings } from "./parse/pool.js";
 import {
   chunkBatchesPath,
   chunkBatchPath,
@@ -59,8 +64,42 @@ export const documentTaskSchema = z.object({
   kbId: z.string(),
   docId: z.string(),
   version: z.number().int().min(1),
+  /** The upload this task belongs to (absent in tasks queued before uploads had ids). */
+  uploadId: z.string().optional(),
+  /** Set by the stalled-document sweep: each restart of a version gets task ids of its own. */
+  resume: z.number().int().min(1).optional(),
 });
 export type DocumentTask = z.infer<typeof documentTaskSchema>;
+
+/**
+ * What makes a task id unique. Queues keep ids for days (Cloud Tasks refuses a name it has seen recently,
+ * local mode keeps finished tasks a week) and across the whole instance: an id made of the document alone
+ * once left a same-named file in another knowledge base, another workspace, or uploaded again after a
+ * deletion, queued forever.
+ */
+function taskKey(task: DocumentTask): string {
+  const parts = [task.tenantId, task.kbId, task.docId, `v${task.version}`, task.uploadId ?? "-"];
+  if (task.resume !== undefined) parts.push(`r${task.resume}`);
+  return parts.join("/");
+}
+
+export const ingestTaskId = (task: DocumentTask): string => `ingest/${taskKey(task)}`;
+
+/** The task that ingests a document's current version (its upload, and the sweep's restart if any). */
+export function ingestTaskFor(
+  ref: { tenantId: string; kbId: string; docId: string },
+  doc: KnowledgeDocument,
+  resume?: number,
+): DocumentTask {
+  return {
+    tenantId: ref.tenantId,
+    kbId: ref.kbId,
+    docId: ref.docId,
+    version: doc.version,
+    ...(doc.uploadId !== undefined ? { uploadId: doc.uploadId } : {}),
+    ...(resume !== undefined ? { resume } : {}),
+  };
+}
 
 export const embedTaskSchema = documentTaskSchema.extend({
   batch: z.number().int().min(0),
@@ -95,18 +134,27 @@ export async function startIngestion(deps: Deps, object: BlobInfo): Promise<void
   }
   const doc = knowledgeDocumentSchema.parse(snap.data);
   if (doc.version !== ref.version || doc.blobPath !== object.path) return; // superseded by a newer upload
-  await deps.tasks.enqueue(ingestQueue, ref satisfies DocumentTask, {
-    id: `ingest-${ref.docId}-v${ref.version}`,
-  });
+  // Under way, done or failed: a replayed event changes nothing (the sweep restarts what stalls).
+  if (doc.status !== "queued") return;
+  const task = ingestTaskFor(ref, doc);
+  await deps.tasks.enqueue(ingestQueue, task, { id: ingestTaskId(task) });
+}
+
+/** Whether `doc` is still the version and upload `task` works on, and still being ingested. */
+function isCurrent(doc: KnowledgeDocument, task: DocumentTask): boolean {
+  return (
+    doc.version === task.version &&
+    (task.uploadId === undefined || doc.uploadId === task.uploadId) &&
+    (doc.status === "queued" || doc.status === "processing")
+  );
 }
 
 async function loadCurrent(deps: Deps, task: DocumentTask): Promise<KnowledgeDocument | null> {
   const snap = await deps.store.get(documentPath(task.tenantId, task.kbId, task.docId));
   if (!snap) return null;
   const doc = knowledgeDocumentSchema.parse(snap.data);
-  // A newer version, a deletion or an earlier failure makes this task stale: it does nothing.
-  if (doc.version !== task.version || !["queued", "processing"].includes(doc.status)) return null;
-  return doc;
+  // A newer version or upload, a deletion or an earlier failure makes this task stale: it does nothing.
+  return isCurrent(doc, task) ? doc : null;
 }
 
 /** Runs one pipeline step; decides between retrying (rethrow) and failing the document for good. */
@@ -119,6 +167,8 @@ async function step(
   try {
     await work();
   } catch (e) {
+    // The document was deleted or replaced while its file was being read: nothing to fail, nothing to retry.
+    if (isAppError(e) && e.code === "cancelled") return;
     const permanent =
       isAppError(e) &&
       ["invalid-argument", "unsupported-media-type", "failed-precondition", "payload-too-large"].includes(
@@ -137,21 +187,53 @@ async function step(
   }
 }
 
+/** Queues a version's embedding batches; `job` names a re-embedding job (its ids are its own). */
 async function enqueueBatches(
   deps: Deps,
   task: DocumentTask,
   chunkCount: number,
   purpose: EmbedTask["purpose"],
+  job?: string,
 ): Promise<number> {
   const perBatch = embedBatchSize(deps);
   const totalBatches = Math.ceil(chunkCount / perBatch);
-  const tag = purpose === "reembed" ? `reembed-${embeddingModelId(deps).replace(/[^\w-]/g, "_")}` : "embed";
+  const prefix = purpose === "reembed" ? `reembed/${taskKey(task)}/${job ?? "-"}` : `embed/${taskKey(task)}`;
   for (let b = 0; b < totalBatches; b++) {
     const to = Math.min(chunkCount, (b + 1) * perBatch);
     const payload: EmbedTask = { ...task, batch: b, from: b * perBatch, to, purpose };
-    await deps.tasks.enqueue(embedQueue, payload, { id: `${tag}-${task.docId}-v${task.version}-${b}` });
+    await deps.tasks.enqueue(embedQueue, payload, { id: `${prefix}/b${b}` });
   }
   return totalBatches;
+}
+
+/** Why a version fails when an earlier attempt started reading its file and never finished. */
+export function interruptedParse(): AppError {
+  return new AppError(
+    "failed-precondition",
+    "Reading this file was interrupted: the server stopped while reading it, which a damaged or hostile file can cause, so it was not read again. If the file is sound, upload it again",
+  );
+}
+
+/**
+ * How long a parse may be under way before it cannot be: the worker's wall-clock limit and a minute for
+ * the file to load. An unfinished attempt younger than this may still be running on another instance (a
+ * task delivered twice); an older one died with its process.
+ */
+export const parseRunningMs = (deps: Deps): number => deps.config.parse.timeoutMs + 60_000;
+
+/** Calls `onGone` when the document stops being what `task` works on: deleted, replaced or failed. */
+function watchDocument(deps: Deps, task: DocumentTask, onGone: () => void): () => void {
+  const path = documentPath(task.tenantId, task.kbId, task.docId);
+  return deps.store.subscribe(
+    { doc: path },
+    (changes) => {
+      for (const change of changes) {
+        const parsed = change.type === "removed" ? null : knowledgeDocumentSchema.safeParse(change.doc.data);
+        if (!parsed?.success || !isCurrent(parsed.data, task)) onGone();
+      }
+    },
+    (e) => log.warn("watching a document while it is read failed", { err: e, ...task }),
+  );
 }
 
 /** Task: parse and chunk one document version, then fan out embedding batches. */
@@ -164,26 +246,65 @@ export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: At
       doc.stage === "embed"
         ? { chunkCount: doc.chunkCount, totalBatches: doc.totalBatches }
         : await parseAndChunk(deps, task, doc);
+    if (!plan) return;
     await enqueueBatches(deps, task, plan.chunkCount, "index");
     log.info("document parsed", { ...task, ...plan });
   });
 }
 
+/**
+ * Reads the file into chunks in a parse worker and stores them in batches. Null when there is nothing to
+ * do: the version was replaced or deleted, or another delivery of this task is reading it right now.
+ */
 async function parseAndChunk(
   deps: Deps,
   task: DocumentTask,
   doc: KnowledgeDocument,
-): Promise<{ chunkCount: number; totalBatches: number }> {
+): Promise<{ chunkCount: number; totalBatches: number } | null> {
   const path = documentPath(task.tenantId, task.kbId, task.docId);
-  await deps.store.update(path, {
-    status: "processing",
-    stage: "parse",
-    progress: 0.05,
-    updatedAt: deps.clock.nowIso(),
-  });
+  // The file first: a storage outage is a transient error and must not look like an interrupted parse.
   const blob = await deps.blobs.get(doc.blobPath);
-  if (!blob) throw new AppError("failed-precondition", "The uploaded file is missing from storage");
-  const chunks = chunkDocument(await parseDocument(doc.type, blob.data));
+  if (!blob) {
+    throw new AppError("failed-precondition", "The uploaded file is missing from storage; upload it again");
+  }
+  const start = await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    const current = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
+    if (!current || !isCurrent(current, task) || current.stage === "embed") return "stale";
+    const now = deps.clock.now();
+    if (current.parse && current.parse.finishedAt === null) {
+      const age = now.getTime() - Date.parse(current.parse.startedAt);
+      return age < parseRunningMs(deps) ? "busy" : "interrupted";
+    }
+    tx.update(path, {
+      status: "processing",
+      stage: "parse",
+      progress: 0.05,
+      parse: { startedAt: now.toISOString(), finishedAt: null },
+      updatedAt: now.toISOString(),
+    });
+    return "started";
+  });
+  if (start === "interrupted") throw interruptedParse();
+  if (start !== "started") return null;
+
+  const cancel = new AbortController();
+  const unwatch = watchDocument(deps, task, () => cancel.abort());
+  let chunks: TextChunk[];
+  try {
+    chunks = await parsePool(parsePoolSettings(deps.config)).run(doc.type, blob.data, {
+      signal: cancel.signal,
+    });
+  } finally {
+    unwatch();
+    // Finished, whatever the outcome: only a process that dies mid-parse leaves the attempt open.
+    await deps.store.runTransaction(async (tx) => {
+      const snap = await tx.get(path);
+      const current = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
+      if (!current?.parse || current.version !== task.version || current.uploadId !== doc.uploadId) return;
+      tx.update(path, { parse: { startedAt: current.parse.startedAt, finishedAt: deps.clock.nowIso() } });
+    });
+  }
   if (chunks.length === 0) throw new AppError("invalid-argument", "The document contains no text to index");
 
   const perBatch = embedBatchSize(deps);
@@ -205,13 +326,30 @@ async function parseAndChunk(
     await commit.commit();
   }
   const plan = { chunkCount: chunks.length, totalBatches: batches.length };
-  await deps.store.update(path, {
-    stage: "embed",
-    progress: 0.2,
-    ...plan,
-    embeddedBatches: [],
-    updatedAt: deps.clock.nowIso(),
+  const embedding = await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    const current = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
+    if (!current || !isCurrent(current, task)) return false;
+    tx.update(path, {
+      stage: "embed",
+      progress: 0.2,
+      ...plan,
+      embeddedBatches: [],
+      updatedAt: deps.clock.nowIso(),
+    });
+    return true;
   });
+  if (!embedding) {
+    // Deleted or replaced while the batches were written: they go, rather than linger under a dead record.
+    for (let i = 0; i < batches.length; i += 400) {
+      const commit = deps.store.batch();
+      for (const b of batches.slice(i, i + 400)) {
+        commit.delete(chunkBatchPath(task.tenantId, task.kbId, task.docId, task.version, b.batch));
+      }
+      await commit.commit();
+    }
+    return null;
+  }
   return plan;
 }
 
@@ -224,7 +362,7 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
   await step(deps, task, attempt, async () => {
     const doc = await loadCurrent(deps, task);
     if (!doc || doc.embeddedBatches.includes(task.batch)) return;
-    await embedRange(deps, task, doc);
+    if (!(await embedRange(deps, task, doc, (d) => isCurrent(d, task)))) return;
 
     const path = documentPath(task.tenantId, task.kbId, task.docId);
     const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
@@ -267,9 +405,16 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
 /**
  * Embeds one batch of a version's chunks, writes each chunk once (text, location and vector) and indexes
  * its text for keyword search. A new version's chunks come from the batch document the ingest task wrote;
- * re-embedding reads the existing chunks.
+ * re-embedding reads the existing chunks. Chunks are written only while `wanted` holds for the document
+ * (checked in the transaction that writes them, and again after the keyword index): a document deleted
+ * meanwhile gets no chunks. False when it no longer wanted them.
  */
-async function embedRange(deps: Deps, task: EmbedTask, doc: KnowledgeDocument): Promise<void> {
+async function embedRange(
+  deps: Deps,
+  task: EmbedTask,
+  doc: KnowledgeDocument,
+  wanted: (doc: KnowledgeDocument) => boolean,
+): Promise<boolean> {
   const scope = chunksPath(task.tenantId, task.kbId);
   let chunks: { id: string; data: Chunk }[];
   if (task.purpose === "reembed") {
@@ -310,19 +455,38 @@ async function embedRange(deps: Deps, task: EmbedTask, doc: KnowledgeDocument): 
     { kind: "document" },
   );
   const model = embeddingModelId(deps);
-  const batch = deps.store.batch();
-  chunks.forEach((c, i) =>
-    batch.set(`${scope}/${c.id}`, {
-      ...c.data,
-      [chunkVectorField]: vector(vectors[i] as number[]),
-      embeddingModel: model,
-    }),
-  );
-  await batch.commit();
+  const path = documentPath(task.tenantId, task.kbId, task.docId);
+  const stillWanted = async (read: (p: string) => Promise<{ data: unknown } | null>) => {
+    const snap = await read(path);
+    return snap !== null && wanted(knowledgeDocumentSchema.parse(snap.data));
+  };
+  const written = await deps.store.runTransaction(async (tx) => {
+    if (!(await stillWanted((p) => tx.get(p)))) return false;
+    chunks.forEach((c, i) =>
+      tx.set(`${scope}/${c.id}`, {
+        ...c.data,
+        [chunkVectorField]: vector(vectors[i] as number[]),
+        embeddingModel: model,
+      }),
+    );
+    return true;
+  });
+  if (!written) return false;
   await deps.keywords.upsert(
     scope,
     chunks.map((c) => ({ id: c.id, group: task.docId, text: c.data.text })),
   );
+  // A deletion that started after the chunks were written may have cleared the keyword index before these
+  // entries arrived: take them (and the chunks) back out, since the deletion will not look again.
+  if (await stillWanted((p) => deps.store.get(p))) return true;
+  await deps.keywords.remove(
+    scope,
+    chunks.map((c) => c.id),
+  );
+  const undo = deps.store.batch();
+  for (const c of chunks) undo.delete(`${scope}/${c.id}`);
+  await undo.commit();
+  return false;
 }
 
 /**
@@ -411,6 +575,7 @@ async function startReembedding(deps: Deps, tenantId: string, kbId: string, docI
     const activeChunks = doc.activeVersion === doc.version ? doc.chunkCount : null;
     if (activeChunks === null) return null; // a newer version is being indexed with the current model already
     const totalBatches = Math.ceil(activeChunks / embedBatchSize(deps));
+    const jobId = deps.ids.newId();
     tx.update(path, {
       reembedding: {
         model: model.model,
@@ -418,10 +583,11 @@ async function startReembedding(deps: Deps, tenantId: string, kbId: string, docI
         dimensions: model.dimensions,
         totalBatches,
         doneBatches: [],
+        jobId,
       },
       updatedAt: deps.clock.nowIso(),
     });
-    return { version: doc.activeVersion, chunkCount: activeChunks };
+    return { version: doc.activeVersion, chunkCount: activeChunks, uploadId: doc.uploadId, jobId };
   });
   if (!started) return;
   log.info("re-embedding a document for a new embedding model", {
@@ -430,12 +596,14 @@ async function startReembedding(deps: Deps, tenantId: string, kbId: string, docI
     docId,
     model: model.model,
   });
-  await enqueueBatches(
-    deps,
-    { tenantId, kbId, docId, version: started.version },
-    started.chunkCount,
-    "reembed",
-  );
+  const task: DocumentTask = {
+    tenantId,
+    kbId,
+    docId,
+    version: started.version,
+    ...(started.uploadId !== undefined ? { uploadId: started.uploadId } : {}),
+  };
+  await enqueueBatches(deps, task, started.chunkCount, "reembed", started.jobId);
 }
 
 async function reembedBatch(deps: Deps, task: EmbedTask): Promise<void> {
@@ -449,7 +617,8 @@ async function reembedBatch(deps: Deps, task: EmbedTask): Promise<void> {
     j !== null && j.model === model.model && j.version === model.version && j.dimensions === model.dimensions;
   if (doc.activeVersion !== task.version || !sameModel(job)) return;
   if (job?.doneBatches.includes(task.batch)) return;
-  await embedRange(deps, task, doc);
+  const active = (d: KnowledgeDocument) => d.activeVersion === task.version && d.status !== "deleting";
+  if (!(await embedRange(deps, task, doc, active))) return;
   const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
   await deps.store.runTransaction(async (tx) => {
     const current = await tx.get(path);

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../platform/errors.js";
 import { chunkDocument } from "./chunk.js";
 import { defaultParseLimits, detectType, parseDocument, type ParsedDocument } from "./parse.js";
+import { damagedDocx } from "./parse/docx.js";
+import { checkPdfStreams } from "./parse/pdf-streams.js";
+import { docxBomb, docxWithTruncatedPart, pdfBomb, repeatedDeflate, wideCsv } from "./parse/testing/bombs.js";
 import { encryptedPdf, handbookDocx, scannedPdf, storedZip, textPdf } from "./parse/testing/fixtures.js";
+import { unpackEntries, zipEntries } from "./parse/zip.js";
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -408,5 +412,114 @@ describe("parseDocument: text, Markdown and HTML", () => {
     expect((await failure(() => parseDocument("text", new Uint8Array()))).message).toBe(
       "The file is empty (0 bytes)",
     );
+  });
+});
+
+describe("parseDocument: hostile files", () => {
+  const unpackMessage =
+    "This Word document expands to more than 64 MB of content when unpacked (images aside); the limit is 64 MB. Split it into smaller documents and upload them separately";
+
+  it("stops a DOCX bomb at the unpacked-size limit, before the parser sees it", async () => {
+    const bomb = docxBomb(110);
+    expect(bomb.byteLength).toBeLessThan(400 * 1024);
+    const err = await failure(() => parseDocument("docx", bomb));
+    expect([err.code, err.message]).toEqual(["payload-too-large", unpackMessage]);
+  });
+
+  it("counts what a DOCX part really inflates to, not the size its headers declare", async () => {
+    const liar = docxBomb(110, { lie: true });
+    expect(detectType("report.docx", liar).type).toBe("docx");
+    const err = await failure(() => parseDocument("docx", liar));
+    expect(err.message).toBe(unpackMessage);
+    // What is counted is what comes out: the same bomb passes a limit above its real size.
+    const entries = zipEntries(liar) ?? [];
+    const errors = { tooLarge: () => new AppError("payload-too-large", "x"), damaged: damagedDocx };
+    const unpacked = unpackEntries(liar, entries, 200 * 1024 * 1024, errors);
+    const body = entries.find((e) => e.name === "word/document.xml");
+    expect(body?.size).toBe(1024);
+    expect(unpacked.get(body as NonNullable<typeof body>)?.byteLength).toBeGreaterThan(110 * 1024 * 1024);
+  });
+
+  it("fails a DOCX whose part is cut off inside its data, and one cut off as a file", async () => {
+    const err = await failure(() => parseDocument("docx", docxWithTruncatedPart()));
+    expect(err.message).toContain("This Word document (DOCX) is damaged or incomplete");
+    const whole = await handbookDocx();
+    const cut = await failure(() => detectType("handbook.docx", whole.subarray(0, whole.length - 100)));
+    expect(cut.message).toContain("damaged or incomplete");
+  });
+
+  it("refuses a PDF whose one page inflates to 100 MB, without inflating past the limit", async () => {
+    const bomb = pdfBomb(100);
+    expect(bomb.byteLength).toBeLessThan(400 * 1024);
+    const err = await failure(() => parseDocument("pdf", bomb));
+    expect(err.code).toBe("payload-too-large");
+    expect(err.message).toBe(
+      "This PDF has a part (a page's content, a font or an embedded object) that expands to more than 32 MB when unpacked; the limit is 32 MB per part. Print or export it to a new PDF and upload that",
+    );
+    // Nested filters (a compressed bomb, compressed again) are decoded stage by stage, each capped.
+    expect((await failure(() => parseDocument("pdf", pdfBomb(100, "flate-twice")))).message).toBe(
+      err.message,
+    );
+  });
+
+  it("counts a PDF's streams together, and lets ordinary ones through", async () => {
+    const bomb = pdfBomb(20);
+    const limits = { ...defaultParseLimits, maxPdfUnpackedBytes: 16 * 1024 * 1024 };
+    const err = await failure(() => parseDocument("pdf", bomb, limits));
+    expect(err.message).toContain("expands to more than 16 MB of content when unpacked (images aside)");
+    expect(checkPdfStreams(await textPdf(travelPolicy), defaultParseLimits)).toBeGreaterThan(0);
+    // A 20 MB page is under both limits: counted in full.
+    expect(checkPdfStreams(bomb, defaultParseLimits)).toBeGreaterThanOrEqual(20 * 1024 * 1024);
+  });
+
+  it("decodes every filter pdf.js would expand for text, and leaves images alone", () => {
+    const wrap = (dictionary: string, data: Uint8Array): Uint8Array =>
+      new Uint8Array(
+        Buffer.concat([
+          Buffer.from(`%PDF-1.7\n1 0 obj\n<< /Length ${data.byteLength} ${dictionary} >>\nstream\n`),
+          Buffer.from(data),
+          Buffer.from("\nendstream\nendobj\n%%EOF\n"),
+        ]),
+      );
+    const limits = { ...defaultParseLimits, maxPdfStreamBytes: 1024 * 1024 };
+    const big = repeatedDeflate("BT (x) Tj ET ", 3 * 1024 * 1024, "zlib").data;
+    expect(() => checkPdfStreams(wrap("/Filter /FlateDecode", big), limits)).toThrow(/1 MB per part/);
+    // A photo inflates to megabytes legitimately; text extraction never decodes it.
+    expect(checkPdfStreams(wrap("/Subtype /Image /Filter /FlateDecode", big), limits)).toBe(0);
+    // ASCII hex around a compressed stream: both stages decoded.
+    const hex = utf8(`${Buffer.from(big).toString("hex")}>`);
+    expect(() => checkPdfStreams(wrap("/Filter [/ASCIIHexDecode /FlateDecode]", hex), limits)).toThrow(
+      /1 MB per part/,
+    );
+    // Run-length: 2 bytes for 128 repeated ones.
+    const runs = new Uint8Array(2 * 10_000).map((_, i) => (i % 2 === 0 ? 129 : 65));
+    expect(() => checkPdfStreams(wrap("/Filter /RunLengthDecode", runs), limits)).toThrow(/1 MB per part/);
+    // LZW: a code that keeps growing by repeating itself ("aaaa..."), here 9-bit codes 97, 258, 259, ...
+    const codes = [256, 97];
+    for (let c = 258; c < 511; c++) codes.push(c);
+    let bits = "";
+    for (const c of codes) bits += c.toString(2).padStart(9, "0");
+    const lzwBytes = new Uint8Array(Math.ceil(bits.length / 8)).map((_, i) =>
+      parseInt(bits.slice(i * 8, i * 8 + 8).padEnd(8, "0"), 2),
+    );
+    const lzwSmall = { ...limits, maxPdfStreamBytes: 16 * 1024 };
+    // 253 codes of lengths 2..254 unpack to about 32 KB.
+    expect(() => checkPdfStreams(wrap("/Filter /LZWDecode", lzwBytes), lzwSmall)).toThrow(/16 KB|0 MB/);
+    expect(checkPdfStreams(wrap("/Filter /LZWDecode", lzwBytes), limits)).toBe(
+      1 + codes.slice(2).reduce((n, c) => n + (c - 256), 0),
+    );
+  });
+
+  it("refuses a CSV a million columns wide at the column limit", async () => {
+    const csv = wideCsv();
+    expect(csv.byteLength).toBeGreaterThan(9 * 1024 * 1024);
+    const err = await failure(() => parseDocument("csv", csv));
+    expect([err.code, err.message]).toEqual([
+      "payload-too-large",
+      "This CSV file has more than 16,384 columns in row 1; the limit is 16,384 columns (as in a spreadsheet). Check that it is split by the right delimiter, or split it into several files",
+    ]);
+    // As wide as a spreadsheet can be is fine.
+    const widest = await parseDocument("csv", wideCsv(16_384));
+    expect(widest.records).toHaveLength(1);
   });
 });

@@ -62,6 +62,18 @@ export const knowledgeDocumentSchema = z.object({
   embedder: z.object({ model: z.string(), version: z.string(), dimensions: z.number().int() }).nullable(),
   /** md5 of the current version's bytes: an identical re-upload creates no new version. */
   md5: z.string(),
+  /**
+   * The current version's upload (a fresh id for every upload, restore and re-upload after a deletion):
+   * what makes its task ids unique. Absent on records written before it existed.
+   */
+  uploadId: z.string().optional(),
+  /**
+   * The current version's parse attempt: set when a worker starts reading the file, finished when it stops.
+   * One started long ago and never finished means the process died reading it: the file is not read again.
+   */
+  parse: z.object({ startedAt: z.string(), finishedAt: z.string().nullable() }).nullable().default(null),
+  /** Times the stalled-document sweep restarted this version's ingestion. */
+  resumes: z.number().int().min(0).default(0),
   tags: z.array(z.string()).default([]),
   /** Every uploaded version, oldest first; their files are kept so a version can be restored. */
   versions: z.array(
@@ -70,6 +82,7 @@ export const knowledgeDocumentSchema = z.object({
       size: z.number().int().min(0),
       md5: z.string(),
       blobPath: z.string(),
+      uploadId: z.string().optional(),
       createdAt: z.string(),
       restoredFrom: z.number().int().optional(),
     }),
@@ -82,6 +95,8 @@ export const knowledgeDocumentSchema = z.object({
       dimensions: z.number().int(),
       totalBatches: z.number().int(),
       doneBatches: z.array(z.number().int()),
+      /** Makes the job's task ids unique: the same model may come back after another one. */
+      jobId: z.string().optional(),
     })
     .nullable()
     .default(null),
@@ -155,6 +170,19 @@ export const uploadPath = (
   version: number,
   fileName: string,
 ): string => `${documentPath(tenantId, kbId, docId)}/v${version}/${fileName}`;
+
+const documentPattern =
+  /^tenants\/([A-Za-z0-9_-]{1,128})\/knowledgeBases\/([A-Za-z0-9_-]{1,128})\/documents\/([A-Za-z0-9_-]{1,128})$/;
+
+/** The knowledge base document a path names, or null (a collection-group query may meet other `documents`). */
+export function parseDocumentPath(path: string): { tenantId: string; kbId: string; docId: string } | null {
+  const m = documentPattern.exec(path);
+  if (!m) return null;
+  return { tenantId: m[1] as string, kbId: m[2] as string, docId: m[3] as string };
+}
+
+/** The collection id of documents, for collection-group queries across every knowledge base. */
+export const documentsCollectionId = "documents";
 
 const uploadPattern =
   /^tenants\/([A-Za-z0-9_-]{1,128})\/knowledgeBases\/([A-Za-z0-9_-]{1,128})\/documents\/([A-Za-z0-9_-]{1,128})\/v(\d{1,6})\/[^/]+$/;

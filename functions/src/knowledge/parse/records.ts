@@ -4,7 +4,7 @@
  */
 import { AppError } from "../../platform/errors.js";
 import type { ParsedDocument } from "../parse.js";
-import { noText, tooMuchText, type ParseLimits } from "./limits.js";
+import { noText, tooManyColumns, tooMuchText, type ParseLimits } from "./limits.js";
 
 type Field = readonly [key: string, value: string];
 type RecordSpan = { row: number; startOffset: number; endOffset: number };
@@ -34,8 +34,12 @@ function recordsDocument(
 // CSV
 // ---------------------------------------------------------------------------------------------------
 
-/** RFC 4180 records: quoted fields may hold the delimiter, newlines and doubled quotes. */
-function csvRows(text: string, delimiter: string, strict: boolean): string[][] {
+/**
+ * RFC 4180 records: quoted fields may hold the delimiter, newlines and doubled quotes. A row wider than
+ * `maxColumns` ends the read at once (strict) or the sample (sniffing): a million columns would otherwise
+ * become a million-field record.
+ */
+function csvRows(text: string, delimiter: string, strict: boolean, limits: ParseLimits): string[][] {
   const rows: string[][] = [];
   const n = text.length;
   let row: string[] = [];
@@ -77,6 +81,10 @@ function csvRows(text: string, delimiter: string, strict: boolean): string[][] {
       i = k;
     }
     row.push(field);
+    if (row.length > limits.maxColumns) {
+      if (!strict) return rows;
+      throw tooManyColumns(rows.length + 1, limits);
+    }
     if (i >= n) {
       rows.push(row);
       break;
@@ -97,11 +105,11 @@ const delimiters = ["\t", ";", ",", "|"] as const;
  * The delimiter that splits the first rows into the same number (>1) of fields; ties go to the rarer
  * character in prose (a tab or `;` that is consistent is structure, a comma may be a decimal separator).
  */
-function sniffDelimiter(text: string): string {
+function sniffDelimiter(text: string, limits: ParseLimits): string {
   const sample = text.slice(0, 64 * 1024);
   let best: { d: string; score: number } = { d: ",", score: 0 };
   for (const d of delimiters) {
-    const rows = csvRows(sample, d, false);
+    const rows = csvRows(sample, d, false, limits);
     if (sample.length < text.length) rows.pop(); // the sample may cut its last row short
     rows.length = Math.min(rows.length, 20);
     const width = rows[0]?.length ?? 0;
@@ -114,7 +122,7 @@ function sniffDelimiter(text: string): string {
 }
 
 export function parseCsv(text: string, limits: ParseLimits): ParsedDocument {
-  const rows = csvRows(text, sniffDelimiter(text), true);
+  const rows = csvRows(text, sniffDelimiter(text, limits), true, limits);
   const header = (rows[0] ?? []).map(clean);
   if (rows.length < 2 || header.every((h) => !h)) {
     throw new AppError(
