@@ -206,10 +206,53 @@ export async function addDocument(
   deps: Deps,
   tenantId: string,
   kbId: string,
-  upload: { fileName: string; bytes: Uint8Array; tags?: readonly string[]; restoredFrom?: number },
+  upload: DocumentUpload,
   actor = "system",
 ): Promise<AddedDocument> {
   await loadKnowledgeBase(deps, tenantId, kbId);
+  return addToKnowledgeBase(deps, tenantId, kbId, upload, actor);
+}
+
+export interface DocumentUpload {
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+  readonly tags?: readonly string[];
+  readonly restoredFrom?: number;
+}
+
+/**
+ * Several uploads into one knowledge base (a folder), in the order given: each becomes its own document or
+ * version (with its own audit entry), as `addDocument` would make it. A file refused for what it is (its
+ * type, size, name) is answered with its error and does not stop the others; the knowledge base missing,
+ * or the platform failing, ends the whole call. The knowledge base is read once, not once per file.
+ */
+export async function addDocuments(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  uploads: readonly DocumentUpload[],
+  actor = "system",
+): Promise<(AddedDocument | AppError)[]> {
+  await loadKnowledgeBase(deps, tenantId, kbId);
+  const outcomes: (AddedDocument | AppError)[] = [];
+  for (const upload of uploads) {
+    try {
+      outcomes.push(await addToKnowledgeBase(deps, tenantId, kbId, upload, actor));
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status >= 500) throw e;
+      outcomes.push(e);
+    }
+  }
+  return outcomes;
+}
+
+async function addToKnowledgeBase(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  upload: DocumentUpload,
+  actor: string,
+): Promise<AddedDocument> {
   const name = safeFileName(upload.fileName);
   if (upload.bytes.byteLength > deps.config.limits.maxUploadBytes) {
     throw new AppError(

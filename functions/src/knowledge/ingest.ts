@@ -16,7 +16,7 @@ import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
-import { FieldOps, vector, type BlobInfo } from "../platform/ports.js";
+import { FieldOps, vector, type BlobInfo, type Transaction } from "../platform/ports.js";
 import type { TextChunk } from "./chunk.js";
 import { markFailed, registerDirectUpload } from "./documents.js";
 import { parsePool, parsePoolSettings } from "./parse/pool.js";
@@ -236,31 +236,120 @@ function watchDocument(deps: Deps, task: DocumentTask, onGone: () => void): () =
   );
 }
 
-/** Task: parse and chunk one document version, then fan out embedding batches. */
+/**
+ * Task: parse and chunk one document version, then embed it. A version of one batch (most documents: up to
+ * 64 chunks) is embedded and made searchable here; a larger one is stored in batches and fanned out to
+ * `embedChunks` tasks. The shortcut saves a small document its batch document, a task and half its writes,
+ * which is most of what a bulk upload of small files costs.
+ */
 export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: Attempt): Promise<void> {
   await step(deps, task, attempt, async () => {
     const doc = await loadCurrent(deps, task);
     if (!doc) return;
-    // A retry after the fan-out only re-enqueues the batches: their dedup ids drop those already queued.
-    const plan =
-      doc.stage === "embed"
-        ? { chunkCount: doc.chunkCount, totalBatches: doc.totalBatches }
-        : await parseAndChunk(deps, task, doc);
-    if (!plan) return;
+    if (doc.stage === "embed") {
+      // A retry after the fan-out only re-enqueues the batches: their dedup ids drop those already queued.
+      await enqueueBatches(deps, task, doc.chunkCount, "index");
+      return;
+    }
+    const chunks = await readChunks(deps, task, doc);
+    if (!chunks) return;
+    const plan = { chunkCount: chunks.length, totalBatches: Math.ceil(chunks.length / embedBatchSize(deps)) };
+    if (plan.totalBatches === 1) {
+      const records = chunkRecords(
+        deps,
+        task,
+        doc,
+        chunks.map((c, index) => ({ index, text: c.text, location: c.location })),
+      );
+      const range: EmbedTask = { ...task, batch: 0, from: 0, to: chunks.length, purpose: "index" };
+      if (!(await embedRange(deps, range, doc, (d) => isCurrent(d, task), records))) return;
+      // A first version made this way left no parsed batches, and has no older chunks: nothing to remove.
+      if ((await markReady(deps, task, plan)) && task.version > 1) await removeOtherVersions(deps, task);
+      log.info("document indexed", { ...task, ...plan });
+      return;
+    }
+    if (!(await storeBatches(deps, task, chunks))) return;
     await enqueueBatches(deps, task, plan.chunkCount, "index");
     log.info("document parsed", { ...task, ...plan });
   });
 }
 
-/**
- * Reads the file into chunks in a parse worker and stores them in batches. Null when there is nothing to
- * do: the version was replaced or deleted, or another delivery of this task is reading it right now.
- */
-async function parseAndChunk(
+/** A new version's chunks as stored: text, location and the document's name and tags (vectors to come). */
+function chunkRecords(
   deps: Deps,
   task: DocumentTask,
   doc: KnowledgeDocument,
-): Promise<{ chunkCount: number; totalBatches: number } | null> {
+  chunks: readonly { readonly index: number; readonly text: string; readonly location: Chunk["location"] }[],
+): { id: string; data: Chunk }[] {
+  const now = deps.clock.nowIso();
+  return chunks.map((c) => ({
+    id: chunkId(task.docId, task.version, c.index),
+    data: {
+      docId: task.docId,
+      docVersion: task.version,
+      docName: doc.name,
+      index: c.index,
+      text: c.text,
+      location: c.location,
+      embeddingModel: null,
+      tags: doc.tags,
+      createdAt: now,
+    },
+  }));
+}
+
+/**
+ * What makes a version searchable, written in one transaction: the document is ready (all its batches
+ * embedded) and the knowledge base's `active` entry points at it.
+ */
+function writeReady(
+  tx: Transaction,
+  deps: Deps,
+  task: DocumentTask,
+  patch: { chunkCount?: number; totalBatches: number; embeddedBatches?: unknown },
+): void {
+  const info = deps.embedder.info;
+  const now = deps.clock.nowIso();
+  tx.update(documentPath(task.tenantId, task.kbId, task.docId), {
+    embeddedBatches: Array.from({ length: patch.totalBatches }, (_, b) => b),
+    ...patch,
+    status: "ready",
+    stage: "done",
+    progress: 1,
+    activeVersion: task.version,
+    embedder: { model: info.model, version: info.version, dimensions: info.dimensions },
+    updatedAt: now,
+  });
+  tx.update(knowledgeBasePath(task.tenantId, task.kbId), {
+    [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps) },
+    updatedAt: now,
+  });
+}
+
+/** Makes a version of one batch searchable. False when it was replaced, deleted or failed meanwhile. */
+async function markReady(
+  deps: Deps,
+  task: DocumentTask,
+  plan: { chunkCount: number; totalBatches: number },
+): Promise<boolean> {
+  const path = documentPath(task.tenantId, task.kbId, task.docId);
+  return deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap || !isCurrent(knowledgeDocumentSchema.parse(snap.data), task)) return false;
+    writeReady(tx, deps, task, plan);
+    return true;
+  });
+}
+
+/**
+ * Reads the file into chunks in a parse worker. Null when there is nothing to do: the version was replaced
+ * or deleted, or another delivery of this task is reading it right now.
+ */
+async function readChunks(
+  deps: Deps,
+  task: DocumentTask,
+  doc: KnowledgeDocument,
+): Promise<TextChunk[] | null> {
   const path = documentPath(task.tenantId, task.kbId, task.docId);
   // The file first: a storage outage is a transient error and must not look like an interrupted parse.
   const blob = await deps.blobs.get(doc.blobPath);
@@ -306,7 +395,15 @@ async function parseAndChunk(
     });
   }
   if (chunks.length === 0) throw new AppError("invalid-argument", "The document contains no text to index");
+  return chunks;
+}
 
+/**
+ * Stores a version's chunks in batch documents for the `embedChunks` tasks and moves the document to the
+ * embed stage. False when the version was replaced or deleted meanwhile (the batches are removed again).
+ */
+async function storeBatches(deps: Deps, task: DocumentTask, chunks: readonly TextChunk[]): Promise<boolean> {
+  const path = documentPath(task.tenantId, task.kbId, task.docId);
   const perBatch = embedBatchSize(deps);
   const batches: ChunkBatch[] = [];
   for (let i = 0, b = 0; i < chunks.length; i += perBatch, b++) {
@@ -348,9 +445,9 @@ async function parseAndChunk(
       }
       await commit.commit();
     }
-    return null;
+    return false;
   }
-  return plan;
+  return true;
 }
 
 /** Task: embed one batch of chunks; the last batch to finish makes the version searchable. */
@@ -365,8 +462,6 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
     if (!(await embedRange(deps, task, doc, (d) => isCurrent(d, task)))) return;
 
     const path = documentPath(task.tenantId, task.kbId, task.docId);
-    const kbPath = knowledgeBasePath(task.tenantId, task.kbId);
-    const info = deps.embedder.info;
     const became = await deps.store.runTransaction(async (tx) => {
       const snap = await tx.get(path);
       if (!snap) return null;
@@ -383,18 +478,9 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
         });
         return null;
       }
-      tx.update(path, {
+      writeReady(tx, deps, task, {
+        totalBatches: current.totalBatches,
         embeddedBatches: FieldOps.arrayUnion(task.batch),
-        status: "ready",
-        stage: "done",
-        progress: 1,
-        activeVersion: task.version,
-        embedder: { model: info.model, version: info.version, dimensions: info.dimensions },
-        updatedAt: now,
-      });
-      tx.update(kbPath, {
-        [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps) },
-        updatedAt: now,
       });
       return current;
     });
@@ -414,10 +500,13 @@ async function embedRange(
   task: EmbedTask,
   doc: KnowledgeDocument,
   wanted: (doc: KnowledgeDocument) => boolean,
+  given?: { id: string; data: Chunk }[],
 ): Promise<boolean> {
   const scope = chunksPath(task.tenantId, task.kbId);
   let chunks: { id: string; data: Chunk }[];
-  if (task.purpose === "reembed") {
+  if (given) {
+    chunks = given;
+  } else if (task.purpose === "reembed") {
     const paths: string[] = [];
     for (let i = task.from; i < task.to; i++) paths.push(`${scope}/${chunkId(task.docId, task.version, i)}`);
     chunks = (await deps.store.getAll<Chunk>(paths)).map((s, i) => {
@@ -434,21 +523,7 @@ async function embedRange(
         "failed-precondition",
         "A batch of parsed text is missing; upload the document again",
       );
-    const now = deps.clock.nowIso();
-    chunks = chunkBatchSchema.parse(snap.data).chunks.map((c) => ({
-      id: chunkId(task.docId, task.version, c.index),
-      data: {
-        docId: task.docId,
-        docVersion: task.version,
-        docName: doc.name,
-        index: c.index,
-        text: c.text,
-        location: c.location,
-        embeddingModel: null,
-        tags: doc.tags,
-        createdAt: now,
-      },
-    }));
+    chunks = chunkRecords(deps, task, doc, chunkBatchSchema.parse(snap.data).chunks);
   }
   const vectors = await deps.embedder.embed(
     chunks.map((c) => c.data.text),

@@ -351,3 +351,49 @@ describe("the stalled-document sweep", () => {
     expect(stalledAfterMs(platform.deps)).toBeGreaterThan(platform.deps.config.parse.timeoutMs);
   });
 });
+
+describe("one task or several", () => {
+  const paragraph = (i: number) =>
+    `## Section ${i}\n\nClause ${i} of the facilities handbook: meeting room ${i} seats ${i + 4} people and ` +
+    `is booked through the front desk at least ${(i % 5) + 1} days ahead; cancellations free the room at once.\n`;
+
+  it("indexes a small document in its ingest task, without batch documents or embed tasks", async () => {
+    const kbId = await createKb("Small");
+    const doc = await upload(kbId, "rooms.md", [1, 2, 3].map(paragraph).join("\n"));
+    const embedsBefore = platform.deps.tasks.stats("knowledge-embedChunks");
+    const done = await settled(kbId, doc.id);
+    expect(done.status).toBe("ready");
+    expect(platform.deps.tasks.stats("knowledge-embedChunks")).toEqual(embedsBefore);
+    const batches = await platform.deps.store.query({ collection: chunkBatchesPath("acme", kbId, doc.id) });
+    expect(batches).toEqual([]);
+    expect(await record(kbId, doc.id)).toMatchObject({
+      totalBatches: 1,
+      embeddedBatches: [0],
+      activeVersion: 1,
+    });
+    expect(await searchTexts(kbId, "meeting room 2 seats")).toContain("meeting room 2 seats 6 people");
+  });
+
+  it("fans a large document out to embed tasks, one per batch of 64 chunks, and indexes every chunk", async () => {
+    const kbId = await createKb("Large");
+    const text = Array.from({ length: 400 }, (_, i) => paragraph(i)).join("\n");
+    const doc = await upload(kbId, "handbook.md", text);
+    const done = await settled(kbId, doc.id);
+    expect(done.status).toBe("ready");
+    const stored = await record(kbId, doc.id);
+    expect(stored.totalBatches).toBeGreaterThan(1);
+    expect([...stored.embeddedBatches].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: stored.totalBatches }, (_, b) => b),
+    );
+    const chunks = await platform.deps.store.count({
+      collection: chunksPath("acme", kbId),
+      where: [{ field: "docId", op: "==", value: doc.id }],
+    });
+    expect(chunks).toBe(stored.chunkCount);
+    // The parsed batches were only needed until the version was ready.
+    expect(await platform.deps.store.query({ collection: chunkBatchesPath("acme", kbId, doc.id) })).toEqual(
+      [],
+    );
+    expect(await searchTexts(kbId, "meeting room 399 seats")).toContain("meeting room 399 seats 403 people");
+  });
+});

@@ -37,6 +37,7 @@ import { documentsPath, knowledgeBasesPath } from "../../knowledge/schema.js";
 import {
   type AddedDocument,
   addDocument,
+  addDocuments,
   deleteDocument,
   getDocument,
   listDocuments,
@@ -52,7 +53,7 @@ import { searchInput, searchKnowledgeBase } from "../../knowledge/search.js";
 import { analyticsResponseSchema, loadAnalytics } from "../../monitor/analytics.js";
 import { checkHealth } from "../../monitor/health.js";
 import { requirePermission } from "../../platform/permissions.js";
-import { AppError, toAppError } from "../../platform/errors.js";
+import { AppError } from "../../platform/errors.js";
 import { createApiKey, listApiKeys, revokeApiKey, roles, roleSchema } from "../../platform/tenancy.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
@@ -294,21 +295,19 @@ export const routes: Route<unknown, unknown>[] = [
       }
       if (several.length === 0)
         throw new AppError("invalid-argument", "The multipart body has no 'file' field");
-      // One at a time, in the order sent: each file is its own document (and its own audit entry), and a
-      // refused file (an unsupported type, say) does not stop the others.
-      const results: BatchResult[] = [];
-      for (const f of several) {
-        try {
-          const upload = { fileName: f.fileName, bytes: f.bytes, tags };
-          const document = await addDocument(deps, caller.tenantId, params.kbId, upload, caller.uid);
-          results.push({ fileName: f.fileName, document });
-        } catch (e) {
-          const error = toAppError(e);
-          // The knowledge base itself missing, or the platform failing, ends the request as a whole.
-          if (error.code === "not-found" || error.status >= 500) throw e;
-          results.push({ fileName: f.fileName, error: { code: error.code, message: error.message } });
-        }
-      }
+      const outcomes = await addDocuments(
+        deps,
+        caller.tenantId,
+        params.kbId,
+        several.map((f) => ({ fileName: f.fileName, bytes: f.bytes, tags })),
+        caller.uid,
+      );
+      const results: BatchResult[] = outcomes.map((outcome, i) => {
+        const fileName = several[i]?.fileName ?? "";
+        return outcome instanceof AppError
+          ? { fileName, error: { code: outcome.code, message: outcome.message } }
+          : { fileName, document: outcome };
+      });
       const refused = results.filter((r) => "error" in r).length;
       return {
         status: refused > 0 ? 207 : 202,
