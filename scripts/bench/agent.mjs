@@ -47,7 +47,14 @@ function runtimeUsage(pid) {
   }
 }
 
-const { child, url, logFile } = await startRuntime(runtimeDir, { ALCHEMIST_API_KEY: apiKey });
+// The load test measures the engine, not the API's protection: one key drives 100 conversations at once,
+// far past a key's default 600 requests a minute, so this runtime turns the limits off for itself.
+const { child, url, logFile } = await startRuntime(runtimeDir, {
+  ALCHEMIST_API_KEY: apiKey,
+  RATE_LIMIT_PER_KEY: "0",
+  RATE_LIMIT_PER_TENANT: "0",
+  RATE_LIMIT_UPLOAD_MB_PER_MINUTE: "0",
+});
 
 async function api(method, pathname, json) {
   const response = await fetch(`${url}${pathname}`, {

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npm run bench`: Knowledge Vault search and ingestion, then the Agent Engine, in local mode with the
-// built-in models, on a deterministic synthetic corpus, then the Agent Studio, measured against the issue's
-// targets on this machine. Four processes: phase 1 ingests (throughput), phase 2 is a fresh process like the
-// runtime after a restart (index build, latency, memory), phase 3 runs the local runtime as a child process
-// and talks to an agent over HTTP (overhead per turn, turns per second), phase 4 builds the web app (bundle
+// `npm run bench`: Knowledge Vault search and ingestion, then the Agent Engine, then bulk uploads, in local
+// mode with the built-in models, on a deterministic synthetic corpus, then the Agent Studio, measured against
+// the issue's targets on this machine. Five processes: phase 1 ingests (throughput), phase 2 is a fresh
+// process like the runtime after a restart (index build, latency, memory), phase 3 runs the local runtime as
+// a child process and talks to an agent over HTTP (overhead per turn, turns per second), phase 4 uploads a
+// folder's worth of small files over HTTP (batched and one per request), phase 5 builds the web app (bundle
 // sizes, initial JS) and loads /agents in Debian's Chromium (first-load time). Prints figures, asserts
 // nothing. Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
-// BENCH_STUDIO_RUNS.
+// BENCH_STUDIO_RUNS, BENCH_BULK_FILES.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -20,6 +21,7 @@ const queryCount = Number(process.env.BENCH_QUERIES ?? 300);
 const agentTurns = Number(process.env.BENCH_AGENT_TURNS ?? 300);
 const agentConcurrency = Number(process.env.BENCH_AGENT_CONCURRENCY ?? 100);
 const studioRuns = Number(process.env.BENCH_STUDIO_RUNS ?? 10);
+const bulkFiles = Number(process.env.BENCH_BULK_FILES ?? 485);
 /** Messages each concurrent conversation sends, one after another. */
 const agentMessages = 5;
 const targets = {
@@ -31,6 +33,7 @@ const targets = {
   turnP99: 50,
   initialJsKb: 300,
   agentsFirstLoadMs: 1500,
+  bulkReadySeconds: 3,
 };
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-bench-"));
@@ -216,6 +219,21 @@ try {
         `runtime peak RSS ${fmt(agent.runtimePeakRssMb, 0)} MB`,
     );
 
+  const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
+  const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
+  console.log(
+    `\nBulk upload over HTTP: ${bulk.files} small documents (${mb(bulk.bytes)}), the runtime's default limits:`,
+  );
+  for (const [label, run] of [
+    [`several per request (${bulk.perRequest} a request)`, bulk.batched],
+    ["one per request, 8 in flight", bulk.single],
+  ])
+    console.log(
+      `  ${label.padEnd(34)} ${String(run.requests).padStart(4)} requests: answered in ${fmt(run.uploadedSeconds)} s, ` +
+        `all ready in ${fmt(run.readySeconds)} s ${ratio(run.readySeconds, targets.bulkReadySeconds, "s")}` +
+        (run.waits.count > 0 ? `; ${run.waits.count} 429s (${run.waits.seconds} s of Retry-After)` : ""),
+    );
+
   const studio = phase("studio.mjs", [String(studioRuns)]);
   const kb1 = (bytes) => `${fmt(bytes / 1024)} KB`;
   const initialKb = studio.initial.gzip / 1024;
@@ -258,6 +276,9 @@ try {
     ...(o.p99 > targets.turnP99 ? [`turn overhead p99 ${fmt(o.p99)} ms`] : []),
     ...(seq.errors > 0 ? [`${seq.errors} failed sequential turns`] : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
+    ...(bulk.batched.readySeconds > targets.bulkReadySeconds
+      ? [`bulk upload ready in ${fmt(bulk.batched.readySeconds)} s`]
+      : []),
     ...(initialKb > targets.initialJsKb ? [`initial JS ${fmt(initialKb)} KB gzipped`] : []),
     ...(firstLoad && firstLoad.p50 > targets.agentsFirstLoadMs
       ? [`/agents first load p50 ${fmt(firstLoad.p50, 0)} ms`]
@@ -268,6 +289,7 @@ try {
       `${k(large)} hybrid p50 ${fmt(both.p50)} ms / p99 ${fmt(both.p99)} ms, RSS peak ${fmt(peak, 0)} MB, ` +
       `ingest ${fmt(mbps, 2)} MB/s, turn overhead p50 ${fmt(o.p50)} ms / p99 ${fmt(o.p99)} ms, ` +
       `${fmt(load.turnsPerSecond)} turns/s at ${load.conversations} conversations with ${errors} errors, ` +
+      `${bulk.files} files ready in ${fmt(bulk.batched.readySeconds)} s (batched) / ${fmt(bulk.single.readySeconds)} s (one per request), ` +
       `initial JS ${fmt(initialKb)} KB gzipped, /agents first load ` +
       (firstLoad
         ? `p50 ${fmt(firstLoad.p50, 0)} ms / p95 ${fmt(firstLoad.p95, 0)} ms`

@@ -14,7 +14,7 @@ import {
   stopChildRuntime,
   type ChildRuntime,
 } from "../platform/local/testing/child-runtime.js";
-import { underSiege, type Neighbour, type SiegeReport } from "./testing/siege.js";
+import { expectUnharmed, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_owner_key_for_tests_0123456789";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-hostile-"));
@@ -26,16 +26,6 @@ const owner = { authorization: `Bearer ${ownerKey}` };
 
 async function call(pathname: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${runtime.url}${pathname}`, { ...init, headers: { ...owner, ...init.headers } });
-}
-
-function expectUnharmed(report: SiegeReport): void {
-  expect(report.alive, `the runtime died during "${report.attack}":\n${runtime.output().slice(-3000)}`).toBe(
-    true,
-  );
-  expect(report.healthFailures, report.attack).toEqual([]);
-  expect(report.healthMs.length, report.attack).toBeGreaterThanOrEqual(20);
-  expect(report.healthP99, `${report.attack}: /health p99`).toBeLessThan(100);
-  expect(report.neighbourFailures, report.attack).toEqual([]);
 }
 
 /** Writes raw bytes to the runtime and gives up after `ms`, whatever the server did: attackers do not wait. */
@@ -111,7 +101,7 @@ describe("the built runtime under hostile input", () => {
         await res.arrayBuffer();
       }
     });
-    expectUnharmed(report);
+    expectUnharmed(runtime, report);
     expect(new Set(statuses)).toEqual(new Set([400]));
   });
 
@@ -124,7 +114,7 @@ describe("the built runtime under hostile input", () => {
     const report = await underSiege(runtime, neighbour, "client gone mid-upload", async () => {
       await Promise.all(Array.from({ length: 20 }, () => rawSend(head, 100)));
     });
-    expectUnharmed(report);
+    expectUnharmed(runtime, report);
   });
 
   it("does not read 24 MB bodies that four strangers send without credentials", async () => {
@@ -150,7 +140,7 @@ describe("the built runtime under hostile input", () => {
         );
       }
     });
-    expectUnharmed(report);
+    expectUnharmed(runtime, report);
     expect(statuses.every((s) => s === 401 || s === 0)).toBe(true);
   });
 
@@ -163,8 +153,95 @@ describe("the built runtime under hostile input", () => {
         await res.arrayBuffer();
       }
     });
-    expectUnharmed(report);
+    expectUnharmed(runtime, report);
     expect(statuses).toEqual([400, 400, 400]);
     expect(runtime.output()).not.toContain("URIError");
+  });
+
+  it("refuses HTTP tools aimed inside the network, in every spelling, at save time", async () => {
+    const statuses: number[] = [];
+    const urls = [
+      "http://169.254.169.254/computeMetadata/v1/",
+      "http://10.0.0.5/admin",
+      "http://127.0.0.1:8787/v1/api-keys",
+      "http://localhost/",
+      "http://[::1]/",
+      "http://0x7f000001/",
+      "http://2130706433/",
+      "http://[::ffff:7f00:1]/",
+    ];
+    const report = await underSiege(runtime, neighbour, "tools aimed inside the network", async () => {
+      for (const url of urls) {
+        const res = await call("/v1/agents", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            name: "Internal fetcher",
+            tools: [
+              {
+                kind: "http",
+                name: "fetch_page",
+                description: "Fetches a page",
+                url,
+                method: "GET",
+                parameters: { type: "object", properties: {} },
+              },
+            ],
+          }),
+        });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+    });
+    expectUnharmed(runtime, report);
+    expect(statuses).toEqual(urls.map(() => 400));
+  });
+
+  it("holds a credential to its share of live listings while it opens fifty", async () => {
+    const controllers: AbortController[] = [];
+    const statuses: number[] = [];
+    const report = await underSiege(runtime, neighbour, "fifty live listings on one key", async () => {
+      const opened = await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const controller = new AbortController();
+          controllers.push(controller);
+          const res = await call("/v1/knowledge-bases", {
+            headers: { accept: "text/event-stream" },
+            signal: controller.signal,
+          });
+          statuses.push(res.status);
+          if (res.status !== 200) await res.arrayBuffer();
+          return res;
+        }),
+      );
+      void opened;
+    });
+    for (const c of controllers) c.abort();
+    expectUnharmed(runtime, report);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(16);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(34);
+  });
+
+  it("keeps serving a neighbour while another tenant uploads a folder of 485 files", async () => {
+    const files = Array.from(
+      { length: 485 },
+      (_, i) =>
+        [
+          `note-${i}.md`,
+          `# Note ${i}\n\nDesk ${i} is on floor ${i % 7}; its lamp is replaced yearly.\n`,
+        ] as const,
+    );
+    const statuses: number[] = [];
+    const report = await underSiege(runtime, neighbour, "a 485-file folder upload", async () => {
+      for (let i = 0; i < files.length; i += 100) {
+        const form = new FormData();
+        for (const [name, text] of files.slice(i, i + 100)) form.append("files", new Blob([text]), name);
+        const res = await call(`/v1/knowledge-bases/${kbId}/documents`, { method: "POST", body: form });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+    });
+    expectUnharmed(runtime, report);
+    expect(statuses).toEqual([202, 202, 202, 202, 202]);
   });
 });

@@ -23,7 +23,7 @@ import {
   stopChildRuntime,
   type ChildRuntime,
 } from "../platform/local/testing/child-runtime.js";
-import { underSiege, type Neighbour, type SiegeReport } from "./testing/siege.js";
+import { expectUnharmed, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_ingest_owner_key_0123456789";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-hostile-ingest-"));
@@ -57,16 +57,6 @@ async function outcome(kb: string, docId: string, token = ownerKey, timeoutMs = 
   }
 }
 
-function expectUnharmed(report: SiegeReport): void {
-  expect(report.alive, `the runtime died during "${report.attack}":\n${runtime.output().slice(-3000)}`).toBe(
-    true,
-  );
-  expect(report.healthFailures, report.attack).toEqual([]);
-  expect(report.healthMs.length, report.attack).toBeGreaterThanOrEqual(20);
-  expect(report.healthP99, `${report.attack}: /health p99`).toBeLessThan(100);
-  expect(report.neighbourFailures, report.attack).toEqual([]);
-}
-
 let neighbourUploads = 0;
 
 /**
@@ -96,7 +86,7 @@ async function attack(name: string, bytes: Uint8Array): Promise<Doc> {
     expect(await outcome(neighbour.kbId, ownId, neighbour.token)).toMatchObject({ status: "ready" });
     hostile = await outcome(kbId, id);
   });
-  expectUnharmed(report);
+  expectUnharmed(runtime, report);
   return hostile as unknown as Doc;
 }
 

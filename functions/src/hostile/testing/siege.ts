@@ -5,6 +5,7 @@
  * no request of the neighbour fails.
  */
 import { spawn } from "node:child_process";
+import { expect } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChildRuntime } from "../../platform/local/testing/child-runtime.js";
 
@@ -165,4 +166,18 @@ export async function underSiege(
       `neighbour ${neighbourRequests} requests, ${neighbourFailures.length} failed; alive ${report.alive}`,
   );
   return report;
+}
+
+/**
+ * What no attack may do: end the process, slow `/health` past 100 ms at the 99th percentile (with enough
+ * samples to say so), or make any request of the neighbour fail.
+ */
+export function expectUnharmed(runtime: ChildRuntime, report: SiegeReport): void {
+  expect(report.alive, `the runtime died during "${report.attack}":\n${runtime.output().slice(-3000)}`).toBe(
+    true,
+  );
+  expect(report.healthFailures, report.attack).toEqual([]);
+  expect(report.healthMs.length, report.attack).toBeGreaterThanOrEqual(20);
+  expect(report.healthP99, `${report.attack}: /health p99`).toBeLessThan(100);
+  expect(report.neighbourFailures, report.attack).toEqual([]);
 }
