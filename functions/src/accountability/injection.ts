@@ -454,6 +454,37 @@ function* windows(text: string): Generator<string> {
  * solicit-secrets, and obfuscation (an instruction only legible once spaced-out letters are joined).
  */
 export function detectInjection(text: string): InjectionCheck {
+  const known = checked.get(text);
+  if (known) {
+    // Most recently used last, so the oldest is the one to go (the total of kept text is unchanged).
+    checked.delete(text);
+    checked.set(text, known);
+    return { flagged: known.flagged, signals: [...known.signals] };
+  }
+  const result = detect(text);
+  if (text.length <= maxRememberedChars) {
+    checked.set(text, result);
+    rememberedChars += text.length;
+    while (rememberedChars > maxRememberedTotal) {
+      const oldest = checked.keys().next().value as string;
+      checked.delete(oldest);
+      rememberedChars -= oldest.length;
+    }
+  }
+  return { flagged: result.flagged, signals: [...result.signals] };
+}
+
+/**
+ * Checks already made, by text. A knowledge base's passages come back turn after turn, and reading one all
+ * the ways the detector reads it costs about a millisecond; the answer is the same every time. Bounded by
+ * the text it keeps (about 8 MB of UTF-16), oldest use first out.
+ */
+const checked = new Map<string, InjectionCheck>();
+let rememberedChars = 0;
+const maxRememberedChars = 16_384;
+const maxRememberedTotal = 4_000_000;
+
+function detect(text: string): InjectionCheck {
   const found = new Set<string>();
   for (const reading of injectionReadings(text)) {
     for (const part of windows(reading)) {

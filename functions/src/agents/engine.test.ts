@@ -12,7 +12,8 @@ import { setDeps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { setLogSink } from "../platform/log.js";
 import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
-import type { ChatModel, ChatRequest, ChatResult, ToolCall } from "../platform/ports.js";
+import type { ChatRequest } from "../platform/ports.js";
+import { answer, callTools, scriptedModel, type Step } from "./testing/scripted-model.js";
 
 let platform: TestPlatform;
 let kbId: string;
@@ -453,43 +454,6 @@ describe("guardrails", () => {
 // ---------------------------------------------------------------------------------------------------
 // Tool calling and failures, with a scripted model
 // ---------------------------------------------------------------------------------------------------
-
-type Step = (request: ChatRequest) => Promise<ChatResult> | ChatResult;
-
-/** A ChatModel that plays the given steps in order and records what it was asked. */
-function scriptedModel(steps: Step[]): ChatModel & { requests: ChatRequest[] } {
-  const requests: ChatRequest[] = [];
-  const next = async (request: ChatRequest): Promise<ChatResult> => {
-    requests.push(request);
-    const step = steps[Math.min(requests.length - 1, steps.length - 1)] as Step;
-    return step(request);
-  };
-  return {
-    info: { provider: "openai-compatible", model: "scripted", label: "Scripted test model" },
-    requests,
-    complete: next,
-    async *stream(request) {
-      const result = await next(request);
-      if (result.content) yield { type: "delta", text: result.content };
-      yield { type: "done", result };
-    },
-  };
-}
-
-const answer = (content: string): ChatResult => ({
-  content,
-  toolCalls: [],
-  usage: { inputTokens: 100, outputTokens: 20 },
-  finishReason: "stop",
-  model: "scripted",
-});
-const callTools = (...calls: ToolCall[]): ChatResult => ({
-  content: "",
-  toolCalls: calls,
-  usage: { inputTokens: 50, outputTokens: 10 },
-  finishReason: "tool_calls",
-  model: "scripted",
-});
 
 describe("tool calling", () => {
   let server: http.Server;

@@ -14,7 +14,7 @@ import {
   stopChildRuntime,
   type ChildRuntime,
 } from "../platform/local/testing/child-runtime.js";
-import { expectUnharmed, underSiege, type Neighbour } from "./testing/siege.js";
+import { expectUnharmed, signUpNeighbour, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_owner_key_for_tests_0123456789";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-hostile-"));
@@ -45,34 +45,15 @@ function rawSend(data: string | Buffer, ms = 200): Promise<void> {
 
 beforeAll(async () => {
   runtime = await startChildRuntime(dataDir, { ALCHEMIST_API_KEY: ownerKey });
-  // The neighbour: a stranger who signed up, with a knowledge base of their own.
-  const signUp = await fetch(`${runtime.url}/auth/signup`, {
+  neighbour = await signUpNeighbour(runtime);
+  await fetch(`${runtime.url}/v1/knowledge-bases/${neighbour.kbId}/documents`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: "neighbour@example.com",
-      password: "a neighbour's long passphrase",
-      tenantName: "Neighbour Ltd",
-    }),
-  });
-  expect(signUp.status).toBe(201);
-  const { token } = (await signUp.json()) as { token: string };
-  const auth = { authorization: `Bearer ${token}`, "content-type": "application/json" };
-  const kb = await fetch(`${runtime.url}/v1/knowledge-bases`, {
-    method: "POST",
-    headers: auth,
-    body: JSON.stringify({ name: "Facilities" }),
-  });
-  const neighbourKb = ((await kb.json()) as { id: string }).id;
-  await fetch(`${runtime.url}/v1/knowledge-bases/${neighbourKb}/documents`, {
-    method: "POST",
-    headers: auth,
+    headers: { authorization: `Bearer ${neighbour.token}`, "content-type": "application/json" },
     body: JSON.stringify({
       name: "parking.md",
       text: "Visitor parking is on level -1; ask reception for a pass.",
     }),
   });
-  neighbour = { token, kbId: neighbourKb };
 
   const own = await call("/v1/knowledge-bases", {
     method: "POST",

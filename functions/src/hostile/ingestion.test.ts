@@ -23,7 +23,7 @@ import {
   stopChildRuntime,
   type ChildRuntime,
 } from "../platform/local/testing/child-runtime.js";
-import { expectUnharmed, underSiege, type Neighbour } from "./testing/siege.js";
+import { expectUnharmed, signUpNeighbour, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_ingest_owner_key_0123456789";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-hostile-ingest-"));
@@ -92,27 +92,8 @@ async function attack(name: string, bytes: Uint8Array): Promise<Doc> {
 
 beforeAll(async () => {
   runtime = await startChildRuntime(dataDir, { ALCHEMIST_API_KEY: ownerKey, PARSE_TIMEOUT_SECONDS: "10" });
-  const signUp = await fetch(`${runtime.url}/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: "neighbour@example.com",
-      password: "a neighbour's long passphrase",
-      tenantName: "Neighbour Ltd",
-    }),
-  });
-  expect(signUp.status).toBe(201);
-  const { token } = (await signUp.json()) as { token: string };
-  const kb = await call(
-    "/v1/knowledge-bases",
-    {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "Facilities" }),
-    },
-    token,
-  );
-  neighbour = { token, kbId: ((await kb.json()) as { id: string }).id };
+  neighbour = await signUpNeighbour(runtime);
+  const token = neighbour.token;
   // The neighbour's first document: the ingestion path is loaded and a parse worker is warm before any
   // attack is measured (what is measured is an attack, not the runtime's first upload).
   const first = await uploadFile(

@@ -1,7 +1,7 @@
 /** A chat model that answers from a script, recording what it was asked (the built-in one never calls tools). */
 import type { ChatModel, ChatRequest, ChatResult, ToolCall } from "../../platform/ports.js";
 
-export type Step = (request: ChatRequest) => ChatResult;
+export type Step = (request: ChatRequest) => Promise<ChatResult> | ChatResult;
 
 /** Step n answers request n; the last step answers every request after it. */
 export function scriptedModel(steps: readonly Step[]): ChatModel & { requests: ChatRequest[] } {

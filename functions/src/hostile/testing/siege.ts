@@ -181,3 +181,28 @@ export function expectUnharmed(runtime: ChildRuntime, report: SiegeReport): void
   expect(report.healthP99, `${report.attack}: /health p99`).toBeLessThan(100);
   expect(report.neighbourFailures, report.attack).toEqual([]);
 }
+
+/**
+ * The neighbour: a stranger who signs up on the runtime and makes a knowledge base of their own, whose
+ * requests during an attack must all succeed.
+ */
+export async function signUpNeighbour(runtime: ChildRuntime): Promise<Neighbour> {
+  const signUp = await fetch(`${runtime.url}/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      email: "neighbour@example.com",
+      password: "a neighbour's long passphrase",
+      tenantName: "Neighbour Ltd",
+    }),
+  });
+  expect(signUp.status).toBe(201);
+  const { token } = (await signUp.json()) as { token: string };
+  const kb = await fetch(`${runtime.url}/v1/knowledge-bases`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ name: "Facilities" }),
+  });
+  expect(kb.status).toBe(201);
+  return { token, kbId: ((await kb.json()) as { id: string }).id };
+}
