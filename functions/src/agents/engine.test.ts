@@ -42,8 +42,13 @@ async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
 }
 
 beforeAll(async () => {
-  // The tool servers below listen on 127.0.0.1: the local-development switch lets tools call loopback.
-  platform = await startTestPlatform({ ALCHEMIST_EGRESS_ALLOW_LOOPBACK: "true" });
+  // The tool servers below listen on 127.0.0.1: the local-development switch lets tools call loopback. The
+  // suite talks to agents far more than a key's default budget allows (protection.test.ts tests the limits).
+  platform = await startTestPlatform({
+    ALCHEMIST_EGRESS_ALLOW_LOOPBACK: "true",
+    RATE_LIMIT_PER_KEY: "0",
+    RATE_LIMIT_PER_TENANT: "0",
+  });
   kbId = (
     await json<{ id: string }>(
       await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "HR" } }),
