@@ -103,6 +103,15 @@ describe("deploy manifest", () => {
         "CHAT_MODEL",
         "EMBEDDING_MODEL",
         "EMBEDDING_DIMENSIONS",
+        // What keeps one tenant from costing the operator or the others too much (see README: Security model).
+        "RATE_LIMIT_UPLOAD_MB_PER_MINUTE",
+        "MAX_UPLOAD_FILES",
+        "PARSE_TIMEOUT_SECONDS",
+        "PARSE_MEMORY_MB",
+        "TOOL_ALLOWED_HOSTS",
+        "ALLOWED_CHAT_MODELS",
+        "MAX_OUTPUT_TOKENS",
+        "MAX_CONTEXT_TOKENS",
       ]),
     );
     expect(manifest.requiredAPIs.map((a) => a.api)).toContain("cloudtasks.googleapis.com");

@@ -50,6 +50,20 @@ export const rateLimitUploadMbPerMinute = defineInt("RATE_LIMIT_UPLOAD_MB_PER_MI
   description:
     "Megabytes uploaded per minute per tenant; uploads are charged by size, not by request (0: off)",
 });
+export const maxUploadFiles = defineInt("MAX_UPLOAD_FILES", {
+  default: 1000,
+  description: "Files in one multipart upload request (field 'files')",
+});
+
+// Reading uploaded documents (knowledge/parse/pool.ts): each document in a worker with these limits.
+export const parseTimeoutSeconds = defineInt("PARSE_TIMEOUT_SECONDS", {
+  default: 240,
+  description: "Wall-clock limit for reading one uploaded document; its parse worker is stopped past it",
+});
+export const parseMemoryMb = defineInt("PARSE_MEMORY_MB", {
+  default: 1024,
+  description: "Heap limit of each parse worker in MB; keep it below the ingest function's 2 GiB",
+});
 export const allowedOrigins = defineString("ALLOWED_ORIGINS", {
   default: "",
   description:
