@@ -8,7 +8,7 @@ import { getDeps } from "../platform/deps.js";
 import { readsOwnBody } from "../platform/hosting.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";
-import { randomIds } from "../platform/ids.js";
+import { requestIdFrom } from "../platform/ids.js";
 import { toAppError } from "../platform/errors.js";
 import { corsHeaders, preflightResponse } from "./api/cors.js";
 import { bufferedBody, sseFrame, streamedBody, type ApiRequest, type RequestBody } from "./api/http.js";
@@ -29,8 +29,7 @@ export const api = readsOwnBody(
   onRequest(
     { secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300, concurrency: 80, cors: false },
     async (req, res) => {
-      const incoming = req.header("x-request-id");
-      const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomIds.newId();
+      const requestId = requestIdFrom(req.header("x-request-id"));
       await withLogContext({ requestId }, async () => {
         let body: RequestBody | undefined;
         try {

@@ -16,3 +16,11 @@ export const randomIds: Ids = {
 
 /** Ids are path segments: this is the one check that a caller-supplied id cannot escape its collection. */
 export const idPattern = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * The id a request is logged and answered under: the caller's `X-Request-Id` when it is a plain token (so one
+ * id follows a request across services), otherwise a new one.
+ */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomIds.newId();
+}

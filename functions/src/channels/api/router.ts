@@ -178,8 +178,7 @@ export class Router {
       caller = await authenticate(deps, req.headers.authorization);
       // Charged before the permission check: a credential hammering routes it may not use still pays.
       // Uploads are charged by their size instead (see uploadCost), so many small files are not many requests.
-      if (r.body?.kind === "upload")
-        await consumeUploadBytes(deps, caller, uploadCost(req.body.declaredBytes, 1));
+      if (r.body?.kind === "upload") await consumeUploadBytes(deps, caller, uploadCharged(req));
       else await consume(deps, caller, 1, r.method === "GET" ? "read" : "write");
       requirePermission(caller, r.permission);
     }
@@ -199,7 +198,7 @@ export class Router {
         });
         // A chunked body, or many small files, may cost more than what was charged before reading.
         const bytes = upload.files.reduce((n, f) => n + f.bytes.length, 0);
-        const owed = uploadCost(bytes, upload.files.length) - uploadCost(req.body.declaredBytes, 1);
+        const owed = uploadCost(bytes, upload.files.length) - uploadCharged(req);
         if (owed > 0) await consumeUploadBytes(deps, caller, owed);
       } else if (isJson(req)) {
         body = validate(
@@ -252,6 +251,9 @@ export class Router {
     return { status: r.status ?? 200, body: result };
   }
 }
+
+/** What an upload is charged before its body is read: its declared size, as one file. */
+const uploadCharged = (req: ApiRequest): number => uploadCost(req.body.declaredBytes, 1);
 
 /** Room for a multipart body's boundaries, part headers and text fields around its files. */
 const multipartOverheadBytes = 1024 * 1024;

@@ -26,7 +26,7 @@ const exports = {
   // A stray callback throws after the handler returned: no promise of the request can catch it.
   strayThrow: onRequest((req, res) => { setTimeout(() => { throw new Error("a stray callback failed"); }, 1); }),
   strayRejection: onRequest((req, res) => { Promise.reject(new Error("nobody awaited this")); }),
-  ok: onRequest((req, res) => { res.json({ ok: true }); }),
+  ok: onRequest((req, res) => { res.json({ ok: true, requestId: req.header("x-request-id") ?? null }); }),
 };
 const host = await startHost({ deps, exports, rewrites: [], bucket: "demo-alchemist.appspot.com" });
 process.stdout.write("LISTENING " + host.url + "\\n");
@@ -101,5 +101,16 @@ describe("the local runtime's process guard", () => {
     const again = await Promise.all(Array.from({ length: 5 }, () => fetch(fn("ok"))));
     expect(again.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(output).toContain("an unhandled promise rejection");
+  });
+
+  it("gives a request without an id one, and hands the function that same id", async () => {
+    const generated = (await (await fetch(fn("ok"))).json()) as { requestId: string | null };
+    expect(generated.requestId).toMatch(/^[A-Za-z0-9]{20}$/);
+    const kept = (await (
+      await fetch(fn("ok"), { headers: { "x-request-id": "req-from-client" } })
+    ).json()) as {
+      requestId: string;
+    };
+    expect(kept.requestId).toBe("req-from-client");
   });
 });

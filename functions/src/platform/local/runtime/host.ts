@@ -14,7 +14,7 @@ import { authenticate } from "../../auth.js";
 import { isReadingOwnBody } from "../../hosting.js";
 import { AppError, toAppError } from "../../errors.js";
 import { log, withLogContext } from "../../log.js";
-import { randomIds } from "../../ids.js";
+import { requestIdFrom } from "../../ids.js";
 import type { LocalDeps } from "../deps.js";
 import { discoverFunctions, numberOption, retryConfigOf, type HostedFunction } from "./discover.js";
 import { parseSchedule } from "./schedule.js";
@@ -343,8 +343,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
 
   const invoke = (fn: HostedFunction, req: Request, res: Response) => {
-    const incoming = req.header("x-request-id");
-    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomIds.newId();
+    const requestId = requestIdFrom(req.header("x-request-id"));
+    // The function reads the id from the request, as it would from Google's front end: one id in both logs.
+    req.headers["x-request-id"] = requestId;
     return inFlight.run({ requestId, res }, () =>
       withLogContext({ requestId }, async () => {
         if (fn.kind === "callable") await serveCallable(deps, fn, req, res);
