@@ -4,7 +4,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "functions/lib/**", "web/dist/**", "emulator-data/**", "coverage/**"] },
+  {
+    ignores: [
+      "**/node_modules/**",
+      "functions/lib/**",
+      "local/lib/**",
+      "web/dist/**",
+      "emulator-data/**",
+      "coverage/**",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +31,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["functions/**/*.ts", "scripts/**/*.{js,mjs}", "*.mjs"],
+    files: ["functions/**/*.ts", "local/**/*.ts", "scripts/**/*.{js,mjs}", "*.mjs"],
     languageOptions: { globals: globals.node },
   },
   {

@@ -1,6 +1,8 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Tests host the functions in the local runtime (`local/`), read from its sources, not its build.
+  ssr: { resolve: { conditions: ["alchemist-source"] } },
   test: {
     include: ["src/**/*.test.ts"],
     // Attacks on the built runtime measure its latency: they run alone (vitest.hostile.config.ts).

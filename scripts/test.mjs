@@ -15,7 +15,7 @@ function run(command, args, cwd) {
 }
 
 // The manifest and end-to-end tests load the compiled functions (as firebase-tools and `npm start` do).
-if (run("npm", ["run", "build", "-w", "functions"], root) !== 0) {
+if (run("npm", ["run", "build", "-w", "functions", "-w", "local"], root) !== 0) {
   console.log("0 passed, 1 failed");
   process.exit(1);
 }
@@ -25,6 +25,7 @@ if (run("npm", ["run", "build", "-w", "functions"], root) !== 0) {
 // report themselves skipped, with the reason, and count as skipped.
 const suites = [
   { name: "functions", cwd: path.join(root, "functions"), args: [] },
+  { name: "local", cwd: path.join(root, "local"), args: [] },
   // Attacks on the built runtime as a child process, alone, since they measure its latency (test:hostile).
   { name: "hostile", cwd: path.join(root, "functions"), args: ["-c", "vitest.hostile.config.ts"] },
   { name: "web", cwd: path.join(root, "web"), args: [] },

@@ -10,6 +10,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 /** A module of the compiled functions (`npm run build -w functions` writes functions/lib). */
 export const lib = (file) => pathToFileURL(path.join(root, "functions/lib", file)).href;
+/** A module of the compiled local runtime and its adapters (`npm run build -w local` writes local/lib). */
+export const localLib = (file) => pathToFileURL(path.join(root, "local/lib", file)).href;
 
 export const scopeOf = (kbId) => `tenants/bench/knowledgeBases/${kbId}/chunks`;
 
@@ -43,7 +45,7 @@ export async function startRuntime(runtimeDir, env = {}, ready = () => true) {
   fs.mkdirSync(runtimeDir, { recursive: true });
   const logFile = path.join(runtimeDir, "runtime.log");
   const out = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, [path.join(root, "functions/lib/platform/local/main.js")], {
+  const child = spawn(process.execPath, [path.join(root, "local/lib/main.js")], {
     cwd: root,
     env: {
       ...process.env,

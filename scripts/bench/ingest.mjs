@@ -7,7 +7,7 @@
 // maintained indexes are saved for phase 2 to compare with indexes built from scratch.
 import fs from "node:fs";
 import path from "node:path";
-import { lib, paths, scopeOf, vectorSpec } from "./common.mjs";
+import { lib, localLib, paths, scopeOf, vectorSpec } from "./common.mjs";
 import { syntheticCorpus } from "./corpus.mjs";
 
 const [dataDir, smallArg, largeArg, queriesArg] = process.argv.slice(2);
@@ -15,9 +15,9 @@ const small = Number(smallArg);
 const large = Number(largeArg);
 const queryCount = Number(queriesArg);
 
-const { openDatabase } = await import(lib("platform/local/database.js"));
-const { SqliteDocStore } = await import(lib("platform/local/sqlite-docstore.js"));
-const { SqliteKeywordIndex } = await import(lib("platform/local/sqlite-keyword-index.js"));
+const { openDatabase } = await import(localLib("adapters/database.js"));
+const { SqliteDocStore } = await import(localLib("adapters/sqlite-docstore.js"));
+const { SqliteKeywordIndex } = await import(localLib("adapters/sqlite-keyword-index.js"));
 const { localHashEmbedder } = await import(lib("platform/models/local-embedder.js"));
 const { ParsePool, defaultParseWorkers } = await import(lib("knowledge/parse/pool.js"));
 const { vector } = await import(lib("platform/ports.js"));

@@ -5,7 +5,7 @@
 // phase 1 kept current through its writes answer exactly like the ones built here from scratch.
 import fs from "node:fs";
 import path from "node:path";
-import { candidates, lib, paths, percentile, scopeOf, vectorSpec } from "./common.mjs";
+import { candidates, lib, localLib, paths, percentile, scopeOf, vectorSpec } from "./common.mjs";
 import { syntheticCorpus } from "./corpus.mjs";
 
 const [dataDir, docsJson, queriesArg] = process.argv.slice(2);
@@ -13,9 +13,9 @@ const docs = JSON.parse(docsJson);
 const queryCount = Number(queriesArg);
 const ranges = { small: [0, docs.small], large: [docs.small, docs.large] };
 
-const { openDatabase } = await import(lib("platform/local/database.js"));
-const { SqliteDocStore } = await import(lib("platform/local/sqlite-docstore.js"));
-const { SqliteKeywordIndex } = await import(lib("platform/local/sqlite-keyword-index.js"));
+const { openDatabase } = await import(localLib("adapters/database.js"));
+const { SqliteDocStore } = await import(localLib("adapters/sqlite-docstore.js"));
+const { SqliteKeywordIndex } = await import(localLib("adapters/sqlite-keyword-index.js"));
 const { localHashEmbedder } = await import(lib("platform/models/local-embedder.js"));
 const { systemClock } = await import(lib("platform/clock.js"));
 

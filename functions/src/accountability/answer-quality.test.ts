@@ -11,7 +11,7 @@ import { createAgent, publishAgent } from "../agents/agents.js";
 import { addDocument } from "../knowledge/documents.js";
 import { createKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import { loadCorpus } from "../knowledge/testing/corpus.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { calibration } from "./calibration.js";
 import {
   calibrationReport,

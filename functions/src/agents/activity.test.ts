@@ -1,6 +1,6 @@
 /** `GET /v1/agents` says when each agent last talked with someone (the agents list's "last activity"). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 
 let platform: TestPlatform;
 

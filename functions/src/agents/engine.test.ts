@@ -8,10 +8,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { Trace } from "../accountability/schema.js";
-import { setDeps } from "../platform/deps.js";
+import { setDeps } from "../platform/process-deps.js";
 import { AppError } from "../platform/errors.js";
 import { setLogSink } from "../platform/log.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import type { ChatRequest } from "../platform/ports.js";
 import { answer, callTools, scriptedModel, type Step } from "./testing/scripted-model.js";
 

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { requireAgentAccess, requirePermission } from "../platform/permissions.js";
 import { consume } from "../platform/rate-limit.js";
 import { asCallable, callableCaller } from "../platform/callable.js";
-import { getDeps } from "../platform/deps.js";
+import { getDeps } from "../platform/process-deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { openaiApiKey } from "../platform/params.js";

@@ -6,8 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Trace } from "../accountability/schema.js";
 import { loadConfig } from "../platform/config.js";
-import { setDeps, type Deps } from "../platform/deps.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { type Deps } from "../platform/deps.js";
+import { setDeps } from "../platform/process-deps.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { answer, scriptedModel } from "./testing/scripted-model.js";
 
 let platform: TestPlatform;

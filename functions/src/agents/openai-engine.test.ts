@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Trace } from "../accountability/schema.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { startFakeOpenAIServer, type FakeOpenAIServer } from "../platform/testing/fake-openai-server.js";
 
 let fake: FakeOpenAIServer;

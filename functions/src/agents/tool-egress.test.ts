@@ -9,10 +9,10 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Trace } from "../accountability/schema.js";
-import { setDeps } from "../platform/deps.js";
+import { setDeps } from "../platform/process-deps.js";
 import { nodeEgress } from "../platform/egress/node-egress.js";
 import type { ResolvedAddress } from "../platform/egress/destination.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { answer, callTools, scriptedModel } from "./testing/scripted-model.js";
 
 let platform: TestPlatform;

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../platform/config.js";
-import { openLocalDeps, type LocalDeps } from "../platform/local/deps.js";
+import { openLocalDeps, type LocalDeps } from "@alchemist/local/adapters/deps";
 import { agentConfigSchema } from "./schema.js";
 import { executeToolCalls, maxToolResponseBytes, type ToolContext } from "./tools.js";
 

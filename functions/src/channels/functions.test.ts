@@ -6,7 +6,7 @@
 import type { Server } from "node:http";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setDeps } from "../platform/deps.js";
+import { setDeps } from "../platform/process-deps.js";
 import { setLogSink } from "../platform/log.js";
 import { api } from "./functions.js";
 

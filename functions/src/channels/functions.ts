@@ -4,7 +4,7 @@
  */
 import type { Request } from "express";
 import { onRequest } from "firebase-functions/v2/https";
-import { getDeps } from "../platform/deps.js";
+import { getDeps } from "../platform/process-deps.js";
 import { readsOwnBody } from "../platform/hosting.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";

@@ -11,7 +11,7 @@ import {
   startChildRuntime,
   stopChildRuntime as stopRuntime,
   type ChildRuntime as Runtime,
-} from "../platform/local/testing/child-runtime.js";
+} from "@alchemist/local/testing/child-runtime";
 
 const apiKey = "alk_e2e_owner_key_for_tests_0123456789";
 

@@ -14,7 +14,7 @@ import {
   startChildRuntime,
   stopChildRuntime,
   type ChildRuntime,
-} from "../platform/local/testing/child-runtime.js";
+} from "@alchemist/local/testing/child-runtime";
 
 /** A user namespace with its own mounts: what this test needs, and what a locked-down machine may refuse. */
 const namespaces = spawnSync("unshare", ["--user", "--map-root-user", "--mount", "true"]).status === 0;

@@ -22,7 +22,7 @@ import {
   startChildRuntime,
   stopChildRuntime,
   type ChildRuntime,
-} from "../platform/local/testing/child-runtime.js";
+} from "@alchemist/local/testing/child-runtime";
 import { expectUnharmed, signUpNeighbour, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_ingest_owner_key_0123456789";

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Router } from "../channels/api/router.js";
 import { bufferedBody } from "../channels/api/http.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { identityRoutes } from "./routes.js";
 import { readSessionToken, sessionSecret, signSessionToken } from "./sessions.js";
 import { invite, join, json, logIn, newEmail, signUp, accept, type Person } from "./testing/people.js";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFromClaims } from "../platform/auth.js";
 import { loadConfig } from "../platform/config.js";
-import { openLocalDeps } from "../platform/local/deps.js";
+import { openLocalDeps } from "@alchemist/local/adapters/deps";
 import { createTenant } from "../platform/tenancy.js";
 import { firebaseClaimsSetter, syncMemberClaims } from "./claims.js";
 import { removeMember, writeMember } from "./members.js";

@@ -7,7 +7,8 @@
 import { onCall, type CallableRequest } from "firebase-functions/v2/https";
 import { z } from "zod";
 import { asCallable } from "../platform/callable.js";
-import { getDeps, type Deps } from "../platform/deps.js";
+import { type Deps } from "../platform/deps.js";
+import { getDeps } from "../platform/process-deps.js";
 import { AppError } from "../platform/errors.js";
 import "../platform/params.js";
 import { validate } from "../platform/validation.js";

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditLog } from "../platform/audit.js";
 import type { Caller } from "../platform/auth.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { checkRoleChange, type MemberView } from "./members.js";
 import { membershipPath } from "./schema.js";
 import { join, json, signUp, type Person } from "./testing/people.js";

@@ -12,7 +12,7 @@ import { manualClock } from "../platform/clock.js";
 import { loadConfig } from "../platform/config.js";
 import type { Deps } from "../platform/deps.js";
 import type { Transaction } from "../platform/ports.js";
-import { openLocalDeps, type LocalDeps } from "../platform/local/deps.js";
+import { openLocalDeps, type LocalDeps } from "@alchemist/local/adapters/deps";
 import { createApiKey, createTenant, memberPath, type Role } from "../platform/tenancy.js";
 import { hashPassword, writeNewAccount } from "./accounts.js";
 import { writeMember } from "./members.js";

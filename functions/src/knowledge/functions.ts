@@ -6,7 +6,7 @@
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
-import { getDeps } from "../platform/deps.js";
+import { getDeps } from "../platform/process-deps.js";
 import { md5HexFromBase64 } from "../platform/firebase/storage-blobstore.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";

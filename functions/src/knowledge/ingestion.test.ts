@@ -6,8 +6,8 @@
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FileBlobStore } from "../platform/local/file-blobstore.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { FileBlobStore } from "@alchemist/local/adapters/file-blobstore";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { FieldOps, type BlobStore } from "../platform/ports.js";
 import { addDocument, documentIdFor } from "./documents.js";
 import { ingestDocument, ingestQueue, ingestTaskFor, startIngestion } from "./ingest.js";

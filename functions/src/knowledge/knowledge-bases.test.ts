@@ -1,6 +1,6 @@
 /** Listing knowledge bases over real HTTP against the in-process local platform. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 
 let platform: TestPlatform;
 

@@ -4,7 +4,7 @@
  * them too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { addDocument } from "./documents.js";
 import { createKnowledgeBase } from "./knowledge-bases.js";
 import { loadCorpus, type AnswerableQuestion } from "./testing/corpus.js";

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localHashEmbedder } from "../platform/models/local-embedder.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
-import { setDeps } from "../platform/deps.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
+import { setDeps } from "../platform/process-deps.js";
 import { documentIdFor } from "./documents.js";
 import { chunksPath, documentPath, knowledgeBasePath, uploadPath } from "./schema.js";
 

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Trace } from "../accountability/schema.js";
-import { setDeps } from "../platform/deps.js";
+import { setDeps } from "../platform/process-deps.js";
 import { AppError } from "../platform/errors.js";
 import { setLogSink } from "../platform/log.js";
-import { startTestPlatform, type TestPlatform } from "../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import type { ChatModel } from "../platform/ports.js";
 import {
   analyticsQuerySchema,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditSummary, changedFields, listAuditLog, recordAudit, type AuditEntryView } from "./audit.js";
 import { manualClock } from "./clock.js";
 import type { Deps } from "./deps.js";
-import { startTestPlatform, type TestPlatform } from "./local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { createApiKey, createTenant } from "./tenancy.js";
 import { documentIdFor, registerDirectUpload } from "../knowledge/documents.js";
 import { uploadPath } from "../knowledge/schema.js";

@@ -1,8 +1,8 @@
 /**
- * The ports a service receives, assembled once per process for the mode it runs in. Adapters are
- * imported lazily: a Firebase cold start never loads SQLite, and local mode never loads firebase-admin.
+ * The ports a service receives. `process-deps.ts` holds the ones this process opened; the adapters that
+ * fill them live in `platform/firebase` (Firebase mode) and in the local workspace (local mode).
  */
-import { loadConfig, type Config } from "./config.js";
+import type { Config } from "./config.js";
 import type {
   BlobStore,
   ChatModel,
@@ -33,28 +33,4 @@ export interface Deps {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly idTokens?: IdTokenVerifier;
-}
-
-let current: Promise<Deps> | undefined;
-
-export function getDeps(): Promise<Deps> {
-  current ??= build(loadConfig()).catch((e: unknown) => {
-    current = undefined; // a failed start (e.g. a bad setting) is retried on the next request
-    throw e;
-  });
-  return current;
-}
-
-/** The local runtime and tests install the deps they opened themselves. */
-export function setDeps(deps: Deps | undefined): void {
-  current = deps ? Promise.resolve(deps) : undefined;
-}
-
-async function build(config: Config): Promise<Deps> {
-  if (config.mode === "local") {
-    const { openLocalDeps } = await import("./local/deps.js");
-    return openLocalDeps(config);
-  }
-  const { openFirebaseDeps } = await import("./firebase/deps.js");
-  return openFirebaseDeps(config);
 }

@@ -7,7 +7,7 @@ import { manualClock } from "./clock.js";
 import { loadConfig } from "./config.js";
 import { AppError } from "./errors.js";
 import { setLogSink, withLogContext } from "./log.js";
-import { openLocalDeps, type LocalDeps } from "./local/deps.js";
+import { openLocalDeps, type LocalDeps } from "@alchemist/local/adapters/deps";
 import type { DocStore, Transaction } from "./ports.js";
 import {
   consume,

@@ -1,6 +1,6 @@
 /** Privacy triggers: the daily retention job (the audit log and privacy requests are REST routes of `api`). */
 import { onSchedule } from "firebase-functions/v2/scheduler";
-import { getDeps } from "../platform/deps.js";
+import { getDeps } from "../platform/process-deps.js";
 import { withLogContext } from "../platform/log.js";
 import { enforceRetention as enforce } from "./retention.js";
 

@@ -1,6 +1,6 @@
 /**
  * The real platform for end-to-end tests, started as `npm start` starts it: the compiled local runtime
- * (functions/lib/platform/local/main.js) from the repository root, serving the built studio (web/dist), but on
+ * (local/lib/main.js) from the repository root, serving the built studio (web/dist), but on
  * a free port and a fresh temporary data folder. Resolves once it is up, has printed the demo studio sign-in,
  * and the demo knowledge base is indexed; `stop()` ends it and removes the folder.
  */
@@ -13,7 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-export const runtimeEntry = path.join(repoRoot, "functions", "lib", "platform", "local", "main.js");
+export const runtimeEntry = path.join(repoRoot, "local", "lib", "main.js");
 export const studioIndex = path.join(repoRoot, "web", "dist", "index.html");
 
 /** What a test needs to reach the running platform (serializable: it crosses from global setup to tests). */
@@ -44,7 +44,7 @@ interface CredentialsFile {
 /** Why the platform cannot start from this checkout, or undefined when both builds are there. */
 export function missingBuild(): string | undefined {
   if (!fs.existsSync(runtimeEntry))
-    return "functions/lib is missing: run `npm run build -w functions` first (npm test and test:e2e do it)";
+    return "local/lib is missing: run `npm run build` first (npm test and test:e2e do it)";
   if (!fs.existsSync(studioIndex))
     return "web/dist is missing: run `npm run build -w web` first (npm test and test:e2e do it)";
   return undefined;

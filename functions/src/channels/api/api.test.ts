@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentsPath } from "../../knowledge/schema.js";
-import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;

@@ -8,7 +8,7 @@
  * Plus keys scoped to one agent, and role escalation attempted through request bodies.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { permissionTable } from "../../platform/permissions.js";
 import { createApiKey, createTenant, roles, type Role } from "../../platform/tenancy.js";
 import { routes } from "./routes.js";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Deps } from "../../platform/deps.js";
-import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { createApiKey } from "../../platform/tenancy.js";
 import { maxStreamsPerCredential, streamSnapshots } from "./live.js";
 

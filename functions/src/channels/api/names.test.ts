@@ -5,7 +5,7 @@
  * script are kept as written.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { nameProblem } from "../../platform/validation.js";
 
 let platform: TestPlatform;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../platform/config.js";
 import type { Deps } from "../../platform/deps.js";
 import { setLogSink } from "../../platform/log.js";
-import { startTestPlatform, type TestPlatform } from "../../platform/local/testing/platform.js";
+import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { createApiKey } from "../../platform/tenancy.js";
 import { bufferedBody, type ApiRequest } from "./http.js";
 import { Router, route } from "./router.js";

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { expect } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ChildRuntime } from "../../platform/local/testing/child-runtime.js";
+import type { ChildRuntime } from "@alchemist/local/testing/child-runtime";
 
 export interface Neighbour {
   /** A session token of another tenant. */

@@ -1,6 +1,6 @@
 /** Test helpers: people who sign up, invite and join over the local platform's HTTP API. */
 import { expect } from "vitest";
-import type { TestPlatform } from "../../platform/local/testing/platform.js";
+import type { TestPlatform } from "@alchemist/local/testing/platform";
 import type { Role } from "../../platform/tenancy.js";
 
 export interface Person {

@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { systemClock } from "../clock.js";
-import { openDatabase } from "../local/database.js";
-import { SqliteDocStore } from "../local/sqlite-docstore.js";
+import { openDatabase } from "@alchemist/local/adapters/database";
+import { SqliteDocStore } from "@alchemist/local/adapters/sqlite-docstore";
 import { describeKeywordIndexContract } from "../testing/keywordindex-contract.js";
 import { docStoreKeywordIndex } from "./firestore-keyword-index.js";
 

@@ -1,0 +1,46 @@
+/** Opens local mode's adapters over one data folder: SQLite documents + queue, files on disk. */
+import path from "node:path";
+import { systemClock } from "@alchemist/functions/platform/clock";
+import type { Config } from "@alchemist/functions/platform/config";
+import type { Deps } from "@alchemist/functions/platform/deps";
+import { nodeEgress } from "@alchemist/functions/platform/egress/node-egress";
+import { randomIds } from "@alchemist/functions/platform/ids";
+import { chooseChatModel, chooseEmbedder } from "@alchemist/functions/platform/models/index";
+import type { Clock } from "@alchemist/functions/platform/ports";
+import { openDatabase, type SqliteHandle } from "./database.js";
+import { FileBlobStore } from "./file-blobstore.js";
+import { SqliteDocStore } from "./sqlite-docstore.js";
+import { SqliteKeywordIndex } from "./sqlite-keyword-index.js";
+import { SqliteTaskQueue } from "./sqlite-taskqueue.js";
+
+export interface LocalDeps extends Deps {
+  readonly store: SqliteDocStore;
+  readonly blobs: FileBlobStore;
+  readonly tasks: SqliteTaskQueue;
+  readonly local: { readonly db: SqliteHandle; close(): void };
+}
+
+export async function openLocalDeps(config: Config, options?: { clock?: Clock }): Promise<LocalDeps> {
+  const clock = options?.clock ?? systemClock;
+  const db = openDatabase({
+    file: path.join(config.dataDir, "alchemist.sqlite"),
+    synchronous: config.sqliteSync,
+  });
+  const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  const store = new SqliteDocStore(db, clock);
+  return {
+    config,
+    store,
+    keywords: new SqliteKeywordIndex(db),
+    blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock, {
+      durable: config.sqliteSync === "FULL",
+    }),
+    tasks: new SqliteTaskQueue(db, clock),
+    chat,
+    embedder,
+    egress: nodeEgress({ policy: config.egress }),
+    clock,
+    ids: randomIds,
+    local: { db, close: () => db.close() },
+  };
+}
