@@ -19,7 +19,7 @@ import {
   createTenant,
   hashApiKey,
   tenantPath,
-} from "@alchemist/functions/platform/tenancy";
+} from "@alchemist/functions/identity/api-keys";
 import { privateDirMode } from "./adapters/private-files.js";
 
 const seedSchema = z.object({

@@ -10,10 +10,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callerFromClaims } from "../platform/auth.js";
+import { callerFromClaims } from "./authenticate.js";
 import { loadConfig } from "../platform/config.js";
 import { openLocalDeps } from "@alchemist/local/adapters/deps";
-import { createTenant } from "../platform/tenancy.js";
+import { createTenant } from "./api-keys.js";
 import { firebaseClaimsSetter, syncMemberClaims } from "./claims.js";
 import { removeMember, writeMember } from "./members.js";
 

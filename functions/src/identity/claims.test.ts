@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import type { CallableRequest } from "firebase-functions/v2/https";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { callerFromClaims } from "../platform/auth.js";
+import { callerFromClaims } from "./authenticate.js";
 import { loadConfig } from "../platform/config.js";
 import { setDeps } from "../platform/process-deps.js";
 import { openLocalDeps, type LocalDeps } from "@alchemist/local/adapters/deps";

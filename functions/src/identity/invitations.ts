@@ -9,7 +9,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { Caller } from "../platform/auth.js";
+import type { Caller } from "./authenticate.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -24,7 +24,7 @@ import {
   tenantPath,
   tenantSchema,
   type Role,
-} from "../platform/tenancy.js";
+} from "./api-keys.js";
 import { validate } from "../platform/validation.js";
 import {
   findAccount,

@@ -13,7 +13,7 @@
  * that raced a cascade still cannot leave a credential alive.
  */
 import { z } from "zod";
-import type { Caller } from "../platform/auth.js";
+import type { Caller } from "./authenticate.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -29,7 +29,7 @@ import {
   writeApiKeyRevocation,
   type ApiKeyRecord,
   type Role,
-} from "../platform/tenancy.js";
+} from "./api-keys.js";
 import { syncMemberClaims, type ClaimsSetter, type TenantClaims } from "./claims.js";
 import {
   invitationPath,

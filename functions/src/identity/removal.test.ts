@@ -14,7 +14,7 @@ import {
   hashApiKey,
   memberPath,
   type Role,
-} from "../platform/tenancy.js";
+} from "./api-keys.js";
 import { membershipPath } from "./schema.js";
 import { accept, invite, join, json, logIn, newEmail, signUp, type Person } from "./testing/people.js";
 

@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { idPattern } from "../platform/ids.js";
-import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/tenancy.js";
+import { checkId, roleSchema, roles, tenantPath, type Role } from "./api-keys.js";
 import { nameSchema } from "../platform/validation.js";
 
 export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");

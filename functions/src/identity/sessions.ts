@@ -19,14 +19,14 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { Caller } from "../platform/auth.js";
+import type { Caller } from "./authenticate.js";
 import type { Config } from "../platform/config.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { DocData, Transaction } from "../platform/ports.js";
 import { idPattern } from "../platform/ids.js";
 import { recordAudit } from "../platform/audit.js";
-import { memberPath, roleSchema, type Role } from "../platform/tenancy.js";
+import { memberPath, roleSchema, type Role } from "./api-keys.js";
 import {
   accountPath,
   accountSchema,

@@ -7,7 +7,7 @@ import { auditSummary, changedFields, listAuditLog, recordAudit, type AuditEntry
 import { manualClock } from "./clock.js";
 import type { Deps } from "./deps.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import { createApiKey, createTenant } from "./tenancy.js";
+import { createApiKey, createTenant } from "../identity/api-keys.js";
 import { documentIdFor, registerDirectUpload } from "../knowledge/documents.js";
 import { uploadPath } from "../knowledge/schema.js";
 

@@ -1,6 +1,6 @@
 /** Maps the platform's errors onto callable `HttpsError`s, with the same codes and messages as the REST API. */
 import { HttpsError, type FunctionsErrorCode } from "firebase-functions/v2/https";
-import { authenticate, type Caller } from "./auth.js";
+import { authenticate, type Caller } from "../identity/authenticate.js";
 import type { Deps } from "./deps.js";
 import { AppError, toAppError } from "./errors.js";
 import { log } from "./log.js";

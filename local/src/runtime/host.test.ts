@@ -12,7 +12,7 @@ import { loadConfig } from "@alchemist/functions/platform/config";
 import { setDeps } from "@alchemist/functions/platform/process-deps";
 import { setLogSink } from "@alchemist/functions/platform/log";
 import { vector } from "@alchemist/functions/platform/ports";
-import { createApiKey, createTenant } from "@alchemist/functions/platform/tenancy";
+import { createApiKey, createTenant } from "@alchemist/functions/identity/api-keys";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import type { RunningHost } from "./host.js";
 

@@ -10,7 +10,7 @@ import type { Server } from "node:http";
 import path from "node:path";
 import express, { type Request, type Response } from "express";
 import { HttpsError } from "firebase-functions/v2/https";
-import { authenticate } from "@alchemist/functions/platform/auth";
+import { authenticate } from "@alchemist/functions/identity/authenticate";
 import { isReadingOwnBody } from "@alchemist/functions/platform/hosting";
 import { AppError, toAppError } from "@alchemist/functions/platform/errors";
 import { log, withLogContext } from "@alchemist/functions/platform/log";

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@alchemist/functions/platform/config";
 import { setDeps } from "@alchemist/functions/platform/process-deps";
-import { createApiKey, createTenant, type Role } from "@alchemist/functions/platform/tenancy";
+import { createApiKey, createTenant, type Role } from "@alchemist/functions/identity/api-keys";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import { startHost, type RunningHost } from "../runtime/host.js";
 

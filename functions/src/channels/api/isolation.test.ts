@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { permissionTable } from "../../platform/permissions.js";
-import { createApiKey, createTenant, roles, type Role } from "../../platform/tenancy.js";
+import { createApiKey, createTenant, roles, type Role } from "../../identity/api-keys.js";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;

@@ -8,7 +8,7 @@ import { loadConfig } from "../../platform/config.js";
 import type { Deps } from "../../platform/deps.js";
 import { setLogSink } from "../../platform/log.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import { createApiKey } from "../../platform/tenancy.js";
+import { createApiKey } from "../../identity/api-keys.js";
 import { bufferedBody, type ApiRequest } from "./http.js";
 import { Router, route } from "./router.js";
 

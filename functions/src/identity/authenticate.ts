@@ -2,10 +2,10 @@
  * Who is calling, and may they? Every route and callable resolves its caller here, from the credential
  * alone (never from the request body); what it may do is decided by `requirePermission` (permissions.ts).
  */
-import { callerFromSession, sessionTokenPrefix } from "../identity/sessions.js";
-import type { Deps } from "./deps.js";
-import { AppError } from "./errors.js";
-import { apiKeyRefusal, apiKeySchema, hashApiKey, roleSchema, type Role } from "./tenancy.js";
+import { callerFromSession, sessionTokenPrefix } from "./sessions.js";
+import type { Deps } from "../platform/deps.js";
+import { AppError } from "../platform/errors.js";
+import { apiKeyRefusal, apiKeySchema, hashApiKey, roleSchema, type Role } from "./api-keys.js";
 
 export interface Caller {
   readonly tenantId: string;

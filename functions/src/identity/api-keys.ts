@@ -4,12 +4,12 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { recordAudit } from "./audit.js";
-import type { Caller } from "./auth.js";
-import type { Deps } from "./deps.js";
-import { AppError } from "./errors.js";
-import { idPattern } from "./ids.js";
-import type { Transaction } from "./ports.js";
+import { recordAudit } from "../platform/audit.js";
+import type { Caller } from "./authenticate.js";
+import type { Deps } from "../platform/deps.js";
+import { AppError } from "../platform/errors.js";
+import { idPattern } from "../platform/ids.js";
+import type { Transaction } from "../platform/ports.js";
 
 export const roles = ["viewer", "editor", "admin", "owner"] as const;
 export const roleSchema = z.enum(roles);
