@@ -10,8 +10,8 @@
  * is never cited and so never raises the confidence: retrieval strength and coverage come from cited
  * passages only, which keeps the calibration (fitted on a corpus without injections) honest.
  */
-import { splitSentences } from "../platform/models/local-extractive.js";
-import { tokenize } from "../platform/models/local-embedder.js";
+import { splitSentences } from "../platform/text/sentences.js";
+import { tokenize } from "../platform/text/analyzer.js";
 import type { SearchResult } from "../knowledge/search.js";
 import type { TermStats } from "../platform/ports.js";
 import { calibratedConfidence } from "./calibration.js";

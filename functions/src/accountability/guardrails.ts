@@ -14,7 +14,7 @@
  * and an instruction without any of the known shapes is not flagged. Treat these as a safety net under
  * access control and model-side policy, not as a replacement for either.
  */
-import { tokenize } from "../platform/models/local-embedder.js";
+import { tokenize } from "../platform/text/analyzer.js";
 
 export {
   ibanValid,

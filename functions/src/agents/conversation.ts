@@ -37,7 +37,7 @@ import type {
   ToolCall,
 } from "../platform/ports.js";
 import { validate } from "../platform/validation.js";
-import { tokenize } from "../platform/models/local-embedder.js";
+import { tokenize } from "../platform/text/analyzer.js";
 import { assertAnswering, getAgent, resolveConfig, type AgentView } from "./agents.js";
 import { buildContext, estimateTokens } from "./context.js";
 import {

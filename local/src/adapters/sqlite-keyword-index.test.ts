@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { tokenize } from "@alchemist/functions/platform/models/local-embedder";
+import { tokenize } from "@alchemist/functions/platform/text/analyzer";
 import type { KeywordEntry } from "@alchemist/functions/platform/ports";
 import { describeKeywordIndexContract } from "@alchemist/functions/platform/testing/keywordindex-contract";
 import { openDatabase } from "./database.js";

@@ -10,7 +10,7 @@
  * (ln(1 + (N − df + 0.5) / (df + 0.5)), where FTS5 clamps common terms to ~0), same statistics per scope,
  * same tie order, so both modes rank alike.
  */
-import { tokenize } from "@alchemist/functions/platform/models/local-embedder";
+import { tokenize } from "@alchemist/functions/platform/text/analyzer";
 import type { KeywordEntry, KeywordHit, KeywordIndex, TermStats } from "@alchemist/functions/platform/ports";
 import {
   derivedState,

@@ -16,7 +16,7 @@ import { z } from "zod";
 import { sendMessage, startConversation } from "../../agents/conversation.js";
 import { chunksPath } from "../../knowledge/schema.js";
 import type { Deps } from "../../platform/deps.js";
-import { STOP_WORDS } from "../../platform/models/local-embedder.js";
+import { STOP_WORDS } from "../../platform/text/analyzer.js";
 import type { Question } from "../../knowledge/testing/corpus.js";
 import { fitLogistic, predict, type ConfidenceSignals, type LogisticFit } from "../calibration.js";
 import { traceSchema, type Trace } from "../schema.js";

@@ -8,7 +8,7 @@
  * Trade-off: candidates are capped (`maxCandidates`), so on a very large scope a query made only of very
  * common terms ranks the first candidates Firestore returns rather than all matches.
  */
-import { tokenize } from "../models/local-embedder.js";
+import { tokenize } from "../text/analyzer.js";
 import {
   FieldOps,
   type DocStore,

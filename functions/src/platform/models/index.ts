@@ -10,8 +10,8 @@ import { localHashEmbedder } from "./local-embedder.js";
 import { localExtractiveModel } from "./local-extractive.js";
 
 export { citationMarker, renderGroundingPrompt } from "./grounding.js";
-export { localHashEmbedder, stem, tokenize } from "./local-embedder.js";
-export { COULD_NOT_FIND_ANSWER, localExtractiveModel, splitSentences } from "./local-extractive.js";
+export { localHashEmbedder } from "./local-embedder.js";
+export { COULD_NOT_FIND_ANSWER, localExtractiveModel } from "./local-extractive.js";
 
 function warnIfBaseURLWithoutKey(config: Config): void {
   if (config.openai.baseURL && !config.openai.apiKey) {

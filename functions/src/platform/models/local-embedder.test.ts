@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.js";
-import { localHashEmbedder, stem, tokenize } from "./local-embedder.js";
+import { localHashEmbedder } from "./local-embedder.js";
+import { stem, tokenize } from "../text/analyzer.js";
 
 const norm = (v: readonly number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
 const cosine = (a: readonly number[], b: readonly number[]): number =>

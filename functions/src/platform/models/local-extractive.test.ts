@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ChatRequest, ChatStreamEvent, GroundingPassage } from "../ports.js";
-import { COULD_NOT_FIND_ANSWER, localExtractiveModel, splitSentences } from "./local-extractive.js";
+import { COULD_NOT_FIND_ANSWER, localExtractiveModel } from "./local-extractive.js";
+import { splitSentences } from "../text/sentences.js";
 
 const vacation: GroundingPassage = {
   ref: "1",

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tokenize } from "../models/local-embedder.js";
+import { tokenize } from "../text/analyzer.js";
 import type { KeywordEntry, KeywordHit, KeywordIndex } from "../ports.js";
 
 export interface OpenedKeywordIndex {
