@@ -21,7 +21,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
   const [{ firestoreDocStore }, { docStoreKeywordIndex }, { cloudStorageBlobStore }, { cloudTasksQueue }] =
     await Promise.all([
       import("./firestore-docstore.js"),
-      import("./firestore-keyword-index.js"),
+      import("../docstore-keyword-index.js"),
       import("./storage-blobstore.js"),
       import("./cloudtasks-queue.js"),
     ]);

@@ -1,6 +1,6 @@
 /**
- * KeywordIndex for Firebase mode, built on the DocStore port so it works within Firestore's limits:
- * Firestore has no full-text search, so each entry stores its distinct analyzed terms (an indexed array)
+ * A KeywordIndex over any DocStore, written to Firestore's limits (Firebase mode uses it; it needs nothing
+ * of Firebase, and its contract suite runs it over the SQLite store): Firestore has no full-text search, so each entry stores its distinct analyzed terms (an indexed array)
  * and their counts (an unindexed map). A search fetches candidates with `array-contains-any` (at most 30
  * terms, Firestore's limit), reads document frequencies with `count()` aggregations, and scores the
  * candidates with BM25 in memory. Entries live beside the scope: `<scope>_keywords/{id}`.
@@ -8,7 +8,7 @@
  * Trade-off: candidates are capped (`maxCandidates`), so on a very large scope a query made only of very
  * common terms ranks the first candidates Firestore returns rather than all matches.
  */
-import { tokenize } from "../text/analyzer.js";
+import { tokenize } from "./text/analyzer.js";
 import {
   FieldOps,
   type DocStore,
@@ -16,7 +16,7 @@ import {
   type KeywordHit,
   type KeywordIndex,
   type TermStats,
-} from "../ports.js";
+} from "./ports.js";
 
 const k1 = 1.2;
 const b = 0.75;

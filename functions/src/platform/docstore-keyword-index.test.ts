@@ -7,11 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { systemClock } from "../clock.js";
+import { systemClock } from "./clock.js";
 import { openDatabase } from "@alchemist/local/adapters/database";
 import { SqliteDocStore } from "@alchemist/local/adapters/sqlite-docstore";
-import { describeKeywordIndexContract } from "../testing/keywordindex-contract.js";
-import { docStoreKeywordIndex } from "./firestore-keyword-index.js";
+import { describeKeywordIndexContract } from "./testing/keywordindex-contract.js";
+import { docStoreKeywordIndex } from "./docstore-keyword-index.js";
 
 function openStore() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kw-docstore-"));
