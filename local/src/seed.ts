@@ -13,13 +13,9 @@ import { addDocument } from "@alchemist/functions/knowledge/documents";
 import { createKnowledgeBase } from "@alchemist/functions/knowledge/knowledge-bases";
 import type { Deps } from "@alchemist/functions/platform/deps";
 import { log } from "@alchemist/functions/platform/log";
-import {
-  apiKeysPath,
-  createApiKey,
-  createTenant,
-  hashApiKey,
-  tenantPath,
-} from "@alchemist/functions/identity/api-keys";
+import { apiKeysPath, createApiKey, hashApiKey } from "@alchemist/functions/identity/api-keys";
+import { createTenant } from "@alchemist/functions/identity/tenants";
+import { tenantPath } from "@alchemist/functions/platform/caller";
 import { privateDirMode } from "./adapters/private-files.js";
 
 const seedSchema = z.object({

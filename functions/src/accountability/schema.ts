@@ -1,7 +1,7 @@
 /** eA³ records: citations on messages and the immutable decision trace of each turn. */
 import { z } from "zod";
 import { chunkLocationSchema } from "../knowledge/schema.js";
-import { checkId, tenantPath } from "../identity/api-keys.js";
+import { checkId, tenantPath } from "../platform/caller.js";
 
 export const citationSchema = z.object({
   /** The marker the answer used, e.g. "1" for [1]. */

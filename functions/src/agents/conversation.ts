@@ -21,7 +21,7 @@ import { matchBlockedTopic, redactDeep, redactPii } from "../accountability/guar
 import { tracePath, type Trace } from "../accountability/schema.js";
 import { chunksPath } from "../knowledge/schema.js";
 import { searchKnowledgeBases, type SearchResult } from "../knowledge/search.js";
-import type { Caller } from "../identity/authenticate.js";
+import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { hasPermission, requirePermission } from "../platform/permissions.js";
 import { AppError, toAppError } from "../platform/errors.js";

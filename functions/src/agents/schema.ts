@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { citationSchema } from "../accountability/schema.js";
 import { idPattern } from "../platform/ids.js";
-import { checkId, tenantPath } from "../identity/api-keys.js";
+import { checkId, tenantPath } from "../platform/caller.js";
 
 export const agentStatuses = ["draft", "published", "paused", "archived"] as const;
 export type AgentStatus = (typeof agentStatuses)[number];

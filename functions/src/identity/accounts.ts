@@ -10,7 +10,7 @@ import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { DocSnapshot, Transaction } from "../platform/ports.js";
 import { limitPublic } from "../platform/rate-limit.js";
-import type { Role } from "./api-keys.js";
+import type { Role } from "../platform/caller.js";
 import { tenantsOf, writeMember, writeNewTenant, type TenantMembership } from "./members.js";
 import {
   accountEmailPath,

@@ -1,26 +1,16 @@
 /**
- * Tenants, members and API keys: the collections identity depends on. Every tenant-owned path in the
- * platform is built from `tenantPath`, so isolation is a property of the path.
+ * API keys: created with a role (at most the creator's own), optionally limited to one agent, living by
+ * their owner's membership, revoked at once. The key itself is shown once and only its hash is stored.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "../platform/audit.js";
-import type { Caller } from "./authenticate.js";
+import { checkId, roleSchema, roles, tenantPath, type Caller, type Role } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
-
-export const roles = ["viewer", "editor", "admin", "owner"] as const;
-export const roleSchema = z.enum(roles);
-export type Role = z.infer<typeof roleSchema>;
-
-export const tenantSchema = z.object({
-  name: z.string().min(1).max(120),
-  plan: z.string().default("free"),
-  createdAt: z.string(),
-});
-export type Tenant = z.infer<typeof tenantSchema>;
+import { memberPath } from "./schema.js";
 
 export const apiKeySchema = z.object({
   name: z.string().min(1).max(120),
@@ -45,18 +35,9 @@ export const apiKeySchema = z.object({
 });
 export type ApiKeyRecord = z.infer<typeof apiKeySchema>;
 
-/** Validates an id taken from a request before it becomes a path segment. */
-export function checkId(id: string, what = "id"): string {
-  if (!idPattern.test(id)) throw new AppError("invalid-argument", `Invalid ${what}: "${id.slice(0, 80)}"`);
-  return id;
-}
-
-export const tenantPath = (tenantId: string): string => `tenants/${checkId(tenantId, "tenant id")}`;
 export const apiKeysPath = (tenantId: string): string => `${tenantPath(tenantId)}/apiKeys`;
 export const apiKeyPath = (tenantId: string, keyId: string): string =>
   `${apiKeysPath(tenantId)}/${checkId(keyId, "key id")}`;
-export const memberPath = (tenantId: string, uid: string): string =>
-  `${tenantPath(tenantId)}/members/${checkId(uid, "user id")}`;
 
 export const hashApiKey = (key: string): string => createHash("sha256").update(key, "utf8").digest("hex");
 
@@ -138,10 +119,6 @@ export async function apiKeyRefusal(
 }
 
 export const apiKeyPrefix = "alk_";
-
-export async function createTenant(deps: Deps, tenantId: string, name: string): Promise<void> {
-  await deps.store.create(tenantPath(tenantId), { name, plan: "free", createdAt: deps.clock.nowIso() });
-}
 
 /** Creates an API key; returns the key itself, which is never stored and cannot be shown again. */
 export async function createApiKey(

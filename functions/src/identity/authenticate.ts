@@ -4,18 +4,11 @@
  */
 import { callerFromSession, sessionTokenPrefix } from "./sessions.js";
 import type { Deps } from "../platform/deps.js";
+import type { Caller } from "../platform/caller.js";
+import type { CallableCredentials } from "../platform/callable.js";
 import { AppError } from "../platform/errors.js";
-import { apiKeyRefusal, apiKeySchema, hashApiKey, roleSchema, type Role } from "./api-keys.js";
-
-export interface Caller {
-  readonly tenantId: string;
-  readonly role: Role;
-  /** `apikey:<keyId>` for API keys, the Firebase uid for ID tokens, the account id for local sessions. */
-  readonly uid: string;
-  readonly via: "api-key" | "id-token" | "session";
-  /** Set for an API key scoped to one agent: the key may only talk to it (see permissions.ts). */
-  readonly agentId?: string;
-}
+import { apiKeyRefusal, apiKeySchema, hashApiKey } from "./api-keys.js";
+import { roleSchema, type Role } from "../platform/caller.js";
 
 const lastUsedGranularityMs = 60_000;
 
@@ -97,4 +90,17 @@ export function callerFromClaims(uid: string, claims: Record<string, unknown>): 
     throw new AppError("permission-denied", "This account is not a member of any tenant yet");
   }
   return { tenantId, role: role.data, uid, via: typeof claims.apiKey === "string" ? "api-key" : "id-token" };
+}
+
+/**
+ * The caller of a callable, resolved exactly as the REST API resolves one: by `authenticate` from the request's
+ * own `Authorization` header. Firebase has verified an ID token before the function runs, but not whether it
+ * was revoked, and the local runtime's `auth` is a summary; going through the one `authenticate` gives every
+ * entry point the same caller (tenant, role, an API key's agent scope) and the same revocation checks.
+ */
+export async function callableCaller(deps: Deps, request: CallableCredentials): Promise<Caller> {
+  const header = request.rawRequest.headers.authorization;
+  const authorization = Array.isArray(header) ? header[0] : header;
+  if (!request.auth || !authorization) throw new AppError("unauthenticated", "Sign in to talk to an agent");
+  return authenticate(deps, authorization);
 }

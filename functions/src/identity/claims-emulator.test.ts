@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFromClaims } from "./authenticate.js";
 import { loadConfig } from "../platform/config.js";
 import { openLocalDeps } from "@alchemist/local/adapters/deps";
-import { createTenant } from "./api-keys.js";
+import { createTenant } from "./tenants.js";
 import { firebaseClaimsSetter, syncMemberClaims } from "./claims.js";
 import { removeMember, writeMember } from "./members.js";
 

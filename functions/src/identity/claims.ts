@@ -6,7 +6,7 @@
  * downloads firebase-tools; `npm test` skips those tests).
  */
 import type { Deps } from "../platform/deps.js";
-import type { Role } from "./api-keys.js";
+import type { Role } from "../platform/caller.js";
 
 export interface TenantClaims {
   readonly tenantId: string;

@@ -6,12 +6,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Caller } from "./authenticate.js";
+import type { Caller } from "../platform/caller.js";
 import { manualClock } from "../platform/clock.js";
 import { loadConfig } from "../platform/config.js";
 import { openLocalDeps } from "@alchemist/local/adapters/deps";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import { createApiKey, createTenant } from "./api-keys.js";
+import { createApiKey } from "./api-keys.js";
+import { createTenant } from "./tenants.js";
 import { acceptInvitationWithPassword, createInvitation } from "./invitations.js";
 import { accept, invite, join, json, logIn, newEmail, signUp, type Person } from "./testing/people.js";
 

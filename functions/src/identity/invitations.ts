@@ -9,22 +9,16 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { Caller } from "./authenticate.js";
+import type { Caller } from "../platform/caller.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { Transaction } from "../platform/ports.js";
 import { idPattern } from "../platform/ids.js";
-import {
-  apiKeyPath,
-  apiKeyRefusal,
-  apiKeySchema,
-  memberPath,
-  roleSchema,
-  tenantPath,
-  tenantSchema,
-  type Role,
-} from "./api-keys.js";
+import { apiKeyPath, apiKeyRefusal, apiKeySchema } from "./api-keys.js";
+import { memberPath } from "./schema.js";
+import { roleSchema, tenantPath, type Role } from "../platform/caller.js";
+import { tenantSchema } from "./tenants.js";
 import { validate } from "../platform/validation.js";
 import {
   findAccount,

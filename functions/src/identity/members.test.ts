@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditLog } from "../platform/audit.js";
-import type { Caller } from "./authenticate.js";
+import type { Caller } from "../platform/caller.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { checkRoleChange, type MemberView } from "./members.js";
 import { membershipPath } from "./schema.js";

@@ -13,7 +13,7 @@
  * that raced a cascade still cannot leave a credential alive.
  */
 import { z } from "zod";
-import type { Caller } from "./authenticate.js";
+import type { Caller } from "../platform/caller.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -23,13 +23,12 @@ import {
   apiKeyPath,
   apiKeySchema,
   apiKeysPath,
-  memberPath,
-  tenantPath,
-  tenantSchema,
   writeApiKeyRevocation,
   type ApiKeyRecord,
-  type Role,
 } from "./api-keys.js";
+import { memberPath } from "./schema.js";
+import { tenantPath, type Role } from "../platform/caller.js";
+import { tenantSchema } from "./tenants.js";
 import { syncMemberClaims, type ClaimsSetter, type TenantClaims } from "./claims.js";
 import {
   invitationPath,

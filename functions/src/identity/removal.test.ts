@@ -7,14 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listAuditLog } from "../platform/audit.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import {
-  apiKeyPath,
-  apiKeysPath,
-  createApiKey,
-  hashApiKey,
-  memberPath,
-  type Role,
-} from "./api-keys.js";
+import { apiKeyPath, apiKeysPath, createApiKey, hashApiKey } from "./api-keys.js";
+import { memberPath } from "./schema.js";
+import { type Role } from "../platform/caller.js";
 import { membershipPath } from "./schema.js";
 import { accept, invite, join, json, logIn, newEmail, signUp, type Person } from "./testing/people.js";
 

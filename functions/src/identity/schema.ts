@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { idPattern } from "../platform/ids.js";
-import { checkId, roleSchema, roles, tenantPath, type Role } from "./api-keys.js";
+import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/caller.js";
 import { nameSchema } from "../platform/validation.js";
 
 export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
@@ -80,6 +80,8 @@ export const membershipSchema = z.object({
   role: roleSchema.optional(),
 });
 
+export const memberPath = (tenantId: string, uid: string): string =>
+  `${tenantPath(tenantId)}/members/${checkId(uid, "user id")}`;
 export const accountPath = (accountId: string): string => `accounts/${checkId(accountId, "account id")}`;
 /** Keyed by a hash so the document id is a valid id whatever the email holds. */
 export const accountEmailPath = (normalizedEmail: string): string =>

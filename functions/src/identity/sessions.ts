@@ -19,14 +19,15 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import type { Caller } from "./authenticate.js";
+import type { Caller } from "../platform/caller.js";
 import type { Config } from "../platform/config.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { DocData, Transaction } from "../platform/ports.js";
 import { idPattern } from "../platform/ids.js";
 import { recordAudit } from "../platform/audit.js";
-import { memberPath, roleSchema, type Role } from "./api-keys.js";
+import { memberPath } from "./schema.js";
+import { roleSchema, type Role } from "../platform/caller.js";
 import {
   accountPath,
   accountSchema,

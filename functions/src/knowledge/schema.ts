@@ -1,6 +1,6 @@
 /** Knowledge Vault collections: knowledge bases, their documents and chunks (schemas + paths). */
 import { z } from "zod";
-import { checkId, tenantPath } from "../identity/api-keys.js";
+import { checkId, tenantPath } from "../platform/caller.js";
 
 /** `deleting` is internal: such a document is already gone for readers while its chunks and files are removed. */
 export const documentStatuses = ["queued", "processing", "ready", "failed", "deleting"] as const;

@@ -7,7 +7,8 @@ import { auditSummary, changedFields, listAuditLog, recordAudit, type AuditEntry
 import { manualClock } from "./clock.js";
 import type { Deps } from "./deps.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import { createApiKey, createTenant } from "../identity/api-keys.js";
+import { createApiKey } from "../identity/api-keys.js";
+import { createTenant } from "../identity/tenants.js";
 import { documentIdFor, registerDirectUpload } from "../knowledge/documents.js";
 import { uploadPath } from "../knowledge/schema.js";
 

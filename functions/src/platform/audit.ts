@@ -8,14 +8,14 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import type { Caller } from "../identity/authenticate.js";
+import type { Caller } from "./caller.js";
 import type { Deps } from "./deps.js";
 import { AppError } from "./errors.js";
 import { idPattern } from "./ids.js";
 import { currentRequestId } from "./log.js";
 import type { DocData, DocSnapshot } from "./ports.js";
 import { redactPii } from "./redact.js";
-import { checkId, tenantPath } from "../identity/api-keys.js";
+import { checkId, tenantPath } from "./caller.js";
 import { validate } from "./validation.js";
 
 export const auditLogPath = (tenantId: string): string => `${tenantPath(tenantId)}/auditLog`;

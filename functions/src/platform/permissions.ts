@@ -7,8 +7,8 @@
  * to that agent (`agentScopedPermissions`), and every request it makes must concern that agent.
  */
 import { AppError } from "./errors.js";
-import { roles, type Role } from "../identity/api-keys.js";
-import type { Caller } from "../identity/authenticate.js";
+import { roles, type Role } from "./caller.js";
+import type { Caller } from "./caller.js";
 
 export const permissionTable = {
   /** Read agents, knowledge bases and documents; search knowledge. */

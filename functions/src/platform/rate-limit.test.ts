@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Caller } from "../identity/authenticate.js";
+import type { Caller } from "./caller.js";
 import { manualClock } from "./clock.js";
 import { loadConfig } from "./config.js";
 import { AppError } from "./errors.js";

@@ -13,13 +13,13 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { Caller } from "../identity/authenticate.js";
+import type { Caller } from "./caller.js";
 import type { BucketLimit } from "./config.js";
 import type { Deps } from "./deps.js";
 import { AppError } from "./errors.js";
 import { log } from "./log.js";
 import type { Clock, DocStore } from "./ports.js";
-import { tenantPath } from "../identity/api-keys.js";
+import { tenantPath } from "./caller.js";
 
 export type { BucketLimit } from "./config.js";
 

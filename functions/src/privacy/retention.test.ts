@@ -14,7 +14,7 @@ import { type Deps } from "../platform/deps.js";
 import { setDeps } from "../platform/process-deps.js";
 import { parseSchedule } from "@alchemist/local/runtime/schedule";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import { createTenant } from "../identity/api-keys.js";
+import { createTenant } from "../identity/tenants.js";
 import { enforceRetention } from "./retention.js";
 import { updateSettings } from "./settings.js";
 

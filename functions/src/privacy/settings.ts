@@ -6,7 +6,7 @@ import { z } from "zod";
 import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
-import { tenantPath } from "../identity/api-keys.js";
+import { tenantPath } from "../platform/caller.js";
 
 export const maxRetentionDays = 3650;
 

@@ -12,7 +12,8 @@ import { loadConfig } from "@alchemist/functions/platform/config";
 import { setDeps } from "@alchemist/functions/platform/process-deps";
 import { setLogSink } from "@alchemist/functions/platform/log";
 import { vector } from "@alchemist/functions/platform/ports";
-import { createApiKey, createTenant } from "@alchemist/functions/identity/api-keys";
+import { createApiKey } from "@alchemist/functions/identity/api-keys";
+import { createTenant } from "@alchemist/functions/identity/tenants";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import type { RunningHost } from "./host.js";
 

@@ -8,7 +8,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "@alchemist/functions/platform/config";
 import { setDeps } from "@alchemist/functions/platform/process-deps";
-import { createApiKey, createTenant, type Role } from "@alchemist/functions/identity/api-keys";
+import { createApiKey } from "@alchemist/functions/identity/api-keys";
+import { createTenant } from "@alchemist/functions/identity/tenants";
+import { type Role } from "@alchemist/functions/platform/caller";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import { startHost, type RunningHost } from "../runtime/host.js";
 

@@ -10,7 +10,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { permissionTable } from "../../platform/permissions.js";
-import { createApiKey, createTenant, roles, type Role } from "../../identity/api-keys.js";
+import { createApiKey } from "../../identity/api-keys.js";
+import { createTenant } from "../../identity/tenants.js";
+import { roles, type Role } from "../../platform/caller.js";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;

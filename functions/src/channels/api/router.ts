@@ -4,7 +4,8 @@
  * document, so the docs cannot drift from what the API accepts.
  */
 import { z } from "zod";
-import { authenticate, type Caller } from "../../identity/authenticate.js";
+import { authenticate } from "../../identity/authenticate.js";
+import { type Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
 import type { QuerySpec } from "../../platform/ports.js";
 import { AppError, toAppError } from "../../platform/errors.js";

@@ -54,7 +54,8 @@ import { analyticsResponseSchema, loadAnalytics } from "../../monitor/analytics.
 import { checkHealth } from "../../monitor/health.js";
 import { requirePermission } from "../../platform/permissions.js";
 import { AppError } from "../../platform/errors.js";
-import { createApiKey, listApiKeys, revokeApiKey, roles, roleSchema } from "../../identity/api-keys.js";
+import { createApiKey, listApiKeys, revokeApiKey } from "../../identity/api-keys.js";
+import { roles, roleSchema } from "../../platform/caller.js";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "./http.js";
 import { openApiDocument, route, type Route } from "./router.js";

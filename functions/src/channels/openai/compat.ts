@@ -21,7 +21,7 @@ import { z } from "zod";
 import type { Citation } from "../../accountability/schema.js";
 import { getAgent, listAgents, listVersions, type AgentView } from "../../agents/agents.js";
 import { sendMessage, startConversation, type MessageView } from "../../agents/conversation.js";
-import type { Caller } from "../../identity/authenticate.js";
+import type { Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
 import { isAppError } from "../../platform/errors.js";
 import { idPattern } from "../../platform/ids.js";

@@ -1,7 +1,7 @@
 /** Test helpers: people who sign up, invite and join over the local platform's HTTP API. */
 import { expect } from "vitest";
 import type { TestPlatform } from "@alchemist/local/testing/platform";
-import type { Role } from "../api-keys.js";
+import type { Role } from "../../platform/caller.js";
 
 export interface Person {
   readonly email: string;

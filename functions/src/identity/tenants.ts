@@ -1,0 +1,15 @@
+/** A tenant: the workspace every other record lives under (see `tenantPath`). */
+import { z } from "zod";
+import { tenantPath } from "../platform/caller.js";
+import type { Deps } from "../platform/deps.js";
+
+export const tenantSchema = z.object({
+  name: z.string().min(1).max(120),
+  plan: z.string().default("free"),
+  createdAt: z.string(),
+});
+export type Tenant = z.infer<typeof tenantSchema>;
+
+export async function createTenant(deps: Deps, tenantId: string, name: string): Promise<void> {
+  await deps.store.create(tenantPath(tenantId), { name, plan: "free", createdAt: deps.clock.nowIso() });
+}
