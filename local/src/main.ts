@@ -11,6 +11,7 @@ import { log } from "@alchemist/functions/platform/log";
 import { openLocalDeps } from "./adapters/deps.js";
 import { startHost, type RunningHost } from "./runtime/host.js";
 import { ensureDemoData } from "./seed.js";
+import { authenticate } from "@alchemist/functions/identity/authenticate";
 
 /** The repository root, from local/lib/main.js. */
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -42,6 +43,7 @@ export async function main(): Promise<RunningHost> {
   const exports = (await import("@alchemist/functions")) as Record<string, unknown>;
   const host = await startHost({
     deps,
+    authenticate,
     exports,
     rewrites: hostingRewrites(),
     webRoot: path.join(repoRoot, "web", "dist"),

@@ -1,6 +1,6 @@
 /** The Agent Engine's own REST routes (added to the API's route table in channels/api/routes.ts). */
 import { z } from "zod";
-import { route, type Route } from "../channels/api/router.js";
+import { route, type Route } from "../platform/http/router.js";
 import { agentOptions } from "./agents.js";
 
 const bounds = z.object({ min: z.number().int(), max: z.number().int(), default: z.number().int() });

@@ -10,12 +10,19 @@ import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey } from "../platform/params.js";
 import { requestIdFrom } from "../platform/ids.js";
 import { toAppError } from "../platform/errors.js";
-import { corsHeaders, preflightResponse } from "./api/cors.js";
-import { bufferedBody, sseFrame, streamedBody, type ApiRequest, type RequestBody } from "./api/http.js";
-import { Router } from "./api/router.js";
+import { corsHeaders, preflightResponse } from "../platform/http/cors.js";
+import {
+  bufferedBody,
+  sseFrame,
+  streamedBody,
+  type ApiRequest,
+  type RequestBody,
+} from "../platform/http/http.js";
+import { Router } from "../platform/http/router.js";
 import { routes } from "./api/routes.js";
+import { authenticate } from "../identity/authenticate.js";
 
-const router = new Router(routes);
+const router = new Router(routes, authenticate);
 
 /** Sent with every answer: JSON is never to be sniffed into something a browser would run. */
 const apiHeaders = { "x-content-type-options": "nosniff" };

@@ -3,12 +3,13 @@
  * /v1 routes (tampered, expired, after a role change, after removal).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Router } from "../channels/api/router.js";
-import { bufferedBody } from "../channels/api/http.js";
+import { Router } from "../platform/http/router.js";
+import { bufferedBody } from "../platform/http/http.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { identityRoutes } from "./routes.js";
 import { readSessionToken, sessionSecret, signSessionToken } from "./sessions.js";
 import { invite, join, json, logIn, newEmail, signUp, accept, type Person } from "./testing/people.js";
+import { authenticate } from "./authenticate.js";
 
 let platform: TestPlatform;
 
@@ -253,7 +254,7 @@ describe("session tokens", () => {
 describe("Firebase mode", () => {
   it("answers the local account routes with 404, pointing to Firebase Auth", async () => {
     const deps = { ...platform.deps, config: { ...platform.deps.config, mode: "firebase" as const } };
-    const router = new Router(identityRoutes);
+    const router = new Router(identityRoutes, authenticate);
     for (const [path, body] of [
       ["/auth/signup", { email: newEmail(), password: "long enough password", tenantName: "Acme" }],
       ["/auth/login", { email: newEmail(), password: "long enough password" }],

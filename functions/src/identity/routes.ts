@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { roleSchema } from "../platform/caller.js";
 import { validate } from "../platform/validation.js";
-import { route, type Route } from "../channels/api/router.js";
+import { route, type Route } from "../platform/http/router.js";
 import {
   changePassword,
   changePasswordInput,

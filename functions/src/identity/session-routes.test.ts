@@ -6,8 +6,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bufferedBody } from "../channels/api/http.js";
-import { Router } from "../channels/api/router.js";
+import { bufferedBody } from "../platform/http/http.js";
+import { Router } from "../platform/http/router.js";
 import { listAuditLog } from "../platform/audit.js";
 import { loadConfig } from "../platform/config.js";
 import { openLocalDeps } from "@alchemist/local/adapters/deps";
@@ -17,6 +17,7 @@ import { changePassword, signUp as signUpAccount } from "./accounts.js";
 import { accountPath } from "./schema.js";
 import { callerFromSession, verifySession } from "./sessions.js";
 import { invite, accept, json, logIn, signUp, type Person } from "./testing/people.js";
+import { authenticate } from "./authenticate.js";
 
 let platform: TestPlatform;
 
@@ -210,7 +211,7 @@ describe("password attempts", () => {
         "resource-exhausted",
       ]);
       // Through the routes the answer is 429 with Retry-After, even with the right password.
-      const res = await new Router(identityRoutes).handle(deps, {
+      const res = await new Router(identityRoutes, authenticate).handle(deps, {
         method: "POST",
         path: "/auth/change-password",
         query: new URLSearchParams(),
@@ -235,7 +236,7 @@ describe("Firebase mode", () => {
   it("answers the session routes 404, whatever the credentials: Firebase Auth owns sessions there", async () => {
     const ada = await signUp(platform);
     const deps = { ...platform.deps, config: { ...platform.deps.config, mode: "firebase" as const } };
-    const router = new Router(identityRoutes);
+    const router = new Router(identityRoutes, authenticate);
     for (const [path, body] of [
       ["/auth/logout", undefined],
       ["/auth/logout-everywhere", undefined],

@@ -1,6 +1,6 @@
 /** REST routes of the audit log, privacy requests and tenant settings (added to the API's route table). */
 import { z } from "zod";
-import { route, type Route } from "../channels/api/router.js";
+import { route, type Route } from "../platform/http/router.js";
 import { auditActor, auditLogQuerySchema, listAuditLog } from "../platform/audit.js";
 import { validate } from "../platform/validation.js";
 import { endUserRequestInput, eraseEndUser, exportEndUser } from "./privacy.js";

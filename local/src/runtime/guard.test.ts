@@ -20,6 +20,7 @@ const { loadConfig } = await import(${JSON.stringify(lib("functions", "platform/
 const { setDeps } = await import(${JSON.stringify(lib("functions", "platform/process-deps.js"))});
 const { openLocalDeps } = await import(${JSON.stringify(lib("local", "adapters/deps.js"))});
 const { startHost } = await import(${JSON.stringify(lib("local", "runtime/host.js"))});
+const { authenticate } = await import(${JSON.stringify(lib("functions", "identity/authenticate.js"))});
 const config = loadConfig({ ALCHEMIST_MODE: "local", ALCHEMIST_DATA_DIR: process.argv[1], PORT: "0" });
 const deps = await openLocalDeps(config);
 setDeps(deps);
@@ -29,7 +30,7 @@ const exports = {
   strayRejection: onRequest((req, res) => { Promise.reject(new Error("nobody awaited this")); }),
   ok: onRequest((req, res) => { res.json({ ok: true, requestId: req.header("x-request-id") ?? null }); }),
 };
-const host = await startHost({ deps, exports, rewrites: [], bucket: "demo-alchemist.appspot.com" });
+const host = await startHost({ deps, authenticate, exports, rewrites: [], bucket: "demo-alchemist.appspot.com" });
 process.stdout.write("LISTENING " + host.url + "\\n");
 `;
 

@@ -16,6 +16,7 @@ import { createApiKey } from "@alchemist/functions/identity/api-keys";
 import { createTenant } from "@alchemist/functions/identity/tenants";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import type { RunningHost } from "./host.js";
+import { authenticate } from "@alchemist/functions/identity/authenticate";
 
 // firebase-functions reads the project and the default bucket from these, as when deployed; they must be set
 // before the fixture (and firebase-functions) is imported below.
@@ -51,6 +52,7 @@ async function start(): Promise<void> {
   const { startHost } = await import("./host.js");
   host = await startHost({
     deps,
+    authenticate,
     exports: fixture,
     rewrites: [{ source: "/v1/**", function: "echo" }],
     bucket,

@@ -10,7 +10,7 @@ import type { Server } from "node:http";
 import path from "node:path";
 import express, { type Request, type Response } from "express";
 import { HttpsError } from "firebase-functions/v2/https";
-import { authenticate } from "@alchemist/functions/identity/authenticate";
+import type { Authenticate } from "@alchemist/functions/platform/http/router";
 import { isReadingOwnBody } from "@alchemist/functions/platform/hosting";
 import { AppError, toAppError } from "@alchemist/functions/platform/errors";
 import { log, withLogContext } from "@alchemist/functions/platform/log";
@@ -24,6 +24,8 @@ import { scheduleQueue, triggerHandler, wireTriggers } from "./triggers.js";
 
 export interface HostOptions {
   readonly deps: LocalDeps;
+  /** Resolves a callable's caller, as the deployed functions do (identity/authenticate.ts). */
+  readonly authenticate: Authenticate;
   /** The module namespace of functions/src/index (what Firebase would deploy). */
   readonly exports: Record<string, unknown>;
   /** Hosting rewrites (from firebase.json) mapping URL globs to HTTPS functions. */
@@ -227,6 +229,7 @@ function startSchedules(deps: LocalDeps, functions: readonly HostedFunction[]): 
 
 async function serveCallable(
   deps: LocalDeps,
+  authenticate: Authenticate,
   fn: HostedFunction,
   req: Request,
   res: Response,
@@ -348,7 +351,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     req.headers["x-request-id"] = requestId;
     return inFlight.run({ requestId, res }, () =>
       withLogContext({ requestId }, async () => {
-        if (fn.kind === "callable") await serveCallable(deps, fn, req, res);
+        if (fn.kind === "callable") await serveCallable(deps, options.authenticate, fn, req, res);
         else if (isReadingOwnBody(fn.fn)) await fn.fn(req, res);
         // As Cloud Functions does before any other HTTPS function runs (it caps requests at 32 MiB).
         else if (await bufferBody(req, res, deps.config.limits.maxUploadBytes + 1024 * 1024))

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "@alchemist/functions/platform/config";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import { startHost, type RunningHost } from "./host.js";
+import { authenticate } from "@alchemist/functions/identity/authenticate";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-studio-"));
 const webRoot = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-web-"));
@@ -32,7 +33,14 @@ beforeAll(async () => {
       GCLOUD_PROJECT: "demo-test",
     }),
   );
-  host = await startHost({ deps, exports: {}, rewrites: [], webRoot, bucket: "demo-test.appspot.com" });
+  host = await startHost({
+    deps,
+    authenticate,
+    exports: {},
+    rewrites: [],
+    webRoot,
+    bucket: "demo-test.appspot.com",
+  });
 });
 
 afterAll(async () => {

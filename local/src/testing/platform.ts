@@ -13,6 +13,7 @@ import { createTenant } from "@alchemist/functions/identity/tenants";
 import { type Role } from "@alchemist/functions/platform/caller";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import { startHost, type RunningHost } from "../runtime/host.js";
+import { authenticate } from "@alchemist/functions/identity/authenticate";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -43,6 +44,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   };
   const host = await startHost({
     deps,
+    authenticate,
     exports,
     rewrites: firebaseJson.hosting.rewrites.flatMap((r) =>
       r.function ? [{ source: r.source, function: r.function }] : [],

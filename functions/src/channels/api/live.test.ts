@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Deps } from "../../platform/deps.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { createApiKey } from "../../identity/api-keys.js";
-import { maxStreamsPerCredential, streamSnapshots } from "./live.js";
+import { maxStreamsPerCredential, streamSnapshots } from "../../platform/http/live.js";
 
 let platform: TestPlatform;
 

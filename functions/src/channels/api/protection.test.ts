@@ -9,8 +9,9 @@ import type { Deps } from "../../platform/deps.js";
 import { setLogSink } from "../../platform/log.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { createApiKey } from "../../identity/api-keys.js";
-import { bufferedBody, type ApiRequest } from "./http.js";
-import { Router, route } from "./router.js";
+import { bufferedBody, type ApiRequest } from "../../platform/http/http.js";
+import { Router, route } from "../../platform/http/router.js";
+import { authenticate } from "../../identity/authenticate.js";
 
 let platform: TestPlatform;
 let logLines: string[] = [];
@@ -112,24 +113,27 @@ describe("rate limits", () => {
 
   it("limits public POST routes per client address, with Retry-After, and leaves public reads alone", async () => {
     // A public sign-in route of the kind the identity service adds, through the same router.
-    const router = new Router([
-      route({
-        method: "POST",
-        path: "/v1/auth/login",
-        summary: "Sign in",
-        tag: "Identity",
-        permission: null,
-        handle: async () => ({ signedIn: true }),
-      }),
-      route({
-        method: "GET",
-        path: "/v1/status",
-        summary: "Status",
-        tag: "Platform",
-        permission: null,
-        handle: async () => ({ ok: true }),
-      }),
-    ]);
+    const router = new Router(
+      [
+        route({
+          method: "POST",
+          path: "/v1/auth/login",
+          summary: "Sign in",
+          tag: "Identity",
+          permission: null,
+          handle: async () => ({ signedIn: true }),
+        }),
+        route({
+          method: "GET",
+          path: "/v1/status",
+          summary: "Status",
+          tag: "Platform",
+          permission: null,
+          handle: async () => ({ ok: true }),
+        }),
+      ],
+      authenticate,
+    );
     const deps: Deps = {
       ...platform.deps,
       config: {

@@ -25,8 +25,8 @@ import type { Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
 import { isAppError } from "../../platform/errors.js";
 import { idPattern } from "../../platform/ids.js";
-import type { ApiResponse, SseSend } from "../api/http.js";
-import { route, type Route } from "../api/router.js";
+import type { ApiResponse, SseSend } from "../../platform/http/http.js";
+import { route, type Route } from "../../platform/http/router.js";
 import { openaiError, openaiErrorResponse } from "./errors.js";
 import { parseChatCompletionRequest, type ChatCompletionTurn } from "./request.js";
 

@@ -7,7 +7,7 @@
 import type { ErrorCode } from "../../platform/errors.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
-import type { ApiResponse } from "../api/http.js";
+import type { ApiResponse } from "../../platform/http/http.js";
 
 export interface OpenAIErrorBody {
   readonly error: {

@@ -6,7 +6,7 @@
  * so both hosts answer bad input identically.
  */
 import { Readable } from "node:stream";
-import { AppError } from "../../platform/errors.js";
+import { AppError } from "../errors.js";
 
 /** A request's body, read on demand: once, as bytes (`read`) or as a stream (`stream`). */
 export interface RequestBody {

@@ -6,8 +6,8 @@
  * An allowed origin gets `Access-Control-Allow-Origin` on every response and a 204 to its preflight; any
  * other origin gets no CORS headers (the browser keeps the response from the page) and a 403 preflight.
  */
-import { AppError } from "../../platform/errors.js";
-import { log } from "../../platform/log.js";
+import { AppError } from "../errors.js";
+import { log } from "../log.js";
 import { errorResponse, type ApiRequest, type ApiResponse } from "./http.js";
 
 const allowMethods = "GET, POST, PATCH, PUT, DELETE";

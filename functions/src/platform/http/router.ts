@@ -4,26 +4,14 @@
  * document, so the docs cannot drift from what the API accepts.
  */
 import { z } from "zod";
-import { authenticate } from "../../identity/authenticate.js";
-import { type Caller } from "../../platform/caller.js";
-import type { Deps } from "../../platform/deps.js";
-import type { QuerySpec } from "../../platform/ports.js";
-import { AppError, toAppError } from "../../platform/errors.js";
-import { log } from "../../platform/log.js";
-import {
-  consume,
-  consumeUploadBytes,
-  limitPublic,
-  retryAfterOf,
-  uploadCost,
-} from "../../platform/rate-limit.js";
-import { validate } from "../../platform/validation.js";
-import {
-  permissionTable,
-  requireAgentAccess,
-  requirePermission,
-  type Permission,
-} from "../../platform/permissions.js";
+import { type Caller } from "../caller.js";
+import type { Deps } from "../deps.js";
+import type { QuerySpec } from "../ports.js";
+import { AppError, toAppError } from "../errors.js";
+import { log } from "../log.js";
+import { consume, consumeUploadBytes, limitPublic, retryAfterOf, uploadCost } from "../rate-limit.js";
+import { validate } from "../validation.js";
+import { permissionTable, requireAgentAccess, requirePermission, type Permission } from "../permissions.js";
 import {
   errorResponse,
   isJson,
@@ -101,10 +89,16 @@ function compile(route: Route<unknown, unknown>): Compiled {
   return { route, pattern: new RegExp(`^${source}/?$`), names };
 }
 
+/** Resolves the caller from a request's `Authorization` header (identity/authenticate.ts provides it). */
+export type Authenticate = (deps: Deps, authorization: string | undefined) => Promise<Caller>;
+
 export class Router {
   private readonly compiled: Compiled[];
 
-  constructor(readonly routes: readonly Route<unknown, unknown>[]) {
+  constructor(
+    readonly routes: readonly Route<unknown, unknown>[],
+    private readonly authenticate: Authenticate,
+  ) {
     this.compiled = routes.map(compile);
   }
 
@@ -176,7 +170,7 @@ export class Router {
       const perIp = deps.config.rateLimits.publicPerIp;
       if (r.method === "POST" && perIp) await limitPublic(deps, `ip:${req.ip ?? "unknown"}`, perIp);
     } else {
-      caller = await authenticate(deps, req.headers.authorization);
+      caller = await this.authenticate(deps, req.headers.authorization);
       // Charged before the permission check: a credential hammering routes it may not use still pays.
       // Uploads are charged by their size instead (see uploadCost), so many small files are not many requests.
       if (r.body?.kind === "upload") await consumeUploadBytes(deps, caller, uploadCharged(req));
@@ -238,7 +232,7 @@ export class Router {
       // stream ends with an error event at the next change instead of outliving the access.
       const load = async () => {
         if (permission !== null) {
-          requirePermission(await authenticate(deps, req.headers.authorization), permission);
+          requirePermission(await this.authenticate(deps, req.headers.authorization), permission);
         }
         return r.handle(ctx);
       };

@@ -9,9 +9,9 @@
  * router checks the caller's credential again before each later snapshot, so a revoked key or a removed
  * member's stream ends (with an `error` event) at the next change.
  */
-import type { Deps } from "../../platform/deps.js";
-import { AppError } from "../../platform/errors.js";
-import type { QuerySpec } from "../../platform/ports.js";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import type { QuerySpec } from "../ports.js";
 import type { SseSend } from "./http.js";
 
 export interface LiveOptions {
