@@ -18,12 +18,12 @@ import {
   accountPath,
   accountSchema,
   emailSchema,
-  idSchema,
   passwordSchema,
   tenantNameSchema,
   type Account,
   type PasswordHash,
 } from "./schema.js";
+import { idSchema } from "../platform/validation.js";
 import { issueSession, readSessionsOf, writeSessionsEnded, type VerifiedSession } from "./sessions.js";
 
 // ----- passwords ----------------------------------------------------------------------------------

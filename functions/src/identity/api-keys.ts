@@ -120,6 +120,31 @@ export async function apiKeyRefusal(
 
 export const apiKeyPrefix = "alk_";
 
+/**
+ * A caller creates a key for their own tenant, with a role at most their own (a key is never a way up),
+ * optionally limited to one agent that `requireAgent` confirms exists in the tenant.
+ */
+export async function issueApiKey(
+  deps: Deps,
+  caller: Caller,
+  input: { name: string; role: Role; agentId?: string | undefined },
+  requireAgent: (deps: Deps, tenantId: string, agentId: string) => Promise<unknown>,
+): Promise<{ id: string; key: string }> {
+  if (roleRank(input.role) > roleRank(caller.role)) {
+    throw new AppError(
+      "permission-denied",
+      `You cannot create a key with the ${input.role} role: yours is ${caller.role}`,
+    );
+  }
+  if (input.agentId) await requireAgent(deps, caller.tenantId, input.agentId);
+  return createApiKey(deps, caller.tenantId, {
+    name: input.name,
+    role: input.role,
+    agentId: input.agentId ?? null,
+    createdBy: caller.uid,
+  });
+}
+
 /** Creates an API key; returns the key itself, which is never stored and cannot be shown again. */
 export async function createApiKey(
   deps: Deps,

@@ -8,7 +8,7 @@ import type { Caller } from "../platform/caller.js";
 import type { CallableCredentials } from "../platform/callable.js";
 import { AppError } from "../platform/errors.js";
 import { apiKeyRefusal, apiKeySchema, hashApiKey } from "./api-keys.js";
-import { roleSchema, type Role } from "../platform/caller.js";
+import { roleSchema } from "../platform/caller.js";
 
 const lastUsedGranularityMs = 60_000;
 

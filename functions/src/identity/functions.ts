@@ -15,7 +15,8 @@ import { validate } from "../platform/validation.js";
 import { firebaseClaimsSetter } from "./claims.js";
 import { acceptInvitationForUser } from "./invitations.js";
 import { createTenantForUser, switchTenantForUser, type FirebaseUser } from "./members.js";
-import { idSchema, tenantNameSchema } from "./schema.js";
+import { idSchema } from "../platform/validation.js";
+import { tenantNameSchema } from "./schema.js";
 
 function signedInUser(request: CallableRequest): FirebaseUser {
   if (!request.auth) throw new AppError("unauthenticated", "Sign in first");

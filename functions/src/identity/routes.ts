@@ -5,7 +5,8 @@
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { roleSchema } from "../platform/caller.js";
-import { validate } from "../platform/validation.js";
+import { nameSchema, validate } from "../platform/validation.js";
+import { issueApiKey, listApiKeys, revokeApiKey } from "./api-keys.js";
 import { route, type Route } from "../platform/http/router.js";
 import {
   changePassword,
@@ -27,7 +28,7 @@ import {
   revokeInvitation,
 } from "./invitations.js";
 import { apiKeyDispositionSchema, changeMemberRole, listMembers, removeMember } from "./members.js";
-import { idSchema } from "./schema.js";
+import { idSchema } from "../platform/validation.js";
 import { endAllSessions, endSession, sessionFromAuthorization, type VerifiedSession } from "./sessions.js";
 
 const signedIn = z.object({
@@ -293,3 +294,51 @@ export const identityRoutes: Route<unknown, unknown>[] = [
     handle: ({ deps, caller, params }) => revokeInvitation(deps, caller, params.invitationId),
   }),
 ];
+
+const createApiKeyInput = z.object({
+  name: nameSchema("name", 120),
+  role: roleSchema,
+  /** Limit the key to talking to this agent (for a channel or a widget). */
+  agentId: idSchema.optional(),
+});
+
+/** What the API-key routes need to know of agents (identity stands below them): that one exists. */
+export interface AgentLookup {
+  requireAgent(deps: Deps, tenantId: string, agentId: string): Promise<unknown>;
+}
+
+/** API keys: created with a role at most the caller's own, listed without the keys, revoked at once. */
+export function apiKeyRoutes(agents: AgentLookup): Route<unknown, unknown>[] {
+  return [
+    route({
+      method: "POST",
+      path: "/v1/api-keys",
+      summary:
+        "Create an API key with a role (at most your own), optionally limited to one agent; the key is in " +
+        "this response only",
+      tag: "Identity",
+      permission: "keys.manage",
+      body: { kind: "json", schema: createApiKeyInput },
+      status: 201,
+      response: z.object({ id: z.string(), key: z.string() }),
+      handle: ({ deps, caller, body }) => issueApiKey(deps, caller, body, agents.requireAgent),
+    }),
+    route({
+      method: "GET",
+      path: "/v1/api-keys",
+      summary: "List API keys (never the keys themselves), with their role, agent, and last use",
+      tag: "Identity",
+      permission: "keys.manage",
+      handle: async ({ deps, caller }) => ({ keys: await listApiKeys(deps, caller.tenantId) }),
+    }),
+    route({
+      method: "DELETE",
+      path: "/v1/api-keys/{keyId}",
+      summary: "Revoke an API key: it stops working at once",
+      tag: "Identity",
+      permission: "keys.manage",
+      params: z.object({ keyId: idSchema }),
+      handle: ({ deps, caller, params }) => revokeApiKey(deps, caller, params.keyId),
+    }),
+  ];
+}

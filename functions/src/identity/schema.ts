@@ -13,11 +13,8 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { idPattern } from "../platform/ids.js";
 import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/caller.js";
 import { nameSchema } from "../platform/validation.js";
-
-export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
 
 /** Emails are compared lowercased and trimmed, so `Ann@Example.com ` and `ann@example.com` are one account. */
 export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email("must be an email address"));

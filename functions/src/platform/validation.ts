@@ -1,6 +1,7 @@
 /** Validation at the edges: zod failures become one `invalid-argument` error naming the first problem. */
 import { z } from "zod";
 import { AppError } from "./errors.js";
+import { idPattern } from "./ids.js";
 
 export function zodIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
@@ -66,3 +67,6 @@ export function nameSchema(field: string, max: number) {
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 }
+
+/** An id taken from a request (a path parameter, a reference in a body): what may become a path segment. */
+export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
