@@ -18,6 +18,10 @@ import { firebaseClaimsSetter, syncMemberClaims } from "./claims.js";
 import { removeMember, writeMember } from "./members.js";
 
 const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST;
+if (!emulator && process.env.ALCHEMIST_REQUIRE_EMULATORS === "1")
+  throw new Error(
+    "ALCHEMIST_REQUIRE_EMULATORS=1 but FIREBASE_AUTH_EMULATOR_HOST is not set: the Auth emulator is not running",
+  );
 const projectId = process.env.GCLOUD_PROJECT ?? "demo-alchemist";
 
 /** Signs in through the emulator's REST API, as the web SDK would, and returns a fresh ID token. */

@@ -19,6 +19,8 @@ import { afterAll, beforeAll, describe, it } from "vitest";
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const firestoreHost = process.env.FIRESTORE_EMULATOR_HOST;
 const storageHost = process.env.FIREBASE_STORAGE_EMULATOR_HOST;
+if ((!firestoreHost || !storageHost) && process.env.ALCHEMIST_REQUIRE_EMULATORS === "1")
+  throw new Error("ALCHEMIST_REQUIRE_EMULATORS=1 but the Firestore or Storage emulator is not running");
 const skipReason =
   "the Firestore and Storage emulators are not running (they need Java 21 and a download from Google); " +
   "run under `firebase emulators:exec --only firestore,storage`";

@@ -14,6 +14,10 @@ import { describeTaskQueueContract } from "../testing/taskqueue-contract.js";
 import { MAX_TASK_ID_LENGTH, cloudTaskId, cloudTasksQueue, fromTaskQueueError } from "./cloudtasks-queue.js";
 
 const emulator = process.env.CLOUD_TASKS_EMULATOR_HOST;
+if (emulator === undefined && process.env.ALCHEMIST_REQUIRE_EMULATORS === "1")
+  throw new Error(
+    "ALCHEMIST_REQUIRE_EMULATORS=1 but CLOUD_TASKS_EMULATOR_HOST is not set: the Cloud Tasks emulator is not running",
+  );
 const projectId = "demo-alchemist-test";
 const region = "europe-west1";
 
@@ -25,10 +29,28 @@ const newApp = (label: string): App =>
   );
 
 if (emulator !== undefined) {
-  describeTaskQueueContract(`Cloud Tasks emulator at ${emulator}`, async () => {
-    const app = newApp("taskqueue-contract");
-    return { queue: cloudTasksQueue(getFunctions(app), region), close: () => deleteApp(app) };
-  });
+  // The emulator knows only the queues it was told of (deployed onTaskDispatched functions do that): the
+  // suite's two queues are created through its REST API first, as a deploy creates a function's queue.
+  const run = `${process.pid}-${Date.now()}`;
+  const queues = [`contract-${run}-a`, `contract-${run}-b`] as const;
+  describeTaskQueueContract(
+    `Cloud Tasks emulator at ${emulator}`,
+    async () => {
+      for (const name of queues) {
+        const url = `http://${emulator}/projects/${projectId}/locations/${region}/queues/${name}`;
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+        if (!res.ok)
+          throw new Error(`the emulator refused to create queue ${name}: ${res.status} ${await res.text()}`);
+      }
+      const app = newApp("taskqueue-contract");
+      return { queue: cloudTasksQueue(getFunctions(app), region), close: () => deleteApp(app) };
+    },
+    { queues },
+  );
 } else {
   describe("TaskQueue contract: Cloud Tasks", () => {
     it.skip("runs every TaskQueue behaviour against Cloud Tasks: needs the Cloud Tasks emulator (set CLOUD_TASKS_EMULATOR_HOST)", () => {});

@@ -20,6 +20,10 @@ import {
 } from "./firestore-docstore.js";
 
 const officialEmulator = process.env.FIRESTORE_EMULATOR_HOST;
+if (officialEmulator === undefined && process.env.ALCHEMIST_REQUIRE_EMULATORS === "1")
+  throw new Error(
+    "ALCHEMIST_REQUIRE_EMULATORS=1 but FIRESTORE_EMULATOR_HOST is not set: the Firestore emulator is not running",
+  );
 const needsOfficial = "needs the official Firestore emulator (set FIRESTORE_EMULATOR_HOST)";
 
 /**

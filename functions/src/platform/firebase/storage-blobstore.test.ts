@@ -12,6 +12,10 @@ import { expectAppError } from "../testing/docstore-contract.js";
 import { blobInfoOf, cloudStorageBlobStore, md5HexFromBase64 } from "./storage-blobstore.js";
 
 const emulator = process.env.FIREBASE_STORAGE_EMULATOR_HOST;
+if (emulator === undefined && process.env.ALCHEMIST_REQUIRE_EMULATORS === "1")
+  throw new Error(
+    "ALCHEMIST_REQUIRE_EMULATORS=1 but FIREBASE_STORAGE_EMULATOR_HOST is not set: the Storage emulator is not running",
+  );
 const projectId = "demo-alchemist-test";
 const bucketName = `${projectId}.appspot.com`;
 

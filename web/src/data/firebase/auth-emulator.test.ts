@@ -29,6 +29,10 @@ import { connectAuth, firebaseAuthPort } from "./sdk";
 
 const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
 const emulatorHost = env.FIREBASE_AUTH_EMULATOR_HOST;
+if (!emulatorHost && env.ALCHEMIST_REQUIRE_EMULATORS === "1")
+  throw new Error(
+    "ALCHEMIST_REQUIRE_EMULATORS=1 but FIREBASE_AUTH_EMULATOR_HOST is not set: the Auth emulator is not running",
+  );
 const projectId = env.GCLOUD_PROJECT ?? "demo-alchemist";
 
 /** The claims of an ID token (the emulator's tokens are unsigned JWTs). */
