@@ -14,7 +14,8 @@ import { callerFromClaims } from "./authenticate.js";
 import { loadConfig } from "../platform/config.js";
 import { openLocalDeps } from "@alchemist/local/adapters/deps";
 import { createTenant } from "./tenants.js";
-import { firebaseClaimsSetter, syncMemberClaims } from "./claims.js";
+import { firebaseClaimsSetter } from "../platform/firebase/claims-setter.js";
+import { syncMemberClaims } from "./claims.js";
 import { removeMember, writeMember } from "./members.js";
 
 const emulator = process.env.FIREBASE_AUTH_EMULATOR_HOST;

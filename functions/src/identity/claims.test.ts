@@ -12,7 +12,7 @@ import { callerFromClaims } from "./authenticate.js";
 import { loadConfig } from "../platform/config.js";
 import { setDeps } from "../platform/process-deps.js";
 import { openLocalDeps, type LocalDeps } from "@alchemist/local/adapters/deps";
-import type { ClaimsSetter } from "./claims.js";
+import type { ClaimsSetter } from "../platform/deps.js";
 import { createTenant as createTenantCallable } from "./functions.js";
 import { acceptInvitationForUser, createInvitation } from "./invitations.js";
 import {

@@ -2,20 +2,18 @@
  * Firebase mode's identity callables. People sign in with Firebase Auth (email/password or Google); these
  * put them in a tenant by setting custom claims `{tenantId, role}`, after which the client refreshes its ID
  * token (`getIdToken(true)`). Local mode has /auth routes instead, and these answer `unimplemented`.
- * firebase-admin is loaded inside the handlers (claims.ts), never at import.
+ * They change claims through the ClaimsSetter port (`deps.claims`, which Firebase mode's deps carry).
  */
 import { onCall, type CallableRequest } from "firebase-functions/v2/https";
 import { z } from "zod";
 import { asCallable } from "../platform/callable.js";
-import { type Deps } from "../platform/deps.js";
+import type { ClaimsSetter, Deps } from "../platform/deps.js";
 import { getDeps } from "../platform/process-deps.js";
 import { AppError } from "../platform/errors.js";
 import "../platform/params.js";
-import { validate } from "../platform/validation.js";
-import { firebaseClaimsSetter } from "./claims.js";
 import { acceptInvitationForUser } from "./invitations.js";
 import { createTenantForUser, switchTenantForUser, type FirebaseUser } from "./members.js";
-import { idSchema } from "../platform/validation.js";
+import { idSchema, validate } from "../platform/validation.js";
 import { tenantNameSchema } from "./schema.js";
 
 function signedInUser(request: CallableRequest): FirebaseUser {
@@ -29,15 +27,16 @@ function signedInUser(request: CallableRequest): FirebaseUser {
   };
 }
 
-async function firebaseDeps(): Promise<Deps> {
+/** Firebase mode's deps and its claims setter; these callables have nothing to do in local mode. */
+async function firebaseDeps(): Promise<[Deps, ClaimsSetter]> {
   const deps = await getDeps();
-  if (deps.config.mode !== "firebase") {
+  if (deps.config.mode !== "firebase" || !deps.claims) {
     throw new AppError(
       "unimplemented",
       "In local mode, use POST /auth/signup, /auth/accept-invitation and /auth/switch-tenant",
     );
   }
-  return deps;
+  return [deps, deps.claims];
 }
 
 /** `{tenantName}`: a signed-in user without a tenant creates one and becomes its owner. */
@@ -45,7 +44,7 @@ export const createTenant = onCall((request) =>
   asCallable(async () => {
     const user = signedInUser(request);
     const input = validate(z.object({ tenantName: tenantNameSchema }), request.data, "request");
-    return createTenantForUser(await firebaseDeps(), firebaseClaimsSetter(), user, input.tenantName);
+    return createTenantForUser(...(await firebaseDeps()), user, input.tenantName);
   }),
 );
 
@@ -54,7 +53,7 @@ export const acceptInvitation = onCall((request) =>
   asCallable(async () => {
     const user = signedInUser(request);
     const input = validate(z.object({ token: z.string().min(1).max(600) }), request.data, "request");
-    return acceptInvitationForUser(await firebaseDeps(), firebaseClaimsSetter(), user, input.token);
+    return acceptInvitationForUser(...(await firebaseDeps()), user, input.token);
   }),
 );
 
@@ -63,6 +62,6 @@ export const switchTenant = onCall((request) =>
   asCallable(async () => {
     const user = signedInUser(request);
     const input = validate(z.object({ tenantId: idSchema }), request.data, "request");
-    return switchTenantForUser(await firebaseDeps(), firebaseClaimsSetter(), user, input.tenantId);
+    return switchTenantForUser(...(await firebaseDeps()), user, input.tenantId);
   }),
 );

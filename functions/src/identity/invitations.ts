@@ -28,7 +28,7 @@ import {
   writeNewAccount,
   type SignedIn,
 } from "./accounts.js";
-import type { ClaimsSetter, TenantClaims } from "./claims.js";
+import type { ClaimsSetter, TenantClaims } from "../platform/deps.js";
 import { writeMember, type FirebaseUser } from "./members.js";
 import {
   accountEmailPath,

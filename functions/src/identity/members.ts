@@ -29,7 +29,8 @@ import {
 import { memberPath } from "./schema.js";
 import { tenantPath, type Role } from "../platform/caller.js";
 import { tenantSchema } from "./tenants.js";
-import { syncMemberClaims, type ClaimsSetter, type TenantClaims } from "./claims.js";
+import { syncMemberClaims } from "./claims.js";
+import { type ClaimsSetter, type TenantClaims } from "../platform/deps.js";
 import {
   invitationPath,
   invitationSchema,

@@ -18,7 +18,6 @@ import {
   signUpInput,
   switchTenant,
 } from "./accounts.js";
-import { claimsSetterFor } from "./claims.js";
 import {
   acceptInvitationInput,
   acceptInvitationWithPassword,
@@ -229,7 +228,7 @@ export const identityRoutes: Route<unknown, unknown>[] = [
     body: { kind: "json", schema: z.object({ role: roleSchema }) },
     response: member,
     handle: ({ deps, caller, params, body }) =>
-      changeMemberRole(deps, caller, params.memberId, body.role, claimsSetterFor(deps)),
+      changeMemberRole(deps, caller, params.memberId, body.role, deps.claims),
   }),
   route({
     method: "DELETE",
@@ -249,7 +248,7 @@ export const identityRoutes: Route<unknown, unknown>[] = [
         request.query.get("apiKeys") ?? undefined,
         "apiKeys",
       );
-      return removeMember(deps, caller, params.memberId, claimsSetterFor(deps), { apiKeys });
+      return removeMember(deps, caller, params.memberId, deps.claims, { apiKeys });
     },
   }),
 

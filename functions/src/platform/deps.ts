@@ -2,6 +2,7 @@
  * The ports a service receives. `process-deps.ts` holds the ones this process opened; the adapters that
  * fill them live in `platform/firebase` (Firebase mode) and in the local workspace (local mode).
  */
+import type { Role } from "./caller.js";
 import type { Config } from "./config.js";
 import type {
   BlobStore,
@@ -20,6 +21,21 @@ export interface IdTokenVerifier {
   verify(token: string): Promise<{ uid: string; claims: Record<string, unknown> }>;
 }
 
+/** The tenant claims of a Firebase Auth user: what firestore.rules and `callerFromClaims` read. */
+export interface TenantClaims {
+  readonly tenantId: string;
+  readonly role: Role;
+}
+
+export interface ClaimsSetter {
+  /** The user's custom claims (empty when the user has none, or no longer exists). */
+  get(uid: string): Promise<Record<string, unknown>>;
+  /** Sets the tenant claims (other custom claims are kept); `null` clears them. */
+  set(uid: string, claims: TenantClaims | null): Promise<void>;
+  /** Revokes the user's refresh tokens: ID tokens issued before now are refused (`verifyIdToken(t, true)`). */
+  revokeSessions(uid: string): Promise<void>;
+}
+
 export interface Deps {
   readonly config: Config;
   readonly store: DocStore;
@@ -33,4 +49,6 @@ export interface Deps {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly idTokens?: IdTokenVerifier;
+  /** Firebase mode: the custom claims that carry a user's tenant and role (local mode has none). */
+  readonly claims?: ClaimsSetter;
 }

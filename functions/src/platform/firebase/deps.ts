@@ -6,6 +6,7 @@ import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { nodeEgress } from "../egress/node-egress.js";
+import { firebaseClaimsSetter } from "./claims-setter.js";
 import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder } from "../models/index.js";
 
@@ -43,6 +44,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     egress: nodeEgress({ policy: config.egress }),
     clock: systemClock,
     ids: randomIds,
+    claims: firebaseClaimsSetter(),
     idTokens: {
       async verify(token) {
         // checkRevoked: a disabled user or revoked session stops working at once.
