@@ -7,7 +7,7 @@
  */
 import { AppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
-import type { ParsedDocument } from "../parse.js";
+import type { ParsedDocument } from "./parsed.js";
 import { docxTooLargeUnpacked, noText, tooMuchText, type ParseLimits } from "./limits.js";
 import { htmlToText } from "./text.js";
 import { storedZip, unpackEntries, zipEntries } from "./zip.js";

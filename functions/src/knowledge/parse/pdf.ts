@@ -6,7 +6,7 @@
  */
 import { AppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
-import type { ParsedDocument } from "../parse.js";
+import type { ParsedDocument } from "./parsed.js";
 import { noText, tooManyPages, tooMuchText, type ParseLimits } from "./limits.js";
 import { checkPdfStreams } from "./pdf-streams.js";
 

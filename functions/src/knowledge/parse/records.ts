@@ -3,7 +3,7 @@
  * `field: value; field: value`, so a chunk carries the field names with every value and can cite the row.
  */
 import { AppError } from "../../platform/errors.js";
-import type { ParsedDocument } from "../parse.js";
+import type { ParsedDocument } from "./parsed.js";
 import { noText, tooManyColumns, tooMuchText, type ParseLimits } from "./limits.js";
 
 type Field = readonly [key: string, value: string];
