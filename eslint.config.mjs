@@ -2,6 +2,7 @@ import js from "@eslint/js";
 import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+import alchemist from "./scripts/lint/layers.mjs";
 
 export default tseslint.config(
   {
@@ -39,5 +40,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
     plugins: { "react-hooks": reactHooks },
     rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    // The house rules: one-way layers and no import circles (scripts/lint/layers.mjs, docs/architecture.md).
+    files: ["functions/src/**/*.ts", "local/src/**/*.ts", "web/src/**/*.{ts,tsx}"],
+    plugins: { alchemist },
+    rules: { "alchemist/layers": "error", "alchemist/no-cycle": "error" },
   },
 );

@@ -29,6 +29,8 @@ const suites = [
   // Attacks on the built runtime as a child process, alone, since they measure its latency (test:hostile).
   { name: "hostile", cwd: path.join(root, "functions"), args: ["-c", "vitest.hostile.config.ts"] },
   { name: "web", cwd: path.join(root, "web"), args: [] },
+  // The lint rules that keep the layers one-way (scripts/lint): each refuses the violations it exists for.
+  { name: "lint-rules", cwd: root, args: ["-c", "scripts/vitest.config.mjs"] },
   {
     name: "web-e2e",
     cwd: path.join(root, "web"),
