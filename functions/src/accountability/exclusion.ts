@@ -5,7 +5,7 @@
  * whose arguments carry an address, a number or a phrase that only flagged text contains is refused
  * before it runs. The explanation says what was excluded and why; the trace records it.
  *
- * Pure functions: the turn (agents/conversation.ts) decides when to call them.
+ * Pure functions: the turn (agents/turn.ts) decides when to call them.
  */
 import type { Evidence } from "./assess.js";
 import { detectInjection, injectionSignalReasons } from "./injection.js";

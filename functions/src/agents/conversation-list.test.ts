@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
-import { conversationListQuery, listConversations } from "./conversation.js";
+import { conversationListQuery, listConversations } from "./conversations.js";
 import { agentChannels, conversationPath, type Conversation } from "./schema.js";
 
 let platform: TestPlatform;

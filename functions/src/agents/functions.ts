@@ -10,7 +10,8 @@ import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { openaiApiKey } from "../platform/params.js";
 import { validate } from "../platform/validation.js";
-import { openConversation, sendMessage, sendMessageInput, startConversation } from "./conversation.js";
+import { openConversation, startConversation } from "./conversations.js";
+import { sendMessage, sendMessageInput } from "./turn.js";
 import { versionSelectorSchema } from "./schema.js";
 
 const converseInput = sendMessageInput.extend({

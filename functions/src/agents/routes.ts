@@ -28,10 +28,9 @@ import {
   listConversations,
   listMessages,
   openConversation,
-  sendMessage,
-  sendMessageInput,
   startConversation,
-} from "./conversation.js";
+} from "./conversations.js";
+import { sendMessage, sendMessageInput } from "./turn.js";
 import { agentChannels, agentsPath, versionSelectorSchema } from "./schema.js";
 
 const agentParams = z.object({ agentId: idSchema });

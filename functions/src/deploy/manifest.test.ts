@@ -66,6 +66,7 @@ describe("deploy manifest", () => {
       "knowledge-embedChunks",
       "knowledge-ingestDocument",
       "knowledge-onDocumentUploaded",
+      "knowledge-sweepOutdatedEmbeddings",
       "knowledge-sweepStalledDocuments",
       "privacy-enforceRetention",
     ]);
@@ -92,7 +93,15 @@ describe("deploy manifest", () => {
       .filter(([, e]) => e.secretEnvironmentVariables?.some((s) => s.key === "OPENAI_API_KEY"))
       .map(([name]) => name)
       .sort();
-    expect(withSecret).toEqual(["agents-converse", "api", "knowledge-embedChunks"]);
+    // The re-embedding sweep calls no model, but must know which embedding model is current; ingestion
+    // embeds a one-batch document in its own task.
+    expect(withSecret).toEqual([
+      "agents-converse",
+      "api",
+      "knowledge-embedChunks",
+      "knowledge-ingestDocument",
+      "knowledge-sweepOutdatedEmbeddings",
+    ]);
   });
 
   it("declares its params and the APIs it needs", () => {

@@ -9,10 +9,10 @@ import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import { FieldOps, type BlobInfo } from "../platform/ports.js";
+import { deleteChunks } from "./chunks.js";
 import { loadKnowledgeBase } from "./knowledge-bases.js";
 import { detectType, safeFileName, type DetectedType } from "./parse.js";
 import {
-  chunksPath,
   documentPath,
   documentsPath,
   knowledgeBasePath,
@@ -386,19 +386,7 @@ export async function deleteDocument(
     }
     return current;
   });
-  const scope = chunksPath(tenantId, kbId);
-  for (;;) {
-    const chunks = await deps.store.query({
-      collection: scope,
-      where: [{ field: "docId", op: "==", value: docId }],
-      limit: 400,
-    });
-    if (chunks.length === 0) break;
-    const batch = deps.store.batch();
-    for (const c of chunks) batch.delete(c.path);
-    await batch.commit();
-  }
-  await deps.keywords.removeGroup(scope, docId);
+  await deleteChunks(deps, { tenantId, kbId, docId });
   const folder = `${path}/`;
   // Every version's file lives in the document's folder (see uploadPath).
   for (const blob of await deps.blobs.list(folder)) await deps.blobs.delete(blob.path);

@@ -1,7 +1,7 @@
 /**
  * Knowledge Vault triggers: a finalized upload starts ingestion; two task queues run its steps
- * (parse + chunk, then embedding batches) with retries and backoff; a schedule settles documents that
- * stopped making progress.
+ * (parse + chunk, then embedding batches) with retries and backoff; schedules settle documents that
+ * stopped making progress and re-embed documents after the embedding model changes.
  */
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onObjectFinalized } from "firebase-functions/v2/storage";
@@ -45,6 +45,9 @@ export const ingestDocument = onTaskDispatched(
     // for it and for the main thread, or the container is killed before V8's limit is reached.
     memory: "2GiB",
     timeoutSeconds: 540,
+    // A small document is embedded in this same task (one batch): it needs the model secret, or Firebase
+    // mode would embed it with the built-in embedder and leave it for the re-embedding sweep.
+    secrets: [openaiApiKey],
   },
   async (request) => {
     const task = parsePayload(ingest.documentTaskSchema, request.data);
@@ -85,6 +88,23 @@ export const sweepStalledDocuments = onSchedule(
   async (event) => {
     await withLogContext({ requestId: `sweep-${event.scheduleTime}` }, async () => {
       await sweep.sweepStalledDocuments(await getDeps());
+    });
+  },
+);
+
+export const sweepOutdatedEmbeddings = onSchedule(
+  // Idempotent: a document whose job is recorded is not asked again. It reads the embedder's model, so it
+  // needs the model secret (without it, it would take the built-in embedder for the current model).
+  {
+    schedule: "every 5 minutes",
+    retryCount: 1,
+    memory: "256MiB",
+    timeoutSeconds: 300,
+    secrets: [openaiApiKey],
+  },
+  async (event) => {
+    await withLogContext({ requestId: `reembed-${event.scheduleTime}` }, async () => {
+      await sweep.sweepOutdatedEmbeddings(await getDeps());
     });
   },
 );

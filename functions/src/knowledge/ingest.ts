@@ -16,8 +16,9 @@ import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
-import { FieldOps, vector, type BlobInfo, type Transaction } from "../platform/ports.js";
+import { FieldOps, type BlobInfo, type Transaction } from "../platform/ports.js";
 import type { TextChunk } from "./chunk.js";
+import { deleteChunks, deletePaths, storeChunks } from "./chunks.js";
 import { markFailed, registerDirectUpload } from "./documents.js";
 import { parsePool, parsePoolSettings } from "./parse/pool.js";
 import {
@@ -26,7 +27,6 @@ import {
   chunkBatchSchema,
   chunkId,
   chunksPath,
-  chunkVectorField,
   documentPath,
   knowledgeBasePath,
   knowledgeDocumentSchema,
@@ -438,13 +438,10 @@ async function storeBatches(deps: Deps, task: DocumentTask, chunks: readonly Tex
   });
   if (!embedding) {
     // Deleted or replaced while the batches were written: they go, rather than linger under a dead record.
-    for (let i = 0; i < batches.length; i += 400) {
-      const commit = deps.store.batch();
-      for (const b of batches.slice(i, i + 400)) {
-        commit.delete(chunkBatchPath(task.tenantId, task.kbId, task.docId, task.version, b.batch));
-      }
-      await commit.commit();
-    }
+    await deletePaths(
+      deps,
+      batches.map((b) => chunkBatchPath(task.tenantId, task.kbId, task.docId, task.version, b.batch)),
+    );
     return false;
   }
   return true;
@@ -489,11 +486,10 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
 }
 
 /**
- * Embeds one batch of a version's chunks, writes each chunk once (text, location and vector) and indexes
- * its text for keyword search. A new version's chunks come from the batch document the ingest task wrote;
- * re-embedding reads the existing chunks. Chunks are written only while `wanted` holds for the document
- * (checked in the transaction that writes them, and again after the keyword index): a document deleted
- * meanwhile gets no chunks. False when it no longer wanted them.
+ * Embeds one batch of a version's chunks and stores them (chunks.ts: each chunk written once, with its
+ * vector, and indexed for keyword search). A new version's chunks come from the batch document the ingest
+ * task wrote; re-embedding reads the existing chunks. Chunks are stored only while `wanted` holds for the
+ * document: a document deleted meanwhile gets no chunks. False when it no longer wanted them.
  */
 async function embedRange(
   deps: Deps,
@@ -529,39 +525,11 @@ async function embedRange(
     chunks.map((c) => c.data.text),
     { kind: "document" },
   );
-  const model = embeddingModelId(deps);
   const path = documentPath(task.tenantId, task.kbId, task.docId);
-  const stillWanted = async (read: (p: string) => Promise<{ data: unknown } | null>) => {
+  return storeChunks(deps, task, chunks, vectors, embeddingModelId(deps), async (read) => {
     const snap = await read(path);
     return snap !== null && wanted(knowledgeDocumentSchema.parse(snap.data));
-  };
-  const written = await deps.store.runTransaction(async (tx) => {
-    if (!(await stillWanted((p) => tx.get(p)))) return false;
-    chunks.forEach((c, i) =>
-      tx.set(`${scope}/${c.id}`, {
-        ...c.data,
-        [chunkVectorField]: vector(vectors[i] as number[]),
-        embeddingModel: model,
-      }),
-    );
-    return true;
   });
-  if (!written) return false;
-  await deps.keywords.upsert(
-    scope,
-    chunks.map((c) => ({ id: c.id, group: task.docId, text: c.data.text })),
-  );
-  // A deletion that started after the chunks were written may have cleared the keyword index before these
-  // entries arrived: take them (and the chunks) back out, since the deletion will not look again.
-  if (await stillWanted((p) => deps.store.get(p))) return true;
-  await deps.keywords.remove(
-    scope,
-    chunks.map((c) => c.id),
-  );
-  const undo = deps.store.batch();
-  for (const c of chunks) undo.delete(`${scope}/${c.id}`);
-  await undo.commit();
-  return false;
 }
 
 /**
@@ -574,63 +542,29 @@ async function removeOtherVersions(deps: Deps, task: DocumentTask): Promise<void
     collection: chunkBatchesPath(task.tenantId, task.kbId, task.docId),
     where: [{ field: "version", op: "<=", value: task.version }],
   });
-  for (let i = 0; i < batches.length; i += 400) {
-    const commit = deps.store.batch();
-    for (const b of batches.slice(i, i + 400)) commit.delete(b.path);
-    await commit.commit();
-  }
+  await deletePaths(
+    deps,
+    batches.map((b) => b.path),
+  );
   // A first version has no older chunks (a deleted document's chunks go before its record does): skip the
   // query, which in local mode scans the knowledge base's chunks and made bulk uploads slow down as the
   // base grew (measured with the agent bench: 0.21 MB/s over 1,433 uploads).
   if (task.version === 1) return;
-  const scope = chunksPath(task.tenantId, task.kbId);
-  for (;;) {
-    const stale = await deps.store.query({
-      collection: scope,
-      where: [
-        { field: "docId", op: "==", value: task.docId },
-        { field: "docVersion", op: "<", value: task.version },
-      ],
-      limit: 400,
-    });
-    if (stale.length === 0) return;
-    const batch = deps.store.batch();
-    for (const c of stale) batch.delete(c.path);
-    await batch.commit();
-    await deps.keywords.remove(
-      scope,
-      stale.map((c) => c.id),
-    );
-  }
+  await deleteChunks(deps, task, { belowVersion: task.version });
 }
 
 /**
- * The embedding model changed: queue re-embedding of a document's active version. Until it finishes,
- * vector search skips that document's chunks (keyword search still finds them); vectors are never mixed.
+ * The embedding model changed: queue re-embedding of a document's active version (the re-embedding sweep
+ * asks, sweep.ts). Until it finishes, vector search skips that document's chunks (keyword search still
+ * finds them); vectors are never mixed. Asking again while the job runs does nothing: the job is recorded
+ * on the document. True when a job started.
  */
-export async function requestReembedding(
+export async function startReembedding(
   deps: Deps,
   tenantId: string,
   kbId: string,
   docId: string,
-): Promise<void> {
-  // Searches keep asking while the work runs; one request per document and model per process is enough
-  // (another instance asking again finds the job recorded and does nothing).
-  const key = `${tenantId}/${kbId}/${docId}/${embeddingModelId(deps)}`;
-  if (reembeddingRequested.has(key)) return;
-  if (reembeddingRequested.size >= 10_000) reembeddingRequested.clear();
-  reembeddingRequested.add(key);
-  try {
-    await startReembedding(deps, tenantId, kbId, docId);
-  } catch (e) {
-    reembeddingRequested.delete(key);
-    throw e;
-  }
-}
-
-const reembeddingRequested = new Set<string>();
-
-async function startReembedding(deps: Deps, tenantId: string, kbId: string, docId: string): Promise<void> {
+): Promise<boolean> {
   const path = documentPath(tenantId, kbId, docId);
   const model = deps.embedder.info;
   const started = await deps.store.runTransaction(async (tx) => {
@@ -664,7 +598,7 @@ async function startReembedding(deps: Deps, tenantId: string, kbId: string, docI
     });
     return { version: doc.activeVersion, chunkCount: activeChunks, uploadId: doc.uploadId, jobId };
   });
-  if (!started) return;
+  if (!started) return false;
   log.info("re-embedding a document for a new embedding model", {
     tenantId,
     kbId,
@@ -679,6 +613,7 @@ async function startReembedding(deps: Deps, tenantId: string, kbId: string, docI
     ...(started.uploadId !== undefined ? { uploadId: started.uploadId } : {}),
   };
   await enqueueBatches(deps, task, started.chunkCount, "reembed", started.jobId);
+  return true;
 }
 
 async function reembedBatch(deps: Deps, task: EmbedTask): Promise<void> {

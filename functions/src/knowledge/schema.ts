@@ -184,6 +184,18 @@ export function parseDocumentPath(path: string): { tenantId: string; kbId: strin
 /** The collection id of documents, for collection-group queries across every knowledge base. */
 export const documentsCollectionId = "documents";
 
+/** The collection id of knowledge bases, for collection-group queries across every tenant. */
+export const knowledgeBasesCollectionId = "knowledgeBases";
+
+const knowledgeBasePattern = /^tenants\/([A-Za-z0-9_-]{1,128})\/knowledgeBases\/([A-Za-z0-9_-]{1,128})$/;
+
+/** The knowledge base a path names, or null. */
+export function parseKnowledgeBasePath(path: string): { tenantId: string; kbId: string } | null {
+  const m = knowledgeBasePattern.exec(path);
+  if (!m) return null;
+  return { tenantId: m[1] as string, kbId: m[2] as string };
+}
+
 const uploadPattern =
   /^tenants\/([A-Za-z0-9_-]{1,128})\/knowledgeBases\/([A-Za-z0-9_-]{1,128})\/documents\/([A-Za-z0-9_-]{1,128})\/v(\d{1,6})\/[^/]+$/;
 

@@ -3,13 +3,14 @@
  * keyword matches, each restricted to the documents' active versions (so replaced, deleted or half-indexed
  * chunks never surface) and to vectors of the current embedding model, then fused. Every result carries a
  * 0..1 score and the two signals it came from; an optional rerank hook may reorder the fused list.
+ * Searching never writes.
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
-import { VectorValue, type DocSnapshot } from "../platform/ports.js";
+import { VectorValue, type DocSnapshot, type TermStats } from "../platform/ports.js";
 import { exactDistance, queryNormOf } from "../platform/vectors.js";
-import { embeddingModelId, requestReembedding } from "./ingest.js";
+import { embeddingModelId } from "./ingest.js";
 import { loadKnowledgeBase } from "./knowledge-bases.js";
 import {
   chunkSchema,
@@ -108,11 +109,9 @@ async function searchOne(
 ): Promise<(SearchResult & { rrf: number })[]> {
   const active = kb.active;
   if (Object.keys(active).length === 0) return [];
+  // Vectors of another model are never compared with this query (keyword matching still finds their
+  // chunks); a search only reads: the re-embedding sweep (sweep.ts) brings them to the current model.
   const model = embeddingModelId(deps);
-  for (const [docId, entry] of Object.entries(active)) {
-    // Vectors of another model are never compared with this query; their documents are re-embedded.
-    if (entry.model !== model) void requestReembedding(deps, tenantId, kbId, docId).catch(() => undefined);
-  }
   const mode = options.mode ?? "hybrid";
   const filters = options.filters;
   const scope = chunksPath(tenantId, kbId);
@@ -247,4 +246,17 @@ export async function searchKnowledgeBase(
     mode: input.mode,
     filters: input.filters,
   });
+}
+
+/**
+ * How specific a question's terms are in each knowledge base: its number of entries, and how many hold
+ * each of the question's terms. What an answer's confidence weighs the question's terms by.
+ */
+export async function questionTermStats(
+  deps: Deps,
+  tenantId: string,
+  kbIds: readonly string[],
+  question: string,
+): Promise<TermStats[]> {
+  return Promise.all(kbIds.map((kbId) => deps.keywords.termStats(chunksPath(tenantId, kbId), question)));
 }

@@ -1,5 +1,7 @@
 /**
- * The stalled-document sweep (a scheduled function): finds documents `queued` or `processing` that have
+ * Two sweeps, each a scheduled function (knowledge/functions.ts).
+ *
+ * The stalled-document sweep: finds documents `queued` or `processing` that have
  * made no progress for longer than any step can take without writing, across every knowledge base, and
  * settles each one. A crash between the `queued` record and the file write, a lost storage event, a task
  * that ran out of attempts while its process was down, or a process killed mid-parse would otherwise leave
@@ -8,16 +10,31 @@
  *   - a parse started and never finished → failed: the process died reading it, and the file may be why;
  *   - restarted too often already → failed;
  *   - otherwise → ingestion restarts, with task ids of its own (the first ones are spent).
+ *
+ * The re-embedding sweep: after the embedding model changes, starts re-embedding every document whose
+ * searchable vectors are of another model. Search only reads: until a document is re-embedded, vector
+ * search skips its chunks and keyword search still finds them.
  */
 import type { Deps } from "../platform/deps.js";
 import { log } from "../platform/log.js";
 import type { DocSnapshot } from "../platform/ports.js";
-import { ingestQueue, ingestTaskFor, ingestTaskId, interruptedParse, parseRunningMs } from "./ingest.js";
+import {
+  embeddingModelId,
+  ingestQueue,
+  ingestTaskFor,
+  ingestTaskId,
+  interruptedParse,
+  parseRunningMs,
+  startReembedding,
+} from "./ingest.js";
 import {
   documentPath,
   documentsCollectionId,
+  knowledgeBasesCollectionId,
+  knowledgeBaseSchema,
   knowledgeDocumentSchema,
   parseDocumentPath,
+  parseKnowledgeBasePath,
   type KnowledgeDocument,
 } from "./schema.js";
 
@@ -127,4 +144,39 @@ export async function sweepStalledDocuments(deps: Deps, now: Date = deps.clock.n
   }
   if (resumed + failed > 0) log.info("stalled documents swept", { resumed, failed });
   return { resumed, failed };
+}
+
+/**
+ * One pass over every knowledge base (a collection-group query): each document whose active vectors are
+ * of another model than the embedder's gets a re-embedding job, unless one for this model is under way.
+ */
+export async function sweepOutdatedEmbeddings(deps: Deps): Promise<{ started: number }> {
+  const model = embeddingModelId(deps);
+  let started = 0;
+  let after: DocSnapshot<unknown> | undefined;
+  for (;;) {
+    const page = await deps.store.query({
+      collectionGroup: knowledgeBasesCollectionId,
+      limit: pageSize,
+      ...(after ? { startAfter: after } : {}),
+    });
+    for (const snap of page) {
+      const ref = parseKnowledgeBasePath(snap.path);
+      const parsed = knowledgeBaseSchema.safeParse(snap.data);
+      if (!ref || !parsed.success) continue;
+      for (const [docId, entry] of Object.entries(parsed.data.active)) {
+        if (entry.model === model) continue;
+        try {
+          if (await startReembedding(deps, ref.tenantId, ref.kbId, docId)) started++;
+        } catch (e) {
+          // One document's trouble must not stop the others: the next run asks again.
+          log.error("starting a document's re-embedding failed", { err: e, ...ref, docId });
+        }
+      }
+    }
+    if (page.length < pageSize) break;
+    after = page[page.length - 1];
+  }
+  if (started > 0) log.info("re-embedding started for a new embedding model", { started, model });
+  return { started };
 }

@@ -1,14 +1,16 @@
 /**
  * The Knowledge Vault over the API of the in-process local platform: versions that replace each other
- * atomically, deletion, restore, filters, search modes, re-embedding after a model change, direct
- * uploads, duplicates, and uploads in bulk and in bulk size.
+ * atomically, deletion, restore, filters, search modes, re-embedding after a model change (by the sweep,
+ * never by a search), direct uploads, duplicates, and uploads in bulk and in bulk size.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localHashEmbedder } from "../platform/models/local-embedder.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
+import type { Deps } from "../platform/deps.js";
 import { setDeps } from "../platform/process-deps.js";
 import { documentIdFor } from "./documents.js";
 import { chunksPath, documentPath, knowledgeBasePath, uploadPath } from "./schema.js";
+import { sweepOutdatedEmbeddings } from "./sweep.js";
 
 let platform: TestPlatform;
 
@@ -240,8 +242,66 @@ describe("search", () => {
   });
 });
 
+/** `deps` with every write it makes (documents, files, keyword entries, tasks) listed in `writes`. */
+function recordingWrites(deps: Deps, writes: string[]): Deps {
+  const watch = <T extends object>(target: T, name: string, writers: readonly string[]): T =>
+    new Proxy(target, {
+      get(t, prop) {
+        const value: unknown = Reflect.get(t, prop, t);
+        if (typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (writers.includes(String(prop))) writes.push(`${name}.${String(prop)}`);
+          return (value as (...a: unknown[]) => unknown).apply(t, args);
+        };
+      },
+    });
+  return {
+    ...deps,
+    store: watch(deps.store, "store", [
+      "create",
+      "set",
+      "update",
+      "delete",
+      "deleteRecursive",
+      "batch",
+      "runTransaction",
+    ]),
+    blobs: watch(deps.blobs, "blobs", ["put", "delete"]),
+    keywords: watch(deps.keywords, "keywords", ["upsert", "remove", "removeGroup"]),
+    tasks: watch(deps.tasks, "tasks", ["enqueue"]),
+  };
+}
+
 describe("embedding model changes", () => {
-  it("re-embeds instead of mixing vectors of two models", async () => {
+  it("a search after a model change writes nothing: keyword matching finds the document meanwhile", async () => {
+    const kbId = await createKb("Models, read only");
+    const doc = await upload(kbId, "rota.md", "The on-call rota changes every Monday at nine.");
+    await settled(kbId, doc.id);
+    const original = platform.deps;
+    const writes: string[] = [];
+    setDeps(
+      recordingWrites(
+        { ...original, embedder: localHashEmbedder(original.embedder.info.dimensions + 64) },
+        writes,
+      ),
+    );
+    try {
+      const during = await search(kbId, "when does the on-call rota change");
+      expect(during[0]?.text).toContain("rota");
+      expect(during[0]?.vectorScore).toBe(0);
+      expect(writes).toEqual([]);
+      await platform.host.runner.idle();
+      const kb = await original.store.get<{ active: Record<string, { model: string }> }>(
+        knowledgeBasePath("acme", kbId),
+      );
+      expect(kb?.data.active[doc.id]?.model).not.toMatch(/\/320$/);
+      expect(await search(kbId, "when does the on-call rota change", { mode: "vector" })).toEqual([]);
+    } finally {
+      setDeps(original);
+    }
+  });
+
+  it("the re-embedding sweep brings a document to the new model instead of mixing vectors of two", async () => {
     const kbId = await createKb("Models");
     const doc = await upload(kbId, "notes.md", "Backups run every night at two in the morning.");
     await settled(kbId, doc.id);
@@ -249,9 +309,9 @@ describe("embedding model changes", () => {
     const swapped = { ...original, embedder: localHashEmbedder(original.embedder.info.dimensions + 64) };
     setDeps(swapped);
     try {
-      // The first search with the new model cannot compare vectors yet: keyword matching still finds it.
-      const during = await search(kbId, "when do backups run");
-      expect(during[0]?.text).toContain("Backups");
+      // Until the sweep runs, vectors of the old model are never compared with the new model's queries.
+      expect(await search(kbId, "when do backups run", { mode: "vector" })).toEqual([]);
+      expect((await sweepOutdatedEmbeddings(swapped)).started).toBeGreaterThanOrEqual(1);
       await platform.host.runner.idle();
       const kb = await platform.deps.store.get<{ active: Record<string, { model: string }> }>(
         knowledgeBasePath("acme", kbId),
@@ -259,6 +319,8 @@ describe("embedding model changes", () => {
       expect(kb?.data.active[doc.id]?.model).toMatch(/\/320$/);
       const after = await search(kbId, "when do backups run", { mode: "vector" });
       expect(after[0]?.text).toContain("Backups");
+      // Everything is on the new model now: the next run has nothing to start.
+      expect(await sweepOutdatedEmbeddings(swapped)).toEqual({ started: 0 });
     } finally {
       setDeps(original);
     }

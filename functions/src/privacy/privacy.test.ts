@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tracePath } from "../accountability/schema.js";
 import { conversationPath, conversationsPath, messagesPath } from "../agents/schema.js";
-import { sendMessage } from "../agents/conversation.js";
+import { sendMessage } from "../agents/turn.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import type { AuditEntryView } from "../platform/audit.js";
 import type { ChatModel } from "../platform/ports.js";

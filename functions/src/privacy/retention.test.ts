@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tracesPath } from "../accountability/schema.js";
 import { createAgent, publishAgent } from "../agents/agents.js";
-import { sendMessage, startConversation } from "../agents/conversation.js";
+import { startConversation } from "../agents/conversations.js";
+import { sendMessage } from "../agents/turn.js";
 import { conversationPath, messagesPath } from "../agents/schema.js";
 import { listAuditLog } from "../platform/audit.js";
 import { manualClock } from "../platform/clock.js";

@@ -13,7 +13,8 @@
  * have given is compared with whether that answer was right.
  */
 import { z } from "zod";
-import { sendMessage, startConversation } from "../../agents/conversation.js";
+import { startConversation } from "../../agents/conversations.js";
+import { sendMessage } from "../../agents/turn.js";
 import { chunksPath } from "../../knowledge/schema.js";
 import type { Deps } from "../../platform/deps.js";
 import { STOP_WORDS } from "../../platform/text/analyzer.js";

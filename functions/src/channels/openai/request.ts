@@ -4,7 +4,7 @@
  * than in the router so that every failure names its parameter in OpenAI's error envelope.
  */
 import { z } from "zod";
-import { sendMessageInput } from "../../agents/conversation.js";
+import { sendMessageInput } from "../../agents/turn.js";
 import { openaiError } from "./errors.js";
 
 /** What the engine needs from a request; everything else OpenAI defines is accepted and ignored. */

@@ -1,0 +1,434 @@
+/**
+ * One conversation turn, start to finish:
+ *   guardrails (blocked topics) → retrieval (retrieval.ts: the question; for a vague follow-up, also with
+ *   the previous question) → context (recent turns verbatim, older ones summarized, within the agent's
+ *   token budget) → model, with a tool-calling loop (parallel calls, a step limit, deadlines) →
+ *   accountability (citations, claim support, confidence, abstention, explanation) → one transaction that
+ *   writes the user message, the answer, the immutable trace and the conversation's new summary.
+ * Each step reports what it did to the turn's trace recorder (accountability/traces.ts), which builds the
+ * trace when the turn ends.
+ * A turn that fails (the model times out, the provider errors) writes only its trace, marked failed, and
+ * the caller gets a clear error naming it: the conversation never holds half a turn.
+ */
+import { z } from "zod";
+import { assessAnswer, type Evidence } from "../accountability/assess.js";
+import {
+  checkToolArguments,
+  describeExclusions,
+  screenEvidence,
+  type ExcludedEvidence,
+} from "../accountability/exclusion.js";
+import { matchBlockedTopic } from "../accountability/guardrails.js";
+import type { Trace } from "../accountability/schema.js";
+import { recordTurn, Stopwatch, writeTrace, type TraceRecorder } from "../accountability/traces.js";
+import type { Deps } from "../platform/deps.js";
+import { AppError, toAppError } from "../platform/errors.js";
+import { log } from "../platform/log.js";
+import type { ChatMessage, ChatRequest, ChatResult, TokenUsage, ToolCall } from "../platform/ports.js";
+import { assertAnswering, getAgent, resolveConfig, type AgentView } from "./agents.js";
+import { buildContext, estimateTokens } from "./context.js";
+import { loadConversation, unsummarizedHistory, type MessageView } from "./conversations.js";
+import { retrieve } from "./retrieval.js";
+import {
+  conversationPath,
+  conversationSchema,
+  messagePath,
+  type AgentConfig,
+  type Conversation,
+  type Message,
+} from "./schema.js";
+import { executeToolCalls, toolSpecs, type ToolContext, type ToolRun } from "./tools.js";
+
+export const maxMessageChars = 8000;
+
+export const sendMessageInput = z.object({
+  content: z
+    .string()
+    .trim()
+    .min(1, "content must not be empty")
+    .max(maxMessageChars, `content is limited to ${maxMessageChars} characters`),
+});
+
+const groundingRules =
+  "Answer only from the numbered source passages you are given and cite each sentence with its marker, e.g. [1]. " +
+  "If the passages do not contain the answer, say that you cannot find it.";
+
+async function callModel(
+  deps: Deps,
+  request: ChatRequest,
+  onDelta: ((text: string) => void) | undefined,
+): Promise<ChatResult> {
+  if (!onDelta) return deps.chat.complete(request);
+  for await (const event of deps.chat.stream(request)) {
+    if (event.type === "delta") onDelta(event.text);
+    else return event.result;
+  }
+  throw new AppError("unavailable", "The model stream ended without a result");
+}
+
+const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
+  inputTokens: a.inputTokens + b.inputTokens,
+  outputTokens: a.outputTokens + b.outputTokens,
+});
+
+export interface SendOptions {
+  /** Receives the model's text as it is generated (the final, checked message may differ). */
+  readonly onDelta?: (text: string) => void;
+  /**
+   * The history as the client holds it (the OpenAI-compatible API, where every request carries the whole
+   * conversation): used instead of the stored messages, verbatim within the window and budget.
+   */
+  readonly history?: readonly { role: "user" | "assistant"; content: string }[];
+}
+
+/** What a turn ends with: the answer and what its message records, and the conversation's new summary. */
+interface TurnOutcome {
+  readonly content: string;
+  readonly citations: Message["citations"];
+  readonly summary: Conversation["summary"];
+  readonly confidence: number | null;
+  readonly abstained: boolean;
+  readonly explanation: string;
+  readonly usage: TokenUsage;
+}
+
+export async function sendMessage(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  input: z.infer<typeof sendMessageInput>,
+  options: SendOptions = {},
+): Promise<MessageView> {
+  const clock = new Stopwatch();
+  const question = input.content;
+  const conversation = await loadConversation(deps, tenantId, conversationId);
+  const agent = await getAgent(deps, tenantId, conversation.agentId);
+  assertAnswering(agent, conversation.agentVersion);
+  const { config, version, clamps } = await resolveConfig(deps, tenantId, agent, conversation.agentVersion);
+
+  const traceId = deps.ids.newId();
+  const trace = recordTurn(
+    deps,
+    {
+      conversationId,
+      agentId: agent.id,
+      agentVersion: version,
+      channel: conversation.channel,
+      question,
+      config: { ...config, redactPii: config.guardrails.redactPii },
+      clamped: clamps,
+    },
+    clock,
+  );
+
+  let outcome: TurnOutcome;
+  try {
+    outcome = await runTurn(
+      deps,
+      tenantId,
+      conversationId,
+      conversation,
+      agent,
+      config,
+      trace,
+      question,
+      options,
+    );
+  } catch (e) {
+    const error = toAppError(e);
+    await writeTrace(
+      deps.store,
+      tenantId,
+      traceId,
+      trace.failed({ code: error.code, message: error.message }),
+    ).catch((writeError: unknown) =>
+      log.error("could not record a failed turn's trace", { err: writeError, traceId }),
+    );
+    log.warn("conversation turn failed", { tenantId, conversationId, traceId, code: error.code });
+    throw new AppError(
+      error.code,
+      `${error.message} (nothing was added to the conversation; trace ${traceId})`,
+      { traceId },
+    );
+  }
+
+  const now = deps.clock.nowIso();
+  const userMessageId = deps.ids.newId();
+  const assistantMessageId = deps.ids.newId();
+  const record = trace.finished(assistantMessageId);
+  let assistant: Message | undefined;
+  const convPath = conversationPath(tenantId, conversationId);
+  await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(convPath);
+    if (!snap) throw new AppError("not-found", `Conversation ${conversationId} not found`);
+    const seq = conversationSchema.parse(snap.data).messageCount;
+    const user: Message = {
+      role: "user",
+      content: question,
+      seq,
+      createdAt: now,
+      citations: [],
+      confidence: null,
+      abstained: false,
+      explanation: null,
+      traceId: null,
+      usage: null,
+      agentVersion: null,
+    };
+    assistant = {
+      role: "assistant",
+      content: outcome.content,
+      seq: seq + 1,
+      createdAt: now,
+      citations: outcome.citations,
+      confidence: outcome.confidence,
+      abstained: outcome.abstained,
+      explanation: outcome.explanation,
+      traceId,
+      usage: outcome.usage,
+      agentVersion: version,
+    };
+    tx.create(messagePath(tenantId, conversationId, userMessageId), user);
+    tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
+    await writeTrace(tx, tenantId, traceId, record);
+    tx.update(convPath, {
+      messageCount: seq + 2,
+      updatedAt: now,
+      ...(outcome.summary ? { summary: outcome.summary } : {}),
+    });
+  });
+  log.info("conversation turn", {
+    tenantId,
+    conversationId,
+    traceId,
+    status: record.status,
+    confidence: record.confidence?.value ?? null,
+    totalMs: record.timingsMs.total,
+  });
+  return { id: assistantMessageId, ...(assistant as Message) };
+}
+
+/** Everything between loading the agent and writing the turn; reports each step to `trace`. */
+async function runTurn(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  conversation: Conversation,
+  agent: AgentView,
+  config: AgentConfig,
+  trace: TraceRecorder,
+  question: string,
+  options: SendOptions,
+): Promise<TurnOutcome> {
+  const blocked = await trace.time("guardrails", () =>
+    matchBlockedTopic(question, config.guardrails.blockedTopics),
+  );
+  if (blocked) {
+    const explanation = `The question matches the topic "${blocked.topic}", which this agent is configured not to discuss; no search or model call was made.`;
+    trace.declined(blocked.topic, explanation);
+    return {
+      content: `I'm sorry, I can't help with questions about ${blocked.topic}.`,
+      citations: [],
+      summary: null,
+      confidence: null,
+      abstained: true,
+      explanation,
+      usage: { inputTokens: 0, outputTokens: 0 },
+    };
+  }
+
+  const stored = options.history
+    ? options.history.map((m, seq) => ({ ...m, seq }))
+    : await unsummarizedHistory(deps, tenantId, conversationId, conversation);
+
+  const retrieval = await trace.time("retrieval", () => retrieve(deps, tenantId, config, question, stored));
+  let evidence = retrieval.evidence;
+  const excluded = [...retrieval.excluded];
+  trace.retrieved(retrieval.queries);
+
+  const passageTokens = evidence.reduce((n, e) => n + estimateTokens(e.text) + 4, 0);
+  const context = await trace.time("context", () =>
+    buildContext({
+      system: `${config.instructions}\n\n${groundingRules}`,
+      history: stored,
+      question,
+      memoryWindow: config.memoryWindow,
+      budgetTokens: config.contextBudgetTokens,
+      summary: options.history ? null : conversation.summary,
+      reservedTokens: passageTokens + config.model.maxOutputTokens,
+    }),
+  );
+  trace.contextBuilt({
+    verbatimMessages: context.verbatim,
+    summarizedMessages: context.summarized,
+    droppedForBudget: context.droppedForBudget,
+    estimatedTokens: context.estimatedTokens,
+  });
+  // The summary as sent covers every message before `summaryThroughSeq`; kept for the next turn.
+  const summary =
+    options.history || context.summaryThroughSeq === null
+      ? null
+      : { text: context.summaryText, throughSeq: context.summaryThroughSeq };
+
+  const messages: ChatMessage[] = [...context.messages];
+  const tools = toolSpecs(config);
+  const runs: ScreenedRun[] = [];
+  // What a tool call may draw on: the user's own words, the agent's instructions, evidence it was shown.
+  const userWords = [question, ...stored.filter((m) => m.role === "user").map((m) => m.content)];
+  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
+  let result: ChatResult | undefined;
+  let steps = 0;
+  for (let step = 0; ; step++) {
+    const offerTools = tools.length > 0 && step < config.maxToolSteps;
+    const request: ChatRequest = {
+      messages,
+      tools: offerTools ? tools : undefined,
+      temperature: config.model.temperature,
+      maxOutputTokens: config.model.maxOutputTokens,
+      ...(config.model.name ? { model: config.model.name } : {}),
+      grounding: { passages: evidence.map((e) => ({ ref: e.ref, text: e.text })) },
+    };
+    result = await trace.time("generation", () => callModel(deps, request, options.onDelta));
+    usage = addUsage(usage, result.usage);
+    steps = step + 1;
+    trace.generated({ steps, rawContent: result.content, finishReason: result.finishReason, usage });
+    if (!offerTools || result.toolCalls.length === 0) break;
+    messages.push({ role: "assistant", content: result.content, toolCalls: result.toolCalls });
+    const calls = result.toolCalls;
+    const stepResult = await trace.time("tools", () =>
+      runScreenedTools({ deps, tenantId, config, evidence, step }, calls, excluded, [
+        ...userWords,
+        config.instructions,
+        ...evidence.map((e) => e.text),
+      ]),
+    );
+    runs.push(...stepResult.runs);
+    evidence = [...evidence, ...stepResult.offered];
+    for (const run of stepResult.runs)
+      messages.push({ role: "tool", toolCallId: run.id, content: run.output });
+  }
+  trace.toolsRan(runs);
+  if (result.toolCalls.length > 0 && !result.content.trim()) {
+    log.warn("the model still asked for tools after the step limit", { agentId: agent.id, steps });
+  }
+  trace.evidence(evidence, excluded, retrieval.queryOf);
+  const refused = runs.filter((r) => r.screened?.action === "refused");
+
+  const assessment = await trace.time("checks", () =>
+    assessAnswer({
+      question,
+      answer: result?.content ?? "",
+      evidence,
+      threshold: config.confidenceThreshold,
+      termWeights: retrieval.termWeights,
+      excluded,
+    }),
+  );
+  const exclusions = describeExclusions(excluded, refused);
+  const explanation = exclusions ? `${assessment.explanation} ${exclusions}` : assessment.explanation;
+  trace.assessed(assessment, explanation);
+  return {
+    content: assessment.content,
+    citations: assessment.citations,
+    summary,
+    confidence: assessment.confidence.value,
+    abstained: assessment.abstained,
+    explanation,
+    usage,
+  };
+}
+
+/** A tool run as the trace records it, with what the injection screen did to it, if anything. */
+type ScreenedRun = ToolRun & { screened?: NonNullable<Trace["toolCalls"][number]["screened"]> };
+
+/**
+ * One step of tool calls under the injection screen. A call whose arguments carry content found only in
+ * excluded text is refused before it runs (the model reads the refusal as the tool's error). What the
+ * other calls return is screened like retrieved passages: flagged outputs and passages join `excluded`
+ * (renamed X…, and the model is told they were withheld instead of reading them); the rest are renumbered
+ * so markers stay contiguous, as the next step's numbering assumes. Runs come back in the order the model
+ * asked for them.
+ */
+async function runScreenedTools(
+  ctx: ToolContext,
+  calls: readonly ToolCall[],
+  excluded: ExcludedEvidence[],
+  trusted: readonly string[],
+): Promise<{ runs: ScreenedRun[]; offered: Evidence[] }> {
+  const sources = excluded.map((e) => ({ text: e.text, source: e.docName }));
+  const verdicts = calls.map((c) => checkToolArguments(c.arguments, { excluded: sources, trusted }));
+  const executed = await executeToolCalls(
+    ctx,
+    calls.filter((_, i) => !verdicts[i]?.refused),
+  );
+  const screened = screenEvidence(executed.evidence);
+  const withheldAs = new Map<string, ExcludedEvidence>();
+  for (const e of screened.excluded) {
+    const known = excluded.find((x) => x.chunkId === e.chunkId);
+    const kept = known ?? { ...e, ref: `X${excluded.length + 1}` };
+    if (!known) excluded.push(kept);
+    withheldAs.set(e.ref, kept);
+  }
+  // New markers for what is kept: passages after the evidence so far, tool outputs after its T markers.
+  let passages = ctx.evidence.filter((e) => !e.ref.startsWith("T")).length;
+  let outputs = ctx.evidence.filter((e) => e.ref.startsWith("T")).length;
+  const renumbered = new Map<string, string>();
+  const offered = screened.offered.map((e) => {
+    const ref = e.ref.startsWith("T") ? `T${++outputs}` : String(++passages);
+    renumbered.set(e.ref, ref);
+    return { ...e, ref };
+  });
+  const relabel = (line: string): string => {
+    const marker = /^\[([^\]\s]+)\] /.exec(line);
+    const ref = marker ? renumbered.get(marker[1] as string) : undefined;
+    return marker && ref ? `[${ref}] ${line.slice(marker[0].length)}` : line;
+  };
+  let next = 0;
+  const runs = calls.map((call, i): ScreenedRun => {
+    const verdict = verdicts[i];
+    if (verdict?.refused && verdict.reason) {
+      const from = new Set(verdict.carried.flatMap((c) => c.sources));
+      return {
+        step: ctx.step,
+        id: call.id,
+        name: call.name,
+        arguments: call.arguments,
+        status: "error",
+        output: JSON.stringify({ error: verdict.reason }),
+        error: verdict.reason,
+        durationMs: 0,
+        refs: [],
+        screened: {
+          action: "refused",
+          reason: verdict.reason,
+          signals: [...new Set(excluded.filter((e) => from.has(e.docName)).flatMap((e) => e.signals))].sort(),
+          carried: verdict.carried,
+        },
+      };
+    }
+    // executeToolCalls returns its runs in the order of the calls it was given.
+    const run = executed.runs[next++] as ToolRun;
+    const refs = run.refs.map((r) => withheldAs.get(r)?.ref ?? renumbered.get(r) ?? r);
+    const withheld = run.refs.filter((r) => withheldAs.has(r));
+    if (withheld.length === 0)
+      return refs.every((r, j) => r === run.refs[j])
+        ? run
+        : { ...run, refs, output: run.output.split("\n").map(relabel).join("\n") };
+    const signals = [...new Set(withheld.flatMap((r) => withheldAs.get(r)?.signals ?? []))].sort();
+    const reason = `${withheld.length} result(s) withheld: they contained instruction-like text`;
+    // A search returns one line per passage ("[4] doc: text"), so withheld ones can be left out; an HTTP
+    // tool's output is a single result, withheld whole.
+    const output =
+      withheld.length === run.refs.length
+        ? JSON.stringify({ withheld: `${reason}; answer from other sources` })
+        : [
+            ...run.output
+              .split("\n")
+              .filter((line) => !withheld.some((r) => line.startsWith(`[${r}] `)))
+              .map(relabel),
+            `(${reason}; answer from other sources.)`,
+          ].join("\n");
+    return { ...run, output, refs, screened: { action: "withheld", reason, signals, carried: [] } };
+  });
+  return { runs, offered };
+}
