@@ -66,7 +66,7 @@ const view = (id: string, { joinId: _joinId, ...m }: Member): MemberView => ({ i
 // ----- writes shared by sign-up, invitations and Firebase onboarding ------------------------------
 
 /**
- * Adds a tenant document to a transaction. `createTenant` in tenancy.ts writes on its own; a new tenant
+ * Adds a tenant document to a transaction. `createTenant` in tenants.ts writes on its own; a new tenant
  * and its first owner must commit together, so a failed sign-up leaves no tenant without an owner.
  */
 export function writeNewTenant(tx: Transaction, deps: Deps, tenantId: string, name: string): void {

@@ -2,7 +2,7 @@
  * What an HTTPS function tells the host that serves it. Cloud Functions always reads a request's body
  * before the function runs (`req.rawBody`); the local runtime does the same for every function except one
  * marked `readsOwnBody`, which gets the unread stream and reads only what its route accepts, after routing
- * and authentication (the REST API: see channels/api/http.ts).
+ * and authentication (the REST API: see platform/http/http.ts).
  */
 const marker = Symbol.for("alchemist.readsOwnBody");
 

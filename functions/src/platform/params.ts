@@ -31,7 +31,7 @@ export const embeddingDimensions = defineInt("EMBEDDING_DIMENSIONS", {
   description: "Embedding dimensions; must match the vector index in firestore.indexes.json",
 });
 
-// Protection of the public API (rate-limit.ts, channels/api/cors.ts). Bursts default to a fifth of the
+// Protection of the public API (rate-limit.ts, platform/http/cors.ts). Bursts default to a fifth of the
 // rate; set RATE_LIMIT_*_BURST in functions/.env to change them.
 export const rateLimitPerKey = defineInt("RATE_LIMIT_PER_KEY", {
   default: 600,

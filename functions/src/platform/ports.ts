@@ -1,6 +1,6 @@
 /**
  * The ports every domain service depends on. Adapters live in `platform/firebase` (firebase-admin,
- * Cloud Storage, Cloud Tasks) and `platform/local` (SQLite, files on disk, a durable queue); model
+ * Cloud Storage, Cloud Tasks) and the `local/` workspace (SQLite, files on disk, a durable queue); model
  * providers live in `platform/models`. A service receives them in a `Deps` object and never imports
  * an adapter, which is what lets one service run in both modes and be tested against real local stores.
  */
