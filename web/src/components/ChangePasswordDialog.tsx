@@ -9,8 +9,8 @@ import {
   TextField,
   Typography,
 } from "@mui/material";
-import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { changePassword, passwordLimits } from "../data/session";
+import { useMutation } from "../data/useMutation";
 import { FormErrorAlert } from "./FormErrorAlert";
 
 interface ChangePasswordDialogProps {
@@ -60,8 +60,9 @@ export function ChangePasswordDialog({ open, onClose, onChanged, signInWith }: C
   const titleId = useId();
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [problems, setProblems] = useState<Problems>({});
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
-  const [pending, setPending] = useState(false);
+  const changing = useMutation<"change">();
+  const pending = changing.busy !== undefined;
+  const error = changing.error("change");
   const refs: Record<FieldName, RefObject<HTMLInputElement | null>> = {
     currentPassword: useRef<HTMLInputElement>(null),
     newPassword: useRef<HTMLInputElement>(null),
@@ -78,30 +79,29 @@ export function ChangePasswordDialog({ open, onClose, onChanged, signInWith }: C
     if (pending) return;
     const found = problemsOf(draft);
     setProblems(found);
-    setError(undefined);
+    changing.dismiss("change");
     if (Object.keys(found).length > 0) {
       focusFirst(found);
       return;
     }
-    setPending(true);
-    try {
+    const change = async () => {
       await changePassword({ currentPassword: draft.currentPassword, newPassword: draft.newPassword });
       onChanged();
-    } catch (e) {
-      const refused = asRequestError(e);
-      // The platform names the field it refused (a wrong current password, a reused one): show it there.
-      const fromPlatform: Problems = {};
-      for (const issue of refused.issues) {
-        if ((fieldOrder as readonly string[]).includes(issue.path)) {
-          fromPlatform[issue.path as FieldName] ??= `${issue.message.replace(/\.$/, "")}.`;
+    };
+    await changing.run("change", change, {
+      onFailure: (refused) => {
+        // The platform names the field it refused (a wrong current password, a reused one): show it there.
+        const fromPlatform: Problems = {};
+        for (const issue of refused.issues) {
+          if ((fieldOrder as readonly string[]).includes(issue.path)) {
+            fromPlatform[issue.path as FieldName] ??= `${issue.message.replace(/\.$/, "")}.`;
+          }
         }
-      }
-      setProblems(fromPlatform);
-      setError(Object.keys(fromPlatform).length > 0 ? undefined : refused);
-      focusFirst(fromPlatform);
-    } finally {
-      setPending(false);
-    }
+        setProblems(fromPlatform);
+        focusFirst(fromPlatform);
+        return Object.keys(fromPlatform).length > 0;
+      },
+    });
   };
 
   const field = (name: FieldName, label: string, autoComplete: string, help?: string) => (
@@ -136,7 +136,7 @@ export function ChangePasswordDialog({ open, onClose, onChanged, signInWith }: C
           onExited: () => {
             setDraft(emptyDraft);
             setProblems({});
-            setError(undefined);
+            changing.dismiss("change");
           },
         },
       }}

@@ -1,15 +1,10 @@
 /**
  * Administration of a workspace: its members and invitations, API keys, settings, audit log and end users'
- * privacy requests. The platform's shapes (checked at the edge, so screens can trust every field), who may
- * do what (a mirror of the platform's permission table, to show people only what they may use), and the
- * hooks the settings pages read with. The platform still decides: a screen handles its refusals too.
+ * privacy requests. The platform's shapes, the data layer's section for them (`AdminSource`), who may do
+ * what (a mirror of the platform's permission table, to show people only what they may use), and the limits
+ * forms check before sending. The platform still decides: a screen handles its refusals too.
  */
-import { useCallback } from "react";
-import { PlatformRequestError } from "./platform";
-import { ShapeError, field, isCount, isNullableString, isString, record } from "./shape";
 import { roleAtLeast, roles, type Role } from "./session";
-import { useStudio } from "./studio";
-import { useRemoteData, type RemoteData } from "./useRemoteData";
 
 export interface Member {
   /** The account id (local mode) or Firebase uid. */
@@ -125,7 +120,7 @@ export interface EndUserErasure {
   readonly deleted: { readonly conversations: number; readonly messages: number; readonly traces: number };
 }
 
-/** The administration part of the studio's source (see studio.ts). */
+/** The administration part of the studio's source (see source.ts). */
 export interface AdminSource {
   /** Oldest first. */
   listMembers(signal: AbortSignal): Promise<Member[]>;
@@ -216,194 +211,4 @@ export function retentionDaysProblem(text: string): string | undefined {
 /** A rough check: the platform's validation has the last word. */
 export function looksLikeEmail(text: string): boolean {
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text.trim());
-}
-
-// ----- hooks ------------------------------------------------------------------------------------------
-
-export function useMembers(): RemoteData<Member[]> {
-  const source = useStudio();
-  const load = useCallback((signal: AbortSignal) => source.listMembers(signal), [source]);
-  return useRemoteData(load);
-}
-
-export function useInvitations(): RemoteData<Invitation[]> {
-  const source = useStudio();
-  const load = useCallback((signal: AbortSignal) => source.listInvitations(signal), [source]);
-  return useRemoteData(load);
-}
-
-export function useApiKeys(): RemoteData<ApiKey[]> {
-  const source = useStudio();
-  const load = useCallback((signal: AbortSignal) => source.listApiKeys(signal), [source]);
-  return useRemoteData(load);
-}
-
-export function useWorkspaceSettings(): RemoteData<WorkspaceSettings> {
-  const source = useStudio();
-  const load = useCallback((signal: AbortSignal) => source.getWorkspaceSettings(signal), [source]);
-  return useRemoteData(load);
-}
-
-/** The newest page of the audit log (older pages: `useStudio().listAuditLog({ before })`). */
-export function useAuditLog(): RemoteData<AuditLogPage> {
-  const source = useStudio();
-  const load = useCallback((signal: AbortSignal) => source.listAuditLog({}, signal), [source]);
-  return useRemoteData(load);
-}
-
-// ----- parsing ----------------------------------------------------------------------------------------
-
-const isRole = (v: unknown): v is Role => isString(v) && (roles as readonly string[]).includes(v);
-const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
-
-/**
- * Runs a parser over an answer; a shape it does not expect becomes an "invalid response" that names the
- * request and the field.
- */
-export function parseAnswer<T>(body: unknown, request: string, what: string, parse: (body: unknown) => T): T {
-  try {
-    return parse(body);
-  } catch (error) {
-    if (!(error instanceof ShapeError)) throw error;
-    const path = request.slice(request.indexOf(" ") + 1);
-    throw new PlatformRequestError(
-      "invalid-response",
-      path,
-      `${request} answered with something that is not ${what} (${error.message}).`,
-    );
-  }
-}
-
-export function parseMember(value: unknown): Member {
-  const m = record(value, "member");
-  const updatedAt = m.updatedAt;
-  return {
-    id: field(m, "id", isString),
-    email: field(m, "email", isString),
-    role: field(m, "role", isRole),
-    createdAt: field(m, "createdAt", isString),
-    ...(isString(updatedAt) ? { updatedAt } : {}),
-  };
-}
-
-/** The answer of `DELETE /v1/members/{id}`; a platform from before the removal cascade names no credentials. */
-export function parseMemberRemoval(body: unknown): MemberRemoval {
-  const m = record(body, "body");
-  parseMember(m);
-  const count = (name: string) => (Array.isArray(m[name]) ? (m[name] as unknown[]).length : 0);
-  return {
-    revokedApiKeys: count("revokedApiKeys"),
-    transferredApiKeys: count("transferredApiKeys"),
-    revokedInvitations: count("revokedInvitations"),
-  };
-}
-
-export function parseMemberList(body: unknown): Member[] {
-  return field(record(body, "body"), "members", isArray).map(parseMember);
-}
-
-function parseInvitation(value: unknown): Invitation {
-  const i = record(value, "invitation");
-  return {
-    id: field(i, "id", isString),
-    email: field(i, "email", isString),
-    role: field(i, "role", isRole),
-    createdBy: field(i, "createdBy", isString),
-    createdAt: field(i, "createdAt", isString),
-    expiresAt: field(i, "expiresAt", isString),
-  };
-}
-
-export function parseInvitationList(body: unknown): Invitation[] {
-  return field(record(body, "body"), "invitations", isArray).map(parseInvitation);
-}
-
-/** `acceptUrl` is a studio page relative to the studio's origin: the link to share is absolute. */
-export function parseCreatedInvitation(body: unknown, studioOrigin: string): CreatedInvitation {
-  const i = record(body, "body");
-  return {
-    id: field(i, "id", isString),
-    email: field(i, "email", isString),
-    role: field(i, "role", isRole),
-    link: new URL(field(i, "acceptUrl", isString), studioOrigin).href,
-    expiresAt: field(i, "expiresAt", isString),
-  };
-}
-
-export function parseApiKey(value: unknown): ApiKey {
-  const k = record(value, "key");
-  return {
-    id: field(k, "id", isString),
-    name: field(k, "name", isString),
-    prefix: field(k, "prefix", isString),
-    role: field(k, "role", isRole),
-    agentId: field(k, "agentId", isNullableString),
-    createdBy: field(k, "createdBy", isString),
-    createdAt: field(k, "createdAt", isString),
-    lastUsedAt: field(k, "lastUsedAt", isNullableString),
-    revokedAt: field(k, "revokedAt", isNullableString),
-  };
-}
-
-export function parseApiKeyList(body: unknown): ApiKey[] {
-  return field(record(body, "body"), "keys", isArray).map(parseApiKey);
-}
-
-export function parseCreatedApiKey(body: unknown): CreatedApiKey {
-  const k = record(body, "body");
-  return { id: field(k, "id", isString), key: field(k, "key", isString) };
-}
-
-export function parseWorkspaceSettings(body: unknown): WorkspaceSettings {
-  const s = record(body, "body");
-  const retentionDays = s.retentionDays ?? null;
-  if (retentionDays !== null && !isCount(retentionDays)) throw new ShapeError("retentionDays");
-  return { retentionDays };
-}
-
-function parseAuditEntry(value: unknown): AuditEntry {
-  const e = record(value, "entry");
-  const target = record(e.target, "target");
-  return {
-    id: field(e, "id", isString),
-    actor: field(e, "actor", isString),
-    action: field(e, "action", isString),
-    target: { type: field(target, "type", isString), id: field(target, "id", isString) },
-    before: e.before ?? null,
-    after: e.after ?? null,
-    at: field(e, "at", isString),
-  };
-}
-
-export function parseAuditLogPage(body: unknown): AuditLogPage {
-  const page = record(body, "body");
-  return {
-    entries: field(page, "entries", isArray).map(parseAuditEntry),
-    nextCursor: field(page, "nextCursor", isNullableString),
-  };
-}
-
-export function parseEndUserExport(body: unknown): EndUserExport {
-  const e = record(body, "body");
-  return {
-    endUserRef: field(e, "endUserRef", isString),
-    exportedAt: field(e, "exportedAt", isString),
-    conversationCount: field(e, "conversations", isArray).length,
-    notes: field(e, "notes", isArray).filter(isString),
-    document: body,
-  };
-}
-
-export function parseEndUserErasure(body: unknown): EndUserErasure {
-  const e = record(body, "body");
-  const deleted = record(e.deleted, "deleted");
-  return {
-    endUserRef: field(e, "endUserRef", isString),
-    erasedAt: field(e, "erasedAt", isString),
-    deleted: {
-      conversations: field(deleted, "conversations", isCount),
-      messages: field(deleted, "messages", isCount),
-      traces: field(deleted, "traces", isCount),
-    },
-  };
 }

@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { hrAssistant, hrVersions } from "../test/fixtures";
-import { compareConfigs, lineDiff } from "./agentDiff";
-import {
-  draftChanges,
-  draftFieldOfIssue,
-  draftOf,
-  estimateTokens,
-  parseAgent,
-  validateDraft,
-  type AgentConfig,
-} from "./agents";
+import { hrAssistant } from "../test/fixtures";
+import { draftChanges, draftFieldOfIssue, draftOf, estimateTokens, validateDraft } from "./agents";
+import { parseAgent } from "./rest/agents";
 
 const saved = parseAgent(hrAssistant, "GET /v1/agents/agt_hr", "/v1/agents/agt_hr");
 
@@ -56,38 +48,5 @@ describe("the builder's draft", () => {
     expect(estimateTokens("")).toBe(0);
     expect(estimateTokens("Be brief.")).toBe(3);
     expect(estimateTokens("x".repeat(4000))).toBe(1000);
-  });
-});
-
-describe("comparing versions", () => {
-  const [v2, v1] = hrVersions.map((v) => v.config as unknown as AgentConfig);
-
-  it("marks only the fields that differ, and knowledge bases regardless of order", () => {
-    const reordered = { ...v2!, knowledgeBaseIds: ["kb_it", "kb_handbook"] };
-    const withBoth = { ...v2!, knowledgeBaseIds: ["kb_handbook", "kb_it"] };
-    const fields = compareConfigs(withBoth, reordered, (id) => (id === "kb_it" ? "IT security FAQ" : id));
-    expect(fields.filter((f) => f.changed)).toEqual([]);
-    expect(fields.find((f) => f.key === "knowledgeBaseIds")?.after).toBe("IT security FAQ, kb_handbook");
-
-    expect(
-      compareConfigs(v1!, v2!)
-        .filter((f) => f.changed)
-        .map((f) => f.label),
-    ).toEqual(["Instructions", "Blocked topics", "Confidence threshold"]);
-  });
-
-  it("diffs instructions line by line", () => {
-    expect(
-      lineDiff(
-        "Be brief.\nQuote the handbook.\nSay when you do not know.",
-        "Be brief.\nSay when you do not know.\nNever guess.",
-      ),
-    ).toEqual([
-      { kind: "same", text: "Be brief." },
-      { kind: "removed", text: "Quote the handbook." },
-      { kind: "same", text: "Say when you do not know." },
-      { kind: "added", text: "Never guess." },
-    ]);
-    expect(lineDiff("same", "same")).toEqual([{ kind: "same", text: "same" }]);
   });
 });

@@ -1,18 +1,11 @@
 /**
- * Agents as the studio sees them: the platform's shapes (checked at the edge, so screens can trust every
- * field), and the builder's form, which edits a subset of the draft configuration and saves only what changed.
+ * Agents as the studio sees them: the platform's shapes, the data layer's section for agents and the
+ * playground (`AgentsSource`), and the builder's form, which edits a subset of the draft configuration and
+ * saves only what changed.
  */
 import { unlistedAgentOptions, type AgentOptions } from "./agentOptions";
-import {
-  field,
-  isBoolean,
-  isNullableNumber,
-  isNumber,
-  isString,
-  isStringArray,
-  parseWith,
-  record,
-} from "./shape";
+import type { AssistantMessage, Trace, VersionChoice } from "./conversations";
+import type { KnowledgeBaseList } from "./knowledgeBases";
 
 export const agentStatuses = ["draft", "published", "paused", "archived"] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
@@ -93,6 +86,43 @@ export type AgentPatch = Partial<
 
 /** `POST /v1/agents`: the fields the builder sets; the platform defaults the rest (tools, channels…). */
 export type AgentCreateInput = Required<AgentPatch>;
+
+// ----- the data layer's section ------------------------------------------------------------------
+
+/** Agents, their versions, and the playground's conversations (see source.ts for the whole interface). */
+export interface AgentsSource {
+  /** Most recently changed first. */
+  listAgents(options: { readonly includeArchived: boolean }, signal: AbortSignal): Promise<Agent[]>;
+  getAgent(agentId: string, signal: AbortSignal): Promise<Agent>;
+  /** Published versions, newest first. */
+  listAgentVersions(agentId: string, signal: AbortSignal): Promise<AgentVersion[]>;
+  listKnowledgeBases(signal: AbortSignal): Promise<KnowledgeBaseList>;
+  /** What agents may be configured with here (models, token caps, tool hosts); asked of the API in both modes. */
+  getAgentOptions(signal: AbortSignal): Promise<AgentOptions>;
+
+  createAgent(input: AgentCreateInput): Promise<{ id: string }>;
+  /** Changes the draft configuration; published versions never change. */
+  updateAgent(agentId: string, patch: AgentPatch): Promise<Agent>;
+  /** Copies the draft into the next immutable version and serves it. */
+  publishAgent(agentId: string, note: string): Promise<Agent>;
+  /** Serves an earlier published version again; the draft is unchanged. */
+  rollbackAgent(agentId: string, version: number): Promise<Agent>;
+  pauseAgent(agentId: string): Promise<Agent>;
+  resumeAgent(agentId: string): Promise<Agent>;
+  /** Final: the agent stops answering and changing; its history stays readable. */
+  archiveAgent(agentId: string): Promise<void>;
+
+  /** Starts a conversation with the draft or a published version; answers its id. */
+  startConversation(agentId: string, version: VersionChoice): Promise<string>;
+  /** Sends a message; `onDelta` gets the answer's text as it streams, the promise the checked answer. */
+  sendMessage(
+    conversationId: string,
+    content: string,
+    onDelta: (text: string) => void,
+  ): Promise<AssistantMessage>;
+  /** The decision trace of one answer. */
+  getTrace(traceId: string, signal: AbortSignal): Promise<Trace>;
+}
 
 // ----- limits (the platform's, repeated so the form can say so before saving) ----------------------
 // The model's limits (names, output and context tokens) are the operator's: see agentOptions.ts.
@@ -339,98 +369,4 @@ export function draftFieldOfIssue(path: string): DraftField | undefined {
     default:
       return undefined;
   }
-}
-
-// ----- parsing --------------------------------------------------------------------------------------
-
-const isStatus = (v: unknown): v is AgentStatus =>
-  isString(v) && (agentStatuses as readonly string[]).includes(v);
-
-function parseConfig(value: unknown): AgentConfig {
-  const config = record(value, "config");
-  const model = record(config.model, "model");
-  const guardrails = record(config.guardrails, "guardrails");
-  const tools = field(config, "tools", Array.isArray).map((tool): AgentTool => {
-    const t = record(tool, "tools");
-    return { ...t, kind: field(t, "kind", isString), name: field(t, "name", isString) };
-  });
-  return {
-    name: field(config, "name", isString),
-    description: field(config, "description", isString),
-    instructions: field(config, "instructions", isString),
-    model: {
-      name: field(model, "name", (v): v is string | null => v === null || isString(v)),
-      temperature: field(model, "temperature", isNumber),
-      maxOutputTokens: field(model, "maxOutputTokens", isNumber),
-    },
-    knowledgeBaseIds: field(config, "knowledgeBaseIds", isStringArray),
-    tools,
-    maxToolSteps: field(config, "maxToolSteps", isNumber),
-    guardrails: {
-      blockedTopics: field(guardrails, "blockedTopics", isStringArray),
-      redactPii: field(guardrails, "redactPii", isBoolean),
-    },
-    confidenceThreshold: field(config, "confidenceThreshold", isNumber),
-    memoryWindow: field(config, "memoryWindow", isNumber),
-    contextBudgetTokens: field(config, "contextBudgetTokens", isNumber),
-    channels: field(config, "channels", isStringArray),
-  };
-}
-
-function parseAgentRecord(value: unknown): Agent {
-  const agent = record(value, "agent");
-  return {
-    ...parseConfig(agent),
-    id: field(agent, "id", isString),
-    status: field(agent, "status", isStatus),
-    publishedVersion: field(agent, "publishedVersion", isNullableNumber),
-    latestVersion: field(agent, "latestVersion", isNumber),
-    createdAt: field(agent, "createdAt", isString),
-    updatedAt: field(agent, "updatedAt", isString),
-    ...(agent.lastActivityAt === null || isString(agent.lastActivityAt)
-      ? { lastActivityAt: agent.lastActivityAt }
-      : {}),
-  };
-}
-
-function parseVersionRecord(value: unknown): AgentVersion {
-  const version = record(value, "version");
-  return {
-    version: field(version, "version", isNumber),
-    config: parseConfig(version.config),
-    note: field(version, "note", isString),
-    publishedAt: field(version, "publishedAt", isString),
-    publishedBy: field(version, "publishedBy", isString),
-  };
-}
-
-export function parseAgent(body: unknown, request: string, path: string): Agent {
-  return parseWith(() => parseAgentRecord(body), request, path, "an agent");
-}
-
-export function parseAgentList(body: unknown, path: string): Agent[] {
-  return parseWith(
-    () => field(record(body, "body"), "agents", Array.isArray).map(parseAgentRecord),
-    `GET ${path}`,
-    path,
-    "a list of agents",
-  );
-}
-
-export function parseAgentVersions(body: unknown, path: string): AgentVersion[] {
-  return parseWith(
-    () => field(record(body, "body"), "versions", Array.isArray).map(parseVersionRecord),
-    `GET ${path}`,
-    path,
-    "a list of versions",
-  );
-}
-
-export function parseCreatedId(body: unknown, path: string): { id: string } {
-  return parseWith(
-    () => ({ id: field(record(body, "body"), "id", isString) }),
-    `POST ${path}`,
-    path,
-    "an id",
-  );
 }

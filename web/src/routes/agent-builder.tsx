@@ -29,10 +29,12 @@ import {
   type AgentVersion,
   type DraftErrors,
 } from "../data/agents";
+import { useAgent, useAgentOptions, useAgentVersions, useKnowledgeBases } from "../data/hooks/agents";
 import type { KnowledgeBaseList } from "../data/knowledgeBases";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { roleAtLeast, useSession } from "../data/session";
-import { useAgent, useAgentOptions, useAgentVersions, useKnowledgeBases, useStudio } from "../data/studio";
+import { useStudio } from "../data/studio";
+import { useMutation } from "../data/useMutation";
 import type { RemoteData } from "../data/useRemoteData";
 
 /**
@@ -125,8 +127,9 @@ function NewAgent() {
   const { session } = useSession();
   const editor = useDraftEditor(newAgentDraft);
   const { setDraft } = editor;
-  const [failure, setFailure] = useState<Failure | undefined>(undefined);
-  const [saving, setSaving] = useState(false);
+  const creating = useMutation<"create">();
+  const saving = creating.busy === "create";
+  const failure = creating.error("create");
   // Once the platform says what it allows, an untouched form starts from defaults that fit it.
   const fitted = useMemo(() => (options ? newAgentDraftFor(options) : newAgentDraft), [options]);
   useEffect(() => {
@@ -151,20 +154,18 @@ function NewAgent() {
     const problems = validateDraft(editor.draft, options);
     editor.setErrors(problems);
     if (hasErrors(problems)) {
-      setFailure(undefined);
+      creating.dismiss("create");
       return;
     }
-    setSaving(true);
-    try {
+    const create = async () => {
       const { id } = await studio.createAgent(createInputOf(editor.draft));
       guard.allowNextNavigation();
       navigate(`/agents/${encodeURIComponent(id)}`, { replace: true });
-    } catch (e) {
-      const error = asRequestError(e);
-      editor.setErrors(draftErrorsOf(error));
-      setFailure({ title: "The agent was not created", error });
-      setSaving(false);
-    }
+    };
+    await creating.run("create", create, {
+      // The fields the platform refused are marked too; the alert says why.
+      onFailure: (error) => editor.setErrors(draftErrorsOf(error)),
+    });
   };
 
   return (
@@ -174,7 +175,7 @@ function NewAgent() {
           An agent starts as a draft. Save it, try it, then publish it when it answers well.
         </Typography>
       </BuilderHeader>
-      {failure && <FormErrorAlert title={failure.title} error={failure.error} />}
+      {failure && <FormErrorAlert title="The agent was not created" error={failure} />}
       <AgentForm
         draft={editor.draft}
         onChange={editor.change}
@@ -259,25 +260,24 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
   const { session } = useSession();
   const editor = useDraftEditor(draftOf(agent));
   const { draft } = editor;
-  const [busy, setBusy] = useState<Busy | undefined>(undefined);
+  /** One action at a time; the dialogs show their own action's failure; the outcome is announced. */
+  const actions = useMutation<Busy>();
+  const { busy } = actions;
+  /** A failed save or status change, shown above the form. */
   const [failure, setFailure] = useState<Failure | undefined>(undefined);
-  /** The outcome of the last lifecycle action, announced to screen readers. */
-  const [announcement, setAnnouncement] = useState<string | undefined>(undefined);
   const [publishOpen, setPublishOpen] = useState(false);
-  const [publishError, setPublishError] = useState<PlatformRequestError | undefined>(undefined);
   const comparing = useDialogAbout<AgentVersion>();
   const rollback = useDialogAbout<AgentVersion>();
-  const [rollbackError, setRollbackError] = useState<PlatformRequestError | undefined>(undefined);
   const [archiveOpen, setArchiveOpen] = useState(false);
-  const [archiveError, setArchiveError] = useState<PlatformRequestError | undefined>(undefined);
 
   const { show: showRollbackDialog } = rollback;
+  const { dismiss } = actions;
   const showRollback = useCallback(
     (version: AgentVersion) => {
-      setRollbackError(undefined);
+      dismiss("rollback");
       showRollbackDialog(version);
     },
-    [showRollbackDialog],
+    [dismiss, showRollbackDialog],
   );
 
   const canEdit = session !== undefined && roleAtLeast(session.role, "editor");
@@ -315,82 +315,57 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
     }
   };
 
-  const run = async (what: Busy, action: () => Promise<void>) => {
-    if (busy) return;
-    setBusy(what);
-    try {
-      await action();
-    } finally {
-      setBusy(undefined);
-    }
-  };
-
   const save = () =>
-    run("save", async () => {
-      if (!dirty) setAnnouncement("Nothing to save: the draft is up to date.");
-      else if (await saveDraft()) setAnnouncement("Draft saved.");
+    actions.run("save", async () => {
+      if (!dirty) return "Nothing to save: the draft is up to date.";
+      if (await saveDraft()) return "Draft saved.";
     });
 
   const publish = (note: string) =>
-    run("publish", async () => {
-      setPublishError(undefined);
+    actions.run("publish", async () => {
       if (dirty && !(await saveDraft())) {
         setPublishOpen(false);
         return;
       }
-      try {
-        const published = await studio.publishAgent(agent.id, note);
-        remote.replace(published);
-        versions.retry();
-        setPublishOpen(false);
-        setAnnouncement(`Published version ${published.publishedVersion ?? published.latestVersion}.`);
-      } catch (e) {
-        setPublishError(asRequestError(e));
-      }
+      const published = await studio.publishAgent(agent.id, note);
+      remote.replace(published);
+      versions.retry();
+      setPublishOpen(false);
+      return `Published version ${published.publishedVersion ?? published.latestVersion}.`;
     });
 
   const rollBack = (target: AgentVersion) =>
-    run("rollback", async () => {
-      setRollbackError(undefined);
-      try {
-        remote.replace(await studio.rollbackAgent(agent.id, target.version));
-        rollback.close();
-        setAnnouncement(`Conversations now get version ${target.version}.`);
-      } catch (e) {
-        setRollbackError(asRequestError(e));
-      }
+    actions.run("rollback", async () => {
+      remote.replace(await studio.rollbackAgent(agent.id, target.version));
+      rollback.close();
+      return `Conversations now get version ${target.version}.`;
     });
 
   const changeStatus = (what: "pause" | "resume") =>
-    run(what, async () => {
-      try {
+    actions.run(
+      what,
+      async () => {
         remote.replace(await (what === "pause" ? studio.pauseAgent(agent.id) : studio.resumeAgent(agent.id)));
         setFailure(undefined);
-        setAnnouncement(
-          what === "pause"
-            ? "Paused: the agent does not answer until you resume it."
-            : "Resumed: the agent answers again.",
-        );
-      } catch (e) {
-        setFailure({
-          title: `The agent was not ${what === "pause" ? "paused" : "resumed"}`,
-          error: asRequestError(e),
-        });
-      }
-    });
+        return what === "pause"
+          ? "Paused: the agent does not answer until you resume it."
+          : "Resumed: the agent answers again.";
+      },
+      {
+        onFailure: (error) => {
+          setFailure({ title: `The agent was not ${what === "pause" ? "paused" : "resumed"}`, error });
+          return true;
+        },
+      },
+    );
 
   const archive = () =>
-    run("archive", async () => {
-      setArchiveError(undefined);
-      try {
-        await studio.archiveAgent(agent.id);
-        setArchiveOpen(false);
-        editor.setDraft(draftOf(agent));
-        setAnnouncement("Archived: the agent no longer answers. Its versions stay readable.");
-        remote.retry();
-      } catch (e) {
-        setArchiveError(asRequestError(e));
-      }
+    actions.run("archive", async () => {
+      await studio.archiveAgent(agent.id);
+      setArchiveOpen(false);
+      editor.setDraft(draftOf(agent));
+      remote.retry();
+      return "Archived: the agent no longer answers. Its versions stay readable.";
     });
 
   const saveStatus =
@@ -428,7 +403,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
             <Button
               variant="contained"
               onClick={() => {
-                setPublishError(undefined);
+                dismiss("publish");
                 setPublishOpen(true);
               }}
             >
@@ -447,7 +422,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
             <Button
               color="error"
               onClick={() => {
-                setArchiveError(undefined);
+                dismiss("archive");
                 setArchiveOpen(true);
               }}
             >
@@ -457,7 +432,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         )}
         {/* Always in the page, so screen readers announce each new outcome. */}
         <Typography role="status" color="text.secondary" sx={{ ml: { sm: 1 } }}>
-          {announcement}
+          {actions.announcement}
         </Typography>
       </Box>
 
@@ -517,7 +492,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         nextVersion={agent.latestVersion + 1}
         savesFirst={dirty}
         pending={busy === "publish"}
-        error={publishError}
+        error={actions.error("publish")}
         onPublish={(note) => void publish(note)}
         onCancel={() => setPublishOpen(false)}
       />
@@ -534,7 +509,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         title={`Roll back to version ${rollback.subject?.version ?? ""}?`}
         confirmLabel={`Roll back to version ${rollback.subject?.version ?? ""}`}
         pending={busy === "rollback"}
-        error={rollbackError}
+        error={actions.error("rollback")}
         errorTitle="Not rolled back"
         onConfirm={() => rollback.subject && void rollBack(rollback.subject)}
         onCancel={rollback.close}
@@ -548,7 +523,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         confirmLabel="Archive agent"
         destructive
         pending={busy === "archive"}
-        error={archiveError}
+        error={actions.error("archive")}
         errorTitle="Not archived"
         onConfirm={() => void archive()}
         onCancel={() => setArchiveOpen(false)}

@@ -21,8 +21,8 @@ import { RelativeTime } from "../components/RelativeTime";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
+import { useAgents } from "../data/hooks/agents";
 import { roleAtLeast, useSession } from "../data/session";
-import { useAgents } from "../data/studio";
 import { PageHeader } from "../components/PageHeader";
 
 /** Loaded on demand (see routes/index.tsx). Every agent of the workspace, most recently changed first. */

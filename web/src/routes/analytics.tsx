@@ -10,21 +10,21 @@ import {
 } from "../components/analytics/AnalyticsNotices";
 import { ChannelBreakdown } from "../components/analytics/ChannelBreakdown";
 import { DailyCharts } from "../components/analytics/DailyCharts";
+import { activityOf } from "../components/analytics/figures";
 import { formatDayWithYear } from "../components/analytics/format";
 import { HeadlineFigures } from "../components/analytics/HeadlineFigures";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
+import { PageHeader } from "../components/PageHeader";
 import {
-  activityOf,
   analyticsRanges,
   defaultAnalyticsRange,
-  useAnalytics,
   type Analytics,
   type AnalyticsRange,
 } from "../data/analytics";
-import { useAgents } from "../data/studio";
-import { PageHeader } from "../components/PageHeader";
+import { useAgents } from "../data/hooks/agents";
+import { useAnalytics } from "../data/hooks/analytics";
 
 /** `?range=7|30|90` (default 30) and `?agent=<id>` (default every agent): a view can be shared as a link. */
 function rangeOf(param: string | null): AnalyticsRange {

@@ -12,9 +12,10 @@ import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Citation } from "../data/conversations";
-import { useConversationTranscript, type ConversationTranscript } from "../data/history";
+import type { ConversationTranscript } from "../data/history";
+import { useAgent } from "../data/hooks/agents";
+import { useConversationTranscript } from "../data/hooks/history";
 import { roleAtLeast, useSession } from "../data/session";
-import { useAgent } from "../data/studio";
 
 /** Back to the list the reader came from, with its filters; the whole history otherwise. */
 function useListAddress(): string {

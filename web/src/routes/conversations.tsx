@@ -7,15 +7,10 @@ import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
-import {
-  dayRange,
-  isConversationChannel,
-  startOfLocalDay,
-  useConversationList,
-  type ConversationFilter,
-} from "../data/history";
+import { dayRange, isConversationChannel, startOfLocalDay, type ConversationFilter } from "../data/history";
+import { useAgents } from "../data/hooks/agents";
+import { useConversationList } from "../data/hooks/history";
 import { roleAtLeast, useSession } from "../data/session";
-import { useAgents } from "../data/studio";
 import type { RemoteData } from "../data/useRemoteData";
 import { PageHeader } from "../components/PageHeader";
 

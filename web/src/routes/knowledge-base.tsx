@@ -12,16 +12,11 @@ import { VersionsDialog } from "../components/knowledge/VersionsDialog";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
-import {
-  useDocuments,
-  useKnowledgeBase,
-  type DocumentVersion,
-  type KnowledgeBase,
-  type KnowledgeDocument,
-} from "../data/knowledge";
-import { asRequestError, type PlatformRequestError } from "../data/platform";
+import { useDocuments, useKnowledgeBase } from "../data/hooks/knowledge";
+import type { DocumentVersion, KnowledgeBase, KnowledgeDocument } from "../data/knowledge";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
+import { useMutation } from "../data/useMutation";
 import { visuallyHidden } from "../components/knowledge/visuallyHidden";
 
 /**
@@ -92,28 +87,27 @@ function PageHeader({ title, description }: { readonly title: string; readonly d
 function useDialogAbout<T>() {
   const [subject, setSubject] = useState<T | undefined>(undefined);
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
-  const [pending, setPending] = useState(false);
-  const show = useCallback((about: T) => {
-    setSubject(about);
-    setError(undefined);
-    setOpen(true);
-  }, []);
+  const confirming = useMutation<"confirm">();
+  const { dismiss } = confirming;
+  const show = useCallback(
+    (about: T) => {
+      setSubject(about);
+      dismiss("confirm");
+      setOpen(true);
+    },
+    [dismiss],
+  );
   const close = useCallback(() => setOpen(false), []);
   /** Runs the dialog's action: closes on success, shows why and stays open on failure. */
   const run = async (action: (about: T) => Promise<void>) => {
-    if (subject === undefined || pending) return;
-    setPending(true);
-    setError(undefined);
-    try {
+    if (subject === undefined) return;
+    await confirming.run("confirm", async () => {
       await action(subject);
       setOpen(false);
-    } catch (e) {
-      setError(asRequestError(e));
-    } finally {
-      setPending(false);
-    }
+    });
   };
+  const error = confirming.error("confirm");
+  const pending = confirming.busy !== undefined;
   return { subject, open, error, pending, show, close, run };
 }
 

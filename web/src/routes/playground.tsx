@@ -22,9 +22,10 @@ import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
 import type { AssistantMessage, Citation, VersionChoice } from "../data/conversations";
+import { useAgent } from "../data/hooks/agents";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { roleAtLeast, useSession } from "../data/session";
-import { useAgent, useStudio } from "../data/studio";
+import { useStudio } from "../data/studio";
 
 /** Loaded on demand (see routes/index.tsx): talk to an agent's draft or published version and see why it answers. */
 export function PlaygroundPage() {

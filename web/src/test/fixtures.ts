@@ -158,3 +158,14 @@ export const knowledgeBaseList = {
     { id: "kb_it", name: "IT security FAQ", documentCount: 1 },
   ],
 };
+
+/** `GET /v1/agent-options` of a platform whose operator lists two models and caps answers and context. */
+export const offeredAgentOptions = {
+  models: {
+    default: { model: "gpt-4o-mini", label: "gpt-4o-mini via api.openai.com", provider: "openai-compatible" },
+    allowed: ["gpt-4o-mini", "gpt-4o"],
+  },
+  maxOutputTokens: { min: 16, max: 2000, default: 800 },
+  contextBudgetTokens: { min: 1000, max: 16_000, default: 8000 },
+  toolHosts: ["api.example.com", "*.partner.test"],
+};

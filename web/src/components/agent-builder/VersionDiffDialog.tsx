@@ -17,9 +17,9 @@ import {
   useMediaQuery,
   useTheme,
 } from "@mui/material";
-import { compareConfigs, lineDiff, type ConfigFieldDiff } from "../../data/agentDiff";
 import type { AgentConfig, AgentVersion } from "../../data/agents";
 import { monospace } from "../../theme";
+import { compareConfigs, lineDiff, type ConfigFieldDiff } from "./agentDiff";
 
 interface VersionDiffDialogProps {
   readonly open: boolean;

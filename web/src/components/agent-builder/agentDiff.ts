@@ -1,5 +1,5 @@
 /** What differs between two agent configurations: field by field, and line by line for the instructions. */
-import { sameValue, type AgentConfig } from "./agents";
+import { sameValue, type AgentConfig } from "../../data/agents";
 
 export interface ConfigFieldDiff {
   readonly key: string;

@@ -2,9 +2,10 @@ import { memo, useId } from "react";
 import { Paper, Typography } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
 import { BarChart } from "@mui/x-charts/BarChart";
-import { activityOf, totalTokens, type ChannelAnalytics } from "../../data/analytics";
+import type { ChannelAnalytics } from "../../data/analytics";
 import { ChartFigure } from "./ChartCard";
 import { DataTable } from "./DataTable";
+import { activityOf, totalTokens } from "./figures";
 import {
   channelLabel,
   formatCompact,

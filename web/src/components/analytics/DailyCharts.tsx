@@ -3,9 +3,10 @@ import { Box } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
 import { BarChart } from "@mui/x-charts/BarChart";
 import { LineChart } from "@mui/x-charts/LineChart";
-import { totalTokens, type AnalyticsDay, type AnalyticsMetrics } from "../../data/analytics";
+import type { AnalyticsDay, AnalyticsMetrics } from "../../data/analytics";
 import { ChartCard, chartHeight } from "./ChartCard";
 import type { DataTableRow } from "./DataTable";
+import { totalTokens } from "./figures";
 import {
   formatCompact,
   formatConfidence,

@@ -1,6 +1,7 @@
 import { memo, useId } from "react";
 import { Box, Paper, Typography } from "@mui/material";
-import { totalTokens, type AnalyticsMetrics } from "../../data/analytics";
+import type { AnalyticsMetrics } from "../../data/analytics";
+import { totalTokens } from "./figures";
 import { formatConfidence, formatCount, formatLatency, formatRate, plural } from "./format";
 import { visuallyHidden } from "./ChartCard";
 

@@ -1,9 +1,9 @@
 import type { ReactNode } from "react";
 import { Link as RouterLink } from "react-router";
 import { Box, Link, Typography } from "@mui/material";
-import { channelLabel, type ConversationSummary } from "../../data/history";
+import type { ConversationSummary } from "../../data/history";
 import { RelativeTime } from "../RelativeTime";
-import { conversationVersionLabel, endUserLabel, formatInstant } from "./describe";
+import { channelLabel, conversationVersionLabel, endUserLabel, formatInstant } from "./describe";
 
 interface ConversationDetailsProps {
   readonly conversation: ConversationSummary;

@@ -1,8 +1,9 @@
 import { Box, Button, MenuItem, TextField } from "@mui/material";
+import { conversationChannels, type ConversationChannel } from "../../data/history";
 import { AgentFilterSelect } from "../AgentFilterSelect";
 import type { Agent } from "../../data/agents";
-import { channelLabels, conversationChannels, type ConversationChannel } from "../../data/history";
 import type { RemoteData } from "../../data/useRemoteData";
+import { channelLabels } from "./describe";
 
 /** What the filters hold, as the address keeps it: days are `YYYY-MM-DD`, both included. */
 export interface HistoryFilterValues {

@@ -11,9 +11,9 @@ import {
   Typography,
 } from "@mui/material";
 import type { Agent } from "../../data/agents";
-import { channelLabel, type ConversationSummary } from "../../data/history";
+import type { ConversationSummary } from "../../data/history";
 import { RelativeTime } from "../RelativeTime";
-import { conversationVersionShort, endUserLabel, formatInstant } from "./describe";
+import { channelLabel, conversationVersionShort, endUserLabel, formatInstant } from "./describe";
 
 /** Where a row leads; `search` brings the reader back to the same filtered list. */
 export interface ConversationLinkState {

@@ -1,5 +1,9 @@
 /** How the history screens write a conversation's facts. */
-import type { ConversationVersion } from "../../data/history";
+import {
+  isConversationChannel,
+  type ConversationChannel,
+  type ConversationVersion,
+} from "../../data/history";
 
 const instantFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" });
 
@@ -26,4 +30,17 @@ export function conversationVersionShort(version: ConversationVersion): string {
 /** The end user as a list names them. */
 export function endUserLabel(endUserRef: string | null): string {
   return endUserRef ?? "Anonymous end user";
+}
+
+/** The channels as people read them. */
+export const channelLabels: Readonly<Record<ConversationChannel, string>> = {
+  api: "REST API",
+  "openai-compatible": "OpenAI-compatible API",
+  callable: "Firebase callable",
+  studio: "Studio playground",
+};
+
+/** A channel as people read it; one the studio does not know yet keeps the platform's name. */
+export function channelLabel(channel: string): string {
+  return isConversationChannel(channel) ? channelLabels[channel] : channel;
 }

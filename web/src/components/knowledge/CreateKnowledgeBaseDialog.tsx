@@ -10,7 +10,7 @@ import {
   Typography,
 } from "@mui/material";
 import type { KnowledgeBaseInput } from "../../data/knowledge";
-import { asRequestError, type PlatformRequestError } from "../../data/platform";
+import { useMutation } from "../../data/useMutation";
 import { FormErrorAlert } from "../FormErrorAlert";
 
 /** The platform's limits, repeated to say so before sending. */
@@ -30,14 +30,15 @@ export function CreateKnowledgeBaseDialog({ open, onCreate, onCancel }: CreateKn
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [nameError, setNameError] = useState<string | undefined>(undefined);
-  const [failure, setFailure] = useState<PlatformRequestError | undefined>(undefined);
-  const [pending, setPending] = useState(false);
+  const creating = useMutation<"create">();
+  const pending = creating.busy !== undefined;
+  const failure = creating.error("create");
 
   const reset = () => {
     setName("");
     setDescription("");
     setNameError(undefined);
-    setFailure(undefined);
+    creating.dismiss("create");
   };
 
   const submit = async () => {
@@ -47,18 +48,13 @@ export function CreateKnowledgeBaseDialog({ open, onCreate, onCancel }: CreateKn
       setNameError("Give the knowledge base a name.");
       return;
     }
-    setPending(true);
-    setFailure(undefined);
-    try {
-      await onCreate({ name: trimmed, description: description.trim() });
-    } catch (e) {
-      const error = asRequestError(e);
-      const issue = error.issues.find((i) => i.path === "name");
-      if (issue) setNameError(issue.message);
-      setFailure(error);
-    } finally {
-      setPending(false);
-    }
+    await creating.run("create", () => onCreate({ name: trimmed, description: description.trim() }), {
+      // The name's problem shows under it, and the alert says it too.
+      onFailure: (error) => {
+        const issue = error.issues.find((i) => i.path === "name");
+        if (issue) setNameError(issue.message);
+      },
+    });
   };
 
   return (

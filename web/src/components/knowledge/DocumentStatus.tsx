@@ -1,10 +1,6 @@
 import { Box, Chip, LinearProgress, Typography } from "@mui/material";
-import {
-  ingestionStep,
-  isIngesting,
-  type DocumentStatus as Status,
-  type KnowledgeDocument,
-} from "../../data/knowledge";
+import type { DocumentStatus as Status, KnowledgeDocument } from "../../data/knowledge";
+import { ingestionStep, isIngesting } from "./describe";
 
 const presentation: Record<
   Status,

@@ -14,8 +14,9 @@ import {
   useMediaQuery,
   type Theme,
 } from "@mui/material";
-import { documentTypeLabel, formatBytes, type KnowledgeDocument } from "../../data/knowledge";
+import type { KnowledgeDocument } from "../../data/knowledge";
 import { RelativeTime } from "../RelativeTime";
+import { documentTypeLabel, formatBytes } from "./describe";
 import { DocumentStatus } from "./DocumentStatus";
 import { visuallyHidden } from "./visuallyHidden";
 

@@ -1,6 +1,7 @@
 import { useId, useRef, useState, type ChangeEvent, type DragEvent } from "react";
 import { Alert, Box, Button, Stack, Typography } from "@mui/material";
-import { acceptedFileTypes, formatBytes, maxUploadBytes, supportedFormats } from "../../data/knowledge";
+import { maxUploadBytes } from "../../data/knowledge";
+import { formatBytes } from "./describe";
 import {
   collectChosen,
   collectDropped,
@@ -9,6 +10,7 @@ import {
   type PickedFile,
   type PickedFiles,
 } from "./droppedFiles";
+import { acceptedFileTypes, supportedFormats } from "./uploadRules";
 import { visuallyHidden } from "./visuallyHidden";
 
 /** Whether a drag carries files (not a link or text selected on the page). */

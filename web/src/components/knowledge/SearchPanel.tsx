@@ -1,9 +1,10 @@
 import { useEffect, useId, useRef, useState } from "react";
 import { Box, Button, List, ListItem, Paper, Stack, TextField, Typography } from "@mui/material";
-import { describeLocation, markSearchTerms, passageText, type SearchResult } from "../../data/knowledge";
+import type { SearchResult } from "../../data/knowledge";
 import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { useStudio } from "../../data/studio";
 import { FormErrorAlert } from "../FormErrorAlert";
+import { describeLocation, markSearchTerms, passageText } from "./describe";
 
 type SearchState =
   | { readonly kind: "idle" }

@@ -1,6 +1,7 @@
 import { memo, useEffect, useState } from "react";
 import { Box, Button, LinearProgress, List, ListItem, Stack, Typography } from "@mui/material";
-import { formatBytes, type KnowledgeDocument } from "../../data/knowledge";
+import type { KnowledgeDocument } from "../../data/knowledge";
+import { formatBytes } from "./describe";
 import { uploadStatus, type Upload, type UploadStatus } from "./useUploadQueue";
 
 interface UploadListProps {

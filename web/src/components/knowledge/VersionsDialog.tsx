@@ -11,8 +11,9 @@ import {
   ListItem,
   Typography,
 } from "@mui/material";
-import { formatBytes, type DocumentVersion, type KnowledgeDocument } from "../../data/knowledge";
+import type { DocumentVersion, KnowledgeDocument } from "../../data/knowledge";
 import { RelativeTime } from "../RelativeTime";
+import { formatBytes } from "./describe";
 
 interface VersionsDialogProps {
   readonly open: boolean;

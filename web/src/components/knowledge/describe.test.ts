@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  handbookDoc,
-  travelDoc,
-  vacationPassage,
-  perDiemPassage,
-  queuedDoc,
-} from "../test/knowledgeFixtures";
-import {
-  describeLocation,
-  formatBytes,
-  ingestionStep,
-  markSearchTerms,
-  parseDocuments,
-  parseSearchResults,
-  parseUploadedDocument,
-  passageText,
-  uploadRefusal,
-  type KnowledgeDocument,
-} from "./knowledge";
-import { PlatformRequestError } from "./platform";
+import type { KnowledgeDocument } from "../../data/knowledge";
+import { parseDocuments, parseSearchResults } from "../../data/rest/knowledge";
+import { handbookDoc, perDiemPassage, vacationPassage } from "../../test/knowledgeFixtures";
+import { describeLocation, formatBytes, ingestionStep, markSearchTerms, passageText } from "./describe";
 
 const path = "/v1/knowledge-bases/kb_handbook/documents";
 
@@ -27,87 +11,6 @@ function documentOf(raw: Record<string, unknown>): KnowledgeDocument {
   if (!doc) throw new Error("no document");
   return doc;
 }
-
-describe("the platform's knowledge shapes", () => {
-  it("reads documents with their versions, a restored one saying where it came from", () => {
-    const travel = documentOf(travelDoc);
-    expect(travel).toMatchObject({ id: "doc_travel", status: "ready", activeVersion: 3, error: null });
-    expect(travel.versions.map((v) => [v.version, v.restoredFrom])).toEqual([
-      [1, null],
-      [2, null],
-      [3, 1],
-    ]);
-  });
-
-  it("reads a failed document's reason", () => {
-    const failed = documentOf({
-      ...handbookDoc,
-      status: "failed",
-      stage: "parse",
-      error: "The PDF is encrypted",
-    });
-    expect(failed.error).toBe("The PDF is encrypted");
-  });
-
-  it("refuses a listing whose document has a status it does not know, naming the field", () => {
-    expect(() => parseDocuments({ documents: [{ ...handbookDoc, status: "indexed" }] }, path)).toThrow(
-      new PlatformRequestError(
-        "invalid-response",
-        path,
-        `GET ${path} answered with something that is not a list of documents (status).`,
-      ),
-    );
-  });
-
-  it("tells a duplicate upload from a new version", () => {
-    expect(
-      parseUploadedDocument({ ...queuedDoc("doc_a", "a.md", 10), duplicate: true }, path).duplicate,
-    ).toBe(true);
-    expect(parseUploadedDocument(queuedDoc("doc_a", "a.md", 10), path).duplicate).toBe(false);
-  });
-
-  it("reads search results with pages, rows and headings where the platform gives them", () => {
-    const [vacation, perDiem] = parseSearchResults({ results: [vacationPassage, perDiemPassage] }, "/search");
-    expect(vacation?.location).toEqual({
-      headingPath: ["Acme Corp Employee Handbook", "Time off", "Vacation"],
-      page: null,
-      pageEnd: null,
-      row: null,
-      rowEnd: null,
-    });
-    expect(perDiem?.location).toMatchObject({ page: 4, pageEnd: 5 });
-  });
-});
-
-describe("files the platform would refuse", () => {
-  const file = (name: string, size = 1200) => ({ name, size });
-
-  it("accepts the formats the platform reads, whatever the case of the extension", () => {
-    for (const name of ["a.pdf", "b.DOCX", "c.txt", "d.md", "e.html", "f.csv", "g.json", "README"]) {
-      expect(uploadRefusal(file(name)), name).toBeUndefined();
-    }
-  });
-
-  it("says what to do instead for formats people often try", () => {
-    expect(uploadRefusal(file("scan.png"))).toBe(
-      "Images cannot be read (no OCR yet): upload a PDF with selectable text instead.",
-    );
-    expect(uploadRefusal(file("budget.xlsx"))).toBe(
-      "Excel workbooks cannot be read: save each sheet as CSV and upload that.",
-    );
-    expect(uploadRefusal(file("setup.exe"))).toBe(
-      ".exe files cannot be read. Upload PDF, Word (DOCX), text, Markdown, HTML, CSV or JSON files.",
-    );
-  });
-
-  it("refuses empty files and files over the upload limit", () => {
-    expect(uploadRefusal(file("notes.txt", 0))).toBe("The file is empty (0 bytes).");
-    expect(uploadRefusal(file("scan.pdf", 31 * 1024 * 1024))).toBe(
-      "The file is 31 MB; the limit is 25 MB. Split it into smaller files.",
-    );
-    expect(uploadRefusal(file("scan.pdf", 25 * 1024 * 1024))).toBeUndefined();
-  });
-});
 
 describe("ingestion as people read it", () => {
   it("names each step with how far the whole ingestion is", () => {

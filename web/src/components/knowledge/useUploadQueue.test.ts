@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, parseDocuments, parseUploadedDocument } from "../../data/knowledge";
 import { PlatformRequestError } from "../../data/platform";
+import { parseDocuments, parseUploadedDocument } from "../../data/rest/knowledge";
 import { queuedDoc } from "../../test/knowledgeFixtures";
+import { formatBytes } from "./describe";
 import { nextBatches, uploadStatus, uploadsReducer, type Upload } from "./useUploadQueue";
 
 const path = "/v1/knowledge-bases/kb_handbook/documents";

@@ -6,9 +6,7 @@
  */
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import {
-  ingestionStep,
   RetryLaterError,
-  uploadRefusal,
   type KnowledgeDocument,
   type UploadBatching,
   type UploadedDocument,
@@ -16,7 +14,9 @@ import {
   type UploadProgress,
 } from "../../data/knowledge";
 import { asRequestError, PlatformRequestError } from "../../data/platform";
+import { ingestionStep } from "./describe";
 import type { PickedFile } from "./droppedFiles";
+import { uploadRefusal } from "./uploadRules";
 
 export type UploadPhase =
   /** Not sent: the platform would refuse it (type, size, a name taken by another file of the drop). */

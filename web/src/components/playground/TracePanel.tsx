@@ -12,7 +12,7 @@ import {
   Typography,
 } from "@mui/material";
 import type { Trace } from "../../data/conversations";
-import { useTrace } from "../../data/studio";
+import { useTrace } from "../../data/hooks/agents";
 import { PageLoading } from "../PageLoading";
 import { RequestErrorAlert } from "../RequestErrorAlert";
 

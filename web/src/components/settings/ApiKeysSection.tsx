@@ -17,11 +17,14 @@ import {
   TableRow,
   Typography,
 } from "@mui/material";
-import { useApiKeys, type ApiKey, type ApiKeyInput, type CreatedApiKey } from "../../data/admin";
+import type { ApiKey, ApiKeyInput, CreatedApiKey } from "../../data/admin";
 import type { Agent } from "../../data/agents";
-import { asRequestError, platformOrigin, type PlatformRequestError } from "../../data/platform";
+import { useApiKeys } from "../../data/hooks/admin";
+import { useAgents } from "../../data/hooks/agents";
+import { platformOrigin } from "../../data/platform";
 import { roleLabels, type Session } from "../../data/session";
-import { useAgents, useStudio } from "../../data/studio";
+import { useStudio } from "../../data/studio";
+import { useMutation } from "../../data/useMutation";
 import { monospace } from "../../theme";
 import { CodeBlock } from "../CodeBlock";
 import { ConfirmDialog } from "../ConfirmDialog";
@@ -44,55 +47,37 @@ export function ApiKeysSection({ session }: { readonly session: Session }) {
   const agents = useAgents({ includeArchived: true });
   const update = useRemoteUpdate(keys);
   const [showRevoked, setShowRevoked] = useState(false);
-  const [announcement, setAnnouncement] = useState("");
+  const changes = useMutation<"create" | "revoke">();
 
   const [createOpen, setCreateOpen] = useState(false);
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState<PlatformRequestError | undefined>(undefined);
   const created = useShownOnce<CreatedApiKey & ApiKeyInput>();
 
   const [revoking, setRevoking] = useState<ApiKey | undefined>(undefined);
   const [revokeOpen, setRevokeOpen] = useState(false);
-  const [revokePending, setRevokePending] = useState(false);
-  const [revokeError, setRevokeError] = useState<PlatformRequestError | undefined>(undefined);
 
   const openCreate = () => {
-    setCreateError(undefined);
+    changes.dismiss("create");
     setCreateOpen(true);
   };
 
-  const create = async (input: ApiKeyInput) => {
-    if (creating) return;
-    setCreating(true);
-    setCreateError(undefined);
-    try {
+  const create = (input: ApiKeyInput) =>
+    changes.run("create", async () => {
       const key = await studio.createApiKey(input);
       setCreateOpen(false);
       created.show({ ...input, ...key });
       // The answer holds only the id and the key: the list says the rest.
       keys.retry();
-    } catch (e) {
-      setCreateError(asRequestError(e));
-    } finally {
-      setCreating(false);
-    }
-  };
+    });
 
   const revoke = async () => {
-    if (!revoking || revokePending) return;
+    if (!revoking) return;
     const key = revoking;
-    setRevokePending(true);
-    setRevokeError(undefined);
-    try {
+    await changes.run("revoke", async () => {
       const revoked = await studio.revokeApiKey(key.id);
       update((list) => list.map((k) => (k.id === revoked.id ? revoked : k)));
       setRevokeOpen(false);
-      setAnnouncement(`${key.name} was revoked: it no longer works.`);
-    } catch (e) {
-      setRevokeError(asRequestError(e));
-    } finally {
-      setRevokePending(false);
-    }
+      return `${key.name} was revoked: it no longer works.`;
+    });
   };
 
   const all = keys.data;
@@ -151,21 +136,21 @@ export function ApiKeysSection({ session }: { readonly session: Session }) {
           agents={agents.data}
           onRevoke={(key) => {
             setRevoking(key);
-            setRevokeError(undefined);
+            changes.dismiss("revoke");
             setRevokeOpen(true);
           }}
         />
       )}
       <Typography role="status" color="text.secondary">
-        {announcement}
+        {changes.announcement}
       </Typography>
 
       <CreateApiKeyDialog
         open={createOpen}
         role={session.role}
         agents={agents}
-        pending={creating}
-        error={createError}
+        pending={changes.busy === "create"}
+        error={changes.error("create")}
         onCreate={(input) => void create(input)}
         onCancel={() => setCreateOpen(false)}
       />
@@ -205,8 +190,8 @@ export function ApiKeysSection({ session }: { readonly session: Session }) {
         title={`Revoke ${revoking?.name ?? "this key"}?`}
         confirmLabel="Revoke key"
         destructive
-        pending={revokePending}
-        error={revokeError}
+        pending={changes.busy === "revoke"}
+        error={changes.error("revoke")}
         errorTitle="Not revoked"
         onConfirm={() => void revoke()}
         onCancel={() => setRevokeOpen(false)}

@@ -12,7 +12,8 @@ import {
   TableRow,
   Typography,
 } from "@mui/material";
-import { useApiKeys, useAuditLog, useMembers, type AuditEntry, type AuditLogPage } from "../../data/admin";
+import type { AuditEntry, AuditLogPage } from "../../data/admin";
+import { useApiKeys, useAuditLog, useMembers } from "../../data/hooks/admin";
 import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { useStudio } from "../../data/studio";
 import { monospace } from "../../theme";

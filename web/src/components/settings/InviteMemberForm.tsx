@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from "react";
 import { Box, Button, Paper, Stack, TextField, Typography } from "@mui/material";
 import { grantableRoles, looksLikeEmail, type CreatedInvitation } from "../../data/admin";
-import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { roleLabels, type Role, type Session } from "../../data/session";
 import { useStudio } from "../../data/studio";
+import { useMutation } from "../../data/useMutation";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { RelativeTime } from "../RelativeTime";
 import { roleDescriptions, roleWithArticle } from "./roleDescriptions";
@@ -26,13 +26,13 @@ export function InviteMemberForm({ session, onInvited }: InviteMemberFormProps) 
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("viewer");
   const [emailProblem, setEmailProblem] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
-  const [pending, setPending] = useState(false);
+  const inviting = useMutation<"invite">();
+  const error = inviting.error("invite");
   const invitation = useShownOnce<CreatedInvitation>();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (pending) return;
+    if (inviting.busy) return;
     const problem =
       email.trim() === ""
         ? "Enter the email of the person to invite."
@@ -40,22 +40,21 @@ export function InviteMemberForm({ session, onInvited }: InviteMemberFormProps) 
           ? undefined
           : "This does not look like an email address.";
     setEmailProblem(problem);
-    setError(undefined);
+    inviting.dismiss("invite");
     if (problem) return;
-    setPending(true);
-    try {
+    const invite = async () => {
       const created = await studio.createInvitation({ email: email.trim(), role });
       setEmail("");
       invitation.show(created);
       onInvited();
-    } catch (e) {
-      const failure = asRequestError(e);
-      const onEmail = failure.issues.find((issue) => issue.path === "email");
-      if (onEmail) setEmailProblem(onEmail.message);
-      else setError(failure);
-    } finally {
-      setPending(false);
-    }
+    };
+    await inviting.run("invite", invite, {
+      onFailure: (failure) => {
+        const onEmail = failure.issues.find((issue) => issue.path === "email");
+        if (onEmail) setEmailProblem(onEmail.message);
+        return onEmail !== undefined;
+      },
+    });
   };
 
   const created = invitation.subject;
@@ -108,7 +107,7 @@ export function InviteMemberForm({ session, onInvited }: InviteMemberFormProps) 
             ))}
           </TextField>
           <Button type="submit" variant="contained" size="large" sx={{ mt: { md: 0.5 } }}>
-            {pending ? "Creating link…" : "Create invitation link"}
+            {inviting.busy ? "Creating link…" : "Create invitation link"}
           </Button>
         </Box>
         {error && (

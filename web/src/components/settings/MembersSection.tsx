@@ -22,15 +22,15 @@ import {
 import {
   grantableRoles,
   memberChangeRefusal,
-  useInvitations,
-  useMembers,
   type ApiKeyDisposition,
   type Member,
   type MemberRemoval,
 } from "../../data/admin";
+import { useInvitations, useMembers } from "../../data/hooks/admin";
 import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { roleLabels, roles, signOut, type Role, type Session } from "../../data/session";
 import { useStudio } from "../../data/studio";
+import { useMutation } from "../../data/useMutation";
 import type { RemoteData } from "../../data/useRemoteData";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { FormErrorAlert } from "../FormErrorAlert";
@@ -106,11 +106,10 @@ function MembersTable({ members, remote, session, onInvitationsRevoked }: Member
   /** Roles sent and not yet confirmed, shown at once; dropped on failure, which puts the old role back. */
   const [requested, setRequested] = useState<Readonly<Record<string, Role>>>({});
   const [roleFailure, setRoleFailure] = useState<RoleChangeFailure | undefined>(undefined);
-  const [announcement, setAnnouncement] = useState("");
+  const changes = useMutation<"remove">();
+  const { announce } = changes;
   const [removing, setRemoving] = useState<Member | undefined>(undefined);
   const [removeOpen, setRemoveOpen] = useState(false);
-  const [removePending, setRemovePending] = useState(false);
-  const [removeError, setRemoveError] = useState<PlatformRequestError | undefined>(undefined);
   const [apiKeys, setApiKeys] = useState<ApiKeyDisposition>("revoke");
   const keyChoiceId = useId();
   const workspaceName =
@@ -120,11 +119,12 @@ function MembersTable({ members, remote, session, onInvitationsRevoked }: Member
     if (role === member.role || requested[member.id] !== undefined) return;
     setRequested((current) => ({ ...current, [member.id]: role }));
     setRoleFailure(undefined);
-    setAnnouncement("");
+    // Role changes are shown at once and may overlap (one per member): they share the status line only.
+    announce("");
     try {
       const changed = await studio.changeMemberRole(member.id, role);
       update((list) => list.map((m) => (m.id === changed.id ? changed : m)));
-      setAnnouncement(`${changed.email} is now ${roleWithArticle(changed.role)}.`);
+      announce(`${changed.email} is now ${roleWithArticle(changed.role)}.`);
     } catch (e) {
       setRoleFailure({ email: member.email, error: asRequestError(e) });
     } finally {
@@ -134,17 +134,15 @@ function MembersTable({ members, remote, session, onInvitationsRevoked }: Member
 
   const askRemove = (member: Member) => {
     setRemoving(member);
-    setRemoveError(undefined);
+    changes.dismiss("remove");
     setApiKeys("revoke");
     setRemoveOpen(true);
   };
 
   const remove = async () => {
-    if (!removing || removePending) return;
+    if (!removing) return;
     const member = removing;
-    setRemovePending(true);
-    setRemoveError(undefined);
-    try {
+    await changes.run("remove", async () => {
       const leavingNow = member.id === session.accountId;
       // Leaving always revokes: the platform hands keys to a remover who stays, never to oneself.
       const removal = await studio.removeMember(member.id, { apiKeys: leavingNow ? "revoke" : apiKeys });
@@ -156,12 +154,8 @@ function MembersTable({ members, remote, session, onInvitationsRevoked }: Member
       update((list) => list.filter((m) => m.id !== member.id));
       if (removal.revokedInvitations > 0) onInvitationsRevoked();
       setRemoveOpen(false);
-      setAnnouncement(`${member.email} was removed from ${workspaceName}.${removalSummary(removal)}`);
-    } catch (e) {
-      setRemoveError(asRequestError(e));
-    } finally {
-      setRemovePending(false);
-    }
+      return `${member.email} was removed from ${workspaceName}.${removalSummary(removal)}`;
+    });
   };
 
   const leaving = removing?.id === session.accountId;
@@ -249,15 +243,15 @@ function MembersTable({ members, remote, session, onInvitationsRevoked }: Member
         </Table>
       </TableContainer>
       <Typography role="status" color="text.secondary">
-        {announcement}
+        {changes.announcement}
       </Typography>
       <ConfirmDialog
         open={removeOpen}
         title={leaving ? `Leave ${workspaceName}?` : `Remove ${removing?.email ?? ""}?`}
         confirmLabel={leaving ? "Leave workspace" : "Remove member"}
         destructive
-        pending={removePending}
-        error={removeError}
+        pending={changes.busy === "remove"}
+        error={changes.error("remove")}
         errorTitle={leaving ? "You did not leave" : "Not removed"}
         onConfirm={() => void remove()}
         onCancel={() => setRemoveOpen(false)}

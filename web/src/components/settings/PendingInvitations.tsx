@@ -12,9 +12,9 @@ import {
   Typography,
 } from "@mui/material";
 import type { Invitation, Member } from "../../data/admin";
-import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { roleLabels } from "../../data/session";
 import { useStudio } from "../../data/studio";
+import { useMutation } from "../../data/useMutation";
 import type { RemoteData } from "../../data/useRemoteData";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { PageLoading } from "../PageLoading";
@@ -37,27 +37,19 @@ export function PendingInvitations({ invitations, members }: PendingInvitationsP
   const update = useRemoteUpdate(invitations);
   const [revoking, setRevoking] = useState<Invitation | undefined>(undefined);
   const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
-  const [announcement, setAnnouncement] = useState("");
+  const changes = useMutation<"revoke">();
 
   const inviter = (id: string) => members?.find((m) => m.id === id)?.email ?? id;
 
   const revoke = async () => {
-    if (!revoking || pending) return;
+    if (!revoking) return;
     const invitation = revoking;
-    setPending(true);
-    setError(undefined);
-    try {
+    await changes.run("revoke", async () => {
       await studio.revokeInvitation(invitation.id);
       update((list) => list.filter((i) => i.id !== invitation.id));
       setOpen(false);
-      setAnnouncement(`The invitation for ${invitation.email} was revoked.`);
-    } catch (e) {
-      setError(asRequestError(e));
-    } finally {
-      setPending(false);
-    }
+      return `The invitation for ${invitation.email} was revoked.`;
+    });
   };
 
   const { data } = invitations;
@@ -112,7 +104,7 @@ export function PendingInvitations({ invitations, members }: PendingInvitationsP
                       aria-label={`Revoke the invitation for ${invitation.email}`}
                       onClick={() => {
                         setRevoking(invitation);
-                        setError(undefined);
+                        changes.dismiss("revoke");
                         setOpen(true);
                       }}
                     >
@@ -126,15 +118,15 @@ export function PendingInvitations({ invitations, members }: PendingInvitationsP
         </TableContainer>
       )}
       <Typography role="status" color="text.secondary">
-        {announcement}
+        {changes.announcement}
       </Typography>
       <ConfirmDialog
         open={open}
         title={`Revoke the invitation for ${revoking?.email ?? ""}?`}
         confirmLabel="Revoke invitation"
         destructive
-        pending={pending}
-        error={error}
+        pending={changes.busy === "revoke"}
+        error={changes.error("revoke")}
         errorTitle="Not revoked"
         onConfirm={() => void revoke()}
         onCancel={() => setOpen(false)}

@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { Alert, AlertTitle, Box, Button, Paper, Stack, TextField, Typography } from "@mui/material";
 import { adminLimits, type EndUserErasure, type EndUserExport } from "../../data/admin";
-import { asRequestError, type PlatformRequestError } from "../../data/platform";
 import { useStudio } from "../../data/studio";
+import { useMutation } from "../../data/useMutation";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { SectionHeader } from "./SectionHeader";
 import { TypedConfirmDialog } from "./TypedConfirmDialog";
@@ -62,28 +62,22 @@ function ExportForm() {
   const studio = useStudio();
   const [ref, setRef] = useState("");
   const [problem, setProblem] = useState<string | undefined>(undefined);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
+  const exporting = useMutation<"export">();
   const [result, setResult] = useState<EndUserExport | undefined>(undefined);
+  const error = exporting.error("export");
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (pending) return;
+    if (exporting.busy) return;
     const found = refProblem(ref);
     setProblem(found);
     if (found) return;
-    setPending(true);
-    setError(undefined);
-    setResult(undefined);
-    try {
+    await exporting.run("export", async () => {
+      setResult(undefined);
       const exported = await studio.exportEndUser(ref.trim());
       setResult(exported);
       downloadJson(exportFileName(exported), exported.document);
-    } catch (e) {
-      setError(asRequestError(e));
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -107,7 +101,7 @@ function ExportForm() {
             onSubmit={submit}
             button={
               <Button type="submit" variant="contained" size="large">
-                {pending ? "Exporting…" : "Export data"}
+                {exporting.busy ? "Exporting…" : "Export data"}
               </Button>
             }
           />
@@ -153,8 +147,7 @@ function EraseForm() {
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState<string | undefined>(undefined);
   const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
+  const erasing = useMutation<"erase">();
   const [result, setResult] = useState<EndUserErasure | undefined>(undefined);
 
   const ask = (event: FormEvent) => {
@@ -163,23 +156,17 @@ function EraseForm() {
     setProblem(found);
     if (found) return;
     setConfirming(ref.trim());
-    setError(undefined);
+    erasing.dismiss("erase");
     setOpen(true);
   };
 
   const erase = async () => {
-    if (confirming === undefined || pending) return;
-    setPending(true);
-    setError(undefined);
-    try {
+    if (confirming === undefined) return;
+    await erasing.run("erase", async () => {
       setResult(await studio.eraseEndUser(confirming));
       setOpen(false);
       setRef("");
-    } catch (e) {
-      setError(asRequestError(e));
-    } finally {
-      setPending(false);
-    }
+    });
   };
 
   return (
@@ -215,8 +202,8 @@ function EraseForm() {
         title={`Erase everything about ${confirming ?? ""}?`}
         phrase={confirming ?? ""}
         confirmLabel="Erase data"
-        pending={pending}
-        error={error}
+        pending={erasing.busy === "erase"}
+        error={erasing.error("erase")}
         errorTitle="Nothing was erased"
         onConfirm={() => void erase()}
         onCancel={() => setOpen(false)}

@@ -12,15 +12,11 @@ import {
   TextField,
   Typography,
 } from "@mui/material";
-import {
-  adminLimits,
-  retentionDaysProblem,
-  useWorkspaceSettings,
-  type WorkspaceSettings,
-} from "../../data/admin";
-import { asRequestError, type PlatformRequestError } from "../../data/platform";
+import { adminLimits, retentionDaysProblem, type WorkspaceSettings } from "../../data/admin";
+import { useWorkspaceSettings } from "../../data/hooks/admin";
 import { roleLabels, type Session } from "../../data/session";
 import { useStudio } from "../../data/studio";
+import { useMutation, type Mutation } from "../../data/useMutation";
 import { monospace } from "../../theme";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { PageLoading } from "../PageLoading";
@@ -32,7 +28,8 @@ export function WorkspaceSection({ session }: { readonly session: Session }) {
   const headingId = useId();
   const retentionHeadingId = useId();
   const settings = useWorkspaceSettings();
-  const [announcement, setAnnouncement] = useState("");
+  // The form saves; the status line under it (there while the settings load too) says what was saved.
+  const retention = useMutation<"save">();
   const name = session.workspaces.find((w) => w.tenantId === session.tenantId)?.name ?? session.tenantId;
 
   return (
@@ -90,21 +87,10 @@ export function WorkspaceSection({ session }: { readonly session: Session }) {
         )}
         {!settings.data && !settings.error && <PageLoading label="Loading settings…" />}
         {settings.data && (
-          <RetentionForm
-            saved={settings.data}
-            onSaved={(next) => {
-              settings.replace(next);
-              setAnnouncement(
-                next.retentionDays === null
-                  ? "Saved: conversations are kept until someone deletes them."
-                  : `Saved: conversations not updated for ${next.retentionDays} days are deleted.`,
-              );
-            }}
-            onEdit={() => setAnnouncement("")}
-          />
+          <RetentionForm saved={settings.data} saving={retention} onSaved={settings.replace} />
         )}
         <Typography role="status" color="text.secondary">
-          {announcement}
+          {retention.announcement}
         </Typography>
       </Stack>
     </Stack>
@@ -115,18 +101,18 @@ type RetentionChoice = "forever" | "days";
 
 interface RetentionFormProps {
   readonly saved: WorkspaceSettings;
+  /** The save, its failure and the status line it announces on. */
+  readonly saving: Mutation<"save">;
   readonly onSaved: (settings: WorkspaceSettings) => void;
-  readonly onEdit: () => void;
 }
 
-function RetentionForm({ saved, onSaved, onEdit }: RetentionFormProps) {
+function RetentionForm({ saved, saving, onSaved }: RetentionFormProps) {
   const studio = useStudio();
   const labelId = useId();
   const [choice, setChoice] = useState<RetentionChoice>(saved.retentionDays === null ? "forever" : "days");
   const [days, setDays] = useState(saved.retentionDays === null ? "90" : String(saved.retentionDays));
   const [problem, setProblem] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
-  const [pending, setPending] = useState(false);
+  const error = saving.error("save");
 
   const wanted: number | null | undefined =
     choice === "forever" ? null : retentionDaysProblem(days) === undefined ? Number(days.trim()) : undefined;
@@ -137,29 +123,31 @@ function RetentionForm({ saved, onSaved, onEdit }: RetentionFormProps) {
   const edit = (change: () => void) => {
     change();
     setProblem(undefined);
-    setError(undefined);
-    onEdit();
+    saving.dismiss("save");
+    saving.announce("");
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (pending) return;
+    if (saving.busy) return;
     const found = choice === "days" ? retentionDaysProblem(days) : undefined;
     setProblem(found);
     if (found) return;
     const retentionDays = choice === "forever" ? null : Number(days.trim());
-    setPending(true);
-    setError(undefined);
-    try {
-      onSaved(await studio.updateWorkspaceSettings({ retentionDays }));
-    } catch (e) {
-      const failure = asRequestError(e);
-      const onDays = failure.issues.find((issue) => issue.path === "retentionDays");
-      if (onDays) setProblem(onDays.message);
-      else setError(failure);
-    } finally {
-      setPending(false);
-    }
+    const save = async () => {
+      const next = await studio.updateWorkspaceSettings({ retentionDays });
+      onSaved(next);
+      return next.retentionDays === null
+        ? "Saved: conversations are kept until someone deletes them."
+        : `Saved: conversations not updated for ${next.retentionDays} days are deleted.`;
+    };
+    await saving.run("save", save, {
+      onFailure: (failure) => {
+        const onDays = failure.issues.find((issue) => issue.path === "retentionDays");
+        if (onDays) setProblem(onDays.message);
+        return onDays !== undefined;
+      },
+    });
   };
 
   return (
@@ -198,7 +186,7 @@ function RetentionForm({ saved, onSaved, onEdit }: RetentionFormProps) {
         {error && <FormErrorAlert title="The retention was not saved" error={error} />}
         <Box sx={{ display: "flex", gap: 1.5, alignItems: "center", flexWrap: "wrap" }}>
           <Button type="submit" variant="contained">
-            {pending ? "Saving…" : "Save retention"}
+            {saving.busy ? "Saving…" : "Save retention"}
           </Button>
           {!dirty && !problem && (
             <Typography variant="body2" color="text.secondary">

@@ -6,10 +6,10 @@
 import { Timestamp } from "firebase/firestore";
 import { describe, expect, it } from "vitest";
 import { hrAssistant, hrVersions, itHelpdesk } from "../../test/fixtures";
-import { parseAgent, parseAgentList, parseAgentVersions } from "../agents";
-import { parseTrace } from "../conversations";
-import { parseConversation, parseTranscriptMessages } from "../history";
-import { parseDocuments, parseKnowledgeBases } from "../knowledge";
+import { parseAgent, parseAgentList, parseAgentVersions } from "../rest/agents";
+import { parseTrace } from "../rest/conversations";
+import { parseConversation, parseTranscriptMessages } from "../rest/history";
+import { parseDocuments, parseKnowledgeBases } from "../rest/knowledge";
 import {
   agentBody,
   agentListBody,

@@ -9,32 +9,23 @@
  * section (API keys and invitations are server-only in firestore.rules), search, the playground, and the
  * options agents may be configured with (the operator's settings, not a document).
  */
-import { parseAgent, parseAgentList, parseAgentVersions } from "../agents";
-import { parseTrace } from "../conversations";
+import type { AgentsSource } from "../agents";
 import {
   conversationPageSize,
-  parseConversation,
-  parseConversationPage,
-  parseTranscriptMessages,
   type ConversationFilter,
   type ConversationHistorySource,
   type ConversationPage,
 } from "../history";
-import {
-  maxUploadBytes,
-  parseDocument,
-  parseDocuments,
-  parseKnowledgeBase,
-  parseKnowledgeBases,
-  type KnowledgeSource,
-  type UploadOutcome,
-} from "../knowledge";
-import { parseKnowledgeBaseList } from "../knowledgeBases";
+import { maxUploadBytes, type KnowledgeSource, type UploadOutcome } from "../knowledge";
 import { reconnectDelayMs, type Watch } from "../live";
 import { asRequestError, PlatformRequestError } from "../platform";
-import { restSource } from "../restSource";
+import { parseAgent, parseAgentList, parseAgentVersions, parseKnowledgeBaseList } from "../rest/agents";
+import { parseTrace } from "../rest/conversations";
+import { parseConversation, parseConversationPage, parseTranscriptMessages } from "../rest/history";
+import { parseDocument, parseDocuments, parseKnowledgeBase, parseKnowledgeBases } from "../rest/knowledge";
+import { restSource } from "../rest/source";
 import { asSignedIn, currentSessionState, sessionEndedNotice, signOut } from "../session";
-import type { AgentsSource, StudioSource } from "../studio";
+import type { StudioSource } from "../source";
 import {
   agentBody,
   agentListBody,

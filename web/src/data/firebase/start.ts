@@ -1,10 +1,10 @@
 /**
  * Firebase mode's entry point, loaded by main.tsx with a dynamic import only when `detectStudioMode()` found
  * Firebase Hosting: it starts the SDK (and so is the only way the SDK gets into the page), installs Firebase
- * Auth as the session's sign-in, and answers the data source for `StudioSourceContext`.
+ * Auth as the session's sign-in, and answers the data source main.tsx hands to `App`.
  */
 import { installAuthBackend } from "../session";
-import type { StudioSource } from "../studio";
+import type { StudioSource } from "../source";
 import { firebaseAuthBackend, firestoreWorkspaceDirectory, followFirebaseSignIn } from "./auth";
 import type { StudioMode } from "./mode";
 import { connectFirebase } from "./sdk";

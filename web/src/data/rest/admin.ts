@@ -1,21 +1,24 @@
-/** Administration over the platform's REST API, as the signed-in person (see admin.ts for the interface). */
-import {
-  parseAnswer,
-  parseApiKey,
-  parseApiKeyList,
-  parseAuditLogPage,
-  parseCreatedApiKey,
-  parseCreatedInvitation,
-  parseEndUserErasure,
-  parseEndUserExport,
-  parseInvitationList,
-  parseMember,
-  parseMemberList,
-  parseMemberRemoval,
-  parseWorkspaceSettings,
-  type AdminSource,
+/**
+ * Administration over the platform's REST API, as the signed-in person (see admin.ts for the interface): the
+ * requests, and the reading of their answers, checked at the edge so screens can trust every field.
+ */
+import type {
+  AdminSource,
+  ApiKey,
+  AuditEntry,
+  AuditLogPage,
+  CreatedApiKey,
+  CreatedInvitation,
+  EndUserErasure,
+  EndUserExport,
+  Invitation,
+  Member,
+  MemberRemoval,
+  WorkspaceSettings,
 } from "../admin";
-import { requestAsSignedIn } from "../session";
+import { PlatformRequestError } from "../platform";
+import { requestAsSignedIn, roles, type Role } from "../session";
+import { ShapeError, field, isCount, isNullableString, isString, record } from "./shape";
 
 const memberPath = (memberId: string) => `/v1/members/${encodeURIComponent(memberId)}`;
 const invitationPath = (invitationId: string) => `/v1/invitations/${encodeURIComponent(invitationId)}`;
@@ -90,3 +93,160 @@ export const restAdmin: AdminSource = {
     return parseAnswer(body, "POST /v1/privacy/erase", "an erasure receipt", parseEndUserErasure);
   },
 };
+
+// ----- parsing ----------------------------------------------------------------------------------------
+
+const isRole = (v: unknown): v is Role => isString(v) && (roles as readonly string[]).includes(v);
+const isArray = (v: unknown): v is unknown[] => Array.isArray(v);
+
+/**
+ * Runs a parser over an answer; a shape it does not expect becomes an "invalid response" that names the
+ * request and the field.
+ */
+export function parseAnswer<T>(body: unknown, request: string, what: string, parse: (body: unknown) => T): T {
+  try {
+    return parse(body);
+  } catch (error) {
+    if (!(error instanceof ShapeError)) throw error;
+    const path = request.slice(request.indexOf(" ") + 1);
+    throw new PlatformRequestError(
+      "invalid-response",
+      path,
+      `${request} answered with something that is not ${what} (${error.message}).`,
+    );
+  }
+}
+
+export function parseMember(value: unknown): Member {
+  const m = record(value, "member");
+  const updatedAt = m.updatedAt;
+  return {
+    id: field(m, "id", isString),
+    email: field(m, "email", isString),
+    role: field(m, "role", isRole),
+    createdAt: field(m, "createdAt", isString),
+    ...(isString(updatedAt) ? { updatedAt } : {}),
+  };
+}
+
+/** The answer of `DELETE /v1/members/{id}`; a platform from before the removal cascade names no credentials. */
+export function parseMemberRemoval(body: unknown): MemberRemoval {
+  const m = record(body, "body");
+  parseMember(m);
+  const count = (name: string) => (Array.isArray(m[name]) ? (m[name] as unknown[]).length : 0);
+  return {
+    revokedApiKeys: count("revokedApiKeys"),
+    transferredApiKeys: count("transferredApiKeys"),
+    revokedInvitations: count("revokedInvitations"),
+  };
+}
+
+export function parseMemberList(body: unknown): Member[] {
+  return field(record(body, "body"), "members", isArray).map(parseMember);
+}
+
+function parseInvitation(value: unknown): Invitation {
+  const i = record(value, "invitation");
+  return {
+    id: field(i, "id", isString),
+    email: field(i, "email", isString),
+    role: field(i, "role", isRole),
+    createdBy: field(i, "createdBy", isString),
+    createdAt: field(i, "createdAt", isString),
+    expiresAt: field(i, "expiresAt", isString),
+  };
+}
+
+export function parseInvitationList(body: unknown): Invitation[] {
+  return field(record(body, "body"), "invitations", isArray).map(parseInvitation);
+}
+
+/** `acceptUrl` is a studio page relative to the studio's origin: the link to share is absolute. */
+export function parseCreatedInvitation(body: unknown, studioOrigin: string): CreatedInvitation {
+  const i = record(body, "body");
+  return {
+    id: field(i, "id", isString),
+    email: field(i, "email", isString),
+    role: field(i, "role", isRole),
+    link: new URL(field(i, "acceptUrl", isString), studioOrigin).href,
+    expiresAt: field(i, "expiresAt", isString),
+  };
+}
+
+export function parseApiKey(value: unknown): ApiKey {
+  const k = record(value, "key");
+  return {
+    id: field(k, "id", isString),
+    name: field(k, "name", isString),
+    prefix: field(k, "prefix", isString),
+    role: field(k, "role", isRole),
+    agentId: field(k, "agentId", isNullableString),
+    createdBy: field(k, "createdBy", isString),
+    createdAt: field(k, "createdAt", isString),
+    lastUsedAt: field(k, "lastUsedAt", isNullableString),
+    revokedAt: field(k, "revokedAt", isNullableString),
+  };
+}
+
+export function parseApiKeyList(body: unknown): ApiKey[] {
+  return field(record(body, "body"), "keys", isArray).map(parseApiKey);
+}
+
+export function parseCreatedApiKey(body: unknown): CreatedApiKey {
+  const k = record(body, "body");
+  return { id: field(k, "id", isString), key: field(k, "key", isString) };
+}
+
+export function parseWorkspaceSettings(body: unknown): WorkspaceSettings {
+  const s = record(body, "body");
+  const retentionDays = s.retentionDays ?? null;
+  if (retentionDays !== null && !isCount(retentionDays)) throw new ShapeError("retentionDays");
+  return { retentionDays };
+}
+
+function parseAuditEntry(value: unknown): AuditEntry {
+  const e = record(value, "entry");
+  const target = record(e.target, "target");
+  return {
+    id: field(e, "id", isString),
+    actor: field(e, "actor", isString),
+    action: field(e, "action", isString),
+    target: { type: field(target, "type", isString), id: field(target, "id", isString) },
+    before: e.before ?? null,
+    after: e.after ?? null,
+    at: field(e, "at", isString),
+  };
+}
+
+export function parseAuditLogPage(body: unknown): AuditLogPage {
+  const page = record(body, "body");
+  return {
+    entries: field(page, "entries", isArray).map(parseAuditEntry),
+    nextCursor: field(page, "nextCursor", isNullableString),
+  };
+}
+
+export function parseEndUserExport(body: unknown): EndUserExport {
+  const e = record(body, "body");
+  return {
+    endUserRef: field(e, "endUserRef", isString),
+    exportedAt: field(e, "exportedAt", isString),
+    conversationCount: field(e, "conversations", isArray).length,
+    notes: field(e, "notes", isArray).filter(isString),
+    document: body,
+  };
+}
+
+export function parseEndUserErasure(body: unknown): EndUserErasure {
+  const e = record(body, "body");
+  const deleted = record(e.deleted, "deleted");
+  return {
+    endUserRef: field(e, "endUserRef", isString),
+    erasedAt: field(e, "erasedAt", isString),
+    deleted: {
+      conversations: field(deleted, "conversations", isCount),
+      messages: field(deleted, "messages", isCount),
+      traces: field(deleted, "traces", isCount),
+    },
+  };
+}

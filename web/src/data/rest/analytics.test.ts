@@ -1,31 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { analyticsAnswer, analyticsNow, hrWeekTurns } from "../test/analyticsFixtures";
-import { errorResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
-import { signInAs } from "../test/session";
-import { analyticsRequestOf, analyticsRequestPath, parseAnalytics, type AnalyticsDay } from "./analytics";
-import { PlatformRequestError } from "./platform";
-import { restSource } from "./restSource";
+import { analyticsAnswer, hrWeekTurns } from "../../test/analyticsFixtures";
+import { errorResponse, jsonResponse, stubPlatform } from "../../test/platformFetch";
+import { signInAs } from "../../test/session";
+import type { AnalyticsDay } from "../analytics";
+import { PlatformRequestError } from "../platform";
+import { analyticsRequestPath, parseAnalytics, restAnalytics } from "./analytics";
 
 afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe("the analytics window", () => {
-  it("is the last n UTC days, today included, ending at the next midnight", () => {
-    expect(analyticsRequestOf({ days: 7 }, analyticsNow)).toEqual({ from: "2026-11-19", to: "2026-11-26" });
-    expect(analyticsRequestOf({ days: 30 }, analyticsNow)).toEqual({ from: "2026-10-27", to: "2026-11-26" });
-    expect(analyticsRequestOf({ days: 90, agentId: "agt_hr" }, analyticsNow)).toEqual({
-      from: "2026-08-28",
-      to: "2026-11-26",
-      agentId: "agt_hr",
-    });
-  });
-
-  it("follows the UTC day, whatever the time of day", () => {
-    expect(analyticsRequestOf({ days: 7 }, new Date("2026-11-25T23:59:59.999Z")).from).toBe("2026-11-19");
-    expect(analyticsRequestOf({ days: 7 }, new Date("2026-11-26T00:00:00.000Z")).from).toBe("2026-11-20");
-  });
-
+describe("the analytics request", () => {
   it("puts the window and the agent in the query string", () => {
     expect(analyticsRequestPath({ from: "2026-11-19", to: "2026-11-26" })).toBe(
       "/v1/analytics?from=2026-11-19&to=2026-11-26",
@@ -116,7 +101,7 @@ describe("parseAnalytics", () => {
   });
 });
 
-describe("restSource.getAnalytics", () => {
+describe("restAnalytics.getAnalytics", () => {
   beforeEach(() => {
     signInAs();
   });
@@ -126,7 +111,7 @@ describe("restSource.getAnalytics", () => {
       "GET /v1/analytics": () => jsonResponse(analyticsAnswer(hrWeekTurns, { days: 7, agentId: "agt_hr" })),
     });
 
-    const analytics = await restSource.getAnalytics(
+    const analytics = await restAnalytics.getAnalytics(
       { from: "2026-11-19", to: "2026-11-26", agentId: "agt_hr" },
       new AbortController().signal,
     );
@@ -146,7 +131,7 @@ describe("restSource.getAnalytics", () => {
       "GET /v1/analytics": () => errorResponse(404, "not-found", "Agent agt_gone not found"),
     });
     await expect(
-      restSource.getAnalytics(
+      restAnalytics.getAnalytics(
         { from: "2026-11-19", to: "2026-11-26", agentId: "agt_gone" },
         new AbortController().signal,
       ),

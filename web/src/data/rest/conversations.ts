@@ -1,77 +1,13 @@
 /**
- * Conversations with an agent, as the Playground holds them: starting one on a version, sending a message
- * whose answer streams in (server-sent events), and reading the decision trace of an answer. Shapes are
- * checked at the edge, so screens can trust every field they show.
+ * The playground's conversations over the platform's REST API: starting one on a version, sending a message
+ * whose answer streams in (server-sent events), and reading the decision trace of an answer. Answers are
+ * checked here, at the edge, so screens can trust every field they show.
  */
-import { isRecord, PlatformRequestError, sendPlatformRequest } from "./platform";
-import { asSignedIn, requestAsSignedIn } from "./session";
+import type { AssistantMessage, Citation, CitationLocation, Trace, VersionChoice } from "../conversations";
+import { isRecord, PlatformRequestError, sendPlatformRequest } from "../platform";
+import { asSignedIn, requestAsSignedIn } from "../session";
+import { readSseEvents } from "../sse";
 import { isNumber } from "./shape";
-import { readSseEvents } from "./sse";
-
-/** Which configuration a conversation talks to: the draft (editors only) or a published version. */
-export type VersionChoice = "draft" | number;
-
-export interface CitationLocation {
-  readonly headingPath: readonly string[];
-  readonly page?: number;
-  readonly pageEnd?: number;
-  readonly row?: number;
-  readonly rowEnd?: number;
-}
-
-export interface Citation {
-  /** The marker the answer used: "1" for [1]. */
-  readonly ref: string;
-  readonly docName: string;
-  readonly quote: string;
-  readonly location: CitationLocation;
-  readonly score: number;
-  readonly chunkId: string;
-}
-
-export interface AssistantMessage {
-  readonly id: string;
-  readonly content: string;
-  readonly citations: readonly Citation[];
-  /** 0..1; null when the turn was declined before any retrieval. */
-  readonly confidence: number | null;
-  readonly abstained: boolean;
-  readonly explanation: string | null;
-  readonly traceId: string | null;
-  readonly agentVersion: VersionChoice | null;
-}
-
-export interface TraceCandidate {
-  readonly ref: string;
-  readonly docName: string;
-  readonly chunkId: string;
-  readonly score: number;
-}
-
-export interface TraceToolCall {
-  readonly id: string;
-  readonly name: string;
-  readonly status: string;
-  readonly durationMs: number;
-}
-
-export interface TraceCheck {
-  readonly sentence: string;
-  readonly verdict: string;
-  readonly support: number;
-}
-
-/** The parts of `GET /v1/traces/{id}` the Playground shows. */
-export interface Trace {
-  readonly id: string;
-  readonly status: string;
-  readonly model: { readonly label: string; readonly model: string; readonly provider: string };
-  /** Milliseconds per step (guardrails, retrieval, …, total), in the platform's order. */
-  readonly timingsMs: readonly (readonly [step: string, ms: number])[];
-  readonly candidates: readonly TraceCandidate[];
-  readonly toolCalls: readonly TraceToolCall[];
-  readonly checks: readonly TraceCheck[];
-}
 
 // ----- requests -----------------------------------------------------------------------------------------
 

@@ -1,14 +1,21 @@
-/** Conversation history over the platform's REST API; the listing's first page is watched over SSE. */
+/**
+ * Conversation history over the platform's REST API: the listing's first page watched over SSE, later pages
+ * and transcripts requested, and their answers read and checked at the edge. Firebase mode reads the history
+ * from Firestore and runs the same parsers over the same bodies.
+ */
 import {
-  conversationListPath,
-  conversationPath,
-  parseConversation,
-  parseConversationPage,
-  parseTranscriptMessages,
+  conversationPageSize,
+  type ConversationFilter,
   type ConversationHistorySource,
+  type ConversationPage,
+  type ConversationSummary,
+  type ConversationVersion,
+  type TranscriptMessage,
 } from "../history";
-import { watchOverRest } from "../live";
 import { requestAsSignedIn } from "../session";
+import { parseAssistantMessage } from "./conversations";
+import { watchOverRest } from "./live";
+import { ShapeError, field, isCount, isNullableString, isString, list, parseWith, record } from "./shape";
 
 export const restConversationHistory: ConversationHistorySource = {
   watchConversationList(filter) {
@@ -28,3 +35,78 @@ export const restConversationHistory: ConversationHistorySource = {
     return parseTranscriptMessages(await requestAsSignedIn(path, { signal }), path);
   },
 };
+
+// ----- requests -------------------------------------------------------------------------------------
+
+/** `GET /v1/conversations` with the filter (and a cursor for a later page). */
+export function conversationListPath(filter: ConversationFilter, cursor?: string): string {
+  const query = new URLSearchParams();
+  if (filter.agentId) query.set("agentId", filter.agentId);
+  if (filter.channel) query.set("channel", filter.channel);
+  if (filter.from) query.set("from", filter.from);
+  if (filter.to) query.set("to", filter.to);
+  query.set("limit", String(conversationPageSize));
+  if (cursor) query.set("cursor", cursor);
+  return `/v1/conversations?${query.toString()}`;
+}
+
+export const conversationPath = (conversationId: string): string =>
+  `/v1/conversations/${encodeURIComponent(conversationId)}`;
+
+// ----- parsing --------------------------------------------------------------------------------------
+
+const isVersion = (v: unknown): v is ConversationVersion =>
+  v === "published" || v === "draft" || (typeof v === "number" && Number.isInteger(v) && v > 0);
+
+function parseSummaryRecord(value: unknown): ConversationSummary {
+  const c = record(value, "conversation");
+  return {
+    id: field(c, "id", isString),
+    agentId: field(c, "agentId", isString),
+    agentVersion: field(c, "agentVersion", isVersion),
+    channel: field(c, "channel", isString),
+    endUserRef: field(c, "endUserRef", isNullableString),
+    messageCount: field(c, "messageCount", isCount),
+    createdAt: field(c, "createdAt", isString),
+    updatedAt: field(c, "updatedAt", isString),
+  };
+}
+
+export function parseConversationPage(body: unknown, path: string): ConversationPage {
+  return parseWith(
+    () => {
+      const page = record(body, "body");
+      return {
+        conversations: field(page, "conversations", Array.isArray).map(parseSummaryRecord),
+        nextCursor: field(page, "nextCursor", isNullableString),
+      };
+    },
+    `GET ${path}`,
+    path,
+    "a page of conversations",
+  );
+}
+
+export function parseConversation(body: unknown, path: string): ConversationSummary {
+  return parseWith(() => parseSummaryRecord(body), `GET ${path}`, path, "a conversation");
+}
+
+function parseTranscriptMessage(value: unknown): TranscriptMessage {
+  const m = record(value, "message");
+  const role = field(m, "role", (v): v is "user" | "assistant" => v === "user" || v === "assistant");
+  const id = field(m, "id", isString);
+  const createdAt = field(m, "createdAt", isString);
+  if (role === "user") return { role, id, content: field(m, "content", isString), createdAt };
+  const answer = parseAssistantMessage(m);
+  if (!answer) throw new ShapeError("message");
+  return { role, id, createdAt, answer };
+}
+
+export function parseTranscriptMessages(body: unknown, path: string): TranscriptMessage[] {
+  return parseWith(
+    () => list(body, "messages").map(parseTranscriptMessage),
+    `GET ${path}`,
+    path,
+    "a list of messages",
+  );
+}

@@ -1,18 +1,42 @@
 /**
- * Uploads over the REST API, at the XMLHttpRequest boundary: several files in one multipart request, each
- * file's progress from the request's bytes, the 202/207 answer read per file, and a spent upload budget (429)
- * told apart with its Retry-After.
+ * Knowledge over the REST API: the platform's answers read at the edge, and uploads at the XMLHttpRequest
+ * boundary: several files in one multipart request, each file's progress from the request's bytes, the
+ * 202/207 answer read per file, and a spent upload budget (429) told apart with its Retry-After.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { batchAnswer, queuedDoc } from "../../test/knowledgeFixtures";
+import {
+  batchAnswer,
+  handbookDoc,
+  perDiemPassage,
+  queuedDoc,
+  travelDoc,
+  vacationPassage,
+} from "../../test/knowledgeFixtures";
 import { signInAs } from "../../test/session";
 import { stubXhr } from "../../test/xhr";
-import { RetryLaterError, type UploadOutcome, type UploadProgress } from "../knowledge";
+import {
+  RetryLaterError,
+  type KnowledgeDocument,
+  type UploadOutcome,
+  type UploadProgress,
+} from "../knowledge";
 import { PlatformRequestError } from "../platform";
-import { filesSent, restKnowledge } from "./knowledge";
+import {
+  filesSent,
+  parseDocuments,
+  parseSearchResults,
+  parseUploadedDocument,
+  restKnowledge,
+} from "./knowledge";
 
 const path = "/v1/knowledge-bases/kb_handbook/documents";
 const fileOf = (name: string, size: number) => new File([new Uint8Array(size).fill(65)], name);
+
+function documentOf(raw: Record<string, unknown>): KnowledgeDocument {
+  const [doc] = parseDocuments({ documents: [raw] }, path);
+  if (!doc) throw new Error("no document");
+  return doc;
+}
 
 beforeEach(() => {
   signInAs();
@@ -20,6 +44,57 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+});
+
+describe("the platform's knowledge shapes", () => {
+  it("reads documents with their versions, a restored one saying where it came from", () => {
+    const travel = documentOf(travelDoc);
+    expect(travel).toMatchObject({ id: "doc_travel", status: "ready", activeVersion: 3, error: null });
+    expect(travel.versions.map((v) => [v.version, v.restoredFrom])).toEqual([
+      [1, null],
+      [2, null],
+      [3, 1],
+    ]);
+  });
+
+  it("reads a failed document's reason", () => {
+    const failed = documentOf({
+      ...handbookDoc,
+      status: "failed",
+      stage: "parse",
+      error: "The PDF is encrypted",
+    });
+    expect(failed.error).toBe("The PDF is encrypted");
+  });
+
+  it("refuses a listing whose document has a status it does not know, naming the field", () => {
+    expect(() => parseDocuments({ documents: [{ ...handbookDoc, status: "indexed" }] }, path)).toThrow(
+      new PlatformRequestError(
+        "invalid-response",
+        path,
+        `GET ${path} answered with something that is not a list of documents (status).`,
+      ),
+    );
+  });
+
+  it("tells a duplicate upload from a new version", () => {
+    expect(
+      parseUploadedDocument({ ...queuedDoc("doc_a", "a.md", 10), duplicate: true }, path).duplicate,
+    ).toBe(true);
+    expect(parseUploadedDocument(queuedDoc("doc_a", "a.md", 10), path).duplicate).toBe(false);
+  });
+
+  it("reads search results with pages, rows and headings where the platform gives them", () => {
+    const [vacation, perDiem] = parseSearchResults({ results: [vacationPassage, perDiemPassage] }, "/search");
+    expect(vacation?.location).toEqual({
+      headingPath: ["Acme Corp Employee Handbook", "Time off", "Vacation"],
+      page: null,
+      pageEnd: null,
+      row: null,
+      rowEnd: null,
+    });
+    expect(perDiem?.location).toMatchObject({ page: 4, pageEnd: 5 });
+  });
 });
 
 function uploadThree() {

@@ -1,27 +1,48 @@
 /**
  * Knowledge over the platform's REST API: live listings over server-sent events, uploads with progress (one
- * file, or several in one request).
+ * file, or several in one request), and the reading of the answers, checked at the edge so screens can trust
+ * every field. Firebase mode reads knowledge from Firestore and runs the same parsers over the same bodies.
  */
 import {
-  documentPath,
-  documentsPath,
-  knowledgeBasePath,
-  parseCreatedKnowledgeBase,
-  parseDocument,
-  parseDocuments,
-  parseKnowledgeBase,
-  parseKnowledgeBases,
-  parseSearchResults,
-  parseUploadBatch,
-  parseUploadedDocument,
+  documentStatuses,
+  ingestionStages,
   RetryLaterError,
+  type DocumentStatus,
+  type DocumentVersion,
+  type IngestionStage,
+  type KnowledgeBase,
+  type KnowledgeDocument,
   type KnowledgeSource,
+  type PassageLocation,
+  type SearchResult,
   type UploadBatching,
+  type UploadedDocument,
+  type UploadOutcome,
 } from "../knowledge";
-import { knowledgeBasesPath } from "../knowledgeBases";
-import { watchOverRest } from "../live";
 import { isRecord, PlatformRequestError, platformErrorEnvelope } from "../platform";
 import { asSignedIn, requestAsSignedIn } from "../session";
+import { watchOverRest } from "./live";
+import {
+  field,
+  isBoolean,
+  isNullableNumber,
+  isNumber,
+  isString,
+  isStringArray,
+  list,
+  optional,
+  parseWith,
+  record,
+  ShapeError,
+} from "./shape";
+
+// ----- paths ----------------------------------------------------------------------------------------
+
+export const knowledgeBasesPath = "/v1/knowledge-bases";
+export const knowledgeBasePath = (kbId: string) => `${knowledgeBasesPath}/${encodeURIComponent(kbId)}`;
+export const documentsPath = (kbId: string) => `${knowledgeBasePath(kbId)}/documents`;
+export const documentPath = (kbId: string, docId: string) =>
+  `${documentsPath(kbId)}/${encodeURIComponent(docId)}`;
 
 /** How many passages "try a search" shows. */
 const searchResultCount = 8;
@@ -207,4 +228,170 @@ function readJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+// ----- parsing --------------------------------------------------------------------------------------
+
+function parseKnowledgeBaseRecord(value: unknown): KnowledgeBase {
+  const kb = record(value, "knowledge base");
+  return {
+    id: field(kb, "id", isString),
+    name: field(kb, "name", isString),
+    description: optional(kb, "description", isString, ""),
+    documentCount: optional(kb, "documentCount", isNumber, 0),
+    createdAt: field(kb, "createdAt", isString),
+    updatedAt: field(kb, "updatedAt", isString),
+  };
+}
+
+const isStatus = (v: unknown): v is DocumentStatus =>
+  isString(v) && (documentStatuses as readonly string[]).includes(v);
+const isStage = (v: unknown): v is IngestionStage =>
+  isString(v) && (ingestionStages as readonly string[]).includes(v);
+
+function parseVersionRecord(value: unknown): DocumentVersion {
+  const version = record(value, "versions");
+  return {
+    version: field(version, "version", isNumber),
+    size: field(version, "size", isNumber),
+    createdAt: field(version, "createdAt", isString),
+    restoredFrom: optional(version, "restoredFrom", isNumber, null),
+  };
+}
+
+function parseDocumentRecord(value: unknown): KnowledgeDocument {
+  const doc = record(value, "document");
+  return {
+    id: field(doc, "id", isString),
+    name: field(doc, "name", isString),
+    type: field(doc, "type", isString),
+    size: field(doc, "size", isNumber),
+    version: field(doc, "version", isNumber),
+    activeVersion: field(doc, "activeVersion", isNullableNumber),
+    status: field(doc, "status", isStatus),
+    stage: field(doc, "stage", isStage),
+    progress: field(doc, "progress", isNumber),
+    chunkCount: optional(doc, "chunkCount", isNumber, 0),
+    tags: optional(doc, "tags", isStringArray, []),
+    error: optional(doc, "error", isString, null),
+    versions: field(doc, "versions", Array.isArray).map(parseVersionRecord),
+    createdAt: field(doc, "createdAt", isString),
+    updatedAt: field(doc, "updatedAt", isString),
+  };
+}
+
+function parseLocation(value: unknown): PassageLocation {
+  const location = record(value, "location");
+  return {
+    headingPath: optional(location, "headingPath", isStringArray, []),
+    page: optional(location, "page", isNumber, null),
+    pageEnd: optional(location, "pageEnd", isNumber, null),
+    row: optional(location, "row", isNumber, null),
+    rowEnd: optional(location, "rowEnd", isNumber, null),
+  };
+}
+
+function parseSearchResultRecord(value: unknown): SearchResult {
+  const result = record(value, "results");
+  return {
+    docId: field(result, "docId", isString),
+    docName: field(result, "docName", isString),
+    chunkId: field(result, "chunkId", isString),
+    text: field(result, "text", isString),
+    score: field(result, "score", isNumber),
+    location: parseLocation(result.location),
+  };
+}
+
+export function parseKnowledgeBases(body: unknown, path: string): KnowledgeBase[] {
+  return parseWith(
+    () => list(body, "knowledgeBases").map(parseKnowledgeBaseRecord),
+    `GET ${path}`,
+    path,
+    "a list of knowledge bases",
+  );
+}
+
+export function parseKnowledgeBase(body: unknown, path: string): KnowledgeBase {
+  return parseWith(() => parseKnowledgeBaseRecord(body), `GET ${path}`, path, "a knowledge base");
+}
+
+export function parseDocuments(body: unknown, path: string): KnowledgeDocument[] {
+  return parseWith(
+    () => list(body, "documents").map(parseDocumentRecord),
+    `GET ${path}`,
+    path,
+    "a list of documents",
+  );
+}
+
+export function parseDocument(body: unknown, request: string, path: string): KnowledgeDocument {
+  return parseWith(() => parseDocumentRecord(body), request, path, "a document");
+}
+
+function parseUploadedDocumentRecord(value: unknown): UploadedDocument {
+  return {
+    ...parseDocumentRecord(value),
+    duplicate: optional(record(value, "document"), "duplicate", isBoolean, false),
+  };
+}
+
+export function parseUploadedDocument(body: unknown, path: string): UploadedDocument {
+  return parseWith(() => parseUploadedDocumentRecord(body), `POST ${path}`, path, "a document");
+}
+
+/**
+ * The answer to an upload of several files (202, or 207 when some were refused): one result per file in the
+ * order sent, each the document or the platform's reason for refusing that file, which becomes its error.
+ */
+export function parseUploadBatch(
+  body: unknown,
+  path: string,
+  files: readonly { readonly name: string }[],
+): UploadOutcome[] {
+  const request = `POST ${path}`;
+  return parseWith(
+    () => {
+      const results = list(body, "results");
+      if (results.length !== files.length) {
+        throw new ShapeError(`results: ${results.length} for ${files.length} files`);
+      }
+      return results.map((value, index): UploadOutcome => {
+        const result = record(value, "results");
+        if (result.document !== undefined) {
+          return { ok: true, document: parseUploadedDocumentRecord(result.document) };
+        }
+        const refusal = record(result.error, "results.error");
+        const code = field(refusal, "code", isString);
+        const reason = field(refusal, "message", isString);
+        const fileName = optional(result, "fileName", isString, files[index]?.name ?? "");
+        const message = `${request} refused "${fileName}": ${reason}`;
+        return {
+          ok: false,
+          error: new PlatformRequestError("http", path, message, undefined, { code, reason }),
+        };
+      });
+    },
+    request,
+    path,
+    "one result per file",
+  );
+}
+
+export function parseSearchResults(body: unknown, path: string): SearchResult[] {
+  return parseWith(
+    () => list(body, "results").map(parseSearchResultRecord),
+    `POST ${path}`,
+    path,
+    "a list of search results",
+  );
+}
+
+export function parseCreatedKnowledgeBase(body: unknown, path: string): { id: string } {
+  return parseWith(
+    () => ({ id: field(record(body, "body"), "id", isString) }),
+    `POST ${path}`,
+    path,
+    "an id",
+  );
 }

@@ -1,9 +1,10 @@
-import { act, renderHook, waitFor } from "@testing-library/react";
+import { waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { errorResponse, eventStreamResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
-import { signInAs } from "../test/session";
-import { reconnectDelayMs, useLiveData, watchOverRest, type Watch } from "./live";
-import { isRecord, PlatformRequestError } from "./platform";
+import { errorResponse, eventStreamResponse, jsonResponse, stubPlatform } from "../../test/platformFetch";
+import { signInAs } from "../../test/session";
+import { reconnectDelayMs, type Watch } from "../live";
+import { isRecord, type PlatformRequestError } from "../platform";
+import { watchOverRest } from "./live";
 
 beforeEach(() => {
   signInAs();
@@ -86,43 +87,5 @@ describe("watchOverRest", () => {
 
   it("backs off from 1 s up to 30 s", () => {
     expect([1, 2, 3, 6, 20].map(reconnectDelayMs)).toEqual([1000, 2000, 4000, 30_000, 30_000]);
-  });
-});
-
-describe("useLiveData", () => {
-  it("is pending until the first value, then follows the watch, and keeps the value when it fails", async () => {
-    let listener: Parameters<Watch<number>>[0] | undefined;
-    const stop = vi.fn();
-    const watch: Watch<number> = (l) => {
-      listener = l;
-      return stop;
-    };
-    const { result, unmount } = renderHook(() => useLiveData(watch));
-    expect(result.current).toMatchObject({ data: undefined, pending: true });
-
-    act(() => listener?.next(3));
-    expect(result.current).toMatchObject({ data: 3, pending: false, error: undefined });
-
-    act(() => listener?.error(new PlatformRequestError("network", "/v1/things", "no answer")));
-    expect(result.current.data).toBe(3);
-    expect(result.current.error?.message).toBe("no answer");
-
-    act(() => listener?.next(4));
-    expect(result.current).toMatchObject({ data: 4, error: undefined });
-
-    unmount();
-    expect(stop).toHaveBeenCalledTimes(1);
-  });
-
-  it("starts over on retry", () => {
-    const starts = vi.fn();
-    const watch: Watch<number> = () => {
-      starts();
-      return () => undefined;
-    };
-    const { result } = renderHook(() => useLiveData(watch));
-    expect(starts).toHaveBeenCalledTimes(1);
-    act(() => result.current.retry());
-    expect(starts).toHaveBeenCalledTimes(2);
   });
 });

@@ -4,7 +4,7 @@
  * the request ("GET /v1/agents answered with something that is not a list of agents (status)"). Screens can
  * then trust every field they show.
  */
-import { isRecord, PlatformRequestError } from "./platform";
+import { isRecord, PlatformRequestError } from "../platform";
 
 /** Thrown inside parsers; `parseWith` reports it as an unexpected answer naming the field. */
 export class ShapeError extends Error {}
