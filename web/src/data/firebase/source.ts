@@ -376,7 +376,7 @@ interface ListCursor {
   readonly seen: readonly string[];
 }
 
-/** The REST API's cursor (base64url JSON, functions/src/agents/conversation.ts), so both modes page alike. */
+/** The REST API's cursor (base64url JSON, functions/src/agents/conversations.ts), so both modes page alike. */
 export function encodeListCursor(cursor: ListCursor): string {
   return btoa(JSON.stringify(cursor)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
@@ -417,7 +417,7 @@ function instant(value: string, name: string, path: string): string {
 }
 
 /**
- * `planListing` of functions/src/agents/conversation.ts: the same filters, order and limit, so the same
+ * `planListing` of functions/src/agents/conversations.ts: the same filters, order and limit, so the same
  * composite indexes (firestore.indexes.json) serve the studio's listener.
  */
 export function conversationListQuery(
