@@ -128,7 +128,9 @@ function NewAgent() {
   const editor = useDraftEditor(newAgentDraft);
   const { setDraft } = editor;
   const creating = useMutation<"create">();
-  const saving = creating.busy === "create";
+  // Created: the page is on its way to the new agent, and keeps saying so until it gets there.
+  const [created, setCreated] = useState(false);
+  const saving = creating.busy === "create" || created;
   const failure = creating.error("create");
   // Once the platform says what it allows, an untouched form starts from defaults that fit it.
   const fitted = useMemo(() => (options ? newAgentDraftFor(options) : newAgentDraft), [options]);
@@ -160,6 +162,7 @@ function NewAgent() {
     const create = async () => {
       const { id } = await studio.createAgent(createInputOf(editor.draft));
       guard.allowNextNavigation();
+      setCreated(true);
       navigate(`/agents/${encodeURIComponent(id)}`, { replace: true });
     };
     await creating.run("create", create, {
