@@ -26,6 +26,7 @@ import {
   isNumber,
   isString,
   isStringArray,
+  parseCreatedId,
   parseWith,
   record,
   ShapeError,
@@ -180,15 +181,6 @@ export function parseAgentVersions(body: unknown, path: string): AgentVersion[] 
     `GET ${path}`,
     path,
     "a list of versions",
-  );
-}
-
-export function parseCreatedId(body: unknown, path: string): { id: string } {
-  return parseWith(
-    () => ({ id: field(record(body, "body"), "id", isString) }),
-    `POST ${path}`,
-    path,
-    "an id",
   );
 }
 

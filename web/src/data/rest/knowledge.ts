@@ -31,6 +31,7 @@ import {
   isStringArray,
   list,
   optional,
+  parseCreatedId,
   parseWith,
   record,
   ShapeError,
@@ -65,7 +66,7 @@ export const restKnowledge: KnowledgeSource = {
   },
   async createKnowledgeBase(input) {
     const path = knowledgeBasesPath;
-    return parseCreatedKnowledgeBase(await requestAsSignedIn(path, { method: "POST", body: input }), path);
+    return parseCreatedId(await requestAsSignedIn(path, { method: "POST", body: input }), path);
   },
   watchDocuments(kbId) {
     const path = documentsPath(kbId);
@@ -384,14 +385,5 @@ export function parseSearchResults(body: unknown, path: string): SearchResult[] 
     `POST ${path}`,
     path,
     "a list of search results",
-  );
-}
-
-export function parseCreatedKnowledgeBase(body: unknown, path: string): { id: string } {
-  return parseWith(
-    () => ({ id: field(record(body, "body"), "id", isString) }),
-    `POST ${path}`,
-    path,
-    "an id",
   );
 }

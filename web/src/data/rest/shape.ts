@@ -64,3 +64,13 @@ export function parseWith<T>(parse: () => T, request: string, path: string, what
     );
   }
 }
+
+/** What a POST that creates something answers: the new record's id. */
+export function parseCreatedId(body: unknown, path: string): { id: string } {
+  return parseWith(
+    () => ({ id: field(record(body, "body"), "id", isString) }),
+    `POST ${path}`,
+    path,
+    "an id",
+  );
+}
