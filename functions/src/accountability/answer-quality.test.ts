@@ -19,7 +19,7 @@ import {
   runAnswerEval,
   summarize,
   type QuestionOutcome,
-} from "./testing/answer-eval.js";
+} from "../agents/testing/answer-eval.js";
 
 let platform: TestPlatform;
 let outcomes: QuestionOutcome[] = [];

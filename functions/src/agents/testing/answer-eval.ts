@@ -13,15 +13,20 @@
  * have given is compared with whether that answer was right.
  */
 import { z } from "zod";
-import { startConversation } from "../../agents/conversations.js";
-import { sendMessage } from "../../agents/turn.js";
+import { startConversation } from "../conversations.js";
+import { sendMessage } from "../turn.js";
 import { chunksPath } from "../../knowledge/schema.js";
 import type { Deps } from "../../platform/deps.js";
 import { STOP_WORDS } from "../../platform/text/analyzer.js";
 import type { Question } from "../../knowledge/testing/corpus.js";
-import { fitLogistic, predict, type ConfidenceSignals, type LogisticFit } from "../calibration.js";
-import { traceSchema, type Trace } from "../schema.js";
-import { tracePath } from "../schema.js";
+import {
+  fitLogistic,
+  predict,
+  type ConfidenceSignals,
+  type LogisticFit,
+} from "../../accountability/calibration.js";
+import { traceSchema, type Trace } from "../../accountability/schema.js";
+import { tracePath } from "../../accountability/schema.js";
 
 export interface QuestionOutcome {
   readonly id: string;
