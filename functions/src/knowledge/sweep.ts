@@ -16,8 +16,8 @@
  * search skips its chunks and keyword search still finds them.
  */
 import type { Deps } from "../platform/deps.js";
+import { everyMatch } from "../platform/paging.js";
 import { log } from "../platform/log.js";
-import type { DocSnapshot } from "../platform/ports.js";
 import {
   embeddingModelId,
   ingestQueue,
@@ -114,33 +114,30 @@ export async function sweepStalledDocuments(deps: Deps, now: Date = deps.clock.n
   const cutoff = new Date(now.getTime() - stalledAfterMs(deps)).toISOString();
   let resumed = 0;
   let failed = 0;
-  let after: DocSnapshot<unknown> | undefined;
-  for (;;) {
-    const page = await deps.store.query({
+  const stalled = everyMatch(
+    deps.store,
+    {
       collectionGroup: documentsCollectionId,
       where: [
         { field: "status", op: "in", value: ["queued", "processing"] },
         { field: "updatedAt", op: "<", value: cutoff },
       ],
       orderBy: [{ field: "updatedAt" }],
-      limit: pageSize,
-      ...(after ? { startAfter: after } : {}),
-    });
-    for (const snap of page) {
-      const ref = parseDocumentPath(snap.path);
-      const parsed = knowledgeDocumentSchema.safeParse(snap.data);
-      if (!ref || !parsed.success) continue;
-      try {
-        const outcome = await settle(deps, ref, parsed.data);
-        if (outcome === "resumed") resumed++;
-        if (outcome === "failed") failed++;
-      } catch (e) {
-        // One document's trouble (a storage hiccup) must not stop the sweep of the others.
-        log.error("sweeping a stalled document failed", { err: e, ...ref });
-      }
+    },
+    pageSize,
+  );
+  for await (const snap of stalled) {
+    const ref = parseDocumentPath(snap.path);
+    const parsed = knowledgeDocumentSchema.safeParse(snap.data);
+    if (!ref || !parsed.success) continue;
+    try {
+      const outcome = await settle(deps, ref, parsed.data);
+      if (outcome === "resumed") resumed++;
+      if (outcome === "failed") failed++;
+    } catch (e) {
+      // One document's trouble (a storage hiccup) must not stop the sweep of the others.
+      log.error("sweeping a stalled document failed", { err: e, ...ref });
     }
-    if (page.length < pageSize) break;
-    after = page[page.length - 1];
   }
   if (resumed + failed > 0) log.info("stalled documents swept", { resumed, failed });
   return { resumed, failed };
@@ -153,29 +150,23 @@ export async function sweepStalledDocuments(deps: Deps, now: Date = deps.clock.n
 export async function sweepOutdatedEmbeddings(deps: Deps): Promise<{ started: number }> {
   const model = embeddingModelId(deps);
   let started = 0;
-  let after: DocSnapshot<unknown> | undefined;
-  for (;;) {
-    const page = await deps.store.query({
-      collectionGroup: knowledgeBasesCollectionId,
-      limit: pageSize,
-      ...(after ? { startAfter: after } : {}),
-    });
-    for (const snap of page) {
-      const ref = parseKnowledgeBasePath(snap.path);
-      const parsed = knowledgeBaseSchema.safeParse(snap.data);
-      if (!ref || !parsed.success) continue;
-      for (const [docId, entry] of Object.entries(parsed.data.active)) {
-        if (entry.model === model) continue;
-        try {
-          if (await startReembedding(deps, ref.tenantId, ref.kbId, docId)) started++;
-        } catch (e) {
-          // One document's trouble must not stop the others: the next run asks again.
-          log.error("starting a document's re-embedding failed", { err: e, ...ref, docId });
-        }
+  for await (const snap of everyMatch(
+    deps.store,
+    { collectionGroup: knowledgeBasesCollectionId },
+    pageSize,
+  )) {
+    const ref = parseKnowledgeBasePath(snap.path);
+    const parsed = knowledgeBaseSchema.safeParse(snap.data);
+    if (!ref || !parsed.success) continue;
+    for (const [docId, entry] of Object.entries(parsed.data.active)) {
+      if (entry.model === model) continue;
+      try {
+        if (await startReembedding(deps, ref.tenantId, ref.kbId, docId)) started++;
+      } catch (e) {
+        // One document's trouble must not stop the others: the next run asks again.
+        log.error("starting a document's re-embedding failed", { err: e, ...ref, docId });
       }
     }
-    if (page.length < pageSize) break;
-    after = page[page.length - 1];
   }
   if (started > 0) log.info("re-embedding started for a new embedding model", { started, model });
   return { started };

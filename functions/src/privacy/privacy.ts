@@ -11,6 +11,7 @@ import { tracePath, tracesPath } from "../accountability/schema.js";
 import { conversationsPath, messagesPath } from "../agents/schema.js";
 import { recordAudit, type AuditTarget } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
+import { everyMatch } from "../platform/paging.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { log } from "../platform/log.js";
@@ -30,23 +31,9 @@ export function endUserTarget(endUserRef: string): AuditTarget {
 const pageSize = 100;
 
 /** Every conversation of the end user, one page at a time. */
-async function* endUserConversations(
-  deps: Deps,
-  tenantId: string,
-  endUserRef: string,
-): AsyncGenerator<DocSnapshot> {
-  let after: DocSnapshot | undefined;
-  for (;;) {
-    const page = await deps.store.query({
-      collection: conversationsPath(tenantId),
-      where: [{ field: "endUserRef", op: "==", value: endUserRef }],
-      limit: pageSize,
-      ...(after ? { startAfter: after } : {}),
-    });
-    yield* page;
-    if (page.length < pageSize) return;
-    after = page[page.length - 1];
-  }
+function endUserConversations(deps: Deps, tenantId: string, endUserRef: string): AsyncGenerator<DocSnapshot> {
+  const where = [{ field: "endUserRef", op: "==", value: endUserRef }] as const;
+  return everyMatch(deps.store, { collection: conversationsPath(tenantId), where }, pageSize);
 }
 
 type Exported = DocData & { readonly id: string };

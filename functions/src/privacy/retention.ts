@@ -6,6 +6,7 @@
 import { conversationsPath } from "../agents/schema.js";
 import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
+import { everyMatch } from "../platform/paging.js";
 import { log } from "../platform/log.js";
 import type { DocSnapshot } from "../platform/ports.js";
 import { addCounts, noCounts, purgeConversation, type PurgeCounts } from "./purge.js";
@@ -33,19 +34,9 @@ export interface TenantRetention {
 }
 
 /** Tenants that set a retention period, one page at a time. */
-async function* tenantsWithRetention(deps: Deps): AsyncGenerator<DocSnapshot> {
-  let after: DocSnapshot | undefined;
-  for (;;) {
-    const page = await deps.store.query({
-      collection: tenantsCollection,
-      where: [{ field: "settings.retentionDays", op: ">=", value: 1 }],
-      limit: tenantPage,
-      ...(after ? { startAfter: after } : {}),
-    });
-    yield* page;
-    if (page.length < tenantPage) return;
-    after = page[page.length - 1];
-  }
+function tenantsWithRetention(deps: Deps): AsyncGenerator<DocSnapshot> {
+  const where = [{ field: "settings.retentionDays", op: ">=", value: 1 }] as const;
+  return everyMatch(deps.store, { collection: tenantsCollection, where }, tenantPage);
 }
 
 async function purgeTenant(
