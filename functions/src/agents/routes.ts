@@ -4,7 +4,7 @@ import { citationSchema } from "../accountability/schema.js";
 import { requirePermission } from "../platform/permissions.js";
 import { wantsEventStream, type SseSend } from "../platform/http/http.js";
 import { route, type Route } from "../platform/http/router.js";
-import { idSchema } from "../platform/validation.js";
+import { idResponse, idSchema } from "../platform/validation.js";
 import {
   agentOptions,
   archiveAgent,
@@ -35,8 +35,6 @@ import { agentChannels, agentsPath, versionSelectorSchema } from "./schema.js";
 
 const agentParams = z.object({ agentId: idSchema });
 const conversationParams = z.object({ conversationId: idSchema });
-
-const idResponse = z.object({ id: z.string() });
 
 const startConversationInput = z.object({
   /** "published" (default), a version number, or "draft" (the studio playground; editors only). */

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AppError } from "../platform/errors.js";
 import { route, type Route } from "../platform/http/router.js";
-import { idSchema, nameSchema } from "../platform/validation.js";
+import { idResponse, idSchema, nameSchema } from "../platform/validation.js";
 import {
   type AddedDocument,
   addDocument,
@@ -23,8 +23,6 @@ import { searchInput, searchKnowledgeBase } from "./search.js";
 
 const kbParams = z.object({ kbId: idSchema });
 const docParams = z.object({ kbId: idSchema, docId: idSchema });
-
-const idResponse = z.object({ id: z.string() });
 
 const documentResponse = z.object({
   id: z.string(),

@@ -70,3 +70,6 @@ export function nameSchema(field: string, max: number) {
 
 /** An id taken from a request (a path parameter, a reference in a body): what may become a path segment. */
 export const idSchema = z.string().regex(idPattern, "must be 1-128 letters, digits, '-' or '_'");
+
+/** What a route that creates a record answers: the new record's id. */
+export const idResponse = z.object({ id: z.string() });
