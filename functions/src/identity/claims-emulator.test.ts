@@ -60,7 +60,7 @@ describe.skipIf(!emulator)(
     });
 
     it("puts tenant and role in the next ID token, keeping other claims", async () => {
-      const setter = firebaseClaimsSetter();
+      const setter = firebaseClaimsSetter(auth);
       await setter.set(uid, { tenantId: "acme", role: "editor" });
       expect(await setter.get(uid)).toEqual({ plan: "beta", tenantId: "acme", role: "editor" });
       const decoded = await auth.verifyIdToken(await signIn(email, password), true);
@@ -71,15 +71,15 @@ describe.skipIf(!emulator)(
     it("a role change revokes the tokens issued before it, and the new token carries the new role", async () => {
       const before = await signIn(email, password);
       await new Promise((r) => setTimeout(r, 1100)); // revocation is per second
-      await syncMemberClaims(firebaseClaimsSetter(), uid, "acme", "viewer");
+      await syncMemberClaims(firebaseClaimsSetter(auth), uid, "acme", "viewer");
       await expect(auth.verifyIdToken(before, true)).rejects.toMatchObject({ code: "auth/id-token-revoked" });
       const after = await auth.verifyIdToken(await signIn(email, password), true);
       expect(after).toMatchObject({ tenantId: "acme", role: "viewer" });
     });
 
     it("removing the member clears the claims: the account belongs to no tenant", async () => {
-      await syncMemberClaims(firebaseClaimsSetter(), uid, "acme", null);
-      expect(await firebaseClaimsSetter().get(uid)).toEqual({ plan: "beta" });
+      await syncMemberClaims(firebaseClaimsSetter(auth), uid, "acme", null);
+      expect(await firebaseClaimsSetter(auth).get(uid)).toEqual({ plan: "beta" });
       const decoded = await auth.verifyIdToken(await signIn(email, password), true);
       expect(() => callerFromClaims(decoded.uid, decoded as unknown as Record<string, unknown>)).toThrow(
         /not a member of any tenant/,
@@ -90,7 +90,7 @@ describe.skipIf(!emulator)(
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-claims-emulator-"));
       const deps = await openLocalDeps(loadConfig({ ALCHEMIST_MODE: "local", ALCHEMIST_DATA_DIR: dataDir }));
       try {
-        const setter = firebaseClaimsSetter();
+        const setter = firebaseClaimsSetter(auth);
         await createTenant(deps, "hopper", "Hopper Systems");
         await deps.store.runTransaction(async (tx) => {
           for (const [memberId, role] of [
@@ -124,7 +124,7 @@ describe.skipIf(!emulator)(
     });
 
     it("reads a user that does not exist as having no claims", async () => {
-      expect(await firebaseClaimsSetter().get("no-such-user")).toEqual({});
+      expect(await firebaseClaimsSetter(auth).get("no-such-user")).toEqual({});
     });
   },
 );

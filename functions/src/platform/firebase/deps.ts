@@ -44,7 +44,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     egress: nodeEgress({ policy: config.egress }),
     clock: systemClock,
     ids: randomIds,
-    claims: firebaseClaimsSetter(),
+    claims: firebaseClaimsSetter(auth),
     idTokens: {
       async verify(token) {
         // checkRevoked: a disabled user or revoked session stops working at once.
