@@ -4,10 +4,9 @@
 // skipping itself. Suites are found by the end of their path in whichever workspace holds them, so moving a
 // file between folders or workspaces needs no change here; renaming one does (the run fails until it is listed).
 // Exits non-zero when a suite fails, is not found, or an emulator it needs is not running.
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { runVitest } from "./vitest-run.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 
@@ -59,32 +58,23 @@ for (const suite of suites) {
   byWorkspace.set(workspace, [...(byWorkspace.get(workspace) ?? []), file]);
 }
 
-const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-firebase-suites-"));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 for (const [workspace, files] of byWorkspace) {
-  const report = path.join(outDir, `${workspace}.json`);
   console.log(`\n[test:firebase] ${workspace}: ${files.join(" ")}`);
-  const result = spawnSync(
-    "npx",
-    ["vitest", "run", ...files, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-    {
-      cwd: path.join(root, workspace),
-      stdio: "inherit",
-      env: { ...process.env, ALCHEMIST_REQUIRE_EMULATORS: "1" },
-    },
-  );
-  if (result.status !== 0) failed = true;
-  if (!fs.existsSync(report)) {
+  const { status, counts } = runVitest(path.join(root, workspace), files, {
+    ...process.env,
+    ALCHEMIST_REQUIRE_EMULATORS: "1",
+  });
+  if (status !== 0) failed = true;
+  if (!counts) {
     console.error(`[test:firebase] ${workspace}: the test run produced no report`);
     failed = true;
     continue;
   }
-  const json = JSON.parse(fs.readFileSync(report, "utf8"));
-  totals.passed += json.numPassedTests;
-  totals.failed += json.numFailedTests + (json.numFailedTests === 0 ? json.numFailedTestSuites : 0);
-  totals.skipped += json.numPendingTests + json.numTodoTests;
-  if (json.numFailedTestSuites > 0 || json.numFailedTests > 0) failed = true;
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  totals.skipped += counts.skipped;
+  if (counts.failed > 0) failed = true;
 }
-fs.rmSync(outDir, { recursive: true, force: true });
 console.log(`\n[test:firebase] ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(failed ? 1 : 0);

@@ -2,12 +2,10 @@
 // `npm test`: builds what the tests run against, runs every workspace's Vitest suite offline and the studio's
 // end-to-end suite, and ends with one plain line `N passed, N failed, N skipped` summed over all of them.
 import { spawnSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
+import { runVitest } from "./vitest-run.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-test-"));
 
 function run(command, args, cwd) {
   const result = spawnSync(command, args, { cwd, stdio: "inherit", env: process.env });
@@ -48,25 +46,16 @@ for (const suite of suites) {
     failed += 1;
     continue;
   }
-  const report = path.join(outDir, `${suite.name}.json`);
-  const status = run(
-    "npx",
-    ["vitest", "run", ...suite.args, "--reporter=default", "--reporter=json", `--outputFile.json=${report}`],
-    suite.cwd,
-  );
+  const { status, counts } = runVitest(suite.cwd, suite.args);
   if (status !== 0) exitCode = 1;
-  if (!fs.existsSync(report)) {
+  if (!counts) {
     console.error(`[${suite.name}] the test run produced no report`);
     failed += 1;
     continue;
   }
-  const json = JSON.parse(fs.readFileSync(report, "utf8"));
-  passed += json.numPassedTests;
-  failed += json.numFailedTests;
-  skipped += json.numPendingTests + json.numTodoTests;
-  // A suite that failed to load has no tests to count: count it as a failure.
-  if (json.numFailedTestSuites > 0 && json.numFailedTests === 0) failed += json.numFailedTestSuites;
+  passed += counts.passed;
+  failed += counts.failed;
+  skipped += counts.skipped;
 }
-fs.rmSync(outDir, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : exitCode);
