@@ -63,7 +63,7 @@ export async function main(): Promise<RunningHost> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
 
-  const credentialsFile = path.join(config.dataDir, "credentials.json");
+  const credentialsFile = path.join(deps.config.local.dataDir, "credentials.json");
   // Secrets are printed once, when they are made; later starts say where they are kept (owner-only file).
   const account = credentials.account;
   const keyLine = keyRevoked
@@ -78,7 +78,7 @@ export async function main(): Promise<RunningHost> {
     "  Alchemist is running in local mode",
     `  Studio and API   ${host.url}`,
     `  API reference    ${host.url}/v1/openapi.json`,
-    `  Data folder      ${config.dataDir}`,
+    `  Data folder      ${deps.config.local.dataDir}`,
     `  Tenant           ${credentials.tenantId}`,
     ...(account
       ? [

@@ -17,6 +17,7 @@ import { apiKeysPath, createApiKey, hashApiKey } from "@alchemist/functions/iden
 import { createTenant } from "@alchemist/functions/identity/tenants";
 import { tenantPath } from "@alchemist/functions/platform/caller";
 import { privateDirMode } from "./adapters/private-files.js";
+import type { LocalDeps } from "./adapters/deps.js";
 
 const seedSchema = z.object({
   tenant: z.object({ id: z.string(), name: z.string() }),
@@ -75,9 +76,9 @@ async function createDemoAccount(
   return { email: demoAccountEmail, password };
 }
 
-const credentialsFile = (deps: Deps) => path.join(deps.config.dataDir, "credentials.json");
+const credentialsFile = (deps: LocalDeps) => path.join(deps.config.local.dataDir, "credentials.json");
 
-async function readCredentials(deps: Deps): Promise<Credentials | null> {
+async function readCredentials(deps: LocalDeps): Promise<Credentials | null> {
   try {
     return JSON.parse(await fs.readFile(credentialsFile(deps), "utf8")) as Credentials;
   } catch {
@@ -85,8 +86,8 @@ async function readCredentials(deps: Deps): Promise<Credentials | null> {
   }
 }
 
-async function writeCredentials(deps: Deps, credentials: Credentials): Promise<void> {
-  await fs.mkdir(deps.config.dataDir, { recursive: true, mode: privateDirMode });
+async function writeCredentials(deps: LocalDeps, credentials: Credentials): Promise<void> {
+  await fs.mkdir(deps.config.local.dataDir, { recursive: true, mode: privateDirMode });
   // Owner-only: this file holds a live owner key for the local platform.
   await fs.writeFile(credentialsFile(deps), JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
 }
@@ -121,7 +122,7 @@ export interface DemoData {
  * Ensures the demo tenant and its owner credentials; seeds the demo content on first start. A revoked owner
  * key stays revoked (a new one is made only when none was ever saved), so revoking it in the studio is final.
  */
-export async function ensureDemoData(deps: Deps, seedDir: string): Promise<DemoData> {
+export async function ensureDemoData(deps: LocalDeps, seedDir: string): Promise<DemoData> {
   const seed = seedSchema.parse(JSON.parse(await fs.readFile(path.join(seedDir, "seed.json"), "utf8")));
   const tenantId = seed.tenant.id;
   if (!(await deps.store.get(tenantPath(tenantId)))) await createTenant(deps, tenantId, seed.tenant.name);

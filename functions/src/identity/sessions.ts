@@ -80,7 +80,16 @@ const secrets = new Map<string, Promise<Buffer>>();
  */
 export function sessionSecret(config: Config): Promise<Buffer> {
   if (config.sessionSecret) return Promise.resolve(Buffer.from(config.sessionSecret, "utf8"));
-  const file = path.join(config.dataDir, secretFileName);
+  if (config.mode !== "local") {
+    // Firebase mode signs people in with Firebase Auth; it has no data folder to keep a secret in.
+    return Promise.reject(
+      new AppError(
+        "failed-precondition",
+        "Session tokens are local mode's; set ALCHEMIST_SESSION_SECRET to use them here",
+      ),
+    );
+  }
+  const file = path.join(config.local.dataDir, secretFileName);
   let secret = secrets.get(file);
   if (!secret) {
     secret = readOrCreateSecret(file);

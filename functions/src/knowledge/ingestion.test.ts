@@ -85,7 +85,7 @@ const pool = () => parsePool(parsePoolSettings(platform.deps.config));
 
 /** A blob store over the same folder that tells nobody: a stored file whose storage event never arrives. */
 const silentBlobs = (): FileBlobStore =>
-  new FileBlobStore(path.join(platform.deps.config.dataDir, "blobs"), platform.deps.clock);
+  new FileBlobStore(path.join(platform.deps.config.local.dataDir, "blobs"), platform.deps.clock);
 
 /** The state a crash between the `queued` record and the file write leaves: the record, no file. */
 const crashBeforeWrite = (): BlobStore => ({

@@ -24,14 +24,10 @@ const optionalSecret = optionalString.transform((v) =>
 
 const envSchema = z.object({
   ALCHEMIST_MODE: z.enum(["local", "firebase"]).default("firebase"),
-  ALCHEMIST_DATA_DIR: optionalString,
   ALCHEMIST_API_KEY: optionalString,
   ALCHEMIST_SESSION_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: "must be at least 32 characters (e.g. `openssl rand -base64 32`)",
   }),
-  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
-  HOST: z.string().default("127.0.0.1"),
-  ALCHEMIST_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalString,
   CHAT_MODEL: z.string().default("gpt-4o-mini"),
@@ -71,21 +67,43 @@ const envSchema = z.object({
   FUNCTIONS_REGION: z.string().default("us-central1"),
 });
 
+/**
+ * What only the local host reads: where it listens and keeps its data. Validated in local mode only. Firebase
+ * mode never reads them, and the platform that runs the functions sets some of them for its own purposes (the
+ * Functions emulator sets `PORT` to a value that is not a port number), so they must not stop it from starting.
+ */
+const localEnvSchema = z.object({
+  ALCHEMIST_DATA_DIR: optionalString,
+  PORT: z.coerce
+    .number({ error: "must be a port number (0-65535)" })
+    .int("must be a port number (0-65535)")
+    .min(0, "must be a port number (0-65535)")
+    .max(65535, "must be a port number (0-65535)")
+    .default(8787),
+  HOST: z.string().default("127.0.0.1"),
+  ALCHEMIST_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+});
+
+/** The local host's own settings (local mode only). */
+export interface LocalHostSettings {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  /** Local mode's SQLite durability: NORMAL survives crashes, FULL power cuts too (slower writes). */
+  readonly sqliteSync: "NORMAL" | "FULL";
+}
+
 /** A token bucket: refills continuously at `rate` tokens per second, holds at most `burst`. */
 export interface BucketLimit {
   readonly rate: number;
   readonly burst: number;
 }
 
-export interface Config {
+/** The settings both modes read. */
+export interface PlatformConfig {
   readonly mode: RunMode;
   readonly projectId: string;
   readonly region: string;
-  readonly dataDir: string;
-  readonly port: number;
-  readonly host: string;
-  /** Local mode's SQLite durability: NORMAL survives crashes, FULL power cuts too (slower writes). */
-  readonly sqliteSync: "NORMAL" | "FULL";
   readonly bootstrapApiKey: string | undefined;
   /**
    * HMAC key of local mode's session tokens. Unset: a random one is generated once and kept in the data
@@ -135,6 +153,18 @@ export interface Config {
   };
   readonly version: string;
 }
+
+export interface FirebaseModeConfig extends PlatformConfig {
+  readonly mode: "firebase";
+}
+
+export interface LocalModeConfig extends PlatformConfig {
+  readonly mode: "local";
+  readonly local: LocalHostSettings;
+}
+
+/** The settings of this process; the local host's own (`local`) exist in local mode only. */
+export type Config = FirebaseModeConfig | LocalModeConfig;
 
 export const platformVersion = "0.1.0";
 
@@ -195,7 +225,11 @@ export function normalizeOrigin(origin: string): string {
  * Unset, the API serves its own pages only: the project's Hosting sites in Firebase mode (the studio
  * reaches the API through a Hosting rewrite, same origin), the runtime's own address in local mode.
  */
-function allowedOrigins(env: z.infer<typeof envSchema>, projectId: string): string[] {
+function allowedOrigins(
+  env: z.infer<typeof envSchema>,
+  projectId: string,
+  local: LocalHostSettings | undefined,
+): string[] {
   if (env.ALLOWED_ORIGINS !== undefined) {
     return [
       ...new Set(
@@ -205,9 +239,7 @@ function allowedOrigins(env: z.infer<typeof envSchema>, projectId: string): stri
       ),
     ];
   }
-  if (env.ALCHEMIST_MODE === "local") {
-    return [`http://127.0.0.1:${env.PORT}`, `http://localhost:${env.PORT}`];
-  }
+  if (local) return [`http://127.0.0.1:${local.port}`, `http://localhost:${local.port}`];
   return [`https://${projectId}.web.app`, `https://${projectId}.firebaseapp.com`];
 }
 
@@ -235,22 +267,34 @@ const commaList = (text: string): string[] => [
   ),
 ];
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+/** The environment checked against `schema`; every problem is named in one error. */
+function parseEnv<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  const env = parsed.data;
-  const projectId = projectFrom(env);
+  return parsed.data;
+}
+
+function localHostSettings(source: NodeJS.ProcessEnv): LocalHostSettings {
+  const env = parseEnv(localEnvSchema, source);
   return {
-    mode: env.ALCHEMIST_MODE,
-    projectId,
-    region: env.FUNCTIONS_REGION,
     dataDir: path.resolve(env.ALCHEMIST_DATA_DIR ?? path.join("emulator-data", "local")),
     port: env.PORT,
     host: env.HOST,
     sqliteSync: env.ALCHEMIST_SQLITE_SYNC,
+  };
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(envSchema, source);
+  const local = env.ALCHEMIST_MODE === "local" ? localHostSettings(source) : undefined;
+  const projectId = projectFrom(env);
+  const shared: PlatformConfig = {
+    mode: env.ALCHEMIST_MODE,
+    projectId,
+    region: env.FUNCTIONS_REGION,
     bootstrapApiKey: env.ALCHEMIST_API_KEY,
     sessionSecret: env.ALCHEMIST_SESSION_SECRET,
     openai: {
@@ -278,7 +322,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         env.MAX_UPLOAD_BYTES,
       ),
     },
-    allowedOrigins: allowedOrigins(env, projectId),
+    allowedOrigins: allowedOrigins(env, projectId, local),
     egress: {
       allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),
       allowLoopback: env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK === "true",
@@ -296,4 +340,5 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     version: platformVersion,
   };
+  return local ? { ...shared, mode: "local", local } : { ...shared, mode: "firebase" };
 }

@@ -1,7 +1,7 @@
 /** Opens local mode's adapters over one data folder: SQLite documents + queue, files on disk. */
 import path from "node:path";
 import { systemClock } from "@alchemist/functions/platform/clock";
-import type { Config } from "@alchemist/functions/platform/config";
+import type { Config, LocalModeConfig } from "@alchemist/functions/platform/config";
 import type { Deps } from "@alchemist/functions/platform/deps";
 import { nodeEgress } from "@alchemist/functions/platform/egress/node-egress";
 import { randomIds } from "@alchemist/functions/platform/ids";
@@ -14,6 +14,7 @@ import { SqliteKeywordIndex } from "./sqlite-keyword-index.js";
 import { SqliteTaskQueue } from "./sqlite-taskqueue.js";
 
 export interface LocalDeps extends Deps {
+  readonly config: LocalModeConfig;
   readonly store: SqliteDocStore;
   readonly blobs: FileBlobStore;
   readonly tasks: SqliteTaskQueue;
@@ -21,20 +22,21 @@ export interface LocalDeps extends Deps {
 }
 
 export async function openLocalDeps(config: Config, options?: { clock?: Clock }): Promise<LocalDeps> {
+  if (config.mode !== "local") {
+    throw new Error(
+      "local mode's adapters open only with ALCHEMIST_MODE=local (its data folder and host settings)",
+    );
+  }
+  const { dataDir, sqliteSync } = config.local;
   const clock = options?.clock ?? systemClock;
-  const db = openDatabase({
-    file: path.join(config.dataDir, "alchemist.sqlite"),
-    synchronous: config.sqliteSync,
-  });
+  const db = openDatabase({ file: path.join(dataDir, "alchemist.sqlite"), synchronous: sqliteSync });
   const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
   const store = new SqliteDocStore(db, clock);
   return {
     config,
     store,
     keywords: new SqliteKeywordIndex(db),
-    blobs: new FileBlobStore(path.join(config.dataDir, "blobs"), clock, {
-      durable: config.sqliteSync === "FULL",
-    }),
+    blobs: new FileBlobStore(path.join(dataDir, "blobs"), clock, { durable: sqliteSync === "FULL" }),
     tasks: new SqliteTaskQueue(db, clock),
     chat,
     embedder,

@@ -422,17 +422,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(deps.config.port, deps.config.host, () => resolve(s));
+    const s = app.listen(deps.config.local.port, deps.config.local.host, () => resolve(s));
     s.once("error", reject);
   });
   const address = server.address();
-  const port = typeof address === "object" && address ? address.port : deps.config.port;
+  const port = typeof address === "object" && address ? address.port : deps.config.local.port;
   runner.start();
   // Finished tasks are kept a week so their ids keep deduplicating, then pruned.
   deps.tasks.prune(7 * 24 * 3600 * 1000);
 
   return {
-    url: `http://${deps.config.host === "0.0.0.0" ? "127.0.0.1" : deps.config.host}:${port}`,
+    url: `http://${deps.config.local.host === "0.0.0.0" ? "127.0.0.1" : deps.config.local.host}:${port}`,
     functions,
     runner,
     close: async () => {
