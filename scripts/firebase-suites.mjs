@@ -1,24 +1,99 @@
 #!/usr/bin/env node
-// `npm run test:firebase` runs this inside `firebase emulators:exec`: every test suite that talks to a Firebase
-// emulator, with ALCHEMIST_REQUIRE_EMULATORS=1 so that a suite whose emulator is not running fails instead of
-// skipping itself. Suites are found by the end of their path in whichever workspace holds them, so moving a
-// file between folders or workspaces needs no change here; renaming one does (the run fails until it is listed).
-// Exits non-zero when a suite fails, is not found, or an emulator it needs is not running.
+// Runs inside `firebase emulators:exec` (started by scripts/test-firebase.mjs, `npm run test:firebase`):
+// 1. every test suite that talks to a Firebase emulator, with ALCHEMIST_REQUIRE_EMULATORS=1 so that a suite
+//    whose emulator is not running fails instead of skipping itself;
+// 2. the smoke flow (scripts/smoke/flow.mjs) against the built functions in the Functions emulator, over HTTP
+//    as a client would, with accounts from the Auth emulator;
+// 3. the same flow against local mode (the compiled local runtime), and the two runs compared: every request
+//    both made must answer with the same status and the same body shape, but for the differences listed
+//    below, each with its reason.
+// With ALCHEMIST_FIREBASE_SETUP=small (Firestore from @firestore-emulator/server, no Storage emulator), what
+// that setup cannot run is listed by name as not run here, with the reason. Exits non-zero when anything fails.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { firebaseAccounts, localAccounts } from "./smoke/accounts.mjs";
+import { runFlow } from "./smoke/flow.mjs";
 import { runVitest } from "./vitest-run.mjs";
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const small = process.env.ALCHEMIST_FIREBASE_SETUP === "small";
+const project = process.env.GCLOUD_PROJECT ?? "demo-alchemist";
+const region = "us-central1"; // functions/src/platform/params.ts
+const emulatorPorts = JSON.parse(fs.readFileSync(path.join(root, "firebase.json"), "utf8")).emulators;
 
-/** Each emulator suite: the end of its path, and the variables `firebase emulators:exec` sets for what it needs. */
+const needsOfficial = {
+  firestore:
+    "needs the official Firestore emulator (Java 21 and its jar, downloaded on first use); the small server " +
+    "runs this contract in `npm test` with its gaps skipped by name",
+  storage:
+    "needs the Storage emulator, whose rules runtime is a jar that firebase-tools downloads on first use",
+  rules: "needs the official Firestore and Storage emulators, which evaluate security rules (jars)",
+};
+
+/** Each emulator suite: the end of its path, the variables `firebase emulators:exec` sets for it, and why the small setup skips it. */
 const suites = [
-  { file: "platform/firebase/firestore-docstore.test.ts", needs: ["FIRESTORE_EMULATOR_HOST"] },
-  { file: "platform/firebase/storage-blobstore.test.ts", needs: ["FIREBASE_STORAGE_EMULATOR_HOST"] },
+  {
+    file: "platform/firebase/firestore-docstore.test.ts",
+    needs: ["FIRESTORE_EMULATOR_HOST"],
+    small: needsOfficial.firestore,
+  },
+  {
+    file: "platform/firebase/storage-blobstore.test.ts",
+    needs: ["FIREBASE_STORAGE_EMULATOR_HOST"],
+    small: needsOfficial.storage,
+  },
   { file: "platform/firebase/cloudtasks-queue.test.ts", needs: ["CLOUD_TASKS_EMULATOR_HOST"] },
-  { file: "rules/rules.test.ts", needs: ["FIRESTORE_EMULATOR_HOST", "FIREBASE_STORAGE_EMULATOR_HOST"] },
+  {
+    file: "rules/rules.test.ts",
+    needs: ["FIRESTORE_EMULATOR_HOST", "FIREBASE_STORAGE_EMULATOR_HOST"],
+    small: needsOfficial.rules,
+  },
   { file: "identity/claims-emulator.test.ts", needs: ["FIREBASE_AUTH_EMULATOR_HOST"] },
   { file: "data/firebase/auth-emulator.test.ts", needs: ["FIREBASE_AUTH_EMULATOR_HOST"] },
 ];
+
+/** Smoke steps the small setup cannot run, and why; they run with `npm run test:firebase -- --official`. */
+const smallSetupNotRun = {
+  "api-keys":
+    "an API key is found by a collection-group query, and @firestore-emulator/server reads collection groups " +
+    "from the top-level collection only",
+  "document-ingest":
+    "a document is stored in Cloud Storage before its ingest task is queued (Cloud Tasks dispatches " +
+    "knowledge-ingestDocument, then knowledge-embedChunks), and the Storage emulator's rules runtime is a jar",
+  "grounded-answer":
+    "needs the ingested document, and vector search (findNearest), which @firestore-emulator/server ignores",
+};
+
+/**
+ * Where Firebase mode answers differently from local mode, by design or by the platform, with the reason.
+ * Keyed by step and request label. The status must match all the same; `compare` says which part of the
+ * body shapes must (none when absent).
+ */
+const knownDifferences = {
+  "malformed-body|malformed JSON": {
+    reason:
+      "Cloud Functions parses a JSON body before the function runs and answers malformed JSON with Express's " +
+      "own 400 page; local mode answers the platform's JSON error",
+  },
+  "health|health": {
+    reason:
+      "each mode checks its own dependencies (local mode also checks that its data folder takes writes), and " +
+      "a check that is not ok says why in `detail`; the rest of /health must match",
+    compare: ({ checks, ...rest }) => ({
+      ...rest,
+      checks: Object.keys(checks)
+        .filter((c) => c !== "writes")
+        .sort(),
+    }),
+  },
+};
+
+let failed = false;
+
+// ----- 1. the emulator suites -----------------------------------------------------------------------------
 
 /** Every file under `dir`, as paths relative to it, skipping installed and built folders. */
 function filesUnder(dir, prefix = "") {
@@ -35,8 +110,8 @@ const candidates = workspaces.flatMap((workspace) =>
   filesUnder(path.join(root, workspace, "src"), "src").map((file) => ({ workspace, file })),
 );
 
-let failed = false;
 const byWorkspace = new Map();
+const suitesNotRun = [];
 for (const suite of suites) {
   const found = candidates.filter(({ file }) => file === suite.file || file.endsWith(`/${suite.file}`));
   if (found.length !== 1) {
@@ -45,6 +120,10 @@ for (const suite of suites) {
       `[test:firebase] ${suite.file}: ${found.length === 0 ? "no such test file in any workspace (renamed? update scripts/firebase-suites.mjs)" : `found more than once: ${where}`}`,
     );
     failed = true;
+    continue;
+  }
+  if (small && suite.small) {
+    suitesNotRun.push(`${suite.file}: not run here: ${suite.small}`);
     continue;
   }
   const missing = suite.needs.filter((name) => !process.env[name]);
@@ -76,5 +155,173 @@ for (const [workspace, files] of byWorkspace) {
   totals.skipped += counts.skipped;
   if (counts.failed > 0) failed = true;
 }
-console.log(`\n[test:firebase] ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+
+// ----- 2. the smoke flow in Firebase mode --------------------------------------------------------------------
+
+const functionsUrl = `http://127.0.0.1:${emulatorPorts.functions.port}/${project}/${region}`;
+console.log(`\n[test:firebase] the smoke flow against the Functions emulator (${functionsUrl}/api)`);
+const firebaseRun = await runFlow({
+  api: `${functionsUrl}/api`,
+  accounts: firebaseAccounts({
+    webApiKey: "emulator",
+    functionsUrl,
+    authEmulator: process.env.FIREBASE_AUTH_EMULATOR_HOST,
+    projectId: project,
+  }),
+  expectMode: "firebase",
+  notRun: small ? smallSetupNotRun : {},
+});
+
+// ----- 3. the same flow in local mode, and the comparison --------------------------------------------------
+
+/** The compiled local runtime on a free port over a new data folder, without the emulators' variables. */
+async function startLocalRuntime(dataDir) {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !/EMULATOR|^FIREBASE_|^GCLOUD_PROJECT$|^GOOGLE_CLOUD_PROJECT$|^CLOUD_/.test(name),
+    ),
+  );
+  const child = spawn(process.execPath, [path.join(root, "local", "lib", "main.js")], {
+    env: { ...env, ALCHEMIST_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARNING" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the local runtime did not start:\n${output}`)), 60_000);
+    child.stdout.on("data", () => {
+      const m = /Studio and API\s+(http:\/\/\S+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local runtime exited (${code}):\n${output}`));
+    });
+  });
+  return { url, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM"))) };
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-firebase-compare-"));
+let localRun;
+try {
+  const local = await startLocalRuntime(dataDir);
+  console.log(`\n[test:firebase] the same flow against local mode (${local.url})`);
+  try {
+    localRun = await runFlow({
+      api: local.url,
+      accounts: localAccounts({ apiUrl: local.url }),
+      expectMode: "local",
+    });
+  } finally {
+    await local.stop();
+  }
+} catch (e) {
+  console.error(`[test:firebase] local mode: ${e.message}`);
+  localRun = {
+    outcomes: [{ name: "local runtime", result: "failed", reason: e.message.split("\n")[0] }],
+    exchanges: [],
+  };
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+const key = (e) => `${e.step}|${e.label}`;
+/** Exchanges of one run by step and label, in order (a label may be used more than once in a step). */
+function indexed(exchanges) {
+  const seen = new Map();
+  return new Map(
+    exchanges.map((e) => {
+      const n = (seen.get(key(e)) ?? 0) + 1;
+      seen.set(key(e), n);
+      return [`${key(e)}#${n}`, e];
+    }),
+  );
+}
+const ranInBoth = new Set(
+  firebaseRun.outcomes
+    .filter((o) => o.result === "passed")
+    .map((o) => o.name)
+    .filter((name) => localRun.outcomes.some((o) => o.name === name && o.result === "passed")),
+);
+const firebaseExchanges = indexed(firebaseRun.exchanges.filter((e) => ranInBoth.has(e.step)));
+const localExchanges = indexed(localRun.exchanges.filter((e) => ranInBoth.has(e.step)));
+const differences = [];
+const allowed = [];
+for (const [id, f] of firebaseExchanges) {
+  const l = localExchanges.get(id);
+  if (!l) {
+    differences.push(`${id}: made in Firebase mode only`);
+    continue;
+  }
+  if (f.status !== l.status)
+    differences.push(`${id}: status ${f.status} in Firebase mode, ${l.status} in local mode`);
+  else if (JSON.stringify(f.shape) !== JSON.stringify(l.shape)) {
+    const known = knownDifferences[key(f)];
+    const part = (shape) => (known?.compare ? known.compare(shape) : known ? null : shape);
+    if (JSON.stringify(part(f.shape)) === JSON.stringify(part(l.shape)))
+      allowed.push(`${key(f)}: ${known.reason}`);
+    else
+      differences.push(
+        `${id}: the body differs\n      Firebase: ${JSON.stringify(f.shape)}\n      local:    ${JSON.stringify(l.shape)}`,
+      );
+  }
+}
+for (const id of localExchanges.keys())
+  if (!firebaseExchanges.has(id)) differences.push(`${id}: made in local mode only`);
+
+// ----- the summary -----------------------------------------------------------------------------------------
+
+const count = (run, result) => run.outcomes.filter((o) => o.result === result).length;
+console.log("\n[test:firebase] summary");
+console.log(
+  `  emulator suites: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${suitesNotRun.length ? `; ${suitesNotRun.length} not run here:` : ""}`,
+);
+for (const line of suitesNotRun) console.log(`    - ${line}`);
+console.log(
+  `  smoke flow, Firebase mode: ${count(firebaseRun, "passed")} passed, ${count(firebaseRun, "failed")} failed, ${count(firebaseRun, "not run")} not run here`,
+);
+for (const o of firebaseRun.outcomes.filter((o) => o.result !== "passed"))
+  console.log(
+    `    ${o.result === "failed" ? "✗" : "-"} ${o.name}: ${o.result === "failed" ? "" : "not run here: "}${o.reason}`,
+  );
+console.log(
+  `  smoke flow, local mode: ${count(localRun, "passed")} passed, ${count(localRun, "failed")} failed`,
+);
+for (const o of localRun.outcomes.filter((o) => o.result === "failed"))
+  console.log(`    ✗ ${o.name}: ${o.reason}`);
+console.log(
+  `  the two modes compared: ${firebaseExchanges.size} requests in ${ranInBoth.size} steps, ${differences.length} unexplained differences, ${allowed.length} known`,
+);
+for (const line of allowed) console.log(`    ~ ${line}`);
+for (const line of differences) console.log(`    ✗ ${line}`);
+if (small)
+  console.log(
+    "  Not run here is run by `npm run test:firebase -- --official` (Java 21; the official emulators), as the GitHub workflow does.",
+  );
+
+if (count(firebaseRun, "failed") > 0 || count(localRun, "failed") > 0 || differences.length > 0)
+  failed = true;
+
+// For `npm test`'s one line of counts: tests and flow steps alike; what is not run here counts as skipped.
+if (process.env.ALCHEMIST_FIREBASE_COUNTS) {
+  const counts = {
+    passed:
+      totals.passed +
+      count(firebaseRun, "passed") +
+      count(localRun, "passed") +
+      (differences.length === 0 ? 1 : 0),
+    failed:
+      totals.failed +
+      count(firebaseRun, "failed") +
+      count(localRun, "failed") +
+      (differences.length > 0 ? 1 : 0),
+    skipped:
+      totals.skipped + suitesNotRun.length + count(firebaseRun, "not run") + count(localRun, "not run"),
+  };
+  fs.writeFileSync(process.env.ALCHEMIST_FIREBASE_COUNTS, JSON.stringify(counts));
+}
 process.exit(failed ? 1 : 0);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm test`: builds what the tests run against, runs every workspace's Vitest suite offline and the studio's
-// end-to-end suite, and ends with one plain line `N passed, N failed, N skipped` summed over all of them.
+// `npm test`: builds what the tests run against, runs every workspace's Vitest suite offline, the studio's
+// end-to-end suite and Firebase mode under the emulators (`npm run test:firebase`), and ends with one plain line `N passed, N failed, N skipped` summed over all of them.
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { runVitest } from "./vitest-run.mjs";
 
@@ -35,12 +37,36 @@ const suites = [
     args: ["-c", "vitest.e2e.config.ts"],
     prepare: ["npm", ["run", "build", "-w", "web"], root],
   },
+  // Firebase mode: the built functions under firebase-tools' emulators, driven over HTTP like a client, and
+  // compared with local mode (scripts/test-firebase.mjs).
+  { name: "firebase", firebase: true },
 ];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 let exitCode = 0;
 for (const suite of suites) {
+  if (suite.firebase) {
+    // Firebase mode under the Functions, Auth and Cloud Tasks emulators (npm run test:firebase).
+    const countsFile = path.join(os.tmpdir(), `alchemist-firebase-counts-${process.pid}.json`);
+    const status = spawnSync(process.execPath, [path.join(root, "scripts", "test-firebase.mjs"), "--built"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, ALCHEMIST_FIREBASE_COUNTS: countsFile },
+    }).status;
+    if (status !== 0) exitCode = 1;
+    if (!fs.existsSync(countsFile)) {
+      console.error(`[${suite.name}] the run produced no counts`);
+      failed += 1;
+      continue;
+    }
+    const counts = JSON.parse(fs.readFileSync(countsFile, "utf8"));
+    fs.rmSync(countsFile);
+    passed += counts.passed;
+    failed += counts.failed;
+    skipped += counts.skipped;
+    continue;
+  }
   if (suite.prepare && run(...suite.prepare) !== 0) {
     console.error(`[${suite.name}] not run: \`${suite.prepare[0]} ${suite.prepare[1].join(" ")}\` failed`);
     failed += 1;

@@ -1,0 +1,488 @@
+// The Firebase-mode smoke flow, written once: `npm run test:firebase` drives it against the Functions
+// emulator (and local mode, to compare), and a deploy runs it against the deployed project
+// (`npm run smoke -- --help`). It uses the public surface only, as a client would: HTTP to the API, the
+// identity callables, and Firebase Auth's REST API (accounts.mjs).
+//
+// Every step has a name. A step the caller lists in `notRun` (with the reason) is reported as not run and
+// skipped, and so is every step that needs it; any other failure fails the step and the steps after it that
+// need what it made. Each HTTP exchange is recorded with its status and the shape of its body (names and
+// types, never values), so two runs can be compared: the same flow must answer alike in both modes.
+
+import { HttpFailure } from "./accounts.mjs";
+
+/** The steps, in order, each with the steps it needs. */
+export const steps = [
+  { name: "health", needs: [] },
+  { name: "sign-up", needs: [] },
+  { name: "unauthenticated", needs: [] },
+  { name: "accept-invitation", needs: ["sign-up"] },
+  { name: "switch-tenant", needs: ["accept-invitation"] },
+  { name: "knowledge-base", needs: ["sign-up"] },
+  { name: "agent-publish", needs: ["knowledge-base"] },
+  { name: "conversation", needs: ["agent-publish"] },
+  { name: "conversation-streamed", needs: ["conversation"] },
+  { name: "openai-chat", needs: ["agent-publish"] },
+  { name: "cross-tenant", needs: ["conversation"] },
+  { name: "malformed-body", needs: ["sign-up"] },
+  { name: "oversized-body", needs: ["sign-up"] },
+  { name: "api-keys", needs: ["sign-up"] },
+  { name: "document-ingest", needs: ["knowledge-base"] },
+  { name: "grounded-answer", needs: ["document-ingest", "agent-publish"] },
+];
+
+const policy = `# Remote work policy
+
+## Eligibility
+
+Employees may work remotely up to three days per week. Fully remote arrangements need written approval from the People team.
+
+## Equipment
+
+Each remote employee may claim up to 500 euros every two years for home-office equipment such as a chair or a monitor.
+`;
+
+/** The shape of a JSON value: its keys and their types, never its values. Arrays show their items' shapes. */
+export function shapeOf(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) {
+    const items = [...new Set(value.map((item) => JSON.stringify(shapeOf(item))))].sort();
+    return items.length === 0 ? "[]" : items.map((item) => JSON.parse(item));
+  }
+  if (typeof value === "object") {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, shapeOf(value[key])]),
+    );
+  }
+  return typeof value;
+}
+
+class StepFailure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new StepFailure(message);
+}
+
+/**
+ * Runs the flow. `api` is the API's base URL (a Hosting site, the Functions emulator's `…/PROJECT/REGION/api`,
+ * or the local runtime); `accounts` a driver from accounts.mjs; `notRun` maps a step's name to why it is not
+ * run here. `expectMode` is what /health must say. Returns the steps' outcomes and the recorded exchanges.
+ */
+export async function runFlow({
+  api,
+  accounts,
+  expectMode,
+  notRun = {},
+  log = console.log,
+  runId = Date.now().toString(36),
+}) {
+  const exchanges = [];
+  const outcomes = [];
+  const state = {};
+  let current = "";
+
+  /** One request to the API; recorded under the running step. */
+  async function request(label, method, path, { session, json, body, headers = {}, expect } = {}) {
+    const sent = { ...headers };
+    if (session) sent.authorization = accounts.authorization(session);
+    if (json !== undefined) sent["content-type"] = "application/json";
+    const response = await fetch(`${api}${path}`, {
+      method,
+      headers: sent,
+      body: json !== undefined ? JSON.stringify(json) : body,
+    });
+    const type = response.headers.get("content-type") ?? "";
+    const text = await response.text();
+    let parsed = text;
+    if (type.includes("json")) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    } else if (type.includes("text/event-stream")) parsed = parseEvents(text);
+    exchanges.push({ step: current, label, method, status: response.status, shape: shapeOf(parsed) });
+    if (expect !== undefined && response.status !== expect) {
+      throw new HttpFailure(`${label}: expected ${expect}, got`, response.status, parsed);
+    }
+    return { status: response.status, body: parsed, type };
+  }
+
+  const email = (who) => `smoke-${runId}-${who}@example.com`;
+  const password = `Smoke-${runId}-password`;
+
+  const bodies = {
+    async health() {
+      const { body } = await request("health", "GET", "/health", { expect: 200 });
+      check(body.mode === expectMode, `/health says mode ${body.mode}, expected ${expectMode}`);
+      check(body.status !== "down", `/health says the platform is down: ${JSON.stringify(body.checks)}`);
+    },
+    async "sign-up"() {
+      state.owner = await accounts.signUpWithWorkspace(email("owner"), password, `Smoke ${runId} A`);
+      state.other = await accounts.signUpWithWorkspace(email("other"), password, `Smoke ${runId} B`);
+      check(
+        state.owner.tenantId && state.other.tenantId !== state.owner.tenantId,
+        "two sign-ups, two tenants",
+      );
+      check(
+        state.owner.role === "owner",
+        `the new workspace's creator is its owner (got ${state.owner.role})`,
+      );
+      await request("list agents of a new workspace", "GET", "/v1/agents", {
+        session: state.owner,
+        expect: 200,
+      });
+    },
+    async unauthenticated() {
+      const { body } = await request("no credentials", "GET", "/v1/agents", { expect: 401 });
+      check(body?.error?.code === "unauthenticated", "401 names the error");
+      await request("a forged token", "GET", "/v1/agents", {
+        headers: { authorization: "Bearer forged.token.value" },
+        expect: 401,
+      });
+    },
+    async "accept-invitation"() {
+      const { body: invitation } = await request("invite", "POST", "/v1/invitations", {
+        session: state.other,
+        json: { email: email("owner"), role: "editor" },
+        expect: 201,
+      });
+      const verified = await accounts.verifyEmail(state.owner);
+      state.ownerInB = await accounts.acceptInvitation(verified, invitation.token);
+      check(
+        state.ownerInB.tenantId === state.other.tenantId,
+        "after accepting, the session is in the inviting tenant",
+      );
+      check(state.ownerInB.role === "editor", `the invited role is granted (got ${state.ownerInB.role})`);
+      await request("read the new tenant", "GET", "/v1/agents", { session: state.ownerInB, expect: 200 });
+      await request("members need members.manage", "GET", "/v1/members", {
+        session: state.ownerInB,
+        expect: 403,
+      });
+    },
+    async "switch-tenant"() {
+      const back = await accounts.switchWorkspace(state.ownerInB, state.owner.tenantId);
+      check(back.tenantId === state.owner.tenantId && back.role === "owner", "switched back, as owner");
+      await request("members, as owner again", "GET", "/v1/members", { session: back, expect: 200 });
+      state.owner = back;
+    },
+    async "knowledge-base"() {
+      const { body } = await request("create a knowledge base", "POST", "/v1/knowledge-bases", {
+        session: state.owner,
+        json: { name: "Smoke handbook" },
+        expect: 201,
+      });
+      state.kbId = body.id;
+      await request("read it", "GET", `/v1/knowledge-bases/${state.kbId}`, {
+        session: state.owner,
+        expect: 200,
+      });
+    },
+    async "agent-publish"() {
+      const { body } = await request("create an agent", "POST", "/v1/agents", {
+        session: state.owner,
+        json: { name: "Smoke agent", knowledgeBaseIds: [state.kbId] },
+        expect: 201,
+      });
+      state.agentId = body.id;
+      const { body: published } = await request("publish", "POST", `/v1/agents/${state.agentId}/publish`, {
+        session: state.owner,
+        expect: 200,
+      });
+      check(published.latestVersion === 1, `the first publish is version 1 (got ${published.latestVersion})`);
+      await request("read the agent", "GET", `/v1/agents/${state.agentId}`, {
+        session: state.owner,
+        expect: 200,
+      });
+    },
+    async conversation() {
+      const { body } = await request(
+        "start a conversation",
+        "POST",
+        `/v1/agents/${state.agentId}/conversations`,
+        {
+          session: state.owner,
+          expect: 201,
+        },
+      );
+      state.conversationId = body.id;
+      const { body: answer } = await request(
+        "ask",
+        "POST",
+        `/v1/conversations/${state.conversationId}/messages`,
+        {
+          session: state.owner,
+          json: { content: "How many days a week may I work from home?" },
+          expect: 200,
+        },
+      );
+      const message = answer.message;
+      check(typeof message?.traceId === "string", "the answer names its trace");
+      check(
+        typeof message.confidence === "number" && typeof message.explanation === "string",
+        "confidence and explanation",
+      );
+      state.traceId = message.traceId;
+      await request("its decision trace", "GET", `/v1/traces/${state.traceId}`, {
+        session: state.owner,
+        expect: 200,
+      });
+      await request("the conversation", "GET", `/v1/conversations/${state.conversationId}`, {
+        session: state.owner,
+        expect: 200,
+      });
+    },
+    async "conversation-streamed"() {
+      const { body, type } = await request(
+        "ask, streamed",
+        "POST",
+        `/v1/conversations/${state.conversationId}/messages`,
+        {
+          session: state.owner,
+          json: { content: "And how much for a chair?", stream: true },
+          expect: 200,
+        },
+      );
+      check(type.includes("text/event-stream"), `a stream is sent as text/event-stream (got ${type})`);
+      const names = body.map((e) => e.event);
+      check(
+        names.at(-1) === "message",
+        `the stream ends with the checked message (events: ${names.join(", ")})`,
+      );
+      check(
+        names.slice(0, -1).every((n) => n === "delta"),
+        `only deltas come before it (events: ${names.join(", ")})`,
+      );
+      check(typeof body.at(-1).data?.message?.traceId === "string", "the streamed message names its trace");
+    },
+    async "openai-chat"() {
+      const { body } = await request("chat completion", "POST", "/v1/chat/completions", {
+        session: state.owner,
+        json: {
+          model: state.agentId,
+          messages: [{ role: "user", content: "How many days a week may I work from home?" }],
+        },
+        expect: 200,
+      });
+      check(body.object === "chat.completion", "an OpenAI chat completion");
+      check(typeof body.choices?.[0]?.message?.content === "string", "with the answer's text");
+      check(typeof body.alchemist?.traceId === "string", "and its accountability in `alchemist`");
+    },
+    async "cross-tenant"() {
+      const other = { session: state.other };
+      const refused = [
+        ["another tenant's agent", "GET", `/v1/agents/${state.agentId}`],
+        ["a conversation with it", "POST", `/v1/agents/${state.agentId}/conversations`],
+        ["another tenant's conversation", "GET", `/v1/conversations/${state.conversationId}`],
+        [
+          "a message into it",
+          "POST",
+          `/v1/conversations/${state.conversationId}/messages`,
+          { content: "hello" },
+        ],
+        ["another tenant's trace", "GET", `/v1/traces/${state.traceId}`],
+        ["another tenant's knowledge base", "GET", `/v1/knowledge-bases/${state.kbId}`],
+        [
+          "its agent as a chat model",
+          "POST",
+          "/v1/chat/completions",
+          { model: state.agentId, messages: [{ role: "user", content: "hi" }] },
+        ],
+      ];
+      for (const [label, method, path, json] of refused) {
+        const { body } = await request(label, method, path, { ...other, json, expect: 404 });
+        // The OpenAI-compatible endpoint answers in OpenAI's error shape (code `model_not_found`).
+        const expected = path === "/v1/chat/completions" ? "model_not_found" : "not-found";
+        check(
+          body?.error?.code === expected,
+          `${label}: 404 ${expected}, as if it did not exist (got ${body?.error?.code})`,
+        );
+      }
+      // And the owner still sees it all: nothing of the other tenant's attempts changed it.
+      await request("the owner's agent, still there", "GET", `/v1/agents/${state.agentId}`, {
+        session: state.owner,
+        expect: 200,
+      });
+    },
+    async "malformed-body"() {
+      const { body } = await request("malformed JSON", "POST", "/v1/agents", {
+        session: state.owner,
+        body: '{"name": "broken',
+        headers: { "content-type": "application/json" },
+        expect: 400,
+      });
+      // Cloud Functions parses a JSON body before any function runs, and refuses malformed JSON itself with
+      // Express's own 400 page: the platform never sees the request (README, "Firebase mode").
+      if (accounts.mode !== "firebase")
+        check(body?.error?.code === "invalid-argument", "400 invalid-argument");
+      const { body: invalid } = await request("a wrong field", "POST", "/v1/agents", {
+        session: state.owner,
+        json: { name: 42 },
+        expect: 400,
+      });
+      check(
+        typeof invalid?.error?.message === "string" && invalid.error.message.includes("name"),
+        "the error names the field",
+      );
+    },
+    async "oversized-body"() {
+      const { body } = await request("a 2 MiB JSON body", "POST", "/v1/agents", {
+        session: state.owner,
+        json: { name: "big", instructions: "x".repeat(2 * 1024 * 1024) },
+        expect: 413,
+      });
+      check(body?.error?.code === "payload-too-large", "413 payload-too-large");
+      await request("the next request is served", "GET", "/v1/agents", { session: state.owner, expect: 200 });
+    },
+    async "api-keys"() {
+      const { body: created } = await request("create a viewer key", "POST", "/v1/api-keys", {
+        session: state.owner,
+        json: { name: "smoke", role: "viewer" },
+        expect: 201,
+      });
+      const keySession = { token: created.key };
+      const viaKey = { session: keySession };
+      await request("list agents with the key", "GET", "/v1/agents", { ...viaKey, expect: 200 });
+      await request("a viewer key cannot create", "POST", "/v1/agents", {
+        ...viaKey,
+        json: { name: "no" },
+        expect: 403,
+      });
+      await request("revoke it", "DELETE", `/v1/api-keys/${created.id}`, {
+        session: state.owner,
+        expect: 200,
+      });
+      await request("a revoked key", "GET", "/v1/agents", { ...viaKey, expect: 401 });
+    },
+    async "document-ingest"() {
+      const { body } = await request(
+        "add a document",
+        "POST",
+        `/v1/knowledge-bases/${state.kbId}/documents`,
+        {
+          session: state.owner,
+          json: { name: "remote-work.md", text: policy },
+          expect: 202,
+        },
+      );
+      const docId = body.id ?? body.documentId;
+      check(typeof docId === "string", "the document's id");
+      // Ingestion runs on the task queues (knowledge-ingestDocument, then knowledge-embedChunks).
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const { body: doc } = await request(
+          "document status",
+          "GET",
+          `/v1/knowledge-bases/${state.kbId}/documents/${docId}`,
+          {
+            session: state.owner,
+            expect: 200,
+          },
+        );
+        if (doc.status === "ready") break;
+        check(doc.status !== "failed", `ingestion failed: ${JSON.stringify(doc.error ?? doc)}`);
+        check(
+          Date.now() < deadline,
+          `the document is still ${doc.status} after 60 s: are the task queues dispatching?`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      // Polls differ in number between runs: keep one record of them.
+      const polls = exchanges.filter((e) => e.step === current && e.label === "document status");
+      for (const poll of polls.slice(0, -1)) exchanges.splice(exchanges.indexOf(poll), 1);
+    },
+    async "grounded-answer"() {
+      const { body } = await request(
+        "start another conversation",
+        "POST",
+        `/v1/agents/${state.agentId}/conversations`,
+        {
+          session: state.owner,
+          expect: 201,
+        },
+      );
+      const { body: answer } = await request(
+        "ask what the document says",
+        "POST",
+        `/v1/conversations/${body.id}/messages`,
+        {
+          session: state.owner,
+          json: { content: "How many days per week may employees work remotely?" },
+          expect: 200,
+        },
+      );
+      const message = answer.message;
+      check(!message.abstained, `the agent answers from the document (it abstained: ${message.explanation})`);
+      check(/three/i.test(message.content), `the answer says three days (got: ${message.content})`);
+      check(
+        message.citations?.some((c) => c.docName === "remote-work.md"),
+        "and cites the document",
+      );
+    },
+  };
+
+  const skipped = {
+    ...(accounts.canVerifyEmail
+      ? {}
+      : {
+          "accept-invitation":
+            "accepting needs a verified email address, which only the Auth emulator lets a script set",
+        }),
+    ...notRun,
+  };
+  const passed = new Set();
+  for (const step of steps) {
+    current = step.name;
+    const missing = step.needs.filter((need) => !passed.has(need));
+    if (skipped[step.name] !== undefined) {
+      outcomes.push({ name: step.name, result: "not run", reason: skipped[step.name] });
+      log(`  -  ${step.name}: not run here: ${skipped[step.name]}`);
+      continue;
+    }
+    if (missing.length > 0) {
+      const reason = `needs ${missing.join(", ")}`;
+      outcomes.push({ name: step.name, result: "not run", reason });
+      log(`  -  ${step.name}: not run: ${reason}`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await bodies[step.name]();
+      passed.add(step.name);
+      outcomes.push({ name: step.name, result: "passed", ms: Date.now() - started });
+      log(`  ✓  ${step.name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      outcomes.push({ name: step.name, result: "failed", reason: e.message });
+      log(`  ✗  ${step.name}: ${e.message}`);
+    }
+  }
+
+  // The throwaway accounts go; their workspaces stay (a workspace's data is removed by its owner).
+  for (const session of [state.owner, state.other]) {
+    if (session)
+      await accounts.remove(session).catch((e) => log(`  !  could not remove a smoke account: ${e.message}`));
+  }
+  return { outcomes, exchanges };
+}
+
+/** Server-sent events as `{event, data}`, data parsed when it is JSON. */
+function parseEvents(text) {
+  return text
+    .split(/\n\n+/)
+    .filter((block) => block.trim() !== "" && !block.startsWith(":"))
+    .map((block) => {
+      let event = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith("event:")) event = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      const joined = data.join("\n");
+      try {
+        return { event, data: JSON.parse(joined) };
+      } catch {
+        return { event, data: joined };
+      }
+    });
+}
