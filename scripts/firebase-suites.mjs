@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs inside `firebase emulators:exec` (started by scripts/test-firebase.mjs, `npm run test:firebase`):
+// Runs inside `firebase emulators:exec` (started by scripts/firebase-emulators.mjs, `npm run test:firebase`):
 // 1. every test suite that talks to a Firebase emulator, with ALCHEMIST_REQUIRE_EMULATORS=1 so that a suite
 //    whose emulator is not running fails instead of skipping itself;
 // 2. the smoke flow (scripts/smoke/flow.mjs) against the built functions in the Functions emulator, over HTTP

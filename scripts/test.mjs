@@ -38,7 +38,7 @@ const suites = [
     prepare: ["npm", ["run", "build", "-w", "web"], root],
   },
   // Firebase mode: the built functions under firebase-tools' emulators, driven over HTTP like a client, and
-  // compared with local mode (scripts/test-firebase.mjs).
+  // compared with local mode (scripts/firebase-emulators.mjs).
   { name: "firebase", firebase: true },
 ];
 let passed = 0;
@@ -49,11 +49,15 @@ for (const suite of suites) {
   if (suite.firebase) {
     // Firebase mode under the Functions, Auth and Cloud Tasks emulators (npm run test:firebase).
     const countsFile = path.join(os.tmpdir(), `alchemist-firebase-counts-${process.pid}.json`);
-    const status = spawnSync(process.execPath, [path.join(root, "scripts", "test-firebase.mjs"), "--built"], {
-      cwd: root,
-      stdio: "inherit",
-      env: { ...process.env, ALCHEMIST_FIREBASE_COUNTS: countsFile },
-    }).status;
+    const status = spawnSync(
+      process.execPath,
+      [path.join(root, "scripts", "firebase-emulators.mjs"), "test", "--built"],
+      {
+        cwd: root,
+        stdio: "inherit",
+        env: { ...process.env, ALCHEMIST_FIREBASE_COUNTS: countsFile },
+      },
+    ).status;
     if (status !== 0) exitCode = 1;
     if (!fs.existsSync(countsFile)) {
       console.error(`[${suite.name}] the run produced no counts`);
