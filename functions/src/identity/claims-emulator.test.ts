@@ -2,9 +2,8 @@
  * The real Firebase claims setter and ID-token checks, against the Firebase Auth emulator: claims set by
  * `firebaseClaimsSetter` reach the user's next ID token, `callerFromClaims` reads tenant and role from it,
  * and a role change or a removal revokes the old token. Needs the Auth emulator (Node only, no Java):
- *   npm run test:emulators
- * which runs this file under `firebase emulators:exec --only auth` (FIREBASE_AUTH_EMULATOR_HOST set).
- * Without it the tests are skipped and say why.
+ * `npm run test:firebase` (part of `npm test`) runs this file under `firebase emulators:exec`
+ * (FIREBASE_AUTH_EMULATOR_HOST set). Without it the tests are skipped and say why.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -40,7 +39,7 @@ async function signIn(email: string, password: string): Promise<string> {
 }
 
 describe.skipIf(!emulator)(
-  "Firebase Auth claims (skipped when the Auth emulator is not running: npm run test:emulators)",
+  "Firebase Auth claims (skipped when the Auth emulator is not running: npm run test:firebase)",
   () => {
     let auth: import("firebase-admin/auth").Auth;
     let uid: string;

@@ -3,7 +3,7 @@
  * only by functions; firestore.rules and `callerFromClaims` read them. Everything that changes a member
  * goes through the `ClaimsSetter` port (`deps.claims`, present in Firebase mode only): the logic is
  * unit-tested with an in-memory one, and the Firebase adapter (platform/firebase/claims-setter.ts) against
- * the Firebase Auth emulator (`npm run test:emulators`; `npm test` skips those tests).
+ * the Firebase Auth emulator (`npm run test:firebase`, part of `npm test`).
  */
 import type { Role } from "../platform/caller.js";
 import type { ClaimsSetter } from "../platform/deps.js";
