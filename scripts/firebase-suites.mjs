@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { firebaseAccounts, localAccounts } from "./smoke/accounts.mjs";
+import { compareRuns } from "./smoke/compare.mjs";
 import { runFlow } from "./smoke/flow.mjs";
 import { runVitest } from "./vitest-run.mjs";
 
@@ -229,49 +230,8 @@ try {
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
-const key = (e) => `${e.step}|${e.label}`;
-/** Exchanges of one run by step and label, in order (a label may be used more than once in a step). */
-function indexed(exchanges) {
-  const seen = new Map();
-  return new Map(
-    exchanges.map((e) => {
-      const n = (seen.get(key(e)) ?? 0) + 1;
-      seen.set(key(e), n);
-      return [`${key(e)}#${n}`, e];
-    }),
-  );
-}
-const ranInBoth = new Set(
-  firebaseRun.outcomes
-    .filter((o) => o.result === "passed")
-    .map((o) => o.name)
-    .filter((name) => localRun.outcomes.some((o) => o.name === name && o.result === "passed")),
-);
-const firebaseExchanges = indexed(firebaseRun.exchanges.filter((e) => ranInBoth.has(e.step)));
-const localExchanges = indexed(localRun.exchanges.filter((e) => ranInBoth.has(e.step)));
-const differences = [];
-const allowed = [];
-for (const [id, f] of firebaseExchanges) {
-  const l = localExchanges.get(id);
-  if (!l) {
-    differences.push(`${id}: made in Firebase mode only`);
-    continue;
-  }
-  if (f.status !== l.status)
-    differences.push(`${id}: status ${f.status} in Firebase mode, ${l.status} in local mode`);
-  else if (JSON.stringify(f.shape) !== JSON.stringify(l.shape)) {
-    const known = knownDifferences[key(f)];
-    const part = (shape) => (known?.compare ? known.compare(shape) : known ? null : shape);
-    if (JSON.stringify(part(f.shape)) === JSON.stringify(part(l.shape)))
-      allowed.push(`${key(f)}: ${known.reason}`);
-    else
-      differences.push(
-        `${id}: the body differs\n      Firebase: ${JSON.stringify(f.shape)}\n      local:    ${JSON.stringify(l.shape)}`,
-      );
-  }
-}
-for (const id of localExchanges.keys())
-  if (!firebaseExchanges.has(id)) differences.push(`${id}: made in local mode only`);
+const comparison = compareRuns(firebaseRun, localRun, knownDifferences);
+const { differences, known: allowed } = comparison;
 
 // ----- the summary -----------------------------------------------------------------------------------------
 
@@ -294,7 +254,7 @@ console.log(
 for (const o of localRun.outcomes.filter((o) => o.result === "failed"))
   console.log(`    ✗ ${o.name}: ${o.reason}`);
 console.log(
-  `  the two modes compared: ${firebaseExchanges.size} requests in ${ranInBoth.size} steps, ${differences.length} unexplained differences, ${allowed.length} known`,
+  `  the two modes compared: ${comparison.requests} requests in ${comparison.steps.size} steps, ${differences.length} unexplained differences, ${allowed.length} known`,
 );
 for (const line of allowed) console.log(`    ~ ${line}`);
 for (const line of differences) console.log(`    ✗ ${line}`);

@@ -29,8 +29,9 @@ const suites = [
   // Attacks on the built runtime as a child process, alone, since they measure its latency (test:hostile).
   { name: "hostile", cwd: path.join(root, "functions"), args: ["-c", "vitest.hostile.config.ts"] },
   { name: "web", cwd: path.join(root, "web"), args: [] },
-  // The lint rules that keep the layers one-way (scripts/lint): each refuses the violations it exists for.
-  { name: "lint-rules", cwd: root, args: ["-c", "scripts/vitest.config.mjs"] },
+  // The repository's tooling: the lint rules that keep the layers one-way (scripts/lint), each refusing the
+  // violations it exists for, and the smoke flow's own logic (scripts/smoke).
+  { name: "scripts", cwd: root, args: ["-c", "scripts/vitest.config.mjs"] },
   {
     name: "web-e2e",
     cwd: path.join(root, "web"),
