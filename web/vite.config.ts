@@ -2,9 +2,16 @@ import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
 // The local runtime (`npm start`) serves the API on this address; the dev server forwards API calls to it
-// so the studio talks to the same origin it will have in production (Firebase Hosting rewrites).
+// so the studio talks to the same origin it will have in production (Firebase Hosting rewrites). It forwards
+// Hosting's init.json too, which the runtime answers with local mode (src/data/firebase/mode.ts): without
+// it the studio's first request would be the dev server's 404, logged by the browser as an error.
 const platform = "http://127.0.0.1:8787";
-const proxy = { "/v1": platform, "/auth": platform, "/health": platform };
+const proxy = {
+  "/v1": platform,
+  "/auth": platform,
+  "/health": platform,
+  "/__/firebase/init.json": platform,
+};
 
 export default defineConfig({
   plugins: [react()],

@@ -165,6 +165,23 @@ describe("local host", () => {
       }
     });
 
+    it("answers Firebase Hosting's /__/firebase/init.json with local mode though no studio is served, and other /__/ URLs with a 404", async () => {
+      for (const method of ["GET", "HEAD"]) {
+        const res = await fetch(`${host.url}/__/firebase/init.json`, { method });
+        expect(res.status, method).toBe(200);
+        expect(res.headers.get("content-type"), method).toMatch(/^application\/json\b/);
+        expect(res.headers.get("cache-control"), method).toBe("no-store");
+        expect(await res.text(), method).toBe(method === "GET" ? '{"alchemist":{"mode":"local"}}' : "");
+      }
+      for (const url of [`${host.url}/__/firebase/init.js`, `${host.url}/__/auth/handler`]) {
+        const res = await fetch(url);
+        expect(res.status, url).toBe(404);
+        expect(await res.json()).toEqual({
+          error: { code: "not-found", message: expect.stringContaining("No route") },
+        });
+      }
+    });
+
     it("rejects a body over the limit with a 413 JSON error", async () => {
       const tooBig = new Uint8Array(1024 + 1024 * 1024 + 4096);
       const res = await fetch(`${host.url}/v1/uploads`, {

@@ -42,6 +42,15 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
+/** Where Firebase Hosting serves the web app's config (https://firebase.google.com/docs/hosting/reserved-urls). */
+export const firebaseInitPath = "/__/firebase/init.json";
+
+/**
+ * The local host's answer at {@link firebaseInitPath}: no Firebase config, and local mode said outright
+ * (the studio's data/firebase/mode.ts reads it).
+ */
+export const localModeInit = { alchemist: { mode: "local" } } as const;
+
 /** Firebase Hosting glob → RegExp (`**` any depth, `*` one segment). */
 export function globToRegExp(glob: string): RegExp {
   let re = "";
@@ -345,6 +354,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
   });
 
+  const notFound = (req: Request, res: Response) => {
+    res.status(404).json({ error: { code: "not-found", message: `No route for ${req.method} ${req.path}` } });
+  };
+
+  // `/__/` is Firebase Hosting's reserved namespace, answered before any function, rewrite or file, as
+  // Hosting does, and whether or not the studio is built. The studio reads /__/firebase/init.json to learn
+  // its mode (web/src/data/firebase/mode.ts): Hosting answers the web app's config there, this host says
+  // it is local mode (a 404 would do too, but the browser logs every failed fetch as a console error).
+  // Hosting's other reserved URLs (/__/auth/handler, the SDK scripts) do not exist here: a 404, never the
+  // studio's page.
+  app.use((req, res, next) => {
+    if (!req.path.startsWith("/__/")) return next();
+    if (req.path === firebaseInitPath && (req.method === "GET" || req.method === "HEAD"))
+      res.set("cache-control", "no-store").json(localModeInit);
+    else notFound(req, res);
+  });
+
   const invoke = (fn: HostedFunction, req: Request, res: Response) => {
     const requestId = requestIdFrom(req.header("x-request-id"));
     // The function reads the id from the request, as it would from Google's front end: one id in both logs.
@@ -403,18 +429,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     app.use(express.static(root, { index: false, maxAge: "1h" }));
     app.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") return next();
-      // `/__/` is Firebase Hosting's reserved namespace: the studio asks for /__/firebase/init.json to tell
-      // Firebase mode from local mode, so here it must be a 404, never the studio's page.
-      if (req.path.startsWith("/__/")) return next();
       // A missing asset is a 404: index.html in its place would fail to parse as a script.
       if (req.path.startsWith("/assets/")) return next();
       res.set("cache-control", "no-cache").sendFile(path.join(root, "index.html"));
     });
   }
 
-  app.use((req: Request, res: Response) => {
-    res.status(404).json({ error: { code: "not-found", message: `No route for ${req.method} ${req.path}` } });
-  });
+  app.use(notFound);
   app.use((err: unknown, _req: Request, res: Response, _next: (e?: unknown) => void) => {
     log.error("unhandled error in the local runtime", { err, requestId: inFlight.getStore()?.requestId });
     if (!res.headersSent)

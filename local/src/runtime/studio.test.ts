@@ -1,7 +1,8 @@
 /**
  * The built studio as the local runtime serves it: files as they are, index.html for the studio's own
- * routes (client-side routing), and a 404 for Firebase Hosting's reserved `/__/` URLs, which the studio
- * reads to tell Firebase mode (Hosting answers /__/firebase/init.json) from local mode.
+ * routes (client-side routing), and Firebase Hosting's reserved `/__/` URLs never as the studio's page:
+ * /__/firebase/init.json, which the studio reads to learn its mode, says local mode (built studio or not),
+ * and every other one is a 404.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -21,11 +22,11 @@ const indexHtml = '<!doctype html><html><body><div id="root"></div></body></html
 let deps: LocalDeps;
 let host: RunningHost;
 
-beforeAll(async () => {
-  fs.writeFileSync(path.join(webRoot, "index.html"), indexHtml);
-  fs.mkdirSync(path.join(webRoot, "assets"));
-  fs.writeFileSync(path.join(webRoot, "assets", "index-abc123.js"), "console.log('studio');");
-  deps = await openLocalDeps(
+async function startStudioHost(
+  dataDir: string,
+  webRoot: string,
+): Promise<{ deps: LocalDeps; host: RunningHost }> {
+  const deps = await openLocalDeps(
     loadConfig({
       ALCHEMIST_MODE: "local",
       ALCHEMIST_DATA_DIR: dataDir,
@@ -33,7 +34,7 @@ beforeAll(async () => {
       GCLOUD_PROJECT: "demo-test",
     }),
   );
-  host = await startHost({
+  const host = await startHost({
     deps,
     authenticate,
     exports: {},
@@ -41,6 +42,14 @@ beforeAll(async () => {
     webRoot,
     bucket: "demo-test.appspot.com",
   });
+  return { deps, host };
+}
+
+beforeAll(async () => {
+  fs.writeFileSync(path.join(webRoot, "index.html"), indexHtml);
+  fs.mkdirSync(path.join(webRoot, "assets"));
+  fs.writeFileSync(path.join(webRoot, "assets", "index-abc123.js"), "console.log('studio');");
+  ({ deps, host } = await startStudioHost(dataDir, webRoot));
 });
 
 afterAll(async () => {
@@ -49,6 +58,44 @@ afterAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(webRoot, { recursive: true, force: true });
 });
+
+/** What the studio reads at Hosting's init.json to learn its mode (web/src/data/firebase/mode.ts). */
+const localModeBody = '{"alchemist":{"mode":"local"}}';
+
+/** GET and HEAD of /__/firebase/init.json answer local mode, as JSON that is never cached. */
+async function expectLocalModeInit(url: string): Promise<void> {
+  const res = await fetch(`${url}/__/firebase/init.json`, { headers: { accept: "application/json" } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json\b/);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect(await res.text()).toBe(localModeBody);
+
+  const head = await fetch(`${url}/__/firebase/init.json`, { method: "HEAD" });
+  expect(head.status).toBe(200);
+  expect(head.headers.get("content-type")).toMatch(/^application\/json\b/);
+  expect(head.headers.get("cache-control")).toBe("no-store");
+  expect(await head.text()).toBe("");
+}
+
+/** Hosting's other reserved URLs, and init.json asked anything but GET or HEAD: a 404 JSON error, never a page. */
+async function expectReservedNotFound(url: string): Promise<void> {
+  const asked = [
+    ["GET", "/__/firebase/init.js"],
+    ["GET", "/__/auth/handler"],
+    ["GET", "/__/firebase/init.json/more"],
+    ["GET", "/__/"],
+    ["POST", "/__/firebase/init.json"],
+  ] as const;
+  for (const [method, pathname] of asked) {
+    const res = await fetch(`${url}${pathname}`, { method, headers: { accept: "text/html" } });
+    const what = `${method} ${pathname}`;
+    expect(res.status, what).toBe(404);
+    expect(res.headers.get("content-type"), what).toMatch(/^application\/json\b/);
+    expect(await res.json(), what).toEqual({
+      error: { code: "not-found", message: expect.stringContaining("No route") },
+    });
+  }
+}
 
 describe("the local runtime serving the studio", () => {
   it("serves the built files, and index.html for the studio's client-side routes", async () => {
@@ -62,14 +109,12 @@ describe("the local runtime serving the studio", () => {
     expect(await page.text()).toBe(indexHtml);
   });
 
-  it("answers 404 for Firebase Hosting's reserved /__/ URLs, so the studio knows it is in local mode", async () => {
-    for (const url of ["/__/firebase/init.json", "/__/firebase/init.js", "/__/auth/handler"]) {
-      const res = await fetch(`${host.url}${url}`, { headers: { accept: "application/json" } });
-      expect(res.status, url).toBe(404);
-      expect(await res.json(), url).toEqual({
-        error: { code: "not-found", message: expect.stringContaining("No route") },
-      });
-    }
+  it("answers Firebase Hosting's /__/firebase/init.json with local mode, so the studio knows its mode", async () => {
+    await expectLocalModeInit(host.url);
+  });
+
+  it("answers 404 for Firebase Hosting's other reserved /__/ URLs, never the studio's page", async () => {
+    await expectReservedNotFound(host.url);
   });
 
   it("gzips hashed assets for browsers that accept it and lets them be cached for good", async () => {
@@ -152,5 +197,30 @@ describe("the studio's security headers", () => {
       else expect(hosting.get(name), name).toBe(value);
     }
     expect(hosting.get("connect-src")).toContain("https://*.googleapis.com");
+  });
+});
+
+describe("the local runtime before the studio is built", () => {
+  const unbuiltData = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-studio-unbuilt-"));
+  // `npm start` passes web/dist whether or not `npm run build -w web` has made it: here, an empty folder.
+  const unbuiltRoot = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-web-unbuilt-"));
+  let unbuilt: { deps: LocalDeps; host: RunningHost };
+
+  beforeAll(async () => {
+    unbuilt = await startStudioHost(unbuiltData, unbuiltRoot);
+  });
+
+  afterAll(async () => {
+    await unbuilt.host.close();
+    unbuilt.deps.local.close();
+    fs.rmSync(unbuiltData, { recursive: true, force: true });
+    fs.rmSync(unbuiltRoot, { recursive: true, force: true });
+  });
+
+  it("still answers /__/firebase/init.json with local mode, and 404 for the other /__/ URLs", async () => {
+    await expectLocalModeInit(unbuilt.host.url);
+    await expectReservedNotFound(unbuilt.host.url);
+    // No studio: its routes are a 404 too.
+    expect((await fetch(`${unbuilt.host.url}/agents`)).status).toBe(404);
   });
 });

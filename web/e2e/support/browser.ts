@@ -59,6 +59,31 @@ export function collectPageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * Everything a browser reports as going wrong while a page loads and runs: messages logged as errors (a
+ * failed fetch logs "Failed to load resource" too), uncaught errors, requests that got no answer, and
+ * answers with an error status. A finished studio loads with none; each entry says what and where.
+ */
+export function collectLoadProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const { url, lineNumber } = message.location();
+    problems.push(`console error: ${message.text()}${url ? ` (at ${url}:${lineNumber + 1})` : ""}`);
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught error: ${error.stack ?? error.message}`));
+  page.on("requestfailed", (request) =>
+    problems.push(
+      `request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText ?? "no reason"}`,
+    ),
+  );
+  page.on("response", (response) => {
+    if (response.status() >= 400)
+      problems.push(`error status: ${response.request().method()} ${response.url()}: ${response.status()}`);
+  });
+  return problems;
+}
+
 /** Signs in on the sign-in page with the demo owner's account and waits for the agents page. */
 export async function signInWithForm(page: Page, platform: PlatformInfo): Promise<void> {
   await page.getByLabel("Email").fill(platform.account.email);

@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
 import firebaseJson from "../../../../firebase.json";
-import { detectStudioMode, emulatorHostsFor, firebaseInitPath, parseFirebaseWebConfig } from "./mode";
+import {
+  detectStudioMode,
+  emulatorHostsFor,
+  firebaseInitPath,
+  isLocalModeInit,
+  localModeInit,
+  parseFirebaseWebConfig,
+} from "./mode";
 
 /** What deployed Hosting answers at /__/firebase/init.json for a project with a web app. */
 const deployedConfig = {
@@ -64,6 +71,24 @@ describe("reading Hosting's web app config", () => {
   });
 });
 
+describe("the local runtime's answer", () => {
+  it("is what the local host serves at init.json, word for word", () => {
+    expect(JSON.stringify(localModeInit)).toBe('{"alchemist":{"mode":"local"}}');
+    expect(isLocalModeInit(JSON.parse('{"alchemist":{"mode":"local"}}'))).toBe(true);
+  });
+
+  it("is told from a Firebase config and from anything else", () => {
+    expect(isLocalModeInit(deployedConfig)).toBe(false);
+    expect(isLocalModeInit(demoEmulatorConfig)).toBe(false);
+    expect(isLocalModeInit({ alchemist: { mode: "firebase" } })).toBe(false);
+    expect(isLocalModeInit({ alchemist: "local" })).toBe(false);
+    expect(isLocalModeInit({ mode: "local" })).toBe(false);
+    expect(isLocalModeInit(null)).toBe(false);
+    expect(isLocalModeInit("local")).toBe(false);
+    expect(parseFirebaseWebConfig(localModeInit)).toBeUndefined();
+  });
+});
+
 describe("the emulator rule", () => {
   it("connects every SDK to the emulators of firebase.json when the page is on a loopback host", () => {
     const { emulators } = firebaseJson;
@@ -109,7 +134,30 @@ describe("detecting the studio's mode", () => {
     });
   });
 
-  it("is local mode when the platform answers 404 (the local runtime)", async () => {
+  it("is local mode when the local runtime says so at init.json", async () => {
+    const local = () => json({ alchemist: { mode: "local" } });
+    for (const hostname of ["127.0.0.1", "localhost", "studio.acme.example"]) {
+      expect(await detectStudioMode({ fetch: fetchAnswering(local), hostname })).toEqual({ kind: "local" });
+    }
+  });
+
+  it("takes the local runtime's answer as local mode even next to config fields", async () => {
+    const both = () => json({ ...demoEmulatorConfig, alchemist: { mode: "local" } });
+    expect(await detectStudioMode({ fetch: fetchAnswering(both), hostname: "127.0.0.1" })).toEqual({
+      kind: "local",
+    });
+  });
+
+  it("is still local mode for any other JSON answer, with neither the local runtime's word nor a config", async () => {
+    for (const body of [{}, { alchemist: { mode: "firebase" } }, { projectId: "acme-alchemist" }, [], null]) {
+      expect(
+        await detectStudioMode({ fetch: fetchAnswering(() => json(body)), hostname: "localhost" }),
+        JSON.stringify(body),
+      ).toEqual({ kind: "local" });
+    }
+  });
+
+  it("is local mode when the platform answers 404 (a local runtime from before it answered init.json)", async () => {
     const notFound = () =>
       json({ error: { code: "not-found", message: "No route for GET /__/firebase/init.json" } }, 404);
     expect(await detectStudioMode({ fetch: fetchAnswering(notFound), hostname: "127.0.0.1" })).toEqual({

@@ -2,8 +2,10 @@
  * Which platform serves the studio, decided once at start (main.tsx). Firebase Hosting reserves the URLs
  * under `/__/` and answers `/__/firebase/init.json` with the web app's config, deployed and in the Hosting
  * emulator alike (https://firebase.google.com/docs/hosting/reserved-urls, "SDK auto-configuration"): when it
- * answers with a config, the studio is in Firebase mode. The local runtime answers 404 there (its SPA
- * fallback skips `/__/`), and so does `vite dev`, which only falls back to index.html for HTML requests.
+ * answers with a config, the studio is in Firebase mode. The local runtime answers `{"alchemist":{"mode":
+ * "local"}}` there (local/src/runtime/host.ts), so local mode is said outright and the studio's first request
+ * is no 404 for the browser to log as an error; `vite dev` forwards the URL to the local runtime
+ * (vite.config.ts). Anything else (a 404, a page, no answer) still means local mode.
  *
  * This module is in the first bundle, so it imports nothing of the Firebase SDK: Firebase mode loads it
  * afterwards (start.ts, a dynamic import).
@@ -35,6 +37,9 @@ export interface EmulatorHosts {
   readonly storage: EmulatorAddress;
   readonly functions: EmulatorAddress;
 }
+
+/** The local runtime's answer at {@link firebaseInitPath} (local/src/runtime/host.ts `localModeInit`). */
+export const localModeInit = { alchemist: { mode: "local" } } as const;
 
 export type StudioMode =
   | { readonly kind: "local" }
@@ -87,9 +92,15 @@ export function emulatorHostsFor(hostname: string): EmulatorHosts | undefined {
 /** Long enough for a slow CDN answer; a platform that never answers is not Firebase Hosting. */
 const detectTimeoutMs = 10_000;
 
+/** Whether an init.json body is the local runtime's: `{"alchemist":{"mode":"local"}}`. */
+export function isLocalModeInit(body: unknown): boolean {
+  return isRecord(body) && isRecord(body.alchemist) && body.alchemist.mode === localModeInit.alchemist.mode;
+}
+
 /**
- * Asks the origin for Hosting's init.json. Anything but a JSON config (a 404, index.html from a fallback,
- * an empty body from an emulator that could not fetch the config, no answer) means local mode.
+ * Asks the origin for Hosting's init.json. The local runtime's answer means local mode, a Firebase web
+ * config (an API key and a project) Firebase mode; anything else (a 404, index.html from a fallback, an
+ * empty body from an emulator that could not fetch the config, no answer) means local mode too.
  */
 export async function detectStudioMode(
   options: {
@@ -108,7 +119,9 @@ export async function detectStudioMode(
     });
     const type = response.headers.get("content-type") ?? "";
     if (!response.ok || !type.includes("json")) return { kind: "local" };
-    const config = parseFirebaseWebConfig(await response.json());
+    const body: unknown = await response.json();
+    if (isLocalModeInit(body)) return { kind: "local" };
+    const config = parseFirebaseWebConfig(body);
     if (!config) return { kind: "local" };
     return {
       kind: "firebase",
