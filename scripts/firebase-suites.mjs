@@ -48,6 +48,10 @@ const suites = [
   },
   { file: "platform/firebase/cloudtasks-queue.test.ts", needs: ["CLOUD_TASKS_EMULATOR_HOST"] },
   {
+    file: "knowledge/dispatch-emulator.test.ts",
+    needs: ["CLOUD_TASKS_EMULATOR_HOST", "FIREBASE_EMULATOR_HUB"],
+  },
+  {
     file: "rules/rules.test.ts",
     needs: ["FIRESTORE_EMULATOR_HOST", "FIREBASE_STORAGE_EMULATOR_HOST"],
     small: needsOfficial.rules,
