@@ -110,6 +110,11 @@ export function firebaseAccounts({ webApiKey, functionsUrl, authEmulator, projec
       const granted = await call("identity-createTenant", session, { tenantName: workspaceName });
       return withClaims(session, granted.tenantId);
     },
+    async signIn(email, password) {
+      const account = await auth("signInWithPassword", { email, password, returnSecureToken: true });
+      const token = account.idToken;
+      return { token, refreshToken: account.refreshToken, email, ...claimsOf(token) };
+    },
     async acceptInvitation(session, invitationToken) {
       const granted = await call("identity-acceptInvitation", session, { token: invitationToken });
       return withClaims(session, granted.tenantId);
@@ -167,6 +172,9 @@ export function localAccounts({ apiUrl }) {
         email,
         password,
       );
+    },
+    async signIn(email, password) {
+      return sessionOf(await auth("/auth/login", { email, password }), email, password);
     },
     async acceptInvitation(session, invitationToken) {
       const answer = await auth("/auth/accept-invitation", {

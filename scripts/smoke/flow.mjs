@@ -129,6 +129,13 @@ export async function runFlow({
         state.owner.role === "owner",
         `the new workspace's creator is its owner (got ${state.owner.role})`,
       );
+      // Signing in again with the password gives a session in the same workspace, as its owner.
+      const again = await accounts.signIn(email("owner"), password);
+      check(
+        again.tenantId === state.owner.tenantId && again.role === "owner",
+        `signing in again lands in the owner's workspace (got ${again.tenantId} as ${again.role})`,
+      );
+      state.owner = { ...state.owner, ...again };
       await request("list agents of a new workspace", "GET", "/v1/agents", {
         session: state.owner,
         expect: 200,
