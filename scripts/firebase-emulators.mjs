@@ -62,6 +62,7 @@ const env = {
   ALCHEMIST_FIREBASE_SETUP: official ? "official" : "small",
 };
 let firestore;
+let storage;
 if (!official) {
   const { FirestoreServer } = await import("@firestore-emulator/server");
   firestore = new FirestoreServer();
@@ -71,6 +72,16 @@ if (!official) {
   // firebase-tools passes it on to the functions it runs, and to the script it executes.
   env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${port}`;
   console.log(`${tag} Firestore: @firestore-emulator/server at ${env.FIRESTORE_EMULATOR_HOST}`);
+  // Cloud Storage: the small in-memory server (built with the functions), which announces finished uploads to
+  // the Functions emulator's storage triggers as the Storage emulator does.
+  const { startSmallStorageServer } = await import("@alchemist/local/testing/small-storage-server");
+  storage = await startSmallStorageServer({
+    functionsEmulator: `127.0.0.1:${emulatorPorts.functions.port}`,
+    projectId: project,
+    port: command === "start" ? emulatorPorts.storage.port : undefined,
+  });
+  env.FIREBASE_STORAGE_EMULATOR_HOST = storage.host;
+  console.log(`${tag} Cloud Storage: the small in-memory server at ${storage.host}`);
 }
 
 const only = official ? "functions,auth,tasks,firestore,storage" : "functions,auth,tasks";
@@ -107,4 +118,5 @@ const code = await new Promise((resolve) =>
   child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))),
 );
 firestore?.stop();
+await storage?.close();
 process.exit(code);

@@ -30,7 +30,8 @@ const needsOfficial = {
     "needs the official Firestore emulator (Java 21 and its jar, downloaded on first use); the small server " +
     "runs this contract in `npm test` with its gaps skipped by name",
   storage:
-    "needs the Storage emulator, whose rules runtime is a jar that firebase-tools downloads on first use",
+    "needs the Storage emulator, whose rules runtime is a jar that firebase-tools downloads on first use; " +
+    "`npm test` runs this contract against the small in-memory Cloud Storage server, which stands in for it here",
   rules: "needs the official Firestore and Storage emulators, which evaluate security rules (jars)",
 };
 
@@ -65,11 +66,7 @@ const smallSetupNotRun = {
   "api-keys":
     "an API key is found by a collection-group query, and @firestore-emulator/server reads collection groups " +
     "from the top-level collection only",
-  "document-ingest":
-    "a document is stored in Cloud Storage before its ingest task is queued (Cloud Tasks dispatches " +
-    "knowledge-ingestDocument, then knowledge-embedChunks), and the Storage emulator's rules runtime is a jar",
-  "grounded-answer":
-    "needs the ingested document, and vector search (findNearest), which @firestore-emulator/server ignores",
+  "grounded-answer": "needs vector search (findNearest), which @firestore-emulator/server ignores",
 };
 
 /**
