@@ -101,6 +101,30 @@ describeDocStoreContract(
   { skip: officialEmulator === undefined ? smallServerGaps : officialEmulatorGaps },
 );
 
+describe.skipIf(officialEmulator !== undefined)("findNearest on a Firestore without vector search", () => {
+  it("refuses hits that come back without their distance, instead of scoring them NaN", async () => {
+    // @firestore-emulator/server runs a vector query as a plain query: the hits carry no distance.
+    const { store, close } = await openFirestore();
+    try {
+      await store.set("vectors/a", { embedding: vector([1, 0]), tenant: "t" });
+      const search = store.findNearest({
+        collection: "vectors",
+        vectorField: "embedding",
+        queryVector: [1, 0],
+        limit: 1,
+        distanceMeasure: "COSINE",
+      });
+      await expect(search).rejects.toBeInstanceOf(AppError);
+      await expect(search).rejects.toMatchObject({
+        code: "internal",
+        message: expect.stringContaining("without its distance; this Firestore does not run vector search"),
+      });
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe("firestore-docstore value and error mapping", () => {
   it("maps Firestore's gRPC status codes to AppError codes", () => {
     const grpc = (code: number) => Object.assign(new Error(`${code} STATUS: detail`), { code });

@@ -504,10 +504,16 @@ export function firestoreDocStore(db: Firestore): DocStore {
       const result = await withErrorMapping(what, () => vectorQuery.get());
       return result.docs.map((doc): NearestHit<T> => {
         const distance: unknown = doc.get(DISTANCE_FIELD);
-        return {
-          ...existing<T>(doc, DISTANCE_FIELD),
-          distance: typeof distance === "number" ? distance : NaN,
-        };
+        // A hit without its distance comes from a server that ran the query without the vector search (a
+        // stand-in emulator does that): its order and scores would mean nothing, and a NaN score would flow
+        // into confidence. Said, not guessed.
+        if (typeof distance !== "number" || !Number.isFinite(distance)) {
+          throw new AppError(
+            "internal",
+            `${what}: Firestore returned a hit without its distance; this Firestore does not run vector search`,
+          );
+        }
+        return { ...existing<T>(doc, DISTANCE_FIELD), distance };
       });
     },
 
