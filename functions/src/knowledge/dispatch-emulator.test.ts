@@ -4,10 +4,10 @@
  * adapter, into the queue the Functions emulator created for `knowledge-ingestDocument`, reaches the built
  * function, which reads it with the ingest task schema, looks the document up in Firestore and acknowledges it.
  *
- * The task names a document that does not exist (its knowledge base was deleted before the task ran), so the
- * function has nothing to ingest and no Cloud Storage to read: the one ingestion path that runs without the
- * Storage emulator. The whole pipeline (upload, Storage trigger, ingest, embed, ready) is the smoke flow's
- * `document-ingest` step, which needs the official emulators (`npm run test:firebase -- --official`).
+ * The task names a document that does not exist (its knowledge base was deleted before the task ran): the
+ * function has nothing to ingest, so what is checked is the dispatch itself, the queue's dedupe, and that a
+ * failing function leaves the task unacknowledged. The whole pipeline (upload, Storage trigger, ingest, embed,
+ * ready) is the smoke flow's `document-ingest` step.
  */
 import { deleteApp, initializeApp, type App } from "firebase-admin/app";
 import { getFunctions } from "firebase-admin/functions";
