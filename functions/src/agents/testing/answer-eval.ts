@@ -6,7 +6,8 @@
  *
  * The judge is lexical, not human:
  * - an answer is right when a sentence it kept cites a passage of the question's document that contains
- *   the marked evidence (whitespace and case normalized);
+ *   the marked evidence (whitespace and case normalized); for a question that names the facts a right
+ *   answer must state (`mustContain`, the held-out corpus), when the sentences it kept state every one;
  * - a citation is precise when its quote is verbatim in the cited passage and holds at least 70% of the
  *   content words (lowercased, unstemmed, 3+ letters, stop words aside) of every claim that cites it.
  * For calibration every question counts, abstained or not: the confidence of the answer the agent would
@@ -18,7 +19,6 @@ import { sendMessage } from "../turn.js";
 import { chunksPath } from "../../knowledge/schema.js";
 import type { Deps } from "../../platform/deps.js";
 import { STOP_WORDS } from "../../platform/text/analyzer.js";
-import type { Question } from "../../knowledge/testing/corpus.js";
 import {
   fitLogistic,
   predict,
@@ -27,6 +27,19 @@ import {
 } from "../../accountability/calibration.js";
 import { traceSchema, type Trace } from "../../accountability/schema.js";
 import { tracePath } from "../../accountability/schema.js";
+
+/** A question to evaluate: the fixture corpus's, or the held-out corpus's (with `mustContain`). */
+export interface EvalQuestion {
+  readonly id: string;
+  readonly question: string;
+  readonly answerable: boolean;
+  /** The document that answers it (the ingested file name). */
+  readonly document?: string;
+  /** An exact string of the answering passage (the fixture's judge). */
+  readonly evidence?: string | readonly string[];
+  /** The facts a right answer states (the held-out judge); when set, it decides `correct`. */
+  readonly mustContain?: readonly string[];
+}
 
 export interface QuestionOutcome {
   readonly id: string;
@@ -40,6 +53,8 @@ export interface QuestionOutcome {
   readonly correct: boolean;
   /** Per citation of a given (not abstained) answer: whether its quote supports its claims. */
   readonly citationsPrecise: readonly boolean[];
+  /** For a given answer to an answerable question: whether it cites the question's document. */
+  readonly rightDocument?: boolean;
 }
 
 export interface AnswerQuality {
@@ -58,6 +73,8 @@ export interface AnswerQuality {
   readonly abstentionPrecision: number;
   readonly abstentionRecall: number;
   readonly ece: number;
+  /** Answers given to answerable questions that cite the question's document / those answers. */
+  readonly rightDocument: number;
 }
 
 const normalize = (s: string): string => s.toLowerCase().replace(/\s+/g, " ").trim();
@@ -84,7 +101,7 @@ export async function runAnswerEval(
   tenantId: string,
   agentId: string,
   kbId: string,
-  questions: readonly Question[],
+  questions: readonly EvalQuestion[],
 ): Promise<QuestionOutcome[]> {
   const chunkTexts = new Map<string, string>();
   const chunkText = async (chunkId: string): Promise<string> => {
@@ -107,13 +124,17 @@ export async function runAnswerEval(
     const supported = trace.checks.filter((c) => c.verdict === "supported");
 
     let correct = false;
-    if (q.answerable) {
+    if (q.answerable && q.mustContain !== undefined) {
+      const said = normalize(supported.map((c) => c.sentence).join(" "));
+      correct = q.mustContain.every((fact) => said.includes(normalize(fact)));
+    } else if (q.answerable && typeof q.evidence === "string") {
       const evidence = normalize(q.evidence);
       for (const check of supported) {
         for (const ref of check.refs) {
           const candidate = byRef.get(ref);
           if (
-            candidate?.docName === q.document &&
+            candidate !== undefined &&
+            candidate.docName === q.document &&
             normalize(await chunkText(candidate.chunkId)).includes(evidence)
           )
             correct = true;
@@ -134,6 +155,10 @@ export async function runAnswerEval(
       }
     }
     const confidence = trace.confidence;
+    const rightDocument =
+      q.answerable && !message.abstained && q.document !== undefined
+        ? message.citations.some((c) => c.docName === q.document)
+        : undefined;
     outcomes.push({
       id: q.id,
       answerable: q.answerable,
@@ -148,6 +173,7 @@ export async function runAnswerEval(
       hasClaims: supported.length > 0,
       correct,
       citationsPrecise,
+      ...(rightDocument !== undefined ? { rightDocument } : {}),
     });
   }
   return outcomes;
@@ -197,7 +223,33 @@ export function summarize(outcomes: readonly QuestionOutcome[]): AnswerQuality {
     ),
     abstentionRecall: ratio(shouldAbstain.filter((o) => o.abstained).length, shouldAbstain.length),
     ece: expectedCalibrationError(outcomes),
+    rightDocument: ratio(
+      answered.filter((o) => o.rightDocument === true).length,
+      answered.filter((o) => o.rightDocument !== undefined).length,
+    ),
   };
+}
+
+/** Quality per question type (`typeOf` names each question's), in the order the types first appear. */
+export function summarizeByType(
+  outcomes: readonly QuestionOutcome[],
+  typeOf: (id: string) => string,
+): Map<string, AnswerQuality> {
+  const groups = new Map<string, QuestionOutcome[]>();
+  for (const o of outcomes) groups.set(typeOf(o.id), [...(groups.get(typeOf(o.id)) ?? []), o]);
+  return new Map([...groups].map(([type, group]) => [type, summarize(group)]));
+}
+
+/** One line per question type: how many, answered right, answered at all, and the calibration error. */
+export function formatByType(byType: ReadonlyMap<string, AnswerQuality>): string {
+  const pct = (x: number): string => `${(x * 100).toFixed(0).padStart(3)}%`;
+  return [...byType]
+    .map(([type, q]) =>
+      q.answerable > 0
+        ? `    ${type.padEnd(13)} ${String(q.questions).padStart(3)} questions: right ${pct(q.accuracy)}, right when answered ${pct(q.answeredAccuracy)}, ECE ${q.ece.toFixed(3)}`
+        : `    ${type.padEnd(13)} ${String(q.questions).padStart(3)} questions: answered instead of abstaining ${pct(q.wrongOnUnanswerable)}, ECE ${q.ece.toFixed(3)}`,
+    )
+    .join("\n");
 }
 
 export function formatAnswerQuality(provider: string, q: AnswerQuality): string {
@@ -209,6 +261,7 @@ export function formatAnswerQuality(provider: string, q: AnswerQuality): string 
     `  wrong on unanswerable    ${pct(q.wrongOnUnanswerable)} answered instead of abstaining (target ≤ 5%)`,
     `  abstention precision     ${pct(q.abstentionPrecision)}, recall ${pct(q.abstentionRecall)}`,
     `  calibration (ECE)        ${q.ece.toFixed(3)} over 10 bins`,
+    `  cited the right document ${pct(q.rightDocument)} of the answers given to answerable questions`,
   ].join("\n");
 }
 
