@@ -69,6 +69,22 @@ describe("chunkText (prose)", () => {
     expect(chunks[0]?.text).toContain("# then deploy\nnpm run deploy");
   });
 
+  it("does not take an indented # line (code, a comment in a listing) for a heading", () => {
+    const md = [
+      "# Building",
+      "Configure the build with these defines:",
+      "    #  define MAX_DEPTH 64\n    # comment: keep this in sync",
+      "Then run make.",
+    ].join("\n\n");
+    const chunks = chunkText(md, noOverlap);
+    expect(chunks.map((c) => c.location.headingPath)).toEqual([["Building"]]);
+    expect(chunks[0]?.text).toContain("#  define MAX_DEPTH 64");
+    // Up to three spaces is still a heading, as in Markdown.
+    expect(chunkText("   ## Options\n\nThe options.", noOverlap)[0]?.location.headingPath).toEqual([
+      "Options",
+    ]);
+  });
+
   it("repeats the configured overlap from the previous chunk of the same section, and none when it is 0", () => {
     const paragraphs = [
       "Expense claims are filed in the finance portal within thirty days of the purchase.",

@@ -32,7 +32,8 @@ interface Block {
   readonly headingPath: readonly string[];
 }
 
-const headingLine = /^(#{1,6})\s+(.+?)\s*#*\s*$/;
+/** An ATX heading: at most three spaces before the `#`s (more is indented code, as in Markdown). */
+const headingLine = /^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$/;
 const fenceLine = /^\s{0,3}(```|~~~)/;
 
 /** Paragraph blocks with offsets into `text`, each tagged with the headings above it. */
@@ -55,7 +56,7 @@ function blocks(text: string): Block[] {
     };
     for (const line of lines) {
       if (fenceLine.test(line)) inFence = !inFence;
-      const h = inFence ? null : headingLine.exec(line.trim());
+      const h = inFence ? null : headingLine.exec(line.trimEnd());
       if (h) {
         flush(offset);
         const level = (h[1] as string).length;

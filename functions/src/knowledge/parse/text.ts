@@ -60,7 +60,43 @@ const entities: Record<string, string> = {
   cent: "¢",
   deg: "°",
   times: "×",
+  divide: "÷",
+  plusmn: "±",
+  minus: "−",
+  le: "≤",
+  ge: "≥",
+  ne: "≠",
+  infin: "∞",
+  sect: "§",
+  para: "¶",
+  micro: "µ",
+  frac12: "½",
+  frac14: "¼",
+  frac34: "¾",
+  sup2: "²",
+  sup3: "³",
+  prime: "′",
+  rarr: "→",
+  larr: "←",
+  harr: "↔",
+  uarr: "↑",
+  darr: "↓",
+  ensp: " ",
+  emsp: " ",
+  thinsp: " ",
+  zwnj: "",
+  zwj: "",
   shy: "",
+};
+
+/** Names whose case changes the character (`&rArr;` ⇒ and `&rarr;` →); looked up before the others. */
+const caseSensitiveEntities: Record<string, string> = {
+  rArr: "⇒",
+  lArr: "⇐",
+  hArr: "⇔",
+  uArr: "⇑",
+  dArr: "⇓",
+  Prime: "″",
 };
 
 function decodeEntities(s: string): string {
@@ -69,7 +105,7 @@ function decodeEntities(s: string): string {
       const n = code[1]?.toLowerCase() === "x" ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
       return Number.isFinite(n) && n > 0 && n < 0x110000 ? String.fromCodePoint(n) : whole;
     }
-    return entities[code.toLowerCase()] ?? whole;
+    return caseSensitiveEntities[code] ?? entities[code.toLowerCase()] ?? whole;
   });
 }
 
@@ -144,6 +180,12 @@ export function htmlToText(html: string): string {
     " ",
   );
   s = dropHiddenElements(s);
+  // Preformatted text is code: fenced, so the chunker keeps its lines whole and never reads a `#` comment
+  // or `#define` in it as a heading.
+  s = s.replace(
+    /<pre\b[^>]*>([\s\S]*?)<\/pre\s*>/gi,
+    (_m, inner: string) => `\n\n\`\`\`\n${inner}\n\`\`\`\n\n`,
+  );
   s = s.replace(inlineTags, "");
   s = s.replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => {
     const text = inner
