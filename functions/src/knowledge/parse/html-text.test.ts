@@ -1,6 +1,6 @@
 /** HTML manuals as the chunker needs them: code listings stay code, and named characters are characters. */
 import { describe, expect, it } from "vitest";
-import { chunkText } from "../chunk.js";
+import { chunkText, defaultChunkOptions } from "../chunk.js";
 import { htmlToText } from "./text.js";
 
 describe("htmlToText on manuals", () => {
@@ -13,7 +13,7 @@ make all</pre><p>Then install it.</p></body></html>`;
     expect(text).toContain(
       "```\n# define MAX_DEPTH 64\n# the stack grows by MAX_DEPTH frames\nmake all\n```",
     );
-    const chunks = chunkText(text, { maxChars: 2000, overlapChars: 0 });
+    const chunks = chunkText(text, { ...defaultChunkOptions, overlapChars: 0 });
     expect(chunks.map((c) => c.location.headingPath)).toEqual([["Building"]]);
     expect(chunks[0]?.text).toContain("Then install it.");
   });
