@@ -9,7 +9,6 @@
 //    below, each with its reason.
 // With ALCHEMIST_FIREBASE_SETUP=small (Firestore from @firestore-emulator/server, no Storage emulator), what
 // that setup cannot run is listed by name as not run here, with the reason. Exits non-zero when anything fails.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,6 +17,7 @@ import { firebaseAccounts, localAccounts } from "./smoke/accounts.mjs";
 import { compareRuns } from "./smoke/compare.mjs";
 import { runFlow } from "./smoke/flow.mjs";
 import { runVitest } from "./vitest-run.mjs";
+import { startChildRuntime, stopChildRuntime } from "@alchemist/local/testing/child-runtime";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const small = process.env.ALCHEMIST_FIREBASE_SETUP === "small";
@@ -176,35 +176,17 @@ const firebaseRun = await runFlow({
 
 // ----- 3. the same flow in local mode, and the comparison --------------------------------------------------
 
-/** The compiled local runtime on a free port over a new data folder, without the emulators' variables. */
-async function startLocalRuntime(dataDir) {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !/EMULATOR|^FIREBASE_|^GCLOUD_PROJECT$|^GOOGLE_CLOUD_PROJECT$|^CLOUD_/.test(name),
-    ),
+/**
+ * The compiled local runtime on a free port over a new data folder (local/src/testing/child-runtime.ts,
+ * built with the local workspace), without the emulators' variables: Node leaves out a variable set to undefined.
+ */
+function startLocalRuntime(dataDir) {
+  const unset = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((name) => /EMULATOR|^FIREBASE_|^GCLOUD_PROJECT$|^GOOGLE_CLOUD_PROJECT$|^CLOUD_/.test(name))
+      .map((name) => [name, undefined]),
   );
-  const child = spawn(process.execPath, [path.join(root, "local", "lib", "main.js")], {
-    env: { ...env, ALCHEMIST_DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "WARNING" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d) => (output += d));
-  child.stderr.on("data", (d) => (output += d));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the local runtime did not start:\n${output}`)), 60_000);
-    child.stdout.on("data", () => {
-      const m = /Studio and API\s+(http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the local runtime exited (${code}):\n${output}`));
-    });
-  });
-  return { url, stop: () => new Promise((resolve) => (child.once("exit", resolve), child.kill("SIGTERM"))) };
+  return startChildRuntime(dataDir, unset);
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-firebase-compare-"));
@@ -219,7 +201,7 @@ try {
       expectMode: "local",
     });
   } finally {
-    await local.stop();
+    await stopChildRuntime(local);
   }
 } catch (e) {
   console.error(`[test:firebase] local mode: ${e.message}`);

@@ -21,12 +21,13 @@ export interface ChildRuntime {
 }
 
 /**
- * Starts the runtime over `dataDir` with `env` on top of this process's environment; resolves once it serves.
+ * Starts the runtime over `dataDir` with `env` on top of this process's environment (a variable set to
+ * `undefined` there is left out); resolves once it serves.
  * `launch` may wrap the command (e.g. in a mount namespace); it gets node's path and the entry point.
  */
 export async function startChildRuntime(
   dataDir: string,
-  env: Record<string, string> = {},
+  env: Record<string, string | undefined> = {},
   launch: (node: string, entry: string) => [string, string[]] = (node, entry) => [node, [entry]],
 ): Promise<ChildRuntime> {
   if (!fs.existsSync(runtimeEntry))
