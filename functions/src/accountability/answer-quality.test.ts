@@ -7,43 +7,32 @@
  * The printed fit is what `calibration.ts` holds; refit after the corpus or the engine changes.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgent, publishAgent } from "../agents/agents.js";
-import { addDocument } from "../knowledge/documents.js";
-import { createKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import { loadCorpus } from "../knowledge/testing/corpus.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { calibration } from "./calibration.js";
 import {
   calibrationReport,
   formatAnswerQuality,
+  providerEnvOf,
+  publishedAgentOver,
   runAnswerEval,
   summarize,
+  usesBuiltInModels,
   type QuestionOutcome,
 } from "../agents/testing/answer-eval.js";
 
 let platform: TestPlatform;
 let outcomes: QuestionOutcome[] = [];
 
-const providerEnv = Object.fromEntries(
-  Object.entries(process.env).filter(
-    (e): e is [string, string] => (e[0].startsWith("OPENAI_") || e[0] === "CHAT_MODEL") && e[1] !== undefined,
-  ),
-);
+const providerEnv = providerEnvOf();
 
 beforeAll(async () => {
   platform = await startTestPlatform(providerEnv);
   const corpus = await loadCorpus();
-  const kbId = (await createKnowledgeBase(platform.deps, "acme", { name: "Northwind corpus" })).id;
-  for (const file of corpus.files) {
-    await addDocument(platform.deps, "acme", kbId, { fileName: file.name, bytes: file.bytes });
-  }
-  await platform.host.runner.idle(300_000);
-  // The agent's defaults, as a user gets them.
-  const { id: agentId } = await createAgent(platform.deps, "acme", {
-    name: "Northwind assistant",
-    knowledgeBaseIds: [kbId],
+  const { kbId, agentId } = await publishedAgentOver(platform, corpus.files, {
+    knowledgeBase: "Northwind corpus",
+    agent: "Northwind assistant",
   });
-  await publishAgent(platform.deps, "acme", agentId, { note: "" }, "test");
   outcomes = await runAnswerEval(platform.deps, "acme", agentId, kbId, corpus.questions);
 }, 600_000);
 
@@ -71,9 +60,7 @@ afterAll(async () => {
   await platform?.close();
 });
 
-const local = Object.keys(providerEnv).every(
-  (k) => !k.startsWith("OPENAI_API_KEY") && k !== "OPENAI_BASE_URL",
-);
+const local = usesBuiltInModels(providerEnv);
 
 describe.runIf(local)("answer quality with the built-in extractive responder", () => {
   it("cites quotes that support their claims, and rarely answers what the corpus does not say", () => {

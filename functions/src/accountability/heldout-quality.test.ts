@@ -11,17 +11,17 @@
  * `npm run calibrate` prints this with the fixture corpus's report; with OPENAI_* set, for that provider.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAgent, publishAgent } from "../agents/agents.js";
 import {
   formatAnswerQuality,
   formatByType,
+  providerEnvOf,
+  publishedAgentOver,
   runAnswerEval,
   summarize,
   summarizeByType,
+  usesBuiltInModels,
   type QuestionOutcome,
 } from "../agents/testing/answer-eval.js";
-import { addDocument } from "../knowledge/documents.js";
-import { createKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import { loadHeldout, type HeldoutQuestion } from "../knowledge/testing/heldout.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 
@@ -29,34 +29,28 @@ let platform: TestPlatform;
 let questions: HeldoutQuestion[] = [];
 let outcomes: QuestionOutcome[] = [];
 const splitOf = new Map<string, "tune" | "test">();
+const typeById = new Map<string, string>();
 
-const providerEnv = Object.fromEntries(
-  Object.entries(process.env).filter(
-    (e): e is [string, string] => (e[0].startsWith("OPENAI_") || e[0] === "CHAT_MODEL") && e[1] !== undefined,
-  ),
-);
+const providerEnv = providerEnvOf();
 
 beforeAll(async () => {
   platform = await startTestPlatform(providerEnv);
   const heldout = await loadHeldout();
   questions = heldout.questions;
   const documentSplit = new Map(heldout.sources.map((s) => [s.ingestAs, s.split]));
-  for (const q of questions) splitOf.set(q.id, documentSplit.get(q.document) as "tune" | "test");
-  const kbId = (await createKnowledgeBase(platform.deps, "acme", { name: "Library manuals" })).id;
-  for (const file of heldout.files) {
-    await addDocument(platform.deps, "acme", kbId, { fileName: file.name, bytes: file.bytes });
+  for (const q of questions) {
+    splitOf.set(q.id, documentSplit.get(q.document) as "tune" | "test");
+    typeById.set(q.id, q.type);
   }
-  await platform.host.runner.idle(300_000);
-  const { id: agentId } = await createAgent(platform.deps, "acme", {
-    name: "Library assistant",
-    knowledgeBaseIds: [kbId],
+  const { kbId, agentId } = await publishedAgentOver(platform, heldout.files, {
+    knowledgeBase: "Library manuals",
+    agent: "Library assistant",
   });
-  await publishAgent(platform.deps, "acme", agentId, { note: "" }, "test");
   outcomes = await runAnswerEval(platform.deps, "acme", agentId, kbId, questions);
 }, 600_000);
 
 const half = (split: "tune" | "test") => outcomes.filter((o) => splitOf.get(o.id) === split);
-const typeOf = (id: string): string => questions.find((q) => q.id === id)?.type ?? "?";
+const typeOf = (id: string): string => typeById.get(id) ?? "?";
 
 afterAll(async () => {
   if (outcomes.length > 0) {
@@ -86,9 +80,7 @@ afterAll(async () => {
  */
 const TODAY = { accuracy: 0.36, wrongOnUnanswerable: 0.056, ece: 0.12, citationPrecision: 0.88 };
 
-const local = Object.keys(providerEnv).every(
-  (k) => !k.startsWith("OPENAI_API_KEY") && k !== "OPENAI_BASE_URL",
-);
+const local = usesBuiltInModels(providerEnv);
 
 describe.runIf(local)("answer quality out of sample, with the built-in extractive responder", () => {
   it("asks every question of both halves", () => {

@@ -14,8 +14,11 @@
  * have given is compared with whether that answer was right.
  */
 import { z } from "zod";
+import { createAgent, publishAgent } from "../agents.js";
 import { startConversation } from "../conversations.js";
 import { sendMessage } from "../turn.js";
+import { addDocument } from "../../knowledge/documents.js";
+import { createKnowledgeBase } from "../../knowledge/knowledge-bases.js";
 import { chunksPath } from "../../knowledge/schema.js";
 import type { Deps } from "../../platform/deps.js";
 import { STOP_WORDS } from "../../platform/text/analyzer.js";
@@ -91,6 +94,42 @@ export function lexicalSupport(claim: string, quote: string): number {
   if (words.length === 0) return 1;
   const inQuote = new Set(contentWords(quote));
   return words.filter((w) => inQuote.has(w)).length / words.length;
+}
+
+/** OPENAI_* and CHAT_MODEL of this process: the provider an evaluation runs with (none set: the built-in models). */
+export function providerEnvOf(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (e): e is [string, string] =>
+        (e[0].startsWith("OPENAI_") || e[0] === "CHAT_MODEL") && e[1] !== undefined,
+    ),
+  );
+}
+
+/** Whether an evaluation with these settings answers with the built-in models (no provider configured). */
+export function usesBuiltInModels(providerEnv: Readonly<Record<string, string>>): boolean {
+  return Object.keys(providerEnv).every((k) => !k.startsWith("OPENAI_API_KEY") && k !== "OPENAI_BASE_URL");
+}
+
+/**
+ * The evaluated agent: `files` in one new knowledge base of tenant `acme`, ingested to the end, and an agent
+ * over it with the defaults a user gets, published.
+ */
+export async function publishedAgentOver(
+  platform: {
+    readonly deps: Deps;
+    readonly host: { readonly runner: { idle(ms: number): Promise<unknown> } };
+  },
+  files: readonly { readonly name: string; readonly bytes: Uint8Array }[],
+  names: { readonly knowledgeBase: string; readonly agent: string },
+): Promise<{ kbId: string; agentId: string }> {
+  const { deps } = platform;
+  const kbId = (await createKnowledgeBase(deps, "acme", { name: names.knowledgeBase })).id;
+  for (const file of files) await addDocument(deps, "acme", kbId, { fileName: file.name, bytes: file.bytes });
+  await platform.host.runner.idle(300_000);
+  const { id: agentId } = await createAgent(deps, "acme", { name: names.agent, knowledgeBaseIds: [kbId] });
+  await publishAgent(deps, "acme", agentId, { note: "" }, "test");
+  return { kbId, agentId };
 }
 
 const chunkTextSchema = z.object({ text: z.string() });
@@ -236,7 +275,12 @@ export function summarizeByType(
   typeOf: (id: string) => string,
 ): Map<string, AnswerQuality> {
   const groups = new Map<string, QuestionOutcome[]>();
-  for (const o of outcomes) groups.set(typeOf(o.id), [...(groups.get(typeOf(o.id)) ?? []), o]);
+  for (const o of outcomes) {
+    const type = typeOf(o.id);
+    const group = groups.get(type);
+    if (group) group.push(o);
+    else groups.set(type, [o]);
+  }
   return new Map([...groups].map(([type, group]) => [type, summarize(group)]));
 }
 
