@@ -32,6 +32,13 @@ const security: GroundingPassage = {
 
 const passages = [vacation, expenses, security];
 
+const signing: GroundingPassage = {
+  ref: "4",
+  text:
+    "Signing a token with 1 hour of expiration:\n\n```js\nconst token = jwt.sign({ data: 'foobar' }, 'secret',\n" +
+    "  { expiresIn: '1h' });\n```\n\nThe token is a string.",
+};
+
 const ask = (question: string, grounding: readonly GroundingPassage[] = passages): ChatRequest => ({
   messages: [
     { role: "system", content: "You are the HR assistant of Acme Corp." },
@@ -78,6 +85,15 @@ describe("splitSentences", () => {
     expect(
       splitSentences("Employees accrue 20 days. [1] Receipts are required [2] Meals are capped. [2][3]"),
     ).toEqual(["Employees accrue 20 days. [1]", "Receipts are required [2]", "Meals are capped. [2][3]"]);
+  });
+
+  it("keeps each line of a code block as a sentence of its own, without the fences", () => {
+    expect(splitSentences(signing.text)).toEqual([
+      "Signing a token with 1 hour of expiration:",
+      "const token = jwt.sign({ data: 'foobar' }, 'secret',",
+      "{ expiresIn: '1h' });",
+      "The token is a string.",
+    ]);
   });
 });
 
@@ -204,5 +220,49 @@ describe("localExtractiveModel", () => {
     await expect(
       model.complete({ ...ask("vacation days?"), signal: controller.signal }),
     ).rejects.toMatchObject({ code: "cancelled" });
+  });
+
+  it("combines sentences from different passages when the question has two parts", async () => {
+    const result = await model.complete(
+      ask("How many vacation days do full-time employees get, and when must expense reports be submitted?"),
+    );
+    expect(result.content).toContain("Full-time employees accrue 20 paid vacation days");
+    expect(result.content).toContain("Submit expense reports in Concur within 30 days");
+    expect(result.content).toMatch(/\[1\][\s\S]*\[2\]/);
+    expectOnlyQuotes(result.content, passages);
+  });
+
+  it("brings the lines a sentence introduces with a colon, each with its own marker", async () => {
+    const result = await model.complete(
+      ask("How do I sign a token that expires after one hour?", [vacation, signing]),
+    );
+    expect(result.content).toContain("Signing a token with 1 hour of expiration: [4]");
+    expect(result.content).toContain("{ expiresIn: '1h' }); [4]");
+    // Whoever splits the answer again (the accountability checks) finds the same sentences.
+    expect(splitSentences(result.content)).toEqual([
+      "Signing a token with 1 hour of expiration: [4]",
+      "const token = jwt.sign({ data: 'foobar' }, 'secret', [4]",
+      "{ expiresIn: '1h' }); [4]",
+    ]);
+  });
+
+  it("does not answer a how-many question with a sentence that states no number", async () => {
+    const leave: GroundingPassage = {
+      ref: "5",
+      text: "Bereavement leave is granted for the death of an immediate family member.",
+    };
+    const result = await model.complete(ask("How many days of bereavement leave do I get?", [leave]));
+    expect(result.content).toBe(COULD_NOT_FIND_ANSWER);
+  });
+
+  it("answers a short sentence through its heading and its neighbours", async () => {
+    const hyphen: GroundingPassage = {
+      ref: "6",
+      text: "semver > Ranges > Hyphen Ranges `X.Y.Z - A.B.C`\n\nSpecifies an inclusive set.\n\n* `1.2.3 - 2.3.4` := `>=1.2.3 <=2.3.4`",
+    };
+    const result = await model.complete(
+      ask("Is a hyphen range like 1.2.3 - 2.3.4 inclusive or exclusive of its end points?", [hyphen]),
+    );
+    expect(result.content).toContain("Specifies an inclusive set. [6]");
   });
 });

@@ -1,4 +1,7 @@
-/** Sentences of a passage: paragraphs, list items and headings split at sentence ends, abbreviations kept whole. */
+/**
+ * Sentences of a passage: paragraphs, list items and headings split at sentence ends, abbreviations kept
+ * whole; each line of a fenced code block is a sentence of its own.
+ */
 
 /** Words whose trailing period does not end a sentence. Initials and dotted forms (e.g., U.S.) are caught separately. */
 const ABBREVIATIONS = new Set(
@@ -10,6 +13,9 @@ const ABBREVIATIONS = new Set(
 
 const BULLET = /^\s*(?:[-*•‣◦▪–—]|\d{1,3}[.)]|[a-z][.)]|#{1,6})\s+/u;
 
+/** A Markdown code fence (the parsers fence HTML <pre> blocks the same way). */
+const FENCE = /^\s{0,3}(?:```|~~~)/;
+
 /** Lines of a passage grouped into blocks: paragraphs (wrapped lines joined), list items, headings. */
 function blocksOf(text: string): string[] {
   const blocks: string[] = [];
@@ -20,7 +26,20 @@ function blocksOf(text: string): string[] {
     current = [];
   };
   const lines = text.split(/\r?\n/);
+  let inCode = false;
   lines.forEach((line, i) => {
+    // Code is kept line by line: a line of a listing is a statement of its own, and joining a listing
+    // into one "sentence" would make a quote of it. The fence lines themselves say nothing.
+    if (FENCE.test(line)) {
+      flush();
+      inCode = !inCode;
+      return;
+    }
+    if (inCode) {
+      flush();
+      current.push(line);
+      return flush();
+    }
     if (line.trim() === "") return flush();
     const bullet = BULLET.exec(line);
     if (bullet) {
