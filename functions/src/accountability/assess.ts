@@ -12,6 +12,7 @@
  */
 import { splitSentences } from "../platform/text/sentences.js";
 import { tokenize } from "../platform/text/analyzer.js";
+import { answerTypeOf, hasAnswerType, type AnswerType } from "../platform/text/question.js";
 import type { SearchResult } from "../knowledge/search.js";
 import type { TermStats } from "../platform/ports.js";
 import { calibratedConfidence } from "./calibration.js";
@@ -121,7 +122,7 @@ export function assessAnswer(input: {
   const offeredText = input.evidence.map((e) => flat(e.text));
   const checks: ClaimCheck[] = [];
   const kept: string[] = [];
-  const cited = new Map<string, Citation>();
+  const citations: Citation[] = [];
   let supportSum = 0;
 
   const citedRefs = (raw: string): string[] =>
@@ -171,22 +172,21 @@ export function assessAnswer(input: {
     if (!supported || !best) continue;
     supportSum += best.support;
     kept.push(`${sentence} [${best.evidence.ref}]`);
-    if (!cited.has(best.evidence.chunkId)) {
-      const e = best.evidence;
-      cited.set(e.chunkId, {
-        ref: e.ref,
-        kbId: e.kbId,
-        docId: e.docId,
-        docName: e.docName,
-        chunkId: e.chunkId,
-        quote: best.quote,
-        location: e.location,
-        score: e.score,
-      });
-    }
+    const e = best.evidence;
+    citations.push({
+      ref: e.ref,
+      kbId: e.kbId,
+      docId: e.docId,
+      docName: e.docName,
+      chunkId: e.chunkId,
+      quote: best.quote,
+      claim: sentence,
+      location: e.location,
+      score: e.score,
+    });
   }
 
-  const citations = [...cited.values()];
+  const passagesCited = new Set(citations.map((c) => c.chunkId)).size;
   const claims = checks.length;
   const support = kept.length > 0 ? (supportSum / kept.length) * (kept.length / Math.max(1, claims)) : 0;
   // How well the cited passages matched: the fused search score, or the semantic similarity when higher.
@@ -205,17 +205,37 @@ export function assessAnswer(input: {
     citations.map((c) => input.evidence.find((e) => e.chunkId === c.chunkId)?.text ?? "").join(" "),
   );
   const coverage = weightedCoverage(questionTerms, citedTerms, input.termWeights?.idf);
-  const unknown = unknownShare(questionTerms, input.termWeights);
-  const value = kept.length === 0 ? 0 : calibratedConfidence({ retrieval, coverage, support, unknown });
+  // A term the knowledge bases never mention may still be in the evidence offered (a tool's output).
+  const offeredTerms = termsOf(input.evidence.map((e) => e.text).join(" "));
+  const unknown = unknownShare(questionTerms, input.termWeights, offeredTerms);
+  const statements = checks.filter((c) => c.verdict === "supported").map((c) => c.sentence);
+  const answerCoverage = weightedCoverage(
+    questionTerms,
+    termsOf(statements.join(" ")),
+    input.termWeights?.idf,
+  );
+  const ranks = citations
+    .map((c) => input.evidence.findIndex((e) => e.chunkId === c.chunkId))
+    .filter((r) => r >= 0);
+  const topCited = ranks.length > 0 ? 1 / (1 + Math.min(...ranks)) : 0;
+  const typeMatch = hasAnswerType(answerTypeOf(input.question), statements.join("\n")) ? 1 : 0;
+  const value =
+    kept.length === 0
+      ? 0
+      : calibratedConfidence({ retrieval, support, unknown, answerCoverage, typeMatch, topCited });
   const confidence: Confidence = {
     value: round3(value),
     retrieval: round3(retrieval),
     coverage: round3(coverage),
     support: round3(support),
     unknown: round3(unknown),
+    answerCoverage: round3(answerCoverage),
+    typeMatch,
+    topCited: round3(topCited),
     threshold: input.threshold,
   };
-  const abstained = kept.length === 0 || value < input.threshold;
+  const wantedType = answerTypeOf(input.question);
+  const abstained = kept.length === 0 || typeMatch === 0 || value < input.threshold;
   const removed = checks.filter((c) => c.verdict === "unsupported-removed").length;
   const quotedInjection = checks.filter((c) => c.verdict === "injection-removed").length;
   const injectionNote =
@@ -235,8 +255,14 @@ export function assessAnswer(input: {
           ? (input.excluded ?? []).length > 0
             ? "No usable passage remained once instruction-like text was excluded, so the agent abstained."
             : "No passage in the agent's knowledge bases matched the question, so the agent abstained."
-          : `The best evidence covered ${pct(coverage)} of the question with ${pct(support)} claim support; confidence ${value.toFixed(2)} is below the agent's threshold ${input.threshold.toFixed(2)}, so the agent abstained rather than guess.`) +
-        injectionNote,
+          : abstentionReason({
+              kept: kept.length,
+              claims,
+              typeMatch,
+              wantedType,
+              value,
+              threshold: input.threshold,
+            })) + injectionNote,
     };
   }
   const docs = [...new Set(citations.map((c) => `"${c.docName}"`))].join(", ");
@@ -247,9 +273,39 @@ export function assessAnswer(input: {
     confidence,
     abstained,
     explanation:
-      `Answered from ${citations.length} passage(s) in ${docs}. ${kept.length} of ${claims} sentence(s) were supported by their sources` +
+      `Answered from ${passagesCited} passage(s) in ${docs}. ${kept.length} of ${claims} sentence(s) were supported by their sources` +
       `${removed > 0 ? `; ${removed} unsupported sentence(s) were removed` : ""}. The cited evidence covers ${pct(coverage)} of the question (retrieval similarity ${retrieval.toFixed(2)}).${injectionNote}`,
   };
+}
+
+const typeNames: Record<AnswerType, string> = {
+  number: "a number",
+  date: "a date",
+  instruction: "a command, option or call",
+  name: "a name",
+  any: "an answer",
+};
+
+/** Why an answer with evidence was withheld, in terms that do not contradict each other. */
+function abstentionReason(r: {
+  kept: number;
+  claims: number;
+  typeMatch: number;
+  wantedType: AnswerType;
+  value: number;
+  threshold: number;
+}): string {
+  if (r.kept === 0)
+    return r.claims === 0
+      ? "No sentence of the passages found answered the question, so the agent abstained."
+      : `None of the ${r.claims} sentence(s) drafted was supported by the passage it cited, so the agent abstained.`;
+  if (r.typeMatch === 0)
+    return `The question asks for ${typeNames[r.wantedType]}, and the supported sentences state none, so the agent abstained.`;
+  return (
+    `A supported answer was drafted, but its confidence ${r.value.toFixed(2)} (how often answers like it, ` +
+    `judged by how the cited passage ranked and how much of the question it states, turn out right) is below ` +
+    `the agent's threshold ${r.threshold.toFixed(2)}, so the agent abstained rather than guess.`
+  );
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -277,14 +333,18 @@ export function termWeights(stats: readonly TermStats[]): TermWeights {
  * The share of the question's weight in terms the knowledge bases never mention: "Who is the CEO?" of a
  * corpus without "CEO" cannot be answered from it, however well its other words match.
  */
-function unknownShare(questionTerms: ReadonlySet<string>, weights: TermWeights | undefined): number {
+function unknownShare(
+  questionTerms: ReadonlySet<string>,
+  weights: TermWeights | undefined,
+  offeredTerms: ReadonlySet<string>,
+): number {
   if (!weights || questionTerms.size === 0) return 0;
   let total = 0;
   let unknown = 0;
   for (const t of questionTerms) {
     const w = weights.idf.get(t) ?? 1;
     total += w;
-    if (weights.unknown.has(t)) unknown += w;
+    if (weights.unknown.has(t) && !offeredTerms.has(t)) unknown += w;
   }
   return total === 0 ? 0 : unknown / total;
 }

@@ -1,55 +1,94 @@
 /**
- * The confidence of an answer: the probability that it is right, from three signals the checks measure:
+ * The confidence of an answer: the probability that it is right, from signals the checks measure:
  * - retrieval: the best search score among the cited passages (0..1);
- * - coverage: the share of the question's IDF weight the cited passages contain;
  * - support: how much of the answer survived the claim checks, and how strongly;
- * - unknown: the share of the question's weight in terms the knowledge bases never mention.
- * A logistic model maps them to a probability. Its coefficients are fitted on the fixture corpus (137
- * questions, 25 of them unanswerable) with the built-in extractive responder: `npm run calibrate` prints a
- * new fit after the corpus or the engine changes, and the answer-quality test reports the expected
- * calibration error of this fit and of a 2-fold cross-validated one. With another chat model the signals
- * mean the same but the fit has not been checked: calibrate on that provider before trusting the numbers.
+ * - unknown: the share of the question's weight in terms the knowledge bases never mention;
+ * - answerCoverage: the share of the question's weight the answer's own sentences state;
+ * - typeMatch: 1 when the answer holds the kind of answer the question asks for (a number for "how many",
+ *   a command or option for "how do I", a name for "who"), or the question asks for no particular kind
+ *   (an answer without it is withheld whatever its confidence, see assess.ts);
+ * - topCited: 1 / the rank of the best-ranked passage the answer cites: an answer quoted from the search's
+ *   first passage is right far more often than one drawn from the fifth.
+ * None depends on a corpus's vocabulary or size. (The coverage of the question by the whole cited passages
+ * is recorded with the confidence but left out of the model: it says what answerCoverage says, less sharply.)
+ * A logistic model maps them to log-odds, fitted with the built-in extractive responder on the fixture corpus
+ * and the tuning half of the held-out corpus (real documents); a Platt map fitted on out-of-fold log-odds
+ * (each question scored by a model fitted on the other fold) turns them into the probability. The test half
+ * of the held-out corpus is never fitted on. `npm run calibrate` prints a fresh fit after the corpus or the
+ * engine changes, and the test half's calibration error with
+ * them. With another chat model the signals mean the same but the fit has not been checked: calibrate on
+ * that provider before trusting the numbers.
  */
 
-export interface ConfidenceSignals {
-  readonly retrieval: number;
-  readonly coverage: number;
-  readonly support: number;
-  readonly unknown: number;
-}
+/** The signals, in the order the model's weights are kept. */
+export const SIGNALS = [
+  "retrieval",
+  "support",
+  "unknown",
+  "answerCoverage",
+  "typeMatch",
+  "topCited",
+] as const;
+export type Signal = (typeof SIGNALS)[number];
+
+export type ConfidenceSignals = Readonly<Record<Signal, number>>;
 
 export interface LogisticFit {
   readonly bias: number;
-  readonly retrieval: number;
-  readonly coverage: number;
-  readonly support: number;
-  readonly unknown: number;
+  readonly weights: Readonly<Record<Signal, number>>;
 }
 
-/** Fitted by `npm run calibrate` on the fixture corpus (see the module comment). */
-export const calibration: LogisticFit & { readonly fittedOn: string } = {
-  bias: -18.055,
-  retrieval: 9.946,
-  coverage: 2.979,
-  support: 11.273,
-  unknown: -0.366,
-  fittedOn: "fixture corpus, 137 questions, built-in extractive responder, 2026-11-25",
+/**
+ * Platt scaling: the probability is sigmoid(scale × z + shift), where z is the model's log-odds. Fitted on
+ * answers the model was not fitted on, it corrects a model that is over- or under-confident elsewhere.
+ */
+export interface PlattMap {
+  readonly scale: number;
+  readonly shift: number;
+}
+
+/**
+ * Fitted by `npm run calibrate` (see the module comment): the model on the fixture corpus, the map on the
+ * tuning half of the held-out corpus. The test half of the held-out corpus is never used to fit.
+ */
+export const calibration: {
+  readonly model: LogisticFit;
+  readonly map: PlattMap;
+  readonly fittedOn: string;
+} = {
+  model: {
+    bias: -4.525,
+    weights: {
+      retrieval: 0.406,
+      support: 0,
+      unknown: -2.847,
+      answerCoverage: 1.449,
+      typeMatch: 0,
+      topCited: 5.4,
+    },
+  },
+  map: { scale: 0.684, shift: 0.463 },
+  fittedOn:
+    "fixture corpus (137 questions) + held-out tuning half (80), built-in extractive responder, 2026-12-04",
 };
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-export function predict(fit: LogisticFit, s: ConfidenceSignals): number {
-  return sigmoid(
-    fit.bias +
-      fit.retrieval * s.retrieval +
-      fit.coverage * s.coverage +
-      fit.support * s.support +
-      fit.unknown * s.unknown,
-  );
+/** The model's log-odds that an answer with these signals is right. */
+export function logOdds(fit: LogisticFit, s: ConfidenceSignals): number {
+  return SIGNALS.reduce((z, k) => z + fit.weights[k] * s[k], fit.bias);
+}
+
+export function predict(
+  fit: LogisticFit,
+  s: ConfidenceSignals,
+  map: PlattMap = { scale: 1, shift: 0 },
+): number {
+  return sigmoid(map.scale * logOdds(fit, s) + map.shift);
 }
 
 export function calibratedConfidence(s: ConfidenceSignals): number {
-  return predict(calibration, s);
+  return predict(calibration.model, s, calibration.map);
 }
 
 /**
@@ -60,18 +99,35 @@ export function fitLogistic(
   sample: readonly { readonly signals: ConfidenceSignals; readonly correct: boolean }[],
   ridge = 0.01,
 ): LogisticFit {
-  const x = sample.map((p) => [
-    1,
-    p.signals.retrieval,
-    p.signals.coverage,
-    p.signals.support,
-    p.signals.unknown,
-  ]);
-  const y = sample.map((p) => (p.correct ? 1 : 0));
-  let w = [0, 0, 0, 0, 0];
+  const w = newton(
+    sample.map((p) => [1, ...SIGNALS.map((k) => p.signals[k])]),
+    sample.map((p) => (p.correct ? 1 : 0)),
+    ridge,
+  );
+  return {
+    bias: w[0] as number,
+    weights: Object.fromEntries(SIGNALS.map((k, i) => [k, w[i + 1] as number])) as Record<Signal, number>,
+  };
+}
+
+/** The Platt map (as [shift, scale]) that best calibrates a model's log-odds on a sample it was not fitted on. */
+export function fitPlattOn(
+  sample: readonly { readonly logit: number; readonly correct: boolean }[],
+): [number, number] {
+  return newton(
+    sample.map((p) => [1, p.logit]),
+    sample.map((p) => (p.correct ? 1 : 0)),
+    0.01,
+  ) as [number, number];
+}
+
+/** Logistic regression weights (the first column is the intercept, which is not penalized). */
+function newton(x: readonly number[][], y: readonly number[], ridge: number): number[] {
+  const d = x[0]?.length ?? 1;
+  let w = new Array<number>(d).fill(0);
   for (let iteration = 0; iteration < 100; iteration++) {
-    const gradient = [0, 0, 0, 0, 0];
-    const hessian = [0, 1, 2, 3, 4].map(() => [0, 0, 0, 0, 0]);
+    const gradient = new Array<number>(d).fill(0);
+    const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
     x.forEach((row, i) => {
       const p = sigmoid(row.reduce((sum, v, j) => sum + v * (w[j] as number), 0));
       row.forEach((v, j) => {
@@ -81,7 +137,7 @@ export function fitLogistic(
         });
       });
     });
-    for (let j = 1; j < 5; j++) {
+    for (let j = 1; j < d; j++) {
       gradient[j] = (gradient[j] as number) + ridge * (w[j] as number);
       (hessian[j] as number[])[j] = ((hessian[j] as number[])[j] as number) + ridge;
     }
@@ -89,8 +145,7 @@ export function fitLogistic(
     w = w.map((v, j) => v - (step[j] as number));
     if (Math.max(...step.map(Math.abs)) < 1e-9) break;
   }
-  const [bias, retrieval, coverage, support, unknown] = w as [number, number, number, number, number];
-  return { bias, retrieval, coverage, support, unknown };
+  return w;
 }
 
 /** Gaussian elimination with partial pivoting for the Newton step. */

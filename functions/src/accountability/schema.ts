@@ -12,6 +12,11 @@ export const citationSchema = z.object({
   chunkId: z.string(),
   /** The exact sentence of the source that supports the cited claim (a substring of the chunk text). */
   quote: z.string(),
+  /**
+   * The sentence of the answer this citation supports: every sentence has its own citation and quote, so one
+   * passage cited by two sentences appears twice. Absent on answers recorded before 2026-12.
+   */
+  claim: z.string().optional(),
   location: chunkLocationSchema,
   score: z.number(),
 });
@@ -34,6 +39,12 @@ export const confidenceSchema = z.object({
   support: z.number(),
   /** Share of the question's weight in terms the knowledge bases never mention. */
   unknown: z.number().default(0),
+  /** Share of the question's weight the answer's own sentences state (absent before 2026-12). */
+  answerCoverage: z.number().optional(),
+  /** 1 when the answer holds the kind of answer the question asks for (a number, a command, a name). */
+  typeMatch: z.number().optional(),
+  /** 1 / the rank of the best-ranked passage the answer cites (1 when it cites the top passage). */
+  topCited: z.number().optional(),
   threshold: z.number(),
 });
 export type Confidence = z.infer<typeof confidenceSchema>;

@@ -46,7 +46,7 @@ const steps: readonly Step[] = [
         `curl -X POST ${origin}/v1/conversations/$CONVERSATION_ID/messages \\`,
         `  ${auth} \\`,
         `  -H "Content-Type: application/json" \\`,
-        `  -d '{"content": "How many vacation days do new employees get?"}'`,
+        `  -d '{"content": "How many vacation days do full-time employees get?"}'`,
       ].join("\n"),
   },
 ];

@@ -19,6 +19,8 @@ export interface Citation {
   readonly ref: string;
   readonly docName: string;
   readonly quote: string;
+  /** The sentence of the answer the quote supports (each sentence has its own citation); absent on older answers. */
+  readonly claim?: string;
   readonly location: CitationLocation;
   readonly score: number;
   readonly chunkId: string;

@@ -266,7 +266,7 @@ describe("Agent builder: a new agent", () => {
       model: { name: null, temperature: 0.2, maxOutputTokens: 800 },
       knowledgeBaseIds: [],
       guardrails: { blockedTopics: [], redactPii: true },
-      confidenceThreshold: 0.75,
+      confidenceThreshold: 0.8,
       memoryWindow: 6,
       tools: [],
       maxToolSteps: 4,

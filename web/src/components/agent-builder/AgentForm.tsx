@@ -366,7 +366,7 @@ const AnsweringSection = memo(function AnsweringSection({
     <FormSection id="answering" title="Answering">
       <LabeledSlider
         label="Confidence threshold"
-        description="Answers below this calibrated probability abstain: instead of answering, the agent says what it found. 0.75 answers when about three in four such answers are right."
+        description="Answers below this calibrated probability abstain: instead of answering, the agent says what it found. 0.8 answers when about four in five such answers are right."
         value={confidenceThreshold}
         min={0}
         max={1}

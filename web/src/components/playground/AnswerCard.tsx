@@ -29,13 +29,14 @@ export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation }: An
           <Chip size="small" label={`Confidence ${Math.round(answer.confidence * 100)}%`} />
         )}
         {answer.abstained && <Chip size="small" color="warning" label="Abstained" />}
-        {answer.citations.map((citation) => (
+        {answer.citations.map((citation, index) => (
           <Chip
-            key={`${citation.ref}-${citation.chunkId}`}
+            key={`${index}-${citation.ref}-${citation.chunkId}`}
             size="small"
             variant="outlined"
             color="primary"
             label={`[${citation.ref}] ${citation.docName}`}
+            title={citation.claim}
             onClick={() => onOpenCitation(citation)}
           />
         ))}

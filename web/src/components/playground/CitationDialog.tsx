@@ -37,6 +37,11 @@ export function CitationDialog({ citation, open, onClose }: CitationDialogProps)
         [{citation?.ref}] {citation?.docName}
       </DialogTitle>
       <DialogContent>
+        {citation?.claim && (
+          <Typography variant="body2" sx={{ mb: 1.5 }}>
+            Supports: “{citation.claim}”
+          </Typography>
+        )}
         <Box
           component="blockquote"
           sx={{ m: 0, pl: 2, borderLeft: 4, borderColor: "primary.light", fontStyle: "italic" }}

@@ -104,6 +104,7 @@ function parseCitation(value: unknown): Citation[] {
       ref: value.ref,
       docName: value.docName,
       quote: typeof value.quote === "string" ? value.quote : "",
+      ...(typeof value.claim === "string" ? { claim: value.claim } : {}),
       location: parseLocation(value.location),
       score: isNumber(value.score) ? value.score : 0,
       chunkId: typeof value.chunkId === "string" ? value.chunkId : "",
