@@ -24,9 +24,12 @@ import type { Deps } from "../../platform/deps.js";
 import { STOP_WORDS } from "../../platform/text/analyzer.js";
 import {
   fitLogistic,
+  fitPlattOn,
+  logOdds,
   predict,
   type ConfidenceSignals,
   type LogisticFit,
+  type PlattMap,
 } from "../../accountability/calibration.js";
 import { traceSchema, type Trace } from "../../accountability/schema.js";
 import { tracePath } from "../../accountability/schema.js";
@@ -58,6 +61,10 @@ export interface QuestionOutcome {
   readonly citationsPrecise: readonly boolean[];
   /** For a given answer to an answerable question: whether it cites the question's document. */
   readonly rightDocument?: boolean;
+  /** The turn's trace, for a closer look at one question. */
+  readonly traceId: string;
+  /** The sentences of the answer that survived the checks (given or, when abstained, withheld). */
+  readonly said: string;
 }
 
 export interface AnswerQuality {
@@ -185,7 +192,10 @@ export async function runAnswerEval(
     if (!message.abstained) {
       for (const citation of message.citations) {
         const text = await chunkText(citation.chunkId);
-        const claims = supported.filter((c) => c.refs.includes(citation.ref)).map((c) => c.sentence);
+        const claims =
+          citation.claim !== undefined
+            ? [citation.claim]
+            : supported.filter((c) => c.refs.includes(citation.ref)).map((c) => c.sentence);
         citationsPrecise.push(
           text.includes(citation.quote) &&
             claims.length > 0 &&
@@ -205,13 +215,17 @@ export async function runAnswerEval(
       confidence: confidence?.value ?? 0,
       features: {
         retrieval: confidence?.retrieval ?? 0,
-        coverage: confidence?.coverage ?? 0,
         support: confidence?.support ?? 0,
         unknown: confidence?.unknown ?? 0,
+        answerCoverage: confidence?.answerCoverage ?? 0,
+        typeMatch: confidence?.typeMatch ?? 0,
+        topCited: confidence?.topCited ?? 0,
       },
       hasClaims: supported.length > 0,
       correct,
       citationsPrecise,
+      traceId: message.traceId as string,
+      said: supported.map((c) => c.sentence).join(" "),
       ...(rightDocument !== undefined ? { rightDocument } : {}),
     });
   }
@@ -314,16 +328,10 @@ const calibrationSample = (outcomes: readonly QuestionOutcome[]) =>
   outcomes.filter((o) => o.hasClaims).map((o) => ({ signals: o.features, correct: o.correct }));
 
 export interface CalibrationReport {
-  /** Fitted on every question: what `calibration.ts` should hold. */
+  /** Fitted on every question given. */
   readonly fit: LogisticFit;
   /** ECE of 2-fold cross-validation (fit on even-numbered questions, score odd ones, and back). */
   readonly crossValidatedEce: number;
-  /** What each abstention threshold would give with `fit`. */
-  readonly thresholds: readonly {
-    readonly threshold: number;
-    readonly accuracy: number;
-    readonly wrongOnUnanswerable: number;
-  }[];
 }
 
 export function calibrationReport(outcomes: readonly QuestionOutcome[]): CalibrationReport {
@@ -336,15 +344,58 @@ export function calibrationReport(outcomes: readonly QuestionOutcome[]): Calibra
       correct: o.correct,
     }));
   });
-  const answerable = outcomes.filter((o) => o.answerable).length;
-  const unanswerable = outcomes.length - answerable;
-  const thresholds = [0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9].map((threshold) => {
-    const answered = outcomes.filter((o) => o.hasClaims && predict(fit, o.features) >= threshold);
-    return {
-      threshold,
-      accuracy: ratio(answered.filter((o) => o.correct).length, answerable),
-      wrongOnUnanswerable: ratio(answered.filter((o) => !o.answerable).length, unanswerable),
-    };
+  return { fit, crossValidatedEce: expectedCalibrationError(heldOut) };
+}
+
+/** Which of two folds a question falls in: its id's number, odd or even ("q07", "h112"). */
+const foldOf = (o: QuestionOutcome): number => Number(o.id.replace(/^\D+/, "")) % 2;
+
+export interface FreshCalibration {
+  readonly model: LogisticFit;
+  readonly map: PlattMap;
+  /** Every question's confidence from a model that was not fitted on it, with the map applied. */
+  readonly outOfFold: ReadonlyMap<QuestionOutcome, number>;
+}
+
+/**
+ * A fresh calibration from `sample` (the fixture corpus and the held-out tuning half): the model fitted on
+ * all of it; the Platt map fitted on out-of-fold log-odds (each question scored by a model fitted on the
+ * other fold), so the map corrects the model for questions it has not seen.
+ */
+export function fitCalibration(sample: readonly QuestionOutcome[]): FreshCalibration {
+  const model = fitLogistic(calibrationSample(sample));
+  const folds = [0, 1].map((f) => sample.filter((o) => foldOf(o) === f));
+  const foldModels = folds.map((_, f) => fitLogistic(calibrationSample(folds[1 - f] as QuestionOutcome[])));
+  const logit = (o: QuestionOutcome): number => logOdds(foldModels[foldOf(o)] as LogisticFit, o.features);
+  const withClaims = sample.filter((o) => o.hasClaims);
+  const [shift, scale] = fitPlattOn(withClaims.map((o) => ({ logit: logit(o), correct: o.correct })));
+  const map = { scale, shift };
+  const outOfFold = new Map(
+    sample.map((o) => [o, o.hasClaims ? 1 / (1 + Math.exp(-(scale * logit(o) + shift))) : 0]),
+  );
+  return { model, map, outOfFold };
+}
+
+/** `outcomes` as they would be under another calibration and abstention threshold. */
+export function recalibrated(
+  outcomes: readonly QuestionOutcome[],
+  calibration: { readonly model: LogisticFit; readonly map: PlattMap },
+  threshold: number,
+): QuestionOutcome[] {
+  return outcomes.map((o) => {
+    const confidence = o.hasClaims ? predict(calibration.model, o.features, calibration.map) : 0;
+    return { ...o, confidence, abstained: !o.hasClaims || confidence < threshold };
   });
-  return { fit, crossValidatedEce: expectedCalibrationError(heldOut), thresholds };
+}
+
+/** A calibration as the TypeScript literal calibration.ts holds. */
+export function formatCalibration(
+  c: { readonly model: LogisticFit; readonly map: PlattMap },
+  fittedOn: string,
+): string {
+  const n = (x: number): string => x.toFixed(3);
+  const weights = Object.entries(c.model.weights)
+    .map(([k, v]) => `${k}: ${n(v)}`)
+    .join(", ");
+  return `{ model: { bias: ${n(c.model.bias)}, weights: { ${weights} } }, map: { scale: ${n(c.map.scale)}, shift: ${n(c.map.shift)} }, fittedOn: "${fittedOn}" }`;
 }
