@@ -45,7 +45,7 @@ const uploads = [
     ),
   },
 ];
-const uploadQuestion = "What monthly bicycle allowance do employees who cycle to work receive?";
+const uploadQuestion = "How much bicycle allowance do employees who cycle to work receive each month?";
 const uploadAnswer = "Employees who cycle to work receive a monthly bicycle allowance of 30 euros";
 
 const step = flowSteps();
@@ -206,7 +206,8 @@ describe("Agent Studio: from sign-in to rollback", () => {
     await citation.click();
     const dialog = page.getByRole("dialog", { name: "[1] employee-handbook.md" });
     await dialog.waitFor();
-    await expect(dialog.locator("blockquote").textContent()).resolves.toContain(answerText);
+    // Each sentence citing the passage shows its own quote.
+    expect((await dialog.locator("blockquote").allTextContents()).join(" ")).toContain(answerText);
     await dialog.getByText("Location: Acme Corp Employee Handbook › Time off › Vacation").waitFor();
     checks.set("citation", await checkScreen(page, "08-playground-citation"));
     await dialog.getByRole("button", { name: "Close" }).click();
@@ -217,7 +218,7 @@ describe("Agent Studio: from sign-in to rollback", () => {
     await log.getByText(uploadAnswer).waitFor();
     await log.getByRole("button", { name: "[1] cycling-to-work.md" }).click();
     const uploaded = page.getByRole("dialog", { name: "[1] cycling-to-work.md" });
-    await expect(uploaded.locator("blockquote").textContent()).resolves.toContain(uploadAnswer);
+    expect((await uploaded.locator("blockquote").allTextContents()).join(" ")).toContain(uploadAnswer);
     await uploaded.getByRole("button", { name: "Close" }).click();
     await uploaded.waitFor({ state: "hidden" });
   });

@@ -21,6 +21,8 @@ export interface Citation {
   readonly quote: string;
   /** The sentence of the answer the quote supports (each sentence has its own citation); absent on older answers. */
   readonly claim?: string;
+  /** Set by the studio when several sentences cite this passage: each sentence with the quote supporting it. */
+  readonly supports?: readonly { readonly claim: string; readonly quote: string }[];
   readonly location: CitationLocation;
   readonly score: number;
   readonly chunkId: string;

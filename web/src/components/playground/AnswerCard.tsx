@@ -9,6 +9,24 @@ interface AnswerCardProps {
   readonly onOpenCitation: (citation: Citation) => void;
 }
 
+/**
+ * One chip per passage cited: every sentence has its own citation, and a passage cited by two sentences
+ * opens once, with each sentence and the quote that supports it.
+ */
+function passagesCited(citations: readonly Citation[]): Citation[] {
+  const byPassage = new Map<string, Citation[]>();
+  for (const c of citations) {
+    const key = `${c.ref}\u0000${c.chunkId}`;
+    byPassage.set(key, [...(byPassage.get(key) ?? []), c]);
+  }
+  return [...byPassage.values()].map((group) => {
+    const first = group[0] as Citation;
+    return group.length > 1
+      ? { ...first, supports: group.map((c) => ({ claim: c.claim ?? "", quote: c.quote })) }
+      : first;
+  });
+}
+
 /** One checked answer: its text, how sure the agent is, why, and the passages it stands on. */
 export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation }: AnswerCardProps) {
   const [explained, setExplained] = useState(false);
@@ -29,14 +47,13 @@ export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation }: An
           <Chip size="small" label={`Confidence ${Math.round(answer.confidence * 100)}%`} />
         )}
         {answer.abstained && <Chip size="small" color="warning" label="Abstained" />}
-        {answer.citations.map((citation, index) => (
+        {passagesCited(answer.citations).map((citation) => (
           <Chip
-            key={`${index}-${citation.ref}-${citation.chunkId}`}
+            key={`${citation.ref}-${citation.chunkId}`}
             size="small"
             variant="outlined"
             color="primary"
             label={`[${citation.ref}] ${citation.docName}`}
-            title={citation.claim}
             onClick={() => onOpenCitation(citation)}
           />
         ))}

@@ -37,17 +37,23 @@ export function CitationDialog({ citation, open, onClose }: CitationDialogProps)
         [{citation?.ref}] {citation?.docName}
       </DialogTitle>
       <DialogContent>
-        {citation?.claim && (
-          <Typography variant="body2" sx={{ mb: 1.5 }}>
-            Supports: “{citation.claim}”
-          </Typography>
-        )}
-        <Box
-          component="blockquote"
-          sx={{ m: 0, pl: 2, borderLeft: 4, borderColor: "primary.light", fontStyle: "italic" }}
-        >
-          {citation?.quote || "The platform kept no quote for this passage."}
-        </Box>
+        {(
+          citation?.supports ?? (citation ? [{ claim: citation.claim ?? "", quote: citation.quote }] : [])
+        ).map((support, index) => (
+          <Box key={index} sx={{ mt: index > 0 ? 2 : 0 }}>
+            {support.claim && (
+              <Typography variant="body2" sx={{ mb: 1 }}>
+                Supports: “{support.claim}”
+              </Typography>
+            )}
+            <Box
+              component="blockquote"
+              sx={{ m: 0, pl: 2, borderLeft: 4, borderColor: "primary.light", fontStyle: "italic" }}
+            >
+              {support.quote || "The platform kept no quote for this passage."}
+            </Box>
+          </Box>
+        ))}
         <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
           {location ? `Location: ${location}` : "Location: the start of the document"}
         </Typography>
