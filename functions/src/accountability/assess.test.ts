@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assessAnswer, termWeights, type Evidence } from "./assess.js";
-
-const evidence = (ref: string, docName: string, text: string, score = 0.8): Evidence => ({
-  ref,
-  kbId: "kb",
-  docId: docName,
-  docName,
-  chunkId: `${docName}#${ref}`,
-  text,
-  score,
-  vectorScore: score,
-  keywordScore: score,
-  location: { startOffset: 0, endOffset: text.length, headingPath: [] },
-});
+import { assessAnswer, termWeights } from "./assess.js";
+import { evidence } from "./testing/evidence.js";
 
 const leave = evidence(
   "1",

@@ -218,7 +218,8 @@ export function assessAnswer(input: {
     .map((c) => input.evidence.findIndex((e) => e.chunkId === c.chunkId))
     .filter((r) => r >= 0);
   const topCited = ranks.length > 0 ? 1 / (1 + Math.min(...ranks)) : 0;
-  const typeMatch = hasAnswerType(answerTypeOf(input.question), statements.join("\n")) ? 1 : 0;
+  const wantedType = answerTypeOf(input.question);
+  const typeMatch = hasAnswerType(wantedType, statements.join("\n")) ? 1 : 0;
   const value =
     kept.length === 0
       ? 0
@@ -234,7 +235,6 @@ export function assessAnswer(input: {
     topCited: round3(topCited),
     threshold: input.threshold,
   };
-  const wantedType = answerTypeOf(input.question);
   const abstained = kept.length === 0 || typeMatch === 0 || value < input.threshold;
   const removed = checks.filter((c) => c.verdict === "unsupported-removed").length;
   const quotedInjection = checks.filter((c) => c.verdict === "injection-removed").length;

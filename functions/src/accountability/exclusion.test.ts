@@ -1,19 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { assessAnswer, type Evidence } from "./assess.js";
+import { assessAnswer } from "./assess.js";
+import { evidence } from "./testing/evidence.js";
 import { checkToolArguments, describeExclusions, screenEvidence } from "./exclusion.js";
-
-const evidence = (ref: string, docName: string, text: string, score = 0.8): Evidence => ({
-  ref,
-  kbId: "kb",
-  docId: docName,
-  docName,
-  chunkId: `${docName}#${ref}`,
-  text,
-  score,
-  vectorScore: score,
-  keywordScore: score,
-  location: { startOffset: 0, endOffset: text.length, headingPath: [] },
-});
 
 const policy = evidence(
   "1",

@@ -330,13 +330,16 @@ const calibrationSample = (outcomes: readonly QuestionOutcome[]) =>
 export interface CalibrationReport {
   /** Fitted on every question given. */
   readonly fit: LogisticFit;
-  /** ECE of 2-fold cross-validation (fit on even-numbered questions, score odd ones, and back). */
+  /** ECE of 2-fold cross-validation (fit on even-numbered questions, score odd ones, and back; see `foldOf`). */
   readonly crossValidatedEce: number;
 }
 
+/** Which of two folds a question falls in: its id's number, odd or even ("q07", "h112"). */
+const foldOf = (o: QuestionOutcome): number => Number(o.id.replace(/^\D+/, "")) % 2;
+
 export function calibrationReport(outcomes: readonly QuestionOutcome[]): CalibrationReport {
   const fit = fitLogistic(calibrationSample(outcomes));
-  const folds = [0, 1].map((f) => outcomes.filter((o) => Number(o.id.slice(1)) % 2 === f));
+  const folds = [0, 1].map((f) => outcomes.filter((o) => foldOf(o) === f));
   const heldOut = folds.flatMap((fold, f) => {
     const model = fitLogistic(calibrationSample(folds[1 - f] as QuestionOutcome[]));
     return fold.map((o) => ({
@@ -346,9 +349,6 @@ export function calibrationReport(outcomes: readonly QuestionOutcome[]): Calibra
   });
   return { fit, crossValidatedEce: expectedCalibrationError(heldOut) };
 }
-
-/** Which of two folds a question falls in: its id's number, odd or even ("q07", "h112"). */
-const foldOf = (o: QuestionOutcome): number => Number(o.id.replace(/^\D+/, "")) % 2;
 
 export interface FreshCalibration {
   readonly model: LogisticFit;

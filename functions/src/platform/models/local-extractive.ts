@@ -17,7 +17,7 @@ import type {
 import { citationMarker } from "./grounding.js";
 import { tokenize } from "../text/analyzer.js";
 import { splitSentences } from "../text/sentences.js";
-import { answerTypeOf, hasAnswerType } from "../text/question.js";
+import { answerTypeOf, hasAnswerType, type AnswerType } from "../text/question.js";
 
 /** The whole answer when no passage sentence is relevant enough, or when there are no passages. */
 export const COULD_NOT_FIND_ANSWER = "I could not find this in the provided sources.";
@@ -154,11 +154,14 @@ function coverageBy(q: Question, terms: ReadonlySet<string>, covered?: ReadonlyS
   return sum / q.total;
 }
 
-function scoreSentences(question: string, candidates: readonly Candidate[], passageCount: number): Scored[] {
-  const q = questionOf(question, candidates);
-  if (!q) return [];
+function scoreSentences(
+  question: string,
+  q: Question,
+  type: AnswerType,
+  candidates: readonly Candidate[],
+  passageCount: number,
+): Scored[] {
   const questionBigrams = bigramsOf(tokenize(question));
-  const type = answerTypeOf(question);
   return candidates.map((candidate) => {
     const own = coverageBy(q, candidate.terms);
     const inContext = coverageBy(q, candidate.context);
@@ -210,8 +213,9 @@ function creditAnswersOfQuestions(scored: readonly Scored[]): Scored[] {
 export function extractiveAnswer(question: string, passages: readonly GroundingPassage[]): string {
   const candidates = candidatesOf(passages);
   const q = questionOf(question, candidates);
+  if (!q) return COULD_NOT_FIND_ANSWER;
   const type = answerTypeOf(question);
-  const all = creditAnswersOfQuestions(scoreSentences(question, candidates, passages.length));
+  const all = creditAnswersOfQuestions(scoreSentences(question, q, type, candidates, passages.length));
   // A sentence without the kind of answer the question asks for (no number for "how many") is not an
   // answer to it, however many of its words it repeats; the line it introduces may be.
   const answers = (c: Candidate): boolean =>
@@ -236,7 +240,7 @@ export function extractiveAnswer(question: string, passages: readonly GroundingP
         a.candidate.position - b.candidate.position,
     );
   const best = ranked[0];
-  if (!best || !q) return COULD_NOT_FIND_ANSWER;
+  if (!best) return COULD_NOT_FIND_ANSWER;
   const chosen: Candidate[] = [];
   const covered = new Set<string>();
   let units = 0;
