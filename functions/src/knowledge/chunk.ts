@@ -36,6 +36,20 @@ interface Block {
 const headingLine = /^ {0,3}(#{1,6})\s+(.+?)\s*#*\s*$/;
 const fenceLine = /^\s{0,3}(```|~~~)/;
 
+/**
+ * A heading as a reader sees it: README titles often carry badges (`[![npm][badge]][link]`), links and inline
+ * HTML (`<sup>`), whose image names and URLs would otherwise be repeated as the heading of every chunk below.
+ */
+export function readableHeading(raw: string): string {
+  return raw
+    .replace(/!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])?/g, " ") // images, inline or by reference
+    .replace(/\[\s*\](?:\([^)]*\)|\[[^\]]*\])/g, " ") // links left empty by a removed badge
+    .replace(/\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])/g, "$1") // links keep their text
+    .replace(/<\/?[a-z][a-z0-9-]*\b[^>]*>/gi, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** Paragraph blocks with offsets into `text`, each tagged with the headings above it. */
 function blocks(text: string): Block[] {
   const out: Block[] = [];
@@ -61,7 +75,7 @@ function blocks(text: string): Block[] {
         flush(offset);
         const level = (h[1] as string).length;
         headings.length = Math.min(headings.length, level - 1);
-        headings[level - 1] = (h[2] as string).trim();
+        headings[level - 1] = readableHeading(h[2] as string);
         for (let i = 0; i < level - 1; i++) headings[i] ??= "";
         bodyStart = offset + line.length + 1;
       } else {

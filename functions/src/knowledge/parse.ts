@@ -11,7 +11,7 @@ import { damagedDocx, parseDocx, wordBody } from "./parse/docx.js";
 import { defaultParseLimits, noText, tooMuchText, type ParseLimits } from "./parse/limits.js";
 import { isCompletePdf, looksLikePdf, parsePdf } from "./parse/pdf.js";
 import { parseCsv, parseJson } from "./parse/records.js";
-import { decodeText, htmlToText, looksLikeText, normalizeMarkdown } from "./parse/text.js";
+import { decodeText, htmlToText, looksLikeText, normalizeMarkdown, plainTextHeadings } from "./parse/text.js";
 import type { ParsedDocument } from "./parse/parsed.js";
 import { zipEntries } from "./parse/zip.js";
 import type { DocumentType } from "./schema.js";
@@ -199,8 +199,9 @@ export async function parseDocument(
       parsed = { text: normalizeMarkdown(raw).trim() };
       break;
     case "text":
-      // Plain text often underlines its titles too (=== / ---); nothing else about it changes.
-      parsed = { text: normalizeMarkdown(raw).trim() };
+      // Plain text often underlines its titles too (=== / ---), or numbers them (`2.1 Scope`), or writes
+      // them in capitals as manual pages do (`OPTIONS`).
+      parsed = { text: plainTextHeadings(normalizeMarkdown(raw)).trim() };
       break;
   }
   if (parsed.text.replace(/\s+/g, "").length === 0) throw noText();

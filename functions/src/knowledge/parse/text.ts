@@ -248,3 +248,37 @@ export function normalizeMarkdown(markdown: string): string {
   }
   return out.join("\n");
 }
+
+/** `2.1 Title`, `3.4. Title`, `1) Title`: a section number, then a short title that starts with a capital. */
+const numberedTitle = /^\s{0,3}((?:\d{1,3})(?:\.\d{1,3}){0,5})[.)]?\s+(\p{Lu}.{0,80})$/u;
+/** `DESCRIPTION`, `EXIT STATUS`: a manual page's section names. */
+const capitalTitle = /^\s{0,3}(\p{Lu}[\p{Lu}\d]*(?:[ -][\p{Lu}\d]+){0,3})\s*$/u;
+
+/**
+ * Plain text's own headings become `#` lines the chunker reads: a numbered title standing alone on its line
+ * (`2.1 Scope`, one `#` per level of the number) and a manual page's capitalised section names (`OPTIONS`).
+ * Only lines with a blank line (or the start or end) on both sides count, titles never end in a sentence's
+ * punctuation and are at most ten words, and fenced code is left alone.
+ */
+export function plainTextHeadings(text: string): string {
+  const lines = text.split("\n");
+  let inFence = false;
+  return lines
+    .map((line, i) => {
+      if (fence.test(line)) inFence = !inFence;
+      if (inFence) return line;
+      const alone = (lines[i - 1] ?? "").trim() === "" && (lines[i + 1] ?? "").trim() === "";
+      if (!alone || /^\s{0,3}#/.test(line)) return line;
+      const numbered = numberedTitle.exec(line);
+      if (numbered) {
+        const title = (numbered[2] as string).trim();
+        if (/[.,;:!?]$/.test(title) || title.split(/\s+/).length > 10) return line;
+        const depth = (numbered[1] as string).split(".").length;
+        return `${"#".repeat(Math.min(6, depth))} ${line.trim()}`;
+      }
+      const capital = capitalTitle.exec(line);
+      if (capital && (capital[1] as string).replace(/[^\p{Lu}]/gu, "").length >= 3) return `# ${line.trim()}`;
+      return line;
+    })
+    .join("\n");
+}
