@@ -10,6 +10,7 @@
  * is never cited and so never raises the confidence: retrieval strength and coverage come from cited
  * passages only, which keeps the calibration (fitted on a corpus without injections) honest.
  */
+import { entailmentFailure } from "./entailment.js";
 import { splitSentences } from "../platform/text/sentences.js";
 import { tokenize } from "../platform/text/analyzer.js";
 import { answerTypeOf, hasAnswerType, type AnswerType } from "../platform/text/question.js";
@@ -63,14 +64,31 @@ export function verbatimSpan(passage: string, sentence: string): string {
   return pattern.exec(passage)?.[0] ?? sentence;
 }
 
-/** The source sentence that best supports a claim, and how well. */
-function bestQuote(claimTerms: Set<string>, passage: Evidence): { quote: string; support: number } {
-  let best = { quote: "", support: 0 };
+/**
+ * The source sentence that best supports a claim, and how well: the one sharing most of its terms among
+ * those that also entail it (entailment.ts: its numbers, polarity and bounds). When only contradicting
+ * sentences share enough terms, the best of them is returned with why it fails.
+ */
+function bestQuote(
+  claim: string,
+  claimTerms: Set<string>,
+  passage: Evidence,
+  needed: number,
+): { quote: string; support: number; failure: string | null } {
+  type Quote = { quote: string; support: number; failure: string | null };
+  let entailed: Quote = { quote: "", support: 0, failure: null };
+  let contradicted: Quote | null = null;
   for (const sentence of splitSentences(passage.text)) {
     const support = overlap(claimTerms, termsOf(sentence));
-    if (support > best.support) best = { quote: sentence, support };
+    const failure = support >= needed ? entailmentFailure(claim, sentence) : null;
+    if (failure === null) {
+      if (support > entailed.support) entailed = { quote: sentence, support, failure };
+    } else if (!contradicted || support > contradicted.support) {
+      contradicted = { quote: sentence, support, failure };
+    }
   }
-  return { quote: best.quote ? verbatimSpan(passage.text, best.quote) : "", support: best.support };
+  const chosen = entailed.support < needed && contradicted ? contradicted : entailed;
+  return { ...chosen, quote: chosen.quote ? verbatimSpan(passage.text, chosen.quote) : "" };
 }
 
 /**
@@ -157,17 +175,25 @@ export function assessAnswer(input: {
     }
     const candidates = refs.length > 0 ? refs.map((r) => byRef.get(r) as Evidence) : [...input.evidence];
     const needed = refs.length > 0 ? supportThreshold : implicitSupportThreshold;
-    let best: { evidence: Evidence; quote: string; support: number } | null = null;
+    let best: { evidence: Evidence; quote: string; support: number; failure: string | null } | null = null;
     for (const evidence of candidates) {
-      const q = bestQuote(claimTerms, evidence);
-      if (!best || q.support > best.support) best = { evidence, ...q };
+      const q = bestQuote(sentence, claimTerms, evidence, needed);
+      const entailed = (x: { failure: string | null; support: number }) =>
+        x.failure === null && x.support >= needed;
+      if (
+        !best ||
+        (entailed(q) && !entailed(best)) ||
+        (entailed(q) === entailed(best) && q.support > best.support)
+      )
+        best = { evidence, ...q };
     }
-    const supported = best !== null && best.support >= needed;
+    const supported = best !== null && best.support >= needed && best.failure === null;
     checks.push({
       sentence,
       refs: supported && best ? [best.evidence.ref] : refs,
       support: Math.round((best?.support ?? 0) * 1000) / 1000,
       verdict: supported ? "supported" : "unsupported-removed",
+      ...(!supported && best?.failure ? { reason: `The sentence ${best.failure}.` } : {}),
     });
     if (!supported || !best) continue;
     supportSum += best.support;

@@ -29,6 +29,8 @@ export const claimCheckSchema = z.object({
   support: z.number(),
   /** injection-removed: the sentence cited, repeated or was itself instruction-like excluded text. */
   verdict: z.enum(["supported", "unsupported-removed", "injection-removed"]),
+  /** Why a sentence sharing enough words with its source was still removed (entailment.ts). */
+  reason: z.string().optional(),
 });
 export type ClaimCheck = z.infer<typeof claimCheckSchema>;
 
