@@ -9,6 +9,8 @@
  * not (answer accuracy), a floor against regressions; the goals are printed beside the figures.
  *
  * `npm run calibrate` prints this with the fixture corpus's report; with OPENAI_* set, for that provider.
+ * With ALCHEMIST_RELIABILITY_SVG=<file> (`npm run calibrate` sets it to docs/reliability.svg), it writes the
+ * reliability diagram of both halves and the fixture corpus.
  * With ALCHEMIST_EVAL_DUMP=<file>, it also writes every tuning-half question with its answer, confidence and the
  * passages retrieved, one JSON object per line, to look at what went wrong; the test half is never written out.
  */
@@ -27,6 +29,7 @@ import {
   type QuestionOutcome,
 } from "../agents/testing/answer-eval.js";
 import { writeFile } from "node:fs/promises";
+import { reliabilitySvg } from "../agents/testing/reliability-svg.js";
 import { z } from "zod";
 import { traceSchema, tracePath } from "./schema.js";
 import { chunksPath } from "../knowledge/schema.js";
@@ -107,6 +110,18 @@ let evaluatedKb = "";
 afterAll(async () => {
   const dump = process.env["ALCHEMIST_EVAL_DUMP"];
   if (dump && outcomes.length > 0) await dumpTuningHalf(dump, evaluatedKb);
+  const diagram = process.env["ALCHEMIST_RELIABILITY_SVG"];
+  if (diagram && outcomes.length > 0) {
+    const title = `Answer confidence: ${platform.deps.chat.info.label.split(" (")[0]}`;
+    await writeFile(
+      diagram,
+      reliabilitySvg(title, [
+        { label: "held-out test half (out of sample)", colour: "#1565c0", points: half("test") },
+        { label: "held-out tuning half", colour: "#ef6c00", points: half("tune") },
+        { label: "fixture corpus (in sample)", colour: "#9e9e9e", points: fixtureOutcomes },
+      ]),
+    );
+  }
   if (outcomes.length > 0) {
     const label = platform.deps.chat.info.label;
     const fresh = fitCalibration([...fixtureOutcomes, ...half("tune")]);

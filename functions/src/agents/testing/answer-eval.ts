@@ -232,24 +232,46 @@ export async function runAnswerEval(
   return outcomes;
 }
 
+export interface ReliabilityBin {
+  /** The bin's confidence range [lo, hi) (the last one includes 1). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly count: number;
+  readonly meanConfidence: number;
+  /** Share of the bin's points that were right. */
+  readonly accuracy: number;
+}
+
+/** Equal-width confidence bins that hold at least one point: what a reliability diagram draws. */
+export function reliabilityBins(
+  points: readonly { confidence: number; correct: boolean }[],
+  bins = 10,
+): ReliabilityBin[] {
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    const inBin = points.filter((p) => Math.min(bins - 1, Math.floor(p.confidence * bins)) === b);
+    if (inBin.length === 0) continue;
+    out.push({
+      lo: b / bins,
+      hi: (b + 1) / bins,
+      count: inBin.length,
+      meanConfidence: inBin.reduce((s, p) => s + p.confidence, 0) / inBin.length,
+      accuracy: inBin.filter((p) => p.correct).length / inBin.length,
+    });
+  }
+  return out;
+}
+
 /** Expected calibration error over equal-width confidence bins. */
 export function expectedCalibrationError(
   points: readonly { confidence: number; correct: boolean }[],
   bins = 10,
 ): number {
   if (points.length === 0) return 0;
-  let total = 0;
-  for (let b = 0; b < bins; b++) {
-    const inBin = points.filter((p) => {
-      const bin = Math.min(bins - 1, Math.floor(p.confidence * bins));
-      return bin === b;
-    });
-    if (inBin.length === 0) continue;
-    const meanConfidence = inBin.reduce((s, p) => s + p.confidence, 0) / inBin.length;
-    const accuracy = inBin.filter((p) => p.correct).length / inBin.length;
-    total += (inBin.length / points.length) * Math.abs(meanConfidence - accuracy);
-  }
-  return total;
+  return reliabilityBins(points, bins).reduce(
+    (total, bin) => total + (bin.count / points.length) * Math.abs(bin.meanConfidence - bin.accuracy),
+    0,
+  );
 }
 
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
