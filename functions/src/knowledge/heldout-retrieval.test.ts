@@ -53,7 +53,7 @@ afterAll(async () => {
     const label = (q: ModeQuality) =>
       `${rows.find((r) => r.quality === q)?.split === "test" ? "TEST" : "tune"} ${q.mode === defaultSearchMode && !q.reranked ? "*" : " "}`;
     console.log(
-      `\nRetrieval on the held-out corpus (answerable questions; * = the default mode; reranked = with rerank.ts, off by default; TEST = out of sample)\n${formatQuality(
+      `\nRetrieval on the held-out corpus (answerable questions; * = the default mode; reranked = every signal of rerank.ts (by default only its navigation rule); TEST = out of sample)\n${formatQuality(
         rows.map((r) => r.quality),
         5,
         label,

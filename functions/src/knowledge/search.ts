@@ -11,7 +11,7 @@ import { idPattern } from "../platform/ids.js";
 import { VectorValue, type DocSnapshot, type TermStats } from "../platform/ports.js";
 import { exactDistance, queryNormOf } from "../platform/vectors.js";
 import { embeddingModelId } from "./ingest.js";
-import { lexicalRerank, type RerankWeights } from "./rerank.js";
+import { lexicalRerank, navigationOnly, type RerankWeights } from "./rerank.js";
 import { loadKnowledgeBase } from "./knowledge-bases.js";
 import {
   chunkSchema,
@@ -71,10 +71,11 @@ export interface SearchOptions {
   /** `weighted` orders by the combined 0..1 score; `rrf` by reciprocal rank fusion (k = 60). */
   readonly fusion?: Fusion;
   /**
-   * A lexical reranking of the fused candidates (rerank.ts). Off by default: it helped on the fixture corpus
-   * and the held-out tuning half it was tuned on and not on the held-out test half (see the README).
+   * The lexical reranking of the fused candidates (rerank.ts). By default (keyword and hybrid modes) it only
+   * ranks navigation matter down: its other signals helped on the fixture corpus and the held-out tuning
+   * half they were tuned on, not on the held-out test half (see the README). `false` turns it off.
    */
-  readonly lexical?: RerankWeights;
+  readonly lexical?: RerankWeights | false;
 }
 
 /** How many of the best fused candidates the lexical reranking reorders. */
@@ -246,9 +247,8 @@ export async function searchKnowledgeBases(
     .sort((a, b) => (byRrf ? b.rrf - a.rrf : b.score - a.score) || (a.chunkId < b.chunkId ? -1 : 1))
     .map(({ rrf: _rrf, ...result }) => result);
   // Only the pool is reordered and rescored; what lies beyond it is never returned.
-  const ranked = options.lexical
-    ? lexicalRerank(query, fused.slice(0, lexicalPool(k)), options.lexical)
-    : fused;
+  const lexical = options.lexical ?? (mode === "vector" ? false : navigationOnly);
+  const ranked = lexical ? lexicalRerank(query, fused.slice(0, lexicalPool(k)), lexical) : fused;
   if (!options.rerank) return ranked.slice(0, k);
   const reranked = await options.rerank(query, ranked.slice(0, Math.min(ranked.length, k * 3)));
   const known = new Set(ranked.map((r) => r.chunkId));
