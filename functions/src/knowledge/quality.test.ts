@@ -1,9 +1,8 @@
 /**
  * Retrieval quality on the fixture corpus (every supported format, 100+ marked questions): hybrid search
  * must beat both vector-only and keyword-only retrieval. The full lexical reranking (rerank.ts; by default only
- * its navigation rule applies) is
- * printed beside them: its weights were chosen on this corpus and the held-out tuning half, so its figures here
- * are in sample. heldout-retrieval.test.ts reports the held-out corpus.
+ * its navigation rule applies) is printed beside them: its weights were chosen on this corpus and the held-out
+ * tuning half, so its figures here are in sample. heldout-retrieval.test.ts reports the held-out corpus.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
