@@ -270,8 +270,12 @@ describe("Agent Studio: from sign-in to rollback", () => {
   step("version 2 is served: the playground's published version declines the blocked topic", async () => {
     await page.getByRole("link", { name: "Try it" }).click();
     await heading(`Playground · ${agentName}`).waitFor();
+    // "Try it" from the builder opens the draft; the served version is picked from the list.
+    await expect(page.getByRole("combobox", { name: "Version" }).textContent()).resolves.toBe(
+      "Draft (unpublished changes)",
+    );
     await page.getByRole("combobox", { name: "Version" }).click();
-    await page.getByRole("option", { name: "Version 2 (published)" }).click();
+    await page.getByRole("option", { name: "Version 2 (serving)" }).click();
     await ask(question);
     const log = page.getByRole("log", { name: "Conversation" });
     await log.getByText(`I'm sorry, I can't help with questions about ${blockedTopic}.`).waitFor();
@@ -298,12 +302,16 @@ describe("Agent Studio: from sign-in to rollback", () => {
     await versions.getByRole("listitem", { name: "Version 1" }).getByText("Serving").waitFor();
     await page.getByText("Serving: v1 of 2 (rolled back)").waitFor();
 
-    // The playground offers the served version, and it answers as version 1 did.
+    // The playground offers every version, the served one marked, and it answers as version 1 did.
     await page.getByRole("link", { name: "Try it" }).click();
     await heading(`Playground · ${agentName}`).waitFor();
     await page.getByRole("combobox", { name: "Version" }).click();
-    await expect(page.getByRole("option", { name: "Version 2 (published)" }).count()).resolves.toBe(0);
-    await page.getByRole("option", { name: "Version 1 (published)" }).click();
+    await expect(page.getByRole("option").allTextContents()).resolves.toEqual([
+      "Draft (unpublished changes)",
+      "Version 2",
+      "Version 1 (serving)",
+    ]);
+    await page.getByRole("option", { name: "Version 1 (serving)" }).click();
     await ask(question);
     const log = page.getByRole("log", { name: "Conversation" });
     await log.getByText(answerText).waitFor();

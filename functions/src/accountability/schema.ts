@@ -62,6 +62,8 @@ const candidateSchema = z.object({
   chunkId: z.string(),
   docId: z.string(),
   docName: z.string(),
+  /** Headings above the passage, outermost first (absent on older traces). */
+  headingPath: z.array(z.string()).optional(),
   score: z.number(),
   vectorScore: z.number().nullable(),
   keywordScore: z.number().nullable(),

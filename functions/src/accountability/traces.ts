@@ -166,6 +166,7 @@ export function recordTurn(deps: Deps, start: TurnStart, clock: Stopwatch): Trac
         chunkId: e.chunkId,
         docId: e.docId,
         docName: e.docName,
+        headingPath: [...e.location.headingPath],
         score: e.score,
         vectorScore: e.vectorScore,
         keywordScore: e.keywordScore,

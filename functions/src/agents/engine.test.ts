@@ -227,6 +227,40 @@ describe("agent lifecycle", () => {
     ).toMatch(/versions: 1-2/);
   });
 
+  it("answers with any published version a conversation pins, whatever is served; refuses others", async () => {
+    const agentId = await createAgent();
+    await publish(agentId);
+    const patched = await platform.fetch(`/v1/agents/${agentId}`, {
+      method: "PATCH",
+      json: { guardrails: { blockedTopics: ["vacation"], redactPii: true } },
+    });
+    expect(patched.status).toBe(200);
+    expect(await publish(agentId)).toMatchObject({ publishedVersion: 2 });
+
+    // Version 2 is served and declines the topic; a conversation pinned to version 1 still answers it.
+    const question = "How many vacation days do full-time employees get?";
+    const served = await ask(await startConversation(agentId), question);
+    expect([served.agentVersion, served.abstained]).toEqual([2, true]);
+    const pinned = await ask(
+      await startConversation(agentId, 1, platform.keys.viewer),
+      question,
+      platform.keys.viewer,
+    );
+    expect(pinned).toMatchObject({ agentVersion: 1, abstained: false });
+    expect(pinned.content).toContain("25 vacation days");
+    expect(await trace(pinned.traceId)).toMatchObject({ agentVersion: 1, status: "answered" });
+
+    const start = (version: unknown) =>
+      platform.fetch(`/v1/agents/${agentId}/conversations`, { method: "POST", json: { version } });
+    expect(await errorOf(await start(3))).toMatchObject({ status: 404, code: "not-found" });
+    expect((await errorOf(await start(3))).message).toMatch(/has no version 3/);
+    for (const bad of [0, -1, 1.5, "2", "latest", null])
+      expect(await errorOf(await start(bad)), String(bad)).toMatchObject({
+        status: 400,
+        code: "invalid-argument",
+      });
+  });
+
   it("pauses, resumes and archives; an archived agent keeps its history but no longer changes", async () => {
     const agentId = await createAgent();
     await publish(agentId);

@@ -90,6 +90,8 @@ export const api = readsOwnBody(
             }
             res.end();
           } else if (response.body === undefined) res.end();
+          // A file (a document's original): sent as it is, with the content type the route set.
+          else if (Buffer.isBuffer(response.body)) res.send(response.body);
           else res.json(response.body);
         } catch (e) {
           // The guard: whatever escaped (a bug, a failing dependency), this request gets a 500 with its id

@@ -71,7 +71,8 @@ function auditedDocument(d: KnowledgeDocument): Record<string, unknown> {
   return { name: d.name, version: d.version, size: d.size, tags: d.tags, restoredFrom };
 }
 
-async function loadDocument(
+/** A document that exists and is not being deleted (one being deleted is already gone for readers). */
+export async function loadDocument(
   deps: Deps,
   tenantId: string,
   kbId: string,

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AppError } from "../platform/errors.js";
 import { route, type Route } from "../platform/http/router.js";
-import { idResponse, idSchema, nameSchema } from "../platform/validation.js";
+import { idResponse, idSchema, nameSchema, validate } from "../platform/validation.js";
 import {
   type AddedDocument,
   addDocument,
@@ -18,11 +18,49 @@ import {
   getKnowledgeBase,
   listKnowledgeBases,
 } from "./knowledge-bases.js";
-import { documentsPath, knowledgeBasesPath } from "./schema.js";
+import { getDocumentFile, getDocumentText, getPassage } from "./reading.js";
+import { chunkLocationSchema, documentsPath, documentTypes, knowledgeBasesPath } from "./schema.js";
 import { searchInput, searchKnowledgeBase } from "./search.js";
 
 const kbParams = z.object({ kbId: idSchema });
 const docParams = z.object({ kbId: idSchema, docId: idSchema });
+const chunkParams = z.object({ kbId: idSchema, chunkId: idSchema });
+
+/** `?version=` of a document's text or file: a version number; without it, the searchable version. */
+const versionQuery = z
+  .object({
+    version: z
+      .string()
+      .regex(/^[1-9]\d{0,8}$/, "must be a version number: 1, 2, …")
+      .transform(Number)
+      .optional(),
+  })
+  .strict();
+
+const passageResponse = z.object({
+  id: z.string(),
+  kbId: z.string(),
+  docId: z.string(),
+  docName: z.string(),
+  docType: z.enum(documentTypes),
+  docVersion: z.number(),
+  activeVersion: z.number().nullable(),
+  index: z.number(),
+  text: z.string(),
+  location: chunkLocationSchema,
+});
+
+const documentTextResponse = z.object({
+  docId: z.string(),
+  name: z.string(),
+  type: z.enum(documentTypes),
+  version: z.number(),
+  text: z.string(),
+});
+
+/** `filename*` of a Content-Disposition header (RFC 6266 / 5987), for any name a document may have. */
+const attachment = (name: string): string =>
+  `attachment; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 
 const documentResponse = z.object({
   id: z.string(),
@@ -243,6 +281,60 @@ export const knowledgeRoutes: Route<unknown, unknown>[] = [
     params: docParams,
     response: documentResponse,
     handle: ({ deps, caller, params }) => getDocument(deps, caller.tenantId, params.kbId, params.docId),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/knowledge-bases/{kbId}/documents/{docId}/text",
+    summary:
+      "Get a document version's extracted text, the text its passages' location offsets (startOffset, " +
+      "endOffset) count in: ?version= (default the searchable version). Read again from the stored file",
+    tag: "Knowledge",
+    permission: "workspace.read",
+    params: docParams,
+    response: documentTextResponse,
+    handle: ({ deps, caller, params, request }) => {
+      const { version } = validate(versionQuery, Object.fromEntries(request.query), "query parameter");
+      return getDocumentText(deps, caller.tenantId, params.kbId, params.docId, version);
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/knowledge-bases/{kbId}/documents/{docId}/file",
+    summary:
+      "Download a document version's original file, as uploaded, with its content type: ?version= " +
+      "(default the searchable version). A PDF can then be opened at a passage's page (#page=N)",
+    tag: "Knowledge",
+    permission: "workspace.read",
+    params: docParams,
+    fileResponse: true,
+    raw: true,
+    handle: async ({ deps, caller, params, request }) => {
+      const { version } = validate(versionQuery, Object.fromEntries(request.query), "query parameter");
+      const file = await getDocumentFile(deps, caller.tenantId, params.kbId, params.docId, version);
+      return {
+        status: 200,
+        headers: {
+          "content-type": file.contentType,
+          "content-disposition": attachment(file.name),
+          // Uploaded content is never run as a page of this origin, whatever it holds.
+          "content-security-policy": "sandbox; default-src 'none'",
+          "x-document-version": String(file.version),
+        },
+        body: file.bytes,
+      };
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/v1/knowledge-bases/{kbId}/chunks/{chunkId}",
+    summary:
+      "Get one passage (chunk) by the chunkId a citation names: its text, its location (heading path, page, " +
+      "offsets into the document version's text) and its document's name, type and version",
+    tag: "Knowledge",
+    permission: "workspace.read",
+    params: chunkParams,
+    response: passageResponse,
+    handle: ({ deps, caller, params }) => getPassage(deps, caller.tenantId, params.kbId, params.chunkId),
   }),
   route({
     method: "POST",

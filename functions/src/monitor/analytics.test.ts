@@ -13,7 +13,9 @@ import type { ChatModel } from "../platform/ports.js";
 import {
   analyticsQuerySchema,
   analyticsWindow,
+  knowledgeGapsOf,
   loadAnalytics,
+  questionKey,
   summarizeTraces,
   type Analytics,
   type AnalyticsMetrics,
@@ -203,6 +205,114 @@ describe("summarizeTraces", () => {
     expect(summary.totals).toEqual(idle);
     expect(summary.byChannel).toEqual([]);
     expect(summary.series.every((d) => d.turns === 0 && d.latencyMs.p50 === null)).toBe(true);
+  });
+});
+
+/** A retrieved passage as a trace records it. */
+const candidate = (docName: string, score: number, headingPath: string[] = [], extra = {}) => ({
+  kbId: "kb_hr",
+  docId: `doc_${docName}`,
+  docName,
+  chunkId: `doc_${docName}-v1-0`,
+  headingPath,
+  score,
+  excluded: false,
+  ...extra,
+});
+
+const abstention = (question: string, createdAt: string, candidates: ReturnType<typeof candidate>[] = []) =>
+  turn({ status: "abstained", confidence: { value: 0.2 }, question, createdAt, retrieval: { candidates } });
+
+describe("knowledgeGapsOf", () => {
+  it("treats questions differing only in case, accents, punctuation and spacing as one", () => {
+    expect(questionKey("  How do I reset my VPN token?! ")).toBe("how do i reset my vpn token");
+    expect(questionKey("Où est le café ?")).toBe(questionKey("ou est le cafe"));
+    expect(questionKey("Can I park at HQ?")).not.toBe(questionKey("Can I park at the HQ?"));
+  });
+
+  it("lists the questions abstained on most, with counts, the newest wording and when last asked", () => {
+    const gaps = knowledgeGapsOf(
+      [
+        abstention("How do I reset my VPN token?", "2024-05-02T09:00:00.000Z"),
+        abstention("how do i reset my vpn token", "2024-05-04T10:00:00.000Z"),
+        abstention("How do I reset my VPN token ?", "2024-05-03T10:00:00.000Z"),
+        abstention("Can I bring my dog?", "2024-05-05T08:00:00.000Z"),
+        abstention("Is there a gym?", "2024-05-06T08:00:00.000Z"),
+        abstention("Is there a gym", "2024-05-01T08:00:00.000Z"),
+        // Not gaps: answered, declined (a blocked topic) and failed turns, and turns outside the window.
+        turn({ status: "answered", question: "Can I bring my dog?" }),
+        turn({ status: "declined", question: "Can I bring my dog?", confidence: null }),
+        turn({ status: "failed", question: "Can I bring my dog?", confidence: null }),
+        abstention("Can I bring my dog?", "2024-05-08T00:00:00.000Z"),
+        abstention("Can I bring my dog?", "2024-04-30T23:59:59.999Z"),
+      ],
+      may,
+    );
+    expect(gaps.map((g) => [g.question, g.count, g.lastAskedAt])).toEqual([
+      ["how do i reset my vpn token", 3, "2024-05-04T10:00:00.000Z"],
+      ["Is there a gym?", 2, "2024-05-06T08:00:00.000Z"],
+      ["Can I bring my dog?", 1, "2024-05-05T08:00:00.000Z"],
+    ]);
+  });
+
+  it("names the closest material: the best passage over the group, never a withheld one or a tool output", () => {
+    const [gap] = knowledgeGapsOf(
+      [
+        abstention("Can I expense a gym membership?", "2024-05-02T09:00:00.000Z", [
+          candidate("benefits.md", 0.41, ["Benefits", "Wellbeing"]),
+          candidate("expenses.md", 0.38, ["Expenses"]),
+        ]),
+        abstention("Can I expense a gym membership", "2024-05-03T09:00:00.000Z", [
+          candidate("expenses.md", 0.52, ["Expenses", "What is covered"]),
+          candidate("injected.md", 0.97, [], { excluded: true }),
+          candidate("Tool search_policies", 1, [], { kbId: "" }),
+        ]),
+      ],
+      may,
+    );
+    expect(gap?.closest).toEqual({
+      kbId: "kb_hr",
+      docId: "doc_expenses.md",
+      docName: "expenses.md",
+      chunkId: "doc_expenses.md-v1-0",
+      headingPath: ["Expenses", "What is covered"],
+      score: 0.52,
+    });
+  });
+
+  it("has no closest material when nothing was retrieved, and no headings on traces without them", () => {
+    const gaps = knowledgeGapsOf(
+      [
+        abstention("Where is the moon base?", "2024-05-02T09:00:00.000Z"),
+        turn({
+          status: "abstained",
+          question: "Who founded Acme?",
+          retrieval: {
+            candidates: [{ kbId: "kb", docId: "d", docName: "history.md", chunkId: "c", score: 0.3 }],
+          },
+        }),
+      ],
+      may,
+    );
+    // Once each: the most recently asked first.
+    expect(gaps.map((g) => [g.question, g.closest?.docName ?? null, g.closest?.headingPath ?? null])).toEqual(
+      [
+        ["Who founded Acme?", "history.md", []],
+        ["Where is the moon base?", null, null],
+      ],
+    );
+  });
+
+  it("keeps the most frequent, most recent first, up to the limit", () => {
+    const turns = Array.from({ length: 14 }, (_, i) =>
+      abstention(`Question ${i}?`, `2024-05-0${1 + (i % 7)}T0${i % 10}:00:00.000Z`),
+    );
+    turns.push(abstention("Question 13?", "2024-05-01T00:00:00.000Z"));
+    const gaps = knowledgeGapsOf(turns, may, 10);
+    expect(gaps).toHaveLength(10);
+    expect(gaps[0]).toMatchObject({ question: "Question 13?", count: 2 });
+    const rest = gaps.slice(1).map((g) => g.lastAskedAt);
+    expect(rest).toEqual([...rest].sort().reverse());
   });
 });
 
@@ -428,6 +538,40 @@ describe("GET /v1/analytics", () => {
     const exact = await loadAnalytics(platform.deps, "acme", {}, { maxTraces: 5, pageSize: 2 });
     expect(exact).toMatchObject({ truncated: false, countedFrom: null });
     expect(exact.totals.turns + exact.totals.failed).toBe(5);
+  });
+
+  it("lists the abstained question as a knowledge gap, with the closest passage its trace retrieved", async () => {
+    const abstainedTrace = traces.find((t) => t.status === "abstained") as Trace;
+    const top = abstainedTrace.retrieval.candidates
+      .filter((c) => !c.excluded)
+      .sort((a, b) => b.score - a.score)[0];
+    // Traces now keep where each passage sits.
+    expect(top?.headingPath?.[0]).toBe("Acme handbook");
+    const { knowledgeGaps } = await analytics();
+    expect(knowledgeGaps).toEqual([
+      {
+        question: "What is the airspeed velocity of an unladen swallow?",
+        count: 1,
+        lastAskedAt: abstainedTrace.createdAt,
+        closest: {
+          kbId: top?.kbId,
+          docId: top?.docId,
+          docName: "handbook.md",
+          chunkId: top?.chunkId,
+          headingPath: top?.headingPath,
+          score: top?.score,
+        },
+      },
+    ]);
+    // Per agent: the guarded agent only declined (a blocked topic), which is no gap.
+    expect((await analytics(`?agentId=${guardedAgent}`)).knowledgeGaps).toEqual([]);
+    expect((await analytics(`?agentId=${hrAgent}`)).knowledgeGaps).toHaveLength(1);
+    // And per window: none the day after.
+    const day = abstainedTrace.createdAt.slice(0, 10);
+    const next = new Date(Date.parse(day) + 86_400_000).toISOString().slice(0, 10);
+    const after = new Date(Date.parse(day) + 2 * 86_400_000).toISOString().slice(0, 10);
+    expect((await analytics(`?from=${next}&to=${after}`)).knowledgeGaps).toEqual([]);
+    expect((await analytics("", platform.keys.otherTenantOwner)).knowledgeGaps).toEqual([]);
   });
 
   it("is refused to a viewer: it summarizes end users' conversations", async () => {

@@ -1,7 +1,9 @@
 /**
  * Conversation analytics for the studio's dashboard, computed from the tenant's decision traces (one per
- * turn, failed turns included): per UTC day, in total and per channel. `summarizeTraces` is the pure
- * aggregation; `loadAnalytics` reads one window of traces (at most `maxTracesPerRequest`) and summarizes it.
+ * turn, failed turns included): per UTC day, in total and per channel, and the knowledge gaps (the questions
+ * the agents abstained on most, with the closest material they found). `summarizeTraces` and
+ * `knowledgeGapsOf` are the pure aggregations; `loadAnalytics` reads one window of traces (at most
+ * `maxTracesPerRequest`) and summarizes it.
  */
 import { z } from "zod";
 import { tracesPath, traceSchema } from "../accountability/schema.js";
@@ -39,6 +41,17 @@ export const analyticsQuerySchema = z
 /** The query string as sent (`loadAnalytics` validates it). */
 export type AnalyticsQuery = Record<string, string | undefined>;
 
+/** What a knowledge gap keeps of a retrieved passage (a trace candidate). */
+const gapCandidateSchema = z.object({
+  kbId: z.string(),
+  docId: z.string(),
+  docName: z.string(),
+  chunkId: z.string(),
+  headingPath: z.array(z.string()).optional(),
+  score: z.number(),
+  excluded: z.boolean().default(false),
+});
+
 /** The fields of a trace the figures come from; a full `Trace` is one. Parsing strips the rest. */
 export const turnRecordSchema = z.object({
   conversationId: traceSchema.shape.conversationId,
@@ -48,8 +61,11 @@ export const turnRecordSchema = z.object({
   timingsMs: z.object({ total: z.number() }),
   generation: z.object({ usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }) }),
   createdAt: traceSchema.shape.createdAt,
+  /** The question and what was retrieved for it: what a knowledge gap is made of. */
+  question: z.string().optional(),
+  retrieval: z.object({ candidates: z.array(gapCandidateSchema) }).optional(),
 });
-export type TurnRecord = z.infer<typeof turnRecordSchema>;
+export type TurnRecord = z.input<typeof turnRecordSchema>;
 
 const nullableNumber = z.number().nullable();
 
@@ -84,7 +100,36 @@ export const analyticsSummarySchema = z.object({
 });
 export type AnalyticsSummary = z.infer<typeof analyticsSummarySchema>;
 
+export const knowledgeGapSchema = z.object({
+  /** The question as it was last asked (the group's newest wording). */
+  question: z.string(),
+  /** Abstentions on it in the window: questions equal once case, accents, punctuation and spacing are ignored. */
+  count: z.number().int(),
+  lastAskedAt: z.string(),
+  /**
+   * The closest material found: the best-scored passage retrieved for it (over all its abstentions), with its
+   * document and the headings above it (empty on traces recorded before headings were); null when no
+   * knowledge base passage was retrieved at all.
+   */
+  closest: z
+    .object({
+      kbId: z.string(),
+      docId: z.string(),
+      docName: z.string(),
+      chunkId: z.string(),
+      headingPath: z.array(z.string()),
+      score: z.number(),
+    })
+    .nullable(),
+});
+export type KnowledgeGap = z.infer<typeof knowledgeGapSchema>;
+
+/** The knowledge gaps an answer lists, most frequent first. */
+export const maxKnowledgeGaps = 10;
+
 export const analyticsResponseSchema = analyticsSummarySchema.extend({
+  /** The questions abstained on most in the window, most often first (at most 10). */
+  knowledgeGaps: z.array(knowledgeGapSchema),
   window: z.object({
     from: z.string(),
     to: z.string(),
@@ -200,6 +245,72 @@ export function summarizeTraces(
   };
 }
 
+/**
+ * What makes two questions the same gap: letters and digits only, lower case, accents dropped, one space
+ * between words ("How do I reset my VPN token?" and "how do i reset my vpn token" are one question).
+ */
+export function questionKey(question: string): string {
+  return question
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+/**
+ * The questions abstained on most in [from, to), grouped by `questionKey`, most abstentions first (then the
+ * most recently asked), at most `limit`. Declined turns (a blocked topic) are not gaps: the agent was told
+ * not to answer. The closest material is the best-scored knowledge base passage retrieved for the group,
+ * instruction-like passages (withheld from the model) and tool outputs left out.
+ */
+export function knowledgeGapsOf(
+  traces: Iterable<TurnRecord>,
+  window: { readonly from: Date; readonly to: Date },
+  limit = maxKnowledgeGaps,
+): KnowledgeGap[] {
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  const groups = new Map<string, KnowledgeGap>();
+  for (const turn of traces) {
+    const at = Date.parse(turn.createdAt);
+    if (turn.status !== "abstained" || turn.question === undefined || !(at >= from && at < to)) continue;
+    const key = questionKey(turn.question);
+    const gap = groups.get(key) ?? {
+      question: turn.question,
+      count: 0,
+      lastAskedAt: turn.createdAt,
+      closest: null,
+    };
+    gap.count += 1;
+    if (turn.createdAt > gap.lastAskedAt) {
+      gap.lastAskedAt = turn.createdAt;
+      gap.question = turn.question;
+    }
+    for (const c of turn.retrieval?.candidates ?? []) {
+      if (c.excluded === true || c.kbId === "") continue;
+      if (gap.closest && gap.closest.score >= c.score) continue;
+      gap.closest = {
+        kbId: c.kbId,
+        docId: c.docId,
+        docName: c.docName,
+        chunkId: c.chunkId,
+        headingPath: c.headingPath ?? [],
+        score: c.score,
+      };
+    }
+    groups.set(key, gap);
+  }
+  return [...groups.values()]
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        (a.lastAskedAt < b.lastAskedAt ? 1 : a.lastAskedAt > b.lastAskedAt ? -1 : 0) ||
+        (a.question < b.question ? -1 : 1),
+    )
+    .slice(0, limit);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Loading
 // ---------------------------------------------------------------------------------------------------
@@ -288,5 +399,6 @@ export async function loadAnalytics(
     truncated,
     countedFrom: truncated ? (turns[turns.length - 1]?.createdAt ?? null) : null,
     ...summarizeTraces(turns, window),
+    knowledgeGaps: knowledgeGapsOf(turns, window),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Conversation analytics (`GET /v1/analytics`): per UTC day and per channel, how many conversations and
  * messages the workspace's agents had, how often they abstained, how confident they were, how long turns
- * took and how many model tokens they spent; the window a screen asks for, and the data layer's section.
+ * took and how many model tokens they spent, and the questions they abstained on most (knowledge gaps); the
+ * window a screen asks for, and the data layer's section.
  * The REST source checks the answer at the edge, with every day of the window present, so screens can trust
  * and chart every field.
  */
@@ -41,6 +42,25 @@ export interface ChannelAnalytics extends AnalyticsMetrics {
   readonly channel: string;
 }
 
+/** A question the agents abstained on, with the closest material they found: what to add to the knowledge. */
+export interface KnowledgeGap {
+  /** As last asked; equal questions (case, accents, punctuation and spacing aside) count as one. */
+  readonly question: string;
+  /** Abstentions on it in the window. */
+  readonly count: number;
+  readonly lastAskedAt: string;
+  /** The best passage retrieved for it; null when nothing was found at all. */
+  readonly closest: {
+    readonly kbId: string;
+    readonly docId: string;
+    readonly docName: string;
+    readonly chunkId: string;
+    /** The headings above it, outermost first (empty when the platform did not record them). */
+    readonly headingPath: readonly string[];
+    readonly score: number;
+  } | null;
+}
+
 export interface Analytics {
   /** `from` inclusive, `to` exclusive (ISO date-times); `agentId` null for every agent. */
   readonly window: { readonly from: string; readonly to: string; readonly agentId: string | null };
@@ -50,6 +70,8 @@ export interface Analytics {
   readonly series: readonly AnalyticsDay[];
   /** Channels with activity, busiest first. */
   readonly byChannel: readonly ChannelAnalytics[];
+  /** The questions abstained on most, most often first (none from a platform that does not list them). */
+  readonly knowledgeGaps: readonly KnowledgeGap[];
   /** The window held more turns than one request counts: only those from `countedFrom` on are counted. */
   readonly truncated: boolean;
   readonly countedFrom: string | null;

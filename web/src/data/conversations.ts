@@ -12,11 +12,17 @@ export interface CitationLocation {
   readonly pageEnd?: number;
   readonly row?: number;
   readonly rowEnd?: number;
+  /** Where the passage sits in its document version's extracted text. */
+  readonly startOffset?: number;
+  readonly endOffset?: number;
 }
 
 export interface Citation {
   /** The marker the answer used: "1" for [1]. */
   readonly ref: string;
+  /** The knowledge base and document of the passage; empty for a tool's output, which has neither. */
+  readonly kbId: string;
+  readonly docId: string;
   readonly docName: string;
   readonly quote: string;
   /** The sentence of the answer the quote supports (each sentence has its own citation); absent on older answers. */

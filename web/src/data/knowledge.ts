@@ -1,7 +1,8 @@
 /**
  * Knowledge as the studio sees it: knowledge bases, their documents moving through ingestion
- * (upload → parse → embed → index), their versions, and retrieval results; the section of the data layer
- * for them (`KnowledgeSource`), and the platform's upload limit.
+ * (upload → parse → embed → index), their versions, retrieval results, and a cited passage read where it
+ * sits (the passage, its document's text, its original file); the section of the data layer for them
+ * (`KnowledgeSource`), and the platform's upload limit.
  */
 import type { Watch } from "./live";
 import { PlatformRequestError, type PlatformErrorEnvelope } from "./platform";
@@ -87,6 +88,38 @@ export interface SearchResult {
   readonly location: PassageLocation;
 }
 
+/**
+ * One passage as a citation names it (`GET …/chunks/{chunkId}`): its text as the agent read it, where it
+ * sits, and the document version it comes from.
+ */
+export interface Passage {
+  readonly id: string;
+  readonly kbId: string;
+  readonly docId: string;
+  readonly docName: string;
+  /** `pdf`, `markdown`, `html`, … */
+  readonly docType: string;
+  /** The version the passage was read from; its offsets count in that version's text. */
+  readonly docVersion: number;
+  /** The version search uses now (another one means the document changed since). */
+  readonly activeVersion: number | null;
+  /** The headings above it, then its text. */
+  readonly text: string;
+  readonly location: PassageLocation;
+  /** Where it sits in its version's extracted text (`DocumentText.text`). */
+  readonly startOffset: number;
+  readonly endOffset: number;
+}
+
+/** A document version's extracted text: what passages' offsets count in. */
+export interface DocumentText {
+  readonly docId: string;
+  readonly name: string;
+  readonly type: string;
+  readonly version: number;
+  readonly text: string;
+}
+
 /** Bytes of a file sent so far, as the browser reports them. */
 export interface UploadProgress {
   readonly sent: number;
@@ -158,6 +191,22 @@ export interface KnowledgeSource {
   /** Indexes an earlier version's file again, as the newest version. */
   restoreDocumentVersion(kbId: string, docId: string, version: number): Promise<KnowledgeDocument>;
   searchKnowledgeBase(kbId: string, query: string, signal: AbortSignal): Promise<SearchResult[]>;
+  /** One passage by the chunk id a citation names; a 404 once its document or its version is gone. */
+  getPassage(kbId: string, chunkId: string, signal: AbortSignal): Promise<Passage>;
+  /** A document version's extracted text; without a version, the one search uses. */
+  getDocumentText(
+    kbId: string,
+    docId: string,
+    version: number | undefined,
+    signal: AbortSignal,
+  ): Promise<DocumentText>;
+  /** A document version's original file, as uploaded; without a version, the one search uses. */
+  getDocumentFile(
+    kbId: string,
+    docId: string,
+    version: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<Blob>;
 }
 
 /** The platform's default upload limit (MAX_UPLOAD_BYTES); a platform with a lower one still says so. */

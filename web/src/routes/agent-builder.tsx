@@ -395,7 +395,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         {!archived && (
           <Button
             component={RouterLink}
-            to={`/agents/${encodeURIComponent(agent.id)}/playground`}
+            to={`/agents/${encodeURIComponent(agent.id)}/playground${readOnly ? "" : "?version=draft"}`}
             variant="outlined"
           >
             Try it

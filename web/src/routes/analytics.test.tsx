@@ -263,6 +263,36 @@ describe("Analytics", { timeout: 30_000 }, () => {
     expect(rowOf(channels, "Studio (drafts)")).toHaveTextContent(/^Studio \(drafts\)111100%—2.4 s752$/);
   });
 
+  it("lists the knowledge gaps: each question once, how often and when last, and the closest material", async () => {
+    platformWith();
+    renderApp("/analytics?range=7");
+    await totalsOf("Nov 19, 2026 – Nov 25, 2026");
+
+    const section = screen.getByRole("region", { name: "Knowledge gaps" });
+    expect(section).toHaveTextContent("The questions the agents abstained on most (2 abstentions)");
+    const gaps = within(section).getByRole("table", { name: "Knowledge gaps" });
+    // Asked on Nov 20 and again today in other words: one gap, in its newest wording.
+    expect(within(gaps).getAllByRole("row")).toHaveLength(2);
+    const row = rowOf(gaps, "can I bring my dog to the office");
+    expect(row).toHaveTextContent(/^can I bring my dog to the office2/);
+    expect(within(row).getByRole("time")).toHaveAttribute("datetime", "2026-11-25T11:00:00.000Z");
+    const closest = within(row).getByRole("link", {
+      name: "employee-handbook.md › Acme Corp Employee Handbook › Office life › Visitors",
+    });
+    expect(closest).toHaveAttribute("href", "/knowledge/kb_handbook/documents/doc_handbook?heading=Visitors");
+  });
+
+  it("says so when the agents abstained on nothing, and asks for the gaps of the agent chosen", async () => {
+    const platform = platformWith(hrWeekTurns.filter((turn) => turn.status !== "abstained"));
+    renderApp("/analytics?range=7&agent=agt_hr");
+    await totalsOf("Nov 19, 2026 – Nov 25, 2026");
+
+    const section = screen.getByRole("region", { name: "Knowledge gaps" });
+    expect(section).toHaveTextContent("The agents abstained on no question in this range.");
+    expect(within(section).queryByRole("table")).not.toBeInTheDocument();
+    expect(platform.sent("GET /v1/analytics")[0]?.query.get("agentId")).toBe("agt_hr");
+  });
+
   it("says so when the range had no conversation, and where to start", async () => {
     platformWith([]);
     renderApp("/analytics?range=7&agent=agt_hr");

@@ -13,6 +13,7 @@ import { DailyCharts } from "../components/analytics/DailyCharts";
 import { activityOf } from "../components/analytics/figures";
 import { formatDayWithYear } from "../components/analytics/format";
 import { HeadlineFigures } from "../components/analytics/HeadlineFigures";
+import { KnowledgeGaps } from "../components/analytics/KnowledgeGaps";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
@@ -41,7 +42,10 @@ function useShownAnalytics(data: Analytics | undefined, waiting: boolean): Analy
   return data ?? (waiting ? last : undefined);
 }
 
-/** Loaded on demand (see routes/index.tsx). How the workspace's agents are doing, per UTC day. */
+/**
+ * Loaded on demand (see routes/index.tsx). How the workspace's agents are doing, per UTC day, and the
+ * questions they abstained on most (knowledge gaps).
+ */
 export function AnalyticsPage() {
   usePageTitle("Analytics");
   const [searchParams, setSearchParams] = useSearchParams();
@@ -123,6 +127,7 @@ export function AnalyticsPage() {
               <DailyCharts series={shown.series} totals={shown.totals} />
             </Box>
             <ChannelBreakdown channels={shown.byChannel} />
+            <KnowledgeGaps gaps={shown.knowledgeGaps} />
           </>
         )}
       </Stack>
@@ -133,7 +138,7 @@ export function AnalyticsPage() {
     <Stack spacing={3}>
       <PageHeader
         title="Analytics"
-        intro="How your agents are doing: conversations, abstentions, confidence, speed and token use, day by day."
+        intro="How your agents are doing: conversations, abstentions, confidence, speed and token use, day by day, and the questions they could not answer."
       />
       <AnalyticsFilters
         days={days}

@@ -51,6 +51,10 @@ export const appRoutes: RouteObject[] = [
             lazy: async () => ({ Component: (await import("./knowledge-base")).KnowledgeBasePage }),
           },
           {
+            path: "knowledge/:kbId/documents/:docId",
+            lazy: async () => ({ Component: (await import("./document")).DocumentPage }),
+          },
+          {
             path: "conversations",
             lazy: async () => ({ Component: (await import("./conversations")).ConversationsPage }),
           },

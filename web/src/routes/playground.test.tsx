@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { hrAssistant } from "../test/fixtures";
+import { hrAssistant, hrVersions } from "../test/fixtures";
 import { errorResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
 import { annSession, signInAs } from "../test/session";
@@ -12,6 +12,7 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
 });
 
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -139,12 +140,30 @@ const trace = {
   },
 };
 
+/** The passage `annualLeave` cites, as `GET …/chunks/{chunkId}` answers it. */
+const leavePassage = {
+  id: "chk_leave_3",
+  kbId: "kb_handbook",
+  docId: "doc_leave",
+  docName: "Leave policy.pdf",
+  docType: "pdf",
+  docVersion: 2,
+  activeVersion: 2,
+  index: 3,
+  text:
+    "Time off > Annual leave\n\nFull-time employees accrue 25 days of paid annual leave per calendar year. " +
+    "Part-time employees accrue leave in proportion to their hours.",
+  location: { startOffset: 1200, endOffset: 1650, headingPath: ["Time off", "Annual leave"], page: 3 },
+};
+
 function stubPlaygroundPlatform(answer: () => Response) {
   return stubPlatform({
     "GET /v1/agents/agt_hr": () => jsonResponse(hrAssistant),
-    "POST /v1/agents/agt_hr/conversations": () => jsonResponse({ id: "cnv_1", agentVersion: "draft" }, 201),
+    "GET /v1/agents/agt_hr/versions": () => jsonResponse({ versions: hrVersions }),
+    "POST /v1/agents/agt_hr/conversations": () => jsonResponse({ id: "cnv_1", agentVersion: 2 }, 201),
     "POST /v1/conversations/cnv_1/messages": answer,
     "GET /v1/traces/trc_1": () => jsonResponse(trace),
+    "GET /v1/knowledge-bases/kb_handbook/chunks/chk_leave_3": () => jsonResponse(leavePassage),
   });
 }
 
@@ -181,8 +200,8 @@ describe("Playground", () => {
     await waitFor(() => expect(box).toBeEnabled());
     expect(box).toHaveValue("");
 
-    // The editor's default is the draft; the message asked for a stream.
-    expect(platform.sent("POST /v1/agents/agt_hr/conversations")[0]?.body).toEqual({ version: "draft" });
+    // The default is the version conversations get (2); the message asked for a stream.
+    expect(platform.sent("POST /v1/agents/agt_hr/conversations")[0]?.body).toEqual({ version: 2 });
     expect(platform.sent("POST /v1/conversations/cnv_1/messages")[0]?.body).toEqual({
       content: "How many days of annual leave do I get?",
       stream: true,
@@ -226,6 +245,150 @@ describe("Playground", () => {
     const dialog = await screen.findByRole("dialog", { name: "[1] Leave policy.pdf" });
     expect(dialog).toHaveTextContent(annualLeave.quote);
     expect(dialog).toHaveTextContent("Location: Page 3 · Time off › Annual leave");
+  });
+
+  describe("a citation in context", () => {
+    /** Opens the answer's citation, once the passage around it has loaded. */
+    async function openCitation(
+      answer = checkedAnswer,
+      prepare: (platform: ReturnType<typeof stubPlaygroundPlatform>) => void = () => undefined,
+    ) {
+      const platform = stubPlaygroundPlatform(() => completeStream(frame("message", { message: answer })));
+      prepare(platform);
+      renderApp("/agents/agt_hr/playground");
+      const { user } = await ask("How many days of annual leave do I get?");
+      const name = `[${answer.citations[0]?.ref}] ${answer.citations[0]?.docName}`;
+      await user.click(await screen.findByRole("button", { name }));
+      const dialog = await screen.findByRole("dialog", { name });
+      return { platform, user, dialog };
+    }
+
+    it("shows the whole passage with the quote marked, its headings, page and version", async () => {
+      const { platform, dialog } = await openCitation();
+      const passage = await within(dialog).findByRole("region", { name: "Passage" });
+      expect(passage).toHaveTextContent("Part-time employees accrue leave in proportion to their hours.");
+      expect(passage.querySelectorAll("mark")).toHaveLength(1);
+      expect(passage.querySelector("mark")).toHaveTextContent(annualLeave.quote);
+      expect(dialog).toHaveTextContent("Page 3 · Time off › Annual leave · version 2");
+      expect(platform.sent("GET /v1/knowledge-bases/kb_handbook/chunks/chk_leave_3")).toHaveLength(1);
+    });
+
+    it("opens a PDF's original at the passage's page, and its text at the passage", async () => {
+      const opened = vi.fn((_url?: string | URL) => ({ opener: {} }) as Window);
+      vi.stubGlobal("open", opened);
+      const objectUrls: Blob[] = [];
+      vi.spyOn(URL, "createObjectURL").mockImplementation((blob) => {
+        objectUrls.push(blob as Blob);
+        return "blob:http://localhost/pdf-1";
+      });
+      vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => undefined);
+      const { platform, user, dialog } = await openCitation();
+      platform.routes["GET /v1/knowledge-bases/kb_handbook/documents/doc_leave/file"] = () =>
+        new Response(new Uint8Array([0x25, 0x50, 0x44, 0x46]), {
+          headers: { "Content-Type": "application/pdf" },
+        });
+
+      const text = await within(dialog).findByRole("link", { name: /Read it in the document's text/ });
+      expect(text).toHaveAccessibleName("Read it in the document's text (opens in a new tab)");
+      expect(text).toHaveAttribute("target", "_blank");
+      expect(text).toHaveAttribute(
+        "href",
+        "/knowledge/kb_handbook/documents/doc_leave?version=2&start=1200&end=1650&heading=Annual+leave&page=3",
+      );
+
+      await user.click(within(dialog).getByRole("button", { name: "Open the PDF at page 3" }));
+      await waitFor(() =>
+        expect(opened).toHaveBeenCalledWith("blob:http://localhost/pdf-1#page=3", "_blank"),
+      );
+      const [request] = platform.sent("GET /v1/knowledge-bases/kb_handbook/documents/doc_leave/file");
+      expect(request?.query.get("version")).toBe("2");
+      expect(request?.authorization).toBe("Bearer als_ann_acme.signature");
+      // Whatever the answer said it was, it opens as a PDF.
+      expect(objectUrls[0]?.type).toBe("application/pdf");
+    });
+
+    it("offers a link when the browser blocks the new tab", async () => {
+      vi.stubGlobal(
+        "open",
+        vi.fn(() => null),
+      );
+      vi.spyOn(URL, "createObjectURL").mockReturnValue("blob:http://localhost/pdf-2");
+      vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => undefined);
+      const { platform, user, dialog } = await openCitation();
+      platform.routes["GET /v1/knowledge-bases/kb_handbook/documents/doc_leave/file"] = () =>
+        new Response(new Uint8Array([0x25]), { headers: { "Content-Type": "application/pdf" } });
+
+      await user.click(await within(dialog).findByRole("button", { name: "Open the PDF at page 3" }));
+      expect(await within(dialog).findByText(/kept the PDF from opening a new tab/)).toBeInTheDocument();
+      expect(within(dialog).getByRole("link", { name: "Open the PDF at page 3" })).toHaveAttribute(
+        "href",
+        "blob:http://localhost/pdf-2#page=3",
+      );
+    });
+
+    it("opens a Markdown document's text at the passage; no PDF to open", async () => {
+      const markdown = {
+        ...annualLeave,
+        docName: "employee-handbook.md",
+        chunkId: "doc_hb-v1-4",
+        docId: "doc_hb",
+        location: { startOffset: 310, endOffset: 402, headingPath: ["Handbook", "Vacation"] },
+      };
+      const platform = stubPlaygroundPlatform(() =>
+        completeStream(frame("message", { message: { ...checkedAnswer, citations: [markdown] } })),
+      );
+      platform.routes["GET /v1/knowledge-bases/kb_handbook/chunks/doc_hb-v1-4"] = () =>
+        jsonResponse({
+          ...leavePassage,
+          id: "doc_hb-v1-4",
+          docId: "doc_hb",
+          docName: "employee-handbook.md",
+          docType: "markdown",
+          docVersion: 1,
+          activeVersion: 1,
+          location: markdown.location,
+        });
+      renderApp("/agents/agt_hr/playground");
+      const { user } = await ask("How many vacation days?");
+      await user.click(await screen.findByRole("button", { name: "[1] employee-handbook.md" }));
+      const dialog = await screen.findByRole("dialog", { name: "[1] employee-handbook.md" });
+
+      const link = await within(dialog).findByRole("link", { name: /Open the document here/ });
+      expect(link).toHaveAttribute(
+        "href",
+        "/knowledge/kb_handbook/documents/doc_hb?version=1&start=310&end=402&heading=Vacation",
+      );
+      expect(within(dialog).queryByRole("button", { name: /Open the PDF/ })).not.toBeInTheDocument();
+    });
+
+    it("says when the passage is gone since, and still opens the document at its heading", async () => {
+      const { dialog } = await openCitation(checkedAnswer, (platform) => {
+        platform.routes["GET /v1/knowledge-bases/kb_handbook/chunks/chk_leave_3"] = () =>
+          errorResponse(404, "not-found", "Passage chk_leave_3 not found");
+      });
+      expect(await within(dialog).findByText(/This passage is no longer stored/)).toBeInTheDocument();
+      expect(dialog).toHaveTextContent(annualLeave.quote);
+      expect(within(dialog).getByRole("link", { name: /Read it in the document's text/ })).toHaveAttribute(
+        "href",
+        "/knowledge/kb_handbook/documents/doc_leave?heading=Annual+leave",
+      );
+      expect(within(dialog).getByRole("button", { name: "Open the PDF at page 3" })).toBeInTheDocument();
+    });
+
+    it("reads nothing more for a tool's output, which has no document", async () => {
+      const toolCitation = {
+        ...annualLeave,
+        ref: "T1",
+        kbId: "",
+        docId: "tool:lookup",
+        docName: "Tool lookup",
+        chunkId: "tool-call:c1",
+      };
+      const { platform, dialog } = await openCitation({ ...checkedAnswer, citations: [toolCitation] });
+      expect(dialog).toHaveTextContent(annualLeave.quote);
+      expect(within(dialog).queryByRole("region", { name: "Passage" })).not.toBeInTheDocument();
+      expect(platform.requests.some((r) => r.path.includes("/chunks/"))).toBe(false);
+    });
   });
 
   it("shows the trace of an answer: timings, candidates, tool calls and checks", async () => {
@@ -283,9 +446,7 @@ describe("Playground", () => {
     );
     renderApp("/agents/agt_hr/playground");
 
-    expect(await screen.findByRole("combobox", { name: "Version" })).toHaveTextContent(
-      "Version 2 (published)",
-    );
+    expect(await screen.findByRole("combobox", { name: "Version" })).toHaveTextContent("Version 2 (serving)");
     const user = userEvent.setup();
     const box = screen.getByRole("textbox", { name: "Message" });
     await user.type(box, "Line one{Shift>}{Enter}{/Shift}line two");
@@ -295,5 +456,68 @@ describe("Playground", () => {
     await user.keyboard("{Enter}");
     expect(await screen.findByText(checkedAnswer.content)).toBeInTheDocument();
     expect(platform.sent("POST /v1/agents/agt_hr/conversations")[0]?.body).toEqual({ version: 2 });
+  });
+
+  it("offers every published version, the serving one chosen; another starts a new conversation on it", async () => {
+    const platform = stubPlaygroundPlatform(() =>
+      completeStream(frame("message", { message: { ...checkedAnswer, agentVersion: 1 } })),
+    );
+    renderApp("/agents/agt_hr/playground");
+    const user = userEvent.setup();
+
+    const select = await screen.findByRole("combobox", { name: "Version" });
+    expect(select).toHaveTextContent("Version 2 (serving)");
+    await user.click(select);
+    const options = await screen.findAllByRole("option");
+    expect(options.map((o) => o.textContent)).toEqual([
+      "Draft (unpublished changes)",
+      "Version 2 (serving)",
+      "Version 1",
+    ]);
+    await user.click(screen.getByRole("option", { name: "Version 1" }));
+    expect(select).toHaveTextContent("Version 1");
+
+    await ask("How many days of annual leave do I get?");
+    expect(await screen.findByText("Answered by version 1")).toBeInTheDocument();
+    expect(platform.sent("POST /v1/agents/agt_hr/conversations")[0]?.body).toEqual({ version: 1 });
+  });
+
+  it("starts on the version a link asks for: the draft from the builder, or a number", async () => {
+    const platform = stubPlaygroundPlatform(() =>
+      completeStream(frame("message", { message: { ...checkedAnswer, agentVersion: 1 } })),
+    );
+    const first = renderApp("/agents/agt_hr/playground?version=draft");
+    expect(await screen.findByRole("combobox", { name: "Version" })).toHaveTextContent(
+      "Draft (unpublished changes)",
+    );
+    first.unmount();
+
+    renderApp("/agents/agt_hr/playground?version=1");
+    expect(await screen.findByRole("combobox", { name: "Version" })).toHaveTextContent("Version 1");
+    await ask("How many days of annual leave do I get?");
+    expect(platform.sent("POST /v1/agents/agt_hr/conversations")[0]?.body).toEqual({ version: 1 });
+  });
+
+  it("ignores a version parameter that is not one", async () => {
+    stubPlaygroundPlatform(() => completeStream(frame("message", { message: checkedAnswer })));
+    renderApp("/agents/agt_hr/playground?version=latest");
+    expect(await screen.findByRole("combobox", { name: "Version" })).toHaveTextContent("Version 2 (serving)");
+  });
+
+  it("still offers the serving version and the draft when the versions cannot be listed", async () => {
+    const platform = stubPlaygroundPlatform(() =>
+      completeStream(frame("message", { message: checkedAnswer })),
+    );
+    platform.routes["GET /v1/agents/agt_hr/versions"] = () => errorResponse(500, "internal", "Boom");
+    renderApp("/agents/agt_hr/playground");
+    const user = userEvent.setup();
+
+    const select = await screen.findByRole("combobox", { name: "Version" });
+    expect(await screen.findByText(/Earlier versions could not be listed/)).toBeInTheDocument();
+    await user.click(select);
+    expect((await screen.findAllByRole("option")).map((o) => o.textContent)).toEqual([
+      "Draft (unpublished changes)",
+      "Version 2 (serving)",
+    ]);
   });
 });

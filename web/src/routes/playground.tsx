@@ -1,5 +1,5 @@
 import { useRef, useState } from "react";
-import { Link as RouterLink, useParams } from "react-router";
+import { Link as RouterLink, useParams, useSearchParams } from "react-router";
 import {
   Alert,
   AlertTitle,
@@ -22,12 +22,12 @@ import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
 import type { AssistantMessage, Citation, VersionChoice } from "../data/conversations";
-import { useAgent } from "../data/hooks/agents";
+import { useAgent, useAgentVersions } from "../data/hooks/agents";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
 
-/** Loaded on demand (see routes/index.tsx): talk to an agent's draft or published version and see why it answers. */
+/** Loaded on demand (see routes/index.tsx): talk to an agent's draft or any published version and see why it answers. */
 export function PlaygroundPage() {
   const { agentId = "" } = useParams();
   const agent = useAgent(agentId);
@@ -84,11 +84,22 @@ function Playground({ agent }: { readonly agent: Agent }) {
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up("lg"));
   const canUseDraft = session !== undefined && roleAtLeast(session.role, "editor");
-  const choices: VersionChoice[] = [
-    ...(canUseDraft ? (["draft"] as const) : []),
-    ...(agent.publishedVersion !== null ? [agent.publishedVersion] : []),
-  ];
-  const [version, setVersion] = useState<VersionChoice | undefined>(choices[0]);
+  const versions = useAgentVersions(agent.id);
+  // `?version=draft` (the builder's "Try it") or `?version=N` asks for a version; otherwise the one
+  // conversations get, as a user would meet it, and the draft when nothing is published yet.
+  const [searchParams] = useSearchParams();
+  const [version, setVersion] = useState<VersionChoice | undefined>(
+    () =>
+      requestedVersion(searchParams.get("version"), canUseDraft) ??
+      agent.publishedVersion ??
+      (canUseDraft ? "draft" : undefined),
+  );
+  const choices = versionChoices(
+    agent,
+    canUseDraft,
+    versions.data?.map((v) => v.version),
+    version,
+  );
   const [conversationId, setConversationId] = useState<string | undefined>(undefined);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState("");
@@ -136,7 +147,11 @@ function Playground({ agent }: { readonly agent: Agent }) {
   };
 
   const versionLabel = (choice: VersionChoice) =>
-    choice === "draft" ? "Draft (unpublished changes)" : `Version ${choice} (published)`;
+    choice === "draft"
+      ? "Draft (unpublished changes)"
+      : choice === agent.publishedVersion
+        ? `Version ${choice} (serving)`
+        : `Version ${choice}`;
 
   return (
     <Stack spacing={3}>
@@ -162,8 +177,12 @@ function Playground({ agent }: { readonly agent: Agent }) {
               onChange={(event) =>
                 changeVersion(event.target.value === "draft" ? "draft" : Number(event.target.value))
               }
-              helperText="Changing the version starts a new conversation."
-              sx={{ maxWidth: 320 }}
+              helperText={
+                versions.error
+                  ? "Earlier versions could not be listed; the serving version and the draft can still be tried."
+                  : "Any published version, or the draft. Changing the version starts a new conversation."
+              }
+              sx={{ maxWidth: 420 }}
             >
               {choices.map((choice) => (
                 <MenuItem key={String(choice)} value={String(choice)}>
@@ -183,15 +202,24 @@ function Playground({ agent }: { readonly agent: Agent }) {
                   <Stack spacing={1.5} key={turn.key}>
                     <QuestionBubble text={turn.question} />
                     {turn.answer ? (
-                      <AnswerCard
-                        answer={turn.answer}
-                        selected={turn.answer.traceId !== null && turn.answer.traceId === traceId}
-                        onShowTrace={setTraceId}
-                        onOpenCitation={(c) => {
-                          setCitation(c);
-                          setCitationOpen(true);
-                        }}
-                      />
+                      <Stack spacing={0.5}>
+                        <AnswerCard
+                          answer={turn.answer}
+                          selected={turn.answer.traceId !== null && turn.answer.traceId === traceId}
+                          onShowTrace={setTraceId}
+                          onOpenCitation={(c) => {
+                            setCitation(c);
+                            setCitationOpen(true);
+                          }}
+                        />
+                        {turn.answer.agentVersion !== null && (
+                          <Typography variant="caption" color="text.secondary">
+                            {turn.answer.agentVersion === "draft"
+                              ? "Answered by the draft"
+                              : `Answered by version ${turn.answer.agentVersion}`}
+                          </Typography>
+                        )}
+                      </Stack>
                     ) : (
                       <StreamingAnswer text={turn.streamed} />
                     )}
@@ -218,4 +246,27 @@ function Playground({ agent }: { readonly agent: Agent }) {
       <CitationDialog citation={citation} open={citationOpen} onClose={() => setCitationOpen(false)} />
     </Stack>
   );
+}
+
+/** The version a link asks for: the draft (editors only) or a positive whole number; anything else is ignored. */
+function requestedVersion(raw: string | null, canUseDraft: boolean): VersionChoice | undefined {
+  if (raw === "draft") return canUseDraft ? "draft" : undefined;
+  return raw !== null && /^[1-9]\d{0,8}$/.test(raw) ? Number(raw) : undefined;
+}
+
+/**
+ * What the playground can talk to: the draft (editors), then every published version, newest first. Until
+ * the versions are listed (or if they cannot be), the serving one.
+ */
+function versionChoices(
+  agent: Pick<Agent, "publishedVersion">,
+  canUseDraft: boolean,
+  published: readonly number[] | undefined,
+  current: VersionChoice | undefined,
+): VersionChoice[] {
+  const numbers = new Set(published ?? []);
+  if (agent.publishedVersion !== null) numbers.add(agent.publishedVersion);
+  // A version a link asked for is offered while the list loads (an unknown one is refused when asked).
+  if (typeof current === "number") numbers.add(current);
+  return [...(canUseDraft ? (["draft"] as const) : []), ...[...numbers].sort((a, b) => b - a)];
 }

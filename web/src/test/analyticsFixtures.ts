@@ -1,7 +1,8 @@
 /**
  * `GET /v1/analytics` answers, built from turns the way the platform builds them
  * (functions/src/monitor/analytics.ts: one entry per UTC day of the window, weighted rates, distinct
- * conversations, nearest-rank percentiles), so totals and days always agree as they do in production.
+ * conversations, nearest-rank percentiles, abstained questions grouped into knowledge gaps), so totals and
+ * days always agree as they do in production.
  */
 
 export type TurnStatus = "answered" | "abstained" | "declined" | "failed";
@@ -18,6 +19,17 @@ export interface FixtureTurn {
   readonly latencyMs: number;
   readonly inputTokens?: number;
   readonly outputTokens?: number;
+  /** What was asked (knowledge gaps list the abstained ones). */
+  readonly question?: string;
+  /** The best passage retrieved for it. */
+  readonly closest?: {
+    readonly kbId: string;
+    readonly docId: string;
+    readonly docName: string;
+    readonly chunkId: string;
+    readonly headingPath: readonly string[];
+    readonly score: number;
+  };
 }
 
 /** The studio's clock in analytics tests: mid-afternoon UTC, so "today" is the same day everywhere. */
@@ -63,6 +75,35 @@ function metricsOf(turns: readonly FixtureTurn[]) {
   };
 }
 
+/** `questionKey` of functions/src/monitor/analytics.ts: what makes two questions one gap. */
+const questionKey = (question: string) =>
+  question
+    .normalize("NFKD")
+    .replace(/\p{M}/gu, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+
+/** The knowledge gaps of `turns`, as the platform lists them: most abstentions first, then most recent. */
+function knowledgeGapsOf(turns: readonly FixtureTurn[]) {
+  const gaps = new Map<
+    string,
+    { question: string; count: number; lastAskedAt: string; closest: FixtureTurn["closest"] | null }
+  >();
+  for (const turn of turns) {
+    if (turn.status !== "abstained" || turn.question === undefined) continue;
+    const key = questionKey(turn.question);
+    const gap = gaps.get(key) ?? { question: turn.question, count: 0, lastAskedAt: turn.at, closest: null };
+    gap.count += 1;
+    if (turn.at > gap.lastAskedAt) Object.assign(gap, { lastAskedAt: turn.at, question: turn.question });
+    if (turn.closest && (!gap.closest || turn.closest.score > gap.closest.score)) gap.closest = turn.closest;
+    gaps.set(key, gap);
+  }
+  return [...gaps.values()]
+    .sort((a, b) => b.count - a.count || b.lastAskedAt.localeCompare(a.lastAskedAt))
+    .slice(0, 10);
+}
+
 /**
  * The platform's answer for the last `days` UTC days up to `now` (today included), of `turns`. `truncated`
  * pretends the window held more turns than one request counts, the oldest counted being the first of `turns`.
@@ -102,6 +143,7 @@ export function analyticsAnswer(
     totals: metricsOf(inWindow),
     series,
     byChannel: channels,
+    knowledgeGaps: knowledgeGapsOf(inWindow),
   };
 }
 
@@ -128,6 +170,15 @@ export const hrWeekTurns: readonly FixtureTurn[] = [
     latencyMs: 95,
     inputTokens: 380,
     outputTokens: 0,
+    question: "Can I bring my dog to the office?",
+    closest: {
+      kbId: "kb_handbook",
+      docId: "doc_handbook",
+      docName: "employee-handbook.md",
+      chunkId: "doc_handbook-v1-7",
+      headingPath: ["Acme Corp Employee Handbook", "Office life"],
+      score: 0.34,
+    },
   },
   // Nov 25 (today): 10 questions in three conversations (conv_a goes on), one abstained (10%), and a
   // failed turn. Three distinct conversations over the week, though the days count 1 + 3.
@@ -148,6 +199,16 @@ export const hrWeekTurns: readonly FixtureTurn[] = [
     latencyMs: 40,
     inputTokens: 376,
     outputTokens: 0,
+    // The same question as on Nov 20, worded a little differently: one knowledge gap, asked twice.
+    question: "can I bring my dog to the office",
+    closest: {
+      kbId: "kb_handbook",
+      docId: "doc_handbook",
+      docName: "employee-handbook.md",
+      chunkId: "doc_handbook-v1-9",
+      headingPath: ["Acme Corp Employee Handbook", "Office life", "Visitors"],
+      score: 0.41,
+    },
   },
   {
     at: "2026-11-25T11:05:00.000Z",

@@ -21,6 +21,7 @@ let platform: TestPlatform;
 interface Ids {
   kbId: string;
   docId: string;
+  chunkId: string;
   agentId: string;
   otherAgentId: string;
   conversationId: string;
@@ -82,6 +83,8 @@ beforeAll(async () => {
   ids = {
     kbId,
     docId,
+    // The first passage of the document's first version (knowledge/schema.ts `chunkId`).
+    chunkId: `${docId}-v1-0`,
     agentId,
     otherAgentId,
     conversationId,
@@ -140,6 +143,18 @@ const cases: Record<string, Case> = {
     otherTenant: 404,
   },
   "GET /v1/knowledge-bases/{kbId}/documents/{docId}": {
+    role: "viewer",
+    otherTenant: 404,
+  },
+  "GET /v1/knowledge-bases/{kbId}/documents/{docId}/text": {
+    role: "viewer",
+    otherTenant: 404,
+  },
+  "GET /v1/knowledge-bases/{kbId}/documents/{docId}/file": {
+    role: "viewer",
+    otherTenant: 404,
+  },
+  "GET /v1/knowledge-bases/{kbId}/chunks/{chunkId}": {
     role: "viewer",
     otherTenant: 404,
   },

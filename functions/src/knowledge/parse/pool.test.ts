@@ -41,6 +41,29 @@ describe("parse pool", () => {
     expect(p.stats()).toMatchObject({ started: 1, workers: 1, dispatched: 3, busy: 0, queued: 0 });
   }, 60_000);
 
+  it("reads a document's whole text in the same worker: what its chunks' offsets count in", async () => {
+    const p = pool();
+    const markdown = utf8(
+      "# Leave\n\nEmployees receive 25 days of annual leave.\n\n## Sick leave\n\nTell your manager.",
+    );
+    const [chunks, text] = await Promise.all([p.run("markdown", markdown), p.readText("markdown", markdown)]);
+    expect(text).toBe(
+      "# Leave\n\nEmployees receive 25 days of annual leave.\n\n## Sick leave\n\nTell your manager.",
+    );
+    expect(chunks.map((c) => text.slice(c.location.startOffset, c.location.endOffset))).toEqual([
+      "Employees receive 25 days of annual leave.",
+      "Tell your manager.",
+    ]);
+    const html = await p.readText(
+      "html",
+      utf8("<h1>Travel</h1><p>Book <b>economy</b> class.</p><script>x()</script>"),
+    );
+    expect(html).not.toMatch(/<|x\(\)/);
+    expect(html).toContain("Book economy class.");
+    expect((await failure(p.readText("text", utf8("  \n ")))).code).toBe("invalid-argument");
+    expect(p.stats()).toMatchObject({ started: 1, dispatched: 4 });
+  }, 60_000);
+
   it("passes a parser's own error through, and the worker stays", async () => {
     const p = pool();
     const err = await failure(p.run("csv", wideCsv()));

@@ -29,16 +29,24 @@ export interface ParsePoolSettings {
   readonly timeoutMs: number;
 }
 
+/**
+ * What a worker makes of a file: its chunks (ingestion), or its whole extracted text, the text chunk offsets
+ * point into (reading a cited passage where it sits).
+ */
+export type ParseOutput = "chunks" | "text";
+
 /** What the pool sends a worker: the file is transferred, not copied. */
 export interface ParseRequest {
   readonly id: number;
   readonly type: DocumentType;
   readonly bytes: ArrayBuffer;
   readonly limits: ParseLimits;
+  readonly output: ParseOutput;
 }
 
 export type ParseReply =
   | { readonly id: number; readonly ok: true; readonly chunks: TextChunk[] }
+  | { readonly id: number; readonly ok: true; readonly text: string }
   | {
       readonly id: number;
       readonly ok: false;
@@ -50,6 +58,7 @@ export type ParseReply =
 const replySchema = z.union([
   z.object({ ready: z.literal(true) }),
   z.object({ id: z.number(), ok: z.literal(true), chunks: z.array(z.unknown()) }),
+  z.object({ id: z.number(), ok: z.literal(true), text: z.string() }),
   z.object({ id: z.number(), ok: z.literal(false), code: z.string(), message: z.string() }),
 ]);
 
@@ -80,11 +89,14 @@ export function parseCancelled(): AppError {
   return new AppError("cancelled", "Reading this file was cancelled: the document was deleted or replaced");
 }
 
+/** What a job ends with: the chunks or the text, as its request asked. */
+type ParseResult = { readonly chunks: TextChunk[] } | { readonly text: string };
+
 interface Job {
   readonly id: number;
   readonly request: ParseRequest;
   readonly signal: AbortSignal | undefined;
-  readonly resolve: (chunks: TextChunk[]) => void;
+  readonly resolve: (result: ParseResult) => void;
   readonly reject: (e: AppError) => void;
   readonly onAbort: () => void;
 }
@@ -149,21 +161,44 @@ export class ParsePool {
    * Parses and chunks one document in a worker. Rejects with the parser's AppError, or with the limit a
    * worker hit (memory, time), or `cancelled` when `signal` aborts (the worker running it is terminated).
    */
-  run(
+  async run(
     type: DocumentType,
     bytes: Uint8Array,
     options: { limits?: ParseLimits; signal?: AbortSignal } = {},
   ): Promise<TextChunk[]> {
+    const result = await this.submit(type, bytes, "chunks", options);
+    return "chunks" in result ? result.chunks : [];
+  }
+
+  /**
+   * Reads one document's whole extracted text in a worker, under the same limits as `run`: the text its
+   * chunks' offsets point into.
+   */
+  async readText(
+    type: DocumentType,
+    bytes: Uint8Array,
+    options: { limits?: ParseLimits; signal?: AbortSignal } = {},
+  ): Promise<string> {
+    const result = await this.submit(type, bytes, "text", options);
+    return "text" in result ? result.text : "";
+  }
+
+  private submit(
+    type: DocumentType,
+    bytes: Uint8Array,
+    output: ParseOutput,
+    options: { limits?: ParseLimits; signal?: AbortSignal },
+  ): Promise<ParseResult> {
     if (this.closed)
       return Promise.reject(new AppError("unavailable", "The document reader is shutting down"));
     if (options.signal?.aborted) return Promise.reject(parseCancelled());
     // A copy the worker can own: the caller's buffer may be a slice of a shared pool (Node's Buffer).
     const copy = new Uint8Array(bytes);
-    return new Promise<TextChunk[]>((resolve, reject) => {
+    return new Promise<ParseResult>((resolve, reject) => {
       const id = this.nextId++;
       const job: Job = {
         id,
-        request: { id, type, bytes: copy.buffer, limits: options.limits ?? defaultParseLimits },
+        request: { id, type, bytes: copy.buffer, limits: options.limits ?? defaultParseLimits, output },
         signal: options.signal,
         resolve,
         reject,
@@ -266,7 +301,12 @@ export class ParsePool {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     slot.job = null;
-    if (reply.ok) this.settle(job, null, (message as { chunks: TextChunk[] }).chunks);
+    if (reply.ok)
+      this.settle(
+        job,
+        null,
+        "text" in reply ? { text: reply.text } : { chunks: (message as { chunks: TextChunk[] }).chunks },
+      );
     else if (reply.code === "internal") {
       log.warn("a parser failed with an unexpected error", { message: reply.message });
       this.settle(job, readerCrashed());
@@ -299,10 +339,10 @@ export class ParsePool {
     if (slot) this.stop(slot, parseCancelled());
   }
 
-  private settle(job: Job, error: AppError | null, chunks?: TextChunk[]): void {
+  private settle(job: Job, error: AppError | null, result?: ParseResult): void {
     job.signal?.removeEventListener("abort", job.onAbort);
     if (error) job.reject(error);
-    else job.resolve(chunks ?? []);
+    else job.resolve(result ?? { chunks: [] });
   }
 }
 

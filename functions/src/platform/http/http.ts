@@ -145,6 +145,7 @@ export type SseSend = (data: unknown, event?: string) => void;
 export interface ApiResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
+  /** Sent as JSON; a Buffer is sent as it is (a file), with the `content-type` the headers give. */
   readonly body?: unknown;
   /**
    * A `text/event-stream` response instead of a body: the host sends the headers, then runs this with a

@@ -59,6 +59,8 @@ export interface Route<P = Record<string, string>, B = undefined> {
   readonly body?: BodySpec<B>;
   readonly status?: number;
   readonly response?: z.ZodType;
+  /** The success answer is a file with its own content type (a document's original), not JSON. */
+  readonly fileResponse?: boolean;
   readonly handle: (ctx: RouteContext<P, B>) => Promise<unknown>;
   /** For routes that shape their own response (health, the OpenAPI document). */
   readonly raw?: boolean;
@@ -325,7 +327,9 @@ export function openApiDocument(
                   ...(r.live ? { "text/event-stream": { schema: { type: "string" } } } : {}),
                 },
               }
-            : {}),
+            : r.fileResponse
+              ? { content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } }
+              : {}),
         },
         ...(r.permission === null
           ? {}

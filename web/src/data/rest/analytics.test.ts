@@ -84,6 +84,42 @@ describe("parseAnalytics", () => {
     });
   });
 
+  it("reads the knowledge gaps: equal questions as one, with the closest material found", () => {
+    const { knowledgeGaps } = parseAnalytics(analyticsAnswer(hrWeekTurns, { days: 7 }), path);
+    expect(knowledgeGaps).toEqual([
+      {
+        question: "can I bring my dog to the office",
+        count: 2,
+        lastAskedAt: "2026-11-25T11:00:00.000Z",
+        closest: {
+          kbId: "kb_handbook",
+          docId: "doc_handbook",
+          docName: "employee-handbook.md",
+          chunkId: "doc_handbook-v1-9",
+          headingPath: ["Acme Corp Employee Handbook", "Office life", "Visitors"],
+          score: 0.41,
+        },
+      },
+    ]);
+  });
+
+  it("has no knowledge gaps from a platform that does not list them, and refuses malformed ones", () => {
+    const { knowledgeGaps: _listed, ...older } = analyticsAnswer(hrWeekTurns, { days: 7 });
+    expect(parseAnalytics(older, path).knowledgeGaps).toEqual([]);
+    const nothingFound = {
+      ...older,
+      knowledgeGaps: [{ question: "Q?", count: 1, lastAskedAt: "2026-11-25T11:00:00.000Z", closest: null }],
+    };
+    expect(parseAnalytics(nothingFound, path).knowledgeGaps[0]?.closest).toBeNull();
+    const broken = {
+      ...older,
+      knowledgeGaps: [
+        { question: "Q?", count: 1, lastAskedAt: "2026-11-25T11:00:00.000Z", closest: { docName: 3 } },
+      ],
+    };
+    expect(() => parseAnalytics(broken, path)).toThrow(/not analytics \(knowledgeGaps\[0\]\.closest\.kbId\)/);
+  });
+
   it("refuses an answer that is not analytics, naming the field", () => {
     const answer = analyticsAnswer(hrWeekTurns, { days: 7 });
     const broken = {

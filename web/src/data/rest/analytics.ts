@@ -12,10 +12,19 @@ import {
   type AnalyticsRequest,
   type AnalyticsSource,
   type ChannelAnalytics,
+  type KnowledgeGap,
 } from "../analytics";
 import { isRecord, PlatformRequestError } from "../platform";
 import { requestAsSignedIn } from "../session";
-import { isBoolean, isNullableNumber, isNullableString, isNumber, isString, ShapeError } from "./shape";
+import {
+  isBoolean,
+  isNullableNumber,
+  isNullableString,
+  isNumber,
+  isString,
+  isStringArray,
+  ShapeError,
+} from "./shape";
 
 export const analyticsPath = "/v1/analytics";
 
@@ -79,6 +88,28 @@ function parseMetrics(value: unknown, where: string): AnalyticsMetrics {
   };
 }
 
+function parseKnowledgeGap(value: unknown, where: string): KnowledgeGap {
+  const gap = record(value, where);
+  const closest = gap.closest === null ? null : record(gap.closest, `${where}.closest`);
+  const at = `${where}.closest`;
+  return {
+    question: field(gap, "question", isString, where),
+    count: field(gap, "count", isNumber, where),
+    lastAskedAt: field(gap, "lastAskedAt", isInstant, where),
+    closest:
+      closest === null
+        ? null
+        : {
+            kbId: field(closest, "kbId", isString, at),
+            docId: field(closest, "docId", isString, at),
+            docName: field(closest, "docName", isString, at),
+            chunkId: field(closest, "chunkId", isString, at),
+            headingPath: field(closest, "headingPath", isStringArray, at),
+            score: field(closest, "score", isNumber, at),
+          },
+  };
+}
+
 /** A day without any turn, as the platform reports one. */
 export const quietMetrics: AnalyticsMetrics = {
   conversations: 0,
@@ -130,11 +161,19 @@ export function parseAnalytics(body: unknown, path: string): Analytics {
         ...parseMetrics(value, where),
       };
     });
+    // A platform from before knowledge gaps has none to list.
+    const knowledgeGaps =
+      answer.knowledgeGaps === undefined
+        ? []
+        : field(answer, "knowledgeGaps", Array.isArray, "body").map((value, i) =>
+            parseKnowledgeGap(value, `knowledgeGaps[${i}]`),
+          );
     return {
       window: parsedWindow,
       totals: parseMetrics(answer.totals, "totals"),
       series: everyDay(parsedWindow, series),
       byChannel,
+      knowledgeGaps,
       truncated: field(answer, "truncated", isBoolean, "body"),
       countedFrom: field(answer, "countedFrom", isNullableString, "body"),
     };

@@ -90,7 +90,7 @@ function parseLocation(value: unknown): CitationLocation {
     ? value.headingPath.filter((h): h is string => typeof h === "string")
     : [];
   const location: { -readonly [K in keyof CitationLocation]: CitationLocation[K] } = { headingPath };
-  for (const key of ["page", "pageEnd", "row", "rowEnd"] as const) {
+  for (const key of ["page", "pageEnd", "row", "rowEnd", "startOffset", "endOffset"] as const) {
     const n = optionalNumber(value[key]);
     if (n !== undefined) location[key] = n;
   }
@@ -102,6 +102,8 @@ function parseCitation(value: unknown): Citation[] {
   return [
     {
       ref: value.ref,
+      kbId: typeof value.kbId === "string" ? value.kbId : "",
+      docId: typeof value.docId === "string" ? value.docId : "",
       docName: value.docName,
       quote: typeof value.quote === "string" ? value.quote : "",
       ...(typeof value.claim === "string" ? { claim: value.claim } : {}),

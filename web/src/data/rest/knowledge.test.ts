@@ -12,6 +12,7 @@ import {
   travelDoc,
   vacationPassage,
 } from "../../test/knowledgeFixtures";
+import { errorResponse, jsonResponse, stubPlatform } from "../../test/platformFetch";
 import { signInAs } from "../../test/session";
 import { stubXhr } from "../../test/xhr";
 import {
@@ -109,6 +110,85 @@ function uploadThree() {
   );
   return { xhr, files, progress, uploaded };
 }
+
+describe("a cited passage, its document's text and its file", () => {
+  beforeEach(() => {
+    signInAs();
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+  const signal = () => new AbortController().signal;
+  const passage = {
+    id: "doc_hb-v2-4",
+    kbId: "kb_handbook",
+    docId: "doc_hb",
+    docName: "employee-handbook.md",
+    docType: "markdown",
+    docVersion: 2,
+    activeVersion: 2,
+    index: 4,
+    text: "Vacation\n\nFull-time employees receive 25 vacation days per calendar year.",
+    location: { startOffset: 310, endOffset: 372, headingPath: ["Handbook", "Vacation"] },
+  };
+
+  it("reads a passage with its offsets, as the signed-in person", async () => {
+    const platform = stubPlatform({
+      "GET /v1/knowledge-bases/kb_handbook/chunks/doc_hb-v2-4": () => jsonResponse(passage),
+    });
+    const { index: _index, ...shown } = passage;
+    expect(await restKnowledge.getPassage("kb_handbook", "doc_hb-v2-4", signal())).toEqual({
+      ...shown,
+      location: { headingPath: ["Handbook", "Vacation"], page: null, pageEnd: null, row: null, rowEnd: null },
+      startOffset: 310,
+      endOffset: 372,
+    });
+    expect(platform.requests[0]?.authorization).toBe("Bearer als_ann_acme.signature");
+  });
+
+  it("refuses a passage without offsets, naming the field", async () => {
+    stubPlatform({
+      "GET /v1/knowledge-bases/kb_handbook/chunks/c1": () =>
+        jsonResponse({ ...passage, location: { headingPath: [] } }),
+    });
+    await expect(restKnowledge.getPassage("kb_handbook", "c1", signal())).rejects.toThrow(
+      "GET /v1/knowledge-bases/kb_handbook/chunks/c1 answered with something that is not a passage (startOffset).",
+    );
+  });
+
+  it("asks for a version's text and file by number, or the searchable one without", async () => {
+    const platform = stubPlatform({
+      "GET /v1/knowledge-bases/kb_handbook/documents/doc_hb/text": (request) =>
+        jsonResponse({
+          docId: "doc_hb",
+          name: "employee-handbook.md",
+          type: "markdown",
+          version: Number(request.query.get("version") ?? 2),
+          text: "# Handbook",
+        }),
+      "GET /v1/knowledge-bases/kb_handbook/documents/doc_hb/file": () =>
+        new Response("# Handbook", { headers: { "Content-Type": "text/markdown" } }),
+    });
+    expect((await restKnowledge.getDocumentText("kb_handbook", "doc_hb", 1, signal())).version).toBe(1);
+    expect((await restKnowledge.getDocumentText("kb_handbook", "doc_hb", undefined, signal())).version).toBe(
+      2,
+    );
+    const file = await restKnowledge.getDocumentFile("kb_handbook", "doc_hb", 2);
+    expect(await file.text()).toBe("# Handbook");
+    expect(platform.requests.map((r) => r.query.get("version"))).toEqual(["1", null, "2"]);
+  });
+
+  it("passes the platform's refusal of a file on", async () => {
+    stubPlatform({
+      "GET /v1/knowledge-bases/kb_handbook/documents/doc_hb/file": () =>
+        errorResponse(404, "not-found", "Document doc_hb has no version 9"),
+    });
+    await expect(restKnowledge.getDocumentFile("kb_handbook", "doc_hb", 9)).rejects.toMatchObject({
+      status: 404,
+      reason: "Document doc_hb has no version 9",
+    });
+  });
+});
 
 describe("uploading several files over REST", () => {
   it("sends them as repeated 'files' parts of one request and reads one outcome per file, in order", async () => {

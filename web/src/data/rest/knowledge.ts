@@ -12,14 +12,16 @@ import {
   type IngestionStage,
   type KnowledgeBase,
   type KnowledgeDocument,
+  type DocumentText,
   type KnowledgeSource,
+  type Passage,
   type PassageLocation,
   type SearchResult,
   type UploadBatching,
   type UploadedDocument,
   type UploadOutcome,
 } from "../knowledge";
-import { isRecord, PlatformRequestError, platformErrorEnvelope } from "../platform";
+import { isRecord, PlatformRequestError, platformErrorEnvelope, sendPlatformRequest } from "../platform";
 import { asSignedIn, requestAsSignedIn } from "../session";
 import { watchOverRest } from "./live";
 import {
@@ -44,6 +46,15 @@ export const knowledgeBasePath = (kbId: string) => `${knowledgeBasesPath}/${enco
 export const documentsPath = (kbId: string) => `${knowledgeBasePath(kbId)}/documents`;
 export const documentPath = (kbId: string, docId: string) =>
   `${documentsPath(kbId)}/${encodeURIComponent(docId)}`;
+export const passagePath = (kbId: string, chunkId: string) =>
+  `${knowledgeBasePath(kbId)}/chunks/${encodeURIComponent(chunkId)}`;
+/** A document version's `text` or `file`; without a version, the one search uses. */
+export const documentVersionPath = (
+  kbId: string,
+  docId: string,
+  what: "text" | "file",
+  version: number | undefined,
+) => `${documentPath(kbId, docId)}/${what}${version === undefined ? "" : `?version=${version}`}`;
 
 /** How many passages "try a search" shows. */
 const searchResultCount = 8;
@@ -118,6 +129,21 @@ export const restKnowledge: KnowledgeSource = {
       signal,
     });
     return parseSearchResults(answer, path);
+  },
+  async getPassage(kbId, chunkId, signal) {
+    const path = passagePath(kbId, chunkId);
+    return parsePassage(await requestAsSignedIn(path, { signal }), path);
+  },
+  async getDocumentText(kbId, docId, version, signal) {
+    const path = documentVersionPath(kbId, docId, "text", version);
+    return parseDocumentText(await requestAsSignedIn(path, { signal }), path);
+  },
+  async getDocumentFile(kbId, docId, version, signal) {
+    const path = documentVersionPath(kbId, docId, "file", version);
+    const response = await asSignedIn(path, (token) =>
+      sendPlatformRequest(path, { token, accept: "*/*", ...(signal ? { signal } : {}) }),
+    );
+    return response.blob();
   },
 };
 
@@ -302,6 +328,49 @@ function parseSearchResultRecord(value: unknown): SearchResult {
     score: field(result, "score", isNumber),
     location: parseLocation(result.location),
   };
+}
+
+export function parsePassage(body: unknown, path: string): Passage {
+  return parseWith(
+    () => {
+      const passage = record(body, "body");
+      const location = record(passage.location, "location");
+      return {
+        id: field(passage, "id", isString),
+        kbId: field(passage, "kbId", isString),
+        docId: field(passage, "docId", isString),
+        docName: field(passage, "docName", isString),
+        docType: field(passage, "docType", isString),
+        docVersion: field(passage, "docVersion", isNumber),
+        activeVersion: field(passage, "activeVersion", isNullableNumber),
+        text: field(passage, "text", isString),
+        location: parseLocation(location),
+        startOffset: field(location, "startOffset", isNumber),
+        endOffset: field(location, "endOffset", isNumber),
+      };
+    },
+    `GET ${path}`,
+    path,
+    "a passage",
+  );
+}
+
+export function parseDocumentText(body: unknown, path: string): DocumentText {
+  return parseWith(
+    () => {
+      const text = record(body, "body");
+      return {
+        docId: field(text, "docId", isString),
+        name: field(text, "name", isString),
+        type: field(text, "type", isString),
+        version: field(text, "version", isNumber),
+        text: field(text, "text", isString),
+      };
+    },
+    `GET ${path}`,
+    path,
+    "a document's text",
+  );
 }
 
 export function parseKnowledgeBases(body: unknown, path: string): KnowledgeBase[] {
