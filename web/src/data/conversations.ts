@@ -64,6 +64,8 @@ export interface TraceCheck {
   readonly sentence: string;
   readonly verdict: string;
   readonly support: number;
+  /** Why a sentence that shared its source's words was still removed (a changed number, a flipped "not"). */
+  readonly reason?: string;
 }
 
 /** The parts of `GET /v1/traces/{id}` the Playground shows. */

@@ -128,6 +128,13 @@ const trace = {
       support: 0.92,
       verdict: "supported",
     },
+    {
+      sentence: "Unused days never expire [1].",
+      refs: ["1"],
+      support: 1,
+      verdict: "unsupported-removed",
+      reason: "The sentence negates what the source states.",
+    },
   ],
   timingsMs: {
     guardrails: 0.4,
@@ -409,6 +416,9 @@ describe("Playground", () => {
     expect(screen.getByRole("table", { name: "Tool calls" })).toHaveTextContent("search_knowledge");
     expect(screen.getByText("Status: answered")).toBeInTheDocument();
     expect(screen.getByText(/supported, support 92%/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/unsupported-removed, support 100%: The sentence negates what the source states\./),
+    ).toBeInTheDocument();
     expect(platform.sent("GET /v1/traces/trc_1")).toHaveLength(1);
   });
 

@@ -166,6 +166,7 @@ function TraceDetails({ trace }: { readonly trace: Trace }) {
                 {check.sentence}{" "}
                 <Typography component="span" variant="body2" color="text.secondary">
                   — {check.verdict}, support {Math.round(check.support * 100)}%
+                  {check.reason ? `: ${check.reason}` : ""}
                 </Typography>
               </Typography>
             ))}

@@ -162,6 +162,7 @@ export function parseTrace(value: unknown, path: string): Trace {
       sentence: text(c.sentence),
       verdict: text(c.verdict),
       support: number(c.support),
+      ...(typeof c.reason === "string" && c.reason ? { reason: c.reason } : {}),
     })),
   };
 }
