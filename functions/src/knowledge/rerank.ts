@@ -88,6 +88,21 @@ export function lexicalRerank<T extends RerankCandidate>(
   const queryTerms = analyze(query).map((t) => t.term);
   const unique = [...new Set(queryTerms)];
   if (unique.length === 0 || candidates.length === 0) return [...candidates];
+  const demote = weights.navigation !== 1 && !asksForNavigation.test(query);
+  const lexical = weights.heading + weights.proximity + weights.coverage;
+  const rounded = (x: number): number => Math.round(Math.min(1, x) * 10_000) / 10_000;
+  if (lexical === 0) {
+    // The default: only navigation matter moves, and no passage needs analysing (this runs every search).
+    if (!demote) return [...candidates];
+    return candidates
+      .map((c, index) => ({
+        candidate: c,
+        index,
+        score: isNavigation(c.text, c.location) ? rounded(c.score * weights.navigation) : c.score,
+      }))
+      .sort((x, y) => y.score - x.score || x.index - y.index)
+      .map((r) => ({ ...r.candidate, score: r.score }));
+  }
   const pairs = new Set<string>();
   for (let i = 1; i < queryTerms.length; i++) {
     if (queryTerms[i - 1] !== queryTerms[i]) pairs.add(`${queryTerms[i - 1]} ${queryTerms[i]}`);
@@ -105,7 +120,6 @@ export function lexicalRerank<T extends RerankCandidate>(
     weight.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
   }
   const total = unique.reduce((sum, t) => sum + (weight.get(t) ?? 0), 0) || 1;
-  const demote = !asksForNavigation.test(query);
   const rescored = candidates.map((c, i) => {
     const a = analysed[i] as (typeof analysed)[number];
     let headingShare = 0;
@@ -129,9 +143,8 @@ export function lexicalRerank<T extends RerankCandidate>(
       weights.heading * (headingShare / total) +
       weights.proximity * adjacent +
       weights.coverage * (coverage / total);
-    const score = Math.min(1, (base + bonus) / (1 + weights.heading + weights.proximity + weights.coverage));
-    return { candidate: c, score, index: i };
+    return { candidate: c, score: (base + bonus) / (1 + lexical), index: i };
   });
   rescored.sort((x, y) => y.score - x.score || x.index - y.index);
-  return rescored.map((r) => ({ ...r.candidate, score: Math.round(r.score * 10_000) / 10_000 }));
+  return rescored.map((r) => ({ ...r.candidate, score: rounded(r.score) }));
 }
