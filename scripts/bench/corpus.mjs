@@ -123,6 +123,14 @@ function zipf(n, s) {
 
 const vocabulary = [...new Set(CONTENT_WORDS.filter((w) => w.length > 0))];
 
+/** The words of a text as queries are drawn from it: headings' `#` marks dropped, lower case, no final . or ?. */
+export function words(text) {
+  return text
+    .split(/\s+/)
+    .filter((w) => !w.startsWith("#"))
+    .map((w) => w.replace(/[.?]$/, "").toLowerCase());
+}
+
 /**
  * A corpus: `document(i)` returns the Markdown text of document i (sections of 50-70 word
  * paragraphs); `query(i, first, end)` returns a 3-8 word question drawn from one of those documents.
@@ -187,17 +195,23 @@ export function syntheticCorpus(seed = 20260301) {
 
     /** A question of 3-8 nearby words from one of documents `first`..`end - 1`, as a user might type it. */
     query(i, first, end) {
+      return this.querySource(i, first, end).text;
+    },
+
+    /**
+     * Query `i` with where it was drawn from: document `doc` and `window`, the run of its words (as
+     * `words` gives them) the query's words were picked from, in order.
+     */
+    querySource(i, first, end) {
       const rand = prng(seed ^ Math.imul(i + 7, 0x85ebca6b));
-      const text = this.document(first + Math.floor(rand() * (end - first)));
-      const words = text
-        .split(/\s+/)
-        .filter((w) => !w.startsWith("#"))
-        .map((w) => w.replace(/[.?]$/, "").toLowerCase());
+      const doc = first + Math.floor(rand() * (end - first));
+      const all = words(this.document(doc));
       const n = 3 + Math.floor(rand() * 6);
-      const start = Math.floor(rand() * Math.max(1, words.length - n * 2));
+      const start = Math.floor(rand() * Math.max(1, all.length - n * 2));
       const picked = [];
-      for (let j = start; picked.length < n && j < words.length; j++) if (rand() < 0.7) picked.push(words[j]);
-      return picked.join(" ");
+      let j = start;
+      for (; picked.length < n && j < all.length; j++) if (rand() < 0.7) picked.push(all[j]);
+      return { text: picked.join(" "), doc, window: all.slice(start, j) };
     },
   };
 }

@@ -5,9 +5,12 @@
 // process like the runtime after a restart (index build, latency, memory), phase 3 runs the local runtime as
 // a child process and talks to an agent over HTTP (overhead per turn, turns per second), phase 4 uploads a
 // folder's worth of small files over HTTP (batched and one per request), phase 5 builds the web app (bundle
-// sizes, initial JS) and loads /agents in Debian's Chromium (first-load time). Prints figures, asserts
-// nothing. Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
-// BENCH_STUDIO_RUNS, BENCH_BULK_FILES.
+// sizes, initial JS) and loads /agents in Debian's Chromium (first-load time). Phase 2 also runs the
+// baselines (SQLite FTS5 with BM25, a brute-force vector scan) over the same chunks and queries. With
+// BENCH_VECTORS1536=1, a last phase writes 100k synthetic 1,536-dimensional vectors through the store and
+// measures the int8 index in a fresh process (about 3 minutes more). Prints figures, asserts nothing.
+// Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
+// BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -22,6 +25,9 @@ const agentTurns = Number(process.env.BENCH_AGENT_TURNS ?? 300);
 const agentConcurrency = Number(process.env.BENCH_AGENT_CONCURRENCY ?? 100);
 const studioRuns = Number(process.env.BENCH_STUDIO_RUNS ?? 10);
 const bulkFiles = Number(process.env.BENCH_BULK_FILES ?? 485);
+const vectors1536 = process.env.BENCH_VECTORS1536 === "1";
+const vectors1536Rows = Number(process.env.BENCH_VECTORS1536_ROWS ?? 100_000);
+const vectors1536Queries = Number(process.env.BENCH_VECTORS1536_QUERIES ?? 200);
 /** Messages each concurrent conversation sends, one after another. */
 const agentMessages = 5;
 const targets = {
@@ -34,7 +40,15 @@ const targets = {
   initialJsKb: 300,
   agentsFirstLoadMs: 1500,
   bulkReadySeconds: 3,
+  vectors1536RssMb: 500,
+  vectors1536Recall: 0.98,
 };
+/**
+ * Issue 17's figures for the tree before it (rate limits off, 10k chunks, this machine): turn overhead and
+ * runtime CPU per turn under load, to stay within 20% of.
+ */
+const before17 = { turnP50: 9.4, turnP99: 20.6, cpuMsPerTurn: 13, retrievalP50: 7.3 };
+const within = 1.2;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-bench-"));
 
@@ -117,6 +131,54 @@ try {
     "  vector = embed the question + findNearest; keyword = KeywordIndex.search; both = the two, the",
   );
   console.log("  keyword hits' chunk documents read, and reciprocal rank fusion");
+  console.log(
+    "\nBaselines over the same chunks and queries: a plain SQLite FTS5 table (porter unicode61, bm25(), the",
+  );
+  console.log(
+    "  question's words OR-ed) and a brute-force scan (every stored vector scored in Float64, a plain loop);",
+  );
+  console.log(
+    "  each baseline returns what its platform mode returns (the scan also reads its 50 hits' documents,",
+  );
+  console.log(
+    "  as findNearest does; hybrid = both, the keyword hits' documents, RRF). Quality: hit@10 / MRR@10 of",
+  );
+  console.log(
+    "  the chunk each query was drawn from (the synthetic corpus has no relevance labels; the label is the",
+  );
+  console.log(
+    "  chunk of the query's source document holding the longest run of the words it was picked from).",
+  );
+  const names = {
+    keyword: ["keyword", "FTS5 bm25"],
+    vector: ["vector", "brute force"],
+    both: ["hybrid", "FTS5 + scan"],
+  };
+  for (const [kbId, size] of [
+    ["small", small],
+    ["large", large],
+  ]) {
+    const base = search.baselines[kbId];
+    console.log(
+      `  ${k(size)} chunks (FTS5 table built in ${fmt(base.build.ftsMs, 0)} ms, vectors loaded in ${fmt(base.build.vectorsMs, 0)} ms; ` +
+        `${base.quality.keyword.labelled} of ${base.queries} queries labelled):`,
+    );
+    for (const mode of ["keyword", "vector", "both"]) {
+      const p = search.latency[kbId][mode];
+      const bl = base.latency[mode];
+      const pq = base.platformQuality[mode];
+      const bq = base.quality[mode];
+      console.log(
+        `    ${names[mode][0].padEnd(7)} platform p50 ${fmt(p.p50, 2).padStart(6)} / p99 ${fmt(p.p99, 2).padStart(6)} ms, ` +
+          `${names[mode][1].padEnd(11)} p50 ${fmt(bl.p50, 2).padStart(6)} / p99 ${fmt(bl.p99, 2).padStart(6)} ms: ` +
+          `platform/baseline ${fmt(p.p50 / bl.p50, 2)}× / ${fmt(p.p99 / bl.p99, 2)}×; ` +
+          `hit@10 ${fmt(pq.hitAt10, 2)} vs ${fmt(bq.hitAt10, 2)}, MRR@10 ${fmt(pq.mrrAt10, 3)} vs ${fmt(bq.mrrAt10, 3)}`,
+      );
+    }
+    console.log(
+      `    vector answers identical to the brute-force scan (chunks, order, distances): ${base.identicalVector} of ${base.queries}`,
+    );
+  }
   const b = search.before;
   console.log(
     `\nBefore (findNearest reading every vector of the scope from SQLite, ${k(large)} chunks): p50 ${fmt(b.p50, 0)} ms over ${b.queries} queries; ` +
@@ -144,7 +206,7 @@ try {
     );
   console.log(
     `  (ingest process peak ${fmt(ingest.maxRssMb, 0)} MB, with both indexes kept current; the old full scan ` +
-      `took the search process to ${fmt(search.rss.peakWithOldScan, 0)} MB)`,
+      `took the search process to ${fmt(search.rss.peakWithOldScan, 0)} MB, the baselines to ${fmt(search.rss.peakWithBaselines, 0)} MB)`,
   );
 
   const agent = phase("agent.mjs", [
@@ -199,6 +261,17 @@ try {
       `${step("checks", seq.checks)}, ${step("guardrails", seq.guardrails)}, ` +
       `${step("loading the conversation, agent and history", seq.unstepped)}; ` +
       `and the model ${fmt(seq.generation.p50)}/${fmt(seq.generation.p99)}`,
+  );
+
+  const cpuMsPerTurn = load.runtimeCpuSeconds === null ? null : (load.runtimeCpuSeconds * 1000) / load.turns;
+  const vs17 = (value, before) =>
+    `${fmt(value)} vs ${before} ms (${value > before ? "+" : ""}${fmt((value / before - 1) * 100, 0)}%)`;
+  console.log(
+    `  against issue 17's baseline (keep within +20%): overhead p50 ${vs17(o.p50, before17.turnP50)}, ` +
+      `p99 ${vs17(o.p99, before17.turnP99)}, retrieval p50 ${vs17(seq.retrieval.p50, before17.retrievalP50)}` +
+      (cpuMsPerTurn === null
+        ? ""
+        : `; runtime CPU per turn under load ${vs17(cpuMsPerTurn, before17.cpuMsPerTurn)}`),
   );
 
   const errors = load.errors + load.mismatchedConversations;
@@ -262,6 +335,38 @@ try {
     );
   else console.log(`  first load of /agents: skipped: ${studio.firstLoadSkipped}`);
 
+  let v1536 = null;
+  if (vectors1536) {
+    const written = phase("vectors1536.mjs", ["write", String(vectors1536Rows)]);
+    v1536 = phase("vectors1536.mjs", ["search", String(vectors1536Rows), String(vectors1536Queries)]);
+    const v = v1536;
+    console.log(
+      `\nProvider-sized vectors (synthetic: seeded clustered unit vectors, ${v.rows} × 1536 dims, COSINE), through the SQLite store:`,
+    );
+    console.log(
+      `  written as chunk documents in ${fmt(written.writeSeconds)} s (generating them ${fmt(written.generateSeconds)} s more), ` +
+        `${fmt(written.fileMb, 0)} MB of database; writer peak RSS ${fmt(written.maxRssMb, 0)} MB`,
+    );
+    console.log(
+      `  fresh process (the runtime after a restart), ${v.keys} keys: index built on the first findNearest in ${fmt(v.buildMs / 1000, 1)} s; ` +
+        `peak RSS ${fmt(v.peakMb, 0)} MB ${ratio(v.peakMb, targets.vectors1536RssMb, "MB")}`,
+    );
+    for (const s of v.memory)
+      console.log(
+        `    ${s.label.padEnd(24)} RSS ${fmt(s.rss, 0).padStart(4)} MB  JS heap ${fmt(s.heap, 0).padStart(4)} MB  typed arrays ${fmt(s.arrayBuffers, 0).padStart(4)} MB`,
+      );
+    console.log(
+      `  findNearest over ${v.queries} queries: limit 10 p50 ${fmt(v.latency[10].p50, 1)} ms / p99 ${fmt(v.latency[10].p99, 1)} ms, ` +
+        `limit 50 p50 ${fmt(v.latency[50].p50, 1)} ms / p99 ${fmt(v.latency[50].p99, 1)} ms; ` +
+        `rows re-scored from SQLite for the top 10: p50 ${v.rescored.p50}, max ${v.rescored.max} (${v.rescored.queries} queries)`,
+    );
+    console.log(
+      `  recall@10 against an exact brute-force scan of the stored doubles: ${fmt(v.recallAt10, 4)} ` +
+        `(target ≥ ${targets.vectors1536Recall}); identical answers (chunks, order, distances) ` +
+        `${v.identical} of ${v.queries}; the scan took ${fmt(v.bruteSeconds)} s for all queries at once`,
+    );
+  }
+
   const both = summary.find((s) => s.mode === "both");
   const misses = [
     ...summary.flatMap((s) => [
@@ -274,6 +379,19 @@ try {
     ...(c.vectorMismatches + c.keywordMismatches > 0 ? ["maintained indexes differ from fresh ones"] : []),
     ...(o.p50 > targets.turnP50 ? [`turn overhead p50 ${fmt(o.p50)} ms`] : []),
     ...(o.p99 > targets.turnP99 ? [`turn overhead p99 ${fmt(o.p99)} ms`] : []),
+    ...(o.p50 > before17.turnP50 * within
+      ? [`turn overhead p50 ${fmt(o.p50)} ms (> issue 17's 9.4 + 20%)`]
+      : []),
+    ...(o.p99 > before17.turnP99 * within
+      ? [`turn overhead p99 ${fmt(o.p99)} ms (> issue 17's 20.6 + 20%)`]
+      : []),
+    ...(cpuMsPerTurn !== null && cpuMsPerTurn > before17.cpuMsPerTurn * within
+      ? [`runtime CPU ${fmt(cpuMsPerTurn)} ms/turn (> issue 17's 13 + 20%)`]
+      : []),
+    ...(v1536 && v1536.peakMb > targets.vectors1536RssMb ? [`1536-dim RSS ${fmt(v1536.peakMb, 0)} MB`] : []),
+    ...(v1536 && v1536.recallAt10 < targets.vectors1536Recall
+      ? [`1536-dim recall@10 ${fmt(v1536.recallAt10, 3)}`]
+      : []),
     ...(seq.errors > 0 ? [`${seq.errors} failed sequential turns`] : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
     ...(bulk.batched.readySeconds > targets.bulkReadySeconds
@@ -288,7 +406,12 @@ try {
     `\nbench: ${misses.length === 0 ? "all targets met" : `missed: ${misses.join(", ")}`}; ` +
       `${k(large)} hybrid p50 ${fmt(both.p50)} ms / p99 ${fmt(both.p99)} ms, RSS peak ${fmt(peak, 0)} MB, ` +
       `ingest ${fmt(mbps, 2)} MB/s, turn overhead p50 ${fmt(o.p50)} ms / p99 ${fmt(o.p99)} ms, ` +
-      `${fmt(load.turnsPerSecond)} turns/s at ${load.conversations} conversations with ${errors} errors, ` +
+      `${fmt(load.turnsPerSecond)} turns/s at ${load.conversations} conversations with ${errors} errors` +
+      (cpuMsPerTurn === null ? ", " : ` (${fmt(cpuMsPerTurn)} ms of runtime CPU a turn), `) +
+      (v1536
+        ? `${k(v1536.rows)} × 1536 dims in ${fmt(v1536.peakMb, 0)} MB peak RSS, recall@10 ${fmt(v1536.recallAt10, 3)}, ` +
+          `p50 ${fmt(v1536.latency[10].p50, 0)} ms, `
+        : "") +
       `${bulk.files} files ready in ${fmt(bulk.batched.readySeconds)} s (batched) / ${fmt(bulk.single.readySeconds)} s (one per request), ` +
       `initial JS ${fmt(initialKb)} KB gzipped, /agents first load ` +
       (firstLoad

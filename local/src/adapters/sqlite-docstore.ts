@@ -340,7 +340,7 @@ export class SqliteDocStore implements DocStore {
 
   /**
    * Every stored vector of the scope scored in Float64, in the table's (path) order, then sorted
-   * stably: for vectors outside the range the index's Float32 error bound covers.
+   * stably: for vectors outside the range the index's error bounds cover.
    */
   private scanNearest(spec: NearestSpec, kind: "parent" | "coll", scope: string): NearestRow[] {
     const query = Float64Array.from(spec.queryVector);

@@ -1,9 +1,9 @@
 /**
  * The in-memory vector index must give exactly what scoring every stored vector in Float64 gives: same
- * rows, same order, same distances. Checked against a brute-force reference on random data (sparse queries
- * from the built-in embedder, dense random ones, near-ties that Float32 cannot separate, duplicates), and
- * through the SQLite store after writes, deletes, compactions, rolled-back commits and another
- * connection's writes.
+ * rows, same order, same distances, with Float32 keys and with int8 keys. Checked against a brute-force
+ * reference on random data (sparse queries from the built-in embedder, dense random ones, near-ties that
+ * the keys cannot separate, duplicates, clustered 1,536-dimensional unit vectors), and through the SQLite
+ * store after writes, deletes, compactions, rolled-back commits and another connection's writes.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -20,7 +20,14 @@ import {
 import { openDatabase, type SqliteHandle } from "./database.js";
 import { SqliteDocStore } from "./sqlite-docstore.js";
 import { matchesFilter } from "./values.js";
-import { VectorIndex, compareUtf8, type NearestRow } from "./vector-index.js";
+import {
+  VectorIndex,
+  compareUtf8,
+  int8KeysFromDims,
+  vectorBlockRows,
+  type NearestRow,
+  type VectorKeyType,
+} from "./vector-index.js";
 
 const measures: readonly DistanceMeasure[] = ["COSINE", "EUCLIDEAN", "DOT_PRODUCT"];
 
@@ -85,7 +92,9 @@ function search(
   return ranking.top(k, (p) => rows.get(p));
 }
 
-describe("VectorIndex", () => {
+const keyTypes: readonly VectorKeyType[] = ["float32", "int8"];
+
+describe.each(keyTypes)("VectorIndex with %s keys", (keys) => {
   const texts = [
     "Employees receive 25 vacation days per calendar year, accrued monthly.",
     "Unused vacation days carry over to the next year, up to five days.",
@@ -109,7 +118,7 @@ describe("VectorIndex", () => {
       const mixed = words.filter(() => rand() < 0.7).join(" ") + " " + texts[(i * 7) % texts.length];
       rows.set(`kb/chunks/c${i}`, (await embedder.embed([mixed]))[0]!);
     }
-    const index = new VectorIndex(64, 32);
+    const index = new VectorIndex(64, 32, keys);
     for (const [p, v] of rows) index.upsert(p, v);
     const queries = await embedder.embed([
       "how many vacation days",
@@ -130,7 +139,7 @@ describe("VectorIndex", () => {
     const rand = prng(11);
     const rows = new Map<string, number[]>();
     for (let i = 0; i < 257; i++) rows.set(`docs/d${i}`, denseVector(rand, 24));
-    const index = new VectorIndex(24, 16);
+    const index = new VectorIndex(24, 16, keys);
     for (const [p, v] of rows) index.upsert(p, v);
     for (let t = 0; t < 10; t++) {
       const q = denseVector(rand, 24).map((x) => x * 3);
@@ -140,7 +149,7 @@ describe("VectorIndex", () => {
     }
   });
 
-  it("orders near-ties that Float32 cannot tell apart, and exact ties by path as SQLite stores them", () => {
+  it("orders near-ties that the keys cannot tell apart, and exact ties by path as SQLite stores them", () => {
     const rand = prng(3);
     const base = denseVector(rand, 16);
     const rows = new Map<string, number[]>();
@@ -152,7 +161,7 @@ describe("VectorIndex", () => {
       );
     // Exact duplicates under ids whose UTF-16 and UTF-8 orders differ.
     for (const id of ["\uFFFF", "😀", "z", "A", "é"]) rows.set(`near/${id}`, [...base]);
-    const index = new VectorIndex(16, 8);
+    const index = new VectorIndex(16, 8, keys);
     for (const [p, v] of rows) index.upsert(p, v);
     for (const measure of measures) {
       const q = base.map((x) => x * 0.5 + 0.01);
@@ -169,7 +178,7 @@ describe("VectorIndex", () => {
       ["v/b", [1, 0, 0]],
       ["v/c", [0, 2, 0]],
     ]);
-    const index = new VectorIndex(3);
+    const index = new VectorIndex(3, vectorBlockRows, keys);
     for (const [p, v] of rows) index.upsert(p, v);
     expect(search(index, rows, [1, 1, 0], "COSINE", 10).map((r) => r.path)).toEqual(["v/b", "v/c"]);
     expect(search(index, rows, [1, 1, 0], "EUCLIDEAN", 10)).toEqual(bruteForce(rows, [1, 1, 0], "EUCLIDEAN"));
@@ -182,7 +191,7 @@ describe("VectorIndex", () => {
   it("stays exact through updates and deletes, and compacts once garbage exceeds a third", () => {
     const rand = prng(5);
     const rows = new Map<string, number[]>();
-    const index = new VectorIndex(12, 8);
+    const index = new VectorIndex(12, 8, keys);
     const check = () => {
       expect(index.size).toBe(rows.size);
       const q = denseVector(rand, 12);
@@ -233,8 +242,8 @@ describe("VectorIndex", () => {
     expect(index.size).toBe(0);
   });
 
-  it("refuses the Float32 path for values outside its proven range, and for a ranking used after a change", () => {
-    const index = new VectorIndex(2);
+  it("refuses the fast path for values outside its proven range, and for a ranking used after a change", () => {
+    const index = new VectorIndex(2, vectorBlockRows, keys);
     index.upsert("x/a", [1, 0]);
     expect(index.rank([1e-300, 1], "COSINE")).toBeNull();
     expect(index.rank([Number.NaN, 1], "COSINE")).toBeNull();
@@ -245,6 +254,152 @@ describe("VectorIndex", () => {
     expect(ranking).not.toBeNull();
     index.upsert("x/c", [0, 1]);
     expect(() => ranking?.top(1, () => [1, 0])).toThrow(/changed/);
+  });
+});
+
+/** A unit vector near `center` (weight `spread` of noise): clustered like real embeddings, not uniform noise. */
+function nearUnit(rand: () => number, center: readonly number[], spread: number): number[] {
+  const v = center.map((x) => x + spread * gaussian(rand));
+  const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  return v.map((x) => x / norm);
+}
+
+const dotOf = (a: readonly number[], b: readonly number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
+
+/** The values an int8 row stands for: each rounded to a multiple of its row's step, max |value| / 127. */
+const dequantized = (v: readonly number[]): number[] => {
+  const step = Math.max(...v.map(Math.abs)) / 127;
+  return v.map((x) => Math.round(x / step) * step);
+};
+
+describe("VectorIndex with int8 keys", () => {
+  it("keeps Float32 keys below 512 dimensions (the built-in embedder's 256) and int8 keys from there", () => {
+    expect(new VectorIndex(256).keys).toBe("float32");
+    expect(new VectorIndex(int8KeysFromDims - 1).keys).toBe("float32");
+    expect(new VectorIndex(int8KeysFromDims).keys).toBe("int8");
+    expect(new VectorIndex(1536).keys).toBe("int8");
+  });
+
+  it("re-scores rows whose codes rank them in the wrong order, and returns them in exact order", () => {
+    // a's 0.0042 rounds up to one step of its scale (1/127), b's 0.0045 to one step of its own (0.5/127):
+    // by codes a·q > b·q, exactly b·q > a·q.
+    const rows = new Map<string, number[]>([
+      ["r/a", [1, 0.0042, 0, 0]],
+      ["r/b", [0.5, 0.0045, 0, 0]],
+    ]);
+    const q = [0, 1, 0, 0];
+    expect(dotOf(dequantized(rows.get("r/a")!), q)).toBeGreaterThan(dotOf(dequantized(rows.get("r/b")!), q));
+    const index = new VectorIndex(4, vectorBlockRows, "int8");
+    for (const [p, v] of rows) index.upsert(p, v);
+    const ranking = index.rank(q, "DOT_PRODUCT")!;
+    expect(ranking.top(1, (p) => rows.get(p))).toEqual([{ path: "r/b", distance: 0.0045 }]);
+    expect(ranking.rescored).toBe(2);
+    for (const measure of measures)
+      expect(search(index, rows, q, measure, 2)).toEqual(bruteForce(rows, q, measure));
+  });
+
+  it("returns exactly the brute-force neighbours of clustered 1,536-dimensional unit vectors, re-scoring few rows", () => {
+    const rand = prng(15);
+    const centers = Array.from({ length: 16 }, () => nearUnit(rand, new Array(1536).fill(0), 1));
+    const rows = new Map<string, number[]>();
+    for (let i = 0; i < 400; i++) rows.set(`kb/c${i}`, nearUnit(rand, centers[i % 16]!, 0.03));
+    const index = new VectorIndex(1536, 64);
+    expect(index.keys).toBe("int8");
+    for (const [p, v] of rows) index.upsert(p, v);
+    const rescored: number[] = [];
+    for (let t = 0; t < 5; t++) {
+      const q = nearUnit(rand, rows.get(`kb/c${t * 37}`)!, 0.02);
+      for (const measure of measures)
+        for (const k of [1, 10, 50]) {
+          const ranking = index.rank(q, measure)!;
+          expect(ranking.top(k, (p) => rows.get(p))).toEqual(bruteForce(rows, q, measure).slice(0, k));
+          if (k === 10) rescored.push(ranking.rescored);
+        }
+    }
+    // 25 rows a cluster, the query near one of them: the 10th neighbour is a close call inside the cluster,
+    // and no row of another cluster (far away) is re-scored.
+    expect(Math.max(...rescored)).toBeLessThanOrEqual(25);
+  });
+
+  it("orders ties exactly: rows sharing codes, multiples of one row and duplicates under other ids", () => {
+    const rand = prng(17);
+    const base = denseVector(rand, 600);
+    const step = Math.max(...base.map(Math.abs)) / 127;
+    const rows = new Map<string, number[]>([
+      ["t/base", base],
+      ["t/double", base.map((x) => 2 * x)], // the same codes, twice the scale
+      ["t/nudged", base.map((x, i) => (i % 7 === 0 ? x + step / 4 : x))], // the same codes, other doubles
+      ["t/é", [...base]],
+      ["t/z", [...base]],
+      ["t/😀", [...base]],
+      ["t/\uFFFF", [...base]],
+    ]);
+    for (let i = 0; i < 30; i++) rows.set(`t/o${i}`, denseVector(rand, 600));
+    const index = new VectorIndex(600, 8, "int8");
+    for (const [p, v] of rows) index.upsert(p, v);
+    for (const q of [base.map((x) => x + 0.1 * gaussian(rand)), denseVector(rand, 600)])
+      for (const measure of measures)
+        for (const k of [1, 4, 7, rows.size])
+          expect(search(index, rows, q, measure, k)).toEqual(bruteForce(rows, q, measure).slice(0, k));
+  });
+
+  it("codes negative values symmetrically: a row and its negation rank at opposite ends", () => {
+    const rand = prng(19);
+    const v = denseVector(rand, 520);
+    const rows = new Map<string, number[]>([
+      ["n/v", v],
+      ["n/minus-v", v.map((x) => -x)],
+      ["n/negative", v.map((x) => -Math.abs(x))],
+    ]);
+    for (let i = 0; i < 20; i++) rows.set(`n/o${i}`, denseVector(rand, 520));
+    const index = new VectorIndex(520, 16, "int8");
+    for (const [p, val] of rows) index.upsert(p, val);
+    const q = v.map((x) => x + 0.5 * gaussian(rand));
+    for (const measure of measures) {
+      const found = search(index, rows, q, measure, rows.size);
+      expect(found).toEqual(bruteForce(rows, q, measure));
+      expect(found[0]!.path).toBe("n/v");
+      expect(found.at(-1)!.path).toBe("n/minus-v");
+    }
+  });
+
+  it("refuses a vector or a query of another size", () => {
+    const index = new VectorIndex(600, 16, "int8");
+    index.upsert("d/a", new Array(600).fill(0.5));
+    expect(() => index.upsert("d/b", new Array(599).fill(0.5))).toThrow(RangeError);
+    expect(index.rank(new Array(601).fill(1), "COSINE")).toBeNull();
+    expect(index.size).toBe(1);
+    expect(index.rank(new Array(600).fill(1), "COSINE")!.top(5, () => new Array(600).fill(0.5))).toHaveLength(
+      1,
+    );
+  });
+
+  it("hands over to the exact scan while a row or the query is not finite, and takes over again after", () => {
+    const rand = prng(23);
+    const index = new VectorIndex(600, 16, "int8");
+    index.upsert("f/a", denseVector(rand, 600));
+    const q = denseVector(rand, 600);
+    expect(index.rank(q, "EUCLIDEAN")).not.toBeNull();
+    index.upsert(
+      "f/nan",
+      denseVector(rand, 600).map((x, i) => (i === 3 ? Number.NaN : x)),
+    );
+    expect(index.rank(q, "EUCLIDEAN")).toBeNull();
+    index.upsert("f/nan", denseVector(rand, 600)); // replaced by finite values
+    expect(index.rank(q, "EUCLIDEAN")).not.toBeNull();
+    index.upsert(
+      "f/inf",
+      denseVector(rand, 600).map((x, i) => (i === 0 ? -Infinity : x)),
+    );
+    expect(index.rank(q, "DOT_PRODUCT")).toBeNull();
+    index.remove("f/inf");
+    expect(index.rank(q, "DOT_PRODUCT")).not.toBeNull();
+    expect(
+      index.rank(
+        q.map((x, i) => (i === 9 ? Infinity : x)),
+        "COSINE",
+      ),
+    ).toBeNull();
   });
 });
 
@@ -461,6 +616,74 @@ describe("SqliteDocStore.findNearest with the vector index", () => {
           limit: 3,
           distanceMeasure,
         });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("answers 768-dimensional vectors exactly through int8 keys, through writes, deletes and compactions", async () => {
+    const { db, store } = open();
+    try {
+      const rand = prng(29);
+      const centers = Array.from({ length: 6 }, () => nearUnit(rand, new Array(768).fill(0), 1));
+      const chunk = (i: number) => ({
+        docId: `doc${i % 4}`,
+        embedding: vector(nearUnit(rand, centers[i % 6]!, 0.04)),
+      });
+      const batch = store.batch();
+      for (let i = 0; i < 240; i++) batch.set(`kb/c${i}`, chunk(i));
+      batch.set("kb/small", { docId: "doc1", embedding: vector([1, 0, 0]) }); // another size, another index
+      await batch.commit();
+      const q = nearUnit(rand, centers[2]!, 0.04);
+      const specs: NearestSpec[] = measures.flatMap((distanceMeasure) => [
+        { collection: "kb", vectorField: "embedding", queryVector: q, limit: 10, distanceMeasure },
+        {
+          collection: "kb",
+          where: [{ field: "docId", op: "==", value: "doc3" }],
+          vectorField: "embedding",
+          queryVector: q,
+          limit: 7,
+          distanceMeasure,
+        },
+      ]);
+      const checkAll = async () => {
+        for (const spec of specs) await expectSameAsReference(db, store, spec);
+      };
+      await checkAll(); // builds the index
+      for (let i = 0; i < 240; i += 5) await store.set(`kb/c${i}`, chunk(i + 1));
+      for (let i = 1; i < 240; i += 2) await store.delete(`kb/c${i}`); // half the rows: compacted
+      await store.set("kb/c1", chunk(2)); // a deleted path written again
+      await checkAll();
+      const small = await store.findNearest({ ...specs[0]!, queryVector: [1, 0, 0], limit: 5 });
+      expect(small.map((h) => h.id)).toEqual(["small"]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("scans exactly when a 768-dimensional row holds a value outside the int8 bound's range or not finite", async () => {
+    const { db, store } = open();
+    try {
+      const rand = prng(31);
+      for (let i = 0; i < 20; i++) await store.set(`kb/c${i}`, { embedding: vector(denseVector(rand, 768)) });
+      const spec = (distanceMeasure: DistanceMeasure): NearestSpec => ({
+        collection: "kb",
+        vectorField: "embedding",
+        queryVector: denseVector(rand, 768),
+        limit: 8,
+        distanceMeasure,
+      });
+      await expectSameAsReference(db, store, spec("COSINE")); // the index exists from here on
+      await store.set("kb/huge", { embedding: vector(denseVector(rand, 768).map((x) => x * 1e200)) });
+      for (const distanceMeasure of measures) await expectSameAsReference(db, store, spec(distanceMeasure));
+      await store.delete("kb/huge");
+      await store.set("kb/inf", {
+        embedding: vector(denseVector(rand, 768).map((x, i) => (i ? x : Infinity))),
+      });
+      // EUCLIDEAN puts it last (distance Infinity); COSINE would compare NaN distances, in no defined order.
+      const hits = await expectSameAsReference(db, store, { ...spec("EUCLIDEAN"), limit: 21 });
+      expect(hits.at(-1)?.id).toBe("inf");
+      expect(hits.at(-1)?.distance).toBe(Infinity);
     } finally {
       db.close();
     }

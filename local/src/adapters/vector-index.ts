@@ -2,22 +2,44 @@
  * In-memory nearest-neighbour index behind local mode's `findNearest`: one per (scope, vector field,
  * dimensions), built from the `vectors` table on the first query and kept current by the store's commits.
  *
- * Layout: Float32 values in blocks of up to `blockRows` rows, dimension-major inside a block, so scoring
- * streams one contiguous column per query dimension. A query from the built-in hash embedder sets only a
- * few dozen of its dimensions, and only those columns are read (≈ rows × non-zero dims of work); a dense
- * query reads every column, which is as fast as a row-major scan.
+ * Layout: keys in blocks of up to `blockRows` rows, dimension-major inside a block, so scoring streams one
+ * contiguous column per query dimension. A query from the built-in hash embedder sets only a few dozen of
+ * its dimensions, and only those columns are read (≈ rows × non-zero dims of work); a dense query reads
+ * every column, which is as fast as a row-major scan.
  *
- * Exactness: Float32 keys are only a filter. Every row whose Float32 key is within a proven error margin
- * of the k-th best is re-scored from its stored doubles with the same arithmetic the full scan used, and
- * ties are broken by path in SQLite's byte order, so results (order and distances) are exactly those of
- * scoring every stored vector in Float64. Values too large or too small for that margin to hold (or not
- * finite) make `rank` return null, and the caller scans exactly instead.
+ * Keys: Float32 below `int8KeysFromDims` dimensions (the built-in embedder's 256), int8 from there on.
+ * Provider embeddings are 1,536-dimensional: 100k rows take 614 MB as Float32 but 154 MB as int8 (one byte
+ * a value, with a scale and two error norms a row), which keeps a 100k-chunk scope within 500 MB of RSS.
+ * A row's codes are round(value / s) with s = max |value| / 127, so a row keeps its own range whatever the
+ * others hold; the query stays in Float64.
+ *
+ * Exactness: keys are only a filter. Every row whose exact distance could reach the k-th best is re-scored
+ * from its stored doubles with the same arithmetic the full scan used, and ties are broken by path in
+ * SQLite's byte order, so results (order and distances) are exactly those of scoring every stored vector
+ * in Float64. A Float32 key is within a relative error margin of its exact value; an int8 key within its
+ * row's own bound (see `rank`). Values too large or too small for these margins to hold (or not finite)
+ * make `rank` return null, and the caller scans exactly instead.
  */
 import type { DistanceMeasure } from "@alchemist/functions/platform/ports";
 import { exactDistance, queryNormOf } from "@alchemist/functions/platform/vectors";
 
 /** Rows per full block: 4096 rows × 256 dims × 4 bytes = 4 MiB, and the accumulator stays in cache. */
 export const vectorBlockRows = 4096;
+
+/** How a row's values are held for the first pass. */
+export type VectorKeyType = "float32" | "int8";
+
+/**
+ * From this many dimensions, keys are int8: Float32 keys of 100k such rows take 200 MB or more (614 MB at
+ * 1,536), where the whole process should stay within 500 MB. Below it (the built-in embedder's 256),
+ * Float32 keys are exact to 1e-6 and their margin re-scores almost nothing beyond k.
+ */
+export const int8KeysFromDims = 512;
+
+const keyTypeFor = (dims: number): VectorKeyType => (dims >= int8KeysFromDims ? "int8" : "float32");
+
+/** The largest int8 code: symmetric, so a value and its negation get opposite codes. */
+const maxCode = 127;
 
 /** Garbage (deleted rows still in the blocks) above this share of the slots triggers a compaction. */
 const maxGarbageShare = 1 / 3;
@@ -28,7 +50,10 @@ const maxGarbageShare = 1 / 3;
  */
 const safeMin = 1e-18;
 const safeMax = 1e18;
-/** Relative error allowed for a Float32 key: 16× the worst case of 2^-24 plus Float64 rounding. */
+/**
+ * Relative error allowed for a Float32 key: 16× the worst case of 2^-24 plus Float64 rounding. For an int8
+ * key, the allowance for Float64 rounding on top of its proven bound (below 1e-12 at 2,048 dimensions).
+ */
 const relativeMargin = 1e-6;
 
 const isSafeValue = (x: number): boolean => {
@@ -64,8 +89,8 @@ function compareRows(measure: DistanceMeasure): (a: NearestRow, b: NearestRow) =
 }
 
 interface Block {
-  /** Column-major: value of dimension d of row j at `d * stride + j`. */
-  data: Float32Array;
+  /** Column-major: value (or code) of dimension d of row j at `d * stride + j`. */
+  data: Float32Array | Int8Array;
   /** Rows the block has room for (its column stride); only the last block is ever below `blockRows`. */
   stride: number;
 }
@@ -85,14 +110,22 @@ export class VectorIndex {
   private norm: Float64Array = new Float64Array(0);
   private unsafe: Uint8Array = new Uint8Array(0);
   private unsafeRows = 0;
-  /** The largest row norm ever stored: the dot-product and euclidean margins scale with it. */
+  /** The largest row norm ever stored: the Float32 dot-product and euclidean margins scale with it. */
   private maxNorm = 0;
+  /**
+   * int8 keys only, per row: the scale s (value ≈ s · code), and the exact residual e = value − s · code
+   * as its Euclidean norm ‖e‖₂ and its largest component ‖e‖∞ (the two error bounds of `rank`).
+   */
+  private scale: Float64Array = new Float64Array(0);
+  private residualNorm: Float64Array = new Float64Array(0);
+  private residualMax: Float64Array = new Float64Array(0);
   /** Bumped by every change: a ranking refers to slots, which a change may move. */
   private changes = 0;
 
   constructor(
     readonly dims: number,
     private readonly blockRows = vectorBlockRows,
+    readonly keys: VectorKeyType = keyTypeFor(dims),
   ) {
     if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`invalid dimensions ${dims}`);
   }
@@ -139,18 +172,46 @@ export class VectorIndex {
     const offset = slot % this.blockRows;
     let norm2 = 0;
     let safe = true;
+    let largest = 0;
     for (let d = 0; d < this.dims; d++) {
       const x = values[d] as number;
-      block.data[d * block.stride + offset] = x;
       norm2 += x * x;
       if (!isSafeValue(x)) safe = false;
+      else if (Math.abs(x) > largest) largest = Math.abs(x);
     }
+    if (this.keys === "int8") this.quantize(slot, block, offset, values, largest);
+    else for (let d = 0; d < this.dims; d++) block.data[d * block.stride + offset] = values[d] as number;
     const norm = Math.sqrt(norm2);
     this.norm2[slot] = norm2;
     this.norm[slot] = norm;
     this.unsafe[slot] = safe ? 0 : 1;
     if (!safe) this.unsafeRows++;
     else if (norm > this.maxNorm) this.maxNorm = norm;
+  }
+
+  /** Writes a row's int8 codes and records its scale and residual norms (an unsafe row is never ranked). */
+  private quantize(
+    slot: number,
+    block: Block,
+    offset: number,
+    values: ArrayLike<number>,
+    largest: number,
+  ): void {
+    const s = largest / maxCode;
+    let residual2 = 0;
+    let residualMax = 0;
+    for (let d = 0; d < this.dims; d++) {
+      const x = values[d] as number;
+      const code = s > 0 && Number.isFinite(x) ? Math.round(x / s) : 0;
+      block.data[d * block.stride + offset] = code;
+      // |x / s| ≤ 127 up to rounding, so |code| ≤ 127 and |e| ≤ s / 2; both norms are measured anyway.
+      const e = x - s * code;
+      residual2 += e * e;
+      residualMax = Math.max(residualMax, Math.abs(e));
+    }
+    this.scale[slot] = s;
+    this.residualNorm[slot] = Math.sqrt(residual2);
+    this.residualMax[slot] = residualMax;
   }
 
   remove(path: string): void {
@@ -167,7 +228,7 @@ export class VectorIndex {
 
   /**
    * Scores every row for a query. Null when the query or a stored row holds values outside the range
-   * where the Float32 margin is proven (or not finite): the caller then scans the stored doubles.
+   * where the key margins are proven (or not finite): the caller then scans the stored doubles.
    */
   rank(query: ArrayLike<number>, measure: DistanceMeasure): VectorRanking | null {
     if (query.length !== this.dims || this.unsafeRows > 0) return null;
@@ -177,9 +238,10 @@ export class VectorIndex {
     const keys = new Float64Array(this.slots);
     if (measure === "COSINE" && queryNorm === 0) {
       keys.fill(Infinity); // cosine is undefined for a zero query: nothing matches.
-      return new VectorRanking(this, keys, 0, measure, q, queryNorm);
+      return new VectorRanking(this, keys, keys, 0, measure, q, queryNorm);
     }
     this.score(q, keys);
+    if (this.keys === "int8") return this.rankQuantized(keys, measure, q, queryNorm);
     const queryNorm2 = queryNorm * queryNorm;
     for (let slot = 0; slot < this.slots; slot++) {
       if (this.paths[slot] === null) {
@@ -203,10 +265,60 @@ export class VectorIndex {
         : measure === "DOT_PRODUCT"
           ? relativeMargin * this.maxNorm * queryNorm
           : relativeMargin * (this.maxNorm + queryNorm) ** 2;
-    return new VectorRanking(this, keys, margin, measure, q, queryNorm);
+    // One margin for every row: the keys are both bounds, widened by 3 margins (room for the final rounding).
+    return new VectorRanking(this, keys, keys, 3 * margin, measure, q, queryNorm);
   }
 
-  /** keys[slot] = Σ_d value[slot][d] · q[d] over the query's non-zero dimensions. */
+  /**
+   * Turns int8 dot products (`codeDots[slot]` = Σ codeᵢ qᵢ) into each row's lower and upper bound of its
+   * exact key. With a = s · code + e, the exact dot product a·q = s (code·q) + e·q, and
+   * |e·q| ≤ min(‖e‖₂ ‖q‖₂, ‖e‖∞ ‖q‖₁): Cauchy–Schwarz is the tighter for a dense query, the second for a
+   * sparse one. Float64 rounding adds far less than the relative margin added on top.
+   */
+  private rankQuantized(
+    codeDots: Float64Array,
+    measure: DistanceMeasure,
+    q: Float64Array,
+    queryNorm: number,
+  ): VectorRanking {
+    let queryNorm1 = 0;
+    for (let d = 0; d < this.dims; d++) queryNorm1 += Math.abs(q[d] as number);
+    const queryNorm2 = queryNorm * queryNorm;
+    const lower = codeDots; // rewritten in place, slot by slot
+    const upper = new Float64Array(this.slots);
+    for (let slot = 0; slot < this.slots; slot++) {
+      const n = this.norm[slot] as number;
+      if (this.paths[slot] === null || (measure === "COSINE" && n === 0)) {
+        lower[slot] = Infinity;
+        upper[slot] = Infinity;
+        continue;
+      }
+      const dot = (codeDots[slot] as number) * (this.scale[slot] as number);
+      const dotError =
+        Math.min(
+          (this.residualNorm[slot] as number) * queryNorm,
+          (this.residualMax[slot] as number) * queryNorm1,
+        ) +
+        relativeMargin * n * queryNorm;
+      let key: number;
+      let margin: number;
+      if (measure === "COSINE") {
+        key = 1 - dot / (n * queryNorm);
+        margin = dotError / (n * queryNorm);
+      } else if (measure === "EUCLIDEAN") {
+        key = (this.norm2[slot] as number) - 2 * dot + queryNorm2; // squared distance
+        margin = 2 * dotError + relativeMargin * (n + queryNorm) ** 2;
+      } else {
+        key = -dot;
+        margin = dotError;
+      }
+      lower[slot] = key - margin;
+      upper[slot] = key + margin;
+    }
+    return new VectorRanking(this, lower, upper, 0, measure, q, queryNorm);
+  }
+
+  /** keys[slot] = Σ_d key[slot][d] · q[d] over the query's non-zero dimensions (int8: over the codes). */
   private score(q: Float64Array, keys: Float64Array): void {
     const nz: number[] = [];
     for (let d = 0; d < this.dims; d++) if (q[d] !== 0) nz.push(d);
@@ -232,22 +344,31 @@ export class VectorIndex {
       const unsafe = new Uint8Array(capacity);
       unsafe.set(this.unsafe);
       this.unsafe = unsafe;
+      if (this.keys === "int8") {
+        this.scale = grow(this.scale, capacity);
+        this.residualNorm = grow(this.residualNorm, capacity);
+        this.residualMax = grow(this.residualMax, capacity);
+      }
     }
     const blockIndex = Math.floor((slots - 1) / this.blockRows);
     const rowsInBlock = slots - blockIndex * this.blockRows;
     while (this.blocks.length <= blockIndex) {
       // Full blocks for all but the last; the last starts small so a small scope stays small.
       const stride = this.blocks.length < blockIndex ? this.blockRows : Math.min(this.blockRows, 16);
-      this.blocks.push({ data: new Float32Array(stride * this.dims), stride });
+      this.blocks.push({ data: this.newKeys(stride * this.dims), stride });
     }
     const last = this.blocks[blockIndex] as Block;
     if (rowsInBlock > last.stride) {
       const stride = Math.min(this.blockRows, Math.max(rowsInBlock, last.stride * 2));
-      const data = new Float32Array(stride * this.dims);
+      const data = this.newKeys(stride * this.dims);
       for (let d = 0; d < this.dims; d++)
         data.set(last.data.subarray(d * last.stride, (d + 1) * last.stride), d * stride);
       this.blocks[blockIndex] = { data, stride };
     }
+  }
+
+  private newKeys(length: number): Float32Array | Int8Array {
+    return this.keys === "int8" ? new Int8Array(length) : new Float32Array(length);
   }
 
   /** Moves live rows down over deleted ones, keeping their order, and frees the blocks left empty. */
@@ -267,6 +388,11 @@ export class VectorIndex {
         this.norm2[to] = this.norm2[from] as number;
         this.norm[to] = this.norm[from] as number;
         this.unsafe[to] = this.unsafe[from] as number;
+        if (this.keys === "int8") {
+          this.scale[to] = this.scale[from] as number;
+          this.residualNorm[to] = this.residualNorm[from] as number;
+          this.residualMax[to] = this.residualMax[from] as number;
+        }
         this.slotOf.set(path, to);
       }
       to++;
@@ -286,7 +412,7 @@ function grow(array: Float64Array, capacity: number): Float64Array {
 
 /** acc[j] += Σ_t data[dims[t]·stride + j] · w[t]: eight columns per pass, so acc is loaded once per eight. */
 function accumulate(
-  data: Float32Array,
+  data: Float32Array | Int8Array,
   stride: number,
   rows: number,
   dims: Int32Array,
@@ -333,17 +459,23 @@ function accumulate(
 }
 
 /**
- * Float32 keys of one query (smaller is nearer; +Infinity for deleted or skipped rows). `top(k)` turns
- * them into the exact k nearest rows; a larger k later (when pre-filters reject rows) reuses the keys.
+ * The keys of one query as bounds of each row's exact key (smaller is nearer; +Infinity for deleted or
+ * skipped rows). `top(k)` turns them into the exact k nearest rows; a larger k later (when pre-filters
+ * reject rows) reuses them.
  */
 export class VectorRanking {
   private readonly exact = new Map<number, number | null>();
   private readonly revision: number;
 
+  /**
+   * int8 keys: `lower[slot]` ≤ exact key ≤ `upper[slot]`, each row with its own bounds, and no slack.
+   * Float32 keys: the same array twice, every key within one margin m of its exact value, slack 3m.
+   */
   constructor(
     private readonly index: VectorIndex,
-    private readonly keys: Float64Array,
-    private readonly margin: number,
+    private readonly lower: Float64Array,
+    private readonly upper: Float64Array,
+    private readonly slack: number,
     readonly measure: DistanceMeasure,
     private readonly query: Float64Array,
     private readonly queryNorm: number,
@@ -351,20 +483,27 @@ export class VectorRanking {
     this.revision = index.revision;
   }
 
+  /** Rows whose exact distance was computed so far (the cost of exactness beyond k). */
+  get rescored(): number {
+    return this.exact.size;
+  }
+
   /**
    * The k nearest rows in Firestore's order with exact distances; fewer than k only when fewer rows
-   * qualify. Exact because every row whose exact distance can reach the k-th is re-scored: a row's key is
-   * within `margin` of its exact value, so the k-th exact value is at most T + margin (T: the k-th key),
-   * and a row at most that far has a key ≤ T + 2·margin (3·margin leaves room for the final rounding).
+   * qualify. Exact because every row whose exact distance can reach the k-th is re-scored. int8: k rows
+   * have an exact key at most their upper bound, so the k-th exact key is at most T (the k-th smallest
+   * upper bound), and a row can reach it only if its lower bound is ≤ T. Float32: the k-th exact value is
+   * at most T + m (T: the k-th key), a row at most that far has a key ≤ T + 2m, and 3m leaves room for
+   * the final rounding.
    */
   top(k: number, load: ExactVectorLoader): NearestRow[] {
     if (this.index.revision !== this.revision) throw new Error("the vector index changed after this ranking");
-    const keys = this.keys;
-    const threshold = kthSmallest(keys, k) + 3 * this.margin;
+    const { lower, upper } = this;
+    const threshold = kthSmallest(upper, k) + this.slack;
     const rows: NearestRow[] = [];
-    for (let slot = 0; slot < keys.length; slot++) {
-      if (!((keys[slot] as number) <= threshold)) continue; // also skips +Infinity when threshold is finite
-      if (keys[slot] === Infinity) continue;
+    for (let slot = 0; slot < lower.length; slot++) {
+      if (!((lower[slot] as number) <= threshold)) continue; // also skips +Infinity when threshold is finite
+      if (upper[slot] === Infinity) continue;
       const path = this.index.pathAt(slot) as string;
       let distance = this.exact.get(slot);
       if (distance === undefined) {
