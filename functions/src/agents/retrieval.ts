@@ -18,8 +18,16 @@ const weakRetrieval = 0.5;
 /** A follow-up this short ("and for contractors?") usually leans on the previous question. */
 const followUpMaxTerms = 8;
 
-/** Merges result lists by chunk, keeping each chunk's best score and the query that found it. */
-function mergeResults(lists: readonly SearchResult[][]): { result: SearchResult; query: number }[] {
+/** Of a follow-up's passages, how many the question's own search keeps, whatever the combined search finds. */
+const ownShare = Math.ceil(evidenceCount / 2);
+
+/**
+ * Merges result lists by chunk, keeping each chunk's best score and the query that found it. The question's
+ * own list (the first) keeps its best `ownShare` passages: a question on a new topic that merely looks like
+ * a follow-up must not lose its passages to the previous question's topic, whose words the combined query
+ * repeats and whose passages then score higher.
+ */
+export function mergeResults(lists: readonly SearchResult[][]): { result: SearchResult; query: number }[] {
   const best = new Map<string, { result: SearchResult; query: number }>();
   lists.forEach((list, query) => {
     for (const result of list) {
@@ -27,7 +35,12 @@ function mergeResults(lists: readonly SearchResult[][]): { result: SearchResult;
       if (!seen || result.score > seen.result.score) best.set(result.chunkId, { result, query });
     }
   });
-  return [...best.values()].sort((a, b) => b.result.score - a.result.score).slice(0, evidenceCount);
+  const byScore = (a: { result: SearchResult }, b: { result: SearchResult }) =>
+    b.result.score - a.result.score;
+  const reserved = new Set((lists[0] ?? []).slice(0, ownShare).map((r) => r.chunkId));
+  const rest = [...best.values()].filter((m) => !reserved.has(m.result.chunkId)).sort(byScore);
+  const kept = [...[...reserved].map((id) => best.get(id) as { result: SearchResult; query: number })];
+  return [...kept, ...rest.slice(0, Math.max(0, evidenceCount - kept.length))].sort(byScore);
 }
 
 export interface Retrieval {
