@@ -25,4 +25,42 @@ make all</pre><p>Then install it.</p></body></html>`;
     // An unknown name is left as written.
     expect(htmlToText("<p>&notanentity; stays</p>")).toBe("&notanentity; stays");
   });
+
+  it("keeps each table row with its column labels, one row a line, so a row quoted alone still says what it is", () => {
+    const html = `<h2>Rounding</h2><table><caption>Rounding modes</caption>
+      <tr><th>Property</th><th>Value</th><th>Description</th></tr>
+      <tr><td><b>ROUND_UP</b></td><td class='centre'>0</td>
+        <td>Rounds away from zero.<br />Also for negatives.</td></tr>
+      <tr><td>ROUND_FLOOR<td>3<td>Rounds towards &minus;Infinity.</tr>
+    </table><p>See also the config.</p>`;
+    const text = htmlToText(html);
+    expect(text).toContain(
+      [
+        "Rounding modes",
+        "Property: ROUND_UP; Value: 0; Description: Rounds away from zero. Also for negatives.",
+        "Property: ROUND_FLOOR; Value: 3; Description: Rounds towards −Infinity.",
+      ].join("\n"),
+    );
+    const chunks = chunkText(text, { ...defaultChunkOptions, overlapChars: 0 });
+    expect(chunks[0]?.text).toContain("Property: ROUND_FLOOR; Value: 3");
+  });
+
+  it("joins the cells of a table without a header row, and leaves nested tables to the plain rules", () => {
+    expect(htmlToText("<table><tr><td>a</td><td>1</td></tr><tr><td></td><td>2</td></tr></table>")).toBe(
+      "a; 1\n2",
+    );
+    const nested = htmlToText(
+      "<table><tr><td><table><tr><td>x</td></tr></table></td><td>y</td></tr></table>",
+    );
+    expect(nested).toContain("x");
+    expect(nested).toContain("y");
+  });
+
+  it("keeps a definition with its term", () => {
+    const html =
+      "<dl><dt>maxPayload</dt><dd>The largest message allowed, in bytes.</dd><dt>backlog</dt><dd>The queue length.</dd></dl>";
+    expect(htmlToText(html)).toBe(
+      "maxPayload: The largest message allowed, in bytes.\n\nbacklog: The queue length.",
+    );
+  });
 });

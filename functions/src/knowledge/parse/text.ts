@@ -167,6 +167,43 @@ export function dropHiddenElements(html: string): string {
   return out + html.slice(copied);
 }
 
+/** A table cell's text: tags gone, whitespace collapsed (entities are decoded later, with the page). */
+const cellText = (html: string): string =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/**
+ * A table as lines a reader (and the chunker) can quote on their own: one line per row, each cell labelled
+ * with its column's header ("Property: ROUND_UP; Value: 0; Description: …"), so a row cut from its table
+ * still says what its numbers are. Without a header row, cells are joined with "; ". A caption comes first.
+ */
+function tableText(inner: string): string {
+  const caption = /<caption\b[^>]*>([\s\S]*?)<\/caption\s*>/i.exec(inner);
+  const rows = inner
+    .split(/<tr\b[^>]*>/i)
+    .slice(1)
+    .map((row) =>
+      [...row.matchAll(/<(td|th)\b[^>]*>([\s\S]*?)(?=<(?:td|th)\b|<\/tr\s*>|$)/gi)].map((m) => ({
+        header: (m[1] as string).toLowerCase() === "th",
+        text: cellText((m[2] as string).replace(/<\/t[dh]\s*>/gi, "")),
+      })),
+    )
+    .filter((cells) => cells.some((c) => c.text.length > 0));
+  const first = rows[0];
+  const headers = first && first.every((c) => c.header) ? first.map((c) => c.text) : null;
+  const body = headers ? rows.slice(1) : rows;
+  const lines = body.map((cells) =>
+    cells
+      .map((c, i) => (headers?.[i] && c.text ? `${headers[i]}: ${c.text}` : c.text))
+      .filter((t) => t.length > 0)
+      .join("; "),
+  );
+  if (headers && body.length === 0) lines.push(headers.join("; "));
+  return [...(caption ? [cellText(caption[1] as string)] : []), ...lines].join("\n");
+}
+
 /**
  * HTML to heading-structured text: drops the head, scripts, styles, page chrome (nav, header, footer,
  * aside), comments and hidden elements; headings become `#` lines and list items `- ` lines. Attributes
@@ -186,6 +223,11 @@ export function htmlToText(html: string): string {
     /<pre\b[^>]*>([\s\S]*?)<\/pre\s*>/gi,
     (_m, inner: string) => `\n\n\`\`\`\n${inner}\n\`\`\`\n\n`,
   );
+  s = s.replace(/<table\b[^>]*>([\s\S]*?)<\/table\s*>/gi, (whole, inner: string) =>
+    /<table\b/i.test(inner) ? whole : `\n\n${tableText(inner)}\n\n`,
+  );
+  // A definition stays with its term: "maxPayload: The maximum allowed message size".
+  s = s.replace(/<\/dt\s*>\s*<dd\b[^>]*>/gi, ": ");
   s = s.replace(inlineTags, "");
   s = s.replace(/<h([1-6])\b[^>]*>([\s\S]*?)<\/h\1\s*>/gi, (_m, level: string, inner: string) => {
     const text = inner
