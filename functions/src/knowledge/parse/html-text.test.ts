@@ -1,7 +1,8 @@
 /** HTML manuals as the chunker needs them: code listings stay code, and named characters are characters. */
 import { describe, expect, it } from "vitest";
 import { chunkText, defaultChunkOptions } from "../chunk.js";
-import { htmlToText } from "./text.js";
+import { splitSentences } from "../../platform/text/sentences.js";
+import { htmlToText, normalizeMarkdown } from "./text.js";
 
 describe("htmlToText on manuals", () => {
   it("fences preformatted text, so a # comment or #define in a listing never becomes a heading", () => {
@@ -37,8 +38,8 @@ make all</pre><p>Then install it.</p></body></html>`;
     expect(text).toContain(
       [
         "Rounding modes",
-        "Property: ROUND_UP; Value: 0; Description: Rounds away from zero. Also for negatives.",
-        "Property: ROUND_FLOOR; Value: 3; Description: Rounds towards −Infinity.",
+        "- Property: ROUND_UP; Value: 0; Description: Rounds away from zero. Also for negatives.",
+        "- Property: ROUND_FLOOR; Value: 3; Description: Rounds towards −Infinity.",
       ].join("\n"),
     );
     const chunks = chunkText(text, { ...defaultChunkOptions, overlapChars: 0 });
@@ -47,7 +48,7 @@ make all</pre><p>Then install it.</p></body></html>`;
 
   it("joins the cells of a table without a header row, and leaves nested tables to the plain rules", () => {
     expect(htmlToText("<table><tr><td>a</td><td>1</td></tr><tr><td></td><td>2</td></tr></table>")).toBe(
-      "a; 1\n2",
+      "- a; 1\n- 2",
     );
     const nested = htmlToText(
       "<table><tr><td><table><tr><td>x</td></tr></table></td><td>y</td></tr></table>",
@@ -62,5 +63,35 @@ make all</pre><p>Then install it.</p></body></html>`;
     expect(htmlToText(html)).toBe(
       "maxPayload: The largest message allowed, in bytes.\n\nbacklog: The queue length.",
     );
+  });
+
+  it("reads a Markdown pipe table the same way, leaving code and lone rules alone", () => {
+    const markdown = [
+      "| Option | Default | Meaning |",
+      "| :--- | ---: | --- |",
+      "| `depth` | 5 | How deep to parse \\| nest |",
+      "| arrayLimit | 20 |  |",
+      "",
+      "```",
+      "| a | b |",
+      "| --- | --- |",
+      "```",
+      "",
+      "Title",
+      "---",
+    ].join("\n");
+    expect(normalizeMarkdown(markdown).split("\n")).toEqual([
+      "- Option: `depth`; Default: 5; Meaning: How deep to parse | nest",
+      "- Option: arrayLimit; Default: 20",
+      "",
+      "```",
+      "| a | b |",
+      "| --- | --- |",
+      "```",
+      "",
+      "## Title",
+    ]);
+    // Each row is a sentence of its own, so one row can be quoted without the next.
+    expect(splitSentences(normalizeMarkdown(markdown))).toContain("Option: arrayLimit; Default: 20");
   });
 });

@@ -175,9 +175,10 @@ const cellText = (html: string): string =>
     .trim();
 
 /**
- * A table as lines a reader (and the chunker) can quote on their own: one line per row, each cell labelled
- * with its column's header ("Property: ROUND_UP; Value: 0; Description: …"), so a row cut from its table
- * still says what its numbers are. Without a header row, cells are joined with "; ". A caption comes first.
+ * A table as lines a reader (and the chunker) can quote on their own: one list item per row, each cell
+ * labelled with its column's header ("- Property: ROUND_UP; Value: 0; Description: …"), so a row cut from
+ * its table still says what its numbers are, and a row is never run into the next one as one sentence.
+ * Without a header row, cells are joined with "; ". A caption comes first.
  */
 function tableText(inner: string): string {
   const caption = /<caption\b[^>]*>([\s\S]*?)<\/caption\s*>/i.exec(inner);
@@ -201,7 +202,7 @@ function tableText(inner: string): string {
       .join("; "),
   );
   if (headers && body.length === 0) lines.push(headers.join("; "));
-  return [...(caption ? [cellText(caption[1] as string)] : []), ...lines].join("\n");
+  return [...(caption ? [cellText(caption[1] as string)] : []), ...lines.map((l) => `- ${l}`)].join("\n");
 }
 
 /**
@@ -252,9 +253,42 @@ export function htmlToText(html: string): string {
 
 const fence = /^\s{0,3}(```|~~~)/;
 
+const pipeCells = (line: string): string[] =>
+  line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "")
+    .split(/(?<!\\)\|/)
+    .map((c) => c.replace(/\\\|/g, "|").trim());
+const pipeSeparator = /^\s{0,3}\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/;
+
 /**
- * Markdown as the chunker reads it: setext headings (a line underlined with === or ---) become `#` lines.
- * Front matter and fenced code are left as they are.
+ * A Markdown pipe table starting at line `at` (a header row, then its `---` separator), as list items with
+ * labelled cells, the way HTML tables are read (see `tableText`); null when no table starts there.
+ */
+function pipeTable(lines: readonly string[], at: number): { lines: string[]; end: number } | null {
+  const header = lines[at] as string;
+  const separator = lines[at + 1];
+  if (!header.includes("|") || separator === undefined || !pipeSeparator.test(separator)) return null;
+  const labels = pipeCells(header);
+  if (labels.length < 2 || labels.length !== pipeCells(separator).length) return null;
+  const out: string[] = [];
+  let end = at + 2;
+  for (; end < lines.length && (lines[end] as string).includes("|") && (lines[end] as string).trim(); end++) {
+    const cells = pipeCells(lines[end] as string);
+    const row = cells
+      .map((c, i) => (labels[i] && c ? `${labels[i]}: ${c}` : c))
+      .filter((c) => c.length > 0)
+      .join("; ");
+    if (row) out.push(`- ${row}`);
+  }
+  return { lines: out.length > 0 ? out : [`- ${labels.join("; ")}`], end };
+}
+
+/**
+ * Markdown as the chunker reads it: setext headings (a line underlined with === or ---) become `#` lines, and
+ * pipe tables become one list item per row with labelled cells (see `pipeTable`). Front matter and fenced
+ * code are left as they are.
  */
 export function normalizeMarkdown(markdown: string): string {
   const lines = markdown.split("\n");
@@ -271,6 +305,12 @@ export function normalizeMarkdown(markdown: string): string {
   for (; i < lines.length; i++) {
     const line = lines[i] as string;
     if (fence.test(line)) inFence = !inFence;
+    const table = inFence ? null : pipeTable(lines, i);
+    if (table) {
+      out.push(...table.lines);
+      i = table.end - 1;
+      continue;
+    }
     const next = lines[i + 1];
     const prev = out[out.length - 1];
     const startsParagraph = prev === undefined || prev.trim() === "";
