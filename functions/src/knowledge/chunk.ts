@@ -93,7 +93,8 @@ function blocks(text: string): Block[] {
 function splitLong(block: Block, maxChars: number): Block[] {
   if (block.text.length <= maxChars) return [block];
   const parts: Block[] = [];
-  const sentence = /[^.!?\n]+(?:[.!?]+["')\]]*|\n|$)\s*/g;
+  // Punctuation ends a sentence only before whitespace or the end: `jwt.sign(…)` and `1.2.3` stay whole.
+  const sentence = /(?:[^.!?\n]|[.!?]+(?!["')\]]*(?:\s|$)))+(?:[.!?]+["')\]]*|\n|$)\s*/g;
   let current = "";
   let currentStart = block.start;
   const base = block.start;
