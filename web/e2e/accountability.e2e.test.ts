@@ -20,7 +20,7 @@ import {
   signedInState,
   type ScreenCheck,
 } from "./support/browser";
-import { e2eIt, flowSteps, platform, runnable } from "./support/suite";
+import { api, e2eIt, flowSteps, platform, runnable } from "./support/suite";
 
 /** Not in the handbook: the agent abstains. */
 const gapQuestion = "Can I bring my dog to the office?";
@@ -79,17 +79,6 @@ function textPdf(pages: readonly (readonly string[])[]): Uint8Array<ArrayBuffer>
 
 const step = flowSteps();
 const checks = new Map<string, ScreenCheck>();
-
-async function api<T>(method: string, pathname: string, body?: unknown): Promise<T> {
-  const { url, apiKey } = platform();
-  const response = await fetch(`${url}${pathname}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 describe("Accountability in the studio: abstention, versions, citations in context, knowledge gaps", () => {
   let browser: Browser;

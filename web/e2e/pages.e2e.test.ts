@@ -16,7 +16,7 @@ import {
   runAxe,
   signedInState,
 } from "./support/browser";
-import { e2eIt, platform, runnable } from "./support/suite";
+import { api, e2eIt, platform, runnable } from "./support/suite";
 
 type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
 
@@ -25,17 +25,6 @@ const questions = [
   "What is the daily meal allowance on business trips?",
   "Is multi-factor authentication required?",
 ];
-
-async function api<T>(method: string, pathname: string, body?: unknown): Promise<T> {
-  const { url, apiKey } = platform();
-  const response = await fetch(`${url}${pathname}`, {
-    method,
-    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
 
 interface Screen {
   readonly name: string;

@@ -17,6 +17,18 @@ export function platform(): PlatformInfo {
   return injected;
 }
 
+/** A JSON call to the running platform's API with the demo owner's key, for checks made outside the browser. */
+export async function api<T>(method: string, pathname: string, body?: unknown): Promise<T> {
+  const { url, apiKey } = platform();
+  const response = await fetch(`${url}${pathname}`, {
+    method,
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
 /** An e2e test: skipped with the reason when Chromium is missing. */
 export function e2eIt(name: string, fn: (context: TestContext) => Promise<void>, timeout?: number): void {
   it(
