@@ -38,9 +38,10 @@ export function mergeResults(lists: readonly SearchResult[][]): { result: Search
   const byScore = (a: { result: SearchResult }, b: { result: SearchResult }) =>
     b.result.score - a.result.score;
   const reserved = new Set((lists[0] ?? []).slice(0, ownShare).map((r) => r.chunkId));
-  const rest = [...best.values()].filter((m) => !reserved.has(m.result.chunkId)).sort(byScore);
-  const kept = [...[...reserved].map((id) => best.get(id) as { result: SearchResult; query: number })];
-  return [...kept, ...rest.slice(0, Math.max(0, evidenceCount - kept.length))].sort(byScore);
+  const merged = [...best.values()];
+  const kept = merged.filter((m) => reserved.has(m.result.chunkId));
+  const rest = merged.filter((m) => !reserved.has(m.result.chunkId)).sort(byScore);
+  return [...kept, ...rest.slice(0, evidenceCount - kept.length)].sort(byScore);
 }
 
 export interface Retrieval {

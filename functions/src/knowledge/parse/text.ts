@@ -175,6 +175,23 @@ const cellText = (html: string): string =>
     .trim();
 
 /**
+ * Table rows as list items, each cell labelled with its column's header when there is one ("- Property:
+ * ROUND_UP; Value: 0"), empty cells and rows left out; a table with headers and no row keeps its headers.
+ */
+function labelledRows(labels: readonly string[] | null, rows: readonly (readonly string[])[]): string[] {
+  const items = rows
+    .map((cells) =>
+      cells
+        .map((c, i) => (labels?.[i] && c ? `${labels[i]}: ${c}` : c))
+        .filter((c) => c.length > 0)
+        .join("; "),
+    )
+    .filter((row) => row.length > 0);
+  if (items.length === 0 && labels) items.push(labels.join("; "));
+  return items.map((row) => `- ${row}`);
+}
+
+/**
  * A table as lines a reader (and the chunker) can quote on their own: one list item per row, each cell
  * labelled with its column's header ("- Property: ROUND_UP; Value: 0; Description: …"), so a row cut from
  * its table still says what its numbers are, and a row is never run into the next one as one sentence.
@@ -194,15 +211,8 @@ function tableText(inner: string): string {
     .filter((cells) => cells.some((c) => c.text.length > 0));
   const first = rows[0];
   const headers = first && first.every((c) => c.header) ? first.map((c) => c.text) : null;
-  const body = headers ? rows.slice(1) : rows;
-  const lines = body.map((cells) =>
-    cells
-      .map((c, i) => (headers?.[i] && c.text ? `${headers[i]}: ${c.text}` : c.text))
-      .filter((t) => t.length > 0)
-      .join("; "),
-  );
-  if (headers && body.length === 0) lines.push(headers.join("; "));
-  return [...(caption ? [cellText(caption[1] as string)] : []), ...lines.map((l) => `- ${l}`)].join("\n");
+  const body = (headers ? rows.slice(1) : rows).map((cells) => cells.map((c) => c.text));
+  return [...(caption ? [cellText(caption[1] as string)] : []), ...labelledRows(headers, body)].join("\n");
 }
 
 /**
@@ -272,17 +282,12 @@ function pipeTable(lines: readonly string[], at: number): { lines: string[]; end
   if (!header.includes("|") || separator === undefined || !pipeSeparator.test(separator)) return null;
   const labels = pipeCells(header);
   if (labels.length < 2 || labels.length !== pipeCells(separator).length) return null;
-  const out: string[] = [];
+  const rows: string[][] = [];
   let end = at + 2;
   for (; end < lines.length && (lines[end] as string).includes("|") && (lines[end] as string).trim(); end++) {
-    const cells = pipeCells(lines[end] as string);
-    const row = cells
-      .map((c, i) => (labels[i] && c ? `${labels[i]}: ${c}` : c))
-      .filter((c) => c.length > 0)
-      .join("; ");
-    if (row) out.push(`- ${row}`);
+    rows.push(pipeCells(lines[end] as string));
   }
-  return { lines: out.length > 0 ? out : [`- ${labels.join("; ")}`], end };
+  return { lines: labelledRows(labels, rows), end };
 }
 
 /**
