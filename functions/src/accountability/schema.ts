@@ -67,6 +67,8 @@ const candidateSchema = z.object({
   score: z.number(),
   vectorScore: z.number().nullable(),
   keywordScore: z.number().nullable(),
+  /** The cross-encoder's 0..1 relevance, when one reordered the passages. */
+  rerankScore: z.number().optional(),
   /** Instruction-like text found in the passage (signal names, see accountability/injection.ts). */
   injectionSignals: z.array(z.string()),
   /** Flagged, so withheld from the model and never quoted (older traces: flagged passages were shown as data). */
@@ -135,6 +137,8 @@ export const traceSchema = z.object({
     version: z.string(),
     dimensions: z.number(),
   }),
+  /** The cross-encoder that reordered the passages, when the instance has one (absent on older traces). */
+  reranker: z.object({ provider: z.string(), model: z.string() }).nullable().optional(),
   guardrails: z.object({
     blockedTopic: z.string().nullable(),
     piiRedacted: z.array(z.string()),

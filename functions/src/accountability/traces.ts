@@ -136,6 +136,7 @@ export function recordTurn(deps: Deps, start: TurnStart, clock: Stopwatch): Trac
     requestId: currentRequestId() ?? null,
     chat: deps.chat.info,
     embedder: deps.embedder.info,
+    reranker: deps.reranker?.info ?? null,
     createdAt: deps.clock.nowIso(),
   };
   const events: TurnEvents = {
@@ -170,6 +171,7 @@ export function recordTurn(deps: Deps, start: TurnStart, clock: Stopwatch): Trac
         score: e.score,
         vectorScore: e.vectorScore,
         keywordScore: e.keywordScore,
+        ...(e.rerankScore !== undefined ? { rerankScore: e.rerankScore } : {}),
         injectionSignals: signals,
         excluded: signals.length > 0,
       });
@@ -197,6 +199,7 @@ function traceOf(
     requestId: string | null;
     chat: Deps["chat"]["info"];
     embedder: Deps["embedder"]["info"];
+    reranker: NonNullable<Deps["reranker"]>["info"] | null;
     createdAt: string;
   },
   events: TurnEvents,
@@ -244,6 +247,7 @@ function traceOf(
       version: head.embedder.version,
       dimensions: head.embedder.dimensions,
     },
+    reranker: head.reranker && { provider: head.reranker.provider, model: head.reranker.model },
     guardrails: {
       blockedTopic: declined?.topic ?? null,
       piiRedacted: [],

@@ -52,4 +52,17 @@ describe("mergeResults", () => {
       ["doc#9", 0.5, 1],
     ]);
   });
+
+  it("ranks by the cross-encoder's relevance when one reordered the search, not by the lexical score", () => {
+    const reranked = [
+      { ...result("doc#low", 0.2), rerankScore: 0.9 },
+      { ...result("doc#high", 0.8), rerankScore: 0.4 },
+    ];
+    expect(mergeResults([reranked]).map((m) => m.result.chunkId)).toEqual(["doc#low", "doc#high"]);
+    const followUp = [{ ...result("doc#high", 0.9), rerankScore: 0.95 }];
+    expect(mergeResults([reranked, followUp]).map((m) => [m.result.chunkId, m.query])).toEqual([
+      ["doc#high", 1],
+      ["doc#low", 0],
+    ]);
+  });
 });

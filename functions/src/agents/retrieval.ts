@@ -21,8 +21,11 @@ const followUpMaxTerms = 8;
 /** Of a follow-up's passages, how many the question's own search keeps, whatever the combined search finds. */
 const ownShare = Math.ceil(evidenceCount / 2);
 
+/** How a passage ranks: by the cross-encoder's relevance when one ran (search.ts orders by it), else its score. */
+const strength = (r: SearchResult): number => r.rerankScore ?? r.score;
+
 /**
- * Merges result lists by chunk, keeping each chunk's best score and the query that found it. The question's
+ * Merges result lists by chunk, keeping each chunk's best strength and the query that found it. The question's
  * own list (the first) keeps its best `ownShare` passages: a question on a new topic that merely looks like
  * a follow-up must not lose its passages to the previous question's topic, whose words the combined query
  * repeats and whose passages then score higher.
@@ -32,11 +35,11 @@ export function mergeResults(lists: readonly SearchResult[][]): { result: Search
   lists.forEach((list, query) => {
     for (const result of list) {
       const seen = best.get(result.chunkId);
-      if (!seen || result.score > seen.result.score) best.set(result.chunkId, { result, query });
+      if (!seen || strength(result) > strength(seen.result)) best.set(result.chunkId, { result, query });
     }
   });
   const byScore = (a: { result: SearchResult }, b: { result: SearchResult }) =>
-    b.result.score - a.result.score;
+    strength(b.result) - strength(a.result);
   const reserved = new Set((lists[0] ?? []).slice(0, ownShare).map((r) => r.chunkId));
   const merged = [...best.values()];
   const kept = merged.filter((m) => reserved.has(m.result.chunkId));

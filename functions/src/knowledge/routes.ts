@@ -355,6 +355,7 @@ export const knowledgeRoutes: Route<unknown, unknown>[] = [
           score: r.score,
           vectorScore: r.vectorScore,
           keywordScore: r.keywordScore,
+          ...(r.rerankScore !== undefined ? { rerankScore: r.rerankScore } : {}),
           location: r.location,
         })),
       };

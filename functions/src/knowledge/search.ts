@@ -2,13 +2,15 @@
  * Hybrid retrieval over one or more knowledge bases: nearest neighbours of the query embedding and BM25
  * keyword matches, each restricted to the documents' active versions (so replaced, deleted or half-indexed
  * chunks never surface) and to vectors of the current embedding model, then fused. Every result carries a
- * 0..1 score and the two signals it came from; an optional rerank hook may reorder the fused list.
+ * 0..1 score and the two signals it came from. The best candidates are then reordered: lexically (rerank.ts)
+ * and, when the instance has a cross-encoder (`deps.reranker`, from LOCAL_MODELS_DIR), by its relevance.
  * Searching never writes.
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
 import { VectorValue, type DocSnapshot, type TermStats } from "../platform/ports.js";
+import { log } from "../platform/log.js";
 import { exactDistance, queryNormOf } from "../platform/vectors.js";
 import { embeddingModelId } from "./ingest.js";
 import { lexicalRerank, navigationOnly, type RerankWeights } from "./rerank.js";
@@ -56,18 +58,21 @@ export interface SearchResult {
   readonly vectorScore: number | null;
   /** BM25 mapped to 0..1 (null in vector mode; 0 when the chunk matched no query term). */
   readonly keywordScore: number | null;
+  /**
+   * The cross-encoder's relevance mapped to 0..1 (a logistic of its logit), when one reordered the results;
+   * results are then in this order rather than by `score`. Absent when no reranker ran.
+   */
+  readonly rerankScore?: number;
   readonly location: ChunkLocation;
 }
-
-/** Reorders fused results (e.g. a cross-encoder); it may drop results but must not invent them. */
-export type Reranker = (query: string, results: readonly SearchResult[]) => Promise<readonly SearchResult[]>;
 
 export type Fusion = "weighted" | "rrf";
 
 export interface SearchOptions {
   readonly mode?: SearchMode;
   readonly filters?: SearchFilters;
-  readonly rerank?: Reranker;
+  /** Whether the instance's cross-encoder (`deps.reranker`) reorders the best candidates; default true. */
+  readonly crossEncoder?: boolean;
   /** `weighted` orders by the combined 0..1 score; `rrf` by reciprocal rank fusion (k = 60). */
   readonly fusion?: Fusion;
   /**
@@ -80,6 +85,8 @@ export interface SearchOptions {
 
 /** How many of the best fused candidates the lexical reranking reorders. */
 const lexicalPool = (k: number): number => Math.max(20, k * 4);
+/** How many of the lexically ranked candidates a cross-encoder reads (about 0.1 s per 20 on 2 cores). */
+const crossEncoderPool = (k: number): number => Math.max(20, k);
 
 /** Firestore's findNearest returns at most 1000 neighbours. */
 const maxCandidates = 1000;
@@ -249,10 +256,55 @@ export async function searchKnowledgeBases(
   // Only the pool is reordered and rescored; what lies beyond it is never returned.
   const lexical = options.lexical ?? (mode === "vector" ? false : navigationOnly);
   const ranked = lexical ? lexicalRerank(query, fused.slice(0, lexicalPool(k)), lexical) : fused;
-  if (!options.rerank) return ranked.slice(0, k);
-  const reranked = await options.rerank(query, ranked.slice(0, Math.min(ranked.length, k * 3)));
-  const known = new Set(ranked.map((r) => r.chunkId));
-  return reranked.filter((r) => known.has(r.chunkId)).slice(0, k);
+  if (!deps.reranker || options.crossEncoder === false) return ranked.slice(0, k);
+  return (await crossEncoderRerank(deps, query, ranked.slice(0, crossEncoderPool(k)))).slice(0, k);
+}
+
+/**
+ * What the cross-encoder reads of a passage: its text, after its headings when the text does not begin with
+ * them (a section's later chunks), so a passage is read under its title.
+ */
+function rerankText(r: SearchResult): string {
+  const headings = r.location.headingPath;
+  const own = headings[headings.length - 1];
+  return own === undefined || r.text.startsWith(own) ? r.text : `${headings.join(" > ")}\n${r.text}`;
+}
+
+const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/**
+ * Reorders `results` by the instance's cross-encoder. A model that fails at run time does not fail the search:
+ * the lexical order is kept and the failure logged (a broken model directory is refused at start instead).
+ */
+async function crossEncoderRerank(
+  deps: Deps,
+  query: string,
+  results: readonly SearchResult[],
+): Promise<readonly SearchResult[]> {
+  const reranker = deps.reranker;
+  if (!reranker || results.length === 0) return results;
+  const logits: number[] = [];
+  try {
+    const size = Math.max(1, reranker.maxBatchSize);
+    for (let i = 0; i < results.length; i += size) {
+      const batch = results.slice(i, i + size);
+      const scores = await reranker.score(query, batch.map(rerankText));
+      if (scores.length !== batch.length || !scores.every(Number.isFinite)) {
+        throw new Error(`returned ${scores.length} scores for ${batch.length} passages, or a non-number`);
+      }
+      logits.push(...scores);
+    }
+  } catch (err) {
+    log.warn("the reranker failed; search keeps its lexical order", {
+      reranker: reranker.info.model,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    return results;
+  }
+  return results
+    .map((r, i) => ({ result: r, logit: logits[i] as number, i }))
+    .sort((a, b) => b.logit - a.logit || a.i - b.i)
+    .map(({ result, logit }) => ({ ...result, rerankScore: round4(logistic(logit)) }));
 }
 
 export async function searchKnowledgeBase(

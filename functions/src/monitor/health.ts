@@ -20,6 +20,8 @@ export interface HealthReport {
   readonly models: {
     readonly chat: { provider: string; model: string; label: string };
     readonly embedder: { provider: string; model: string; dimensions: number; label: string };
+    /** The cross-encoder reordering search results, or null: none (the default). */
+    readonly reranker: { provider: string; model: string; label: string } | null;
   };
 }
 
@@ -88,6 +90,7 @@ export async function checkHealth(deps: Deps): Promise<HealthReport> {
         dimensions: deps.embedder.info.dimensions,
         label: deps.embedder.info.label,
       },
+      reranker: deps.reranker ? { ...deps.reranker.info } : null,
     },
   };
 }

@@ -13,6 +13,7 @@ import type {
   Embedder,
   Ids,
   KeywordIndex,
+  Reranker,
   TaskQueue,
 } from "./ports.js";
 
@@ -44,6 +45,8 @@ export interface Deps {
   readonly keywords: KeywordIndex;
   readonly chat: ChatModel;
   readonly embedder: Embedder;
+  /** A cross-encoder that reorders search candidates (local mode's LOCAL_MODELS_DIR); absent: none runs. */
+  readonly reranker?: Reranker;
   /** Requests to destinations a tenant chose (HTTP tools): public hosts only (platform/egress). */
   readonly egress: Egress;
   readonly clock: Clock;

@@ -317,7 +317,8 @@ export interface ChatModel {
 }
 
 export interface EmbedderInfo {
-  readonly provider: "local-hash" | "openai-compatible";
+  /** `local-onnx`: a model from the instance's LOCAL_MODELS_DIR, run in process (local mode only). */
+  readonly provider: "local-hash" | "local-onnx" | "openai-compatible";
   readonly model: string;
   readonly dimensions: number;
   /** Changes whenever vectors from two versions must not be mixed. */
@@ -331,6 +332,25 @@ export interface Embedder {
   readonly maxBatchSize: number;
   /** Unit-length vectors of `info.dimensions`, one per text, in order. */
   embed(texts: readonly string[], options?: { kind?: "query" | "document" }): Promise<number[][]>;
+}
+
+export interface RerankerInfo {
+  readonly provider: "local-onnx";
+  readonly model: string;
+  /** How the UI and API name it, honestly. */
+  readonly label: string;
+}
+
+/**
+ * Scores how well each passage answers a query, reading both together (a cross-encoder). Optional: with none,
+ * search orders by its keyword and vector signals alone.
+ */
+export interface Reranker {
+  readonly info: RerankerInfo;
+  /** The most passages one `score` call accepts; callers batch to it. */
+  readonly maxBatchSize: number;
+  /** One relevance logit per passage, in order: higher is more relevant; comparable within one query only. */
+  score(query: string, passages: readonly string[]): Promise<number[]>;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -28,11 +28,12 @@ const chatNotes: Record<ChatModelInfo["provider"], string> = {
 };
 const embedderNotes: Record<string, string> = {
   "local-hash": "Hashed word features computed locally: finds passages that share words, not meaning.",
+  "local-onnx": "A neural embedding model from this instance's LOCAL_MODELS_DIR, run locally.",
   "openai-compatible": "An embedding model behind an OpenAI-compatible endpoint.",
 };
 
 export function HealthReportView({ report }: { readonly report: HealthReport }) {
-  const { chat, embedder } = report.models;
+  const { chat, embedder, reranker } = report.models;
   const checksHeadingId = useId();
   return (
     <Stack spacing={3}>
@@ -116,6 +117,18 @@ export function HealthReportView({ report }: { readonly report: HealthReport }) 
           label={embedder.label}
           technical={`${embedder.provider} · ${embedder.model} · ${embedder.dimensions} dimensions`}
           note={embedderNotes[embedder.provider]}
+        />
+        <ModelSummary
+          title="Reranker"
+          label={reranker ? reranker.label : "None"}
+          technical={
+            reranker ? `${reranker.provider} · ${reranker.model}` : "search order: keyword and vector scores"
+          }
+          note={
+            reranker
+              ? "A cross-encoder from this instance's LOCAL_MODELS_DIR reorders the best 20 search results."
+              : "Add a cross-encoder to LOCAL_MODELS_DIR to reorder search results by a model's reading."
+          }
         />
       </Stack>
     </Stack>

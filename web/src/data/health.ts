@@ -25,12 +25,23 @@ export interface EmbedderInfo {
   readonly label: string;
 }
 
+/** A cross-encoder that reorders search results (local mode's LOCAL_MODELS_DIR); most instances have none. */
+export interface RerankerInfo {
+  readonly provider: string;
+  readonly model: string;
+  readonly label: string;
+}
+
 export interface HealthReport {
   readonly status: HealthStatus;
   readonly mode: RunMode;
   readonly version: string;
   readonly checks: readonly HealthCheck[];
-  readonly models: { readonly chat: ChatModelInfo; readonly embedder: EmbedderInfo };
+  readonly models: {
+    readonly chat: ChatModelInfo;
+    readonly embedder: EmbedderInfo;
+    readonly reranker: RerankerInfo | null;
+  };
 }
 
 const healthPath = "/health";
@@ -66,6 +77,8 @@ export function parseHealthReport(body: unknown): HealthReport {
   if (!isRecord(checks)) throw invalid("checks");
   if (!isRecord(models) || !isRecord(models.chat) || !isRecord(models.embedder)) throw invalid("models");
   const { chat, embedder } = models;
+  // Absent from platforms older than the reranker: none.
+  const rawReranker = models.reranker ?? null;
 
   const parsedChecks = Object.entries(checks).map(([name, check]): HealthCheck => {
     if (!isRecord(check) || !oneOf(statuses, check.status)) throw invalid(`checks.${name}`);
@@ -91,6 +104,18 @@ export function parseHealthReport(body: unknown): HealthReport {
   ) {
     throw invalid("models.embedder");
   }
+  let reranker: RerankerInfo | null = null;
+  if (rawReranker !== null) {
+    if (
+      !isRecord(rawReranker) ||
+      typeof rawReranker.provider !== "string" ||
+      typeof rawReranker.model !== "string" ||
+      typeof rawReranker.label !== "string"
+    ) {
+      throw invalid("models.reranker");
+    }
+    reranker = { provider: rawReranker.provider, model: rawReranker.model, label: rawReranker.label };
+  }
   return {
     status,
     mode,
@@ -104,6 +129,7 @@ export function parseHealthReport(body: unknown): HealthReport {
         dimensions: embedder.dimensions,
         label: embedder.label,
       },
+      reranker,
     },
   };
 }

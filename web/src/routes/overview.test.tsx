@@ -49,6 +49,46 @@ describe("Overview", () => {
     ).toBeInTheDocument();
     expect(within(card).getByText(/not a generative model/)).toBeInTheDocument();
     expect(within(card).getByText("local-hash · hash-256 · 256 dimensions")).toBeInTheDocument();
+    // A platform older than the reranker sends none: the studio says there is none.
+    expect(within(card).getByText("None")).toBeInTheDocument();
+  });
+
+  it("names the local models of an instance with LOCAL_MODELS_DIR, and says what each one is", async () => {
+    const withModels = {
+      ...localHealth,
+      models: {
+        ...localHealth.models,
+        embedder: {
+          provider: "local-onnx",
+          model: "bge-small-en",
+          dimensions: 384,
+          label: "bge-small-en (local ONNX embedder, 384 dimensions)",
+        },
+        reranker: {
+          provider: "local-onnx",
+          model: "ms-marco-MiniLM",
+          label: "ms-marco-MiniLM (local ONNX cross-encoder)",
+        },
+      },
+    };
+    stubFetch((path) => (path === "/health" ? jsonResponse(withModels) : jsonResponse({}, 404)));
+    renderApp("/");
+
+    await screen.findByRole("table", { name: "Checks" });
+    const card = healthCard();
+    expect(within(card).getByText("local-onnx · bge-small-en · 384 dimensions")).toBeInTheDocument();
+    expect(
+      within(card).getByText(/neural embedding model from this instance's LOCAL_MODELS_DIR/),
+    ).toBeInTheDocument();
+    expect(within(card).getByText("ms-marco-MiniLM (local ONNX cross-encoder)")).toBeInTheDocument();
+    expect(within(card).getByText(/reorders the best 20 search results/)).toBeInTheDocument();
+  });
+
+  it("treats a malformed reranker in the health report as an invalid report", async () => {
+    const bad = { ...localHealth, models: { ...localHealth.models, reranker: { provider: 3 } } };
+    stubFetch(() => jsonResponse(bad));
+    renderApp("/");
+    expect(await screen.findByRole("alert")).toHaveTextContent(/not a health report \(models.reranker\)/);
   });
 
   it("shows a 'down' report answered with HTTP 503 as health, not as a failed request", async () => {
