@@ -9,6 +9,7 @@ import { loadConfig } from "@alchemist/functions/platform/config";
 import { setDeps } from "@alchemist/functions/platform/process-deps";
 import { log } from "@alchemist/functions/platform/log";
 import { openLocalDeps } from "./adapters/deps.js";
+import { LocalModelsError } from "./adapters/onnx-models.js";
 import { startHost, type RunningHost } from "./runtime/host.js";
 import { ensureDemoData } from "./seed.js";
 import { authenticate } from "@alchemist/functions/identity/authenticate";
@@ -89,7 +90,8 @@ export async function main(): Promise<RunningHost> {
       : []),
     `  Owner API key    ${keyLine}`,
     ...(keyCreated || accountCreated ? [`                   (saved in ${credentialsFile}; shown once)`] : []),
-    `  Models           ${deps.chat.info.label}; ${deps.embedder.info.label}`,
+    `  Models           ${deps.chat.info.label}; ${deps.embedder.info.label}` +
+      (deps.reranker ? `; ${deps.reranker.info.label}` : ""),
     ...(credentials.demo?.agentIds[0] && !keyRevoked
       ? [
           "",
@@ -113,6 +115,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       process.stderr.write(
         `\n  Cannot listen on port ${process.env.PORT ?? 8787}: ${code === "EADDRINUSE" ? "it is already in use" : "permission denied"}.\n` +
           "  Stop the other process or choose another port, e.g. PORT=8788 npm start\n\n",
+      );
+    } else if (e instanceof LocalModelsError) {
+      process.stderr.write(
+        `\n  ${e.message}\n  Fix the folder, or unset LOCAL_MODELS_DIR to start with the built-in models.\n\n`,
       );
     } else log.error("the local runtime could not start", { err: e });
     process.exit(1);

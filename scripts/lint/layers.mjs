@@ -4,7 +4,9 @@
 //                      studio routes → components → data. Services never import an adapter (platform/firebase,
 //                      platform/models, the local adapters); only platform/firebase imports firebase-admin,
 //                      only function wiring imports firebase-functions, only the local adapters import
-//                      better-sqlite3, and only web/src/data/firebase/sdk.ts imports the Firebase web SDK.
+//                      better-sqlite3, only local/src/adapters/onnx-models.ts imports the model runtime
+//                      (@huggingface/transformers, onnxruntime-*), and only web/src/data/firebase/sdk.ts imports
+//                      the Firebase web SDK.
 //                      Tests and test helpers (`*.test.ts`, `testing/`) may reach up; nothing else may import them.
 //   alchemist/no-cycle no import circle, type-only imports included.
 //
@@ -78,6 +80,11 @@ const packageOwners = [
     test: (spec) => spec === "better-sqlite3",
     may: (rel) => rel.startsWith("local/src/adapters/"),
     who: "local/src/adapters",
+  },
+  {
+    test: (spec) => spec === "@huggingface/transformers" || spec.startsWith("onnxruntime-"),
+    may: (rel) => rel === "local/src/adapters/onnx-models.ts",
+    who: "local/src/adapters/onnx-models.ts (LOCAL_MODELS_DIR)",
   },
   {
     test: (spec) => spec === "firebase" || spec.startsWith("firebase/"),

@@ -84,6 +84,10 @@ tester.run("alchemist/layers", plugin.rules.layers, {
       code: 'import { onCall } from "firebase-functions/v2/https";',
     },
     { filename: at("local/src/adapters/database.ts"), code: 'import Database from "better-sqlite3";' },
+    {
+      filename: at("local/src/adapters/onnx-models.ts"),
+      code: 'const tf = await import("@huggingface/transformers");',
+    },
     { filename: at("local/src/runtime/host.ts"), code: 'import { openLocal } from "../adapters/deps.js";' },
     // Function wiring translates a Firebase event with its adapter's helpers.
     {
@@ -153,6 +157,12 @@ tester.run("alchemist/layers", plugin.rules.layers, {
       filename: at("local/src/runtime/host.ts"),
       code: 'import Database from "better-sqlite3";',
       errors: [{ message: /Only local\/src\/adapters/ }],
+    },
+    {
+      name: "the model runtime outside the local-models adapter",
+      filename: at("functions/src/knowledge/search.ts"),
+      code: 'import { pipeline } from "@huggingface/transformers";',
+      errors: [{ message: /Only local\/src\/adapters\/onnx-models.ts/ }],
     },
     {
       name: "the web SDK outside data/firebase/sdk.ts",

@@ -82,6 +82,7 @@ const localEnvSchema = z.object({
     .default(8787),
   HOST: z.string().default("127.0.0.1"),
   ALCHEMIST_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  LOCAL_MODELS_DIR: optionalString,
 });
 
 /** The local host's own settings (local mode only). */
@@ -91,6 +92,11 @@ export interface LocalHostSettings {
   readonly host: string;
   /** Local mode's SQLite durability: NORMAL survives crashes, FULL power cuts too (slower writes). */
   readonly sqliteSync: "NORMAL" | "FULL";
+  /**
+   * A folder of ONNX models this instance runs itself (`embedder/`, `reranker/`; see the README's "Local
+   * models"). Unset: the built-in models. Nothing is ever downloaded.
+   */
+  readonly modelsDir: string | undefined;
 }
 
 /** A token bucket: refills continuously at `rate` tokens per second, holds at most `burst`. */
@@ -284,6 +290,7 @@ function localHostSettings(source: NodeJS.ProcessEnv): LocalHostSettings {
     port: env.PORT,
     host: env.HOST,
     sqliteSync: env.ALCHEMIST_SQLITE_SYNC,
+    modelsDir: env.LOCAL_MODELS_DIR === undefined ? undefined : path.resolve(env.LOCAL_MODELS_DIR),
   };
 }
 

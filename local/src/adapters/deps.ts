@@ -8,6 +8,7 @@ import { randomIds } from "@alchemist/functions/platform/ids";
 import { chooseChatModel, chooseEmbedder } from "@alchemist/functions/platform/models/index";
 import type { Clock } from "@alchemist/functions/platform/ports";
 import { openDatabase, type SqliteHandle } from "./database.js";
+import { openLocalModels, type LocalModels } from "./onnx-models.js";
 import { FileBlobStore } from "./file-blobstore.js";
 import { SqliteDocStore } from "./sqlite-docstore.js";
 import { SqliteKeywordIndex } from "./sqlite-keyword-index.js";
@@ -27,10 +28,17 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
       "local mode's adapters open only with ALCHEMIST_MODE=local (its data folder and host settings)",
     );
   }
-  const { dataDir, sqliteSync } = config.local;
+  const { dataDir, sqliteSync, modelsDir } = config.local;
   const clock = options?.clock ?? systemClock;
+  // The instance's own models load (and are tried) before anything opens: a broken folder stops the start.
+  const models: LocalModels = modelsDir ? await openLocalModels(modelsDir) : {};
   const db = openDatabase({ file: path.join(dataDir, "alchemist.sqlite"), synchronous: sqliteSync });
-  const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  // LOCAL_MODELS_DIR's embedder, when it has one, is chosen over an OpenAI-compatible one: it was set for this
+  // instance alone.
+  const [chat, embedder] = await Promise.all([
+    chooseChatModel(config),
+    models.embedder ?? chooseEmbedder(config),
+  ]);
   const store = new SqliteDocStore(db, clock);
   return {
     config,
@@ -40,6 +48,7 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
     tasks: new SqliteTaskQueue(db, clock),
     chat,
     embedder,
+    ...(models.reranker ? { reranker: models.reranker } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock,
     ids: randomIds,
