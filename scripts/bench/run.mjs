@@ -8,7 +8,9 @@
 // sizes, initial JS) and loads /agents in Debian's Chromium (first-load time). Phase 2 also runs the
 // baselines (SQLite FTS5 with BM25, a brute-force vector scan) over the same chunks and queries. With
 // BENCH_VECTORS1536=1, a last phase writes 100k synthetic 1,536-dimensional vectors through the store and
-// measures the int8 index in a fresh process (about 3 minutes more). Prints figures, asserts nothing.
+// measures the int8 index in a fresh process (about 3 minutes more). With LOCAL_MODELS_DIR, a phase measures
+// the models in that folder: their throughput, and the turn overhead of a runtime that uses them (the other
+// phases always run the built-in models). Prints figures, asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
 // BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES.
 import { spawnSync } from "node:child_process";
@@ -52,8 +54,18 @@ const within = 1.2;
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-bench-"));
 
-function phase(script, args) {
+/**
+ * The bench measures the built-in models; LOCAL_MODELS_DIR is measured in a phase of its own (below), so it is
+ * kept from every other phase and the runtimes they start.
+ */
+const modelsDir = process.env.LOCAL_MODELS_DIR?.trim() || null;
+const builtInEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => name !== "LOCAL_MODELS_DIR"),
+);
+
+function phase(script, args, env = builtInEnv) {
   const result = spawnSync(process.execPath, ["--expose-gc", path.join(here, script), dataDir, ...args], {
+    env,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 64 * 1024 * 1024,
@@ -291,6 +303,34 @@ try {
         `its JavaScript runs on one thread), load generator CPU ${fmt(load.benchCpuSeconds)} s; ` +
         `runtime peak RSS ${fmt(agent.runtimePeakRssMb, 0)} MB`,
     );
+
+  if (modelsDir) {
+    const m = phase("local-models.mjs", [modelsDir, "256", "30"], process.env);
+    console.log(
+      `\nLocal models (LOCAL_MODELS_DIR=${modelsDir}), loaded and tried in ${fmt(m.loadSeconds)} s:`,
+    );
+    if (m.embedder)
+      console.log(
+        `  embedder ${m.embedder.label}: ${fmt(m.embedder.passagesPerSecond, 0)} passages/s ` +
+          `(${m.passages} corpus paragraphs of 50-70 words; issue 17's reference, a MiniLM-sized int8 embedder: ~170 sentences/s); ` +
+          `one question ${ms(m.embedder.queryMs)}`,
+      );
+    if (m.reranker)
+      console.log(
+        `  reranker ${m.reranker.label}: ${fmt(m.reranker.pairsPerSecond, 0)} pairs/s (reference ~170 pairs/s); ` +
+          `one question's 20 candidates ${ms(m.reranker.questionMs)}`,
+      );
+    const withModels = phase("agent.mjs", ["2000", "60", "10", String(agentMessages)], process.env);
+    const w = withModels.sequential;
+    console.log(
+      `  a runtime with these models, ${withModels.knowledgeBase.chunks} chunks ingested in ${fmt(withModels.knowledgeBase.ingestSeconds)} s: ` +
+        `turn overhead ${ms(w.overhead)} (retrieval ${fmt(w.retrieval.p50)}/${fmt(w.retrieval.p99)} ms p50/p99), ` +
+        `${fmt(withModels.load.turnsPerSecond)} turns/s at ${withModels.load.conversations} conversations, ` +
+        `${withModels.load.errors + withModels.load.mismatchedConversations} errors`,
+    );
+  } else {
+    console.log("\nLocal models: not measured (set LOCAL_MODELS_DIR to measure the models in that folder)");
+  }
 
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;

@@ -103,19 +103,26 @@ export function lexicalSupport(claim: string, quote: string): number {
   return words.filter((w) => inQuote.has(w)).length / words.length;
 }
 
-/** OPENAI_* and CHAT_MODEL of this process: the provider an evaluation runs with (none set: the built-in models). */
+/**
+ * OPENAI_*, CHAT_MODEL and LOCAL_MODELS_DIR of this process: the models an evaluation runs with (none set: the
+ * built-in ones).
+ */
 export function providerEnvOf(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return Object.fromEntries(
     Object.entries(env).filter(
       (e): e is [string, string] =>
-        (e[0].startsWith("OPENAI_") || e[0] === "CHAT_MODEL") && e[1] !== undefined,
+        (e[0].startsWith("OPENAI_") || e[0] === "CHAT_MODEL" || e[0] === "LOCAL_MODELS_DIR") &&
+        e[1] !== undefined &&
+        e[1].trim() !== "",
     ),
   );
 }
 
-/** Whether an evaluation with these settings answers with the built-in models (no provider configured). */
+/** Whether an evaluation with these settings answers with the built-in models (no provider, no model folder). */
 export function usesBuiltInModels(providerEnv: Readonly<Record<string, string>>): boolean {
-  return Object.keys(providerEnv).every((k) => !k.startsWith("OPENAI_API_KEY") && k !== "OPENAI_BASE_URL");
+  return Object.keys(providerEnv).every(
+    (k) => !k.startsWith("OPENAI_API_KEY") && k !== "OPENAI_BASE_URL" && k !== "LOCAL_MODELS_DIR",
+  );
 }
 
 /**
@@ -330,6 +337,13 @@ export function formatByType(byType: ReadonlyMap<string, AnswerQuality>): string
         : `    ${type.padEnd(13)} ${String(q.questions).padStart(3)} questions: answered instead of abstaining ${pct(q.wrongOnUnanswerable)}, ECE ${q.ece.toFixed(3)}`,
     )
     .join("\n");
+}
+
+/** The models an evaluation ran with, as its report names them: chat model, embedder and reranker if any. */
+export function modelsLabel(deps: Deps): string {
+  return [deps.chat.info.label, deps.embedder.info.label, deps.reranker?.info.label]
+    .filter((l): l is string => l !== undefined)
+    .join("; ");
 }
 
 export function formatAnswerQuality(provider: string, q: AnswerQuality): string {
