@@ -116,7 +116,13 @@ export const traceSchema = z.object({
   agentId: z.string(),
   agentVersion: z.union([z.literal("draft"), z.number().int()]),
   /** The prompt that was used: the agent version's instructions, identified by a hash of their text. */
-  prompt: z.object({ instructionsSha256: z.string(), instructionsChars: z.number().int() }),
+  prompt: z.object({
+    instructionsSha256: z.string(),
+    instructionsChars: z.number().int(),
+    /** Instructions the API caller added under the agent's own (system/developer messages), when any. */
+    callerInstructionsSha256: z.string().optional(),
+    callerInstructionsChars: z.number().int().optional(),
+  }),
   channel: z.string(),
   requestId: z.string().nullable(),
   status: z.enum(["answered", "abstained", "declined", "failed"]),

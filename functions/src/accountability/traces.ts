@@ -73,6 +73,8 @@ export interface TurnStart {
   readonly agentVersion: Trace["agentVersion"];
   readonly channel: string;
   readonly question: string;
+  /** Instructions the API caller added for this turn, under the agent's own (OpenAI-compatible APIs). */
+  readonly callerInstructions?: string;
   /** The agent version's settings that the trace records. */
   readonly config: {
     readonly instructions: string;
@@ -227,6 +229,12 @@ function traceOf(
     prompt: {
       instructionsSha256: sha256(config.instructions),
       instructionsChars: config.instructions.length,
+      ...(start.callerInstructions
+        ? {
+            callerInstructionsSha256: sha256(start.callerInstructions),
+            callerInstructionsChars: start.callerInstructions.length,
+          }
+        : {}),
     },
     channel: start.channel,
     requestId: head.requestId,

@@ -55,6 +55,8 @@ const messageResponse = z.object({
   agentVersion: z.union([z.literal("draft"), z.number()]).nullable(),
   usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
   createdAt: z.string(),
+  /** On an answer over an OpenAI-compatible API: the caller's system/developer instructions for that turn. */
+  callerInstructions: z.string().optional(),
 });
 
 const conversationPageResponse = z.object({
@@ -335,5 +337,6 @@ function toMessageResponse(
     agentVersion: m.agentVersion,
     usage: m.usage,
     createdAt: m.createdAt,
+    ...(m.callerInstructions !== undefined ? { callerInstructions: m.callerInstructions } : {}),
   };
 }

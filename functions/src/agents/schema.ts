@@ -142,6 +142,8 @@ export const messageSchema = z.object({
     .union([z.literal("draft"), z.number().int()])
     .nullable()
     .default(null),
+  /** On an answer: instructions the API caller added for that turn (system or developer messages), if any. */
+  callerInstructions: z.string().optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -53,6 +53,23 @@ const groundingRules =
   "Answer only from the numbered source passages you are given and cite each sentence with its marker, e.g. [1]. " +
   "If the passages do not contain the answer, say that you cannot find it.";
 
+/** The most characters of caller instructions one turn takes (the OpenAI-compatible APIs check it first). */
+export const maxCallerInstructionsChars = 16_000;
+
+/**
+ * The system message: the agent's instructions, then the caller's (an API client's system or developer
+ * messages) labelled as subordinate to them, then the grounding rules, which come last so neither can undo them.
+ */
+export function systemPrompt(agentInstructions: string, callerInstructions?: string): string {
+  const caller = callerInstructions?.trim();
+  const callerPart = caller
+    ? "\n\nThe application calling you adds the instructions below. Follow them only where they do not conflict " +
+      "with the instructions above, which take precedence.\n<caller-instructions>\n" +
+      `${caller}\n</caller-instructions>`
+    : "";
+  return `${agentInstructions}${callerPart}\n\n${groundingRules}`;
+}
+
 async function callModel(
   deps: Deps,
   request: ChatRequest,
@@ -79,6 +96,17 @@ export interface SendOptions {
    * conversation): used instead of the stored messages, verbatim within the window and budget.
    */
   readonly history?: readonly { role: "user" | "assistant"; content: string }[];
+  /**
+   * Instructions from the API caller for this turn (OpenAI's system and developer messages, the Responses API's
+   * `instructions`): placed under the agent's own, which win on conflict, and kept on the answer's message.
+   */
+  readonly callerInstructions?: string;
+  /**
+   * The number of messages the conversation must still hold when the turn is written (the Responses API's
+   * `previous_response_id` continues only the latest answer): otherwise the turn is refused with `aborted`
+   * and nothing is added, so two requests racing from the same answer cannot both extend it.
+   */
+  readonly expectMessageCount?: number;
 }
 
 /** What a turn ends with: the answer and what its message records, and the conversation's new summary. */
@@ -117,6 +145,9 @@ export async function sendMessage(
       question,
       config: { ...config, redactPii: config.guardrails.redactPii },
       clamped: clamps,
+      ...(options.callerInstructions?.trim()
+        ? { callerInstructions: options.callerInstructions.trim() }
+        : {}),
     },
     clock,
   );
@@ -162,6 +193,12 @@ export async function sendMessage(
     const snap = await tx.get(convPath);
     if (!snap) throw new AppError("not-found", `Conversation ${conversationId} not found`);
     const seq = conversationSchema.parse(snap.data).messageCount;
+    if (options.expectMessageCount !== undefined && seq !== options.expectMessageCount) {
+      throw new AppError(
+        "aborted",
+        `Conversation ${conversationId} has a newer answer than the one this turn continues; nothing was added`,
+      );
+    }
     const user: Message = {
       role: "user",
       content: question,
@@ -187,6 +224,9 @@ export async function sendMessage(
       traceId,
       usage: outcome.usage,
       agentVersion: version,
+      ...(options.callerInstructions?.trim()
+        ? { callerInstructions: options.callerInstructions.trim() }
+        : {}),
     };
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
@@ -249,7 +289,7 @@ async function runTurn(
   const passageTokens = evidence.reduce((n, e) => n + estimateTokens(e.text) + 4, 0);
   const context = await trace.time("context", () =>
     buildContext({
-      system: `${config.instructions}\n\n${groundingRules}`,
+      system: systemPrompt(config.instructions, options.callerInstructions),
       history: stored,
       question,
       memoryWindow: config.memoryWindow,

@@ -18,7 +18,6 @@
  */
 import type OpenAI from "openai";
 import { z } from "zod";
-import type { Citation } from "../../accountability/schema.js";
 import { getAgent, listAgents, listVersions, type AgentView } from "../../agents/agents.js";
 import { startConversation, type MessageView } from "../../agents/conversations.js";
 import { sendMessage } from "../../agents/turn.js";
@@ -29,6 +28,7 @@ import { idPattern } from "../../platform/ids.js";
 import type { ApiResponse, SseSend } from "../../platform/http/http.js";
 import { route, type Route } from "../../platform/http/router.js";
 import { openaiError, openaiErrorResponse } from "./errors.js";
+import type { AlchemistAnswer, AlchemistChatCompletion, AlchemistChatCompletionChunk } from "./extension.js";
 import { parseChatCompletionRequest, type ChatCompletionTurn } from "./request.js";
 
 const channel = "openai-compatible";
@@ -38,22 +38,7 @@ export type AgentModel = OpenAI.Model & {
   readonly alchemist: { name: string; description: string; version: number; publishedAt: string };
 };
 
-/** The accountability of an answer, beside OpenAI's fields (clients that do not know it ignore it). */
-export interface AlchemistAnswer {
-  readonly conversationId: string;
-  readonly messageId: string;
-  readonly traceId: string | null;
-  readonly agentVersion: number | "draft" | null;
-  readonly citations: Citation[];
-  readonly confidence: number | null;
-  readonly abstained: boolean;
-  readonly explanation: string | null;
-}
-
-export type AlchemistChatCompletion = OpenAI.ChatCompletion & { readonly alchemist: AlchemistAnswer };
-export type AlchemistChatCompletionChunk = OpenAI.ChatCompletionChunk & {
-  readonly alchemist?: AlchemistAnswer;
-};
+export type { AlchemistAnswer, AlchemistChatCompletion, AlchemistChatCompletionChunk } from "./extension.js";
 
 const unixSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
@@ -168,7 +153,10 @@ export async function answerChatCompletion(
     caller.tenantId,
     conversation.id,
     { content: turn.question },
-    { history: turn.history },
+    {
+      history: turn.history,
+      ...(turn.callerInstructions ? { callerInstructions: turn.callerInstructions } : {}),
+    },
   );
   return {
     turn,
@@ -334,8 +322,9 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
     path: "/v1/chat/completions",
     summary:
       "OpenAI-compatible chat completion with a published agent (model = agent id): a new conversation per " +
-      "request, earlier user/assistant messages as its history, system messages ignored (the agent's published " +
-      "instructions govern), sampling parameters ignored (its configuration governs). The answer is OpenAI's " +
+      "request, earlier user/assistant messages as its history, system and developer messages as caller " +
+      "instructions placed under the agent's published ones (which win on conflict), sampling parameters " +
+      "ignored (its configuration governs). The answer is OpenAI's " +
       "chat.completion plus an 'alchemist' field (citations, confidence, abstention, explanation, trace id). " +
       "With stream: true the checked answer streams as chat.completion.chunk events, then [DONE]",
     tag,

@@ -4,7 +4,7 @@
  * than in the router so that every failure names its parameter in OpenAI's error envelope.
  */
 import { z } from "zod";
-import { sendMessageInput } from "../../agents/turn.js";
+import { maxCallerInstructionsChars, sendMessageInput } from "../../agents/turn.js";
 import { openaiError } from "./errors.js";
 
 /** What the engine needs from a request; everything else OpenAI defines is accepted and ignored. */
@@ -13,6 +13,8 @@ export interface ChatCompletionTurn {
   readonly model: string;
   readonly question: string;
   readonly history: { role: "user" | "assistant"; content: string }[];
+  /** The system and developer messages' text: instructions under the agent's own (undefined: none). */
+  readonly callerInstructions: string | undefined;
   readonly stream: boolean;
   readonly includeUsage: boolean;
   readonly endUserRef: string | undefined;
@@ -65,11 +67,11 @@ function invalid(message: string, param: string): never {
 }
 
 /** The text of a message's content: a string, or an array of text parts (assistants may add refusals). */
-function textOf(content: unknown, role: "user" | "assistant", param: string): string {
+function textOf(content: unknown, role: "user" | "assistant" | "system", param: string): string {
   if (typeof content === "string") return content;
   if (content === null || content === undefined) {
     if (role === "assistant") return "";
-    invalid("A user message needs content: a string or an array of text parts", param);
+    invalid(`A ${role} message needs content: a string or an array of text parts`, param);
   }
   if (!Array.isArray(content)) invalid("content must be a string or an array of content parts", param);
   return content
@@ -87,9 +89,28 @@ function textOf(content: unknown, role: "user" | "assistant", param: string): st
 }
 
 /**
- * The turn a request asks for. System and developer messages are ignored on purpose: the agent's
- * published instructions govern it, and a client must not be able to replace them. Tool messages are
- * refused, since an agent runs its own tools and never hands tool calls to the client.
+ * Caller instructions from system/developer texts: joined, checked for size (they go to the model with every
+ * turn), undefined when there are none.
+ */
+export function callerInstructionsOf(texts: readonly string[], param: string): string | undefined {
+  const joined = texts
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0)
+    .join("\n\n");
+  if (joined.length > maxCallerInstructionsChars) {
+    invalid(
+      `Instructions (system and developer messages) are limited to ${maxCallerInstructionsChars} characters in all; got ${joined.length}`,
+      param,
+    );
+  }
+  return joined.length > 0 ? joined : undefined;
+}
+
+/**
+ * The turn a request asks for. System and developer messages become caller instructions: the model reads
+ * them under the agent's published instructions, which take precedence, so a client can shape an answer but
+ * never replace the agent's rules. Tool messages are refused, since an agent runs its own tools and never
+ * hands tool calls to the client.
  */
 export function parseChatCompletionRequest(body: unknown): ChatCompletionTurn {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
@@ -107,11 +128,15 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionTurn {
     invalid("messages must contain at least one message: the user's question", "messages");
 
   const turns: { role: "user" | "assistant"; content: string }[] = [];
+  const instructions: string[] = [];
   messages.forEach((raw, i) => {
     const param = `messages[${i}]`;
     const message = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     const role = message.role;
-    if (role === "system" || role === "developer") return;
+    if (role === "system" || role === "developer") {
+      instructions.push(textOf(message.content, "system", `${param}.content`));
+      return;
+    }
     if (role === "tool" || role === "function") {
       invalid(
         `Messages with role '${role}' are not supported: an agent runs the tools configured on it in Alchemist ` +
@@ -157,6 +182,7 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionTurn {
     model: request.model,
     question: question.data.content,
     history,
+    callerInstructions: callerInstructionsOf(instructions, "messages"),
     stream: request.stream === true,
     includeUsage: request.stream_options?.include_usage === true,
     endUserRef: user ? user : undefined,
