@@ -22,6 +22,7 @@ export const steps = [
   { name: "conversation", needs: ["agent-publish"] },
   { name: "conversation-streamed", needs: ["conversation"] },
   { name: "openai-chat", needs: ["agent-publish"] },
+  { name: "openai-responses", needs: ["agent-publish"] },
   { name: "cross-tenant", needs: ["conversation"] },
   { name: "malformed-body", needs: ["sign-up"] },
   { name: "oversized-body", needs: ["sign-up"] },
@@ -275,6 +276,42 @@ export async function runFlow({
       check(body.object === "chat.completion", "an OpenAI chat completion");
       check(typeof body.choices?.[0]?.message?.content === "string", "with the answer's text");
       check(typeof body.alchemist?.traceId === "string", "and its accountability in `alchemist`");
+    },
+    async "openai-responses"() {
+      const question = "How many days a week may I work from home?";
+      const { body: first } = await request("a response", "POST", "/v1/responses", {
+        session: state.owner,
+        json: { model: state.agentId, input: question },
+        expect: 200,
+      });
+      check(first.object === "response" && first.status === "completed", "an Open Responses response");
+      check(typeof first.output?.[0]?.content?.[0]?.text === "string", "with the answer's text");
+      check(typeof first.alchemist?.traceId === "string", "and its accountability in `alchemist`");
+      const { body: next } = await request("a response that continues it", "POST", "/v1/responses", {
+        session: state.owner,
+        json: { model: state.agentId, input: "And fully remote?", previous_response_id: first.id },
+        expect: 200,
+      });
+      check(next.previous_response_id === first.id, "continuing the same conversation");
+      check(
+        next.alchemist?.conversationId === first.alchemist?.conversationId,
+        "the two answers share their conversation",
+      );
+      const { body: again } = await request("the response, read back", "GET", `/v1/responses/${first.id}`, {
+        session: state.owner,
+        expect: 200,
+      });
+      check(again.id === first.id && again.output?.[0]?.id === first.output?.[0]?.id, "read back as created");
+      await request("branching from an answer already continued", "POST", "/v1/responses", {
+        session: state.owner,
+        json: { model: state.agentId, input: question, previous_response_id: first.id },
+        expect: 409,
+      });
+      const { body: foreign } = await request("another tenant reads it", "GET", `/v1/responses/${first.id}`, {
+        session: state.other,
+        expect: 404,
+      });
+      check(foreign?.error?.code === "response_not_found", "as if it did not exist");
     },
     async "cross-tenant"() {
       const other = { session: state.other };

@@ -131,6 +131,9 @@ describe("Settings: channels", () => {
     const openAi = screen.getByRole("region", { name: "OpenAI-compatible API" });
     expect(openAi).toHaveTextContent(`OpenAI(base_url="${origin}/v1"`);
     expect(openAi).toHaveTextContent('model="agt_hr"');
+    // The Responses API, as the Vercel AI SDK's default provider model calls it.
+    expect(openAi).toHaveTextContent(`createOpenAI({ baseURL: "${origin}/v1"`);
+    expect(openAi).toHaveTextContent('model: openai("agt_hr")');
     expect(screen.getByRole("link", { name: "Create an API key" })).toHaveAttribute(
       "href",
       "/settings/api-keys",

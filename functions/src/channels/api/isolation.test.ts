@@ -30,6 +30,9 @@ interface Ids {
   keyId: string;
   memberId: string;
   invitationId: string;
+  /** A Responses API response of the owner's with the agent, and one with the other agent. */
+  responseId: string;
+  otherResponseId: string;
 }
 let ids: Ids;
 
@@ -65,6 +68,10 @@ beforeAll(async () => {
       json: { content: "When does the acquisition close?" },
     }),
   );
+  const responseId = (
+    await post("/v1/responses", { model: agentId, input: "When does the acquisition close?" })
+  ).id;
+  const otherResponseId = (await post("/v1/responses", { model: otherAgentId, input: "Who signs?" })).id;
   const keyId = (await post("/v1/api-keys", { name: "spare", role: "viewer" })).id;
   const invited = await body<{ token: string }>(
     await platform.fetch("/v1/invitations", {
@@ -93,6 +100,8 @@ beforeAll(async () => {
     keyId,
     memberId,
     invitationId,
+    responseId,
+    otherResponseId,
   };
 }, 60_000);
 
@@ -292,6 +301,15 @@ const cases: Record<string, Case> = {
     body: (i) => ({ model: i.agentId, messages: [{ role: "user", content: "When does it close?" }] }),
     otherTenant: 404,
   },
+  "POST /v1/responses": {
+    role: "viewer",
+    body: (i) => ({ model: i.agentId, input: "When does it close?", previous_response_id: i.responseId }),
+    otherTenant: 404,
+  },
+  "GET /v1/responses/{responseId}": {
+    role: "viewer",
+    otherTenant: 404,
+  },
 };
 
 const paramValue = (name: string, i: Ids): string => {
@@ -409,6 +427,8 @@ describe("keys scoped to one agent", () => {
         "/v1/chat/completions",
         { model: ids.otherAgentId, messages: [{ role: "user", content: "hi" }] },
       ],
+      ["POST", "/v1/responses", { model: ids.otherAgentId, input: "hi" }],
+      ["GET", `/v1/responses/${ids.otherResponseId}`, undefined],
     ] as const) {
       const res = await platform.fetch(path, { method, key: scoped, ...(json ? { json } : {}) });
       expect(res.status, `${method} ${path}`).toBe(404);

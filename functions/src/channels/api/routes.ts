@@ -13,6 +13,7 @@ import { monitorRoutes } from "../../monitor/routes.js";
 import { openApiDocument, route, type Route } from "../../platform/http/router.js";
 import { privacyRoutes } from "../../privacy/routes.js";
 import { openaiRoutes } from "../openai/compat.js";
+import { responsesRoutes } from "../openai/responses.js";
 
 export const routes: Route<unknown, unknown>[] = [
   ...monitorRoutes,
@@ -34,6 +35,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...agentRoutes,
   ...accountabilityRoutes,
   ...openaiRoutes,
+  ...responsesRoutes,
   ...privacyRoutes,
   ...identityRoutes,
 ];

@@ -39,6 +39,16 @@ function openAiPythonExample(origin: string, agentId: string): string {
   ].join("\n");
 }
 
+function responsesExample(origin: string, agentId: string): string {
+  return [
+    `import { createOpenAI } from "@ai-sdk/openai";`,
+    `import { generateText } from "ai";`,
+    ``,
+    `const openai = createOpenAI({ baseURL: "${origin}/v1", apiKey: process.env.ALCHEMIST_API_KEY });`,
+    `const { text } = await generateText({ model: openai("${agentId}"), prompt: "${question}" });`,
+  ].join("\n");
+}
+
 function openAiCurlExample(origin: string, agentId: string): string {
   return [
     `curl ${origin}/v1/chat/completions \\`,
@@ -135,12 +145,18 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
 
       <ChannelCard name="OpenAI-compatible API" status="Available" baseUrl={baseUrl}>
         <Typography sx={{ mb: 2 }}>
-          OpenAI&apos;s SDKs and any tool with a base URL setting talk to published agents unchanged: the
-          model is the agent&apos;s id (<code>GET /v1/models</code> lists them). Answers carry their sources
-          under <code>alchemist</code>.
+          OpenAI&apos;s SDKs and any tool with a base URL setting talk to published agents unchanged, through
+          chat completions or the Responses API (<code>/v1/responses</code>, which the Vercel AI SDK and
+          LangChain use): the model is the agent&apos;s id (<code>GET /v1/models</code> lists them). Answers
+          carry their sources under <code>alchemist</code>. System messages and <code>instructions</code> are
+          read under the agent&apos;s own instructions, which win.
         </Typography>
         <Stack spacing={1.5}>
           <CodeBlock label="OpenAI Python client example" code={openAiPythonExample(origin, exampleAgent)} />
+          <CodeBlock
+            label="Vercel AI SDK example (Responses API)"
+            code={responsesExample(origin, exampleAgent)}
+          />
           <CodeBlock label="OpenAI-compatible curl example" code={openAiCurlExample(origin, exampleAgent)} />
         </Stack>
       </ChannelCard>
