@@ -23,6 +23,7 @@ export const steps = [
   { name: "conversation-streamed", needs: ["conversation"] },
   { name: "openai-chat", needs: ["agent-publish"] },
   { name: "openai-responses", needs: ["agent-publish"] },
+  { name: "mcp", needs: ["agent-publish"] },
   { name: "cross-tenant", needs: ["conversation"] },
   { name: "malformed-body", needs: ["sign-up"] },
   { name: "oversized-body", needs: ["sign-up"] },
@@ -312,6 +313,41 @@ export async function runFlow({
         expect: 404,
       });
       check(foreign?.error?.code === "response_not_found", "as if it did not exist");
+    },
+    async mcp() {
+      // The 2025-11-25 revision, as a stateless client sends it (each answer is one SSE message).
+      const rpc = (label, method, params, session = state.owner) =>
+        request(label, "POST", "/mcp", {
+          session,
+          json: { jsonrpc: "2.0", id: 1, method, params },
+          headers: { accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" },
+          expect: 200,
+        });
+      const resultOf = (body) => (Array.isArray(body) ? body.at(-1)?.data?.result : body?.result);
+      const listed = resultOf((await rpc("MCP tools/list", "tools/list", {})).body);
+      const ask = listed?.tools?.find((t) => t.name.startsWith("ask_"));
+      check(ask !== undefined, "an ask_ tool for the published agent");
+      const called = resultOf(
+        (
+          await rpc("MCP tools/call", "tools/call", {
+            name: ask?.name,
+            arguments: { question: "How many days a week may I work from home?" },
+          })
+        ).body,
+      );
+      check(typeof called?.structuredContent?.answer === "string", "an answer in structured content");
+      check(typeof called?.structuredContent?.traceId === "string", "with its trace id");
+      const other = resultOf(
+        (await rpc("MCP tools/list, another tenant", "tools/list", {}, state.other)).body,
+      );
+      check(
+        !(other?.tools ?? []).some((t) => t.name === ask?.name),
+        "another tenant does not see the agent as a tool",
+      );
+      await request("MCP without a credential", "POST", "/mcp", {
+        json: { jsonrpc: "2.0", id: 1, method: "tools/list", params: {} },
+        expect: 401,
+      });
     },
     async "cross-tenant"() {
       const other = { session: state.other };

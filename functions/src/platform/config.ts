@@ -58,6 +58,9 @@ const envSchema = z.object({
   PARSE_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).default(1024),
   ALLOWED_ORIGINS: optionalString,
   TOOL_ALLOWED_HOSTS: optionalString,
+  MCP_ALLOWED_HOSTS: optionalString,
+  /** Set by firebase-tools' Functions emulator. */
+  FUNCTIONS_EMULATOR: optionalString,
   ALCHEMIST_EGRESS_ALLOW_LOOPBACK: optionalString.pipe(z.enum(["true", "false"]).optional()),
   ALLOWED_CHAT_MODELS: optionalString,
   MAX_OUTPUT_TOKENS: z.coerce.number().int().min(16).max(16_384).default(4096),
@@ -150,6 +153,11 @@ export interface PlatformConfig {
   readonly allowedOrigins: readonly string[];
   /** Where requests to tenant-chosen destinations (HTTP tools) may go: see platform/egress. */
   readonly egress: EgressPolicy;
+  /**
+   * The `Host` names the MCP endpoint answers (DNS-rebinding protection): lower-case host names, `*.suffix`
+   * for the names below one, or `*` for any. Ports are not compared.
+   */
+  readonly mcpAllowedHosts: readonly string[];
   /** What agents may ask of the operator's model account; checked on save, clamped at turn time. */
   readonly modelCaps: {
     /** Model names an agent may pick; always includes the platform's chat model. */
@@ -249,6 +257,39 @@ function allowedOrigins(
   return [`https://${projectId}.web.app`, `https://${projectId}.firebaseapp.com`];
 }
 
+const loopbackNames = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * Default MCP hosts: loopback names, plus the bound address when local mode listens beyond loopback; in
+ * Firebase mode the Hosting sites, Cloud Functions and Cloud Run hosts (and loopback under the emulator);
+ * and the hosts of the allowed origins.
+ */
+function mcpAllowedHosts(
+  env: z.infer<typeof envSchema>,
+  projectId: string,
+  local: LocalHostSettings | undefined,
+  origins: readonly string[],
+): string[] {
+  if (env.MCP_ALLOWED_HOSTS !== undefined) return commaList(env.MCP_ALLOWED_HOSTS.toLowerCase());
+  const fromOrigins = origins.flatMap((o) => {
+    try {
+      return o === "*" ? [] : [new URL(o).hostname.toLowerCase()];
+    } catch {
+      return [];
+    }
+  });
+  const hosts = local
+    ? [...loopbackNames, ...(loopbackNames.includes(local.host) || local.host === "::1" ? [] : [local.host])]
+    : [
+        `${projectId}.web.app`,
+        `${projectId}.firebaseapp.com`,
+        "*.cloudfunctions.net",
+        "*.run.app",
+        ...(env.FUNCTIONS_EMULATOR === "true" ? loopbackNames : []),
+      ];
+  return [...new Set([...hosts, ...fromOrigins].map((h) => h.toLowerCase()))];
+}
+
 /** A comma-separated setting as a list, or `undefined` when unset or empty. */
 function listSetting(
   name: string,
@@ -330,6 +371,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     allowedOrigins: allowedOrigins(env, projectId, local),
+    mcpAllowedHosts: mcpAllowedHosts(env, projectId, local, allowedOrigins(env, projectId, local)),
     egress: {
       allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),
       allowLoopback: env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK === "true",

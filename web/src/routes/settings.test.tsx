@@ -139,7 +139,12 @@ describe("Settings: channels", () => {
       "/settings/api-keys",
     );
 
-    for (const name of ["Web chat widget", "WhatsApp Business", "MCP"]) {
+    const mcp = screen.getByRole("region", { name: "MCP" });
+    expect(within(mcp).getByText("Available")).toBeInTheDocument();
+    expect(mcp).toHaveTextContent(`"url": "${origin}/mcp"`);
+    expect(mcp).toHaveTextContent(`${origin}/mcp/agents/agt_hr`);
+
+    for (const name of ["Web chat widget", "WhatsApp Business"]) {
       const card = screen.getByRole("region", { name });
       expect(within(card).getByText("Not available yet")).toBeInTheDocument();
       expect(within(card).queryByRole("checkbox")).not.toBeInTheDocument();

@@ -14,6 +14,7 @@ import { openApiDocument, route, type Route } from "../../platform/http/router.j
 import { privacyRoutes } from "../../privacy/routes.js";
 import { openaiRoutes } from "../openai/compat.js";
 import { responsesRoutes } from "../openai/responses.js";
+import { mcpRoutes } from "../mcp/routes.js";
 
 export const routes: Route<unknown, unknown>[] = [
   ...monitorRoutes,
@@ -36,6 +37,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...accountabilityRoutes,
   ...openaiRoutes,
   ...responsesRoutes,
+  ...mcpRoutes,
   ...privacyRoutes,
   ...identityRoutes,
 ];

@@ -65,6 +65,11 @@ export interface Route<P = Record<string, string>, B = undefined> {
   /** For routes that shape their own response (health, the OpenAPI document). */
   readonly raw?: boolean;
   /**
+   * Headers added when the credential is missing or refused (401), e.g. an RFC 9728 `WWW-Authenticate`
+   * challenge naming where to learn how to get a token.
+   */
+  readonly challenge?: (req: ApiRequest) => Record<string, string>;
+  /**
    * A GET listing that can be watched (see live.ts): asked with `Accept: text/event-stream`, it answers
    * `snapshot` events, each the body `handle` returns, now and after every change to what this query names.
    */
@@ -148,6 +153,7 @@ export class Router {
         headers.allow = (error.details as { allow: string[] }).allow.join(", ");
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+      if (error.code === "unauthenticated") Object.assign(headers, this.challengeFor(req));
       response = errorResponse(error, Object.keys(headers).length > 0 ? headers : undefined);
     }
     log.info("request", {
@@ -157,6 +163,15 @@ export class Router {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
     return response;
+  }
+
+  /** The challenge headers of the route a request was for, if it has any. */
+  private challengeFor(req: ApiRequest): Record<string, string> {
+    try {
+      return this.match(req.method.toUpperCase(), req.path).compiled.route.challenge?.(req) ?? {};
+    } catch {
+      return {};
+    }
   }
 
   private async dispatch(deps: Deps, req: ApiRequest): Promise<ApiResponse> {

@@ -38,6 +38,7 @@ export const channelLabels: Readonly<Record<ConversationChannel, string>> = {
   "openai-compatible": "OpenAI-compatible API",
   callable: "Firebase callable",
   studio: "Studio playground",
+  mcp: "MCP",
 };
 
 /** A channel as people read it; one the studio does not know yet keeps the platform's name. */

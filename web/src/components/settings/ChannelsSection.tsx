@@ -70,14 +70,25 @@ const upcoming: readonly { readonly name: string; readonly description: string }
     description:
       "Answer customers on WhatsApp with your agents. It arrives with the WhatsApp feature; there is nothing to set up yet.",
   },
-  {
-    name: "MCP",
-    description:
-      "Let MCP clients (IDEs, desktop assistants) use your agents as tools. It arrives with the MCP feature; there is nothing to set up yet.",
-  },
 ];
 
-/** `/settings/channels`: where agents answer today (the two APIs), and what comes next. Open to every role. */
+function mcpExample(origin: string, agentId: string): string {
+  return [
+    `{`,
+    `  "mcpServers": {`,
+    `    "alchemist": {`,
+    `      "type": "http",`,
+    `      "url": "${origin}/mcp",`,
+    `      "headers": { "Authorization": "Bearer \${ALCHEMIST_API_KEY}" }`,
+    `    }`,
+    `  }`,
+    `}`,
+    ``,
+    `# one agent only: ${origin}/mcp/agents/${agentId}`,
+  ].join("\n");
+}
+
+/** `/settings/channels`: where agents answer today (the APIs and MCP), and what comes next. Open to every role. */
 export function ChannelsSection({ session }: { readonly session: Session }) {
   const headingId = useId();
   const origin = platformOrigin();
@@ -161,11 +172,22 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
         </Stack>
       </ChannelCard>
 
+      <ChannelCard name="MCP" status="Available" baseUrl={`${origin}/mcp`}>
+        <Typography sx={{ mb: 2 }}>
+          MCP clients (IDEs, desktop assistants, agent frameworks) use your agents as tools: an{" "}
+          <code>ask_</code> tool per published agent (its answer with sources, confidence and trace) and a{" "}
+          <code>search_</code> tool per knowledge base. Stateless Streamable HTTP, protocol revisions
+          2026-07-28 and 2025-11-25. An agent answers over MCP once a version with the <code>mcp</code>{" "}
+          channel is published.
+        </Typography>
+        <CodeBlock label="MCP client configuration example" code={mcpExample(origin, exampleAgent)} />
+      </ChannelCard>
+
       <Box
         sx={{
           display: "grid",
           gap: 2,
-          gridTemplateColumns: { xs: "1fr", md: "repeat(3, minmax(0, 1fr))" },
+          gridTemplateColumns: { xs: "1fr", md: "repeat(2, minmax(0, 1fr))" },
         }}
       >
         {upcoming.map((channel) => (
