@@ -266,7 +266,7 @@ async function createChatCompletion(deps: Deps, caller: Caller, body: unknown): 
 // ---------------------------------------------------------------------------------------------------
 
 /** Runs a handler and answers any error in OpenAI's envelope (the router would use the platform's). */
-async function inOpenAIEnvelope(path: string, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
+export async function inOpenAIEnvelope(path: string, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
   try {
     return await work();
   } catch (e) {
@@ -274,7 +274,23 @@ async function inOpenAIEnvelope(path: string, work: () => Promise<ApiResponse>):
   }
 }
 
-const tag = "OpenAI-compatible";
+export const tag = "OpenAI-compatible";
+
+/** What a POST route of these APIs shares: its tag, permission, the agent its `model` names, a JSON body. */
+export function openaiPost(path: string, bodyShape: string) {
+  return {
+    method: "POST" as const,
+    path,
+    tag,
+    permission: "conversations.converse" as const,
+    agentOf: ({ body }: { body: unknown }) => {
+      const model = (body as { model?: unknown } | null)?.model;
+      return typeof model === "string" ? model : undefined;
+    },
+    body: { kind: "json" as const, schema: z.unknown().describe(bodyShape) },
+    raw: true,
+  };
+}
 
 /**
  * The routes, for the REST API's route table. Bodies are declared permissive and validated by the
@@ -318,8 +334,10 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
       }),
   }),
   route({
-    method: "POST",
-    path: "/v1/chat/completions",
+    ...openaiPost(
+      "/v1/chat/completions",
+      "An OpenAI chat completion request: {model, messages, stream?, stream_options?, user?, ...}",
+    ),
     summary:
       "OpenAI-compatible chat completion with a published agent (model = agent id): a new conversation per " +
       "request, earlier user/assistant messages as its history, system and developer messages as caller " +
@@ -327,21 +345,6 @@ export const openaiRoutes: Route<unknown, unknown>[] = [
       "ignored (its configuration governs). The answer is OpenAI's " +
       "chat.completion plus an 'alchemist' field (citations, confidence, abstention, explanation, trace id). " +
       "With stream: true the checked answer streams as chat.completion.chunk events, then [DONE]",
-    tag,
-    permission: "conversations.converse",
-    agentOf: ({ body }) => {
-      const model = (body as { model?: unknown } | null)?.model;
-      return typeof model === "string" ? model : undefined;
-    },
-    body: {
-      kind: "json",
-      schema: z
-        .unknown()
-        .describe(
-          "An OpenAI chat completion request: {model, messages, stream?, stream_options?, user?, ...}",
-        ),
-    },
-    raw: true,
     handle: ({ deps, caller, body, request }) =>
       inOpenAIEnvelope(request.path, () => createChatCompletion(deps, caller, body)),
   }),

@@ -54,7 +54,7 @@ const requestSchema = z
   .loose();
 
 /** A zod path in OpenAI's parameter notation: `messages[2].content`. */
-function paramOf(path: readonly PropertyKey[]): string {
+export function paramOf(path: readonly PropertyKey[]): string {
   return path.reduce<string>(
     (param, key) =>
       typeof key === "number" ? `${param}[${key}]` : param ? `${param}.${String(key)}` : String(key),
@@ -62,7 +62,7 @@ function paramOf(path: readonly PropertyKey[]): string {
   );
 }
 
-function invalid(message: string, param: string): never {
+export function invalid(message: string, param: string): never {
   throw openaiError("invalid-argument", message, { param, code: "invalid_value" });
 }
 
@@ -86,6 +86,20 @@ function textOf(content: unknown, role: "user" | "assistant" | "system", param: 
       );
     })
     .join("\n");
+}
+
+/** A request body checked against `schema`; the first problem is a 400 naming its parameter. */
+export function validateRequest<T>(schema: z.ZodType<T>, body: unknown, shape: string): T {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    invalid(`The request body must be a JSON object: ${shape}`, "");
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const param = issue ? paramOf(issue.path) : "";
+    invalid(issue ? `Invalid ${param || "request"}: ${issue.message}` : "Invalid request", param);
+  }
+  return parsed.data;
 }
 
 /**
@@ -113,16 +127,7 @@ export function callerInstructionsOf(texts: readonly string[], param: string): s
  * hands tool calls to the client.
  */
 export function parseChatCompletionRequest(body: unknown): ChatCompletionTurn {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    invalid("The request body must be a JSON object: {model, messages, ...}", "");
-  }
-  const parsed = requestSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const param = issue ? paramOf(issue.path) : "";
-    invalid(issue ? `Invalid ${param || "request"}: ${issue.message}` : "Invalid request", param);
-  }
-  const request = parsed.data;
+  const request = validateRequest(requestSchema, body, "{model, messages, ...}");
   const messages = request.messages;
   if (messages.length === 0)
     invalid("messages must contain at least one message: the user's question", "messages");

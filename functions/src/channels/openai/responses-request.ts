@@ -10,8 +10,7 @@
  */
 import { z } from "zod";
 import { sendMessageInput } from "../../agents/turn.js";
-import { openaiError } from "./errors.js";
-import { callerInstructionsOf } from "./request.js";
+import { callerInstructionsOf, invalid, validateRequest } from "./request.js";
 
 export type HistoryEntry =
   | { readonly role: "user" | "assistant"; readonly content: string }
@@ -90,19 +89,6 @@ const requestSchema = z
   })
   .loose();
 
-function invalid(message: string, param: string): never {
-  throw openaiError("invalid-argument", message, { param, code: "invalid_value" });
-}
-
-/** A zod path in OpenAI's parameter notation: `input[2].content`. */
-function paramOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (param, key) =>
-      typeof key === "number" ? `${param}[${key}]` : param ? `${param}.${String(key)}` : String(key),
-    "",
-  );
-}
-
 type Role = "user" | "assistant" | "system" | "developer";
 
 /** The text of a message's content: a string, or text parts (input_text; output_text or refusal for the assistant). */
@@ -179,16 +165,7 @@ function messagesOf(input: string | unknown[]): Message[] {
 }
 
 export function parseResponsesRequest(body: unknown): ResponsesTurn {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    invalid("The request body must be a JSON object: {model, input, ...}", "");
-  }
-  const parsed = requestSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const param = issue ? paramOf(issue.path) : "";
-    invalid(issue ? `Invalid ${param || "request"}: ${issue.message}` : "Invalid request", param);
-  }
-  const request = parsed.data;
+  const request = validateRequest(requestSchema, body, "{model, input, ...}");
   const messages = messagesOf(request.input);
   const instructions = [
     ...(request.instructions ? [request.instructions] : []),

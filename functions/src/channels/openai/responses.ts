@@ -33,8 +33,8 @@ import { isAppError, type AppError } from "../../platform/errors.js";
 import { idPattern } from "../../platform/ids.js";
 import type { ApiResponse, SseSend } from "../../platform/http/http.js";
 import { route, type Route } from "../../platform/http/router.js";
-import { resolveAgentModel, wordChunks } from "./compat.js";
-import { openaiError, openaiErrorResponse } from "./errors.js";
+import { inOpenAIEnvelope, openaiPost, resolveAgentModel, tag, wordChunks } from "./compat.js";
+import { openaiError } from "./errors.js";
 import type { AlchemistAnswer, AlchemistResponse, AlchemistResponseStreamEvent } from "./extension.js";
 import { parseResponsesRequest, type HistoryEntry, type ResponsesTurn } from "./responses-request.js";
 
@@ -311,6 +311,19 @@ export function toResponseEvents(answered: AnsweredResponse): ResponseStreamEven
 // Creating and reading responses
 // ---------------------------------------------------------------------------------------------------
 
+/** A conversation as the caller may use it; one it may not see is `missing()`, in this API's terms. */
+function openOr(
+  deps: Deps,
+  caller: Caller,
+  conversationId: string,
+  purpose: "read" | "continue",
+  missing: () => AppError,
+) {
+  return openConversation(deps, caller, conversationId, purpose).catch((e: unknown) => {
+    throw isAppError(e) && e.code === "not-found" ? missing() : e;
+  });
+}
+
 /** The conversation a `previous_response_id` continues, checked: the caller's, this model's, and the latest. */
 async function continuation(
   deps: Deps,
@@ -320,13 +333,9 @@ async function continuation(
   const { conversationId, messageId } = parseResponseId(turn.previousResponseId);
   const invalidPrevious = (message: string) =>
     openaiError("invalid-argument", message, { param: "previous_response_id", code: "invalid_value" });
-  let conversation;
-  try {
-    conversation = await openConversation(deps, caller, conversationId, "continue");
-  } catch (e) {
-    if (isAppError(e) && e.code === "not-found") throw notFound(turn.previousResponseId);
-    throw e;
-  }
+  const conversation = await openOr(deps, caller, conversationId, "continue", () =>
+    notFound(turn.previousResponseId),
+  );
   if (conversation.agentId !== turn.model) {
     throw invalidPrevious(
       `previous_response_id belongs to model '${conversation.agentId}', not '${turn.model}'; a conversation stays with its agent`,
@@ -367,11 +376,7 @@ async function resolvedHistory(
         );
       const ref = decode("msg", entry.itemReference);
       if (!ref) throw unknown();
-      const conversation = await openConversation(deps, caller, ref.conversationId, "read").catch(
-        (e: unknown) => {
-          throw isAppError(e) && e.code === "not-found" ? unknown() : e;
-        },
-      );
+      const conversation = await openOr(deps, caller, ref.conversationId, "read", unknown);
       const message = (await listMessages(deps, caller.tenantId, conversation.id)).find(
         (m) => m.id === ref.messageId,
       );
@@ -436,13 +441,7 @@ export async function createResponse(deps: Deps, caller: Caller, body: unknown):
 /** A stored response, rebuilt from its answer, for a caller who may read its conversation. */
 export async function getResponse(deps: Deps, caller: Caller, id: string): Promise<AnsweredResponse> {
   const { conversationId, messageId } = parseResponseId(id);
-  let conversation;
-  try {
-    conversation = await openConversation(deps, caller, conversationId, "read");
-  } catch (e) {
-    if (isAppError(e) && e.code === "not-found") throw notFound(id);
-    throw e;
-  }
+  const conversation = await openOr(deps, caller, conversationId, "read", () => notFound(id));
   if (conversation.channel !== channel) throw notFound(id);
   const messages = await listMessages(deps, caller.tenantId, conversationId);
   const index = messages.findIndex((m) => m.id === messageId);
@@ -479,20 +478,12 @@ async function respond(deps: Deps, caller: Caller, body: unknown): Promise<ApiRe
 // Routes
 // ---------------------------------------------------------------------------------------------------
 
-async function inOpenAIEnvelope(path: string, work: () => Promise<ApiResponse>): Promise<ApiResponse> {
-  try {
-    return await work();
-  } catch (e) {
-    return openaiErrorResponse(e, path);
-  }
-}
-
-const tag = "OpenAI-compatible";
-
 export const responsesRoutes: Route<unknown, unknown>[] = [
   route({
-    method: "POST",
-    path: "/v1/responses",
+    ...openaiPost(
+      "/v1/responses",
+      "An OpenAI Responses request: {model, input, instructions?, previous_response_id?, stream?}",
+    ),
     summary:
       "OpenAI Responses API (Open Responses) with a published agent (model = agent id): input as a string or " +
       "message items (user, assistant, system, developer; text only), instructions and system/developer " +
@@ -501,21 +492,6 @@ export const responsesRoutes: Route<unknown, unknown>[] = [
       "refused with a 400. The response carries an 'alchemist' field (citations, confidence, abstention, " +
       "explanation, trace id) and file_citation annotations; with stream: true the checked answer streams as " +
       "the Responses API's semantic events",
-    tag,
-    permission: "conversations.converse",
-    agentOf: ({ body }) => {
-      const model = (body as { model?: unknown } | null)?.model;
-      return typeof model === "string" ? model : undefined;
-    },
-    body: {
-      kind: "json",
-      schema: z
-        .unknown()
-        .describe(
-          "An OpenAI Responses request: {model, input, instructions?, previous_response_id?, stream?}",
-        ),
-    },
-    raw: true,
     handle: ({ deps, caller, body, request }) =>
       inOpenAIEnvelope(request.path, () => respond(deps, caller, body)),
   }),
