@@ -15,9 +15,9 @@
  *   through an entry under the account, kept until those tokens would have expired anyway.
  * In Firebase mode sessions are Firebase ID tokens and this module refuses to verify anything.
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import fs from "node:fs/promises";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import path from "node:path";
+import { keyFromFile } from "../platform/key-file.js";
 import { z } from "zod";
 import type { Caller } from "../platform/caller.js";
 import type { Config } from "../platform/config.js";
@@ -71,8 +71,6 @@ export interface Session {
 // ----- the signing secret ---------------------------------------------------------------------------
 
 const secretFileName = "session-secret";
-const secretBytes = 32;
-const secrets = new Map<string, Promise<Buffer>>();
 
 /**
  * `ALCHEMIST_SESSION_SECRET` when set; otherwise 32 random bytes made once per data folder and kept in
@@ -89,41 +87,7 @@ export function sessionSecret(config: Config): Promise<Buffer> {
       ),
     );
   }
-  const file = path.join(config.local.dataDir, secretFileName);
-  let secret = secrets.get(file);
-  if (!secret) {
-    secret = readOrCreateSecret(file);
-    secrets.set(file, secret);
-    secret.catch(() => secrets.delete(file)); // a failure (e.g. a read-only folder) is retried next time
-  }
-  return secret;
-}
-
-async function readSecret(file: string): Promise<Buffer> {
-  const secret = Buffer.from((await fs.readFile(file, "utf8")).trim(), "base64url");
-  if (secret.length < secretBytes) {
-    throw new Error(`${file} does not hold a ${secretBytes}-byte secret; delete it to make a new one`);
-  }
-  return secret;
-}
-
-async function readOrCreateSecret(file: string): Promise<Buffer> {
-  try {
-    return await readSecret(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-  }
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  try {
-    // `wx`: if another process made it first, theirs wins and both read the same one.
-    await fs.writeFile(file, randomBytes(secretBytes).toString("base64url") + "\n", {
-      mode: 0o600,
-      flag: "wx",
-    });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-  }
-  return readSecret(file);
+  return keyFromFile(path.join(config.local.dataDir, secretFileName));
 }
 
 // ----- tokens -------------------------------------------------------------------------------------
