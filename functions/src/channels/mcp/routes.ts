@@ -12,7 +12,7 @@
  *   (DNS-rebinding protection, as the transport specification requires): otherwise 403, nothing served.
  * - GET and DELETE (2025 session streams and teardown) are refused with 405: there are no sessions.
  */
-import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
+import type { AuthInfo, McpHttpHandler } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
@@ -29,19 +29,28 @@ interface McpRequestContext {
   readonly scope: McpScope;
 }
 
-/** One handler for the process: it builds a server per request from what the route hands it. */
-const handler = createMcpHandler(
-  ({ authInfo }) => {
-    const ctx = authInfo?.extra?.["alchemist"] as McpRequestContext | undefined;
-    if (!ctx) throw new Error("an MCP request reached the handler without its caller");
-    return buildMcpServer(ctx.deps, ctx.caller, ctx.scope);
-  },
-  {
-    responseMode: "json",
-    legacy: "stateless",
-    onerror: (error) => log.warn("mcp request refused or failed", { error: error.message }),
-  },
-);
+/**
+ * One handler for the process, made on the first MCP request (the SDK is loaded then, not at every cold start
+ * of the API): it builds a server per request from what the route hands it.
+ */
+let handler: Promise<McpHttpHandler> | undefined;
+function mcpHandler(): Promise<McpHttpHandler> {
+  handler ??= import("@modelcontextprotocol/server").then(({ createMcpHandler }) =>
+    createMcpHandler(
+      ({ authInfo }) => {
+        const ctx = authInfo?.extra?.["alchemist"] as McpRequestContext | undefined;
+        if (!ctx) throw new Error("an MCP request reached the handler without its caller");
+        return buildMcpServer(ctx.deps, ctx.caller, ctx.scope);
+      },
+      {
+        responseMode: "json",
+        legacy: "stateless",
+        onerror: (error) => log.warn("mcp request refused or failed", { error: error.message }),
+      },
+    ),
+  );
+  return handler;
+}
 
 /** Whether a host name is allowed by the list (`*`, exact names, `*.suffix` for names below it). */
 export function hostAllowed(allowed: readonly string[], host: string | undefined): boolean {
@@ -137,7 +146,8 @@ async function serve(
     scopes: [],
     extra: { alchemist },
   };
-  return apiResponse(await handler.fetch(webRequest(req, body), { authInfo, parsedBody: body }));
+  const mcp = await mcpHandler();
+  return apiResponse(await mcp.fetch(webRequest(req, body), { authInfo, parsedBody: body }));
 }
 
 const tag = "MCP";

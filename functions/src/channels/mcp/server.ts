@@ -11,7 +11,7 @@
  * reach at that moment. A turn that fails is a tool result with `isError`, its message and trace id, so the
  * model sees why; protocol errors stay for protocol mistakes (an unknown tool, bad arguments).
  */
-import { McpServer, type CallToolResult } from "@modelcontextprotocol/server";
+import type { CallToolResult, McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { getAgent, listAgents, resolveConfig, type AgentView } from "../../agents/agents.js";
 import { openConversation, startConversation } from "../../agents/conversations.js";
@@ -254,6 +254,8 @@ async function search(
 
 /** The MCP server one request of `caller` is answered by. */
 export async function buildMcpServer(deps: Deps, caller: Caller, scope: McpScope): Promise<McpServer> {
+  // Loaded with the first MCP request, not at every cold start of the API.
+  const { McpServer } = await import("@modelcontextprotocol/server");
   const server = new McpServer(
     { name: "alchemist", version: deps.config.version },
     {
