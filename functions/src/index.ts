@@ -4,3 +4,4 @@ export * as agents from "./agents/functions.js";
 export * as knowledge from "./knowledge/functions.js";
 export * as identity from "./identity/functions.js";
 export * as privacy from "./privacy/functions.js";
+export * as whatsapp from "./channels/whatsapp/functions.js";

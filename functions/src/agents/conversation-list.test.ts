@@ -219,7 +219,7 @@ describe("listing conversations", () => {
       expect(status, query).toBe(400);
       return (body as { error: { code: string; message: string } }).error;
     };
-    expect(await refusal("channel=whatsapp")).toMatchObject({
+    expect(await refusal("channel=telegram")).toMatchObject({
       code: "invalid-argument",
       message: expect.stringMatching(/^Invalid query parameter: channel: .*api/) as unknown,
     });

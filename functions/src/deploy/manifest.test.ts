@@ -69,6 +69,7 @@ describe("deploy manifest", () => {
       "knowledge-sweepOutdatedEmbeddings",
       "knowledge-sweepStalledDocuments",
       "privacy-enforceRetention",
+      "whatsapp-reply",
     ]);
     for (const endpoint of Object.values(manifest.endpoints)) {
       expect(endpoint.platform).toBe("gcfv2");
@@ -86,6 +87,9 @@ describe("deploy manifest", () => {
     for (const queue of [ingestQueue, embedQueue]) {
       expect(manifest.endpoints[queue]?.taskQueueTrigger).toMatchObject({ retryConfig: ingestRetry });
     }
+    expect(manifest.endpoints["whatsapp-reply"]?.taskQueueTrigger).toMatchObject({
+      retryConfig: { maxAttempts: 5 },
+    });
   });
 
   it("binds the model secret to every function that may call a model, and only to those", () => {
@@ -101,6 +105,8 @@ describe("deploy manifest", () => {
       "knowledge-embedChunks",
       "knowledge-ingestDocument",
       "knowledge-sweepOutdatedEmbeddings",
+      // It answers WhatsApp messages with the agent's model.
+      "whatsapp-reply",
     ]);
   });
 
@@ -156,7 +162,7 @@ describe("deploy manifest", () => {
 });
 
 describe("cold start", () => {
-  it("loading the functions pulls in no model SDK, parser, database or storage client", () => {
+  it("loading the functions pulls in no model SDK, MCP SDK, parser, database or storage client", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coldstart-"));
     const log = path.join(dir, "loaded.txt");
     fs.writeFileSync(
@@ -192,6 +198,8 @@ export async function resolve(specifier, context, next) {
       "/busboy/",
       "/firebase-admin/lib/esm/firestore/",
       "/@google-cloud/",
+      "/@modelcontextprotocol/",
+      "/@huggingface/",
     ]) {
       expect(loaded, `${heavy} was loaded at module scope`).not.toContain(heavy);
     }

@@ -59,6 +59,12 @@ const envSchema = z.object({
   ALLOWED_ORIGINS: optionalString,
   TOOL_ALLOWED_HOSTS: optionalString,
   MCP_ALLOWED_HOSTS: optionalString,
+  ALCHEMIST_SECRETS_KEY: optionalSecret,
+  WHATSAPP_GRAPH_URL: z.string().url("must be a URL").default("https://graph.facebook.com"),
+  WHATSAPP_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, "must be a Graph API version such as v23.0")
+    .default("v23.0"),
   /** Set by firebase-tools' Functions emulator. */
   FUNCTIONS_EMULATOR: optionalString,
   ALCHEMIST_EGRESS_ALLOW_LOOPBACK: optionalString.pipe(z.enum(["true", "false"]).optional()),
@@ -158,6 +164,13 @@ export interface PlatformConfig {
    * for the names below one, or `*` for any. Ports are not compared.
    */
   readonly mcpAllowedHosts: readonly string[];
+  /**
+   * The operator key that seals secrets tenants hand over (WhatsApp tokens): base64url, at least 32 bytes.
+   * Unset in local mode: a key made once in the data folder (`secrets-key`).
+   */
+  readonly secretsKey: string | undefined;
+  /** The WhatsApp Cloud API (Meta's Graph API): where, and which version. */
+  readonly whatsapp: { readonly graphUrl: string; readonly graphVersion: string };
   /** What agents may ask of the operator's model account; checked on save, clamped at turn time. */
   readonly modelCaps: {
     /** Model names an agent may pick; always includes the platform's chat model. */
@@ -372,6 +385,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     allowedOrigins: allowedOrigins(env, projectId, local),
     mcpAllowedHosts: mcpAllowedHosts(env, projectId, local, allowedOrigins(env, projectId, local)),
+    secretsKey: env.ALCHEMIST_SECRETS_KEY,
+    whatsapp: {
+      graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
+      graphVersion: env.WHATSAPP_GRAPH_VERSION,
+    },
     egress: {
       allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),
       allowLoopback: env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK === "true",

@@ -25,6 +25,8 @@ export const permissionTable = {
   "keys.manage": "admin",
   /** Invite, change and remove members. */
   "members.manage": "admin",
+  /** Connect channels that hold credentials (WhatsApp numbers). */
+  "channels.manage": "admin",
   /** Tenant settings such as retention. */
   "settings.manage": "admin",
   /** Read the audit log. */

@@ -7,7 +7,14 @@ import type { AssistantMessage } from "./conversations";
 import type { Watch } from "./live";
 
 /** Where a conversation came from: the channels of the agents schema. */
-export const conversationChannels = ["api", "openai-compatible", "callable", "studio", "mcp"] as const;
+export const conversationChannels = [
+  "api",
+  "openai-compatible",
+  "callable",
+  "studio",
+  "mcp",
+  "whatsapp",
+] as const;
 export type ConversationChannel = (typeof conversationChannels)[number];
 
 export function isConversationChannel(value: string): value is ConversationChannel {

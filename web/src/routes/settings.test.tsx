@@ -144,7 +144,11 @@ describe("Settings: channels", () => {
     expect(mcp).toHaveTextContent(`"url": "${origin}/mcp"`);
     expect(mcp).toHaveTextContent(`${origin}/mcp/agents/agt_hr`);
 
-    for (const name of ["Web chat widget", "WhatsApp Business"]) {
+    const whatsapp = screen.getByRole("region", { name: "WhatsApp Business" });
+    expect(within(whatsapp).getByText("Available through the API")).toBeInTheDocument();
+    expect(whatsapp).toHaveTextContent(`curl -X POST ${origin}/v1/whatsapp/connections`);
+
+    for (const name of ["Web chat widget"]) {
       const card = screen.getByRole("region", { name });
       expect(within(card).getByText("Not available yet")).toBeInTheDocument();
       expect(within(card).queryByRole("checkbox")).not.toBeInTheDocument();

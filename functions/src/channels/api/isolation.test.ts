@@ -33,6 +33,7 @@ interface Ids {
   /** A Responses API response of the owner's with the agent, and one with the other agent. */
   responseId: string;
   otherResponseId: string;
+  connectionId: string;
 }
 let ids: Ids;
 
@@ -73,6 +74,16 @@ beforeAll(async () => {
   ).id;
   const otherResponseId = (await post("/v1/responses", { model: otherAgentId, input: "Who signs?" })).id;
   const keyId = (await post("/v1/api-keys", { name: "spare", role: "viewer" })).id;
+  const connectionId = (
+    await post("/v1/whatsapp/connections", {
+      phoneNumberId: "3100000000",
+      wabaId: "3200000000",
+      agentId,
+      accessToken: "token-of-the-isolation-suite",
+      appSecret: "secret-of-the-isolation-suite",
+      verifyToken: "verify-of-the-isolation-suite",
+    })
+  ).id;
   const invited = await body<{ token: string }>(
     await platform.fetch("/v1/invitations", {
       method: "POST",
@@ -102,6 +113,7 @@ beforeAll(async () => {
     invitationId,
     responseId,
     otherResponseId,
+    connectionId,
   };
 }, 60_000);
 
@@ -318,6 +330,35 @@ const cases: Record<string, Case> = {
   "POST /mcp/agents/{agentId}": {
     role: "viewer",
     body: () => ({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
+    otherTenant: 404,
+  },
+  "GET /v1/whatsapp/connections": {
+    role: "admin",
+    otherTenant: "own-data-only",
+  },
+  "POST /v1/whatsapp/connections": {
+    role: "admin",
+    body: (i) => ({
+      phoneNumberId: "1234567",
+      wabaId: "7654321",
+      agentId: i.agentId,
+      accessToken: "token-token-token",
+      appSecret: "secret-secret",
+      verifyToken: "verify-verify",
+    }),
+    otherTenant: 404,
+  },
+  "GET /v1/whatsapp/connections/{connectionId}": {
+    role: "admin",
+    otherTenant: 404,
+  },
+  "PATCH /v1/whatsapp/connections/{connectionId}": {
+    role: "admin",
+    body: () => ({ label: "renamed" }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/whatsapp/connections/{connectionId}": {
+    role: "admin",
     otherTenant: 404,
   },
 };

@@ -15,6 +15,7 @@ import { privacyRoutes } from "../../privacy/routes.js";
 import { openaiRoutes } from "../openai/compat.js";
 import { responsesRoutes } from "../openai/responses.js";
 import { mcpRoutes } from "../mcp/routes.js";
+import { whatsappRoutes } from "../whatsapp/routes.js";
 
 export const routes: Route<unknown, unknown>[] = [
   ...monitorRoutes,
@@ -38,6 +39,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...openaiRoutes,
   ...responsesRoutes,
   ...mcpRoutes,
+  ...whatsappRoutes,
   ...privacyRoutes,
   ...identityRoutes,
 ];

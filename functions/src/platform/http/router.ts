@@ -30,7 +30,9 @@ export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 /** The body a route accepts: JSON validated by a schema, or an upload (multipart file or JSON). */
 export type BodySpec<B> =
   | { readonly kind: "json"; readonly schema: z.ZodType<B> }
-  | { readonly kind: "upload"; readonly jsonAlternative: z.ZodType<B> };
+  | { readonly kind: "upload"; readonly jsonAlternative: z.ZodType<B> }
+  /** The bytes as sent (a signed webhook is verified over them before anything is parsed). */
+  | { readonly kind: "raw" };
 
 export interface RouteContext<P, B> {
   readonly deps: Deps;
@@ -69,6 +71,11 @@ export interface Route<P = Record<string, string>, B = undefined> {
    * challenge naming where to learn how to get a token.
    */
   readonly challenge?: (req: ApiRequest) => Record<string, string>;
+  /**
+   * Public POST routes are rate limited per client address (sign-in and the like). `false` for routes that
+   * authenticate each request another way and are called from a few shared addresses (signed webhooks).
+   */
+  readonly ipLimited?: boolean;
   /**
    * A GET listing that can be watched (see live.ts): asked with `Accept: text/event-stream`, it answers
    * `snapshot` events, each the body `handle` returns, now and after every change to what this query names.
@@ -185,7 +192,9 @@ export class Router {
       caller = anonymous;
       // Public writes (sign-in and the like) cost something to guess at: one budget per client address.
       const perIp = deps.config.rateLimits.publicPerIp;
-      if (r.method === "POST" && perIp) await limitPublic(deps, `ip:${req.ip ?? "unknown"}`, perIp);
+      if (r.method === "POST" && perIp && r.ipLimited !== false) {
+        await limitPublic(deps, `ip:${req.ip ?? "unknown"}`, perIp);
+      }
     } else {
       caller = await this.authenticate(deps, req.headers.authorization);
       // Charged before the permission check: a credential hammering routes it may not use still pays.
@@ -224,6 +233,8 @@ export class Router {
           "Upload a file as multipart/form-data (field 'file', or 'files' for several) or send JSON {name, text}",
         );
       }
+    } else if (r.body?.kind === "raw") {
+      body = await req.body.read(limits.maxJsonBytes, "The request body");
     } else if (req.body.present && req.method !== "GET") {
       // A body where none is expected is most likely a client mistake; say so rather than ignore it.
       await parseJsonBody(req, limits.maxJsonBytes);
@@ -377,6 +388,11 @@ export function openApiDocument(
           },
           "application/json": { schema: jsonSchema(r.body.jsonAlternative, "input") },
         },
+      };
+    } else if (r.body?.kind === "raw") {
+      operation.requestBody = {
+        required: true,
+        content: { "application/json": { schema: { description: "Signed bytes, verified before parsing" } } },
       };
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = operation;

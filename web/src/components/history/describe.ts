@@ -39,6 +39,7 @@ export const channelLabels: Readonly<Record<ConversationChannel, string>> = {
   callable: "Firebase callable",
   studio: "Studio playground",
   mcp: "MCP",
+  whatsapp: "WhatsApp",
 };
 
 /** A channel as people read it; one the studio does not know yet keeps the platform's name. */

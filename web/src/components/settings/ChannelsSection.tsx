@@ -65,12 +65,19 @@ const upcoming: readonly { readonly name: string; readonly description: string }
     description:
       "A chat window for your website, answering from a published agent. It arrives with the widget feature; there is nothing to set up yet.",
   },
-  {
-    name: "WhatsApp Business",
-    description:
-      "Answer customers on WhatsApp with your agents. It arrives with the WhatsApp feature; there is nothing to set up yet.",
-  },
 ];
+
+function whatsappExample(origin: string, agentId: string): string {
+  return [
+    `curl -X POST ${origin}/v1/whatsapp/connections \\`,
+    `  ${auth} \\`,
+    `  -H "Content-Type: application/json" \\`,
+    `  -d '{"phoneNumberId": "<from Meta>", "wabaId": "<from Meta>", "agentId": "${agentId}",`,
+    `       "accessToken": "<token>", "appSecret": "<app secret>", "verifyToken": "<a token you choose>"}'`,
+    ``,
+    `# then set Meta's callback URL to ${origin}<webhookPath from the answer>, with the same verify token`,
+  ].join("\n");
+}
 
 function mcpExample(origin: string, agentId: string): string {
   return [
@@ -183,13 +190,17 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
         <CodeBlock label="MCP client configuration example" code={mcpExample(origin, exampleAgent)} />
       </ChannelCard>
 
-      <Box
-        sx={{
-          display: "grid",
-          gap: 2,
-          gridTemplateColumns: { xs: "1fr", md: "repeat(2, minmax(0, 1fr))" },
-        }}
-      >
+      <ChannelCard name="WhatsApp Business" status="Available through the API">
+        <Typography sx={{ mb: 2 }}>
+          Answer customers on WhatsApp with a published agent, with the sources as numbered lines. An admin
+          connects each number with its Meta credentials (kept write-only and sealed); connecting numbers here
+          in the studio comes later. Without a Meta account, <code>npm run whatsapp:simulate</code> plays
+          Meta&apos;s part.
+        </Typography>
+        <CodeBlock label="WhatsApp connection example" code={whatsappExample(origin, exampleAgent)} />
+      </ChannelCard>
+
+      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: "1fr" }}>
         {upcoming.map((channel) => (
           <ChannelCard key={channel.name} name={channel.name} status="Not available yet">
             <Typography variant="body2" color="text.secondary">
@@ -204,7 +215,7 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
 
 interface ChannelCardProps {
   readonly name: string;
-  readonly status: "Available" | "Not available yet";
+  readonly status: "Available" | "Available through the API" | "Not available yet";
   readonly baseUrl?: string;
   readonly children: ReactNode;
 }
@@ -221,7 +232,7 @@ function ChannelCard({ name, status, baseUrl, children }: ChannelCardProps) {
           <Chip
             label={status}
             size="small"
-            color={status === "Available" ? "success" : "default"}
+            color={status === "Not available yet" ? "default" : "success"}
             variant={status === "Available" ? "filled" : "outlined"}
           />
         </Box>

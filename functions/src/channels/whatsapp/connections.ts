@@ -1,0 +1,223 @@
+/**
+ * WhatsApp numbers connected to a workspace, each answering with one published agent. The access token, app
+ * secret and verify token are write-only: sealed with the operator's key (platform/secrets.ts) into a record
+ * outside the tenant's tree, never returned, never logged.
+ */
+import { z } from "zod";
+import { getAgent } from "../../agents/agents.js";
+import type { Deps } from "../../platform/deps.js";
+import { AppError } from "../../platform/errors.js";
+import { seal, unseal } from "../../platform/secrets.js";
+import {
+  connectionPath,
+  connectionSchema,
+  connectionsPath,
+  secretsPath,
+  secretsSchema,
+  type Connection,
+  type ConnectionSecrets,
+} from "./schema.js";
+
+const graphId = z
+  .string()
+  .trim()
+  .regex(/^\d{5,30}$/, "must be the numeric id Meta shows");
+const secret = (what: string) => z.string().trim().min(8, `${what} is at least 8 characters`).max(1000);
+
+export const connectionInput = z.object({
+  label: z.string().trim().min(1).max(100).default("WhatsApp number"),
+  phoneNumberId: graphId,
+  wabaId: graphId,
+  agentId: z.string().min(1).max(128),
+  accessToken: secret("accessToken"),
+  appSecret: secret("appSecret"),
+  verifyToken: secret("verifyToken"),
+  template: z
+    .object({
+      name: z
+        .string()
+        .trim()
+        .regex(/^[a-z0-9_]{1,512}$/, "a template name is lower-case letters, digits and _"),
+      language: z
+        .string()
+        .trim()
+        .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "a language code such as en or en_US"),
+    })
+    .nullable()
+    .default(null),
+});
+
+export const connectionPatch = connectionInput
+  .omit({ phoneNumberId: true, wabaId: true })
+  .partial()
+  .refine((p) => Object.keys(p).length > 0, "send at least one field to change");
+
+export type ConnectionView = Connection & {
+  readonly id: string;
+  /** The path Meta's webhook must call (GET for the handshake, POST for messages). */
+  readonly webhookPath: string;
+};
+
+const view = (id: string, c: Connection): ConnectionView => ({
+  id,
+  ...c,
+  webhookPath: `/webhooks/whatsapp/${id}`,
+});
+
+const sealFor = (deps: Deps, id: string, field: string, value: string) =>
+  seal(deps.config, value, `whatsapp/${id}/${field}`);
+
+export async function openSecrets(
+  deps: Deps,
+  id: string,
+  sealed: ConnectionSecrets,
+): Promise<{ accessToken: string; appSecret: string; verifyToken: string }> {
+  const [accessToken, appSecret, verifyToken] = await Promise.all(
+    (["accessToken", "appSecret", "verifyToken"] as const).map((f) =>
+      unseal(deps.config, sealed[f], `whatsapp/${id}/${f}`),
+    ),
+  );
+  return {
+    accessToken: accessToken as string,
+    appSecret: appSecret as string,
+    verifyToken: verifyToken as string,
+  };
+}
+
+async function requirePublishedAgent(deps: Deps, tenantId: string, agentId: string): Promise<void> {
+  const agent = await getAgent(deps, tenantId, agentId);
+  if (agent.publishedVersion === null || agent.status === "archived") {
+    throw new AppError("failed-precondition", `Agent ${agentId} has no published version to answer with`);
+  }
+}
+
+export async function createConnection(
+  deps: Deps,
+  tenantId: string,
+  input: z.infer<typeof connectionInput>,
+): Promise<ConnectionView> {
+  await requirePublishedAgent(deps, tenantId, input.agentId);
+  const taken = await deps.store.query({
+    collection: connectionsPath(tenantId),
+    where: [{ field: "phoneNumberId", op: "==", value: input.phoneNumberId }],
+    limit: 1,
+  });
+  if (taken.length > 0) {
+    throw new AppError(
+      "already-exists",
+      `Phone number ${input.phoneNumberId} is already connected (${taken[0]?.id})`,
+    );
+  }
+  const id = deps.ids.newId();
+  const now = deps.clock.nowIso();
+  const connection: Connection = {
+    label: input.label,
+    phoneNumberId: input.phoneNumberId,
+    wabaId: input.wabaId,
+    agentId: input.agentId,
+    template: input.template,
+    createdAt: now,
+    updatedAt: now,
+    lastActivityAt: null,
+    lastError: null,
+  };
+  const sealed: ConnectionSecrets = {
+    tenantId,
+    accessToken: await sealFor(deps, id, "accessToken", input.accessToken),
+    appSecret: await sealFor(deps, id, "appSecret", input.appSecret),
+    verifyToken: await sealFor(deps, id, "verifyToken", input.verifyToken),
+  };
+  const batch = deps.store.batch();
+  batch.create(connectionPath(tenantId, id), connection);
+  batch.create(secretsPath(id), sealed);
+  await batch.commit();
+  return view(id, connection);
+}
+
+export async function listConnections(deps: Deps, tenantId: string): Promise<ConnectionView[]> {
+  const snaps = await deps.store.query({ collection: connectionsPath(tenantId) });
+  return snaps
+    .map((s) => view(s.id, connectionSchema.parse(s.data)))
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+}
+
+export async function getConnection(deps: Deps, tenantId: string, id: string): Promise<ConnectionView> {
+  const snap = await deps.store.get(connectionPath(tenantId, id));
+  if (!snap) throw new AppError("not-found", `WhatsApp connection ${id} not found`);
+  return view(id, connectionSchema.parse(snap.data));
+}
+
+export async function updateConnection(
+  deps: Deps,
+  tenantId: string,
+  id: string,
+  patch: z.infer<typeof connectionPatch>,
+): Promise<ConnectionView> {
+  await getConnection(deps, tenantId, id);
+  if (patch.agentId !== undefined) await requirePublishedAgent(deps, tenantId, patch.agentId);
+  const secrets: Partial<Record<"accessToken" | "appSecret" | "verifyToken", unknown>> = {};
+  for (const field of ["accessToken", "appSecret", "verifyToken"] as const) {
+    const value = patch[field];
+    if (value !== undefined) secrets[field] = await sealFor(deps, id, field, value);
+  }
+  const batch = deps.store.batch();
+  batch.update(connectionPath(tenantId, id), {
+    ...(patch.label !== undefined ? { label: patch.label } : {}),
+    ...(patch.agentId !== undefined ? { agentId: patch.agentId } : {}),
+    ...(patch.template !== undefined ? { template: patch.template } : {}),
+    updatedAt: deps.clock.nowIso(),
+  });
+  if (Object.keys(secrets).length > 0) batch.update(secretsPath(id), secrets);
+  await batch.commit();
+  forget(id);
+  return getConnection(deps, tenantId, id);
+}
+
+export async function deleteConnection(deps: Deps, tenantId: string, id: string): Promise<void> {
+  await getConnection(deps, tenantId, id);
+  const batch = deps.store.batch();
+  batch.delete(connectionPath(tenantId, id));
+  batch.delete(secretsPath(id));
+  await batch.commit();
+  forget(id);
+}
+
+type WebhookView = {
+  tenantId: string;
+  connection: Connection;
+  secrets: Awaited<ReturnType<typeof openSecrets>>;
+} | null;
+
+/**
+ * Webhook deliveries come in bursts: a connection is read and its secrets opened at most every few seconds
+ * per instance. A change made here (a new agent, rotated secrets, a disconnect) applies at once on this
+ * instance and within `cacheMs` on the others.
+ */
+const cacheMs = 5_000;
+const cache = new Map<string, { at: number; view: Promise<WebhookView> }>();
+const forget = (id: string): void => void cache.delete(id);
+
+/** A connection by id alone (the webhook's view): its tenant, settings and opened secrets, or null. */
+export function connectionForWebhook(deps: Deps, id: string): Promise<WebhookView> {
+  const hit = cache.get(id);
+  const now = Date.now();
+  if (hit && now - hit.at < cacheMs) return hit.view;
+  const view = loadForWebhook(deps, id);
+  cache.set(id, { at: now, view });
+  view.catch(() => forget(id));
+  if (cache.size > 1000) cache.delete(cache.keys().next().value as string);
+  return view;
+}
+
+async function loadForWebhook(deps: Deps, id: string): Promise<WebhookView> {
+  const sealed = await deps.store.get(secretsPath(id));
+  if (!sealed) return null;
+  const parsed = secretsSchema.parse(sealed.data);
+  const snap = await deps.store.get(connectionPath(parsed.tenantId, id));
+  if (!snap) return null;
+  return {
+    tenantId: parsed.tenantId,
+    connection: connectionSchema.parse(snap.data),
+    secrets: await openSecrets(deps, id, parsed),
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The WhatsApp Cloud API (Meta's Graph API) as this channel uses it: send a text or a template, mark a message
+ * read (with a typing indicator). The base URL and version are the operator's (`WHATSAPP_GRAPH_URL`,
+ * `WHATSAPP_GRAPH_VERSION`), never a tenant's, so requests go straight out, not through the tools' egress
+ * guard. 429 and 5xx are retried with backoff (honouring `Retry-After`); Meta's error code and message are
+ * kept, so a caller can tell "outside the 24-hour window" (131047) from anything else.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Config } from "../../platform/config.js";
+
+export class GraphError extends Error {
+  override readonly name = "GraphError";
+  constructor(
+    readonly status: number,
+    /** Meta's error code (e.g. 131047: re-engagement needed, the 24-hour window has closed). */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface WhatsAppGraph {
+  /** Sends a text message; the message id Meta gives it (`wamid…`). */
+  sendText(to: string, text: string): Promise<string>;
+  sendTemplate(to: string, template: { name: string; language: string }): Promise<string>;
+  /** Marks an incoming message read and shows typing while the answer is made. */
+  markRead(messageId: string): Promise<void>;
+}
+
+const attempts = 3;
+const timeoutMs = 15_000;
+
+export function whatsappGraph(config: Config, phoneNumberId: string, accessToken: string): WhatsAppGraph {
+  const url = `${config.whatsapp.graphUrl}/${config.whatsapp.graphVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+  const post = async (body: Record<string, unknown>): Promise<{ messages?: { id?: string }[] }> => {
+    let last: GraphError | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: "POST",
+          headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+          body: JSON.stringify({ messaging_product: "whatsapp", ...body }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (e) {
+        last = new GraphError(0, "network", `The Graph API did not answer: ${(e as Error).message}`);
+        await sleep(250 * attempt);
+        continue;
+      }
+      const text = await response.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // an error page; described below
+      }
+      if (response.ok) return (json ?? {}) as { messages?: { id?: string }[] };
+      const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+      last = new GraphError(
+        response.status,
+        error?.code !== undefined ? String(error.code) : `http-${response.status}`,
+        typeof error?.message === "string" ? error.message : `The Graph API answered ${response.status}`,
+      );
+      if (response.status !== 429 && response.status < 500) throw last;
+      const retryAfter = Number(response.headers.get("retry-after"));
+      await sleep(
+        Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 10) * 1000 : 250 * attempt,
+      );
+    }
+    throw last ?? new GraphError(0, "network", "The Graph API did not answer");
+  };
+  const sentId = (answer: { messages?: { id?: string }[] }): string => {
+    const id = answer.messages?.[0]?.id;
+    if (!id) throw new GraphError(200, "no-message-id", "The Graph API accepted the message without an id");
+    return id;
+  };
+  return {
+    async sendText(to, text) {
+      return sentId(await post({ recipient_type: "individual", to, type: "text", text: { body: text } }));
+    },
+    async sendTemplate(to, template) {
+      return sentId(
+        await post({
+          to,
+          type: "template",
+          template: { name: template.name, language: { code: template.language } },
+        }),
+      );
+    },
+    async markRead(messageId) {
+      await post({ status: "read", message_id: messageId, typing_indicator: { type: "text" } });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * WhatsApp Business (Cloud API) records.
+ * - `tenants/{t}/whatsappConnections/{id}`: a connected number and the agent it serves; no secrets, so the
+ *   studio may read it.
+ * - `whatsappSecrets/{id}`: the tenant it belongs to and its sealed secrets (platform/secrets.ts), outside
+ *   every tenant's tree: the webhook finds the connection by id alone, and no client ever reads it.
+ * - `tenants/{t}/whatsappInbound/{wamid}`: one per incoming message, created once (a replayed delivery finds
+ *   it), with how far its answer got: received → queued → answered → sent (or not-sent, with why).
+ * - `tenants/{t}/whatsappContacts/{connectionId}_{contact}`: the conversation a contact is in on a number.
+ * - `tenants/{t}/whatsappOutbound/{wamid}`: each reply message sent, with the delivery statuses Meta reports.
+ */
+import { z } from "zod";
+import { sealedSchema } from "../../platform/secrets.js";
+
+const tenantPath = (tenantId: string): string => `tenants/${tenantId}`;
+
+export const connectionsPath = (tenantId: string): string => `${tenantPath(tenantId)}/whatsappConnections`;
+export const connectionPath = (tenantId: string, id: string): string => `${connectionsPath(tenantId)}/${id}`;
+export const secretsPath = (id: string): string => `whatsappSecrets/${id}`;
+export const inboundPath = (tenantId: string, wamid: string): string =>
+  `${tenantPath(tenantId)}/whatsappInbound/${wamid}`;
+export const contactPath = (tenantId: string, connectionId: string, contact: string): string =>
+  `${tenantPath(tenantId)}/whatsappContacts/${connectionId}_${contact}`;
+export const outboundPath = (tenantId: string, wamid: string): string =>
+  `${tenantPath(tenantId)}/whatsappOutbound/${wamid}`;
+
+export const connectionSchema = z.object({
+  label: z.string(),
+  phoneNumberId: z.string(),
+  wabaId: z.string(),
+  agentId: z.string(),
+  /** An approved template sent instead of a reply outside the 24-hour window (null: none configured). */
+  template: z.object({ name: z.string(), language: z.string() }).nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastActivityAt: z.string().nullable(),
+  lastError: z.object({ at: z.string(), code: z.string(), message: z.string() }).nullable(),
+});
+export type Connection = z.infer<typeof connectionSchema>;
+
+export const secretsSchema = z.object({
+  tenantId: z.string(),
+  accessToken: sealedSchema,
+  appSecret: sealedSchema,
+  verifyToken: sealedSchema,
+});
+export type ConnectionSecrets = z.infer<typeof secretsSchema>;
+
+export const inboundSchema = z.object({
+  connectionId: z.string(),
+  /** A hash of the sender's WhatsApp id (`wa_id`): who, without keeping the number itself. */
+  contact: z.string(),
+  kind: z.string(),
+  text: z.string(),
+  /** When WhatsApp says the message was sent (ISO), for the 24-hour window. */
+  sentAt: z.string(),
+  status: z.enum(["received", "queued", "answered", "sent", "not-sent"]),
+  conversationId: z.string().nullable(),
+  reply: z.string().nullable(),
+  replyIds: z.array(z.string()),
+  notSent: z.object({ code: z.string(), message: z.string() }).nullable(),
+  createdAt: z.string(),
+});
+export type Inbound = z.infer<typeof inboundSchema>;
+
+export const replyTaskSchema = z.object({
+  tenantId: z.string(),
+  wamid: z.string(),
+  /** The sender's number, needed to reply; kept in the task only, never stored. */
+  to: z.string().regex(/^\d{5,20}$/),
+});
+export type ReplyTask = z.infer<typeof replyTaskSchema>;
+
+export const replyQueue = "whatsapp-reply";

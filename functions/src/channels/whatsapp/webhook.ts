@@ -1,0 +1,345 @@
+/**
+ * The webhook Meta calls for a connected number, and the worker that answers.
+ *
+ * Receiving (`receive`): the `X-Hub-Signature-256` HMAC of the raw bytes, with the connection's app secret, is
+ * checked in constant time before anything is parsed (a bad or missing one is 401 and stores nothing). Each
+ * message is recorded once, in a transaction keyed by its `wamid`, and queued for the worker; the webhook
+ * answers as soon as that is done, since Meta retries slow webhooks. A replayed or retried delivery finds the
+ * record and queues nothing new (a record left `received` by a failed enqueue is queued again: task ids are
+ * deterministic, so this never queues twice). Statuses of sent replies are recorded on them.
+ *
+ * Answering (`answer`, the `whatsapp-reply` task): marks the message read (typing shown), finds or starts the
+ * contact's conversation ("reset" or "start over" starts a new one), runs the turn, stores the reply on the
+ * record, then sends it: in 4,096-character parts cut at sentence ends, with the sources as numbered lines.
+ * Each step is recorded before the next, so a retried task resumes instead of answering twice. Outside the
+ * 24-hour customer-service window it sends the connection's template instead, or records that it could not
+ * reply (131047): never silently.
+ */
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { startConversation } from "../../agents/conversations.js";
+import { sendMessage } from "../../agents/turn.js";
+import type { Deps } from "../../platform/deps.js";
+import { AppError, toAppError } from "../../platform/errors.js";
+import { log } from "../../platform/log.js";
+import { connectionForWebhook } from "./connections.js";
+import { GraphError, whatsappGraph } from "./graph.js";
+import {
+  connectionPath,
+  contactPath,
+  inboundPath,
+  inboundSchema,
+  outboundPath,
+  replyQueue,
+  type Inbound,
+  type ReplyTask,
+} from "./schema.js";
+
+export const maxReplyChars = 4096;
+const windowMs = 24 * 60 * 60 * 1000;
+const resetWords = /^\s*(reset|start over|restart|new conversation)\s*[.!]?\s*$/i;
+
+/** `sha256=<hex>` of the raw body with the app secret, compared in constant time. */
+export function signatureValid(appSecret: string, raw: Buffer, header: string | undefined): boolean {
+  if (!header?.startsWith("sha256=")) return false;
+  const expected = createHmac("sha256", appSecret).update(raw).digest();
+  const given = Buffer.from(header.slice("sha256=".length), "hex");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A contact, hashed with the connection: who wrote, without storing their number. */
+export const contactOf = (connectionId: string, waId: string): string =>
+  createHash("sha256").update(`${connectionId}:${waId}`).digest("base64url").slice(0, 22);
+
+/** The `hub.*` handshake: the challenge back when the verify token matches, else a 403. */
+export async function verify(deps: Deps, connectionId: string, query: URLSearchParams): Promise<string> {
+  const found = await connectionForWebhook(deps, connectionId);
+  const token = query.get("hub.verify_token") ?? "";
+  const expected = found?.secrets.verifyToken ?? "";
+  const same =
+    found !== null &&
+    Buffer.byteLength(token) === Buffer.byteLength(expected) &&
+    timingSafeEqual(Buffer.from(token), Buffer.from(expected));
+  if (query.get("hub.mode") !== "subscribe" || !same) {
+    throw new AppError("permission-denied", "The verify token does not match this connection");
+  }
+  return query.get("hub.challenge") ?? "";
+}
+
+const messageSchema = z
+  .object({
+    from: z.string().regex(/^\d{5,20}$/),
+    id: z.string().min(1).max(300),
+    timestamp: z.string().regex(/^\d{1,12}$/),
+    type: z.string().max(40),
+    text: z.object({ body: z.string() }).loose().optional(),
+    image: z.object({ caption: z.string().optional() }).loose().optional(),
+    document: z
+      .object({ caption: z.string().optional(), filename: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+const statusSchema = z
+  .object({
+    id: z.string().min(1).max(300),
+    status: z.enum(["sent", "delivered", "read", "failed"]),
+    timestamp: z.string().regex(/^\d{1,12}$/),
+    errors: z
+      .array(z.object({ code: z.union([z.number(), z.string()]), title: z.string().optional() }).loose())
+      .optional(),
+  })
+  .loose();
+
+const payloadSchema = z
+  .object({
+    object: z.literal("whatsapp_business_account"),
+    entry: z
+      .array(
+        z
+          .object({
+            changes: z.array(
+              z
+                .object({
+                  field: z.string(),
+                  value: z
+                    .object({
+                      metadata: z.object({ phone_number_id: z.string() }).loose(),
+                      messages: z.array(z.unknown()).optional(),
+                      statuses: z.array(z.unknown()).optional(),
+                    })
+                    .loose(),
+                })
+                .loose(),
+            ),
+          })
+          .loose(),
+      )
+      .max(100),
+  })
+  .loose();
+
+/** The text a message is answered from; null for kinds only a fixed reply can answer. */
+function textOf(m: z.infer<typeof messageSchema>): string | null {
+  if (m.type === "text") return m.text?.body ?? "";
+  if (m.type === "image") return m.image?.caption ?? "";
+  if (m.type === "document") return m.document?.caption ?? "";
+  return null;
+}
+
+/** A `wamid` as a document id (its characters are base64 plus `.`/`=`, which paths may not all take). */
+const docId = (wamid: string): string => createHash("sha256").update(wamid).digest("base64url").slice(0, 32);
+
+export async function receive(
+  deps: Deps,
+  connectionId: string,
+  raw: Buffer,
+  signature: string | undefined,
+): Promise<{ messages: number; duplicates: number; statuses: number }> {
+  const found = await connectionForWebhook(deps, connectionId);
+  if (!found) throw new AppError("not-found", `No WhatsApp connection ${connectionId}`);
+  if (!signatureValid(found.secrets.appSecret, raw, signature)) {
+    throw new AppError("unauthenticated", "X-Hub-Signature-256 is missing or does not match the body");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw new AppError("invalid-argument", "The webhook body is not JSON");
+  }
+  const payload = payloadSchema.safeParse(json);
+  if (!payload.success)
+    throw new AppError("invalid-argument", "The webhook body is not a WhatsApp Business event");
+  const { tenantId, connection } = found;
+  const counts = { messages: 0, duplicates: 0, statuses: 0 };
+  const now = deps.clock.nowIso();
+  for (const change of payload.data.entry.flatMap((e) => e.changes)) {
+    if (change.field !== "messages" || change.value.metadata.phone_number_id !== connection.phoneNumberId)
+      continue;
+    for (const rawMessage of change.value.messages ?? []) {
+      const m = messageSchema.safeParse(rawMessage);
+      if (!m.success) continue;
+      const path = inboundPath(tenantId, docId(m.data.id));
+      const text = textOf(m.data);
+      const inbound: Inbound = {
+        connectionId,
+        contact: contactOf(connectionId, m.data.from),
+        kind: m.data.type,
+        text: (text ?? "").slice(0, 8000),
+        sentAt: new Date(Number(m.data.timestamp) * 1000).toISOString(),
+        status: "received",
+        conversationId: null,
+        reply: null,
+        replyIds: [],
+        notSent: null,
+        createdAt: now,
+      };
+      const fresh = await deps.store.runTransaction(async (tx) => {
+        const existing = await tx.get(path);
+        if (existing) return inboundSchema.parse(existing.data).status === "received";
+        tx.create(path, inbound);
+        return true;
+      });
+      if (!fresh) {
+        counts.duplicates++;
+        continue;
+      }
+      const task: ReplyTask = { tenantId, wamid: m.data.id, to: m.data.from };
+      await deps.tasks.enqueue(replyQueue, task, { id: `wa-${docId(m.data.id)}` });
+      await deps.store.update(path, { status: "queued" });
+      counts.messages++;
+    }
+    for (const rawStatus of change.value.statuses ?? []) {
+      const st = statusSchema.safeParse(rawStatus);
+      if (!st.success) continue;
+      await deps.store.set(
+        outboundPath(tenantId, docId(st.data.id)),
+        {
+          status: st.data.status,
+          statusAt: { [st.data.status]: new Date(Number(st.data.timestamp) * 1000).toISOString() },
+          ...(st.data.errors
+            ? { errors: st.data.errors.map((e) => ({ code: String(e.code), title: e.title ?? "" })) }
+            : {}),
+        },
+        { merge: true },
+      );
+      counts.statuses++;
+    }
+  }
+  // Last activity to the minute: one write a minute per number, not one per delivery.
+  const last = connection.lastActivityAt ? Date.parse(connection.lastActivityAt) : 0;
+  if (Date.parse(now) - last > 60_000) {
+    await deps.store.update(connectionPath(tenantId, connectionId), { lastActivityAt: now });
+  }
+  return counts;
+}
+
+/** Parts of at most `max` characters, cut after a sentence (or, failing that, a space). */
+export function splitReply(text: string, max = maxReplyChars): string[] {
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    const sentenceEnd = Math.max(...[". ", "! ", "? ", "\n"].map((s) => window.lastIndexOf(s)));
+    const cut =
+      sentenceEnd > max / 2 ? sentenceEnd + 1 : window.lastIndexOf(" ") > 0 ? window.lastIndexOf(" ") : max;
+    parts.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest) parts.push(rest);
+  return parts;
+}
+
+/** The reply as WhatsApp shows it: the answer, then its sources as numbered lines. */
+export function replyText(content: string, citations: readonly { ref: string; docName: string }[]): string {
+  const sources = [...new Map(citations.map((c) => [c.ref, c.docName])).entries()].map(
+    ([ref, doc]) => `[${ref}] ${doc}`,
+  );
+  return sources.length > 0 ? `${content}\n\nSources:\n${sources.join("\n")}` : content;
+}
+
+const unsupported = (kind: string): string =>
+  kind === "audio"
+    ? "Sorry, I can't listen to voice messages yet. Please type your question."
+    : "Sorry, I can only read text messages (and captions of images and documents).";
+
+/** The contact's conversation (a new one on "reset"), and the agent's reply to the message in it. */
+async function converse(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  inbound: Inbound,
+): Promise<{ reply: string; conversationId: string }> {
+  const contact = contactPath(tenantId, inbound.connectionId, inbound.contact);
+  const reset = resetWords.test(inbound.text);
+  const current = reset ? null : await deps.store.get(contact);
+  let conversationId = (current?.data as { conversationId?: string } | undefined)?.conversationId;
+  if (!conversationId) {
+    conversationId = (
+      await startConversation(deps, tenantId, agentId, {
+        channel: "whatsapp",
+        version: "published",
+        endUserRef: `whatsapp:${inbound.contact}`,
+      })
+    ).id;
+    await deps.store.set(contact, { conversationId, updatedAt: deps.clock.nowIso() });
+  }
+  if (reset) return { reply: "Started a new conversation. What would you like to know?", conversationId };
+  const message = await sendMessage(deps, tenantId, conversationId, { content: inbound.text });
+  return { reply: replyText(message.content, message.citations), conversationId };
+}
+
+/** The `whatsapp-reply` task: answers one message, resuming where an earlier attempt stopped. */
+export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
+  const path = inboundPath(task.tenantId, docId(task.wamid));
+  const snap = await deps.store.get(path);
+  if (!snap) return;
+  let inbound = inboundSchema.parse(snap.data);
+  if (inbound.status === "sent" || inbound.status === "not-sent") return;
+  const found = await connectionForWebhook(deps, inbound.connectionId);
+  if (!found) return; // the number was disconnected meanwhile
+  const { connection, secrets } = found;
+  const graph = whatsappGraph(deps.config, connection.phoneNumberId, secrets.accessToken);
+  const recordError = (code: string, message: string) =>
+    deps.store.update(connectionPath(task.tenantId, inbound.connectionId), {
+      lastError: { at: deps.clock.nowIso(), code, message },
+    });
+
+  if (inbound.status !== "answered") {
+    await graph
+      .markRead(task.wamid)
+      .catch((e: unknown) => log.warn("whatsapp: could not mark read", { err: e }));
+    let reply: string;
+    let conversationId: string | null = null;
+    if (inbound.text.trim() === "") {
+      reply = inbound.kind === "text" ? "Please type your question." : unsupported(inbound.kind);
+    } else {
+      try {
+        ({ reply, conversationId } = await converse(deps, task.tenantId, connection.agentId, inbound));
+      } catch (e) {
+        const error = toAppError(e);
+        if (error.status >= 500 || error.status === 429) throw e; // a retry may succeed
+        // The agent cannot take this message (paused, archived, too long...): say so, record why, no retry.
+        await recordError(error.code, error.message);
+        reply = "Sorry, I can't answer that right now.";
+      }
+    }
+    await deps.store.update(path, { status: "answered", reply, conversationId });
+    inbound = { ...inbound, status: "answered", reply, conversationId };
+  }
+
+  const reply = inbound.reply ?? "";
+  const late = deps.clock.now().getTime() - Date.parse(inbound.sentAt) > windowMs;
+  try {
+    const ids: string[] = [];
+    if (late && connection.template) ids.push(await graph.sendTemplate(task.to, connection.template));
+    else if (late)
+      throw new GraphError(400, "131047", "More than 24 hours have passed since the customer last wrote");
+    else for (const part of splitReply(reply)) ids.push(await graph.sendText(task.to, part));
+    for (const id of ids)
+      await deps.store.set(
+        outboundPath(task.tenantId, docId(id)),
+        { wamid: id, status: "accepted", inbound: docId(task.wamid) },
+        { merge: true },
+      );
+    // Done: the words live on in the conversation (under its retention and erasure), not here.
+    await deps.store.update(path, { status: "sent", replyIds: ids, text: "", reply: null });
+  } catch (e) {
+    if (e instanceof GraphError && e.status > 0 && e.status < 500 && e.status !== 429) {
+      // Will not change on retry: record it where the studio shows it, and stop.
+      await deps.store.update(path, {
+        status: "not-sent",
+        notSent: { code: e.code, message: e.message },
+        text: "",
+        reply: null,
+      });
+      await recordError(e.code, e.message);
+      log.warn("whatsapp: a reply could not be sent", { code: e.code, connectionId: inbound.connectionId });
+      return;
+    }
+    const error = toAppError(e);
+    await recordError(error.code, error.message);
+    throw e;
+  }
+}
