@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { textDelivery } from "../whatsapp-simulator.mjs";
 import { percentile, startRuntime, stopRuntime } from "./common.mjs";
 
 const [dataDir, deliveriesArg, concurrencyArg] = process.argv.slice(2);
@@ -69,30 +70,11 @@ try {
   const questions = ["How many vacation days do I get?", "Can I work from home?", "How do I claim expenses?"];
   /** One signed delivery of message `i`; the time to its 200 and its status. */
   async function deliver(i) {
-    const body = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "2233445566",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                metadata: { phone_number_id: phoneNumberId },
-                messages: [
-                  {
-                    from: String(31600000000 + (i % 50)),
-                    id: `wamid.BENCH${i}`,
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    type: "text",
-                    text: { body: questions[i % questions.length] },
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+    const body = textDelivery({
+      phoneNumberId,
+      from: String(31600000000 + (i % 50)),
+      text: questions[i % questions.length],
+      id: `wamid.BENCH${i}`,
     });
     const started = performance.now();
     const response = await fetch(webhook, {

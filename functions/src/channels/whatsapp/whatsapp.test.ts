@@ -109,6 +109,18 @@ beforeEach(() => {
   graph.failures.length = 0;
 });
 
+/** Meta's envelope around one change of the connected number. */
+const event = (value: Record<string, unknown>) =>
+  JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "2233445566",
+        changes: [{ field: "messages", value: { metadata: { phone_number_id: phoneNumberId }, ...value } }],
+      },
+    ],
+  });
+
 /** A delivery as Meta sends it: one text message from `from`, sent `ageSeconds` ago. */
 function delivery(text: string, from = "31612345678", extra: Record<string, unknown> = {}, ageSeconds = 5) {
   const id = `wamid.IN${++counter}.${Date.now()}`;
@@ -122,24 +134,10 @@ function delivery(text: string, from = "31612345678", extra: Record<string, unkn
   };
   return {
     id,
-    body: JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [
-        {
-          id: "2233445566",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                messaging_product: "whatsapp",
-                metadata: { display_phone_number: "31200000000", phone_number_id: phoneNumberId },
-                contacts: [{ wa_id: from, profile: { name: "Test" } }],
-                messages: [message],
-              },
-            },
-          ],
-        },
-      ],
+    body: event({
+      messaging_product: "whatsapp",
+      contacts: [{ wa_id: from, profile: { name: "Test" } }],
+      messages: [message],
     }),
   };
 }
@@ -330,27 +328,13 @@ describe("the webhook", () => {
     await platform.host.runner.idle();
     const outId = `wamid.OUT${graph.calls.length}`;
     const sentId = graph.calls.length > 0 ? outId : "";
-    const statuses = JSON.stringify({
-      object: "whatsapp_business_account",
-      entry: [
+    const statuses = event({
+      statuses: [
         {
-          id: "2233445566",
-          changes: [
-            {
-              field: "messages",
-              value: {
-                metadata: { phone_number_id: phoneNumberId },
-                statuses: [
-                  {
-                    id: sentId,
-                    status: "delivered",
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    recipient_id: "31633333333",
-                  },
-                ],
-              },
-            },
-          ],
+          id: sentId,
+          status: "delivered",
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          recipient_id: "31633333333",
         },
       ],
     });
