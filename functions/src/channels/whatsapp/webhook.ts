@@ -18,6 +18,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { startConversation } from "../../agents/conversations.js";
+import { conversationPath } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, toAppError } from "../../platform/errors.js";
@@ -255,6 +256,10 @@ async function converse(
   const reset = resetWords.test(inbound.text);
   const current = reset ? null : await deps.store.get(contact);
   let conversationId = (current?.data as { conversationId?: string } | undefined)?.conversationId;
+  // Retention or an erasure request may have deleted it since: the contact starts a new one.
+  if (conversationId && !(await deps.store.get(conversationPath(tenantId, conversationId)))) {
+    conversationId = undefined;
+  }
   if (!conversationId) {
     conversationId = (
       await startConversation(deps, tenantId, agentId, {

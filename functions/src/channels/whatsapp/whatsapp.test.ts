@@ -309,6 +309,30 @@ describe("the webhook", () => {
     expect(connection.lastError?.code).toBe("failed-precondition");
   });
 
+  it("starts a new conversation for a contact whose conversation retention or erasure deleted", async () => {
+    const from = "31699999999";
+    await post(delivery(vacationQuestion, from).body);
+    await platform.host.runner.idle();
+    const before = await platform.deps.store.query<{ endUserRef: string }>({
+      collection: "tenants/acme/conversations",
+      where: [{ field: "channel", op: "==", value: "whatsapp" }],
+    });
+    // The newest WhatsApp conversation is this contact's: delete it as the privacy purge would.
+    const contacts = await platform.deps.store.query<{ conversationId: string; updatedAt: string }>({
+      collection: "tenants/acme/whatsappContacts",
+    });
+    const mine = contacts.sort((a, b) => (a.data.updatedAt < b.data.updatedAt ? 1 : -1))[0];
+    await platform.deps.store.deleteRecursive(`tenants/acme/conversations/${mine?.data.conversationId}`);
+    await post(delivery("How many unused days can be carried over?", from).body);
+    await platform.host.runner.idle();
+    expect(texts().at(-1)).toContain("5 unused vacation days");
+    const after = await platform.deps.store.query({
+      collection: "tenants/acme/conversations",
+      where: [{ field: "channel", op: "==", value: "whatsapp" }],
+    });
+    expect(after.length).toBe(before.length);
+  });
+
   it("says plainly what it cannot read, and answers an image from its caption", async () => {
     await post(delivery("", "31611111111", { type: "audio", audio: { id: "media1" }, text: undefined }).body);
     await post(
