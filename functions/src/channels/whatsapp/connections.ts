@@ -4,7 +4,7 @@
  * outside the tenant's tree, never returned, never logged.
  */
 import { z } from "zod";
-import { getAgent } from "../../agents/agents.js";
+import { getAgent, resolveConfig } from "../../agents/agents.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { seal, unseal } from "../../platform/secrets.js";
@@ -84,10 +84,18 @@ export async function openSecrets(
   };
 }
 
+/** The agent must answer on WhatsApp now: published, not archived, its served version enabling the channel. */
 async function requirePublishedAgent(deps: Deps, tenantId: string, agentId: string): Promise<void> {
   const agent = await getAgent(deps, tenantId, agentId);
   if (agent.publishedVersion === null || agent.status === "archived") {
     throw new AppError("failed-precondition", `Agent ${agentId} has no published version to answer with`);
+  }
+  const { config } = await resolveConfig(deps, tenantId, agent, "published");
+  if (!config.channels.includes("whatsapp")) {
+    throw new AppError(
+      "failed-precondition",
+      `Agent ${agentId}'s published version is not enabled on the whatsapp channel: add the channel and publish`,
+    );
   }
 }
 

@@ -185,7 +185,7 @@ describe("connecting a number", () => {
     expect(other.status).toBe(404);
   });
 
-  it("refuses a number connected twice, an unpublished agent, and malformed ids", async () => {
+  it("refuses a number connected twice, an agent that does not answer on WhatsApp, and malformed ids", async () => {
     const base = {
       phoneNumberId,
       wabaId: "2233445566",
@@ -202,6 +202,12 @@ describe("connecting a number", () => {
       json: { ...base, phoneNumberId: "555000111", agentId: agents.draft },
     });
     expect(draft.status).toBe(400);
+    const restOnly = await platform.fetch("/v1/whatsapp/connections", {
+      method: "POST",
+      json: { ...base, phoneNumberId: "555000222", agentId: agents.apiOnly },
+    });
+    expect(restOnly.status).toBe(400);
+    expect(await restOnly.text()).toMatch(/not enabled on the whatsapp channel: add the channel and publish/);
     const bad = await platform.fetch("/v1/whatsapp/connections", {
       method: "POST",
       json: { ...base, phoneNumberId: "../../x" },
