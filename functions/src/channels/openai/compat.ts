@@ -134,15 +134,22 @@ export interface AnsweredCompletion {
   readonly completionId: string;
 }
 
-/** Starts the conversation and runs the turn; the answer is checked before anything is returned. */
-export async function answerChatCompletion(
+/**
+ * What both OpenAI-compatible APIs do for a request that starts a conversation: a new conversation on this
+ * channel, started by the caller, and its first turn with the client's history and caller instructions.
+ */
+export async function firstTurn(
   deps: Deps,
   caller: Caller,
-  body: unknown,
-): Promise<AnsweredCompletion> {
-  const turn = parseChatCompletionRequest(body);
-  const model = await resolveAgentModel(deps, caller.tenantId, turn.model);
-  const conversation = await startConversation(deps, caller.tenantId, model.id, {
+  agentId: string,
+  turn: {
+    readonly question: string;
+    readonly history: readonly { role: "user" | "assistant"; content: string }[];
+    readonly callerInstructions: string | undefined;
+    readonly endUserRef: string | undefined;
+  },
+): Promise<{ conversationId: string; message: MessageView }> {
+  const conversation = await startConversation(deps, caller.tenantId, agentId, {
     channel,
     version: "published",
     endUserRef: turn.endUserRef,
@@ -158,9 +165,21 @@ export async function answerChatCompletion(
       ...(turn.callerInstructions ? { callerInstructions: turn.callerInstructions } : {}),
     },
   );
+  return { conversationId: conversation.id, message };
+}
+
+/** Starts the conversation and runs the turn; the answer is checked before anything is returned. */
+export async function answerChatCompletion(
+  deps: Deps,
+  caller: Caller,
+  body: unknown,
+): Promise<AnsweredCompletion> {
+  const turn = parseChatCompletionRequest(body);
+  const model = await resolveAgentModel(deps, caller.tenantId, turn.model);
+  const { conversationId, message } = await firstTurn(deps, caller, model.id, turn);
   return {
     turn,
-    conversationId: conversation.id,
+    conversationId,
     message,
     completionId: `chatcmpl-${message.traceId ?? deps.ids.newId()}`,
   };

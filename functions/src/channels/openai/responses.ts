@@ -20,12 +20,7 @@
 import type OpenAI from "openai";
 import { z } from "zod";
 import { getTrace } from "../../accountability/traces.js";
-import {
-  listMessages,
-  openConversation,
-  startConversation,
-  type MessageView,
-} from "../../agents/conversations.js";
+import { listMessages, openConversation, type MessageView } from "../../agents/conversations.js";
 import { sendMessage } from "../../agents/turn.js";
 import type { Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
@@ -33,7 +28,7 @@ import { isAppError, type AppError } from "../../platform/errors.js";
 import { idPattern } from "../../platform/ids.js";
 import type { ApiResponse, SseSend } from "../../platform/http/http.js";
 import { route, type Route } from "../../platform/http/router.js";
-import { inOpenAIEnvelope, openaiPost, resolveAgentModel, tag, wordChunks } from "./compat.js";
+import { firstTurn, inOpenAIEnvelope, openaiPost, resolveAgentModel, tag, wordChunks } from "./compat.js";
 import { openaiError } from "./errors.js";
 import type { AlchemistAnswer, AlchemistResponse, AlchemistResponseStreamEvent } from "./extension.js";
 import { parseResponsesRequest, type HistoryEntry, type ResponsesTurn } from "./responses-request.js";
@@ -413,24 +408,12 @@ export async function createResponse(deps: Deps, caller: Caller, body: unknown):
   }
   // References are resolved (and refused) before anything is written.
   const history = await resolvedHistory(deps, caller, turn.history);
-  const conversation = await startConversation(deps, caller.tenantId, turn.model, {
-    channel,
-    version: "published",
-    endUserRef: turn.endUserRef,
-    startedBy: caller.uid,
-  });
   // The client's earlier messages are its history; the conversation then holds this turn, and continues
   // from it with previous_response_id.
-  const message = await sendMessage(
-    deps,
-    caller.tenantId,
-    conversation.id,
-    { content: turn.question },
-    { ...options, ...(history.length > 0 ? { history } : {}) },
-  );
+  const { conversationId, message } = await firstTurn(deps, caller, turn.model, { ...turn, history });
   return {
     model: turn.model,
-    conversationId: conversation.id,
+    conversationId,
     message,
     previousResponseId: null,
     endUserRef: turn.endUserRef ?? null,
