@@ -597,3 +597,28 @@ export function assertAnswering(agent: AgentView, selector: VersionSelector): vo
     throw new AppError("failed-precondition", `Agent ${agent.id} is paused; resume it to answer again`);
   }
 }
+
+/**
+ * For channels bound to one agent (a WhatsApp number, a web widget): the agent must answer there now, so it
+ * is published, not archived, and its served version enables `channel`. Checked when the binding is made, so
+ * a mistake is refused with what to do instead of every end user's message failing later.
+ */
+export async function requirePublishedOn(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  channel: AgentConfig["channels"][number],
+): Promise<AgentView> {
+  const agent = await getAgent(deps, tenantId, agentId);
+  if (agent.publishedVersion === null || agent.status === "archived") {
+    throw new AppError("failed-precondition", `Agent ${agentId} has no published version to answer with`);
+  }
+  const { config } = await resolveConfig(deps, tenantId, agent, "published");
+  if (!config.channels.includes(channel)) {
+    throw new AppError(
+      "failed-precondition",
+      `Agent ${agentId}'s published version is not enabled on the ${channel} channel: add the channel and publish`,
+    );
+  }
+  return agent;
+}

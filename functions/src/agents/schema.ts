@@ -34,7 +34,15 @@ export const toolSchema = z.discriminatedUnion("kind", [
 ]);
 export type ToolConfig = z.infer<typeof toolSchema>;
 
-export const agentChannels = ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp"] as const;
+export const agentChannels = [
+  "api",
+  "openai-compatible",
+  "callable",
+  "studio",
+  "mcp",
+  "whatsapp",
+  "widget",
+] as const;
 
 /** What an editor configures; a published version is an immutable copy of it. */
 export const agentConfigSchema = z.object({

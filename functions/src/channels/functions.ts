@@ -1,6 +1,6 @@
 /**
  * `api`: the REST API (and `/health`) as one HTTPS function. Firebase Hosting rewrites `/v1/**`,
- * `/health` and `/webhooks/**` to it; the local runtime serves it at its root.
+ * `/health`, `/webhooks/**`, `/widget/**` and `/mcp` to it; the local runtime serves it at its root.
  */
 import type { Request } from "express";
 import { onRequest } from "firebase-functions/v2/https";
@@ -58,7 +58,7 @@ export const api = readsOwnBody(
             ip: req.ip,
           };
           const deps = await getDeps();
-          const allowed = deps.config.allowedOrigins;
+          const allowed = await router.allowedOrigins(deps, apiRequest);
           const response = preflightResponse(apiRequest, allowed) ?? (await router.handle(deps, apiRequest));
           res.status(response.status);
           res.set("x-request-id", requestId);

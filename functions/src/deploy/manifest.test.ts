@@ -142,7 +142,7 @@ describe("deploy manifest", () => {
     expect(targets.length).toBeGreaterThan(0);
     for (const target of targets) expect(Object.keys(manifest.endpoints)).toContain(target);
     const sources = firebaseJson.hosting.rewrites.map((r) => r.source);
-    expect(sources).toEqual(expect.arrayContaining(["/v1/**", "/webhooks/**", "/health"]));
+    expect(sources).toEqual(expect.arrayContaining(["/v1/**", "/webhooks/**", "/widget/**", "/health"]));
   });
 
   it("declares the vector index with the dimensions the embedder produces by default", () => {

@@ -51,6 +51,10 @@ const envSchema = z.object({
   RATE_LIMIT_PER_TENANT_BURST: optionalCount,
   RATE_LIMIT_PUBLIC_PER_IP: z.coerce.number().int().min(0).default(60),
   RATE_LIMIT_PUBLIC_PER_IP_BURST: optionalCount,
+  RATE_LIMIT_WIDGET_PER_USER: z.coerce.number().int().min(0).default(60),
+  RATE_LIMIT_WIDGET_PER_USER_BURST: optionalCount,
+  RATE_LIMIT_WIDGET_PER_KEY: z.coerce.number().int().min(0).default(600),
+  RATE_LIMIT_WIDGET_PER_KEY_BURST: optionalCount,
   RATE_LIMIT_UPLOAD_MB_PER_MINUTE: z.coerce.number().min(0).default(300),
   RATE_LIMIT_UPLOAD_MB_BURST: optionalCount,
   MAX_UPLOAD_FILES: z.coerce.number().int().min(1).max(10_000).default(1000),
@@ -154,6 +158,10 @@ export interface PlatformConfig {
     readonly publicPerIp: BucketLimit | undefined;
     /** Bytes uploaded per tenant (uploads are charged by size, not by request). */
     readonly uploadBytes: BucketLimit | undefined;
+    /** Per end user of a web chat widget (messages and reading their conversation). */
+    readonly widgetPerUser: BucketLimit | undefined;
+    /** Per web chat widget key: the turns of all its end users together. */
+    readonly widgetPerKey: BucketLimit | undefined;
   };
   /** Browser origins the API answers CORS requests from (exact `scheme://host[:port]`, or `*` for any). */
   readonly allowedOrigins: readonly string[];
@@ -377,6 +385,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       perKey: bucketLimit(env.RATE_LIMIT_PER_KEY, env.RATE_LIMIT_PER_KEY_BURST),
       perTenant: bucketLimit(env.RATE_LIMIT_PER_TENANT, env.RATE_LIMIT_PER_TENANT_BURST),
       publicPerIp: bucketLimit(env.RATE_LIMIT_PUBLIC_PER_IP, env.RATE_LIMIT_PUBLIC_PER_IP_BURST),
+      widgetPerUser: bucketLimit(env.RATE_LIMIT_WIDGET_PER_USER, env.RATE_LIMIT_WIDGET_PER_USER_BURST),
+      widgetPerKey: bucketLimit(env.RATE_LIMIT_WIDGET_PER_KEY, env.RATE_LIMIT_WIDGET_PER_KEY_BURST),
       uploadBytes: uploadBudget(
         env.RATE_LIMIT_UPLOAD_MB_PER_MINUTE,
         env.RATE_LIMIT_UPLOAD_MB_BURST,

@@ -14,6 +14,7 @@ export const conversationChannels = [
   "studio",
   "mcp",
   "whatsapp",
+  "widget",
 ] as const;
 export type ConversationChannel = (typeof conversationChannels)[number];
 

@@ -34,6 +34,7 @@ interface Ids {
   responseId: string;
   otherResponseId: string;
   connectionId: string;
+  widgetId: string;
 }
 let ids: Ids;
 
@@ -84,6 +85,7 @@ beforeAll(async () => {
       verifyToken: "verify-of-the-isolation-suite",
     })
   ).id;
+  const widgetId = (await post("/v1/widgets", { agentId, allowedOrigins: ["https://board.example"] })).id;
   const invited = await body<{ token: string }>(
     await platform.fetch("/v1/invitations", {
       method: "POST",
@@ -114,6 +116,7 @@ beforeAll(async () => {
     responseId,
     otherResponseId,
     connectionId,
+    widgetId,
   };
 }, 60_000);
 
@@ -358,6 +361,28 @@ const cases: Record<string, Case> = {
     otherTenant: 404,
   },
   "DELETE /v1/whatsapp/connections/{connectionId}": {
+    role: "admin",
+    otherTenant: 404,
+  },
+  "GET /v1/widgets": {
+    role: "admin",
+    otherTenant: "own-data-only",
+  },
+  "POST /v1/widgets": {
+    role: "admin",
+    body: (i) => ({ agentId: i.agentId, allowedOrigins: ["https://shop.example"] }),
+    otherTenant: 404,
+  },
+  "GET /v1/widgets/{widgetId}": {
+    role: "admin",
+    otherTenant: 404,
+  },
+  "PATCH /v1/widgets/{widgetId}": {
+    role: "admin",
+    body: () => ({ name: "renamed" }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/widgets/{widgetId}": {
     role: "admin",
     otherTenant: 404,
   },

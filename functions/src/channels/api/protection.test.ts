@@ -248,7 +248,7 @@ describe("CORS", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe(studio);
     expect(res.headers.get("access-control-allow-methods")).toContain("POST");
     expect(res.headers.get("access-control-allow-headers")).toBe(
-      "authorization, content-type, x-request-id, accept, mcp-protocol-version, mcp-method, mcp-name, mcp-session-id, last-event-id",
+      "authorization, content-type, x-request-id, accept, mcp-protocol-version, mcp-method, mcp-name, mcp-session-id, last-event-id, x-widget-visitor, x-widget-user, x-widget-user-hash",
     );
     expect(Number(res.headers.get("access-control-max-age"))).toBeGreaterThan(0);
     expect(res.headers.get("vary")).toContain("Origin");

@@ -16,6 +16,7 @@ import { openaiRoutes } from "../openai/compat.js";
 import { responsesRoutes } from "../openai/responses.js";
 import { mcpRoutes } from "../mcp/routes.js";
 import { whatsappRoutes } from "../whatsapp/routes.js";
+import { widgetRoutes } from "../widget/routes.js";
 
 export const routes: Route<unknown, unknown>[] = [
   ...monitorRoutes,
@@ -40,6 +41,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...responsesRoutes,
   ...mcpRoutes,
   ...whatsappRoutes,
+  ...widgetRoutes,
   ...privacyRoutes,
   ...identityRoutes,
 ];

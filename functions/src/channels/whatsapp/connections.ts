@@ -4,10 +4,11 @@
  * outside the tenant's tree, never returned, never logged.
  */
 import { z } from "zod";
-import { getAgent, resolveConfig } from "../../agents/agents.js";
+import { requirePublishedOn } from "../../agents/agents.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { seal, unseal } from "../../platform/secrets.js";
+import { ttlCache } from "../../platform/ttl-cache.js";
 import {
   connectionPath,
   connectionSchema,
@@ -84,27 +85,12 @@ export async function openSecrets(
   };
 }
 
-/** The agent must answer on WhatsApp now: published, not archived, its served version enabling the channel. */
-async function requirePublishedAgent(deps: Deps, tenantId: string, agentId: string): Promise<void> {
-  const agent = await getAgent(deps, tenantId, agentId);
-  if (agent.publishedVersion === null || agent.status === "archived") {
-    throw new AppError("failed-precondition", `Agent ${agentId} has no published version to answer with`);
-  }
-  const { config } = await resolveConfig(deps, tenantId, agent, "published");
-  if (!config.channels.includes("whatsapp")) {
-    throw new AppError(
-      "failed-precondition",
-      `Agent ${agentId}'s published version is not enabled on the whatsapp channel: add the channel and publish`,
-    );
-  }
-}
-
 export async function createConnection(
   deps: Deps,
   tenantId: string,
   input: z.infer<typeof connectionInput>,
 ): Promise<ConnectionView> {
-  await requirePublishedAgent(deps, tenantId, input.agentId);
+  await requirePublishedOn(deps, tenantId, input.agentId, "whatsapp");
   const taken = await deps.store.query({
     collection: connectionsPath(tenantId),
     where: [{ field: "phoneNumberId", op: "==", value: input.phoneNumberId }],
@@ -162,7 +148,7 @@ export async function updateConnection(
   patch: z.infer<typeof connectionPatch>,
 ): Promise<ConnectionView> {
   await getConnection(deps, tenantId, id);
-  if (patch.agentId !== undefined) await requirePublishedAgent(deps, tenantId, patch.agentId);
+  if (patch.agentId !== undefined) await requirePublishedOn(deps, tenantId, patch.agentId, "whatsapp");
   const secrets: Partial<Record<"accessToken" | "appSecret" | "verifyToken", unknown>> = {};
   for (const field of ["accessToken", "appSecret", "verifyToken"] as const) {
     const value = patch[field];
@@ -199,22 +185,14 @@ type WebhookView = {
 /**
  * Webhook deliveries come in bursts: a connection is read and its secrets opened at most every few seconds
  * per instance. A change made here (a new agent, rotated secrets, a disconnect) applies at once on this
- * instance and within `cacheMs` on the others.
+ * instance and within a few seconds on the others.
  */
-const cacheMs = 5_000;
-const cache = new Map<string, { at: number; view: Promise<WebhookView> }>();
-const forget = (id: string): void => void cache.delete(id);
+const webhookViews = ttlCache<WebhookView>(5_000);
+const forget = (id: string): void => webhookViews.forget(id);
 
 /** A connection by id alone (the webhook's view): its tenant, settings and opened secrets, or null. */
 export function connectionForWebhook(deps: Deps, id: string): Promise<WebhookView> {
-  const hit = cache.get(id);
-  const now = Date.now();
-  if (hit && now - hit.at < cacheMs) return hit.view;
-  const view = loadForWebhook(deps, id);
-  cache.set(id, { at: now, view });
-  view.catch(() => forget(id));
-  if (cache.size > 1000) cache.delete(cache.keys().next().value as string);
-  return view;
+  return webhookViews.get(id, () => loadForWebhook(deps, id));
 }
 
 async function loadForWebhook(deps: Deps, id: string): Promise<WebhookView> {

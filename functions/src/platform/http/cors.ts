@@ -11,9 +11,12 @@ import { log } from "../log.js";
 import { errorResponse, type ApiRequest, type ApiResponse } from "./http.js";
 
 const allowMethods = "GET, POST, PATCH, PUT, DELETE";
-/** With MCP's request headers, so a browser-based MCP client from an allowed origin can reach /mcp. */
+/**
+ * With MCP's request headers, so a browser-based MCP client from an allowed origin can reach /mcp, and the web
+ * chat widget's end-user headers.
+ */
 const allowHeaders =
-  "authorization, content-type, x-request-id, accept, mcp-protocol-version, mcp-method, mcp-name, mcp-session-id, last-event-id";
+  "authorization, content-type, x-request-id, accept, mcp-protocol-version, mcp-method, mcp-name, mcp-session-id, last-event-id, x-widget-visitor, x-widget-user, x-widget-user-hash";
 /** Beyond the CORS-safelisted ones, what a page may read: when to retry, and the id to quote to support. */
 const exposeHeaders = "retry-after, x-request-id, www-authenticate, mcp-session-id";
 /** How long a browser may reuse a preflight (Chrome caps it at 2 h). */

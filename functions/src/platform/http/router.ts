@@ -81,6 +81,12 @@ export interface Route<P = Record<string, string>, B = undefined> {
    * `snapshot` events, each the body `handle` returns, now and after every change to what this query names.
    */
   readonly live?: (ctx: RouteContext<P, B>) => QuerySpec;
+  /**
+   * The browser origins this route answers CORS requests from, when they are not the API's own (config's
+   * `allowedOrigins`): a public route used from customers' sites decides per request (a widget's own list).
+   * Given the raw path parameters; an empty list refuses every origin.
+   */
+  readonly corsOrigins?: (deps: Deps, params: Record<string, string>) => Promise<readonly string[]>;
 }
 
 /** Keeps each route's param and body types while collecting them in one table. */
@@ -170,6 +176,31 @@ export class Router {
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
     return response;
+  }
+
+  /**
+   * The origins a browser may call this request's route from: the route's own (`corsOrigins`) or the API's.
+   * A preflight is matched by the method it announces. A request that matches no route gets the API's.
+   */
+  async allowedOrigins(deps: Deps, req: ApiRequest): Promise<readonly string[]> {
+    const announced = req.headers["access-control-request-method"];
+    const method = (
+      req.method.toUpperCase() === "OPTIONS" && announced ? announced : req.method
+    ).toUpperCase();
+    let matched: { compiled: Compiled; params: Record<string, string> };
+    try {
+      matched = this.match(method, req.path);
+    } catch {
+      return deps.config.allowedOrigins;
+    }
+    const own = matched.compiled.route.corsOrigins;
+    if (!own) return deps.config.allowedOrigins;
+    try {
+      return await own(deps, matched.params);
+    } catch (e) {
+      log.warn("cors: could not read a route's origins", { err: e, path: req.path });
+      return [];
+    }
   }
 
   /** The challenge headers of the route a request was for, if it has any. */

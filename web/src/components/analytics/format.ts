@@ -80,6 +80,7 @@ const channelNames: Record<string, string> = {
   studio: "Studio (drafts)",
   widget: "Web chat widget",
   whatsapp: "WhatsApp",
+  widget: "Web chat widget",
   mcp: "MCP",
 };
 

@@ -40,6 +40,7 @@ export const channelLabels: Readonly<Record<ConversationChannel, string>> = {
   studio: "Studio playground",
   mcp: "MCP",
   whatsapp: "WhatsApp",
+  widget: "Web chat widget",
 };
 
 /** A channel as people read it; one the studio does not know yet keeps the platform's name. */

@@ -66,7 +66,15 @@ export function byUpdatedAtDesc(
 
 // ----- agents (functions/src/agents/schema.ts) ----------------------------------------------------------
 
-export const agentChannels = ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp"] as const;
+export const agentChannels = [
+  "api",
+  "openai-compatible",
+  "callable",
+  "studio",
+  "mcp",
+  "whatsapp",
+  "widget",
+] as const;
 
 /** `toolSchema`: a discriminated union whose http tools default `method` and `timeoutMs`. */
 function toolBody(value: unknown): unknown {

@@ -1,0 +1,146 @@
+/** Web chat widget routes: managing widgets (admins), and the public endpoints the widget calls with its key. */
+import { z } from "zod";
+import { idPattern } from "../../platform/ids.js";
+import { wantsEventStream, type SseSend } from "../../platform/http/http.js";
+import { route, type Route } from "../../platform/http/router.js";
+import {
+  openTurn,
+  resetWidgetConversation,
+  widgetConfig,
+  widgetConversation,
+  widgetMessageInput,
+  widgetOrigins,
+  widgetTurn,
+} from "./public.js";
+import { widgetKeyPattern } from "./schema.js";
+import {
+  createWidget,
+  deleteWidget,
+  getWidget,
+  listWidgets,
+  updateWidget,
+  widgetInput,
+  widgetPatch,
+} from "./widgets.js";
+
+const tag = "Web chat widget";
+const widgetParams = z.object({ widgetId: z.string().regex(idPattern, "must be a widget id") });
+const keyParams = z.object({ key: z.string().regex(widgetKeyPattern, "must be a widget key (wk_...)") });
+/** CORS for the public endpoints: the widget's own allowed origins, not the API's. */
+const corsOrigins = (deps: Parameters<typeof widgetOrigins>[0], params: Record<string, string>) =>
+  widgetKeyPattern.test(params.key ?? "") ? widgetOrigins(deps, params.key as string) : Promise.resolve([]);
+
+export const widgetRoutes: Route<unknown, unknown>[] = [
+  route({
+    method: "GET",
+    path: "/v1/widgets",
+    summary: "List the workspace's web chat widgets (their identity secrets are never returned)",
+    tag,
+    permission: "channels.manage",
+    handle: async ({ deps, caller }) => ({ widgets: await listWidgets(deps, caller.tenantId) }),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/widgets",
+    summary:
+      "Create a web chat widget for a published agent: the sites allowed to embed it, its theme, and whether the " +
+      "host site verifies its users (then the answer holds the identity secret, shown this once)",
+    tag,
+    permission: "channels.manage",
+    body: { kind: "json", schema: widgetInput },
+    status: 201,
+    handle: ({ deps, caller, body }) => createWidget(deps, caller, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/widgets/{widgetId}",
+    summary: "Get one web chat widget: its key, agent, allowed origins, theme, last activity and last error",
+    tag,
+    permission: "channels.manage",
+    params: widgetParams,
+    handle: ({ deps, caller, params }) => getWidget(deps, caller.tenantId, params.widgetId),
+  }),
+  route({
+    method: "PATCH",
+    path: "/v1/widgets/{widgetId}",
+    summary:
+      "Change a widget's name, agent, allowed origins or theme, switch identity verification, or rotate its " +
+      "identity secret (a new secret is in the answer, shown this once)",
+    tag,
+    permission: "channels.manage",
+    params: widgetParams,
+    body: { kind: "json", schema: widgetPatch },
+    handle: ({ deps, caller, params, body }) => updateWidget(deps, caller, params.widgetId, body),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/widgets/{widgetId}",
+    summary: "Delete a widget: its key stops working on every site (conversations stay)",
+    tag,
+    permission: "channels.manage",
+    params: widgetParams,
+    status: 204,
+    handle: async ({ deps, caller, params }) => {
+      await deleteWidget(deps, caller, params.widgetId);
+      return undefined;
+    },
+  }),
+  route({
+    method: "GET",
+    path: "/widget/v1/{key}/config",
+    summary: "The widget's agent name and theme (from an allowed origin)",
+    tag,
+    permission: null,
+    params: keyParams,
+    corsOrigins,
+    handle: ({ deps, params, request }) => widgetConfig(deps, params.key, request),
+  }),
+  route({
+    method: "GET",
+    path: "/widget/v1/{key}/conversation",
+    summary:
+      "The end user's conversation on this widget (X-Widget-Visitor, or a verified X-Widget-User and " +
+      "X-Widget-User-Hash): its latest messages with citations, confidence and abstention",
+    tag,
+    permission: null,
+    params: keyParams,
+    corsOrigins,
+    handle: ({ deps, params, request }) => widgetConversation(deps, params.key, request),
+  }),
+  route({
+    method: "POST",
+    path: "/widget/v1/{key}/messages",
+    summary:
+      "Send the end user's message and get the agent's answer; with 'Accept: text/event-stream' it streams " +
+      "'delta' events, then one 'message' event with the checked answer (or an 'error' event)",
+    tag,
+    permission: null,
+    params: keyParams,
+    corsOrigins,
+    body: { kind: "json", schema: widgetMessageInput },
+    raw: true,
+    handle: async ({ deps, params, body, request }) => {
+      const { found, endUser } = await openTurn(deps, params.key, request);
+      if (!wantsEventStream(request, body)) {
+        return { status: 200, body: { message: await widgetTurn(deps, found, endUser, body) } };
+      }
+      return {
+        status: 200,
+        stream: async (send: SseSend) => {
+          const message = await widgetTurn(deps, found, endUser, body, (text) => send({ text }, "delta"));
+          send({ message }, "message");
+        },
+      };
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/widget/v1/{key}/reset",
+    summary: "Start over: the end user's next message begins a new conversation",
+    tag,
+    permission: null,
+    params: keyParams,
+    corsOrigins,
+    handle: ({ deps, params, request }) => resetWidgetConversation(deps, params.key, request),
+  }),
+];
