@@ -676,6 +676,11 @@ describe("tool calling", () => {
       error: { code: "deadline-exceeded" },
     });
     expect(t.retrieval.queries.length).toBe(1);
+    // Metered with its trace: what it spent before failing, under the same id.
+    const usage = await platform.deps.store.get(
+      `tenants/acme/usageEvents/${error.details?.traceId as string}`,
+    );
+    expect(usage?.data).toMatchObject({ kind: "turn", status: "failed", agentId, conversationId });
     const { messages } = await json<{ messages: unknown[] }>(
       await platform.fetch(`/v1/conversations/${conversationId}/messages`),
     );

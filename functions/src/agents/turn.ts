@@ -10,6 +10,7 @@
  * A turn that fails (the model times out, the provider errors) writes only its trace, marked failed, and
  * the caller gets a clear error naming it: the conversation never holds half a turn.
  */
+import { meterTurn } from "../billing/usage.js";
 import { z } from "zod";
 import { assessAnswer, type Evidence } from "../accountability/assess.js";
 import {
@@ -167,14 +168,16 @@ export async function sendMessage(
     );
   } catch (e) {
     const error = toAppError(e);
-    await writeTrace(
-      deps.store,
-      tenantId,
-      traceId,
-      trace.failed({ code: error.code, message: error.message }),
-    ).catch((writeError: unknown) =>
-      log.error("could not record a failed turn's trace", { err: writeError, traceId }),
-    );
+    // The failed turn's trace and its usage event (what it spent before failing) commit together.
+    const failed = trace.failed({ code: error.code, message: error.message });
+    const batch = deps.store.batch();
+    await writeTrace(batch, tenantId, traceId, failed);
+    meterTurn(batch, tenantId, traceId, failed);
+    await batch
+      .commit()
+      .catch((writeError: unknown) =>
+        log.error("could not record a failed turn's trace", { err: writeError, traceId }),
+      );
     log.warn("conversation turn failed", { tenantId, conversationId, traceId, code: error.code });
     throw new AppError(
       error.code,
@@ -231,6 +234,7 @@ export async function sendMessage(
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
+    meterTurn(tx, tenantId, traceId, record);
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,
