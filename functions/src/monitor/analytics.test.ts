@@ -68,7 +68,7 @@ describe("summarizeTraces", () => {
       "2024-05-07",
     ]);
     expect(summary.series.map((d) => d.turns)).toEqual([0, 1, 0, 0, 1, 1, 0]);
-    expect(summary.series[0]).toEqual({ date: "2024-05-01", ...idle });
+    expect(summary.series[0]).toEqual({ date: "2024-05-01", ...idle, byChannel: {} });
   });
 
   it("counts a turn at `from` and none at `to` or before `from`", () => {
@@ -198,6 +198,28 @@ describe("summarizeTraces", () => {
     ]);
     expect(summary.byChannel[1]?.abstentionRate).toBe(0.5);
     expect(summary.totals.turns).toBe(7);
+    expect(summary.byChannel.every((c) => c.lastActivityAt === "2024-05-02T09:30:00.000Z")).toBe(true);
+  });
+
+  it("splits each day's turns by channel, failures apart, and names each channel's latest turn", () => {
+    const summary = summarizeTraces(
+      [
+        turn({ channel: "widget", createdAt: "2024-05-01T08:00:00.000Z" }),
+        turn({ channel: "widget", createdAt: "2024-05-02T09:00:00.000Z" }),
+        turn({ channel: "widget", createdAt: "2024-05-02T11:30:00.000Z", status: "failed" }),
+        turn({ channel: "whatsapp", createdAt: "2024-05-02T10:00:00.000Z", status: "abstained" }),
+      ],
+      may,
+    );
+    expect(summary.series.slice(0, 3).map((d) => [d.date, d.byChannel])).toEqual([
+      ["2024-05-01", { widget: { turns: 1, failed: 0 } }],
+      ["2024-05-02", { widget: { turns: 1, failed: 1 }, whatsapp: { turns: 1, failed: 0 } }],
+      ["2024-05-03", {}],
+    ]);
+    expect(Object.fromEntries(summary.byChannel.map((c) => [c.channel, c.lastActivityAt]))).toEqual({
+      widget: "2024-05-02T11:30:00.000Z",
+      whatsapp: "2024-05-02T10:00:00.000Z",
+    });
   });
 
   it("answers an empty window with zeros, nulls and no channels", () => {

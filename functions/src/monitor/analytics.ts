@@ -94,9 +94,15 @@ export type AnalyticsMetrics = z.infer<typeof analyticsMetricsSchema>;
 export const analyticsSummarySchema = z.object({
   totals: analyticsMetricsSchema,
   /** One entry per UTC day of the window, oldest first, days without activity included (zeros, nulls). */
-  series: z.array(analyticsMetricsSchema.extend({ date: z.string() })),
-  /** One entry per channel with activity, busiest first. */
-  byChannel: z.array(analyticsMetricsSchema.extend({ channel: z.string() })),
+  series: z.array(
+    analyticsMetricsSchema.extend({
+      date: z.string(),
+      /** That day's turns and failed turns per channel with activity (the day's split by channel). */
+      byChannel: z.record(z.string(), z.object({ turns: z.number().int(), failed: z.number().int() })),
+    }),
+  ),
+  /** One entry per channel with activity, busiest first, with its latest turn in the window. */
+  byChannel: z.array(analyticsMetricsSchema.extend({ channel: z.string(), lastActivityAt: z.string() })),
 });
 export type AnalyticsSummary = z.infer<typeof analyticsSummarySchema>;
 
@@ -222,25 +228,44 @@ export function summarizeTraces(
 ): AnalyticsSummary {
   const from = window.from.getTime();
   const to = window.to.getTime();
-  const days = new Map<string, Tally>();
-  for (let day = Date.parse(utcDay(from)); day < to; day += dayMs) days.set(utcDay(day), newTally());
+  const days = new Map<
+    string,
+    { tally: Tally; channels: Record<string, { turns: number; failed: number }> }
+  >();
+  for (let day = Date.parse(utcDay(from)); day < to; day += dayMs) {
+    days.set(utcDay(day), { tally: newTally(), channels: {} });
+  }
   const totals = newTally();
-  const channels = new Map<string, Tally>();
+  const channels = new Map<string, { tally: Tally; last: string }>();
   for (const turn of traces) {
     const at = Date.parse(turn.createdAt);
     if (!(at >= from && at < to)) continue;
     count(totals, turn);
     const day = days.get(utcDay(at));
-    if (day) count(day, turn);
+    if (day) {
+      count(day.tally, turn);
+      const split = (day.channels[turn.channel] ??= { turns: 0, failed: 0 });
+      if (turn.status === "failed") split.failed += 1;
+      else split.turns += 1;
+    }
     let channel = channels.get(turn.channel);
-    if (!channel) channels.set(turn.channel, (channel = newTally()));
-    count(channel, turn);
+    if (!channel) channels.set(turn.channel, (channel = { tally: newTally(), last: turn.createdAt }));
+    count(channel.tally, turn);
+    if (turn.createdAt > channel.last) channel.last = turn.createdAt;
   }
-  const byChannel = [...channels].map(([channel, tally]) => ({ channel, ...metricsOf(tally) }));
+  const byChannel = [...channels].map(([channel, { tally, last }]) => ({
+    channel,
+    ...metricsOf(tally),
+    lastActivityAt: last,
+  }));
   byChannel.sort((a, b) => b.turns + b.failed - (a.turns + a.failed) || (a.channel < b.channel ? -1 : 1));
   return {
     totals: metricsOf(totals),
-    series: [...days].map(([date, tally]) => ({ date, ...metricsOf(tally) })),
+    series: [...days].map(([date, { tally, channels: split }]) => ({
+      date,
+      ...metricsOf(tally),
+      byChannel: split,
+    })),
     byChannel,
   };
 }

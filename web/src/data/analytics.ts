@@ -32,14 +32,24 @@ export interface AnalyticsMetrics {
   readonly tokens: { readonly input: number; readonly output: number };
 }
 
+/** One channel's share of a day: its turns, and its failed turns apart. */
+export interface ChannelDay {
+  readonly turns: number;
+  readonly failed: number;
+}
+
 export interface AnalyticsDay extends AnalyticsMetrics {
   /** The UTC day, `2026-11-25`. */
   readonly date: string;
+  /** The day split by channel (channels with activity only; absent from a platform that does not split). */
+  readonly byChannel?: Readonly<Record<string, ChannelDay>>;
 }
 
 export interface ChannelAnalytics extends AnalyticsMetrics {
   /** `api`, `studio`, `openai-compatible`, `callable`… */
   readonly channel: string;
+  /** Its latest turn in the window (null from a platform that does not say). */
+  readonly lastActivityAt: string | null;
 }
 
 /** A question the agents abstained on, with the closest material they found: what to add to the knowledge. */

@@ -197,6 +197,7 @@ describe("Analytics", { timeout: 30_000 }, () => {
     const charts = [
       "Conversations per day",
       "Messages per day",
+      "Messages per day by channel",
       "Abstention rate per day",
       "Average confidence per day",
       "Latency per day",
@@ -210,11 +211,14 @@ describe("Analytics", { timeout: 30_000 }, () => {
     expect(figures[1]).toHaveAccessibleDescription(
       "12 messages: 10 answered, 2 abstained, 0 declined; 1 turn failed. Busiest day: Nov 25, with 10.",
     );
-    expect(figures[2]).toHaveAccessibleDescription(
+    expect(figures[3]).toHaveAccessibleDescription(
       "16.7% over the range: the share of questions the agents declined to answer for lack of evidence. " +
         "Highest on Nov 20: 50%. Days without such messages have no point.",
     );
-    expect(figures[6]).toHaveAccessibleDescription(
+    expect(figures[2]).toHaveAccessibleDescription(
+      /^2 channels had messages \(failed turns included\)\. REST API: 11, .+: 2\.$/,
+    );
+    expect(figures[7]).toHaveAccessibleDescription(
       "2 channels. The busiest, REST API, had 84.6% of the turns.",
     );
   });

@@ -123,12 +123,26 @@ export function analyticsAnswer(
   const series = [];
   for (let day = from; day < to; day += dayMs) {
     const date = isoDay(day);
-    series.push({ date, ...metricsOf(inWindow.filter((t) => t.at.startsWith(date))) });
+    const ofDay = inWindow.filter((t) => t.at.startsWith(date));
+    const byChannel: Record<string, { turns: number; failed: number }> = {};
+    for (const t of ofDay) {
+      const split = (byChannel[t.channel ?? "api"] ??= { turns: 0, failed: 0 });
+      if (t.status === "failed") split.failed += 1;
+      else split.turns += 1;
+    }
+    series.push({ date, ...metricsOf(ofDay), byChannel });
   }
-  const channels = [...new Set(inWindow.map((t) => t.channel ?? "api"))].map((channel) => ({
-    channel,
-    ...metricsOf(inWindow.filter((t) => (t.channel ?? "api") === channel)),
-  }));
+  const channels = [...new Set(inWindow.map((t) => t.channel ?? "api"))].map((channel) => {
+    const ofChannel = inWindow.filter((t) => (t.channel ?? "api") === channel);
+    return {
+      channel,
+      ...metricsOf(ofChannel),
+      lastActivityAt: ofChannel
+        .map((t) => t.at)
+        .sort()
+        .at(-1) as string,
+    };
+  });
   channels.sort((a, b) => b.turns + b.failed - (a.turns + a.failed));
   const oldest = [...inWindow].sort((a, b) => a.at.localeCompare(b.at))[0];
   return {

@@ -8,6 +8,7 @@ import { ChartCard, chartHeight } from "./ChartCard";
 import type { DataTableRow } from "./DataTable";
 import { totalTokens } from "./figures";
 import {
+  channelLabel,
   formatCompact,
   formatConfidence,
   formatCount,
@@ -50,6 +51,23 @@ function dayRows(series: readonly AnalyticsDay[], cells: (day: AnalyticsDay) => 
   }));
 }
 
+/** A channel's messages on a day, failed turns included. */
+const channelTurns = (day: AnalyticsDay, channel: string): number =>
+  (day.byChannel?.[channel]?.turns ?? 0) + (day.byChannel?.[channel]?.failed ?? 0);
+
+/** The channels with messages in the window, busiest first, with their totals. */
+function channelsOf(series: readonly AnalyticsDay[]): { readonly channel: string; readonly total: number }[] {
+  const totals = new Map<string, number>();
+  for (const day of series) {
+    for (const channel of Object.keys(day.byChannel ?? {})) {
+      totals.set(channel, (totals.get(channel) ?? 0) + channelTurns(day, channel));
+    }
+  }
+  return [...totals]
+    .map(([channel, total]) => ({ channel, total }))
+    .sort((a, b) => b.total - a.total || (a.channel < b.channel ? -1 : 1));
+}
+
 // Lines are straight from day to day ("linear"): the default smoothing overshoots, drawing a rate under 0%.
 
 /** Room on the right for the last day's label: a line's last point sits on the edge, unlike a bar. */
@@ -89,6 +107,18 @@ export const DailyCharts = memo(function DailyCharts({ series, totals }: DailyCh
   const slowest = peakDay(series, (day) => day.latencyMs.p95);
 
   const busiestTokens = peakDay(series, (day) => totalTokens(day) || null);
+
+  const channels = channelsOf(series);
+  const channelColors = [
+    palette.primary.main,
+    palette.secondary.main,
+    palette.success.main,
+    palette.warning.main,
+    palette.info.main,
+    palette.error.main,
+    palette.grey[600],
+    palette.primary.light,
+  ];
 
   return (
     <Box
@@ -162,6 +192,37 @@ export const DailyCharts = memo(function DailyCharts({ series, totals }: DailyCh
             label,
             color,
             stack: "outcome",
+            valueFormatter: (v: Value) => formatCount(v ?? 0),
+          }))}
+        />
+      </ChartCard>
+
+      <ChartCard
+        title="Messages per day by channel"
+        summary={
+          channels.length === 0
+            ? `No messages in these ${formatCount(dayCount)} days.`
+            : `${plural(channels.length, "channel", "channels")} had messages (failed turns included). ` +
+              channels
+                .map(({ channel, total }) => `${channelLabel(channel)}: ${formatCount(total)}`)
+                .join(", ") +
+              "."
+        }
+        rowHeader="Day"
+        columns={channels.map(({ channel }) => channelLabel(channel))}
+        rows={dayRows(series, (day) =>
+          channels.map(({ channel }) => formatCount(channelTurns(day, channel))),
+        )}
+      >
+        <BarChart
+          height={chartHeight}
+          xAxis={bandAxis}
+          yAxis={[{ tickMinStep: 1, valueFormatter: formatCompact }]}
+          series={channels.map(({ channel }, i) => ({
+            data: series.map((day) => channelTurns(day, channel)),
+            label: channelLabel(channel),
+            color: channelColors[i % channelColors.length],
+            stack: "channel",
             valueFormatter: (v: Value) => formatCount(v ?? 0),
           }))}
         />

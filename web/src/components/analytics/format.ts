@@ -80,7 +80,6 @@ const channelNames: Record<string, string> = {
   studio: "Studio (drafts)",
   widget: "Web chat widget",
   whatsapp: "WhatsApp",
-  widget: "Web chat widget",
   mcp: "MCP",
 };
 

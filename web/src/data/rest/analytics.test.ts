@@ -81,7 +81,31 @@ describe("parseAnalytics", () => {
       averageConfidence: null,
       latencyMs: { p50: null, p95: null, p99: null },
       tokens: { input: 0, output: 0 },
+      byChannel: {},
     });
+  });
+
+  it("reads each day's split by channel and each channel's latest turn, and refuses a malformed split", () => {
+    const answer = analyticsAnswer(hrWeekTurns, { days: 7 });
+    const parsed = parseAnalytics(answer, path);
+    const busiest = parsed.series.at(-1) as AnalyticsDay;
+    const split = Object.values(busiest.byChannel ?? {});
+    expect(split.reduce((n, c) => n + c.turns, 0)).toBe(busiest.turns);
+    expect(split.reduce((n, c) => n + c.failed, 0)).toBe(busiest.failed);
+    expect(parsed.byChannel.every((c) => c.lastActivityAt !== null)).toBe(true);
+    const broken = structuredClone(answer);
+    (broken.series.at(-1) as { byChannel: unknown }).byChannel = { api: { turns: "ten" } };
+    expect(() => parseAnalytics(broken, path)).toThrow(/not analytics/);
+    // A platform from before the split: no split, no latest turn, still read.
+    const older = structuredClone(answer) as Record<string, unknown> & {
+      series: object[];
+      byChannel: object[];
+    };
+    older.series = older.series.map(({ byChannel: _drop, ...day }: Record<string, unknown>) => day);
+    older.byChannel = older.byChannel.map(({ lastActivityAt: _drop, ...c }: Record<string, unknown>) => c);
+    const read = parseAnalytics(older, path);
+    expect(read.series.every((d) => Object.keys(d.byChannel ?? {}).length === 0)).toBe(true);
+    expect(read.byChannel.every((c) => c.lastActivityAt === null)).toBe(true);
   });
 
   it("reads the knowledge gaps: equal questions as one, with the closest material found", () => {

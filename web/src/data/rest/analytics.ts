@@ -12,6 +12,7 @@ import {
   type AnalyticsRequest,
   type AnalyticsSource,
   type ChannelAnalytics,
+  type ChannelDay,
   type KnowledgeGap,
 } from "../analytics";
 import { isRecord, PlatformRequestError } from "../platform";
@@ -110,6 +111,20 @@ function parseKnowledgeGap(value: unknown, where: string): KnowledgeGap {
   };
 }
 
+function parseChannelDays(value: unknown, where: string): Record<string, ChannelDay> {
+  const channels = record(value, where);
+  return Object.fromEntries(
+    Object.entries(channels).map(([channel, split]) => {
+      const at = `${where}.${channel}`;
+      const counts = record(split, at);
+      return [
+        channel,
+        { turns: field(counts, "turns", isNumber, at), failed: field(counts, "failed", isNumber, at) },
+      ];
+    }),
+  );
+}
+
 /** A day without any turn, as the platform reports one. */
 export const quietMetrics: AnalyticsMetrics = {
   conversations: 0,
@@ -135,7 +150,7 @@ function everyDay(window: Analytics["window"], reported: readonly AnalyticsDay[]
   const days: AnalyticsDay[] = [];
   for (let day = Date.parse(isoDay(Date.parse(window.from))); day < to; day += dayMs) {
     const date = isoDay(day);
-    days.push(byDate.get(date) ?? { date, ...quietMetrics });
+    days.push(byDate.get(date) ?? { date, ...quietMetrics, byChannel: {} });
   }
   return days;
 }
@@ -152,13 +167,23 @@ export function parseAnalytics(body: unknown, path: string): Analytics {
     };
     const series = field(answer, "series", Array.isArray, "body").map((value, i): AnalyticsDay => {
       const where = `series[${i}]`;
-      return { date: field(record(value, where), "date", isDay, where), ...parseMetrics(value, where) };
+      const day = record(value, where);
+      return {
+        date: field(day, "date", isDay, where),
+        ...parseMetrics(value, where),
+        byChannel: day.byChannel === undefined ? {} : parseChannelDays(day.byChannel, `${where}.byChannel`),
+      };
     });
     const byChannel = field(answer, "byChannel", Array.isArray, "body").map((value, i): ChannelAnalytics => {
       const where = `byChannel[${i}]`;
       return {
         channel: field(record(value, where), "channel", isString, where),
         ...parseMetrics(value, where),
+        // A platform from before per-channel activity does not say.
+        lastActivityAt:
+          record(value, where).lastActivityAt === undefined
+            ? null
+            : field(record(value, where), "lastActivityAt", isInstant, where),
       };
     });
     // A platform from before knowledge gaps has none to list.
