@@ -97,12 +97,12 @@ describe("parseAnalytics", () => {
     (broken.series.at(-1) as { byChannel: unknown }).byChannel = { api: { turns: "ten" } };
     expect(() => parseAnalytics(broken, path)).toThrow(/not analytics/);
     // A platform from before the split: no split, no latest turn, still read.
-    const older = structuredClone(answer) as Record<string, unknown> & {
-      series: object[];
-      byChannel: object[];
+    const older = structuredClone(answer) as unknown as {
+      series: Record<string, unknown>[];
+      byChannel: Record<string, unknown>[];
     };
-    older.series = older.series.map(({ byChannel: _drop, ...day }: Record<string, unknown>) => day);
-    older.byChannel = older.byChannel.map(({ lastActivityAt: _drop, ...c }: Record<string, unknown>) => c);
+    for (const day of older.series) delete day.byChannel;
+    for (const channel of older.byChannel) delete channel.lastActivityAt;
     const read = parseAnalytics(older, path);
     expect(read.series.every((d) => Object.keys(d.byChannel ?? {}).length === 0)).toBe(true);
     expect(read.byChannel.every((c) => c.lastActivityAt === null)).toBe(true);
