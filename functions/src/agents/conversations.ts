@@ -17,9 +17,11 @@ import {
   conversationPath,
   conversationsPath,
   conversationSchema,
+  messagePath,
   messagesPath,
   messageSchema,
   type Conversation,
+  type Delivery,
   type Message,
   type VersionSelector,
 } from "./schema.js";
@@ -288,4 +290,36 @@ export async function listMessages(
     orderBy: [{ field: "seq", direction: "asc" }],
   });
   return snaps.map((s) => ({ id: s.id, ...messageSchema.parse(s.data) }));
+}
+
+/** How far along each delivery status is: a report never moves an answer back (statuses arrive out of order). */
+const deliveryRank: Record<Delivery["status"], number> = {
+  accepted: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+  failed: 4,
+  "not-sent": 4,
+};
+
+/**
+ * Records what a channel that delivers answers after the turn (WhatsApp) reports about one: kept on the
+ * answer's message, where the studio's transcript shows it. A status behind the recorded one is ignored; a
+ * failure is kept over any later success report of another part of the same answer.
+ */
+export async function recordDelivery(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  messageId: string,
+  delivery: Delivery,
+): Promise<void> {
+  const path = messagePath(tenantId, conversationId, messageId);
+  await deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) return; // deleted since (retention, erasure): nothing to show it on
+    const current = messageSchema.parse(snap.data).delivery;
+    if (current && deliveryRank[current.status] >= deliveryRank[delivery.status]) return;
+    tx.update(path, { delivery });
+  });
 }

@@ -31,7 +31,7 @@ import {
   startConversation,
 } from "./conversations.js";
 import { sendMessage, sendMessageInput } from "./turn.js";
-import { agentChannels, agentsPath, versionSelectorSchema } from "./schema.js";
+import { agentChannels, agentsPath, deliverySchema, versionSelectorSchema } from "./schema.js";
 
 const agentParams = z.object({ agentId: idSchema });
 const conversationParams = z.object({ conversationId: idSchema });
@@ -57,6 +57,8 @@ const messageResponse = z.object({
   createdAt: z.string(),
   /** On an answer over an OpenAI-compatible API: the caller's system/developer instructions for that turn. */
   callerInstructions: z.string().optional(),
+  /** On an answer a channel delivers later (WhatsApp): how far it got (accepted, sent, delivered, read, failed...). */
+  delivery: deliverySchema.optional(),
 });
 
 const conversationPageResponse = z.object({
@@ -338,5 +340,6 @@ function toMessageResponse(
     usage: m.usage,
     createdAt: m.createdAt,
     ...(m.callerInstructions !== undefined ? { callerInstructions: m.callerInstructions } : {}),
+    ...(m.delivery !== undefined ? { delivery: m.delivery } : {}),
   };
 }

@@ -133,6 +133,17 @@ export const conversationSchema = z.object({
 });
 export type Conversation = z.infer<typeof conversationSchema>;
 
+export const deliveryStatuses = ["accepted", "sent", "delivered", "read", "failed", "not-sent"] as const;
+
+export const deliverySchema = z.object({
+  status: z.enum(deliveryStatuses),
+  /** When the channel reported it. */
+  at: z.string(),
+  /** Why it failed or was not sent (the channel's code and message). */
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+export type Delivery = z.infer<typeof deliverySchema>;
+
 export const messageSchema = z.object({
   role: z.enum(["user", "assistant"]),
   content: z.string(),
@@ -152,6 +163,11 @@ export const messageSchema = z.object({
     .default(null),
   /** On an answer: instructions the API caller added for that turn (system or developer messages), if any. */
   callerInstructions: z.string().optional(),
+  /**
+   * For channels that deliver the answer after the turn (WhatsApp): how far it got to the end user, as the
+   * channel last reported it. Absent where the answer was the HTTP response itself.
+   */
+  delivery: deliverySchema.optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -54,6 +54,23 @@ export interface ConversationFilter {
   readonly to?: string | undefined;
 }
 
+/** How far an answer delivered after the turn (WhatsApp) got to the end user, as the channel last reported. */
+export interface Delivery {
+  readonly status: "accepted" | "sent" | "delivered" | "read" | "failed" | "not-sent";
+  readonly at: string;
+  /** The channel's code and message when it failed or was not sent. */
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+export const deliveryStatuses: readonly Delivery["status"][] = [
+  "accepted",
+  "sent",
+  "delivered",
+  "read",
+  "failed",
+  "not-sent",
+];
+
 export type TranscriptMessage =
   | { readonly role: "user"; readonly id: string; readonly content: string; readonly createdAt: string }
   | {
@@ -61,6 +78,8 @@ export type TranscriptMessage =
       readonly id: string;
       readonly createdAt: string;
       readonly answer: AssistantMessage;
+      /** Only on answers a channel delivers after the turn. */
+      readonly delivery?: Delivery;
     };
 
 /** One conversation and its messages, oldest first. */

@@ -106,6 +106,53 @@ describe("Conversation", () => {
     expect(within(declined).queryByText(/Confidence/)).not.toBeInTheDocument();
   });
 
+  it("says how far a WhatsApp answer got, and why one was not delivered", async () => {
+    const [, first, , second] = customerMessages as unknown as Record<string, unknown>[];
+    conversationPlatform({
+      "GET /v1/conversations/cnv_customer118/messages": () =>
+        jsonResponse({
+          messages: [
+            customerMessages[0],
+            { ...first, delivery: { status: "read", at: "2026-11-25T14:40:00.000Z", error: null } },
+            customerMessages[2],
+            {
+              ...second,
+              delivery: {
+                status: "not-sent",
+                at: "2026-11-25T14:41:00.000Z",
+                error: { code: "131047", message: "More than 24 hours have passed" },
+              },
+            },
+          ],
+        }),
+    });
+    renderApp(path);
+
+    const messages = await screen.findByRole("list", { name: "Messages" });
+    const items = within(messages).getAllByRole("listitem");
+    expect(items[1]).toHaveTextContent(/Read \(/);
+    expect(within(items[1] as HTMLElement).queryByRole("alert")).not.toBeInTheDocument();
+    const failure = within(items[3] as HTMLElement).getByRole("alert");
+    expect(failure).toHaveTextContent(/^Not sent \(.+\): More than 24 hours have passed \(code 131047\)$/);
+    // Answers of channels that answer in the response itself say nothing of delivery.
+    expect(items[1]).not.toHaveTextContent(/Not sent/);
+  });
+
+  it("refuses a delivery it cannot read instead of showing it wrong", async () => {
+    const [, first] = customerMessages as unknown as Record<string, unknown>[];
+    conversationPlatform({
+      "GET /v1/conversations/cnv_customer118/messages": () =>
+        jsonResponse({
+          messages: [
+            customerMessages[0],
+            { ...first, delivery: { status: "lost", at: "2026-11-25T14:40:00.000Z", error: null } },
+          ],
+        }),
+    });
+    renderApp(path);
+    expect(await screen.findByText(/not a list of messages|invalid|could not/i)).toBeInTheDocument();
+  });
+
   it("shows the decision trace of an answer on request", async () => {
     const user = userEvent.setup();
     const platform = conversationPlatform();

@@ -56,6 +56,8 @@ export const inboundSchema = z.object({
   sentAt: z.string(),
   status: z.enum(["received", "queued", "answered", "sent", "not-sent"]),
   conversationId: z.string().nullable(),
+  /** The answer's message in the conversation (its delivery statuses are recorded there). */
+  messageId: z.string().nullable().default(null),
   reply: z.string().nullable(),
   replyIds: z.array(z.string()),
   notSent: z.object({ code: z.string(), message: z.string() }).nullable(),

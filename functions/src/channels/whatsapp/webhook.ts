@@ -17,8 +17,8 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { startConversation } from "../../agents/conversations.js";
-import { conversationPath } from "../../agents/schema.js";
+import { recordDelivery, startConversation } from "../../agents/conversations.js";
+import { conversationPath, type Delivery } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, toAppError } from "../../platform/errors.js";
@@ -171,6 +171,7 @@ export async function receive(
         sentAt: new Date(Number(m.data.timestamp) * 1000).toISOString(),
         status: "received",
         conversationId: null,
+        messageId: null,
         reply: null,
         replyIds: [],
         notSent: null,
@@ -194,17 +195,24 @@ export async function receive(
     for (const rawStatus of change.value.statuses ?? []) {
       const st = statusSchema.safeParse(rawStatus);
       if (!st.success) continue;
+      const at = new Date(Number(st.data.timestamp) * 1000).toISOString();
+      const errors = st.data.errors?.map((e) => ({ code: String(e.code), title: e.title ?? "" }));
+      const outPath = outboundPath(tenantId, docId(st.data.id));
       await deps.store.set(
-        outboundPath(tenantId, docId(st.data.id)),
-        {
-          status: st.data.status,
-          statusAt: { [st.data.status]: new Date(Number(st.data.timestamp) * 1000).toISOString() },
-          ...(st.data.errors
-            ? { errors: st.data.errors.map((e) => ({ code: String(e.code), title: e.title ?? "" })) }
-            : {}),
-        },
+        outPath,
+        { status: st.data.status, statusAt: { [st.data.status]: at }, ...(errors ? { errors } : {}) },
         { merge: true },
       );
+      // Shown on the answer in the studio's transcript, when this reply is one of an answer's parts.
+      const sent = (await deps.store.get(outPath))?.data as { conversationId?: unknown; messageId?: unknown };
+      if (typeof sent.conversationId === "string" && typeof sent.messageId === "string") {
+        const error = errors?.[0];
+        await recordDelivery(deps, tenantId, sent.conversationId, sent.messageId, {
+          status: st.data.status,
+          at,
+          error: error ? { code: error.code, message: error.title || `WhatsApp error ${error.code}` } : null,
+        });
+      }
       counts.statuses++;
     }
   }
@@ -251,7 +259,7 @@ async function converse(
   tenantId: string,
   agentId: string,
   inbound: Inbound,
-): Promise<{ reply: string; conversationId: string }> {
+): Promise<{ reply: string; conversationId: string; messageId: string | null }> {
   const contact = contactPath(tenantId, inbound.connectionId, inbound.contact);
   const reset = resetWords.test(inbound.text);
   const current = reset ? null : await deps.store.get(contact);
@@ -270,9 +278,26 @@ async function converse(
     ).id;
     await deps.store.set(contact, { conversationId, updatedAt: deps.clock.nowIso() });
   }
-  if (reset) return { reply: "Started a new conversation. What would you like to know?", conversationId };
+  if (reset) {
+    return {
+      reply: "Started a new conversation. What would you like to know?",
+      conversationId,
+      messageId: null,
+    };
+  }
   const message = await sendMessage(deps, tenantId, conversationId, { content: inbound.text });
-  return { reply: replyText(message.content, message.citations), conversationId };
+  return { reply: replyText(message.content, message.citations), conversationId, messageId: message.id };
+}
+
+/** Records how far an answer's reply got on its message in the conversation (when it has one). */
+async function deliveredAs(
+  deps: Deps,
+  tenantId: string,
+  inbound: Inbound,
+  delivery: Delivery,
+): Promise<void> {
+  if (!inbound.conversationId || !inbound.messageId) return;
+  await recordDelivery(deps, tenantId, inbound.conversationId, inbound.messageId, delivery);
 }
 
 /** The `whatsapp-reply` task: answers one message, resuming where an earlier attempt stopped. */
@@ -297,11 +322,17 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
       .catch((e: unknown) => log.warn("whatsapp: could not mark read", { err: e }));
     let reply: string;
     let conversationId: string | null = null;
+    let messageId: string | null = null;
     if (inbound.text.trim() === "") {
       reply = inbound.kind === "text" ? "Please type your question." : unsupported(inbound.kind);
     } else {
       try {
-        ({ reply, conversationId } = await converse(deps, task.tenantId, connection.agentId, inbound));
+        ({ reply, conversationId, messageId } = await converse(
+          deps,
+          task.tenantId,
+          connection.agentId,
+          inbound,
+        ));
       } catch (e) {
         const error = toAppError(e);
         if (error.status >= 500 || error.status === 429) throw e; // a retry may succeed
@@ -310,8 +341,8 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         reply = "Sorry, I can't answer that right now.";
       }
     }
-    await deps.store.update(path, { status: "answered", reply, conversationId });
-    inbound = { ...inbound, status: "answered", reply, conversationId };
+    await deps.store.update(path, { status: "answered", reply, conversationId, messageId });
+    inbound = { ...inbound, status: "answered", reply, conversationId, messageId };
   }
 
   const reply = inbound.reply ?? "";
@@ -325,9 +356,20 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
     for (const id of ids)
       await deps.store.set(
         outboundPath(task.tenantId, docId(id)),
-        { wamid: id, status: "accepted", inbound: docId(task.wamid) },
+        {
+          wamid: id,
+          status: "accepted",
+          inbound: docId(task.wamid),
+          conversationId: inbound.conversationId,
+          messageId: inbound.messageId,
+        },
         { merge: true },
       );
+    await deliveredAs(deps, task.tenantId, inbound, {
+      status: "accepted",
+      at: deps.clock.nowIso(),
+      error: null,
+    });
     // Done: the words live on in the conversation (under its retention and erasure), not here.
     await deps.store.update(path, { status: "sent", replyIds: ids, text: "", reply: null });
   } catch (e) {
@@ -340,6 +382,11 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         reply: null,
       });
       await recordError(e.code, e.message);
+      await deliveredAs(deps, task.tenantId, inbound, {
+        status: "not-sent",
+        at: deps.clock.nowIso(),
+        error: { code: e.code, message: e.message },
+      });
       log.warn("whatsapp: a reply could not be sent", { code: e.code, connectionId: inbound.connectionId });
       return;
     }

@@ -375,6 +375,42 @@ describe("the webhook", () => {
       collection: "tenants/acme/whatsappOutbound",
     });
     expect(outbound.some((o) => o.data.status === "delivered")).toBe(true);
+
+    // Shown on the answer in the transcript: delivered, then read; a late "sent" does not move it back.
+    const reply = outbound.find((o) => o.data.wamid === sentId)?.data as unknown as {
+      conversationId: string;
+      messageId: string;
+    };
+    const { conversationId, messageId } = reply;
+    expect(messageId).toEqual(expect.any(String));
+    const deliveryOf = async () => {
+      const { messages } = await json<{ messages: { id: string; delivery?: { status: string } }[] }>(
+        await platform.fetch(`/v1/conversations/${conversationId}/messages`),
+      );
+      return messages.find((m) => m.id === messageId)?.delivery;
+    };
+    expect(await deliveryOf()).toMatchObject({ status: "delivered", error: null });
+    const report = (status: string, errors?: unknown[]) =>
+      post(
+        event({
+          statuses: [
+            {
+              id: sentId,
+              status,
+              timestamp: String(Math.floor(Date.now() / 1000)),
+              ...(errors ? { errors } : {}),
+            },
+          ],
+        }),
+      );
+    await report("read");
+    await report("sent");
+    expect(await deliveryOf()).toMatchObject({ status: "read" });
+    await report("failed", [{ code: 131026, title: "Message undeliverable" }]);
+    expect(await deliveryOf()).toMatchObject({
+      status: "failed",
+      error: { code: "131026", message: "Message undeliverable" },
+    });
   });
 
   it("outside the 24-hour window sends the template, or records that it could not reply (131047)", async () => {
@@ -386,6 +422,18 @@ describe("the webhook", () => {
       where: [{ field: "status", op: "==", value: "not-sent" }],
     });
     expect(inbound.map((i) => i.data.notSent?.code)).toContain("131047");
+    // The transcript says so on the answer, too.
+    const notSent = inbound.find((i) => i.data.notSent?.code === "131047")?.data as unknown as {
+      conversationId: string;
+      messageId: string;
+    };
+    const { messages } = await json<{ messages: { id: string; delivery?: unknown }[] }>(
+      await platform.fetch(`/v1/conversations/${notSent.conversationId}/messages`),
+    );
+    expect(messages.find((m) => m.id === notSent.messageId)?.delivery).toMatchObject({
+      status: "not-sent",
+      error: { code: "131047" },
+    });
     const connection = await json<{ lastError: { code: string } | null }>(
       await platform.fetch(`/v1/whatsapp/connections/${connectionId}`),
     );

@@ -1,6 +1,6 @@
 import { Stack, Typography } from "@mui/material";
 import type { Citation } from "../../data/conversations";
-import type { TranscriptMessage } from "../../data/history";
+import type { Delivery, TranscriptMessage } from "../../data/history";
 import { AnswerCard, QuestionBubble } from "../playground/AnswerCard";
 import { formatInstant } from "./describe";
 
@@ -25,6 +25,31 @@ function When({
     <Typography variant="caption" color="text.secondary" sx={{ textAlign: align, mt: 0.5 }}>
       <time dateTime={iso}>{formatInstant(iso)}</time>
       {extra && ` · ${extra}`}
+    </Typography>
+  );
+}
+
+const deliveryWords: Record<Delivery["status"], string> = {
+  accepted: "Sent to WhatsApp",
+  sent: "Sent",
+  delivered: "Delivered",
+  read: "Read",
+  failed: "Not delivered",
+  "not-sent": "Not sent",
+};
+
+/** How far an answer delivered after the turn got: said in words, a failure with the channel's reason. */
+function DeliveryLine({ delivery }: { readonly delivery: Delivery }) {
+  const failed = delivery.status === "failed" || delivery.status === "not-sent";
+  return (
+    <Typography
+      variant="caption"
+      color={failed ? "error" : "text.secondary"}
+      role={failed ? "alert" : undefined}
+      sx={{ mt: 0.25 }}
+    >
+      {deliveryWords[delivery.status]} (<time dateTime={delivery.at}>{formatInstant(delivery.at)}</time>)
+      {delivery.error && `: ${delivery.error.message} (code ${delivery.error.code})`}
     </Typography>
   );
 }
@@ -58,6 +83,7 @@ export function Transcript({ messages, selectedTraceId, onShowTrace, onOpenCitat
                     : undefined
               }
             />
+            {message.delivery && <DeliveryLine delivery={message.delivery} />}
           </Stack>
         ),
       )}

@@ -271,6 +271,7 @@ export function messageBody(doc: FirestoreDoc): Record<string, unknown> {
     agentVersion: orDefault(data.agentVersion, null),
     usage: orDefault(data.usage, null),
     createdAt: data.createdAt,
+    ...(data.delivery !== undefined ? { delivery: data.delivery } : {}),
   };
 }
 

@@ -5,11 +5,13 @@
  */
 import {
   conversationPageSize,
+  deliveryStatuses,
   type ConversationFilter,
   type ConversationHistorySource,
   type ConversationPage,
   type ConversationSummary,
   type ConversationVersion,
+  type Delivery,
   type TranscriptMessage,
 } from "../history";
 import { requestAsSignedIn } from "../session";
@@ -99,7 +101,28 @@ function parseTranscriptMessage(value: unknown): TranscriptMessage {
   if (role === "user") return { role, id, content: field(m, "content", isString), createdAt };
   const answer = parseAssistantMessage(m);
   if (!answer) throw new ShapeError("message");
-  return { role, id, createdAt, answer };
+  return {
+    role,
+    id,
+    createdAt,
+    answer,
+    ...(m.delivery !== undefined ? { delivery: parseDelivery(m.delivery) } : {}),
+  };
+}
+
+function parseDelivery(value: unknown): Delivery {
+  const d = record(value, "delivery");
+  const error = d.error === null ? null : record(d.error, "delivery.error");
+  return {
+    status: field(d, "status", (v): v is Delivery["status"] =>
+      (deliveryStatuses as readonly unknown[]).includes(v),
+    ),
+    at: field(d, "at", isString),
+    error:
+      error === null
+        ? null
+        : { code: field(error, "code", isString), message: field(error, "message", isString) },
+  };
 }
 
 export function parseTranscriptMessages(body: unknown, path: string): TranscriptMessage[] {
