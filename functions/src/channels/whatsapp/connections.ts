@@ -25,32 +25,45 @@ const graphId = z
   .regex(/^\d{5,30}$/, "must be the numeric id Meta shows");
 const secret = (what: string) => z.string().trim().min(8, `${what} is at least 8 characters`).max(1000);
 
+const label = z.string().trim().min(1).max(100);
+
+const templateSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_]{1,512}$/, "a template name is lower-case letters, digits and _"),
+  language: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "a language code such as en or en_US"),
+});
+
 export const connectionInput = z.object({
-  label: z.string().trim().min(1).max(100).default("WhatsApp number"),
+  label: label.default("WhatsApp number"),
   phoneNumberId: graphId,
   wabaId: graphId,
   agentId: z.string().min(1).max(128),
   accessToken: secret("accessToken"),
   appSecret: secret("appSecret"),
   verifyToken: secret("verifyToken"),
-  template: z
-    .object({
-      name: z
-        .string()
-        .trim()
-        .regex(/^[a-z0-9_]{1,512}$/, "a template name is lower-case letters, digits and _"),
-      language: z
-        .string()
-        .trim()
-        .regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "a language code such as en or en_US"),
-    })
-    .nullable()
-    .default(null),
+  template: templateSchema.nullable().default(null),
 });
 
-export const connectionPatch = connectionInput
-  .omit({ phoneNumberId: true, wabaId: true })
+/**
+ * A change: only the fields sent (no defaults: zod 4's `.partial()` keeps `.default()`s, which would reset a
+ * label or template the caller did not mention), the number's ids fixed.
+ */
+export const connectionPatch = z
+  .object({
+    label,
+    agentId: connectionInput.shape.agentId,
+    accessToken: connectionInput.shape.accessToken,
+    appSecret: connectionInput.shape.appSecret,
+    verifyToken: connectionInput.shape.verifyToken,
+    template: templateSchema.nullable(),
+  })
   .partial()
+  .strict()
   .refine((p) => Object.keys(p).length > 0, "send at least one field to change");
 
 export type ConnectionView = Connection & {

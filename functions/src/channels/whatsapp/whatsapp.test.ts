@@ -216,6 +216,24 @@ describe("connecting a number", () => {
   });
 });
 
+describe("changing a number", () => {
+  it("changes only what is sent, and refuses an empty change or the number's ids", async () => {
+    const patch = (body: unknown) =>
+      platform.fetch(`/v1/whatsapp/connections/${connectionId}`, { method: "PATCH", json: body });
+    expect((await patch({ template: { name: "kept_template", language: "en" } })).status).toBe(200);
+    const renamed = await json<{ label: string; template: unknown }>(await patch({ label: "Sales line" }));
+    expect(renamed).toMatchObject({
+      label: "Sales line",
+      template: { name: "kept_template", language: "en" },
+    });
+    const retemplated = await json<{ label: string; template: unknown }>(await patch({ template: null }));
+    expect(retemplated).toMatchObject({ label: "Sales line", template: null });
+    expect((await patch({})).status).toBe(400);
+    expect((await patch({ phoneNumberId: "99999999" })).status).toBe(400);
+    expect((await patch({ label: "Support line" })).status).toBe(200);
+  });
+});
+
 describe("the webhook", () => {
   it("answers Meta's handshake with the challenge only for the right verify token", async () => {
     const url = (token: string) =>

@@ -99,7 +99,7 @@ describe("agents", () => {
       confidenceThreshold: 0.6,
       memoryWindow: 4,
       contextBudgetTokens: 8000,
-      channels: ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp"],
+      channels: ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp", "widget"],
       status: "draft",
       publishedVersion: null,
       latestVersion: 0,
