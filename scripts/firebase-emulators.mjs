@@ -14,6 +14,7 @@
 //   run here, with the reason.
 // - `--official`: the official Firestore and Storage emulators as well (they need Java 21 and download their
 //   jars on first use); everything runs. The GitHub workflow (.github/workflows/firebase-emulators.yml) runs this.
+import { randomBytes } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createServer } from "node:net";
@@ -61,6 +62,11 @@ const env = {
   NO_UPDATE_NOTIFIER: "1",
   ALCHEMIST_FIREBASE_SETUP: official ? "official" : "small",
 };
+// WhatsApp in both runs of the smoke flow: replies go to a stand-in for Meta's Graph API, and the numbers'
+// secrets are sealed with a key made for this run (Firebase mode has no key file; the operator sets it).
+const graph = await (await import("./smoke/fake-graph.mjs")).startFakeGraph();
+env.WHATSAPP_GRAPH_URL = graph.url;
+env.ALCHEMIST_SECRETS_KEY ??= randomBytes(32).toString("base64url");
 let firestore;
 let storage;
 if (!official) {
@@ -118,5 +124,6 @@ const code = await new Promise((resolve) =>
   child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))),
 );
 firestore?.stop();
+await graph.close();
 await storage?.close();
 process.exit(code);
