@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { requirePublishedOn } from "../../agents/agents.js";
+import { loadKnowledgeBase } from "../../knowledge/knowledge-bases.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError } from "../../platform/errors.js";
 import { seal, unseal } from "../../platform/secrets.js";
@@ -27,6 +28,21 @@ const secret = (what: string) => z.string().trim().min(8, `${what} is at least 8
 
 const label = z.string().trim().min(1).max(100);
 
+/** Who may add documents by sending them to the number, and where they go. */
+const documentsSchema = z.object({
+  knowledgeBaseId: z.string().min(1).max(128),
+  senders: z
+    .array(
+      z
+        .string()
+        .trim()
+        .regex(/^\d{5,20}$/, "a sender is a WhatsApp number in digits, country code first"),
+    )
+    .min(1, "name at least one number allowed to add documents")
+    .max(50)
+    .transform((numbers) => [...new Set(numbers)]),
+});
+
 const templateSchema = z.object({
   name: z
     .string()
@@ -47,6 +63,7 @@ export const connectionInput = z.object({
   appSecret: secret("appSecret"),
   verifyToken: secret("verifyToken"),
   template: templateSchema.nullable().default(null),
+  documents: documentsSchema.nullable().default(null),
 });
 
 /**
@@ -61,6 +78,7 @@ export const connectionPatch = z
     appSecret: connectionInput.shape.appSecret,
     verifyToken: connectionInput.shape.verifyToken,
     template: templateSchema.nullable(),
+    documents: documentsSchema.nullable(),
   })
   .partial()
   .strict()
@@ -104,6 +122,7 @@ export async function createConnection(
   input: z.infer<typeof connectionInput>,
 ): Promise<ConnectionView> {
   await requirePublishedOn(deps, tenantId, input.agentId, "whatsapp");
+  if (input.documents) await loadKnowledgeBase(deps, tenantId, input.documents.knowledgeBaseId);
   const taken = await deps.store.query({
     collection: connectionsPath(tenantId),
     where: [{ field: "phoneNumberId", op: "==", value: input.phoneNumberId }],
@@ -123,6 +142,7 @@ export async function createConnection(
     wabaId: input.wabaId,
     agentId: input.agentId,
     template: input.template,
+    documents: input.documents,
     createdAt: now,
     updatedAt: now,
     lastActivityAt: null,
@@ -162,6 +182,7 @@ export async function updateConnection(
 ): Promise<ConnectionView> {
   await getConnection(deps, tenantId, id);
   if (patch.agentId !== undefined) await requirePublishedOn(deps, tenantId, patch.agentId, "whatsapp");
+  if (patch.documents) await loadKnowledgeBase(deps, tenantId, patch.documents.knowledgeBaseId);
   const secrets: Partial<Record<"accessToken" | "appSecret" | "verifyToken", unknown>> = {};
   for (const field of ["accessToken", "appSecret", "verifyToken"] as const) {
     const value = patch[field];
@@ -172,6 +193,7 @@ export async function updateConnection(
     ...(patch.label !== undefined ? { label: patch.label } : {}),
     ...(patch.agentId !== undefined ? { agentId: patch.agentId } : {}),
     ...(patch.template !== undefined ? { template: patch.template } : {}),
+    ...(patch.documents !== undefined ? { documents: patch.documents } : {}),
     updatedAt: deps.clock.nowIso(),
   });
   if (Object.keys(secrets).length > 0) batch.update(secretsPath(id), secrets);

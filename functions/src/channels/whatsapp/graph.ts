@@ -6,6 +6,7 @@
  * kept, so a caller can tell "outside the 24-hour window" (131047) from anything else.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
 import type { Config } from "../../platform/config.js";
 
 export class GraphError extends Error {
@@ -26,6 +27,11 @@ export interface WhatsAppGraph {
   sendTemplate(to: string, template: { name: string; language: string }): Promise<string>;
   /** Marks an incoming message read and shows typing while the answer is made. */
   markRead(messageId: string): Promise<void>;
+  /**
+   * Downloads a message's media (a document, a voice note): its bytes and type. More than `maxBytes` is refused
+   * (`media-too-large`) without reading the rest.
+   */
+  downloadMedia(mediaId: string, maxBytes: number): Promise<{ bytes: Uint8Array; mimeType: string }>;
 }
 
 const attempts = 3;
@@ -92,5 +98,88 @@ export function whatsappGraph(config: Config, phoneNumberId: string, accessToken
     async markRead(messageId) {
       await post({ status: "read", message_id: messageId, typing_indicator: { type: "text" } });
     },
+    async downloadMedia(mediaId, maxBytes) {
+      const base = `${config.whatsapp.graphUrl}/${config.whatsapp.graphVersion}`;
+      const meta = await getJson(`${base}/${encodeURIComponent(mediaId)}`, accessToken);
+      const parsed = mediaSchema.safeParse(meta);
+      if (!parsed.success)
+        throw new GraphError(200, "bad-media", "The Graph API described the media without a URL");
+      if (parsed.data.file_size !== undefined && parsed.data.file_size > maxBytes) {
+        throw new GraphError(
+          413,
+          "media-too-large",
+          `The file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`,
+        );
+      }
+      // Meta's media URLs are https (lookaside.fbsbx.com); only the operator's own Graph URL may be plain http.
+      const url = new URL(parsed.data.url);
+      if (url.protocol !== "https:" && url.origin !== new URL(config.whatsapp.graphUrl).origin) {
+        throw new GraphError(200, "bad-media", "The Graph API gave a media URL that is not https");
+      }
+      return { bytes: await getBytes(url, accessToken, maxBytes), mimeType: parsed.data.mime_type };
+    },
   };
+}
+
+const mediaSchema = z.object({
+  url: z.string().url(),
+  mime_type: z.string().max(200),
+  file_size: z.number().optional(),
+});
+
+async function getJson(url: string, accessToken: string): Promise<unknown> {
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${accessToken}` },
+    signal: AbortSignal.timeout(timeoutMs),
+  }).catch((e: unknown) => {
+    throw new GraphError(0, "network", `The Graph API did not answer: ${(e as Error).message}`);
+  });
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // described below
+  }
+  if (!response.ok) {
+    const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    throw new GraphError(
+      response.status,
+      error?.code !== undefined ? String(error.code) : `http-${response.status}`,
+      typeof error?.message === "string" ? error.message : `The Graph API answered ${response.status}`,
+    );
+  }
+  return json;
+}
+
+/** The body of `url`, read up to `maxBytes`: a larger one is refused as soon as it passes the limit. */
+async function getBytes(url: URL, accessToken: string, maxBytes: number): Promise<Uint8Array> {
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${accessToken}` },
+    signal: AbortSignal.timeout(60_000),
+  }).catch((e: unknown) => {
+    throw new GraphError(0, "network", `The media download failed: ${(e as Error).message}`);
+  });
+  if (!response.ok || !response.body) {
+    throw new GraphError(
+      response.status,
+      `http-${response.status}`,
+      `The media download answered ${response.status}`,
+    );
+  }
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) {
+      await response.body.cancel().catch(() => undefined);
+      throw new GraphError(
+        413,
+        "media-too-large",
+        `The file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MB`,
+      );
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
 }

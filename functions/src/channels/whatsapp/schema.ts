@@ -31,6 +31,14 @@ export const connectionSchema = z.object({
   agentId: z.string(),
   /** An approved template sent instead of a reply outside the 24-hour window (null: none configured). */
   template: z.object({ name: z.string(), language: z.string() }).nullable(),
+  /**
+   * Documents sent by these numbers (staff, not customers) are added to this knowledge base; anyone else's
+   * are answered from their caption only. Null: no document is ever added.
+   */
+  documents: z
+    .object({ knowledgeBaseId: z.string(), senders: z.array(z.string()) })
+    .nullable()
+    .default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastActivityAt: z.string().nullable(),
@@ -52,6 +60,13 @@ export const inboundSchema = z.object({
   contact: z.string(),
   kind: z.string(),
   text: z.string(),
+  /** A document or voice note: Meta's media id (fetched with the number's token), its file name if any. */
+  media: z
+    .object({ id: z.string(), fileName: z.string().nullable(), mimeType: z.string().nullable() })
+    .nullable()
+    .default(null),
+  /** Whether a document it carries goes into the connection's knowledge base (the sender is allowed to). */
+  ingest: z.boolean().default(false),
   /** When WhatsApp says the message was sent (ISO), for the 24-hour window. */
   sentAt: z.string(),
   status: z.enum(["received", "queued", "answered", "sent", "not-sent"]),

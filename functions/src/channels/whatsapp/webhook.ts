@@ -20,11 +20,12 @@ import { z } from "zod";
 import { recordDelivery, startConversation } from "../../agents/conversations.js";
 import { conversationPath, type Delivery } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
+import { addDocument } from "../../knowledge/documents.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { connectionForWebhook } from "./connections.js";
-import { GraphError, whatsappGraph } from "./graph.js";
+import { GraphError, whatsappGraph, type WhatsAppGraph } from "./graph.js";
 import {
   connectionPath,
   contactPath,
@@ -76,7 +77,16 @@ const messageSchema = z
     text: z.object({ body: z.string() }).loose().optional(),
     image: z.object({ caption: z.string().optional() }).loose().optional(),
     document: z
-      .object({ caption: z.string().optional(), filename: z.string().optional() })
+      .object({
+        id: z.string().max(200).optional(),
+        caption: z.string().optional(),
+        filename: z.string().optional(),
+        mime_type: z.string().optional(),
+      })
+      .loose()
+      .optional(),
+    audio: z
+      .object({ id: z.string().max(200).optional(), mime_type: z.string().optional() })
       .loose()
       .optional(),
   })
@@ -129,6 +139,21 @@ function textOf(m: z.infer<typeof messageSchema>): string | null {
   return null;
 }
 
+/** The media a message carries that the worker may fetch: a document, or a voice note to transcribe. */
+function mediaOf(m: z.infer<typeof messageSchema>): Inbound["media"] {
+  if (m.type === "document" && m.document?.id) {
+    return {
+      id: m.document.id,
+      fileName: m.document.filename?.slice(0, 255) ?? null,
+      mimeType: m.document.mime_type?.slice(0, 200) ?? null,
+    };
+  }
+  if (m.type === "audio" && m.audio?.id) {
+    return { id: m.audio.id, fileName: null, mimeType: m.audio.mime_type?.slice(0, 200) ?? null };
+  }
+  return null;
+}
+
 /** A `wamid` as a document id (its characters are base64 plus `.`/`=`, which paths may not all take). */
 const docId = (wamid: string): string => createHash("sha256").update(wamid).digest("base64url").slice(0, 32);
 
@@ -168,6 +193,9 @@ export async function receive(
         contact: contactOf(connectionId, m.data.from),
         kind: m.data.type,
         text: (text ?? "").slice(0, 8000),
+        media: mediaOf(m.data),
+        // Decided now, while the sender's number is at hand (only its hash is stored).
+        ingest: m.data.type === "document" && (connection.documents?.senders.includes(m.data.from) ?? false),
         sentAt: new Date(Number(m.data.timestamp) * 1000).toISOString(),
         status: "received",
         conversationId: null,
@@ -259,9 +287,10 @@ async function converse(
   tenantId: string,
   agentId: string,
   inbound: Inbound,
+  question: string,
 ): Promise<{ reply: string; conversationId: string; messageId: string | null }> {
   const contact = contactPath(tenantId, inbound.connectionId, inbound.contact);
-  const reset = resetWords.test(inbound.text);
+  const reset = resetWords.test(question);
   const current = reset ? null : await deps.store.get(contact);
   let conversationId = (current?.data as { conversationId?: string } | undefined)?.conversationId;
   // Retention or an erasure request may have deleted it since: the contact starts a new one.
@@ -285,8 +314,44 @@ async function converse(
       messageId: null,
     };
   }
-  const message = await sendMessage(deps, tenantId, conversationId, { content: inbound.text });
+  const message = await sendMessage(deps, tenantId, conversationId, { content: question });
   return { reply: replyText(message.content, message.citations), conversationId, messageId: message.id };
+}
+
+/**
+ * Adds a document an allowed sender sent to the connection's knowledge base; says what became of it. What the
+ * file is (its type, its size) is answered, not retried; the platform or Meta failing is retried (the same
+ * bytes again are recognised as the document already there, so a retry never adds it twice).
+ */
+async function ingestDocument(
+  deps: Deps,
+  tenantId: string,
+  graph: WhatsAppGraph,
+  kbId: string,
+  inbound: Inbound,
+): Promise<string> {
+  const media = inbound.media as NonNullable<Inbound["media"]>;
+  const fileName = media.fileName ?? `whatsapp-document-${inbound.createdAt.slice(0, 10)}.pdf`;
+  try {
+    const { bytes } = await graph.downloadMedia(media.id, deps.config.limits.maxUploadBytes);
+    const added = await addDocument(
+      deps,
+      tenantId,
+      kbId,
+      { fileName, bytes },
+      `whatsapp:${inbound.connectionId}`,
+    );
+    return added.duplicate
+      ? `${fileName} is already in the knowledge base.`
+      : `Added ${fileName} to the knowledge base. It can be searched in a minute or two.`;
+  } catch (e) {
+    if (e instanceof GraphError && e.status > 0 && e.status < 500 && e.status !== 429) {
+      return `I couldn't add ${fileName}: ${e.message}.`;
+    }
+    const error = toAppError(e);
+    if (error.status < 500 && error.status !== 429) return `I couldn't add ${fileName}: ${error.message}`;
+    throw e;
+  }
 }
 
 /** Records how far an answer's reply got on its message in the conversation (when it has one). */
@@ -323,8 +388,21 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
     let reply: string;
     let conversationId: string | null = null;
     let messageId: string | null = null;
-    if (inbound.text.trim() === "") {
-      reply = inbound.kind === "text" ? "Please type your question." : unsupported(inbound.kind);
+    // A document from an allowed sender goes into the knowledge base first; its caption is still answered.
+    const notes: string[] = [];
+    if (inbound.ingest && inbound.media && connection.documents) {
+      notes.push(
+        await ingestDocument(deps, task.tenantId, graph, connection.documents.knowledgeBaseId, inbound),
+      );
+    }
+    const question = inbound.text.trim();
+    if (question === "") {
+      reply =
+        notes.length > 0
+          ? ""
+          : inbound.kind === "text"
+            ? "Please type your question."
+            : unsupported(inbound.kind);
     } else {
       try {
         ({ reply, conversationId, messageId } = await converse(
@@ -332,6 +410,7 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
           task.tenantId,
           connection.agentId,
           inbound,
+          question,
         ));
       } catch (e) {
         const error = toAppError(e);
@@ -341,6 +420,7 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         reply = "Sorry, I can't answer that right now.";
       }
     }
+    reply = [...notes, reply].filter((part) => part !== "").join("\n\n");
     await deps.store.update(path, { status: "answered", reply, conversationId, messageId });
     inbound = { ...inbound, status: "answered", reply, conversationId, messageId };
   }

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { json, setUpAgents, vacationQuestion, type OpenAIFixture } from "../openai/testing/fixture.js";
+import { whatsappGraph } from "./graph.js";
 import { splitReply } from "./webhook.js";
 
 interface GraphCall {
@@ -30,11 +31,37 @@ interface GraphCall {
 function startFakeGraph() {
   const calls: GraphCall[] = [];
   const failures: { status: number; code: number }[] = [];
+  /** Media Meta holds for incoming messages: described at /{version}/{id}, downloaded from /media/{id}. */
+  const media = new Map<string, { bytes: Buffer; mimeType: string }>();
   let next = 0;
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", () => {
+      if (req.method === "GET") {
+        const download = /^\/media\/(.+)$/.exec(req.url ?? "");
+        const described = /^\/v[\d.]+\/([^/]+)$/.exec(req.url ?? "");
+        const item = media.get(download?.[1] ?? described?.[1] ?? "");
+        if (!item || req.headers.authorization !== `Bearer ${accessToken}`) {
+          res.statusCode = 404;
+          res.end(JSON.stringify({ error: { code: 100, message: "Unknown media" } }));
+        } else if (download) {
+          res.setHeader("content-type", item.mimeType);
+          res.end(item.bytes);
+        } else {
+          const host = `http://${req.headers.host ?? ""}`;
+          res.setHeader("content-type", "application/json");
+          res.end(
+            JSON.stringify({
+              url: `${host}/media/${described?.[1] ?? ""}`,
+              mime_type: item.mimeType,
+              // Media whose id says so comes without its size: the download itself must stop at the limit.
+              ...(described?.[1]?.startsWith("undeclared") ? {} : { file_size: item.bytes.length }),
+            }),
+          );
+        }
+        return;
+      }
       const body = JSON.parse(raw || "{}") as GraphCall["body"];
       const failure = body.status === "read" ? undefined : failures.shift();
       calls.push({
@@ -59,6 +86,7 @@ function startFakeGraph() {
   return {
     calls,
     failures,
+    media,
     start: () =>
       new Promise<string>((resolve) =>
         server.listen(0, "127.0.0.1", () =>
@@ -482,6 +510,79 @@ describe("the webhook", () => {
       false,
     ]);
     expect(texts()).toHaveLength(1);
+  });
+
+  it("adds a document an allowed sender sends to the knowledge base, and only theirs", async () => {
+    const kb = await json<{ id: string }>(
+      await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "From WhatsApp" } }),
+    );
+    const staff = "31677777777";
+    const setUp = await platform.fetch(`/v1/whatsapp/connections/${connectionId}`, {
+      method: "PATCH",
+      json: { documents: { knowledgeBaseId: kb.id, senders: [staff] } },
+    });
+    expect(setUp.status).toBe(200);
+    graph.media.set("media-policy", {
+      bytes: Buffer.from("# Parking\n\nStaff park on level -2. Visitors park on level -1.\n"),
+      mimeType: "text/markdown",
+    });
+    const documentFrom = (from: string, id: string, filename: string, caption?: string) =>
+      delivery("", from, {
+        type: "document",
+        text: undefined,
+        document: { id, filename, mime_type: "text/markdown", ...(caption ? { caption } : {}) },
+      }).body;
+    const documents = () =>
+      platform
+        .fetch(`/v1/knowledge-bases/${kb.id}/documents`)
+        .then((r) => json<{ documents: { name: string }[] }>(r));
+
+    // A customer's document is not added: its caption is answered, as any other message.
+    await post(documentFrom("31688888888", "media-policy", "parking.md", vacationQuestion));
+    await platform.host.runner.idle();
+    expect((await documents()).documents).toEqual([]);
+    expect(texts().at(-1)).toMatch(/25 vacation days/);
+
+    await post(documentFrom(staff, "media-policy", "parking.md"));
+    await platform.host.runner.idle();
+    expect((await documents()).documents.map((d) => d.name)).toEqual(["parking.md"]);
+    expect(texts().at(-1)).toMatch(/Added parking\.md to the knowledge base/);
+    // The same file again is recognised; a type the platform cannot read is answered, not retried.
+    await post(documentFrom(staff, "media-policy", "parking.md"));
+    await platform.host.runner.idle();
+    expect(texts().at(-1)).toMatch(/parking\.md is already in the knowledge base/);
+    graph.media.set("media-binary", {
+      bytes: Buffer.from([0, 1, 2, 3]),
+      mimeType: "application/octet-stream",
+    });
+    await post(documentFrom(staff, "media-binary", "data.bin"));
+    await platform.host.runner.idle();
+    expect(texts().at(-1)).toMatch(/I couldn't add data\.bin/);
+    // Media Meta no longer has (expired) is said plainly too.
+    await post(documentFrom(staff, "media-gone", "gone.md"));
+    await platform.host.runner.idle();
+    expect(texts().at(-1)).toMatch(/I couldn't add gone\.md: Unknown media/);
+    expect((await documents()).documents.map((d) => d.name)).toEqual(["parking.md"]);
+
+    // A file over the limit is refused before it is read whole, whether Meta declares its size or not.
+    const client = whatsappGraph(platform.deps.config, phoneNumberId, accessToken);
+    await expect(client.downloadMedia("media-policy", 10)).rejects.toMatchObject({ code: "media-too-large" });
+    graph.media.set("undeclared-big", { bytes: Buffer.alloc(256 * 1024, 65), mimeType: "text/plain" });
+    await expect(client.downloadMedia("undeclared-big", 64 * 1024)).rejects.toMatchObject({
+      code: "media-too-large",
+    });
+    expect((await client.downloadMedia("undeclared-big", 512 * 1024)).bytes.length).toBe(256 * 1024);
+    expect((await client.downloadMedia("media-policy", 1000)).bytes.length).toBeGreaterThan(10);
+    // A knowledge base of another tenant, or none, cannot be configured.
+    const foreign = await platform.fetch(`/v1/whatsapp/connections/${connectionId}`, {
+      method: "PATCH",
+      json: { documents: { knowledgeBaseId: "kb-of-nobody", senders: [staff] } },
+    });
+    expect(foreign.status).toBe(404);
+    await platform.fetch(`/v1/whatsapp/connections/${connectionId}`, {
+      method: "PATCH",
+      json: { documents: null },
+    });
   });
 
   it("refuses unsigned, forged, malformed and oversized deliveries, storing nothing", async () => {
