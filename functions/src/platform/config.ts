@@ -31,6 +31,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalString,
   CHAT_MODEL: z.string().default("gpt-4o-mini"),
+  /** A speech-to-text model of the OpenAI-compatible API (e.g. whisper-1): voice messages are transcribed. */
+  TRANSCRIPTION_MODEL: optionalString,
   EMBEDDING_MODEL: z.string().default("text-embedding-3-small"),
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(2048).default(256),
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -137,6 +139,8 @@ export interface PlatformConfig {
     readonly timeoutMs: number;
     readonly maxRetries: number;
   };
+  /** The OpenAI-compatible API's speech-to-text model; unset, voice messages are not transcribed. */
+  readonly transcriptionModel: string | undefined;
   readonly embeddingDimensions: number;
   readonly limits: {
     readonly maxUploadBytes: number;
@@ -374,6 +378,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: env.MODEL_TIMEOUT_MS,
       maxRetries: env.MODEL_MAX_RETRIES,
     },
+    transcriptionModel: env.TRANSCRIPTION_MODEL,
     embeddingDimensions: env.EMBEDDING_DIMENSIONS,
     limits: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,

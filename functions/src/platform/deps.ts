@@ -15,6 +15,7 @@ import type {
   KeywordIndex,
   Reranker,
   TaskQueue,
+  SpeechToText,
 } from "./ports.js";
 
 /** Verifies a Firebase Auth ID token (Firebase mode); local mode has API keys and, later, local sessions. */
@@ -47,6 +48,8 @@ export interface Deps {
   readonly embedder: Embedder;
   /** A cross-encoder that reorders search candidates (local mode's LOCAL_MODELS_DIR); absent: none runs. */
   readonly reranker?: Reranker;
+  /** Transcribes voice messages, when the operator configures a speech model (TRANSCRIPTION_MODEL). */
+  readonly speech?: SpeechToText;
   /** Requests to destinations a tenant chose (HTTP tools): public hosts only (platform/egress). */
   readonly egress: Egress;
   readonly clock: Clock;

@@ -353,6 +353,16 @@ export interface Reranker {
   score(query: string, passages: readonly string[]): Promise<number[]>;
 }
 
+/**
+ * Speech to text (a WhatsApp voice note): optional, configured by the operator. With none, channels say plainly
+ * that they cannot listen to voice messages.
+ */
+export interface SpeechToText {
+  readonly info: { readonly provider: string; readonly model: string; readonly label: string };
+  /** The words spoken in `audio` (a file of `mimeType`, e.g. audio/ogg); empty when nothing was said. */
+  transcribe(audio: Uint8Array, mimeType: string): Promise<string>;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Outbound requests
 // ---------------------------------------------------------------------------------------------------

@@ -5,7 +5,11 @@ import type { Config, LocalModeConfig } from "@alchemist/functions/platform/conf
 import type { Deps } from "@alchemist/functions/platform/deps";
 import { nodeEgress } from "@alchemist/functions/platform/egress/node-egress";
 import { randomIds } from "@alchemist/functions/platform/ids";
-import { chooseChatModel, chooseEmbedder } from "@alchemist/functions/platform/models/index";
+import {
+  chooseChatModel,
+  chooseEmbedder,
+  chooseSpeechToText,
+} from "@alchemist/functions/platform/models/index";
 import type { Clock } from "@alchemist/functions/platform/ports";
 import { openDatabase, type SqliteHandle } from "./database.js";
 import { openLocalModels, type LocalModels } from "./onnx-models.js";
@@ -35,9 +39,10 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
   const db = openDatabase({ file: path.join(dataDir, "alchemist.sqlite"), synchronous: sqliteSync });
   // LOCAL_MODELS_DIR's embedder, when it has one, is chosen over an OpenAI-compatible one: it was set for this
   // instance alone.
-  const [chat, embedder] = await Promise.all([
+  const [chat, embedder, speech] = await Promise.all([
     chooseChatModel(config),
     models.embedder ?? chooseEmbedder(config),
+    chooseSpeechToText(config),
   ]);
   const store = new SqliteDocStore(db, clock);
   return {
@@ -49,6 +54,7 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
     chat,
     embedder,
     ...(models.reranker ? { reranker: models.reranker } : {}),
+    ...(speech ? { speech } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock,
     ids: randomIds,

@@ -22,6 +22,7 @@ import { conversationPath, type Delivery } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import { addDocument } from "../../knowledge/documents.js";
 import type { Deps } from "../../platform/deps.js";
+import type { SpeechToText } from "../../platform/ports.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { connectionForWebhook } from "./connections.js";
@@ -278,7 +279,7 @@ export function replyText(content: string, citations: readonly { ref: string; do
 
 const unsupported = (kind: string): string =>
   kind === "audio"
-    ? "Sorry, I can't listen to voice messages yet. Please type your question."
+    ? "Sorry, I can't listen to voice messages here. Please type your question."
     : "Sorry, I can only read text messages (and captions of images and documents).";
 
 /** The contact's conversation (a new one on "reset"), and the agent's reply to the message in it. */
@@ -316,6 +317,42 @@ async function converse(
   }
   const message = await sendMessage(deps, tenantId, conversationId, { content: question });
   return { reply: replyText(message.content, message.citations), conversationId, messageId: message.id };
+}
+
+/** WhatsApp's own limit on an audio message. */
+const maxVoiceBytes = 16 * 1024 * 1024;
+
+/**
+ * The words of a voice note, or what to reply when there are none to answer: a note that cannot be fetched
+ * or understood is said so (not retried); the speech service or Meta failing is retried.
+ */
+async function hear(
+  deps: Deps,
+  speech: SpeechToText,
+  graph: WhatsAppGraph,
+  media: NonNullable<Inbound["media"]>,
+): Promise<{ words: string; reply?: undefined } | { words?: undefined; reply: string }> {
+  try {
+    const { bytes, mimeType } = await graph.downloadMedia(
+      media.id,
+      Math.min(maxVoiceBytes, deps.config.limits.maxUploadBytes),
+    );
+    const words = (await speech.transcribe(bytes, media.mimeType ?? mimeType)).slice(0, 8000).trim();
+    if (words === "")
+      return {
+        reply:
+          "I couldn't make out any words in that voice message. Please try again, or type your question.",
+      };
+    return { words };
+  } catch (e) {
+    const fixed =
+      e instanceof GraphError
+        ? e.status > 0 && e.status < 500 && e.status !== 429
+        : toAppError(e).status < 500 && toAppError(e).status !== 429;
+    if (!fixed) throw e;
+    log.warn("whatsapp: a voice message could not be transcribed", { err: e });
+    return { reply: "Sorry, I couldn't understand that voice message. Please type your question." };
+  }
 }
 
 /**
@@ -395,7 +432,15 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         await ingestDocument(deps, task.tenantId, graph, connection.documents.knowledgeBaseId, inbound),
       );
     }
-    const question = inbound.text.trim();
+    let question = inbound.text.trim();
+    // A voice note is heard when the operator configured a speech model; the reply says what was heard.
+    if (inbound.kind === "audio" && inbound.media && deps.speech) {
+      const heard = await hear(deps, deps.speech, graph, inbound.media);
+      if (heard.words !== undefined) {
+        question = heard.words;
+        notes.push(`You said: "${heard.words}"`);
+      } else notes.push(heard.reply);
+    }
     if (question === "") {
       reply =
         notes.length > 0

@@ -8,7 +8,7 @@ import type { Deps } from "../deps.js";
 import { nodeEgress } from "../egress/node-egress.js";
 import { firebaseClaimsSetter } from "./claims-setter.js";
 import { randomIds } from "../ids.js";
-import { chooseChatModel, chooseEmbedder } from "../models/index.js";
+import { chooseChatModel, chooseEmbedder, chooseSpeechToText } from "../models/index.js";
 
 export async function openFirebaseDeps(config: Config): Promise<Deps> {
   const [{ getApps, initializeApp }, { getFirestore }, { getStorage }, { getFunctions }, { getAuth }] =
@@ -31,7 +31,11 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
   // Optional fields are left out of documents rather than rejected, as in the local store.
   db.settings({ ignoreUndefinedProperties: true });
   const auth = getAuth(app);
-  const [chat, embedder] = await Promise.all([chooseChatModel(config), chooseEmbedder(config)]);
+  const [chat, embedder, speech] = await Promise.all([
+    chooseChatModel(config),
+    chooseEmbedder(config),
+    chooseSpeechToText(config),
+  ]);
   const store = firestoreDocStore(db);
   return {
     config,
@@ -41,6 +45,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     tasks: cloudTasksQueue(getFunctions(app), config.region),
     chat,
     embedder,
+    ...(speech ? { speech } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock: systemClock,
     ids: randomIds,

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config.js";
 import { log } from "../log.js";
-import type { ChatModel, Embedder } from "../ports.js";
+import type { ChatModel, Embedder, SpeechToText } from "../ports.js";
 import { localHashEmbedder } from "./local-embedder.js";
 import { localExtractiveModel } from "./local-extractive.js";
 
@@ -38,4 +38,18 @@ export async function chooseEmbedder(config: Config): Promise<Embedder> {
   }
   warnIfBaseURLWithoutKey(config);
   return localHashEmbedder(config.embeddingDimensions);
+}
+
+/**
+ * Speech to text when the operator names a model (TRANSCRIPTION_MODEL) of a configured OpenAI-compatible API;
+ * otherwise none (no built-in speech model ships with the platform), and channels say they cannot listen.
+ */
+export async function chooseSpeechToText(config: Config): Promise<SpeechToText | undefined> {
+  if (!config.transcriptionModel) return undefined;
+  if (!config.openai.apiKey) {
+    log.warn("TRANSCRIPTION_MODEL is set but OPENAI_API_KEY is not: voice messages will not be transcribed.");
+    return undefined;
+  }
+  const { openAISpeechToText } = await import("./openai-provider.js");
+  return openAISpeechToText(config.openai, config.transcriptionModel);
 }

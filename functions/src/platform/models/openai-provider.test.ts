@@ -9,7 +9,12 @@ import {
   startFakeOpenAIServer,
   type FakeOpenAIServer,
 } from "../testing/fake-openai-server.js";
-import { openAIChatModel, openAIEmbedder, toOpenAIChatParams } from "./openai-provider.js";
+import {
+  openAIChatModel,
+  openAIEmbedder,
+  openAISpeechToText,
+  toOpenAIChatParams,
+} from "./openai-provider.js";
 
 let server: FakeOpenAIServer;
 const logLines: string[] = [];
@@ -536,5 +541,35 @@ describe("openAIEmbedder", () => {
     );
     expect(error.code).toBe("failed-precondition");
     expect(error.message).not.toContain("sk-bad-000000000000");
+  });
+});
+
+describe("openAISpeechToText", () => {
+  it("sends the audio as a file of its type to the configured model, and gives back the words", async () => {
+    const speech = openAISpeechToText(settings(), "whisper-1");
+    expect(speech.info).toMatchObject({ provider: "openai-compatible", model: "whisper-1" });
+    const words = await speech.transcribe(
+      new TextEncoder().encode("How many vacation days?"),
+      "audio/ogg; codecs=opus",
+    );
+    expect(words).toBe("How many vacation days?");
+    const [sent] = server.requestsTo("/v1/audio/transcriptions");
+    const form = String(sent?.body);
+    expect(form).toMatch(/name="model"\r\n\r\nwhisper-1\r\n/);
+    expect(form).toMatch(/name="file"; filename="voice\.ogg"/);
+    expect(form).toMatch(/Content-Type: audio\/ogg/i);
+  });
+
+  it("reports the provider refusing as the platform's error, without the key", async () => {
+    const wrongKey = openAISpeechToText(settings({ apiKey: "sk-wrong-key-000000" }), "whisper-1");
+    const refused = await failure(wrongKey.transcribe(new Uint8Array([1, 2, 3]), "audio/ogg"));
+    expect(refused.code).toBe("failed-precondition");
+    expect(refused.message).not.toContain("sk-wrong-key");
+    server.replyToTranscriptions({ kind: "error", status: 400, message: "Invalid file format." });
+    const bad = await failure(
+      openAISpeechToText(settings(), "whisper-1").transcribe(new Uint8Array([1]), "audio/ogg"),
+    );
+    expect(bad.code).toBe("invalid-argument");
+    expect(bad.message).toMatch(/Invalid file format/);
   });
 });

@@ -19,6 +19,7 @@ import type {
   Embedder,
   FinishReason,
   ModelInfo,
+  SpeechToText,
   ToolCall,
   ToolSpec,
 } from "../ports.js";
@@ -522,6 +523,45 @@ export function openAIEmbedder(cfg: OpenAIConfig, dimensions: number): Embedder 
         throw new AppError("unavailable", "The model provider did not return an embedding for every text.");
       }
       return out;
+    },
+  };
+}
+
+/** A file name the speech API recognises for a type (it reads the format from the name's extension). */
+function audioFileName(mimeType: string): string {
+  const type = mimeType.split(";")[0]?.trim().toLowerCase() ?? "";
+  const extension =
+    {
+      "audio/ogg": "ogg",
+      "audio/opus": "ogg",
+      "audio/mpeg": "mp3",
+      "audio/mp4": "m4a",
+      "audio/aac": "m4a",
+      "audio/amr": "amr",
+      "audio/wav": "wav",
+      "audio/webm": "webm",
+    }[type] ?? "ogg";
+  return `voice.${extension}`;
+}
+
+/** Speech to text over the OpenAI-compatible API's `/audio/transcriptions` (whisper-1, gpt-4o-transcribe...). */
+export function openAISpeechToText(cfg: OpenAIConfig, model: string): SpeechToText {
+  const connect = connector(cfg);
+  return {
+    info: {
+      provider: "openai-compatible",
+      model,
+      label: `OpenAI-compatible API (${model} at ${displayURL(baseURLOf(cfg))})`,
+    },
+    async transcribe(audio, mimeType) {
+      const { sdk, client } = await connect();
+      try {
+        const file = await sdk.toFile(Buffer.from(audio), audioFileName(mimeType), { type: mimeType });
+        const result = await client.audio.transcriptions.create({ model, file, response_format: "json" });
+        return result.text.trim();
+      } catch (e) {
+        throw toModelError(e, sdk, cfg, "transcription");
+      }
     },
   };
 }

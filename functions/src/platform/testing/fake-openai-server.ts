@@ -67,6 +67,11 @@ export interface FakeOpenAIServer {
   replyToChat(...replies: FakeReply[]): void;
   /** Replies for the next embeddings requests; afterwards the default vectors resume. */
   replyToEmbeddings(...replies: FakeReply[]): void;
+  /**
+   * Replies (errors) for the next `/v1/audio/transcriptions` requests; by default a transcription is the
+   * uploaded file's bytes read as UTF-8 (tests send the words as the "audio").
+   */
+  replyToTranscriptions(...replies: FakeReply[]): void;
   /** Recorded requests to one path, e.g. `/v1/chat/completions`. */
   requestsTo(path: string): RecordedRequest[];
   /** Forgets recorded requests and unused scripted replies. */
@@ -314,6 +319,7 @@ export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): 
   const embeddingBatchSizes: number[] = [];
   let chatScript: FakeReply[] = [];
   let embeddingsScript: FakeReply[] = [];
+  let transcriptionScript: FakeReply[] = [];
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -344,6 +350,21 @@ export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): 
             owned_by: "fake",
           })),
         });
+        return;
+      }
+
+      if (req.method === "POST" && path === "/v1/audio/transcriptions") {
+        // The "audio" tests send is text: the words it stands for are its bytes, read as UTF-8.
+        const form = typeof body === "string" ? body : "";
+        const model = /name="model"\r\n\r\n([^\r]*)\r\n/.exec(form)?.[1];
+        const file = /name="file"; filename="([^"]*)"\r\n(?:[A-Za-z-]+: [^\r]*\r\n)*\r\n([\s\S]*?)\r\n--/.exec(form);
+        if (!model || !file) {
+          sendError(res, { kind: "error", status: 400, message: "model and file are required" });
+          return;
+        }
+        const reply = transcriptionScript.shift();
+        if (reply?.kind === "error") return sendError(res, reply);
+        sendJson(res, 200, { text: `${file[2] ?? ""}\n` });
         return;
       }
 
@@ -389,12 +410,14 @@ export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): 
     embeddingBatchSizes,
     replyToChat: (...replies) => void chatScript.push(...replies),
     replyToEmbeddings: (...replies) => void embeddingsScript.push(...replies),
+    replyToTranscriptions: (...replies) => void transcriptionScript.push(...replies),
     requestsTo: (path) => requests.filter((r) => r.path === path),
     reset: () => {
       requests.length = 0;
       embeddingBatchSizes.length = 0;
       chatScript = [];
       embeddingsScript = [];
+      transcriptionScript = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
