@@ -161,6 +161,7 @@ export const adminPermissions = {
   "settings.manage": "admin",
   "audit.view": "admin",
   "privacy.manage": "admin",
+  "channels.manage": "admin",
 } as const satisfies Record<string, Role>;
 
 export type AdminPermission = keyof typeof adminPermissions;

@@ -10,6 +10,15 @@ import type { AgentsSource } from "./agents";
 import type { AnalyticsSource } from "./analytics";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
+import type { WhatsAppSource } from "./whatsapp";
+import type { WidgetsSource } from "./widgets";
 
 export interface StudioSource
-  extends AgentsSource, KnowledgeSource, ConversationHistorySource, AnalyticsSource, AdminSource {}
+  extends
+    AgentsSource,
+    KnowledgeSource,
+    ConversationHistorySource,
+    AnalyticsSource,
+    AdminSource,
+    WhatsAppSource,
+    WidgetsSource {}

@@ -13,6 +13,8 @@ import { hrAssistant, itHelpdesk } from "../test/fixtures";
 import { errorResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
 import { annSession, signInAs } from "../test/session";
+import { whatsAppRoutes } from "../test/whatsappFixtures";
+import { helpCenterWidget, widgetRoutes } from "../test/widgetFixtures";
 
 beforeEach(() => {
   signInAs();
@@ -23,7 +25,15 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const adminPaths = ["/v1/members", "/v1/invitations", "/v1/api-keys", "/v1/settings", "/v1/audit-log"];
+const adminPaths = [
+  "/v1/members",
+  "/v1/invitations",
+  "/v1/api-keys",
+  "/v1/settings",
+  "/v1/audit-log",
+  "/v1/whatsapp/connections",
+  "/v1/widgets",
+];
 
 function signInWithRole(role: "viewer" | "editor") {
   signInAs(
@@ -117,8 +127,12 @@ describe("Settings: who sees what", () => {
 });
 
 describe("Settings: channels", () => {
-  it("shows the two APIs with their base URL and examples, and the channels to come without switches", async () => {
-    stubPlatform({ "GET /v1/agents": () => jsonResponse({ agents: [itHelpdesk, hrAssistant] }) });
+  it("shows the two APIs with their base URL and examples, and every channel's card", async () => {
+    stubPlatform({
+      ...whatsAppRoutes(),
+      ...widgetRoutes(),
+      "GET /v1/agents": () => jsonResponse({ agents: [itHelpdesk, hrAssistant] }),
+    });
     renderApp("/settings/channels");
 
     const rest = await screen.findByRole("region", { name: "REST API" });
@@ -145,16 +159,22 @@ describe("Settings: channels", () => {
     expect(mcp).toHaveTextContent(`${origin}/mcp/agents/agt_hr`);
 
     const whatsapp = screen.getByRole("region", { name: "WhatsApp Business" });
-    expect(within(whatsapp).getByText("Available through the API")).toBeInTheDocument();
+    expect(within(whatsapp).getByText("Available")).toBeInTheDocument();
+    expect(await within(whatsapp).findByRole("article", { name: "Support line" })).toBeInTheDocument();
+    // The API stays one click away, for admins who script their setup.
+    expect(within(whatsapp).getByRole("button", { name: "Use the API instead" })).toHaveAttribute(
+      "aria-expanded",
+      "false",
+    );
     expect(whatsapp).toHaveTextContent(`curl -X POST ${origin}/v1/whatsapp/connections`);
 
-    for (const name of ["Web chat widget"]) {
-      const card = screen.getByRole("region", { name });
-      expect(within(card).getByText("Not available yet")).toBeInTheDocument();
-      expect(within(card).queryByRole("checkbox")).not.toBeInTheDocument();
-      expect(within(card).queryByRole("switch")).not.toBeInTheDocument();
-      expect(within(card).queryByRole("button")).not.toBeInTheDocument();
-    }
+    // The widget is no longer a channel to come: admins manage its widgets here (settings-widgets.test.tsx).
+    const widget = screen.getByRole("region", { name: "Web chat widget" });
+    expect(within(widget).getByText("Available")).toBeInTheDocument();
+    expect(within(widget).queryByText("Not available yet")).not.toBeInTheDocument();
+    expect(await within(widget).findByRole("region", { name: "Help center" })).toHaveTextContent(
+      `<script src="${origin}/widget.js" data-key="${helpCenterWidget.key}" async></script>`,
+    );
   });
 });
 

@@ -3,6 +3,8 @@
  * local runtime): Ann owns it (annSession), Bob is an admin, Chen an editor, Dana a viewer.
  */
 import { errorResponse, jsonResponse, type PlatformRoute } from "./platformFetch";
+import { whatsAppRoutes } from "./whatsappFixtures";
+import { widgetRoutes } from "./widgetFixtures";
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 const daysFromNow = (days: number) => new Date(Date.now() + days * 24 * 3600_000).toISOString();
@@ -203,5 +205,7 @@ export function adminRoutes(): Record<string, PlatformRoute> {
     "GET /v1/api-keys": () => jsonResponse(apiKeyList),
     "GET /v1/settings": () => jsonResponse({ retentionDays: null }),
     "GET /v1/audit-log": () => jsonResponse(auditLogPage),
+    ...whatsAppRoutes(),
+    ...widgetRoutes(),
   };
 }

@@ -9,6 +9,8 @@ import { monospace } from "../../theme";
 import { CodeBlock } from "../CodeBlock";
 import { SectionHeader } from "./SectionHeader";
 import { settingsPath } from "./sections";
+import { WhatsAppChannelCard } from "./whatsapp/WhatsAppChannelCard";
+import { WidgetChannelCard } from "./widget/WidgetChannelCard";
 
 const auth = `-H "Authorization: Bearer $ALCHEMIST_API_KEY"`;
 const question = "How many vacation days do I get?";
@@ -55,27 +57,6 @@ function openAiCurlExample(origin: string, agentId: string): string {
     `  ${auth} \\`,
     `  -H "Content-Type: application/json" \\`,
     `  -d '{"model": "${agentId}", "messages": [{"role": "user", "content": "${question}"}]}'`,
-  ].join("\n");
-}
-
-/** Channels that arrive with their own features: said plainly, with nothing to switch on yet. */
-const upcoming: readonly { readonly name: string; readonly description: string }[] = [
-  {
-    name: "Web chat widget",
-    description:
-      "A chat window for your website, answering from a published agent. It arrives with the widget feature; there is nothing to set up yet.",
-  },
-];
-
-function whatsappExample(origin: string, agentId: string): string {
-  return [
-    `curl -X POST ${origin}/v1/whatsapp/connections \\`,
-    `  ${auth} \\`,
-    `  -H "Content-Type: application/json" \\`,
-    `  -d '{"phoneNumberId": "<from Meta>", "wabaId": "<from Meta>", "agentId": "${agentId}",`,
-    `       "accessToken": "<token>", "appSecret": "<app secret>", "verifyToken": "<a token you choose>"}'`,
-    ``,
-    `# then set Meta's callback URL to ${origin}<webhookPath from the answer>, with the same verify token`,
   ].join("\n");
 }
 
@@ -190,25 +171,13 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
         <CodeBlock label="MCP client configuration example" code={mcpExample(origin, exampleAgent)} />
       </ChannelCard>
 
-      <ChannelCard name="WhatsApp Business" status="Available through the API">
-        <Typography sx={{ mb: 2 }}>
-          Answer customers on WhatsApp with a published agent, with the sources as numbered lines. An admin
-          connects each number with its Meta credentials (kept write-only and sealed); connecting numbers here
-          in the studio comes later. Without a Meta account, <code>npm run whatsapp:simulate</code> plays
-          Meta&apos;s part.
-        </Typography>
-        <CodeBlock label="WhatsApp connection example" code={whatsappExample(origin, exampleAgent)} />
+      <ChannelCard name="WhatsApp Business" status="Available">
+        <WhatsAppChannelCard session={session} exampleAgentId={exampleAgent} />
       </ChannelCard>
 
-      <Box sx={{ display: "grid", gap: 2, gridTemplateColumns: "1fr" }}>
-        {upcoming.map((channel) => (
-          <ChannelCard key={channel.name} name={channel.name} status="Not available yet">
-            <Typography variant="body2" color="text.secondary">
-              {channel.description}
-            </Typography>
-          </ChannelCard>
-        ))}
-      </Box>
+      <ChannelCard name="Web chat widget" status="Available">
+        <WidgetChannelCard session={session} />
+      </ChannelCard>
     </Stack>
   );
 }

@@ -6,9 +6,10 @@
  * the REST source runs, so pages get exactly the same values in both modes.
  *
  * Not overridden, so still read through the API: analytics (computed by the platform), the administration
- * section (API keys and invitations are server-only in firestore.rules), search, a cited passage with its
- * document's text and file (the text is read again from the stored file by a parse worker), the playground,
- * and the options agents may be configured with (the operator's settings, not a document).
+ * section (API keys and invitations are server-only in firestore.rules), the web chat widgets (an admin's
+ * list, behind `channels.manage`), search, a cited passage with its document's text and file (the text is
+ * read again from the stored file by a parse worker), the playground, and the options agents may be
+ * configured with (the operator's settings, not a document).
  */
 import type { AgentsSource } from "../agents";
 import {

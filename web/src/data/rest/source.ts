@@ -8,6 +8,8 @@ import { restAgents } from "./agents";
 import { restAnalytics } from "./analytics";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
+import { restWhatsApp } from "./whatsapp";
+import { restWidgets } from "./widgets";
 
 export const restSource: StudioSource = {
   ...restAgents,
@@ -15,4 +17,6 @@ export const restSource: StudioSource = {
   ...restConversationHistory,
   ...restAnalytics,
   ...restAdmin,
+  ...restWhatsApp,
+  ...restWidgets,
 };

@@ -1,0 +1,216 @@
+/**
+ * WhatsApp Business numbers connected to a workspace, each answering with one published agent: the platform's
+ * shapes, the data layer's section for them (`WhatsAppSource`), and the rules the connect and edit forms check
+ * before sending (a copy of functions/src/channels/whatsapp/connections.ts). The access token, app secret and
+ * verify token are write-only: the studio sends them once and never receives or keeps them.
+ */
+
+/** The approved message template sent instead of a reply outside WhatsApp's 24-hour window. */
+export interface WhatsAppTemplate {
+  readonly name: string;
+  /** Meta's language code, such as `en` or `en_US`. */
+  readonly language: string;
+}
+
+export interface WhatsAppConnection {
+  readonly id: string;
+  readonly label: string;
+  /** Meta's id of the phone number (not the number itself). */
+  readonly phoneNumberId: string;
+  /** The WhatsApp Business Account the number belongs to. */
+  readonly wabaId: string;
+  readonly agentId: string;
+  readonly template: WhatsAppTemplate | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** When a message last arrived or a reply was last sent; `null` before the first. */
+  readonly lastActivityAt: string | null;
+  /** The latest failure (a refused reply, a bad token…), as the platform recorded it. */
+  readonly lastError: { readonly at: string; readonly code: string; readonly message: string } | null;
+  /** The path Meta's webhook calls, on the platform's origin (GET for the handshake, POST for messages). */
+  readonly webhookPath: string;
+}
+
+/** The secrets a connection holds: sent, sealed by the platform, never answered. */
+export interface WhatsAppSecrets {
+  readonly accessToken: string;
+  readonly appSecret: string;
+  /** A token the admin chooses and enters again in Meta's webhook settings. */
+  readonly verifyToken: string;
+}
+
+/** `POST /v1/whatsapp/connections`; without a label the platform names it "WhatsApp number". */
+export interface WhatsAppConnectionInput extends WhatsAppSecrets {
+  readonly label?: string;
+  readonly phoneNumberId: string;
+  readonly wabaId: string;
+  readonly agentId: string;
+  readonly template: WhatsAppTemplate | null;
+}
+
+/** `PATCH /v1/whatsapp/connections/{id}`: the number and its account cannot change; a secret sent is rotated. */
+export type WhatsAppConnectionPatch = Partial<
+  Pick<WhatsAppConnectionInput, "label" | "agentId" | "template"> & WhatsAppSecrets
+>;
+
+/** The WhatsApp part of the studio's source (see source.ts); every call needs `channels.manage`. */
+export interface WhatsAppSource {
+  /** Oldest first. */
+  listWhatsAppConnections(signal: AbortSignal): Promise<WhatsAppConnection[]>;
+  /** Refused when the number is already connected (409) or the agent does not answer on WhatsApp. */
+  createWhatsAppConnection(input: WhatsAppConnectionInput): Promise<WhatsAppConnection>;
+  updateWhatsAppConnection(connectionId: string, patch: WhatsAppConnectionPatch): Promise<WhatsAppConnection>;
+  /** Its secrets are deleted; its conversations stay. */
+  deleteWhatsAppConnection(connectionId: string): Promise<void>;
+}
+
+// ----- the forms ------------------------------------------------------------------------------------
+
+/** What the connect and edit forms hold, as typed. */
+export interface WhatsAppConnectionDraft {
+  readonly label: string;
+  readonly phoneNumberId: string;
+  readonly wabaId: string;
+  readonly agentId: string;
+  readonly accessToken: string;
+  readonly appSecret: string;
+  readonly verifyToken: string;
+  readonly templateName: string;
+  readonly templateLanguage: string;
+}
+
+export type WhatsAppDraftField = keyof WhatsAppConnectionDraft;
+export type WhatsAppDraftProblems = Partial<Record<WhatsAppDraftField, string>>;
+
+export const emptyWhatsAppDraft: WhatsAppConnectionDraft = {
+  label: "",
+  phoneNumberId: "",
+  wabaId: "",
+  agentId: "",
+  accessToken: "",
+  appSecret: "",
+  verifyToken: "",
+  templateName: "",
+  templateLanguage: "",
+};
+
+/** An edit form starts from the connection as it is, with every secret empty (kept unless typed again). */
+export function whatsAppDraftOf(connection: WhatsAppConnection): WhatsAppConnectionDraft {
+  return {
+    ...emptyWhatsAppDraft,
+    label: connection.label,
+    phoneNumberId: connection.phoneNumberId,
+    wabaId: connection.wabaId,
+    agentId: connection.agentId,
+    templateName: connection.template?.name ?? "",
+    templateLanguage: connection.template?.language ?? "",
+  };
+}
+
+/** The platform's limits, repeated so the forms can say so before sending. */
+export const whatsAppLimits = { label: 100, minSecret: 8, maxSecret: 1000 } as const;
+
+const graphIdPattern = /^\d{5,30}$/;
+const templateNamePattern = /^[a-z0-9_]{1,512}$/;
+const languagePattern = /^[a-z]{2,3}(_[A-Z]{2})?$/;
+export const whatsAppSecretFields = ["accessToken", "appSecret", "verifyToken"] as const;
+
+/**
+ * Why the platform would refuse the draft, per field (empty when it would not). Connecting needs every
+ * secret; an edit sends only the secrets typed again, and always a label (see `whatsAppPatchOf`).
+ */
+export function whatsAppDraftProblems(
+  draft: WhatsAppConnectionDraft,
+  mode: "connect" | "edit",
+): WhatsAppDraftProblems {
+  const problems: WhatsAppDraftProblems = {};
+  const label = draft.label.trim();
+  if (label.length > whatsAppLimits.label) problems.label = `At most ${whatsAppLimits.label} characters.`;
+  else if (mode === "edit" && label === "") problems.label = "Give the number a label.";
+  if (mode === "connect") {
+    for (const id of ["phoneNumberId", "wabaId"] as const) {
+      if (!graphIdPattern.test(draft[id].trim()))
+        problems[id] = "Enter the numeric id Meta shows: 5 to 30 digits.";
+    }
+  }
+  if (draft.agentId === "") problems.agentId = "Choose the agent that answers on this number.";
+  for (const secret of whatsAppSecretFields) {
+    const value = draft[secret].trim();
+    if (mode === "edit" && value === "") continue;
+    if (value.length < whatsAppLimits.minSecret)
+      problems[secret] = `At least ${whatsAppLimits.minSecret} characters.`;
+    else if (value.length > whatsAppLimits.maxSecret)
+      problems[secret] = `At most ${whatsAppLimits.maxSecret} characters.`;
+  }
+  const name = draft.templateName.trim();
+  const language = draft.templateLanguage.trim();
+  if (name !== "" && !templateNamePattern.test(name))
+    problems.templateName = "Lower-case letters, digits and _ only, as the template is named in Meta.";
+  else if (name === "" && language !== "") problems.templateName = "Give the template's name too.";
+  if (language !== "" && !languagePattern.test(language))
+    problems.templateLanguage = "A language code such as en or en_US.";
+  else if (language === "" && name !== "")
+    problems.templateLanguage = "Give the template's language too, such as en or en_US.";
+  return problems;
+}
+
+function templateOf(draft: WhatsAppConnectionDraft): WhatsAppTemplate | null {
+  const name = draft.templateName.trim();
+  return name === "" ? null : { name, language: draft.templateLanguage.trim() };
+}
+
+/** The request body of a checked connect form. */
+export function whatsAppInputOf(draft: WhatsAppConnectionDraft): WhatsAppConnectionInput {
+  const label = draft.label.trim();
+  return {
+    ...(label !== "" ? { label } : {}),
+    phoneNumberId: draft.phoneNumberId.trim(),
+    wabaId: draft.wabaId.trim(),
+    agentId: draft.agentId,
+    accessToken: draft.accessToken.trim(),
+    appSecret: draft.appSecret.trim(),
+    verifyToken: draft.verifyToken.trim(),
+    template: templateOf(draft),
+  };
+}
+
+/**
+ * The request body of a checked edit form. The label and template are always sent: the platform's patch
+ * schema gives an absent one its default (zod 4 applies defaults inside `.partial()`), which would rename
+ * the number and drop its template. The agent is sent only when it changed, since the platform checks it
+ * again; a secret only when typed again.
+ */
+export function whatsAppPatchOf(
+  draft: WhatsAppConnectionDraft,
+  connection: WhatsAppConnection,
+): WhatsAppConnectionPatch {
+  const secrets: Partial<Record<(typeof whatsAppSecretFields)[number], string>> = {};
+  for (const secret of whatsAppSecretFields) {
+    const value = draft[secret].trim();
+    if (value !== "") secrets[secret] = value;
+  }
+  return {
+    label: draft.label.trim(),
+    ...(draft.agentId !== connection.agentId ? { agentId: draft.agentId } : {}),
+    template: templateOf(draft),
+    ...secrets,
+  };
+}
+
+/** The form field each platform validation issue (`template.name`, `accessToken`) is about. */
+const issueFields: Readonly<Record<string, WhatsAppDraftField>> = {
+  label: "label",
+  phoneNumberId: "phoneNumberId",
+  wabaId: "wabaId",
+  agentId: "agentId",
+  accessToken: "accessToken",
+  appSecret: "appSecret",
+  verifyToken: "verifyToken",
+  template: "templateName",
+  "template.name": "templateName",
+  "template.language": "templateLanguage",
+};
+
+export function whatsAppDraftFieldOf(issuePath: string): WhatsAppDraftField | undefined {
+  return Object.hasOwn(issueFields, issuePath) ? issueFields[issuePath] : undefined;
+}
