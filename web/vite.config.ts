@@ -25,7 +25,7 @@ export default defineConfig({
   },
   test: {
     environment: "jsdom",
-    include: ["src/**/*.test.{ts,tsx}"],
+    include: ["src/**/*.test.{ts,tsx}", "widget/**/*.test.ts"],
     setupFiles: ["./src/test/setup.ts"],
     // Page tests render the whole studio; the first one in a file also compiles the lazy pages it opens.
     testTimeout: 15_000,
