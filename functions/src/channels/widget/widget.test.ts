@@ -191,14 +191,19 @@ describe("managing widgets", () => {
 });
 
 describe("the widget's origin", () => {
-  it("answers an allowed origin with CORS headers, and refuses any other with a 403 and none", async () => {
-    const ok = await call("/config");
+  it("answers an allowed origin with CORS headers, and refuses any other with a 403 (unreadable but for the config)", async () => {
+    const ok = await call("/conversation", { visitor: newVisitor() });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe(site);
-    const evil = await call("/config", { origin: "https://evil.example" });
+    const evil = await call("/conversation", { origin: "https://evil.example", visitor: newVisitor() });
     expect(evil.status).toBe(403);
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();
     expect(await evil.text()).toMatch(/Origin https:\/\/evil\.example may not use this widget/);
+    // The config's refusal is readable from any page, so the widget can tell its site owner why.
+    const config = await call("/config", { origin: "https://evil.example" });
+    expect(config.status).toBe(403);
+    expect(config.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await config.text()).not.toMatch(/theme|agentName/);
     // A request with no page behind it (curl, a server) is refused too.
     expect((await call("/config", { origin: null })).status).toBe(403);
     // The API's own origins do not open the widget's endpoints, nor the widget's the API's.
