@@ -203,6 +203,71 @@ describe("the built runtime under hostile input", () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(34);
   });
 
+  it("holds a web chat widget's public endpoints to their limits under a flood from rotating visitors", async () => {
+    // A published agent and its widget, whose key anyone can read off the page that embeds it.
+    const json = { "content-type": "application/json" };
+    const agent = (await (
+      await call("/v1/agents", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ name: "Front desk" }),
+      })
+    ).json()) as { id: string };
+    await call(`/v1/agents/${agent.id}/publish`, { method: "POST" });
+    const site = "https://shop.example.com";
+    const widget = (await (
+      await call("/v1/widgets", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ agentId: agent.id, allowedOrigins: [site] }),
+      })
+    ).json()) as { key: string };
+    const statuses: number[] = [];
+    const attempt = async (origin: string | undefined, body: string) => {
+      try {
+        const res = await fetch(`${runtime.url}/widget/v1/${widget.key}/messages`, {
+          method: "POST",
+          headers: {
+            ...json,
+            ...(origin ? { origin } : {}),
+            "x-widget-visitor": `flood-${Math.random().toString(36).slice(2).padEnd(20, "0")}`,
+          },
+          body,
+        });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      } catch {
+        statuses.push(0); // closed before the whole body was sent: the point of refusing early
+      }
+    };
+    const report = await underSiege(
+      runtime,
+      neighbour,
+      "a widget flooded from rotating visitors",
+      async () => {
+        for (let round = 0; round < 10; round++) {
+          await Promise.all([
+            ...Array.from({ length: 10 }, () =>
+              attempt(site, JSON.stringify({ content: "Where do I park?" })),
+            ),
+            attempt("https://evil.example", JSON.stringify({ content: "hi" })),
+            attempt(undefined, JSON.stringify({ content: "hi" })),
+            attempt(site, JSON.stringify({ content: "x".repeat(2 * 1024 * 1024) })),
+            attempt(site, "{not json"),
+          ]);
+        }
+      },
+    );
+    expectUnharmed(runtime, report);
+    expect(statuses).toHaveLength(140);
+    // Refused for what it is (403, 400, 413), for being too many (429), or answered (200): nothing else.
+    expect(new Set(statuses).size).toBeGreaterThan(1);
+    for (const status of statuses) expect([0, 200, 400, 403, 413, 429]).toContain(status);
+    // The per-address budget on public POSTs stops the flood long before 100 turns are run.
+    expect(statuses.filter((s) => s === 200).length).toBeLessThan(40);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(60);
+  });
+
   it("keeps serving a neighbour while another tenant uploads a folder of 485 files", async () => {
     const files = Array.from(
       { length: 485 },
