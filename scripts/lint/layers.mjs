@@ -35,6 +35,8 @@ export function layerOf(rel) {
     if (/^(privacy|monitor)\//.test(p)) return { rank: 50, name: `the ${p.split("/")[0]} service` };
     if (p.startsWith("agents/")) return { rank: 40, name: "the agents service" };
     if (p.startsWith("accountability/")) return { rank: 30, name: "the accountability service" };
+    // Tool Forge: the agents run its tools; it imports the platform only.
+    if (p.startsWith("tools/")) return { rank: 35, name: "the tools service" };
     // Metering sits under every service that spends (a turn records its usage event): it imports the platform only.
     if (p.startsWith("billing/")) return { rank: 25, name: "the billing service" };
     if (/^(knowledge|identity)\//.test(p)) return { rank: 20, name: `the ${p.split("/")[0]} service` };

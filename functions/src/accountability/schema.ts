@@ -85,6 +85,15 @@ export const toolRunSchema = z.object({
   error: z.string().nullable(),
   durationMs: z.number(),
   refs: z.array(z.string()),
+  /** For a Tool Forge tool: the HTTP request it sent, secrets masked. */
+  request: z
+    .object({
+      method: z.string(),
+      url: z.string(),
+      headers: z.record(z.string(), z.string()),
+      body: z.string().nullable(),
+    })
+    .optional(),
   /**
    * Set when the injection screen stopped the call or its output: "refused" (the arguments carried
    * content found only in excluded text; the call never ran) or "withheld" (its output was instruction-like).

@@ -31,7 +31,9 @@ import {
   type ToolConfig,
   type VersionSelector,
 } from "./schema.js";
-import { validatorFor } from "./tools.js";
+import { validatorFor } from "../platform/json-schema.js";
+import { getToolSetVersion } from "../tools/toolsets.js";
+import { loadToolbox } from "./tools.js";
 import { nameSchema } from "../platform/validation.js";
 
 const defaultInstructions = "You are a helpful assistant. Answer from the knowledge bases you are given.";
@@ -95,7 +97,15 @@ export type AgentVersionView = AgentVersion & { readonly id: string };
 /** Checks what zod cannot: tools are named once and their parameter schemas are usable JSON Schema. */
 function checkToolShapes(tools: readonly ToolConfig[]): void {
   const seen = new Set<string>();
+  const sets = new Set<string>();
   for (const tool of tools) {
+    if (tool.kind === "toolset") {
+      if (sets.has(tool.toolSetId)) {
+        throw new AppError("invalid-argument", `Tool set ${tool.toolSetId} is pinned twice: pin one version`);
+      }
+      sets.add(tool.toolSetId);
+      continue;
+    }
     if (seen.has(tool.name)) throw new AppError("invalid-argument", `Tool "${tool.name}" is declared twice`);
     seen.add(tool.name);
     if (tool.kind !== "http") continue;
@@ -138,9 +148,35 @@ async function checkToolDestinations(deps: Deps, tools: readonly ToolConfig[]): 
   );
 }
 
-async function checkTools(deps: Deps, tools: readonly ToolConfig[]): Promise<void> {
+/**
+ * Checks pinned tool sets: each version exists in this workspace, holds the tools `only` names, and no two of
+ * the agent's tools share a name (loading them as a turn would).
+ */
+async function checkToolSets(deps: Deps, tenantId: string, tools: readonly ToolConfig[]): Promise<void> {
+  const pinned = tools.filter((t) => t.kind === "toolset");
+  if (pinned.length === 0) return;
+  for (const pin of pinned) {
+    const version = await getToolSetVersion(deps, tenantId, pin.toolSetId, pin.version);
+    const missing = (pin.only ?? []).filter((name) => !version.tools.some((t) => t.name === name));
+    if (missing.length > 0) {
+      throw new AppError(
+        "invalid-argument",
+        `Tool set ${pin.toolSetId} version ${pin.version} has no tool ${missing.slice(0, 5).join(", ")}`,
+      );
+    }
+  }
+  try {
+    await loadToolbox(deps, tenantId, { tools } as AgentConfig);
+  } catch (e) {
+    if (isAppError(e) && e.code === "failed-precondition") throw new AppError("invalid-argument", e.message);
+    throw e;
+  }
+}
+
+async function checkTools(deps: Deps, tenantId: string, tools: readonly ToolConfig[]): Promise<void> {
   checkToolShapes(tools);
   await checkToolDestinations(deps, tools);
+  await checkToolSets(deps, tenantId, tools);
 }
 
 // ----- what the operator lets agents ask of its model account ----------------------------------------
@@ -300,7 +336,7 @@ export async function createAgent(
     contextBudgetTokens: parsed.contextBudgetTokens ?? options.contextBudgetTokens.default,
   });
   checkModelCaps(deps, config);
-  await checkTools(deps, config.tools);
+  await checkTools(deps, tenantId, config.tools);
   config.knowledgeBaseIds = await checkKnowledgeBases(deps, tenantId, config.knowledgeBaseIds);
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
@@ -414,7 +450,7 @@ export async function updateAgent(
   };
   // Only what the patch sets: a draft saved before the operator lowered a cap can still be renamed.
   checkModelCaps(deps, { model, contextBudgetTokens: patch.contextBudgetTokens });
-  if (patch.tools) await checkTools(deps, patch.tools);
+  if (patch.tools) await checkTools(deps, tenantId, patch.tools);
   const kbIds = patch.knowledgeBaseIds
     ? await checkKnowledgeBases(deps, tenantId, patch.knowledgeBaseIds)
     : undefined;

@@ -31,8 +31,18 @@ export const toolSchema = z.discriminatedUnion("kind", [
     method: z.enum(["GET", "POST"]).default("POST"),
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
   }),
+  z.object({
+    /** A published version of a Tool Forge tool set: its tools, pinned (a newer version needs a republish). */
+    kind: z.literal("toolset"),
+    toolSetId: z.string().regex(idPattern, "must be a tool set id"),
+    version: z.number().int().min(1),
+    /** Only these of the version's tools; all of them when omitted. */
+    only: z.array(z.string().regex(toolNamePattern)).min(1).max(200).optional(),
+  }),
 ]);
 export type ToolConfig = z.infer<typeof toolSchema>;
+/** The tools an agent names one by one (not a tool set's). */
+export type NamedToolConfig = Exclude<ToolConfig, { kind: "toolset" }>;
 
 export const agentChannels = [
   "api",

@@ -12,13 +12,16 @@
  * goes through the platform's egress port (`deps.egress`), which reaches public hosts only, checks every
  * redirect and DNS answer, and reads at most `maxToolResponseBytes` of the answer.
  */
-import { z } from "zod";
 import type { Evidence } from "../accountability/assess.js";
 import { searchKnowledgeBases } from "../knowledge/search.js";
 import type { Deps } from "../platform/deps.js";
-import { isAppError } from "../platform/errors.js";
+import { validatorFor } from "../platform/json-schema.js";
+import { AppError, isAppError } from "../platform/errors.js";
 import type { EgressResponse, ToolCall, ToolSpec } from "../platform/ports.js";
-import type { AgentConfig, ToolConfig } from "./schema.js";
+import { callTool, ToolCallError, type ShownRequest, type ToolTarget } from "../tools/executor.js";
+import type { ToolDefinition } from "../tools/schema.js";
+import { getToolSetVersion } from "../tools/toolsets.js";
+import type { AgentConfig, NamedToolConfig } from "./schema.js";
 
 /** What a tool's output may add to the model's context; longer outputs are cut (and say so). */
 export const maxToolOutputChars = 8000;
@@ -51,11 +54,61 @@ const builtinSpecs: Record<"search_knowledge" | "current_time", ToolSpec> = {
   },
 };
 
+/** One tool a turn offers, and how it runs. */
+type ToolEntry =
+  | { readonly kind: "named"; readonly tool: NamedToolConfig }
+  | { readonly kind: "forge"; readonly tool: ToolDefinition; readonly target: ToolTarget };
+
+/** The tools a turn offers: the agent's own, and the tools of the tool-set versions it pins. */
+export interface Toolbox {
+  readonly specs: ToolSpec[];
+  readonly entries: ReadonlyMap<string, ToolEntry>;
+}
+
+/**
+ * The agent's tools, its tool sets' pinned versions read (one read each). A version that no longer exists, or a
+ * name two tools share, is refused: the turn cannot know which tool the model means.
+ */
+export async function loadToolbox(deps: Deps, tenantId: string, config: AgentConfig): Promise<Toolbox> {
+  const specs: ToolSpec[] = [];
+  const entries = new Map<string, ToolEntry>();
+  const add = (spec: ToolSpec, entry: ToolEntry) => {
+    if (entries.has(spec.name)) {
+      throw new AppError("failed-precondition", `Two of the agent's tools are named "${spec.name}"`);
+    }
+    specs.push(spec);
+    entries.set(spec.name, entry);
+  };
+  for (const tool of config.tools) {
+    if (tool.kind === "builtin") add(builtinSpecs[tool.name], { kind: "named", tool });
+    else if (tool.kind === "http") {
+      add(
+        { name: tool.name, description: tool.description, parameters: tool.parameters },
+        { kind: "named", tool },
+      );
+    } else {
+      const version = await getToolSetVersion(deps, tenantId, tool.toolSetId, tool.version);
+      const target: ToolTarget = { tenantId, baseUrl: version.baseUrl, credentialId: version.credentialId };
+      for (const t of version.tools) {
+        if (tool.only && !tool.only.includes(t.name)) continue;
+        add(
+          { name: t.name, description: t.description, parameters: t.parameters },
+          { kind: "forge", tool: t, target },
+        );
+      }
+    }
+  }
+  return { specs, entries };
+}
+
+/** The specs of the tools an agent names itself (what needs no read): tests and the playground's listing. */
 export function toolSpecs(config: AgentConfig): ToolSpec[] {
-  return config.tools.map((t) =>
+  return config.tools.flatMap((t) =>
     t.kind === "builtin"
-      ? builtinSpecs[t.name]
-      : { name: t.name, description: t.description, parameters: t.parameters },
+      ? [builtinSpecs[t.name]]
+      : t.kind === "http"
+        ? [{ name: t.name, description: t.description, parameters: t.parameters }]
+        : [],
   );
 }
 
@@ -72,12 +125,16 @@ export interface ToolRun {
   readonly durationMs: number;
   /** Evidence markers this call added. */
   readonly refs: string[];
+  /** A Tool Forge tool's HTTP request, secrets masked. */
+  readonly request?: ShownRequest;
 }
 
 export interface ToolContext {
   readonly deps: Deps;
   readonly tenantId: string;
   readonly config: AgentConfig;
+  /** The tools on offer (loadToolbox); without it, the agent's own named tools. */
+  readonly toolbox?: Toolbox;
   /** Evidence so far: new passages are numbered after it. */
   readonly evidence: readonly Evidence[];
   readonly step: number;
@@ -89,11 +146,6 @@ const truncate = (text: string): string =>
   text.length <= maxToolOutputChars
     ? text
     : `${text.slice(0, maxToolOutputChars)}\n[output truncated: ${text.length} characters in all]`;
-
-/** The validator of a tool's arguments; throws when the schema is not usable JSON Schema. */
-export function validatorFor(parameters: Readonly<Record<string, unknown>>): z.ZodType {
-  return z.fromJSONSchema(parameters as Parameters<typeof z.fromJSONSchema>[0]);
-}
 
 /** Parses and validates a call's arguments; the error text tells the model what to fix. */
 function parseArguments(spec: ToolSpec, raw: string): Record<string, unknown> {
@@ -153,7 +205,7 @@ async function runBuiltin(
 
 async function runHttp(
   deps: Deps,
-  tool: Extract<ToolConfig, { kind: "http" }>,
+  tool: Extract<NamedToolConfig, { kind: "http" }>,
   args: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<string> {
@@ -203,8 +255,17 @@ export async function executeToolCalls(
   ctx: ToolContext,
   calls: readonly ToolCall[],
 ): Promise<{ runs: ToolRun[]; evidence: Evidence[] }> {
-  const specs = new Map(toolSpecs(ctx.config).map((s) => [s.name, s]));
-  const configs = new Map(ctx.config.tools.map((t) => [t.name, t]));
+  const toolbox =
+    ctx.toolbox ??
+    ({
+      specs: toolSpecs(ctx.config),
+      entries: new Map(
+        ctx.config.tools.flatMap((t): [string, ToolEntry][] =>
+          t.kind === "toolset" ? [] : [[t.name, { kind: "named", tool: t }]],
+        ),
+      ),
+    } satisfies Toolbox);
+  const specs = new Map(toolbox.specs.map((s) => [s.name, s]));
   let passages = ctx.evidence.filter((e) => !e.ref.startsWith("T")).length;
   let toolOutputs = ctx.evidence.filter((e) => e.ref.startsWith("T")).length;
   const added: Evidence[] = [];
@@ -225,27 +286,52 @@ export async function executeToolCalls(
         refs,
       });
       const spec = specs.get(call.name);
-      const tool = configs.get(call.name);
-      if (!spec || !tool) {
+      const entry = toolbox.entries.get(call.name);
+      if (!spec || !entry) {
         const error = `there is no tool named "${call.name}"; available: ${[...specs.keys()].join(", ") || "none"}`;
         return finish("error", JSON.stringify({ error }), error);
       }
-      const timeoutMs = tool.kind === "http" ? tool.timeoutMs : 10_000;
+      const timeoutMs =
+        entry.kind === "forge"
+          ? entry.tool.timeoutMs
+          : entry.tool.kind === "http"
+            ? entry.tool.timeoutMs
+            : 10_000;
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
+      let request: ShownRequest | undefined;
       try {
         const args = parseArguments(spec, call.arguments);
-        const work =
-          tool.kind === "builtin"
-            ? runBuiltin(tool.name, args, ctx, () => {
-                const ref = String(++passages);
-                refs.push(ref);
-                return ref;
-              })
-            : runHttp(ctx.deps, tool, args, controller.signal).then((output) => ({
-                output,
-                evidence: [] as Evidence[],
-              }));
+        let work: Promise<{ output: string; evidence: Evidence[] }>;
+        if (entry.kind === "forge") {
+          if (entry.tool.sideEffect === "write") {
+            // A write never runs on the model's say-so: the end user's confirmation is not asked for yet.
+            throw new ToolError(
+              `${entry.tool.name} changes something and runs only after the end user confirms it, which this ` +
+                "conversation cannot ask for: tell the user exactly what you would do, and that it was not done",
+            );
+          }
+          work = callTool(ctx.deps, entry.target, entry.tool, args, controller.signal).then(
+            (result) => {
+              request = result.request;
+              return { output: result.output, evidence: [] as Evidence[] };
+            },
+            (e: unknown) => {
+              throw e instanceof ToolCallError ? new ToolError(e.message) : e;
+            },
+          );
+        } else if (entry.tool.kind === "builtin") {
+          work = runBuiltin(entry.tool.name, args, ctx, () => {
+            const ref = String(++passages);
+            refs.push(ref);
+            return ref;
+          });
+        } else {
+          work = runHttp(ctx.deps, entry.tool, args, controller.signal).then((output) => ({
+            output,
+            evidence: [] as Evidence[],
+          }));
+        }
         const deadline = new Promise<never>((_, reject) =>
           controller.signal.addEventListener("abort", () =>
             reject(new ToolError(`the tool did not answer within ${timeoutMs} ms`)),
@@ -253,11 +339,11 @@ export async function executeToolCalls(
         );
         const result = await Promise.race([work, deadline]);
         added.push(...result.evidence);
-        if (tool.kind === "http") {
+        if (entry.kind === "forge" || entry.tool.kind === "http") {
           const ref = `T${++toolOutputs}`;
           refs.push(ref);
           added.push(toolEvidence(ref, call, truncate(result.output)));
-          return finish("ok", `[${ref}] ${result.output}`, null);
+          return { ...finish("ok", `[${ref}] ${result.output}`, null), ...(request ? { request } : {}) };
         }
         return finish("ok", result.output, null);
       } catch (e) {

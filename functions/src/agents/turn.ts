@@ -38,7 +38,7 @@ import {
   type Conversation,
   type Message,
 } from "./schema.js";
-import { executeToolCalls, toolSpecs, type ToolContext, type ToolRun } from "./tools.js";
+import { executeToolCalls, loadToolbox, type ToolContext, type ToolRun } from "./tools.js";
 
 export const maxMessageChars = 8000;
 
@@ -315,7 +315,8 @@ async function runTurn(
       : { text: context.summaryText, throughSeq: context.summaryThroughSeq };
 
   const messages: ChatMessage[] = [...context.messages];
-  const tools = toolSpecs(config);
+  const toolbox = await loadToolbox(deps, tenantId, config);
+  const tools = toolbox.specs;
   const runs: ScreenedRun[] = [];
   // What a tool call may draw on: the user's own words, the agent's instructions, evidence it was shown.
   const userWords = [question, ...stored.filter((m) => m.role === "user").map((m) => m.content)];
@@ -340,7 +341,7 @@ async function runTurn(
     messages.push({ role: "assistant", content: result.content, toolCalls: result.toolCalls });
     const calls = result.toolCalls;
     const stepResult = await trace.time("tools", () =>
-      runScreenedTools({ deps, tenantId, config, evidence, step }, calls, excluded, [
+      runScreenedTools({ deps, tenantId, config, toolbox, evidence, step }, calls, excluded, [
         ...userWords,
         config.instructions,
         ...evidence.map((e) => e.text),

@@ -21,12 +21,16 @@ export const permissionTable = {
   "agents.manage": "editor",
   /** Create knowledge bases; upload, delete and restore documents. */
   "knowledge.manage": "editor",
+  /** Import, edit, try and publish tool sets (Tool Forge). */
+  "tools.manage": "editor",
   /** Create, list and revoke API keys. */
   "keys.manage": "admin",
   /** Invite, change and remove members. */
   "members.manage": "admin",
   /** Connect channels that hold credentials (WhatsApp numbers). */
   "channels.manage": "admin",
+  /** Create, rotate and delete the credentials tools authenticate with (their secrets are write-only). */
+  "credentials.manage": "admin",
   /** Tenant settings such as retention. */
   "settings.manage": "admin",
   /** Read the audit log. */

@@ -35,6 +35,11 @@ interface Ids {
   otherResponseId: string;
   connectionId: string;
   widgetId: string;
+  toolSetId: string;
+  /** A published version of the tool set, and one of its tools. */
+  version: string;
+  toolName: string;
+  credentialId: string;
 }
 let ids: Ids;
 
@@ -43,8 +48,13 @@ async function body<T = Record<string, unknown>>(res: Response): Promise<T> {
 }
 
 beforeAll(async () => {
-  // Public routes (accepting an invitation) are rate limited per IP; this suite makes many calls.
-  platform = await startTestPlatform({ RATE_LIMIT_PUBLIC_PER_IP: "0" });
+  // This suite makes many calls with each key in a few seconds: the rate limits (tested on their own) are off,
+  // so every answer here is the route's, never a 429.
+  platform = await startTestPlatform({
+    RATE_LIMIT_PUBLIC_PER_IP: "0",
+    RATE_LIMIT_PER_KEY: "0",
+    RATE_LIMIT_PER_TENANT: "0",
+  });
   const post = async (path: string, json: unknown) => {
     const res = await platform.fetch(path, { method: "POST", json });
     expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(300);
@@ -86,6 +96,30 @@ beforeAll(async () => {
     })
   ).id;
   const widgetId = (await post("/v1/widgets", { agentId, allowedOrigins: ["https://board.example"] })).id;
+  const credentialId = (
+    await post("/v1/tool-credentials", {
+      name: "Board API",
+      kind: "bearer",
+      secret: "board-token-of-the-suite",
+    })
+  ).id;
+  const boardTool = {
+    name: "list_minutes",
+    description: "The board's minutes",
+    parameters: { type: "object", properties: {}, additionalProperties: false },
+    sideEffect: "read",
+    enabled: true,
+    operation: { method: "GET", path: "/minutes", arguments: {}, body: null },
+  };
+  const toolSetId = (
+    await post("/v1/tool-sets", {
+      name: "Board API",
+      baseUrl: "https://board-api.example.test",
+      credentialId,
+      tools: [boardTool],
+    })
+  ).id;
+  await post(`/v1/tool-sets/${toolSetId}/publish`, {});
   const invited = await body<{ token: string }>(
     await platform.fetch("/v1/invitations", {
       method: "POST",
@@ -117,6 +151,10 @@ beforeAll(async () => {
     otherResponseId,
     connectionId,
     widgetId,
+    toolSetId,
+    version: "1",
+    toolName: "list_minutes",
+    credentialId,
   };
 }, 60_000);
 
@@ -364,6 +402,35 @@ const cases: Record<string, Case> = {
     role: "admin",
     otherTenant: 404,
   },
+  "GET /v1/tool-sets": { role: "viewer", otherTenant: "own-data-only" },
+  "POST /v1/tool-sets": {
+    role: "editor",
+    body: (i) => ({ name: "x", baseUrl: "https://x.example.test", credentialId: i.credentialId }),
+    otherTenant: 404,
+  },
+  "GET /v1/tool-sets/{toolSetId}": { role: "viewer", otherTenant: 404 },
+  "PATCH /v1/tool-sets/{toolSetId}": { role: "editor", body: () => ({ name: "renamed" }), otherTenant: 404 },
+  "POST /v1/tool-sets/{toolSetId}/publish": { role: "editor", otherTenant: 404 },
+  "GET /v1/tool-sets/{toolSetId}/versions": { role: "viewer", otherTenant: 404 },
+  "GET /v1/tool-sets/{toolSetId}/versions/{version}": { role: "viewer", otherTenant: 404 },
+  "POST /v1/tool-sets/{toolSetId}/tools/{toolName}/try": {
+    role: "editor",
+    body: () => ({ arguments: {} }),
+    otherTenant: 404,
+  },
+  "GET /v1/tool-credentials": { role: "viewer", otherTenant: "own-data-only" },
+  "POST /v1/tool-credentials": {
+    role: "admin",
+    body: () => ({ name: "k", kind: "bearer", secret: "a-secret-token" }),
+    otherTenant: "own-data-only",
+  },
+  "GET /v1/tool-credentials/{credentialId}": { role: "viewer", otherTenant: 404 },
+  "PATCH /v1/tool-credentials/{credentialId}": {
+    role: "admin",
+    body: () => ({ name: "renamed" }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/tool-credentials/{credentialId}": { role: "admin", otherTenant: 404 },
   "GET /v1/widgets": {
     role: "admin",
     otherTenant: "own-data-only",

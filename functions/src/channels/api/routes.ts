@@ -12,6 +12,7 @@ import { knowledgeRoutes } from "../../knowledge/routes.js";
 import { monitorRoutes } from "../../monitor/routes.js";
 import { openApiDocument, route, type Route } from "../../platform/http/router.js";
 import { privacyRoutes } from "../../privacy/routes.js";
+import { toolRoutes } from "../../tools/routes.js";
 import { openaiRoutes } from "../openai/compat.js";
 import { responsesRoutes } from "../openai/responses.js";
 import { mcpRoutes } from "../mcp/routes.js";
@@ -37,6 +38,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...apiKeyRoutes({ requireAgent: getAgent }),
   ...agentRoutes,
   ...accountabilityRoutes,
+  ...toolRoutes,
   ...openaiRoutes,
   ...responsesRoutes,
   ...mcpRoutes,

@@ -1,0 +1,138 @@
+/**
+ * Tool Forge records: tool sets (a workspace's imported or hand-made tools, with immutable versions agents pin)
+ * and credentials (how tools authenticate; their secrets write-only).
+ * - `tenants/{t}/toolSets/{id}`: a tool set's draft: its base URL, credential and tools, edited freely.
+ * - `tenants/{t}/toolSets/{id}/versions/{n}`: what the draft was when version n was published; never changed.
+ *   An agent names a tool set and a version: publishing a new version changes no agent until it is republished.
+ * - `tenants/{t}/toolCredentials/{id}`: a credential's kind and where it goes (no secret), so the studio may list it.
+ * - `toolSecrets/{id}`: the tenant it belongs to and its sealed secret (platform/secrets.ts), outside every
+ *   tenant's tree: no client reads it, no API returns it.
+ */
+import { z } from "zod";
+import { tenantPath } from "../platform/caller.js";
+import { sealedSchema } from "../platform/secrets.js";
+
+export const toolSetsPath = (tenantId: string): string => `${tenantPath(tenantId)}/toolSets`;
+export const toolSetPath = (tenantId: string, id: string): string => `${toolSetsPath(tenantId)}/${id}`;
+export const toolSetVersionsPath = (tenantId: string, id: string): string =>
+  `${toolSetPath(tenantId, id)}/versions`;
+export const toolSetVersionPath = (tenantId: string, id: string, version: number): string =>
+  `${toolSetVersionsPath(tenantId, id)}/${version}`;
+export const credentialsPath = (tenantId: string): string => `${tenantPath(tenantId)}/toolCredentials`;
+export const credentialPath = (tenantId: string, id: string): string => `${credentialsPath(tenantId)}/${id}`;
+export const credentialSecretPath = (id: string): string => `toolSecrets/${id}`;
+
+/** Tool names as models accept them. */
+export const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Where one argument of a tool goes in the HTTP request. */
+export const argumentPlacementSchema = z.object({
+  in: z.enum(["path", "query", "header", "cookie", "body"]),
+  /** Its name on the wire (a header's, a query parameter's, a body property's). */
+  name: z.string().min(1).max(200),
+});
+export type ArgumentPlacement = z.infer<typeof argumentPlacementSchema>;
+
+export const httpOperationSchema = z.object({
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  /** Appended to the tool set's base URL; `{name}` segments are path arguments (encoded). */
+  path: z
+    .string()
+    .min(1)
+    .max(2000)
+    .regex(/^\/[^\s?#]*$/, "a path starts with / and has no query or fragment"),
+  /** Every argument the schema has, and where it goes. */
+  arguments: z.record(z.string(), argumentPlacementSchema),
+  /**
+   * How body arguments are sent: `properties` puts each in a JSON (or form) object; `whole` sends the one
+   * body argument as the entire body.
+   */
+  body: z
+    .object({
+      contentType: z.enum(["application/json", "application/x-www-form-urlencoded"]),
+      mode: z.enum(["properties", "whole"]),
+    })
+    .nullable(),
+});
+export type HttpOperation = z.infer<typeof httpOperationSchema>;
+
+export const toolDefinitionSchema = z.object({
+  name: z.string().regex(toolNamePattern, "tool names are 1-64 letters, digits, '_' or '-'"),
+  description: z.string().trim().min(1).max(2000),
+  /** JSON Schema (2020-12) of the arguments object; checked before every call. */
+  parameters: z.record(z.string(), z.unknown()),
+  /** `write` tools change something (a transfer): they run only after the end user confirms. */
+  sideEffect: z.enum(["read", "write"]),
+  enabled: z.boolean(),
+  timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  operation: httpOperationSchema,
+  /** A JSON pointer into the response: only that part goes to the model (null: the whole response). */
+  select: z
+    .string()
+    .regex(/^(\/([^~/]|~[01])*)*$/, "a JSON pointer such as /data/items")
+    .max(500)
+    .nullable()
+    .default(null),
+});
+export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
+
+export const toolSetSourceSchema = z.union([
+  z.object({ kind: z.literal("manual") }),
+  z.object({
+    kind: z.literal("openapi"),
+    title: z.string(),
+    specVersion: z.string(),
+    /** Operations that could not become tools, with why (shown, never silently dropped). */
+    skipped: z.array(z.object({ operation: z.string(), reason: z.string() })).default([]),
+  }),
+]);
+
+export const toolSetSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  source: toolSetSourceSchema,
+  /** Where the operations' paths are appended: an http(s) URL; every call still goes through the egress guard. */
+  baseUrl: z.string(),
+  credentialId: z.string().nullable(),
+  tools: z.array(toolDefinitionSchema),
+  latestVersion: z.number().int().min(0),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ToolSet = z.infer<typeof toolSetSchema>;
+
+export const toolSetVersionSchema = z.object({
+  version: z.number().int().min(1),
+  baseUrl: z.string(),
+  credentialId: z.string().nullable(),
+  /** The enabled tools only. */
+  tools: z.array(toolDefinitionSchema),
+  createdAt: z.string(),
+  createdBy: z.string(),
+});
+export type ToolSetVersion = z.infer<typeof toolSetVersionSchema>;
+
+export const credentialKinds = ["api-key", "bearer", "basic", "oauth2-client-credentials"] as const;
+
+export const credentialSchema = z.object({
+  name: z.string(),
+  kind: z.enum(credentialKinds),
+  /** api-key: where the key goes and under which name. */
+  placement: z.object({ in: z.enum(["header", "query", "cookie"]), name: z.string() }).nullable(),
+  /** basic: the user name (the password is the secret). */
+  username: z.string().nullable(),
+  /** oauth2-client-credentials: the token endpoint, client id, scopes and how the client authenticates. */
+  oauth: z
+    .object({
+      tokenUrl: z.string(),
+      clientId: z.string(),
+      scopes: z.array(z.string()),
+      clientAuth: z.enum(["basic", "body"]),
+    })
+    .nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Credential = z.infer<typeof credentialSchema>;
+
+export const credentialSecretSchema = z.object({ tenantId: z.string(), secret: sealedSchema });
