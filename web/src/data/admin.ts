@@ -162,6 +162,8 @@ export const adminPermissions = {
   "audit.view": "admin",
   "privacy.manage": "admin",
   "channels.manage": "admin",
+  /** Conversations and the analytics drawn from them (end users' data). */
+  "conversations.view": "editor",
 } as const satisfies Record<string, Role>;
 
 export type AdminPermission = keyof typeof adminPermissions;

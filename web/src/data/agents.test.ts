@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { hrAssistant } from "../test/fixtures";
-import { draftChanges, draftFieldOfIssue, draftOf, estimateTokens, validateDraft } from "./agents";
+import {
+  draftChanges,
+  draftFieldOfIssue,
+  draftOf,
+  estimateTokens,
+  validateDraft,
+  withChannel,
+} from "./agents";
 import { parseAgent } from "./rest/agents";
 
 const saved = parseAgent(hrAssistant, "GET /v1/agents/agt_hr", "/v1/agents/agt_hr");
@@ -24,6 +31,28 @@ describe("the builder's draft", () => {
     });
   });
 
+  it("sends channels only when the set changed, whatever order the platform kept them in", () => {
+    const reordered = { ...saved, channels: ["studio", "callable", "api"] };
+    const draft = draftOf(reordered);
+    expect(draft.channels).toEqual(["api", "callable", "studio"]);
+    expect(draftChanges(reordered, draft)).toEqual({});
+    const offAndOn = withChannel(withChannel(draft.channels, "api", false), "api", true);
+    expect(draftChanges(reordered, { ...draft, channels: offAndOn })).toEqual({});
+
+    expect(
+      draftChanges(reordered, { ...draft, channels: withChannel(draft.channels, "widget", true) }),
+    ).toEqual({
+      channels: ["api", "callable", "studio", "widget"],
+    });
+    expect(draftChanges(reordered, { ...draft, channels: [] })).toEqual({ channels: [] });
+  });
+
+  it("keeps a channel newer than the studio when another one is switched", () => {
+    const onNewer = { ...saved, channels: ["sms", "api"] };
+    expect(withChannel(draftOf(onNewer).channels, "mcp", true)).toEqual(["api", "mcp", "sms"]);
+    expect(withChannel(["api", "sms"], "api", false)).toEqual(["sms"]);
+  });
+
   it("refuses what the platform would refuse before sending it", () => {
     const draft = draftOf(saved);
     expect(validateDraft(draft)).toEqual({});
@@ -41,7 +70,8 @@ describe("the builder's draft", () => {
     expect(draftFieldOfIssue("knowledgeBaseIds.0")).toBe("knowledgeBaseIds");
     expect(draftFieldOfIssue("tools.0.url")).toBe("tools");
     expect(draftFieldOfIssue("maxToolSteps")).toBe("maxToolSteps");
-    expect(draftFieldOfIssue("channels.0")).toBeUndefined();
+    expect(draftFieldOfIssue("channels.4")).toBe("channels");
+    expect(draftFieldOfIssue("status")).toBeUndefined();
   });
 
   it("estimates about four characters per token, rounding up", () => {

@@ -10,6 +10,18 @@ import type { KnowledgeBaseList } from "./knowledgeBases";
 export const agentStatuses = ["draft", "published", "paused", "archived"] as const;
 export type AgentStatus = (typeof agentStatuses)[number];
 
+/** Where an agent may answer, in the platform's order (its `agentChannels`); each version enables some. */
+export const agentChannels = [
+  "api",
+  "openai-compatible",
+  "callable",
+  "studio",
+  "mcp",
+  "whatsapp",
+  "widget",
+] as const;
+export type AgentChannel = (typeof agentChannels)[number];
+
 export interface AgentModel {
   /** `null` uses the platform's configured chat model. */
   readonly name: string | null;
@@ -38,6 +50,7 @@ export interface AgentConfig {
   readonly confidenceThreshold: number;
   readonly memoryWindow: number;
   readonly contextBudgetTokens: number;
+  /** `agentChannels`, or a channel newer than this studio (kept as it is). */
   readonly channels: readonly string[];
 }
 
@@ -81,10 +94,11 @@ export type AgentPatch = Partial<
     | "confidenceThreshold"
     | "memoryWindow"
     | "contextBudgetTokens"
+    | "channels"
   >
 >;
 
-/** `POST /v1/agents`: the fields the builder sets; the platform defaults the rest (tools, channels…). */
+/** `POST /v1/agents`: the fields the builder sets. */
 export type AgentCreateInput = Required<AgentPatch>;
 
 // ----- the data layer's section ------------------------------------------------------------------
@@ -198,6 +212,8 @@ export interface AgentDraft {
   readonly tools: readonly AgentTool[];
   readonly maxToolSteps: number;
   readonly contextBudgetTokens: number;
+  /** In the platform's order (`inChannelOrder`), so checking a channel off and on again changes nothing. */
+  readonly channels: readonly string[];
 }
 
 export type DraftField = keyof AgentDraft;
@@ -219,6 +235,8 @@ export const newAgentDraft: AgentDraft = {
   tools: [],
   maxToolSteps: 4,
   contextBudgetTokens: 8000,
+  // The platform's default: a new agent answers everywhere.
+  channels: [...agentChannels],
 };
 
 /** A new agent's draft, its model settings starting where the platform's caps allow. */
@@ -246,7 +264,20 @@ export function draftOf(config: AgentConfig): AgentDraft {
     tools: config.tools,
     maxToolSteps: config.maxToolSteps,
     contextBudgetTokens: config.contextBudgetTokens,
+    channels: inChannelOrder(config.channels),
   };
+}
+
+/** Known channels in the platform's order, once each; then any newer than this studio, as they came. */
+export function inChannelOrder(channels: readonly string[]): string[] {
+  const known = agentChannels.filter((channel) => channels.includes(channel));
+  const newer = channels.filter((channel) => !(agentChannels as readonly string[]).includes(channel));
+  return [...known, ...new Set(newer)];
+}
+
+/** The draft's channels with `channel` switched on or off. */
+export function withChannel(channels: readonly string[], channel: AgentChannel, on: boolean): string[] {
+  return inChannelOrder(on ? [...channels, channel] : channels.filter((c) => c !== channel));
 }
 
 /**
@@ -311,6 +342,7 @@ export function createInputOf(draft: AgentDraft): AgentCreateInput {
     tools: draft.tools,
     maxToolSteps: draft.maxToolSteps,
     contextBudgetTokens: draft.contextBudgetTokens,
+    channels: draft.channels,
   };
 }
 
@@ -321,10 +353,12 @@ export function applyDraft(config: AgentConfig, draft: AgentDraft): AgentConfig 
 
 /**
  * Only the fields the form changed, so a save never overwrites what someone else changed meanwhile in
- * fields this form did not touch (channels, or a field left as it was).
+ * fields this form did not touch.
  */
 export function draftChanges(saved: AgentConfig, draft: AgentDraft): AgentPatch {
   const next = applyDraft(saved, draft);
+  // The platform keeps channels in the order they were sent, the form in its own: compared as sets.
+  const before = { ...saved, channels: inChannelOrder(saved.channels) };
   const patch: Record<string, unknown> = {};
   for (const key of [
     "name",
@@ -338,8 +372,9 @@ export function draftChanges(saved: AgentConfig, draft: AgentDraft): AgentPatch 
     "confidenceThreshold",
     "memoryWindow",
     "contextBudgetTokens",
+    "channels",
   ] as const) {
-    if (!sameValue(saved[key], next[key])) patch[key] = next[key];
+    if (!sameValue(before[key], next[key])) patch[key] = next[key];
   }
   return patch as AgentPatch;
 }
@@ -361,6 +396,7 @@ export function draftFieldOfIssue(path: string): DraftField | undefined {
     case "tools":
     case "maxToolSteps":
     case "contextBudgetTokens":
+    case "channels":
       return head;
     case "model":
       return sub === "name" ? "modelName" : sub === "temperature" ? "temperature" : "maxOutputTokens";

@@ -3,19 +3,12 @@
  * activity first, the first page live and the rest a page at a time) and one conversation as it happened,
  * with each answer's accountability; the data layer's section for them, and how pages of a listing merge.
  */
+import { agentChannels } from "./agents";
 import type { AssistantMessage } from "./conversations";
 import type { Watch } from "./live";
 
 /** Where a conversation came from: the channels of the agents schema. */
-export const conversationChannels = [
-  "api",
-  "openai-compatible",
-  "callable",
-  "studio",
-  "mcp",
-  "whatsapp",
-  "widget",
-] as const;
+export const conversationChannels = agentChannels;
 export type ConversationChannel = (typeof conversationChannels)[number];
 
 export function isConversationChannel(value: string): value is ConversationChannel {

@@ -271,7 +271,153 @@ describe("Agent builder: a new agent", () => {
       tools: [],
       maxToolSteps: 4,
       contextBudgetTokens: 8000,
+      channels: ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp", "widget"],
     });
+  });
+});
+
+describe("Agent builder: channels", () => {
+  const channelsSection = () => screen.getByRole("region", { name: "Channels" });
+  const channel = (name: string) => within(channelsSection()).getByRole("checkbox", { name });
+  const checkedChannels = () =>
+    within(channelsSection())
+      .getAllByRole("checkbox")
+      .filter((box) => (box as HTMLInputElement).checked)
+      .map((box) => box.closest("label")?.textContent);
+
+  it("checks the channels the agent answers on, each said in a line", async () => {
+    stubAgentPlatform();
+    await openHrAssistant();
+
+    expect(checkedChannels()).toEqual([
+      "REST API",
+      "OpenAI-compatible API",
+      "Firebase callable",
+      "Studio playground",
+    ]);
+    expect(channel("WhatsApp")).not.toBeChecked();
+    expect(channel("Web chat widget")).not.toBeChecked();
+    expect(channel("MCP")).not.toBeChecked();
+    expect(channel("WhatsApp")).toHaveAccessibleDescription(
+      "Messages to the WhatsApp Business numbers connected to this agent.",
+    );
+    expect(channel("Studio playground")).toHaveAccessibleDescription(
+      /The draft can always be tried there, whatever is checked here\./,
+    );
+    expect(channelsSection()).toHaveTextContent("A change here reaches them once you publish it.");
+    // The draft answers where version 2 does: nothing to publish yet.
+    expect(channelsSection()).not.toHaveTextContent("End users get version 2");
+  });
+
+  it("saves a changed list with the draft, and nothing when it ends as it was", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+
+    await user.click(channel("WhatsApp"));
+    await user.click(channel("Web chat widget"));
+    expect(screen.getByText("You have unsaved changes.")).toBeInTheDocument();
+    expect(channelsSection()).toHaveTextContent(
+      "End users get version 2, which answers on REST API, OpenAI-compatible API, Firebase callable, " +
+        "Studio playground. Publish to apply the channels above.",
+    );
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr").map((r) => r.body)).toEqual([
+      { channels: ["api", "openai-compatible", "callable", "studio", "whatsapp", "widget"] },
+    ]);
+
+    // Off and on again: the same set, so nothing is sent.
+    await user.click(channel("REST API"));
+    expect(screen.getByText("You have unsaved changes.")).toBeInTheDocument();
+    await user.click(channel("REST API"));
+    expect(screen.getByText("All changes saved.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("Nothing to save: the draft is up to date.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")).toHaveLength(1);
+
+    await user.click(screen.getByRole("button", { name: "Publish…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Publish version 3" });
+    await user.click(within(dialog).getByRole("button", { name: "Publish" }));
+    expect(await screen.findByText("Published version 3.")).toBeInTheDocument();
+    await waitFor(() => expect(channelsSection()).not.toHaveTextContent("End users get version"));
+  });
+
+  it("warns that an agent with no channel answers only in the playground, and saves it so", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    await openHrAssistant();
+    const warning = "This agent will answer nowhere but the playground once published";
+    expect(screen.queryByText(new RegExp(warning))).not.toBeInTheDocument();
+
+    for (const name of ["REST API", "OpenAI-compatible API", "Firebase callable"]) {
+      await user.click(channel(name));
+    }
+    expect(screen.queryByText(new RegExp(warning))).not.toBeInTheDocument();
+    await user.click(channel("Studio playground"));
+    expect(within(channelsSection()).getByRole("alert")).toHaveTextContent(warning);
+    expect(channelsSection()).toHaveTextContent(/End users get version 2, which answers on REST API/);
+
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    expect(platform.sent("PATCH /v1/agents/agt_hr")[0]?.body).toEqual({ channels: [] });
+    expect(within(channelsSection()).getByRole("alert")).toHaveTextContent(warning);
+
+    await user.click(channel("MCP"));
+    expect(within(channelsSection()).queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("shows the platform's refusal of a channel next to the channels", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    // A platform older than the widget channel.
+    const message =
+      'Invalid option: expected one of "api"|"openai-compatible"|"callable"|"studio"|"mcp"|"whatsapp"';
+    platform.routes["PATCH /v1/agents/agt_hr"] = () =>
+      errorResponse(400, "invalid-argument", `Invalid request body: channels.4: ${message}`, {
+        issues: [{ path: "channels.4", message }],
+      });
+    await openHrAssistant();
+
+    await user.click(channel("Web chat widget"));
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The draft was not saved");
+    expect(channel("Web chat widget")).toHaveAccessibleDescription(
+      `The web chat widgets made for this agent, on your sites. ${message}`,
+    );
+    expect(screen.getByText("Fix the fields marked in red.")).toBeInTheDocument();
+
+    // Editing the channels clears their error.
+    await user.click(channel("Web chat widget"));
+    expect(channel("Web chat widget")).toHaveAccessibleDescription(
+      "The web chat widgets made for this agent, on your sites.",
+    );
+  });
+
+  it("lists channel changes when a version is compared with the draft", async () => {
+    const user = userEvent.setup();
+    stubAgentPlatform();
+    await openHrAssistant();
+    await user.click(channel("WhatsApp"));
+    await user.click(channel("Firebase callable"));
+
+    await user.click(
+      within(screen.getByRole("listitem", { name: "Version 2" })).getByRole("button", {
+        name: "Compare with draft",
+      }),
+    );
+    const dialog = await screen.findByRole("dialog", { name: "Version 2 compared with the draft" });
+    expect(dialog).toHaveTextContent("1 field differs.");
+    const row = within(dialog).getByRole("row", { name: /^Channels/ });
+    expect(row).toHaveTextContent("Changed");
+    expect(row).toHaveTextContent(
+      "REST API, OpenAI-compatible API, Firebase callable, Studio playground" +
+        "REST API, OpenAI-compatible API, Studio playground, WhatsApp" +
+        "Adds WhatsApp. Removes Firebase callable.",
+    );
   });
 });
 
@@ -692,6 +838,7 @@ describe("Agent builder: status", () => {
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
     expect(platform.changes()).toEqual(["DELETE /v1/agents/agt_hr"]);
     expect(screen.getByRole("textbox", { name: "Name" })).toBeDisabled();
+    expect(screen.getByRole("checkbox", { name: "REST API" })).toBeDisabled();
     expect(screen.queryByRole("button", { name: "Save draft" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Roll back to this version" })).not.toBeInTheDocument();
   });

@@ -289,6 +289,13 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
   const dirty = !readOnly && !sameValue(draftOf(agent), draft);
   const guard = useUnsavedChangesGuard(dirty);
 
+  const servingVersion = versions.data?.find((v) => v.version === agent.publishedVersion);
+  // Memoized: the form's sections re-render only when their own props change.
+  const serving = useMemo(
+    () => servingVersion && { version: servingVersion.version, channels: servingVersion.config.channels },
+    [servingVersion],
+  );
+
   const knowledgeBaseName = (id: string) =>
     (knowledgeBases.data?.available && knowledgeBases.data.knowledgeBases.find((kb) => kb.id === id)?.name) ||
     id;
@@ -468,6 +475,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
             knowledgeBases={knowledgeBases}
             options={options}
             readOnly={readOnly}
+            serving={serving}
           />
           {!readOnly && (
             <SaveBar

@@ -58,7 +58,7 @@ async function fillConnectForm(
 }
 
 describe("Settings: WhatsApp numbers", () => {
-  it("lists each number with its ids, agent, template, webhook URL, last activity and last error", async () => {
+  it("lists each number with its ids, agent, template, documents, webhook URL, last activity and last error", async () => {
     const user = userEvent.setup();
     stubPlatform(channelRoutes());
     renderApp("/settings/channels");
@@ -74,6 +74,11 @@ describe("Settings: WhatsApp numbers", () => {
     expect(support).toHaveTextContent("Template after 24 hoursNone: late replies are not sent");
     expect(support).toHaveTextContent(`Webhook URL${origin}/webhooks/whatsapp/wac_support`);
     expect(support).toHaveTextContent("Last activity12 minutes ago");
+    expect(support).toHaveTextContent("Documents from 2 numbers go to Acme Corp employee handbook");
+    expect(within(support).getByRole("link", { name: "Acme Corp employee handbook" })).toHaveAttribute(
+      "href",
+      "/knowledge/kb_handbook",
+    );
     const failure = within(support).getByRole("alert");
     expect(failure).toHaveTextContent("Last error, 45 minutes ago");
     expect(failure).toHaveTextContent("131047: More than 24 hours have passed since the customer last wrote");
@@ -84,6 +89,7 @@ describe("Settings: WhatsApp numbers", () => {
     const sales = connection("Sales line");
     expect(sales).toHaveTextContent("follow_up (en_US)");
     expect(sales).toHaveTextContent("Last activityNo message yet");
+    expect(sales).not.toHaveTextContent("Documents from");
     expect(within(sales).queryByRole("alert")).not.toBeInTheDocument();
   });
 
@@ -400,5 +406,151 @@ describe("Settings: WhatsApp numbers", () => {
     expect(within(card).queryByRole("article")).not.toBeInTheDocument();
     expect(card).not.toHaveTextContent(whatsAppConnectionList.connections[0]?.phoneNumberId ?? "");
     expect(platform.sent("GET /v1/whatsapp/connections")).toHaveLength(0);
+  });
+});
+
+describe("Settings: WhatsApp documents from staff", () => {
+  const documentsSwitch = (form: HTMLElement) =>
+    within(form).getByRole("switch", { name: "Add documents staff send to a knowledge base" });
+
+  it("connects a number that adds the documents of the numbers listed, checking each line first", async () => {
+    const user = userEvent.setup();
+    const platform = stubPlatform({
+      ...channelRoutes(),
+      "POST /v1/whatsapp/connections": (request: RecordedRequest) =>
+        jsonResponse(
+          {
+            ...salesLine,
+            id: "wac_hr",
+            label: "HR line",
+            documents: (request.body as Record<string, unknown>).documents,
+            webhookPath: "/webhooks/whatsapp/wac_hr",
+          },
+          201,
+        ),
+    });
+    renderApp("/settings/channels");
+    const card = await whatsAppCard();
+
+    await user.click(within(card).getByRole("button", { name: "Connect a number" }));
+    const form = await screen.findByRole("dialog", { name: "Connect a WhatsApp number" });
+    expect(documentsSwitch(form)).not.toBeChecked();
+    expect(within(form).queryByLabelText("Numbers allowed to add documents")).not.toBeInTheDocument();
+    await within(form).findByRole("option", { name: "Acme HR assistant" });
+    await fillConnectForm(user, form, {
+      Label: "HR line",
+      "Phone number ID": "120394857601234",
+      "WhatsApp Business Account ID": "102290129340398",
+      "Access token": whatsAppSecrets.accessToken,
+      "App secret": whatsAppSecrets.appSecret,
+      "Verify token": whatsAppSecrets.verifyToken,
+    });
+    await user.selectOptions(within(form).getByRole("combobox", { name: "Agent" }), "agt_hr");
+
+    await user.click(documentsSwitch(form));
+    const knowledgeBase = within(form).getByRole("combobox", { name: "Knowledge base" });
+    await within(form).findByRole("option", { name: "IT security FAQ" });
+    const senders = within(form).getByLabelText("Numbers allowed to add documents");
+    // Pasted from a staff list, as people have them.
+    await user.click(senders);
+    await user.paste("+31 6 1234 5678\nAnn's phone\n0612345678");
+    await user.click(within(form).getByRole("button", { name: "Connect number" }));
+
+    expect(knowledgeBase).toHaveAccessibleDescription("Choose the knowledge base the documents go to.");
+    expect(knowledgeBase).toHaveFocus();
+    expect(senders).toHaveAccessibleDescription(
+      "Line 2: digits only, such as +31 6 1234 5678. Line 3: start with the country code, without 0 or 00.",
+    );
+    expect(platform.sent("POST /v1/whatsapp/connections")).toHaveLength(0);
+
+    await user.selectOptions(knowledgeBase, "kb_handbook");
+    await user.clear(senders);
+    await user.paste("+31 6 1234 5678\n\n49 151 1234 5678");
+    expect(senders).toHaveAttribute("aria-invalid", "false");
+    await user.click(within(form).getByRole("button", { name: "Connect number" }));
+
+    const steps = await screen.findByRole("dialog", { name: "HR line is connected" });
+    expect(platform.sent("POST /v1/whatsapp/connections").map((r) => r.body)).toEqual([
+      {
+        label: "HR line",
+        phoneNumberId: "120394857601234",
+        wabaId: "102290129340398",
+        agentId: "agt_hr",
+        ...whatsAppSecrets,
+        template: null,
+        documents: { knowledgeBaseId: "kb_handbook", senders: ["31612345678", "4915112345678"] },
+      },
+    ]);
+    await user.click(within(steps).getByRole("button", { name: "Done" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(connection("HR line")).toHaveTextContent(
+      "Documents from 2 numbers go to Acme Corp employee handbook",
+    );
+  });
+
+  it("turns documents off by sending null, and leaves them out of an edit that does not touch them", async () => {
+    const user = userEvent.setup();
+    const platform = stubPlatform({
+      ...channelRoutes(),
+      "PATCH /v1/whatsapp/connections/wac_support": (request: RecordedRequest) =>
+        jsonResponse({ ...supportLine, ...(request.body as object) }),
+    });
+    renderApp("/settings/channels");
+    await whatsAppCard();
+    const edit = async () => {
+      await user.click(within(connection("Support line")).getByRole("button", { name: "Edit Support line" }));
+      return screen.findByRole("dialog", { name: "Edit Support line" });
+    };
+
+    // Opened as the connection is: on, its knowledge base chosen, one number per line.
+    let form = await edit();
+    expect(documentsSwitch(form)).toBeChecked();
+    await waitFor(() =>
+      expect(within(form).getByRole("combobox", { name: "Knowledge base" })).toHaveDisplayValue(
+        "Acme Corp employee handbook",
+      ),
+    );
+    expect(within(form).getByLabelText("Numbers allowed to add documents")).toHaveValue(
+      "31612345678\n4915112345678",
+    );
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    form = await edit();
+    await user.click(documentsSwitch(form));
+    expect(documentsSwitch(form)).toHaveAccessibleDescription(/^Saving turns it off/);
+    expect(within(form).queryByLabelText("Numbers allowed to add documents")).not.toBeInTheDocument();
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+
+    expect(platform.sent("PATCH /v1/whatsapp/connections/wac_support").map((r) => r.body)).toEqual([
+      { label: "Support line", template: null },
+      { label: "Support line", template: null, documents: null },
+    ]);
+    expect(connection("Support line")).not.toHaveTextContent("Documents from");
+  });
+
+  it("shows a knowledge base the platform cannot find under its field", async () => {
+    const user = userEvent.setup();
+    stubPlatform({
+      ...channelRoutes(),
+      "PATCH /v1/whatsapp/connections/wac_support": () =>
+        errorResponse(404, "not-found", "Knowledge base kb_it not found"),
+    });
+    renderApp("/settings/channels");
+    await whatsAppCard();
+
+    await user.click(within(connection("Support line")).getByRole("button", { name: "Edit Support line" }));
+    const form = await screen.findByRole("dialog", { name: "Edit Support line" });
+    await within(form).findByRole("option", { name: "IT security FAQ" });
+    await user.selectOptions(within(form).getByRole("combobox", { name: "Knowledge base" }), "kb_it");
+    await user.click(within(form).getByRole("button", { name: "Save changes" }));
+
+    await waitFor(() =>
+      expect(within(form).getByRole("combobox", { name: "Knowledge base" })).toHaveAccessibleDescription(
+        "Knowledge base kb_it not found. It may have been deleted: choose another.",
+      ),
+    );
+    expect(within(form).queryByRole("alert")).not.toBeInTheDocument();
   });
 });

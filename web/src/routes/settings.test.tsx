@@ -9,6 +9,7 @@ import {
   olderAuditLogPage,
   permissionDenied,
 } from "../test/adminFixtures";
+import { analyticsAnswer } from "../test/analyticsFixtures";
 import { hrAssistant, itHelpdesk } from "../test/fixtures";
 import { errorResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
@@ -132,6 +133,8 @@ describe("Settings: channels", () => {
       ...whatsAppRoutes(),
       ...widgetRoutes(),
       "GET /v1/agents": () => jsonResponse({ agents: [itHelpdesk, hrAssistant] }),
+      // Each channel's recent activity (settings-channel-activity.test.tsx): a quiet month here.
+      "GET /v1/analytics": () => jsonResponse(analyticsAnswer([])),
     });
     renderApp("/settings/channels");
 

@@ -1,8 +1,10 @@
 /**
  * Acme Corp's WhatsApp numbers, in the shapes `/v1/whatsapp/connections` answers (functions/src/channels/
- * whatsapp/connections.ts `ConnectionView`): the support line answers with the HR assistant and last failed
- * to reply late without a template; the sales line has not had a message yet.
+ * whatsapp/connections.ts `ConnectionView`): the support line answers with the HR assistant, adds the
+ * documents two HR staff send to the handbook, and last failed to reply late without a template; the sales
+ * line has not had a message yet.
  */
+import { knowledgeBaseList } from "./fixtures";
 import { jsonResponse, type PlatformRoute } from "./platformFetch";
 
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -14,6 +16,7 @@ export const supportLine = {
   wabaId: "102290129340398",
   agentId: "agt_hr",
   template: null,
+  documents: { knowledgeBaseId: "kb_handbook", senders: ["31612345678", "4915112345678"] },
   createdAt: minutesAgo(6 * 24 * 60),
   updatedAt: minutesAgo(6 * 24 * 60),
   lastActivityAt: minutesAgo(12),
@@ -32,6 +35,7 @@ export const salesLine = {
   wabaId: "102290129340398",
   agentId: "agt_hr",
   template: { name: "follow_up", language: "en_US" },
+  documents: null,
   createdAt: minutesAgo(60),
   updatedAt: minutesAgo(60),
   lastActivityAt: null,
@@ -49,7 +53,13 @@ export const whatsAppSecrets = {
   verifyToken: "acme-support-verify-2026",
 };
 
-/** The connections list of Acme Corp, for tests that open the Channels page as an admin. */
+/**
+ * The connections list of Acme Corp, and the knowledge bases documents may go to, for tests that open the
+ * Channels page as an admin.
+ */
 export function whatsAppRoutes(): Record<string, PlatformRoute> {
-  return { "GET /v1/whatsapp/connections": () => jsonResponse(whatsAppConnectionList) };
+  return {
+    "GET /v1/whatsapp/connections": () => jsonResponse(whatsAppConnectionList),
+    "GET /v1/knowledge-bases": () => jsonResponse(knowledgeBaseList),
+  };
 }

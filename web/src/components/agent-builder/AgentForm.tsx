@@ -15,6 +15,7 @@ import { agentLimits, estimateTokens, type AgentDraft, type DraftErrors } from "
 import type { KnowledgeBaseList } from "../../data/knowledgeBases";
 import type { RemoteData } from "../../data/useRemoteData";
 import { BlockedTopicsField } from "./BlockedTopicsField";
+import { ChannelsSection, type ServingChannels } from "./ChannelsSection";
 import { KnowledgeBasePicker } from "./KnowledgeBasePicker";
 import { LabeledSlider } from "./LabeledSlider";
 import { ToolsSection } from "./ToolsSection";
@@ -28,6 +29,8 @@ interface AgentFormProps {
   readonly options: AgentOptions | undefined;
   /** Archived agents, and people who may only read. */
   readonly readOnly: boolean;
+  /** The channels of the version end users get now; `undefined` for an agent never published. */
+  readonly serving?: ServingChannels | undefined;
 }
 
 const count = (n: number) => n.toLocaleString("en");
@@ -36,7 +39,15 @@ const count = (n: number) => n.toLocaleString("en");
  * The builder's fields, in sections; controlled by the page, which owns saving. Each section re-renders only
  * when its own fields change, so typing in the instructions stays fast however big the form grows.
  */
-export function AgentForm({ draft, onChange, errors, knowledgeBases, options, readOnly }: AgentFormProps) {
+export function AgentForm({
+  draft,
+  onChange,
+  errors,
+  knowledgeBases,
+  options,
+  readOnly,
+  serving,
+}: AgentFormProps) {
   const onKnowledgeBasesChange = useCallback(
     (knowledgeBaseIds: string[]) => onChange({ knowledgeBaseIds }),
     [onChange],
@@ -113,6 +124,19 @@ export function AgentForm({ draft, onChange, errors, knowledgeBases, options, re
         onChange={onChange}
         readOnly={readOnly}
       />
+      <FormSection
+        id="channels"
+        title="Channels"
+        intro="Where end users reach this agent. A change here reaches them once you publish it."
+      >
+        <ChannelsSection
+          channels={draft.channels}
+          error={errors.channels}
+          serving={serving}
+          onChange={onChange}
+          readOnly={readOnly}
+        />
+      </FormSection>
     </Stack>
   );
 }

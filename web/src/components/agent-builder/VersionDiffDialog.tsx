@@ -140,6 +140,11 @@ function FieldRow({
       </TableCell>
       <TableCell sx={valueSx}>
         <Box sx={clamp}>{field.after}</Box>
+        {field.summary && (
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 0.5 }}>
+            {field.summary}
+          </Typography>
+        )}
       </TableCell>
     </TableRow>
   );

@@ -20,6 +20,26 @@ describe("comparing versions", () => {
     ).toEqual(["Instructions", "Blocked topics", "Confidence threshold"]);
   });
 
+  it("lists channel changes by name, and none when only their order differs", () => {
+    const published = { ...v2!, channels: ["api", "studio", "mcp"] };
+    const draft = { ...v2!, channels: ["whatsapp", "api", "widget"] };
+    const channels = compareConfigs(published, draft).find((f) => f.key === "channels");
+    expect(channels).toMatchObject({
+      label: "Channels",
+      changed: true,
+      before: "REST API, Studio playground, MCP",
+      after: "REST API, WhatsApp, Web chat widget",
+      summary: "Adds WhatsApp, Web chat widget. Removes Studio playground, MCP.",
+    });
+
+    const none = compareConfigs(published, { ...v2!, channels: [] }).find((f) => f.key === "channels");
+    expect(none).toMatchObject({ after: "None", summary: "Removes REST API, Studio playground, MCP." });
+
+    const reordered = compareConfigs(published, { ...v2!, channels: ["mcp", "api", "studio"] });
+    expect(reordered.find((f) => f.key === "channels")).toMatchObject({ changed: false });
+    expect(reordered.find((f) => f.key === "channels")).not.toHaveProperty("summary");
+  });
+
   it("diffs instructions line by line", () => {
     expect(
       lineDiff(

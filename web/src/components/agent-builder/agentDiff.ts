@@ -1,5 +1,6 @@
 /** What differs between two agent configurations: field by field, and line by line for the instructions. */
-import { sameValue, type AgentConfig } from "../../data/agents";
+import { inChannelOrder, sameValue, type AgentConfig } from "../../data/agents";
+import { channelLabel } from "../history/describe";
 
 export interface ConfigFieldDiff {
   readonly key: string;
@@ -8,6 +9,8 @@ export interface ConfigFieldDiff {
   readonly before: string;
   readonly after: string;
   readonly changed: boolean;
+  /** For lists whose difference is easy to miss ("Adds WhatsApp."); only when changed. */
+  readonly summary?: string;
 }
 
 interface FieldSpec {
@@ -15,9 +18,22 @@ interface FieldSpec {
   readonly label: string;
   readonly value: (config: AgentConfig) => unknown;
   readonly show: (config: AgentConfig, names: (kbId: string) => string) => string;
+  readonly summarize?: (before: AgentConfig, after: AgentConfig) => string;
 }
 
 const listOrNone = (items: readonly string[]) => (items.length === 0 ? "None" : items.join(", "));
+
+/** "Adds WhatsApp. Removes MCP." */
+function channelChanges(before: AgentConfig, after: AgentConfig): string {
+  const added = inChannelOrder(after.channels).filter((c) => !before.channels.includes(c));
+  const removed = inChannelOrder(before.channels).filter((c) => !after.channels.includes(c));
+  return [
+    added.length > 0 ? `Adds ${added.map(channelLabel).join(", ")}.` : "",
+    removed.length > 0 ? `Removes ${removed.map(channelLabel).join(", ")}.` : "",
+  ]
+    .filter((sentence) => sentence !== "")
+    .join(" ");
+}
 
 const fields: readonly FieldSpec[] = [
   { key: "name", label: "Name", value: (c) => c.name, show: (c) => c.name },
@@ -97,8 +113,9 @@ const fields: readonly FieldSpec[] = [
   {
     key: "channels",
     label: "Channels",
-    value: (c) => [...c.channels].sort(),
-    show: (c) => listOrNone(c.channels),
+    value: (c) => inChannelOrder(c.channels),
+    show: (c) => listOrNone(inChannelOrder(c.channels).map(channelLabel)),
+    summarize: channelChanges,
   },
 ];
 
@@ -108,13 +125,17 @@ export function compareConfigs(
   after: AgentConfig,
   knowledgeBaseName: (kbId: string) => string = (id) => id,
 ): ConfigFieldDiff[] {
-  return fields.map((spec) => ({
-    key: spec.key,
-    label: spec.label,
-    before: spec.show(before, knowledgeBaseName),
-    after: spec.show(after, knowledgeBaseName),
-    changed: !sameValue(spec.value(before), spec.value(after)),
-  }));
+  return fields.map((spec) => {
+    const changed = !sameValue(spec.value(before), spec.value(after));
+    return {
+      key: spec.key,
+      label: spec.label,
+      before: spec.show(before, knowledgeBaseName),
+      after: spec.show(after, knowledgeBaseName),
+      changed,
+      ...(changed && spec.summarize ? { summary: spec.summarize(before, after) } : {}),
+    };
+  });
 }
 
 export interface DiffLine {

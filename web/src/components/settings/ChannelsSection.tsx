@@ -7,6 +7,7 @@ import { platformOrigin } from "../../data/platform";
 import type { Session } from "../../data/session";
 import { monospace } from "../../theme";
 import { CodeBlock } from "../CodeBlock";
+import { ChannelActivity } from "./ChannelActivity";
 import { SectionHeader } from "./SectionHeader";
 import { settingsPath } from "./sections";
 import { WhatsAppChannelCard } from "./whatsapp/WhatsAppChannelCard";
@@ -76,7 +77,10 @@ function mcpExample(origin: string, agentId: string): string {
   ].join("\n");
 }
 
-/** `/settings/channels`: where agents answer today (the APIs and MCP), and what comes next. Open to every role. */
+/**
+ * `/settings/channels`: where agents answer (the APIs, MCP, WhatsApp, the widget) and, for roles that may read
+ * analytics, how much each channel was used lately. Open to every role.
+ */
 export function ChannelsSection({ session }: { readonly session: Session }) {
   const headingId = useId();
   const origin = platformOrigin();
@@ -86,6 +90,7 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
   const [chosen, setChosen] = useState<string | undefined>(undefined);
   const exampleAgent = published.find((agent) => agent.id === chosen)?.id ?? published[0]?.id ?? "$AGENT_ID";
   const mayCreateKeys = hasPermission(session.role, "keys.manage");
+  const mayViewActivity = hasPermission(session.role, "conversations.view");
 
   return (
     <Stack component="section" aria-labelledby={headingId} spacing={3}>
@@ -94,6 +99,7 @@ export function ChannelsSection({ session }: { readonly session: Session }) {
         title="Channels"
         description="Where your published agents answer. Every channel answers with sources, a confidence and a trace."
       />
+      {mayViewActivity && <ChannelActivity />}
       <Typography>
         Both APIs need an API key, sent as a bearer token.{" "}
         {mayCreateKeys ? (

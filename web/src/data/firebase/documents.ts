@@ -8,6 +8,7 @@
  * Key order matters where a screen lists a map's entries (a trace's timings): Firestore answers map keys
  * sorted, the REST API in the schema's order, so those maps are put back in the schema's order.
  */
+import { agentChannels } from "../agents";
 import { isRecord } from "../platform";
 import type { FirestoreDoc } from "./ports";
 
@@ -65,16 +66,6 @@ export function byUpdatedAtDesc(
 }
 
 // ----- agents (functions/src/agents/schema.ts) ----------------------------------------------------------
-
-export const agentChannels = [
-  "api",
-  "openai-compatible",
-  "callable",
-  "studio",
-  "mcp",
-  "whatsapp",
-  "widget",
-] as const;
 
 /** `toolSchema`: a discriminated union whose http tools default `method` and `timeoutMs`. */
 function toolBody(value: unknown): unknown {

@@ -24,6 +24,19 @@ describe("reading the connections", () => {
     expect(support).toEqual(supportLine);
     expect(sales?.template).toEqual({ name: "follow_up", language: "en_US" });
     expect(sales?.lastError).toBeNull();
+    expect(support?.documents).toEqual({
+      knowledgeBaseId: "kb_handbook",
+      senders: ["31612345678", "4915112345678"],
+    });
+    expect(sales?.documents).toBeNull();
+  });
+
+  it("reads a connection from a platform older than the documents setting as adding none", () => {
+    const { documents: _documents, ...older } = supportLine;
+
+    const [kept] = parseWhatsAppConnectionList({ connections: [older] });
+
+    expect(kept).toEqual({ ...supportLine, documents: null });
   });
 
   it.each([
@@ -33,6 +46,16 @@ describe("reading the connections", () => {
     ["a template that is not an object", { ...salesLine, template: "follow_up" }, "template"],
     ["no template field at all", { ...salesLine, template: undefined }, "template"],
     ["a numeric phone number id", { ...salesLine, phoneNumberId: 110928374650012 }, "phoneNumberId"],
+    [
+      "documents that are a knowledge base id alone",
+      { ...supportLine, documents: "kb_handbook" },
+      "documents",
+    ],
+    [
+      "senders that are not a list of numbers",
+      { ...supportLine, documents: { knowledgeBaseId: "kb_handbook", senders: [31612345678] } },
+      "senders",
+    ],
   ])("rejects %s, naming the field", async (_what, connection, fieldName) => {
     stubPlatform({ "GET /v1/whatsapp/connections": () => jsonResponse({ connections: [connection] }) });
 
@@ -68,6 +91,7 @@ describe("changing the connections", () => {
       wabaId: salesLine.wabaId,
       agentId: "agt_hr",
       template: salesLine.template,
+      documents: { knowledgeBaseId: "kb_handbook", senders: ["31612345678"] },
       ...whatsAppSecrets,
     };
 
@@ -89,10 +113,17 @@ describe("changing the connections", () => {
     const saved = await restWhatsApp.updateWhatsAppConnection("wac_support", {
       label: "Support (EU)",
       template: null,
+      documents: null,
     });
     await restWhatsApp.deleteWhatsAppConnection("wac_support");
 
+    expect(platform.sent("PATCH /v1/whatsapp/connections/wac_support")[0]?.body).toEqual({
+      label: "Support (EU)",
+      template: null,
+      documents: null,
+    });
     expect(saved.label).toBe("Support (EU)");
+    expect(saved.documents).toBeNull();
     expect(platform.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "PATCH /v1/whatsapp/connections/wac_support",
       "DELETE /v1/whatsapp/connections/wac_support",

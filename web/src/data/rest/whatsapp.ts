@@ -3,9 +3,18 @@
  * interface). Firebase mode uses it as is: the connections are administration, read and changed through the
  * API. The parsers copy the fields the studio shows, by name, so nothing else an answer carries is kept.
  */
-import type { WhatsAppConnection, WhatsAppSource, WhatsAppTemplate } from "../whatsapp";
+import type { WhatsAppConnection, WhatsAppDocuments, WhatsAppSource, WhatsAppTemplate } from "../whatsapp";
 import { requestAsSignedIn } from "../session";
-import { field, isNullableString, isString, list, parseWith, record, ShapeError } from "./shape";
+import {
+  field,
+  isNullableString,
+  isString,
+  isStringArray,
+  list,
+  parseWith,
+  record,
+  ShapeError,
+} from "./shape";
 
 export const whatsAppConnectionsPath = "/v1/whatsapp/connections";
 const connectionPath = (connectionId: string) =>
@@ -40,6 +49,16 @@ function parseTemplate(value: unknown): WhatsAppTemplate | null {
   return { name: field(t, "name", isString), language: field(t, "language", isString) };
 }
 
+/** Absent from a platform older than the setting: no document is added there either. */
+function parseDocuments(value: unknown): WhatsAppDocuments | null {
+  if (value === undefined || value === null) return null;
+  const d = record(value, "documents");
+  return {
+    knowledgeBaseId: field(d, "knowledgeBaseId", isString),
+    senders: [...field(d, "senders", isStringArray)],
+  };
+}
+
 function parseLastError(value: unknown): WhatsAppConnection["lastError"] {
   if (value === null) return null;
   const e = record(value, "lastError");
@@ -65,6 +84,7 @@ export function parseWhatsAppConnection(value: unknown): WhatsAppConnection {
     wabaId: field(c, "wabaId", isString),
     agentId: field(c, "agentId", isString),
     template: parseTemplate(c.template),
+    documents: parseDocuments(c.documents),
     createdAt: field(c, "createdAt", isString),
     updatedAt: field(c, "updatedAt", isString),
     lastActivityAt: field(c, "lastActivityAt", isNullableString),

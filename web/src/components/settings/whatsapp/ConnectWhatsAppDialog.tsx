@@ -9,12 +9,16 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
+  FormControlLabel,
+  FormHelperText,
   Link,
   Stack,
+  Switch,
   TextField,
   Typography,
 } from "@mui/material";
 import type { Agent } from "../../../data/agents";
+import type { KnowledgeBaseList } from "../../../data/knowledgeBases";
 import type { PlatformRequestError } from "../../../data/platform";
 import type { RemoteData } from "../../../data/useRemoteData";
 import {
@@ -41,6 +45,8 @@ interface ConnectWhatsAppDialogProps {
   /** The connection to edit; without one, the dialog connects a new number. */
   readonly connection?: WhatsAppConnection | undefined;
   readonly agents: RemoteData<Agent[]>;
+  /** Where documents staff send may go. */
+  readonly knowledgeBases: RemoteData<KnowledgeBaseList>;
   readonly pending: boolean;
   /** Why the platform refused the last attempt. */
   readonly error: PlatformRequestError | undefined;
@@ -62,17 +68,21 @@ const fieldOrder: readonly WhatsAppDraftField[] = [
   "verifyToken",
   "templateName",
   "templateLanguage",
+  "documentsKnowledgeBaseId",
+  "documentsSenders",
 ];
 
 /**
- * Connects a WhatsApp number to a published agent, or edits one: its label, agent and template, and rotates
- * its secrets. Secrets are password fields, sent once and never shown again (an edit leaves empty ones as
- * they are). The parent mounts it afresh (`key`) for each opening, so a form starts from the connection.
+ * Connects a WhatsApp number to a published agent, or edits one: its label, agent, template and where staff's
+ * documents go, and rotates its secrets. Secrets are password fields, sent once and never shown again (an
+ * edit leaves empty ones as they are). The parent mounts it afresh (`key`) for each opening, so a form starts
+ * from the connection.
  */
 export function ConnectWhatsAppDialog({
   open,
   connection,
   agents,
+  knowledgeBases,
   pending,
   error,
   onConnect,
@@ -93,6 +103,12 @@ export function ConnectWhatsAppDialog({
   const change = (name: WhatsAppDraftField, value: string) => {
     setDraft((d) => ({ ...d, [name]: value }));
     setProblems(({ [name]: _fixed, ...rest }) => rest);
+    onEdit();
+  };
+
+  const toggleDocuments = (on: boolean) => {
+    setDraft((d) => ({ ...d, documentsOn: on }));
+    setProblems(({ documentsKnowledgeBaseId: _kb, documentsSenders: _senders, ...rest }) => rest);
     onEdit();
   };
 
@@ -249,6 +265,40 @@ export function ConnectWhatsAppDialog({
               {field("templateLanguage", "Template language", "Such as en or en_US.")}
             </Stack>
 
+            <DocumentsSettings
+              on={draft.documentsOn}
+              wasOn={connection ? connection.documents !== null : false}
+              onToggle={toggleDocuments}
+              knowledgeBase={
+                <KnowledgeBaseSelect
+                  id={fieldId("documentsKnowledgeBaseId")}
+                  value={draft.documentsKnowledgeBaseId}
+                  knowledgeBases={knowledgeBases}
+                  current={connection?.documents?.knowledgeBaseId}
+                  problem={problem("documentsKnowledgeBaseId")}
+                  onChange={(kbId) => change("documentsKnowledgeBaseId", kbId)}
+                />
+              }
+              senders={
+                <TextField
+                  id={fieldId("documentsSenders")}
+                  label="Numbers allowed to add documents"
+                  value={draft.documentsSenders}
+                  onChange={(event) => change("documentsSenders", event.target.value)}
+                  error={problem("documentsSenders") !== undefined}
+                  helperText={
+                    problem("documentsSenders") ??
+                    `One WhatsApp number per line, country code first, such as +31 6 1234 5678 (up to ${whatsAppLimits.senders}).`
+                  }
+                  multiline
+                  minRows={3}
+                  fullWidth
+                  autoComplete="off"
+                  slotProps={{ htmlInput: { spellCheck: false, inputMode: "tel" } }}
+                />
+              }
+            />
+
             {refusal.agent && (
               <AgentRefusalAlert
                 reason={refusal.agent}
@@ -295,6 +345,15 @@ function describeRefusal(error: PlatformRequestError | undefined): Refusal {
   if (!error) return { fields: {}, agent: undefined, general: false };
   if (error.code === "failed-precondition" && error.reason) {
     return { fields: {}, agent: error.reason, general: false };
+  }
+  if (error.code === "not-found" && error.reason && /^knowledge base /i.test(error.reason)) {
+    return {
+      fields: {
+        documentsKnowledgeBaseId: `${asSentence(error.reason)} It may have been deleted: choose another.`,
+      },
+      agent: undefined,
+      general: false,
+    };
   }
   if (error.code === "already-exists" && error.reason) {
     return {
@@ -396,6 +455,108 @@ function AgentSelect({ id, value, agents, current, problem, onChange }: AgentSel
       {options?.map((agent) => (
         <option key={agent.id} value={agent.id}>
           {agent.name}
+        </option>
+      ))}
+    </TextField>
+  );
+}
+
+interface DocumentsSettingsProps {
+  readonly on: boolean;
+  /** The edited connection adds documents now: turning it off stops that. */
+  readonly wasOn: boolean;
+  readonly onToggle: (on: boolean) => void;
+  readonly knowledgeBase: ReactNode;
+  readonly senders: ReactNode;
+}
+
+/** The optional documents setting: a switch, then where documents go and who may send them. */
+function DocumentsSettings({ on, wasOn, onToggle, knowledgeBase, senders }: DocumentsSettingsProps) {
+  const helpId = useId();
+  return (
+    <>
+      <Box>
+        <Typography variant="subtitle2" component="h3">
+          Documents from staff (optional)
+        </Typography>
+        <FormControlLabel
+          control={
+            <Switch
+              checked={on}
+              onChange={(event) => onToggle(event.target.checked)}
+              slotProps={{ input: { "aria-describedby": helpId } }}
+            />
+          }
+          label="Add documents staff send to a knowledge base"
+        />
+        <FormHelperText id={helpId} sx={{ mx: 0 }}>
+          {on
+            ? "A document one of the numbers below sends to this number is added to the knowledge base (the reply says so), and its caption is answered. Anyone else's documents are answered from their caption only."
+            : wasOn
+              ? "Saving turns it off: documents sent to this number are answered from their caption only, and none is added."
+              : "Off: documents sent to this number are answered from their caption only."}
+        </FormHelperText>
+      </Box>
+      {on && (
+        <>
+          {knowledgeBase}
+          {senders}
+        </>
+      )}
+    </>
+  );
+}
+
+interface KnowledgeBaseSelectProps {
+  readonly id: string;
+  readonly value: string;
+  readonly knowledgeBases: RemoteData<KnowledgeBaseList>;
+  /** The knowledge base an edited connection adds to now: listed even when it is gone. */
+  readonly current: string | undefined;
+  readonly problem: string | undefined;
+  readonly onChange: (kbId: string) => void;
+}
+
+/** The workspace's knowledge bases, the documents' destination. */
+function KnowledgeBaseSelect({
+  id,
+  value,
+  knowledgeBases,
+  current,
+  problem,
+  onChange,
+}: KnowledgeBaseSelectProps) {
+  const list = knowledgeBases.data;
+  const known = list?.available ? list.knowledgeBases : undefined;
+  const options =
+    current && list && !known?.some((kb) => kb.id === current)
+      ? [{ id: current, name: known ? `${current} (not found)` : current }, ...(known ?? [])]
+      : known;
+  const help = knowledgeBases.error
+    ? "The knowledge bases could not be listed: close this form and try again."
+    : list && !list.available
+      ? "This platform cannot list knowledge bases: documents cannot be added on it yet."
+      : known && known.length === 0
+        ? "This workspace has no knowledge base yet: create one under Knowledge first."
+        : "Documents added are read like uploads, and searchable a minute or two later.";
+  return (
+    <TextField
+      select
+      id={id}
+      label="Knowledge base"
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+      error={problem !== undefined || (knowledgeBases.error !== undefined && !list)}
+      helperText={problem ?? help}
+      slotProps={{ select: { native: true } }}
+      fullWidth
+    >
+      <option value="" disabled>
+        {options ? "Choose a knowledge base" : list ? "No knowledge base listed" : "Loading knowledge bases…"}
+      </option>
+      {options?.map((kb) => (
+        <option key={kb.id} value={kb.id}>
+          {kb.name}
         </option>
       ))}
     </TextField>

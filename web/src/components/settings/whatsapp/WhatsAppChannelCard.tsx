@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { Box, Button, Collapse, Stack, Typography } from "@mui/material";
 import { hasPermission } from "../../../data/admin";
-import { useAgents } from "../../../data/hooks/agents";
+import { useAgents, useKnowledgeBases } from "../../../data/hooks/agents";
 import { useWhatsAppConnections } from "../../../data/hooks/whatsapp";
 import { platformOrigin } from "../../../data/platform";
 import { roleLabels, type Session } from "../../../data/session";
@@ -63,6 +63,7 @@ function WhatsAppConnections({ exampleAgentId }: { readonly exampleAgentId: stri
   const studio = useStudio();
   const connections = useWhatsAppConnections();
   const agents = useAgents({ includeArchived: true });
+  const knowledgeBases = useKnowledgeBases();
   const update = useRemoteUpdate(connections);
   const changes = useMutation<Change>();
 
@@ -147,6 +148,9 @@ function WhatsAppConnections({ exampleAgentId }: { readonly exampleAgentId: stri
               <WhatsAppConnectionCard
                 connection={connection}
                 agents={agents.data}
+                knowledgeBases={
+                  knowledgeBases.data?.available ? knowledgeBases.data.knowledgeBases : undefined
+                }
                 onEdit={() => openForm(connection)}
                 onDisconnect={() => {
                   setDisconnecting(connection);
@@ -194,6 +198,7 @@ function WhatsAppConnections({ exampleAgentId }: { readonly exampleAgentId: stri
         open={formOpen}
         connection={form.editing}
         agents={agents}
+        knowledgeBases={knowledgeBases}
         pending={changes.busy === formAction}
         error={changes.error(formAction)}
         onConnect={connect}

@@ -2,6 +2,7 @@ import { useId, type ReactNode } from "react";
 import { Link as RouterLink } from "react-router";
 import { Alert, AlertTitle, Box, Button, Link, Paper, Typography } from "@mui/material";
 import type { Agent } from "../../../data/agents";
+import type { KnowledgeBaseSummary } from "../../../data/knowledgeBases";
 import { platformOrigin } from "../../../data/platform";
 import type { WhatsAppConnection } from "../../../data/whatsapp";
 import { monospace } from "../../../theme";
@@ -11,20 +12,26 @@ import { WebhookUrl } from "./WebhookUrl";
 interface WhatsAppConnectionCardProps {
   readonly connection: WhatsAppConnection;
   readonly agents: readonly Agent[] | undefined;
+  /** To name the knowledge base documents go to (by id until listed). */
+  readonly knowledgeBases: readonly KnowledgeBaseSummary[] | undefined;
   readonly onEdit: () => void;
   readonly onDisconnect: () => void;
 }
 
-/** One connected number: what Meta knows it by, the agent answering on it, its webhook URL and its health. */
+/**
+ * One connected number: what Meta knows it by, the agent answering on it, where staff's documents go, its
+ * webhook URL and its health.
+ */
 export function WhatsAppConnectionCard({
   connection,
   agents,
+  knowledgeBases,
   onEdit,
   onDisconnect,
 }: WhatsAppConnectionCardProps) {
   const headingId = useId();
   const agentName = agents?.find((a) => a.id === connection.agentId)?.name ?? connection.agentId;
-  const { lastError, template } = connection;
+  const { documents, lastError, template } = connection;
   return (
     <Paper component="article" aria-labelledby={headingId} sx={{ p: { xs: 2, sm: 2.5 } }}>
       <Box sx={{ display: "flex", flexWrap: "wrap", alignItems: "center", gap: 1, mb: 1.5 }}>
@@ -110,6 +117,16 @@ export function WhatsAppConnectionCard({
           )}
         </Detail>
       </Box>
+      {documents && (
+        <Typography sx={{ mt: 1.5 }}>
+          Documents from {documents.senders.length === 1 ? "1 number" : `${documents.senders.length} numbers`}{" "}
+          go to{" "}
+          <Link component={RouterLink} to={`/knowledge/${encodeURIComponent(documents.knowledgeBaseId)}`}>
+            {knowledgeBases?.find((kb) => kb.id === documents.knowledgeBaseId)?.name ??
+              documents.knowledgeBaseId}
+          </Link>
+        </Typography>
+      )}
     </Paper>
   );
 }
