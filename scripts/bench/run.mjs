@@ -11,7 +11,9 @@
 // BENCH_VECTORS1536=1, a last phase writes 100k synthetic 1,536-dimensional vectors through the store and
 // measures the int8 index in a fresh process (about 3 minutes more). With LOCAL_MODELS_DIR, a phase measures
 // the models in that folder: their throughput, and the turn overhead of a runtime that uses them (the other
-// phases always run the built-in models). Prints figures, asserts nothing.
+// phases always run the built-in models). A phase imports the largest real OpenAPI documents with Tool Forge's
+// importer (scripts/bench/openapi-import.mjs: time and peak RSS, a fresh process each). Prints figures,
+// asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
 // BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES.
 import { spawnSync } from "node:child_process";
@@ -45,6 +47,8 @@ const targets = {
   bulkReadySeconds: 3,
   vectors1536RssMb: 500,
   whatsappAckP99: 50,
+  openapiImportSeconds: 5,
+  openapiImportRssMb: 300,
   vectors1536Recall: 0.98,
 };
 /**
@@ -341,6 +345,19 @@ try {
       `${wa.failures} refused, ${wa.replies} replies sent (the answers run in the same process meanwhile)`,
   );
 
+  const openapi = phase("openapi-import.mjs", []);
+  console.log("\nTool Forge's OpenAPI import, each document in a fresh process (text → candidate tools):");
+  for (const r of openapi.runs)
+    console.log(
+      `  ${r.file.padEnd(31)} ${fmt(r.bytes / 1024 / 1024).padStart(4)} MB of ${r.format}: ${r.operations} operations → ${r.tools} tools; ` +
+        `first import ${fmt(r.firstMs / 1000, 2)} s (then ${fmt(r.bestMs / 1000, 2)} s), peak RSS ${fmt(r.peakRssMb, 0)} MB`,
+    );
+  const openapiLargest = openapi.runs[0];
+  console.log(
+    `  largest: ${fmt(openapiLargest.firstMs / 1000, 2)} s ${ratio(openapiLargest.firstMs / 1000, targets.openapiImportSeconds, "s")}, ` +
+      `peak RSS ${fmt(openapiLargest.peakRssMb, 0)} MB ${ratio(openapiLargest.peakRssMb, targets.openapiImportRssMb, "MB")}`,
+  );
+
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
   console.log(
@@ -443,6 +460,12 @@ try {
       : []),
     ...(seq.errors > 0 ? [`${seq.errors} failed sequential turns`] : []),
     ...(wa.ackMs.p99 > targets.whatsappAckP99 ? [`WhatsApp webhook p99 ${fmt(wa.ackMs.p99)} ms`] : []),
+    ...(openapiLargest.firstMs / 1000 > targets.openapiImportSeconds
+      ? [`OpenAPI import ${fmt(openapiLargest.firstMs / 1000, 2)} s`]
+      : []),
+    ...(openapiLargest.peakRssMb > targets.openapiImportRssMb
+      ? [`OpenAPI import RSS ${fmt(openapiLargest.peakRssMb, 0)} MB`]
+      : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
     ...(bulk.batched.readySeconds > targets.bulkReadySeconds
       ? [`bulk upload ready in ${fmt(bulk.batched.readySeconds)} s`]
@@ -462,6 +485,7 @@ try {
         ? `${k(v1536.rows)} × 1536 dims in ${fmt(v1536.peakMb, 0)} MB peak RSS, recall@10 ${fmt(v1536.recallAt10, 3)}, ` +
           `p50 ${fmt(v1536.latency[10].p50, 0)} ms, `
         : "") +
+      `OpenAPI import of ${fmt(openapiLargest.bytes / 1024 / 1024, 0)} MB in ${fmt(openapiLargest.firstMs / 1000, 2)} s / ${fmt(openapiLargest.peakRssMb, 0)} MB RSS, ` +
       `${bulk.files} files ready in ${fmt(bulk.batched.readySeconds)} s (batched) / ${fmt(bulk.single.readySeconds)} s (one per request), ` +
       `initial JS ${fmt(initialKb)} KB gzipped, /agents first load ` +
       (firstLoad
