@@ -10,6 +10,7 @@ export default tseslint.config(
       "**/node_modules/**",
       "functions/lib/**",
       "local/lib/**",
+      "examples/*/lib/**",
       "web/dist/**",
       "emulator-data/**",
       "coverage/**",

@@ -26,6 +26,13 @@ if (run("npm", ["run", "build", "-w", "functions", "-w", "local"], root) !== 0) 
 const suites = [
   { name: "functions", cwd: path.join(root, "functions"), args: [] },
   { name: "local", cwd: path.join(root, "local"), args: [] },
+  // The example banking service (examples/banking-api), type-checked first: no root build or typecheck covers it.
+  {
+    name: "banking-api",
+    cwd: path.join(root, "examples", "banking-api"),
+    args: [],
+    prepare: ["npm", ["run", "typecheck", "-w", "examples/banking-api"], root],
+  },
   // Attacks on the built runtime as a child process, alone, since they measure its latency (test:hostile).
   { name: "hostile", cwd: path.join(root, "functions"), args: ["-c", "vitest.hostile.config.ts"] },
   { name: "web", cwd: path.join(root, "web"), args: [] },
