@@ -11,7 +11,7 @@ import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import type { EgressResponse } from "../platform/ports.js";
 import { authFor, type AppliedAuth } from "./credentials.js";
-import type { ToolDefinition } from "./schema.js";
+import type { ArgumentPlacement, ToolDefinition } from "./schema.js";
 
 /** What is read of a tool's answer. */
 export const maxResponseBytes = 1024 * 1024;
@@ -65,6 +65,25 @@ const safeHeaderValue = (name: string, value: string): string => {
   return value;
 };
 
+/** A query argument as name/value pairs, written in its style. */
+function queryPairs(placement: ArgumentPlacement, value: unknown): [string, string][] {
+  const { name, style, explode } = placement;
+  if (style === "deepObject" && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.entries(value).map(([k, v]): [string, string] => [`${name}[${k}]`, scalar(v)]);
+  }
+  if (Array.isArray(value)) {
+    if (style === "form" && explode) return value.map((item): [string, string] => [name, scalar(item)]);
+    const joiner = style === "spaceDelimited" ? " " : style === "pipeDelimited" ? "|" : ",";
+    return [[name, value.map(scalar).join(joiner)]];
+  }
+  if (value !== null && typeof value === "object" && style === "form") {
+    const entries = Object.entries(value);
+    if (explode) return entries.map(([k, v]): [string, string] => [k, scalar(v)]);
+    return [[name, entries.flatMap(([k, v]) => [k, scalar(v)]).join(",")]];
+  }
+  return [[name, scalar(value)]];
+}
+
 /** The request the arguments make, before auth. */
 export function buildRequest(
   baseUrl: string,
@@ -93,7 +112,7 @@ export function buildRequest(
         path = path.replaceAll(`{${placement.name}}`, encodeURIComponent(scalar(value)));
         break;
       case "query":
-        for (const item of Array.isArray(value) ? value : [value]) query.push([placement.name, scalar(item)]);
+        query.push(...queryPairs(placement, value));
         break;
       case "header":
         headers[placement.name.toLowerCase()] = safeHeaderValue(placement.name, scalar(value));
@@ -118,7 +137,7 @@ export function buildRequest(
     if (payload !== undefined) {
       headers["content-type"] = op.body.contentType;
       body =
-        op.body.contentType === "application/json"
+        op.body.encoding === "json"
           ? JSON.stringify(payload)
           : new URLSearchParams(
               Object.entries((payload ?? {}) as Record<string, unknown>).map(([k, v]): [string, string] => [

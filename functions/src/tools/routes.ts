@@ -4,6 +4,7 @@ import { idPattern } from "../platform/ids.js";
 import { validatorFor } from "../platform/json-schema.js";
 import { route, type Route } from "../platform/http/router.js";
 import { AppError } from "../platform/errors.js";
+import { validate } from "../platform/validation.js";
 import {
   createCredential,
   credentialInput,
@@ -18,6 +19,8 @@ import {
   createToolSet,
   getToolSet,
   getToolSetVersion,
+  importInput,
+  importToolSet,
   listToolSets,
   listToolSetVersions,
   publishToolSet,
@@ -60,6 +63,57 @@ export const toolRoutes: Route<unknown, unknown>[] = [
     body: { kind: "json", schema: toolSetInput },
     status: 201,
     handle: ({ deps, caller, body }) => createToolSet(deps, caller, body),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/tool-sets/import",
+    summary:
+      "Import an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML) as a tool set: every operation a tool " +
+      "(switched off until enabled) or listed with why it cannot be one; the security schemes it declares, " +
+      "to create the matching credential",
+    tag,
+    permission: "tools.manage",
+    body: { kind: "upload", jsonAlternative: importInput },
+    status: 201,
+    handle: ({ deps, caller, body, upload }) => {
+      if (upload) {
+        const file = upload.files[0];
+        if (!file || upload.files.length > 1) {
+          throw new AppError("invalid-argument", "Send one OpenAPI document, as the form's 'file' field");
+        }
+        const fields = upload.fields;
+        const input = validate(
+          importInput,
+          {
+            spec: file.bytes.toString("utf8"),
+            ...(fields.name ? { name: fields.name } : {}),
+            ...(fields.baseUrl ? { baseUrl: fields.baseUrl } : {}),
+            ...(fields.credentialId ? { credentialId: fields.credentialId } : {}),
+            ...(fields.only
+              ? {
+                  only: fields.only
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter(Boolean),
+                }
+              : {}),
+            ...(fields.enable
+              ? {
+                  enable: ["none", "read", "all"].includes(fields.enable)
+                    ? fields.enable
+                    : fields.enable
+                        .split(",")
+                        .map((s) => s.trim())
+                        .filter(Boolean),
+                }
+              : {}),
+          },
+          "form",
+        );
+        return importToolSet(deps, caller, input);
+      }
+      return importToolSet(deps, caller, body);
+    },
   }),
   route({
     method: "GET",

@@ -30,6 +30,13 @@ export const argumentPlacementSchema = z.object({
   in: z.enum(["path", "query", "header", "cookie", "body"]),
   /** Its name on the wire (a header's, a query parameter's, a body property's). */
   name: z.string().min(1).max(200),
+  /**
+   * How an array or object in the query is written (OpenAPI's style and explode): `form` exploded repeats the
+   * parameter (`a=1&a=2`), not exploded joins with commas; the delimited styles join with a space or a pipe;
+   * `deepObject` writes `name[key]=value`.
+   */
+  style: z.enum(["form", "spaceDelimited", "pipeDelimited", "deepObject"]).default("form"),
+  explode: z.boolean().default(true),
 });
 export type ArgumentPlacement = z.infer<typeof argumentPlacementSchema>;
 
@@ -49,7 +56,13 @@ export const httpOperationSchema = z.object({
    */
   body: z
     .object({
-      contentType: z.enum(["application/json", "application/x-www-form-urlencoded"]),
+      /** The media type sent (`application/json`, `application/vnd.api+json`, a form...). */
+      contentType: z
+        .string()
+        .regex(/^[\w.+-]+\/[\w.+-]+$/, "a media type such as application/json")
+        .max(200),
+      /** How the body is written: a JSON document, or `application/x-www-form-urlencoded` fields. */
+      encoding: z.enum(["json", "form"]).default("json"),
       mode: z.enum(["properties", "whole"]),
     })
     .nullable(),
@@ -75,6 +88,8 @@ export const toolDefinitionSchema = z.object({
     .default(null),
 });
 export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
+/** A tool as an API client may send it (defaults left out). */
+export type ToolDefinitionInput = z.input<typeof toolDefinitionSchema>;
 
 export const toolSetSourceSchema = z.union([
   z.object({ kind: z.literal("manual") }),

@@ -12,7 +12,7 @@ import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/p
 import { setDeps } from "../platform/process-deps.js";
 import { answer, callTools, scriptedModel } from "../agents/testing/scripted-model.js";
 import { json } from "../channels/openai/testing/fixture.js";
-import type { ToolDefinition } from "./schema.js";
+import type { ToolDefinitionInput as ToolDefinition } from "./schema.js";
 
 const clientSecret = "bank-client-secret-of-the-test";
 const apiKey = "bank-api-key-of-the-test";

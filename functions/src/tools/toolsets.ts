@@ -13,6 +13,9 @@ import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { validatorFor } from "../platform/json-schema.js";
 import { getCredential } from "./credentials.js";
+import { serverOf, toolsFromImport } from "./from-openapi.js";
+import { importOpenApi } from "./openapi/import.js";
+import type { OpenApiImport } from "./openapi/schema.js";
 import {
   toolDefinitionSchema,
   toolSetPath,
@@ -116,6 +119,7 @@ export async function createToolSet(
   source: ToolSet["source"] = { kind: "manual" },
 ): Promise<ToolSetView> {
   checkTools(input.tools);
+  checkSize(input.tools, "The tools");
   await checkBaseUrl(deps, input.baseUrl);
   await checkCredential(deps, caller.tenantId, input.credentialId);
   const id = deps.ids.newId();
@@ -146,6 +150,90 @@ export async function createToolSet(
   );
   await batch.commit();
   return { id, ...set };
+}
+
+/**
+ * The most a tool set's tools may take, serialized: a Firestore document holds at most 1 MiB, and both modes
+ * keep the same limit so a tool set that works here works in Firebase mode.
+ */
+export const maxToolSetBytes = 900 * 1024;
+
+function checkSize(tools: readonly ToolDefinition[], what: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(tools));
+  if (bytes > maxToolSetBytes) {
+    throw new AppError(
+      "invalid-argument",
+      `${what} take ${Math.ceil(bytes / 1024)} KB, over the ${maxToolSetBytes / 1024} KB a tool set holds: ` +
+        "keep fewer operations (import with `only`, naming tags or operations)",
+    );
+  }
+}
+
+export const importInput = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    /** The OpenAPI 3.x or Swagger 2.0 document: its text (JSON or YAML) or the parsed object. */
+    spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    /** Where the operations are called; the document's first absolute server URL when omitted. */
+    baseUrl: baseUrl.optional(),
+    credentialId: z.string().min(1).max(128).nullable().default(null),
+    /** Keep only the operations with these tags or names (big APIs: pick the part an agent needs). */
+    only: z.array(z.string().min(1).max(200)).min(1).max(500).optional(),
+    /** Which tools start enabled: none (the default), the reads, all, or those with these tags or names. */
+    enable: z
+      .union([z.enum(["none", "read", "all"]), z.array(z.string().min(1).max(200)).max(500)])
+      .default("none"),
+  })
+  .strict();
+
+/** Imports an OpenAPI document as a new tool set: every operation a tool, or listed with why it is not. */
+export async function importToolSet(
+  deps: Deps,
+  caller: Caller,
+  input: z.infer<typeof importInput>,
+): Promise<
+  ToolSetView & { readonly securitySchemes: OpenApiImport["securitySchemes"]; readonly warnings: string[] }
+> {
+  const imported = await importOpenApi(input.spec as string | Record<string, unknown>);
+  const chosen = input.only
+    ? {
+        ...imported,
+        operations: imported.operations.filter(
+          (op) => input.only?.includes(op.name) || op.tags.some((tag) => input.only?.includes(tag)),
+        ),
+      }
+    : imported;
+  if (chosen.operations.length === 0) {
+    throw new AppError("invalid-argument", "No operation of the document has the tags or names in `only`");
+  }
+  const { tools, skipped } = toolsFromImport(chosen, input.enable);
+  const base = input.baseUrl ?? serverOf(imported);
+  if (!base) {
+    throw new AppError(
+      "invalid-argument",
+      "The document names no absolute server URL to call: send baseUrl (e.g. https://api.example.com/v1)",
+      { issues: [{ path: "baseUrl", message: "required: the document has no absolute server URL" }] },
+    );
+  }
+  checkSize(tools, "The imported tools");
+  const set = await createToolSet(
+    deps,
+    caller,
+    {
+      name: input.name ?? (imported.title.trim().slice(0, 100) || "Imported API"),
+      description: `${imported.title} ${imported.version}`.trim().slice(0, 2000),
+      baseUrl: base,
+      credentialId: input.credentialId,
+      tools,
+    },
+    {
+      kind: "openapi",
+      title: imported.title.slice(0, 200),
+      specVersion: imported.specVersion,
+      skipped: skipped.slice(0, 2000),
+    },
+  );
+  return { ...set, securitySchemes: imported.securitySchemes, warnings: imported.warnings };
 }
 
 export async function listToolSets(deps: Deps, tenantId: string): Promise<ToolSetView[]> {
@@ -179,6 +267,7 @@ export async function updateToolSet(
     );
   }
   if (patch.tools) checkTools(tools);
+  checkSize(tools, "The tools");
   if (patch.baseUrl !== undefined) await checkBaseUrl(deps, patch.baseUrl);
   if (patch.credentialId !== undefined) await checkCredential(deps, caller.tenantId, patch.credentialId);
   const changes: Partial<ToolSet> = {

@@ -408,6 +408,21 @@ const cases: Record<string, Case> = {
     body: (i) => ({ name: "x", baseUrl: "https://x.example.test", credentialId: i.credentialId }),
     otherTenant: 404,
   },
+  "POST /v1/tool-sets/import": {
+    role: "editor",
+    body: (i) => ({
+      spec: {
+        openapi: "3.1.0",
+        info: { title: "Board", version: "1" },
+        servers: [{ url: "https://board-api.example.test" }],
+        paths: {
+          "/minutes": { get: { operationId: "listMinutes", responses: { "200": { description: "ok" } } } },
+        },
+      },
+      credentialId: i.credentialId,
+    }),
+    otherTenant: 404,
+  },
   "GET /v1/tool-sets/{toolSetId}": { role: "viewer", otherTenant: 404 },
   "PATCH /v1/tool-sets/{toolSetId}": { role: "editor", body: () => ({ name: "renamed" }), otherTenant: 404 },
   "POST /v1/tool-sets/{toolSetId}/publish": { role: "editor", otherTenant: 404 },

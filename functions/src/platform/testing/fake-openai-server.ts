@@ -357,7 +357,8 @@ export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): 
         // The "audio" tests send is text: the words it stands for are its bytes, read as UTF-8.
         const form = typeof body === "string" ? body : "";
         const model = /name="model"\r\n\r\n([^\r]*)\r\n/.exec(form)?.[1];
-        const file = /name="file"; filename="([^"]*)"\r\n(?:[A-Za-z-]+: [^\r]*\r\n)*\r\n([\s\S]*?)\r\n--/.exec(form);
+        const file =
+          /name="file"; filename="([^"]*)"\r\n(?:[A-Za-z-]+: [^\r]*\r\n)*\r\n([\s\S]*?)\r\n--/.exec(form);
         if (!model || !file) {
           sendError(res, { kind: "error", status: 400, message: "model and file are required" });
           return;
