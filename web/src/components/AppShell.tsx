@@ -25,6 +25,7 @@ const navItems = [
   { to: "/", label: "Overview", end: true },
   { to: "/agents", label: "Agents" },
   { to: "/knowledge", label: "Knowledge" },
+  { to: "/tools", label: "Tools" },
   { to: "/conversations", label: "Conversations" },
   { to: "/analytics", label: "Analytics" },
   { to: "/settings", label: "Settings" },
@@ -39,7 +40,7 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
   // Route-level code splitting: while a lazy page downloads, the current page stays and this bar moves.
   const navigating = useNavigation().state !== "idle";
   const { session } = useSession();
-  // Below `md` the seven destinations do not fit in the bar: they move into a menu.
+  // Below `md` the destinations do not fit in the bar: they move into a menu.
   const compact = useMediaQuery(useTheme().breakpoints.down("md"));
   return (
     <Box sx={{ minHeight: "100vh", display: "flex", flexDirection: "column" }}>

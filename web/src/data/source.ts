@@ -10,6 +10,7 @@ import type { AgentsSource } from "./agents";
 import type { AnalyticsSource } from "./analytics";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
+import type { ToolSetsSource } from "./toolSets";
 import type { WhatsAppSource } from "./whatsapp";
 import type { WidgetsSource } from "./widgets";
 
@@ -21,4 +22,5 @@ export interface StudioSource
     AnalyticsSource,
     AdminSource,
     WhatsAppSource,
-    WidgetsSource {}
+    WidgetsSource,
+    ToolSetsSource {}

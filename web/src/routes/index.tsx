@@ -54,6 +54,11 @@ export const appRoutes: RouteObject[] = [
             path: "knowledge/:kbId/documents/:docId",
             lazy: async () => ({ Component: (await import("./document")).DocumentPage }),
           },
+          { path: "tools", lazy: async () => ({ Component: (await import("./tools")).ToolsPage }) },
+          {
+            path: "tools/:toolSetId",
+            lazy: async () => ({ Component: (await import("./tool-set")).ToolSetPage }),
+          },
           {
             path: "conversations",
             lazy: async () => ({ Component: (await import("./conversations")).ConversationsPage }),

@@ -42,6 +42,7 @@ describe("App shell and unknown routes", () => {
     await user.tab(); // Overview
     await user.tab(); // Agents
     await user.tab(); // Knowledge
+    await user.tab(); // Tools
     await user.tab(); // Conversations
     await user.tab(); // Analytics
     await user.tab(); // Settings

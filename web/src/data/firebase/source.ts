@@ -8,8 +8,9 @@
  * Not overridden, so still read through the API: analytics (computed by the platform), the administration
  * section (API keys and invitations are server-only in firestore.rules), the web chat widgets (an admin's
  * list, behind `channels.manage`), search, a cited passage with its document's text and file (the text is
- * read again from the stored file by a parse worker), the playground, and the options agents may be
- * configured with (the operator's settings, not a document).
+ * read again from the stored file by a parse worker), the playground, the options agents may be
+ * configured with (the operator's settings, not a document), and Tool Forge's tool sets and credentials
+ * (firestore.rules lets no client read them).
  */
 import type { AgentsSource } from "../agents";
 import {

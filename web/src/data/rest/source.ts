@@ -8,6 +8,7 @@ import { restAgents } from "./agents";
 import { restAnalytics } from "./analytics";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
+import { restToolSets } from "./toolSets";
 import { restWhatsApp } from "./whatsapp";
 import { restWidgets } from "./widgets";
 
@@ -19,4 +20,5 @@ export const restSource: StudioSource = {
   ...restAdmin,
   ...restWhatsApp,
   ...restWidgets,
+  ...restToolSets,
 };

@@ -1,0 +1,225 @@
+import { useId, useState } from "react";
+import {
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  FormLabel,
+  MenuItem,
+  Radio,
+  RadioGroup,
+  Stack,
+  TextField,
+  Typography,
+} from "@mui/material";
+import type { ImportEnable, ToolCredential, ToolSetImport } from "../../data/toolSets";
+import { useMutation } from "../../data/useMutation";
+import { monospace } from "../../theme";
+import { FormErrorAlert } from "../FormErrorAlert";
+
+const enableLabels: Record<ImportEnable, string> = {
+  none: "None: I switch them on one by one",
+  read: "The reads (GET operations that change nothing)",
+  all: "All of them, writes included",
+};
+
+interface ImportToolSetDialogProps {
+  readonly open: boolean;
+  /** Offered to authenticate the API's calls; may be empty. */
+  readonly credentials: readonly ToolCredential[];
+  /** Imports it; the dialog shows why when this throws, and stays open. */
+  readonly onImport: (input: ToolSetImport) => Promise<void>;
+  readonly onCancel: () => void;
+}
+
+/** A file's text; through FileReader, which every browser (and jsdom, for the tests) has. */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(typeof reader.result === "string" ? reader.result : "");
+    reader.onerror = () => reject(reader.error ?? new Error(`${file.name} could not be read`));
+    reader.readAsText(file);
+  });
+}
+
+/** An OpenAPI 3.x or Swagger 2.0 document, uploaded or pasted, becomes a tool set: each operation a tool. */
+export function ImportToolSetDialog({ open, credentials, onImport, onCancel }: ImportToolSetDialogProps) {
+  const titleId = useId();
+  const fileId = useId();
+  const [file, setFile] = useState<{ readonly name: string; readonly text: string } | undefined>();
+  const [pasted, setPasted] = useState("");
+  const [name, setName] = useState("");
+  const [baseUrl, setBaseUrl] = useState("");
+  const [credentialId, setCredentialId] = useState("");
+  const [enable, setEnable] = useState<ImportEnable>("none");
+  const [specError, setSpecError] = useState<string | undefined>();
+  const importing = useMutation<"import">();
+  const failure = importing.error("import");
+
+  const reset = () => {
+    setFile(undefined);
+    setPasted("");
+    setName("");
+    setBaseUrl("");
+    setCredentialId("");
+    setEnable("none");
+    setSpecError(undefined);
+    importing.dismiss("import");
+  };
+
+  const chooseFile = async (chosen: File | undefined) => {
+    setSpecError(undefined);
+    if (!chosen) return;
+    try {
+      setFile({ name: chosen.name, text: await readText(chosen) });
+    } catch {
+      setSpecError(`${chosen.name} could not be read.`);
+    }
+  };
+
+  const submit = async () => {
+    if (importing.busy) return;
+    const spec = file?.text ?? pasted;
+    if (spec.trim() === "") {
+      setSpecError("Upload the API's OpenAPI document or paste it.");
+      return;
+    }
+    await importing.run("import", () =>
+      onImport({
+        spec,
+        enable,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
+        ...(credentialId ? { credentialId } : {}),
+      }),
+    );
+  };
+
+  return (
+    <Dialog
+      open={open}
+      onClose={onCancel}
+      aria-labelledby={titleId}
+      maxWidth="md"
+      fullWidth
+      slotProps={{ transition: { onExited: reset } }}
+    >
+      <Stack
+        component="form"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          void submit();
+        }}
+      >
+        <DialogTitle id={titleId}>Import an OpenAPI document</DialogTitle>
+        <DialogContent>
+          <Stack spacing={2.5} sx={{ pt: 1 }}>
+            <Typography color="text.secondary">
+              Every operation of the document becomes a tool agents can call, or is listed with why it could
+              not. OpenAPI 3.x or Swagger 2.0, as JSON or YAML.
+            </Typography>
+            <Box>
+              <Button component="label" htmlFor={fileId} variant="outlined">
+                Upload a file
+              </Button>
+              <input
+                id={fileId}
+                type="file"
+                aria-label="OpenAPI file (JSON or YAML)"
+                accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
+                hidden
+                onChange={(event) => void chooseFile(event.target.files?.[0])}
+              />
+              <Typography component="span" variant="body2" color="text.secondary" sx={{ ml: 1.5 }}>
+                {file
+                  ? `${file.name} (${file.text.length.toLocaleString("en")} characters)`
+                  : "No file chosen"}
+              </Typography>
+            </Box>
+            {!file && (
+              <TextField
+                label="Or paste the document"
+                value={pasted}
+                onChange={(event) => {
+                  setPasted(event.target.value);
+                  setSpecError(undefined);
+                }}
+                multiline
+                minRows={4}
+                maxRows={12}
+                fullWidth
+                slotProps={{ htmlInput: { spellCheck: false, sx: { fontFamily: monospace } } }}
+              />
+            )}
+            {specError && (
+              <Typography role="alert" color="error" variant="body2">
+                {specError}
+              </Typography>
+            )}
+            <TextField
+              label="Name (optional)"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+              helperText="The document's title when left empty."
+              fullWidth
+              slotProps={{ htmlInput: { maxLength: 100 } }}
+            />
+            <TextField
+              label="Base URL (optional)"
+              value={baseUrl}
+              onChange={(event) => setBaseUrl(event.target.value)}
+              helperText="Where the operations are called; the document's first server when left empty."
+              fullWidth
+            />
+            <TextField
+              select
+              label="Credential (optional)"
+              value={credentialId}
+              onChange={(event) => setCredentialId(event.target.value)}
+              helperText={
+                credentials.length === 0 ? "No credential yet: an admin adds them under Credentials." : " "
+              }
+              fullWidth
+            >
+              <MenuItem value="">None</MenuItem>
+              {credentials.map((c) => (
+                <MenuItem key={c.id} value={c.id}>
+                  {c.name}
+                </MenuItem>
+              ))}
+            </TextField>
+            <FormControl>
+              <FormLabel id={`${titleId}-enable`}>Tools enabled at first</FormLabel>
+              <RadioGroup
+                aria-labelledby={`${titleId}-enable`}
+                value={enable}
+                onChange={(event) => setEnable(event.target.value as ImportEnable)}
+              >
+                {(Object.keys(enableLabels) as ImportEnable[]).map((choice) => (
+                  <FormControlLabel
+                    key={choice}
+                    value={choice}
+                    control={<Radio />}
+                    label={enableLabels[choice]}
+                  />
+                ))}
+              </RadioGroup>
+            </FormControl>
+            {failure && <FormErrorAlert title="The document was not imported" error={failure} />}
+          </Stack>
+        </DialogContent>
+        <DialogActions sx={{ px: 3, pb: 2 }}>
+          <Button onClick={onCancel}>Cancel</Button>
+          <Button type="submit" variant="contained">
+            {importing.busy ? "Importing…" : "Import"}
+          </Button>
+        </DialogActions>
+      </Stack>
+    </Dialog>
+  );
+}

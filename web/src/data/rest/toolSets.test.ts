@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { jsonResponse, stubPlatform } from "../../test/platformFetch";
+import { signInAs } from "../../test/session";
+import { billingKey, billingToolSet, crmClient, refundInvoiceTool } from "../../test/toolFixtures";
+import { PlatformRequestError } from "../platform";
+import { parseCredentialList, parseToolSetList, parseToolTryResult, restToolSets } from "./toolSets";
+
+beforeEach(() => {
+  signInAs();
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe("parseToolSetList", () => {
+  it("reads a tool set's source, tools and their requests", () => {
+    const [billing] = parseToolSetList({ toolSets: [billingToolSet] }, "/v1/tool-sets");
+    expect(billing?.source).toEqual(billingToolSet.source);
+    expect(billing?.tools.map((t) => [t.name, t.method, t.path, t.sideEffect, t.enabled])).toEqual([
+      ["listInvoices", "GET", "/invoices", "read", true],
+      ["getInvoice", "GET", "/invoices/{invoiceId}", "read", false],
+      ["refundInvoice", "POST", "/invoices/{invoiceId}/refunds", "write", false],
+      ["updateCustomer", "PATCH", "/customers/{customerId}", "write", false],
+    ]);
+  });
+
+  it.each([
+    ["a list under another key", { sets: [billingToolSet] }, /toolSets/],
+    [
+      "a tool with an unknown method",
+      {
+        toolSets: [
+          {
+            ...billingToolSet,
+            tools: [{ ...refundInvoiceTool, operation: { ...refundInvoiceTool.operation, method: "TRACE" } }],
+          },
+        ],
+      },
+      /toolSets\.0\.tools\.0\.operation\.method/,
+    ],
+    [
+      "a tool with an unknown side effect",
+      { toolSets: [{ ...billingToolSet, tools: [{ ...refundInvoiceTool, sideEffect: "maybe" }] }] },
+      /sideEffect/,
+    ],
+    ["a negative version", { toolSets: [{ ...billingToolSet, latestVersion: -1 }] }, /latestVersion/],
+    [
+      "skipped operations without reasons",
+      {
+        toolSets: [
+          { ...billingToolSet, source: { ...billingToolSet.source, skipped: [{ operation: "GET /x" }] } },
+        ],
+      },
+      /source\.skipped\.0\.reason/,
+    ],
+  ])("refuses %s", (_what, body, field) => {
+    const parse = () => parseToolSetList(body, "/v1/tool-sets");
+    expect(parse).toThrow(PlatformRequestError);
+    expect(parse).toThrow(field);
+  });
+});
+
+describe("parseCredentialList", () => {
+  it("reads each kind's placement, user or OAuth client", () => {
+    expect(parseCredentialList({ credentials: [billingKey, crmClient] }, "/v1/tool-credentials")).toEqual([
+      billingKey,
+      crmClient,
+    ]);
+  });
+
+  it("refuses an answer that carries a secret", () => {
+    const parse = () =>
+      parseCredentialList({ credentials: [{ ...billingKey, secret: "sk_live_1" }] }, "/v1/tool-credentials");
+    expect(parse).toThrow(/secret/);
+  });
+
+  it("refuses an unknown kind", () => {
+    expect(() =>
+      parseCredentialList({ credentials: [{ ...billingKey, kind: "hmac" }] }, "/v1/tool-credentials"),
+    ).toThrow(/credentials\.0\.kind/);
+  });
+});
+
+describe("parseToolTryResult", () => {
+  it("reads a failed call, with or without a status", () => {
+    expect(parseToolTryResult({ ok: false, status: null, error: "timed out" }, "/x")).toEqual({
+      ok: false,
+      status: null,
+      error: "timed out",
+    });
+  });
+
+  it("refuses headers that are not text", () => {
+    const body = {
+      ok: true,
+      status: 200,
+      output: "{}",
+      request: { method: "GET", url: "https://a.example", headers: { "X-Retry": 3 }, body: null },
+      attempts: 1,
+    };
+    expect(() => parseToolTryResult(body, "/x")).toThrow(/request\.headers/);
+  });
+});
+
+describe("restToolSets", () => {
+  it("switches tools by name with one PATCH", async () => {
+    const platform = stubPlatform({ "PATCH /v1/tool-sets/ts_billing": () => jsonResponse(billingToolSet) });
+    await restToolSets.updateToolSet("ts_billing", { enabled: { getInvoice: true, listInvoices: false } });
+    expect(platform.sent("PATCH /v1/tool-sets/ts_billing").map((r) => r.body)).toEqual([
+      { enabled: { getInvoice: true, listInvoices: false } },
+    ]);
+  });
+});
