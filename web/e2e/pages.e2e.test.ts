@@ -58,6 +58,7 @@ const screens: Screen[] = [
   { name: "30-settings-audit-log", path: () => "/settings/audit-log", heading: "Settings" },
   { name: "31-settings-privacy", path: () => "/settings/privacy", heading: "Settings" },
   { name: "32-api-reference", path: () => "/api", heading: "API reference" },
+  { name: "35-tools", path: () => "/tools", heading: "Tools" },
   { name: "33-not-found", path: () => "/no-such-page", heading: "Page not found" },
   { name: "34-sign-up", path: () => "/sign-up", heading: /./, signedOut: true },
 ];
