@@ -70,7 +70,8 @@ export function ChannelActivity() {
                   : "More messages than one report counts: the figures are incomplete."}
               </Typography>
             )}
-            <TableContainer>
+            {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
+            <TableContainer tabIndex={0} role="region" aria-label="Activity by channel, table">
               <Table size="small" aria-labelledby={headingId} sx={compactCells}>
                 <TableHead>
                   <TableRow>
