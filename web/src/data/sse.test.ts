@@ -70,6 +70,10 @@ describe("server-sent events", () => {
     expect(await collect(body)).toEqual([{ event: "message", data: "café" }]);
   });
 
+  it("names an event whose name is empty as the default one", async () => {
+    expect(await collect(streamOf(["event:\ndata: x\n\n"]))).toEqual([{ event: "message", data: "x" }]);
+  });
+
   it("answers a last frame the stream ended without a blank line", async () => {
     expect(await collect(streamOf(["event: message\ndata: done"]))).toEqual([
       { event: "message", data: "done" },

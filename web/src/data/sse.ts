@@ -26,7 +26,8 @@ export function createSseParser() {
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? "" : line.slice(colon + 1);
       if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "event") event = value;
+      // An empty event name is the default one, as the spec says.
+      if (field === "event") event = value || "message";
       else if (field === "data") data.push(value);
     }
     return data.length > 0 ? { event, data: data.join("\n") } : undefined;

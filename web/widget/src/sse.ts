@@ -3,54 +3,10 @@
  * identity headers. The wire format: https://html.spec.whatwg.org/multipage/server-sent-events.html
  */
 
-export interface SseEvent {
-  /** The `event:` field; "message" when the frame names none, as the spec says. */
-  readonly event: string;
-  /** Every `data:` line of the frame, joined with newlines. */
-  readonly data: string;
-}
+// One parser for the studio and the widget: a module with no imports, so the bundle takes in only it.
+import { createSseParser, type SseEvent } from "../../src/data/sse";
 
-/**
- * Parses text in whatever pieces the network delivers it: `push` answers the events the piece completed (a
- * frame ends at a blank line), `end` the last frame when the stream stopped without its blank line.
- */
-export function createSseParser() {
-  let buffer = "";
-
-  const parseFrame = (frame: string): SseEvent | undefined => {
-    let event = "message";
-    const data: string[] = [];
-    for (const line of frame.split("\n")) {
-      if (line === "" || line.startsWith(":")) continue; // A comment: the server's keep-alive.
-      const colon = line.indexOf(":");
-      const field = colon === -1 ? line : line.slice(0, colon);
-      let value = colon === -1 ? "" : line.slice(colon + 1);
-      if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "event") event = value || "message";
-      else if (field === "data") data.push(value);
-    }
-    // A frame without data dispatches nothing (the spec's "empty data buffer").
-    return data.length > 0 ? { event, data: data.join("\n") } : undefined;
-  };
-
-  const take = (final: boolean): SseEvent[] => {
-    const frames = buffer.split("\n\n");
-    buffer = final ? "" : (frames.pop() ?? "");
-    return frames.flatMap((frame) => parseFrame(frame) ?? []);
-  };
-
-  return {
-    push(piece: string): SseEvent[] {
-      // CRLF and CR end lines too; a CR ending this piece may be the first half of a CRLF in the next one.
-      buffer = (buffer + piece).replace(/\r\n|\r(?!$)/g, "\n");
-      return take(false);
-    },
-    end(): SseEvent[] {
-      buffer = buffer.replace(/\r$/, "\n");
-      return take(true);
-    },
-  };
-}
+export { createSseParser, type SseEvent };
 
 /** The events of a response body as they arrive; a character split across two chunks is decoded whole. */
 export async function* readSseEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
