@@ -15,7 +15,7 @@
 import type { Evidence } from "../accountability/assess.js";
 import { searchKnowledgeBases } from "../knowledge/search.js";
 import type { Deps } from "../platform/deps.js";
-import { validatorFor } from "../platform/json-schema.js";
+import { checkArguments } from "../platform/json-schema.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import type { EgressResponse, ToolCall, ToolSpec } from "../platform/ports.js";
 import { callTool, ToolCallError, type ShownRequest, type ToolTarget } from "../tools/executor.js";
@@ -155,15 +155,9 @@ function parseArguments(spec: ToolSpec, raw: string): Record<string, unknown> {
   } catch (e) {
     throw new ToolError(`the arguments are not valid JSON (${(e as Error).message}); send a JSON object`);
   }
-  const result = validatorFor(spec.parameters).safeParse(value);
-  if (!result.success) {
-    const problems = result.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`)
-      .join("; ");
-    throw new ToolError(`the arguments do not match the tool's schema: ${problems}`);
-  }
-  return result.data as Record<string, unknown>;
+  const checked = checkArguments(spec.parameters, value);
+  if (!checked.ok) throw new ToolError(`the arguments do not match the tool's schema: ${checked.problems}`);
+  return checked.value;
 }
 
 async function runBuiltin(

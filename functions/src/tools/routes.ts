@@ -1,7 +1,7 @@
 /** Tool Forge's REST routes: tool sets (draft, try, publish, versions) and the credentials tools use. */
 import { z } from "zod";
 import { idPattern } from "../platform/ids.js";
-import { validatorFor } from "../platform/json-schema.js";
+import { checkArguments } from "../platform/json-schema.js";
 import { route, type Route } from "../platform/http/router.js";
 import { AppError } from "../platform/errors.js";
 import { validate } from "../platform/validation.js";
@@ -186,20 +186,19 @@ export const toolRoutes: Route<unknown, unknown>[] = [
           `${tool.name} changes something (a write tool): send {"confirm": true} to call it for real`,
         );
       }
-      const checked = validatorFor(tool.parameters).safeParse(body.arguments);
-      if (!checked.success) {
-        const problems = checked.error.issues
-          .slice(0, 5)
-          .map((i) => `${i.path.join(".") || "(arguments)"}: ${i.message}`)
-          .join("; ");
-        throw new AppError("invalid-argument", `The arguments do not match the tool's schema: ${problems}`);
+      const checked = checkArguments(tool.parameters, body.arguments);
+      if (!checked.ok) {
+        throw new AppError(
+          "invalid-argument",
+          `The arguments do not match the tool's schema: ${checked.problems}`,
+        );
       }
       try {
         const result = await callTool(
           deps,
           { tenantId: caller.tenantId, baseUrl: set.baseUrl, credentialId: set.credentialId },
           tool,
-          checked.data as Record<string, unknown>,
+          checked.value,
         );
         return { ok: true, ...result };
       } catch (e) {
