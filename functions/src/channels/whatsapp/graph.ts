@@ -55,20 +55,9 @@ export function whatsappGraph(config: Config, phoneNumberId: string, accessToken
         await sleep(250 * attempt);
         continue;
       }
-      const text = await response.text();
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // an error page; described below
-      }
-      if (response.ok) return (json ?? {}) as { messages?: { id?: string }[] };
-      const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-      last = new GraphError(
-        response.status,
-        error?.code !== undefined ? String(error.code) : `http-${response.status}`,
-        typeof error?.message === "string" ? error.message : `The Graph API answered ${response.status}`,
-      );
+      const { json, error } = await readAnswer(response);
+      if (!error) return (json ?? {}) as { messages?: { id?: string }[] };
+      last = error;
       if (response.status !== 429 && response.status < 500) throw last;
       const retryAfter = Number(response.headers.get("retry-after"));
       await sleep(
@@ -134,22 +123,29 @@ async function getJson(url: string, accessToken: string): Promise<unknown> {
   }).catch((e: unknown) => {
     throw new GraphError(0, "network", `The Graph API did not answer: ${(e as Error).message}`);
   });
-  const text = await response.text();
+  const { json, error } = await readAnswer(response);
+  if (error) throw error;
+  return json;
+}
+
+/** A Graph API answer: its JSON (null when it is not JSON), and Meta's error when it is not a success. */
+async function readAnswer(response: Response): Promise<{ json: unknown; error: GraphError | null }> {
   let json: unknown = null;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(await response.text());
   } catch {
-    // described below
+    // an error page: described by its status below
   }
-  if (!response.ok) {
-    const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    throw new GraphError(
+  if (response.ok) return { json, error: null };
+  const error = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  return {
+    json,
+    error: new GraphError(
       response.status,
       error?.code !== undefined ? String(error.code) : `http-${response.status}`,
       typeof error?.message === "string" ? error.message : `The Graph API answered ${response.status}`,
-    );
-  }
-  return json;
+    ),
+  };
 }
 
 /** The body of `url`, read up to `maxBytes`: a larger one is refused as soon as it passes the limit. */

@@ -319,6 +319,15 @@ async function converse(
   return { reply: replyText(message.content, message.citations), conversationId, messageId: message.id };
 }
 
+/**
+ * Whether a failure will be the same on a retry: Meta or the platform refused what was sent (a 4xx other than
+ * 429). Network failures, 429 and 5xx may pass on a retry, so the task is retried.
+ */
+function settled(e: unknown): boolean {
+  const status = e instanceof GraphError ? e.status : toAppError(e).status;
+  return status > 0 && status < 500 && status !== 429;
+}
+
 /** WhatsApp's own limit on an audio message. */
 const maxVoiceBytes = 16 * 1024 * 1024;
 
@@ -345,11 +354,7 @@ async function hear(
       };
     return { words };
   } catch (e) {
-    const fixed =
-      e instanceof GraphError
-        ? e.status > 0 && e.status < 500 && e.status !== 429
-        : toAppError(e).status < 500 && toAppError(e).status !== 429;
-    if (!fixed) throw e;
+    if (!settled(e)) throw e;
     log.warn("whatsapp: a voice message could not be transcribed", { err: e });
     return { reply: "Sorry, I couldn't understand that voice message. Please type your question." };
   }
@@ -382,12 +387,8 @@ async function ingestDocument(
       ? `${fileName} is already in the knowledge base.`
       : `Added ${fileName} to the knowledge base. It can be searched in a minute or two.`;
   } catch (e) {
-    if (e instanceof GraphError && e.status > 0 && e.status < 500 && e.status !== 429) {
-      return `I couldn't add ${fileName}: ${e.message}.`;
-    }
-    const error = toAppError(e);
-    if (error.status < 500 && error.status !== 429) return `I couldn't add ${fileName}: ${error.message}`;
-    throw e;
+    if (!settled(e)) throw e;
+    return `I couldn't add ${fileName}: ${e instanceof GraphError ? `${e.message}.` : toAppError(e).message}`;
   }
 }
 
@@ -498,7 +499,7 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
     // Done: the words live on in the conversation (under its retention and erasure), not here.
     await deps.store.update(path, { status: "sent", replyIds: ids, text: "", reply: null });
   } catch (e) {
-    if (e instanceof GraphError && e.status > 0 && e.status < 500 && e.status !== 429) {
+    if (e instanceof GraphError && settled(e)) {
       // Will not change on retry: record it where the studio shows it, and stop.
       await deps.store.update(path, {
         status: "not-sent",
