@@ -16,9 +16,15 @@ import type { Evidence } from "../accountability/assess.js";
 import { searchKnowledgeBases } from "../knowledge/search.js";
 import type { Deps } from "../platform/deps.js";
 import { checkArguments } from "../platform/json-schema.js";
-import { AppError, isAppError } from "../platform/errors.js";
+import { AppError } from "../platform/errors.js";
 import type { EgressResponse, ToolCall, ToolSpec } from "../platform/ports.js";
-import { callTool, ToolCallError, type ShownRequest, type ToolTarget } from "../tools/executor.js";
+import {
+  callTool,
+  egressFailure,
+  ToolCallError,
+  type ShownRequest,
+  type ToolTarget,
+} from "../tools/executor.js";
 import type { ToolDefinition } from "../tools/schema.js";
 import { getToolSetVersion } from "../tools/toolsets.js";
 import type { AgentConfig, NamedToolConfig } from "./schema.js";
@@ -225,12 +231,7 @@ async function runHttp(
       signal,
     });
   } catch (e) {
-    if (signal.aborted || (isAppError(e) && e.code === "deadline-exceeded"))
-      throw new ToolError(`the tool did not answer within ${tool.timeoutMs} ms`);
-    // A refusal says why (the address range, the allow-list) and never what the host would have said.
-    if (isAppError(e) && e.code === "permission-denied")
-      throw new ToolError(`the tool's URL was refused: ${e.message}`);
-    throw new ToolError(`the tool could not be reached (${(e as Error).message})`);
+    throw new ToolError(egressFailure(e, tool.timeoutMs, signal.aborted).message);
   }
   let text = new TextDecoder().decode(response.body);
   if (response.truncated) {

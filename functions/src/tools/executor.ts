@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Deps } from "../platform/deps.js";
-import { AppError, isAppError } from "../platform/errors.js";
+import { isAppError } from "../platform/errors.js";
 import type { EgressResponse } from "../platform/ports.js";
 import { authFor, type AppliedAuth } from "./credentials.js";
 import type { ArgumentPlacement, ToolDefinition } from "./schema.js";
@@ -28,6 +28,18 @@ export class ToolCallError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * What a tool's request failing to go out (or to come back) tells the model: the deadline, the egress guard's
+ * refusal (why, never what the host would have said), or the host unreachable. Every HTTP tool says it alike.
+ */
+export function egressFailure(e: unknown, timeoutMs: number, aborted: boolean): ToolCallError {
+  if (aborted || (isAppError(e) && e.code === "deadline-exceeded"))
+    return new ToolCallError(`the tool did not answer within ${timeoutMs} ms`);
+  if (isAppError(e) && e.code === "permission-denied")
+    return new ToolCallError(`the tool's URL was refused: ${e.message}`);
+  return new ToolCallError(`the tool could not be reached (${e instanceof Error ? e.message : String(e)})`);
 }
 
 /** The request as it is shown (trace, tool playground): secrets masked. */
@@ -289,13 +301,7 @@ export async function callTool(
         ...(signal ? { signal } : {}),
       });
     } catch (e) {
-      if (signal?.aborted || (isAppError(e) && e.code === "deadline-exceeded"))
-        throw new ToolCallError(`the tool did not answer within ${tool.timeoutMs} ms`);
-      if (isAppError(e) && e.code === "permission-denied")
-        throw new ToolCallError(`the tool's address was refused: ${e.message}`);
-      throw new ToolCallError(
-        `the tool could not be reached (${e instanceof AppError ? e.message : String(e)})`,
-      );
+      throw egressFailure(e, tool.timeoutMs, signal?.aborted ?? false);
     }
     const text = new TextDecoder().decode(response.body);
     if (response.status === 401 && !refreshed && target.credentialId) {
