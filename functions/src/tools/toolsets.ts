@@ -12,6 +12,7 @@ import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { validatorFor } from "../platform/json-schema.js";
+import { ttlCache } from "../platform/ttl-cache.js";
 import { getCredential } from "./credentials.js";
 import { serverOf, toolsFromImport } from "./from-openapi.js";
 import { importOpenApi } from "./openapi/import.js";
@@ -349,15 +350,23 @@ export async function publishToolSet(deps: Deps, caller: Caller, id: string): Pr
   });
 }
 
-export async function getToolSetVersion(
+/**
+ * Published versions never change, and every turn of an agent that pins one reads it: each is read once per
+ * instance (for a while), not once per turn. A version that does not exist is not kept.
+ */
+const versions = ttlCache<ToolSetVersion>(10 * 60_000);
+
+export function getToolSetVersion(
   deps: Deps,
   tenantId: string,
   id: string,
   version: number,
 ): Promise<ToolSetVersion> {
-  const snap = await deps.store.get(toolSetVersionPath(tenantId, id, version));
-  if (!snap) throw new AppError("not-found", `Tool set ${id} has no version ${version}`);
-  return toolSetVersionSchema.parse(snap.data);
+  return versions.get(toolSetVersionPath(tenantId, id, version), async () => {
+    const snap = await deps.store.get(toolSetVersionPath(tenantId, id, version));
+    if (!snap) throw new AppError("not-found", `Tool set ${id} has no version ${version}`);
+    return toolSetVersionSchema.parse(snap.data);
+  });
 }
 
 export async function listToolSetVersions(
