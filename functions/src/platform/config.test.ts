@@ -52,6 +52,7 @@ describe("loadConfig in local mode", () => {
       port: 8787,
       host: "127.0.0.1",
       sqliteSync: "NORMAL",
+      mcpStdio: {},
     });
     expect(config.allowedOrigins).toEqual(["http://127.0.0.1:8787", "http://localhost:8787"]);
   });
@@ -70,8 +71,29 @@ describe("loadConfig in local mode", () => {
       port: 9000,
       host: "0.0.0.0",
       sqliteSync: "FULL",
+      mcpStdio: {},
     });
     expect(config.allowedOrigins).toEqual(["http://127.0.0.1:9000", "http://localhost:9000"]);
+  });
+
+  it("reads the stdio MCP servers the operator allows, and refuses a list it cannot read", () => {
+    const config = loadConfig({
+      ALCHEMIST_MODE: "local",
+      ALCHEMIST_MCP_STDIO_ALLOW: '{"files": {"command": "node", "args": ["/srv/files.js"]}}',
+    });
+    if (config.mode !== "local") throw new Error("expected local mode");
+    expect(config.local.mcpStdio).toEqual({ files: { command: "node", args: ["/srv/files.js"], env: {} } });
+    expect(() => loadConfig({ ALCHEMIST_MODE: "local", ALCHEMIST_MCP_STDIO_ALLOW: "files=node" })).toThrow(
+      "Invalid configuration: ALCHEMIST_MCP_STDIO_ALLOW: not JSON",
+    );
+    expect(() =>
+      loadConfig({ ALCHEMIST_MODE: "local", ALCHEMIST_MCP_STDIO_ALLOW: '{"a b": {"command": "node"}}' }),
+    ).toThrow(/ALCHEMIST_MCP_STDIO_ALLOW: a b/);
+    expect(() =>
+      loadConfig({ ALCHEMIST_MODE: "local", ALCHEMIST_MCP_STDIO_ALLOW: '{"files": {"args": []}}' }),
+    ).toThrow(/ALCHEMIST_MCP_STDIO_ALLOW: files\.command/);
+    // Firebase mode never reads it.
+    expect(loadConfig({ ALCHEMIST_MCP_STDIO_ALLOW: "not json" }).mode).toBe("firebase");
   });
 
   it.each([

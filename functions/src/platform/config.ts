@@ -64,6 +64,8 @@ const envSchema = z.object({
   PARSE_MEMORY_MB: z.coerce.number().int().min(32).max(16_384).default(1024),
   ALLOWED_ORIGINS: optionalString,
   TOOL_ALLOWED_HOSTS: optionalString,
+  /** How long an end user has to confirm a tool's write (a transfer) before the request expires. */
+  TOOL_CONFIRMATION_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   MCP_ALLOWED_HOSTS: optionalString,
   ALCHEMIST_SECRETS_KEY: optionalSecret,
   WHATSAPP_GRAPH_URL: z.string().url("must be a URL").default("https://graph.facebook.com"),
@@ -98,7 +100,39 @@ const localEnvSchema = z.object({
   HOST: z.string().default("127.0.0.1"),
   ALCHEMIST_SQLITE_SYNC: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
   LOCAL_MODELS_DIR: optionalString,
+  ALCHEMIST_MCP_STDIO_ALLOW: optionalString,
 });
+
+/** One stdio MCP server the operator lets tool sets launch (`stdio:<name>`), as `ALCHEMIST_MCP_STDIO_ALLOW` names it. */
+const stdioServerSchema = z
+  .object({
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    /** Added to the few variables the server inherits (PATH, HOME...): never the platform's own secrets. */
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().optional(),
+  })
+  .strict();
+export type StdioServerSetting = z.infer<typeof stdioServerSchema>;
+
+/** `{"files": {"command": "node", "args": ["/srv/files-server.js"]}}`: names as tool names allow them. */
+function parseStdioAllowList(text: string | undefined): Record<string, StdioServerSetting> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(
+      'Invalid configuration: ALCHEMIST_MCP_STDIO_ALLOW: not JSON (e.g. {"files": {"command": "node"}})',
+    );
+  }
+  const parsed = z.record(z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/), stdioServerSchema).safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ALCHEMIST_MCP_STDIO_ALLOW: ${problems}`);
+  }
+  return parsed.data;
+}
 
 /** The local host's own settings (local mode only). */
 export interface LocalHostSettings {
@@ -112,6 +146,8 @@ export interface LocalHostSettings {
    * models"). Unset: the built-in models. Nothing is ever downloaded.
    */
   readonly modelsDir: string | undefined;
+  /** Stdio MCP servers tool sets may launch by name (`stdio:<name>`); none unless the operator lists them. */
+  readonly mcpStdio: Readonly<Record<string, StdioServerSetting>>;
 }
 
 /** A token bucket: refills continuously at `rate` tokens per second, holds at most `burst`. */
@@ -171,6 +207,8 @@ export interface PlatformConfig {
   readonly allowedOrigins: readonly string[];
   /** Where requests to tenant-chosen destinations (HTTP tools) may go: see platform/egress. */
   readonly egress: EgressPolicy;
+  /** How long a write tool's confirmation request stays open (TOOL_CONFIRMATION_TTL_SECONDS). */
+  readonly toolConfirmationTtlMs: number;
   /**
    * The `Host` names the MCP endpoint answers (DNS-rebinding protection): lower-case host names, `*.suffix`
    * for the names below one, or `*` for any. Ports are not compared.
@@ -357,6 +395,7 @@ function localHostSettings(source: NodeJS.ProcessEnv): LocalHostSettings {
     host: env.HOST,
     sqliteSync: env.ALCHEMIST_SQLITE_SYNC,
     modelsDir: env.LOCAL_MODELS_DIR === undefined ? undefined : path.resolve(env.LOCAL_MODELS_DIR),
+    mcpStdio: parseStdioAllowList(env.ALCHEMIST_MCP_STDIO_ALLOW),
   };
 }
 
@@ -405,6 +444,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
       graphVersion: env.WHATSAPP_GRAPH_VERSION,
     },
+    toolConfirmationTtlMs: env.TOOL_CONFIRMATION_TTL_SECONDS * 1000,
     egress: {
       allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),
       allowLoopback: env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK === "true",

@@ -4,51 +4,37 @@
  * through the egress guard (public hosts only unless the operator allows more, every redirect re-checked, a byte
  * cap and a deadline). Reads are retried on 429 and 5xx with backoff; an OAuth token the API refuses is fetched
  * again once. The answer is mapped for the model: the JSON the tool's pointer selects, shrunk to fit while
- * staying valid JSON. What was sent is recorded with its secrets masked.
+ * staying valid JSON. What was sent is recorded with its secrets masked. An MCP server's tool is the one
+ * exception: `callTool` hands it to mcp-source.ts, so callers call every Tool Forge tool the same way.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Deps } from "../platform/deps.js";
-import { isAppError } from "../platform/errors.js";
 import type { EgressResponse } from "../platform/ports.js";
 import { authFor, type AppliedAuth } from "./credentials.js";
-import type { ArgumentPlacement, ToolDefinition } from "./schema.js";
+import { limitBreach } from "./limits.js";
+import { callMcpTool, mcpCallRequest } from "./mcp-source.js";
+import type { ArgumentPlacement, HttpOperation, ToolDefinition } from "./schema.js";
+import {
+  egressFailure,
+  mapResponse,
+  mask,
+  maxResponseBytes,
+  shown,
+  ToolCallError,
+  type ShownRequest,
+  type ToolTarget,
+} from "./tool-calls.js";
 
-/** What is read of a tool's answer. */
-export const maxResponseBytes = 1024 * 1024;
-/** What the model is given of it, at most. */
-export const maxOutputChars = 8000;
-
-/** Why a call failed, in words the model can act on (and the trace records). */
-export class ToolCallError extends Error {
-  override readonly name = "ToolCallError";
-  constructor(
-    message: string,
-    /** The HTTP status, when the API answered. */
-    readonly status: number | null = null,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * What a tool's request failing to go out (or to come back) tells the model: the deadline, the egress guard's
- * refusal (why, never what the host would have said), or the host unreachable. Every HTTP tool says it alike.
- */
-export function egressFailure(e: unknown, timeoutMs: number, aborted: boolean): ToolCallError {
-  if (aborted || (isAppError(e) && e.code === "deadline-exceeded"))
-    return new ToolCallError(`the tool did not answer within ${timeoutMs} ms`);
-  if (isAppError(e) && e.code === "permission-denied")
-    return new ToolCallError(`the tool's URL was refused: ${e.message}`);
-  return new ToolCallError(`the tool could not be reached (${e instanceof Error ? e.message : String(e)})`);
-}
-
-/** The request as it is shown (trace, tool playground): secrets masked. */
-export interface ShownRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly body: string | null;
-}
+// What every Tool Forge call shares (HTTP or MCP) lives in tool-calls.ts; callers import it from here.
+export {
+  egressFailure,
+  mapResponse,
+  maxOutputChars,
+  maxResponseBytes,
+  ToolCallError,
+  type ShownRequest,
+  type ToolTarget,
+} from "./tool-calls.js";
 
 export interface ToolCallResult {
   readonly status: number;
@@ -56,13 +42,6 @@ export interface ToolCallResult {
   readonly output: string;
   readonly request: ShownRequest;
   readonly attempts: number;
-}
-
-/** Where a tool set's tools are called: its base URL and credential (of the pinned version). */
-export interface ToolTarget {
-  readonly tenantId: string;
-  readonly baseUrl: string;
-  readonly credentialId: string | null;
 }
 
 const scalar = (value: unknown): string =>
@@ -102,12 +81,13 @@ export function buildRequest(
   tool: ToolDefinition,
   args: Readonly<Record<string, unknown>>,
 ): {
-  method: ToolDefinition["operation"]["method"];
+  method: HttpOperation["method"];
   url: URL;
   headers: Record<string, string>;
   body: string | undefined;
 } {
   const op = tool.operation;
+  if (op.kind === "mcp") return mcpCallRequest(baseUrl, op, args);
   const headers: Record<string, string> = {
     accept: "application/json, application/problem+json;q=0.9, */*;q=0.1",
   };
@@ -162,85 +142,6 @@ export function buildRequest(
   return { method: op.method, url, headers, body };
 }
 
-const mask = (text: string, secrets: readonly string[]): string =>
-  secrets.reduce((out, secret) => (secret.length >= 4 ? out.split(secret).join("***") : out), text);
-
-function shown(
-  request: { method: string; url: URL; headers: Record<string, string>; body: string | undefined },
-  auth: AppliedAuth,
-): ShownRequest {
-  const secrets = [...auth.secrets, ...auth.secrets.map((s) => encodeURIComponent(s))];
-  const headers = Object.fromEntries(
-    Object.entries(request.headers).map(([k, v]) => [
-      k,
-      k === "authorization" ? `${v.split(" ")[0] ?? ""} ***` : mask(v, secrets),
-    ]),
-  );
-  return {
-    method: request.method,
-    url: mask(request.url.href, secrets),
-    headers,
-    body: request.body === undefined ? null : mask(request.body, secrets),
-  };
-}
-
-/** The value a JSON pointer names (RFC 6901), or undefined. */
-export function pointerGet(value: unknown, pointer: string): unknown {
-  if (pointer === "") return value;
-  let current = value;
-  for (const raw of pointer.slice(1).split("/")) {
-    const key = raw.replaceAll("~1", "/").replaceAll("~0", "~");
-    if (Array.isArray(current)) current = current[Number(key)];
-    else if (current !== null && typeof current === "object")
-      current = (current as Record<string, unknown>)[key];
-    else return undefined;
-  }
-  return current;
-}
-
-function shrink(value: unknown, maxItems: number, maxString: number): unknown {
-  if (typeof value === "string") return value.length > maxString ? `${value.slice(0, maxString)}…` : value;
-  if (Array.isArray(value)) return value.slice(0, maxItems).map((v) => shrink(v, maxItems, maxString));
-  if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shrink(v, maxItems, maxString)]));
-  }
-  return value;
-}
-
-/**
- * The answer for the model: JSON stays JSON (selected by the pointer, then shrunk, arrays cut to fewer items
- * and long strings shortened, until it fits, with a note saying so); other text is cut.
- */
-export function mapResponse(text: string, select: string | null, maxChars = maxOutputChars): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return text.length <= maxChars
-      ? text
-      : `${text.slice(0, maxChars - 60)}\n[cut: ${text.length} characters in all]`;
-  }
-  if (select !== null) {
-    value = pointerGet(value, select);
-    if (value === undefined) return JSON.stringify({ note: `the answer has nothing at ${select}` });
-  }
-  const whole = JSON.stringify(value);
-  if (whole.length <= maxChars) return whole;
-  for (const [items, chars] of [
-    [50, 2000],
-    [20, 500],
-    [10, 200],
-    [5, 120],
-    [2, 80],
-    [1, 40],
-  ] as const) {
-    const small = JSON.stringify(shrink(value, items, chars));
-    const note = `\n[shortened to fit: lists cut to ${items} item(s), texts to ${chars} characters; ${whole.length} characters in all]`;
-    if (small.length + note.length <= maxChars) return small + note;
-  }
-  return `${whole.slice(0, maxChars - 80)}\n[cut, no longer valid JSON: ${whole.length} characters in all]`;
-}
-
 /** The problem an API reported (RFC 9457 `detail`/`title`, or a common `error.message`), for the model. */
 function problemOf(text: string): string {
   try {
@@ -271,6 +172,11 @@ export async function callTool(
   args: Readonly<Record<string, unknown>>,
   signal?: AbortSignal,
 ): Promise<ToolCallResult> {
+  const breach = limitBreach(tool, args);
+  if (breach) throw new ToolCallError(breach);
+  if (tool.operation.kind === "mcp") {
+    return { status: 200, attempts: 1, ...(await callMcpTool(deps, target, tool, args, signal)) };
+  }
   const request = buildRequest(target.baseUrl, tool, args);
   const started = Date.now();
   const idempotent = tool.sideEffect === "read" || request.method === "GET";

@@ -93,9 +93,11 @@ export function toolsFromImport(
         description: op.description,
         parameters: op.parameters,
         sideEffect: op.sideEffect,
+        tags: [...new Set(op.tags.map((tag) => tag.slice(0, 200)))],
         enabled: enabledBy(enable, op),
         timeoutMs: 10_000,
         operation,
+        limits: [],
         select: null,
       });
     } catch (e) {

@@ -15,6 +15,7 @@ import {
   updateCredential,
 } from "./credentials.js";
 import { callTool, ToolCallError } from "./executor.js";
+import { createMcpToolSet, mcpToolSetInput, refreshInput, refreshToolSet } from "./mcp-toolsets.js";
 import {
   createToolSet,
   getToolSet,
@@ -68,7 +69,8 @@ export const toolRoutes: Route<unknown, unknown>[] = [
     method: "POST",
     path: "/v1/tool-sets/import",
     summary:
-      "Import an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML) as a tool set: every operation a tool " +
+      "Import an OpenAPI 3.x or Swagger 2.0 document (JSON or YAML; uploaded, sent as `spec`, or fetched from " +
+      "`url` through the egress guard) as a tool set: every operation a tool " +
       "(switched off until enabled) or listed with why it cannot be one; the security schemes it declares, " +
       "to create the matching credential",
     tag,
@@ -116,6 +118,19 @@ export const toolRoutes: Route<unknown, unknown>[] = [
     },
   }),
   route({
+    method: "POST",
+    path: "/v1/tool-sets/mcp",
+    summary:
+      "Make a tool set from a remote MCP server (Streamable HTTP, revisions 2026-07-28 and 2025-11-25) or, in " +
+      "local mode, a stdio server the operator allows (`stdio:<name>`): each tool it lists becomes a tool " +
+      "(switched off until enabled; reads only when the server says so) or is listed with why it cannot be one",
+    tag,
+    permission: "tools.manage",
+    body: { kind: "json", schema: mcpToolSetInput },
+    status: 201,
+    handle: ({ deps, caller, body }) => createMcpToolSet(deps, caller, body),
+  }),
+  route({
     method: "GET",
     path: "/v1/tool-sets/{toolSetId}",
     summary: "Get a tool set's draft: its base URL, credential and tools",
@@ -144,6 +159,18 @@ export const toolRoutes: Route<unknown, unknown>[] = [
     params: setParams,
     status: 201,
     handle: ({ deps, caller, params }) => publishToolSet(deps, caller, params.toolSetId),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/tool-sets/{toolSetId}/refresh",
+    summary:
+      "List an MCP tool set's server again into the draft: tools still there keep their names, descriptions and " +
+      "enabled flags; what was added, removed or changed is reported. Publish to give agents the result",
+    tag,
+    permission: "tools.manage",
+    params: setParams,
+    body: { kind: "json", schema: refreshInput },
+    handle: ({ deps, caller, params, body }) => refreshToolSet(deps, caller, params.toolSetId, body),
   }),
   route({
     method: "GET",

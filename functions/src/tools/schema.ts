@@ -41,6 +41,8 @@ export const argumentPlacementSchema = z.object({
 export type ArgumentPlacement = z.infer<typeof argumentPlacementSchema>;
 
 export const httpOperationSchema = z.object({
+  /** Optional: tools stored before MCP tools existed have no kind, and are HTTP. */
+  kind: z.literal("http").optional(),
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
   /** Appended to the tool set's base URL; `{name}` segments are path arguments (encoded). */
   path: z
@@ -69,6 +71,53 @@ export const httpOperationSchema = z.object({
 });
 export type HttpOperation = z.infer<typeof httpOperationSchema>;
 
+/** Names of headers sent to an MCP server that are not secrets (secrets go in a credential). */
+export const mcpHeaderNamePattern = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+
+/**
+ * A tool of a remote MCP server (mcp-source.ts): the tool set's base URL is the server's endpoint, `tool` the
+ * name the server gave it (the tool's own name is sanitized for models). The set's non-secret headers travel
+ * with each tool, so a pinned version holds everything a call needs.
+ */
+export const mcpOperationSchema = z.object({
+  kind: z.literal("mcp"),
+  tool: z.string().min(1).max(500),
+  headers: z.record(z.string().regex(mcpHeaderNamePattern), z.string().max(2000)).default({}),
+});
+export type McpOperation = z.infer<typeof mcpOperationSchema>;
+
+/** How a tool is called: an HTTP request (no `kind`, or `http`) or an MCP `tools/call`. */
+export const toolOperationSchema = z.discriminatedUnion("kind", [httpOperationSchema, mcpOperationSchema]);
+
+/**
+ * One bound on one argument: `argument` is a JSON pointer into the arguments object (`/amount`,
+ * `/transfer/amount`). Numbers may arrive as numeric strings ("25.00", as money often is). `max`/`min` bound a
+ * number; `oneOf` lists the only values allowed. An argument the call leaves out is not bounded (the schema says
+ * whether it is required).
+ */
+export const toolLimitSchema = z
+  .object({
+    argument: z
+      .string()
+      .regex(/^(\/([^~/]|~[01])*)+$/, "a JSON pointer into the arguments, such as /amount")
+      .max(500),
+    max: z.number().finite().optional(),
+    min: z.number().finite().optional(),
+    oneOf: z
+      .array(z.union([z.string().max(500), z.number()]))
+      .min(1)
+      .max(100)
+      .optional(),
+  })
+  .strict()
+  .refine((l) => l.max !== undefined || l.min !== undefined || l.oneOf !== undefined, {
+    message: "a limit needs max, min or oneOf",
+  })
+  .refine((l) => l.max === undefined || l.min === undefined || l.min <= l.max, {
+    message: "a limit's min is above its max",
+  });
+export type ToolLimit = z.infer<typeof toolLimitSchema>;
+
 export const toolDefinitionSchema = z.object({
   name: z.string().regex(toolNamePattern, "tool names are 1-64 letters, digits, '_' or '-'"),
   description: z.string().trim().min(1).max(2000),
@@ -76,9 +125,16 @@ export const toolDefinitionSchema = z.object({
   parameters: z.record(z.string(), z.unknown()),
   /** `write` tools change something (a transfer): they run only after the end user confirms. */
   sideEffect: z.enum(["read", "write"]),
+  /** The OpenAPI operation's tags, to find and pick tools by (none for tools written by hand). */
+  tags: z.array(z.string().max(200)).max(50).default([]),
   enabled: z.boolean(),
   timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
-  operation: httpOperationSchema,
+  operation: toolOperationSchema,
+  /**
+   * Bounds the platform holds the arguments to, whatever the model says (e.g. a transfer's amount at most 500):
+   * a call outside them is refused before anything is sent or confirmed, with the bound named.
+   */
+  limits: z.array(toolLimitSchema).max(20).default([]),
   /** A JSON pointer into the response: only that part goes to the model (null: the whole response). */
   select: z
     .string()
@@ -91,14 +147,32 @@ export type ToolDefinition = z.infer<typeof toolDefinitionSchema>;
 /** A tool as an API client may send it (defaults left out). */
 export type ToolDefinitionInput = z.input<typeof toolDefinitionSchema>;
 
+/** What could not become a tool (an OpenAPI operation, an MCP server's tool), and why. */
+const skippedSchema = z.object({ operation: z.string(), reason: z.string() });
+
 export const toolSetSourceSchema = z.union([
   z.object({ kind: z.literal("manual") }),
   z.object({
     kind: z.literal("openapi"),
     title: z.string(),
     specVersion: z.string(),
+    /** Where the document was fetched from, when it was imported from a URL. */
+    url: z.string().optional(),
     /** Operations that could not become tools, with why (shown, never silently dropped). */
-    skipped: z.array(z.object({ operation: z.string(), reason: z.string() })).default([]),
+    skipped: z.array(skippedSchema).default([]),
+  }),
+  z.object({
+    kind: z.literal("mcp"),
+    /** The server's endpoint when the tools were last listed (`stdio:<name>` for an operator's local server). */
+    url: z.string(),
+    serverName: z.string(),
+    serverVersion: z.string(),
+    /** The MCP revision the server spoke (2026-07-28, 2025-11-25...). */
+    protocolVersion: z.string(),
+    /** Non-secret headers sent with every request (copied into each tool's operation). */
+    headers: z.record(z.string(), z.string()).default({}),
+    /** The server's tools that could not become tools (`operation`: the server's name for it), with why. */
+    skipped: z.array(skippedSchema).default([]),
   }),
 ]);
 
@@ -111,6 +185,13 @@ export const toolSetSchema = z.object({
   credentialId: z.string().nullable(),
   tools: z.array(toolDefinitionSchema),
   latestVersion: z.number().int().min(0),
+  /**
+   * Serving the published tools over MCP (`/mcp/tool-sets/{id}`, channels/mcp): the reads always; the writes
+   * only when `writes` is on (to credentials that may manage tools, marked destructive so the MCP client asks
+   * its user first). A setting of the tool set, not of a version: switching writes off holds for every version
+   * at once.
+   */
+  mcpExport: z.object({ writes: z.boolean() }).default({ writes: false }),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

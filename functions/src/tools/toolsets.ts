@@ -14,7 +14,9 @@ import { AppError, isAppError } from "../platform/errors.js";
 import { validatorFor } from "../platform/json-schema.js";
 import { ttlCache } from "../platform/ttl-cache.js";
 import { getCredential } from "./credentials.js";
+import { fetchOpenApiDocument } from "./fetch-document.js";
 import { serverOf, toolsFromImport } from "./from-openapi.js";
+import { headerProblem, isStdioUrl, stdioServer } from "./mcp-source.js";
 import { importOpenApi } from "./openapi/import.js";
 import type { OpenApiImport } from "./openapi/schema.js";
 import {
@@ -53,6 +55,8 @@ export const toolSetPatch = z
     credentialId: z.string().min(1).max(128).nullable(),
     tools: z.array(toolDefinitionSchema).max(maxToolsPerSet),
     enabled: z.record(z.string(), z.boolean()),
+    /** Whether the published write tools are served over MCP too (channels/mcp/toolsets.ts). */
+    mcpExport: z.object({ writes: z.boolean() }).strict(),
   })
   .partial()
   .strict()
@@ -63,6 +67,12 @@ export type ToolSetView = ToolSet & { readonly id: string };
 /** Checks what zod cannot; the message names the tool and what to fix. */
 export function checkTools(tools: readonly ToolDefinition[]): void {
   const seen = new Set<string>();
+  // The base URL is an API's root for HTTP tools and an MCP server's endpoint for MCP tools: one or the other.
+  if (new Set(tools.map((t) => t.operation.kind === "mcp")).size > 1)
+    throw new AppError(
+      "invalid-argument",
+      "A tool set's tools are all HTTP tools or all MCP tools, not both",
+    );
   for (const tool of tools) {
     const fail = (message: string) => {
       throw new AppError("invalid-argument", `Tool "${tool.name}": ${message}`);
@@ -74,6 +84,13 @@ export function checkTools(tools: readonly ToolDefinition[]): void {
       validatorFor(tool.parameters);
     } catch (e) {
       fail(`parameters are not a usable JSON Schema (${(e as Error).message})`);
+    }
+    if (tool.operation.kind === "mcp") {
+      for (const [name, value] of Object.entries(tool.operation.headers)) {
+        const problem = headerProblem(name, value);
+        if (problem) fail(problem);
+      }
+      continue;
     }
     const properties = Object.keys((tool.parameters.properties ?? {}) as Record<string, unknown>);
     for (const name of properties) {
@@ -97,6 +114,10 @@ export function checkTools(tools: readonly ToolDefinition[]): void {
 }
 
 async function checkBaseUrl(deps: Deps, url: string): Promise<void> {
+  if (isStdioUrl(url)) {
+    stdioServer(deps, url); // local mode and the operator's list, or a refusal saying so
+    return;
+  }
   try {
     await deps.egress.check(url);
   } catch (e) {
@@ -133,6 +154,7 @@ export async function createToolSet(
     credentialId: input.credentialId,
     tools: input.tools,
     latestVersion: 0,
+    mcpExport: { writes: false },
     createdAt: now,
     updatedAt: now,
   };
@@ -159,7 +181,7 @@ export async function createToolSet(
  */
 export const maxToolSetBytes = 900 * 1024;
 
-function checkSize(tools: readonly ToolDefinition[], what: string): void {
+export function checkSize(tools: readonly ToolDefinition[], what: string): void {
   const bytes = Buffer.byteLength(JSON.stringify(tools));
   if (bytes > maxToolSetBytes) {
     throw new AppError(
@@ -174,7 +196,9 @@ export const importInput = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
     /** The OpenAPI 3.x or Swagger 2.0 document: its text (JSON or YAML) or the parsed object. */
-    spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    spec: z.union([z.string().min(1), z.record(z.string(), z.unknown())]).optional(),
+    /** Or where to fetch it (through the egress guard: public hosts only); the tool set's source keeps it. */
+    url: baseUrl.optional(),
     /** Where the operations are called; the document's first absolute server URL when omitted. */
     baseUrl: baseUrl.optional(),
     credentialId: z.string().min(1).max(128).nullable().default(null),
@@ -185,7 +209,11 @@ export const importInput = z
       .union([z.enum(["none", "read", "all"]), z.array(z.string().min(1).max(200)).max(500)])
       .default("none"),
   })
-  .strict();
+  .strict()
+  .refine((input) => (input.spec === undefined) !== (input.url === undefined), {
+    message: "send the document as spec, or its URL as url (one of the two)",
+    path: ["spec"],
+  });
 
 /** Imports an OpenAPI document as a new tool set: every operation a tool, or listed with why it is not. */
 export async function importToolSet(
@@ -195,7 +223,17 @@ export async function importToolSet(
 ): Promise<
   ToolSetView & { readonly securitySchemes: OpenApiImport["securitySchemes"]; readonly warnings: string[] }
 > {
-  const imported = await importOpenApi(input.spec as string | Record<string, unknown>);
+  const fetched = input.url !== undefined ? await fetchOpenApiDocument(deps, caller, input.url) : null;
+  const imported = fetched
+    ? await importOpenApi(fetched.text, {}, fetched.answeredUrl).catch((e: unknown) => {
+        // Too large to read (YAML over its limit) is, for a URL, one more reason to send another document.
+        if (isAppError(e) && e.code === "payload-too-large")
+          throw new AppError("invalid-argument", e.message, {
+            issues: [{ path: "url", message: e.message }],
+          });
+        throw e;
+      })
+    : await importOpenApi(input.spec as string | Record<string, unknown>);
   const chosen = input.only
     ? {
         ...imported,
@@ -232,6 +270,7 @@ export async function importToolSet(
       title: imported.title.slice(0, 200),
       specVersion: imported.specVersion,
       skipped: skipped.slice(0, 2000),
+      ...(fetched ? { url: fetched.shownUrl } : {}),
     },
   );
   return { ...set, securitySchemes: imported.securitySchemes, warnings: imported.warnings };
@@ -277,6 +316,7 @@ export async function updateToolSet(
     ...(patch.baseUrl !== undefined ? { baseUrl: patch.baseUrl } : {}),
     ...(patch.credentialId !== undefined ? { credentialId: patch.credentialId } : {}),
     ...(patch.tools || patch.enabled ? { tools } : {}),
+    ...(patch.mcpExport !== undefined ? { mcpExport: patch.mcpExport } : {}),
     updatedAt: deps.clock.nowIso(),
   };
   const batch = deps.store.batch();

@@ -93,10 +93,24 @@ function serverUrl(server: unknown, unresolved: Set<string>): string | null {
   return url.length > 1 ? url.replace(/\/+$/, "") : url;
 }
 
-/** Reads an OpenAPI or Swagger document and turns each of its operations into a candidate tool. */
+/** A relative server URL resolved against where the document was fetched from, as OpenAPI says it is. */
+function resolveServer(server: string, documentUrl: string): string {
+  if (/^https?:\/\//i.test(server)) return server;
+  try {
+    return new URL(server, documentUrl).href.replace(/\/+$/, "");
+  } catch {
+    return server;
+  }
+}
+
+/**
+ * Reads an OpenAPI or Swagger document and turns each of its operations into a candidate tool. `documentUrl`,
+ * where the document was fetched from, is what its relative server URLs (`/api/v3`) are relative to.
+ */
 export async function importOpenApi(
   input: string | Uint8Array | Readonly<Record<string, unknown>>,
   options: ImportOptions = {},
+  documentUrl?: string,
 ): Promise<OpenApiImport> {
   const limits = { ...importLimits, ...options };
   const parsed =
@@ -128,11 +142,12 @@ export async function importOpenApi(
     if (usable.length === 0) return null;
     return host === "" ? [basePath || "/"] : usable.map((s) => `${s}://${host}${basePath}`);
   };
-  const servers =
+  const declaredServers =
     dialect === "2.0"
       ? (serversForSchemes(root.schemes) ??
         (host === "" ? [basePath || "/"] : [`https://${host}${basePath}`]))
       : (readServers(root.servers) ?? []);
+  const servers = documentUrl ? declaredServers.map((s) => resolveServer(s, documentUrl)) : declaredServers;
   if (servers.length === 0)
     warnings.push("The document names no server: the tools' base URL has to be set by hand.");
   else if (servers.every((s) => !/^https?:\/\//i.test(s)))
