@@ -10,6 +10,7 @@ import type { AgentsSource } from "./agents";
 import type { AnalyticsSource } from "./analytics";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
+import type { ToolSetMcpSource } from "./toolSetMcp";
 import type { ToolSetsSource } from "./toolSets";
 import type { WhatsAppSource } from "./whatsapp";
 import type { WidgetsSource } from "./widgets";
@@ -23,4 +24,5 @@ export interface StudioSource
     AdminSource,
     WhatsAppSource,
     WidgetsSource,
-    ToolSetsSource {}
+    ToolSetsSource,
+    ToolSetMcpSource {}

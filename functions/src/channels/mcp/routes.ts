@@ -1,6 +1,8 @@
 /**
  * The MCP endpoint (Streamable HTTP, stateless): `POST /mcp` serves the tools a credential reaches in its
- * workspace, `POST /mcp/agents/{agentId}` one agent's. Built with the official TypeScript SDK
+ * workspace, `POST /mcp/agents/{agentId}` one agent's, `POST /mcp/tool-sets/{toolSetId}` a Tool Forge tool
+ * set's published tools (toolsets.ts), with ready client configurations at `GET /v1/tool-sets/{id}/mcp-config`
+ * (client-config.ts). Every endpoint shares the machinery below. Built with the official TypeScript SDK
  * (`createMcpHandler`), which speaks the 2026-07-28 revision (no `initialize`, `server/discover`, per-request
  * `_meta`, the `MCP-Protocol-Version`/`Mcp-Method`/`Mcp-Name` headers) and the 2025-11-25 revision on the
  * same endpoint, each request served by a fresh server, so any instance can answer any request.
@@ -12,7 +14,7 @@
  *   (DNS-rebinding protection, as the transport specification requires): otherwise 403, nothing served.
  * - GET and DELETE (2025 session streams and teardown) are refused with 405: there are no sessions.
  */
-import type { AuthInfo, McpHttpHandler } from "@modelcontextprotocol/server";
+import type { AuthInfo, McpHttpHandler, McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
@@ -21,12 +23,23 @@ import type { ApiRequest, ApiResponse } from "../../platform/http/http.js";
 import { route, type Route } from "../../platform/http/router.js";
 import { idPattern } from "../../platform/ids.js";
 import { log } from "../../platform/log.js";
+import { validate } from "../../platform/validation.js";
+import { getToolSet } from "../../tools/toolsets.js";
+import { apiKeyPlaceholder, mcpClientConfigs, mcpServerName } from "./client-config.js";
 import { buildMcpServer, mcpServesAgent, type McpScope } from "./server.js";
+import {
+  buildToolSetMcpServer,
+  exportedTools,
+  servedToolSet,
+  servedTools,
+  servedVersion,
+  servedVersionQuery,
+  type ServedToolSet,
+} from "./toolsets.js";
 
+/** What the route hands the SDK's handler for one request: the server that answers it. */
 interface McpRequestContext {
-  readonly deps: Deps;
-  readonly caller: Caller;
-  readonly scope: McpScope;
+  readonly build: () => Promise<McpServer>;
 }
 
 /**
@@ -40,7 +53,7 @@ function mcpHandler(): Promise<McpHttpHandler> {
       ({ authInfo }) => {
         const ctx = authInfo?.extra?.["alchemist"] as McpRequestContext | undefined;
         if (!ctx) throw new Error("an MCP request reached the handler without its caller");
-        return buildMcpServer(ctx.deps, ctx.caller, ctx.scope);
+        return ctx.build();
       },
       {
         responseMode: "json",
@@ -125,21 +138,20 @@ async function apiResponse(response: Response): Promise<ApiResponse> {
   return { status: response.status, headers, body: bytes.length > 0 ? bytes : undefined };
 }
 
-async function serve(
+/**
+ * Serves one MCP request of every endpoint: the host and origin checked first (nothing is looked up for a
+ * rebinding page), then `open` says which server answers, or refuses (404 for what the caller cannot reach),
+ * then the SDK answers the JSON-RPC message.
+ */
+async function serveMcp(
   deps: Deps,
   caller: Caller,
-  scope: McpScope,
   req: ApiRequest,
   body: unknown,
+  open: () => Promise<() => Promise<McpServer>>,
 ): Promise<ApiResponse> {
   checkHostAndOrigin(deps, req);
-  if (scope.kind === "agent" && !(await mcpServesAgent(deps, caller, scope.agentId))) {
-    throw new AppError(
-      "not-found",
-      `Agent ${scope.agentId} not found, or its published version is not enabled on the mcp channel`,
-    );
-  }
-  const alchemist: McpRequestContext = { deps, caller, scope };
+  const alchemist: McpRequestContext = { build: await open() };
   const authInfo: AuthInfo = {
     token: "",
     clientId: caller.uid,
@@ -150,7 +162,78 @@ async function serve(
   return apiResponse(await mcp.fetch(webRequest(req, body), { authInfo, parsedBody: body }));
 }
 
+/** The agents' endpoints: the workspace's, or one agent's when it is served over MCP. */
+function serve(
+  deps: Deps,
+  caller: Caller,
+  scope: McpScope,
+  req: ApiRequest,
+  body: unknown,
+): Promise<ApiResponse> {
+  return serveMcp(deps, caller, req, body, async () => {
+    if (scope.kind === "agent" && !(await mcpServesAgent(deps, caller, scope.agentId))) {
+      throw new AppError(
+        "not-found",
+        `Agent ${scope.agentId} not found, or its published version is not enabled on the mcp channel`,
+      );
+    }
+    return () => buildMcpServer(deps, caller, scope);
+  });
+}
+
+/** The version `?version=N` names, if any (400 when it is not a version number). */
+const versionOf = (req: ApiRequest): number | undefined =>
+  validate(servedVersionQuery, { version: req.query.get("version") ?? undefined }, "query").version;
+
+/** A tool set's endpoint: its published version's tools this credential may call. */
+function serveToolSet(
+  deps: Deps,
+  caller: Caller,
+  toolSetId: string,
+  req: ApiRequest,
+  body: unknown,
+): Promise<ApiResponse> {
+  return serveMcp(deps, caller, req, body, async () => {
+    const served: ServedToolSet = await servedToolSet(deps, caller, toolSetId, versionOf(req));
+    if (servedTools(caller, served).length === 0) {
+      throw new AppError(
+        "permission-denied",
+        `This credential may call none of the tools of ${served.name}: its published tools change something, ` +
+          "and write tools are served over MCP only when the tool set exports them, to editors and up",
+      );
+    }
+    return () => buildToolSetMcpServer(deps, caller, served);
+  });
+}
+
+/** `GET /v1/tool-sets/{id}/mcp-config`: the tool set's MCP endpoint and the configurations of common clients. */
+async function toolSetMcpConfig(deps: Deps, caller: Caller, toolSetId: string, req: ApiRequest) {
+  const version = versionOf(req);
+  const set = await getToolSet(deps, caller.tenantId, toolSetId);
+  const path = `/mcp/tool-sets/${encodeURIComponent(toolSetId)}`;
+  const url = `${originOf(req)}${path}${version !== undefined ? `?version=${version}` : ""}`;
+  // What a credential is served once a version is published: the reads, and the writes when exported.
+  const served = set.latestVersion > 0 ? await servedVersion(deps, caller, set, version) : null;
+  const tools = (served ? exportedTools(served) : []).map((t) => ({
+    name: t.name,
+    description: t.description,
+    sideEffect: t.sideEffect,
+  }));
+  return {
+    toolSetId,
+    name: set.name,
+    url,
+    version: served?.version.version ?? null,
+    latestVersion: set.latestVersion,
+    mcpExport: set.mcpExport,
+    tools,
+    apiKeyPlaceholder,
+    clients: mcpClientConfigs(url, mcpServerName(set.name)),
+  };
+}
+
 const tag = "MCP";
+const toolSetParams = z.object({ toolSetId: z.string().regex(idPattern, "must be a tool set id") });
 const jsonRpcBody = {
   kind: "json" as const,
   schema: z.unknown().describe("A JSON-RPC message of the Model Context Protocol (2026-07-28 or 2025-11-25)"),
@@ -200,6 +283,33 @@ export const mcpRoutes: Route<unknown, unknown>[] = [
       serve(deps, caller, { kind: "agent", agentId: params.agentId }, request, body),
   }),
   route({
+    method: "POST",
+    path: "/mcp/tool-sets/{toolSetId}",
+    summary:
+      "MCP for a Tool Forge tool set: the tools of its latest published version (?version=N for another), run " +
+      "with the workspace's credential. Reads for credentials that may read the workspace (not agent-scoped " +
+      "keys); writes only when the tool set exports them (mcpExport.writes), to editors and up, marked destructive",
+    tag,
+    permission: "workspace.read",
+    params: toolSetParams,
+    body: jsonRpcBody,
+    raw: true,
+    challenge,
+    handle: ({ deps, caller, params, body, request }) =>
+      serveToolSet(deps, caller, params.toolSetId, request, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/tool-sets/{toolSetId}/mcp-config",
+    summary:
+      "A tool set's MCP endpoint and ready configurations for MCP clients (Claude Code, Claude Desktop, Cursor, " +
+      "VS Code, any Streamable HTTP client), with <YOUR_API_KEY> where the key goes; ?version=N pins a version",
+    tag,
+    permission: "workspace.read",
+    params: toolSetParams,
+    handle: ({ deps, caller, params, request }) => toolSetMcpConfig(deps, caller, params.toolSetId, request),
+  }),
+  route({
     method: "GET",
     path: metadataPath("/mcp"),
     summary: "OAuth protected-resource metadata (RFC 9728) of the MCP endpoint",
@@ -221,6 +331,20 @@ export const mcpRoutes: Route<unknown, unknown>[] = [
       Promise.resolve({
         status: 200,
         body: resourceMetadata(deps, request, `/mcp/agents/${params.agentId}`),
+      }),
+  }),
+  route({
+    method: "GET",
+    path: metadataPath("/mcp/tool-sets/{toolSetId}"),
+    summary: "OAuth protected-resource metadata (RFC 9728) of a tool set's MCP endpoint",
+    tag,
+    permission: null,
+    params: toolSetParams,
+    raw: true,
+    handle: ({ deps, params, request }) =>
+      Promise.resolve({
+        status: 200,
+        body: resourceMetadata(deps, request, `/mcp/tool-sets/${params.toolSetId}`),
       }),
   }),
 ];

@@ -8,6 +8,7 @@ import { restAgents } from "./agents";
 import { restAnalytics } from "./analytics";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
+import { restToolSetMcp } from "./toolSetMcp";
 import { restToolSets } from "./toolSets";
 import { restWhatsApp } from "./whatsapp";
 import { restWidgets } from "./widgets";
@@ -21,4 +22,5 @@ export const restSource: StudioSource = {
   ...restWhatsApp,
   ...restWidgets,
   ...restToolSets,
+  ...restToolSetMcp,
 };
