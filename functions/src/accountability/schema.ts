@@ -80,11 +80,29 @@ export const toolRunSchema = z.object({
   id: z.string(),
   name: z.string(),
   arguments: z.string(),
-  status: z.enum(["ok", "error"]),
+  /**
+   * `awaiting-confirmation`: a write shown to the end user to confirm, not run; `cancelled`: a write the end
+   * user declined, never run.
+   */
+  status: z.enum(["ok", "error", "awaiting-confirmation", "cancelled"]),
   output: z.string(),
   error: z.string().nullable(),
   durationMs: z.number(),
   refs: z.array(z.string()),
+  /**
+   * For a write: the confirmation it waits for (`id`, `expiresAt`), or, in the turn after the end user decided,
+   * the decision it was run (or cancelled) on, who made it and when, and the trace of the turn that asked.
+   */
+  confirmation: z
+    .object({
+      id: z.string(),
+      expiresAt: z.string(),
+      decision: z.enum(["confirmed", "cancelled"]).optional(),
+      decidedBy: z.string().optional(),
+      decidedAt: z.string().optional(),
+      requestTraceId: z.string().optional(),
+    })
+    .optional(),
   /** For a Tool Forge tool: the HTTP request it sent, secrets masked. */
   request: z
     .object({

@@ -48,6 +48,7 @@ async function storeConversation(
     endUserRef: null,
     startedBy: null,
     messageCount: 2,
+    pendingConfirmationId: null,
     summary: null,
     createdAt: fields.updatedAt,
     ...fields,

@@ -60,6 +60,7 @@ export async function startConversation(
     startedBy: options.startedBy ?? null,
     messageCount: 0,
     summary: null,
+    pendingConfirmationId: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -182,7 +183,7 @@ export const conversationListQuerySchema = z
 export type ConversationListQuery = Record<string, string | number | undefined>;
 
 /** What a listing shows of a conversation: no summary (it quotes the end user), nothing to read per row. */
-export type ConversationListItem = Omit<ConversationView, "summary">;
+export type ConversationListItem = Omit<ConversationView, "summary" | "pendingConfirmationId">;
 
 export interface ConversationPage {
   readonly conversations: ConversationListItem[];
@@ -245,7 +246,11 @@ export async function listConversations(
   const seen = new Set(cursor?.seen);
   const rows = (await deps.store.query(spec))
     .map((s): ConversationListItem => {
-      const { summary: _summary, ...conversation } = conversationSchema.parse(s.data);
+      const {
+        summary: _summary,
+        pendingConfirmationId: _pending,
+        ...conversation
+      } = conversationSchema.parse(s.data);
       return { id: s.id, ...conversation };
     })
     .filter((c) => !(cursor && c.updatedAt === cursor.updatedAt && seen.has(c.id)));

@@ -31,7 +31,14 @@ import {
   startConversation,
 } from "./conversations.js";
 import { sendMessage, sendMessageInput } from "./turn.js";
-import { agentChannels, agentsPath, deliverySchema, versionSelectorSchema } from "./schema.js";
+import { decideConfirmation, decisionInput } from "./confirmations.js";
+import {
+  agentChannels,
+  agentsPath,
+  deliverySchema,
+  messageConfirmationSchema,
+  versionSelectorSchema,
+} from "./schema.js";
 
 const agentParams = z.object({ agentId: idSchema });
 const conversationParams = z.object({ conversationId: idSchema });
@@ -59,6 +66,11 @@ const messageResponse = z.object({
   callerInstructions: z.string().optional(),
   /** On an answer a channel delivers later (WhatsApp): how far it got (accepted, sent, delivered, read, failed...). */
   delivery: deliverySchema.optional(),
+  /**
+   * On an answer that asks the end user to confirm a tool's write (a transfer): the exact request (secrets
+   * masked), when it expires, and its status (pending until decided at .../confirmations/{id}).
+   */
+  confirmation: messageConfirmationSchema.optional(),
 });
 
 const conversationPageResponse = z.object({
@@ -306,6 +318,45 @@ export const agentRoutes: Route<unknown, unknown>[] = [
     },
   }),
   route({
+    method: "POST",
+    path: "/v1/conversations/{conversationId}/confirmations/{confirmationId}",
+    summary:
+      "Confirm or cancel the tool write the conversation's latest answer asks for (its message's " +
+      "`confirmation`): {decision: 'confirm'} runs exactly the request shown, then the agent answers from the " +
+      "result; 'cancel' sends nothing. Refused with 409 when it expired, was already decided, or the " +
+      "conversation moved on. Streams like sending a message. Only the credential that started the conversation " +
+      "may decide",
+    tag: "Conversations",
+    permission: "conversations.converse",
+    params: z.object({ conversationId: idSchema, confirmationId: idSchema }),
+    body: { kind: "json", schema: decisionInput.extend({ stream: z.boolean().optional() }) },
+    response: z.object({ message: messageResponse }),
+    raw: true,
+    handle: async ({ deps, caller, params, body, request }) => {
+      await openConversation(deps, caller, params.conversationId, "continue");
+      const decide = (onDelta?: (text: string) => void) =>
+        decideConfirmation(
+          deps,
+          caller.tenantId,
+          params.conversationId,
+          params.confirmationId,
+          body.decision,
+          caller.uid,
+          onDelta ? { onDelta } : {},
+        );
+      if (!wantsEventStream(request, body)) {
+        return { status: 200, body: { message: toMessageResponse(await decide()) } };
+      }
+      return {
+        status: 200,
+        stream: async (send: SseSend) => {
+          const message = await decide((text) => send({ text }, "delta"));
+          send({ message: toMessageResponse(message) }, "message");
+        },
+      };
+    },
+  }),
+  route({
     method: "GET",
     path: "/v1/conversations/{conversationId}/messages",
     summary:
@@ -341,5 +392,6 @@ function toMessageResponse(
     createdAt: m.createdAt,
     ...(m.callerInstructions !== undefined ? { callerInstructions: m.callerInstructions } : {}),
     ...(m.delivery !== undefined ? { delivery: m.delivery } : {}),
+    ...(m.confirmation !== undefined ? { confirmation: m.confirmation } : {}),
   };
 }

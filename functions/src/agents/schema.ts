@@ -138,6 +138,8 @@ export const conversationSchema = z.object({
     .object({ text: z.string(), throughSeq: z.number().int().min(0) })
     .nullable()
     .default(null),
+  /** The confirmation its latest answer asks for, while it is pending (agents/confirmations.ts). */
+  pendingConfirmationId: z.string().nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -153,6 +155,66 @@ export const deliverySchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 export type Delivery = z.infer<typeof deliverySchema>;
+
+export const confirmationStatuses = ["pending", "confirmed", "cancelled", "expired", "superseded"] as const;
+export type ConfirmationStatus = (typeof confirmationStatuses)[number];
+
+/** A request as it is (or would be) sent, secrets masked: what an end user confirms. */
+export const shownRequestSchema = z.object({
+  method: z.string(),
+  url: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().nullable(),
+});
+
+/**
+ * What an answer asks its end user to confirm: a `write` tool's call that has not run. The channel shows it
+ * (a button, a reply) and its status follows the decision.
+ */
+export const messageConfirmationSchema = z.object({
+  id: z.string(),
+  toolName: z.string(),
+  /** One line: the tool, then what it will send. */
+  summary: z.string(),
+  request: shownRequestSchema,
+  expiresAt: z.string(),
+  status: z.enum(confirmationStatuses),
+});
+export type MessageConfirmation = z.infer<typeof messageConfirmationSchema>;
+
+/**
+ * `tenants/{t}/conversations/{c}/confirmations/{id}`: one write tool call waiting for (or past) its end user's
+ * decision. Written with the answer that asks for it; claimed once by the decision, in a transaction, so a
+ * replayed or concurrent confirmation never runs the call twice.
+ */
+export const confirmationSchema = z.object({
+  status: z.enum(confirmationStatuses),
+  toolName: z.string(),
+  toolSetId: z.string(),
+  toolSetVersion: z.number().int().min(1),
+  /** The model's call id, so the resumed turn can show the model its own call. */
+  toolCallId: z.string(),
+  /** The validated arguments, as JSON: run exactly as shown. */
+  arguments: z.string(),
+  summary: z.string(),
+  request: shownRequestSchema,
+  requestedAt: z.string(),
+  expiresAt: z.string(),
+  /** The turn that asked, and its answer. */
+  requestTraceId: z.string(),
+  requestMessageId: z.string(),
+  decidedAt: z.string().nullable().default(null),
+  /** The credential (or end user) that decided. */
+  decidedBy: z.string().nullable().default(null),
+  /** The turn that ran (or cancelled) the call after the decision. */
+  resultTraceId: z.string().nullable().default(null),
+  /** How the call went, once run. */
+  outcome: z
+    .object({ status: z.enum(["ok", "error"]), error: z.string().nullable() })
+    .nullable()
+    .default(null),
+});
+export type Confirmation = z.infer<typeof confirmationSchema>;
 
 export const messageSchema = z.object({
   role: z.enum(["user", "assistant"]),
@@ -178,6 +240,8 @@ export const messageSchema = z.object({
    * channel last reported it. Absent where the answer was the HTTP response itself.
    */
   delivery: deliverySchema.optional(),
+  /** On an answer that asks its end user to confirm a tool's write: what, and how it was decided. */
+  confirmation: messageConfirmationSchema.optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -195,3 +259,7 @@ export const messagesPath = (tenantId: string, conversationId: string): string =
   `${conversationPath(tenantId, conversationId)}/messages`;
 export const messagePath = (tenantId: string, conversationId: string, messageId: string): string =>
   `${messagesPath(tenantId, conversationId)}/${checkId(messageId, "message id")}`;
+export const confirmationsPath = (tenantId: string, conversationId: string): string =>
+  `${conversationPath(tenantId, conversationId)}/confirmations`;
+export const confirmationPath = (tenantId: string, conversationId: string, id: string): string =>
+  `${confirmationsPath(tenantId, conversationId)}/${checkId(id, "confirmation id")}`;

@@ -26,6 +26,7 @@ import {
   type ToolTarget,
 } from "../tools/executor.js";
 import type { ToolDefinition } from "../tools/schema.js";
+import { previewRequest } from "../tools/preview.js";
 import { getToolSetVersion } from "../tools/toolsets.js";
 import type { AgentConfig, NamedToolConfig } from "./schema.js";
 
@@ -63,7 +64,13 @@ const builtinSpecs: Record<"search_knowledge" | "current_time", ToolSpec> = {
 /** One tool a turn offers, and how it runs. */
 type ToolEntry =
   | { readonly kind: "named"; readonly tool: NamedToolConfig }
-  | { readonly kind: "forge"; readonly tool: ToolDefinition; readonly target: ToolTarget };
+  | {
+      readonly kind: "forge";
+      readonly tool: ToolDefinition;
+      readonly target: ToolTarget;
+      readonly toolSetId: string;
+      readonly version: number;
+    };
 
 /** The tools a turn offers: the agent's own, and the tools of the tool-set versions it pins. */
 export interface Toolbox {
@@ -99,7 +106,7 @@ export async function loadToolbox(deps: Deps, tenantId: string, config: AgentCon
         if (tool.only && !tool.only.includes(t.name)) continue;
         add(
           { name: t.name, description: t.description, parameters: t.parameters },
-          { kind: "forge", tool: t, target },
+          { kind: "forge", tool: t, target, toolSetId: tool.toolSetId, version: tool.version },
         );
       }
     }
@@ -124,15 +131,110 @@ export interface ToolRun {
   readonly id: string;
   readonly name: string;
   readonly arguments: string;
-  readonly status: "ok" | "error";
+  /**
+   * `awaiting-confirmation`: a write the end user is asked to confirm (it has not run); `cancelled`: one the end
+   * user declined (it never ran).
+   */
+  readonly status: "ok" | "error" | "awaiting-confirmation" | "cancelled";
   /** What the model was given back (output, or the error it should act on). */
   readonly output: string;
   readonly error: string | null;
   readonly durationMs: number;
   /** Evidence markers this call added. */
   readonly refs: string[];
-  /** A Tool Forge tool's HTTP request, secrets masked. */
+  /** A Tool Forge tool's HTTP request, secrets masked (for a write awaiting confirmation: what it will send). */
   readonly request?: ShownRequest;
+  /** For a write: the confirmation it waits for, or the decision it ran (or was cancelled) after. */
+  readonly confirmation?: ToolRunConfirmation;
+}
+
+export interface ToolRunConfirmation {
+  readonly id: string;
+  readonly expiresAt: string;
+  readonly decision?: "confirmed" | "cancelled";
+  readonly decidedBy?: string;
+  readonly decidedAt?: string;
+  /** The trace of the turn that asked for it. */
+  readonly requestTraceId?: string;
+}
+
+/** A write tool call a turn asks its end user to confirm: what the confirmation record keeps. */
+export interface PendingWrite {
+  readonly id: string;
+  readonly toolName: string;
+  readonly toolSetId: string;
+  readonly toolSetVersion: number;
+  readonly toolCallId: string;
+  /** The validated arguments, as JSON. */
+  readonly arguments: string;
+  readonly request: ShownRequest;
+  readonly summary: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * How a turn treats `write` tools: `null` where the channel cannot show a confirmation (the call is refused,
+ * the model told why); otherwise the one write this turn may leave waiting for its end user.
+ */
+export interface WriteConfirmations {
+  pending: PendingWrite | null;
+  /** Set while a write's confirmation is being prepared, so two writes in one step cannot both wait. */
+  reserved?: boolean;
+}
+
+/** One line saying what a write will send: the tool, the method and URL, and the body (cut). */
+function summarize(tool: ToolDefinition, request: ShownRequest): string {
+  const body = request.body === null ? "" : ` ${request.body.replace(/\s+/g, " ")}`;
+  const line = `${tool.name}: ${request.method} ${request.url}${body}`;
+  return line.length <= 500 ? line : `${line.slice(0, 499)}…`;
+}
+
+/** Prepares the confirmation a write waits for: the limits checked, the exact request built and shown. */
+async function askConfirmation(
+  ctx: ToolContext,
+  entry: Extract<ToolEntry, { kind: "forge" }>,
+  call: ToolCall,
+  args: Record<string, unknown>,
+): Promise<PendingWrite> {
+  const writes = ctx.writes;
+  if (!writes) {
+    throw new ToolError(
+      `${entry.tool.name} changes something and runs only after the end user confirms it, which this channel ` +
+        "cannot ask for: tell the user exactly what you would do, and that it was not done",
+    );
+  }
+  if (writes.pending || writes.reserved) {
+    throw new ToolError(
+      `only one change can wait for the user's confirmation at a time, and ${writes.pending?.toolName ?? "another"} ` +
+        "already does: ask them about that one first; this call was not done",
+    );
+  }
+  writes.reserved = true;
+  try {
+    let request: ShownRequest;
+    try {
+      request = await previewRequest(ctx.deps, entry.target, entry.tool, args);
+    } catch (e) {
+      throw e instanceof ToolCallError ? new ToolError(e.message) : e;
+    }
+    const pending: PendingWrite = {
+      id: ctx.deps.ids.newId(),
+      toolName: entry.tool.name,
+      toolSetId: entry.toolSetId,
+      toolSetVersion: entry.version,
+      toolCallId: call.id,
+      arguments: JSON.stringify(args),
+      request,
+      summary: summarize(entry.tool, request),
+      expiresAt: new Date(
+        ctx.deps.clock.now().getTime() + ctx.deps.config.toolConfirmationTtlMs,
+      ).toISOString(),
+    };
+    writes.pending = pending;
+    return pending;
+  } finally {
+    writes.reserved = false;
+  }
 }
 
 export interface ToolContext {
@@ -144,6 +246,8 @@ export interface ToolContext {
   /** Evidence so far: new passages are numbered after it. */
   readonly evidence: readonly Evidence[];
   readonly step: number;
+  /** Where writes wait for the end user's confirmation; absent: writes are refused. */
+  readonly writes?: WriteConfirmations;
 }
 
 class ToolError extends Error {}
@@ -262,12 +366,16 @@ export async function executeToolCalls(
     } satisfies Toolbox);
   const specs = new Map(toolbox.specs.map((s) => [s.name, s]));
   let passages = ctx.evidence.filter((e) => !e.ref.startsWith("T")).length;
-  let toolOutputs = ctx.evidence.filter((e) => e.ref.startsWith("T")).length;
-  const added: Evidence[] = [];
+  // Each call's output marker is its place among the calls (gaps where a call fails, closed by the
+  // screen's renumbering in turn.ts), so markers follow the model's order whatever finishes first.
+  const toolOutputs = ctx.evidence.filter((e) => e.ref.startsWith("T")).length;
+  const addedByCall: Evidence[][] = calls.map(() => []);
 
   const runs = await Promise.all(
-    calls.map(async (call): Promise<ToolRun> => {
+    calls.map(async (call, index): Promise<ToolRun> => {
       const started = performance.now();
+      const added = addedByCall[index] as Evidence[];
+      const outputRef = `T${toolOutputs + index + 1}`;
       const refs: string[] = [];
       const finish = (status: ToolRun["status"], output: string, error: string | null): ToolRun => ({
         step: ctx.step,
@@ -295,17 +403,38 @@ export async function executeToolCalls(
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       let request: ShownRequest | undefined;
+      let confirmation: ToolRunConfirmation | undefined;
       try {
         const args = parseArguments(spec, call.arguments);
         let work: Promise<{ output: string; evidence: Evidence[] }>;
+        if (entry.kind === "forge" && entry.tool.sideEffect === "write") {
+          // A write never runs on the model's say-so: it waits for the end user's confirmation.
+          const pending = await askConfirmation(ctx, entry, call, args);
+          confirmation = { id: pending.id, expiresAt: pending.expiresAt };
+          request = pending.request;
+          const ref = outputRef;
+          refs.push(ref);
+          const output = JSON.stringify({
+            status: "awaiting_confirmation",
+            tool: pending.toolName,
+            willSend: {
+              method: pending.request.method,
+              url: pending.request.url,
+              body: pending.request.body,
+            },
+            expiresAt: pending.expiresAt,
+            note:
+              "NOT done yet. The user is shown this exact request with buttons to confirm or cancel; it runs " +
+              "only if they confirm before it expires. Tell them what will happen and ask them to confirm.",
+          });
+          added.push(toolEvidence(ref, call, output));
+          return {
+            ...finish("awaiting-confirmation", `[${ref}] ${output}`, null),
+            request: pending.request,
+            confirmation,
+          };
+        }
         if (entry.kind === "forge") {
-          if (entry.tool.sideEffect === "write") {
-            // A write never runs on the model's say-so: the end user's confirmation is not asked for yet.
-            throw new ToolError(
-              `${entry.tool.name} changes something and runs only after the end user confirms it, which this ` +
-                "conversation cannot ask for: tell the user exactly what you would do, and that it was not done",
-            );
-          }
           work = callTool(ctx.deps, entry.target, entry.tool, args, controller.signal).then(
             (result) => {
               request = result.request;
@@ -335,7 +464,7 @@ export async function executeToolCalls(
         const result = await Promise.race([work, deadline]);
         added.push(...result.evidence);
         if (entry.kind === "forge" || entry.tool.kind === "http") {
-          const ref = `T${++toolOutputs}`;
+          const ref = outputRef;
           refs.push(ref);
           added.push(toolEvidence(ref, call, truncate(result.output)));
           return { ...finish("ok", `[${ref}] ${result.output}`, null), ...(request ? { request } : {}) };
@@ -350,7 +479,7 @@ export async function executeToolCalls(
       }
     }),
   );
-  return { runs, evidence: added };
+  return { runs, evidence: addedByCall.flat() };
 }
 
 /** A tool's output as citable evidence. */
@@ -367,4 +496,120 @@ function toolEvidence(ref: string, call: ToolCall, output: string): Evidence {
     keywordScore: null,
     location: { startOffset: 0, endOffset: output.length, headingPath: [] },
   };
+}
+
+/** An end user's decision on a write's confirmation, which the turn after it carries out. */
+export interface DecidedWrite {
+  readonly id: string;
+  readonly toolName: string;
+  readonly toolSetId: string;
+  readonly toolSetVersion: number;
+  readonly toolCallId: string;
+  /** The arguments shown and confirmed, as JSON. */
+  readonly arguments: string;
+  readonly requestTraceId: string;
+  readonly decision: "confirmed" | "cancelled";
+  readonly decidedBy: string;
+  readonly decidedAt: string;
+}
+
+/**
+ * Carries out a decided write: a confirmed one runs exactly as it was shown (the tool of the tool-set version the
+ * asking turn offered, its arguments as stored, the limits checked again); a cancelled one runs nothing. Either
+ * way the result is evidence (`T` marker) the answer reports from.
+ */
+export async function runDecidedWrite(
+  deps: Deps,
+  tenantId: string,
+  decided: DecidedWrite,
+  evidence: readonly Evidence[],
+  step: number,
+): Promise<{ run: ToolRun; evidence: Evidence[] }> {
+  const started = performance.now();
+  const ref = `T${evidence.filter((e) => e.ref.startsWith("T")).length + 1}`;
+  const call: ToolCall = { id: decided.toolCallId, name: decided.toolName, arguments: decided.arguments };
+  const confirmation: ToolRunConfirmation = {
+    id: decided.id,
+    expiresAt: "",
+    decision: decided.decision,
+    decidedBy: decided.decidedBy,
+    decidedAt: decided.decidedAt,
+    requestTraceId: decided.requestTraceId,
+  };
+  const done = (
+    status: ToolRun["status"],
+    output: string,
+    error: string | null,
+    request?: ShownRequest,
+  ): { run: ToolRun; evidence: Evidence[] } => ({
+    run: {
+      step,
+      id: call.id,
+      name: call.name,
+      arguments: call.arguments,
+      status,
+      output: `[${ref}] ${truncate(output)}`,
+      error,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      refs: [ref],
+      ...(request ? { request } : {}),
+      confirmation,
+    },
+    evidence: [toolEvidence(ref, call, truncate(output))],
+  });
+  if (decided.decision === "cancelled") {
+    return done(
+      "cancelled",
+      JSON.stringify({
+        status: "cancelled",
+        note: `The user cancelled ${decided.toolName}: nothing was sent.`,
+      }),
+      null,
+    );
+  }
+  let tool: ToolDefinition | undefined;
+  let target: ToolTarget;
+  try {
+    const version = await getToolSetVersion(deps, tenantId, decided.toolSetId, decided.toolSetVersion);
+    tool = version.tools.find((t) => t.name === decided.toolName);
+    target = { tenantId, baseUrl: version.baseUrl, credentialId: version.credentialId };
+  } catch (e) {
+    const error = `the tool set version ${decided.toolSetVersion} could not be read (${(e as Error).message}); nothing was sent`;
+    return done("error", JSON.stringify({ error }), error);
+  }
+  if (!tool) {
+    const error = `${decided.toolName} is no longer in version ${decided.toolSetVersion} of its tool set; nothing was sent`;
+    return done("error", JSON.stringify({ error }), error);
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), tool.timeoutMs);
+  try {
+    const result = await callTool(
+      deps,
+      target,
+      tool,
+      JSON.parse(decided.arguments) as Record<string, unknown>,
+      controller.signal,
+    );
+    return done(
+      "ok",
+      JSON.stringify({ status: "done", answer: safeJson(result.output) }),
+      null,
+      result.request,
+    );
+  } catch (e) {
+    const error = e instanceof ToolCallError ? e.message : `the tool failed: ${(e as Error).message}`;
+    return done("error", JSON.stringify({ error }), error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** JSON text as a value (to nest it), or the text itself when it is not JSON. */
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

@@ -30,15 +30,27 @@ import { assertAnswering, getAgent, resolveConfig, type AgentView } from "./agen
 import { buildContext, estimateTokens } from "./context.js";
 import { loadConversation, unsummarizedHistory, type MessageView } from "./conversations.js";
 import { retrieve } from "./retrieval.js";
+import { settleConfirmation } from "./confirmation-records.js";
 import {
+  confirmationPath,
   conversationPath,
   conversationSchema,
   messagePath,
   type AgentConfig,
+  type Confirmation,
   type Conversation,
   type Message,
 } from "./schema.js";
-import { executeToolCalls, loadToolbox, type ToolContext, type ToolRun } from "./tools.js";
+import {
+  executeToolCalls,
+  loadToolbox,
+  runDecidedWrite,
+  type DecidedWrite,
+  type PendingWrite,
+  type ToolContext,
+  type ToolRun,
+  type WriteConfirmations,
+} from "./tools.js";
 
 export const maxMessageChars = 8000;
 
@@ -108,6 +120,12 @@ export interface SendOptions {
    * and nothing is added, so two requests racing from the same answer cannot both extend it.
    */
   readonly expectMessageCount?: number;
+  /**
+   * The end user's decision on the confirmation the conversation's latest answer asked for (already claimed by
+   * agents/confirmations.ts): this turn carries it out first (runs the write, or records it cancelled) and
+   * answers from the result.
+   */
+  readonly resume?: DecidedWrite;
 }
 
 /** What a turn ends with: the answer and what its message records, and the conversation's new summary. */
@@ -119,7 +137,12 @@ interface TurnOutcome {
   readonly abstained: boolean;
   readonly explanation: string;
   readonly usage: TokenUsage;
+  /** A write this turn's answer asks the end user to confirm. */
+  readonly pending: PendingWrite | null;
 }
+
+/** Channels whose end user can be shown a confirmation (a button, a reply, an API field) and answer it. */
+const confirmingChannels: ReadonlySet<string> = new Set(["api", "studio", "callable", "widget", "whatsapp"]);
 
 export async function sendMessage(
   deps: Deps,
@@ -195,7 +218,13 @@ export async function sendMessage(
   await deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(convPath);
     if (!snap) throw new AppError("not-found", `Conversation ${conversationId} not found`);
-    const seq = conversationSchema.parse(snap.data).messageCount;
+    const current = conversationSchema.parse(snap.data);
+    const seq = current.messageCount;
+    // A confirmation the conversation was waiting on lapses when it moves on without deciding it.
+    const lapsed =
+      current.pendingConfirmationId && current.pendingConfirmationId !== options.resume?.id
+        ? await tx.get(confirmationPath(tenantId, conversationId, current.pendingConfirmationId))
+        : null;
     if (options.expectMessageCount !== undefined && seq !== options.expectMessageCount) {
       throw new AppError(
         "aborted",
@@ -231,6 +260,40 @@ export async function sendMessage(
         ? { callerInstructions: options.callerInstructions.trim() }
         : {}),
     };
+    const pending = outcome.pending;
+    if (pending) {
+      assistant.confirmation = {
+        id: pending.id,
+        toolName: pending.toolName,
+        summary: pending.summary,
+        request: pending.request,
+        expiresAt: pending.expiresAt,
+        status: "pending",
+      };
+      const confirmation: Confirmation = {
+        status: "pending",
+        toolName: pending.toolName,
+        toolSetId: pending.toolSetId,
+        toolSetVersion: pending.toolSetVersion,
+        toolCallId: pending.toolCallId,
+        arguments: pending.arguments,
+        summary: pending.summary,
+        request: pending.request,
+        requestedAt: now,
+        expiresAt: pending.expiresAt,
+        requestTraceId: traceId,
+        requestMessageId: assistantMessageId,
+        decidedAt: null,
+        decidedBy: null,
+        resultTraceId: null,
+        outcome: null,
+      };
+      tx.create(confirmationPath(tenantId, conversationId, pending.id), confirmation);
+    }
+    if (lapsed) settleConfirmation(tx, tenantId, conversationId, lapsed, "superseded", null, now);
+    if (options.resume) {
+      tx.update(confirmationPath(tenantId, conversationId, options.resume.id), { resultTraceId: traceId });
+    }
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
@@ -238,6 +301,7 @@ export async function sendMessage(
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,
+      pendingConfirmationId: pending?.id ?? null,
       ...(outcome.summary ? { summary: outcome.summary } : {}),
     });
   });
@@ -278,6 +342,7 @@ async function runTurn(
       abstained: true,
       explanation,
       usage: { inputTokens: 0, outputTokens: 0 },
+      pending: null,
     };
   }
 
@@ -318,6 +383,24 @@ async function runTurn(
   const toolbox = await loadToolbox(deps, tenantId, config);
   const tools = toolbox.specs;
   const runs: ScreenedRun[] = [];
+  const writes: WriteConfirmations | undefined = confirmingChannels.has(conversation.channel)
+    ? { pending: null }
+    : undefined;
+  if (options.resume) {
+    // The decided write goes first, as the model's own call and its result: the answer reports it.
+    const decided = options.resume;
+    const carried = await trace.time("tools", () => runDecidedWrite(deps, tenantId, decided, evidence, 0));
+    runs.push(carried.run);
+    evidence = [...evidence, ...carried.evidence];
+    trace.toolsRan(runs);
+    messages.push({
+      role: "assistant",
+      content: "",
+      toolCalls: [{ id: decided.toolCallId, name: decided.toolName, arguments: decided.arguments }],
+    });
+    messages.push({ role: "tool", toolCallId: decided.toolCallId, content: carried.run.output });
+    await recordOutcome(deps, tenantId, conversationId, decided, carried.run);
+  }
   // What a tool call may draw on: the user's own words, the agent's instructions, evidence it was shown.
   const userWords = [question, ...stored.filter((m) => m.role === "user").map((m) => m.content)];
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
@@ -341,13 +424,14 @@ async function runTurn(
     messages.push({ role: "assistant", content: result.content, toolCalls: result.toolCalls });
     const calls = result.toolCalls;
     const stepResult = await trace.time("tools", () =>
-      runScreenedTools({ deps, tenantId, config, toolbox, evidence, step }, calls, excluded, [
+      runScreenedTools({ deps, tenantId, config, toolbox, evidence, step, writes }, calls, excluded, [
         ...userWords,
         config.instructions,
         ...evidence.map((e) => e.text),
       ]),
     );
     runs.push(...stepResult.runs);
+    trace.toolsRan(runs);
     evidence = [...evidence, ...stepResult.offered];
     for (const run of stepResult.runs)
       messages.push({ role: "tool", toolCallId: run.id, content: run.output });
@@ -380,7 +464,29 @@ async function runTurn(
     abstained: assessment.abstained,
     explanation,
     usage,
+    pending: writes?.pending ?? null,
   };
+}
+
+/**
+ * What a decided write did, kept on its confirmation as soon as it is known: a turn that fails after the call ran
+ * still leaves the record of what was sent.
+ */
+async function recordOutcome(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  decided: DecidedWrite,
+  run: ToolRun,
+): Promise<void> {
+  if (decided.decision !== "confirmed") return;
+  await deps.store
+    .update(confirmationPath(tenantId, conversationId, decided.id), {
+      outcome: { status: run.status === "ok" ? "ok" : "error", error: run.error },
+    })
+    .catch((e: unknown) =>
+      log.error("could not record what a confirmed tool call did", { err: e, confirmationId: decided.id }),
+    );
 }
 
 /** A tool run as the trace records it, with what the injection screen did to it, if anything. */

@@ -8,7 +8,7 @@
  * everything below it) is found, goes last.
  */
 import { tracePath, tracesPath } from "../accountability/schema.js";
-import { conversationPath, messagesPath } from "../agents/schema.js";
+import { confirmationsPath, conversationPath, messagesPath } from "../agents/schema.js";
 import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
 import type { DocSnapshot } from "../platform/ports.js";
@@ -82,6 +82,18 @@ export async function purgeConversation(
       page.map((t) => t.path),
     );
     counts.traces += page.length;
+  }
+  // Confirmations hold a write tool's arguments (an amount, a payee): they go with the conversation.
+  for (;;) {
+    const page = await deps.store.query({
+      collection: confirmationsPath(tenantId, conversationId),
+      limit: maxBatchDeletes,
+    });
+    if (page.length === 0) break;
+    await deleteTogether(
+      deps,
+      page.map((c) => c.path),
+    );
   }
   const path = conversationPath(tenantId, conversationId);
   if (await deps.store.get(path)) {

@@ -4,7 +4,7 @@
  * saves only what changed.
  */
 import { unlistedAgentOptions, type AgentOptions } from "./agentOptions";
-import type { AssistantMessage, Trace, VersionChoice } from "./conversations";
+import type { AssistantMessage, ConfirmationDecision, Trace, VersionChoice } from "./conversations";
 import type { KnowledgeBaseList } from "./knowledgeBases";
 
 export const agentStatuses = ["draft", "published", "paused", "archived"] as const;
@@ -34,8 +34,25 @@ export interface AgentGuardrails {
   readonly redactPii: boolean;
 }
 
-/** A tool as the platform describes it; the studio shows its name and compares it whole. */
-export type AgentTool = Readonly<Record<string, unknown>> & { readonly kind: string; readonly name: string };
+/**
+ * A tool as the platform describes it; the studio shows it and compares it whole. Built-in and HTTP tools
+ * have a name; a pinned tool set (`kind: "toolset"`) names its tool set and version instead.
+ */
+export type AgentTool = Readonly<Record<string, unknown>> & { readonly kind: string; readonly name?: string };
+
+/** A Tool Forge tool set's published version, pinned: a newer version changes nothing until it is pinned. */
+// A type, not an interface: it must fit `AgentTool`'s index signature.
+export type PinnedToolSet = {
+  readonly kind: "toolset";
+  readonly toolSetId: string;
+  readonly version: number;
+  /** Only these of the version's tools; all of them when absent. */
+  readonly only?: readonly string[];
+};
+
+export function isPinnedToolSet(tool: AgentTool): tool is AgentTool & PinnedToolSet {
+  return tool.kind === "toolset" && typeof tool.toolSetId === "string" && typeof tool.version === "number";
+}
 
 /** What an editor configures; a published version is an immutable copy of it. */
 export interface AgentConfig {
@@ -132,6 +149,16 @@ export interface AgentsSource {
   sendMessage(
     conversationId: string,
     content: string,
+    onDelta: (text: string) => void,
+  ): Promise<AssistantMessage>;
+  /**
+   * Confirms or cancels the write an answer asks for; the agent's next answer (which reports the result) streams
+   * like sendMessage's. Refused when it expired, was decided already, or the conversation moved on.
+   */
+  decideConfirmation(
+    conversationId: string,
+    confirmationId: string,
+    decision: ConfirmationDecision,
     onDelta: (text: string) => void,
   ): Promise<AssistantMessage>;
   /** The decision trace of one answer. */

@@ -34,6 +34,25 @@ export interface Citation {
   readonly chunkId: string;
 }
 
+/** A tool's write an answer asks its user to confirm (a transfer): exactly what will be sent, secrets masked. */
+export interface Confirmation {
+  readonly id: string;
+  readonly toolName: string;
+  /** One line: the tool, the method and URL, and the body. */
+  readonly summary: string;
+  readonly request: {
+    readonly method: string;
+    readonly url: string;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly body: string | null;
+  };
+  readonly expiresAt: string;
+  /** pending until decided; confirmed, cancelled, expired, or superseded (the conversation moved on). */
+  readonly status: string;
+}
+
+export type ConfirmationDecision = "confirm" | "cancel";
+
 export interface AssistantMessage {
   readonly id: string;
   readonly content: string;
@@ -44,6 +63,8 @@ export interface AssistantMessage {
   readonly explanation: string | null;
   readonly traceId: string | null;
   readonly agentVersion: VersionChoice | null;
+  /** Set when the answer asks its user to confirm a tool's write. */
+  readonly confirmation?: Confirmation;
 }
 
 export interface TraceCandidate {

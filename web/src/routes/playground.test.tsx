@@ -531,3 +531,75 @@ describe("Playground", () => {
     ]);
   });
 });
+
+describe("Playground: a tool's write waits for the user", () => {
+  const transferBody = JSON.stringify({ fromAccountId: "acc_1", payeeId: "pay_1", amount: "25.00" });
+  const asking = {
+    ...checkedAnswer,
+    id: "msg_4",
+    content: "I prepared a transfer of 25.00 EUR to your landlord; please confirm it [T1].",
+    citations: [],
+    traceId: "trc_2",
+    confirmation: {
+      id: "cnf_1",
+      toolName: "createTransfer",
+      summary: `createTransfer: POST https://bank.example/v1/transfers ${transferBody}`,
+      request: {
+        method: "POST",
+        url: "https://bank.example/v1/transfers",
+        headers: { accept: "application/json", authorization: "Bearer ***" },
+        body: transferBody,
+      },
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      status: "pending",
+    },
+  };
+  const done = {
+    ...checkedAnswer,
+    id: "msg_6",
+    content: "Transfer trf_1 of 25.00 EUR is completed [T1].",
+    citations: [],
+    traceId: "trc_3",
+  };
+
+  it("shows exactly what will be sent, and sends the decision only when the user confirms", async () => {
+    const platform = stubPlaygroundPlatform(() => completeStream(frame("message", { message: asking })));
+    platform.routes["POST /v1/conversations/cnv_1/confirmations/cnf_1"] = () =>
+      completeStream(frame("delta", { text: "Transfer trf_1 " }) + frame("message", { message: done }));
+    renderApp("/agents/agt_hr/playground");
+    const { user } = await ask("Send 25 euros to my landlord");
+
+    const card = await screen.findByRole("alert", { name: "Confirmation for createTransfer" });
+    expect(within(card).getByText("Confirm createTransfer?")).toBeInTheDocument();
+    expect(card).toHaveTextContent("POST https://bank.example/v1/transfers");
+    expect(card).toHaveTextContent("authorization: Bearer ***");
+    expect(card).toHaveTextContent('"amount": "25.00"');
+    expect(platform.sent("POST /v1/conversations/cnv_1/confirmations/cnf_1")).toHaveLength(0);
+
+    await user.click(within(card).getByRole("button", { name: "Confirm" }));
+    const thread = screen.getByRole("log", { name: "Conversation" });
+    expect(await within(thread).findByText(done.content)).toBeInTheDocument();
+    expect(platform.sent("POST /v1/conversations/cnv_1/confirmations/cnf_1")[0]?.body).toEqual({
+      decision: "confirm",
+      stream: true,
+    });
+    expect(within(thread).getByText("Confirmed: createTransfer")).toBeInTheDocument();
+    expect(within(card).queryByRole("button", { name: "Confirm" })).not.toBeInTheDocument();
+    expect(within(card).getByText("Confirmed")).toBeInTheDocument();
+  });
+
+  it("says why when the platform refuses the decision (expired), and sends nothing else", async () => {
+    const platform = stubPlaygroundPlatform(() => completeStream(frame("message", { message: asking })));
+    platform.routes["POST /v1/conversations/cnv_1/confirmations/cnf_1"] = () =>
+      errorResponse(409, "aborted", "Confirmation cnf_1 expired at 10:00: nothing was sent.");
+    renderApp("/agents/agt_hr/playground");
+    const { user } = await ask("Send 25 euros to my landlord");
+    const card = await screen.findByRole("alert", { name: "Confirmation for createTransfer" });
+    await user.click(within(card).getByRole("button", { name: "Cancel" }));
+    expect(await screen.findByText(/expired at 10:00: nothing was sent/)).toBeInTheDocument();
+    expect(platform.sent("POST /v1/conversations/cnv_1/confirmations/cnf_1")[0]?.body).toEqual({
+      decision: "cancel",
+      stream: true,
+    });
+  });
+});

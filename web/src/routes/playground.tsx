@@ -15,13 +15,14 @@ import {
 import { useTheme } from "@mui/material/styles";
 import { AnswerCard, QuestionBubble, StreamingAnswer } from "../components/playground/AnswerCard";
 import { CitationDialog } from "../components/playground/CitationDialog";
+import { ConfirmationCard } from "../components/playground/ConfirmationCard";
 import { SendBox } from "../components/playground/SendBox";
 import { TraceAside } from "../components/playground/TraceAside";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
-import type { AssistantMessage, Citation, VersionChoice } from "../data/conversations";
+import type { AssistantMessage, Citation, ConfirmationDecision, VersionChoice } from "../data/conversations";
 import { useAgent, useAgentVersions } from "../data/hooks/agents";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { roleAtLeast, useSession } from "../data/session";
@@ -119,31 +120,85 @@ function Playground({ agent }: { readonly agent: Agent }) {
     setError(undefined);
   };
 
-  const send = async () => {
-    const question = input.trim();
-    if (sending || question === "" || version === undefined) return;
+  /**
+   * Runs one turn shown as `question`: `ask` gets the conversation and a callback for the streamed text. On
+   * failure the turn goes away and `onFailure` runs (a typed question goes back in the box).
+   */
+  const runTurn = async (
+    question: string,
+    ask: (conversation: string, onDelta: (text: string) => void) => Promise<AssistantMessage>,
+    onFailure: () => void,
+  ) => {
+    if (version === undefined) return;
     const key = nextKey.current++;
     const update = (change: (turn: Turn) => Turn) =>
       setTurns((current) => current.map((turn) => (turn.key === key ? change(turn) : turn)));
     setSending(true);
     setError(undefined);
-    setInput("");
     setTurns((current) => [...current, { key, question, streamed: "" }]);
     try {
       const id = conversationId ?? (await studio.startConversation(agent.id, version));
       setConversationId(id);
-      const answer = await studio.sendMessage(id, question, (text) =>
-        update((turn) => ({ ...turn, streamed: turn.streamed + text })),
+      const answer = await ask(id, (text) => update((turn) => ({ ...turn, streamed: turn.streamed + text })));
+      // A new answer settles the confirmation an earlier one was waiting on (the platform did the same).
+      setTurns((current) =>
+        current.map((turn) =>
+          turn.key === key
+            ? { ...turn, answer }
+            : turn.answer?.confirmation?.status === "pending"
+              ? {
+                  ...turn,
+                  answer: {
+                    ...turn.answer,
+                    confirmation: { ...turn.answer.confirmation, status: "superseded" },
+                  },
+                }
+              : turn,
+        ),
       );
-      update((turn) => ({ ...turn, answer }));
     } catch (e) {
-      // The question goes back in the box, so trying again is one key away.
       setTurns((current) => current.filter((turn) => turn.key !== key));
-      setInput((current) => (current === "" ? question : current));
+      onFailure();
       setError(asRequestError(e));
     } finally {
       setSending(false);
     }
+  };
+
+  const send = async () => {
+    const question = input.trim();
+    if (sending || question === "" || version === undefined) return;
+    setInput("");
+    await runTurn(
+      question,
+      (id, onDelta) => studio.sendMessage(id, question, onDelta),
+      // The question goes back in the box, so trying again is one key away.
+      () => setInput((current) => (current === "" ? question : current)),
+    );
+  };
+
+  /** Confirms or cancels the write `answer` asks for; the agent's answer about it is the next turn. */
+  const decide = async (answer: AssistantMessage, decision: ConfirmationDecision) => {
+    const confirmation = answer.confirmation;
+    if (sending || !confirmation || !conversationId) return;
+    const settled = decision === "confirm" ? "confirmed" : "cancelled";
+    const mark = (status: string) =>
+      setTurns((current) =>
+        current.map((turn) =>
+          turn.answer?.id === answer.id && turn.answer.confirmation
+            ? { ...turn, answer: { ...turn.answer, confirmation: { ...turn.answer.confirmation, status } } }
+            : turn,
+        ),
+      );
+    await runTurn(
+      `${decision === "confirm" ? "Confirmed" : "Cancelled"}: ${confirmation.toolName}`,
+      async (id, onDelta) => {
+        const reply = await studio.decideConfirmation(id, confirmation.id, decision, onDelta);
+        mark(settled);
+        return reply;
+      },
+      () => undefined,
+    );
   };
 
   const versionLabel = (choice: VersionChoice) =>
@@ -205,6 +260,17 @@ function Playground({ agent }: { readonly agent: Agent }) {
                       <Stack spacing={0.5}>
                         <AnswerCard
                           answer={turn.answer}
+                          confirmation={
+                            turn.answer.confirmation && (
+                              <ConfirmationCard
+                                confirmation={turn.answer.confirmation}
+                                busy={sending}
+                                onDecide={(decision) => {
+                                  if (turn.answer) void decide(turn.answer, decision);
+                                }}
+                              />
+                            )
+                          }
                           selected={turn.answer.traceId !== null && turn.answer.traceId === traceId}
                           onShowTrace={setTraceId}
                           onOpenCitation={(c) => {

@@ -5,7 +5,69 @@
  * each opening in place to the quote it stands on (and the sentence it supports).
  */
 import { h, uniqueId } from "./dom";
-import { isRecord, type Citation, type WidgetMessage } from "./messages";
+import { isRecord, type Citation, type WidgetConfirmation, type WidgetMessage } from "./messages";
+
+export type Decision = "confirm" | "cancel";
+
+const decidedLabel: Record<string, string> = {
+  confirmed: "Confirmed",
+  cancelled: "Cancelled: nothing was sent",
+  expired: "Expired: nothing was sent",
+  superseded: "Not confirmed: nothing was sent",
+};
+
+/** A JSON body as a person reads it (indented); anything else as it is. */
+function readable(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}
+
+/**
+ * What the answer asks the end user to confirm: exactly what will be sent, and Confirm / Cancel while it is
+ * pending (`onDecide` absent: shown without buttons). Nothing is sent before Confirm.
+ */
+function confirmationBox(confirmation: WidgetConfirmation, onDecide?: (decision: Decision) => void) {
+  const pending = confirmation.status === "pending";
+  const until = new Date(confirmation.expiresAt);
+  const request = confirmation.request;
+  const buttons =
+    pending && onDecide
+      ? h(
+          "div",
+          { class: "decide" },
+          h("button", { type: "button", class: "confirm" }, "Confirm"),
+          h("button", { type: "button", class: "cancel" }, "Cancel"),
+        )
+      : null;
+  if (buttons && onDecide) {
+    const [confirm, cancel] = [...buttons.children] as HTMLButtonElement[];
+    confirm?.addEventListener("click", () => onDecide("confirm"));
+    cancel?.addEventListener("click", () => onDecide("cancel"));
+  }
+  return h(
+    "div",
+    { class: "confirmation", role: "group", "aria-label": `Confirm ${confirmation.toolName}` },
+    h("p", { class: "confirm-title" }, pending ? `Confirm ${confirmation.toolName}?` : confirmation.toolName),
+    pending
+      ? h(
+          "p",
+          { class: "caption" },
+          Number.isNaN(until.getTime())
+            ? "Nothing is sent unless you confirm."
+            : `Nothing is sent unless you confirm, before ${until.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`,
+        )
+      : h("span", { class: "badge" }, decidedLabel[confirmation.status] ?? confirmation.status),
+    h(
+      "pre",
+      { class: "request" },
+      `${request.method} ${request.url}${request.body !== null ? `\n\n${readable(request.body)}` : ""}`,
+    ),
+    buttons,
+  );
+}
 
 /** One passage cited, with every sentence that cites it and the quote supporting each. */
 interface Source {
@@ -118,7 +180,7 @@ function answerText(
   return text;
 }
 
-export function renderAnswer(message: WidgetMessage): HTMLElement {
+export function renderAnswer(message: WidgetMessage, onDecide?: (decision: Decision) => void): HTMLElement {
   const sources = sourcesOf(message.citations);
   const items = sources.map(sourceItem);
   const reveal = new Map(sources.map((s, i) => [s.ref, (items[i] as { reveal: () => void }).reveal]));
@@ -156,6 +218,7 @@ export function renderAnswer(message: WidgetMessage): HTMLElement {
         )
       : null,
     answerText(message.content, reveal, names),
+    message.confirmation ? confirmationBox(message.confirmation, onDecide) : null,
     badges.some(Boolean) ? h("div", { class: "meta" }, ...badges) : null,
     explain ? h("div", {}, explain, explanation) : null,
     items.length > 0

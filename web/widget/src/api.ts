@@ -57,6 +57,15 @@ export interface WidgetApi {
     content: string,
     options: { clientMessageId: string; onDelta: (text: string) => void; signal?: AbortSignal },
   ): Promise<WidgetMessage>;
+  /**
+   * Confirms or cancels the write an answer asks for; resolves with the agent's answer about the result,
+   * streamed like `send`'s.
+   */
+  decide(
+    confirmationId: string,
+    decision: "confirm" | "cancel",
+    options: { onDelta: (text: string) => void; signal?: AbortSignal },
+  ): Promise<WidgetMessage>;
   reset(): Promise<void>;
 }
 
@@ -200,46 +209,58 @@ export function createWidgetApi(options: WidgetApiOptions): WidgetApi {
       };
     },
 
-    async send(content, { clientMessageId, onDelta, signal }) {
-      const response = await request("/messages", {
-        method: "POST",
-        body: { content, clientMessageId },
-        accept: "text/event-stream",
-        ...(signal ? { signal } : {}),
-      });
-      // A server (or proxy) that does not stream answers JSON: the same answer, all at once.
-      if (!(response.headers.get("content-type") ?? "").includes("text/event-stream") || !response.body) {
-        const body = await json(response);
-        const message = isRecord(body) ? parseWidgetMessage(body.message) : undefined;
-        if (!message) throw unreadable();
-        return message;
-      }
-      try {
-        for await (const { event, data } of readSseEvents(response.body)) {
-          const payload = parseJson(data);
-          if (event === "delta" && isRecord(payload) && typeof payload.text === "string") {
-            onDelta(payload.text);
-          } else if (event === "message") {
-            const message = isRecord(payload) ? parseWidgetMessage(payload.message) : undefined;
-            if (!message) throw unreadable();
-            return message;
-          } else if (event === "error") {
-            const error = isRecord(payload) && isRecord(payload.error) ? payload.error : {};
-            throw new WidgetError(
-              kindOfCode(error.code),
-              typeof error.message === "string" ? error.message : "The agent could not answer.",
-            );
-          }
-        }
-      } catch (error) {
-        if (error instanceof WidgetError || isAbort(error)) throw error;
-        throw new WidgetError("network", "The connection dropped before the answer was complete.");
-      }
-      throw new WidgetError("network", "The connection dropped before the answer was complete.");
-    },
+    send: (content, { clientMessageId, onDelta, signal }) =>
+      turn("/messages", { content, clientMessageId }, onDelta, signal),
+
+    decide: (confirmationId, decision, { onDelta, signal }) =>
+      turn(`/confirmations/${encodeURIComponent(confirmationId)}`, { decision }, onDelta, signal),
 
     async reset() {
       await request("/reset", { method: "POST", body: {} });
     },
   };
+
+  /** POSTs a turn's request and reads its answer, streamed or not. */
+  async function turn(
+    path: string,
+    body: Record<string, unknown>,
+    onDelta: (text: string) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<WidgetMessage> {
+    const response = await request(path, {
+      method: "POST",
+      body,
+      accept: "text/event-stream",
+      ...(signal ? { signal } : {}),
+    });
+    // A server (or proxy) that does not stream answers JSON: the same answer, all at once.
+    if (!(response.headers.get("content-type") ?? "").includes("text/event-stream") || !response.body) {
+      const answer = await json(response);
+      const message = isRecord(answer) ? parseWidgetMessage(answer.message) : undefined;
+      if (!message) throw unreadable();
+      return message;
+    }
+    try {
+      for await (const { event, data } of readSseEvents(response.body)) {
+        const payload = parseJson(data);
+        if (event === "delta" && isRecord(payload) && typeof payload.text === "string") {
+          onDelta(payload.text);
+        } else if (event === "message") {
+          const message = isRecord(payload) ? parseWidgetMessage(payload.message) : undefined;
+          if (!message) throw unreadable();
+          return message;
+        } else if (event === "error") {
+          const error = isRecord(payload) && isRecord(payload.error) ? payload.error : {};
+          throw new WidgetError(
+            kindOfCode(error.code),
+            typeof error.message === "string" ? error.message : "The agent could not answer.",
+          );
+        }
+      }
+    } catch (error) {
+      if (error instanceof WidgetError || isAbort(error)) throw error;
+      throw new WidgetError("network", "The connection dropped before the answer was complete.");
+    }
+    throw new WidgetError("network", "The connection dropped before the answer was complete.");
+  }
 }

@@ -30,6 +30,16 @@ export interface Citation {
   readonly location?: unknown;
 }
 
+/** A tool's write the answer asks the end user to confirm: exactly what will be sent, and until when. */
+export interface WidgetConfirmation {
+  readonly id: string;
+  readonly toolName: string;
+  readonly request: { readonly method: string; readonly url: string; readonly body: string | null };
+  readonly expiresAt: string;
+  /** pending, confirmed, cancelled, expired, or superseded (the conversation moved on). */
+  readonly status: string;
+}
+
 export interface WidgetMessage {
   readonly id: string;
   readonly role: "user" | "assistant";
@@ -40,6 +50,7 @@ export interface WidgetMessage {
   readonly abstained: boolean;
   readonly explanation: string | null;
   readonly createdAt: string;
+  readonly confirmation?: WidgetConfirmation;
 }
 
 /** Until the platform answers (or when it cannot be reached), the launcher still looks like a chat. */
@@ -113,5 +124,25 @@ export function parseWidgetMessage(value: unknown): WidgetMessage | undefined {
     abstained: value.abstained === true,
     explanation: text(value.explanation) || null,
     createdAt: text(value.createdAt) ?? "",
+    ...parseConfirmation(value.confirmation),
+  };
+}
+
+function parseConfirmation(value: unknown): { confirmation?: WidgetConfirmation } {
+  if (!isRecord(value) || !isRecord(value.request)) return {};
+  const id = text(value.id);
+  if (!id) return {};
+  return {
+    confirmation: {
+      id,
+      toolName: text(value.toolName) ?? "",
+      request: {
+        method: text(value.request.method) ?? "",
+        url: text(value.request.url) ?? "",
+        body: text(value.request.body) ?? null,
+      },
+      expiresAt: text(value.expiresAt) ?? "",
+      status: text(value.status) ?? "pending",
+    },
   };
 }

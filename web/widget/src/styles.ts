@@ -55,6 +55,12 @@ p{margin:0}
 .quote p+blockquote,.quote blockquote+p{margin-top:6px}
 .quote .where{margin-top:6px;font-size:13px;color:#555}
 .explanation{margin-top:6px;font-size:14px;color:#444;white-space:pre-wrap}
+.confirmation{margin-top:8px;padding:8px 10px;border:1px solid #b26a00;border-radius:8px;background:#fff}
+.confirm-title{font-weight:600}
+.request{margin:6px 0 0;padding:6px 8px;background:#f1f3f5;border-radius:6px;font-size:12.5px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:180px;overflow:auto}
+.decide{display:flex;gap:8px;margin-top:8px}
+.decide button{padding:6px 14px;border-radius:8px;border:1px solid var(--accent);background:#fff}
+.decide .confirm{background:var(--accent);color:var(--on-accent)}
 .chips{display:flex;flex-wrap:wrap;gap:8px}
 .chip{padding:6px 12px;border:1px solid var(--ring);border-radius:999px;background:#fff;font-size:14px;text-align:left}
 .chip:hover{background:#f1f3f5}

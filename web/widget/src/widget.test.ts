@@ -17,6 +17,7 @@ import {
   vacationQuestion,
   widgetKey,
 } from "./testing/fake-platform";
+import type { WidgetMessage } from "./messages";
 import { mountWidget, type WidgetHandle } from "./widget";
 
 // jsdom keeps a computed style it cached for an element in a shadow tree after its `hidden` changes, so
@@ -338,5 +339,82 @@ describe("the widget on a page", () => {
       window.removeEventListener("error", onError);
     }
     expect(errors).toEqual([]);
+  });
+});
+
+describe("a tool's write the answer asks the visitor to confirm", () => {
+  const transfer = JSON.stringify({ fromAccountId: "acc_1", payeeId: "pay_1", amount: "25.00" });
+  const asking: WidgetMessage = {
+    ...vacationAnswer,
+    id: "msg-4",
+    content: "I prepared a transfer of 25.00 EUR; please confirm it.",
+    citations: [],
+    confirmation: {
+      id: "cnf_1",
+      toolName: "createTransfer",
+      request: { method: "POST", url: "https://bank.example/v1/transfers", body: transfer },
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      status: "pending",
+    },
+  };
+  const done: WidgetMessage = {
+    ...vacationAnswer,
+    id: "msg-6",
+    content: "Transfer trf_1 is completed.",
+    citations: [],
+  };
+
+  it("shows exactly what will be sent, sends the decision only on Confirm, then the answer about it", async () => {
+    const w = await mount(
+      fakePlatform({
+        messages: () => streamedAnswer(asking),
+        "confirmations/cnf_1": () => streamedAnswer(done),
+      }),
+    );
+    await openPanel(w);
+    await w.user.type(w.input(), "Send 25 euros to my landlord{Enter}");
+    const box = await waitFor(() => w.view.getByRole("group", { name: "Confirm createTransfer" }));
+    expect(box.textContent).toContain("POST https://bank.example/v1/transfers");
+    expect(box.textContent).toContain('"amount": "25.00"');
+    expect(w.platform.calls.filter((c) => c.route.startsWith("confirmations/"))).toEqual([]);
+
+    await w.user.click(within(box).getByRole("button", { name: "Confirm" }));
+    await waitFor(() => expect(w.log().textContent).toContain("Transfer trf_1 is completed."));
+    const decision = w.platform.calls.find((c) => c.route === "confirmations/cnf_1");
+    expect(decision).toMatchObject({ method: "POST", body: { decision: "confirm" } });
+    const settled = w.view.getByRole("group", { name: "Confirm createTransfer" });
+    expect(within(settled).queryByRole("button", { name: "Confirm" })).toBeNull();
+    expect(settled.textContent).toContain("Confirmed");
+  });
+
+  it("says why a refused decision (expired) was not carried out", async () => {
+    const w = await mount(
+      fakePlatform({
+        messages: () => streamedAnswer(asking),
+        "confirmations/cnf_1": () =>
+          json(409, errorBody("aborted", "Confirmation cnf_1 expired at 10:00: nothing was sent.")),
+      }),
+    );
+    await openPanel(w);
+    await w.user.type(w.input(), "Send 25 euros{Enter}");
+    const box = await waitFor(() => w.view.getByRole("group", { name: "Confirm createTransfer" }));
+    await w.user.click(within(box).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(w.shadow.textContent).toContain("nothing was sent"));
+    expect(w.platform.calls.find((c) => c.route === "confirmations/cnf_1")?.body).toEqual({
+      decision: "cancel",
+    });
+  });
+
+  it("lapses an older answer's buttons when a newer answer comes", async () => {
+    const w = await mount(fakePlatform({ messages: () => streamedAnswer(asking) }));
+    await openPanel(w);
+    await w.user.type(w.input(), "Send 25 euros{Enter}");
+    await waitFor(() => w.view.getByRole("button", { name: "Confirm" }));
+    await w.user.type(w.input(), "Send 25 euros again{Enter}");
+    await waitFor(() =>
+      expect(w.view.getAllByRole("group", { name: "Confirm createTransfer" })).toHaveLength(2),
+    );
+    // Only the newest can still be decided.
+    expect(w.view.getAllByRole("button", { name: "Confirm" })).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
  * each answer and then shows the checked one with its sources. Whatever goes wrong stays inside the widget:
  * the visitor sees what they can do, the site owner gets one console warning, the page never an exception.
  */
-import { renderAnswer, renderQuestion, renderStreaming } from "./answer";
+import { renderAnswer, renderQuestion, renderStreaming, type Decision } from "./answer";
 import { createWidgetApi, WidgetError, type WidgetApi } from "./api";
 import { focusRingOn, textColorOn } from "./contrast";
 import { h, icon, icons, uniqueId } from "./dom";
@@ -173,6 +173,8 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
   let isOpen = false;
   let conversation: "not-loaded" | "loading" | "loaded" = "not-loaded";
   let inFlight: AbortController | null = null;
+  /** Answers whose confirmation is still pending, as shown in the log. */
+  const pendingAnswers = new Map<HTMLElement, WidgetMessage>();
   let waitUntil = 0;
   let waitTimer: ReturnType<typeof setTimeout> | undefined;
   let warned = false;
@@ -340,7 +342,74 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
   }
 
   function renderTurn(message: WidgetMessage): HTMLElement {
-    return message.role === "user" ? renderQuestion(message.content) : renderAnswer(message);
+    return message.role === "user" ? renderQuestion(message.content) : answerElement(message);
+  }
+
+  /** An answer, with Confirm / Cancel when it asks the end user to confirm a tool's write. */
+  function answerElement(message: WidgetMessage): HTMLElement {
+    const element: HTMLElement = renderAnswer(message, (decision: Decision) => {
+      void decide(message, decision, element);
+    });
+    return element;
+  }
+
+  /** The answer's confirmation shown as `status`, without buttons (decided, or lapsed by a newer answer). */
+  function settle(element: HTMLElement, message: WidgetMessage, status: string): void {
+    if (!message.confirmation || !element.isConnected) return;
+    element.replaceWith(renderAnswer({ ...message, confirmation: { ...message.confirmation, status } }));
+  }
+
+  /** Settles every confirmation still pending in the log: a newer answer lapses them (as the platform does). */
+  function lapsePending(): void {
+    for (const [element, message] of pendingAnswers) settle(element, message, "superseded");
+    pendingAnswers.clear();
+  }
+
+  /** Appends an answer; one that asks for a confirmation is remembered, to lapse when the next comes. */
+  function appendAnswer(message: WidgetMessage): void {
+    lapsePending();
+    const element = answerElement(message);
+    log.append(element);
+    if (message.confirmation?.status === "pending") pendingAnswers.set(element, message);
+  }
+
+  /** Sends the end user's decision on `message`'s confirmation; the agent's answer about it follows. */
+  async function decide(message: WidgetMessage, decision: Decision, element: HTMLElement): Promise<void> {
+    const confirmation = message.confirmation;
+    if (!confirmation || inFlight || refusedBy || !configured) return;
+    clearNotice();
+    const said = renderQuestion(`${decision === "confirm" ? "Confirm" : "Cancel"}: ${confirmation.toolName}`);
+    log.append(said);
+    const streaming = renderStreaming();
+    pending.replaceChildren(streaming.element);
+    const controller = new AbortController();
+    inFlight = controller;
+    update();
+    scrollToEnd();
+    let soFar = "";
+    try {
+      const answer = await api.decide(confirmation.id, decision, {
+        onDelta: (delta) => {
+          soFar += delta;
+          streaming.update(soFar);
+        },
+        signal: controller.signal,
+      });
+      if (controller.signal.aborted) return;
+      pending.replaceChildren();
+      pendingAnswers.delete(element);
+      settle(element, message, decision === "confirm" ? "confirmed" : "cancelled");
+      appendAnswer(answer);
+      scrollToEnd();
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      pending.replaceChildren();
+      said.remove();
+      fail(error);
+    } finally {
+      if (inFlight === controller) inFlight = null;
+      update();
+    }
   }
 
   async function loadConversation(): Promise<void> {
@@ -352,7 +421,13 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
     try {
       const { messages } = await api.conversation();
       if (conversation !== "loading") return;
+      pendingAnswers.clear();
       log.replaceChildren(...messages.map(renderTurn));
+      // Only the latest answer's confirmation can still be decided (the platform lapses older ones).
+      const last = messages.at(-1);
+      const lastElement = log.lastElementChild;
+      if (last?.confirmation?.status === "pending" && lastElement instanceof HTMLElement)
+        pendingAnswers.set(lastElement, last);
       conversation = "loaded";
       scrollToEnd();
     } catch (error) {
@@ -406,7 +481,7 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
       if (controller.signal.aborted) return;
       const follow = nearEnd();
       pending.replaceChildren();
-      log.append(renderAnswer(answer));
+      appendAnswer(answer);
       if (follow) scrollToEnd();
     } catch (error) {
       if (controller.signal.aborted) return;

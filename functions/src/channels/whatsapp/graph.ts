@@ -25,6 +25,8 @@ export interface WhatsAppGraph {
   /** Sends a text message; the message id Meta gives it (`wamid…`). */
   sendText(to: string, text: string): Promise<string>;
   sendTemplate(to: string, template: { name: string; language: string }): Promise<string>;
+  /** Sends a text (at most 1,024 characters) with up to three reply buttons; a tap comes back with the id. */
+  sendButtons(to: string, text: string, buttons: readonly { id: string; title: string }[]): Promise<string>;
   /** Marks an incoming message read and shows typing while the answer is made. */
   markRead(messageId: string): Promise<void>;
   /**
@@ -74,6 +76,22 @@ export function whatsappGraph(config: Config, phoneNumberId: string, accessToken
   return {
     async sendText(to, text) {
       return sentId(await post({ recipient_type: "individual", to, type: "text", text: { body: text } }));
+    },
+    async sendButtons(to, text, buttons) {
+      return sentId(
+        await post({
+          recipient_type: "individual",
+          to,
+          type: "interactive",
+          interactive: {
+            type: "button",
+            body: { text },
+            action: {
+              buttons: buttons.map((b) => ({ type: "reply", reply: { id: b.id, title: b.title } })),
+            },
+          },
+        }),
+      );
     },
     async sendTemplate(to, template) {
       return sentId(

@@ -76,6 +76,13 @@ export const inboundSchema = z.object({
   reply: z.string().nullable(),
   replyIds: z.array(z.string()),
   notSent: z.object({ code: z.string(), message: z.string() }).nullable(),
+  /** A tap on a reply's Confirm / Cancel button: the decision on the confirmation it names. */
+  decision: z
+    .object({ confirmationId: z.string(), decision: z.enum(["confirm", "cancel"]) })
+    .nullable()
+    .default(null),
+  /** What the answer asks the contact to confirm: sent after the reply, with Confirm / Cancel buttons. */
+  confirmation: z.object({ id: z.string(), text: z.string() }).nullable().default(null),
   createdAt: z.string(),
 });
 export type Inbound = z.infer<typeof inboundSchema>;

@@ -17,7 +17,13 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import { recordDelivery, startConversation } from "../../agents/conversations.js";
+import { decideConfirmation } from "../../agents/confirmations.js";
+import {
+  loadConversation,
+  recordDelivery,
+  startConversation,
+  type MessageView,
+} from "../../agents/conversations.js";
 import { conversationPath, type Delivery } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import { addDocument } from "../../knowledge/documents.js";
@@ -90,8 +96,31 @@ const messageSchema = z
       .object({ id: z.string().max(200).optional(), mime_type: z.string().optional() })
       .loose()
       .optional(),
+    /** A tap on one of a reply's buttons. */
+    interactive: z
+      .object({
+        type: z.string().max(40),
+        button_reply: z
+          .object({ id: z.string().max(300), title: z.string().max(100) })
+          .loose()
+          .optional(),
+      })
+      .loose()
+      .optional(),
   })
   .loose();
+
+/** A confirmation button's id: `confirm:<confirmation id>` or `cancel:<confirmation id>`. */
+const buttonId = /^(confirm|cancel):([A-Za-z0-9_-]{1,128})$/;
+
+function decisionOf(m: z.infer<typeof messageSchema>): Inbound["decision"] {
+  const match = m.type === "interactive" ? buttonId.exec(m.interactive?.button_reply?.id ?? "") : null;
+  return match ? { decision: match[1] as "confirm" | "cancel", confirmationId: match[2] as string } : null;
+}
+
+/** A typed answer to a pending confirmation. */
+const confirmWords = /^\s*(yes|y|confirm|confirmed|ok|okay)\s*[.!]*\s*$/i;
+const cancelWords = /^\s*(no|n|cancel|stop)\s*[.!]*\s*$/i;
 
 const statusSchema = z
   .object({
@@ -137,6 +166,7 @@ function textOf(m: z.infer<typeof messageSchema>): string | null {
   if (m.type === "text") return m.text?.body ?? "";
   if (m.type === "image") return m.image?.caption ?? "";
   if (m.type === "document") return m.document?.caption ?? "";
+  if (m.type === "interactive") return m.interactive?.button_reply?.title ?? "";
   return null;
 }
 
@@ -204,6 +234,8 @@ export async function receive(
         reply: null,
         replyIds: [],
         notSent: null,
+        decision: decisionOf(m.data),
+        confirmation: null,
         createdAt: now,
       };
       const fresh = await deps.store.runTransaction(async (tx) => {
@@ -289,7 +321,12 @@ async function converse(
   agentId: string,
   inbound: Inbound,
   question: string,
-): Promise<{ reply: string; conversationId: string; messageId: string | null }> {
+): Promise<{
+  reply: string;
+  conversationId: string;
+  messageId: string | null;
+  confirmation: Inbound["confirmation"];
+}> {
   const contact = contactPath(tenantId, inbound.connectionId, inbound.contact);
   const reset = resetWords.test(question);
   const current = reset ? null : await deps.store.get(contact);
@@ -313,10 +350,64 @@ async function converse(
       reply: "Started a new conversation. What would you like to know?",
       conversationId,
       messageId: null,
+      confirmation: null,
     };
   }
-  const message = await sendMessage(deps, tenantId, conversationId, { content: question });
-  return { reply: replyText(message.content, message.citations), conversationId, messageId: message.id };
+  // A button tap, or "yes" / "no" typed while the latest answer waits for a confirmation, decides it.
+  let decision = inbound.decision;
+  if (!decision && (confirmWords.test(question) || cancelWords.test(question))) {
+    const pending = (await loadConversation(deps, tenantId, conversationId)).pendingConfirmationId;
+    if (pending)
+      decision = { confirmationId: pending, decision: confirmWords.test(question) ? "confirm" : "cancel" };
+  }
+  let message: MessageView;
+  if (decision) {
+    try {
+      message = await decideConfirmation(
+        deps,
+        tenantId,
+        conversationId,
+        decision.confirmationId,
+        decision.decision,
+        `whatsapp:${inbound.contact}`,
+      );
+    } catch (e) {
+      const error = toAppError(e);
+      if (error.code !== "aborted" && error.code !== "not-found") throw e;
+      // Expired, decided already, or not this contact's: said, and nothing is sent.
+      return {
+        reply: `Nothing was sent: that request can no longer be ${decision.decision === "confirm" ? "confirmed" : "cancelled"}. ${error.message.replace(/^Confirmation \S+ /, "It ")}.`,
+        conversationId,
+        messageId: null,
+        confirmation: null,
+      };
+    }
+  } else message = await sendMessage(deps, tenantId, conversationId, { content: question });
+  return {
+    reply: replyText(message.content, message.citations),
+    conversationId,
+    messageId: message.id,
+    confirmation: message.confirmation?.status === "pending" ? confirmationText(message.confirmation) : null,
+  };
+}
+
+/** WhatsApp's limit on an interactive message's text. */
+const maxButtonText = 1024;
+
+/** What the contact is asked to confirm, as the buttons' message says it: the tool, then the exact request. */
+function confirmationText(c: NonNullable<MessageView["confirmation"]>): Inbound["confirmation"] {
+  let body = c.request.body ?? "";
+  try {
+    body = JSON.stringify(JSON.parse(body), null, 1);
+  } catch {
+    // not JSON: as it is
+  }
+  const until = c.expiresAt.slice(11, 16);
+  const text = `Confirm ${c.toolName}? Nothing is sent unless you tap Confirm (until ${until} UTC).\n\n${c.request.method} ${c.request.url}${body ? `\n${body}` : ""}`;
+  return {
+    id: c.id,
+    text: text.length <= maxButtonText ? text : `${text.slice(0, maxButtonText - 1)}…`,
+  };
 }
 
 /**
@@ -426,6 +517,7 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
     let reply: string;
     let conversationId: string | null = null;
     let messageId: string | null = null;
+    let confirmation: Inbound["confirmation"] = null;
     // A document from an allowed sender goes into the knowledge base first; its caption is still answered.
     const notes: string[] = [];
     if (inbound.ingest && inbound.media && connection.documents) {
@@ -451,7 +543,7 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
             : unsupported(inbound.kind);
     } else {
       try {
-        ({ reply, conversationId, messageId } = await converse(
+        ({ reply, conversationId, messageId, confirmation } = await converse(
           deps,
           task.tenantId,
           connection.agentId,
@@ -467,8 +559,8 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
       }
     }
     reply = [...notes, reply].filter((part) => part !== "").join("\n\n");
-    await deps.store.update(path, { status: "answered", reply, conversationId, messageId });
-    inbound = { ...inbound, status: "answered", reply, conversationId, messageId };
+    await deps.store.update(path, { status: "answered", reply, conversationId, messageId, confirmation });
+    inbound = { ...inbound, status: "answered", reply, conversationId, messageId, confirmation };
   }
 
   const reply = inbound.reply ?? "";
@@ -478,7 +570,18 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
     if (late && connection.template) ids.push(await graph.sendTemplate(task.to, connection.template));
     else if (late)
       throw new GraphError(400, "131047", "More than 24 hours have passed since the customer last wrote");
-    else for (const part of splitReply(reply)) ids.push(await graph.sendText(task.to, part));
+    else {
+      for (const part of splitReply(reply)) ids.push(await graph.sendText(task.to, part));
+      const asks = inbound.confirmation;
+      if (asks) {
+        ids.push(
+          await graph.sendButtons(task.to, asks.text, [
+            { id: `confirm:${asks.id}`, title: "Confirm" },
+            { id: `cancel:${asks.id}`, title: "Cancel" },
+          ]),
+        );
+      }
+    }
     for (const id of ids)
       await deps.store.set(
         outboundPath(task.tenantId, docId(id)),
@@ -497,7 +600,13 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
       error: null,
     });
     // Done: the words live on in the conversation (under its retention and erasure), not here.
-    await deps.store.update(path, { status: "sent", replyIds: ids, text: "", reply: null });
+    await deps.store.update(path, {
+      status: "sent",
+      replyIds: ids,
+      text: "",
+      reply: null,
+      confirmation: null,
+    });
   } catch (e) {
     if (e instanceof GraphError && settled(e)) {
       // Will not change on retry: record it where the studio shows it, and stop.

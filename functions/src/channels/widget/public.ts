@@ -18,6 +18,7 @@ import { listMessages, loadConversation, startConversation } from "../../agents/
 import type { MessageView } from "../../agents/conversations.js";
 import { messagePath, messageSchema } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
+import { decideConfirmation, type Decision } from "../../agents/confirmations.js";
 import type { Deps } from "../../platform/deps.js";
 import { AppError, isAppError, toAppError } from "../../platform/errors.js";
 import type { ApiRequest } from "../../platform/http/http.js";
@@ -138,6 +139,14 @@ export interface WidgetMessage {
   readonly abstained: boolean;
   readonly explanation: string | null;
   readonly createdAt: string;
+  /** A tool's write the answer asks the end user to confirm: what will be sent, until when, and its status. */
+  readonly confirmation?: {
+    id: string;
+    toolName: string;
+    request: { method: string; url: string; body: string | null };
+    expiresAt: string;
+    status: string;
+  };
 }
 
 const toWidgetMessage = (m: MessageView): WidgetMessage => ({
@@ -155,6 +164,22 @@ const toWidgetMessage = (m: MessageView): WidgetMessage => ({
   abstained: m.abstained,
   explanation: m.explanation,
   createdAt: m.createdAt,
+  // The request's headers stay out: the end user confirms what is sent, not how the workspace authenticates.
+  ...(m.confirmation
+    ? {
+        confirmation: {
+          id: m.confirmation.id,
+          toolName: m.confirmation.toolName,
+          request: {
+            method: m.confirmation.request.method,
+            url: m.confirmation.request.url,
+            body: m.confirmation.request.body,
+          },
+          expiresAt: m.confirmation.expiresAt,
+          status: m.confirmation.status,
+        },
+      }
+    : {}),
 });
 
 /** What the widget shows before anyone talks: the agent's name and the theme. */
@@ -317,6 +342,38 @@ export async function widgetTurn(
   } catch (e) {
     // The message was not answered: a retry with the same id runs it again.
     if (clientMessageId) await deps.store.update(path, { lastTurn: null }).catch(() => undefined);
+    await recordOutcome(deps, found, toAppError(e));
+    throw e;
+  }
+}
+
+/**
+ * The end user confirms or cancels the write their conversation's latest answer asks for; the agent's answer
+ * about the result comes back like a turn's. A confirmation outside their own conversation is not found.
+ */
+export async function widgetDecision(
+  deps: Deps,
+  found: Found,
+  endUser: string,
+  confirmationId: string,
+  decision: Decision,
+  onDelta?: (text: string) => void,
+): Promise<WidgetMessage> {
+  const conversationId = await currentConversation(deps, found, endUser);
+  if (!conversationId) throw new AppError("not-found", `Confirmation ${confirmationId} not found`);
+  try {
+    const message = await decideConfirmation(
+      deps,
+      found.tenantId,
+      conversationId,
+      confirmationId,
+      decision,
+      `widget:${found.id}:${endUser}`,
+      onDelta ? { onDelta } : {},
+    );
+    await recordOutcome(deps, found, undefined);
+    return toWidgetMessage(message);
+  } catch (e) {
     await recordOutcome(deps, found, toAppError(e));
     throw e;
   }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "../../platform/http/http.js";
 import { route, type Route } from "../../platform/http/router.js";
+import { decisionInput } from "../../agents/confirmations.js";
 import {
   openTurn,
   resetWidgetConversation,
@@ -10,6 +11,7 @@ import {
   widgetConversation,
   widgetMessageInput,
   widgetOrigins,
+  widgetDecision,
   widgetTurn,
 } from "./public.js";
 import { widgetKeyPattern } from "./schema.js";
@@ -131,6 +133,36 @@ export const widgetRoutes: Route<unknown, unknown>[] = [
         stream: async (send: SseSend) => {
           const message = await widgetTurn(deps, found, endUser, body, (text) => send({ text }, "delta"));
           send({ message }, "message");
+        },
+      };
+    },
+  }),
+  route({
+    method: "POST",
+    path: "/widget/v1/{key}/confirmations/{confirmationId}",
+    summary:
+      "The end user confirms or cancels ({decision: 'confirm' | 'cancel'}) the tool write their latest answer " +
+      "asks for (its `confirmation`); the agent's answer about the result comes back like a message's, " +
+      "streamed with 'Accept: text/event-stream'. Refused with 409 once expired, decided or moved on from",
+    tag,
+    permission: null,
+    params: keyParams.extend({
+      confirmationId: z.string().regex(idPattern, "must be a confirmation id"),
+    }),
+    corsOrigins,
+    body: { kind: "json", schema: decisionInput.extend({ stream: z.boolean().optional() }) },
+    raw: true,
+    handle: async ({ deps, params, body, request }) => {
+      const { found, endUser } = await openTurn(deps, params.key, request);
+      const decide = (onDelta?: (text: string) => void) =>
+        widgetDecision(deps, found, endUser, params.confirmationId, body.decision, onDelta);
+      if (!wantsEventStream(request, body)) {
+        return { status: 200, body: { message: await decide() } };
+      }
+      return {
+        status: 200,
+        stream: async (send: SseSend) => {
+          send({ message: await decide((text) => send({ text }, "delta")) }, "message");
         },
       };
     },

@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { Box, Button, Chip, Collapse, Paper, Stack, Typography } from "@mui/material";
 import type { AssistantMessage, Citation } from "../../data/conversations";
 
@@ -7,6 +7,8 @@ interface AnswerCardProps {
   readonly selected: boolean;
   readonly onShowTrace: (traceId: string) => void;
   readonly onOpenCitation: (citation: Citation) => void;
+  /** Shown under the text: what the answer asks its user to confirm, if anything. */
+  readonly confirmation?: ReactNode;
 }
 
 /**
@@ -28,7 +30,7 @@ function passagesCited(citations: readonly Citation[]): Citation[] {
 }
 
 /** One checked answer: its text, how sure the agent is, why, and the passages it stands on. */
-export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation }: AnswerCardProps) {
+export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation, confirmation }: AnswerCardProps) {
   const [explained, setExplained] = useState(false);
   const explanationId = useId();
   return (
@@ -42,6 +44,7 @@ export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation }: An
       }}
     >
       <Typography sx={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{answer.content}</Typography>
+      {confirmation && <Box sx={{ mt: 1.5 }}>{confirmation}</Box>}
       <Box sx={{ display: "flex", gap: 1, flexWrap: "wrap", alignItems: "center", mt: 1.5 }}>
         {answer.confidence !== null && (
           <Chip size="small" label={`Confidence ${Math.round(answer.confidence * 100)}%`} />

@@ -17,7 +17,7 @@ import {
 import type { KnowledgeBaseList, KnowledgeBaseSummary } from "../knowledgeBases";
 import { isRecord, PlatformRequestError } from "../platform";
 import { requestAsSignedIn } from "../session";
-import { getTrace, startConversation, streamMessage } from "./conversations";
+import { getTrace, startConversation, streamDecision, streamMessage } from "./conversations";
 import { knowledgeBasesPath } from "./knowledge";
 import {
   field,
@@ -96,6 +96,8 @@ export const restAgents: AgentsSource = {
 
   startConversation,
   sendMessage: (conversationId, content, onDelta) => streamMessage(conversationId, content, onDelta),
+  decideConfirmation: (conversationId, confirmationId, decision, onDelta) =>
+    streamDecision(conversationId, confirmationId, decision, onDelta),
   getTrace,
 };
 
@@ -110,7 +112,16 @@ function parseConfig(value: unknown): AgentConfig {
   const guardrails = record(config.guardrails, "guardrails");
   const tools = field(config, "tools", Array.isArray).map((tool): AgentTool => {
     const t = record(tool, "tools");
-    return { ...t, kind: field(t, "kind", isString), name: field(t, "name", isString) };
+    const kind = field(t, "kind", isString);
+    if (kind === "toolset") {
+      return {
+        ...t,
+        kind,
+        toolSetId: field(t, "toolSetId", isString),
+        version: field(t, "version", isNumber),
+      };
+    }
+    return { ...t, kind, name: field(t, "name", isString) };
   });
   return {
     name: field(config, "name", isString),

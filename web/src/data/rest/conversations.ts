@@ -3,7 +3,15 @@
  * whose answer streams in (server-sent events), and reading the decision trace of an answer. Answers are
  * checked here, at the edge, so screens can trust every field they show.
  */
-import type { AssistantMessage, Citation, CitationLocation, Trace, VersionChoice } from "../conversations";
+import type {
+  AssistantMessage,
+  Citation,
+  CitationLocation,
+  Confirmation,
+  ConfirmationDecision,
+  Trace,
+  VersionChoice,
+} from "../conversations";
 import { isRecord, PlatformRequestError, sendPlatformRequest } from "../platform";
 import { asSignedIn, requestAsSignedIn } from "../session";
 import { readSseEvents } from "../sse";
@@ -25,17 +33,44 @@ export async function startConversation(agentId: string, version: VersionChoice)
  * Sends `content` and reads the answer as it streams: `onDelta` gets each piece of text the model writes,
  * the promise the checked message (which may differ: unsupported sentences are removed).
  */
-export async function streamMessage(
+export function streamMessage(
   conversationId: string,
   content: string,
   onDelta: (text: string) => void,
   signal?: AbortSignal,
 ): Promise<AssistantMessage> {
   const path = `/v1/conversations/${encodeURIComponent(conversationId)}/messages`;
+  return streamAnswer(path, { content }, onDelta, signal);
+}
+
+/**
+ * Confirms or cancels the write an answer asks for: the agent's answer about the result streams in like a
+ * message's.
+ */
+export function streamDecision(
+  conversationId: string,
+  confirmationId: string,
+  decision: ConfirmationDecision,
+  onDelta: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<AssistantMessage> {
+  const path =
+    `/v1/conversations/${encodeURIComponent(conversationId)}` +
+    `/confirmations/${encodeURIComponent(confirmationId)}`;
+  return streamAnswer(path, { decision }, onDelta, signal);
+}
+
+/** POSTs `body` to a turn's endpoint and reads the answer as it streams. */
+async function streamAnswer(
+  path: string,
+  body: Record<string, unknown>,
+  onDelta: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<AssistantMessage> {
   const response = await asSignedIn(path, (token) =>
     sendPlatformRequest(path, {
       method: "POST",
-      body: { content, stream: true },
+      body: { ...body, stream: true },
       token,
       accept: "text/event-stream",
       ...(signal ? { signal } : {}),
@@ -126,6 +161,32 @@ export function parseAssistantMessage(value: unknown): AssistantMessage | undefi
     explanation: typeof value.explanation === "string" ? value.explanation : null,
     traceId: typeof value.traceId === "string" ? value.traceId : null,
     agentVersion: version === "draft" || isNumber(version) ? version : null,
+    ...(parseConfirmation(value.confirmation) ?? {}),
+  };
+}
+
+function parseConfirmation(value: unknown): { confirmation: Confirmation } | undefined {
+  if (!isRecord(value) || typeof value.id !== "string" || !isRecord(value.request)) return undefined;
+  const request = value.request;
+  const headers = isRecord(request.headers)
+    ? Object.fromEntries(
+        Object.entries(request.headers).filter((e): e is [string, string] => typeof e[1] === "string"),
+      )
+    : {};
+  return {
+    confirmation: {
+      id: value.id,
+      toolName: text(value.toolName),
+      summary: text(value.summary),
+      request: {
+        method: text(request.method),
+        url: text(request.url),
+        headers,
+        body: typeof request.body === "string" ? request.body : null,
+      },
+      expiresAt: text(value.expiresAt),
+      status: text(value.status),
+    },
   };
 }
 
