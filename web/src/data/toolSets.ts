@@ -21,9 +21,16 @@ export interface ForgeTool {
   /** `write` tools change something: trying one needs the person's confirmation. */
   readonly sideEffect: "read" | "write";
   readonly enabled: boolean;
-  readonly method: ToolMethod;
-  /** Appended to the tool set's base URL. */
+  /** The HTTP method, or "MCP" for a tool an MCP server serves. */
+  readonly method: ToolMethod | "MCP";
+  /** Appended to the tool set's base URL; for an MCP tool, its name on the server. */
   readonly path: string;
+  /** The OpenAPI operation's tags (none for tools written by hand). */
+  readonly tags: readonly string[];
+  /** A JSON pointer into the answer: only that part goes to the model (null: all of it). */
+  readonly select: string | null;
+  /** The tool as the platform stored it: what an edit changes a few fields of and sends back whole. */
+  readonly definition: Readonly<Record<string, unknown>>;
 }
 
 /** An operation of the imported document that could not become a tool, and why. */
@@ -38,6 +45,17 @@ export type ToolSetSource =
       readonly kind: "openapi";
       readonly title: string;
       readonly specVersion: string;
+      readonly skipped: readonly SkippedOperation[];
+      /** Where the document was fetched from, when it was imported from a URL. */
+      readonly url?: string;
+    }
+  | {
+      /** A remote MCP server's tools (refreshed from it on demand). */
+      readonly kind: "mcp";
+      readonly url: string;
+      readonly serverName: string;
+      readonly serverVersion: string;
+      readonly protocolVersion: string;
       readonly skipped: readonly SkippedOperation[];
     };
 
@@ -59,14 +77,13 @@ export interface ToolSet {
 export const importEnableChoices = ["none", "read", "all"] as const;
 export type ImportEnable = (typeof importEnableChoices)[number];
 
-/** `POST /v1/tool-sets/import` as JSON: the document's text, and what to override. */
-export interface ToolSetImport {
-  readonly spec: string;
+/** `POST /v1/tool-sets/import` as JSON: the document's text or its URL, and what to override. */
+export type ToolSetImport = ({ readonly spec: string } | { readonly url: string }) & {
   readonly name?: string;
   readonly baseUrl?: string;
   readonly credentialId?: string;
   readonly enable: ImportEnable;
-}
+};
 
 /** What an import answered: the new tool set, and what the platform noticed in the document. */
 export interface ImportedToolSet {
@@ -80,6 +97,10 @@ export interface ToolSetPatch {
   readonly baseUrl?: string;
   readonly credentialId?: string | null;
   readonly enabled?: Readonly<Record<string, boolean>>;
+  /** Whether the published write tools are served to MCP clients too (toolSetMcp.ts). */
+  readonly mcpExport?: { readonly writes: boolean };
+  /** Every tool, as stored (see `ForgeTool.definition`): how a tool's name, description or pointer change. */
+  readonly tools?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface PublishedToolSetVersion {

@@ -6,6 +6,7 @@ import { hrAssistant, hrVersions, knowledgeBaseList } from "../test/fixtures";
 import { errorResponse, jsonResponse, stubPlatform, type RecordedRequest } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
 import { signInAs } from "../test/session";
+import { billingToolSet } from "../test/toolFixtures";
 
 beforeEach(() => {
   signInAs();
@@ -31,6 +32,7 @@ function stubAgentPlatform(options: { knowledgeBases?: "listed" | "missing" } = 
     "GET /v1/agents": () => jsonResponse({ agents: [agent] }),
     "GET /v1/agents/agt_hr": () => jsonResponse(agent),
     "GET /v1/agents/agt_hr/versions": () => jsonResponse({ versions }),
+    "GET /v1/tool-sets": () => jsonResponse({ toolSets: [] }),
     "GET /v1/knowledge-bases": () =>
       options.knowledgeBases === "missing"
         ? errorResponse(404, "not-found", "No route for GET /v1/knowledge-bases")
@@ -841,5 +843,51 @@ describe("Agent builder: status", () => {
     expect(screen.getByRole("checkbox", { name: "REST API" })).toBeDisabled();
     expect(screen.queryByRole("button", { name: "Save draft" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Roll back to this version" })).not.toBeInTheDocument();
+  });
+});
+
+describe("Agent builder: Tool Forge tool sets", () => {
+  it("pins a tool set's published version, moves it to a newer one, and saves the pin", async () => {
+    const user = userEvent.setup();
+    const platform = stubAgentPlatform();
+    platform.routes["GET /v1/tool-sets"] = () =>
+      jsonResponse({
+        toolSets: [
+          { ...billingToolSet, latestVersion: 2 },
+          { ...billingToolSet, id: "ts_never", name: "Never published", latestVersion: 0 },
+        ],
+      });
+    await openHrAssistant();
+    const add = screen.getByRole("combobox", { name: "Add a tool set" });
+    await user.click(add);
+    // Only tool sets with a published version can be pinned.
+    expect(screen.queryByRole("option", { name: /Never published/ })).not.toBeInTheDocument();
+    await user.click(await screen.findByRole("option", { name: "Acme Billing API (version 2)" }));
+    await user.click(screen.getByRole("button", { name: "Add" }));
+    const pinned = screen.getByRole("list", { name: "Tool sets" });
+    expect(within(pinned).getByRole("link", { name: "Acme Billing API" })).toHaveAttribute(
+      "href",
+      "/tools/ts_billing",
+    );
+    await user.click(within(pinned).getByRole("combobox", { name: /^Version/ }));
+    await user.click(await screen.findByRole("option", { name: "Version 1" }));
+    await user.click(screen.getByRole("button", { name: "Save draft" }));
+    expect(await screen.findByText("All changes saved.")).toBeInTheDocument();
+    const [patch] = platform.sent("PATCH /v1/agents/agt_hr");
+    expect((patch?.body as { tools: unknown[] }).tools).toContainEqual({
+      kind: "toolset",
+      toolSetId: "ts_billing",
+      version: 1,
+    });
+  });
+
+  it("shows an agent that pins a tool set (it has no tool name) without failing", async () => {
+    const platform = stubAgentPlatform();
+    platform.routes["GET /v1/agents/agt_hr"] = () =>
+      jsonResponse({ ...hrAssistant, tools: [{ kind: "toolset", toolSetId: "ts_billing", version: 1 }] });
+    platform.routes["GET /v1/tool-sets"] = () => jsonResponse({ toolSets: [billingToolSet] });
+    await openHrAssistant();
+    const pinned = screen.getByRole("list", { name: "Tool sets" });
+    expect(await within(pinned).findByRole("link", { name: "Acme Billing API" })).toBeInTheDocument();
   });
 });

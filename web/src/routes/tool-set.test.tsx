@@ -50,7 +50,7 @@ describe("Tool set", { timeout: 30_000 }, () => {
     expect(await screen.findByText("POST /invoices/{invoiceId}/attachments")).toBeVisible();
     expect(screen.getByText(/multipart\/form-data bodies/)).toBeVisible();
 
-    await user.type(screen.getByRole("searchbox", { name: "Filter tools" }), "REFUND");
+    await user.type(screen.getByRole("searchbox", { name: "Search tools" }), "REFUND");
     expect(within(table).getAllByRole("row")).toHaveLength(2); // the header and refundInvoice
     expect(within(table).queryByRole("row", { name: /listInvoices/ })).not.toBeInTheDocument();
   });

@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from "react";
+import { useState } from "react";
 import { Link as RouterLink, useParams } from "react-router";
 import {
   Accordion,
@@ -8,7 +8,6 @@ import {
   Box,
   Breadcrumbs,
   Button,
-  Chip,
   Link,
   List,
   ListItem,
@@ -16,24 +15,19 @@ import {
   MenuItem,
   Paper,
   Stack,
-  Switch,
-  Table,
-  TableBody,
-  TableCell,
-  TableContainer,
-  TableHead,
-  TableRow,
   TextField,
   Typography,
 } from "@mui/material";
 import { FormErrorAlert } from "../components/FormErrorAlert";
-import { MethodChip } from "../components/MethodChip";
 import { PageHeader } from "../components/PageHeader";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
+import { EditToolDialog } from "../components/tools/EditToolDialog";
+import { McpClientsButton } from "../components/tools/McpClientsDialog";
+import { ToolsTable } from "../components/tools/ToolsTable";
 import { ToolTryPanel } from "../components/tools/ToolTryPanel";
 import { usePageTitle } from "../components/usePageTitle";
-import type { HttpMethod } from "../data/apiDescription";
+import { toolsWithEdit, type ToolEdit } from "../data/forgeTools";
 import { useToolCredentials, useToolSet } from "../data/hooks/toolSets";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
@@ -100,16 +94,38 @@ function ToolSetContent({
   const canManage = session !== undefined && roleAtLeast(session.role, "editor");
   const credentials = useToolCredentials();
   const changes = useMutation<Change>();
-  const [filter, setFilter] = useState("");
   const [selected, setSelected] = useState<string | undefined>();
+  const [editing, setEditing] = useState<ForgeTool | undefined>();
   const enabledCount = toolSet.tools.filter((t) => t.enabled).length;
   const tried = toolSet.tools.find((t) => t.name === selected);
 
-  const setEnabled = (tool: ForgeTool, enabled: boolean) =>
+  const setEnabled = (enabled: Readonly<Record<string, boolean>>) =>
     changes.run("enable", async () => {
-      onChange(await studio.updateToolSet(toolSet.id, { enabled: { [tool.name]: enabled } }));
-      return `${tool.name} ${enabled ? "enabled" : "disabled"}.`;
+      const names = Object.keys(enabled);
+      if (names.length === 0) return;
+      onChange(await studio.updateToolSet(toolSet.id, { enabled }));
+      const [only] = names;
+      if (names.length === 1 && only !== undefined)
+        return `${only} ${enabled[only] ? "enabled" : "disabled"}.`;
+      const on = names.filter((name) => enabled[name]).length;
+      return on === names.length
+        ? `${on} tools enabled.`
+        : on === 0
+          ? `${names.length} tools disabled.`
+          : `${on} tools enabled, ${names.length - on} disabled.`;
     });
+
+  // The edited tool goes back with every other one as stored: the draft's tools are replaced whole.
+  const saveEdit = async (tool: ForgeTool, edit: ToolEdit) => {
+    const saved = await studio.updateToolSet(toolSet.id, {
+      tools: toolsWithEdit(toolSet.tools, tool.name, edit),
+    });
+    onChange(saved);
+    const name = edit.name.trim();
+    if (selected === tool.name) setSelected(name);
+    setEditing(undefined);
+    changes.announce(name === tool.name ? `${name} saved.` : `${tool.name} renamed ${name} and saved.`);
+  };
 
   const setCredential = (credentialId: string | null) =>
     changes.run("credential", async () => {
@@ -153,16 +169,26 @@ function ToolSetContent({
           </Typography>
           <Typography color="text.secondary">
             {toolSet.source.kind === "openapi"
-              ? `Imported from ${toolSet.source.title} (OpenAPI ${toolSet.source.specVersion}).`
-              : "Written by hand."}{" "}
+              ? `Imported from ${toolSet.source.title} (OpenAPI ${toolSet.source.specVersion})${toolSet.source.url ? ` at ${toolSet.source.url}` : ""}.`
+              : toolSet.source.kind === "mcp"
+                ? `Served by the MCP server ${toolSet.source.serverName || toolSet.source.url} at ${toolSet.source.url}.`
+                : "Written by hand."}{" "}
             {enabledCount} of {toolSet.tools.length} tools enabled.
           </Typography>
         </Box>
-        {canManage && (
-          <Button variant="contained" onClick={() => void publish()}>
-            {changes.busy === "publish" ? "Publishing…" : "Publish"}
-          </Button>
-        )}
+        <Stack direction="row" spacing={1}>
+          <McpClientsButton
+            toolSetId={toolSet.id}
+            toolSetName={toolSet.name}
+            canManage={canManage}
+            onChange={onChange}
+          />
+          {canManage && (
+            <Button variant="contained" onClick={() => void publish()}>
+              {changes.busy === "publish" ? "Publishing…" : "Publish"}
+            </Button>
+          )}
+        </Stack>
       </Box>
 
       <Typography role="status" variant="body2" sx={{ minHeight: "1.5em" }}>
@@ -196,22 +222,31 @@ function ToolSetContent({
         </Stack>
       </Paper>
 
-      {toolSet.source.kind === "openapi" && toolSet.source.skipped.length > 0 && (
+      {toolSet.source.kind !== "manual" && toolSet.source.skipped.length > 0 && (
         <SkippedOperations skipped={toolSet.source.skipped} />
       )}
 
-      <ToolTable
+      <ToolsTable
         tools={toolSet.tools}
-        filter={filter}
-        onFilter={setFilter}
         canManage={canManage}
         selected={selected}
-        onSelect={setSelected}
-        onEnable={(tool, enabled) => void setEnabled(tool, enabled)}
+        onTry={setSelected}
+        onEdit={setEditing}
+        onEnable={(enabled) => void setEnabled(enabled)}
+        busy={changes.busy !== undefined}
       />
 
       {canManage && tried && (
         <ToolTryPanel key={tried.name} toolSetId={toolSet.id} baseUrl={toolSet.baseUrl} tool={tried} />
+      )}
+
+      {canManage && (
+        <EditToolDialog
+          tool={editing}
+          tools={toolSet.tools}
+          onSave={saveEdit}
+          onCancel={() => setEditing(undefined)}
+        />
       )}
     </Stack>
   );
@@ -281,128 +316,5 @@ function SkippedOperations({ skipped }: { readonly skipped: readonly SkippedOper
         </List>
       </AccordionDetails>
     </Accordion>
-  );
-}
-
-function ToolTable({
-  tools,
-  filter,
-  onFilter,
-  canManage,
-  selected,
-  onSelect,
-  onEnable,
-}: {
-  readonly tools: readonly ForgeTool[];
-  readonly filter: string;
-  readonly onFilter: (text: string) => void;
-  readonly canManage: boolean;
-  readonly selected: string | undefined;
-  readonly onSelect: (name: string) => void;
-  readonly onEnable: (tool: ForgeTool, enabled: boolean) => void;
-}) {
-  const headingId = useId();
-  const shown = useMemo(() => {
-    const words = filter.trim().toLowerCase();
-    if (words === "") return tools;
-    return tools.filter((t) =>
-      [t.name, t.description, t.path, t.method].some((text) => text.toLowerCase().includes(words)),
-    );
-  }, [tools, filter]);
-  return (
-    <Paper component="section" aria-labelledby={headingId} sx={{ p: { xs: 2, sm: 3 } }}>
-      <Box sx={{ display: "flex", flexWrap: "wrap", gap: 2, justifyContent: "space-between", mb: 2 }}>
-        <Typography variant="h2" id={headingId}>
-          Tools
-        </Typography>
-        <TextField
-          size="small"
-          type="search"
-          label="Filter tools"
-          value={filter}
-          onChange={(event) => onFilter(event.target.value)}
-        />
-      </Box>
-      {tools.length === 0 ? (
-        <Typography color="text.secondary">This tool set has no tools.</Typography>
-      ) : shown.length === 0 ? (
-        <Typography color="text.secondary">No tool matches “{filter.trim()}”.</Typography>
-      ) : (
-        <TableContainer>
-          <Table aria-label="Tools" size="small">
-            <TableHead>
-              <TableRow>
-                <TableCell>Tool</TableCell>
-                <TableCell>Request</TableCell>
-                <TableCell>Effect</TableCell>
-                <TableCell>Enabled</TableCell>
-                {canManage && <TableCell align="right">Try</TableCell>}
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {shown.map((tool) => (
-                <TableRow key={tool.name} selected={tool.name === selected}>
-                  <TableCell sx={{ maxWidth: 360 }}>
-                    <Typography sx={{ fontWeight: 600, overflowWrap: "anywhere" }}>{tool.name}</Typography>
-                    <Typography
-                      variant="body2"
-                      color="text.secondary"
-                      sx={{
-                        display: "-webkit-box",
-                        WebkitLineClamp: 2,
-                        WebkitBoxOrient: "vertical",
-                        overflow: "hidden",
-                      }}
-                    >
-                      {tool.description}
-                    </Typography>
-                  </TableCell>
-                  <TableCell>
-                    <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
-                      <MethodChip method={tool.method.toLowerCase() as HttpMethod} />
-                      <Typography component="code" sx={{ fontFamily: monospace, overflowWrap: "anywhere" }}>
-                        {tool.path}
-                      </Typography>
-                    </Stack>
-                  </TableCell>
-                  <TableCell>
-                    <Chip
-                      size="small"
-                      label={tool.sideEffect === "write" ? "Write" : "Read"}
-                      color={tool.sideEffect === "write" ? "warning" : "default"}
-                      variant="outlined"
-                    />
-                  </TableCell>
-                  <TableCell>
-                    {canManage ? (
-                      <Switch
-                        checked={tool.enabled}
-                        onChange={(event) => onEnable(tool, event.target.checked)}
-                        slotProps={{ input: { "aria-label": `Enable ${tool.name}` } }}
-                      />
-                    ) : tool.enabled ? (
-                      "On"
-                    ) : (
-                      "Off"
-                    )}
-                  </TableCell>
-                  {canManage && (
-                    <TableCell align="right">
-                      <Button
-                        size="small"
-                        onClick={() => onSelect(tool.name)}
-                        aria-label={`Try ${tool.name}`}
-                      >
-                        Try
-                      </Button>
-                    </TableCell>
-                  )}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </TableContainer>
-      )}
-    </Paper>
   );
 }

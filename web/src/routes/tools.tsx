@@ -126,7 +126,13 @@ function ToolSetTable({ toolSets }: { readonly toolSets: readonly ToolSet[] }) {
                   {set.name}
                 </Link>
               </TableCell>
-              <TableCell>{set.source.kind === "openapi" ? "OpenAPI" : "Manual"}</TableCell>
+              <TableCell>
+                {set.source.kind === "openapi"
+                  ? "OpenAPI"
+                  : set.source.kind === "mcp"
+                    ? "MCP server"
+                    : "Manual"}
+              </TableCell>
               <TableCell sx={{ overflowWrap: "anywhere" }}>{set.baseUrl}</TableCell>
               <TableCell align="right">
                 {set.tools.filter((t) => t.enabled).length} / {set.tools.length}

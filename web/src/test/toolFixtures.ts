@@ -23,6 +23,7 @@ export const listInvoicesTool = {
     required: ["customerId"],
   },
   sideEffect: "read",
+  tags: ["invoices"],
   enabled: true,
   timeoutMs: 10_000,
   operation: {
@@ -43,6 +44,7 @@ export const getInvoiceTool = {
     required: ["invoiceId"],
   },
   sideEffect: "read",
+  tags: ["invoices"],
   enabled: false,
   timeoutMs: 10_000,
   operation: {
@@ -67,6 +69,7 @@ export const refundInvoiceTool = {
     required: ["invoiceId", "amount"],
   },
   sideEffect: "write",
+  tags: ["invoices", "refunds"],
   enabled: false,
   timeoutMs: 10_000,
   operation: {
@@ -93,6 +96,7 @@ export const updateCustomerTool = {
     required: ["customerId", "address"],
   },
   sideEffect: "write",
+  tags: ["customers"],
   enabled: false,
   timeoutMs: 10_000,
   operation: {

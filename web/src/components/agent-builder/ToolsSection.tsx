@@ -25,6 +25,7 @@ import {
 } from "../../data/agents";
 import { HttpToolDialog } from "./HttpToolDialog";
 import { LabeledSlider } from "./LabeledSlider";
+import { ToolSetsSection } from "./ToolSetsSection";
 
 interface ToolsSectionProps {
   readonly tools: readonly AgentTool[];
@@ -160,6 +161,7 @@ export const ToolsSection = memo(function ToolsSection({
         {full && <FormHelperText>An agent has at most {agentLimits.tools} tools.</FormHelperText>}
         {toolsError && <FormHelperText error>{toolsError}</FormHelperText>}
       </Box>
+      <ToolSetsSection tools={tools} onChange={(next) => onChange({ tools: next })} readOnly={readOnly} />
       <LabeledSlider
         label="Tool steps per answer"
         description="How many rounds of tool calls the model may make before it must answer (0 turns tools off)."
@@ -175,7 +177,7 @@ export const ToolsSection = memo(function ToolsSection({
       {editing !== undefined && (
         <HttpToolDialog
           tool={editing ?? undefined}
-          takenNames={tools.filter((t) => t !== editing).map((t) => t.name)}
+          takenNames={tools.flatMap((t) => (t !== editing && t.name !== undefined ? [t.name] : []))}
           toolHosts={toolHosts}
           onDone={saveHttpTool}
           onCancel={() => setEditing(undefined)}

@@ -1,5 +1,11 @@
 /** What differs between two agent configurations: field by field, and line by line for the instructions. */
-import { inChannelOrder, sameValue, type AgentConfig } from "../../data/agents";
+import {
+  inChannelOrder,
+  isPinnedToolSet,
+  sameValue,
+  type AgentConfig,
+  type AgentTool,
+} from "../../data/agents";
 import { channelLabel } from "../history/describe";
 
 export interface ConfigFieldDiff {
@@ -72,7 +78,7 @@ const fields: readonly FieldSpec[] = [
     key: "tools",
     label: "Tools",
     value: (c) => c.tools,
-    show: (c) => listOrNone(c.tools.map((t) => t.name)),
+    show: (c) => listOrNone(c.tools.map(toolLabel)),
   },
   {
     key: "maxToolSteps",
@@ -186,4 +192,9 @@ export function lineDiff(before: string, after: string): DiffLine[] {
   for (; i < a.length; i++) lines.push({ kind: "removed", text: a[i] as string });
   for (; j < b.length; j++) lines.push({ kind: "added", text: b[j] as string });
   return lines;
+}
+
+/** How a tool is named in a list: its name, or a pinned tool set's id and version. */
+export function toolLabel(tool: AgentTool): string {
+  return isPinnedToolSet(tool) ? `tool set ${tool.toolSetId} v${tool.version}` : (tool.name ?? tool.kind);
 }

@@ -46,12 +46,33 @@ function readText(file: File): Promise<string> {
   });
 }
 
-/** An OpenAPI 3.x or Swagger 2.0 document, uploaded or pasted, becomes a tool set: each operation a tool. */
+/** Where the document comes from: a file or pasted text, or a URL the platform fetches it from. */
+type DocumentOrigin = "file" | "url";
+
+/** An http(s) URL, as the platform accepts one; why not otherwise. */
+function urlProblem(text: string): string | undefined {
+  if (text === "") return "Give the document's URL, or upload the document instead.";
+  try {
+    const url = new URL(text);
+    if (url.protocol === "https:" || url.protocol === "http:") return undefined;
+  } catch {
+    // below
+  }
+  return "An http:// or https:// address, such as https://api.example.com/openapi.json.";
+}
+
+/**
+ * An OpenAPI 3.x or Swagger 2.0 document, uploaded, pasted or fetched from its URL, becomes a tool set: each
+ * operation a tool.
+ */
 export function ImportToolSetDialog({ open, credentials, onImport, onCancel }: ImportToolSetDialogProps) {
   const titleId = useId();
   const fileId = useId();
   const [file, setFile] = useState<{ readonly name: string; readonly text: string } | undefined>();
   const [pasted, setPasted] = useState("");
+  const [origin, setOrigin] = useState<DocumentOrigin>("file");
+  const [url, setUrl] = useState("");
+  const [urlError, setUrlError] = useState<string | undefined>();
   const [name, setName] = useState("");
   const [baseUrl, setBaseUrl] = useState("");
   const [credentialId, setCredentialId] = useState("");
@@ -63,6 +84,9 @@ export function ImportToolSetDialog({ open, credentials, onImport, onCancel }: I
   const reset = () => {
     setFile(undefined);
     setPasted("");
+    setOrigin("file");
+    setUrl("");
+    setUrlError(undefined);
     setName("");
     setBaseUrl("");
     setCredentialId("");
@@ -83,20 +107,31 @@ export function ImportToolSetDialog({ open, credentials, onImport, onCancel }: I
 
   const submit = async () => {
     if (importing.busy) return;
+    const options = {
+      enable,
+      ...(name.trim() ? { name: name.trim() } : {}),
+      ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
+      ...(credentialId ? { credentialId } : {}),
+    };
+    if (origin === "url") {
+      const problem = urlProblem(url.trim());
+      setUrlError(problem);
+      if (problem) return;
+      await importing.run("import", () => onImport({ url: url.trim(), ...options }), {
+        // Why the URL could not be fetched shows under it too (the alert says it with the rest).
+        onFailure: (error) => {
+          const issue = error.issues.find((i) => i.path === "url");
+          if (issue) setUrlError(issue.message);
+        },
+      });
+      return;
+    }
     const spec = file?.text ?? pasted;
     if (spec.trim() === "") {
       setSpecError("Upload the API's OpenAPI document or paste it.");
       return;
     }
-    await importing.run("import", () =>
-      onImport({
-        spec,
-        enable,
-        ...(name.trim() ? { name: name.trim() } : {}),
-        ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
-        ...(credentialId ? { credentialId } : {}),
-      }),
-    );
+    await importing.run("import", () => onImport({ spec, ...options }));
   };
 
   return (
@@ -123,25 +158,62 @@ export function ImportToolSetDialog({ open, credentials, onImport, onCancel }: I
               Every operation of the document becomes a tool agents can call, or is listed with why it could
               not. OpenAPI 3.x or Swagger 2.0, as JSON or YAML.
             </Typography>
-            <Box>
-              <Button component="label" htmlFor={fileId} variant="outlined">
-                Upload a file
-              </Button>
-              <input
-                id={fileId}
-                type="file"
-                aria-label="OpenAPI file (JSON or YAML)"
-                accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
-                hidden
-                onChange={(event) => void chooseFile(event.target.files?.[0])}
+            <FormControl>
+              <FormLabel id={`${titleId}-origin`}>The document</FormLabel>
+              <RadioGroup
+                row
+                aria-labelledby={`${titleId}-origin`}
+                value={origin}
+                onChange={(event) => {
+                  setOrigin(event.target.value as DocumentOrigin);
+                  setSpecError(undefined);
+                  setUrlError(undefined);
+                }}
+              >
+                <FormControlLabel value="file" control={<Radio />} label="A file, or its text" />
+                <FormControlLabel value="url" control={<Radio />} label="Its URL" />
+              </RadioGroup>
+            </FormControl>
+            {origin === "url" && (
+              <TextField
+                label="Document URL"
+                type="url"
+                value={url}
+                onChange={(event) => {
+                  setUrl(event.target.value);
+                  setUrlError(undefined);
+                }}
+                error={urlError !== undefined}
+                helperText={
+                  urlError ??
+                  "The platform fetches it from there (public addresses only) and keeps the URL with the tool set."
+                }
+                placeholder="https://api.example.com/openapi.json"
+                fullWidth
+                slotProps={{ htmlInput: { spellCheck: false } }}
               />
-              <Typography component="span" variant="body2" color="text.secondary" sx={{ ml: 1.5 }}>
-                {file
-                  ? `${file.name} (${file.text.length.toLocaleString("en")} characters)`
-                  : "No file chosen"}
-              </Typography>
-            </Box>
-            {!file && (
+            )}
+            {origin === "file" && (
+              <Box>
+                <Button component="label" htmlFor={fileId} variant="outlined">
+                  Upload a file
+                </Button>
+                <input
+                  id={fileId}
+                  type="file"
+                  aria-label="OpenAPI file (JSON or YAML)"
+                  accept=".json,.yaml,.yml,application/json,application/yaml,text/yaml"
+                  hidden
+                  onChange={(event) => void chooseFile(event.target.files?.[0])}
+                />
+                <Typography component="span" variant="body2" color="text.secondary" sx={{ ml: 1.5 }}>
+                  {file
+                    ? `${file.name} (${file.text.length.toLocaleString("en")} characters)`
+                    : "No file chosen"}
+                </Typography>
+              </Box>
+            )}
+            {origin === "file" && !file && (
               <TextField
                 label="Or paste the document"
                 value={pasted}

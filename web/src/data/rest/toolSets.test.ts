@@ -24,6 +24,37 @@ describe("parseToolSetList", () => {
     ]);
   });
 
+  it("reads a tool set an MCP server serves: its source, and each tool's name on the server", () => {
+    const [files] = parseToolSetList(
+      {
+        toolSets: [
+          {
+            ...billingToolSet,
+            source: {
+              kind: "mcp",
+              url: "https://mcp.example.com/mcp",
+              serverName: "files",
+              serverVersion: "1.2.0",
+              protocolVersion: "2026-07-28",
+              headers: {},
+              skipped: [],
+            },
+            tools: [
+              { ...refundInvoiceTool, operation: { kind: "mcp", tool: "refund.invoice", headers: {} } },
+            ],
+          },
+        ],
+      },
+      "/v1/tool-sets",
+    );
+    expect(files?.source).toMatchObject({
+      kind: "mcp",
+      serverName: "files",
+      url: "https://mcp.example.com/mcp",
+    });
+    expect(files?.tools.map((t) => [t.method, t.path])).toEqual([["MCP", "refund.invoice"]]);
+  });
+
   it.each([
     ["a list under another key", { sets: [billingToolSet] }, /toolSets/],
     [

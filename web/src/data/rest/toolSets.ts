@@ -119,8 +119,15 @@ function parseTool(value: unknown): ForgeTool {
     parameters: field(t, "parameters", isRecordValue),
     sideEffect: field(t, "sideEffect", oneOf(["read", "write"] as const)),
     enabled: field(t, "enabled", isBoolean),
-    method: inside("operation", () => field(operation, "method", oneOf<ToolMethod>(toolMethods))),
-    path: inside("operation", () => field(operation, "path", isString)),
+    ...(operation.kind === "mcp"
+      ? { method: "MCP" as const, path: inside("operation", () => field(operation, "tool", isString)) }
+      : {
+          method: inside("operation", () => field(operation, "method", oneOf<ToolMethod>(toolMethods))),
+          path: inside("operation", () => field(operation, "path", isString)),
+        }),
+    tags: optional(t, "tags", isStringArray, []),
+    select: optional(t, "select", isString, null),
+    definition: t,
   };
 }
 
@@ -131,8 +138,20 @@ function parseSkipped(value: unknown): SkippedOperation {
 
 function parseSource(value: unknown): ToolSetSource {
   const s = record(value, "source");
-  const kind = field(s, "kind", oneOf(["manual", "openapi"] as const));
+  const kind = field(s, "kind", oneOf(["manual", "openapi", "mcp"] as const));
   if (kind === "manual") return { kind };
+  const skipped = () =>
+    field(s, "skipped", Array.isArray).map((item, i) => inside(`skipped.${i}`, () => parseSkipped(item)));
+  if (kind === "mcp") {
+    return {
+      kind,
+      url: field(s, "url", isString),
+      serverName: optional(s, "serverName", isString, ""),
+      serverVersion: optional(s, "serverVersion", isString, ""),
+      protocolVersion: optional(s, "protocolVersion", isString, ""),
+      skipped: skipped(),
+    };
+  }
   return {
     kind,
     title: field(s, "title", isString),
@@ -140,6 +159,7 @@ function parseSource(value: unknown): ToolSetSource {
     skipped: field(s, "skipped", Array.isArray).map((item, i) =>
       inside(`skipped.${i}`, () => parseSkipped(item)),
     ),
+    ...(isString(s.url) ? { url: s.url } : {}),
   };
 }
 
