@@ -12,7 +12,8 @@
 // measures the int8 index in a fresh process (about 3 minutes more). With LOCAL_MODELS_DIR, a phase measures
 // the models in that folder: their throughput, and the turn overhead of a runtime that uses them (the other
 // phases always run the built-in models). A phase imports the largest real OpenAPI documents with Tool Forge's
-// importer (scripts/bench/openapi-import.mjs: time and peak RSS, a fresh process each). Prints figures,
+// importer (scripts/bench/openapi-import.mjs: time and peak RSS, a fresh process each), and its executor's
+// overhead per HTTP tool call, the remote call left out (scripts/bench/tool-executor.mjs). Prints figures,
 // asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
 // BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES.
@@ -49,6 +50,7 @@ const targets = {
   whatsappAckP99: 50,
   openapiImportSeconds: 5,
   openapiImportRssMb: 300,
+  toolExecutorP50: 2,
   vectors1536Recall: 0.98,
 };
 /**
@@ -358,6 +360,18 @@ try {
       `peak RSS ${fmt(openapiLargest.peakRssMb, 0)} MB ${ratio(openapiLargest.peakRssMb, targets.openapiImportRssMb, "MB")}`,
   );
 
+  const executor = phase("tool-executor.mjs", []);
+  const overheadMs = (p) =>
+    `p50 ${fmt(p.p50, 2)} ms ${ratio(p.p50, targets.toolExecutorP50, "ms")}, p95 ${fmt(p.p95, 2)} ms, p99 ${fmt(p.p99, 2)} ms`;
+  console.log(
+    `\nTool Forge's executor, ${executor.calls} read-tool calls to a local server answering at once, one at a time:`,
+  );
+  console.log(
+    `  overhead (callTool − a plain node:http request, per percentile) ${overheadMs(executor.overhead)}; ` +
+      `the executor alone p50 ${fmt(executor.executor.p50, 3)} ms, the egress guard p50 ${fmt(executor.guard.p50, 3)} ms ` +
+      `(plain request p50 ${fmt(executor.plain.p50, 2)} ms)`,
+  );
+
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
   console.log(
@@ -466,6 +480,9 @@ try {
     ...(openapiLargest.peakRssMb > targets.openapiImportRssMb
       ? [`OpenAPI import RSS ${fmt(openapiLargest.peakRssMb, 0)} MB`]
       : []),
+    ...(executor.overhead.p50 > targets.toolExecutorP50
+      ? [`tool executor overhead p50 ${fmt(executor.overhead.p50, 2)} ms`]
+      : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
     ...(bulk.batched.readySeconds > targets.bulkReadySeconds
       ? [`bulk upload ready in ${fmt(bulk.batched.readySeconds)} s`]
@@ -486,6 +503,7 @@ try {
           `p50 ${fmt(v1536.latency[10].p50, 0)} ms, `
         : "") +
       `OpenAPI import of ${fmt(openapiLargest.bytes / 1024 / 1024, 0)} MB in ${fmt(openapiLargest.firstMs / 1000, 2)} s / ${fmt(openapiLargest.peakRssMb, 0)} MB RSS, ` +
+      `tool call overhead p50 ${fmt(executor.overhead.p50, 2)} ms, ` +
       `${bulk.files} files ready in ${fmt(bulk.batched.readySeconds)} s (batched) / ${fmt(bulk.single.readySeconds)} s (one per request), ` +
       `initial JS ${fmt(initialKb)} KB gzipped, /agents first load ` +
       (firstLoad

@@ -40,6 +40,8 @@ interface Ids {
   version: string;
   toolName: string;
   credentialId: string;
+  /** No confirmation is pending in the fixture: another tenant must get 404 before that is found out. */
+  confirmationId: string;
 }
 let ids: Ids;
 
@@ -155,6 +157,7 @@ beforeAll(async () => {
     version: "1",
     toolName: "list_minutes",
     credentialId,
+    confirmationId: "c0nf1rmat10n0000",
   };
 }, 60_000);
 
@@ -305,6 +308,11 @@ const cases: Record<string, Case> = {
     body: () => ({ content: "hello?" }),
     otherTenant: 404,
   },
+  "POST /v1/conversations/{conversationId}/confirmations/{confirmationId}": {
+    role: "viewer",
+    body: () => ({ decision: "cancel" }),
+    otherTenant: 404,
+  },
   "GET /v1/conversations/{conversationId}/messages": {
     role: "viewer",
     otherTenant: 404,
@@ -373,6 +381,12 @@ const cases: Record<string, Case> = {
     body: () => ({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
     otherTenant: 404,
   },
+  "POST /mcp/tool-sets/{toolSetId}": {
+    role: "viewer",
+    body: () => ({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }),
+    otherTenant: 404,
+  },
+  "GET /v1/tool-sets/{toolSetId}/mcp-config": { role: "viewer", otherTenant: 404 },
   "GET /v1/whatsapp/connections": {
     role: "admin",
     otherTenant: "own-data-only",
@@ -423,6 +437,13 @@ const cases: Record<string, Case> = {
     }),
     otherTenant: 404,
   },
+  "POST /v1/tool-sets/mcp": {
+    role: "editor",
+    // Another tenant's credential is not found before anything is sent to the server.
+    body: (i) => ({ url: "https://mcp.board-api.example.test/mcp", credentialId: i.credentialId }),
+    otherTenant: 404,
+  },
+  "POST /v1/tool-sets/{toolSetId}/refresh": { role: "editor", body: () => ({}), otherTenant: 404 },
   "GET /v1/tool-sets/{toolSetId}": { role: "viewer", otherTenant: 404 },
   "PATCH /v1/tool-sets/{toolSetId}": { role: "editor", body: () => ({ name: "renamed" }), otherTenant: 404 },
   "POST /v1/tool-sets/{toolSetId}/publish": { role: "editor", otherTenant: 404 },
