@@ -12,6 +12,7 @@ import { openLocalDeps } from "./adapters/deps.js";
 import { LocalModelsError } from "./adapters/onnx-models.js";
 import { startHost, type RunningHost } from "./runtime/host.js";
 import { ensureDemoData } from "./seed.js";
+import { bankDemoRefusal, startBankDemo, type BankDemo } from "./bank-demo.js";
 import { authenticate } from "@alchemist/functions/identity/authenticate";
 
 /** The repository root, from local/lib/main.js. */
@@ -55,8 +56,26 @@ export async function main(): Promise<RunningHost> {
     path.join(repoRoot, "emulator-data", "seed"),
   );
 
+  // The Banking API example and its assistant, when the operator asks for them (bank-demo.ts).
+  let bankDemo: BankDemo | undefined;
+  let bankDemoProblem: string | undefined;
+  if (process.env.ALCHEMIST_DEMO_BANK === "true") {
+    bankDemoProblem =
+      bankDemoRefusal(process.env) ??
+      (keyRevoked ? "the demo owner key was revoked, so the assistant cannot be built" : undefined);
+    if (!bankDemoProblem) {
+      try {
+        bankDemo = await startBankDemo(deps, repoRoot, host.url, credentials.apiKey);
+      } catch (e) {
+        bankDemoProblem = (e as Error).message;
+      }
+    }
+    if (bankDemoProblem) log.warn("the demo bank was not started", { reason: bankDemoProblem });
+  }
+
   const shutdown = async (signal: string) => {
     log.info("shutting down", { signal });
+    await bankDemo?.bank.close().catch(() => undefined);
     await host.close();
     deps.local.close();
     process.exit(0);
@@ -92,6 +111,14 @@ export async function main(): Promise<RunningHost> {
     ...(keyCreated || accountCreated ? [`                   (saved in ${credentialsFile}; shown once)`] : []),
     `  Models           ${deps.chat.info.label}; ${deps.embedder.info.label}` +
       (deps.reranker ? `; ${deps.reranker.info.label}` : ""),
+    ...(bankDemo
+      ? [
+          `  Demo bank        ${bankDemo.bank.baseUrl} (Banking assistant: agent ${bankDemo.agentId};` +
+            " it calls tools with a tool-calling model only)",
+        ]
+      : bankDemoProblem
+        ? [`  Demo bank        not started: ${bankDemoProblem}`]
+        : []),
     ...(credentials.demo?.agentIds[0] && !keyRevoked
       ? [
           "",
