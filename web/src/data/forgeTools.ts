@@ -30,11 +30,81 @@ export function tagsOf(tools: readonly ForgeTool[]): { readonly tag: string; rea
     .sort((a, b) => a.tag.localeCompare(b.tag, "en", { sensitivity: "base" }));
 }
 
+/**
+ * One bound the platform holds a tool's arguments to, as typed: the argument (a JSON pointer such as /amount; a
+ * bare name is taken as /name), a minimum and a maximum (numbers; numeric strings such as "25.00" are compared as
+ * numbers), and the only values allowed (comma-separated). The platform's `limits` (functions/src/tools/limits.ts).
+ */
+export interface LimitEdit {
+  readonly argument: string;
+  readonly min: string;
+  readonly max: string;
+  readonly oneOf: string;
+}
+
 /** What a person may change of one tool, as typed (an empty pointer is "the whole answer"). */
 export interface ToolEdit {
   readonly name: string;
   readonly description: string;
   readonly select: string;
+  /** Left out: the tool's limits are kept as they are. */
+  readonly limits?: readonly LimitEdit[];
+}
+
+export const maxLimits = 20;
+
+/** A tool's stored limits as the form shows them. */
+export function limitsOf(tool: ForgeTool): LimitEdit[] {
+  const stored = Array.isArray(tool.definition.limits) ? (tool.definition.limits as unknown[]) : [];
+  return stored.flatMap((raw) => {
+    if (typeof raw !== "object" || raw === null) return [];
+    const l = raw as Record<string, unknown>;
+    const number = (v: unknown) => (typeof v === "number" ? String(v) : "");
+    return [
+      {
+        argument: typeof l.argument === "string" ? l.argument : "",
+        min: number(l.min),
+        max: number(l.max),
+        oneOf: Array.isArray(l.oneOf) ? l.oneOf.map(String).join(", ") : "",
+      },
+    ];
+  });
+}
+
+const asPointer = (argument: string): string => {
+  const a = argument.trim();
+  return a.startsWith("/") ? a : `/${a.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+};
+const limitPointer = /^(\/([^~/]|~[01])*)+$/;
+
+/** What is wrong with one typed limit, or undefined. */
+function limitProblem(limit: LimitEdit): string | undefined {
+  if (limit.argument.trim() === "" || !limitPointer.test(asPointer(limit.argument)))
+    return "name the argument it bounds (such as amount, or /transfer/amount)";
+  const min = limit.min.trim();
+  const max = limit.max.trim();
+  if (min !== "" && !Number.isFinite(Number(min))) return "its minimum must be a number";
+  if (max !== "" && !Number.isFinite(Number(max))) return "its maximum must be a number";
+  if (min === "" && max === "" && limit.oneOf.trim() === "")
+    return "give a minimum, a maximum or the values allowed";
+  if (min !== "" && max !== "" && Number(min) > Number(max)) return "its minimum is above its maximum";
+  return undefined;
+}
+
+/** The limits as the platform stores them. */
+export function limitsToSave(limits: readonly LimitEdit[]): Record<string, unknown>[] {
+  return limits.map((l) => {
+    const values = l.oneOf
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== "");
+    return {
+      argument: asPointer(l.argument),
+      ...(l.min.trim() !== "" ? { min: Number(l.min) } : {}),
+      ...(l.max.trim() !== "" ? { max: Number(l.max) } : {}),
+      ...(values.length > 0 ? { oneOf: values } : {}),
+    };
+  });
 }
 
 export type ToolEditField = keyof ToolEdit;
@@ -61,6 +131,13 @@ export function toolEditProblems(
   else if (!pointerPattern.test(select))
     problems.select =
       "A JSON pointer starts with / (such as /data/items), or stays empty for the whole answer.";
+  const limits = edit.limits ?? [];
+  if (limits.length > maxLimits) problems.limits = `At most ${maxLimits} limits.`;
+  else {
+    const index = limits.findIndex((l) => limitProblem(l) !== undefined);
+    const limit = limits[index];
+    if (limit) problems.limits = `Limit ${index + 1}: ${limitProblem(limit) as string}.`;
+  }
   return problems;
 }
 
@@ -77,6 +154,11 @@ export function toolsWithEdit(
           name: edit.name.trim(),
           description: edit.description.trim(),
           select: edit.select.trim() === "" ? null : edit.select.trim(),
+          // Limits go back as stored unless the person changed them.
+          ...(edit.limits &&
+          JSON.stringify(limitsToSave(edit.limits)) !== JSON.stringify(limitsToSave(limitsOf(tool)))
+            ? { limits: limitsToSave(edit.limits) }
+            : {}),
         }
       : tool.definition,
   );
@@ -87,7 +169,7 @@ export function toolsWithEdit(
  * that names another tool is not this form's to show under a field.
  */
 export function editIssueField(path: string, editedIndex: number): ToolEditField | undefined {
-  const match = /^tools\.(\d+)\.(name|description|select)$/.exec(path);
+  const match = /^tools\.(\d+)\.(name|description|select|limits)(\.|$)/.exec(path);
   if (!match || Number(match[1]) !== editedIndex) return undefined;
   return match[2] as ToolEditField;
 }

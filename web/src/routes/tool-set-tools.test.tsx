@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { errorResponse, jsonResponse, stubPlatform, type RecordedRequest } from "../test/platformFetch";
@@ -235,5 +235,36 @@ describe("Tool set: editing a tool", { timeout: 30_000 }, () => {
     expect(within(dialog).getByRole("textbox", { name: "Description" })).toHaveAccessibleDescription(
       "Too big: expected string to have <=2000 characters",
     );
+  });
+});
+
+describe("Tool set: a tool's limits", { timeout: 30_000 }, () => {
+  it("bounds an argument the platform holds, checked before sending, saved with the tool", async () => {
+    const user = userEvent.setup();
+    const platform = billingPlatform();
+    const table = await openBilling();
+    await user.click(within(table).getByRole("button", { name: "Edit refundInvoice" }));
+    const dialog = await screen.findByRole("dialog", { name: "Edit refundInvoice" });
+    await user.click(within(dialog).getByRole("button", { name: "Add a limit" }));
+    const row = within(within(dialog).getByRole("list", { name: "Limits" })).getAllByRole("listitem")[0];
+    if (!row) throw new Error("no limit row");
+    await user.type(within(row).getByRole("textbox", { name: "Max" }), "lots");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(within(dialog).getByText(/Limit 1: name the argument it bounds/)).toBeInTheDocument();
+    await user.type(within(row).getByRole("textbox", { name: "Argument 1" }), "amount");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    expect(within(dialog).getByText("Limit 1: its maximum must be a number.")).toBeInTheDocument();
+    expect(platform.sent(`PATCH ${billingPath}`)).toHaveLength(0);
+
+    await user.clear(within(row).getByRole("textbox", { name: "Max" }));
+    await user.type(within(row).getByRole("textbox", { name: "Max" }), "250");
+    await user.type(within(row).getByRole("textbox", { name: "Only these values" }), "EUR, USD");
+    await user.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(platform.sent(`PATCH ${billingPath}`)).toHaveLength(1));
+    const [sent] = platform.sent(`PATCH ${billingPath}`).map((r) => r.body as { tools: Tool[] });
+    expect(sent?.tools[2]).toMatchObject({
+      name: "refundInvoice",
+      limits: [{ argument: "/amount", max: 250, oneOf: ["EUR", "USD"] }],
+    });
   });
 });

@@ -1,7 +1,10 @@
 import { useId, useState, type ChangeEvent } from "react";
 import {
+  Box,
   Button,
   Dialog,
+  FormHelperText,
+  IconButton,
   DialogActions,
   DialogContent,
   DialogTitle,
@@ -11,8 +14,11 @@ import {
 } from "@mui/material";
 import {
   editIssueField,
+  limitsOf,
+  maxLimits,
   maxToolDescriptionChars,
   toolEditProblems,
+  type LimitEdit,
   type ToolEdit,
   type ToolEditField,
 } from "../../data/forgeTools";
@@ -69,12 +75,20 @@ function EditToolForm({
     name: tool.name,
     description: tool.description,
     select: tool.select ?? "",
+    limits: limitsOf(tool),
   });
+  const limits = edit.limits ?? [];
+  const setLimits = (next: readonly LimitEdit[]) => {
+    setEdit((current) => ({ ...current, limits: next }));
+    setProblems(({ limits: _fixed, ...rest }) => rest);
+  };
+  const changeLimit = (index: number, key: keyof LimitEdit, value: string) =>
+    setLimits(limits.map((l, i) => (i === index ? { ...l, [key]: value } : l)));
   const [problems, setProblems] = useState<Partial<Record<ToolEditField, string>>>({});
   const saving = useMutation<"save">();
   const failure = saving.error("save");
 
-  const change = (fieldName: ToolEditField, value: string) => {
+  const change = (fieldName: Exclude<ToolEditField, "limits">, value: string) => {
     setEdit((current) => ({ ...current, [fieldName]: value }));
     setProblems(({ [fieldName]: _fixed, ...rest }) => rest);
   };
@@ -98,7 +112,7 @@ function EditToolForm({
     });
   };
 
-  const field = (name: ToolEditField) => ({
+  const field = (name: Exclude<ToolEditField, "limits">) => ({
     value: edit[name],
     onChange: (event: ChangeEvent<HTMLInputElement>) => change(name, event.target.value),
     error: problems[name] !== undefined,
@@ -153,6 +167,74 @@ function EditToolForm({
             }
             slotProps={{ htmlInput: { spellCheck: false, sx: { fontFamily: monospace } } }}
           />
+          <Box component="fieldset" sx={{ border: 0, p: 0, m: 0 }}>
+            <Typography component="legend" variant="subtitle2">
+              Limits
+            </Typography>
+            <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+              Bounds the platform holds the arguments to, whatever the model says (a transfer's amount at most
+              100): a call outside them is refused before anything is sent or offered for confirmation.
+            </Typography>
+            <Stack spacing={1.5} role="list" aria-label="Limits">
+              {limits.map((limit, index) => (
+                <Stack
+                  // Rows have no identity of their own: their place is theirs while the dialog is open.
+                  key={index}
+                  role="listitem"
+                  direction={{ xs: "column", sm: "row" }}
+                  spacing={1}
+                  sx={{ alignItems: { sm: "flex-start" } }}
+                >
+                  <TextField
+                    size="small"
+                    label={`Argument ${index + 1}`}
+                    placeholder="amount"
+                    value={limit.argument}
+                    onChange={(event) => changeLimit(index, "argument", event.target.value)}
+                    slotProps={{ htmlInput: { spellCheck: false, sx: { fontFamily: monospace } } }}
+                  />
+                  <TextField
+                    size="small"
+                    label="Min"
+                    value={limit.min}
+                    onChange={(event) => changeLimit(index, "min", event.target.value)}
+                    slotProps={{ htmlInput: { inputMode: "decimal" } }}
+                    sx={{ width: { sm: 110 } }}
+                  />
+                  <TextField
+                    size="small"
+                    label="Max"
+                    value={limit.max}
+                    onChange={(event) => changeLimit(index, "max", event.target.value)}
+                    slotProps={{ htmlInput: { inputMode: "decimal" } }}
+                    sx={{ width: { sm: 110 } }}
+                  />
+                  <TextField
+                    size="small"
+                    label="Only these values"
+                    placeholder="EUR, USD"
+                    value={limit.oneOf}
+                    onChange={(event) => changeLimit(index, "oneOf", event.target.value)}
+                  />
+                  <IconButton
+                    aria-label={`Remove limit ${index + 1}`}
+                    onClick={() => setLimits(limits.filter((_, i) => i !== index))}
+                  >
+                    <span aria-hidden="true">✕</span>
+                  </IconButton>
+                </Stack>
+              ))}
+            </Stack>
+            {problems.limits && <FormHelperText error>{problems.limits}</FormHelperText>}
+            <Button
+              size="small"
+              sx={{ mt: 1 }}
+              disabled={limits.length >= maxLimits}
+              onClick={() => setLimits([...limits, { argument: "", min: "", max: "", oneOf: "" }])}
+            >
+              Add a limit
+            </Button>
+          </Box>
           {failure && <FormErrorAlert title="The tool was not saved" error={failure} />}
         </Stack>
       </DialogContent>
