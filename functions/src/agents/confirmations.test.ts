@@ -520,3 +520,33 @@ describe("confirming on WhatsApp", () => {
     expect(Number(await available())).toBeCloseTo(Number(before) - 15, 2);
   });
 });
+
+describe("channels that cannot show a confirmation", () => {
+  it("refuses a write on the OpenAI-compatible API: the model is told, nothing is sent or left pending", async () => {
+    const before = await available();
+    let told = "";
+    setDeps({
+      ...platform.deps,
+      chat: scriptedModel([
+        ...asksTransfer("6.00").slice(0, 1),
+        (request) => {
+          told = request.messages.find((m) => m.role === "tool")?.content ?? "";
+          return answer("I cannot send money from here.");
+        },
+      ]),
+    });
+    const res = await platform.fetch("/v1/chat/completions", {
+      method: "POST",
+      json: { model: agentId, messages: [{ role: "user", content: "Send 6 euros" }] },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(told).toMatch(/runs only after the end user confirms it, which this channel cannot ask for/);
+    expect(await available()).toBe(before);
+    const pending = await platform.deps.store.query({
+      collection: "tenants/acme/conversations",
+      where: [{ field: "channel", op: "==", value: "openai-compatible" }],
+    });
+    for (const c of pending)
+      expect((c.data as { pendingConfirmationId: unknown }).pendingConfirmationId).toBeNull();
+  });
+});
