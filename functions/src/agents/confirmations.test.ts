@@ -6,29 +6,24 @@
  * is the platform's, not the model's; both the request and the decision are in the traces.
  */
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { json } from "../channels/openai/testing/fixture.js";
 import { startFakeGraph } from "../channels/whatsapp/testing/fake-graph.js";
 import { setDeps } from "../platform/process-deps.js";
+import {
+  asCustomer,
+  bankSpec,
+  createBankCredential,
+  DEMO_CREDENTIALS,
+  startTestBank,
+  type RunningBank,
+} from "../tools/testing/bank.js";
 import { answer, callTools, scriptedModel, type Step } from "./testing/scripted-model.js";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const spec = readFileSync(path.join(root, "examples/banking-api/openapi.json"), "utf8");
-const example = (file: string) => pathToFileURL(path.join(root, "examples/banking-api/src", file)).href;
-const { startBank } = (await import(example("service.ts"))) as {
-  startBank(options: { port: number }): Promise<{ baseUrl: string; close(): Promise<void> }>;
-};
-const { DEMO_CREDENTIALS } = (await import(example("seed.ts"))) as {
-  DEMO_CREDENTIALS: { maria: { apiKey: string; clientId: string; clientSecret: string } };
-};
 
 let platform: TestPlatform;
 const graph = startFakeGraph(() => "EAAG-token-of-the-bank-line");
-let bank: { baseUrl: string; close(): Promise<void> };
+let bank: RunningBank;
 let agentId = "";
 let fromAccount = "";
 let payeeId = "";
@@ -52,10 +47,7 @@ interface TraceRun {
   confirmation?: { id: string; decision?: string; decidedBy?: string; requestTraceId?: string };
 }
 
-const bankGet = async <T>(pathname: string): Promise<T> =>
-  (await (
-    await fetch(`${bank.baseUrl}${pathname}`, { headers: { "x-api-key": DEMO_CREDENTIALS.maria.apiKey } })
-  ).json()) as T;
+const bankGet = <T>(pathname: string): Promise<T> => asCustomer<T>(bank, pathname);
 const available = async (): Promise<string> =>
   (await bankGet<{ available: string }>(`/v1/accounts/${fromAccount}/balance`)).available;
 
@@ -113,30 +105,16 @@ const trace = async (id: string) =>
   json<{ toolCalls: TraceRun[]; question: string }>(await platform.fetch(`/v1/traces/${id}`));
 
 beforeAll(async () => {
-  bank = await startBank({ port: 0 });
+  bank = await startTestBank();
   platform = await startTestPlatform({
     ALCHEMIST_EGRESS_ALLOW_LOOPBACK: "true",
     WHATSAPP_GRAPH_URL: await graph.start(),
   });
-  const credential = await json<{ id: string }>(
-    await platform.fetch("/v1/tool-credentials", {
-      method: "POST",
-      json: {
-        name: "Demo bank",
-        kind: "oauth2-client-credentials",
-        secret: DEMO_CREDENTIALS.maria.clientSecret,
-        oauth: {
-          tokenUrl: `${bank.baseUrl}/oauth/token`,
-          clientId: DEMO_CREDENTIALS.maria.clientId,
-          scopes: ["accounts:read", "transfers:write"],
-        },
-      },
-    }),
-  );
+  const credentialId = await createBankCredential(platform, bank);
   const set = await json<{ id: string; tools: { name: string; limits: unknown[] }[] }>(
     await platform.fetch("/v1/tool-sets/import", {
       method: "POST",
-      json: { spec, name: "Demo bank", baseUrl: bank.baseUrl, credentialId: credential.id, enable: "all" },
+      json: { spec: bankSpec, name: "Demo bank", baseUrl: bank.baseUrl, credentialId, enable: "all" },
     }),
   );
   // The workspace's own bound, under the bank's 1,000.00: the platform checks it, whatever the model says.

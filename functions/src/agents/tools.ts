@@ -158,15 +158,22 @@ export interface ToolRunConfirmation {
   readonly requestTraceId?: string;
 }
 
-/** A write tool call a turn asks its end user to confirm: what the confirmation record keeps. */
-export interface PendingWrite {
+/** A write tool call waiting for (or decided by) its end user: the confirmation, and the call it stands for. */
+interface WriteCall {
+  /** The confirmation's id. */
   readonly id: string;
   readonly toolName: string;
+  /** The tool-set version the asking turn offered: the call runs with its tool, whatever is published since. */
   readonly toolSetId: string;
   readonly toolSetVersion: number;
+  /** The model's call id, so the turn after can show the model its own call. */
   readonly toolCallId: string;
-  /** The validated arguments, as JSON. */
+  /** The validated arguments, as JSON: run exactly as shown. */
   readonly arguments: string;
+}
+
+/** A write tool call a turn asks its end user to confirm: what the confirmation record keeps. */
+export interface PendingWrite extends WriteCall {
   readonly request: ShownRequest;
   readonly summary: string;
   readonly expiresAt: string;
@@ -499,14 +506,8 @@ function toolEvidence(ref: string, call: ToolCall, output: string): Evidence {
 }
 
 /** An end user's decision on a write's confirmation, which the turn after it carries out. */
-export interface DecidedWrite {
-  readonly id: string;
-  readonly toolName: string;
-  readonly toolSetId: string;
-  readonly toolSetVersion: number;
-  readonly toolCallId: string;
-  /** The arguments shown and confirmed, as JSON. */
-  readonly arguments: string;
+export interface DecidedWrite extends WriteCall {
+  /** The trace of the turn that asked. */
   readonly requestTraceId: string;
   readonly decision: "confirmed" | "cancelled";
   readonly decidedBy: string;

@@ -5,30 +5,18 @@
  * ([T1]); a transfer the model asks for is not run (writes wait for the end user's confirmation); the bank's own
  * limits come back as its words when a person tries a transfer.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { answer, callTools, scriptedModel } from "../agents/testing/scripted-model.js";
 import { json } from "../channels/openai/testing/fixture.js";
 import { setDeps } from "../platform/process-deps.js";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const spec = readFileSync(path.join(root, "examples/banking-api/openapi.json"), "utf8");
-
-/** The example is its own workspace, outside this one's sources: loaded at run time (vitest reads its TypeScript). */
-interface RunningBank {
-  readonly baseUrl: string;
-  close(): Promise<void>;
-}
-const example = (file: string) => pathToFileURL(path.join(root, "examples/banking-api/src", file)).href;
-const { startBank } = (await import(example("service.ts"))) as {
-  startBank(options: { port: number }): Promise<RunningBank>;
-};
-const { DEMO_CREDENTIALS } = (await import(example("seed.ts"))) as {
-  DEMO_CREDENTIALS: { maria: { apiKey: string; clientId: string; clientSecret: string } };
-};
+import {
+  bankSpec as spec,
+  createBankCredential,
+  DEMO_CREDENTIALS,
+  startTestBank,
+  type RunningBank,
+} from "./testing/bank.js";
 
 let platform: TestPlatform;
 let bank: RunningBank;
@@ -44,26 +32,12 @@ interface ToolSet {
 }
 
 beforeAll(async () => {
-  bank = await startBank({ port: 0 });
+  bank = await startTestBank();
   platform = await startTestPlatform({ ALCHEMIST_EGRESS_ALLOW_LOOPBACK: "true" });
-  const credential = await json<{ id: string }>(
-    await platform.fetch("/v1/tool-credentials", {
-      method: "POST",
-      json: {
-        name: "Demo bank (OAuth)",
-        kind: "oauth2-client-credentials",
-        secret: DEMO_CREDENTIALS.maria.clientSecret,
-        oauth: {
-          tokenUrl: `${bank.baseUrl}/oauth/token`,
-          clientId: DEMO_CREDENTIALS.maria.clientId,
-          scopes: ["accounts:read", "transfers:write"],
-        },
-      },
-    }),
-  );
+  const credentialId = await createBankCredential(platform, bank);
   const imported = await platform.fetch("/v1/tool-sets/import", {
     method: "POST",
-    json: { spec, name: "Demo bank", baseUrl: bank.baseUrl, credentialId: credential.id, enable: "read" },
+    json: { spec, name: "Demo bank", baseUrl: bank.baseUrl, credentialId, enable: "read" },
   });
   expect(imported.status, await imported.clone().text()).toBe(201);
   const set = await json<ToolSet>(imported);

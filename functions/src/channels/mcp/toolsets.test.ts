@@ -7,29 +7,18 @@
  * unpublished tool sets are refused. Then the client configurations `GET /v1/tool-sets/{id}/mcp-config` hands
  * out, each pointing at that endpoint.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
+import {
+  asCustomer,
+  bankSpec as spec,
+  createBankCredential,
+  DEMO_CREDENTIALS,
+  startTestBank,
+  type RunningBank,
+} from "../../tools/testing/bank.js";
 import { json } from "../openai/testing/fixture.js";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-const spec = readFileSync(path.join(root, "examples/banking-api/openapi.json"), "utf8");
-
-/** The example is its own workspace, outside this one's sources: loaded at run time (vitest reads its TypeScript). */
-interface RunningBank {
-  readonly baseUrl: string;
-  close(): Promise<void>;
-}
-const example = (file: string) => pathToFileURL(path.join(root, "examples/banking-api/src", file)).href;
-const { startBank } = (await import(example("service.ts"))) as {
-  startBank(options: { port: number }): Promise<RunningBank>;
-};
-const { DEMO_CREDENTIALS } = (await import(example("seed.ts"))) as {
-  DEMO_CREDENTIALS: { maria: { apiKey: string; clientId: string; clientSecret: string } };
-};
 
 let platform: TestPlatform;
 let bank: RunningBank;
@@ -45,33 +34,16 @@ interface ToolSet {
   tools: { name: string; sideEffect: "read" | "write"; enabled: boolean }[];
 }
 
-const asBank = async <T>(path: string): Promise<T> =>
-  (await (
-    await fetch(`${bank.baseUrl}${path}`, { headers: { "x-api-key": DEMO_CREDENTIALS.maria.apiKey } })
-  ).json()) as T;
+const asBank = <T>(pathname: string): Promise<T> => asCustomer<T>(bank, pathname);
 
 beforeAll(async () => {
-  bank = await startBank({ port: 0 });
+  bank = await startTestBank();
   platform = await startTestPlatform({ ALCHEMIST_EGRESS_ALLOW_LOOPBACK: "true" });
-  const credential = await json<{ id: string }>(
-    await platform.fetch("/v1/tool-credentials", {
-      method: "POST",
-      json: {
-        name: "Demo bank (OAuth)",
-        kind: "oauth2-client-credentials",
-        secret: DEMO_CREDENTIALS.maria.clientSecret,
-        oauth: {
-          tokenUrl: `${bank.baseUrl}/oauth/token`,
-          clientId: DEMO_CREDENTIALS.maria.clientId,
-          scopes: ["accounts:read", "transfers:write"],
-        },
-      },
-    }),
-  );
+  const credentialId = await createBankCredential(platform, bank);
   const importBank = async (name: string) => {
     const res = await platform.fetch("/v1/tool-sets/import", {
       method: "POST",
-      json: { spec, name, baseUrl: bank.baseUrl, credentialId: credential.id, enable: "read" },
+      json: { spec, name, baseUrl: bank.baseUrl, credentialId, enable: "read" },
     });
     expect(res.status, await res.clone().text()).toBe(201);
     return json<ToolSet>(res);
