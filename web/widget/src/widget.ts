@@ -380,6 +380,29 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
     clearNotice();
     const said = renderQuestion(`${decision === "confirm" ? "Confirm" : "Cancel"}: ${confirmation.toolName}`);
     log.append(said);
+    await streamTurn(
+      (onDelta, signal) => api.decide(confirmation.id, decision, { onDelta, signal }),
+      (answer) => {
+        pendingAnswers.delete(element);
+        settle(element, message, decision === "confirm" ? "confirmed" : "cancelled");
+        appendAnswer(answer);
+      },
+      (error) => {
+        said.remove();
+        fail(error);
+      },
+    );
+  }
+
+  /**
+   * One turn's answer, streamed: the words as they come (the log follows them when the reader is at its end),
+   * then `done` with the checked answer, or `failed`. The widget takes one turn at a time.
+   */
+  async function streamTurn(
+    run: (onDelta: (text: string) => void, signal: AbortSignal) => Promise<WidgetMessage>,
+    done: (answer: WidgetMessage) => void,
+    failed: (error: unknown) => void,
+  ): Promise<void> {
     const streaming = renderStreaming();
     pending.replaceChildren(streaming.element);
     const controller = new AbortController();
@@ -388,24 +411,21 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
     scrollToEnd();
     let soFar = "";
     try {
-      const answer = await api.decide(confirmation.id, decision, {
-        onDelta: (delta) => {
-          soFar += delta;
-          streaming.update(soFar);
-        },
-        signal: controller.signal,
-      });
+      const answer = await run((delta) => {
+        const follow = nearEnd();
+        soFar += delta;
+        streaming.update(soFar);
+        if (follow) scrollToEnd();
+      }, controller.signal);
       if (controller.signal.aborted) return;
+      const follow = nearEnd();
       pending.replaceChildren();
-      pendingAnswers.delete(element);
-      settle(element, message, decision === "confirm" ? "confirmed" : "cancelled");
-      appendAnswer(answer);
-      scrollToEnd();
+      done(answer);
+      if (follow) scrollToEnd();
     } catch (error) {
       if (controller.signal.aborted) return;
       pending.replaceChildren();
-      said.remove();
-      fail(error);
+      failed(error);
     } finally {
       if (inFlight === controller) inFlight = null;
       update();
@@ -460,44 +480,20 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
       input.value = "";
       autosize();
     }
-    const streaming = renderStreaming();
-    pending.replaceChildren(streaming.element);
-    const controller = new AbortController();
-    inFlight = controller;
-    update();
-    scrollToEnd();
-    let soFar = "";
-    try {
-      const answer = await api.send(content, {
-        clientMessageId,
-        onDelta: (delta) => {
-          const follow = nearEnd();
-          soFar += delta;
-          streaming.update(soFar);
-          if (follow) scrollToEnd();
-        },
-        signal: controller.signal,
-      });
-      if (controller.signal.aborted) return;
-      const follow = nearEnd();
-      pending.replaceChildren();
-      appendAnswer(answer);
-      if (follow) scrollToEnd();
-    } catch (error) {
-      if (controller.signal.aborted) return;
-      pending.replaceChildren();
-      // Not answered: the question goes back into the text box, to send again.
-      unanswered = { content, clientMessageId };
-      question.remove();
-      if (!input.value.trim()) {
-        input.value = content;
-        autosize();
-      }
-      fail(error, () => ask(input.value, true));
-    } finally {
-      if (inFlight === controller) inFlight = null;
-      update();
-    }
+    await streamTurn(
+      (onDelta, signal) => api.send(content, { clientMessageId, onDelta, signal }),
+      appendAnswer,
+      (error) => {
+        // Not answered: the question goes back into the text box, to send again.
+        unanswered = { content, clientMessageId };
+        question.remove();
+        if (!input.value.trim()) {
+          input.value = content;
+          autosize();
+        }
+        fail(error, () => ask(input.value, true));
+      },
+    );
   }
 
   async function startNewConversation(): Promise<void> {
