@@ -1,9 +1,10 @@
 /**
  * Tool Forge as the studio manages it: tool sets (an API's operations as tools, imported from its OpenAPI
- * document or written by hand, published as versions agents pin) and the credentials their tools
- * authenticate with (secrets write-only). The platform's shapes (functions/src/tools/schema.ts, served under
- * `/v1/tool-sets` and `/v1/tool-credentials`), this area's section of the studio's source
- * (`ToolSetsSource`), and the reading of a tool's JSON Schema into a form to try it with.
+ * document, listed from an MCP server or written by hand, published as versions agents pin) and the
+ * credentials their tools authenticate with (secrets write-only). The platform's shapes
+ * (functions/src/tools/schema.ts, served under `/v1/tool-sets` and `/v1/tool-credentials`), this area's
+ * section of the studio's source (`ToolSetsSource`), and the reading of a tool's JSON Schema into a form to
+ * try it with.
  *
  * (data/tools.ts is the agent builder's own HTTP tool form, a different thing.)
  */
@@ -89,6 +90,29 @@ export type ToolSetImport = ({ readonly spec: string } | { readonly url: string 
 export interface ImportedToolSet {
   readonly toolSet: ToolSet;
   readonly warnings: readonly string[];
+}
+
+/**
+ * `POST /v1/tool-sets/mcp`: a remote MCP server's Streamable HTTP endpoint, whose tools become a new tool
+ * set's, and what to override. The platform also takes non-secret `headers` for the server; the studio sends
+ * none (secrets go in a credential; a server that needs another plain header is connected through the API).
+ */
+export interface McpToolSetInput {
+  readonly url: string;
+  readonly name?: string;
+  readonly credentialId?: string;
+  readonly enable: ImportEnable;
+}
+
+/** What `POST /v1/tool-sets/{id}/refresh` answered: the draft as now listed, and which tools moved. */
+export interface RefreshedToolSet {
+  readonly toolSet: ToolSet;
+  /** Listed by the server now, new to the draft (enabled as the refresh's `enable` said: off by default). */
+  readonly added: readonly string[];
+  /** No longer listed (or no longer usable): taken out of the draft. */
+  readonly removed: readonly string[];
+  /** Still there with other arguments, or now a read where it was a write (or the reverse). */
+  readonly changed: readonly string[];
 }
 
 /** `PATCH /v1/tool-sets/{id}`: any subset; `enabled` switches tools by name. */
@@ -179,6 +203,10 @@ export interface ToolSetsSource {
   listToolSets(signal: AbortSignal): Promise<ToolSet[]>;
   getToolSet(toolSetId: string, signal: AbortSignal): Promise<ToolSet>;
   importToolSet(input: ToolSetImport): Promise<ImportedToolSet>;
+  /** Lists the server's tools into a new tool set; refused (nothing created) when it cannot be listed. */
+  connectMcpServer(input: McpToolSetInput): Promise<ToolSet>;
+  /** Lists an MCP tool set's server again into its draft; published versions do not change. */
+  refreshToolSet(toolSetId: string, enable?: ImportEnable): Promise<RefreshedToolSet>;
   updateToolSet(toolSetId: string, patch: ToolSetPatch): Promise<ToolSet>;
   /** Refused (failed-precondition) while no tool is enabled. */
   publishToolSet(toolSetId: string): Promise<PublishedToolSetVersion>;

@@ -31,13 +31,20 @@ import { toolsWithEdit, type ToolEdit } from "../data/forgeTools";
 import { useToolCredentials, useToolSet } from "../data/hooks/toolSets";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
-import type { ForgeTool, SkippedOperation, ToolCredential, ToolSet } from "../data/toolSets";
+import type {
+  ForgeTool,
+  RefreshedToolSet,
+  SkippedOperation,
+  ToolCredential,
+  ToolSet,
+} from "../data/toolSets";
 import { useMutation } from "../data/useMutation";
 import { monospace } from "../theme";
 
 /**
  * Loaded on demand (see routes/index.tsx). One tool set's draft: where its tools call and with which
- * credential, which tools are switched on, trying one for real, and publishing the enabled ones as a version.
+ * credential, which tools are switched on, trying one for real, refreshing an MCP server's tools, and
+ * publishing the enabled ones as a version.
  */
 export function ToolSetPage() {
   const { toolSetId = "" } = useParams();
@@ -79,7 +86,28 @@ function ToolSetScreen({ toolSetId }: { readonly toolSetId: string }) {
   return <ToolSetContent toolSet={toolSet.data} onChange={toolSet.replace} />;
 }
 
-type Change = "enable" | "credential" | "publish";
+type Change = "enable" | "credential" | "publish" | "refresh";
+
+/** At most this many names per kind of change in the refresh's summary; the count says the rest. */
+const namesShown = 5;
+
+const namedCount = (count: string, names: readonly string[]): string => {
+  const shown = names.slice(0, namesShown).join(", ");
+  const more = names.length > namesShown ? ` and ${names.length - namesShown} more` : "";
+  return `${names.length} ${count} (${shown}${more})`;
+};
+
+/** "Refreshed from the server: 2 added (a, b), 1 removed (c)." and what to do next. */
+function refreshSummary({ added, removed, changed }: RefreshedToolSet): string {
+  const parts = [
+    ...(added.length > 0 ? [namedCount("added", added)] : []),
+    ...(removed.length > 0 ? [namedCount("removed", removed)] : []),
+    ...(changed.length > 0 ? [namedCount("changed", changed)] : []),
+  ];
+  if (parts.length === 0) return "Refreshed from the server: no tool added, removed or changed.";
+  const next = added.length > 0 ? " New tools start switched off. Publish" : " Publish";
+  return `Refreshed from the server: ${parts.join(", ")}.${next} to give agents the changes.`;
+}
 
 function ToolSetContent({
   toolSet,
@@ -140,8 +168,17 @@ function ToolSetContent({
       return `Published version ${version.version} with ${version.tools.length} ${version.tools.length === 1 ? "tool" : "tools"}.`;
     });
 
+  // The refresh answers the draft as the platform read it back once stored: it reloads the page without a GET.
+  const refresh = () =>
+    changes.run("refresh", async () => {
+      const refreshed = await studio.refreshToolSet(toolSet.id);
+      onChange(refreshed.toolSet);
+      return refreshSummary(refreshed);
+    });
+
   const failure = changes.error("enable") ?? changes.error("credential");
   const publishFailure = changes.error("publish");
+  const refreshFailure = changes.error("refresh");
 
   return (
     <Stack spacing={3}>
@@ -183,6 +220,11 @@ function ToolSetContent({
             canManage={canManage}
             onChange={onChange}
           />
+          {canManage && toolSet.source.kind === "mcp" && (
+            <Button variant="outlined" onClick={() => void refresh()}>
+              {changes.busy === "refresh" ? "Refreshing…" : "Refresh from server"}
+            </Button>
+          )}
           {canManage && (
             <Button variant="contained" onClick={() => void publish()}>
               {changes.busy === "publish" ? "Publishing…" : "Publish"}
@@ -195,6 +237,7 @@ function ToolSetContent({
         {changes.announcement}
       </Typography>
       {publishFailure && <FormErrorAlert title="Not published" error={publishFailure} />}
+      {refreshFailure && <FormErrorAlert title="Not refreshed" error={refreshFailure} />}
       {failure && <FormErrorAlert title="The change was not saved" error={failure} />}
 
       <Paper sx={{ p: { xs: 2, sm: 3 } }}>

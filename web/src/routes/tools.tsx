@@ -16,17 +16,19 @@ import {
 import { PageHeader } from "../components/PageHeader";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
+import { ConnectMcpDialog } from "../components/tools/ConnectMcpDialog";
 import { CredentialsSection } from "../components/tools/CredentialsSection";
 import { ImportToolSetDialog } from "../components/tools/ImportToolSetDialog";
 import { usePageTitle } from "../components/usePageTitle";
 import { useToolCredentials, useToolSets } from "../data/hooks/toolSets";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
-import type { ToolSet, ToolSetImport } from "../data/toolSets";
+import type { McpToolSetInput, ToolSet, ToolSetImport } from "../data/toolSets";
 
 /**
  * Loaded on demand (see routes/index.tsx). Tool Forge: the workspace's tool sets (an API's operations as tools
- * agents call), importing one from an OpenAPI document, and the credentials tools authenticate with.
+ * agents call), importing one from an OpenAPI document or connecting an MCP server, and the credentials tools
+ * authenticate with.
  */
 export function ToolsPage() {
   usePageTitle("Tools");
@@ -38,10 +40,16 @@ export function ToolsPage() {
   const canManageTools = session !== undefined && roleAtLeast(session.role, "editor");
   const canManageCredentials = session !== undefined && roleAtLeast(session.role, "admin");
   const [importing, setImporting] = useState(false);
+  const [connecting, setConnecting] = useState(false);
   const { data, error, pending, retry, updatedAt } = toolSets;
 
   const importToolSet = async (input: ToolSetImport) => {
     const { toolSet } = await studio.importToolSet(input);
+    navigate(`/tools/${encodeURIComponent(toolSet.id)}`);
+  };
+
+  const connectMcpServer = async (input: McpToolSetInput) => {
+    const toolSet = await studio.connectMcpServer(input);
     navigate(`/tools/${encodeURIComponent(toolSet.id)}`);
   };
 
@@ -52,9 +60,14 @@ export function ToolsPage() {
         intro="The APIs your agents may call: each operation a tool, published as versions agents pin."
         actions={
           canManageTools && (
-            <Button variant="contained" onClick={() => setImporting(true)}>
-              Import OpenAPI
-            </Button>
+            <Stack direction="row" spacing={1}>
+              <Button variant="outlined" onClick={() => setConnecting(true)}>
+                Connect MCP server
+              </Button>
+              <Button variant="contained" onClick={() => setImporting(true)}>
+                Import OpenAPI
+              </Button>
+            </Stack>
           )
         }
       />
@@ -79,8 +92,8 @@ export function ToolsPage() {
             </Typography>
             <Typography color="text.secondary">
               {canManageTools
-                ? "Import an API's OpenAPI document: its operations become tools you switch on, try and publish."
-                : "Tool sets appear here once an editor of this workspace imports an API."}
+                ? "Import an API's OpenAPI document or connect an MCP server: its operations or tools become tools you switch on, try and publish."
+                : "Tool sets appear here once an editor of this workspace imports an API or connects an MCP server."}
             </Typography>
           </Paper>
         ) : (
@@ -95,6 +108,14 @@ export function ToolsPage() {
           credentials={credentials.data ?? []}
           onImport={importToolSet}
           onCancel={() => setImporting(false)}
+        />
+      )}
+      {canManageTools && (
+        <ConnectMcpDialog
+          open={connecting}
+          credentials={credentials.data ?? []}
+          onConnect={connectMcpServer}
+          onCancel={() => setConnecting(false)}
         />
       )}
     </Stack>

@@ -1,7 +1,8 @@
 /**
  * Acme Corp's Tool Forge in the shapes `/v1/tool-sets` and `/v1/tool-credentials` answer
  * (functions/src/tools/schema.ts): its billing API imported from OpenAPI (invoices read, refunds written, one
- * upload operation skipped), a hand-made status-page tool set, and the billing API's key.
+ * upload operation skipped), a hand-made status-page tool set, its help center's MCP server, and the billing
+ * API's key.
  */
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
 
@@ -142,6 +143,71 @@ export const statusToolSet = {
   latestVersion: 0,
   createdAt: minutesAgo(2 * 24 * 60),
   updatedAt: minutesAgo(2 * 24 * 60),
+};
+
+/** A tool of the help center's MCP server, as `toolFromMcp` (functions/src/tools/mcp-source.ts) makes one. */
+const helpCenterTool = (
+  name: string,
+  description: string,
+  properties: Record<string, unknown>,
+  sideEffect: "read" | "write",
+  enabled: boolean,
+) => ({
+  name,
+  description,
+  parameters: { type: "object", properties, required: Object.keys(properties).slice(0, 1) },
+  sideEffect,
+  tags: [],
+  enabled,
+  timeoutMs: 10_000,
+  operation: { kind: "mcp", tool: name, headers: {} },
+  limits: [],
+  select: null,
+});
+
+export const searchArticlesTool = helpCenterTool(
+  "search_articles",
+  "Search the help center's published articles.",
+  { query: { type: "string" }, locale: { type: "string", enum: ["en", "fr", "de"] } },
+  "read",
+  true,
+);
+
+export const getArticleTool = helpCenterTool(
+  "get_article",
+  "Get one article with its body in Markdown.",
+  { articleId: { type: "string" } },
+  "read",
+  true,
+);
+
+export const createTicketTool = helpCenterTool(
+  "create_ticket",
+  "Open a support ticket for a customer.",
+  { email: { type: "string" }, subject: { type: "string" }, body: { type: "string" } },
+  "write",
+  false,
+);
+
+export const helpCenterToolSet = {
+  id: "ts_helpcenter",
+  name: "Acme Help Center",
+  description: "acme-help-center 0.9.2 (MCP 2025-11-25)",
+  source: {
+    kind: "mcp",
+    url: "https://help.acme.example/mcp",
+    serverName: "acme-help-center",
+    serverVersion: "0.9.2",
+    protocolVersion: "2025-11-25",
+    headers: {},
+    skipped: [],
+  },
+  baseUrl: "https://help.acme.example/mcp",
+  credentialId: null,
+  tools: [searchArticlesTool, getArticleTool, createTicketTool],
+  latestVersion: 2,
+  createdAt: minutesAgo(6 * 24 * 60),
+  updatedAt: minutesAgo(5 * 24 * 60),
 };
 
 export const billingKey = {

@@ -9,7 +9,6 @@ import {
   FormControl,
   FormControlLabel,
   FormLabel,
-  MenuItem,
   Radio,
   RadioGroup,
   Stack,
@@ -20,12 +19,7 @@ import type { ImportEnable, ToolCredential, ToolSetImport } from "../../data/too
 import { useMutation } from "../../data/useMutation";
 import { monospace } from "../../theme";
 import { FormErrorAlert } from "../FormErrorAlert";
-
-const enableLabels: Record<ImportEnable, string> = {
-  none: "None: I switch them on one by one",
-  read: "The reads (GET operations that change nothing)",
-  all: "All of them, writes included",
-};
+import { CredentialField, EnableChoiceField } from "./ToolSetSourceFields";
 
 interface ImportToolSetDialogProps {
   readonly open: boolean;
@@ -248,40 +242,17 @@ export function ImportToolSetDialog({ open, credentials, onImport, onCancel }: I
               helperText="Where the operations are called; the document's first server when left empty."
               fullWidth
             />
-            <TextField
-              select
-              label="Credential (optional)"
+            <CredentialField
+              credentials={credentials}
               value={credentialId}
-              onChange={(event) => setCredentialId(event.target.value)}
-              helperText={
-                credentials.length === 0 ? "No credential yet: an admin adds them under Credentials." : " "
-              }
-              fullWidth
-            >
-              <MenuItem value="">None</MenuItem>
-              {credentials.map((c) => (
-                <MenuItem key={c.id} value={c.id}>
-                  {c.name}
-                </MenuItem>
-              ))}
-            </TextField>
-            <FormControl>
-              <FormLabel id={`${titleId}-enable`}>Tools enabled at first</FormLabel>
-              <RadioGroup
-                aria-labelledby={`${titleId}-enable`}
-                value={enable}
-                onChange={(event) => setEnable(event.target.value as ImportEnable)}
-              >
-                {(Object.keys(enableLabels) as ImportEnable[]).map((choice) => (
-                  <FormControlLabel
-                    key={choice}
-                    value={choice}
-                    control={<Radio />}
-                    label={enableLabels[choice]}
-                  />
-                ))}
-              </RadioGroup>
-            </FormControl>
+              onChange={setCredentialId}
+              helperText={" "}
+            />
+            <EnableChoiceField
+              value={enable}
+              onChange={setEnable}
+              readsLabel="The reads (GET operations that change nothing)"
+            />
             {failure && <FormErrorAlert title="The document was not imported" error={failure} />}
           </Stack>
         </DialogContent>

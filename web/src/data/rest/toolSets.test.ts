@@ -1,9 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { jsonResponse, stubPlatform } from "../../test/platformFetch";
 import { signInAs } from "../../test/session";
-import { billingKey, billingToolSet, crmClient, refundInvoiceTool } from "../../test/toolFixtures";
+import {
+  billingKey,
+  billingToolSet,
+  crmClient,
+  helpCenterToolSet,
+  refundInvoiceTool,
+} from "../../test/toolFixtures";
 import { PlatformRequestError } from "../platform";
-import { parseCredentialList, parseToolSetList, parseToolTryResult, restToolSets } from "./toolSets";
+import {
+  parseCredentialList,
+  parseRefreshedToolSet,
+  parseToolSetList,
+  parseToolTryResult,
+  restToolSets,
+} from "./toolSets";
 
 beforeEach(() => {
   signInAs();
@@ -133,12 +145,67 @@ describe("parseToolTryResult", () => {
   });
 });
 
+describe("parseRefreshedToolSet", () => {
+  const path = "/v1/tool-sets/ts_helpcenter/refresh";
+
+  it("reads the tool set and the names of the tools added, removed and changed", () => {
+    const refreshed = parseRefreshedToolSet(
+      { ...helpCenterToolSet, added: ["list_categories"], removed: ["get_article"], changed: [] },
+      path,
+    );
+    expect(refreshed.toolSet.source).toMatchObject({ kind: "mcp", serverName: "acme-help-center" });
+    expect(refreshed.toolSet.tools.map((t) => [t.name, t.method, t.path])).toEqual([
+      ["search_articles", "MCP", "search_articles"],
+      ["get_article", "MCP", "get_article"],
+      ["create_ticket", "MCP", "create_ticket"],
+    ]);
+    expect([refreshed.added, refreshed.removed, refreshed.changed]).toEqual([
+      ["list_categories"],
+      ["get_article"],
+      [],
+    ]);
+  });
+
+  it("refuses a tool set without the report, naming what is missing", () => {
+    expect(() => parseRefreshedToolSet({ ...helpCenterToolSet, added: [], removed: [] }, path)).toThrow(
+      /POST \/v1\/tool-sets\/ts_helpcenter\/refresh .*not a refreshed tool set \(changed\)/,
+    );
+  });
+});
+
 describe("restToolSets", () => {
   it("switches tools by name with one PATCH", async () => {
     const platform = stubPlatform({ "PATCH /v1/tool-sets/ts_billing": () => jsonResponse(billingToolSet) });
     await restToolSets.updateToolSet("ts_billing", { enabled: { getInvoice: true, listInvoices: false } });
     expect(platform.sent("PATCH /v1/tool-sets/ts_billing").map((r) => r.body)).toEqual([
       { enabled: { getInvoice: true, listInvoices: false } },
+    ]);
+  });
+
+  it("creates an MCP tool set with one POST and reads the tool set it answers", async () => {
+    const platform = stubPlatform({
+      "POST /v1/tool-sets/mcp": () => jsonResponse(helpCenterToolSet, 201),
+    });
+    const toolSet = await restToolSets.connectMcpServer({
+      url: "https://help.acme.example/mcp",
+      enable: "read",
+    });
+    expect(toolSet.id).toBe("ts_helpcenter");
+    expect(platform.sent("POST /v1/tool-sets/mcp").map((r) => r.body)).toEqual([
+      { url: "https://help.acme.example/mcp", enable: "read" },
+    ]);
+  });
+
+  it("refreshes with an empty body unless told which new tools to switch on", async () => {
+    const platform = stubPlatform({
+      "POST /v1/tool-sets/ts_helpcenter/refresh": () =>
+        jsonResponse({ ...helpCenterToolSet, added: [], removed: [], changed: [] }),
+    });
+    await restToolSets.refreshToolSet("ts_helpcenter");
+    await restToolSets.refreshToolSet("ts_helpcenter", "read");
+    expect(platform.sent("POST /v1/tool-sets/ts_helpcenter/refresh").map((r) => r.body)).toEqual([
+      {},
+      { enable: "read" },
     ]);
   });
 });

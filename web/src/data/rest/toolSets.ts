@@ -15,6 +15,7 @@ import {
   type KeyPlacement,
   type OAuthClient,
   type PublishedToolSetVersion,
+  type RefreshedToolSet,
   type ShownToolRequest,
   type SkippedOperation,
   type ToolCredential,
@@ -54,6 +55,15 @@ export const restToolSets: ToolSetsSource = {
   async importToolSet(input) {
     const path = `${toolSetsPath}/import`;
     return parseImportedToolSet(await requestAsSignedIn(path, { method: "POST", body: input }), path);
+  },
+  async connectMcpServer(input) {
+    const path = `${toolSetsPath}/mcp`;
+    return parseToolSet(await requestAsSignedIn(path, { method: "POST", body: input }), `POST ${path}`, path);
+  },
+  async refreshToolSet(toolSetId, enable) {
+    const path = `${toolSetPath(toolSetId)}/refresh`;
+    const body = await requestAsSignedIn(path, { method: "POST", body: enable ? { enable } : {} });
+    return parseRefreshedToolSet(body, path);
   },
   async updateToolSet(toolSetId, patch) {
     const path = toolSetPath(toolSetId);
@@ -204,6 +214,24 @@ export function parseImportedToolSet(body: unknown, path: string): ImportedToolS
     `POST ${path}`,
     path,
     "an imported tool set",
+  );
+}
+
+/** `POST /v1/tool-sets/{id}/refresh`: the tool set as now listed, with the names of the tools that moved. */
+export function parseRefreshedToolSet(body: unknown, path: string): RefreshedToolSet {
+  return parseWith(
+    () => {
+      const r = record(body, "body");
+      return {
+        toolSet: parseToolSetRecord(body),
+        added: field(r, "added", isStringArray),
+        removed: field(r, "removed", isStringArray),
+        changed: field(r, "changed", isStringArray),
+      };
+    },
+    `POST ${path}`,
+    path,
+    "a refreshed tool set",
   );
 }
 
