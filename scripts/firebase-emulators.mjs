@@ -19,7 +19,7 @@ import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [command = "test", ...flags] = process.argv.slice(2);
@@ -67,6 +67,18 @@ const env = {
 const graph = await (await import("./smoke/fake-graph.mjs")).startFakeGraph();
 env.WHATSAPP_GRAPH_URL = graph.url;
 env.ALCHEMIST_SECRETS_KEY ??= randomBytes(32).toString("base64url");
+// Tool Forge in both runs: the Banking API example (built here: a few seconds of tsc) on 127.0.0.1, which tools
+// may reach only with the operator's loopback allowance, set for this run alone.
+run("npm", ["run", "build", "-w", "examples/banking-api"]);
+const exampleLib = (file) => pathToFileURL(path.join(root, "examples", "banking-api", "lib", file)).href;
+const bank = await (await import(exampleLib("service.js"))).startBank({ port: 0 });
+const { maria } = (await import(exampleLib("seed.js"))).DEMO_CREDENTIALS;
+env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK = "true";
+env.ALCHEMIST_SMOKE_BANK = JSON.stringify({
+  url: bank.baseUrl,
+  clientId: maria.clientId,
+  clientSecret: maria.clientSecret,
+});
 let firestore;
 let storage;
 if (!official) {
@@ -125,5 +137,6 @@ const code = await new Promise((resolve) =>
 );
 firestore?.stop();
 await graph.close();
+await bank.close();
 await storage?.close();
 process.exit(code);

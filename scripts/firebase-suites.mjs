@@ -160,6 +160,8 @@ for (const [workspace, files] of byWorkspace) {
 
 // ----- 2. the smoke flow in Firebase mode --------------------------------------------------------------------
 
+/** The Banking API example firebase-emulators.mjs started for the tool-forge step, if any. */
+const bank = process.env.ALCHEMIST_SMOKE_BANK ? JSON.parse(process.env.ALCHEMIST_SMOKE_BANK) : undefined;
 const functionsUrl = `http://127.0.0.1:${emulatorPorts.functions.port}/${project}/${region}`;
 console.log(`\n[test:firebase] the smoke flow against the Functions emulator (${functionsUrl}/api)`);
 const firebaseRun = await runFlow({
@@ -172,6 +174,7 @@ const firebaseRun = await runFlow({
   }),
   expectMode: "firebase",
   notRun: small ? smallSetupNotRun : {},
+  bank,
 });
 
 // ----- 3. the same flow in local mode, and the comparison --------------------------------------------------
@@ -199,6 +202,7 @@ try {
       api: local.url,
       accounts: localAccounts({ apiUrl: local.url }),
       expectMode: "local",
+      bank,
     });
   } finally {
     await stopChildRuntime(local);

@@ -27,6 +27,7 @@ export const steps = [
   { name: "mcp", needs: ["agent-publish"] },
   { name: "widget", needs: ["agent-publish"] },
   { name: "whatsapp", needs: ["agent-publish"] },
+  { name: "tool-forge", needs: ["sign-up"] },
   { name: "cross-tenant", needs: ["conversation"] },
   { name: "malformed-body", needs: ["sign-up"] },
   { name: "oversized-body", needs: ["sign-up"] },
@@ -81,6 +82,7 @@ export async function runFlow({
   notRun = {},
   log = console.log,
   runId = Date.now().toString(36),
+  bank,
 }) {
   const exchanges = [];
   const outcomes = [];
@@ -676,9 +678,76 @@ export async function runFlow({
         "and cites the document",
       );
     },
+    // Tool Forge against the Banking API example: a sealed OAuth credential, the bank's document imported from its
+    // URL through the egress guard, a published version, a read tried (its token fetched, masked in the request
+    // shown), a write refused without a person's confirmation, and nothing of it visible to another tenant.
+    async "tool-forge"() {
+      const { body: credential } = await request("a credential", "POST", "/v1/tool-credentials", {
+        session: state.owner,
+        json: {
+          name: "Smoke bank",
+          kind: "oauth2-client-credentials",
+          secret: bank.clientSecret,
+          oauth: { tokenUrl: `${bank.url}/oauth/token`, clientId: bank.clientId, scopes: ["accounts:read"] },
+        },
+        expect: 201,
+      });
+      check(!JSON.stringify(credential).includes(bank.clientSecret), "the secret is never returned");
+      const { body: set } = await request(
+        "import the bank's document from its URL",
+        "POST",
+        "/v1/tool-sets/import",
+        {
+          session: state.owner,
+          json: {
+            url: `${bank.url}/openapi.json`,
+            baseUrl: bank.url,
+            credentialId: credential.id,
+            enable: "read",
+          },
+          expect: 201,
+        },
+      );
+      check(
+        set.tools.some((t) => t.name === "listAccounts" && t.enabled),
+        "its reads are tools, switched on",
+      );
+      await request("publish it", "POST", `/v1/tool-sets/${set.id}/publish`, {
+        session: state.owner,
+        expect: 201,
+      });
+      const { body: tried } = await request(
+        "try a read",
+        "POST",
+        `/v1/tool-sets/${set.id}/tools/listAccounts/try`,
+        {
+          session: state.owner,
+          json: { arguments: {} },
+          expect: 200,
+        },
+      );
+      check(tried.ok === true && tried.status === 200, `the bank answered the read (got ${tried.status})`);
+      check(tried.request?.headers?.authorization === "Bearer ***", "the request shown masks the token");
+      const { body: refused } = await request(
+        "a write without confirmation",
+        "POST",
+        `/v1/tool-sets/${set.id}/tools/createTransfer/try`,
+        { session: state.owner, json: { arguments: {} }, expect: 400 },
+      );
+      check(/confirm/.test(refused?.error?.message ?? ""), "the write is refused until a person confirms it");
+      await request("another tenant's view of it", "GET", `/v1/tool-sets/${set.id}`, {
+        session: state.other,
+        expect: 404,
+      });
+    },
   };
 
   const skipped = {
+    ...(bank
+      ? {}
+      : {
+          "tool-forge": "no demo bank to import (the Banking API example; pass its URL and client to run it)",
+        }),
     ...(accounts.canVerifyEmail
       ? {}
       : {
