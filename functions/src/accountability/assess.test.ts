@@ -103,4 +103,16 @@ describe("assessAnswer", () => {
     expect(fifth.confidence.topCited).toBe(0.2);
     expect(first.confidence.value).toBeGreaterThan(fifth.confidence.value);
   });
+
+  it("does not rank a tool's output by the calls made before it: the balance read after a lookup is as sure", () => {
+    const accounts = evidence("T1", "Tool listAccounts", '[{"id":"acc_1","name":"Everyday account"}]');
+    const balance = evidence("T2", "Tool getAccountBalance", '{"accountId":"acc_1","available":"2150.00"}');
+    const question = "What is my balance?";
+    const answer = "The available balance of account acc_1 is 2150.00 [T2].";
+    const direct = assessAnswer({ question, answer, evidence: [balance], threshold: 0.8 });
+    const afterLookup = assessAnswer({ question, answer, evidence: [accounts, balance], threshold: 0.8 });
+    expect(afterLookup.confidence.topCited).toBe(1);
+    expect(afterLookup.confidence.value).toBe(direct.confidence.value);
+    expect(afterLookup.abstained).toBe(false);
+  });
 });

@@ -240,8 +240,13 @@ export function assessAnswer(input: {
     termsOf(statements.join(" ")),
     input.termWeights?.idf,
   );
+  // A tool's output (`T` marker) is the answer to a call the model chose, not a search hit: its place among
+  // the turn's calls (a lookup first, then the read it needed) is no rank, so cited it counts as first.
   const ranks = citations
-    .map((c) => input.evidence.findIndex((e) => e.chunkId === c.chunkId))
+    .map((c) => {
+      const rank = input.evidence.findIndex((e) => e.chunkId === c.chunkId);
+      return rank >= 0 && input.evidence[rank]?.ref.startsWith("T") ? 0 : rank;
+    })
     .filter((r) => r >= 0);
   const topCited = ranks.length > 0 ? 1 / (1 + Math.min(...ranks)) : 0;
   const wantedType = answerTypeOf(input.question);
