@@ -6,6 +6,12 @@ export const monospace =
 
 const focusRing = "2px solid #7c6cf0";
 
+/**
+ * A dark orange for warnings written small (chips): white on it, or it on white, reads at 6.1:1 (WCAG AA); the
+ * palette's warning gives 3.1:1.
+ */
+export const warningDark = "#a84300";
+
 export const theme = createTheme({
   palette: {
     mode: "light",

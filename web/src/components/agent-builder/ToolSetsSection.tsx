@@ -142,6 +142,8 @@ export function ToolSetsSection({ tools, onChange, readOnly }: ToolSetsSectionPr
                 ? "No tool set has a published version yet: publish one in Tools."
                 : undefined
             }
+            // Why the select is off is read, not greyed out with it (a disabled helper text fails AA contrast).
+            slotProps={{ formHelperText: { disabled: false } }}
             sx={{ minWidth: 240 }}
           >
             {addable.map((s) => (

@@ -1,6 +1,7 @@
 import { useId, useState, type ReactNode } from "react";
 import { Box, Button, Chip, Collapse, Paper, Stack, Typography } from "@mui/material";
 import type { AssistantMessage, Citation } from "../../data/conversations";
+import { warningDark } from "../../theme";
 
 interface AnswerCardProps {
   readonly answer: AssistantMessage;
@@ -49,7 +50,9 @@ export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation, conf
         {answer.confidence !== null && (
           <Chip size="small" label={`Confidence ${Math.round(answer.confidence * 100)}%`} />
         )}
-        {answer.abstained && <Chip size="small" color="warning" label="Abstained" />}
+        {answer.abstained && (
+          <Chip size="small" color="warning" label="Abstained" sx={{ bgcolor: warningDark }} />
+        )}
         {passagesCited(answer.citations).map((citation) => (
           <Chip
             key={`${citation.ref}-${citation.chunkId}`}

@@ -53,6 +53,8 @@ export function ConfirmationCard({ confirmation, busy, onDecide }: ConfirmationC
         </Typography>
         <Box
           component="pre"
+          // Focusable so keyboard users can scroll a long request (it scrolls past 260 px).
+          tabIndex={0}
           sx={{
             m: 0,
             p: 1,

@@ -13,6 +13,7 @@ import {
 } from "@mui/material";
 import type { Trace } from "../../data/conversations";
 import { useTrace } from "../../data/hooks/agents";
+import { warningDark } from "../../theme";
 import { PageLoading } from "../PageLoading";
 import { RequestErrorAlert } from "../RequestErrorAlert";
 
@@ -84,6 +85,7 @@ function TraceDetails({ trace }: { readonly trace: Trace }) {
           size="small"
           label={`Status: ${trace.status}`}
           color={trace.status === "answered" ? "success" : trace.status === "failed" ? "error" : "warning"}
+          sx={trace.status === "answered" || trace.status === "failed" ? undefined : { bgcolor: warningDark }}
         />
         <Typography variant="body2" color="text.secondary">
           Model: {trace.model.label || `${trace.model.provider}/${trace.model.model}`}

@@ -19,7 +19,7 @@ import {
 import type { HttpMethod } from "../../data/apiDescription";
 import { tagsOf, toolMatches } from "../../data/forgeTools";
 import type { ForgeTool } from "../../data/toolSets";
-import { monospace } from "../../theme";
+import { monospace, warningDark } from "../../theme";
 import { MethodChip } from "../MethodChip";
 
 interface ToolsTableProps {
@@ -188,6 +188,11 @@ export function ToolsTable({ tools, canManage, selected, onTry, onEdit, onEnable
                       label={tool.sideEffect === "write" ? "Write" : "Read"}
                       color={tool.sideEffect === "write" ? "warning" : "default"}
                       variant="outlined"
+                      sx={
+                        tool.sideEffect === "write"
+                          ? { color: warningDark, borderColor: warningDark }
+                          : undefined
+                      }
                     />
                   </TableCell>
                   <TableCell>
