@@ -111,7 +111,11 @@ export async function waitForDocumentsReady(
   }
 }
 
-export async function startPlatform(): Promise<RunningPlatform> {
+/**
+ * Starts one platform. `env` adds to or overrides its environment: a test that needs another model than the
+ * built-in ones (`OPENAI_API_KEY`, `OPENAI_BASE_URL`) or an operator setting starts its own platform with it.
+ */
+export async function startPlatform(env: Readonly<Record<string, string>> = {}): Promise<RunningPlatform> {
   const problem = missingBuild();
   if (problem) throw new Error(problem);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-studio-e2e-"));
@@ -126,6 +130,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
       // The built-in models, whatever the developer's shell has: answers must come from the demo handbook.
       OPENAI_API_KEY: "none",
       LOG_LEVEL: process.env.LOG_LEVEL ?? "WARNING",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -3,7 +3,9 @@
  * SDK can be exercised without a network or a key: `/v1/chat/completions` (JSON and SSE streaming,
  * tool calls, usage), `/v1/embeddings` (deterministic vectors, `dimensions`, float and base64) and
  * `/v1/models`. Tests script the next replies (errors, malformed bodies, hangs, stalled streams) and
- * assert on the requests it recorded, i.e. on what the SDK actually sent.
+ * assert on the requests it recorded, i.e. on what the SDK actually sent. A `chat` policy can play a model
+ * that decides from each request (which tool to call next, what to answer from the tools' results), for
+ * flows whose requests a test cannot count in advance, such as a browser driving the studio.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -54,6 +56,36 @@ export type FakeReply =
   /** Streams: sends the headers and a first delta, then goes silent without closing. */
   | { readonly kind: "stall"; readonly content: string };
 
+/** One message of a chat request, as the OpenAI API carries it. */
+export interface FakeChatMessage {
+  readonly role?: string;
+  readonly content?: unknown;
+  readonly tool_calls?: readonly {
+    readonly id: string;
+    readonly function: { readonly name: string; readonly arguments: string };
+  }[];
+  readonly tool_call_id?: string;
+}
+
+/** A chat request as the server received it: what a `chat` policy decides from. */
+export interface FakeChatRequest {
+  readonly model?: string;
+  readonly messages?: readonly FakeChatMessage[];
+  readonly tools?: readonly { readonly function: { readonly name: string } }[];
+  readonly stream?: boolean;
+  readonly stream_options?: { readonly include_usage?: boolean };
+}
+
+export interface FakeOpenAIServerOptions {
+  /** The key the server accepts; a fixed test key when left out. */
+  readonly apiKey?: string;
+  /**
+   * Plays the model when no scripted reply is queued: the reply for this request, or undefined for the
+   * default echo answer.
+   */
+  readonly chat?: (request: FakeChatRequest) => FakeReply | undefined;
+}
+
 export interface FakeOpenAIServer {
   /** `http://127.0.0.1:<port>/v1`, the SDK's `baseURL`. */
   readonly baseURL: string;
@@ -63,7 +95,7 @@ export interface FakeOpenAIServer {
   readonly requests: RecordedRequest[];
   /** The number of inputs of each embeddings request received (answered or not), in order. */
   readonly embeddingBatchSizes: number[];
-  /** Replies for the next chat requests, used in order; afterwards the default echo answer resumes. */
+  /** Replies for the next chat requests, used in order; afterwards the `chat` policy (or the echo) resumes. */
   replyToChat(...replies: FakeReply[]): void;
   /** Replies for the next embeddings requests; afterwards the default vectors resume. */
   replyToEmbeddings(...replies: FakeReply[]): void;
@@ -130,14 +162,7 @@ function sendError(res: http.ServerResponse, reply: Extract<FakeReply, { kind: "
   );
 }
 
-interface ChatBody {
-  model?: string;
-  messages?: { role?: string; content?: unknown }[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean };
-}
-
-function lastUserText(body: ChatBody): string {
+function lastUserText(body: FakeChatRequest): string {
   const users = (body.messages ?? []).filter((m) => m.role === "user");
   const content = users[users.length - 1]?.content;
   return typeof content === "string" ? content : "";
@@ -151,7 +176,7 @@ function pieces(text: string, size: number): string[] {
 
 function answerChat(
   res: http.ServerResponse,
-  body: ChatBody,
+  body: FakeChatRequest,
   reply: Extract<FakeReply, { kind: "answer" }>,
 ): void {
   const model = reply.model ?? body.model ?? "fake-model";
@@ -237,7 +262,7 @@ function answerChat(
   res.end();
 }
 
-function stallChat(res: http.ServerResponse, body: ChatBody, content: string): void {
+function stallChat(res: http.ServerResponse, body: FakeChatRequest, content: string): void {
   res.writeHead(200, {
     "content-type": "text/event-stream",
     "cache-control": "no-cache",
@@ -313,7 +338,9 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): Promise<FakeOpenAIServer> {
+export async function startFakeOpenAIServer(
+  options: FakeOpenAIServerOptions = {},
+): Promise<FakeOpenAIServer> {
   const apiKey = options.apiKey ?? "sk-fake-test-key-0123456789";
   const requests: RecordedRequest[] = [];
   const embeddingBatchSizes: number[] = [];
@@ -377,7 +404,8 @@ export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): 
       }
       const embeddings = (typeof body === "object" && body !== null ? body : {}) as EmbeddingsBody;
       if (isEmbeddings) embeddingBatchSizes.push(inputsOf(embeddings).length);
-      const reply = isChat ? chatScript.shift() : embeddingsScript.shift();
+      const chat = (typeof body === "object" && body !== null ? body : {}) as FakeChatRequest;
+      const reply = isChat ? (chatScript.shift() ?? options.chat?.(chat)) : embeddingsScript.shift();
       if (reply?.kind === "hang") return;
       if (reply?.kind === "error") return sendError(res, reply);
       if (reply?.kind === "malformed") {
@@ -386,7 +414,6 @@ export async function startFakeOpenAIServer(options: { apiKey?: string } = {}): 
         return;
       }
       if (isChat) {
-        const chat = (typeof body === "object" && body !== null ? body : {}) as ChatBody;
         if (reply?.kind === "stall") return stallChat(res, chat, reply.content);
         const answer =
           reply?.kind === "answer"
