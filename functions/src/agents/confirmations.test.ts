@@ -37,7 +37,7 @@ interface Confirmation {
   status: string;
 }
 interface Reply {
-  message: { id: string; content: string; traceId: string; confirmation?: Confirmation };
+  message: { id: string; content: string; traceId: string; abstained: boolean; confirmation?: Confirmation };
 }
 interface TraceRun {
   name: string;
@@ -217,11 +217,16 @@ describe("write tools wait for their end user's confirmation", () => {
       ...asksTransfer("500.00").slice(0, 1),
       (request) => {
         const tool = request.messages.find((m) => m.role === "tool");
-        expect(tool?.content).toMatch(/above the limit of 100/);
-        return answer("I cannot send more than 100 EUR at once.");
+        expect(tool?.content).toMatch(/^\[T1\] .*above the limit of 100/);
+        return answer("The amount 500.00 is above the limit of 100 [T1].");
       },
     ]);
     expect(reply.message.confirmation).toBeUndefined();
+    // The refusal is the platform's fact, cited like an output: the answer saying so stands.
+    expect(reply.message).toMatchObject({
+      content: "The amount 500.00 is above the limit of 100. [T1]",
+      abstained: false,
+    });
     const run = (await trace(reply.message.traceId)).toolCalls[0];
     expect(run).toMatchObject({ status: "error" });
     expect(run?.error).toMatch(/amount is "500\.00", above the limit of 100/);

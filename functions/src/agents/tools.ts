@@ -411,8 +411,10 @@ export async function executeToolCalls(
       const timer = setTimeout(() => controller.abort(), timeoutMs);
       let request: ShownRequest | undefined;
       let confirmation: ToolRunConfirmation | undefined;
+      let argumentsValid = false;
       try {
         const args = parseArguments(spec, call.arguments);
+        argumentsValid = true;
         let work: Promise<{ output: string; evidence: Evidence[] }>;
         if (entry.kind === "forge" && entry.tool.sideEffect === "write") {
           // A write never runs on the model's say-so: it waits for the end user's confirmation.
@@ -480,7 +482,16 @@ export async function executeToolCalls(
       } catch (e) {
         const error =
           e instanceof ToolError ? e.message : `the tool failed: ${(e as Error).message ?? String(e)}`;
-        return finish("error", JSON.stringify({ error }), error);
+        const output = JSON.stringify({ error });
+        // What an API (or the platform's limit on it) refused is a fact the answer may report, cited like an
+        // output: "the bank allows at most 100.00 [T2]". A call the model got wrong (no such tool, bad arguments)
+        // is only the model's to fix.
+        if (argumentsValid && (entry.kind === "forge" || entry.tool.kind === "http")) {
+          refs.push(outputRef);
+          added.push(toolEvidence(outputRef, call, output));
+          return finish("error", `[${outputRef}] ${output}`, error);
+        }
+        return finish("error", output, error);
       } finally {
         clearTimeout(timer);
       }
