@@ -533,3 +533,25 @@ describe("channels that cannot show a confirmation", () => {
       expect((c.data as { pendingConfirmationId: unknown }).pendingConfirmationId).toBeNull();
   });
 });
+
+describe("an answer whose words about the write are not supported", () => {
+  it("states the request waiting for confirmation, word for word, instead of abstaining above the button", async () => {
+    const id = await conversation();
+    const reply = await say(id, "Pay my landlord", [
+      ...asksTransfer("8.00").slice(0, 1),
+      () => answer("Your landlord Mr Smith will be delighted with the rent."),
+    ]);
+    const confirmation = reply.message.confirmation as Confirmation;
+    expect(confirmation.status).toBe("pending");
+    expect(reply.message).toMatchObject({
+      abstained: false,
+      content: `This needs your confirmation before anything is sent: ${confirmation.summary}`,
+    });
+    const recorded = await json<{ abstained: boolean; explanation: string }>(
+      await platform.fetch(`/v1/traces/${reply.message.traceId}`),
+    );
+    // The trace keeps what the checks found, and says what the answer did instead.
+    expect(recorded.abstained).toBe(true);
+    expect(recorded.explanation).toMatch(/states the request waiting for confirmation instead/);
+  });
+});

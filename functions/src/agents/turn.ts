@@ -455,6 +455,26 @@ async function runTurn(
   );
   const exclusions = describeExclusions(excluded, refused);
   const explanation = exclusions ? `${assessment.explanation} ${exclusions}` : assessment.explanation;
+  const pending = writes?.pending ?? null;
+  if (pending && assessment.abstained) {
+    // The model's words about the write were not supported, but the request waiting for the end user is the
+    // platform's own: it says that, word for word from the request it built, instead of an abstention above a
+    // Confirm button. The trace keeps the assessment that abstained, and this explanation.
+    const stated =
+      `${explanation} The answer states the request waiting for confirmation instead, as the platform built it ` +
+      "(the model's text about it was not supported).";
+    trace.assessed(assessment, stated);
+    return {
+      content: `This needs your confirmation before anything is sent: ${pending.summary}`,
+      citations: [],
+      summary,
+      confidence: null,
+      abstained: false,
+      explanation: stated,
+      usage,
+      pending,
+    };
+  }
   trace.assessed(assessment, explanation);
   return {
     content: assessment.content,
@@ -464,7 +484,7 @@ async function runTurn(
     abstained: assessment.abstained,
     explanation,
     usage,
-    pending: writes?.pending ?? null,
+    pending,
   };
 }
 
