@@ -138,6 +138,51 @@ describe("Conversation", () => {
     expect(items[1]).not.toHaveTextContent(/Not sent/);
   });
 
+  it("shows what an answer asked the end user to confirm, and how it was decided, without buttons", async () => {
+    const [, first, , second] = customerMessages as unknown as Record<string, unknown>[];
+    const request = {
+      method: "POST",
+      url: "https://bank.example/v1/transfers",
+      headers: { authorization: "Bearer ***" },
+      body: '{"amount":"25.00","payeeId":"pay_1"}',
+    };
+    const asked = (id: string, status: string) => ({
+      id,
+      toolName: "createTransfer",
+      summary: `createTransfer: POST ${request.url} ${request.body}`,
+      request,
+      expiresAt: "2026-11-25T14:50:00.000Z",
+      status,
+    });
+    conversationPlatform({
+      "GET /v1/conversations/cnv_customer118/messages": () =>
+        jsonResponse({
+          messages: [
+            customerMessages[0],
+            { ...first, confirmation: asked("cnf_1", "confirmed") },
+            customerMessages[2],
+            { ...second, confirmation: asked("cnf_2", "pending") },
+          ],
+        }),
+    });
+    renderApp(path);
+
+    const messages = await screen.findByRole("list", { name: "Messages" });
+    const items = within(messages).getAllByRole("listitem");
+    const decided = within(items[1] as HTMLElement).getByRole("alert", {
+      name: "Confirmation for createTransfer",
+    });
+    expect(decided).toHaveTextContent("POST https://bank.example/v1/transfers");
+    expect(decided).toHaveTextContent('"amount": "25.00"');
+    expect(within(decided).getByText("Confirmed")).toBeInTheDocument();
+    const waiting = within(items[3] as HTMLElement).getByRole("alert", {
+      name: "Confirmation for createTransfer",
+    });
+    expect(within(waiting).getByText("Waiting for the end user's confirmation")).toBeInTheDocument();
+    // Whoever reads the history is not the end user: nothing to decide here.
+    expect(within(messages).queryByRole("button", { name: "Confirm" })).not.toBeInTheDocument();
+  });
+
   it("refuses a delivery it cannot read instead of showing it wrong", async () => {
     const [, first] = customerMessages as unknown as Record<string, unknown>[];
     conversationPlatform({

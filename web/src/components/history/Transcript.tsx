@@ -2,6 +2,7 @@ import { Stack, Typography } from "@mui/material";
 import type { Citation } from "../../data/conversations";
 import type { Delivery, TranscriptMessage } from "../../data/history";
 import { AnswerCard, QuestionBubble } from "../playground/AnswerCard";
+import { ConfirmationCard } from "../playground/ConfirmationCard";
 import { formatInstant } from "./describe";
 
 interface TranscriptProps {
@@ -68,6 +69,9 @@ export function Transcript({ messages, selectedTraceId, onShowTrace, onOpenCitat
           <Stack component="li" key={message.id} aria-label="Agent">
             <AnswerCard
               answer={message.answer}
+              confirmation={
+                message.answer.confirmation && <ConfirmationCard confirmation={message.answer.confirmation} />
+              }
               selected={message.answer.traceId !== null && message.answer.traceId === selectedTraceId}
               onShowTrace={onShowTrace}
               onOpenCitation={onOpenCitation}

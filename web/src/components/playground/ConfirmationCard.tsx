@@ -4,8 +4,9 @@ import type { Confirmation, ConfirmationDecision } from "../../data/conversation
 interface ConfirmationCardProps {
   readonly confirmation: Confirmation;
   /** While a decision is being sent (or another turn is running): the buttons wait. */
-  readonly busy: boolean;
-  readonly onDecide: (decision: ConfirmationDecision) => void;
+  readonly busy?: boolean;
+  /** Absent: shown without buttons (a transcript, read by someone who is not the end user). */
+  readonly onDecide?: (decision: ConfirmationDecision) => void;
 }
 
 const statusLabel: Record<string, string> = {
@@ -13,6 +14,7 @@ const statusLabel: Record<string, string> = {
   cancelled: "Cancelled: nothing was sent",
   expired: "Expired: nothing was sent",
   superseded: "Not decided before the conversation moved on: nothing was sent",
+  pending: "Waiting for the end user's confirmation",
 };
 
 /** The request body as a person reads it: JSON indented, anything else as it is. */
@@ -35,7 +37,8 @@ const time = (iso: string): string => {
  */
 export function ConfirmationCard({ confirmation, busy, onDecide }: ConfirmationCardProps) {
   const { request } = confirmation;
-  const pending = confirmation.status === "pending";
+  // Asking: pending, shown to the end user who decides (with buttons); otherwise a record of what was asked.
+  const pending = confirmation.status === "pending" && onDecide !== undefined;
   const headers = Object.entries(request.headers).filter(([name]) => name.toLowerCase() !== "accept");
   return (
     <Alert
@@ -49,7 +52,7 @@ export function ConfirmationCard({ confirmation, busy, onDecide }: ConfirmationC
         <Typography variant="body2">
           {pending
             ? `This changes something. It is sent exactly as shown only if you confirm, before ${time(confirmation.expiresAt)}.`
-            : "The agent asked to send this request."}
+            : "The agent asked the end user to confirm this request."}
         </Typography>
         <Box
           component="pre"
@@ -73,10 +76,10 @@ export function ConfirmationCard({ confirmation, busy, onDecide }: ConfirmationC
         </Box>
         {pending ? (
           <Stack direction="row" spacing={1}>
-            <Button variant="contained" disabled={busy} onClick={() => onDecide("confirm")}>
+            <Button variant="contained" disabled={busy === true} onClick={() => onDecide("confirm")}>
               Confirm
             </Button>
-            <Button variant="outlined" disabled={busy} onClick={() => onDecide("cancel")}>
+            <Button variant="outlined" disabled={busy === true} onClick={() => onDecide("cancel")}>
               Cancel
             </Button>
           </Stack>

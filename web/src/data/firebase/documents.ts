@@ -263,6 +263,7 @@ export function messageBody(doc: FirestoreDoc): Record<string, unknown> {
     usage: orDefault(data.usage, null),
     createdAt: data.createdAt,
     ...(data.delivery !== undefined ? { delivery: data.delivery } : {}),
+    ...(data.confirmation !== undefined ? { confirmation: data.confirmation } : {}),
   };
 }
 
