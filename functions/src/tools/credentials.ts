@@ -248,6 +248,27 @@ async function fetchToken(
 }
 
 /**
+ * Where a credential's value goes in a request: an API key's header, cookie or query parameter, or the
+ * `Authorization` header (`Bearer` for bearer tokens and OAuth access tokens, `Basic` with the encoded pair).
+ * `value` is what is sent there (the key, the token, the base64 pair), or `***` to show the place without it.
+ */
+export function placeAuth(
+  credential: Pick<Credential, "kind" | "placement">,
+  value: string,
+): { headers: Record<string, string>; query: Record<string, string> } {
+  if (credential.kind === "api-key") {
+    const placement = credential.placement as NonNullable<Credential["placement"]>;
+    if (placement.in === "header") return { headers: { [placement.name]: value }, query: {} };
+    if (placement.in === "cookie") return { headers: { cookie: `${placement.name}=${value}` }, query: {} };
+    return { headers: {}, query: { [placement.name]: value } };
+  }
+  return {
+    headers: { authorization: `${credential.kind === "basic" ? "Basic" : "Bearer"} ${value}` },
+    query: {},
+  };
+}
+
+/**
  * The auth a request with `credentialId` carries. `fresh` drops a cached OAuth token first (after the API
  * refused it).
  */
@@ -259,19 +280,12 @@ export async function authFor(
 ): Promise<AppliedAuth> {
   const { credential, secret } = await openCredential(deps, tenantId, credentialId);
   switch (credential.kind) {
-    case "api-key": {
-      const placement = credential.placement as NonNullable<Credential["placement"]>;
-      if (placement.in === "header")
-        return { headers: { [placement.name]: secret }, query: {}, secrets: [secret] };
-      if (placement.in === "cookie")
-        return { headers: { cookie: `${placement.name}=${secret}` }, query: {}, secrets: [secret] };
-      return { headers: {}, query: { [placement.name]: secret }, secrets: [secret] };
-    }
+    case "api-key":
     case "bearer":
-      return { headers: { authorization: `Bearer ${secret}` }, query: {}, secrets: [secret] };
+      return { ...placeAuth(credential, secret), secrets: [secret] };
     case "basic": {
       const basic = Buffer.from(`${credential.username ?? ""}:${secret}`).toString("base64");
-      return { headers: { authorization: `Basic ${basic}` }, query: {}, secrets: [secret, basic] };
+      return { ...placeAuth(credential, basic), secrets: [secret, basic] };
     }
     case "oauth2-client-credentials": {
       if (options.fresh) tokens.delete(credentialId);
@@ -281,7 +295,7 @@ export async function authFor(
         credential.oauth as NonNullable<Credential["oauth"]>,
         secret,
       );
-      return { headers: { authorization: `Bearer ${token}` }, query: {}, secrets: [secret, token] };
+      return { ...placeAuth(credential, token), secrets: [secret, token] };
     }
   }
 }

@@ -4,7 +4,7 @@
  * credential's place is shown (`Authorization: Bearer ***`) and no secret is opened, nor any token fetched.
  */
 import type { Deps } from "../platform/deps.js";
-import { getCredential } from "./credentials.js";
+import { getCredential, placeAuth } from "./credentials.js";
 import { buildRequest, ToolCallError, type ShownRequest, type ToolTarget } from "./executor.js";
 import { limitBreach } from "./limits.js";
 import type { ToolDefinition } from "./schema.js";
@@ -18,7 +18,7 @@ export async function previewRequest(
   const breach = limitBreach(tool, args);
   if (breach) throw new ToolCallError(breach);
   const request = buildRequest(target.baseUrl, tool, args);
-  const headers = { ...request.headers };
+  let headers = request.headers;
   const url = new URL(request.url);
   if (target.credentialId) {
     let credential;
@@ -27,13 +27,9 @@ export async function previewRequest(
     } catch (e) {
       throw new ToolCallError(`the tool's credential could not be used: ${(e as Error).message}`);
     }
-    if (credential.kind === "api-key" && credential.placement) {
-      const { in: where, name } = credential.placement;
-      if (where === "header") headers[name] = "***";
-      else if (where === "cookie") headers.cookie = `${name}=***`;
-      else url.searchParams.set(name, "***");
-    } else if (credential.kind === "basic") headers.authorization = "Basic ***";
-    else headers.authorization = "Bearer ***";
+    const placed = placeAuth(credential, "***");
+    headers = { ...headers, ...placed.headers };
+    for (const [k, v] of Object.entries(placed.query)) url.searchParams.set(k, v);
   }
   return {
     method: request.method,
