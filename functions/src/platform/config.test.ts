@@ -113,3 +113,74 @@ describe("loadConfig in local mode", () => {
     );
   });
 });
+
+describe("loadConfig: Stripe", () => {
+  const key = "sk_test_51Hx0123456789abcdef";
+  const whsec = "whsec_0123456789abcdef0123456789";
+
+  it("takes no payments by default, with the meter's event name", () => {
+    expect(loadConfig({}).stripe).toEqual({
+      secretKey: undefined,
+      webhookSecret: undefined,
+      apiUrl: undefined,
+      meterEventName: "alchemist_usage",
+      meterId: undefined,
+    });
+    // Firebase secrets must exist to deploy: `none` stands for unset, as for OPENAI_API_KEY.
+    const none = loadConfig({ STRIPE_SECRET_KEY: "none", STRIPE_WEBHOOK_SECRET: "NONE" }).stripe;
+    expect([none.secretKey, none.webhookSecret]).toEqual([undefined, undefined]);
+  });
+
+  it("reads every setting, the API URL as an origin", () => {
+    expect(
+      loadConfig({
+        STRIPE_SECRET_KEY: key,
+        STRIPE_WEBHOOK_SECRET: whsec,
+        STRIPE_API_URL: "http://127.0.0.1:12111/",
+        STRIPE_METER_EVENT_NAME: "tokens",
+        STRIPE_METER_ID: "mtr_123",
+      }).stripe,
+    ).toEqual({
+      secretKey: key,
+      webhookSecret: whsec,
+      apiUrl: "http://127.0.0.1:12111",
+      meterEventName: "tokens",
+      meterId: "mtr_123",
+    });
+  });
+
+  it("refuses a secret key without the webhook's signing secret", () => {
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: key })).toThrow(
+      /^Invalid configuration: STRIPE_WEBHOOK_SECRET: must be set when STRIPE_SECRET_KEY is/,
+    );
+    expect(() => loadConfig({ STRIPE_SECRET_KEY: key, STRIPE_WEBHOOK_SECRET: "none" })).toThrow(
+      /STRIPE_WEBHOOK_SECRET: must be set/,
+    );
+  });
+
+  it("refuses keys of the wrong kind without repeating them", () => {
+    let message = "";
+    try {
+      loadConfig({ STRIPE_SECRET_KEY: "pk_test_publishable123", STRIPE_WEBHOOK_SECRET: "sk_test_oops456" });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("STRIPE_SECRET_KEY: must be a secret or restricted key (sk_... or rk_...)");
+    expect(message).toContain(
+      "STRIPE_WEBHOOK_SECRET: must be the webhook endpoint's signing secret (whsec_...)",
+    );
+    expect(message).not.toContain("publishable123");
+    expect(message).not.toContain("oops456");
+  });
+
+  it.each([
+    "api.stripe.com",
+    "ftp://api.stripe.com",
+    "https://api.stripe.com/v1",
+    "https://api.stripe.com?x=1",
+  ])("refuses STRIPE_API_URL %s", (url) => {
+    expect(() => loadConfig({ STRIPE_API_URL: url })).toThrow(
+      "Invalid configuration: STRIPE_API_URL: must be an http(s) origin without a path",
+    );
+  });
+});

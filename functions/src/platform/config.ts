@@ -22,6 +22,34 @@ const optionalSecret = optionalString.transform((v) =>
   v === undefined || v.toLowerCase() === "none" ? undefined : v,
 );
 
+/** A Stripe secret: checked by its prefix only, so a message never repeats (part of) the value. */
+const stripeSecret = (prefixes: readonly string[], what: string) =>
+  optionalSecret.refine((v) => v === undefined || prefixes.some((p) => v.startsWith(p)), {
+    message: `must be ${what} (${prefixes.map((p) => `${p}...`).join(" or ")}), or \`none\``,
+  });
+
+/** Where the Stripe SDK sends requests: an origin only, since the SDK puts `/v1/...` after the host itself. */
+const stripeApiUrl = optionalString
+  .refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        const url = new URL(v);
+        return (
+          (url.protocol === "https:" || url.protocol === "http:") &&
+          url.pathname === "/" &&
+          url.search === "" &&
+          url.username === "" &&
+          url.password === ""
+        );
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be an http(s) origin without a path, such as https://api.stripe.com" },
+  )
+  .transform((v) => (v === undefined ? undefined : new URL(v).origin));
+
 const envSchema = z.object({
   ALCHEMIST_MODE: z.enum(["local", "firebase"]).default("firebase"),
   ALCHEMIST_API_KEY: optionalString,
@@ -68,6 +96,12 @@ const envSchema = z.object({
   TOOL_CONFIRMATION_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
   MCP_ALLOWED_HOSTS: optionalString,
   ALCHEMIST_SECRETS_KEY: optionalSecret,
+  /** Payments (platform/payments): Stripe when its secret key is set; unset or `none`, credits alone. */
+  STRIPE_SECRET_KEY: stripeSecret(["sk_", "rk_"], "a secret or restricted key"),
+  STRIPE_WEBHOOK_SECRET: stripeSecret(["whsec_"], "the webhook endpoint's signing secret"),
+  STRIPE_API_URL: stripeApiUrl,
+  STRIPE_METER_EVENT_NAME: optionalString.transform((v) => v ?? "alchemist_usage"),
+  STRIPE_METER_ID: optionalString,
   WHATSAPP_GRAPH_URL: z.string().url("must be a URL").default("https://graph.facebook.com"),
   WHATSAPP_GRAPH_VERSION: z
     .string()
@@ -221,6 +255,18 @@ export interface PlatformConfig {
   readonly secretsKey: string | undefined;
   /** The WhatsApp Cloud API (Meta's Graph API): where, and which version. */
   readonly whatsapp: { readonly graphUrl: string; readonly graphVersion: string };
+  /** Stripe (platform/payments). Without a secret key there are no payments: billing runs on credits alone. */
+  readonly stripe: {
+    readonly secretKey: string | undefined;
+    /** Verifies webhook deliveries (`whsec_...`); always set when `secretKey` is. */
+    readonly webhookSecret: string | undefined;
+    /** The API's origin; unset, Stripe's own (`https://api.stripe.com`). Tests point it at a fake server. */
+    readonly apiUrl: string | undefined;
+    /** The `event_name` of the billing meter usage is reported to. */
+    readonly meterEventName: string;
+    /** The billing meter (`mtr_...`) whose totals billing reads; unset, none is read. */
+    readonly meterId: string | undefined;
+  };
   /** What agents may ask of the operator's model account; checked on save, clamped at turn time. */
   readonly modelCaps: {
     /** Model names an agent may pick; always includes the platform's chat model. */
@@ -387,6 +433,23 @@ function parseEnv<T extends z.ZodType>(schema: T, source: NodeJS.ProcessEnv): z.
   return parsed.data;
 }
 
+/** A secret key alone would take payments whose webhooks could never be verified: refused at load. */
+function stripeSettings(env: z.infer<typeof envSchema>): PlatformConfig["stripe"] {
+  if (env.STRIPE_SECRET_KEY !== undefined && env.STRIPE_WEBHOOK_SECRET === undefined) {
+    throw new Error(
+      "Invalid configuration: STRIPE_WEBHOOK_SECRET: must be set when STRIPE_SECRET_KEY is (the signing secret " +
+        "of the webhook endpoint, whsec_...); set STRIPE_SECRET_KEY to `none` to run without payments",
+    );
+  }
+  return {
+    secretKey: env.STRIPE_SECRET_KEY,
+    webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+    apiUrl: env.STRIPE_API_URL,
+    meterEventName: env.STRIPE_METER_EVENT_NAME,
+    meterId: env.STRIPE_METER_ID,
+  };
+}
+
 function localHostSettings(source: NodeJS.ProcessEnv): LocalHostSettings {
   const env = parseEnv(localEnvSchema, source);
   return {
@@ -444,6 +507,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       graphUrl: env.WHATSAPP_GRAPH_URL.replace(/\/+$/, ""),
       graphVersion: env.WHATSAPP_GRAPH_VERSION,
     },
+    stripe: stripeSettings(env),
     toolConfirmationTtlMs: env.TOOL_CONFIRMATION_TTL_SECONDS * 1000,
     egress: {
       allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),

@@ -16,6 +16,7 @@ import type {
   Reranker,
   TaskQueue,
   SpeechToText,
+  Payments,
 } from "./ports.js";
 
 /** Verifies a Firebase Auth ID token (Firebase mode); local mode has API keys and, later, local sessions. */
@@ -52,6 +53,8 @@ export interface Deps {
   readonly speech?: SpeechToText;
   /** Requests to destinations a tenant chose (HTTP tools): public hosts only (platform/egress). */
   readonly egress: Egress;
+  /** Stripe, when STRIPE_SECRET_KEY is set; absent, billing runs on credits alone. */
+  readonly payments?: Payments;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly idTokens?: IdTokenVerifier;

@@ -89,3 +89,21 @@ export const maxContextTokens = defineInt("MAX_CONTEXT_TOKENS", {
   default: 32000,
   description: "Largest contextBudgetTokens an agent may set (1000 to 1000000)",
 });
+
+// Payments (platform/payments): Stripe, when its secret key is set. Deploying needs both secrets to exist: set
+// them to the literal `none` to run without payments (billing on credits alone). A function reads them only
+// when they are bound to it (`secrets: [stripeSecretKey, stripeWebhookSecret]`).
+export const stripeSecretKey = defineSecret("STRIPE_SECRET_KEY");
+export const stripeWebhookSecret = defineSecret("STRIPE_WEBHOOK_SECRET");
+export const stripeApiUrl = defineString("STRIPE_API_URL", {
+  default: "",
+  description: "Stripe API origin (empty for https://api.stripe.com)",
+});
+export const stripeMeterEventName = defineString("STRIPE_METER_EVENT_NAME", {
+  default: "alchemist_usage",
+  description: "event_name of the Stripe billing meter usage is reported to",
+});
+export const stripeMeterId = defineString("STRIPE_METER_ID", {
+  default: "",
+  description: "The Stripe billing meter (mtr_...) whose totals billing reads (empty: none)",
+});

@@ -407,6 +407,99 @@ export interface Egress {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Payments
+// ---------------------------------------------------------------------------------------------------
+
+/**
+ * A payment provider's event, verified: what billing acts on. `data` is the provider's object as sent
+ * (a Stripe Checkout Session, Invoice or Subscription); billing reads the fields it needs with zod.
+ */
+export interface PaymentEvent {
+  /** The provider's event id (`evt_...`): what makes processing idempotent. */
+  readonly id: string;
+  /** `checkout.session.completed`, `invoice.paid`, `invoice.payment_failed`, `customer.subscription.updated`, ... */
+  readonly type: string;
+  /** Seconds since the epoch, as the provider stamped the event. */
+  readonly created: number;
+  readonly data: Record<string, unknown>;
+}
+
+export interface CheckoutRequest {
+  readonly customerId: string;
+  /** `subscription`: a plan's recurring price; `payment`: a one-off credit top-up. */
+  readonly mode: "subscription" | "payment";
+  /** The provider's price for a subscription (the plan's `stripePriceId`). */
+  readonly priceId?: string;
+  /** A top-up: the amount charged, in the currency's smallest unit (cents), and its line item's name. */
+  readonly amount?: { readonly currency: string; readonly unitAmount: number; readonly name: string };
+  readonly successUrl: string;
+  readonly cancelUrl: string;
+  /** Copied to the session (and, for subscriptions, to the subscription): how a webhook finds its workspace. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Sent as the request's idempotency key: a retried request creates one session. */
+  readonly idempotencyKey: string;
+}
+
+export interface MeterEventInput {
+  /** Unique per event: the provider drops a second event with the same identifier. */
+  readonly identifier: string;
+  readonly eventName: string;
+  readonly customerId: string;
+  /** A whole number. */
+  readonly value: number;
+  /** Seconds since the epoch (the provider accepts events up to 35 days old). */
+  readonly timestamp: number;
+}
+
+export interface InvoiceSummary {
+  readonly id: string;
+  readonly number: string | null;
+  readonly status: string | null;
+  /** In the currency's smallest unit (cents). */
+  readonly amountDue: number;
+  readonly amountPaid: number;
+  readonly currency: string;
+  /** ISO-8601. */
+  readonly created: string;
+  readonly hostedInvoiceUrl: string | null;
+  readonly pdfUrl: string | null;
+}
+
+/**
+ * Payments (Stripe through the `stripe` SDK, `platform/payments`). Absent from `Deps` when no secret key is
+ * configured: the platform then runs on credits alone.
+ */
+export interface Payments {
+  /** Creates a customer; `idempotencyKey` makes a retried call return the same one. */
+  createCustomer(input: {
+    readonly name: string;
+    readonly metadata: Readonly<Record<string, string>>;
+    readonly idempotencyKey: string;
+  }): Promise<{ readonly id: string }>;
+  createCheckoutSession(input: CheckoutRequest): Promise<{ readonly id: string; readonly url: string }>;
+  /** A Customer Portal session: payment methods, invoices, cancellation. */
+  createPortalSession(input: {
+    readonly customerId: string;
+    readonly returnUrl: string;
+  }): Promise<{ readonly url: string }>;
+  /**
+   * Verifies `signature` (the `Stripe-Signature` header) over the exact raw body with the webhook secret,
+   * 300 s tolerance. Throws `AppError("invalid-argument")` on a bad, missing or stale signature.
+   */
+  verifyWebhook(rawBody: Buffer, signature: string | undefined): PaymentEvent;
+  /** Reports usage to a billing meter; each event by its own identifier (the provider dedupes). */
+  reportMeterEvents(events: readonly MeterEventInput[]): Promise<void>;
+  /** The meter's total for a customer over [start, end) (seconds since the epoch). */
+  meterTotal(input: {
+    readonly meterId: string;
+    readonly customerId: string;
+    readonly start: number;
+    readonly end: number;
+  }): Promise<number>;
+  listInvoices(customerId: string, limit: number): Promise<InvoiceSummary[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Time and identity
 // ---------------------------------------------------------------------------------------------------
 

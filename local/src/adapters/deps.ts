@@ -10,6 +10,7 @@ import {
   chooseEmbedder,
   chooseSpeechToText,
 } from "@alchemist/functions/platform/models/index";
+import { choosePayments } from "@alchemist/functions/platform/payments/index";
 import type { Clock } from "@alchemist/functions/platform/ports";
 import { openDatabase, type SqliteHandle } from "./database.js";
 import { openLocalModels, type LocalModels } from "./onnx-models.js";
@@ -39,10 +40,11 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
   const db = openDatabase({ file: path.join(dataDir, "alchemist.sqlite"), synchronous: sqliteSync });
   // LOCAL_MODELS_DIR's embedder, when it has one, is chosen over an OpenAI-compatible one: it was set for this
   // instance alone.
-  const [chat, embedder, speech] = await Promise.all([
+  const [chat, embedder, speech, payments] = await Promise.all([
     chooseChatModel(config),
     models.embedder ?? chooseEmbedder(config),
     chooseSpeechToText(config),
+    choosePayments(config, clock),
   ]);
   const store = new SqliteDocStore(db, clock);
   return {
@@ -55,6 +57,7 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
     embedder,
     ...(models.reranker ? { reranker: models.reranker } : {}),
     ...(speech ? { speech } : {}),
+    ...(payments ? { payments } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock,
     ids: randomIds,

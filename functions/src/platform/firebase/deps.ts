@@ -9,6 +9,7 @@ import { nodeEgress } from "../egress/node-egress.js";
 import { firebaseClaimsSetter } from "./claims-setter.js";
 import { randomIds } from "../ids.js";
 import { chooseChatModel, chooseEmbedder, chooseSpeechToText } from "../models/index.js";
+import { choosePayments } from "../payments/index.js";
 
 export async function openFirebaseDeps(config: Config): Promise<Deps> {
   const [{ getApps, initializeApp }, { getFirestore }, { getStorage }, { getFunctions }, { getAuth }] =
@@ -31,10 +32,11 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
   // Optional fields are left out of documents rather than rejected, as in the local store.
   db.settings({ ignoreUndefinedProperties: true });
   const auth = getAuth(app);
-  const [chat, embedder, speech] = await Promise.all([
+  const [chat, embedder, speech, payments] = await Promise.all([
     chooseChatModel(config),
     chooseEmbedder(config),
     chooseSpeechToText(config),
+    choosePayments(config),
   ]);
   const store = firestoreDocStore(db);
   return {
@@ -46,6 +48,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     chat,
     embedder,
     ...(speech ? { speech } : {}),
+    ...(payments ? { payments } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock: systemClock,
     ids: randomIds,
