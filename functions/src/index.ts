@@ -5,3 +5,4 @@ export * as knowledge from "./knowledge/functions.js";
 export * as identity from "./identity/functions.js";
 export * as privacy from "./privacy/functions.js";
 export * as whatsapp from "./channels/whatsapp/functions.js";
+export * as billing from "./billing/functions.js";

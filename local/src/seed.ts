@@ -3,6 +3,7 @@
  * described in `emulator-data/seed/seed.json`, ingested through the same API services and queues as any
  * upload. Runs once per data folder (recorded in `system/seed`); the credentials file is rewritten if lost.
  */
+import { changePlan } from "@alchemist/functions/billing/ledger";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -147,6 +148,9 @@ export async function ensureDemoData(deps: LocalDeps, seedDir: string): Promise<
   const marker = await deps.store.get<{ knowledgeBaseIds: string[]; agentIds: string[] }>("system/seed");
   let demo = marker?.data;
   if (!demo) {
+    // The demo workspace is on the pro plan, so trying the platform is not cut short by the free plan's
+    // limits; workspaces people sign up for start on free (see README: Billing).
+    await changePlan(deps, tenantId, "pro");
     demo = await seedContent(deps, tenantId, seed, seedDir);
     await deps.store.set("system/seed", { ...demo, seededAt: deps.clock.nowIso() });
   }

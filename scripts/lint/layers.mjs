@@ -2,9 +2,10 @@
 //
 //   alchemist/layers   dependencies point down: runtime → function wiring → services → platform, and in the
 //                      studio routes → components → data. Services never import an adapter (platform/firebase,
-//                      platform/models, the local adapters); only platform/firebase imports firebase-admin,
-//                      only function wiring imports firebase-functions, only the local adapters import
-//                      better-sqlite3, only local/src/adapters/onnx-models.ts imports the model runtime
+//                      platform/models, platform/payments, the local adapters); only platform/firebase imports
+//                      firebase-admin, only platform/payments imports stripe, only function wiring imports
+//                      firebase-functions, only the local adapters import better-sqlite3, only
+//                      local/src/adapters/onnx-models.ts imports the model runtime
 //                      (@huggingface/transformers, onnxruntime-*), and only web/src/data/firebase/sdk.ts imports
 //                      the Firebase web SDK.
 //                      Tests and test helpers (`*.test.ts`, `testing/`) may reach up; nothing else may import them.
@@ -37,10 +38,11 @@ export function layerOf(rel) {
     if (p.startsWith("accountability/")) return { rank: 30, name: "the accountability service" };
     // Tool Forge: the agents run its tools; it imports the platform only.
     if (p.startsWith("tools/")) return { rank: 35, name: "the tools service" };
-    // Metering sits under every service that spends (a turn records its usage event): it imports the platform only.
-    if (p.startsWith("billing/")) return { rank: 25, name: "the billing service" };
     if (/^(knowledge|identity)\//.test(p)) return { rank: 20, name: `the ${p.split("/")[0]} service` };
-    if (/^platform\/(firebase|models)\//.test(p))
+    // Billing sits under every service that spends or counts against a plan (a turn records its usage event,
+    // ingestion its own, identity checks the members limit): it imports the platform only.
+    if (p.startsWith("billing/")) return { rank: 18, name: "the billing service" };
+    if (/^platform\/(firebase|models|payments)\//.test(p))
       return { rank: 10, name: "a platform adapter", adapter: true };
     if (p.startsWith("platform/")) return { rank: 10, name: "the platform" };
     return null;
@@ -79,6 +81,11 @@ const packageOwners = [
       );
     },
     who: "function wiring (a service's functions.ts, channels/), platform/params.ts, platform/callable.ts and the local runtime",
+  },
+  {
+    test: (spec) => spec === "stripe" || spec.startsWith("stripe/"),
+    may: (rel) => rel.startsWith("functions/src/platform/payments/"),
+    who: "platform/payments (the Stripe adapter)",
   },
   {
     test: (spec) => spec === "better-sqlite3",
@@ -231,7 +238,7 @@ const layers = {
           node,
           message: `Dependencies point down: ${from.name} (${rel}) may not import ${to.name} (${target}).`,
         });
-      } else if (to.adapter && from.rank >= 20 && from.rank < 60) {
+      } else if (to.adapter && from.rank >= 18 && from.rank < 60) {
         // Services use ports. Function wiring may translate a Firebase event with its adapter's helpers.
         context.report({
           node,

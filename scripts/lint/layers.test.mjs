@@ -25,6 +25,7 @@ const tree = {
   "functions/src/platform/deps.ts": "export interface Deps { readonly id: string }\n",
   "functions/src/platform/models/local-embedder.ts": "export const embed = 1;\n",
   "functions/src/platform/firebase/deps.ts": "export const open = 1;\n",
+  "functions/src/platform/payments/stripe-payments.ts": "export const openStripePayments = 1;\n",
   "local/src/adapters/deps.ts": "export const openLocal = 1;\n",
   "local/src/runtime/host.ts": "export const host = 1;\n",
   "web/src/data/firebase/sdk.ts": "export const sdk = 1;\n",
@@ -60,6 +61,7 @@ describe("layerOf", () => {
     );
     expect(rank("local/src/runtime/host.ts")).toBeGreaterThan(rank("functions/src/index.ts"));
     expect(layerOf("functions/src/platform/firebase/deps.ts").adapter).toBe(true);
+    expect(layerOf("functions/src/platform/payments/stripe-payments.ts").adapter).toBe(true);
     expect(layerOf("local/src/adapters/database.ts").adapter).toBe(true);
   });
 });
@@ -84,6 +86,15 @@ tester.run("alchemist/layers", plugin.rules.layers, {
       code: 'import { onCall } from "firebase-functions/v2/https";',
     },
     { filename: at("local/src/adapters/database.ts"), code: 'import Database from "better-sqlite3";' },
+    {
+      filename: at("functions/src/platform/payments/stripe-payments.ts"),
+      code: 'const { Stripe } = await import("stripe");',
+    },
+    // Test helpers may use an SDK to play its server (the fake Stripe signs webhooks with it).
+    {
+      filename: at("functions/src/platform/testing/fake-stripe-server.ts"),
+      code: 'import Stripe from "stripe";',
+    },
     {
       filename: at("local/src/adapters/onnx-models.ts"),
       code: 'const tf = await import("@huggingface/transformers");',
@@ -151,6 +162,30 @@ tester.run("alchemist/layers", plugin.rules.layers, {
       filename: at("functions/src/knowledge/ingest.ts"),
       code: 'import { HttpsError } from "firebase-functions/v2/https";',
       errors: [{ message: /Only function wiring/ }],
+    },
+    {
+      name: "a service imports the payments adapter",
+      filename: at("functions/src/knowledge/ingest.ts"),
+      code: 'import { openStripePayments } from "../platform/payments/stripe-payments.js";',
+      errors: [{ message: /use the port on Deps instead/ }],
+    },
+    {
+      name: "billing imports the payments adapter (it sits under knowledge, still above the adapters)",
+      filename: at("functions/src/billing/stripe.ts"),
+      code: 'import { openStripePayments } from "../platform/payments/stripe-payments.js";',
+      errors: [{ message: /use the port on Deps instead/ }],
+    },
+    {
+      name: "billing imports a service above it",
+      filename: at("functions/src/billing/limits.ts"),
+      code: 'import { search } from "../knowledge/search.js";',
+      errors: [{ message: /the billing service .* may not import the knowledge service/ }],
+    },
+    {
+      name: "stripe outside platform/payments",
+      filename: at("functions/src/knowledge/search.ts"),
+      code: 'import Stripe from "stripe";',
+      errors: [{ message: /Only platform\/payments .* may import 'stripe'/ }],
     },
     {
       name: "better-sqlite3 outside the local adapters",

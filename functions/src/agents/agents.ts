@@ -12,6 +12,7 @@ import { z } from "zod";
 import { getKnowledgeBase } from "../knowledge/knowledge-bases.js";
 import { changedFields, hasChanges, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
+import { assertWithinLimit } from "../billing/limits.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
@@ -65,6 +66,7 @@ export const createAgentInput = z.object({
   memoryWindow: z.number().int().min(0).max(50).default(6),
   contextBudgetTokens: agentConfigSchema.shape.contextBudgetTokens.unwrap().optional(),
   channels: agentConfigSchema.shape.channels,
+  quotas: agentConfigSchema.shape.quotas,
 });
 export type CreateAgentInput = z.input<typeof createAgentInput>;
 
@@ -83,6 +85,7 @@ export const updateAgentInput = z
     memoryWindow: z.number().int().min(0).max(50),
     contextBudgetTokens: z.number().int().min(1000).max(1_000_000),
     channels: agentConfigSchema.shape.channels.unwrap(),
+    quotas: agentConfigSchema.shape.quotas.unwrap().strict(),
   })
   .partial()
   .strict();
@@ -338,6 +341,15 @@ export async function createAgent(
   checkModelCaps(deps, config);
   await checkTools(deps, tenantId, config.tools);
   config.knowledgeBaseIds = await checkKnowledgeBases(deps, tenantId, config.knowledgeBaseIds);
+  await assertWithinLimit(
+    deps,
+    tenantId,
+    "agents",
+    await deps.store.count({
+      collection: agentsPath(tenantId),
+      where: [{ field: "status", op: "!=", value: "archived" }],
+    }),
+  );
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const agent: Agent = {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { hasPermission, requirePermission } from "../platform/permissions.js";
+import { assertCanStartConversation } from "../billing/limits.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Filter, QuerySpec } from "../platform/ports.js";
@@ -50,13 +51,27 @@ export async function startConversation(
       `Agent ${agentId} is not enabled on the ${options.channel} channel (enabled: ${config.channels.join(", ") || "none"})`,
     );
   }
+  const endUserRef = options.endUserRef ?? null;
+  await assertCanStartConversation(deps, tenantId, {
+    agentQuotas: config.quotas,
+    endUserRef,
+    count: (scope, since) =>
+      deps.store.count({
+        collection: conversationsPath(tenantId),
+        where: [
+          ...(scope === "workspace" ? [] : [{ field: "agentId", op: "==" as const, value: agentId }]),
+          ...(scope === "end-user" ? [{ field: "endUserRef", op: "==" as const, value: endUserRef }] : []),
+          { field: "createdAt", op: ">=", value: since },
+        ],
+      }),
+  });
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const conversation: Conversation = {
     agentId,
     agentVersion: selector,
     channel: options.channel,
-    endUserRef: options.endUserRef ?? null,
+    endUserRef,
     startedBy: options.startedBy ?? null,
     messageCount: 0,
     summary: null,

@@ -86,6 +86,16 @@ export const agentConfigSchema = z.object({
   /** Estimated tokens the model may be sent per turn (history, passages and the answer's room). */
   contextBudgetTokens: z.number().int().min(1000).max(1_000_000).default(8000),
   channels: z.array(z.enum(agentChannels)).default([...agentChannels]),
+  /**
+   * The agent's own quotas, under the plan's (billing/limits.ts): new conversations per UTC day, and per end
+   * user per day (a public widget's visitors). Null: none beyond the plan's.
+   */
+  quotas: z
+    .object({
+      conversationsPerDay: z.number().int().min(1).max(10_000_000).nullable().default(null),
+      conversationsPerEndUserPerDay: z.number().int().min(1).max(100_000).nullable().default(null),
+    })
+    .default({ conversationsPerDay: null, conversationsPerEndUserPerDay: null }),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

@@ -10,6 +10,7 @@
  * A turn that fails (the model times out, the provider errors) writes only its trace, marked failed, and
  * the caller gets a clear error naming it: the conversation never holds half a turn.
  */
+import { assertCanSpend } from "../billing/limits.js";
 import { meterTurn } from "../billing/usage.js";
 import { z } from "zod";
 import { assessAnswer, type Evidence } from "../accountability/assess.js";
@@ -154,6 +155,8 @@ export async function sendMessage(
   const clock = new Stopwatch();
   const question = input.content;
   const conversation = await loadConversation(deps, tenantId, conversationId);
+  // Before any model, embedder or tool call: a workspace out of credits or past a hard limit is refused (402).
+  await assertCanSpend(deps, tenantId);
   const agent = await getAgent(deps, tenantId, conversation.agentId);
   assertAnswering(agent, conversation.agentVersion);
   const { config, version, clamps } = await resolveConfig(deps, tenantId, agent, conversation.agentVersion);
@@ -297,7 +300,7 @@ export async function sendMessage(
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
-    meterTurn(tx, tenantId, traceId, record);
+    meterTurn(tx, tenantId, traceId, record, seq === 0);
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,

@@ -11,7 +11,7 @@ import {
   vacationQuestion,
   type OpenAIFixture,
 } from "../channels/openai/testing/fixture.js";
-import { usageEventSchema } from "./usage.js";
+import { turnEventSchema } from "./usage.js";
 
 let platform: TestPlatform;
 let agents: OpenAIFixture["agents"];
@@ -63,11 +63,13 @@ describe("usage events", () => {
     expect(turn.status).toBe(200);
 
     const traces = await platform.deps.store.query({ collection: "tenants/acme/traces" });
-    const events = await platform.deps.store.query({ collection: "tenants/acme/usageEvents" });
+    const events = (await platform.deps.store.query({ collection: "tenants/acme/usageEvents" })).filter(
+      (e) => (e.data as { kind?: string }).kind === "turn",
+    );
     expect(events.map((e) => e.id).sort()).toEqual(traces.map((t) => t.id).sort());
     const byChannel: Record<string, number> = {};
     for (const snap of events) {
-      const event = usageEventSchema.parse(snap.data);
+      const event = turnEventSchema.parse(snap.data);
       const trace = traceSchema.parse(traces.find((t) => t.id === snap.id)?.data);
       expect(event).toMatchObject({
         agentId: trace.agentId,

@@ -1,20 +1,28 @@
 /**
- * Usage metering: one usage event per conversation turn, on every channel, for billing to charge from.
- * - `tenants/{t}/usageEvents/{traceId}`: written with the turn's decision trace, in the same transaction as
- *   the answer for a turn that answered, so an event exists exactly when the turn does. Its id is the
- *   trace's: a retried write of the same turn cannot count it twice (a create of an existing id fails the
- *   transaction). A failed turn is metered too, with what it spent before failing.
+ * Usage events: the metering input. One event per billable unit of work, written **in the same transaction
+ * or batch as the work it measures**, under a deterministic id, so the event exists exactly when the work
+ * does and a retried write cannot count it twice (creating an existing id fails the write):
+ * - `turn`: one conversation turn (its trace's id), with the chat tokens, the tool calls, the query embedding
+ *   and whether it was the conversation's first turn. A failed turn is metered too, with what it spent.
+ * - `ingestion`: one document version made searchable (`ingest_{kb}_{doc}_{version}_{upload}`): pages, bytes, chunks
+ *   and the embedded tokens.
+ * - `message`: one message sent on a channel that charges per message (`msg_{channel}_{hash of the provider's message id}`).
+ * - `tool`: one tool call outside a turn (an MCP client calling an exported tool set, the studio's Try), written
+ *   right after the call returns (an HTTP call cannot share a transaction): `tool_{a fresh id}`.
  *
- * Events hold ids, the channel and the token counts: no question, answer or end-user data, so they outlive
- * a conversation's retention and an end user's erasure without keeping anything personal.
+ * The meter (meter.ts) folds each event into the rollups once. Events hold ids, channels and counts: no
+ * question, answer or end-user data, so they outlive a conversation's retention and an end user's erasure.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { tenantPath } from "../platform/caller.js";
 
 export const usageEventsPath = (tenantId: string): string => `${tenantPath(tenantId)}/usageEvents`;
 export const usageEventPath = (tenantId: string, id: string): string => `${usageEventsPath(tenantId)}/${id}`;
 
-export const usageEventSchema = z.object({
+const count = z.number().int().min(0);
+
+export const turnEventSchema = z.object({
   kind: z.literal("turn"),
   agentId: z.string(),
   agentVersion: z.union([z.literal("draft"), z.number().int()]),
@@ -24,11 +32,68 @@ export const usageEventSchema = z.object({
   status: z.enum(["answered", "abstained", "declined", "failed"]),
   /** `provider/model` of the chat model that answered. */
   model: z.string(),
-  inputTokens: z.number().min(0),
-  outputTokens: z.number().min(0),
+  inputTokens: count,
+  outputTokens: count,
+  /** Tool calls the turn ran (refused ones included: they reached the platform). */
+  toolCalls: count.default(0),
+  /** The search queries' tokens, estimated (4 characters each). */
+  embeddingTokens: count.default(0),
+  /** The conversation's first answered turn: it starts a billable conversation. */
+  firstTurn: z.boolean().default(false),
+  latencyMs: z.number().min(0).default(0),
+  /** The answer's confidence (answered turns). */
+  confidence: z.number().min(0).max(1).nullable().default(null),
   at: z.string(),
+  /** Null until the meter folds the event into the rollups (in the same transaction); then when it did. */
+  meteredAt: z.string().nullable().optional(),
 });
+
+export const ingestionEventSchema = z.object({
+  kind: z.literal("ingestion"),
+  kbId: z.string(),
+  docId: z.string(),
+  docVersion: z.number().int(),
+  pages: count,
+  bytes: count,
+  chunks: count,
+  embeddingTokens: count,
+  at: z.string(),
+  meteredAt: z.string().nullable().optional(),
+});
+
+export const messageEventSchema = z.object({
+  kind: z.literal("message"),
+  channel: z.string(),
+  agentId: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  at: z.string(),
+  meteredAt: z.string().nullable().optional(),
+});
+
+/** A tool called outside a turn: an MCP client calling a workspace's exported tool set, or an editor trying one. */
+export const toolEventSchema = z.object({
+  kind: z.literal("tool"),
+  /** `mcp` (an exported tool set) or `studio` (the Try button). */
+  channel: z.string(),
+  toolSetId: z.string(),
+  toolName: z.string(),
+  /** Whether the API answered (a refusal before sending is not metered at all). */
+  ok: z.boolean(),
+  at: z.string(),
+  meteredAt: z.string().nullable().optional(),
+});
+
+export const usageEventSchema = z.discriminatedUnion("kind", [
+  turnEventSchema,
+  ingestionEventSchema,
+  messageEventSchema,
+  toolEventSchema,
+]);
 export type UsageEvent = z.infer<typeof usageEventSchema>;
+export type TurnEvent = z.infer<typeof turnEventSchema>;
+
+/** Tokens of a text as billing estimates them where a provider reports none: 4 characters each. */
+export const estimateTokens = (text: string): number => Math.ceil(text.length / 4);
 
 /** What a turn's event is made from: its trace's fields (accountability/schema.ts `Trace`). */
 export interface MeteredTurn {
@@ -36,13 +101,17 @@ export interface MeteredTurn {
   readonly agentVersion: number | "draft";
   readonly conversationId: string;
   readonly channel: string;
-  readonly status: UsageEvent["status"];
+  readonly status: TurnEvent["status"];
   readonly model: { readonly provider: string; readonly model: string };
   readonly generation: { readonly usage: { readonly inputTokens: number; readonly outputTokens: number } };
+  readonly toolCalls: readonly unknown[];
+  readonly retrieval: { readonly queries: readonly { readonly text: string }[] };
+  readonly confidence: { readonly value: number } | null;
+  readonly timingsMs: { readonly total: number };
   readonly createdAt: string;
 }
 
-export const usageEventOf = (turn: MeteredTurn): UsageEvent => ({
+export const usageEventOf = (turn: MeteredTurn, firstTurn: boolean): TurnEvent => ({
   kind: "turn",
   agentId: turn.agentId,
   agentVersion: turn.agentVersion,
@@ -52,15 +121,82 @@ export const usageEventOf = (turn: MeteredTurn): UsageEvent => ({
   model: `${turn.model.provider}/${turn.model.model}`,
   inputTokens: turn.generation.usage.inputTokens,
   outputTokens: turn.generation.usage.outputTokens,
+  toolCalls: turn.toolCalls.length,
+  embeddingTokens: turn.retrieval.queries.reduce((n, q) => n + estimateTokens(q.text), 0),
+  firstTurn: firstTurn && turn.status !== "failed",
+  latencyMs: turn.timingsMs.total,
+  confidence: turn.status === "answered" ? (turn.confidence?.value ?? null) : null,
   at: turn.createdAt,
+  meteredAt: null,
 });
 
-/** Adds the turn's usage event to `writer` (the transaction that records the turn). */
+interface Creator {
+  create(path: string, data: Record<string, unknown>): unknown;
+}
+
+/** Adds the turn's usage event to `writer` (the transaction or batch that records the turn). */
 export function meterTurn(
-  writer: { create(path: string, data: UsageEvent): unknown },
+  writer: Creator,
   tenantId: string,
   traceId: string,
   turn: MeteredTurn,
+  firstTurn = false,
 ): void {
-  writer.create(usageEventPath(tenantId, traceId), usageEventOf(turn));
+  writer.create(usageEventPath(tenantId, traceId), usageEventOf(turn, firstTurn));
+}
+
+/**
+ * Where a document version's ingestion event lives. `uploadId` (the document's) is unique per upload, restore
+ * and re-upload: a document deleted and uploaded again starts at version 1 again, and is ingested again.
+ */
+export const ingestionEventPath = (
+  tenantId: string,
+  version: { kbId: string; docId: string; docVersion: number; uploadId?: string | undefined },
+): string =>
+  usageEventPath(
+    tenantId,
+    `ingest_${version.kbId}_${version.docId}_${version.docVersion}${version.uploadId ? `_${version.uploadId}` : ""}`,
+  );
+
+/**
+ * Adds a document version's ingestion event to `writer` (the transaction that makes the version searchable).
+ * A version made searchable again (a restarted ingestion) already has its event: the caller reads
+ * `ingestionEventPath` first and does not call this then.
+ */
+export function meterIngestion(
+  writer: Creator,
+  tenantId: string,
+  event: Omit<z.infer<typeof ingestionEventSchema>, "kind" | "meteredAt">,
+  uploadId?: string,
+): void {
+  writer.create(ingestionEventPath(tenantId, { ...event, uploadId }), {
+    kind: "ingestion",
+    ...event,
+    meteredAt: null,
+  });
+}
+
+/** Adds a sent message's event to `writer`; `messageId` is the channel's own id for it (WhatsApp's `wamid`). */
+export function meterMessage(
+  writer: Creator,
+  tenantId: string,
+  messageId: string,
+  event: Omit<z.infer<typeof messageEventSchema>, "kind" | "meteredAt">,
+): void {
+  const key = createHash("sha256").update(messageId).digest("hex").slice(0, 40);
+  writer.create(usageEventPath(tenantId, `msg_${event.channel}_${key}`), {
+    kind: "message",
+    ...event,
+    meteredAt: null,
+  });
+}
+
+/** Records a tool call made outside a turn (after it returned: the remote call cannot share a transaction). */
+export async function meterToolCall(
+  store: { create(path: string, data: Record<string, unknown>): Promise<void> },
+  tenantId: string,
+  id: string,
+  event: Omit<z.infer<typeof toolEventSchema>, "kind" | "meteredAt">,
+): Promise<void> {
+  await store.create(usageEventPath(tenantId, `tool_${id}`), { kind: "tool", ...event, meteredAt: null });
 }

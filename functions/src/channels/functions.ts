@@ -7,7 +7,7 @@ import { onRequest } from "firebase-functions/v2/https";
 import { getDeps } from "../platform/process-deps.js";
 import { readsOwnBody } from "../platform/hosting.js";
 import { log, withLogContext } from "../platform/log.js";
-import { openaiApiKey } from "../platform/params.js";
+import { openaiApiKey, stripeSecretKey, stripeWebhookSecret } from "../platform/params.js";
 import { requestIdFrom } from "../platform/ids.js";
 import { toAppError } from "../platform/errors.js";
 import { corsHeaders, preflightResponse } from "../platform/http/cors.js";
@@ -34,7 +34,13 @@ function bodyOf(req: Request & { rawBody?: Buffer }, headers: ApiRequest["header
 
 export const api = readsOwnBody(
   onRequest(
-    { secrets: [openaiApiKey], memory: "1GiB", timeoutSeconds: 300, concurrency: 80, cors: false },
+    {
+      secrets: [openaiApiKey, stripeSecretKey, stripeWebhookSecret],
+      memory: "1GiB",
+      timeoutSeconds: 300,
+      concurrency: 80,
+      cors: false,
+    },
     async (req, res) => {
       const requestId = requestIdFrom(req.header("x-request-id"));
       await withLogContext({ requestId }, async () => {

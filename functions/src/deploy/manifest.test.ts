@@ -60,6 +60,11 @@ describe("deploy manifest", () => {
     expect(Object.keys(manifest.endpoints).sort()).toEqual([
       "agents-converse",
       "api",
+      "billing-daily",
+      "billing-meter",
+      "billing-reportUsage",
+      "billing-stripeEvent",
+      "billing-sweep",
       "identity-acceptInvitation",
       "identity-createTenant",
       "identity-switchTenant",
@@ -90,6 +95,18 @@ describe("deploy manifest", () => {
     expect(manifest.endpoints["whatsapp-reply"]?.taskQueueTrigger).toMatchObject({
       retryConfig: { maxAttempts: 5 },
     });
+    // The meter: every new usage event, retried until folded (metering is idempotent).
+    expect(manifest.endpoints["billing-meter"]?.eventTrigger).toMatchObject({
+      eventType: "google.cloud.firestore.document.v1.created",
+      eventFilterPathPatterns: { document: "tenants/{tenantId}/usageEvents/{eventId}" },
+      retry: true,
+    });
+    for (const name of ["billing-stripeEvent", "billing-reportUsage"]) {
+      expect(manifest.endpoints[name]).toHaveProperty("taskQueueTrigger");
+    }
+    for (const name of ["billing-sweep", "billing-daily"]) {
+      expect(manifest.endpoints[name]).toHaveProperty("scheduleTrigger");
+    }
   });
 
   it("binds the model secret to every function that may call a model, and only to those", () => {
@@ -127,6 +144,12 @@ describe("deploy manifest", () => {
         "ALLOWED_CHAT_MODELS",
         "MAX_OUTPUT_TOKENS",
         "MAX_CONTEXT_TOKENS",
+        // Payments (platform/payments): both secrets must exist to deploy, `none` for no payments.
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "STRIPE_API_URL",
+        "STRIPE_METER_EVENT_NAME",
+        "STRIPE_METER_ID",
       ]),
     );
     expect(manifest.requiredAPIs.map((a) => a.api)).toContain("cloudtasks.googleapis.com");
@@ -162,7 +185,7 @@ describe("deploy manifest", () => {
 });
 
 describe("cold start", () => {
-  it("loading the functions pulls in no model SDK, MCP SDK, parser, database or storage client", () => {
+  it("loading the functions pulls in no model or payments SDK, MCP SDK, parser, database or storage client", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "coldstart-"));
     const log = path.join(dir, "loaded.txt");
     fs.writeFileSync(
@@ -170,7 +193,7 @@ describe("cold start", () => {
       `import fs from "node:fs";
 export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
-  if (r.url.includes("/node_modules/")) fs.appendFileSync(${JSON.stringify(log)}, r.url + "\\n");
+  if (r.url.includes("/node_modules/")) fs.appendFileSync(${JSON.stringify(log)}, (context.parentURL ?? "") + " " + r.url + "\\n");
   return r;
 }`,
     );
@@ -191,7 +214,33 @@ export async function resolve(specifier, context, next) {
       { env, encoding: "utf8", timeout: 60_000 },
     );
     expect(result.status, result.stderr).toBe(0);
-    const loaded = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
+    const edges = (fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "")
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ") as [string, string]);
+    // One exception, and only it: firebase-functions' Firestore trigger module (the billing meter's
+    // onDocumentCreated) imports the Firestore client at its own module scope. Every module it alone pulls in
+    // is set aside; anything heavy imported from anywhere else still fails the check.
+    const provider = (url: string) =>
+      /\/firebase-functions\/lib\/esm\/common\/providers\/firestore\./.test(url);
+    const closure = new Set(edges.filter(([, url]) => provider(url)).map(([, url]) => url));
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [parent, url] of edges) {
+        if (closure.has(parent) && !closure.has(url)) {
+          closure.add(url);
+          grew = true;
+        }
+      }
+    }
+    expect(
+      closure.size,
+      "the Firestore trigger module is loaded (the exception is not vacuous)",
+    ).toBeGreaterThan(1);
+    const loaded = edges
+      .filter(([parent, url]) => !closure.has(parent) && !provider(url))
+      .map(([, url]) => url)
+      .join("\n");
     for (const heavy of [
       "/openai/",
       "/better-sqlite3/",
@@ -200,6 +249,7 @@ export async function resolve(specifier, context, next) {
       "/@google-cloud/",
       "/@modelcontextprotocol/",
       "/@huggingface/",
+      "/stripe/",
     ]) {
       expect(loaded, `${heavy} was loaded at module scope`).not.toContain(heavy);
     }

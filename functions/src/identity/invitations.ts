@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { Caller } from "../platform/caller.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
+import { assertWithinLimit } from "../billing/limits.js";
 import { AppError } from "../platform/errors.js";
 import type { Transaction } from "../platform/ports.js";
 import { idPattern } from "../platform/ids.js";
@@ -93,6 +94,18 @@ export async function createInvitation(
     limit: 1,
   });
   if (members.length > 0) throw new AppError("already-exists", `${input.email} is already a member`);
+  // Members and the invitations still open both take a seat of the plan's members limit.
+  const [memberCount, openInvitations] = await Promise.all([
+    deps.store.count({ collection: membersPath(tenantId) }),
+    deps.store.count({
+      collection: invitationsPath(tenantId),
+      where: [
+        { field: "status", op: "==", value: "pending" },
+        { field: "expiresAt", op: ">", value: deps.clock.nowIso() },
+      ],
+    }),
+  ]);
+  await assertWithinLimit(deps, tenantId, "members", memberCount + openInvitations);
 
   const id = deps.ids.newId();
   const token = `${invitationTokenPrefix}${tenantId}.${id}.${deps.ids.newSecret(32)}`;

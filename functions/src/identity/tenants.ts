@@ -10,6 +10,13 @@ export const tenantSchema = z.object({
 });
 export type Tenant = z.infer<typeof tenantSchema>;
 
+/** The workspace's name (its id when the tenant document is missing). */
+export async function tenantName(deps: Deps, tenantId: string): Promise<string> {
+  const snap = await deps.store.get(tenantPath(tenantId));
+  const parsed = tenantSchema.safeParse(snap?.data);
+  return parsed.success ? parsed.data.name : tenantId;
+}
+
 export async function createTenant(deps: Deps, tenantId: string, name: string): Promise<void> {
   await deps.store.create(tenantPath(tenantId), { name, plan: "free", createdAt: deps.clock.nowIso() });
 }

@@ -4,6 +4,7 @@
  * search only once it is fully indexed. Every version's file is kept, so any version can be restored.
  */
 import { createHash } from "node:crypto";
+import { assertCanSpend, assertWithinLimit } from "../billing/limits.js";
 import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -16,6 +17,8 @@ import {
   documentPath,
   documentsPath,
   knowledgeBasePath,
+  knowledgeBaseSchema,
+  knowledgeBasesPath,
   knowledgeDocumentSchema,
   uploadPath,
   type KnowledgeDocument,
@@ -211,7 +214,57 @@ export async function addDocument(
   actor = "system",
 ): Promise<AddedDocument> {
   await loadKnowledgeBase(deps, tenantId, kbId);
+  await assertRoomFor(deps, tenantId, kbId, [upload]);
   return addToKnowledgeBase(deps, tenantId, kbId, upload, actor);
+}
+
+/**
+ * The workspace's searchable documents and their bytes, over every knowledge base (their `active` entries:
+ * one read per knowledge base, however many documents), and each knowledge base's entries.
+ */
+export async function documentStock(
+  deps: Deps,
+  tenantId: string,
+): Promise<{ documents: number; storageBytes: number; activeIn: Map<string, Record<string, unknown>> }> {
+  const kbs = await deps.store.query({ collection: knowledgeBasesPath(tenantId) });
+  let documents = 0;
+  let storageBytes = 0;
+  const activeIn = new Map<string, Record<string, unknown>>();
+  for (const snap of kbs) {
+    const kb = knowledgeBaseSchema.parse(snap.data);
+    for (const entry of Object.values(kb.active)) {
+      documents += 1;
+      storageBytes += entry.bytes;
+    }
+    activeIn.set(snap.id, kb.active);
+  }
+  return { documents, storageBytes, activeIn };
+}
+
+/**
+ * Refuses uploads the workspace's plan has no room for (billing/limits.ts, HTTP 402): no credits to ingest
+ * with, or past the documents or stored bytes limit. The workspace's documents are the searchable ones of
+ * every knowledge base (their `active` entries); a new version of one of them is not a new document.
+ */
+async function assertRoomFor(
+  deps: Deps,
+  tenantId: string,
+  kbId: string,
+  uploads: readonly DocumentUpload[],
+): Promise<void> {
+  await assertCanSpend(deps, tenantId);
+  const { documents, storageBytes: bytes, activeIn } = await documentStock(deps, tenantId);
+  const here = activeIn.get(kbId) ?? {};
+  const fresh = uploads.filter((u) => {
+    try {
+      return !(documentIdFor(safeFileName(u.fileName)) in here);
+    } catch {
+      return false; // a name refused on its own is answered with its own error
+    }
+  }).length;
+  await assertWithinLimit(deps, tenantId, "documents", documents, fresh);
+  const adding = uploads.reduce((n, u) => n + u.bytes.byteLength, 0);
+  await assertWithinLimit(deps, tenantId, "storageBytes", bytes, adding);
 }
 
 export interface DocumentUpload {
@@ -235,6 +288,7 @@ export async function addDocuments(
   actor = "system",
 ): Promise<(AddedDocument | AppError)[]> {
   await loadKnowledgeBase(deps, tenantId, kbId);
+  await assertRoomFor(deps, tenantId, kbId, uploads);
   const outcomes: (AddedDocument | AppError)[] = [];
   for (const upload of uploads) {
     try {

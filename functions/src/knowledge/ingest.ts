@@ -19,6 +19,7 @@ import { log } from "../platform/log.js";
 import { FieldOps, type BlobInfo, type Transaction } from "../platform/ports.js";
 import type { TextChunk } from "./chunk.js";
 import { deleteChunks, deletePaths, storeChunks } from "./chunks.js";
+import { ingestionEventPath, meterIngestion } from "../billing/usage.js";
 import { markFailed, registerDirectUpload } from "./documents.js";
 import { parsePool, parsePoolSettings } from "./parse/pool.js";
 import {
@@ -253,7 +254,7 @@ export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: At
     }
     const chunks = await readChunks(deps, task, doc);
     if (!chunks) return;
-    const plan = { chunkCount: chunks.length, totalBatches: Math.ceil(chunks.length / embedBatchSize(deps)) };
+    const plan = planOf(deps, chunks);
     if (plan.totalBatches === 1) {
       const records = chunkRecords(
         deps,
@@ -272,6 +273,29 @@ export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: At
     await enqueueBatches(deps, task, plan.chunkCount, "index");
     log.info("document parsed", { ...task, ...plan });
   });
+}
+
+/** What reading a version found: its chunks and batches, its pages and the characters of its text. */
+function planOf(deps: Deps, chunks: readonly TextChunk[]): Plan {
+  const pages = new Set<number>();
+  let textChars = 0;
+  for (const c of chunks) {
+    textChars += c.text.length;
+    if (c.location.page !== undefined) pages.add(c.location.page);
+  }
+  return {
+    chunkCount: chunks.length,
+    totalBatches: Math.ceil(chunks.length / embedBatchSize(deps)),
+    pages: Math.max(1, pages.size),
+    textChars,
+  };
+}
+
+interface Plan {
+  readonly chunkCount: number;
+  readonly totalBatches: number;
+  readonly pages: number;
+  readonly textChars: number;
 }
 
 /** A new version's chunks as stored: text, location and the document's name and tags (vectors to come). */
@@ -300,16 +324,27 @@ function chunkRecords(
 
 /**
  * What makes a version searchable, written in one transaction: the document is ready (all its batches
- * embedded) and the knowledge base's `active` entry points at it.
+ * embedded), the knowledge base's `active` entry points at it, and its ingestion usage event is recorded
+ * (billing/usage.ts: once per version, whatever retries led here).
  */
-function writeReady(
+async function writeReady(
   tx: Transaction,
   deps: Deps,
   task: DocumentTask,
-  patch: { chunkCount?: number; totalBatches: number; embeddedBatches?: unknown },
-): void {
+  doc: KnowledgeDocument,
+  patch: {
+    chunkCount?: number;
+    totalBatches: number;
+    embeddedBatches?: unknown;
+    pages?: number;
+    textChars?: number;
+  },
+): Promise<void> {
   const info = deps.embedder.info;
   const now = deps.clock.nowIso();
+  // Read before any write: a version made searchable again (a restarted ingestion) is metered once.
+  const version = { kbId: task.kbId, docId: task.docId, docVersion: task.version, uploadId: doc.uploadId };
+  const metered = (await tx.get(ingestionEventPath(task.tenantId, version))) !== null;
   tx.update(documentPath(task.tenantId, task.kbId, task.docId), {
     embeddedBatches: Array.from({ length: patch.totalBatches }, (_, b) => b),
     ...patch,
@@ -321,22 +356,36 @@ function writeReady(
     updatedAt: now,
   });
   tx.update(knowledgeBasePath(task.tenantId, task.kbId), {
-    [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps) },
+    [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps), bytes: doc.size },
     updatedAt: now,
   });
+  const textChars = patch.textChars ?? doc.textChars ?? 0;
+  if (metered) return;
+  meterIngestion(
+    tx,
+    task.tenantId,
+    {
+      kbId: task.kbId,
+      docId: task.docId,
+      docVersion: task.version,
+      pages: patch.pages ?? doc.pages ?? 1,
+      bytes: doc.size,
+      chunks: patch.chunkCount ?? doc.chunkCount,
+      embeddingTokens: Math.ceil(textChars / 4),
+      at: now,
+    },
+    doc.uploadId,
+  );
 }
 
 /** Makes a version of one batch searchable. False when it was replaced, deleted or failed meanwhile. */
-async function markReady(
-  deps: Deps,
-  task: DocumentTask,
-  plan: { chunkCount: number; totalBatches: number },
-): Promise<boolean> {
+async function markReady(deps: Deps, task: DocumentTask, plan: Plan): Promise<boolean> {
   const path = documentPath(task.tenantId, task.kbId, task.docId);
   return deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(path);
-    if (!snap || !isCurrent(knowledgeDocumentSchema.parse(snap.data), task)) return false;
-    writeReady(tx, deps, task, plan);
+    const doc = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
+    if (!doc || !isCurrent(doc, task)) return false;
+    await writeReady(tx, deps, task, doc, plan);
     return true;
   });
 }
@@ -422,7 +471,7 @@ async function storeBatches(deps: Deps, task: DocumentTask, chunks: readonly Tex
     }
     await commit.commit();
   }
-  const plan = { chunkCount: chunks.length, totalBatches: batches.length };
+  const plan = planOf(deps, chunks);
   const embedding = await deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(path);
     const current = snap ? knowledgeDocumentSchema.parse(snap.data) : null;
@@ -475,7 +524,7 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
         });
         return null;
       }
-      writeReady(tx, deps, task, {
+      await writeReady(tx, deps, task, current, {
         totalBatches: current.totalBatches,
         embeddedBatches: FieldOps.arrayUnion(task.batch),
       });
@@ -647,7 +696,7 @@ async function reembedBatch(deps: Deps, task: EmbedTask): Promise<void> {
       updatedAt: now,
     });
     tx.update(kbPath, {
-      [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps) },
+      [`active.${task.docId}`]: { version: task.version, model: embeddingModelId(deps), bytes: d.size },
       updatedAt: now,
     });
   });

@@ -10,7 +10,12 @@ export const documentTypes = ["text", "markdown", "html", "pdf", "docx", "csv", 
 export type DocumentType = (typeof documentTypes)[number];
 
 /** What search may see of one document: its active version and the embedding model of its vectors. */
-export const activeEntrySchema = z.object({ version: z.number().int().min(1), model: z.string() });
+export const activeEntrySchema = z.object({
+  version: z.number().int().min(1),
+  model: z.string(),
+  /** The version's size in bytes: what the workspace's storage limit adds up (absent on older entries: 0). */
+  bytes: z.number().int().min(0).default(0),
+});
 export type ActiveEntry = z.infer<typeof activeEntrySchema>;
 
 export const knowledgeBaseSchema = z.object({
@@ -55,6 +60,9 @@ export const knowledgeDocumentSchema = z.object({
   stage: z.enum(["upload", "parse", "embed", "done"]),
   progress: z.number().min(0).max(1),
   chunkCount: z.number().int().min(0),
+  /** The current version's pages (a PDF's; 1 for other files) and the characters of its text, once read. */
+  pages: z.number().int().min(0).optional(),
+  textChars: z.number().int().min(0).optional(),
   totalBatches: z.number().int().min(0),
   embeddedBatches: z.array(z.number().int()),
   blobPath: z.string(),

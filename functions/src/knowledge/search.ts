@@ -7,6 +7,7 @@
  * Searching never writes.
  */
 import { z } from "zod";
+import { assertCanSpend } from "../billing/limits.js";
 import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
 import { VectorValue, type DocSnapshot, type TermStats } from "../platform/ports.js";
@@ -313,6 +314,7 @@ export async function searchKnowledgeBase(
   kbId: string,
   input: z.infer<typeof searchInput>,
 ): Promise<SearchResult[]> {
+  if (input.mode !== "keyword") await assertCanSpend(deps, tenantId); // the query is embedded
   return searchKnowledgeBases(deps, tenantId, [kbId], input.query, input.k, {
     mode: input.mode,
     filters: input.filters,

@@ -21,13 +21,16 @@ export type ErrorCode =
   | "internal"
   | "method-not-allowed"
   | "payload-too-large"
-  | "unsupported-media-type";
+  | "unsupported-media-type"
+  /** A plan's hard limit or the credits ran out (HTTP 402): `details` names the limit and when it resets. */
+  | "payment-required";
 
 const httpStatus: Record<ErrorCode, number> = {
   "invalid-argument": 400,
   "failed-precondition": 400,
   "out-of-range": 400,
   unauthenticated: 401,
+  "payment-required": 402,
   "permission-denied": 403,
   "not-found": 404,
   "method-not-allowed": 405,
@@ -48,6 +51,7 @@ const callableCode: Partial<Record<ErrorCode, ErrorCode>> = {
   "method-not-allowed": "invalid-argument",
   "payload-too-large": "invalid-argument",
   "unsupported-media-type": "invalid-argument",
+  "payment-required": "resource-exhausted",
 };
 
 export class AppError extends Error {

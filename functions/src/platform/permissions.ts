@@ -37,7 +37,9 @@ export const permissionTable = {
   "audit.view": "admin",
   /** Export and erase an end user's data. */
   "privacy.manage": "admin",
-  /** Plans, payment methods and invoices. */
+  /** Read the plan, credits, usage, limits and billing notices. */
+  "billing.view": "admin",
+  /** Plans, payment methods, top-ups and invoices. */
   "billing.manage": "owner",
 } as const satisfies Record<string, Role>;
 

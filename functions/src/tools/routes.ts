@@ -14,7 +14,8 @@ import {
   listCredentials,
   updateCredential,
 } from "./credentials.js";
-import { callTool, ToolCallError } from "./executor.js";
+import { ToolCallError } from "./executor.js";
+import { callToolOutsideTurn } from "./outside-turn.js";
 import { createMcpToolSet, mcpToolSetInput, refreshInput, refreshToolSet } from "./mcp-toolsets.js";
 import {
   createToolSet,
@@ -221,12 +222,13 @@ export const toolRoutes: Route<unknown, unknown>[] = [
         );
       }
       try {
-        const result = await callTool(
-          deps,
-          { tenantId: caller.tenantId, baseUrl: set.baseUrl, credentialId: set.credentialId },
+        const result = await callToolOutsideTurn(deps, {
+          channel: "studio",
+          toolSetId: params.toolSetId,
+          target: { tenantId: caller.tenantId, baseUrl: set.baseUrl, credentialId: set.credentialId },
           tool,
-          checked.value,
-        );
+          args: checked.value,
+        });
         return { ok: true, ...result };
       } catch (e) {
         if (e instanceof ToolCallError) return { ok: false, status: e.status, error: e.message };

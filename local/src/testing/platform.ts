@@ -10,6 +10,7 @@ import { loadConfig } from "@alchemist/functions/platform/config";
 import { setDeps } from "@alchemist/functions/platform/process-deps";
 import { createApiKey } from "@alchemist/functions/identity/api-keys";
 import { createTenant } from "@alchemist/functions/identity/tenants";
+import { changePlan } from "@alchemist/functions/billing/ledger";
 import { type Role } from "@alchemist/functions/platform/caller";
 import { openLocalDeps, type LocalDeps } from "../adapters/deps.js";
 import { startHost, type RunningHost } from "../runtime/host.js";
@@ -54,6 +55,9 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
 
   await createTenant(deps, "acme", "Acme");
   await createTenant(deps, "globex", "Globex");
+  // Tests exercise features, not plans: both workspaces start without limits (billing's tests set plans).
+  await changePlan(deps, "acme", "enterprise");
+  await changePlan(deps, "globex", "enterprise");
   const keys = {} as Record<Role, string> & { otherTenantOwner: string };
   for (const role of ["viewer", "editor", "admin", "owner"] as const) {
     keys[role] = (await createApiKey(deps, "acme", { name: role, role })).key;

@@ -13,6 +13,7 @@ import { permissionTable } from "../../platform/permissions.js";
 import { createApiKey } from "../../identity/api-keys.js";
 import { createTenant } from "../../identity/tenants.js";
 import { roles, type Role } from "../../platform/caller.js";
+import { startFakeStripeServer, type FakeStripeServer } from "../../platform/testing/fake-stripe-server.js";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;
@@ -49,10 +50,15 @@ async function body<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
+let stripe: FakeStripeServer;
+
 beforeAll(async () => {
+  // Billing's Stripe routes answer for real, against the local fake of Stripe's API.
+  stripe = await startFakeStripeServer();
   // This suite makes many calls with each key in a few seconds: the rate limits (tested on their own) are off,
   // so every answer here is the route's, never a 429.
   platform = await startTestPlatform({
+    ...stripe.env,
     RATE_LIMIT_PUBLIC_PER_IP: "0",
     RATE_LIMIT_PER_KEY: "0",
     RATE_LIMIT_PER_TENANT: "0",
@@ -163,6 +169,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.close();
+  await stripe?.close();
 });
 
 interface Case {
@@ -488,6 +495,26 @@ const cases: Record<string, Case> = {
   "DELETE /v1/widgets/{widgetId}": {
     role: "admin",
     otherTenant: 404,
+  },
+  // Billing: every route reads or changes the caller's own workspace only (its account, rollups, ledger).
+  "GET /v1/billing": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/billing/usage": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/billing/ledger": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/billing/catalog": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/billing/invoices": { role: "owner", otherTenant: "own-data-only" },
+  "POST /v1/billing/checkout": {
+    role: "owner",
+    body: () => ({
+      kind: "topup",
+      amountMicros: 10_000_000,
+      returnUrl: "http://localhost:0/settings/billing",
+    }),
+    otherTenant: "own-data-only",
+  },
+  "POST /v1/billing/portal": {
+    role: "owner",
+    body: () => ({ returnUrl: "http://localhost:0/settings/billing" }),
+    otherTenant: "own-data-only",
   },
 };
 

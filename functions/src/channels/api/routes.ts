@@ -7,7 +7,12 @@
 import { accountabilityRoutes } from "../../accountability/routes.js";
 import { getAgent } from "../../agents/agents.js";
 import { agentRoutes } from "../../agents/routes.js";
+import { agentsPath } from "../../agents/schema.js";
+import { billingRoutes } from "../../billing/routes.js";
 import { apiKeyRoutes, identityRoutes } from "../../identity/routes.js";
+import { membersPath } from "../../identity/schema.js";
+import { tenantName } from "../../identity/tenants.js";
+import { documentStock } from "../../knowledge/documents.js";
 import { knowledgeRoutes } from "../../knowledge/routes.js";
 import { monitorRoutes } from "../../monitor/routes.js";
 import { openApiDocument, route, type Route } from "../../platform/http/router.js";
@@ -46,4 +51,19 @@ export const routes: Route<unknown, unknown>[] = [
   ...widgetRoutes,
   ...privacyRoutes,
   ...identityRoutes,
+  // Billing compares stock limits with the counts of the services that own them.
+  ...billingRoutes({
+    stock: async (deps, tenantId) => {
+      const [docs, members, agents] = await Promise.all([
+        documentStock(deps, tenantId),
+        deps.store.count({ collection: membersPath(tenantId) }),
+        deps.store.count({
+          collection: agentsPath(tenantId),
+          where: [{ field: "status", op: "!=", value: "archived" }],
+        }),
+      ]);
+      return { documents: docs.documents, storageBytes: docs.storageBytes, members, agents };
+    },
+    tenantName,
+  }),
 ];

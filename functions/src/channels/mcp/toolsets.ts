@@ -23,7 +23,8 @@ import { AppError, toAppError } from "../../platform/errors.js";
 import { checkArguments } from "../../platform/json-schema.js";
 import { log } from "../../platform/log.js";
 import { hasPermission } from "../../platform/permissions.js";
-import { callTool, ToolCallError } from "../../tools/executor.js";
+import { ToolCallError } from "../../tools/executor.js";
+import { callToolOutsideTurn } from "../../tools/outside-turn.js";
 import type { ToolDefinition, ToolSetVersion } from "../../tools/schema.js";
 import { getToolSet, getToolSetVersion, type ToolSetView } from "../../tools/toolsets.js";
 
@@ -146,13 +147,14 @@ async function run(
   let outcome: { status: number | null; ok: boolean };
   let result: CallToolResult;
   try {
-    const answer = await callTool(
-      deps,
-      { tenantId: caller.tenantId, baseUrl: version.baseUrl, credentialId: version.credentialId },
+    const answer = await callToolOutsideTurn(deps, {
+      channel: "mcp",
+      toolSetId: served.toolSetId,
+      target: { tenantId: caller.tenantId, baseUrl: version.baseUrl, credentialId: version.credentialId },
       tool,
-      checked.value,
-      signal,
-    );
+      args: checked.value,
+      ...(signal ? { signal } : {}),
+    });
     const structured = jsonObject(answer.output);
     outcome = { status: answer.status, ok: true };
     result = {

@@ -43,6 +43,7 @@ const defaultCode: Partial<Record<ErrorCode, string>> = {
   "permission-denied": "permission_denied",
   "not-found": "not_found",
   "resource-exhausted": "rate_limit_exceeded",
+  "payment-required": "insufficient_quota",
   "payload-too-large": "payload_too_large",
   unavailable: "service_unavailable",
   "deadline-exceeded": "timeout",
@@ -52,6 +53,7 @@ const defaultCode: Partial<Record<ErrorCode, string>> = {
 function typeOf(status: number): string {
   if (status >= 500) return "server_error";
   if (status === 429) return "requests";
+  if (status === 402) return "insufficient_quota";
   return "invalid_request_error";
 }
 

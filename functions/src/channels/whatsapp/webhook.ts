@@ -15,6 +15,7 @@
  * 24-hour customer-service window it sends the connection's template instead, or records that it could not
  * reply (131047): never silently.
  */
+import { meterMessage } from "../../billing/usage.js";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { decideConfirmation } from "../../agents/confirmations.js";
@@ -29,6 +30,7 @@ import { sendMessage } from "../../agents/turn.js";
 import { addDocument } from "../../knowledge/documents.js";
 import type { Deps } from "../../platform/deps.js";
 import type { SpeechToText } from "../../platform/ports.js";
+import { endUserRefusal } from "../../billing/limits.js";
 import { AppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { connectionForWebhook } from "./connections.js";
@@ -555,7 +557,7 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         if (error.status >= 500 || error.status === 429) throw e; // a retry may succeed
         // The agent cannot take this message (paused, archived, too long...): say so, record why, no retry.
         await recordError(error.code, error.message);
-        reply = "Sorry, I can't answer that right now.";
+        reply = endUserRefusal(error)?.message ?? "Sorry, I can't answer that right now.";
       }
     }
     reply = [...notes, reply].filter((part) => part !== "").join("\n\n");
@@ -582,8 +584,10 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         );
       }
     }
-    for (const id of ids)
-      await deps.store.set(
+    // Each sent message is recorded with its usage event (WhatsApp charges per message), in one write.
+    const sent = deps.store.batch();
+    for (const id of ids) {
+      sent.set(
         outboundPath(task.tenantId, docId(id)),
         {
           wamid: id,
@@ -594,6 +598,14 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         },
         { merge: true },
       );
+      meterMessage(sent, task.tenantId, id, {
+        channel: "whatsapp",
+        agentId: connection.agentId,
+        conversationId: inbound.conversationId,
+        at: deps.clock.nowIso(),
+      });
+    }
+    await sent.commit();
     await deliveredAs(deps, task.tenantId, inbound, {
       status: "accepted",
       at: deps.clock.nowIso(),

@@ -20,6 +20,7 @@ import { messagePath, messageSchema } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import { decideConfirmation, type Decision } from "../../agents/confirmations.js";
 import type { Deps } from "../../platform/deps.js";
+import { endUserRefusal } from "../../billing/limits.js";
 import { AppError, isAppError, toAppError } from "../../platform/errors.js";
 import type { ApiRequest } from "../../platform/http/http.js";
 import { limitPublic } from "../../platform/rate-limit.js";
@@ -343,7 +344,7 @@ export async function widgetTurn(
     // The message was not answered: a retry with the same id runs it again.
     if (clientMessageId) await deps.store.update(path, { lastTurn: null }).catch(() => undefined);
     await recordOutcome(deps, found, toAppError(e));
-    throw e;
+    throw endUserRefusal(e) ?? e;
   }
 }
 

@@ -1,7 +1,9 @@
 /** Test helpers: people who sign up, invite and join over the local platform's HTTP API. */
 import { expect } from "vitest";
 import type { TestPlatform } from "@alchemist/local/testing/platform";
+import { changePlan } from "../../billing/ledger.js";
 import type { Role } from "../../platform/caller.js";
+import type { Deps } from "../../platform/deps.js";
 
 export interface Person {
   readonly email: string;
@@ -20,9 +22,13 @@ export async function json<T = Record<string, unknown>>(res: Response): Promise<
   return (await res.json()) as T;
 }
 
+/**
+ * Signs up over HTTP. A workspace signed up for starts on the free plan; these tests exercise identity, not
+ * plans, so the helper moves it to `enterprise` (no limits) unless `plan` says otherwise (billing tests).
+ */
 export async function signUp(
   platform: TestPlatform,
-  options: { email?: string; password?: string; tenantName?: string } = {},
+  options: { email?: string; password?: string; tenantName?: string; plan?: string } = {},
 ): Promise<Person> {
   const email = options.email ?? newEmail();
   const password = options.password ?? "correct horse battery staple";
@@ -33,6 +39,8 @@ export async function signUp(
   });
   expect(res.status, await res.clone().text()).toBe(201);
   const body = await json<{ token: string; tenantId: string; accountId: string }>(res);
+  const plan = options.plan ?? "enterprise";
+  if (plan !== "free") await changePlan(platform.deps as unknown as Deps, body.tenantId, plan);
   return { email: email.trim().toLowerCase(), password, ...body };
 }
 
