@@ -1,13 +1,28 @@
 /**
- * Conversation analytics for the studio's dashboard, computed from the tenant's decision traces (one per
- * turn, failed turns included): per UTC day, in total and per channel, and the knowledge gaps (the questions
- * the agents abstained on most, with the closest material they found). `summarizeTraces` and
- * `knowledgeGapsOf` are the pure aggregations; `loadAnalytics` reads one window of traces (at most
- * `maxTracesPerRequest`) and summarizes it.
+ * Conversation analytics for the studio's dashboard: per UTC day, in total and per channel, and the knowledge
+ * gaps (the questions the agents abstained on most, with the closest material they found).
+ *
+ * The figures come from billing's rollups, never from traces: the meter folds every turn's usage event, once,
+ * into the workspace's day (`usageDaily`) and into its agent × model × day (`usageByModel`), so a window costs
+ * one read per day (per day and model with `agentId`) however busy it was. They are per whole UTC day: a day
+ * counts, whole, when it overlaps [from, to); a turn shows once metered (the meter is a trigger: seconds).
+ * Usage events hold no end-user text, so the knowledge gaps still read traces: the window's abstained ones
+ * only, newest first, at most `maxAbstentionsPerRequest`.
+ *
+ * `summarizeRollups`, `percentileOf` and `knowledgeGapsOf` are the pure aggregations; `loadAnalytics` reads.
  */
 import { z } from "zod";
 import { tracesPath, traceSchema } from "../accountability/schema.js";
 import { getAgent } from "../agents/agents.js";
+import {
+  latencyBoundsMs,
+  modelRollupSchema,
+  rollupSchema,
+  usageByModelCollection,
+  usageDailyCollection,
+  type Counters,
+  type Rollup,
+} from "../billing/schema.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
@@ -19,11 +34,12 @@ const dayMs = 86_400_000;
 export const defaultWindowDays = 30;
 export const maxWindowDays = 90;
 /**
- * The most traces one request reads. Traces are large documents (retrieval candidates, checks) and the
- * port has no field mask, so this bounds a request's reads and memory; the newest ones are counted first.
+ * The most abstained traces one request reads for its knowledge gaps, the newest first. Traces are large
+ * documents (retrieval candidates, checks) and the port has no field mask, so this bounds a request's reads
+ * and memory; `truncated` says when the window held more.
  */
-export const maxTracesPerRequest = 50_000;
-const tracePage = 1000;
+export const maxAbstentionsPerRequest = 2_000;
+const tracePage = 500;
 
 /** `2024-05-01` (midnight UTC) or a full ISO-8601 date-time with its offset. */
 const instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((s) => new Date(s));
@@ -52,16 +68,11 @@ const gapCandidateSchema = z.object({
   excluded: z.boolean().default(false),
 });
 
-/** The fields of a trace the figures come from; a full `Trace` is one. Parsing strips the rest. */
+/** The fields of a trace a knowledge gap is made of; a full `Trace` is one. Parsing strips the rest. */
 export const turnRecordSchema = z.object({
-  conversationId: traceSchema.shape.conversationId,
-  channel: traceSchema.shape.channel,
   status: traceSchema.shape.status,
-  confidence: z.object({ value: z.number() }).nullable(),
-  timingsMs: z.object({ total: z.number() }),
-  generation: z.object({ usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }) }),
   createdAt: traceSchema.shape.createdAt,
-  /** The question and what was retrieved for it: what a knowledge gap is made of. */
+  /** The question and what was retrieved for it. */
   question: z.string().optional(),
   retrieval: z.object({ candidates: z.array(gapCandidateSchema) }).optional(),
 });
@@ -70,7 +81,11 @@ export type TurnRecord = z.input<typeof turnRecordSchema>;
 const nullableNumber = z.number().nullable();
 
 export const analyticsMetricsSchema = z.object({
-  /** Distinct conversations with at least one turn (failed ones included) in the period. */
+  /**
+   * Conversations started in the period: those whose first turn (a failed one aside) was in it. A
+   * conversation counts once, on its first turn's day, channel and agent; one started before the window
+   * counts in none of its figures, however many turns it had in it.
+   */
   conversations: z.number().int(),
   /** Messages answered: turns that added a reply to the conversation (answered + abstained + declined). */
   turns: z.number().int(),
@@ -84,7 +99,12 @@ export const analyticsMetricsSchema = z.object({
   abstentionRate: nullableNumber,
   /** Mean confidence (0..1) of answered turns; null without any. */
   averageConfidence: nullableNumber,
-  /** Nearest-rank percentiles of `timingsMs.total` over every turn, failed ones included (null: no turns). */
+  /**
+   * Nearest-rank percentiles of every turn's latency, failed ones included, read from the rollups' latency
+   * histogram (billing's `latencyBoundsMs`): each is the upper bound of the bucket holding that rank, so at
+   * most one bucket's width above the true value (a p95 of 1500 is a true p95 in (1000, 1500] ms). The last
+   * bucket is open: a rank in it reads as the last bound (120,000), meaning "at least that". Null: no turns.
+   */
   latencyMs: z.object({ p50: nullableNumber, p95: nullableNumber, p99: nullableNumber }),
   /** Model tokens, summed over every turn (a failed turn counts what it spent before failing). */
   tokens: z.object({ input: z.number(), output: z.number() }),
@@ -92,8 +112,9 @@ export const analyticsMetricsSchema = z.object({
 export type AnalyticsMetrics = z.infer<typeof analyticsMetricsSchema>;
 
 export const analyticsSummarySchema = z.object({
+  /** The whole UTC days the window overlaps, added up. */
   totals: analyticsMetricsSchema,
-  /** One entry per UTC day of the window, oldest first, days without activity included (zeros, nulls). */
+  /** One entry per UTC day the window overlaps, oldest first, days without activity included (zeros, nulls). */
   series: z.array(
     analyticsMetricsSchema.extend({
       date: z.string(),
@@ -101,7 +122,10 @@ export const analyticsSummarySchema = z.object({
       byChannel: z.record(z.string(), z.object({ turns: z.number().int(), failed: z.number().int() })),
     }),
   ),
-  /** One entry per channel with activity, busiest first, with its latest turn in the window. */
+  /**
+   * One entry per channel with turns, busiest first, with its latest activity (a turn, or a message sent on
+   * a channel that charges per message) in the window's days.
+   */
   byChannel: z.array(analyticsMetricsSchema.extend({ channel: z.string(), lastActivityAt: z.string() })),
 });
 export type AnalyticsSummary = z.infer<typeof analyticsSummarySchema>;
@@ -134,8 +158,12 @@ export type KnowledgeGap = z.infer<typeof knowledgeGapSchema>;
 export const maxKnowledgeGaps = 10;
 
 export const analyticsResponseSchema = analyticsSummarySchema.extend({
-  /** The questions abstained on most in the window, most often first (at most 10). */
+  /**
+   * The questions abstained on most in the window's days, most often first (at most 10); drawn from the
+   * abstained traces still kept (retention and erasure delete traces, not the figures).
+   */
   knowledgeGaps: z.array(knowledgeGapSchema),
+  /** As asked (`to` exclusive); the figures and the gaps cover every UTC day it overlaps, whole. */
   window: z.object({
     from: z.string(),
     to: z.string(),
@@ -143,8 +171,9 @@ export const analyticsResponseSchema = analyticsSummarySchema.extend({
     agentId: z.string().nullable(),
   }),
   /**
-   * True when the window held more than 50,000 turns: only the newest 50,000 are counted, those from
-   * `countedFrom` on; figures before that instant are incomplete. Narrow the window to see them all.
+   * About the knowledge gaps only: true when the window's days held more than 2,000 abstained turns, so the
+   * gaps are drawn from the newest 2,000, those from `countedFrom` on (their counts are then lower bounds).
+   * The figures always count every metered turn of the window's days.
    */
   truncated: z.boolean(),
   countedFrom: z.string().nullable(),
@@ -155,55 +184,84 @@ export type Analytics = z.infer<typeof analyticsResponseSchema>;
 // Aggregation
 // ---------------------------------------------------------------------------------------------------
 
-interface Tally {
-  readonly conversations: Set<string>;
-  answered: number;
-  abstained: number;
-  declined: number;
-  failed: number;
-  confidenceSum: number;
-  confidenceCount: number;
-  readonly latencies: number[];
-  inputTokens: number;
-  outputTokens: number;
-}
+/** The counters of a rollup the figures are made of, added up over rollups. */
+type Tally = Pick<
+  Counters,
+  | "answered"
+  | "abstained"
+  | "declined"
+  | "failed"
+  | "conversations"
+  | "inputTokens"
+  | "outputTokens"
+  | "confidenceSum"
+  | "confidenceCount"
+  | "latency"
+  | "lastAt"
+>;
+
+const summed = [
+  "answered",
+  "abstained",
+  "declined",
+  "failed",
+  "conversations",
+  "inputTokens",
+  "outputTokens",
+  "confidenceSum",
+  "confidenceCount",
+] as const;
 
 const newTally = (): Tally => ({
-  conversations: new Set(),
   answered: 0,
   abstained: 0,
   declined: 0,
   failed: 0,
-  confidenceSum: 0,
-  confidenceCount: 0,
-  latencies: [],
+  conversations: 0,
   inputTokens: 0,
   outputTokens: 0,
+  confidenceSum: 0,
+  confidenceCount: 0,
+  latency: [],
+  lastAt: null,
 });
 
-function count(tally: Tally, turn: TurnRecord): void {
-  tally.conversations.add(turn.conversationId);
-  tally[turn.status] += 1;
-  if (turn.status === "answered" && turn.confidence !== null) {
-    tally.confidenceSum += turn.confidence.value;
-    tally.confidenceCount += 1;
+function add(tally: Tally, counters: Counters): void {
+  for (const key of summed) tally[key] += counters[key];
+  counters.latency.forEach((n, i) => {
+    tally.latency[i] = (tally.latency[i] ?? 0) + n;
+  });
+  if (counters.lastAt !== null && (tally.lastAt === null || counters.lastAt > tally.lastAt)) {
+    tally.lastAt = counters.lastAt;
   }
-  tally.latencies.push(turn.timingsMs.total);
-  tally.inputTokens += turn.generation.usage.inputTokens;
-  tally.outputTokens += turn.generation.usage.outputTokens;
 }
 
-/** Nearest rank: the smallest value with at least p% of the values at or below it (an observed value). */
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? null;
+/**
+ * Nearest-rank percentile `p` of a latency histogram (bucket i counts latencies <= `latencyBoundsMs[i]`, the
+ * last bucket the slower ones): the upper bound of the bucket holding the ⌈p% × n⌉-th fastest turn. The true
+ * percentile v sits in that bucket, so the bound before it < v <= the answer. The last bucket has no upper
+ * bound: it answers the last bound, a lower edge ("at least"). Null for an empty histogram.
+ */
+export function percentileOf(histogram: readonly number[], p: number): number | null {
+  const total = histogram.reduce((n, c) => n + c, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil((p * total) / 100));
+  let seen = 0;
+  let bucket = histogram.length - 1;
+  for (const [i, c] of histogram.entries()) {
+    seen += c;
+    if (seen >= rank) {
+      bucket = i;
+      break;
+    }
+  }
+  return latencyBoundsMs[Math.min(bucket, latencyBoundsMs.length - 1)] ?? null;
 }
 
 function metricsOf(tally: Tally): AnalyticsMetrics {
-  const sorted = [...tally.latencies].sort((a, b) => a - b);
   const decided = tally.answered + tally.abstained;
   return {
-    conversations: tally.conversations.size,
+    conversations: tally.conversations,
     turns: tally.answered + tally.abstained + tally.declined,
     answered: tally.answered,
     abstained: tally.abstained,
@@ -211,60 +269,81 @@ function metricsOf(tally: Tally): AnalyticsMetrics {
     failed: tally.failed,
     abstentionRate: decided === 0 ? null : tally.abstained / decided,
     averageConfidence: tally.confidenceCount === 0 ? null : tally.confidenceSum / tally.confidenceCount,
-    latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99) },
+    latencyMs: {
+      p50: percentileOf(tally.latency, 50),
+      p95: percentileOf(tally.latency, 95),
+      p99: percentileOf(tally.latency, 99),
+    },
     tokens: { input: tally.inputTokens, output: tally.outputTokens },
   };
 }
 
 const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
+/** The UTC days [from, to) overlaps, oldest first: what the figures cover, each one whole. */
+export function daysOf(window: { readonly from: Date; readonly to: Date }): string[] {
+  const days: string[] = [];
+  for (let day = Date.parse(utcDay(window.from.getTime())); day < window.to.getTime(); day += dayMs) {
+    days.push(utcDay(day));
+  }
+  return days;
+}
+
+/** The window widened to whole UTC days: the first day's midnight to the midnight after the last. */
+function wholeDays(window: { readonly from: Date; readonly to: Date }): { from: Date; to: Date } {
+  return {
+    from: new Date(Date.parse(utcDay(window.from.getTime()))),
+    to: new Date(Date.parse(utcDay(window.to.getTime() - 1)) + dayMs),
+  };
+}
+
+const hasTurns = (tally: Tally): boolean =>
+  tally.answered + tally.abstained + tally.declined + tally.failed > 0;
+
 /**
- * Totals, a per-UTC-day series and a per-channel breakdown of the turns in [from, to). Every day the
- * window touches has an entry, so a chart gets a continuous axis; turns outside the window are ignored.
+ * Totals, a per-UTC-day series and a per-channel breakdown of rollups: day rollups, or an agent's day ×
+ * model rollups (a day's models add up). Every day `days` lists has an entry, so a chart gets a continuous
+ * axis; rollups of other days are ignored. A channel shows once it has turns (not just messages sent).
  */
-export function summarizeTraces(
-  traces: Iterable<TurnRecord>,
-  window: { readonly from: Date; readonly to: Date },
-): AnalyticsSummary {
-  const from = window.from.getTime();
-  const to = window.to.getTime();
-  const days = new Map<
-    string,
-    { tally: Tally; channels: Record<string, { turns: number; failed: number }> }
-  >();
-  for (let day = Date.parse(utcDay(from)); day < to; day += dayMs) {
-    days.set(utcDay(day), { tally: newTally(), channels: {} });
-  }
+export function summarizeRollups(rollups: Iterable<Rollup>, days: readonly string[]): AnalyticsSummary {
+  const series = new Map<string, { tally: Tally; channels: Map<string, Tally> }>(
+    days.map((day) => [day, { tally: newTally(), channels: new Map() }]),
+  );
   const totals = newTally();
-  const channels = new Map<string, { tally: Tally; last: string }>();
-  for (const turn of traces) {
-    const at = Date.parse(turn.createdAt);
-    if (!(at >= from && at < to)) continue;
-    count(totals, turn);
-    const day = days.get(utcDay(at));
-    if (day) {
-      count(day.tally, turn);
-      const split = (day.channels[turn.channel] ??= { turns: 0, failed: 0 });
-      if (turn.status === "failed") split.failed += 1;
-      else split.turns += 1;
+  const channels = new Map<string, Tally>();
+  for (const rollup of rollups) {
+    const day = series.get(rollup.period);
+    if (!day) continue;
+    add(totals, rollup);
+    add(day.tally, rollup);
+    for (const [channel, counters] of Object.entries(rollup.channels)) {
+      const ofDay = day.channels.get(channel) ?? newTally();
+      day.channels.set(channel, ofDay);
+      add(ofDay, counters);
+      const overall = channels.get(channel) ?? newTally();
+      channels.set(channel, overall);
+      add(overall, counters);
     }
-    let channel = channels.get(turn.channel);
-    if (!channel) channels.set(turn.channel, (channel = { tally: newTally(), last: turn.createdAt }));
-    count(channel.tally, turn);
-    if (turn.createdAt > channel.last) channel.last = turn.createdAt;
   }
-  const byChannel = [...channels].map(([channel, { tally, last }]) => ({
-    channel,
-    ...metricsOf(tally),
-    lastActivityAt: last,
-  }));
+  const byChannel = [...channels].flatMap(([channel, tally]) =>
+    hasTurns(tally) && tally.lastAt !== null
+      ? [{ channel, ...metricsOf(tally), lastActivityAt: tally.lastAt }]
+      : [],
+  );
   byChannel.sort((a, b) => b.turns + b.failed - (a.turns + a.failed) || (a.channel < b.channel ? -1 : 1));
   return {
     totals: metricsOf(totals),
-    series: [...days].map(([date, { tally, channels: split }]) => ({
+    series: [...series].map(([date, { tally, channels: split }]) => ({
       date,
       ...metricsOf(tally),
-      byChannel: split,
+      byChannel: Object.fromEntries(
+        [...split]
+          .filter(([, c]) => hasTurns(c))
+          .map(([channel, c]) => [
+            channel,
+            { turns: c.answered + c.abstained + c.declined, failed: c.failed },
+          ]),
+      ),
     })),
     byChannel,
   };
@@ -363,35 +442,67 @@ export function analyticsWindow(
 }
 
 /**
- * Analytics of a tenant's turns in one window, optionally of one agent (an unknown agent is not found).
- * Reads the traces newest first, a page at a time, keeping only the fields the figures need; stops after
- * `maxTraces` and says so. Filtering by agent needs the composite index (agentId, createdAt desc) on traces.
+ * The rollups of `days`: the workspace's day rollups (one read per day with activity: at most 91 for 90
+ * days that do not start at midnight), or one agent's day × model rollups (needs the composite index
+ * agentId + period on usageByModel).
  */
-export async function loadAnalytics(
+async function readRollups(
   deps: Deps,
   tenantId: string,
-  query: AnalyticsQuery,
-  options: { maxTraces?: number; pageSize?: number } = {},
-): Promise<Analytics> {
-  const parsed = validate(analyticsQuerySchema, query, "query parameter");
-  const window = analyticsWindow(parsed, deps.clock.now());
-  if (parsed.agentId !== undefined) await getAgent(deps, tenantId, parsed.agentId);
-  const maxTraces = options.maxTraces ?? maxTracesPerRequest;
-  const pageSize = options.pageSize ?? tracePage;
+  days: readonly string[],
+  agentId: string | undefined,
+): Promise<Rollup[]> {
+  const period: Filter[] = [
+    { field: "period", op: ">=", value: days[0] },
+    { field: "period", op: "<=", value: days.at(-1) },
+  ];
+  const snaps =
+    agentId === undefined
+      ? await deps.store.query({
+          collection: usageDailyCollection(tenantId),
+          where: period,
+          limit: days.length,
+        })
+      : await deps.store.query({
+          collection: usageByModelCollection(tenantId),
+          where: [{ field: "agentId", op: "==", value: agentId }, ...period],
+        });
+  const schema = agentId === undefined ? rollupSchema : modelRollupSchema;
+  const rollups: Rollup[] = [];
+  for (const snap of snaps) {
+    const rollup = schema.safeParse(snap.data);
+    if (rollup.success) rollups.push(rollup.data);
+    else log.error("analytics skipped a rollup that does not parse", { tenantId, path: snap.path });
+  }
+  return rollups;
+}
+
+/**
+ * The abstained traces of [from, to), newest first, a page at a time, keeping only what a gap needs; stops
+ * after `max` and says so (needs the composite index status + createdAt on traces, with agentId first when
+ * filtered by agent).
+ */
+async function readAbstentions(
+  deps: Deps,
+  tenantId: string,
+  window: { readonly from: Date; readonly to: Date },
+  agentId: string | undefined,
+  options: { readonly max: number; readonly pageSize: number },
+): Promise<{ abstentions: TurnRecord[]; truncated: boolean }> {
   const where: Filter[] = [
-    ...(parsed.agentId !== undefined ? [{ field: "agentId", op: "==" as const, value: parsed.agentId }] : []),
+    ...(agentId !== undefined ? [{ field: "agentId", op: "==" as const, value: agentId }] : []),
+    { field: "status", op: "==", value: "abstained" },
     { field: "createdAt", op: ">=", value: window.from.toISOString() },
     { field: "createdAt", op: "<", value: window.to.toISOString() },
   ];
-
-  const turns: TurnRecord[] = [];
+  const abstentions: TurnRecord[] = [];
   let read = 0;
   let unreadable = 0;
   let truncated = false;
   let after: DocSnapshot | undefined;
   while (!truncated) {
     // Up to one more than the bound, to know whether the window held more.
-    const limit = Math.min(pageSize, maxTraces + 1 - read);
+    const limit = Math.min(options.pageSize, options.max + 1 - read);
     const page = await deps.store.query({
       collection: tracesPath(tenantId),
       where,
@@ -400,20 +511,45 @@ export async function loadAnalytics(
       ...(after ? { startAfter: after } : {}),
     });
     for (const snap of page) {
-      if (read >= maxTraces) {
+      if (read >= options.max) {
         truncated = true;
         break;
       }
       read += 1;
       const turn = turnRecordSchema.safeParse(snap.data);
-      if (turn.success) turns.push(turn.data);
+      if (turn.success) abstentions.push(turn.data);
       else unreadable += 1;
     }
     if (page.length < limit) break;
     after = page[page.length - 1];
   }
   if (unreadable > 0) log.warn("analytics skipped unreadable traces", { tenantId, unreadable });
+  return { abstentions, truncated };
+}
 
+/**
+ * Analytics of a tenant's turns in one window, optionally of one agent (an unknown agent is not found): the
+ * figures from the rollups of every UTC day the window overlaps, the knowledge gaps from at most
+ * `maxAbstentions` of those days' abstained traces, the newest first.
+ */
+export async function loadAnalytics(
+  deps: Deps,
+  tenantId: string,
+  query: AnalyticsQuery,
+  options: { maxAbstentions?: number; pageSize?: number } = {},
+): Promise<Analytics> {
+  const parsed = validate(analyticsQuerySchema, query, "query parameter");
+  const window = analyticsWindow(parsed, deps.clock.now());
+  if (parsed.agentId !== undefined) await getAgent(deps, tenantId, parsed.agentId);
+  const days = daysOf(window);
+  const counted = wholeDays(window);
+  const [rollups, { abstentions, truncated }] = await Promise.all([
+    readRollups(deps, tenantId, days, parsed.agentId),
+    readAbstentions(deps, tenantId, counted, parsed.agentId, {
+      max: options.maxAbstentions ?? maxAbstentionsPerRequest,
+      pageSize: options.pageSize ?? tracePage,
+    }),
+  ]);
   return {
     window: {
       from: window.from.toISOString(),
@@ -422,8 +558,8 @@ export async function loadAnalytics(
       agentId: parsed.agentId ?? null,
     },
     truncated,
-    countedFrom: truncated ? (turns[turns.length - 1]?.createdAt ?? null) : null,
-    ...summarizeTraces(turns, window),
-    knowledgeGaps: knowledgeGapsOf(turns, window),
+    countedFrom: truncated ? (abstentions[abstentions.length - 1]?.createdAt ?? null) : null,
+    ...summarizeRollups(rollups, days),
+    knowledgeGaps: knowledgeGapsOf(abstentions, counted),
   };
 }

@@ -22,8 +22,9 @@ export const monitorRoutes: Route<unknown, unknown>[] = [
     summary:
       "Conversation analytics per UTC day, in total and by channel: conversations, turns, abstention rate, " +
       "declined and failed turns, average confidence, latency p50/p95/p99 and tokens (?agentId=, " +
-      "?from= and ?to= as ISO dates, to exclusive, default the last 30 days, at most 90; ?bucket=day). " +
-      "At most 50,000 turns are counted, the newest first; 'truncated' says when the window held more",
+      "?from= and ?to= as ISO dates, to exclusive, default the last 30 days, at most 90; ?bucket=day), " +
+      "from the usage rollups of every whole UTC day the window overlaps; and the knowledge gaps, from the " +
+      "newest 2,000 abstained turns at most ('truncated' says when the window held more)",
     tag: "Accountability",
     permission: "conversations.view",
     response: analyticsResponseSchema,
