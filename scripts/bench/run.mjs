@@ -13,7 +13,8 @@
 // the models in that folder: their throughput, and the turn overhead of a runtime that uses them (the other
 // phases always run the built-in models). A phase imports the largest real OpenAPI documents with Tool Forge's
 // importer (scripts/bench/openapi-import.mjs: time and peak RSS, a fresh process each), and its executor's
-// overhead per HTTP tool call, the remote call left out (scripts/bench/tool-executor.mjs). Prints figures,
+// overhead per HTTP tool call, the remote call left out (scripts/bench/tool-executor.mjs), then what metering
+// adds to a turn and what the 90-day usage page reads (scripts/bench/billing.mjs). Prints figures,
 // asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
 // BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES.
@@ -51,6 +52,8 @@ const targets = {
   openapiImportSeconds: 5,
   openapiImportRssMb: 300,
   toolExecutorP50: 2,
+  meteringP50: 1,
+  usagePageReads: 100,
   vectors1536Recall: 0.98,
 };
 /**
@@ -372,6 +375,18 @@ try {
       `(plain request p50 ${fmt(executor.plain.p50, 2)} ms)`,
   );
 
+  const billing = phase("billing.mjs", []);
+  console.log(`\nBilling: metering and the usage page (scripts/bench/billing.mjs), on the local store:`);
+  console.log(
+    `  a turn's usage event, in the transaction that records the answer: overhead p50 ${fmt(billing.overhead.p50, 3)} ms ` +
+      `${ratio(billing.overhead.p50, targets.meteringP50, "ms")}, p95 ${fmt(billing.overhead.p95, 3)} ms, p99 ${fmt(billing.overhead.p99, 3)} ms; ` +
+      `the meter afterwards (its trigger) p50 ${fmt(billing.meter.p50, 2)} ms, p95 ${fmt(billing.meter.p95, 2)} ms`,
+  );
+  console.log(
+    `  the usage page for ${billing.usageDays} days: ${billing.usageReads} documents ${ratio(billing.usageReads, targets.usagePageReads, "documents")}, ` +
+      `the overview ${billing.overviewReads} documents`,
+  );
+
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
   console.log(
@@ -483,6 +498,10 @@ try {
     ...(executor.overhead.p50 > targets.toolExecutorP50
       ? [`tool executor overhead p50 ${fmt(executor.overhead.p50, 2)} ms`]
       : []),
+    ...(billing.overhead.p50 > targets.meteringP50
+      ? [`metering p50 ${fmt(billing.overhead.p50, 3)} ms`]
+      : []),
+    ...(billing.usageReads > targets.usagePageReads ? [`usage page ${billing.usageReads} documents`] : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
     ...(bulk.batched.readySeconds > targets.bulkReadySeconds
       ? [`bulk upload ready in ${fmt(bulk.batched.readySeconds)} s`]
