@@ -32,6 +32,7 @@ export const steps = [
   { name: "malformed-body", needs: ["sign-up"] },
   { name: "oversized-body", needs: ["sign-up"] },
   { name: "api-keys", needs: ["sign-up"] },
+  { name: "billing", needs: ["conversation"] },
   { name: "document-ingest", needs: ["knowledge-base"] },
   { name: "grounded-answer", needs: ["document-ingest", "agent-publish"] },
 ];
@@ -593,6 +594,27 @@ export async function runFlow({
       check(body?.error?.code === "payload-too-large", "413 payload-too-large");
       await request("the next request is served", "GET", "/v1/agents", { session: state.owner, expect: 200 });
     },
+    async billing() {
+      // A workspace signed up for is on the free plan, its limits listed with their use; usage reads rollups.
+      const { body: overview } = await request("the billing overview", "GET", "/v1/billing", {
+        session: state.owner,
+        expect: 200,
+      });
+      check(overview.plan?.id === "free", `a new workspace is on the free plan, not ${overview.plan?.id}`);
+      check(Number.isInteger(overview.account?.balanceMicros), "the balance is whole micros");
+      check(Array.isArray(overview.limits) && overview.limits.length > 0, "the plan's limits are listed");
+      const { body: usage } = await request("30 days of usage", "GET", "/v1/billing/usage", {
+        session: state.owner,
+        expect: 200,
+      });
+      check(Array.isArray(usage.days) && usage.days.length === 30, "one entry per day of the window");
+      // Unsigned (or Stripe not connected): refused before anything is stored.
+      await request("an unsigned Stripe webhook", "POST", "/webhooks/stripe", {
+        json: { id: "evt_smoke", type: "checkout.session.completed", data: { object: {} } },
+        expect: 400,
+      });
+    },
+
     async "api-keys"() {
       const { body: created } = await request("create a viewer key", "POST", "/v1/api-keys", {
         session: state.owner,

@@ -5,14 +5,11 @@
  * or collection groups (see platform/firebase/firestore-docstore.test.ts): concurrency is proven in local mode
  * (meter.test.ts); with FIRESTORE_EMULATOR_HOST (the official emulator) this runs against it too.
  */
-import { createServer } from "node:net";
-import { FirestoreServer } from "@firestore-emulator/server";
-import { deleteApp, initializeApp } from "firebase-admin/app";
-import { initializeFirestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../platform/config.js";
 import type { Deps } from "../platform/deps.js";
 import { firestoreDocStore } from "../platform/firebase/firestore-docstore.js";
+import { openTestFirestore } from "../platform/testing/firestore-server.js";
 import { randomIds } from "../platform/ids.js";
 import { systemClock } from "../platform/clock.js";
 import { addCredits, loadAccount } from "./ledger.js";
@@ -20,44 +17,19 @@ import { meterEvent } from "./meter.js";
 import { creditEntriesPath, rollupSchema, usageDailyPath, usageMonthlyPath } from "./schema.js";
 import { usageEventPath } from "./usage.js";
 
-let server: FirestoreServer | undefined;
 let close: () => Promise<void>;
 let deps: Deps;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const official = process.env.FIRESTORE_EMULATOR_HOST;
-  if (official === undefined) {
-    server = new FirestoreServer();
-    const port = await freePort();
-    await server.start(port);
-    process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${port}`;
-  }
-  const app = initializeApp({ projectId: "demo-alchemist-billing" }, `billing-${process.pid}-${Date.now()}`);
-  const db = initializeFirestore(app, { preferRest: false });
-  db.settings({ ignoreUndefinedProperties: true });
+  const firestore = await openTestFirestore("demo-alchemist-billing");
+  firestore.db.settings({ ignoreUndefinedProperties: true });
   deps = {
     config: loadConfig({ ALCHEMIST_MODE: "firebase", GCLOUD_PROJECT: "demo-alchemist-billing" }),
-    store: firestoreDocStore(db),
+    store: firestoreDocStore(firestore.db),
     clock: systemClock,
     ids: randomIds,
   } as unknown as Deps;
-  close = async () => {
-    await deleteApp(app);
-    server?.stop();
-    if (server !== undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
-  };
+  close = firestore.close;
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { route, type Route } from "../platform/http/router.js";
+import { validate } from "../platform/validation.js";
 import { catalogAt } from "./catalog.js";
 import { billingOverview, usageQuerySchema, usageReport, type Stock } from "./report.js";
 import { creditEntriesPath, creditEntrySchema } from "./schema.js";
@@ -29,8 +30,9 @@ const ledgerQuery = z
 
 const portalInput = z.object({ returnUrl: z.url().max(2000) }).strict();
 
-function query<T extends z.ZodType>(schema: T, q: URLSearchParams): z.infer<T> {
-  return schema.parse(Object.fromEntries(q)) as z.infer<T>;
+/** A query string validated like a body: a clear 400 naming the parameter. */
+function query<T>(schema: z.ZodType<T>, q: URLSearchParams): T {
+  return validate(schema, Object.fromEntries(q), "query");
 }
 
 export function billingRoutes(hooks: BillingHooks): Route<unknown, unknown>[] {

@@ -4,14 +4,11 @@
  * `@firestore-emulator/server` in-process, a small Node implementation of Firestore's gRPC API, and skips
  * what that server does not implement.
  */
-import { createServer } from "node:net";
-import { FirestoreServer } from "@firestore-emulator/server";
-import { deleteApp, initializeApp } from "firebase-admin/app";
-import { initializeFirestore } from "firebase-admin/firestore";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.js";
 import { FieldOps, vector } from "../ports.js";
 import { describeDocStoreContract, type DocStoreFeature } from "../testing/docstore-contract.js";
+import { openTestFirestore } from "../testing/firestore-server.js";
 import {
   firestoreDocStore,
   fromFirestoreError,
@@ -48,40 +45,9 @@ const smallServerGaps: Record<Exclude<DocStoreFeature, "notIn" | "count" | "subs
   deleteRecursive: needsOfficial,
 };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 async function openFirestore() {
-  let server: FirestoreServer | undefined;
-  if (officialEmulator === undefined) {
-    server = new FirestoreServer();
-    const port = await freePort();
-    await server.start(port);
-    // firebase-admin reads this when the Firestore client is created, below.
-    process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${port}`;
-  }
-  const app = initializeApp(
-    { projectId: "demo-alchemist-test" },
-    `docstore-contract-${process.pid}-${Date.now()}`,
-  );
-  const db = initializeFirestore(app, { preferRest: false });
-  return {
-    store: firestoreDocStore(db),
-    close: async () => {
-      await deleteApp(app);
-      server?.stop();
-      if (server !== undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
-    },
-  };
+  const { db, close } = await openTestFirestore("demo-alchemist-test");
+  return { store: firestoreDocStore(db), close };
 }
 
 /**
