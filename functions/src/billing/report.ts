@@ -10,6 +10,7 @@ import { catalogAt } from "./catalog.js";
 import { dayEnd, dayOf, periodEnd, periodOf } from "./ledger.js";
 import { standing } from "./limits.js";
 import {
+  countersSchema,
   creditEntriesPath,
   creditEntrySchema,
   limitLabels,
@@ -44,11 +45,17 @@ export const usageQuerySchema = z
   })
   .strict();
 
-function stripCounters(
-  c: Counters,
-): Omit<Counters, "latency" | "confidenceSum" | "confidenceCount" | "lastAt"> {
-  const { latency: _l, confidenceSum: _s, confidenceCount: _c, lastAt: _a, ...rest } = c;
-  return rest;
+type Figures = Omit<Counters, "latency" | "confidenceSum" | "confidenceCount" | "lastAt">;
+
+/** The billable figures of a rollup: its counters, without analytics' histogram and the breakdown maps. */
+function stripCounters(c: Counters): Figures {
+  const figures: Record<string, unknown> = {};
+  for (const key of Object.keys(countersSchema.shape) as (keyof Counters)[]) {
+    if (key === "latency" || key === "confidenceSum" || key === "confidenceCount" || key === "lastAt")
+      continue;
+    figures[key] = c[key];
+  }
+  return figures as Figures;
 }
 
 /** Usage per day over [from, to] (zeros on quiet days), its totals, and the breakdown by agent and model. */
