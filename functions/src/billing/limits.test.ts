@@ -8,6 +8,7 @@ import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/p
 import { json, setUpAgents, vacationQuestion } from "../channels/openai/testing/fixture.js";
 import type { Deps } from "../platform/deps.js";
 import { addCredits, changePlan, loadAccount, periodOf } from "./ledger.js";
+import { formatMoney } from "./limits.js";
 import { meterEvent } from "./meter.js";
 import { accountPath, noticesPath, usageMonthlyPath } from "./schema.js";
 
@@ -80,6 +81,16 @@ async function conversation(): Promise<string> {
   return (await json<{ id: string }>(res)).id;
 }
 
+describe("money and times in refusals", () => {
+  it("formats integer micros exactly, in the currency", () => {
+    expect(formatMoney(5_000_000, "usd")).toBe("$5.00");
+    expect(formatMoney(1_234_567_890, "usd")).toBe("$1,234.56789");
+    expect(formatMoney(3_100, "usd")).toBe("$0.0031");
+    expect(formatMoney(-1_250_000, "eur")).toBe("-1.25 EUR");
+    expect(formatMoney(0, "usd")).toBe("$0.00");
+  });
+});
+
 describe("enforcement before the work", () => {
   it("refuses a turn, a search and an upload with 402 before any model or embedder call when credits ran out", async () => {
     const id = await conversation();
@@ -94,7 +105,7 @@ describe("enforcement before the work", () => {
     const body = await json<ErrorBody>(res);
     expect(body.error.code).toBe("payment-required");
     expect(body.error.message).toMatch(/no credits left/);
-    expect(body.error.message).toMatch(/renew at \d{4}-\d{2}-01T00:00:00/);
+    expect(body.error.message).toMatch(/includes \$5\.00 a month\); they renew at \d{4}-\d{2}-01 00:00 UTC/);
     expect(body.error.details?.billing).toMatchObject({ limit: "credits", plan: "free" });
 
     const search = await platform.fetch(`/v1/knowledge-bases/${kbId}/search`, {

@@ -37,6 +37,24 @@ export interface LimitRefusal {
 
 const fmt = (n: number): string => n.toLocaleString("en-US");
 
+/** Micros in the currency, for people: 5,000,000 micros of usd is "$5.00" (exact: integer micros to a decimal string). */
+export function formatMoney(micros: number, currency: string): string {
+  const sign = micros < 0 ? "-" : "";
+  const abs = Math.abs(micros);
+  const whole = Math.floor(abs / 1_000_000);
+  // Cents at least, and as many more digits as the amount has (sub-cent prices are real): never a float.
+  let digits = String(abs % 1_000_000)
+    .padStart(6, "0")
+    .replace(/0+$/, "");
+  if (digits.length < 2) digits = digits.padEnd(2, "0");
+  const symbol = currency.toLowerCase() === "usd" ? "$" : "";
+  const code = symbol ? "" : ` ${currency.toUpperCase()}`;
+  return `${sign}${symbol}${whole.toLocaleString("en-US")}.${digits}${code}`;
+}
+
+/** An instant for people: "2027-01-01 00:00 UTC". */
+export const formatInstant = (iso: string): string => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+
 function refuse(message: string, details: LimitRefusal): AppError {
   return new AppError("payment-required", message, { billing: details });
 }
@@ -49,16 +67,20 @@ export function limitRefusalOf(e: unknown): LimitRefusal | null {
 }
 
 /** What the workspace's plan and account are now (without writing the period's rollover). */
-export async function standing(
-  deps: Deps,
-  tenantId: string,
-): Promise<{ account: Account; plan: Plan; planId: string }> {
+export async function standing(deps: Deps, tenantId: string): Promise<Standing> {
   const now = deps.clock.nowIso();
   const [catalog, snap] = await Promise.all([catalogAt(deps, now), deps.store.get(accountPath(tenantId))]);
   const account = accountAsOf(snap ? accountSchema.parse(snap.data) : null, now, catalog).account;
   const plan = catalog.plans[account.planId] ?? catalog.plans.free;
   if (!plan) throw new AppError("internal", "The billing catalog has no free plan");
-  return { account, plan, planId: account.planId };
+  return { account, plan, planId: account.planId, currency: catalog.currency };
+}
+
+export interface Standing {
+  readonly account: Account;
+  readonly plan: Plan;
+  readonly planId: string;
+  readonly currency: string;
 }
 
 async function refused(deps: Deps, tenantId: string, error: AppError, refusal: LimitRefusal): Promise<never> {
@@ -78,8 +100,9 @@ async function refused(deps: Deps, tenantId: string, error: AppError, refusal: L
  * Refuses spending (a turn, a search, an upload) when the workspace is restricted for a failed payment, has
  * no credits left on a plan without overage, or has used its monthly tokens under a hard limit.
  */
-export async function assertCanSpend(deps: Deps, tenantId: string): Promise<void> {
-  const { account, plan, planId } = await standing(deps, tenantId);
+export async function assertCanSpend(deps: Deps, tenantId: string): Promise<Standing> {
+  const current = await standing(deps, tenantId);
+  const { account, plan, planId, currency } = current;
   const now = deps.clock.nowIso();
   if (account.status === "restricted" || account.status === "canceled") {
     const refusal: LimitRefusal = { limit: "payment", value: null, used: null, resetsAt: null, plan: planId };
@@ -110,8 +133,8 @@ export async function assertCanSpend(deps: Deps, tenantId: string): Promise<void
       deps,
       tenantId,
       refuse(
-        `This workspace has no credits left (the ${plan.name} plan includes ${fmt(plan.includedCreditsMicros)} micros a month); ` +
-          `they renew at ${resetsAt}. An owner can top up or upgrade under Billing.`,
+        `This workspace has no credits left (the ${plan.name} plan includes ${formatMoney(plan.includedCreditsMicros, currency)} a month); ` +
+          `they renew at ${formatInstant(resetsAt)}. An owner can top up or upgrade under Billing.`,
         refusal,
       ),
       refusal,
@@ -127,6 +150,7 @@ export async function assertCanSpend(deps: Deps, tenantId: string): Promise<void
       await refuseLimit(deps, tenantId, "tokensPerMonth", tokens.value, used, periodEnd(month), planId, plan);
     }
   }
+  return current;
 }
 
 async function refuseLimit(
@@ -141,7 +165,9 @@ async function refuseLimit(
   scope = "This workspace",
 ): Promise<never> {
   const refusal: LimitRefusal = { limit, value, used, resetsAt, plan: planId };
-  const when = resetsAt ? `; it resets at ${resetsAt}` : "; remove some or upgrade the plan to add more";
+  const when = resetsAt
+    ? `; it resets at ${formatInstant(resetsAt)}`
+    : "; remove some or upgrade the plan to add more";
   return refused(
     deps,
     tenantId,
@@ -191,8 +217,7 @@ export async function assertCanStartConversation(
     readonly count: (scope: "workspace" | "agent" | "end-user", since: string) => Promise<number>;
   },
 ): Promise<void> {
-  await assertCanSpend(deps, tenantId);
-  const { plan, planId } = await standing(deps, tenantId);
+  const { plan, planId } = await assertCanSpend(deps, tenantId);
   const now = deps.clock.nowIso();
   const today = dayOf(now);
   const since = `${today}T00:00:00.000Z`;

@@ -169,6 +169,16 @@ describe("Stripe", () => {
     expect(account.stripeSubscriptionId).toMatch(/^sub_/);
     const grants = (await entries("acme")).filter((e) => e.id.startsWith("grant_plan_pro_"));
     expect(grants).toHaveLength(1);
+    // A second subscription is refused: the plan changes through the Portal.
+    const second = await platform.fetch("/v1/billing/checkout", {
+      method: "POST",
+      headers: { origin: platform.url },
+      json: { kind: "subscription", planId: "pro", returnUrl },
+    });
+    expect(second.status).toBe(400);
+    expect((await json<{ error: { message: string } }>(second)).error.message).toMatch(
+      /already has a subscription/,
+    );
 
     const customer = account.stripeCustomerId as string;
     const failed = invoicePaymentFailedEvent({

@@ -126,6 +126,14 @@ export async function startCheckout(
   const customerId = await ensureCustomer(deps, tenant.id, tenant.name);
   if (input.kind === "subscription") {
     const plan = planOf(catalog, input.planId);
+    const account = (await deps.store.get(accountPath(tenant.id)))?.data as Partial<Account> | undefined;
+    if (account?.stripeSubscriptionId) {
+      // A second Checkout would start a second subscription: plan changes go through the one there is.
+      throw new AppError(
+        "failed-precondition",
+        "This workspace already has a subscription: change or cancel it under Billing → Manage billing",
+      );
+    }
     if (!plan.stripePriceId) {
       throw new AppError(
         "failed-precondition",
