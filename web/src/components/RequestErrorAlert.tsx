@@ -1,5 +1,7 @@
 import { Alert, AlertTitle, Button, Typography } from "@mui/material";
+import { isPaymentRequired } from "../data/billing";
 import { platformOrigin, type PlatformRequestError, type RequestFailure } from "../data/platform";
+import { errorSentence, PaymentRequiredNote } from "./PaymentRequiredNote";
 
 const titles: Record<RequestFailure, (origin: string) => string> = {
   network: (origin) => `Cannot reach the platform at ${origin}`,
@@ -19,12 +21,17 @@ interface RequestErrorAlertProps {
 export function RequestErrorAlert({ error, onRetry, retrying, staleSince }: RequestErrorAlertProps) {
   return (
     <Alert severity={staleSince ? "warning" : "error"}>
-      <AlertTitle>{titles[error.failure](platformOrigin())}</AlertTitle>
+      <AlertTitle>
+        {isPaymentRequired(error)
+          ? "The workspace's plan does not allow this now"
+          : titles[error.failure](platformOrigin())}
+      </AlertTitle>
       <Typography variant="body2">
-        {error.message}
+        {isPaymentRequired(error) ? errorSentence(error) : error.message}
         {error.failure === "network" && " Is the runtime running? Locally, start it with npm start."}
         {staleSince && ` Showing what it reported at ${staleSince.toLocaleTimeString()}.`}
       </Typography>
+      <PaymentRequiredNote error={error} />
       {/* Never disabled while retrying: a disabled button would drop the keyboard focus. */}
       <Button onClick={onRetry} variant="outlined" color="inherit" size="small" sx={{ mt: 1.5 }}>
         {retrying ? "Retrying…" : "Retry"}

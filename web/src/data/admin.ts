@@ -164,6 +164,10 @@ export const adminPermissions = {
   "channels.manage": "admin",
   /** Conversations and the analytics drawn from them (end users' data). */
   "conversations.view": "editor",
+  /** The plan, credits, usage, limits and billing notices. */
+  "billing.view": "admin",
+  /** Plans, payment methods, top-ups and invoices. */
+  "billing.manage": "owner",
 } as const satisfies Record<string, Role>;
 
 export type AdminPermission = keyof typeof adminPermissions;

@@ -9,7 +9,7 @@
 
 /** The figures of one period (the whole window, a day, a channel). */
 export interface AnalyticsMetrics {
-  /** Distinct conversations with at least one turn in the period. */
+  /** Conversations started in the period (counted once, on the day of their first turn). */
   readonly conversations: number;
   /** Messages answered: answered + abstained + declined (failed turns added nothing to the conversation). */
   readonly turns: number;
@@ -23,7 +23,7 @@ export interface AnalyticsMetrics {
   readonly abstentionRate: number | null;
   /** Mean confidence (0..1) of answered turns; null without any. */
   readonly averageConfidence: number | null;
-  /** Nearest-rank percentiles over every turn; null without any. */
+  /** Percentiles from the platform's latency histogram (each a bucket's upper bound); null without turns. */
   readonly latencyMs: {
     readonly p50: number | null;
     readonly p95: number | null;
@@ -74,7 +74,7 @@ export interface KnowledgeGap {
 export interface Analytics {
   /** `from` inclusive, `to` exclusive (ISO date-times); `agentId` null for every agent. */
   readonly window: { readonly from: string; readonly to: string; readonly agentId: string | null };
-  /** For the whole window: weighted over every turn, distinct conversations, true percentiles. */
+  /** For the whole window: over every turn, conversations started, percentiles from the summed histogram. */
   readonly totals: AnalyticsMetrics;
   /** One entry per UTC day of the window, oldest first, days without traffic included. */
   readonly series: readonly AnalyticsDay[];
@@ -82,7 +82,10 @@ export interface Analytics {
   readonly byChannel: readonly ChannelAnalytics[];
   /** The questions abstained on most, most often first (none from a platform that does not list them). */
   readonly knowledgeGaps: readonly KnowledgeGap[];
-  /** The window held more turns than one request counts: only those from `countedFrom` on are counted. */
+  /**
+   * The window held more abstentions than one request reads: the knowledge gaps come from those from
+   * `countedFrom` on. The figures always count every turn.
+   */
   readonly truncated: boolean;
   readonly countedFrom: string | null;
 }

@@ -27,6 +27,8 @@ export interface PlatformErrorEnvelope {
   readonly reason?: string;
   /** Per-field validation problems, when the body was refused. */
   readonly issues?: readonly FieldIssue[];
+  /** The envelope's `details` as sent (a billing refusal's facts, for one), for the area that knows them. */
+  readonly details?: unknown;
 }
 
 export class PlatformRequestError extends Error {
@@ -34,6 +36,7 @@ export class PlatformRequestError extends Error {
   readonly code: string | undefined;
   readonly reason: string | undefined;
   readonly issues: readonly FieldIssue[];
+  readonly details: unknown;
 
   constructor(
     readonly failure: RequestFailure,
@@ -46,6 +49,7 @@ export class PlatformRequestError extends Error {
     this.code = envelope.code;
     this.reason = envelope.reason;
     this.issues = envelope.issues ?? [];
+    this.details = envelope.details;
   }
 }
 
@@ -159,6 +163,7 @@ export function platformErrorEnvelope(body: unknown): PlatformErrorEnvelope {
     ...(typeof code === "string" ? { code } : {}),
     ...(typeof message === "string" ? { reason: message } : {}),
     ...(issues.length > 0 ? { issues } : {}),
+    ...(details !== undefined ? { details } : {}),
   };
 }
 

@@ -8,6 +8,7 @@
 import type { AdminSource } from "./admin";
 import type { AgentsSource } from "./agents";
 import type { AnalyticsSource } from "./analytics";
+import type { BillingSource } from "./billing";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
 import type { ToolSetMcpSource } from "./toolSetMcp";
@@ -22,6 +23,7 @@ export interface StudioSource
     ConversationHistorySource,
     AnalyticsSource,
     AdminSource,
+    BillingSource,
     WhatsAppSource,
     WidgetsSource,
     ToolSetsSource,

@@ -347,7 +347,7 @@ describe("Analytics", { timeout: 30_000 }, () => {
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 
-  it("says plainly when only part of the range was counted", async () => {
+  it("says plainly when the knowledge gaps come from part of the range", async () => {
     stubPlatform({
       "GET /v1/agents": () => jsonResponse({ agents: [hrAssistant] }),
       "GET /v1/analytics": () => jsonResponse(analyticsAnswer(hrWeekTurns, { days: 7, truncated: true })),
@@ -355,11 +355,11 @@ describe("Analytics", { timeout: 30_000 }, () => {
     renderApp("/analytics?range=7");
 
     const notice = await screen.findByRole("alert");
-    expect(notice).toHaveTextContent("Only part of this range is counted");
+    expect(notice).toHaveTextContent("Knowledge gaps from part of this range");
     expect(notice).toHaveTextContent(
-      "only those from Nov 20, 2026, 09:12 UTC on are counted: the figures before then are incomplete.",
+      "the knowledge gaps come from those asked from Nov 20, 2026, 09:12 UTC on.",
     );
-    expect(notice).toHaveTextContent("Choose a shorter range, or one agent, to count every message.");
+    expect(notice).toHaveTextContent("The figures count every message.");
     // The counted part is still shown.
     expect(figure(await totalsOf("Nov 19, 2026 – Nov 25, 2026"), "Messages")).toHaveTextContent("12");
   });

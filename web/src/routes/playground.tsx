@@ -19,6 +19,7 @@ import { ConfirmationCard } from "../components/playground/ConfirmationCard";
 import { SendBox } from "../components/playground/SendBox";
 import { TraceAside } from "../components/playground/TraceAside";
 import { PageLoading } from "../components/PageLoading";
+import { errorSentence, PaymentRequiredNote } from "../components/PaymentRequiredNote";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
 import type { Agent } from "../data/agents";
@@ -296,7 +297,8 @@ function Playground({ agent }: { readonly agent: Agent }) {
             {error && (
               <Alert severity="error">
                 <AlertTitle>The agent did not answer</AlertTitle>
-                {error.reason ?? error.message}
+                {errorSentence(error)}
+                <PaymentRequiredNote error={error} />
               </Alert>
             )}
             <SendBox value={input} onChange={setInput} onSend={() => void send()} sending={sending} />

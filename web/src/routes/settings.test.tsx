@@ -71,7 +71,15 @@ describe("Settings: who sees what", () => {
 
     expect(await screen.findByRole("table", { name: "Members" })).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/settings/members");
-    expect(sectionLinks()).toEqual(["Members", "API keys", "Channels", "Workspace", "Audit log", "Privacy"]);
+    expect(sectionLinks()).toEqual([
+      "Members",
+      "API keys",
+      "Channels",
+      "Workspace",
+      "Billing",
+      "Audit log",
+      "Privacy",
+    ]);
     expect(screen.getByRole("link", { name: /Members/ })).toHaveAttribute("aria-current", "page");
     expect(document.title).toBe("Members · Settings · Alchemist");
   });
@@ -121,8 +129,8 @@ describe("Settings: who sees what", () => {
 
   it("says when a section does not exist", async () => {
     stubPlatform(adminRoutes());
-    renderApp("/settings/billing");
-    expect(await screen.findByText(/There is no settings section called “billing”/)).toBeInTheDocument();
+    renderApp("/settings/invoices");
+    expect(await screen.findByText(/There is no settings section called “invoices”/)).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Go to Members" })).toBeInTheDocument();
   });
 });

@@ -3,6 +3,7 @@ import { Link as RouterLink, Navigate, useParams } from "react-router";
 import { Alert, Box, Link, Stack, Typography } from "@mui/material";
 import { ApiKeysSection } from "../components/settings/ApiKeysSection";
 import { AuditLogSection } from "../components/settings/AuditLogSection";
+import { BillingSection } from "../components/settings/billing/BillingSection";
 import { ChannelsSection } from "../components/settings/ChannelsSection";
 import { roleWithArticle } from "../components/settings/roleDescriptions";
 import { MembersSection } from "../components/settings/MembersSection";
@@ -22,8 +23,8 @@ import { PageHeader } from "../components/PageHeader";
 
 /**
  * Loaded on demand (see routes/index.tsx). `/settings/:section`: the workspace's members, API keys,
- * channels, settings, audit log and privacy requests. People see the sections their role may use (the
- * platform's permission table, mirrored in data/admin.ts); the platform still refuses the rest.
+ * channels, settings, billing, audit log and privacy requests. People see the sections their role may use
+ * (the platform's permission table, mirrored in data/admin.ts); the platform still refuses the rest.
  */
 export function SettingsPage() {
   const { section } = useParams();
@@ -47,13 +48,13 @@ export function SettingsPage() {
         intro={
           limited
             ? `You are ${roleWithArticle(session.role)} in ${workspaceName}.`
-            : `Everything about ${workspaceName}: its people, keys, channels and data.`
+            : `Everything about ${workspaceName}: its people, keys, channels, billing and data.`
         }
       />
       {limited && (
         <Alert severity="info">
-          Members, API keys, workspace settings, the audit log and privacy requests are managed by the
-          workspace&apos;s admins and owners. Ask one of them if you need a change or an API key.
+          Members, API keys, workspace settings, billing, the audit log and privacy requests are managed by
+          the workspace&apos;s admins and owners. Ask one of them if you need a change or an API key.
         </Alert>
       )}
       <Box
@@ -113,6 +114,7 @@ function SectionContent({ section, requested, session, first }: SectionContentPr
     "api-keys": () => <ApiKeysSection session={session} />,
     channels: () => <ChannelsSection session={session} />,
     workspace: () => <WorkspaceSection session={session} />,
+    billing: () => <BillingSection session={session} />,
     "audit-log": () => <AuditLogSection />,
     privacy: () => <PrivacySection />,
   };

@@ -43,15 +43,18 @@ export function NoActivity({
   );
 }
 
-/** The platform counted only the newest turns of the range: said plainly, with what to do about it. */
+/**
+ * The figures count every message (they come from the usage rollups); the knowledge gaps are read from the
+ * range's newest abstentions only, when there were more than one report reads: said plainly, with what to do.
+ */
 export function TruncatedNotice({ countedFrom }: { readonly countedFrom: string | null }) {
   return (
-    <Alert severity="warning">
-      <AlertTitle>Only part of this range is counted</AlertTitle>
+    <Alert severity="info">
+      <AlertTitle>Knowledge gaps from part of this range</AlertTitle>
       {countedFrom
-        ? `This range holds more messages than one report counts, so only those from ${formatInstant(countedFrom)} on are counted: the figures before then are incomplete.`
-        : "This range holds more messages than one report counts, so the figures are incomplete."}{" "}
-      Choose a shorter range, or one agent, to count every message.
+        ? `This range holds more unanswered questions than one report reads, so the knowledge gaps come from those asked from ${formatInstant(countedFrom)} on.`
+        : "This range holds more unanswered questions than one report reads, so the knowledge gaps come from the newest."}{" "}
+      The figures count every message. Choose a shorter range, or one agent, to see every gap.
     </Alert>
   );
 }

@@ -51,10 +51,20 @@ interface ChartCardProps {
   readonly rows: readonly DataTableRow[];
   /** The chart, sized to fill its container (`height` = `chartHeight`). */
   readonly children: ReactNode;
+  /** The title's heading level, when the card sits deeper in a page's outline than under an `h2`. */
+  readonly headingLevel?: "h3" | "h4";
 }
 
 /** A chart in a card: its heading, a summary line, the chart, and its numbers as a table on request. */
-export function ChartCard({ title, summary, rowHeader, columns, rows, children }: ChartCardProps) {
+export function ChartCard({
+  title,
+  summary,
+  rowHeader,
+  columns,
+  rows,
+  children,
+  headingLevel = "h3",
+}: ChartCardProps) {
   const titleId = useId();
   const summaryId = useId();
   const tableId = useId();
@@ -65,7 +75,7 @@ export function ChartCard({ title, summary, rowHeader, columns, rows, children }
       aria-labelledby={titleId}
       sx={{ p: { xs: 2, sm: 2.5 }, display: "flex", flexDirection: "column", gap: 1, minWidth: 0 }}
     >
-      <Typography variant="h3" id={titleId}>
+      <Typography variant="h3" component={headingLevel} id={titleId}>
         {title}
       </Typography>
       <Typography variant="body2" color="text.secondary" id={summaryId}>

@@ -14,6 +14,7 @@ import {
   type UploadProgress,
 } from "../../data/knowledge";
 import { asRequestError, PlatformRequestError } from "../../data/platform";
+import { errorSentence } from "../PaymentRequiredNote";
 import { ingestionStep } from "./describe";
 import type { PickedFile } from "./droppedFiles";
 import { uploadRefusal } from "./uploadRules";
@@ -414,7 +415,7 @@ export function uploadStatus(
     case "failed":
       return {
         label: "Upload failed",
-        problem: phase.error.reason ?? phase.error.message,
+        problem: errorSentence(phase.error),
         tone: "error",
         settled: true,
         canRetry: true,

@@ -17,7 +17,7 @@ import {
 import type { AnalyticsRange, ChannelAnalytics } from "../../data/analytics";
 import { useAnalytics } from "../../data/hooks/analytics";
 import { activityOf } from "../analytics/figures";
-import { channelLabel, formatCount, formatInstant, formatRate } from "../analytics/format";
+import { channelLabel, formatCount, formatRate } from "../analytics/format";
 import { PageLoading } from "../PageLoading";
 import { RelativeTime } from "../RelativeTime";
 import { SectionLoadError } from "./SectionLoadError";
@@ -63,13 +63,7 @@ export function ChannelActivity() {
         {!data && !analytics.error && <PageLoading label="Loading channel activity…" />}
         {data && (
           <>
-            {data.truncated && (
-              <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-                {data.countedFrom
-                  ? `More messages than one report counts: only those from ${formatInstant(data.countedFrom)} on are counted.`
-                  : "More messages than one report counts: the figures are incomplete."}
-              </Typography>
-            )}
+            {/* `truncated` is about knowledge gaps only: the activity figures are always complete. */}
             {/* Scrolls sideways on a phone: focusable, so a keyboard can scroll it too. */}
             <TableContainer tabIndex={0} role="region" aria-label="Activity by channel, table">
               <Table size="small" aria-labelledby={headingId} sx={compactCells}>

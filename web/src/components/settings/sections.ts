@@ -5,6 +5,7 @@ export const settingsSectionIds = [
   "api-keys",
   "channels",
   "workspace",
+  "billing",
   "audit-log",
   "privacy",
 ] as const;
@@ -25,6 +26,7 @@ export const settingsSections: readonly SettingsSection[] = [
   { id: "api-keys", label: "API keys", summary: "Keys for your services", permission: "keys.manage" },
   { id: "channels", label: "Channels", summary: "Where agents answer", permission: "workspace.read" },
   { id: "workspace", label: "Workspace", summary: "Name, data retention", permission: "settings.manage" },
+  { id: "billing", label: "Billing", summary: "Plan, credits, usage", permission: "billing.view" },
   { id: "audit-log", label: "Audit log", summary: "Who changed what", permission: "audit.view" },
   { id: "privacy", label: "Privacy", summary: "End users' data requests", permission: "privacy.manage" },
 ];

@@ -38,6 +38,27 @@ describe("Firebase errors as the studio shows them", () => {
     }
   });
 
+  it("reads a callable's refusal for the plan or the credits as the REST API's 402, with its facts", () => {
+    const billing = {
+      limit: "credits",
+      value: 5_000_000,
+      used: 5_000_000,
+      resetsAt: "2026-12-01T00:00:00.000Z",
+    };
+    const error = firebaseRequestError(
+      firebaseError("functions/resource-exhausted", "This workspace has no credits left", { billing }),
+      "agents-converse",
+    );
+    expect(error).toMatchObject({ status: 402, code: "payment-required", details: { billing } });
+    // A rate limit stays a rate limit.
+    expect(
+      firebaseRequestError(firebaseError("functions/resource-exhausted", "Slow down"), "x"),
+    ).toMatchObject({
+      status: 429,
+      code: "resource-exhausted",
+    });
+  });
+
   it("reports an error without a code (a bug, a parser's complaint) rather than hiding it", () => {
     expect(firebaseRequestError(new TypeError("reading 'name' of undefined"), "agents")).toMatchObject({
       failure: "invalid-response",

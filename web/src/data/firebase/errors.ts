@@ -18,6 +18,8 @@ const statusOfCode: Readonly<Record<string, number>> = {
   "already-exists": 409,
   aborted: 409,
   "resource-exhausted": 429,
+  /** A plan's limit or the credits (a callable says resource-exhausted with `details.billing`). */
+  "payment-required": 402,
   cancelled: 499,
   internal: 500,
   unknown: 500,
@@ -100,16 +102,23 @@ export function firebaseRequestError(error: unknown, what: string): PlatformRequ
       ...(auth.issue ? { issues: [auth.issue] } : {}),
     });
   }
-  const code = storageCodes[rawCode] ?? rawCode.replace(/^(functions|firestore|storage|auth)\//, "");
+  const details = isRecord(error) ? error.details : undefined;
+  const bare = storageCodes[rawCode] ?? rawCode.replace(/^(functions|firestore|storage|auth)\//, "");
+  // Callables carry a billing refusal (HTTP 402 over REST) as resource-exhausted, with its facts in details.
+  const code =
+    bare === "resource-exhausted" && isRecord(details) && isRecord(details.billing)
+      ? "payment-required"
+      : bare;
   // Callables answer the platform's own message (and its validation issues in `details`).
   const fromPlatform = rawCode.startsWith("functions/") && message !== "" && message !== code.toUpperCase();
   const reason =
     code === "permission-denied" && !fromPlatform ? permissionReason : message.replace(/^Firebase: /, "");
-  const issues = issuesOf(isRecord(error) ? error.details : undefined);
+  const issues = issuesOf(details);
   return new PlatformRequestError("http", what, `${what}: ${reason}`, statusOfCode[code] ?? 500, {
     code,
     reason,
     ...(issues.length > 0 ? { issues } : {}),
+    ...(details !== undefined ? { details } : {}),
   });
 }
 

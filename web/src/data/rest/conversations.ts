@@ -92,6 +92,8 @@ async function streamAnswer(
       throw new PlatformRequestError("http", path, message, undefined, {
         reason: message,
         ...(code ? { code } : {}),
+        // A refusal for the plan or the credits says which limit, as a response's envelope does.
+        ...(error.details !== undefined ? { details: error.details } : {}),
       });
     }
   }

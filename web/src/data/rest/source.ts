@@ -6,6 +6,7 @@ import type { StudioSource } from "../source";
 import { restAdmin } from "./admin";
 import { restAgents } from "./agents";
 import { restAnalytics } from "./analytics";
+import { restBilling } from "./billing";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
 import { restToolSetMcp } from "./toolSetMcp";
@@ -19,6 +20,7 @@ export const restSource: StudioSource = {
   ...restConversationHistory,
   ...restAnalytics,
   ...restAdmin,
+  ...restBilling,
   ...restWhatsApp,
   ...restWidgets,
   ...restToolSets,
