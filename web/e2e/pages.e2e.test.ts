@@ -59,6 +59,7 @@ const screens: Screen[] = [
   { name: "31-settings-privacy", path: () => "/settings/privacy", heading: "Settings" },
   { name: "32-api-reference", path: () => "/api", heading: "API reference" },
   { name: "35-tools", path: () => "/tools", heading: "Tools" },
+  { name: "36-settings-billing", path: () => "/settings/billing", heading: "Settings" },
   { name: "33-not-found", path: () => "/no-such-page", heading: "Page not found" },
   { name: "34-sign-up", path: () => "/sign-up", heading: /./, signedOut: true },
 ];
@@ -107,12 +108,13 @@ describe("Agent Studio: every page renders, passes axe, and is saved as screensh
         const errors = collectPageErrors(page);
         await page.goto(`${platform().url}${screen.path()}`);
         await page.getByRole("heading", { level: 1, name: screen.heading }).first().waitFor();
-        // Loaded: no spinner left (a page that keeps one, e.g. for work in progress, is shot as it is).
+        // Loaded: no spinner left (a page that keeps one, e.g. for work in progress, is shot as it is). A bar
+        // with a value (a limit's use on the billing page) is content, not loading.
         await page
           .waitForFunction(
             () =>
               [...document.querySelectorAll('[role="progressbar"]')].every(
-                (el) => !el.checkVisibility({ visibilityProperty: true }),
+                (el) => el.hasAttribute("aria-valuenow") || !el.checkVisibility({ visibilityProperty: true }),
               ),
             undefined,
             { timeout: 15_000 },
