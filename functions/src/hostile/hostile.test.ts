@@ -14,6 +14,12 @@ import {
   stopChildRuntime,
   type ChildRuntime,
 } from "@alchemist/local/testing/child-runtime";
+import {
+  signedWebhook,
+  startFakeStripeServer,
+  type FakeStripeServer,
+  type StripeEventPayload,
+} from "../platform/testing/fake-stripe-server.js";
 import { expectUnharmed, signUpNeighbour, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_owner_key_for_tests_0123456789";
@@ -21,6 +27,7 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-hostile-"));
 let runtime: ChildRuntime;
 let neighbour: Neighbour;
 let kbId: string;
+let stripe: FakeStripeServer;
 
 const owner = { authorization: `Bearer ${ownerKey}` };
 
@@ -44,7 +51,9 @@ function rawSend(data: string | Buffer, ms = 200): Promise<void> {
 }
 
 beforeAll(async () => {
-  runtime = await startChildRuntime(dataDir, { ALCHEMIST_API_KEY: ownerKey });
+  // Stripe is connected (to the local fake of its API), so the webhook verifies and processes for real.
+  stripe = await startFakeStripeServer();
+  runtime = await startChildRuntime(dataDir, { ALCHEMIST_API_KEY: ownerKey, ...stripe.env });
   neighbour = await signUpNeighbour(runtime);
   await fetch(`${runtime.url}/v1/knowledge-bases/${neighbour.kbId}/documents`, {
     method: "POST",
@@ -65,6 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (runtime) await stopChildRuntime(runtime);
+  await stripe?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -266,6 +276,74 @@ describe("the built runtime under hostile input", () => {
     // The per-address budget on public POSTs stops the flood long before 100 turns are run.
     expect(statuses.filter((s) => s === 200).length).toBeLessThan(40);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(60);
+  });
+
+  it("refuses a flood of forged Stripe webhooks, storing nothing, and applies a genuine one replayed in it once", async () => {
+    // A genuine top-up: Checkout through the API, paid at the fake Stripe, its completion event signed for real.
+    const started = await call("/v1/billing/checkout", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: runtime.url },
+      body: JSON.stringify({
+        kind: "topup",
+        amountMicros: 10_000_000,
+        returnUrl: `${runtime.url}/settings/billing`,
+      }),
+    });
+    expect(started.status).toBe(200);
+    const { sessionId } = (await started.json()) as { sessionId: string };
+    const [completed] = stripe.completeCheckout(sessionId) as [StripeEventPayload];
+    const genuine = stripe.signedWebhook(completed);
+    const forged = (i: number) => {
+      const event = { ...completed, id: `evt_forged_${i}` };
+      switch (i % 5) {
+        case 0:
+          return signedWebhook(event, "whsec_not_the_endpoints_secret"); // someone else's secret
+        case 1:
+          return { body: JSON.stringify(event), signature: genuine.signature }; // a real signature, another body
+        case 2:
+          return stripe.signedWebhook(event, { timestamp: Math.floor(Date.now() / 1000) - 3600 }); // replayed late
+        case 3:
+          return { body: "x".repeat(3 * 1024 * 1024), signature: genuine.signature }; // oversized
+        default:
+          return { body: "{not json", signature: "t=1,v1=00" };
+      }
+    };
+    const statuses: number[] = [];
+    const deliver = async (delivery: { body: string; signature: string }) => {
+      try {
+        const res = await fetch(`${runtime.url}/webhooks/stripe`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "stripe-signature": delivery.signature },
+          body: delivery.body,
+        });
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      } catch {
+        statuses.push(0); // refused before the whole body was read
+      }
+    };
+    const report = await underSiege(runtime, neighbour, "forged Stripe webhooks", async () => {
+      for (let round = 0; round < 10; round++) {
+        await Promise.all([
+          ...Array.from({ length: 10 }, (_, i) => deliver(forged(round * 10 + i))),
+          deliver(genuine),
+        ]);
+      }
+    });
+    expectUnharmed(runtime, report);
+    expect(statuses).toHaveLength(110);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(10); // the genuine delivery, each time
+    for (const status of statuses) expect([0, 200, 400, 413]).toContain(status);
+    // The ten replays of the genuine event grant once; no forged event left an entry.
+    let topups: { ref: string }[] = [];
+    for (let i = 0; i < 100 && topups.length === 0; i++) {
+      const overview = (await (await call("/v1/billing/ledger?limit=500")).json()) as {
+        entries: { kind: string; ref: string }[];
+      };
+      topups = overview.entries.filter((e) => e.kind === "topup");
+      if (topups.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(topups.map((e) => e.ref)).toEqual([completed.id]);
   });
 
   it("keeps serving a neighbour while another tenant uploads a folder of 485 files", async () => {
