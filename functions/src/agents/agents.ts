@@ -322,6 +322,14 @@ async function checkKnowledgeBases(
   return unique;
 }
 
+/** The workspace's agents that count against its plan: every one not archived. */
+export function countAgents(deps: Deps, tenantId: string): Promise<number> {
+  return deps.store.count({
+    collection: agentsPath(tenantId),
+    where: [{ field: "status", op: "!=", value: "archived" }],
+  });
+}
+
 export async function createAgent(
   deps: Deps,
   tenantId: string,
@@ -341,15 +349,7 @@ export async function createAgent(
   checkModelCaps(deps, config);
   await checkTools(deps, tenantId, config.tools);
   config.knowledgeBaseIds = await checkKnowledgeBases(deps, tenantId, config.knowledgeBaseIds);
-  await assertWithinLimit(
-    deps,
-    tenantId,
-    "agents",
-    await deps.store.count({
-      collection: agentsPath(tenantId),
-      where: [{ field: "status", op: "!=", value: "archived" }],
-    }),
-  );
+  await assertWithinLimit(deps, tenantId, "agents", await countAgents(deps, tenantId));
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const agent: Agent = {

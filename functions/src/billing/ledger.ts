@@ -51,12 +51,20 @@ export class Ledger {
     private readonly now: string,
   ) {}
 
-  apply(id: string, kind: CreditKind, amountMicros: number, ref: string, note = ""): void {
+  /** `included`: a grant of the plan's included credits (spent first, expiring at the period's end). */
+  apply(
+    id: string,
+    kind: CreditKind,
+    amountMicros: number,
+    ref: string,
+    note = "",
+    options: { included?: boolean } = {},
+  ): void {
     if (!Number.isSafeInteger(amountMicros))
       throw new AppError("invalid-argument", "An amount must be whole micros");
     const balanceAfterMicros = this.account.balanceMicros + amountMicros;
     let includedRemainingMicros = this.account.includedRemainingMicros;
-    if (kind === "grant" && id.startsWith("grant_period_")) includedRemainingMicros = amountMicros;
+    if (options.included) includedRemainingMicros += amountMicros;
     if (kind === "expiry") includedRemainingMicros = 0;
     if (kind === "consumption") includedRemainingMicros = Math.max(0, includedRemainingMicros + amountMicros);
     this.account = {
@@ -117,6 +125,7 @@ export function accountAsOf(stored: Account | null, now: string, catalog: Catalo
         plan.includedCreditsMicros,
         period,
         `${plan.name} plan: included credits for ${period}`,
+        { included: true },
       );
     }
     ledger.account = { ...ledger.account, period, updatedAt: now };
@@ -194,15 +203,14 @@ export function switchPlan(ledger: Ledger, planId: string, catalog: Catalog, alr
   ledger.account = { ...ledger.account, planId };
   const period = ledger.account.period;
   if (extra > 0 && period && !alreadyGranted) {
-    const remaining = ledger.account.includedRemainingMicros;
     ledger.apply(
       `grant_plan_${planId}_${period}`,
       "grant",
       extra,
       period,
       `${to.name} plan: included credits for ${period}`,
+      { included: true },
     );
-    ledger.account = { ...ledger.account, includedRemainingMicros: remaining + extra };
   }
 }
 

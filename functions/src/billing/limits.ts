@@ -14,7 +14,7 @@ import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { catalogAt } from "./catalog.js";
 import { accountAsOf, dayEnd, dayOf, periodEnd, periodOf } from "./ledger.js";
-import { leaveNotice } from "./notices.js";
+import { formatCount, leaveNotice } from "./notices.js";
 import {
   accountPath,
   accountSchema,
@@ -34,8 +34,6 @@ export interface LimitRefusal {
   readonly resetsAt: string | null;
   readonly plan: string;
 }
-
-const fmt = (n: number): string => n.toLocaleString("en-US");
 
 /** Micros in the currency, for people: 5,000,000 micros of usd is "$5.00" (exact: integer micros to a decimal string). */
 export function formatMoney(micros: number, currency: string): string {
@@ -172,7 +170,7 @@ async function refuseLimit(
     deps,
     tenantId,
     refuse(
-      `${scope} has reached its limit of ${fmt(value)} ${limitLabels[limit]} (${plan.name} plan)${when}.`,
+      `${scope} has reached its limit of ${formatCount(value)} ${limitLabels[limit]} (${plan.name} plan)${when}.`,
       refusal,
     ),
     refusal,

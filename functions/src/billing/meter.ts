@@ -85,21 +85,23 @@ export type MeterOutcome = "metered" | "already-metered" | "missing";
 export async function meterEvent(deps: Deps, tenantId: string, eventId: string): Promise<MeterOutcome> {
   const eventPath = usageEventPath(tenantId, eventId);
   const now = deps.clock.nowIso();
-  const first = await deps.store.get(eventPath);
-  if (!first) return "missing";
-  const parsed = usageEventSchema.safeParse(first.data);
-  if (!parsed.success) {
-    // Only the platform writes events; one that does not parse is a bug, logged and left for a fix.
-    log.error("usage event does not parse; not metered", { tenantId, eventId, issues: parsed.error.issues });
-    return "missing";
-  }
-  if (parsed.data.meteredAt) return "already-metered";
-  const [priced, current] = await Promise.all([catalogAt(deps, parsed.data.at), catalogAt(deps, now)]);
   return deps.store.runTransaction(async (tx: Transaction): Promise<MeterOutcome> => {
     const snap = await tx.get(eventPath);
     if (!snap) return "missing";
-    const event = usageEventSchema.parse(snap.data);
+    const parsed = usageEventSchema.safeParse(snap.data);
+    if (!parsed.success) {
+      // Only the platform writes events; one that does not parse is a bug, logged and left for a fix.
+      log.error("usage event does not parse; not metered", {
+        tenantId,
+        eventId,
+        issues: parsed.error.issues,
+      });
+      return "missing";
+    }
+    const event = parsed.data;
     if (event.meteredAt) return "already-metered";
+    // Cached per instance (catalog.ts): no read inside the transaction but once a minute.
+    const [priced, current] = await Promise.all([catalogAt(deps, event.at), catalogAt(deps, now)]);
     const day = dayOf(event.at);
     const month = periodOf(event.at);
     const byModel =

@@ -16,7 +16,8 @@ export interface NoticeWrite {
   readonly notice: Notice;
 }
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
+/** A count for people: 5,000,000 reads "5,000,000". */
+export const formatCount = (n: number): string => n.toLocaleString("en-US");
 
 /** What a rolled-up limit measures. */
 const measured: Partial<Record<LimitName, { period: "daily" | "monthly"; of: (c: Counters) => number }>> = {
@@ -57,7 +58,7 @@ export function crossedThresholds(input: {
             period,
             at: input.at,
             message:
-              `This workspace has used ${fmt(is)} of its ${fmt(limit.value)} ${limitLabels[name]} (${Math.round(share * 100)}%)` +
+              `This workspace has used ${formatCount(is)} of its ${formatCount(limit.value)} ${limitLabels[name]} (${Math.round(share * 100)}%)` +
               (limit.hard && share === 1 ? "; further use is refused until the limit resets." : "."),
           },
         });
@@ -73,7 +74,7 @@ export function crossedThresholds(input: {
         limit: null,
         period,
         at: input.at,
-        message: `This workspace's credits ran out (balance ${fmt(input.balanceAfter)} micros).`,
+        message: `This workspace's credits ran out (balance ${formatCount(input.balanceAfter)} micros).`,
       },
     });
   }

@@ -21,13 +21,11 @@ import { catalogAt, planOf } from "./catalog.js";
 import { accountAsOf, commitLedger, dayEnd, planGranted, readAccount, switchPlan } from "./ledger.js";
 import { noticePath } from "./notices.js";
 import {
-  accountPath,
   rollupSchema,
   stripeCustomerPath,
   stripeEventPath,
   stripeEventRecordSchema,
   usageDailyPath,
-  type Account,
   type Catalog,
   type StripeEventRecord,
 } from "./schema.js";
@@ -54,7 +52,7 @@ export function requirePayments(deps: Deps): Payments {
 /** The workspace's Stripe customer, created (once, whatever races) on first need. */
 export async function ensureCustomer(deps: Deps, tenantId: string, name: string): Promise<string> {
   const payments = requirePayments(deps);
-  const existing = (await deps.store.get(accountPath(tenantId)))?.data as Partial<Account> | undefined;
+  const existing = await readAccount(deps.store, tenantId);
   if (existing?.stripeCustomerId) return existing.stripeCustomerId;
   // The idempotency key makes a second creation (a race, a retry) return the same customer.
   const customer = await payments.createCustomer({
@@ -126,7 +124,7 @@ export async function startCheckout(
   const customerId = await ensureCustomer(deps, tenant.id, tenant.name);
   if (input.kind === "subscription") {
     const plan = planOf(catalog, input.planId);
-    const account = (await deps.store.get(accountPath(tenant.id)))?.data as Partial<Account> | undefined;
+    const account = await readAccount(deps.store, tenant.id);
     if (account?.stripeSubscriptionId) {
       // A second Checkout would start a second subscription: plan changes go through the one there is.
       throw new AppError(
@@ -188,7 +186,7 @@ export async function openPortal(
 
 export async function listInvoices(deps: Deps, tenantId: string) {
   const payments = requirePayments(deps);
-  const account = (await deps.store.get(accountPath(tenantId)))?.data as Partial<Account> | undefined;
+  const account = await readAccount(deps.store, tenantId);
   if (!account?.stripeCustomerId) return [];
   return payments.listInvoices(account.stripeCustomerId, 24);
 }
@@ -401,7 +399,7 @@ export interface DayOfTenant {
  */
 export async function reportDailyUsage(deps: Deps, task: DayOfTenant): Promise<string> {
   const payments = requirePayments(deps);
-  const account = (await deps.store.get(accountPath(task.tenantId)))?.data as Partial<Account> | undefined;
+  const account = await readAccount(deps.store, task.tenantId);
   if (!account?.stripeCustomerId) return "no Stripe customer";
   const rollup = rollupSchema.parse(
     (await deps.store.get(usageDailyPath(task.tenantId, task.day)))?.data ?? { period: task.day },
@@ -428,7 +426,7 @@ export async function reconcileDailyUsage(deps: Deps, task: DayOfTenant): Promis
   const payments = requirePayments(deps);
   const meterId = deps.config.stripe.meterId;
   if (!meterId) return null;
-  const account = (await deps.store.get(accountPath(task.tenantId)))?.data as Partial<Account> | undefined;
+  const account = await readAccount(deps.store, task.tenantId);
   if (!account?.stripeCustomerId) return null;
   const rollup = rollupSchema.parse(
     (await deps.store.get(usageDailyPath(task.tenantId, task.day)))?.data ?? { period: task.day },

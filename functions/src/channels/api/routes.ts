@@ -5,9 +5,8 @@
  * from the request).
  */
 import { accountabilityRoutes } from "../../accountability/routes.js";
-import { getAgent } from "../../agents/agents.js";
+import { countAgents, getAgent } from "../../agents/agents.js";
 import { agentRoutes } from "../../agents/routes.js";
-import { agentsPath } from "../../agents/schema.js";
 import { billingRoutes } from "../../billing/routes.js";
 import { apiKeyRoutes, identityRoutes } from "../../identity/routes.js";
 import { membersPath } from "../../identity/schema.js";
@@ -57,10 +56,7 @@ export const routes: Route<unknown, unknown>[] = [
       const [docs, members, agents] = await Promise.all([
         documentStock(deps, tenantId),
         deps.store.count({ collection: membersPath(tenantId) }),
-        deps.store.count({
-          collection: agentsPath(tenantId),
-          where: [{ field: "status", op: "!=", value: "archived" }],
-        }),
+        countAgents(deps, tenantId),
       ]);
       return { documents: docs.documents, storageBytes: docs.storageBytes, members, agents };
     },
