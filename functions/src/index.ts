@@ -6,3 +6,4 @@ export * as identity from "./identity/functions.js";
 export * as privacy from "./privacy/functions.js";
 export * as whatsapp from "./channels/whatsapp/functions.js";
 export * as billing from "./billing/functions.js";
+export * as monitor from "./monitor/functions.js";

@@ -14,10 +14,12 @@
 // phases always run the built-in models). A phase imports the largest real OpenAPI documents with Tool Forge's
 // importer (scripts/bench/openapi-import.mjs: time and peak RSS, a fresh process each), and its executor's
 // overhead per HTTP tool call, the remote call left out (scripts/bench/tool-executor.mjs), then what metering
-// adds to a turn and what the 90-day usage page reads (scripts/bench/billing.mjs). Prints figures,
+// adds to a turn and what the 90-day usage page reads (scripts/bench/billing.mjs), then what the monitor's
+// metrics add to a turn (scripts/bench/metrics.mjs: two runtimes, METRICS_ENABLED on and off). Prints figures,
 // asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
-// BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES.
+// BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES,
+// BENCH_METRICS_ROUNDS, BENCH_METRICS_TURNS_PER_ROUND, BENCH_METRICS_BATCHES.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -54,6 +56,7 @@ const targets = {
   toolExecutorP50: 2,
   meteringP50: 1,
   usagePageReads: 100,
+  metricsOverheadPct: 2,
   vectors1536Recall: 0.98,
 };
 /**
@@ -387,6 +390,26 @@ try {
       `the overview ${billing.overviewReads} documents`,
   );
 
+  const metrics = phase("metrics.mjs", []);
+  const pct = (x) => (x === null ? "n/a" : `${x >= 0 ? "+" : ""}${fmt(x, 2)}%`);
+  const mo = metrics.e2e;
+  console.log(`\nMonitor: what per-process metrics cost (scripts/bench/metrics.mjs):`);
+  console.log(
+    `  recording a sample: request p50 ${fmt(metrics.micro.request.on.p50, 0)} ns / p99 ${fmt(metrics.micro.request.on.p99, 0)} ns, ` +
+      `turn p50 ${fmt(metrics.micro.turn.on.p50, 0)} ns / p99 ${fmt(metrics.micro.turn.on.p99, 0)} ns ` +
+      `(${fmt(metrics.recordingPct, 3)}% of a turn)`,
+  );
+  console.log(
+    `  a turn over HTTP, ${mo.on.turns} per runtime in ${mo.rounds} alternating rounds: METRICS_ENABLED=true p50 ${fmt(mo.on.p50, 2)} ms / ` +
+      `p95 ${fmt(mo.on.p95, 2)} ms, false p50 ${fmt(mo.off.p50, 2)} ms / p95 ${fmt(mo.off.p95, 2)} ms ` +
+      `(on/off ${fmt(mo.ratio.p50, 3)}× / ${fmt(mo.ratio.p95, 3)}×); runtime CPU ${pct(mo.cpuOverheadPct)}`,
+  );
+  console.log(
+    `  metrics add ${pct(mo.pairedOverheadPct.median)} to turn latency (95% CI ${pct(mo.pairedOverheadPct.low)} … ` +
+      `${pct(mo.pairedOverheadPct.high)}) (target ≤ ${targets.metricsOverheadPct}%); turns recorded ` +
+      `${mo.on.storedTurns} with metrics on, ${mo.off.storedTurns} with them off`,
+  );
+
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
   console.log(
@@ -502,6 +525,9 @@ try {
       ? [`metering p50 ${fmt(billing.overhead.p50, 3)} ms`]
       : []),
     ...(billing.usageReads > targets.usagePageReads ? [`usage page ${billing.usageReads} documents`] : []),
+    ...(metrics.e2e.pairedOverheadPct.median > targets.metricsOverheadPct
+      ? [`metrics add ${fmt(metrics.e2e.pairedOverheadPct.median, 2)}% to turn latency`]
+      : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
     ...(bulk.batched.readySeconds > targets.bulkReadySeconds
       ? [`bulk upload ready in ${fmt(bulk.batched.readySeconds)} s`]
@@ -523,6 +549,7 @@ try {
         : "") +
       `OpenAPI import of ${fmt(openapiLargest.bytes / 1024 / 1024, 0)} MB in ${fmt(openapiLargest.firstMs / 1000, 2)} s / ${fmt(openapiLargest.peakRssMb, 0)} MB RSS, ` +
       `tool call overhead p50 ${fmt(executor.overhead.p50, 2)} ms, ` +
+      `metrics ${pct(metrics.e2e.pairedOverheadPct.median)} a turn, ` +
       `${bulk.files} files ready in ${fmt(bulk.batched.readySeconds)} s (batched) / ${fmt(bulk.single.readySeconds)} s (one per request), ` +
       `initial JS ${fmt(initialKb)} KB gzipped, /agents first load ` +
       (firstLoad

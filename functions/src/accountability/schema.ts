@@ -215,6 +215,8 @@ export const traceSchema = z.object({
     total: z.number(),
   }),
   createdAt: z.string(),
+  /** A monitor probe's canary turn: kept like any trace, never billed nor counted in analytics. */
+  synthetic: z.boolean().optional(),
 });
 export type Trace = z.infer<typeof traceSchema>;
 

@@ -39,32 +39,38 @@ export async function startConversation(
     version?: VersionSelector;
     /** The caller's `uid`: the one credential that may continue it (see `openConversation`). */
     startedBy?: string;
+    /**
+     * A monitor probe's conversation: it asks the published version whatever channels it is on, and is not
+     * counted against conversation limits (it is deleted after its one turn).
+     */
+    synthetic?: boolean;
   },
 ): Promise<{ id: string; agentVersion: number | "draft" }> {
   const agent = await getAgent(deps, tenantId, agentId);
   const selector = options.version ?? "published";
   assertAnswering(agent, selector);
   const { config, version } = await resolveConfig(deps, tenantId, agent, selector);
-  if (selector !== "draft" && !config.channels.includes(options.channel)) {
+  if (selector !== "draft" && !options.synthetic && !config.channels.includes(options.channel)) {
     throw new AppError(
       "failed-precondition",
       `Agent ${agentId} is not enabled on the ${options.channel} channel (enabled: ${config.channels.join(", ") || "none"})`,
     );
   }
   const endUserRef = options.endUserRef ?? null;
-  await assertCanStartConversation(deps, tenantId, {
-    agentQuotas: config.quotas,
-    endUserRef,
-    count: (scope, since) =>
-      deps.store.count({
-        collection: conversationsPath(tenantId),
-        where: [
-          ...(scope === "workspace" ? [] : [{ field: "agentId", op: "==" as const, value: agentId }]),
-          ...(scope === "end-user" ? [{ field: "endUserRef", op: "==" as const, value: endUserRef }] : []),
-          { field: "createdAt", op: ">=", value: since },
-        ],
-      }),
-  });
+  if (!options.synthetic)
+    await assertCanStartConversation(deps, tenantId, {
+      agentQuotas: config.quotas,
+      endUserRef,
+      count: (scope, since) =>
+        deps.store.count({
+          collection: conversationsPath(tenantId),
+          where: [
+            ...(scope === "workspace" ? [] : [{ field: "agentId", op: "==" as const, value: agentId }]),
+            ...(scope === "end-user" ? [{ field: "endUserRef", op: "==" as const, value: endUserRef }] : []),
+            { field: "createdAt", op: ">=", value: since },
+          ],
+        }),
+    });
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const conversation: Conversation = {

@@ -26,6 +26,7 @@ import { recordTurn, Stopwatch, writeTrace, type TraceRecorder } from "../accoun
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
+import { metricsOf } from "../platform/metrics/recorder.js";
 import type { ChatMessage, ChatRequest, ChatResult, TokenUsage, ToolCall } from "../platform/ports.js";
 import { assertAnswering, getAgent, resolveConfig, type AgentView } from "./agents.js";
 import { buildContext, estimateTokens } from "./context.js";
@@ -86,15 +87,52 @@ export function systemPrompt(agentInstructions: string, callerInstructions?: str
 
 async function callModel(
   deps: Deps,
+  tenantId: string,
   request: ChatRequest,
   onDelta: ((text: string) => void) | undefined,
 ): Promise<ChatResult> {
-  if (!onDelta) return deps.chat.complete(request);
-  for await (const event of deps.chat.stream(request)) {
-    if (event.type === "delta") onDelta(event.text);
-    else return event.result;
+  const started = performance.now();
+  let ok = false;
+  try {
+    let result: ChatResult | undefined;
+    if (!onDelta) result = await deps.chat.complete(request);
+    else {
+      for await (const event of deps.chat.stream(request)) {
+        if (event.type === "delta") onDelta(event.text);
+        else {
+          result = event.result;
+          break;
+        }
+      }
+    }
+    if (!result) throw new AppError("unavailable", "The model stream ended without a result");
+    ok = true;
+    return result;
+  } finally {
+    metricsOf(deps).model({
+      kind: "chat",
+      provider: deps.chat.info.provider,
+      ok,
+      ms: performance.now() - started,
+      tenantId,
+    });
   }
-  throw new AppError("unavailable", "The model stream ended without a result");
+}
+
+/** A finished or failed turn's figures, for the monitor (platform/metrics). */
+function measureTurn(deps: Deps, tenantId: string, trace: Trace, synthetic: boolean): void {
+  metricsOf(deps).turn({
+    tenantId,
+    agentId: trace.agentId,
+    channel: trace.channel,
+    status: trace.status,
+    ms: trace.timingsMs.total,
+    tokensIn: trace.generation.usage.inputTokens,
+    tokensOut: trace.generation.usage.outputTokens,
+    toolCalls: trace.toolCalls.length,
+    toolErrors: trace.toolCalls.filter((c) => c.status === "error").length,
+    synthetic,
+  });
 }
 
 const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
@@ -127,6 +165,11 @@ export interface SendOptions {
    * answers from the result.
    */
   readonly resume?: DecidedWrite;
+  /**
+   * A monitor probe's canary question: the trace is kept and marked `synthetic`, and no usage event is
+   * written, so the turn is neither billed nor counted in analytics.
+   */
+  readonly synthetic?: boolean;
 }
 
 /** What a turn ends with: the answer and what its message records, and the conversation's new summary. */
@@ -154,6 +197,7 @@ export async function sendMessage(
 ): Promise<MessageView> {
   const clock = new Stopwatch();
   const question = input.content;
+  const synthetic = options.synthetic === true;
   const conversation = await loadConversation(deps, tenantId, conversationId);
   // Before any model, embedder or tool call: a workspace out of credits or past a hard limit is refused (402).
   await assertCanSpend(deps, tenantId);
@@ -195,10 +239,12 @@ export async function sendMessage(
   } catch (e) {
     const error = toAppError(e);
     // The failed turn's trace and its usage event (what it spent before failing) commit together.
-    const failed = trace.failed({ code: error.code, message: error.message });
+    const failedTrace = trace.failed({ code: error.code, message: error.message });
+    const failed = synthetic ? { ...failedTrace, synthetic } : failedTrace;
     const batch = deps.store.batch();
     await writeTrace(batch, tenantId, traceId, failed);
-    meterTurn(batch, tenantId, traceId, failed);
+    if (!synthetic) meterTurn(batch, tenantId, traceId, failed);
+    measureTurn(deps, tenantId, failed, synthetic);
     await batch
       .commit()
       .catch((writeError: unknown) =>
@@ -215,7 +261,8 @@ export async function sendMessage(
   const now = deps.clock.nowIso();
   const userMessageId = deps.ids.newId();
   const assistantMessageId = deps.ids.newId();
-  const record = trace.finished(assistantMessageId);
+  const finished = trace.finished(assistantMessageId);
+  const record = synthetic ? { ...finished, synthetic } : finished;
   let assistant: Message | undefined;
   const convPath = conversationPath(tenantId, conversationId);
   await deps.store.runTransaction(async (tx) => {
@@ -300,7 +347,7 @@ export async function sendMessage(
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
-    meterTurn(tx, tenantId, traceId, record, seq === 0);
+    if (!synthetic) meterTurn(tx, tenantId, traceId, record, seq === 0);
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,
@@ -308,6 +355,7 @@ export async function sendMessage(
       ...(outcome.summary ? { summary: outcome.summary } : {}),
     });
   });
+  measureTurn(deps, tenantId, record, synthetic);
   log.info("conversation turn", {
     tenantId,
     conversationId,
@@ -419,7 +467,7 @@ async function runTurn(
       ...(config.model.name ? { model: config.model.name } : {}),
       grounding: { passages: evidence.map((e) => ({ ref: e.ref, text: e.text })) },
     };
-    result = await trace.time("generation", () => callModel(deps, request, options.onDelta));
+    result = await trace.time("generation", () => callModel(deps, tenantId, request, options.onDelta));
     usage = addUsage(usage, result.usage);
     steps = step + 1;
     trace.generated({ steps, rawContent: result.content, finishReason: result.finishReason, usage });

@@ -75,6 +75,8 @@ export const turnRecordSchema = z.object({
   /** The question and what was retrieved for it. */
   question: z.string().optional(),
   retrieval: z.object({ candidates: z.array(gapCandidateSchema) }).optional(),
+  /** A monitor probe's turn: never a knowledge gap. */
+  synthetic: z.boolean().optional(),
 });
 export type TurnRecord = z.input<typeof turnRecordSchema>;
 
@@ -378,7 +380,13 @@ export function knowledgeGapsOf(
   const groups = new Map<string, KnowledgeGap>();
   for (const turn of traces) {
     const at = Date.parse(turn.createdAt);
-    if (turn.status !== "abstained" || turn.question === undefined || !(at >= from && at < to)) continue;
+    if (
+      turn.status !== "abstained" ||
+      turn.synthetic ||
+      turn.question === undefined ||
+      !(at >= from && at < to)
+    )
+      continue;
     const key = questionKey(turn.question);
     const gap = groups.get(key) ?? {
       question: turn.question,

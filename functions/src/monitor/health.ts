@@ -27,7 +27,7 @@ export interface HealthReport {
 
 const checkTimeoutMs = 3000;
 
-async function timed(probe: () => Promise<unknown>): Promise<HealthCheck> {
+export async function timed(probe: () => Promise<unknown>): Promise<HealthCheck> {
   const started = performance.now();
   try {
     await Promise.race([

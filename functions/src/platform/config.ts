@@ -110,6 +110,14 @@ const envSchema = z.object({
   /** Set by firebase-tools' Functions emulator. */
   FUNCTIONS_EMULATOR: optionalString,
   ALCHEMIST_EGRESS_ALLOW_LOOPBACK: optionalString.pipe(z.enum(["true", "false"]).optional()),
+  /** The operator's bearer token for `GET /metrics` and `GET /health?deep=1`; unset, both answer 404. */
+  MONITOR_OPERATOR_TOKEN: optionalString.pipe(
+    z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`)").optional(),
+  ),
+  METRICS_ENABLED: z.enum(["true", "false"]).default("true"),
+  METRICS_FLUSH_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
+  /** Where alert notifications link to: the studio's origin (e.g. `https://alchemist.example.com`). */
+  STUDIO_URL: optionalString.pipe(z.string().url("must be a URL").optional()),
   ALLOWED_CHAT_MODELS: optionalString,
   MAX_OUTPUT_TOKENS: z.coerce.number().int().min(16).max(16_384).default(4096),
   MAX_CONTEXT_TOKENS: z.coerce.number().int().min(1000).max(1_000_000).default(32_000),
@@ -266,6 +274,16 @@ export interface PlatformConfig {
     readonly meterEventName: string;
     /** The billing meter (`mtr_...`) whose totals billing reads; unset, none is read. */
     readonly meterId: string | undefined;
+  };
+  /** Monitor (monitor/, platform/metrics). */
+  readonly monitor: {
+    /** The bearer token `GET /metrics` and `GET /health?deep=1` require; unset, they answer 404. */
+    readonly operatorToken: string | undefined;
+    /** Per-minute metrics on (the default); off, nothing is measured (the bench's baseline). */
+    readonly metricsEnabled: boolean;
+    readonly flushEveryMs: number;
+    /** The studio's origin, for links in alert notifications; null: none. */
+    readonly studioUrl: string | null;
   };
   /** What agents may ask of the operator's model account; checked on save, clamped at turn time. */
   readonly modelCaps: {
@@ -512,6 +530,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     egress: {
       allowedHosts: listSetting("TOOL_ALLOWED_HOSTS", env.TOOL_ALLOWED_HOSTS, parseAllowedHosts),
       allowLoopback: env.ALCHEMIST_EGRESS_ALLOW_LOOPBACK === "true",
+    },
+    monitor: {
+      operatorToken: env.MONITOR_OPERATOR_TOKEN,
+      metricsEnabled: env.METRICS_ENABLED === "true",
+      flushEveryMs: env.METRICS_FLUSH_SECONDS * 1000,
+      studioUrl: env.STUDIO_URL?.replace(/\/+$/, "") ?? null,
     },
     modelCaps: {
       // The platform's own model is what `model.name: null` uses: naming it is always allowed.

@@ -235,8 +235,23 @@ export interface EnqueueOptions {
  * Named queues; a queue is the deployed name of an `onTaskDispatched` function (e.g. `knowledge-embedChunks`).
  * Retries and backoff follow that function's `retryConfig`, in Cloud Tasks and in the local runner alike.
  */
+/** How much work waits on one queue, and for how long. */
+export interface QueueDepth {
+  readonly queue: string;
+  /** Tasks due now or later, not running. */
+  readonly waiting: number;
+  readonly running: number;
+  /** How long the oldest task that is due has waited past its due time, seconds (0: none overdue). */
+  readonly oldestDueAgeSeconds: number;
+}
+
 export interface TaskQueue {
   enqueue(queue: string, payload: unknown, options?: EnqueueOptions): Promise<{ enqueued: boolean }>;
+  /**
+   * Depth and age per queue. Local mode's queue knows them; Cloud Tasks' figures are in Cloud Monitoring
+   * (`cloudtasks.googleapis.com/queue/depth`), not in the API firebase-admin speaks: absent there.
+   */
+  depths?(): Promise<QueueDepth[]>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -314,6 +329,11 @@ export interface ChatModel {
   complete(request: ChatRequest): Promise<ChatResult>;
   /** Emits text deltas, then exactly one `done` event with the full result. */
   stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
+  /**
+   * A call that proves the provider answers without generating anything (a paid provider's model list);
+   * absent on the built-in models, where a tiny completion costs nothing.
+   */
+  ping?(): Promise<void>;
 }
 
 export interface EmbedderInfo {
@@ -497,6 +517,8 @@ export interface Payments {
     readonly end: number;
   }): Promise<number>;
   listInvoices(customerId: string, limit: number): Promise<InvoiceSummary[]>;
+  /** A read that proves the key and the service work (the monitor's dependency check). */
+  ping(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------

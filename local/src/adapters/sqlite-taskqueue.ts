@@ -4,7 +4,7 @@
  * leases due tasks, runs the matching `onTaskDispatched` function and reschedules failures with backoff.
  */
 import { AppError } from "@alchemist/functions/platform/errors";
-import type { Clock, EnqueueOptions, TaskQueue } from "@alchemist/functions/platform/ports";
+import type { Clock, EnqueueOptions, QueueDepth, TaskQueue } from "@alchemist/functions/platform/ports";
 import { taskPayloadJson } from "@alchemist/functions/platform/validation";
 import { statementCache, type SqliteHandle, type StatementCache } from "./database.js";
 import { storageWriteError } from "./private-files.js";
@@ -187,6 +187,25 @@ export class SqliteTaskQueue implements TaskQueue {
     const stats = { pending: 0, running: 0, failed: 0, done: 0 };
     for (const r of rows) stats[r.status] = r.n;
     return stats;
+  }
+
+  depths(): Promise<QueueDepth[]> {
+    const now = this.clock.now().getTime();
+    const rows = this.sql(
+      `SELECT queue,
+              SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) AS waiting,
+              SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS running,
+              MIN(CASE WHEN status = 'pending' AND run_at <= ? THEN run_at END) AS oldest
+         FROM tasks WHERE status IN ('pending', 'running') GROUP BY queue ORDER BY queue`,
+    ).all(now) as { queue: string; waiting: number; running: number; oldest: number | null }[];
+    return Promise.resolve(
+      rows.map((r) => ({
+        queue: r.queue,
+        waiting: r.waiting,
+        running: r.running,
+        oldestDueAgeSeconds: r.oldest === null ? 0 : Math.max(0, Math.round((now - r.oldest) / 1000)),
+      })),
+    );
   }
 
   /** Finished tasks are kept for `keepMs` so their ids keep deduplicating, then dropped. */

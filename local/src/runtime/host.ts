@@ -15,6 +15,7 @@ import { isReadingOwnBody } from "@alchemist/functions/platform/hosting";
 import { AppError, toAppError } from "@alchemist/functions/platform/errors";
 import { log, withLogContext } from "@alchemist/functions/platform/log";
 import { requestIdFrom } from "@alchemist/functions/platform/ids";
+import { closeMetrics, metricsOf } from "@alchemist/functions/platform/metrics/recorder";
 import type { LocalDeps } from "../adapters/deps.js";
 import { discoverFunctions, numberOption, retryConfigOf, type HostedFunction } from "./discover.js";
 import { parseSchedule } from "./schedule.js";
@@ -334,7 +335,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       .map((f) => triggerHandler(f, deps)),
     ...functions.filter((f) => f.kind === "schedule").map(scheduleHandler),
   ];
-  const runner = new TaskRunner(deps.tasks, deps.clock, handlers);
+  const runner = new TaskRunner(deps.tasks, deps.clock, handlers, (queue, ok, ms) =>
+    metricsOf(deps).task({ queue, ok, ms }),
+  );
   const stopSchedules = startSchedules(deps, functions);
   const unguard = guardProcess();
 
@@ -464,6 +467,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         server.closeAllConnections();
       });
       await runner.stop();
+      // What was measured since the last flush is written before the store closes.
+      await closeMetrics(deps);
     },
   };
 }

@@ -64,6 +64,8 @@ export class TaskRunner {
     private readonly queue: SqliteTaskQueue,
     private readonly clock: Clock,
     private readonly handlers: readonly QueueHandler[],
+    /** Told of every attempt (the monitor's task metrics). */
+    private readonly onAttempt?: (queue: string, ok: boolean, ms: number) => void,
   ) {
     queue.onEnqueued(() => this.wake());
   }
@@ -148,10 +150,13 @@ export class TaskRunner {
         });
         return;
       }
+      const started = performance.now();
       try {
         await handler.run(task);
         this.queue.complete(task.seq);
+        this.onAttempt?.(handler.queue, true, performance.now() - started);
       } catch (e) {
+        this.onAttempt?.(handler.queue, false, performance.now() - started);
         const now = this.clock.now().getTime();
         const retryAt = nextAttemptAt(handler.retry, task.attempts + 1, task.firstAttemptAt, now);
         const message = e instanceof Error ? e.message : String(e);

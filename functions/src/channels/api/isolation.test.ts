@@ -43,6 +43,8 @@ interface Ids {
   credentialId: string;
   /** No confirmation is pending in the fixture: another tenant must get 404 before that is found out. */
   confirmationId: string;
+  /** An alert notification channel (a webhook; nothing is sent to it here). */
+  channelId: string;
 }
 let ids: Ids;
 
@@ -142,6 +144,13 @@ beforeAll(async () => {
   expect(accepted.status, await accepted.clone().text()).toBeLessThan(300);
   const memberId = (await body<{ accountId: string }>(accepted)).accountId;
   const invitationId = (await post("/v1/invitations", { email: "max@acme.example", role: "editor" })).id;
+  const channelId = (
+    await post("/v1/monitor/channels", {
+      type: "webhook",
+      name: "Board pager",
+      url: "https://pager.board-api.example.test/alchemist",
+    })
+  ).id;
   ids = {
     kbId,
     docId,
@@ -164,6 +173,7 @@ beforeAll(async () => {
     toolName: "list_minutes",
     credentialId,
     confirmationId: "c0nf1rmat10n0000",
+    channelId,
   };
 }, 60_000);
 
@@ -516,6 +526,18 @@ const cases: Record<string, Case> = {
     body: () => ({ returnUrl: "http://localhost:0/settings/billing" }),
     otherTenant: "own-data-only",
   },
+  // Monitor's alert channels, inbox and outbox: always the caller's own workspace.
+  "GET /v1/monitor/channels": { role: "admin", otherTenant: "own-data-only" },
+  "POST /v1/monitor/channels": {
+    role: "admin",
+    body: () => ({ type: "in-app", name: "Studio inbox" }),
+    otherTenant: "own-data-only",
+  },
+  "DELETE /v1/monitor/channels/{channelId}": { role: "admin", otherTenant: 404 },
+  "POST /v1/monitor/channels/{channelId}/test": { role: "admin", otherTenant: 404 },
+  "POST /v1/monitor/channels/{channelId}/rotate-secret": { role: "admin", otherTenant: 404 },
+  "GET /v1/monitor/outbox": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/monitor/inbox": { role: "admin", otherTenant: "own-data-only" },
 };
 
 const paramValue = (name: string, i: Ids): string => {

@@ -2,6 +2,7 @@
  * Firebase mode's adapters: Firestore, Cloud Storage (default bucket), Cloud Tasks and Firebase Auth,
  * all through firebase-admin, loaded lazily so a cold start pays only for what it opens.
  */
+import { closeMetrics } from "../metrics/recorder.js";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
@@ -39,7 +40,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     choosePayments(config),
   ]);
   const store = firestoreDocStore(db);
-  return {
+  const deps: Deps = {
     config,
     store,
     keywords: docStoreKeywordIndex(store),
@@ -61,4 +62,10 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
       },
     },
   };
+  // Cloud Run sends SIGTERM and allows 10 s before stopping an instance: the metrics measured since the last
+  // flush are written in that time (platform/metrics/recorder.ts).
+  process.once("SIGTERM", () => {
+    closeMetrics(deps).catch(() => undefined);
+  });
+  return deps;
 }

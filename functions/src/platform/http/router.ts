@@ -9,6 +9,7 @@ import type { Deps } from "../deps.js";
 import type { QuerySpec } from "../ports.js";
 import { AppError, toAppError } from "../errors.js";
 import { log } from "../log.js";
+import { metricsOf } from "../metrics/recorder.js";
 import { consume, consumeUploadBytes, limitPublic, retryAfterOf, uploadCost } from "../rate-limit.js";
 import { validate } from "../validation.js";
 import { permissionTable, requireAgentAccess, requirePermission, type Permission } from "../permissions.js";
@@ -109,6 +110,12 @@ function compile(route: Route<unknown, unknown>): Compiled {
   return { route, pattern: new RegExp(`^${source}/?$`), names };
 }
 
+/** What a request turned out to be, for its log line and its metrics. */
+interface Seen {
+  route: string;
+  tenantId: string | null;
+}
+
 /** Resolves the caller from a request's `Authorization` header (identity/authenticate.ts provides it). */
 export type Authenticate = (deps: Deps, authorization: string | undefined) => Promise<Caller>;
 
@@ -155,9 +162,11 @@ export class Router {
 
   async handle(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
     const started = performance.now();
+    // Filled in by dispatch as it learns them: the route's template and the caller's workspace.
+    const seen: Seen = { route: "unmatched", tenantId: null };
     let response: ApiResponse;
     try {
-      response = await this.dispatch(deps, req);
+      response = await this.dispatch(deps, req, seen);
     } catch (e) {
       const error = toAppError(e);
       if (error.status >= 500) log.error("request failed", { err: e, method: req.method, path: req.path });
@@ -169,11 +178,23 @@ export class Router {
       if (error.code === "unauthenticated") Object.assign(headers, this.challengeFor(req));
       response = errorResponse(error, Object.keys(headers).length > 0 ? headers : undefined);
     }
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    // `route` and `tenantId` are what Cloud Logging's log-based metrics group by in Firebase mode.
     log.info("request", {
       method: req.method,
       path: req.path,
+      route: seen.route,
+      tenantId: seen.tenantId,
       status: response.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms,
+    });
+    // A stream's latency is the time to its first byte.
+    metricsOf(deps).request({
+      tenantId: seen.tenantId,
+      method: req.method.toUpperCase(),
+      route: seen.route,
+      status: response.status,
+      ms,
     });
     return response;
   }
@@ -212,11 +233,12 @@ export class Router {
     }
   }
 
-  private async dispatch(deps: Deps, req: ApiRequest): Promise<ApiResponse> {
+  private async dispatch(deps: Deps, req: ApiRequest, seen: Seen): Promise<ApiResponse> {
     // Route, authenticate and charge before a byte of the body is read: a request nobody may make, or one
     // over budget, never costs the server its body (see RequestBody).
     const { compiled, params: rawParams } = this.match(req.method.toUpperCase(), req.path);
     const r = compiled.route;
+    seen.route = r.path;
     const limits = deps.config.limits;
     let caller: Caller;
     if (r.permission === null) {
@@ -228,6 +250,7 @@ export class Router {
       }
     } else {
       caller = await this.authenticate(deps, req.headers.authorization);
+      seen.tenantId = caller.tenantId || null;
       // Charged before the permission check: a credential hammering routes it may not use still pays.
       // Uploads are charged by their size instead (see uploadCost), so many small files are not many requests.
       if (r.body?.kind === "upload") await consumeUploadBytes(deps, caller, uploadCharged(req));

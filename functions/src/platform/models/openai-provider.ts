@@ -410,7 +410,17 @@ export function openAIChatModel(cfg: OpenAIConfig): ChatModel {
     }
   }
 
-  return { info, complete, stream };
+  async function ping(): Promise<void> {
+    const { sdk, client } = await connect();
+    try {
+      // Lists models: it proves the address, the key and the service without spending a token.
+      await client.models.list();
+    } catch (e) {
+      throw toModelError(e, sdk, cfg, "chat");
+    }
+  }
+
+  return { info, complete, stream, ping };
 }
 
 // ---------------------------------------------------------------------------------------------------

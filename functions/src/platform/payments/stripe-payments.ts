@@ -339,6 +339,10 @@ export async function openStripePayments(options: StripePaymentsOptions): Promis
       });
     },
 
+    async ping() {
+      await call("balance", () => stripe.balance.retrieve());
+    },
+
     async listInvoices(customerId, limit) {
       const page = await call("invoice list", () =>
         // Stripe lists 1 to 100 a page; the newest first.

@@ -894,6 +894,9 @@ export async function startFakeStripeServer(
     if (method === "GET" && summaries)
       return eventSummaries(decodeURIComponent(summaries[1] as string), query);
     if (method === "GET" && path === "/v1/invoices") return listInvoices(query);
+    if (method === "GET" && path === "/v1/balance") {
+      return { object: "balance", available: [{ amount: 0, currency: "usd" }], livemode: false, pending: [] };
+    }
     throw new StripeApiError(404, {
       type: "invalid_request_error",
       message: `Unrecognized request URL (${method}: ${path}). The fake Stripe server speaks only the API the platform uses.`,

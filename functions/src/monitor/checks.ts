@@ -1,0 +1,117 @@
+/**
+ * The dependency checks the monitor runs every minute (and `GET /health?deep=1` on demand): the document
+ * store, the file store, the task queues (depth and the oldest due task's age), the chat model and the
+ * embedder (a cheap call each), Stripe when configured, and whatever the function wiring adds (WhatsApp
+ * numbers' tokens live in channels/, above this service). Each result is kept with a history of the last
+ * 60, which the Health page draws.
+ */
+import type { Deps } from "../platform/deps.js";
+import { checkHealth, timed, type HealthCheck, type HealthStatus } from "./health.js";
+import { checksPath } from "./schema.js";
+
+export interface CheckResult {
+  readonly name: string;
+  readonly status: HealthStatus | "unknown";
+  readonly latencyMs: number | null;
+  readonly detail: string | null;
+}
+
+/** A check the function wiring adds (e.g. the WhatsApp tokens); it names itself. */
+export type ExtraCheck = (deps: Deps) => Promise<CheckResult[]>;
+
+/** A queue whose oldest due task waited longer than this is degraded. */
+export const queueAgeLimitSeconds = 300;
+const historyLength = 60;
+
+const fromHealth = (name: string, c: HealthCheck): CheckResult => ({
+  name,
+  status: c.status,
+  latencyMs: c.latencyMs,
+  detail: c.detail ?? null,
+});
+
+export async function runChecks(deps: Deps, extra: readonly ExtraCheck[] = []): Promise<CheckResult[]> {
+  const [shallow, chat, embedder, queues, stripe, ...more] = await Promise.all([
+    checkHealth(deps),
+    timed(() =>
+      deps.chat.ping
+        ? deps.chat.ping()
+        : deps.chat.complete({ messages: [{ role: "user", content: "health check" }], maxOutputTokens: 1 }),
+    ),
+    timed(() => deps.embedder.embed(["health check"], { kind: "query" })),
+    queueCheck(deps),
+    deps.payments ? timed(() => (deps.payments as NonNullable<Deps["payments"]>).ping()) : null,
+    ...extra.map((check) =>
+      check(deps).catch((e: unknown): CheckResult[] => [
+        { name: "extra", status: "down", latencyMs: null, detail: (e as Error).message },
+      ]),
+    ),
+  ]);
+  return [
+    ...Object.entries(shallow.checks).map(([name, c]) => fromHealth(name, c)),
+    fromHealth("chat model", chat),
+    fromHealth("embedder", embedder),
+    queues,
+    ...(stripe ? [fromHealth("stripe", stripe)] : []),
+    ...more.flat(),
+  ];
+}
+
+async function queueCheck(deps: Deps): Promise<CheckResult> {
+  if (!deps.tasks.depths) {
+    return {
+      name: "task queues",
+      status: "unknown",
+      latencyMs: null,
+      detail:
+        "Cloud Tasks' depth and age are in Cloud Monitoring (cloudtasks.googleapis.com/queue/depth), not in the API this platform speaks",
+    };
+  }
+  const started = performance.now();
+  try {
+    const depths = await deps.tasks.depths();
+    const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+    const stuck = depths.filter((d) => d.oldestDueAgeSeconds > queueAgeLimitSeconds);
+    const waiting = depths.reduce((n, d) => n + d.waiting, 0);
+    return {
+      name: "task queues",
+      status: stuck.length > 0 ? "degraded" : "ok",
+      latencyMs,
+      detail:
+        stuck.length > 0
+          ? `Waiting over ${queueAgeLimitSeconds} s: ${stuck.map((d) => `${d.queue} (${d.oldestDueAgeSeconds} s, ${d.waiting} waiting)`).join(", ")}`
+          : `${waiting} task${waiting === 1 ? "" : "s"} waiting`,
+    };
+  } catch (e) {
+    return { name: "task queues", status: "down", latencyMs: null, detail: (e as Error).message };
+  }
+}
+
+export interface StoredCheck extends CheckResult {
+  readonly checkedAt: string;
+  readonly history: { at: string; status: CheckResult["status"]; latencyMs: number | null }[];
+}
+
+/** Keeps each check's latest result and its recent history (one document per check). */
+export async function recordChecks(deps: Deps, results: readonly CheckResult[]): Promise<void> {
+  const at = deps.clock.nowIso();
+  const batch = deps.store.batch();
+  const existing = await deps.store.getAll<StoredCheck>(
+    results.map((r) => `${checksPath}/${checkDocId(r.name)}`),
+  );
+  results.forEach((r, i) => {
+    const prior = existing[i]?.data;
+    const history = [...(prior?.history ?? []), { at, status: r.status, latencyMs: r.latencyMs }].slice(
+      -historyLength,
+    );
+    batch.set(`${checksPath}/${checkDocId(r.name)}`, { ...r, checkedAt: at, history } satisfies StoredCheck);
+  });
+  await batch.commit();
+}
+
+export async function storedChecks(deps: Deps): Promise<StoredCheck[]> {
+  const docs = await deps.store.query<StoredCheck>({ collection: checksPath, limit: 100 });
+  return docs.map((d) => d.data).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const checkDocId = (name: string) => name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 100) || "check";
