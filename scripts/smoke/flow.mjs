@@ -33,6 +33,7 @@ export const steps = [
   { name: "oversized-body", needs: ["sign-up"] },
   { name: "api-keys", needs: ["sign-up"] },
   { name: "billing", needs: ["conversation"] },
+  { name: "monitor", needs: ["conversation"] },
   { name: "document-ingest", needs: ["knowledge-base"] },
   { name: "grounded-answer", needs: ["document-ingest", "agent-publish"] },
 ];
@@ -612,6 +613,42 @@ export async function runFlow({
       await request("an unsigned Stripe webhook", "POST", "/webhooks/stripe", {
         json: { id: "evt_smoke", type: "checkout.session.completed", data: { object: {} } },
         expect: 400,
+      });
+    },
+
+    async monitor() {
+      // The workspace's alert rules start as the shipped defaults; its turns are in the metric series.
+      const { body: rules } = await request("the alert rules", "GET", "/v1/monitor/rules", {
+        session: state.owner,
+        expect: 200,
+      });
+      const ids = (rules.rules ?? []).map((r) => r.id);
+      check(ids.includes("error-rate") && ids.includes("probe-failing"), "the default rules are listed");
+      const { body: series } = await request("an hour of turns per minute", "GET", "/v1/monitor/series", {
+        session: state.owner,
+        expect: 200,
+      });
+      check(Array.isArray(series.points) && series.points.length === 60, "60 points for the last hour");
+      const { body: created } = await request("add a rule", "POST", "/v1/monitor/rules", {
+        session: state.owner,
+        json: {
+          name: "smoke",
+          metric: "error-rate",
+          condition: { type: "threshold", op: ">", value: 0.5 },
+          windowMinutes: 5,
+          severity: "warning",
+        },
+        expect: 201,
+      });
+      await request("delete it", "DELETE", `/v1/monitor/rules/${created.id}`, {
+        session: state.owner,
+        expect: 204,
+      });
+      await request("the SLA report", "GET", "/v1/monitor/sla", { session: state.owner, expect: 200 });
+      // The operator's surface does not exist for anyone without the operator token.
+      await request("metrics without the operator token", "GET", "/metrics", {
+        session: state.owner,
+        expect: 404,
       });
     },
 

@@ -7,7 +7,12 @@ import { onRequest } from "firebase-functions/v2/https";
 import { getDeps } from "../platform/process-deps.js";
 import { readsOwnBody } from "../platform/hosting.js";
 import { log, withLogContext } from "../platform/log.js";
-import { openaiApiKey, stripeSecretKey, stripeWebhookSecret } from "../platform/params.js";
+import {
+  monitorOperatorToken,
+  openaiApiKey,
+  stripeSecretKey,
+  stripeWebhookSecret,
+} from "../platform/params.js";
 import { requestIdFrom } from "../platform/ids.js";
 import { toAppError } from "../platform/errors.js";
 import { corsHeaders, preflightResponse } from "../platform/http/cors.js";
@@ -35,7 +40,7 @@ function bodyOf(req: Request & { rawBody?: Buffer }, headers: ApiRequest["header
 export const api = readsOwnBody(
   onRequest(
     {
-      secrets: [openaiApiKey, stripeSecretKey, stripeWebhookSecret],
+      secrets: [openaiApiKey, stripeSecretKey, stripeWebhookSecret, monitorOperatorToken],
       memory: "1GiB",
       timeoutSeconds: 300,
       concurrency: 80,

@@ -73,6 +73,8 @@ describe("deploy manifest", () => {
       "knowledge-onDocumentUploaded",
       "knowledge-sweepOutdatedEmbeddings",
       "knowledge-sweepStalledDocuments",
+      "monitor-notify",
+      "monitor-tick",
       "privacy-enforceRetention",
       "whatsapp-reply",
     ]);
@@ -107,6 +109,11 @@ describe("deploy manifest", () => {
     for (const name of ["billing-sweep", "billing-daily"]) {
       expect(manifest.endpoints[name]).toHaveProperty("scheduleTrigger");
     }
+    // The monitor's minute: checks, probes, rollups, alerts; and the queue that delivers notifications.
+    expect(manifest.endpoints["monitor-tick"]?.scheduleTrigger).toMatchObject({ schedule: "every 1 minutes" });
+    expect(manifest.endpoints["monitor-notify"]?.taskQueueTrigger).toMatchObject({
+      retryConfig: { maxAttempts: 6 },
+    });
   });
 
   it("binds the model secret to every function that may call a model, and only to those", () => {
@@ -122,6 +129,8 @@ describe("deploy manifest", () => {
       "knowledge-embedChunks",
       "knowledge-ingestDocument",
       "knowledge-sweepOutdatedEmbeddings",
+      // Its dependency checks ping the model provider, and its probes ask agents their canary questions.
+      "monitor-tick",
       // It answers WhatsApp messages with the agent's model.
       "whatsapp-reply",
     ]);
@@ -150,6 +159,11 @@ describe("deploy manifest", () => {
         "STRIPE_API_URL",
         "STRIPE_METER_EVENT_NAME",
         "STRIPE_METER_ID",
+        // Monitor: the operator token must exist to deploy (`none` turns the operator's routes off).
+        "MONITOR_OPERATOR_TOKEN",
+        "METRICS_ENABLED",
+        "METRICS_FLUSH_SECONDS",
+        "STUDIO_URL",
       ]),
     );
     expect(manifest.requiredAPIs.map((a) => a.api)).toContain("cloudtasks.googleapis.com");

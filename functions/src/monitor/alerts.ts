@@ -41,6 +41,8 @@ export const resolveAfterMinutes = 2;
 /** Evaluations look at whole minutes that ended at least this long ago (instances flush every 10 s). */
 export const evaluationLagMs = 20_000;
 const maxIncidentEvents = 200;
+/** Windows (doubled for change rules) up to this many minutes are evaluated minute by minute. */
+export const maxMinuteSpan = 180;
 
 // ---------------------------------------------------------------------------------------------------
 // The rules a scope starts with
@@ -475,16 +477,31 @@ async function measure(
 ): Promise<Map<string, { value: number | null; previous: number | null }>> {
   const out = new Map<string, { value: number | null; previous: number | null }>();
   const windowed = rules.filter((r) => r.metric !== "budget" && r.metric !== "queue-age");
-  const longest = Math.max(
-    0,
-    ...windowed.map((r) => r.windowMinutes * (r.condition.type === "change" ? 2 : 1)),
-  );
-  const units =
-    longest > 0
-      ? await readUnits(deps, scope, "minute", new Date(end.getTime() - longest * 60_000), end)
+  const span = (r: AlertRule) => r.windowMinutes * (r.condition.type === "change" ? 2 : 1);
+  // Windows up to 3 hours are read minute by minute; longer ones on whole hours, ending at the last whole
+  // hour (a minute-exact day window would read 1,440 documents per instance every minute).
+  const short = windowed.filter((r) => span(r) <= maxMinuteSpan);
+  const long = windowed.filter((r) => span(r) > maxMinuteSpan);
+  const longestShort = Math.max(0, ...short.map(span));
+  const minutes =
+    longestShort > 0
+      ? await readUnits(deps, scope, "minute", new Date(end.getTime() - longestShort * 60_000), end)
       : [];
-  for (const rule of windowed) {
-    out.set(rule.id, windowValues(rule, units, end));
+  for (const rule of short) out.set(rule.id, windowValues(rule, minutes, end));
+  if (long.length > 0) {
+    const hourEnd = floorTo(end, "hour");
+    const longest = Math.max(...long.map(span));
+    const hours = await readUnits(
+      deps,
+      scope,
+      "hour",
+      new Date(hourEnd.getTime() - Math.ceil(longest / 60) * grainMs.hour),
+      hourEnd,
+    );
+    for (const rule of long) {
+      const whole = { ...rule, windowMinutes: Math.ceil(rule.windowMinutes / 60) * 60 };
+      out.set(rule.id, windowValues(whole, hours, hourEnd));
+    }
   }
   if (rules.some((r) => r.metric === "budget") && scope !== platformScope) {
     const { account, plan } = await standing(deps, scope);
@@ -756,26 +773,35 @@ export async function previewRule(deps: Deps, scope: string, rule: AlertRule, da
     const s = summarize([u], filter, emptySummary());
     if (s.count > 0) perMinute.set(u.at.getTime(), s);
   }
-  const windowSummary = (from: number, to: number): Summary => {
-    const sum = emptySummary();
-    for (let t = from; t < to; t += 60_000) {
-      const s = perMinute.get(t);
-      if (!s) continue;
-      sum.count += s.count;
-      sum.errors += s.errors;
-      sum.sumMs += s.sumMs;
-      for (let i = 0; i < s.hist.length; i++) sum.hist[i] = (sum.hist[i] ?? 0) + (s.hist[i] ?? 0);
-      for (const [k, v] of Object.entries(s.counts)) sum.counts[k] = (sum.counts[k] ?? 0) + v;
-    }
-    return sum;
+  // Both windows slide a minute at a time: each step adds the minute entering and takes out the minute
+  // leaving, so a preview costs the same whatever the window's length.
+  const move = (into: Summary, t: number, sign: 1 | -1) => {
+    const s = perMinute.get(t);
+    if (!s) return;
+    into.count += sign * s.count;
+    into.errors += sign * s.errors;
+    into.sumMs += sign * s.sumMs;
+    for (let i = 0; i < s.hist.length; i++) into.hist[i] = (into.hist[i] ?? 0) + sign * (s.hist[i] ?? 0);
+    for (const [k, v] of Object.entries(s.counts)) into.counts[k] = (into.counts[k] ?? 0) + sign * v;
   };
   let state = emptyState("preview");
   const firings: Preview["firings"] = [];
   let evaluations = 0;
   const w = rule.windowMinutes * 60_000;
-  for (let t = start.getTime() + 60_000; t <= end.getTime(); t += 60_000) {
-    const value = valueOf(rule, windowSummary(t - w, t));
-    const previous = rule.condition.type === "change" ? valueOf(rule, windowSummary(t - 2 * w, t - w)) : null;
+  const first = start.getTime() + 60_000;
+  const current = emptySummary();
+  const before = emptySummary();
+  for (let m = first - w; m < first; m += 60_000) move(current, m, 1);
+  for (let m = first - 2 * w; m < first - w; m += 60_000) move(before, m, 1);
+  for (let t = first; t <= end.getTime(); t += 60_000) {
+    if (t > first) {
+      move(current, t - 60_000, 1);
+      move(current, t - 60_000 - w, -1);
+      move(before, t - 60_000 - w, 1);
+      move(before, t - 60_000 - 2 * w, -1);
+    }
+    const value = valueOf(rule, current);
+    const previous = rule.condition.type === "change" ? valueOf(rule, before) : null;
     const at = new Date(t).toISOString();
     const step = stepAlert(
       { ...rule, renotifyMinutes: 0 },

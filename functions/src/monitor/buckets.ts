@@ -106,15 +106,16 @@ function addSla(
 
 /**
  * The units of `grain` in [from, to) that hold data, oldest first: stored rollups where they exist, and the
- * rest computed from the finer grain.
+ * rest computed from the finer grain. `from` is taken back to the start of its unit (a unit is read whole).
  */
 export async function readUnits(
   deps: Deps,
   scope: string,
   grain: Grain,
-  from: Date,
+  fromAt: Date,
   to: Date,
 ): Promise<Unit[]> {
+  const from = floorTo(fromAt, grain);
   if (grain === "minute") {
     const minutes = await readStored(deps, scope, "minute", from, to);
     for (const unit of minutes.values()) classifyInto(unit.sla, unit.series);
@@ -314,7 +315,7 @@ export async function rollUp(deps: Deps, scope: string): Promise<{ hours: number
   if (state.lastRunAt && state.hoursThrough) {
     const late = await deps.store.query({
       collection: bucketsPath(scope, "minute"),
-      where: [{ field: "writtenAt", op: ">", value: state.lastRunAt }],
+      where: [{ field: "writtenAt", op: ">=", value: state.lastRunAt }],
       limit: 500,
     });
     for (const snap of late) {
@@ -338,6 +339,7 @@ export async function rollUp(deps: Deps, scope: string): Promise<{ hours: number
   };
 
   for (const at of redo) await rollHour(new Date(at));
+  const firstHour = hourCursor;
   let rolled = 0;
   while (hourCursor.getTime() + grainMs.hour + rollupGraceMs <= now.getTime() && rolled < maxHoursPerRun) {
     await rollHour(hourCursor);
@@ -346,8 +348,7 @@ export async function rollUp(deps: Deps, scope: string): Promise<{ hours: number
   }
 
   // Days whose hours are all rolled; and days holding an hour rolled again.
-  let dayCursor = state.daysThrough ? new Date(state.daysThrough) : floorTo(hourCursor, "day");
-  if (!state.daysThrough && state.hoursThrough) dayCursor = floorTo(new Date(state.hoursThrough), "day");
+  let dayCursor = state.daysThrough ? new Date(state.daysThrough) : floorTo(firstHour, "day");
   const rollDay = async (start: Date) => {
     const end = new Date(start.getTime() + grainMs.day);
     const stored = await readStored(deps, scope, "hour", start, end);
@@ -373,19 +374,29 @@ export async function rollUp(deps: Deps, scope: string): Promise<{ hours: number
     daysThrough: dayCursor.toISOString(),
     lastRunAt: runAt,
   } satisfies RollupState);
-  await prune(deps, scope, now);
+  await prune(deps, scope, now, hourCursor, dayCursor);
   return { hours, days };
 }
 
-/** Drops minutes and hours past their retention (a few hundred per run). */
-async function prune(deps: Deps, scope: string, now: Date): Promise<void> {
-  for (const [grain, keepMs] of [
-    ["minute", retention.minuteMs],
-    ["hour", retention.hourMs],
+/**
+ * Drops minutes and hours past their retention (a few hundred per run), but never one not rolled up yet: a
+ * scope catching up 48 hours a run (after the tick stopped for over a week) would otherwise lose them.
+ */
+async function prune(
+  deps: Deps,
+  scope: string,
+  now: Date,
+  hoursThrough: Date,
+  daysThrough: Date,
+): Promise<void> {
+  for (const [grain, keepMs, rolledThrough] of [
+    ["minute", retention.minuteMs, hoursThrough],
+    ["hour", retention.hourMs, daysThrough],
   ] as const) {
+    const before = Math.min(now.getTime() - keepMs, rolledThrough.getTime());
     const old = await deps.store.query({
       collection: bucketsPath(scope, grain),
-      where: [{ field: "at", op: "<", value: new Date(now.getTime() - keepMs).toISOString() }],
+      where: [{ field: "at", op: "<", value: new Date(before).toISOString() }],
       limit: 400,
     });
     if (old.length === 0) continue;

@@ -7,9 +7,15 @@
  */
 import type { Deps } from "../platform/deps.js";
 import { checkHealth, timed, type HealthCheck, type HealthStatus } from "./health.js";
-import { checksPath } from "./schema.js";
+import { monitorRoot } from "../platform/metrics/schema.js";
+import { checksPath, platformScope } from "./schema.js";
 
 export interface CheckResult {
+  /**
+   * Whose check it is: absent, the installation's (every workspace's Health page shows it); a workspace id,
+   * that workspace's alone (e.g. its WhatsApp numbers' tokens).
+   */
+  readonly scope?: string;
   readonly name: string;
   readonly status: HealthStatus | "unknown";
   readonly latencyMs: number | null;
@@ -92,26 +98,36 @@ export interface StoredCheck extends CheckResult {
   readonly history: { at: string; status: CheckResult["status"]; latencyMs: number | null }[];
 }
 
+const collectionOf = (scope: string | undefined) =>
+  scope === undefined || scope === platformScope ? checksPath : `${monitorRoot(scope)}/monitorChecks`;
+const pathOf = (r: Pick<CheckResult, "scope" | "name">) => `${collectionOf(r.scope)}/${checkDocId(r.name)}`;
+
 /** Keeps each check's latest result and its recent history (one document per check). */
 export async function recordChecks(deps: Deps, results: readonly CheckResult[]): Promise<void> {
   const at = deps.clock.nowIso();
-  const batch = deps.store.batch();
-  const existing = await deps.store.getAll<StoredCheck>(
-    results.map((r) => `${checksPath}/${checkDocId(r.name)}`),
-  );
-  results.forEach((r, i) => {
-    const prior = existing[i]?.data;
-    const history = [...(prior?.history ?? []), { at, status: r.status, latencyMs: r.latencyMs }].slice(
-      -historyLength,
-    );
-    batch.set(`${checksPath}/${checkDocId(r.name)}`, { ...r, checkedAt: at, history } satisfies StoredCheck);
-  });
-  await batch.commit();
+  const existing = await deps.store.getAll<StoredCheck>(results.map(pathOf));
+  for (let i = 0; i < results.length; i += 400) {
+    const batch = deps.store.batch();
+    results.slice(i, i + 400).forEach((r, j) => {
+      const prior = existing[i + j]?.data;
+      const history = [...(prior?.history ?? []), { at, status: r.status, latencyMs: r.latencyMs }].slice(
+        -historyLength,
+      );
+      batch.set(pathOf(r), { ...r, checkedAt: at, history } satisfies StoredCheck);
+    });
+    await batch.commit();
+  }
 }
 
-export async function storedChecks(deps: Deps): Promise<StoredCheck[]> {
-  const docs = await deps.store.query<StoredCheck>({ collection: checksPath, limit: 100 });
-  return docs.map((d) => d.data).sort((a, b) => a.name.localeCompare(b.name));
+/** The installation's checks, and a workspace's own when one is named. */
+export async function storedChecks(deps: Deps, scope?: string): Promise<StoredCheck[]> {
+  const [shared, own] = await Promise.all([
+    deps.store.query<StoredCheck>({ collection: checksPath, limit: 100 }),
+    scope && scope !== platformScope
+      ? deps.store.query<StoredCheck>({ collection: collectionOf(scope), limit: 100 })
+      : Promise.resolve([]),
+  ]);
+  return [...shared, ...own].map((d) => d.data).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const checkDocId = (name: string) => name.replace(/[^A-Za-z0-9_-]+/g, "-").slice(0, 100) || "check";

@@ -79,12 +79,10 @@ export async function overview(deps: Deps, scope: string) {
   const to = floorTo(new Date(now.getTime() + grainMs.minute), "minute");
   const from = new Date(to.getTime() - 60 * grainMs.minute);
   const [checks, units, states, rules, agents, probes] = await Promise.all([
-    storedChecks(deps),
+    storedChecks(deps, scope),
     readUnits(deps, scope, "minute", from, to),
-    deps.store.query({
-      collection: alertStatesPath(scope),
-      where: [{ field: "state", op: "in", value: ["pending", "firing", "resolving"] }],
-    }),
+    // One state per rule (at most 50): read whole, filtered here.
+    deps.store.query({ collection: alertStatesPath(scope), limit: 200 }),
     listRules(deps, scope),
     scope === platformScope ? Promise.resolve([]) : listAgents(deps, scope),
     scope === platformScope ? Promise.resolve([]) : listProbes(deps, scope),
@@ -126,7 +124,7 @@ export async function overview(deps: Deps, scope: string) {
     activeAlerts: states.flatMap((d) => {
       const parsed = alertStateSchema.safeParse(d.data);
       const rule = ruleOf.get(d.id);
-      if (!parsed.success || !rule) return [];
+      if (!parsed.success || !rule || parsed.data.state === "ok") return [];
       const s = parsed.data;
       return [
         {

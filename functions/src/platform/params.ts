@@ -107,3 +107,19 @@ export const stripeMeterId = defineString("STRIPE_METER_ID", {
   default: "",
   description: "The Stripe billing meter (mtr_...) whose totals billing reads (empty: none)",
 });
+
+// Monitor (monitor/, platform/metrics). The operator token guards /metrics, /health?deep=1 and the operator's
+// routes; deploying needs the secret to exist: `none` turns those routes off (they answer 404).
+export const monitorOperatorToken = defineSecret("MONITOR_OPERATOR_TOKEN");
+export const metricsEnabled = defineString("METRICS_ENABLED", {
+  default: "true",
+  description: "Per-minute metrics of requests, turns, model calls and tasks (false: none are measured)",
+});
+export const metricsFlushSeconds = defineInt("METRICS_FLUSH_SECONDS", {
+  default: 10,
+  description: "How often each instance writes the minutes it measured (1 to 60 seconds)",
+});
+export const studioUrl = defineString("STUDIO_URL", {
+  default: "",
+  description: "The studio's origin, linked from alert notifications (empty: no link)",
+});

@@ -181,6 +181,8 @@ export class MetricsRecorder {
     counts: Record<string, number>,
   ): void {
     if (this.closed) return;
+    // A clock that stepped back, or a caller's NaN, must not poison a sum that is never reset.
+    ms = Number.isFinite(ms) && ms > 0 ? ms : 0;
     const at = floorTo(this.clock.now(), "minute");
     if (tenantId) this.addTo(this.minute(tenantId, at), kind, labels, ms, error, counts);
     const { [agentLabel]: _agent, ...platformLabels } = labels;
