@@ -16,6 +16,7 @@ import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
+import { metricsOf } from "../platform/metrics/recorder.js";
 import { FieldOps, type BlobInfo, type Transaction } from "../platform/ports.js";
 import type { TextChunk } from "./chunk.js";
 import { deleteChunks, deletePaths, storeChunks } from "./chunks.js";
@@ -182,6 +183,7 @@ async function step(
         : "Indexing failed after several attempts; please upload the file again";
       log.warn("document ingestion failed", { err: e, ...task, permanent });
       await markFailed(deps, task, reason);
+      metricsOf(deps).ingestion({ tenantId: task.tenantId, ok: false, ms: 0, chunks: 0, bytes: 0 });
       return;
     }
     throw e; // transient: the queue retries with backoff
@@ -265,7 +267,9 @@ export async function ingestDocument(deps: Deps, task: DocumentTask, attempt: At
       const range: EmbedTask = { ...task, batch: 0, from: 0, to: chunks.length, purpose: "index" };
       if (!(await embedRange(deps, range, doc, (d) => isCurrent(d, task), records))) return;
       // A first version made this way left no parsed batches, and has no older chunks: nothing to remove.
-      if ((await markReady(deps, task, plan)) && task.version > 1) await removeOtherVersions(deps, task);
+      const ready = await markReady(deps, task, plan);
+      if (ready) measureIngestion(deps, task, doc, plan.chunkCount);
+      if (ready && task.version > 1) await removeOtherVersions(deps, task);
       log.info("document indexed", { ...task, ...plan });
       return;
     }
@@ -376,6 +380,18 @@ async function writeReady(
     },
     doc.uploadId,
   );
+}
+
+/** A version became searchable: its time from upload, chunks and bytes, for the monitor's ingestion figures. */
+function measureIngestion(deps: Deps, task: DocumentTask, doc: KnowledgeDocument, chunks: number): void {
+  const uploaded = doc.versions.find((v) => v.version === task.version)?.createdAt;
+  metricsOf(deps).ingestion({
+    tenantId: task.tenantId,
+    ok: true,
+    ms: uploaded ? deps.clock.now().getTime() - Date.parse(uploaded) : 0,
+    chunks,
+    bytes: doc.size,
+  });
 }
 
 /** Makes a version of one batch searchable. False when it was replaced, deleted or failed meanwhile. */
@@ -530,7 +546,10 @@ export async function embedChunks(deps: Deps, task: EmbedTask, attempt: Attempt)
       });
       return current;
     });
-    if (became) await removeOtherVersions(deps, task);
+    if (became) {
+      measureIngestion(deps, task, became, became.chunkCount);
+      await removeOtherVersions(deps, task);
+    }
   });
 }
 

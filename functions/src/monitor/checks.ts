@@ -8,7 +8,9 @@
 import type { Deps } from "../platform/deps.js";
 import { checkHealth, timed, type HealthCheck, type HealthStatus } from "./health.js";
 import { monitorRoot } from "../platform/metrics/schema.js";
-import { checksPath, platformScope } from "./schema.js";
+import { documentsCollectionId } from "../knowledge/schema.js";
+import { stalledAfterMs } from "../knowledge/sweep.js";
+import { checksPath, operatorChecksPath, platformScope } from "./schema.js";
 
 export interface CheckResult {
   /**
@@ -37,7 +39,7 @@ const fromHealth = (name: string, c: HealthCheck): CheckResult => ({
 });
 
 export async function runChecks(deps: Deps, extra: readonly ExtraCheck[] = []): Promise<CheckResult[]> {
-  const [shallow, chat, embedder, queues, stripe, ...more] = await Promise.all([
+  const [shallow, chat, embedder, queues, stuck, stripe, ...more] = await Promise.all([
     checkHealth(deps),
     timed(() =>
       deps.chat.ping
@@ -46,6 +48,7 @@ export async function runChecks(deps: Deps, extra: readonly ExtraCheck[] = []): 
     ),
     timed(() => deps.embedder.embed(["health check"], { kind: "query" })),
     queueCheck(deps),
+    stuckDocuments(deps),
     deps.payments ? timed(() => (deps.payments as NonNullable<Deps["payments"]>).ping()) : null,
     ...extra.map((check) =>
       check(deps).catch((e: unknown): CheckResult[] => [
@@ -58,9 +61,44 @@ export async function runChecks(deps: Deps, extra: readonly ExtraCheck[] = []): 
     fromHealth("chat model", chat),
     fromHealth("embedder", embedder),
     queues,
+    stuck,
     ...(stripe ? [fromHealth("stripe", stripe)] : []),
     ...more.flat(),
   ];
+}
+
+/**
+ * Documents whose ingestion made no progress for longer than the stalled-document sweep allows (it restarts
+ * them every few minutes; a count that stays up means the sweep cannot help). The operator's check: the
+ * count spans every workspace.
+ */
+async function stuckDocuments(deps: Deps): Promise<CheckResult> {
+  const started = performance.now();
+  const cutoff = new Date(deps.clock.now().getTime() - stalledAfterMs(deps)).toISOString();
+  try {
+    const stuck = await deps.store.count({
+      collectionGroup: documentsCollectionId,
+      where: [
+        { field: "status", op: "in", value: ["queued", "processing"] },
+        { field: "updatedAt", op: "<", value: cutoff },
+      ],
+    });
+    return {
+      scope: platformScope,
+      name: "stuck documents",
+      status: stuck > 0 ? "degraded" : "ok",
+      latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      detail: `${stuck} document${stuck === 1 ? "" : "s"} without progress for ${Math.round(stalledAfterMs(deps) / 60_000)} min`,
+    };
+  } catch (e) {
+    return {
+      scope: platformScope,
+      name: "stuck documents",
+      status: "down",
+      latencyMs: null,
+      detail: (e as Error).message,
+    };
+  }
 }
 
 async function queueCheck(deps: Deps): Promise<CheckResult> {
@@ -98,8 +136,13 @@ export interface StoredCheck extends CheckResult {
   readonly history: { at: string; status: CheckResult["status"]; latencyMs: number | null }[];
 }
 
+/** Shared checks every Health page shows; the operator's own (`_platform`); a workspace's own. */
 const collectionOf = (scope: string | undefined) =>
-  scope === undefined || scope === platformScope ? checksPath : `${monitorRoot(scope)}/monitorChecks`;
+  scope === undefined
+    ? checksPath
+    : scope === platformScope
+      ? operatorChecksPath
+      : `${monitorRoot(scope)}/monitorChecks`;
 const pathOf = (r: Pick<CheckResult, "scope" | "name">) => `${collectionOf(r.scope)}/${checkDocId(r.name)}`;
 
 /** Keeps each check's latest result and its recent history (one document per check). */
@@ -123,7 +166,7 @@ export async function recordChecks(deps: Deps, results: readonly CheckResult[]):
 export async function storedChecks(deps: Deps, scope?: string): Promise<StoredCheck[]> {
   const [shared, own] = await Promise.all([
     deps.store.query<StoredCheck>({ collection: checksPath, limit: 100 }),
-    scope && scope !== platformScope
+    scope
       ? deps.store.query<StoredCheck>({ collection: collectionOf(scope), limit: 100 })
       : Promise.resolve([]),
   ]);

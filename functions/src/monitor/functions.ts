@@ -4,6 +4,7 @@
  */
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { whatsappTokenChecks } from "../channels/whatsapp/health.js";
 import { getDeps } from "../platform/process-deps.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey, stripeSecretKey, stripeWebhookSecret } from "../platform/params.js";
@@ -17,12 +18,12 @@ export const tick = onSchedule(
     retryCount: 0,
     memory: "512MiB",
     timeoutSeconds: 300,
-    // The checks call the model provider and Stripe.
+    // The checks call the model provider, Stripe and Meta (with each number's sealed token).
     secrets: [openaiApiKey, stripeSecretKey, stripeWebhookSecret],
   },
   async (event) => {
     await withLogContext({ requestId: `monitor-tick-${event.scheduleTime}` }, async () => {
-      const report = await monitorTick(await getDeps());
+      const report = await monitorTick(await getDeps(), [whatsappTokenChecks]);
       log.info("monitor tick", {
         scopes: report.scopes,
         probes: report.probes.length,

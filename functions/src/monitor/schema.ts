@@ -219,8 +219,10 @@ export const probePath = (scope: string, agentId: string): string =>
   `${probesPath(scope)}/${checkId(agentId, "agent id")}`;
 /** In-app notifications a workspace's admins see in the studio. */
 export const inboxPath = (scope: string): string => `${monitorRoot(scope)}/monitorInbox`;
-/** The dependency checks' latest result and history (platform scope). */
+/** The dependency checks' latest result and history, shown on every workspace's Health page. */
 export const checksPath = "system/monitor/checks";
+/** Checks only the operator sees (they span workspaces, e.g. stuck documents). */
+export const operatorChecksPath = "system/monitor/operatorChecks";
 /**
  * The Firebase Trigger Email extension's collection: a document here is an email the extension sends. In
  * local mode nothing sends it; the studio shows a workspace's documents as its outbox.

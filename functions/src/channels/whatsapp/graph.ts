@@ -1,9 +1,10 @@
 /**
  * The WhatsApp Cloud API (Meta's Graph API) as this channel uses it: send a text or a template, mark a message
- * read (with a typing indicator). The base URL and version are the operator's (`WHATSAPP_GRAPH_URL`,
- * `WHATSAPP_GRAPH_VERSION`), never a tenant's, so requests go straight out, not through the tools' egress
- * guard. 429 and 5xx are retried with backoff (honouring `Retry-After`); Meta's error code and message are
- * kept, so a caller can tell "outside the 24-hour window" (131047) from anything else.
+ * read (with a typing indicator), check that a number's access token still works (the monitor's check). The
+ * base URL and version are the operator's (`WHATSAPP_GRAPH_URL`, `WHATSAPP_GRAPH_VERSION`), never a tenant's,
+ * so requests go straight out, not through the tools' egress guard. 429 and 5xx are retried with backoff
+ * (honouring `Retry-After`); Meta's error code and message are kept, so a caller can tell "outside the 24-hour
+ * window" (131047) from anything else.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
@@ -34,10 +35,18 @@ export interface WhatsAppGraph {
    * (`media-too-large`) without reading the rest.
    */
   downloadMedia(mediaId: string, maxBytes: number): Promise<{ bytes: Uint8Array; mimeType: string }>;
+  /**
+   * Reads the number itself once (no retry, 10 s at most): resolves with the number as WhatsApp shows it when
+   * the token is accepted, throws a `GraphError` with Meta's code otherwise (a 401 or code 190: the token is
+   * invalid or has expired, and the message says so).
+   */
+  checkToken(): Promise<{ displayPhoneNumber: string | null }>;
 }
 
 const attempts = 3;
 const timeoutMs = 15_000;
+/** The token check runs every minute for many numbers: a slow answer counts as a failure, not a wait. */
+const checkTimeoutMs = 10_000;
 
 export function whatsappGraph(config: Config, phoneNumberId: string, accessToken: string): WhatsAppGraph {
   const url = `${config.whatsapp.graphUrl}/${config.whatsapp.graphVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
@@ -125,8 +134,30 @@ export function whatsappGraph(config: Config, phoneNumberId: string, accessToken
       }
       return { bytes: await getBytes(url, accessToken, maxBytes), mimeType: parsed.data.mime_type };
     },
+    async checkToken() {
+      const base = `${config.whatsapp.graphUrl}/${config.whatsapp.graphVersion}`;
+      try {
+        const answer = await getJson(
+          `${base}/${encodeURIComponent(phoneNumberId)}?fields=id,display_phone_number`,
+          accessToken,
+          checkTimeoutMs,
+        );
+        const parsed = phoneSchema.safeParse(answer);
+        return { displayPhoneNumber: parsed.success ? (parsed.data.display_phone_number ?? null) : null };
+      } catch (e) {
+        if (!(e instanceof GraphError)) throw e;
+        // Meta's "Malformed access token …" quotes the token: it never leaves here.
+        const message = e.message.split(accessToken).join("[token]");
+        if (e.status === 401 || e.code === "190") {
+          throw new GraphError(e.status, e.code, `The access token is invalid or has expired: ${message}`);
+        }
+        throw new GraphError(e.status, e.code, message);
+      }
+    },
   };
 }
+
+const phoneSchema = z.object({ display_phone_number: z.string().max(50).optional() });
 
 const mediaSchema = z.object({
   url: z.string().url(),
@@ -134,10 +165,10 @@ const mediaSchema = z.object({
   file_size: z.number().optional(),
 });
 
-async function getJson(url: string, accessToken: string): Promise<unknown> {
+async function getJson(url: string, accessToken: string, timeout = timeoutMs): Promise<unknown> {
   const response = await fetch(url, {
     headers: { authorization: `Bearer ${accessToken}` },
-    signal: AbortSignal.timeout(timeoutMs),
+    signal: AbortSignal.timeout(timeout),
   }).catch((e: unknown) => {
     throw new GraphError(0, "network", `The Graph API did not answer: ${(e as Error).message}`);
   });
