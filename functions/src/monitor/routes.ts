@@ -220,7 +220,23 @@ const incidentsQuery = z.object({
 });
 const ruleViewSchema = ruleSchema.extend({ id: z.string(), state: alertStateSchema.nullable() });
 const incidentViewSchema = incidentSchema.extend({ id: z.string() });
-const rulePatchSchema = ruleInputSchema.partial().strict();
+/**
+ * A change: only the fields sent. zod 4's `.partial()` keeps `.default()`s, which would put back the defaults of
+ * every field not sent (renaming a disabled rule would enable it and drop its filter), so they are unwrapped.
+ */
+const ruleFields = ruleInputSchema.shape;
+const rulePatchSchema = z
+  .object({
+    ...ruleFields,
+    filter: ruleFields.filter.unwrap(),
+    forMinutes: ruleFields.forMinutes.unwrap(),
+    minSamples: ruleFields.minSamples.unwrap(),
+    renotifyMinutes: ruleFields.renotifyMinutes.unwrap(),
+    channels: ruleFields.channels.unwrap(),
+    enabled: ruleFields.enabled.unwrap(),
+  })
+  .partial()
+  .strict();
 
 type Ctx = RouteContext<unknown, unknown>;
 const queryOf = (ctx: Ctx) => Object.fromEntries(ctx.request.query);
@@ -458,8 +474,8 @@ function operatorVariant(r: Route<unknown, unknown>): Route<unknown, unknown> {
     permission: null,
     ipLimited: true,
     agentOf: undefined,
+    guard: requireOperator,
     handle: (ctx) => {
-      requireOperator(ctx.deps, ctx.request);
       const caller: Caller = { tenantId: platformScope, role: "owner", uid: "operator", via: "api-key" };
       return r.handle({ ...ctx, caller });
     },

@@ -17,6 +17,8 @@ import { startFakeStripeServer, type FakeStripeServer } from "../../platform/tes
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;
+/** The operator's token for the monitor's `/v1/operator/...` routes, `/metrics` and `/health?deep=1`. */
+const operatorToken = "operator-token-of-the-isolation-suite-0123456789";
 
 /** Acme's resources, created once. */
 interface Ids {
@@ -45,6 +47,11 @@ interface Ids {
   confirmationId: string;
   /** An alert notification channel (a webhook; nothing is sent to it here). */
   channelId: string;
+  /**
+   * An alert rule acme made (the built-in ids, such as `error-rate`, exist in every workspace: another tenant
+   * would find its own). The agent `agentId` also has a probe (disabled, so no tick runs it).
+   */
+  ruleId: string;
 }
 let ids: Ids;
 
@@ -64,6 +71,7 @@ beforeAll(async () => {
     RATE_LIMIT_PUBLIC_PER_IP: "0",
     RATE_LIMIT_PER_KEY: "0",
     RATE_LIMIT_PER_TENANT: "0",
+    MONITOR_OPERATOR_TOKEN: operatorToken,
   });
   const post = async (path: string, json: unknown) => {
     const res = await platform.fetch(path, { method: "POST", json });
@@ -151,6 +159,22 @@ beforeAll(async () => {
       url: "https://pager.board-api.example.test/alchemist",
     })
   ).id;
+  const ruleId = (
+    await post("/v1/monitor/rules", {
+      name: "Board bot errors",
+      metric: "error-rate",
+      filter: { agentId },
+      condition: { type: "threshold", op: ">", value: 0.1 },
+      windowMinutes: 5,
+      severity: "critical",
+      enabled: false,
+    })
+  ).id;
+  const probe = await platform.fetch(`/v1/monitor/probes/${agentId}`, {
+    method: "PUT",
+    json: { question: "When does the acquisition close?", expect: "answers", enabled: false },
+  });
+  expect(probe.status, await probe.clone().text()).toBe(200);
   ids = {
     kbId,
     docId,
@@ -174,6 +198,7 @@ beforeAll(async () => {
     credentialId,
     confirmationId: "c0nf1rmat10n0000",
     channelId,
+    ruleId,
   };
 }, 60_000);
 
@@ -538,6 +563,54 @@ const cases: Record<string, Case> = {
   "POST /v1/monitor/channels/{channelId}/rotate-secret": { role: "admin", otherTenant: 404 },
   "GET /v1/monitor/outbox": { role: "admin", otherTenant: "own-data-only" },
   "GET /v1/monitor/inbox": { role: "admin", otherTenant: "own-data-only" },
+  // Monitor's Health page: every figure, rule, alert, probe and SLA row is the caller's own workspace's.
+  "GET /v1/monitor/overview": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/monitor/series": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/monitor/incidents": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/monitor/sla": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/monitor/rules": { role: "admin", otherTenant: "own-data-only" },
+  "POST /v1/monitor/rules": {
+    role: "admin",
+    body: (i) => ({
+      name: "Watch their agent",
+      metric: "error-rate",
+      filter: { agentId: i.agentId },
+      condition: { type: "threshold", op: ">", value: 0.1 },
+      windowMinutes: 5,
+      severity: "warning",
+      enabled: false,
+    }),
+    otherTenant: "own-data-only",
+  },
+  // A preview of a rule over another tenant's agent replays the caller's own minutes: it finds nothing.
+  "POST /v1/monitor/rules/preview": {
+    role: "admin",
+    body: (i) => ({
+      name: "Preview",
+      metric: "error-rate",
+      filter: { agentId: i.agentId },
+      condition: { type: "threshold", op: ">", value: 0 },
+      windowMinutes: 1,
+      minSamples: 0,
+      severity: "warning",
+    }),
+    otherTenant: "own-data-only",
+  },
+  "PATCH /v1/monitor/rules/{ruleId}": { role: "admin", body: () => ({ enabled: true }), otherTenant: 404 },
+  "DELETE /v1/monitor/rules/{ruleId}": { role: "admin", otherTenant: 404 },
+  "POST /v1/monitor/alerts/{ruleId}/acknowledge": { role: "admin", otherTenant: 404 },
+  "POST /v1/monitor/alerts/{ruleId}/silence": {
+    role: "admin",
+    body: () => ({ minutes: 60 }),
+    otherTenant: 404,
+  },
+  "GET /v1/monitor/probes": { role: "admin", otherTenant: "own-data-only" },
+  "PUT /v1/monitor/probes/{agentId}": {
+    role: "admin",
+    body: () => ({ question: "When does the acquisition close?", expect: "answers", enabled: false }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/monitor/probes/{agentId}": { role: "admin", otherTenant: 404 },
 };
 
 const paramValue = (name: string, i: Ids): string => {
@@ -622,6 +695,80 @@ describe.each(authenticated.map((r) => [keyOf(r), r] as const))("%s", (_name, r)
       },
     );
   }
+});
+
+/**
+ * The operator's routes (`/v1/operator/monitor/...`, the monitor's workspace routes over the whole
+ * installation) are public in the router's sense (`permission: null`): the operator token opens them, not a
+ * workspace's credential. Without it they answer exactly as a route that does not exist, whoever asks; with
+ * it they show the installation's scope, never a workspace's ids or names. `/metrics` and `/health?deep=1`
+ * are the operator's too.
+ */
+const operatorRoutes = routes.filter((r) => r.path.startsWith("/v1/operator/"));
+/** The fixture's ids (not the tool set's version number, "1", which any figure may contain). */
+const fixtureIds = (): string[] => Object.values(ids).filter((v) => v !== ids.version);
+const workspaceKeyOf = (r: (typeof routes)[number]): string =>
+  `${r.method} ${r.path.replace(/^\/v1\/operator\/monitor\//, "/v1/monitor/")}`;
+
+describe("the operator's routes", () => {
+  it("are each a workspace monitor route with a case, public to the router, under the operator's prefix", () => {
+    expect(operatorRoutes.length).toBeGreaterThan(10);
+    for (const r of operatorRoutes) {
+      expect(r.permission, keyOf(r)).toBeNull();
+      expect(cases[workspaceKeyOf(r)], keyOf(r)).toBeDefined();
+    }
+  });
+
+  const strangers = {
+    "no credential": () => null,
+    "acme's owner": () => platform.keys.owner,
+    "another tenant's owner": () => platform.keys.otherTenantOwner,
+    "a token one character off": () => `${operatorToken.slice(0, -1)}X`,
+    "a workspace key sent as the token's prefix": () => `${platform.keys.owner}${operatorToken}`,
+  } as const;
+
+  describe.each(operatorRoutes.map((r) => [keyOf(r), r] as const))("%s", (_name, r) => {
+    const c = cases[workspaceKeyOf(r)];
+    const path = () => fill(r.path, ids);
+    const json = () => (c?.body ? { json: c.body(ids) } : {});
+
+    it.each(Object.keys(strangers) as (keyof typeof strangers)[])("is no route for %s", async (who) => {
+      const res = await platform.fetch(path(), { method: r.method, key: strangers[who](), ...json() });
+      expect(await body(res)).toEqual({
+        error: { code: "not-found", message: `No route for ${r.method} ${path()}` },
+      });
+      expect(res.status).toBe(404);
+    });
+
+    it("shows the operator the installation's scope, nothing of a workspace", async () => {
+      const sent = `${path()} ${JSON.stringify(c?.body?.(ids) ?? null)}`;
+      const res = await platform.fetch(path(), { method: r.method, key: operatorToken, ...json() });
+      const text = await res.text();
+      // A workspace's rule or channel id names nothing in the installation's scope.
+      if (c?.otherTenant === 404) expect(res.status, text).toBe(404);
+      else expect(res.status, text).toBeLessThan(300);
+      for (const value of fixtureIds()) if (!sent.includes(value)) expect(text).not.toContain(value);
+      expect(text).not.toMatch(/Initech|Board bot|Other bot|acquisition closes|Board pager/);
+    });
+  });
+
+  it.each(["/metrics", "/health?deep=1"])(
+    "%s is no route without the token, and names no workspace with it",
+    async (url) => {
+      const pathname = url.split("?")[0] as string;
+      for (const who of Object.keys(strangers) as (keyof typeof strangers)[]) {
+        const res = await platform.fetch(url, { key: strangers[who]() });
+        expect(await body(res), who).toEqual({
+          error: { code: "not-found", message: `No route for GET ${pathname}` },
+        });
+      }
+      const res = await platform.fetch(url, { key: operatorToken });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      for (const value of fixtureIds()) expect(text).not.toContain(value);
+      expect(text).not.toMatch(/acme|globex|Initech|Board bot|Other bot/);
+    },
+  );
 });
 
 describe("keys scoped to one agent", () => {

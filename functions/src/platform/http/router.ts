@@ -68,6 +68,11 @@ export interface Route<P = Record<string, string>, B = undefined> {
   /** For routes that shape their own response (health, the OpenAPI document). */
   readonly raw?: boolean;
   /**
+   * Runs first, before credentials, rate limits, parameters or the body are looked at: a route only some
+   * callers may know of (the operator's) throws `not-found` here, so nobody else can tell it exists.
+   */
+  readonly guard?: (deps: Deps, req: ApiRequest) => void;
+  /**
    * Headers added when the credential is missing or refused (401), e.g. an RFC 9728 `WWW-Authenticate`
    * challenge naming where to learn how to get a token.
    */
@@ -238,6 +243,7 @@ export class Router {
     // over budget, never costs the server its body (see RequestBody).
     const { compiled, params: rawParams } = this.match(req.method.toUpperCase(), req.path);
     const r = compiled.route;
+    r.guard?.(deps, req);
     seen.route = r.path;
     const limits = deps.config.limits;
     let caller: Caller;
