@@ -5,27 +5,19 @@
  * numbers' tokens live in channels/, above this service). Each result is kept with a history of the last
  * 60, which the Health page draws.
  */
+import type { CheckOutcome, ContributedCheck } from "../platform/checks.js";
 import type { Deps } from "../platform/deps.js";
-import { checkHealth, timed, type HealthCheck, type HealthStatus } from "./health.js";
+import { checkHealth, timed, type HealthCheck } from "./health.js";
 import { monitorRoot } from "../platform/metrics/schema.js";
 import { documentsCollectionId } from "../knowledge/schema.js";
 import { stalledAfterMs } from "../knowledge/sweep.js";
 import { checksPath, operatorChecksPath, platformScope } from "./schema.js";
 
-export interface CheckResult {
-  /**
-   * Whose check it is: absent, the installation's (every workspace's Health page shows it); a workspace id,
-   * that workspace's alone (e.g. its WhatsApp numbers' tokens).
-   */
-  readonly scope?: string;
-  readonly name: string;
-  readonly status: HealthStatus | "unknown";
-  readonly latencyMs: number | null;
-  readonly detail: string | null;
-}
+/** One check's outcome (platform/checks.ts). */
+export type CheckResult = CheckOutcome;
 
-/** A check the function wiring adds (e.g. the WhatsApp tokens); it names itself. */
-export type ExtraCheck = (deps: Deps) => Promise<CheckResult[]>;
+/** A check another part of the platform contributes (e.g. the WhatsApp tokens); it names itself. */
+export type ExtraCheck = ContributedCheck;
 
 /** A queue whose oldest due task waited longer than this is degraded. */
 export const queueAgeLimitSeconds = 300;

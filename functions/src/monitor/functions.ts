@@ -4,7 +4,7 @@
  */
 import { onSchedule } from "firebase-functions/v2/scheduler";
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
-import { whatsappTokenChecks } from "../channels/whatsapp/health.js";
+import { registeredChecks } from "../platform/checks.js";
 import { getDeps } from "../platform/process-deps.js";
 import { log, withLogContext } from "../platform/log.js";
 import { openaiApiKey, stripeSecretKey, stripeWebhookSecret } from "../platform/params.js";
@@ -23,7 +23,7 @@ export const tick = onSchedule(
   },
   async (event) => {
     await withLogContext({ requestId: `monitor-tick-${event.scheduleTime}` }, async () => {
-      const report = await monitorTick(await getDeps(), [whatsappTokenChecks]);
+      const report = await monitorTick(await getDeps(), registeredChecks());
       log.info("monitor tick", {
         scopes: report.scopes,
         probes: report.probes.length,

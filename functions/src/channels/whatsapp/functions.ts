@@ -1,10 +1,17 @@
-/** The `whatsapp` function group: the task that answers each incoming WhatsApp message. */
+/**
+ * The `whatsapp` function group: the task that answers each incoming WhatsApp message. Loading it also gives
+ * the monitor's tick the numbers' token check (platform/checks.ts).
+ */
 import { onTaskDispatched } from "firebase-functions/v2/tasks";
+import { registerCheck } from "../../platform/checks.js";
+import { whatsappTokenChecks } from "./health.js";
 import { getDeps } from "../../platform/process-deps.js";
 import { log, withLogContext } from "../../platform/log.js";
 import { openaiApiKey } from "../../platform/params.js";
 import { replyTaskSchema } from "./schema.js";
 import { answer } from "./webhook.js";
+
+registerCheck(whatsappTokenChecks);
 
 export const reply = onTaskDispatched(
   {

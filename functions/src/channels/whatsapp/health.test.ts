@@ -91,6 +91,14 @@ afterAll(async () => {
   await graph.close();
 });
 
+describe("registration", () => {
+  it("is given to the monitor's tick by the whatsapp function group when it loads", async () => {
+    await import("./functions.js");
+    const { registeredChecks } = await import("../../platform/checks.js");
+    expect(registeredChecks()).toContain(whatsappTokenChecks);
+  });
+});
+
 describe("the WhatsApp token check", () => {
   it("reports each number whose token Meta accepts as ok, to its own workspace only", async () => {
     const results = await whatsappTokenChecks(sim);

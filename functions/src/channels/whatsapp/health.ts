@@ -7,7 +7,7 @@
  * disconnected number's line can be retired.
  */
 import { z } from "zod";
-import type { CheckResult, ExtraCheck } from "../../monitor/checks.js";
+import type { CheckOutcome as CheckResult, ContributedCheck as ExtraCheck } from "../../platform/checks.js";
 import type { Deps } from "../../platform/deps.js";
 import { log } from "../../platform/log.js";
 import { openSecrets } from "./connections.js";
