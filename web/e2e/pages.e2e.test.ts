@@ -60,6 +60,13 @@ const screens: Screen[] = [
   { name: "32-api-reference", path: () => "/api", heading: "API reference" },
   { name: "35-tools", path: () => "/tools", heading: "Tools" },
   { name: "36-settings-billing", path: () => "/settings/billing", heading: "Settings" },
+  { name: "50-health-status", path: () => "/monitor", heading: "Health" },
+  { name: "51-health-metrics", path: () => "/monitor/metrics", heading: "Health" },
+  { name: "52-health-incidents", path: () => "/monitor/incidents", heading: "Health" },
+  { name: "53-health-rules", path: () => "/monitor/rules", heading: "Health" },
+  { name: "54-health-notifications", path: () => "/monitor/notifications", heading: "Health" },
+  { name: "55-health-sla", path: () => "/monitor/sla", heading: "Health" },
+  { name: "56-health-sla-print", path: () => "/monitor/sla/print", heading: /^Availability report/ },
   { name: "33-not-found", path: () => "/no-such-page", heading: "Page not found" },
   { name: "34-sign-up", path: () => "/sign-up", heading: /./, signedOut: true },
 ];

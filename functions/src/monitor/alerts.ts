@@ -633,7 +633,10 @@ async function applyStep(
           value,
           summary: step.say === "resolved" ? `Resolved: ${rule.name}` : describe(rule, value),
           at,
-          url: deps.config.monitor.studioUrl ? `${deps.config.monitor.studioUrl}/health` : null,
+          // The incident on the studio's Health page.
+          url: deps.config.monitor.studioUrl
+            ? `${deps.config.monitor.studioUrl}/monitor/incidents?incident=${encodeURIComponent(openId)}`
+            : null,
         },
         channels: rule.channels,
       };

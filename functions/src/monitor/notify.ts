@@ -438,7 +438,8 @@ export async function sendTestNotification(
     value: null,
     summary: "A test notification from Alchemist: this channel is set up correctly.",
     at: deps.clock.nowIso(),
-    url: studio ? `${studio}/health` : null,
+    // The studio's Health page, on its notifications tab.
+    url: studio ? `${studio}/monitor/notifications` : null,
   };
   return notify(deps, scope, notification, [channelId]);
 }

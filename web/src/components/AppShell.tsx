@@ -17,20 +17,36 @@ import {
   useMediaQuery,
 } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
-import { useSession } from "../data/session";
+import { hasPermission, type AdminPermission } from "../data/admin";
+import { useSession, type Role } from "../data/session";
 import { AccountMenu } from "./AccountMenu";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
 
-const navItems = [
+interface NavItem {
+  readonly to: string;
+  readonly label: string;
+  /** Only the index page: a link to `/` is not current on every page. */
+  readonly end?: boolean;
+  /** Shown only to people whose role holds it. */
+  readonly permission?: AdminPermission;
+}
+
+const navItems: readonly NavItem[] = [
   { to: "/", label: "Overview", end: true },
   { to: "/agents", label: "Agents" },
   { to: "/knowledge", label: "Knowledge" },
   { to: "/tools", label: "Tools" },
   { to: "/conversations", label: "Conversations" },
   { to: "/analytics", label: "Analytics" },
+  { to: "/monitor", label: "Health", permission: "monitor.view" },
   { to: "/settings", label: "Settings" },
   { to: "/api", label: "API" },
-] as const;
+];
+
+/** The destinations `role` may use. */
+function navItemsFor(role: Role): NavItem[] {
+  return navItems.filter((item) => item.permission === undefined || hasPermission(role, item.permission));
+}
 
 /**
  * The frame of every page: skip link, app bar, and the `main` landmark. Signed in, the bar has the main
@@ -62,7 +78,7 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
       </Link>
       <AppBar position="sticky" elevation={0}>
         <Toolbar sx={{ gap: { xs: 1, md: 3 } }}>
-          {session && compact && <NavigationMenu />}
+          {session && compact && <NavigationMenu items={navItemsFor(session.role)} />}
           <Typography
             component={NavLink}
             to="/"
@@ -73,12 +89,12 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
           </Typography>
           {session && !compact ? (
             <Box component="nav" aria-label="Main" sx={{ display: "flex", gap: 0.5, flex: 1, minWidth: 0 }}>
-              {navItems.map((item) => (
+              {navItemsFor(session.role).map((item) => (
                 <Button
                   key={item.to}
                   component={NavLink}
                   to={item.to}
-                  end={"end" in item ? item.end : false}
+                  end={item.end ?? false}
                   color="inherit"
                   sx={{
                     px: { md: 1.25, lg: 2 },
@@ -124,12 +140,11 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
 }
 
 /** The main navigation on narrow screens: a menu button in the bar opens the destinations in a drawer. */
-function NavigationMenu() {
+function NavigationMenu({ items }: { readonly items: readonly NavItem[] }) {
   const [open, setOpen] = useState(false);
   const { pathname } = useLocation();
-  const isCurrent = (item: (typeof navItems)[number]) =>
-    "end" in item && item.end ? pathname === item.to : pathname.startsWith(item.to);
-  const current = navItems.find(isCurrent);
+  const isCurrent = (item: NavItem) => (item.end ? pathname === item.to : pathname.startsWith(item.to));
+  const current = items.find(isCurrent);
   return (
     <>
       <IconButton
@@ -154,12 +169,12 @@ function NavigationMenu() {
         <Box component="nav" aria-label="Main">
           <Typography sx={{ px: 2, pt: 2, pb: 1, fontWeight: 700, fontSize: "1.2rem" }}>Alchemist</Typography>
           <List>
-            {navItems.map((item) => (
+            {items.map((item) => (
               <ListItemButton
                 key={item.to}
                 component={NavLink}
                 to={item.to}
-                end={"end" in item ? item.end : false}
+                end={item.end ?? false}
                 onClick={() => setOpen(false)}
                 selected={isCurrent(item)}
                 aria-current={isCurrent(item) ? "page" : undefined}

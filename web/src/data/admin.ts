@@ -166,6 +166,10 @@ export const adminPermissions = {
   "conversations.view": "editor",
   /** The plan, credits, usage, limits and billing notices. */
   "billing.view": "admin",
+  /** The Health page: dependency checks, metrics, alerts, incidents, SLA reports. */
+  "monitor.view": "admin",
+  /** Alert rules, notification channels, probes; acknowledging and silencing alerts. */
+  "monitor.manage": "admin",
   /** Plans, payment methods, top-ups and invoices. */
   "billing.manage": "owner",
 } as const satisfies Record<string, Role>;

@@ -60,7 +60,7 @@ export function platformOrigin(): string {
 
 const gatewayStatuses = [502, 504];
 
-export type HttpMethod = "GET" | "POST" | "PATCH" | "DELETE";
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface GetJsonOptions {
   readonly signal?: AbortSignal;

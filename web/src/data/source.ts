@@ -11,6 +11,7 @@ import type { AnalyticsSource } from "./analytics";
 import type { BillingSource } from "./billing";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
+import type { MonitorSource } from "./monitor";
 import type { ToolSetMcpSource } from "./toolSetMcp";
 import type { ToolSetsSource } from "./toolSets";
 import type { WhatsAppSource } from "./whatsapp";
@@ -24,6 +25,7 @@ export interface StudioSource
     AnalyticsSource,
     AdminSource,
     BillingSource,
+    MonitorSource,
     WhatsAppSource,
     WidgetsSource,
     ToolSetsSource,

@@ -72,6 +72,14 @@ export const appRoutes: RouteObject[] = [
             lazy: async () => ({ Component: (await import("./analytics")).AnalyticsPage }),
           },
           {
+            path: "monitor/sla/print",
+            lazy: async () => ({ Component: (await import("./health-sla-print")).SlaPrintPage }),
+          },
+          {
+            path: "monitor/:tab?",
+            lazy: async () => ({ Component: (await import("./health")).HealthPage }),
+          },
+          {
             path: "settings/:section?",
             lazy: async () => ({ Component: (await import("./settings")).SettingsPage }),
           },

@@ -45,6 +45,7 @@ describe("App shell and unknown routes", () => {
     await user.tab(); // Tools
     await user.tab(); // Conversations
     await user.tab(); // Analytics
+    await user.tab(); // Health (an owner's)
     await user.tab(); // Settings
     await user.tab();
     const apiLink = screen.getByRole("link", { name: "API" });

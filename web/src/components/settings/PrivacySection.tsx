@@ -4,21 +4,13 @@ import { adminLimits, type EndUserErasure, type EndUserExport } from "../../data
 import { useStudio } from "../../data/studio";
 import { useMutation } from "../../data/useMutation";
 import { FormErrorAlert } from "../FormErrorAlert";
+import { saveFile } from "../saveFile";
 import { SectionHeader } from "./SectionHeader";
 import { TypedConfirmDialog } from "./TypedConfirmDialog";
 
 /** Saves JSON as a file: the browser's download, from memory. */
 function downloadJson(fileName: string, data: unknown): void {
-  const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // After the click has handed the file to the browser.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(fileName, new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
 }
 
 /** `end-user-cust-42-2026-11-25.json`: what and when, in characters every file system accepts. */

@@ -5,11 +5,11 @@
  * read maps the documents to the body the REST API answers (documents.ts) and then runs the same parser
  * the REST source runs, so pages get exactly the same values in both modes.
  *
- * Not overridden, so still read through the API: analytics and billing (computed by the platform), the
- * administration section (API keys and invitations are server-only in firestore.rules), the web chat
- * widgets (an admin's list, behind `channels.manage`), search, a cited passage with its document's text and
- * file (the text is read again from the stored file by a parse worker), the playground, the options agents
- * may be configured with (the operator's settings, not a document), and Tool Forge's tool sets and
+ * Not overridden, so still read through the API: analytics, billing and monitoring (computed by the
+ * platform), the administration section (API keys and invitations are server-only in firestore.rules), the
+ * web chat widgets (an admin's list, behind `channels.manage`), search, a cited passage with its document's
+ * text and file (the text is read again from the stored file by a parse worker), the playground, the options
+ * agents may be configured with (the operator's settings, not a document), and Tool Forge's tool sets and
  * credentials (firestore.rules lets no client read them).
  */
 import type { AgentsSource } from "../agents";

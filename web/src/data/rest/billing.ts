@@ -25,7 +25,21 @@ import {
   type UsageWindow,
 } from "../billing";
 import { requestAsSignedIn } from "../session";
-import { field, isBoolean, isCount, isString, list, optional, parseWith, record, ShapeError } from "./shape";
+import {
+  field,
+  isBoolean,
+  isCount,
+  isInstant,
+  isNullableInstant,
+  isString,
+  isWebAddress,
+  list,
+  optional,
+  parseWith,
+  record,
+  ShapeError,
+  within,
+} from "./shape";
 
 export const billingPath = "/v1/billing";
 export const billingUsagePath = "/v1/billing/usage";
@@ -76,30 +90,9 @@ export const restBilling: BillingSource = {
 /** Money and anything signed: a whole number (a balance may be negative). */
 const isInteger = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
 const isDay = (v: unknown): v is string => isString(v) && /^\d{4}-\d{2}-\d{2}$/.test(v);
-const isInstant = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
-const isNullableInstant = (v: unknown): v is string | null => v === null || isInstant(v);
 const isStatus = (v: unknown): v is AccountStatus =>
   isString(v) && (accountStatuses as readonly string[]).includes(v);
 const isCountArray = (v: unknown): v is number[] => Array.isArray(v) && v.every(isCount);
-const isWebAddress = (v: unknown): v is string => {
-  if (!isString(v)) return false;
-  try {
-    const { protocol } = new URL(v);
-    return protocol === "https:" || protocol === "http:";
-  } catch {
-    return false;
-  }
-};
-
-/** Runs a part's parser, naming the part in what it finds wrong (`account.balanceMicros`). */
-function within<T>(where: string, parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof ShapeError) throw new ShapeError(`${where}.${error.message}`);
-    throw error;
-  }
-}
 
 function parseCounters(value: unknown): UsageCounters {
   const c = record(value, "counters");

@@ -16,6 +16,24 @@ export const isCount = (v: unknown): v is number => typeof v === "number" && Num
 export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
 export const isNullableNumber = (v: unknown): v is number | null => v === null || isNumber(v);
 export const isNullableString = (v: unknown): v is string | null => v === null || isString(v);
+export const isInstant = (v: unknown): v is string => isString(v) && !Number.isNaN(Date.parse(v));
+export const isNullableInstant = (v: unknown): v is string | null => v === null || isInstant(v);
+
+/** A check for one of `allowed` (an enum's values, as the platform spells them). */
+export function isOneOf<T extends string>(allowed: readonly T[]): (v: unknown) => v is T {
+  return (v: unknown): v is T => isString(v) && (allowed as readonly string[]).includes(v);
+}
+
+/** An http(s) address: a link the studio may send someone to. */
+export const isWebAddress = (v: unknown): v is string => {
+  if (!isString(v)) return false;
+  try {
+    const { protocol } = new URL(v);
+    return protocol === "https:" || protocol === "http:";
+  } catch {
+    return false;
+  }
+};
 
 /** A required field that passes `check`. */
 export function field<T>(record: Record<string, unknown>, key: string, check: (v: unknown) => v is T): T {
@@ -41,6 +59,16 @@ export function optional<T, F>(
 export function record(value: unknown, what: string): Record<string, unknown> {
   if (!isRecord(value)) throw new ShapeError(what);
   return value;
+}
+
+/** Runs a part's parser, naming the part in what it finds wrong (`account.balanceMicros`). */
+export function within<T>(where: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ShapeError) throw new ShapeError(`${where}.${error.message}`);
+    throw error;
+  }
 }
 
 /** The array under `key` of a response body. */

@@ -9,6 +9,7 @@ import { restAnalytics } from "./analytics";
 import { restBilling } from "./billing";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
+import { restMonitor } from "./monitor";
 import { restToolSetMcp } from "./toolSetMcp";
 import { restToolSets } from "./toolSets";
 import { restWhatsApp } from "./whatsapp";
@@ -21,6 +22,7 @@ export const restSource: StudioSource = {
   ...restAnalytics,
   ...restAdmin,
   ...restBilling,
+  ...restMonitor,
   ...restWhatsApp,
   ...restWidgets,
   ...restToolSets,
