@@ -110,7 +110,9 @@ describe("deploy manifest", () => {
       expect(manifest.endpoints[name]).toHaveProperty("scheduleTrigger");
     }
     // The monitor's minute: checks, probes, rollups, alerts; and the queue that delivers notifications.
-    expect(manifest.endpoints["monitor-tick"]?.scheduleTrigger).toMatchObject({ schedule: "every 1 minutes" });
+    expect(manifest.endpoints["monitor-tick"]?.scheduleTrigger).toMatchObject({
+      schedule: "every 1 minutes",
+    });
     expect(manifest.endpoints["monitor-notify"]?.taskQueueTrigger).toMatchObject({
       retryConfig: { maxAttempts: 6 },
     });

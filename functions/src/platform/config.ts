@@ -112,7 +112,10 @@ const envSchema = z.object({
   ALCHEMIST_EGRESS_ALLOW_LOOPBACK: optionalString.pipe(z.enum(["true", "false"]).optional()),
   /** The operator's bearer token for `GET /metrics` and `GET /health?deep=1`; unset, both answer 404. */
   MONITOR_OPERATOR_TOKEN: optionalSecret.pipe(
-    z.string().min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`), or `none`").optional(),
+    z
+      .string()
+      .min(24, "must be at least 24 characters (e.g. `openssl rand -base64 32`), or `none`")
+      .optional(),
   ),
   METRICS_ENABLED: z.enum(["true", "false"]).default("true"),
   METRICS_FLUSH_SECONDS: z.coerce.number().int().min(1).max(60).default(10),
