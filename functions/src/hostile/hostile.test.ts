@@ -23,6 +23,7 @@ import {
 import { expectUnharmed, signUpNeighbour, underSiege, type Neighbour } from "./testing/siege.js";
 
 const ownerKey = "alk_hostile_owner_key_for_tests_0123456789";
+const operatorToken = "operator-token-for-the-hostile-suite-0123456789";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "alchemist-hostile-"));
 let runtime: ChildRuntime;
 let neighbour: Neighbour;
@@ -53,7 +54,11 @@ function rawSend(data: string | Buffer, ms = 200): Promise<void> {
 beforeAll(async () => {
   // Stripe is connected (to the local fake of its API), so the webhook verifies and processes for real.
   stripe = await startFakeStripeServer();
-  runtime = await startChildRuntime(dataDir, { ALCHEMIST_API_KEY: ownerKey, ...stripe.env });
+  runtime = await startChildRuntime(dataDir, {
+    ALCHEMIST_API_KEY: ownerKey,
+    MONITOR_OPERATOR_TOKEN: operatorToken,
+    ...stripe.env,
+  });
   neighbour = await signUpNeighbour(runtime);
   await fetch(`${runtime.url}/v1/knowledge-bases/${neighbour.kbId}/documents`, {
     method: "POST",
@@ -344,6 +349,103 @@ describe("the built runtime under hostile input", () => {
       if (topups.length === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(topups.map((e) => e.ref)).toEqual([completed.id]);
+  });
+
+  it("hides the operator's surface from token guesses, and keeps metric labels to route templates under random paths", async () => {
+    const guesses = [
+      "",
+      "Bearer ",
+      `Bearer ${ownerKey}`,
+      `Bearer ${operatorToken.slice(0, -1)}`,
+      `Bearer ${operatorToken}x`,
+      `Basic ${Buffer.from(`operator:${operatorToken}`).toString("base64")}`,
+      `bearer ${operatorToken}`,
+    ];
+    const paths = [
+      "/metrics",
+      "/health?deep=1",
+      "/v1/operator/monitor/overview",
+      "/v1/operator/monitor/rules",
+    ];
+    const statuses: number[] = [];
+    const report = await underSiege(
+      runtime,
+      neighbour,
+      "operator token guesses and random paths",
+      async () => {
+        for (let round = 0; round < 20; round++) {
+          await Promise.all([
+            ...guesses.flatMap((authorization) =>
+              paths.map(async (p) => {
+                const res = await fetch(`${runtime.url}${p}`, {
+                  headers: authorization ? { authorization } : {},
+                });
+                statuses.push(res.status);
+                await res.arrayBuffer();
+              }),
+            ),
+            // Paths nobody routes, each different: they must not become series of their own.
+            ...Array.from({ length: 25 }, async (_, i) => {
+              const res = await call(`/v1/no-such-thing/${round}-${i}-${"x".repeat(i * 40)}`);
+              await res.arrayBuffer();
+            }),
+          ]);
+        }
+      },
+    );
+    expectUnharmed(runtime, report);
+    expect(statuses).toHaveLength(20 * guesses.length * paths.length);
+    expect(new Set(statuses)).toEqual(new Set([404]));
+
+    const metrics = await fetch(`${runtime.url}/metrics`, {
+      headers: { authorization: `Bearer ${operatorToken}` },
+    });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('route="unmatched"');
+    expect(text).not.toContain("no-such-thing");
+    // Bounded: the families of one process, not one line per path it was sent.
+    expect(text.split("\n").length).toBeLessThan(3000);
+  });
+
+  it("keeps serving a neighbour while its owner writes alert rules at the limits and previews them at once", async () => {
+    const rule = (i: number) => ({
+      name: `rule ${i} ${"r".repeat(100)}`,
+      metric: "abstention-rate",
+      condition: { type: "change", factor: 2 },
+      windowMinutes: 1440,
+      minSamples: 0,
+      severity: "warning",
+    });
+    const created: number[] = [];
+    const previews: number[] = [];
+    const report = await underSiege(runtime, neighbour, "alert rules at their limits", async () => {
+      for (let i = 0; i < 50; i++) {
+        const res = await call("/v1/monitor/rules", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(rule(i)),
+        });
+        created.push(res.status);
+        await res.arrayBuffer();
+      }
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => {
+          const res = await call("/v1/monitor/rules/preview", {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify(rule(i)),
+          });
+          previews.push(res.status);
+          await res.arrayBuffer();
+        }),
+      );
+    });
+    expectUnharmed(runtime, report);
+    // The six defaults count against the fifty: the 45th own rule is the last one taken.
+    expect(created.filter((s) => s === 201)).toHaveLength(44);
+    expect(new Set(created.slice(44))).toEqual(new Set([400]));
+    expect(new Set(previews)).toEqual(new Set([200]));
   });
 
   it("keeps serving a neighbour while another tenant uploads a folder of 485 files", async () => {

@@ -330,8 +330,8 @@ export interface ChatModel {
   /** Emits text deltas, then exactly one `done` event with the full result. */
   stream(request: ChatRequest): AsyncIterable<ChatStreamEvent>;
   /**
-   * A call that proves the provider answers without generating anything (a paid provider's model list);
-   * absent on the built-in models, where a tiny completion costs nothing.
+   * A call that proves the provider answers without generating anything for anyone (a paid provider's model
+   * list; the built-in responder answers a one-word question in-process). Absent: the monitor cannot check it.
    */
   ping?(): Promise<void>;
 }

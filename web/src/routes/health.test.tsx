@@ -459,7 +459,7 @@ describe("Health: Alert rules", { timeout: 30_000 }, () => {
     const it = rowWith(probes, "IT helpdesk") as HTMLElement;
     expect(it).toHaveTextContent("Not published: probes ask the published version");
 
-    await user.click(within(it).getByRole("button", { name: "Add a probe to IT helpdesk" }));
+    await user.click(within(it).getByRole("button", { name: "Add probe to IT helpdesk" }));
     const dialog = await screen.findByRole("dialog", { name: "Probe of IT helpdesk" });
     await user.click(within(dialog).getByRole("textbox", { name: "Question" }));
     await user.paste("How do I reset my VPN password?");

@@ -308,6 +308,10 @@ export function localExtractiveModel(): ChatModel {
   return {
     info,
     complete: async (request) => respond(request),
+    // It runs in this process: answering a one-word question proves it loads and runs.
+    ping: async () => {
+      respond({ messages: [{ role: "user", content: "health check" }] });
+    },
     async *stream(request): AsyncGenerator<ChatStreamEvent> {
       const result = respond(request);
       for (const word of result.content.match(/\S+\s*/g) ?? []) {

@@ -191,7 +191,7 @@ export function ProbesPanel({ canManage, agents }: ProbesPanelProps) {
                       >
                         <Button
                           size="small"
-                          aria-label={`${row.probe ? "Edit the probe of" : "Add a probe to"} ${row.name}`}
+                          aria-label={`${row.probe ? "Edit the probe of" : "Add probe to"} ${row.name}`}
                           onClick={() => {
                             changes.dismiss("save");
                             setEditing(row);

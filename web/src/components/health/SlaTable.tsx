@@ -45,7 +45,8 @@ export function SlaTable({ report, label, printable = false }: SlaTableProps) {
   const narrowHidden = printable ? {} : { display: { xs: "none", sm: "table-cell" } };
   const wideOnly = printable ? {} : { display: { xs: "none", md: "table-cell" } };
   return (
-    <TableContainer>
+    // Focusable, so a keyboard can scroll the table when it is wider than a phone's screen.
+    <TableContainer tabIndex={0} role="group" aria-label={`${label}: the table`}>
       <Table size="small" aria-label={label} sx={compactCells}>
         <TableHead>
           <TableRow>
