@@ -139,7 +139,7 @@ function firing(overrides: Partial<Notification> = {}): Notification {
     value: 0.23,
     summary: "23% of turns failed over the last 5 minutes (46 of 200)",
     at: new Date().toISOString(),
-    url: "http://localhost:5173/health",
+    url: "http://localhost:5173/monitor/notifications",
     ...overrides,
   };
 }
@@ -324,7 +324,7 @@ describe("signed webhooks", () => {
       id: outcome.notificationId,
       type: "test",
       scope: "acme",
-      url: "http://localhost:5173/health",
+      url: "http://localhost:5173/monitor/notifications",
     });
     expect(receiver.at("/not-tested")).toEqual([]);
     expect(other.id).not.toBe(hook.id);
