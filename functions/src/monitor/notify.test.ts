@@ -394,7 +394,7 @@ describe("slack, email and the in-app inbox", () => {
     expect(JSON.parse(got?.body ?? "{}")).toEqual({
       text:
         "[CRITICAL] Error rate above 5% firing: error-rate = 0.23 — Failures &lt;b&gt;spiked&lt;/b&gt; &amp; " +
-        "stayed high <http://localhost:5173/health|Open in Alchemist>",
+        "stayed high <http://localhost:5173/monitor/notifications|Open in Alchemist>",
     });
   });
 
