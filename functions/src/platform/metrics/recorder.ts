@@ -109,7 +109,8 @@ export interface RecorderOptions {
 
 export class MetricsRecorder {
   readonly instance = `${process.pid.toString(36)}${randomBytes(4).toString("hex")}`;
-  private readonly minutes = new Map<string, MinuteState>();
+  /** Per scope, per minute (ms since the epoch). */
+  private readonly minutes = new Map<string, Map<number, MinuteState>>();
   private readonly totals = new Map<string, Series>();
   private readonly startedAt: Date;
   private flushFailures = 0;
@@ -129,7 +130,7 @@ export class MetricsRecorder {
   }
 
   request(s: RequestSample): void {
-    const labels = { route: s.route, method: s.method, status: statusClass(s.status) };
+    const labels = { method: s.method, route: s.route, status: statusClass(s.status) };
     this.add(s.tenantId, "request", labels, s.ms, s.status >= 500, {});
   }
 
@@ -183,33 +184,50 @@ export class MetricsRecorder {
     if (this.closed) return;
     // A clock that stepped back, or a caller's NaN, must not poison a sum that is never reset.
     ms = Number.isFinite(ms) && ms > 0 ? ms : 0;
-    const at = floorTo(this.clock.now(), "minute");
-    if (tenantId) this.addTo(this.minute(tenantId, at), kind, labels, ms, error, counts);
-    const { [agentLabel]: _agent, ...platformLabels } = labels;
-    this.addTo(this.minute(platformScope, at), kind, platformLabels, ms, error, counts);
-    addSample(this.totals, kind, platformLabels, ms, error, counts, Number.POSITIVE_INFINITY);
+    const now = this.clock.now().getTime();
+    const minute = now - (((now % 60_000) + 60_000) % 60_000);
+    // Labels come in sorted order (see the sample methods), so keys need no sorting on this hot path.
+    const platformLabels = agentLabel in labels ? withoutAgent(labels) : labels;
+    const platformKey = keyOf(kind, platformLabels);
+    if (tenantId) {
+      const key = platformLabels === labels ? platformKey : keyOf(kind, labels);
+      this.addTo(this.minute(tenantId, minute), key, kind, labels, ms, error, counts);
+    }
+    this.addTo(this.minute(platformScope, minute), platformKey, kind, platformLabels, ms, error, counts);
+    addSample(this.totals, platformKey, kind, platformLabels, ms, error, counts, Number.POSITIVE_INFINITY);
     this.schedule();
   }
 
-  private minute(scope: string, at: Date): MinuteState {
-    const key = `${scope}/${at.getTime()}`;
-    let state = this.minutes.get(key);
+  private minute(scope: string, minute: number): MinuteState {
+    let byMinute = this.minutes.get(scope);
+    if (!byMinute) {
+      byMinute = new Map();
+      this.minutes.set(scope, byMinute);
+    }
+    let state = byMinute.get(minute);
     if (!state) {
-      state = { scope, at, series: new Map(), dirty: false, announced: scope === platformScope };
-      this.minutes.set(key, state);
+      state = {
+        scope,
+        at: new Date(minute),
+        series: new Map(),
+        dirty: false,
+        announced: scope === platformScope,
+      };
+      byMinute.set(minute, state);
     }
     return state;
   }
 
   private addTo(
     state: MinuteState,
+    key: string,
     kind: SeriesKind,
     labels: Record<string, string>,
     ms: number,
     error: boolean,
     counts: Record<string, number>,
   ): void {
-    addSample(state.series, kind, labels, ms, error, counts, maxSeriesPerBucket);
+    addSample(state.series, key, kind, labels, ms, error, counts, maxSeriesPerBucket);
     state.dirty = true;
   }
 
@@ -236,7 +254,7 @@ export class MetricsRecorder {
   }
 
   private async flushOnce(): Promise<void> {
-    const dirty = [...this.minutes.values()].filter((m) => m.dirty);
+    const dirty = this.allMinutes().filter((m) => m.dirty);
     const writtenAt = this.clock.nowIso();
     // Marked clean before the writes: a sample arriving during them marks its minute dirty again.
     for (const m of dirty) m.dirty = false;
@@ -267,8 +285,15 @@ export class MetricsRecorder {
       return;
     }
     const current = floorTo(this.clock.now(), "minute").getTime();
-    for (const [key, m] of this.minutes) if (!m.dirty && m.at.getTime() < current) this.minutes.delete(key);
-    if ([...this.minutes.values()].some((m) => m.dirty)) this.schedule();
+    for (const [scope, byMinute] of this.minutes) {
+      for (const [minute, m] of byMinute) if (!m.dirty && minute < current) byMinute.delete(minute);
+      if (byMinute.size === 0) this.minutes.delete(scope);
+    }
+    if (this.allMinutes().some((m) => m.dirty)) this.schedule();
+  }
+
+  private allMinutes(): MinuteState[] {
+    return [...this.minutes.values()].flatMap((byMinute) => [...byMinute.values()]);
   }
 
   /** Flushes what is left and stops: no sample is taken after. */
@@ -284,8 +309,26 @@ function statusClass(status: number): string {
   return `${Math.floor(status / 100)}xx`;
 }
 
+/** `seriesKey` for labels already in sorted order (the recorder's own). */
+function keyOf(kind: SeriesKind, labels: Readonly<Record<string, string>>): string {
+  let key = `${kind}|`;
+  let first = true;
+  for (const k in labels) {
+    key += `${first ? "" : "|"}${k}=${labels[k]}`;
+    first = false;
+  }
+  return key;
+}
+
+function withoutAgent(labels: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k in labels) if (k !== agentLabel) out[k] = labels[k] as string;
+  return out;
+}
+
 function addSample(
   into: Map<string, Series>,
+  key: string,
   kind: SeriesKind,
   labels: Record<string, string>,
   ms: number,
@@ -293,7 +336,6 @@ function addSample(
   counts: Record<string, number>,
   cap: number,
 ): void {
-  let key = seriesKey(kind, labels);
   let series = into.get(key);
   if (!series) {
     if (into.size >= cap) {
@@ -310,7 +352,10 @@ function addSample(
   if (error) series.errors++;
   series.sumMs += ms;
   observe(series.hist, ms);
-  for (const [k, v] of Object.entries(counts)) if (v) series.counts[k] = (series.counts[k] ?? 0) + v;
+  for (const k in counts) {
+    const v = counts[k] as number;
+    if (v) series.counts[k] = (series.counts[k] ?? 0) + v;
+  }
 }
 
 /** Adds one series into a map of series (rollups and readers merge buckets with it). */
