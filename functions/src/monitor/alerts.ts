@@ -345,7 +345,8 @@ export interface Step {
 }
 
 /**
- * One evaluation: `conditionHolds` null means "cannot tell" (too few samples), which changes nothing.
+ * One evaluation: `conditionHolds` null means "cannot tell" (too few samples): it starts nothing, and counts
+ * as clear for an alert already pending or firing.
  * `at` is the evaluated minute's end (ISO).
  */
 export function stepAlert(
@@ -361,7 +362,12 @@ export function stepAlert(
   const event = (type: IncidentEvent["type"], detail: string): IncidentEvent => ({ at, type, value, detail });
   const silenced = s.silencedUntil !== null && Date.parse(s.silencedUntil) > t;
   const none = { events: [] as IncidentEvent[], say: null, opens: false, closes: null } as const;
-  if (conditionHolds === null) return { state: s, ...none };
+  // Too few samples to tell: nothing starts, but an open alert does not stay open on no evidence (traffic that
+  // stopped must not keep an alert firing for good): it counts as clear.
+  if (conditionHolds === null) {
+    if (prior.state === "ok") return { state: s, ...none };
+    conditionHolds = false;
+  }
 
   switch (prior.state) {
     case "ok":
