@@ -16,7 +16,7 @@ import { route, type Route, type RouteContext } from "../platform/http/router.js
 import { metricsOf } from "../platform/metrics/recorder.js";
 import { renderPrometheus, type Gauge } from "../platform/metrics/prometheus.js";
 import { floorTo, grainMs, type Grain } from "../platform/metrics/schema.js";
-import { idSchema } from "../platform/validation.js";
+import { idSchema, validate } from "../platform/validation.js";
 import {
   acknowledge,
   createRule,
@@ -264,7 +264,8 @@ function scopedRoutes(): Route<unknown, unknown>[] {
         "abstentions, tokens per step (?from=&to= ISO, ?step=minute|hour|day, ?kind=turn|request, ?agentId=)",
       tag,
       permission: view,
-      handle: (ctx) => series(ctx.deps, scopeOf(ctx), validateQuery(seriesQuerySchema, queryOf(ctx))),
+      handle: (ctx) =>
+        series(ctx.deps, scopeOf(ctx), validate(seriesQuerySchema, queryOf(ctx), "query parameter")),
     }),
     route({
       method: "GET",
@@ -274,7 +275,7 @@ function scopedRoutes(): Route<unknown, unknown>[] {
       permission: view,
       response: z.object({ incidents: z.array(incidentViewSchema) }),
       handle: async (ctx) => {
-        const q = validateQuery(incidentsQuery, queryOf(ctx));
+        const q = validate(incidentsQuery, queryOf(ctx), "query parameter");
         const docs = await ctx.deps.store.query({
           collection: incidentsPath(scopeOf(ctx)),
           where: q.status ? [{ field: "status", op: "==", value: q.status }] : [],
@@ -393,7 +394,7 @@ function scopedRoutes(): Route<unknown, unknown>[] {
       permission: view,
       raw: true,
       handle: async (ctx) => {
-        const q = validateQuery(slaQuerySchema, queryOf(ctx));
+        const q = validate(slaQuerySchema, queryOf(ctx), "query parameter");
         const report = await slaReport(ctx.deps, scopeOf(ctx), q);
         if (q.format === "csv") {
           return {
@@ -409,17 +410,6 @@ function scopedRoutes(): Route<unknown, unknown>[] {
       },
     }),
   ];
-}
-
-function validateQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) {
-    throw new AppError(
-      "invalid-argument",
-      `Invalid query parameter: ${parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return parsed.data;
 }
 
 /** Probes belong to a workspace's agents: workspace routes only. */
