@@ -17,6 +17,7 @@ import type {
   TaskQueue,
   SpeechToText,
   Payments,
+  FineTuning,
 } from "./ports.js";
 
 /** Verifies a Firebase Auth ID token (Firebase mode); local mode has API keys and, later, local sessions. */
@@ -51,6 +52,8 @@ export interface Deps {
   readonly reranker?: Reranker;
   /** Transcribes voice messages, when the operator configures a speech model (TRANSCRIPTION_MODEL). */
   readonly speech?: SpeechToText;
+  /** Fine-tuning jobs at the OpenAI-compatible provider, when one is configured with a key (OPENAI_API_KEY). */
+  readonly fineTuning?: FineTuning;
   /** Requests to destinations a tenant chose (HTTP tools): public hosts only (platform/egress). */
   readonly egress: Egress;
   /** Stripe, when STRIPE_SECRET_KEY is set; absent, billing runs on credits alone. */

@@ -383,6 +383,53 @@ export interface SpeechToText {
   transcribe(audio: Uint8Array, mimeType: string): Promise<string>;
 }
 
+/** A fine-tuning job's state at the provider (OpenAI's `fine_tuning.job`). */
+export interface FineTuningJobState {
+  /** The provider's job id (`ftjob-...`). */
+  readonly id: string;
+  readonly status: "validating_files" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  readonly baseModel: string;
+  /** The model it produced, once it succeeded. */
+  readonly fineTunedModel: string | null;
+  /** Tokens trained on (what is billed), once known. */
+  readonly trainedTokens: number | null;
+  /** Why it failed, in the provider's words (redacted of anything key-like). */
+  readonly error: { readonly code: string; readonly message: string } | null;
+  /** ISO-8601. */
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+export interface FineTuningJobInput {
+  readonly baseModel: string;
+  readonly trainingFileId: string;
+  readonly validationFileId?: string;
+  readonly hyperparameters?: {
+    readonly nEpochs?: number;
+    readonly batchSize?: number;
+    readonly learningRateMultiplier?: number;
+  };
+  /** Added to the fine-tuned model's name (up to 64 characters). */
+  readonly suffix?: string;
+  /** Sent as an `Idempotency-Key` header (the same on the SDK's retries), for providers that honour one. */
+  readonly idempotencyKey: string;
+}
+
+/**
+ * Fine-tuning at an OpenAI-compatible provider (files upload, jobs): present on `Deps` only when such a provider
+ * is configured with a key (OPENAI_API_KEY). The built-in local models cannot be fine-tuned.
+ */
+export interface FineTuning {
+  readonly info: { readonly provider: "openai-compatible"; readonly baseURL: string; readonly label: string };
+  /** Uploads a JSONL training or validation file (purpose `fine-tune`); answers the provider's file id. */
+  uploadFile(fileName: string, data: Uint8Array): Promise<{ readonly id: string }>;
+  /** Deleting a file the provider no longer has is not an error. */
+  deleteFile(fileId: string): Promise<void>;
+  createJob(input: FineTuningJobInput): Promise<FineTuningJobState>;
+  getJob(jobId: string): Promise<FineTuningJobState>;
+  cancelJob(jobId: string): Promise<FineTuningJobState>;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Outbound requests
 // ---------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { randomIds } from "@alchemist/functions/platform/ids";
 import {
   chooseChatModel,
   chooseEmbedder,
+  chooseFineTuning,
   chooseSpeechToText,
 } from "@alchemist/functions/platform/models/index";
 import { choosePayments } from "@alchemist/functions/platform/payments/index";
@@ -40,11 +41,12 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
   const db = openDatabase({ file: path.join(dataDir, "alchemist.sqlite"), synchronous: sqliteSync });
   // LOCAL_MODELS_DIR's embedder, when it has one, is chosen over an OpenAI-compatible one: it was set for this
   // instance alone.
-  const [chat, embedder, speech, payments] = await Promise.all([
+  const [chat, embedder, speech, payments, fineTuning] = await Promise.all([
     chooseChatModel(config),
     models.embedder ?? chooseEmbedder(config),
     chooseSpeechToText(config),
     choosePayments(config, clock),
+    chooseFineTuning(config),
   ]);
   const store = new SqliteDocStore(db, clock);
   return {
@@ -58,6 +60,7 @@ export async function openLocalDeps(config: Config, options?: { clock?: Clock })
     ...(models.reranker ? { reranker: models.reranker } : {}),
     ...(speech ? { speech } : {}),
     ...(payments ? { payments } : {}),
+    ...(fineTuning ? { fineTuning } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock,
     ids: randomIds,

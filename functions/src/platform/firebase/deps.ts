@@ -9,7 +9,7 @@ import type { Deps } from "../deps.js";
 import { nodeEgress } from "../egress/node-egress.js";
 import { firebaseClaimsSetter } from "./claims-setter.js";
 import { randomIds } from "../ids.js";
-import { chooseChatModel, chooseEmbedder, chooseSpeechToText } from "../models/index.js";
+import { chooseChatModel, chooseEmbedder, chooseFineTuning, chooseSpeechToText } from "../models/index.js";
 import { choosePayments } from "../payments/index.js";
 
 export async function openFirebaseDeps(config: Config): Promise<Deps> {
@@ -33,11 +33,12 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
   // Optional fields are left out of documents rather than rejected, as in the local store.
   db.settings({ ignoreUndefinedProperties: true });
   const auth = getAuth(app);
-  const [chat, embedder, speech, payments] = await Promise.all([
+  const [chat, embedder, speech, payments, fineTuning] = await Promise.all([
     chooseChatModel(config),
     chooseEmbedder(config),
     chooseSpeechToText(config),
     choosePayments(config),
+    chooseFineTuning(config),
   ]);
   const store = firestoreDocStore(db);
   const deps: Deps = {
@@ -50,6 +51,7 @@ export async function openFirebaseDeps(config: Config): Promise<Deps> {
     embedder,
     ...(speech ? { speech } : {}),
     ...(payments ? { payments } : {}),
+    ...(fineTuning ? { fineTuning } : {}),
     egress: nodeEgress({ policy: config.egress }),
     clock: systemClock,
     ids: randomIds,

@@ -5,7 +5,7 @@
  */
 import type { Config } from "../config.js";
 import { log } from "../log.js";
-import type { ChatModel, Embedder, SpeechToText } from "../ports.js";
+import type { ChatModel, Embedder, FineTuning, SpeechToText } from "../ports.js";
 import { localHashEmbedder } from "./local-embedder.js";
 import { localExtractiveModel } from "./local-extractive.js";
 
@@ -52,4 +52,14 @@ export async function chooseSpeechToText(config: Config): Promise<SpeechToText |
   }
   const { openAISpeechToText } = await import("./openai-provider.js");
   return openAISpeechToText(config.openai, config.transcriptionModel);
+}
+
+/**
+ * Fine-tuning at the configured OpenAI-compatible API (its `/files` and `/fine_tuning/jobs`); none with the
+ * built-in local models, which cannot be fine-tuned, and Agent Tuning's job routes then say what to set.
+ */
+export async function chooseFineTuning(config: Config): Promise<FineTuning | undefined> {
+  if (!config.openai.apiKey) return undefined;
+  const { openAIFineTuning } = await import("./openai-fine-tuning.js");
+  return openAIFineTuning(config.openai);
 }

@@ -34,10 +34,10 @@ type SdkCompletion = OpenAI.Chat.Completions.ChatCompletion;
 
 export const DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
 
-const baseURLOf = (cfg: OpenAIConfig): string => cfg.baseURL ?? DEFAULT_OPENAI_BASE_URL;
+export const baseURLOf = (cfg: OpenAIConfig): string => cfg.baseURL ?? DEFAULT_OPENAI_BASE_URL;
 
 /** The base URL as shown to people: without credentials or query string, which may hold secrets. */
-function displayURL(url: string): string {
+export function displayURL(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname.replace(/\/$/, "")}`;
@@ -50,12 +50,13 @@ function displayURL(url: string): string {
 // The SDK client, loaded on first use
 // ---------------------------------------------------------------------------------------------------
 
-interface Connection {
+export interface Connection {
   readonly sdk: Sdk;
   readonly client: OpenAI;
 }
 
-function connector(cfg: OpenAIConfig): () => Promise<Connection> {
+/** The SDK client for `cfg`, loaded on first use (also used by openai-fine-tuning.ts). */
+export function connector(cfg: OpenAIConfig): () => Promise<Connection> {
   let pending: Promise<Connection> | undefined;
   return () => {
     pending ??= import("openai").then(
@@ -86,7 +87,7 @@ function connector(cfg: OpenAIConfig): () => Promise<Connection> {
 // ---------------------------------------------------------------------------------------------------
 
 /** Removes anything that looks like a key from provider text before it reaches a message or a log. */
-function redact(text: string, cfg: OpenAIConfig): string {
+export function redact(text: string, cfg: OpenAIConfig): string {
   let out = text;
   if (cfg.apiKey && cfg.apiKey.length >= 4) out = out.split(cfg.apiKey).join("[redacted]");
   return out
@@ -102,7 +103,7 @@ function providerMessage(error: unknown): string | undefined {
   return undefined;
 }
 
-function toModelError(e: unknown, sdk: Sdk, cfg: OpenAIConfig, what: string): AppError {
+export function toModelError(e: unknown, sdk: Sdk, cfg: OpenAIConfig, what: string): AppError {
   if (e instanceof AppError) return e;
   const where = displayURL(baseURLOf(cfg));
   let code: ErrorCode;

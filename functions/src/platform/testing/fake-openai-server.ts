@@ -2,7 +2,9 @@
  * A small local server that speaks the parts of the OpenAI API the platform uses, so the real `openai`
  * SDK can be exercised without a network or a key: `/v1/chat/completions` (JSON and SSE streaming,
  * tool calls, usage), `/v1/embeddings` (deterministic vectors, `dimensions`, float and base64) and
- * `/v1/models`. Tests script the next replies (errors, malformed bodies, hangs, stalled streams) and
+ * `/v1/models`, and fine-tuning: `/v1/files` (upload, delete) and `/v1/fine_tuning/jobs` (create, retrieve,
+ * cancel; a job moves validating_files → queued → running → succeeded, or failed, over a set number of
+ * retrievals). Tests script the next replies (errors, malformed bodies, hangs, stalled streams) and
  * assert on the requests it recorded, i.e. on what the SDK actually sent. A `chat` policy can play a model
  * that decides from each request (which tool to call next, what to answer from the tools' results), for
  * flows whose requests a test cannot count in advance, such as a browser driving the studio.
@@ -79,6 +81,8 @@ export interface FakeChatRequest {
 export interface FakeOpenAIServerOptions {
   /** The key the server accepts; a fixed test key when left out. */
   readonly apiKey?: string;
+  /** Retrievals of a fine-tuning job before it finishes (default 3): queued, running, ..., then its outcome. */
+  readonly fineTuningPolls?: number;
   /**
    * Plays the model when no scripted reply is queued: the reply for this request, or undefined for the
    * default echo answer.
@@ -104,6 +108,17 @@ export interface FakeOpenAIServer {
    * uploaded file's bytes read as UTF-8 (tests send the words as the "audio").
    */
   replyToTranscriptions(...replies: FakeReply[]): void;
+  /**
+   * Replies (errors, malformed bodies, hangs) for the next requests to `/v1/files...` and
+   * `/v1/fine_tuning/...`, in order (`null`: serve that one normally); afterwards they are served normally.
+   */
+  replyToFineTuning(...replies: (FakeReply | null)[]): void;
+  /** How the next fine-tuning jobs created end (default: succeeded); afterwards jobs succeed. */
+  fineTuningOutcomes(...outcomes: ("succeeded" | "failed")[]): void;
+  /** Files uploaded and not deleted, with their content as text. */
+  readonly files: Map<string, FakeFile>;
+  /** Fine-tuning jobs created, as the API last answered them. */
+  readonly jobs: Map<string, FakeFineTuningJob>;
   /** Recorded requests to one path, e.g. `/v1/chat/completions`. */
   requestsTo(path: string): RecordedRequest[];
   /** Forgets recorded requests and unused scripted replies. */
@@ -112,6 +127,34 @@ export interface FakeOpenAIServer {
 }
 
 export const FAKE_DEFAULT_EMBEDDING_DIMENSIONS = 1536;
+
+export interface FakeFile {
+  readonly id: string;
+  readonly filename: string;
+  readonly purpose: string;
+  readonly content: string;
+}
+
+/** A fine-tuning job as OpenAI's API describes it (`fine_tuning.job`). */
+export interface FakeFineTuningJob {
+  readonly id: string;
+  readonly object: "fine_tuning.job";
+  readonly model: string;
+  readonly status: "validating_files" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  readonly created_at: number;
+  readonly finished_at: number | null;
+  readonly fine_tuned_model: string | null;
+  readonly trained_tokens: number | null;
+  readonly error: { readonly code: string; readonly message: string; readonly param: string | null } | null;
+  readonly training_file: string;
+  readonly validation_file: string | null;
+  readonly hyperparameters: Record<string, unknown>;
+  readonly method: unknown;
+  readonly result_files: string[];
+  readonly seed: number;
+  readonly organization_id: string;
+  readonly suffix: string | null;
+}
 
 /**
  * The raw vector the server returns for a text: deterministic, and deliberately not unit length, so a
@@ -326,6 +369,196 @@ function answerEmbeddings(
   });
 }
 
+/** The parts of a multipart form the fake reads: text fields and one file. */
+function multipartOf(form: string): {
+  fields: Map<string, string>;
+  file?: { name: string; content: string };
+} {
+  const fields = new Map<string, string>();
+  for (const m of form.matchAll(/name="([^"]+)"\r\n\r\n([^\r]*)\r\n/g))
+    fields.set(m[1] as string, m[2] as string);
+  const file = /name="file"; filename="([^"]*)"\r\n(?:[A-Za-z-]+: [^\r]*\r\n)*\r\n([\s\S]*?)\r\n--/.exec(
+    form,
+  );
+  return { fields, ...(file ? { file: { name: file[1] ?? "", content: file[2] ?? "" } } : {}) };
+}
+
+interface FineTuningState {
+  readonly polls: number;
+  readonly files: Map<string, FakeFile>;
+  readonly jobs: Map<string, FakeFineTuningJob>;
+  readonly retrievals: Map<string, number>;
+  readonly outcomes: ("succeeded" | "failed")[];
+  readonly outcomeOf: Map<string, "succeeded" | "failed">;
+  readonly byIdempotencyKey: Map<string, string>;
+  nextId: number;
+}
+
+/** Serves `/v1/files...` and `/v1/fine_tuning/jobs...`; false when the request is for neither. */
+function answerFineTuning(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  path: string,
+  body: unknown,
+  state: FineTuningState,
+): boolean {
+  const now = Math.floor(Date.now() / 1000);
+  const notFound = (what: string) =>
+    sendError(res, { kind: "error", status: 404, message: `No such ${what}`, code: "not_found" });
+  const invalid = (message: string) => sendError(res, { kind: "error", status: 400, message });
+  const method = req.method ?? "GET";
+
+  if (method === "POST" && path === "/v1/files") {
+    const { fields, file } = multipartOf(typeof body === "string" ? body : "");
+    if (!file || !fields.get("purpose")) {
+      invalid("file and purpose are required");
+      return true;
+    }
+    const id = `file-fake${String(state.nextId++).padStart(6, "0")}`;
+    const stored: FakeFile = {
+      id,
+      filename: file.name,
+      purpose: fields.get("purpose") ?? "",
+      content: file.content,
+    };
+    state.files.set(id, stored);
+    sendJson(res, 200, {
+      id,
+      object: "file",
+      bytes: Buffer.byteLength(file.content),
+      created_at: now,
+      filename: file.name,
+      purpose: stored.purpose,
+      status: "processed",
+      expires_at: null,
+      status_details: null,
+    });
+    return true;
+  }
+  const fileMatch = /^\/v1\/files\/([^/]+)$/.exec(path);
+  if (fileMatch && method === "DELETE") {
+    const id = decodeURIComponent(fileMatch[1] as string);
+    if (!state.files.delete(id)) notFound("file");
+    else sendJson(res, 200, { id, object: "file", deleted: true });
+    return true;
+  }
+
+  if (method === "POST" && path === "/v1/fine_tuning/jobs") {
+    const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const key = req.headers["idempotency-key"];
+    const again = typeof key === "string" ? state.byIdempotencyKey.get(key) : undefined;
+    if (again && state.jobs.has(again)) {
+      sendJson(res, 200, state.jobs.get(again));
+      return true;
+    }
+    if (typeof b.model !== "string" || b.model === "") {
+      invalid("model is required");
+      return true;
+    }
+    if (typeof b.training_file !== "string" || !state.files.has(b.training_file)) {
+      {
+        invalid(`invalid training_file: ${String(b.training_file)}`);
+        return true;
+      }
+    }
+    if (
+      b.validation_file !== undefined &&
+      (typeof b.validation_file !== "string" || !state.files.has(b.validation_file))
+    ) {
+      {
+        invalid(`invalid validation_file: ${String(b.validation_file)}`);
+        return true;
+      }
+    }
+    const id = `ftjob-fake${String(state.nextId++).padStart(6, "0")}`;
+    const supervised = (
+      b.method as { supervised?: { hyperparameters?: Record<string, unknown> } } | undefined
+    )?.supervised?.hyperparameters;
+    const job: FakeFineTuningJob = {
+      id,
+      object: "fine_tuning.job",
+      model: b.model,
+      status: "validating_files",
+      created_at: now,
+      finished_at: null,
+      fine_tuned_model: null,
+      trained_tokens: null,
+      error: null,
+      training_file: b.training_file,
+      validation_file: typeof b.validation_file === "string" ? b.validation_file : null,
+      hyperparameters: {
+        n_epochs: "auto",
+        ...(supervised ?? (b.hyperparameters as object | undefined) ?? {}),
+      },
+      method: b.method ?? { type: "supervised" },
+      result_files: [],
+      seed: 42,
+      organization_id: "org-fake",
+      suffix: typeof b.suffix === "string" ? b.suffix : null,
+    };
+    state.jobs.set(id, job);
+    state.outcomeOf.set(id, state.outcomes.shift() ?? "succeeded");
+    if (typeof key === "string") state.byIdempotencyKey.set(key, id);
+    sendJson(res, 200, job);
+    return true;
+  }
+  const jobMatch = /^\/v1\/fine_tuning\/jobs\/([^/]+)(\/cancel)?$/.exec(path);
+  if (!jobMatch) return false;
+  const id = decodeURIComponent(jobMatch[1] as string);
+  const job = state.jobs.get(id);
+  if (!job) {
+    notFound("fine-tuning job");
+    return true;
+  }
+  const finished = job.status === "succeeded" || job.status === "failed" || job.status === "cancelled";
+  if (jobMatch[2] && method === "POST") {
+    if (finished) {
+      invalid(`Job ${id} has already ${job.status}`);
+      return true;
+    }
+    const cancelled: FakeFineTuningJob = { ...job, status: "cancelled", finished_at: now };
+    state.jobs.set(id, cancelled);
+    sendJson(res, 200, cancelled);
+    return true;
+  }
+  if (jobMatch[2] || method !== "GET") return false;
+  if (finished) {
+    sendJson(res, 200, job);
+    return true;
+  }
+  // Each retrieval moves the job on: queued, running..., then its outcome after `polls` retrievals.
+  const polls = (state.retrievals.get(id) ?? 0) + 1;
+  state.retrievals.set(id, polls);
+  let next: FakeFineTuningJob;
+  if (polls < state.polls) next = { ...job, status: polls === 1 ? "queued" : "running" };
+  else if (state.outcomeOf.get(id) === "failed") {
+    next = {
+      ...job,
+      status: "failed",
+      finished_at: now,
+      error: {
+        code: "invalid_training_file",
+        message: "The training file could not be used.",
+        param: "training_file",
+      },
+    };
+  } else {
+    const lines = (state.files.get(job.training_file)?.content ?? "")
+      .split("\n")
+      .filter((l) => l.trim() !== "");
+    next = {
+      ...job,
+      status: "succeeded",
+      finished_at: now,
+      fine_tuned_model: `ft:${job.model}:org-fake:${job.suffix ?? ""}:${id.slice(-6)}`,
+      trained_tokens: lines.reduce((n, l) => n + approxTokens(l), 0) * 3,
+    };
+  }
+  state.jobs.set(id, next);
+  sendJson(res, 200, next);
+  return true;
+}
+
 async function readBody(req: http.IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -347,6 +580,17 @@ export async function startFakeOpenAIServer(
   let chatScript: FakeReply[] = [];
   let embeddingsScript: FakeReply[] = [];
   let transcriptionScript: FakeReply[] = [];
+  let fineTuningScript: (FakeReply | null)[] = [];
+  const fineTuning: FineTuningState = {
+    polls: Math.max(1, options.fineTuningPolls ?? 3),
+    files: new Map(),
+    jobs: new Map(),
+    retrievals: new Map(),
+    outcomes: [],
+    outcomeOf: new Map(),
+    byIdempotencyKey: new Map(),
+    nextId: 1,
+  };
 
   const server = http.createServer((req, res) => {
     void (async () => {
@@ -396,6 +640,18 @@ export async function startFakeOpenAIServer(
         return;
       }
 
+      if (path.startsWith("/v1/files") || path.startsWith("/v1/fine_tuning/")) {
+        const scripted = fineTuningScript.shift();
+        if (scripted?.kind === "hang") return;
+        if (scripted?.kind === "error") return sendError(res, scripted);
+        if (scripted?.kind === "malformed") {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end('{"id": "ftjob-fake", "object": ');
+          return;
+        }
+        if (answerFineTuning(req, res, path, body, fineTuning)) return;
+      }
+
       const isChat = req.method === "POST" && path === "/v1/chat/completions";
       const isEmbeddings = req.method === "POST" && path === "/v1/embeddings";
       if (!isChat && !isEmbeddings) {
@@ -439,6 +695,10 @@ export async function startFakeOpenAIServer(
     replyToChat: (...replies) => void chatScript.push(...replies),
     replyToEmbeddings: (...replies) => void embeddingsScript.push(...replies),
     replyToTranscriptions: (...replies) => void transcriptionScript.push(...replies),
+    replyToFineTuning: (...replies) => void fineTuningScript.push(...replies),
+    fineTuningOutcomes: (...outcomes) => void fineTuning.outcomes.push(...outcomes),
+    files: fineTuning.files,
+    jobs: fineTuning.jobs,
     requestsTo: (path) => requests.filter((r) => r.path === path),
     reset: () => {
       requests.length = 0;
@@ -446,6 +706,7 @@ export async function startFakeOpenAIServer(
       chatScript = [];
       embeddingsScript = [];
       transcriptionScript = [];
+      fineTuningScript = [];
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
