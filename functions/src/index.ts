@@ -7,3 +7,4 @@ export * as privacy from "./privacy/functions.js";
 export * as whatsapp from "./channels/whatsapp/functions.js";
 export * as billing from "./billing/functions.js";
 export * as monitor from "./monitor/functions.js";
+export * as sandbox from "./sandbox/functions.js";

@@ -15,7 +15,8 @@
 // importer (scripts/bench/openapi-import.mjs: time and peak RSS, a fresh process each), and its executor's
 // overhead per HTTP tool call, the remote call left out (scripts/bench/tool-executor.mjs), then what metering
 // adds to a turn and what the 90-day usage page reads (scripts/bench/billing.mjs), then what the monitor's
-// metrics add to a turn (scripts/bench/metrics.mjs: two runtimes, METRICS_ENABLED on and off). Prints figures,
+// metrics add to a turn (scripts/bench/metrics.mjs: two runtimes, METRICS_ENABLED on and off), then a 100-item
+// Sandbox eval run over HTTP from start to completed (scripts/bench/eval.mjs, BENCH_EVAL_ITEMS). Prints figures,
 // asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
 // BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES,
@@ -57,6 +58,7 @@ const targets = {
   meteringP50: 1,
   usagePageReads: 100,
   metricsOverheadPct: 2,
+  evalRunSeconds: 60,
   vectors1536Recall: 0.98,
 };
 /**
@@ -410,6 +412,17 @@ try {
       `${mo.on.storedTurns} with metrics on, ${mo.off.storedTurns} with them off`,
   );
 
+  const evalRun = phase("eval.mjs", [String(Number(process.env.BENCH_EVAL_ITEMS ?? 100))]);
+  console.log(
+    `\nSandbox: a ${evalRun.items}-item eval run over HTTP (scripts/bench/eval.mjs), built-in models, from its start ` +
+      `request to completed: ${fmt(evalRun.seconds)} s ${ratio(evalRun.seconds, targets.evalRunSeconds, "s")}, ` +
+      `${evalRun.status}, ${evalRun.progress.done}/${evalRun.progress.total} items, ${evalRun.progress.errors} failed turns` +
+      (evalRun.scores
+        ? `; turn latency p50 ${fmt(evalRun.scores.latencyMs.p50)} ms / p95 ${fmt(evalRun.scores.latencyMs.p95)} ms, ` +
+          `accuracy ${evalRun.scores.accuracy}`
+        : ""),
+  );
+
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
   console.log(
@@ -529,6 +542,9 @@ try {
       ? [`metrics add ${fmt(metrics.e2e.pairedOverheadPct.median, 2)}% to turn latency`]
       : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
+    ...(evalRun.status !== "completed" || evalRun.seconds > targets.evalRunSeconds
+      ? [`${evalRun.items}-item eval run ${evalRun.status} in ${fmt(evalRun.seconds)} s`]
+      : []),
     ...(bulk.batched.readySeconds > targets.bulkReadySeconds
       ? [`bulk upload ready in ${fmt(bulk.batched.readySeconds)} s`]
       : []),

@@ -34,10 +34,16 @@ export function layerOf(rel) {
     if (/^[^/]+\/functions\.ts$/.test(p) || p.startsWith("channels/"))
       return { rank: 60, name: "function wiring" };
     if (/^(privacy|monitor)\//.test(p)) return { rank: 50, name: `the ${p.split("/")[0]} service` };
+    // Agent Tuning builds on the Sandbox (an annotation becomes an eval item), which runs agents' turns.
+    if (p.startsWith("tuning/")) return { rank: 46, name: "the tuning service" };
+    if (p.startsWith("sandbox/")) return { rank: 45, name: "the sandbox service" };
     if (p.startsWith("agents/")) return { rank: 40, name: "the agents service" };
     if (p.startsWith("accountability/")) return { rank: 30, name: "the accountability service" };
     // Tool Forge: the agents run its tools; it imports the platform only.
     if (p.startsWith("tools/")) return { rank: 35, name: "the tools service" };
+    // Prompt Engine: agents render its templates and apply its experiments; it never imports agents (the
+    // API composes what it needs from them, such as publishing an experiment's winner).
+    if (p.startsWith("prompts/")) return { rank: 37, name: "the prompts service" };
     if (/^(knowledge|identity)\//.test(p)) return { rank: 20, name: `the ${p.split("/")[0]} service` };
     // Billing sits under every service that spends or counts against a plan (a turn records its usage event,
     // ingestion its own, identity checks the members limit): it imports the platform only.

@@ -53,6 +53,15 @@ describe("layerOf", () => {
     expect(rank("functions/src/agents/turn.ts")).toBeGreaterThan(
       rank("functions/src/accountability/assess.ts"),
     );
+    // Agents render prompt templates; the Prompt Engine reads traces and feedback, never agents.
+    expect(rank("functions/src/agents/agents.ts")).toBeGreaterThan(
+      rank("functions/src/prompts/templates.ts"),
+    );
+    expect(rank("functions/src/tuning/export.ts")).toBeGreaterThan(rank("functions/src/sandbox/datasets.ts"));
+    expect(rank("functions/src/sandbox/runs.ts")).toBeGreaterThan(rank("functions/src/agents/turn.ts"));
+    expect(rank("functions/src/prompts/results.ts")).toBeGreaterThan(
+      rank("functions/src/accountability/feedback.ts"),
+    );
     expect(rank("functions/src/accountability/assess.ts")).toBeGreaterThan(
       rank("functions/src/knowledge/search.ts"),
     );

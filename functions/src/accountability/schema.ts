@@ -149,6 +149,13 @@ export const traceSchema = z.object({
     /** Instructions the API caller added under the agent's own (system/developer messages), when any. */
     callerInstructionsSha256: z.string().optional(),
     callerInstructionsChars: z.number().int().optional(),
+    /**
+     * When the instructions were rendered from a Prompt Engine template (prompts/): which template, the version
+     * rendered, and the label the agent follows (null when it names a version).
+     */
+    templateId: z.string().optional(),
+    version: z.number().int().optional(),
+    label: z.string().nullable().optional(),
   }),
   channel: z.string(),
   requestId: z.string().nullable(),
@@ -217,6 +224,26 @@ export const traceSchema = z.object({
   createdAt: z.string(),
   /** A monitor probe's canary turn: kept like any trace, never billed nor counted in analytics. */
   synthetic: z.boolean().optional(),
+  /**
+   * A Sandbox turn (an eval run, a replay, a simulation): billed as sandbox usage, left out of analytics, the
+   * monitor's figures and the knowledge gaps.
+   */
+  sandbox: z.literal(true).optional(),
+  /** The experiment whose variant served this turn (prompts/experiments.ts), when one ran on the agent. */
+  experiment: z.object({ id: z.string(), variant: z.string() }).optional(),
+  /**
+   * The answer was an editor's correction served for a near-identical question (accountability/annotations.ts):
+   * which annotation (its id is the corrected answer's trace id), how similar the questions were (Jaccard index
+   * of their words), and who wrote the correction and when. No passage was searched and no model was called.
+   */
+  annotationReply: z
+    .object({
+      annotationId: z.string(),
+      similarity: z.number().min(0).max(1),
+      annotatedBy: z.string(),
+      annotatedAt: z.string(),
+    })
+    .optional(),
 });
 export type Trace = z.infer<typeof traceSchema>;
 

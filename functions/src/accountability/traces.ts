@@ -89,6 +89,14 @@ export interface TurnStart {
   };
   /** Settings brought within the operator's caps for this turn. */
   readonly clamped: string[];
+  /** The Prompt Engine template the instructions were rendered from, when the agent uses one. */
+  readonly template?: {
+    readonly templateId: string;
+    readonly version: number;
+    readonly label: string | null;
+  };
+  /** The experiment variant that served the turn, when an experiment runs on the agent. */
+  readonly experiment?: { readonly id: string; readonly variant: string };
 }
 
 type Candidate = Trace["retrieval"]["candidates"][number];
@@ -103,6 +111,7 @@ interface TurnEvents {
   toolCalls: ToolCallRecord[];
   screening: { candidates: Candidate[]; injectionFlagged: number } | null;
   assessment: { assessment: Assessment; explanation: string } | null;
+  annotated: { reply: NonNullable<Trace["annotationReply"]>; explanation: string } | null;
 }
 
 export interface TraceRecorder {
@@ -110,6 +119,8 @@ export interface TraceRecorder {
   time<R>(step: Step, work: () => Promise<R> | R): Promise<R>;
   /** The question matched a blocked topic: nothing was searched, no model was called. */
   declined(topic: string, explanation: string): void;
+  /** An editor's correction answered a near-identical question: nothing was searched, no model was called. */
+  annotated(reply: NonNullable<Trace["annotationReply"]>, explanation: string): void;
   retrieved(queries: Trace["retrieval"]["queries"]): void;
   contextBuilt(context: Omit<Trace["context"], "budgetTokens">): void;
   /** After each model call: the steps so far, the last call's output, and the usage of all of them. */
@@ -149,14 +160,22 @@ export function recordTurn(deps: Deps, start: TurnStart, clock: Stopwatch): Trac
     toolCalls: [],
     screening: null,
     assessment: null,
+    annotated: null,
   };
   const stored = (end: TurnEnd): Trace => {
     const trace = traceOf(head, events, end, clock.total());
-    return start.config.redactPii ? redacted(trace) : trace;
+    if (!start.config.redactPii) return trace;
+    // An annotation reply's provenance holds ids and dates the platform wrote, no end user's words: the
+    // redactor would take the editor's credential id for a secret and hide who wrote the answer.
+    const { annotated } = events;
+    return annotated
+      ? { ...redacted(trace), annotationReply: annotated.reply, explanation: annotated.explanation }
+      : redacted(trace);
   };
   return {
     time: (step, work) => clock.time(step, work),
     declined: (topic, explanation) => void (events.declined = { topic, explanation }),
+    annotated: (reply, explanation) => void (events.annotated = { reply, explanation }),
     retrieved: (queries) => void (events.queries = queries),
     contextBuilt: (context) => void (events.context = context),
     generated: (generation) => void (events.generation = generation),
@@ -210,17 +229,19 @@ function traceOf(
 ): Trace {
   const { start } = head;
   const { config } = start;
-  const { declined, assessment } = events;
+  const { declined, assessment, annotated } = events;
   const noUsage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   const status: Trace["status"] = end.error
     ? "failed"
     : declined
       ? "declined"
-      : assessment?.assessment.abstained
-        ? "abstained"
-        : assessment
-          ? "answered"
-          : "failed";
+      : annotated
+        ? "answered"
+        : assessment?.assessment.abstained
+          ? "abstained"
+          : assessment
+            ? "answered"
+            : "failed";
   return {
     conversationId: start.conversationId,
     messageId: end.messageId,
@@ -233,6 +254,13 @@ function traceOf(
         ? {
             callerInstructionsSha256: sha256(start.callerInstructions),
             callerInstructionsChars: start.callerInstructions.length,
+          }
+        : {}),
+      ...(start.template
+        ? {
+            templateId: start.template.templateId,
+            version: start.template.version,
+            label: start.template.label,
           }
         : {}),
     },
@@ -280,9 +308,13 @@ function traceOf(
     citations: assessment?.assessment.citations ?? [],
     confidence: assessment?.assessment.confidence ?? null,
     abstained: declined !== null || (assessment?.assessment.abstained ?? false),
-    explanation: declined?.explanation ?? assessment?.explanation ?? "",
+    explanation: declined?.explanation ?? annotated?.explanation ?? assessment?.explanation ?? "",
     timingsMs,
     createdAt: head.createdAt,
+    ...(start.experiment
+      ? { experiment: { id: start.experiment.id, variant: start.experiment.variant } }
+      : {}),
+    ...(annotated ? { annotationReply: annotated.reply } : {}),
   };
 }
 

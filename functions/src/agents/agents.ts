@@ -29,6 +29,7 @@ import {
   type Agent,
   type AgentConfig,
   type AgentVersion,
+  type PublishGate,
   type ToolConfig,
   type VersionSelector,
 } from "./schema.js";
@@ -36,6 +37,15 @@ import { validatorFor } from "../platform/json-schema.js";
 import { getToolSetVersion } from "../tools/toolsets.js";
 import { loadToolbox } from "./tools.js";
 import { nameSchema } from "../platform/validation.js";
+import {
+  applyVariant,
+  experimentAssignment,
+  type ExperimentAgent,
+  type PublishVariant,
+} from "../prompts/experiments.js";
+import { promptRefInputSchema, type PromptRef, type PromptUse } from "../prompts/schema.js";
+import { checkPromptRef, pinPromptRef, renderPromptRef } from "../prompts/templates.js";
+import { workspaceModels } from "../prompts/tuned-models.js";
 
 const defaultInstructions = "You are a helpful assistant. Answer from the knowledge bases you are given.";
 
@@ -67,6 +77,8 @@ export const createAgentInput = z.object({
   contextBudgetTokens: agentConfigSchema.shape.contextBudgetTokens.unwrap().optional(),
   channels: agentConfigSchema.shape.channels,
   quotas: agentConfigSchema.shape.quotas,
+  /** A prompt template (label or version, and values) whose rendering replaces `instructions`. */
+  prompt: promptRefInputSchema.optional(),
 });
 export type CreateAgentInput = z.input<typeof createAgentInput>;
 
@@ -86,6 +98,8 @@ export const updateAgentInput = z
     contextBudgetTokens: z.number().int().min(1000).max(1_000_000),
     channels: agentConfigSchema.shape.channels.unwrap(),
     quotas: agentConfigSchema.shape.quotas.unwrap().strict(),
+    /** null stops using a template (the agent's own `instructions` apply again). */
+    prompt: promptRefInputSchema.nullable(),
   })
   .partial()
   .strict();
@@ -239,11 +253,17 @@ const count = (n: number): string => n.toLocaleString("en");
 function checkModelCaps(
   deps: Deps,
   fields: { model?: AgentConfig["model"]; contextBudgetTokens?: number },
+  workspaceModels: readonly string[] = [],
 ): void {
   const caps = deps.config.modelCaps;
   const issues: { path: string; message: string }[] = [];
   const name = fields.model?.name;
-  if (name !== undefined && name !== null && !caps.allowedChatModels.includes(name)) {
+  if (
+    name !== undefined &&
+    name !== null &&
+    !caps.allowedChatModels.includes(name) &&
+    !workspaceModels.includes(name)
+  ) {
     issues.push({
       path: "model.name",
       message:
@@ -285,11 +305,19 @@ function checkModelCaps(
  * A version saved before the operator lowered a cap still answers, within the caps: each setting
  * above one is brought down for this turn, and the returned notes say so (the trace records them).
  */
-export function capModelSettings(deps: Deps, config: AgentConfig): { config: AgentConfig; clamps: string[] } {
+export function capModelSettings(
+  deps: Deps,
+  config: AgentConfig,
+  workspaceModels: readonly string[] = [],
+): { config: AgentConfig; clamps: string[] } {
   const caps = deps.config.modelCaps;
   const clamps: string[] = [];
   let model = config.model;
-  if (model.name !== null && !caps.allowedChatModels.includes(model.name)) {
+  if (
+    model.name !== null &&
+    !caps.allowedChatModels.includes(model.name) &&
+    !workspaceModels.includes(model.name)
+  ) {
     clamps.push(`model "${model.name}" is no longer offered: the platform's model answered instead`);
     model = { ...model, name: null };
   }
@@ -346,8 +374,10 @@ export async function createAgent(
     },
     contextBudgetTokens: parsed.contextBudgetTokens ?? options.contextBudgetTokens.default,
   });
-  checkModelCaps(deps, config);
+  checkModelCaps(deps, config, await workspaceModels(deps, tenantId, config.model.name));
   await checkTools(deps, tenantId, config.tools);
+  // A template's missing or mistyped value is refused here, never found by a turn.
+  if (config.prompt) await checkPromptRef(deps.store, tenantId, config.prompt);
   config.knowledgeBaseIds = await checkKnowledgeBases(deps, tenantId, config.knowledgeBaseIds);
   await assertWithinLimit(deps, tenantId, "agents", await countAgents(deps, tenantId));
   const id = deps.ids.newId();
@@ -357,6 +387,7 @@ export async function createAgent(
     status: "draft",
     publishedVersion: null,
     latestVersion: 0,
+    publishGate: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -461,8 +492,13 @@ export async function updateAgent(
     maxOutputTokens: patch.model.maxOutputTokens ?? agentOptions(deps).maxOutputTokens.default,
   };
   // Only what the patch sets: a draft saved before the operator lowered a cap can still be renamed.
-  checkModelCaps(deps, { model, contextBudgetTokens: patch.contextBudgetTokens });
+  checkModelCaps(
+    deps,
+    { model, contextBudgetTokens: patch.contextBudgetTokens },
+    await workspaceModels(deps, tenantId, model?.name),
+  );
   if (patch.tools) await checkTools(deps, tenantId, patch.tools);
+  if (patch.prompt) await checkPromptRef(deps.store, tenantId, patch.prompt);
   const kbIds = patch.knowledgeBaseIds
     ? await checkKnowledgeBases(deps, tenantId, patch.knowledgeBaseIds)
     : undefined;
@@ -489,20 +525,22 @@ export async function publishAgent(
   // A version must fit the platform as it is now: the draft may have been saved under older limits.
   // Destinations are checked (DNS included) before the transaction, which then makes sure they are the
   // ones it publishes.
-  const checkedTools = (await getAgent(deps, tenantId, agentId)).tools;
+  const checked = await getAgent(deps, tenantId, agentId);
+  const checkedTools = checked.tools;
   await checkToolDestinations(deps, checkedTools);
-  return changeAgent(deps, tenantId, agentId, audit, (agent, now, tx) => {
+  const ownModels = await workspaceModels(deps, tenantId, checked.model.name);
+  return changeAgent(deps, tenantId, agentId, audit, async (agent, now, tx) => {
     if (JSON.stringify(agent.tools) !== JSON.stringify(checkedTools)) {
       throw new AppError(
         "aborted",
         `Agent ${agentId}'s tools changed while it was being published; publish again`,
       );
     }
-    checkModelCaps(deps, agent);
+    checkModelCaps(deps, agent, ownModels);
     const version = agent.latestVersion + 1;
     const record: AgentVersion = {
       version,
-      config: configOf(agent),
+      config: await pinnedConfig(tx, tenantId, configOf(agent)),
       note: input.note,
       publishedAt: now,
       publishedBy,
@@ -514,6 +552,21 @@ export async function publishAgent(
       latestVersion: version,
     };
   });
+}
+
+/**
+ * Sets (or, with null, removes) the agent's check before publishing. The Sandbox's route validates what the
+ * gate names (its dataset) first; the agent only keeps it, outside every version.
+ */
+export async function setPublishGate(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+  gate: PublishGate | null,
+  actor = "system",
+): Promise<AgentView> {
+  const audit = { actor, action: gate ? "agent.publishGate.set" : "agent.publishGate.remove" };
+  return changeAgent(deps, tenantId, agentId, audit, () => ({ publishGate: gate }));
 }
 
 /** Serves an earlier (or later) published version again; the draft is left as it is. */
@@ -613,27 +666,82 @@ export async function listVersions(
   return snaps.map((s) => ({ id: s.id, ...agentVersionSchema.parse(s.data) }));
 }
 
+/** A published version's configuration, read from the store or inside a transaction. */
+async function versionConfig(
+  reader: Pick<Transaction, "get">,
+  tenantId: string,
+  agentId: string,
+  version: number,
+): Promise<AgentConfig> {
+  const snap = await reader.get(agentVersionPath(tenantId, agentId, version));
+  if (!snap) throw new AppError("not-found", `Agent ${agentId} has no version ${version}`);
+  return agentVersionSchema.parse(snap.data).config;
+}
+
+/** The configuration a version is published with: its prompt checked, its label pinned to a version. */
+async function pinnedConfig(tx: Transaction, tenantId: string, config: AgentConfig): Promise<AgentConfig> {
+  return config.prompt ? { ...config, prompt: await pinPromptRef(tx, tenantId, config.prompt) } : config;
+}
+
+/** Who a turn is for, when the configuration is resolved for one (experiments assign by it). */
+export interface TurnContext {
+  /** The conversation's `endUserRef`, else its id. */
+  readonly endUserKey: string;
+  /** False for turns that are not live traffic (Sandbox turns, monitor probes). */
+  readonly experiments: boolean;
+}
+
 /**
  * The configuration that answers a conversation turn (within the operator's current caps, `clamps`
- * saying what was lowered), and the version to record with the answer.
+ * saying what was lowered), and the version to record with the answer. On the published selector, for a
+ * live turn, a running experiment's variant applies (prompts/experiments.ts; `experiment` says which). A
+ * prompt template, when the configuration names one, is rendered into `instructions` (`prompt` says which
+ * version): a published version renders the version pinned when it was published, the draft its label's now.
  */
 export async function resolveConfig(
   deps: Deps,
   tenantId: string,
   agent: AgentView,
   selector: VersionSelector,
-): Promise<{ config: AgentConfig; version: number | "draft"; clamps: string[] }> {
-  if (selector === "draft") return { ...capModelSettings(deps, configOf(agent)), version: "draft" };
-  const version = selector === "published" ? agent.publishedVersion : selector;
-  if (version === null) {
-    throw new AppError(
-      "failed-precondition",
-      `Agent ${agent.id} has no published version yet: publish it, or talk to its draft in the studio`,
-    );
+  turn?: TurnContext,
+): Promise<{
+  config: AgentConfig;
+  version: number | "draft";
+  clamps: string[];
+  prompt: PromptUse | null;
+  experiment: { id: string; variant: string } | null;
+}> {
+  let config: AgentConfig;
+  let version: number | "draft" = "draft";
+  let experiment: { id: string; variant: string } | null = null;
+  if (selector === "draft") config = configOf(agent);
+  else {
+    const served = selector === "published" ? agent.publishedVersion : selector;
+    if (served === null) {
+      throw new AppError(
+        "failed-precondition",
+        `Agent ${agent.id} has no published version yet: publish it, or talk to its draft in the studio`,
+      );
+    }
+    const assignment =
+      selector === "published" && turn?.experiments
+        ? await experimentAssignment(deps, tenantId, agent.id, turn.endUserKey)
+        : null;
+    version = assignment?.variant.overrides.agentVersion ?? served;
+    config = await versionConfig(deps.store, tenantId, agent.id, version);
+    if (assignment) {
+      config = applyVariant(config, assignment.variant);
+      experiment = { id: assignment.experimentId, variant: assignment.variant.id };
+    }
   }
-  const snap = await deps.store.get(agentVersionPath(tenantId, agent.id, version));
-  if (!snap) throw new AppError("not-found", `Agent ${agent.id} has no version ${version}`);
-  return { ...capModelSettings(deps, agentVersionSchema.parse(snap.data).config), version };
+  let prompt: PromptUse | null = null;
+  if (config.prompt) {
+    const rendered = await renderPromptRef(deps.store, tenantId, config.prompt);
+    config = { ...config, instructions: rendered.text };
+    prompt = rendered.use;
+  }
+  const ownModels = await workspaceModels(deps, tenantId, config.model.name);
+  return { ...capModelSettings(deps, config, ownModels), version, prompt, experiment };
 }
 
 /** Whether an agent answers at all right now (the playground may still talk to a paused agent's draft). */
@@ -670,3 +778,81 @@ export async function requirePublishedOn(
   }
   return agent;
 }
+
+// ----- experiments (prompts/experiments.ts, composed into their routes by channels/api/routes.ts) ---------
+
+/** An agent as an experiment needs to know it. */
+export async function experimentAgent(
+  deps: Deps,
+  tenantId: string,
+  agentId: string,
+): Promise<ExperimentAgent> {
+  const agent = await getAgent(deps, tenantId, agentId);
+  return {
+    id: agent.id,
+    status: agent.status,
+    publishedVersion: agent.publishedVersion,
+    latestVersion: agent.latestVersion,
+    promptOf: async (version) => (await versionConfig(deps.store, tenantId, agentId, version)).prompt ?? null,
+  };
+}
+
+/** A pinned prompt as the draft keeps it: the version, not the label (which may have moved since). */
+const draftPrompt = (prompt: PromptRef | null | undefined): PromptRef | null =>
+  prompt ? { templateId: prompt.templateId, version: prompt.version, variables: prompt.variables } : null;
+
+/**
+ * Promotes an experiment's variant: publishes the next version from the served configuration (or the variant's
+ * `agentVersion`'s) with the variant's overrides, checked and pinned like any publish, and serves it. The draft
+ * takes the overridden fields too (all of them for a variant that names an agent version), so publishing the
+ * draft later keeps the promoted change; its other unpublished edits stay unpublished. `within` (the
+ * experiment's own record) commits in the same transaction.
+ */
+export const publishVariant: PublishVariant = async (deps, tenantId, input) => {
+  const { agentId, variant, note, actor, within } = input;
+  let published = 0;
+  await changeAgent(deps, tenantId, agentId, { actor, action: "agent.promote" }, async (agent, now, tx) => {
+    const o = variant.overrides;
+    const base = o.agentVersion ?? agent.publishedVersion;
+    if (base === null) {
+      throw new AppError(
+        "failed-precondition",
+        `Agent ${agentId} has no published version to promote a variant onto`,
+      );
+    }
+    const config = await pinnedConfig(
+      tx,
+      tenantId,
+      applyVariant(await versionConfig(tx, tenantId, agentId, base), variant),
+    );
+    checkModelCaps(deps, config, await workspaceModels(deps, tenantId, config.model.name));
+    const version = agent.latestVersion + 1;
+    await within(tx, version);
+    const record: AgentVersion = { version, config, note, publishedAt: now, publishedBy: actor };
+    tx.create(agentVersionPath(tenantId, agentId, version), record);
+    published = version;
+    const draft: Partial<Agent> =
+      o.agentVersion !== undefined
+        ? { ...config, prompt: draftPrompt(config.prompt) }
+        : {
+            ...(o.modelName !== undefined || o.temperature !== undefined
+              ? {
+                  model: {
+                    ...agent.model,
+                    ...(o.modelName !== undefined ? { name: o.modelName } : {}),
+                    ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+                  },
+                }
+              : {}),
+            ...(o.knowledgeBaseIds !== undefined ? { knowledgeBaseIds: config.knowledgeBaseIds } : {}),
+            ...(variant.resolvedPrompt ? { prompt: draftPrompt(config.prompt) } : {}),
+          };
+    return {
+      ...draft,
+      status: agent.status === "paused" ? "paused" : "published",
+      publishedVersion: version,
+      latestVersion: version,
+    };
+  });
+  return { version: published };
+};

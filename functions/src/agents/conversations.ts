@@ -4,6 +4,7 @@
  * reading a conversation's messages. What happens inside a turn is agents/turn.ts.
  */
 import { z } from "zod";
+import type { AnswerRef } from "../accountability/feedback.js";
 import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { hasPermission, requirePermission } from "../platform/permissions.js";
@@ -44,20 +45,27 @@ export async function startConversation(
      * counted against conversation limits (it is deleted after its one turn).
      */
     synthetic?: boolean;
+    /**
+     * A Sandbox conversation (an eval run, a replay, a simulation): it asks any version whatever channels it
+     * is on, is not counted against conversation limits, its turns are Sandbox turns (billed as sandbox usage,
+     * left out of analytics) and it is left out of conversation listings.
+     */
+    sandbox?: boolean;
   },
 ): Promise<{ id: string; agentVersion: number | "draft" }> {
   const agent = await getAgent(deps, tenantId, agentId);
   const selector = options.version ?? "published";
   assertAnswering(agent, selector);
   const { config, version } = await resolveConfig(deps, tenantId, agent, selector);
-  if (selector !== "draft" && !options.synthetic && !config.channels.includes(options.channel)) {
+  const exempt = options.synthetic === true || options.sandbox === true;
+  if (selector !== "draft" && !exempt && !config.channels.includes(options.channel)) {
     throw new AppError(
       "failed-precondition",
       `Agent ${agentId} is not enabled on the ${options.channel} channel (enabled: ${config.channels.join(", ") || "none"})`,
     );
   }
   const endUserRef = options.endUserRef ?? null;
-  if (!options.synthetic)
+  if (!exempt)
     await assertCanStartConversation(deps, tenantId, {
       agentQuotas: config.quotas,
       endUserRef,
@@ -82,6 +90,7 @@ export async function startConversation(
     messageCount: 0,
     summary: null,
     pendingConfirmationId: null,
+    ...(options.sandbox ? { sandbox: true as const } : {}),
     createdAt: now,
     updatedAt: now,
   };
@@ -256,16 +265,53 @@ function planListing(
 /**
  * One page of a tenant's conversations, most recent activity first, filtered by agent, channel and a
  * window of last activity [from, to). A conversation that gets a message moves to the first page; the
- * next pages never repeat one that was already listed.
+ * next pages never repeat one that was already listed. Sandbox conversations (eval runs, replays,
+ * simulations) are never listed: they are read and skipped, the cursor moving past them, and a page runs a
+ * few more queries to fill up when they crowd it (after `maxListingRounds` it may come back short, with a
+ * `nextCursor` that goes on from there).
  */
 export async function listConversations(
   deps: Deps,
   tenantId: string,
   query: ConversationListQuery = {},
 ): Promise<ConversationPage> {
-  const { spec, limit, cursor } = planListing(tenantId, query);
+  const first = planListing(tenantId, query);
+  const conversations: ConversationListItem[] = [];
+  let plan = first;
+  for (let round = 1; ; round++) {
+    // A later round reads ahead (50, 200, 800, 3,200 more rows): it is only needed when Sandbox rows crowd.
+    const ahead = round === 1 ? 0 : 50 * 4 ** (round - 2);
+    const { listed, next } = await readListing(deps, plan, first.limit - conversations.length, ahead);
+    conversations.push(...listed);
+    if (next === null || conversations.length >= first.limit || round >= maxListingRounds) {
+      return { conversations, nextCursor: next && cursorToken(next) };
+    }
+    plan = planListing(tenantId, {
+      ...query,
+      limit: first.limit - conversations.length,
+      cursor: cursorToken(next),
+    });
+  }
+}
+
+/** Queries a listing page may run to get past Sandbox conversations. */
+const maxListingRounds = 5;
+
+/**
+ * One query of a listing, reading `ahead` rows more than it needs: up to `limit` conversations that are
+ * listed, and where the next query starts.
+ */
+async function readListing(
+  deps: Deps,
+  plan: ReturnType<typeof planListing>,
+  limit: number,
+  ahead: number,
+): Promise<{ listed: ConversationListItem[]; next: ListCursor | null }> {
+  const { cursor } = plan;
+  const spec = { ...plan.spec, limit: (plan.spec.limit ?? 0) + ahead };
   const seen = new Set(cursor?.seen);
-  const rows = (await deps.store.query(spec))
+  const snaps = await deps.store.query(spec);
+  const rows = snaps
     .map((s): ConversationListItem => {
       const {
         summary: _summary,
@@ -275,15 +321,20 @@ export async function listConversations(
       return { id: s.id, ...conversation };
     })
     .filter((c) => !(cursor && c.updatedAt === cursor.updatedAt && seen.has(c.id)));
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  if (rows.length <= limit || !last) return { conversations: page, nextCursor: null };
-  const seenAtLast = page.filter((c) => c.updatedAt === last.updatedAt).map((c) => c.id);
+  const consumed: ConversationListItem[] = [];
+  const listed: ConversationListItem[] = [];
+  for (const row of rows) {
+    if (listed.length === limit) break;
+    consumed.push(row);
+    if (!row.sandbox) listed.push(row);
+  }
+  const last = consumed.at(-1);
+  // More may follow when rows were left unread, or when the query came back full (Sandbox rows skipped).
+  const more = rows.length > consumed.length || snaps.length === spec.limit;
+  if (!more || !last) return { listed, next: null };
+  const seenAtLast = consumed.filter((c) => c.updatedAt === last.updatedAt).map((c) => c.id);
   if (cursor?.updatedAt === last.updatedAt) seenAtLast.push(...cursor.seen);
-  return {
-    conversations: page,
-    nextCursor: cursorToken({ updatedAt: last.updatedAt, seen: seenAtLast }),
-  };
+  return { listed, next: { updatedAt: last.updatedAt, seen: seenAtLast } };
 }
 
 /** The messages a turn needs: those the stored summary does not cover yet (a window and a turn or two). */
@@ -348,4 +399,35 @@ export async function recordDelivery(
     if (current && deliveryRank[current.status] >= deliveryRank[delivery.status]) return;
     tx.update(path, { delivery });
   });
+}
+
+/**
+ * An answer of the conversation, as feedback addresses it (accountability/feedback.ts): an assistant message
+ * with the trace of the turn that wrote it. A message of another conversation is not found; the end user's
+ * own message is refused. The caller has checked who may see the conversation (`openConversation`).
+ */
+export async function findAnswer(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<AnswerRef> {
+  const path = messagePath(tenantId, conversationId, messageId);
+  const snap = await deps.store.get(path);
+  if (!snap)
+    throw new AppError("not-found", `Message ${messageId} not found in conversation ${conversationId}`);
+  const message = messageSchema.parse(snap.data);
+  if (message.role !== "assistant") {
+    throw new AppError(
+      "failed-precondition",
+      `Message ${messageId} is the end user's own message; only the agent's answers can be rated`,
+    );
+  }
+  if (!message.traceId) {
+    throw new AppError(
+      "failed-precondition",
+      `Message ${messageId} has no decision trace, so it cannot be rated`,
+    );
+  }
+  return { conversationId, messageId, traceId: message.traceId, messagePath: path };
 }

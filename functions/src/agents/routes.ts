@@ -1,6 +1,10 @@
 /** The Agent Engine's REST routes: agents and their versions, conversations and their messages. */
+import { listTunedModels } from "../prompts/tuned-models.js";
 import { z } from "zod";
+import { messageFeedbackSchema } from "../accountability/feedback.js";
 import { citationSchema } from "../accountability/schema.js";
+import type { Caller } from "../platform/caller.js";
+import type { Deps } from "../platform/deps.js";
 import { requirePermission } from "../platform/permissions.js";
 import { wantsEventStream, type SseSend } from "../platform/http/http.js";
 import { route, type Route } from "../platform/http/router.js";
@@ -71,6 +75,8 @@ const messageResponse = z.object({
    * masked), when it expires, and its status (pending until decided at .../confirmations/{id}).
    */
   confirmation: messageConfirmationSchema.optional(),
+  /** On a rated answer: its rating ('up' or 'down'), comment and when (PUT .../messages/{id}/feedback). */
+  feedback: messageFeedbackSchema.optional(),
 });
 
 const conversationPageResponse = z.object({
@@ -98,24 +104,41 @@ const agentOptionsResponse = z.object({
   models: z.object({
     default: z.object({ model: z.string(), label: z.string(), provider: z.string() }),
     allowed: z.array(z.string()),
+    /** This workspace's fine-tuned models (Agent Tuning), which its agents may name too. */
+    tuned: z.array(z.string()),
   }),
   maxOutputTokens: bounds,
   contextBudgetTokens: bounds,
   toolHosts: z.array(z.string()).nullable(),
 });
 
-export const agentRoutes: Route<unknown, unknown>[] = [
+/**
+ * Runs before every publish when the API composes one (channels/api/routes.ts passes the Sandbox's publish
+ * gate): it throws to refuse the publish. Agents cannot import the Sandbox, so the check is handed in.
+ */
+export type PublishCheck = (deps: Deps, caller: Caller, agentId: string) => Promise<void>;
+
+export interface AgentRouteOptions {
+  readonly beforePublish?: PublishCheck;
+}
+
+/** The Agent Engine's routes, with what the API composes into them. */
+export const agentRoutes = (options: AgentRouteOptions = {}): Route<unknown, unknown>[] => [
   route({
     method: "GET",
     path: "/v1/agent-options",
     summary:
       "What agents may be configured with on this platform: the chat models an agent may name (model.name; " +
-      "null uses models.default), the largest maxOutputTokens and contextBudgetTokens, and the hosts HTTP " +
+      "null uses models.default; models.tuned are this workspace's fine-tuned models), the largest maxOutputTokens and contextBudgetTokens, and the hosts HTTP " +
       "tools may call (null: any public host). Saving an agent outside these is refused",
     tag: "Agents",
     permission: "workspace.read",
     response: agentOptionsResponse,
-    handle: async ({ deps }) => agentOptions(deps),
+    handle: async ({ deps, caller }) => {
+      const options = agentOptions(deps);
+      const tuned = await listTunedModels(deps, caller.tenantId);
+      return { ...options, models: { ...options.models, tuned: tuned.map((m) => m.name) } };
+    },
   }),
 
   // ----- Agents -----
@@ -188,13 +211,19 @@ export const agentRoutes: Route<unknown, unknown>[] = [
   route({
     method: "POST",
     path: "/v1/agents/{agentId}/publish",
-    summary: "Publish the draft as the next immutable version and serve it",
+    summary:
+      "Publish the draft as the next immutable version and serve it. With a publish gate enabled " +
+      "(PUT /v1/agents/{agentId}/publish-gate), the golden dataset is run against the draft and the published " +
+      "version first, and a draft scoring lower by more than the gate's margin is refused (400 " +
+      "failed-precondition, with the comparison in details; 504 when the runs outlast the gate's timeout)",
     tag: "Agents",
     permission: "agents.manage",
     params: agentParams,
     body: { kind: "json", schema: publishAgentInput },
-    handle: ({ deps, caller, params, body }) =>
-      publishAgent(deps, caller.tenantId, params.agentId, body, caller.uid),
+    handle: async ({ deps, caller, params, body }) => {
+      await options.beforePublish?.(deps, caller, params.agentId);
+      return publishAgent(deps, caller.tenantId, params.agentId, body, caller.uid);
+    },
   }),
   route({
     method: "POST",
@@ -393,5 +422,6 @@ function toMessageResponse(
     ...(m.callerInstructions !== undefined ? { callerInstructions: m.callerInstructions } : {}),
     ...(m.delivery !== undefined ? { delivery: m.delivery } : {}),
     ...(m.confirmation !== undefined ? { confirmation: m.confirmation } : {}),
+    ...(m.feedback !== undefined ? { feedback: m.feedback } : {}),
   };
 }

@@ -1,6 +1,8 @@
 /** Agent Engine collections: agents, conversations and their messages (schemas + paths). */
 import { z } from "zod";
 import { citationSchema } from "../accountability/schema.js";
+import { messageFeedbackSchema } from "../accountability/feedback.js";
+import { promptRefSchema } from "../prompts/schema.js";
 import { idPattern } from "../platform/ids.js";
 import { checkId, tenantPath } from "../platform/caller.js";
 
@@ -96,8 +98,30 @@ export const agentConfigSchema = z.object({
       conversationsPerEndUserPerDay: z.number().int().min(1).max(100_000).nullable().default(null),
     })
     .default({ conversationsPerDay: null, conversationsPerEndUserPerDay: null }),
+  /**
+   * A Prompt Engine template whose rendering replaces `instructions` (prompts/templates.ts): a label or a
+   * version, and values for its variables. A published version pins the label's version at publish.
+   */
+  prompt: promptRefSchema.nullable().optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/**
+ * The optional check before publishing: the Sandbox runs the golden dataset against the draft and the
+ * published version, and refuses to publish a draft whose accuracy is lower by more than `maxDrop`. Kept on
+ * the agent, outside the versioned configuration (a version never carries it); set with
+ * `PUT /v1/agents/{agentId}/publish-gate` and enforced by the publish route the API composes.
+ */
+export const publishGateSchema = z.object({
+  enabled: z.boolean(),
+  /** The golden dataset (the Sandbox's `evalDatasets`). */
+  datasetId: z.string().regex(idPattern, "must be a dataset id"),
+  /** The largest drop in accuracy (0..1, e.g. 0.05 for five points) the draft may show. */
+  maxDrop: z.number().min(0).max(1),
+  /** How long a publish waits for the gate's runs before it is refused as timed out. */
+  timeoutSeconds: z.number().int().min(10).max(240).default(120),
+});
+export type PublishGate = z.infer<typeof publishGateSchema>;
 
 export const agentSchema = agentConfigSchema.extend({
   status: z.enum(agentStatuses),
@@ -105,6 +129,8 @@ export const agentSchema = agentConfigSchema.extend({
   publishedVersion: z.number().int().min(1).nullable().default(null),
   /** The highest version number published so far (0 before the first publish). */
   latestVersion: z.number().int().min(0).default(0),
+  /** The check before publishing, when one is set (not part of any version). */
+  publishGate: publishGateSchema.nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -150,6 +176,11 @@ export const conversationSchema = z.object({
     .default(null),
   /** The confirmation its latest answer asks for, while it is pending (agents/confirmations.ts). */
   pendingConfirmationId: z.string().nullable().default(null),
+  /**
+   * Started by the Sandbox (an eval run, a replay, a simulation): every turn is a Sandbox turn (turn.ts), and
+   * the conversation is left out of conversation listings.
+   */
+  sandbox: z.literal(true).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -252,6 +283,8 @@ export const messageSchema = z.object({
   delivery: deliverySchema.optional(),
   /** On an answer that asks its end user to confirm a tool's write: what, and how it was decided. */
   confirmation: messageConfirmationSchema.optional(),
+  /** On a rated answer: the rating and comment, mirrored from its feedback record (accountability/feedback.ts). */
+  feedback: messageFeedbackSchema.optional(),
 });
 export type Message = z.infer<typeof messageSchema>;
 

@@ -21,6 +21,7 @@ import {
   type ExcludedEvidence,
 } from "../accountability/exclusion.js";
 import { matchBlockedTopic } from "../accountability/guardrails.js";
+import { explainAnnotationReply, findAnnotationReply } from "../accountability/annotations.js";
 import type { Trace } from "../accountability/schema.js";
 import { recordTurn, Stopwatch, writeTrace, type TraceRecorder } from "../accountability/traces.js";
 import type { Deps } from "../platform/deps.js";
@@ -135,6 +136,13 @@ function measureTurn(deps: Deps, tenantId: string, trace: Trace, synthetic: bool
   });
 }
 
+/** The trace as stored: a probe's marked `synthetic`, a Sandbox turn's marked `sandbox`. */
+const marked = (trace: Trace, synthetic: boolean, sandbox: boolean): Trace => ({
+  ...trace,
+  ...(synthetic ? { synthetic } : {}),
+  ...(sandbox ? { sandbox: true as const } : {}),
+});
+
 const addUsage = (a: TokenUsage, b: TokenUsage): TokenUsage => ({
   inputTokens: a.inputTokens + b.inputTokens,
   outputTokens: a.outputTokens + b.outputTokens,
@@ -170,6 +178,12 @@ export interface SendOptions {
    * written, so the turn is neither billed nor counted in analytics.
    */
   readonly synthetic?: boolean;
+  /**
+   * A Sandbox turn (an eval run, a replay, a simulation): the trace is marked `sandbox`, and the usage event is
+   * written (credits are spent) marked `sandbox` too, so billing reports it as sandbox usage and analytics, the
+   * monitor and the knowledge gaps leave it out. It starts no billable conversation.
+   */
+  readonly sandbox?: boolean;
 }
 
 /** What a turn ends with: the answer and what its message records, and the conversation's new summary. */
@@ -199,11 +213,20 @@ export async function sendMessage(
   const question = input.content;
   const synthetic = options.synthetic === true;
   const conversation = await loadConversation(deps, tenantId, conversationId);
+  // Every turn of a conversation started for the Sandbox is a Sandbox turn, whoever continues it.
+  const sandbox = options.sandbox === true || conversation.sandbox === true;
   // Before any model, embedder or tool call: a workspace out of credits or past a hard limit is refused (402).
   await assertCanSpend(deps, tenantId);
   const agent = await getAgent(deps, tenantId, conversation.agentId);
   assertAnswering(agent, conversation.agentVersion);
-  const { config, version, clamps } = await resolveConfig(deps, tenantId, agent, conversation.agentVersion);
+  // An experiment's variant applies to live turns only: never to a Sandbox turn or a probe.
+  const { config, version, clamps, prompt, experiment } = await resolveConfig(
+    deps,
+    tenantId,
+    agent,
+    conversation.agentVersion,
+    { endUserKey: conversation.endUserRef ?? conversationId, experiments: !sandbox && !synthetic },
+  );
 
   const traceId = deps.ids.newId();
   const trace = recordTurn(
@@ -216,6 +239,8 @@ export async function sendMessage(
       question,
       config: { ...config, redactPii: config.guardrails.redactPii },
       clamped: clamps,
+      ...(prompt ? { template: prompt } : {}),
+      ...(experiment ? { experiment } : {}),
       ...(options.callerInstructions?.trim()
         ? { callerInstructions: options.callerInstructions.trim() }
         : {}),
@@ -240,11 +265,11 @@ export async function sendMessage(
     const error = toAppError(e);
     // The failed turn's trace and its usage event (what it spent before failing) commit together.
     const failedTrace = trace.failed({ code: error.code, message: error.message });
-    const failed = synthetic ? { ...failedTrace, synthetic } : failedTrace;
+    const failed = marked(failedTrace, synthetic, sandbox);
     const batch = deps.store.batch();
     await writeTrace(batch, tenantId, traceId, failed);
     if (!synthetic) meterTurn(batch, tenantId, traceId, failed);
-    measureTurn(deps, tenantId, failed, synthetic);
+    if (!sandbox) measureTurn(deps, tenantId, failed, synthetic);
     await batch
       .commit()
       .catch((writeError: unknown) =>
@@ -262,7 +287,7 @@ export async function sendMessage(
   const userMessageId = deps.ids.newId();
   const assistantMessageId = deps.ids.newId();
   const finished = trace.finished(assistantMessageId);
-  const record = synthetic ? { ...finished, synthetic } : finished;
+  const record = marked(finished, synthetic, sandbox);
   let assistant: Message | undefined;
   const convPath = conversationPath(tenantId, conversationId);
   await deps.store.runTransaction(async (tx) => {
@@ -347,7 +372,7 @@ export async function sendMessage(
     tx.create(messagePath(tenantId, conversationId, userMessageId), user);
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
-    if (!synthetic) meterTurn(tx, tenantId, traceId, record, seq === 0);
+    if (!synthetic) meterTurn(tx, tenantId, traceId, record, seq === 0 && !sandbox);
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,
@@ -355,7 +380,7 @@ export async function sendMessage(
       ...(outcome.summary ? { summary: outcome.summary } : {}),
     });
   });
-  measureTurn(deps, tenantId, record, synthetic);
+  if (!sandbox) measureTurn(deps, tenantId, record, synthetic);
   log.info("conversation turn", {
     tenantId,
     conversationId,
@@ -391,6 +416,40 @@ async function runTurn(
       summary: null,
       confidence: null,
       abstained: true,
+      explanation,
+      usage: { inputTokens: 0, outputTokens: 0 },
+      pending: null,
+    };
+  }
+
+  // A question an editor already answered (a near-identical one, corrected and served as a reply) gets the
+  // correction as written; a decided write still has to be carried out, so a resumed turn never does.
+  const annotated = options.resume
+    ? null
+    : await trace.time("retrieval", () =>
+        findAnnotationReply(deps, tenantId, agent.id, question).catch((e: unknown) => {
+          // Only a shortcut: when the annotations cannot be read, the question is answered as usual.
+          log.warn("could not look up annotation replies", { err: e, agentId: agent.id });
+          return null;
+        }),
+      );
+  if (annotated) {
+    const explanation = explainAnnotationReply(annotated);
+    trace.annotated(
+      {
+        annotationId: annotated.annotationId,
+        similarity: annotated.similarity,
+        annotatedBy: annotated.annotatedBy,
+        annotatedAt: annotated.annotatedAt,
+      },
+      explanation,
+    );
+    return {
+      content: annotated.corrected,
+      citations: [],
+      summary: null,
+      confidence: null,
+      abstained: false,
       explanation,
       usage: { inputTokens: 0, outputTokens: 0 },
       pending: null,

@@ -60,7 +60,10 @@ function addEvent(rollup: Rollup, event: UsageEvent, cost: number): void {
   const add = countersOf(event);
   const latencyMs = event.kind === "turn" ? event.latencyMs : null;
   addTo(rollup, add, cost, event.at, latencyMs);
-  if (event.kind === "turn" || event.kind === "message" || event.kind === "tool") {
+  if (event.kind === "turn" && event.sandbox) {
+    // Billed like any turn (above, and in `models`), and counted apart: no channel's traffic.
+    addTo((rollup.sandbox ??= emptyCounters()), add, cost, event.at, latencyMs);
+  } else if (event.kind === "turn" || event.kind === "message" || event.kind === "tool") {
     const channel = (rollup.channels[event.channel] ??= emptyCounters());
     addTo(channel, add, cost, event.at, latencyMs);
   }

@@ -12,6 +12,7 @@ import { standing } from "./limits.js";
 import {
   countersSchema,
   creditEntriesPath,
+  emptyCounters,
   creditEntrySchema,
   limitLabels,
   limitNames,
@@ -80,6 +81,8 @@ export async function usageReport(deps: Deps, tenantId: string, query: z.infer<t
   });
   const byDay = new Map(snaps.map((s) => [s.id, rollupSchema.parse(s.data)]));
   const totals = rollupSchema.parse({ period: `${from}..${to}` });
+  // The part of the totals Sandbox turns (eval runs, replays, simulations) made: its own line.
+  const sandbox = emptyCounters();
   const models = new Map<string, ModelUsage>();
   const series = [];
   for (let i = 0; i < days; i++) {
@@ -90,6 +93,11 @@ export async function usageReport(deps: Deps, tenantId: string, query: z.infer<t
       if (typeof v === "number")
         (totals as unknown as Record<string, number>)[k] =
           ((totals as unknown as Record<string, number>)[k] ?? 0) + v;
+    }
+    for (const k of Object.keys(sandbox) as (keyof Counters)[]) {
+      const v = r.sandbox?.[k];
+      const sums = sandbox as unknown as Record<string, number>;
+      if (typeof v === "number") sums[k] = (sums[k] ?? 0) + v;
     }
     for (const [key, m] of Object.entries(r.models)) {
       const sum = models.get(key);
@@ -112,6 +120,8 @@ export async function usageReport(deps: Deps, tenantId: string, query: z.infer<t
     currency: catalog.currency,
     days: series,
     totals: stripCounters(totals),
+    /** Included in `totals` (it is billed like any usage): what Sandbox runs, replays and simulations used. */
+    sandbox: stripCounters(sandbox),
     byModel: [...models.values()].sort((a, b) => b.costMicros - a.costMicros || b.turns - a.turns),
   };
 }

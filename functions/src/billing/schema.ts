@@ -95,6 +95,12 @@ export const rollupSchema = countersSchema.extend({
   channels: z.record(z.string(), countersSchema).default({}),
   /** Turns by agent and model (`{agentId}|{provider/model}`): the period's breakdown, read with the rollup. */
   models: z.record(z.string(), modelUsageSchema).default({}),
+  /**
+   * The part of the counters above that Sandbox turns (eval runs, replays, simulations) made: they are billed
+   * like any turn, so the counters hold them, and kept here too so the usage report shows them on their own
+   * line and analytics subtract them. Sandbox turns are in no channel's counters. Absent: none.
+   */
+  sandbox: countersSchema.optional(),
 });
 export type Rollup = z.infer<typeof rollupSchema>;
 

@@ -43,6 +43,11 @@ export const turnEventSchema = z.object({
   latencyMs: z.number().min(0).default(0),
   /** The answer's confidence (answered turns). */
   confidence: z.number().min(0).max(1).nullable().default(null),
+  /**
+   * A Sandbox turn (an eval run, a replay, a simulation): charged like any turn, counted apart in the rollups
+   * (`sandbox`) so the usage report shows it on its own line and analytics leave it out.
+   */
+  sandbox: z.literal(true).optional(),
   at: z.string(),
   /** Null until the meter folds the event into the rollups (in the same transaction); then when it did. */
   meteredAt: z.string().nullable().optional(),
@@ -109,6 +114,7 @@ export interface MeteredTurn {
   readonly confidence: { readonly value: number } | null;
   readonly timingsMs: { readonly total: number };
   readonly createdAt: string;
+  readonly sandbox?: true;
 }
 
 export const usageEventOf = (turn: MeteredTurn, firstTurn: boolean): TurnEvent => ({
@@ -126,6 +132,7 @@ export const usageEventOf = (turn: MeteredTurn, firstTurn: boolean): TurnEvent =
   firstTurn: firstTurn && turn.status !== "failed",
   latencyMs: turn.timingsMs.total,
   confidence: turn.status === "answered" ? (turn.confidence?.value ?? null) : null,
+  ...(turn.sandbox ? { sandbox: true as const } : {}),
   at: turn.createdAt,
   meteredAt: null,
 });

@@ -76,6 +76,7 @@ describe("deploy manifest", () => {
       "monitor-notify",
       "monitor-tick",
       "privacy-enforceRetention",
+      "sandbox-runEval",
       "whatsapp-reply",
     ]);
     for (const endpoint of Object.values(manifest.endpoints)) {
@@ -133,6 +134,8 @@ describe("deploy manifest", () => {
       "knowledge-sweepOutdatedEmbeddings",
       // Its dependency checks ping the model provider, and its probes ask agents their canary questions.
       "monitor-tick",
+      // Eval runs ask the agent under test, and the LLM judge when a model is configured.
+      "sandbox-runEval",
       // It answers WhatsApp messages with the agent's model.
       "whatsapp-reply",
     ]);

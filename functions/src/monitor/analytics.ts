@@ -77,6 +77,8 @@ export const turnRecordSchema = z.object({
   retrieval: z.object({ candidates: z.array(gapCandidateSchema) }).optional(),
   /** A monitor probe's turn: never a knowledge gap. */
   synthetic: z.boolean().optional(),
+  /** A Sandbox turn (an eval run, a replay, a simulation): never a knowledge gap either. */
+  sandbox: z.boolean().optional(),
 });
 export type TurnRecord = z.input<typeof turnRecordSchema>;
 
@@ -299,6 +301,21 @@ function wholeDays(window: { readonly from: Date; readonly to: Date }): { from: 
   };
 }
 
+/**
+ * A rollup's counters without its Sandbox turns (eval runs, replays, simulations): billing counts them with
+ * the rest and keeps their share in `sandbox`; analytics are about real traffic. Channels never hold them.
+ */
+export function withoutSandbox(rollup: Rollup): Counters {
+  const sandbox = rollup.sandbox;
+  if (!sandbox) return rollup;
+  const own: Counters = { ...rollup, latency: [...rollup.latency] };
+  for (const key of summed) own[key] = Math.max(0, own[key] - sandbox[key]);
+  sandbox.latency.forEach((n, i) => {
+    own.latency[i] = Math.max(0, (own.latency[i] ?? 0) - n);
+  });
+  return own;
+}
+
 const hasTurns = (tally: Tally): boolean =>
   tally.answered + tally.abstained + tally.declined + tally.failed > 0;
 
@@ -316,8 +333,9 @@ export function summarizeRollups(rollups: Iterable<Rollup>, days: readonly strin
   for (const rollup of rollups) {
     const day = series.get(rollup.period);
     if (!day) continue;
-    add(totals, rollup);
-    add(day.tally, rollup);
+    const production = withoutSandbox(rollup);
+    add(totals, production);
+    add(day.tally, production);
     for (const [channel, counters] of Object.entries(rollup.channels)) {
       const ofDay = day.channels.get(channel) ?? newTally();
       day.channels.set(channel, ofDay);
@@ -383,6 +401,7 @@ export function knowledgeGapsOf(
     if (
       turn.status !== "abstained" ||
       turn.synthetic ||
+      turn.sandbox ||
       turn.question === undefined ||
       !(at >= from && at < to)
     )
@@ -505,6 +524,7 @@ async function readAbstentions(
   ];
   const abstentions: TurnRecord[] = [];
   let read = 0;
+  let skipped = 0;
   let unreadable = 0;
   let truncated = false;
   let after: DocSnapshot | undefined;
@@ -519,6 +539,12 @@ async function readAbstentions(
       ...(after ? { startAfter: after } : {}),
     });
     for (const snap of page) {
+      // Sandbox turns (an eval run of 2,000 questions) do not use up the bound meant for real ones; they
+      // are still read, so at most as many again are skipped before the gaps are cut short.
+      if ((snap.data as { sandbox?: unknown }).sandbox === true && skipped < options.max) {
+        skipped += 1;
+        continue;
+      }
       if (read >= options.max) {
         truncated = true;
         break;

@@ -1,12 +1,14 @@
 /**
  * Deleting a conversation with everything derived from it: its messages and the decision traces of its
  * turns (found through the messages' `traceId`, and through the traces' `conversationId` for failed turns,
- * which write a trace and no message). Shared by erasure and retention.
+ * which write a trace and no message), the feedback on its answers and its confirmations. Shared by erasure
+ * and retention.
  *
  * Children go before their parent, in batches committed one after another, so a run that stops midway
  * leaves a state the next run finishes: the conversation document, which is how a conversation (and so
  * everything below it) is found, goes last.
  */
+import { feedbacksPath } from "../accountability/feedback.js";
 import { tracePath, tracesPath } from "../accountability/schema.js";
 import { confirmationsPath, conversationPath, messagesPath } from "../agents/schema.js";
 import type { Deps } from "../platform/deps.js";
@@ -82,6 +84,19 @@ export async function purgeConversation(
       page.map((t) => t.path),
     );
     counts.traces += page.length;
+  }
+  // Ratings of its answers may carry the end user's comments: they go with the conversation too.
+  for (;;) {
+    const page = await deps.store.query({
+      collection: feedbacksPath(tenantId),
+      where: [{ field: "conversationId", op: "==", value: conversationId }],
+      limit: maxBatchDeletes,
+    });
+    if (page.length === 0) break;
+    await deleteTogether(
+      deps,
+      page.map((f) => f.path),
+    );
   }
   // Confirmations hold a write tool's arguments (an amount, a payee): they go with the conversation.
   for (;;) {

@@ -14,6 +14,7 @@ import { createApiKey } from "../../identity/api-keys.js";
 import { createTenant } from "../../identity/tenants.js";
 import { roles, type Role } from "../../platform/caller.js";
 import { startFakeStripeServer, type FakeStripeServer } from "../../platform/testing/fake-stripe-server.js";
+import { tuningJobPath } from "../../tuning/schema.js";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;
@@ -52,6 +53,31 @@ interface Ids {
    * would find its own). The agent `agentId` also has a probe (disabled, so no tick runs it).
    */
   ruleId: string;
+  /** The owner's answer in `conversationId` (rated up), and the owner's correction of it (an annotation). */
+  messageId: string;
+  annotationId: string;
+  /** An eval dataset with one item, and two finished runs of it (against version 1 and the draft). */
+  datasetId: string;
+  itemId: string;
+  runId: string;
+  otherRunId: string;
+  /** A replay of the owner's traced answer against version 1, and a one-step simulation of the agent. */
+  replayId: string;
+  simulationId: string;
+  /**
+   * A tuning export of the agent's rated and corrected answer, and a fine-tuning job on it (its record written
+   * directly: no fine-tuning provider runs here), and the export file downloaded (`train`).
+   */
+  exportId: string;
+  jobId: string;
+  file: string;
+  /**
+   * A prompt template (its version 1 is `version`) with a custom label, and a draft experiment on `agentId`
+   * (a draft changes no turn).
+   */
+  promptId: string;
+  label: string;
+  experimentId: string;
 }
 let ids: Ids;
 
@@ -92,7 +118,7 @@ beforeAll(async () => {
   await post(`/v1/agents/${otherAgentId}/publish`, {});
   const conversationId = (await post(`/v1/agents/${agentId}/conversations`, {})).id;
   const otherConversationId = (await post(`/v1/agents/${otherAgentId}/conversations`, {})).id;
-  const answer = await body<{ message: { traceId: string } }>(
+  const answer = await body<{ message: { id: string; traceId: string } }>(
     await platform.fetch(`/v1/conversations/${conversationId}/messages`, {
       method: "POST",
       json: { content: "When does the acquisition close?" },
@@ -175,6 +201,77 @@ beforeAll(async () => {
     json: { question: "When does the acquisition close?", expect: "answers", enabled: false },
   });
   expect(probe.status, await probe.clone().text()).toBe(200);
+  const rated = await platform.fetch(
+    `/v1/conversations/${conversationId}/messages/${answer.message.id}/feedback`,
+    { method: "PUT", json: { rating: "up" } },
+  );
+  expect(rated.status, await rated.clone().text()).toBe(200);
+  const annotationId = (
+    await post("/v1/annotations", {
+      traceId: answer.message.traceId,
+      corrected: "On March 3, per the board.",
+    })
+  ).id;
+  const datasetId = (await post("/v1/eval/datasets", { name: "Board golden set" })).id;
+  const itemId = (
+    await post(`/v1/eval/datasets/${datasetId}/items`, {
+      question: "When does the acquisition close?",
+      expectedFacts: ["March 3"],
+    })
+  ).id;
+  const runId = (await post("/v1/eval/runs", { datasetId, target: { agentId, version: 1 } })).id;
+  const otherRunId = (await post("/v1/eval/runs", { datasetId, target: { agentId, version: "draft" } })).id;
+  await platform.host.runner.idle();
+  const replayId = (
+    await post("/v1/eval/replays", { traceId: answer.message.traceId, target: { version: 1 } })
+  ).id;
+  const simulationId = (
+    await post("/v1/eval/simulations", { agentId, steps: [{ message: "When does the acquisition close?" }] })
+  ).id;
+  const exportId = (await post("/v1/tuning/exports", { agentId })).id;
+  const jobId = "isolationSuiteJob01";
+  const at = new Date().toISOString();
+  await platform.deps.store.create(tuningJobPath("acme", jobId), {
+    exportId,
+    agentId,
+    baseModel: "gpt-4o-mini-2024-07-18",
+    suffix: null,
+    hyperparameters: {},
+    provider: {
+      baseURL: "https://api.openai.com/v1",
+      jobId: "ftjob-isolation",
+      trainingFileId: "file-isolation",
+      validationFileId: null,
+    },
+    status: "running",
+    fineTunedModel: null,
+    trainedTokens: null,
+    error: null,
+    tunedModelId: null,
+    createdBy: "apikey:isolation",
+    createdAt: at,
+    updatedAt: at,
+    checkedAt: at,
+    finishedAt: null,
+  });
+  const promptId = (
+    await post("/v1/prompts", {
+      name: "Board voice",
+      text: "Speak for {{company}}.",
+      variables: [{ name: "company", type: "string" }],
+      labels: ["board-release"],
+    })
+  ).id;
+  const experimentId = (
+    await post("/v1/experiments", {
+      agentId,
+      name: "Board tone",
+      variants: [
+        { name: "control", share: 0.5 },
+        { name: "cold", share: 0.5, overrides: { temperature: 0 } },
+      ],
+    })
+  ).id;
   ids = {
     kbId,
     docId,
@@ -197,8 +294,22 @@ beforeAll(async () => {
     toolName: "list_minutes",
     credentialId,
     confirmationId: "c0nf1rmat10n0000",
+    messageId: answer.message.id,
+    annotationId,
+    promptId,
+    label: "board-release",
+    experimentId,
     channelId,
     ruleId,
+    datasetId,
+    itemId,
+    runId,
+    otherRunId,
+    replayId,
+    simulationId,
+    exportId,
+    jobId,
+    file: "train",
   };
 }, 60_000);
 
@@ -363,6 +474,31 @@ const cases: Record<string, Case> = {
     role: "editor",
     otherTenant: 404,
   },
+  // Feedback: the starter of a conversation (any role) or conversations.view rates its answers; the list quotes
+  // end users' comments. Annotations: changing them needs agents.manage, reading them conversations.view.
+  "PUT /v1/conversations/{conversationId}/messages/{messageId}/feedback": {
+    role: "viewer",
+    body: () => ({ rating: "down", comment: "spy" }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/conversations/{conversationId}/messages/{messageId}/feedback": {
+    role: "viewer",
+    otherTenant: 404,
+  },
+  "GET /v1/feedback": { role: "editor", otherTenant: "own-data-only" },
+  "POST /v1/annotations": {
+    role: "editor",
+    body: (i) => ({ traceId: i.traceId, corrected: "Spied." }),
+    otherTenant: 404,
+  },
+  "GET /v1/annotations": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/annotations/{annotationId}": { role: "editor", otherTenant: 404 },
+  "PATCH /v1/annotations/{annotationId}": {
+    role: "editor",
+    body: () => ({ serveAsReply: true }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/annotations/{annotationId}": { role: "editor", otherTenant: 404 },
   // Summarizes end users' conversations, so it needs what reading them needs.
   "GET /v1/analytics": {
     role: "editor",
@@ -611,6 +747,157 @@ const cases: Record<string, Case> = {
     otherTenant: 404,
   },
   "DELETE /v1/monitor/probes/{agentId}": { role: "admin", otherTenant: 404 },
+  // Sandbox evaluations: datasets, items, runs and the publish gate. Reading needs conversations.view (items
+  // and results hold questions and answers), changing and running agents.manage. Another tenant's dataset,
+  // item, run, trace, conversation or agent is not found, whichever of them a request names.
+  "GET /v1/eval/datasets": { role: "editor", otherTenant: "own-data-only" },
+  "POST /v1/eval/datasets": {
+    role: "editor",
+    body: () => ({ name: "Spy set" }),
+    otherTenant: "own-data-only",
+  },
+  "GET /v1/eval/datasets/{datasetId}": { role: "editor", otherTenant: 404 },
+  "PATCH /v1/eval/datasets/{datasetId}": {
+    role: "editor",
+    body: () => ({ name: "renamed" }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/eval/datasets/{datasetId}": { role: "editor", otherTenant: 404 },
+  "GET /v1/eval/datasets/{datasetId}/items": { role: "editor", otherTenant: 404 },
+  "POST /v1/eval/datasets/{datasetId}/items": {
+    role: "editor",
+    body: () => ({ question: "Who signs?", shouldAbstain: true }),
+    otherTenant: 404,
+  },
+  "GET /v1/eval/datasets/{datasetId}/items/{itemId}": { role: "editor", otherTenant: 404 },
+  "PUT /v1/eval/datasets/{datasetId}/items/{itemId}": {
+    role: "editor",
+    body: () => ({ question: "Who signs?", shouldAbstain: true }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/eval/datasets/{datasetId}/items/{itemId}": { role: "editor", otherTenant: 404 },
+  "POST /v1/eval/datasets/{datasetId}/upload": {
+    role: "editor",
+    body: () => ({ format: "jsonl", content: '{"question": "Who signs?", "shouldAbstain": true}' }),
+    otherTenant: 404,
+  },
+  "POST /v1/eval/datasets/{datasetId}/from-trace": {
+    role: "editor",
+    body: (i) => ({ traceId: i.traceId }),
+    otherTenant: 404,
+  },
+  "POST /v1/eval/datasets/{datasetId}/from-conversation": {
+    role: "editor",
+    body: (i) => ({ conversationId: i.conversationId }),
+    otherTenant: 404,
+  },
+  "POST /v1/eval/runs": {
+    role: "editor",
+    body: (i) => ({ datasetId: i.datasetId, target: { agentId: i.agentId, version: 1 } }),
+    otherTenant: 404,
+  },
+  "GET /v1/eval/runs": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/eval/runs/{runId}": { role: "editor", otherTenant: 404 },
+  "POST /v1/eval/runs/{runId}/cancel": { role: "editor", otherTenant: 404 },
+  "GET /v1/eval/runs/{runId}/results": { role: "editor", otherTenant: 404 },
+  "GET /v1/eval/runs/{runId}/compare/{otherRunId}": { role: "editor", otherTenant: 404 },
+  "PUT /v1/agents/{agentId}/publish-gate": {
+    role: "editor",
+    body: (i) => ({ datasetId: i.datasetId, maxDrop: 0.1 }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/agents/{agentId}/publish-gate": { role: "editor", otherTenant: 404 },
+  // Sandbox replays and simulations: running needs agents.manage, reading conversations.view (they hold
+  // questions and answers). Another tenant's trace, agent, replay or simulation is not found.
+  "POST /v1/eval/replays": {
+    role: "editor",
+    body: (i) => ({ traceId: i.traceId, target: { version: 1 } }),
+    otherTenant: 404,
+  },
+  "GET /v1/eval/replays": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/eval/replays/{replayId}": { role: "editor", otherTenant: 404 },
+  "POST /v1/eval/simulations": {
+    role: "editor",
+    body: (i) => ({ agentId: i.agentId, steps: [{ message: "When does the acquisition close?" }] }),
+    otherTenant: 404,
+  },
+  "GET /v1/eval/simulations": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/eval/simulations/{simulationId}": { role: "editor", otherTenant: 404 },
+  // Agent Tuning: exports hold end users' conversations (redacted) and jobs train on them: agents.manage for
+  // all. Another tenant's agent, export or job is not found, before any provider is asked for.
+  "POST /v1/tuning/exports": { role: "editor", body: (i) => ({ agentId: i.agentId }), otherTenant: 404 },
+  "GET /v1/tuning/exports": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/tuning/exports/{exportId}": { role: "editor", otherTenant: 404 },
+  "GET /v1/tuning/exports/{exportId}/files/{file}": { role: "editor", otherTenant: 404 },
+  "DELETE /v1/tuning/exports/{exportId}": { role: "editor", otherTenant: 404 },
+  "POST /v1/tuning/jobs": {
+    role: "editor",
+    body: (i) => ({ exportId: i.exportId, baseModel: "gpt-4o-mini-2024-07-18" }),
+    otherTenant: 404,
+  },
+  "GET /v1/tuning/jobs": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/tuning/jobs/{jobId}": { role: "editor", otherTenant: 404 },
+  "POST /v1/tuning/jobs/{jobId}/cancel": { role: "editor", otherTenant: 404 },
+  "GET /v1/tuning/models": { role: "editor", otherTenant: "own-data-only" },
+  // Prompt Engine: reading templates and experiments is a viewer's, changing them an editor's. Another
+  // tenant's template or experiment is not found, nor is an agent named in an experiment's body.
+  "GET /v1/prompts": { role: "viewer", otherTenant: "own-data-only" },
+  "POST /v1/prompts": {
+    role: "editor",
+    body: () => ({ name: "Spy voice", text: "Hello {{who}}", variables: [{ name: "who", type: "string" }] }),
+    otherTenant: "own-data-only",
+  },
+  "GET /v1/prompts/{promptId}": { role: "viewer", otherTenant: 404 },
+  "PATCH /v1/prompts/{promptId}": { role: "editor", body: () => ({ name: "renamed" }), otherTenant: 404 },
+  "DELETE /v1/prompts/{promptId}": { role: "editor", otherTenant: 404 },
+  "GET /v1/prompts/{promptId}/versions": { role: "viewer", otherTenant: 404 },
+  "POST /v1/prompts/{promptId}/versions": {
+    role: "editor",
+    body: () => ({ text: "Speak softly for {{company}}.", variables: [{ name: "company", type: "string" }] }),
+    otherTenant: 404,
+  },
+  "GET /v1/prompts/{promptId}/versions/{version}": { role: "viewer", otherTenant: 404 },
+  "GET /v1/prompts/{promptId}/diff": { role: "viewer", otherTenant: 404 },
+  "PUT /v1/prompts/{promptId}/labels/{label}": {
+    role: "editor",
+    body: () => ({ version: 1 }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/prompts/{promptId}/labels/{label}": { role: "editor", otherTenant: 404 },
+  "POST /v1/prompts/{promptId}/rollback": { role: "editor", body: () => ({}), otherTenant: 404 },
+  "POST /v1/prompts/{promptId}/render": {
+    role: "viewer",
+    body: () => ({ variables: { company: "Globex" } }),
+    otherTenant: 404,
+  },
+  "GET /v1/experiments": { role: "viewer", otherTenant: "own-data-only" },
+  "POST /v1/experiments": {
+    role: "editor",
+    body: (i) => ({
+      agentId: i.agentId,
+      name: "Spy test",
+      variants: [
+        { name: "a", share: 0.5 },
+        { name: "b", share: 0.5, overrides: { temperature: 1 } },
+      ],
+    }),
+    otherTenant: 404,
+  },
+  "GET /v1/experiments/{experimentId}": { role: "viewer", otherTenant: 404 },
+  "PATCH /v1/experiments/{experimentId}": {
+    role: "editor",
+    body: () => ({ name: "renamed" }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/experiments/{experimentId}": { role: "editor", otherTenant: 404 },
+  "POST /v1/experiments/{experimentId}/start": { role: "editor", otherTenant: 404 },
+  "POST /v1/experiments/{experimentId}/stop": { role: "editor", otherTenant: 404 },
+  "GET /v1/experiments/{experimentId}/results": { role: "viewer", otherTenant: 404 },
+  "POST /v1/experiments/{experimentId}/promote": {
+    role: "editor",
+    body: () => ({ variantId: "b" }),
+    otherTenant: 404,
+  },
 };
 
 const paramValue = (name: string, i: Ids): string => {
@@ -804,6 +1091,11 @@ describe("keys scoped to one agent", () => {
       ["POST", `/v1/agents/${ids.otherAgentId}/conversations`, {}],
       ["POST", `/v1/conversations/${ids.otherConversationId}/messages`, { content: "hi there" }],
       ["GET", `/v1/conversations/${ids.otherConversationId}/messages`, undefined],
+      [
+        "PUT",
+        `/v1/conversations/${ids.otherConversationId}/messages/${ids.messageId}/feedback`,
+        { rating: "up" },
+      ],
       [
         "POST",
         "/v1/chat/completions",

@@ -5,7 +5,12 @@
  * from the request).
  */
 import { accountabilityRoutes } from "../../accountability/routes.js";
-import { countAgents, getAgent } from "../../agents/agents.js";
+import { feedbackRoutes } from "../../accountability/feedback-routes.js";
+import { annotationRoutes } from "../../tuning/annotation-routes.js";
+import { tuningExportRoutes } from "../../tuning/export-routes.js";
+import { tuningJobRoutes } from "../../tuning/jobs-routes.js";
+import { findAnswer, openConversation } from "../../agents/conversations.js";
+import { countAgents, experimentAgent, getAgent, publishVariant } from "../../agents/agents.js";
 import { agentRoutes } from "../../agents/routes.js";
 import { billingRoutes } from "../../billing/routes.js";
 import { apiKeyRoutes, identityRoutes } from "../../identity/routes.js";
@@ -14,6 +19,11 @@ import { tenantName } from "../../identity/tenants.js";
 import { documentStock } from "../../knowledge/documents.js";
 import { knowledgeRoutes } from "../../knowledge/routes.js";
 import { monitorRoutes } from "../../monitor/routes.js";
+import { experimentRoutes, promptRoutes } from "../../prompts/routes.js";
+import { replayRoutes, simulationRoutes } from "../../sandbox/simulation-routes.js";
+import { checkPublishGate } from "../../sandbox/gate.js";
+import { sandboxRoutes } from "../../sandbox/routes.js";
+import { listRuns } from "../../sandbox/runs.js";
 import { openApiDocument, route, type Route } from "../../platform/http/router.js";
 import { privacyRoutes } from "../../privacy/routes.js";
 import { toolRoutes } from "../../tools/routes.js";
@@ -25,6 +35,9 @@ import { widgetRoutes } from "../widget/routes.js";
 
 export const routes: Route<unknown, unknown>[] = [
   ...monitorRoutes,
+  ...sandboxRoutes,
+  ...replayRoutes,
+  ...simulationRoutes,
   route({
     method: "GET",
     path: "/v1/openapi.json",
@@ -40,8 +53,33 @@ export const routes: Route<unknown, unknown>[] = [
   ...knowledgeRoutes,
   // A key limited to one agent names an agent of the caller's tenant that exists.
   ...apiKeyRoutes({ requireAgent: getAgent }),
-  ...agentRoutes,
+  // Publishing runs the Sandbox's gate first, when the agent has one enabled.
+  ...agentRoutes({ beforePublish: checkPublishGate }),
   ...accountabilityRoutes,
+  ...promptRoutes,
+  // Experiments look agents up and promote a winner by publishing a version: the Agent Engine's to do.
+  // The eval score of a variant is the Sandbox's latest completed run against the version it serves.
+  ...experimentRoutes({
+    agent: experimentAgent,
+    publish: publishVariant,
+    evalScore: async (deps, tenantId, { agentId, version }) => {
+      const { runs } = await listRuns(deps, tenantId, { agentId, limit: "100" });
+      const run = runs.find((r) => r.status === "completed" && r.target.version === version);
+      const accuracy = run?.scores?.accuracy;
+      return run && accuracy !== null && accuracy !== undefined ? { score: accuracy, runId: run.id } : null;
+    },
+  }),
+  // Feedback rates an answer of a conversation the caller may read (the Agent Engine decides which).
+  ...feedbackRoutes({
+    openAnswer: async (deps, caller, conversationId, messageId) => {
+      await openConversation(deps, caller, conversationId, "read");
+      return findAnswer(deps, caller.tenantId, conversationId, messageId);
+    },
+  }),
+  ...annotationRoutes,
+  // Agent Tuning: training-data exports and fine-tuning jobs (these need an OpenAI-compatible provider).
+  ...tuningExportRoutes,
+  ...tuningJobRoutes,
   ...toolRoutes,
   ...openaiRoutes,
   ...responsesRoutes,

@@ -5,7 +5,8 @@
  * - `whatsappSecrets/{id}`: the tenant it belongs to and its sealed secrets (platform/secrets.ts), outside
  *   every tenant's tree: the webhook finds the connection by id alone, and no client ever reads it.
  * - `tenants/{t}/whatsappInbound/{wamid}`: one per incoming message, created once (a replayed delivery finds
- *   it), with how far its answer got: received → queued → answered → sent (or not-sent, with why).
+ *   it), with how far its answer got: received → queued → answered → sent (or not-sent, with why); a reaction
+ *   is `handled` at once (it rates an answer, see webhook.ts) and never answered.
  * - `tenants/{t}/whatsappContacts/{connectionId}_{contact}`: the conversation a contact is in on a number.
  * - `tenants/{t}/whatsappOutbound/{wamid}`: each reply message sent, with the delivery statuses Meta reports.
  */
@@ -69,7 +70,8 @@ export const inboundSchema = z.object({
   ingest: z.boolean().default(false),
   /** When WhatsApp says the message was sent (ISO), for the 24-hour window. */
   sentAt: z.string(),
-  status: z.enum(["received", "queued", "answered", "sent", "not-sent"]),
+  /** `handled`: a reaction, applied to the answer it rates when it arrived; nothing is sent for it. */
+  status: z.enum(["received", "queued", "answered", "sent", "not-sent", "handled"]),
   conversationId: z.string().nullable(),
   /** The answer's message in the conversation (its delivery statuses are recorded there). */
   messageId: z.string().nullable().default(null),

@@ -6,7 +6,8 @@
  * message is recorded once, in a transaction keyed by its `wamid`, and queued for the worker; the webhook
  * answers as soon as that is done, since Meta retries slow webhooks. A replayed or retried delivery finds the
  * record and queues nothing new (a record left `received` by a failed enqueue is queued again: task ids are
- * deterministic, so this never queues twice). Statuses of sent replies are recorded on them.
+ * deterministic, so this never queues twice). Statuses of sent replies are recorded on them. A reaction to one
+ * of our replies rates the answer it carried (`react`), and is never answered.
  *
  * Answering (`answer`, the `whatsapp-reply` task): marks the message read (typing shown), finds or starts the
  * contact's conversation ("reset" or "start over" starts a new one), runs the turn, stores the reply on the
@@ -20,18 +21,20 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { decideConfirmation } from "../../agents/confirmations.js";
 import {
+  findAnswer,
   loadConversation,
   recordDelivery,
   startConversation,
   type MessageView,
 } from "../../agents/conversations.js";
+import { rateAnswer, removeFeedback, type FeedbackRating } from "../../accountability/feedback.js";
 import { conversationPath, type Delivery } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import { addDocument } from "../../knowledge/documents.js";
 import type { Deps } from "../../platform/deps.js";
 import type { SpeechToText } from "../../platform/ports.js";
 import { endUserRefusal } from "../../billing/limits.js";
-import { AppError, toAppError } from "../../platform/errors.js";
+import { AppError, isAppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { connectionForWebhook } from "./connections.js";
 import { GraphError, whatsappGraph, type WhatsAppGraph } from "./graph.js";
@@ -96,6 +99,11 @@ const messageSchema = z
       .optional(),
     audio: z
       .object({ id: z.string().max(200).optional(), mime_type: z.string().optional() })
+      .loose()
+      .optional(),
+    /** A reaction: the emoji and the message it is on (empty `emoji`: the reaction was removed). */
+    reaction: z
+      .object({ message_id: z.string().max(300), emoji: z.string().max(64).optional() })
       .loose()
       .optional(),
     /** A tap on one of a reply's buttons. */
@@ -219,6 +227,10 @@ export async function receive(
     for (const rawMessage of change.value.messages ?? []) {
       const m = messageSchema.safeParse(rawMessage);
       if (!m.success) continue;
+      if (m.data.type === "reaction") {
+        if ((await react(deps, tenantId, connectionId, m.data, now)) === "duplicate") counts.duplicates++;
+        continue;
+      }
       const path = inboundPath(tenantId, docId(m.data.id));
       const text = textOf(m.data);
       const inbound: Inbound = {
@@ -285,6 +297,99 @@ export async function receive(
     await deps.store.update(connectionPath(tenantId, connectionId), { lastActivityAt: now });
   }
   return counts;
+}
+
+/** Skin tones and emoji/text presentation selectors: 👍🏽 and 👍️ are 👍. */
+const emojiModifiers = /[\u{1F3FB}-\u{1F3FF}]|\u{FE0E}|\u{FE0F}/gu;
+
+/** What a reaction's emoji says about the answer: a rating, a removal (empty), or nothing (any other emoji). */
+export function ratingOfReaction(emoji: string | undefined): FeedbackRating | "removed" | null {
+  if (!emoji) return "removed";
+  const base = emoji.replace(emojiModifiers, "");
+  if (base === "\u{1F44D}") return "up";
+  if (base === "\u{1F44E}") return "down";
+  return null;
+}
+
+/**
+ * A contact's reaction to one of our replies rates the answer it carried: 👍 up, 👎 down (any skin tone), and
+ * removing the reaction takes the rating back; any other emoji is ignored. Only the contact the answer was
+ * for can rate it: a reply of another number, another contact's or another tenant's is not found here. Each
+ * reaction is recorded once by its `wamid` after it is applied, so a replayed delivery cannot undo a later
+ * change (a failure before that leaves nothing recorded, and Meta's retry applies it).
+ */
+async function react(
+  deps: Deps,
+  tenantId: string,
+  connectionId: string,
+  m: z.infer<typeof messageSchema>,
+  now: string,
+): Promise<"applied" | "duplicate" | "ignored"> {
+  const path = inboundPath(tenantId, docId(m.id));
+  if (await deps.store.get(path)) return "duplicate";
+  const contact = contactOf(connectionId, m.from);
+  const rating = ratingOfReaction(m.reaction?.emoji);
+  const target = m.reaction?.message_id;
+  let rated: { conversationId: string; messageId: string } | null = null;
+  if (rating === null) {
+    log.info("whatsapp: a reaction other than a thumbs up or down was ignored", { connectionId });
+  } else if (target) {
+    rated = await rateByReaction(deps, tenantId, contact, target, rating);
+  }
+  const record: Inbound = {
+    connectionId,
+    contact,
+    kind: "reaction",
+    text: "",
+    media: null,
+    ingest: false,
+    sentAt: new Date(Number(m.timestamp) * 1000).toISOString(),
+    status: "handled",
+    conversationId: rated?.conversationId ?? null,
+    messageId: rated?.messageId ?? null,
+    reply: null,
+    replyIds: [],
+    notSent: null,
+    decision: null,
+    confirmation: null,
+    createdAt: now,
+  };
+  // Two deliveries of the same reaction at once both apply it (the same rating twice); one record stays.
+  await deps.store.create(path, record).catch((e: unknown) => {
+    if (!(isAppError(e) && e.code === "already-exists")) throw e;
+  });
+  return rated ? "applied" : "ignored";
+}
+
+/** Applies a reaction to the answer reply `wamid` carried, if it is one of the contact's answers. */
+async function rateByReaction(
+  deps: Deps,
+  tenantId: string,
+  contact: string,
+  wamid: string,
+  rating: FeedbackRating | "removed",
+): Promise<{ conversationId: string; messageId: string } | null> {
+  const sent = (await deps.store.get(outboundPath(tenantId, docId(wamid))))?.data as
+    { conversationId?: unknown; messageId?: unknown } | undefined;
+  const conversationId = typeof sent?.conversationId === "string" ? sent.conversationId : null;
+  const messageId = typeof sent?.messageId === "string" ? sent.messageId : null;
+  // Not a reply of ours on this tenant's numbers, or one that carried no answer ("Started a new conversation").
+  if (!conversationId || !messageId) return null;
+  try {
+    const conversation = await loadConversation(deps, tenantId, conversationId);
+    // The contact hash includes the number: this holds only for this contact on this number.
+    if (conversation.endUserRef !== `whatsapp:${contact}`) return null;
+    const answer = await findAnswer(deps, tenantId, conversationId, messageId);
+    if (rating === "removed") await removeFeedback(deps, tenantId, answer);
+    else await rateAnswer(deps, tenantId, answer, { rating }, `whatsapp:${contact}`);
+    return { conversationId, messageId };
+  } catch (e) {
+    const error = toAppError(e);
+    if (error.status >= 500) throw e; // Meta retries the delivery
+    // Deleted since (retention, erasure), or not an answer that can be rated: nothing to do.
+    log.info("whatsapp: a reaction could not be applied", { code: error.code });
+    return null;
+  }
 }
 
 /** Parts of at most `max` characters, cut after a sentence (or, failing that, a space). */

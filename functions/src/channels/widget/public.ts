@@ -14,11 +14,12 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { getAgent } from "../../agents/agents.js";
-import { listMessages, loadConversation, startConversation } from "../../agents/conversations.js";
+import { findAnswer, listMessages, loadConversation, startConversation } from "../../agents/conversations.js";
 import type { MessageView } from "../../agents/conversations.js";
 import { messagePath, messageSchema } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
 import { decideConfirmation, type Decision } from "../../agents/confirmations.js";
+import { rateAnswer, removeFeedback, type FeedbackInput } from "../../accountability/feedback.js";
 import type { Deps } from "../../platform/deps.js";
 import { endUserRefusal } from "../../billing/limits.js";
 import { AppError, isAppError, toAppError } from "../../platform/errors.js";
@@ -148,6 +149,8 @@ export interface WidgetMessage {
     expiresAt: string;
     status: string;
   };
+  /** The end user's rating of this answer, if they rated it. */
+  readonly feedback?: { rating: "up" | "down"; comment: string | null };
 }
 
 const toWidgetMessage = (m: MessageView): WidgetMessage => ({
@@ -181,6 +184,7 @@ const toWidgetMessage = (m: MessageView): WidgetMessage => ({
         },
       }
     : {}),
+  ...(m.feedback ? { feedback: { rating: m.feedback.rating, comment: m.feedback.comment } } : {}),
 });
 
 /** What the widget shows before anyone talks: the agent's name and the theme. */
@@ -378,6 +382,34 @@ export async function widgetDecision(
     await recordOutcome(deps, found, toAppError(e));
     throw e;
   }
+}
+
+/**
+ * The end user rates an answer in their own conversation on this widget (`input`), or takes the rating back
+ * (`null`). An answer outside that conversation is not found. Charged like the widget's other calls, and,
+ * since it writes, to the client's address like every public write.
+ */
+export async function widgetFeedback(
+  deps: Deps,
+  key: string,
+  request: ApiRequest,
+  messageId: string,
+  input: FeedbackInput | null,
+): Promise<{ feedback: WidgetMessage["feedback"] | null }> {
+  const found = await openWidget(deps, key, request);
+  const endUser = endUserOf(found, request);
+  const perIp = deps.config.rateLimits.publicPerIp;
+  if (perIp) await limitPublic(deps, `ip:${request.ip ?? "unknown"}`, perIp);
+  await charge(deps, found, endUser, false);
+  const conversationId = await currentConversation(deps, found, endUser);
+  if (!conversationId) throw new AppError("not-found", `Message ${messageId} not found`);
+  const answer = await findAnswer(deps, found.tenantId, conversationId, messageId);
+  if (input === null) {
+    await removeFeedback(deps, found.tenantId, answer);
+    return { feedback: null };
+  }
+  const rated = await rateAnswer(deps, found.tenantId, answer, input, `widget:${found.id}:${endUser}`);
+  return { feedback: { rating: rated.rating, comment: rated.comment } };
 }
 
 /** The checks before a turn, so a refused request is answered as a plain error, not a stream. */

@@ -4,6 +4,7 @@ import { idPattern } from "../../platform/ids.js";
 import { wantsEventStream, type SseSend } from "../../platform/http/http.js";
 import { route, type Route } from "../../platform/http/router.js";
 import { decisionInput } from "../../agents/confirmations.js";
+import { feedbackInput } from "../../accountability/feedback.js";
 import {
   openTurn,
   resetWidgetConversation,
@@ -12,6 +13,7 @@ import {
   widgetMessageInput,
   widgetOrigins,
   widgetDecision,
+  widgetFeedback,
   widgetTurn,
 } from "./public.js";
 import { widgetKeyPattern } from "./schema.js";
@@ -166,6 +168,31 @@ export const widgetRoutes: Route<unknown, unknown>[] = [
         },
       };
     },
+  }),
+  route({
+    method: "PUT",
+    path: "/widget/v1/{key}/messages/{messageId}/feedback",
+    summary:
+      "The end user rates an answer of their conversation: {rating: 'up' | 'down', comment?: up to 2,000 " +
+      "characters}; a second rating replaces the first. Shown on the message as `feedback`",
+    tag,
+    permission: null,
+    params: keyParams.extend({ messageId: z.string().regex(idPattern, "must be a message id") }),
+    corsOrigins,
+    body: { kind: "json", schema: feedbackInput },
+    handle: ({ deps, params, body, request }) =>
+      widgetFeedback(deps, params.key, request, params.messageId, body),
+  }),
+  route({
+    method: "DELETE",
+    path: "/widget/v1/{key}/messages/{messageId}/feedback",
+    summary:
+      "The end user takes their rating of an answer back (answered the same whether or not it was rated)",
+    tag,
+    permission: null,
+    params: keyParams.extend({ messageId: z.string().regex(idPattern, "must be a message id") }),
+    corsOrigins,
+    handle: ({ deps, params, request }) => widgetFeedback(deps, params.key, request, params.messageId, null),
   }),
   route({
     method: "POST",
