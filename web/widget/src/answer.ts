@@ -4,10 +4,54 @@
  * 90%", "Abstained", a "Why this answer" disclosure, and the sources listed under the answer as "[1] name",
  * each opening in place to the quote it stands on (and the sentence it supports).
  */
-import { h, uniqueId } from "./dom";
-import { isRecord, type Citation, type WidgetConfirmation, type WidgetMessage } from "./messages";
+import { h, icon, icons, uniqueId } from "./dom";
+import {
+  isRecord,
+  type Citation,
+  type Rating,
+  type WidgetConfirmation,
+  type WidgetMessage,
+} from "./messages";
 
 export type Decision = "confirm" | "cancel";
+
+/** Rates the answer (`null` takes the rating back); resolves with the rating kept, rejects when refused. */
+export type Rate = (rating: Rating | null) => Promise<Rating | null>;
+
+/**
+ * A thumbs up and a thumbs down under the answer, each a toggle (aria-pressed): pressing the one already
+ * pressed takes the rating back. They show the new state at once, and go back if the platform refuses it.
+ */
+function ratingButtons(current: Rating | null, rate: Rate): HTMLElement {
+  let rating = current;
+  let busy = false;
+  const button = (label: string, path: string) =>
+    h("button", { type: "button", class: "rate", "aria-label": label, title: label }, icon(path));
+  const up = button("Helpful", icons.thumbUp);
+  const down = button("Not helpful", icons.thumbDown);
+  const show = (shown: Rating | null) => {
+    up.setAttribute("aria-pressed", String(shown === "up"));
+    down.setAttribute("aria-pressed", String(shown === "down"));
+  };
+  const press = async (pressed: Rating) => {
+    if (busy) return;
+    busy = true;
+    const before = rating;
+    show(rating === pressed ? null : pressed);
+    try {
+      rating = await rate(rating === pressed ? null : pressed);
+    } catch {
+      rating = before;
+    } finally {
+      busy = false;
+      show(rating);
+    }
+  };
+  show(rating);
+  up.addEventListener("click", () => void press("up"));
+  down.addEventListener("click", () => void press("down"));
+  return h("div", { class: "rating", role: "group", "aria-label": "Rate this answer" }, up, down);
+}
 
 const decidedLabel: Record<string, string> = {
   confirmed: "Confirmed",
@@ -180,7 +224,11 @@ function answerText(
   return text;
 }
 
-export function renderAnswer(message: WidgetMessage, onDecide?: (decision: Decision) => void): HTMLElement {
+export function renderAnswer(
+  message: WidgetMessage,
+  onDecide?: (decision: Decision) => void,
+  rating?: { current: Rating | null; rate: Rate },
+): HTMLElement {
   const sources = sourcesOf(message.citations);
   const items = sources.map(sourceItem);
   const reveal = new Map(sources.map((s, i) => [s.ref, (items[i] as { reveal: () => void }).reveal]));
@@ -221,6 +269,7 @@ export function renderAnswer(message: WidgetMessage, onDecide?: (decision: Decis
     message.confirmation ? confirmationBox(message.confirmation, onDecide) : null,
     badges.some(Boolean) ? h("div", { class: "meta" }, ...badges) : null,
     explain ? h("div", {}, explain, explanation) : null,
+    rating && message.id ? ratingButtons(rating.current, rating.rate) : null,
     items.length > 0
       ? h(
           "div",

@@ -5,9 +5,12 @@
  */
 import {
   isRecord,
+  parseFeedback,
   parseWidgetConfig,
   parseWidgetMessage,
+  type Rating,
   type WidgetConfig,
+  type WidgetFeedback,
   type WidgetMessage,
 } from "./messages";
 import { readSseEvents } from "./sse";
@@ -67,6 +70,8 @@ export interface WidgetApi {
     options: { onDelta: (text: string) => void; signal?: AbortSignal },
   ): Promise<WidgetMessage>;
   reset(): Promise<void>;
+  /** Rates an answer of the visitor's conversation (`null` takes the rating back); resolves with what is kept. */
+  rate(messageId: string, rating: Rating | null): Promise<WidgetFeedback | null>;
 }
 
 export interface WidgetApiOptions {
@@ -217,6 +222,18 @@ export function createWidgetApi(options: WidgetApiOptions): WidgetApi {
 
     async reset() {
       await request("/reset", { method: "POST", body: {} });
+    },
+
+    async rate(messageId, rating) {
+      const path = `/messages/${encodeURIComponent(messageId)}/feedback`;
+      if (rating === null) {
+        await request(path, { method: "DELETE" });
+        return null;
+      }
+      const answer = await json(await request(path, { method: "PUT", body: { rating } }));
+      const kept = isRecord(answer) ? parseFeedback(answer.feedback).feedback : undefined;
+      if (!kept) throw unreadable();
+      return kept;
     },
   };
 

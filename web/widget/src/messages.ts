@@ -51,6 +51,15 @@ export interface WidgetMessage {
   readonly explanation: string | null;
   readonly createdAt: string;
   readonly confirmation?: WidgetConfirmation;
+  /** The visitor's rating of this answer, if they rated it. */
+  readonly feedback?: WidgetFeedback;
+}
+
+export type Rating = "up" | "down";
+
+export interface WidgetFeedback {
+  readonly rating: Rating;
+  readonly comment: string | null;
 }
 
 /** Until the platform answers (or when it cannot be reached), the launcher still looks like a chat. */
@@ -125,7 +134,13 @@ export function parseWidgetMessage(value: unknown): WidgetMessage | undefined {
     explanation: text(value.explanation) || null,
     createdAt: text(value.createdAt) ?? "",
     ...parseConfirmation(value.confirmation),
+    ...parseFeedback(value.feedback),
   };
+}
+
+export function parseFeedback(value: unknown): { feedback?: WidgetFeedback } {
+  if (!isRecord(value) || (value.rating !== "up" && value.rating !== "down")) return {};
+  return { feedback: { rating: value.rating, comment: text(value.comment) ?? null } };
 }
 
 function parseConfirmation(value: unknown): { confirmation?: WidgetConfirmation } {

@@ -61,6 +61,11 @@ p{margin:0}
 .decide{display:flex;gap:8px;margin-top:8px}
 .decide button{padding:6px 14px;border-radius:8px;border:1px solid var(--accent);background:#fff}
 .decide .confirm{background:var(--accent);color:var(--on-accent)}
+.rating{display:flex;gap:4px;margin-top:6px}
+.rate{width:32px;height:32px;padding:0;border:1px solid transparent;border-radius:8px;background:transparent;color:#555;display:inline-flex;align-items:center;justify-content:center}
+.rate svg{width:18px;height:18px;fill:currentColor}
+.rate:hover{background:#e4e7eb}
+.rate[aria-pressed="true"]{border-color:var(--ring);color:var(--ring);background:#fff}
 .chips{display:flex;flex-wrap:wrap;gap:8px}
 .chip{padding:6px 12px;border:1px solid var(--ring);border-radius:999px;background:#fff;font-size:14px;text-align:left}
 .chip:hover{background:#f1f3f5}

@@ -418,3 +418,58 @@ describe("a tool's write the answer asks the visitor to confirm", () => {
     expect(w.view.getAllByRole("button", { name: "Confirm" })).toHaveLength(1);
   });
 });
+
+describe("rating an answer", () => {
+  const rated = (call: { method: string; body: unknown }) =>
+    call.method === "DELETE"
+      ? json(200, { feedback: null })
+      : json(200, { feedback: { rating: (call.body as { rating: string }).rating, comment: null } });
+
+  it("shows the rating an answer was loaded with, changes it with the other thumb, and takes it back", async () => {
+    const w = await mount(
+      fakePlatform({
+        conversation: () =>
+          json(200, {
+            conversationId: "c1",
+            messages: [vacationQuestion, { ...vacationAnswer, feedback: { rating: "down", comment: null } }],
+          }),
+        "messages/msg-2/feedback": rated,
+      }),
+    );
+    await openPanel(w);
+    const group = within(w.log()).getByRole("group", { name: "Rate this answer" });
+    const up = within(group).getByRole("button", { name: "Helpful" });
+    const down = within(group).getByRole("button", { name: "Not helpful" });
+    expect([up.getAttribute("aria-pressed"), down.getAttribute("aria-pressed")]).toEqual(["false", "true"]);
+    await w.user.click(up);
+    await waitFor(() => expect(up.getAttribute("aria-pressed")).toBe("true"));
+    expect(down.getAttribute("aria-pressed")).toBe("false");
+    await w.user.click(up);
+    await waitFor(() => expect(up.getAttribute("aria-pressed")).toBe("false"));
+    const calls = w.platform.calls.filter((c) => c.route === "messages/msg-2/feedback");
+    expect(calls.map((c) => [c.method, c.body])).toEqual([
+      ["PUT", { rating: "up" }],
+      ["DELETE", undefined],
+    ]);
+    // The visitor's own headers name them, as on every call.
+    expect(calls[0]?.headers["x-widget-visitor"]).toBe(localStorage.getItem(visitorStorageKey(widgetKey)));
+  });
+
+  it("rates a new answer, and puts the thumbs back with a notice when the platform refuses, the chat still usable", async () => {
+    const w = await mount(
+      fakePlatform({
+        "messages/msg-2/feedback": () => json(404, errorBody("not-found", "Message msg-2 not found")),
+      }),
+    );
+    await openPanel(w);
+    await w.user.type(w.input(), "How many vacation days do I get?{Enter}");
+    const down = await waitFor(() => within(w.log()).getByRole("button", { name: "Not helpful" }));
+    await w.user.click(down);
+    await waitFor(() =>
+      expect(w.shadow.textContent).toContain("Your rating was not saved: Message msg-2 not found"),
+    );
+    expect(down.getAttribute("aria-pressed")).toBe("false");
+    // A refused rating is not the chat refusing this page: the composer stays.
+    expect(shown(w.shadow.querySelector("form.composer"))).toBe(true);
+  });
+});

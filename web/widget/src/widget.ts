@@ -10,7 +10,7 @@ import { focusRingOn, textColorOn } from "./contrast";
 import { h, icon, icons, uniqueId } from "./dom";
 import type { EmbedOptions } from "./embed";
 import { browserStorage, identityHeaders, randomId, type VerifiedUser } from "./identity";
-import { defaultTheme, type Theme, type WidgetMessage } from "./messages";
+import { defaultTheme, type Rating, type Theme, type WidgetMessage } from "./messages";
 import { widgetCss } from "./styles";
 
 export interface WidgetHandle {
@@ -175,6 +175,8 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
   let inFlight: AbortController | null = null;
   /** Answers whose confirmation is still pending, as shown in the log. */
   const pendingAnswers = new Map<HTMLElement, WidgetMessage>();
+  /** Ratings given since an answer was loaded, by message id (an answer drawn again shows them). */
+  const ratings = new Map<string, Rating | null>();
   let waitUntil = 0;
   let waitTimer: ReturnType<typeof setTimeout> | undefined;
   let warned = false;
@@ -345,18 +347,45 @@ export function mountWidget(options: EmbedOptions, deps: WidgetDeps = {}): Widge
     return message.role === "user" ? renderQuestion(message.content) : answerElement(message);
   }
 
-  /** An answer, with Confirm / Cancel when it asks the end user to confirm a tool's write. */
+  /** The visitor's rating of an answer: the one given here, else the one it was loaded with. */
+  const ratingOf = (message: WidgetMessage) => ({
+    current: ratings.has(message.id) ? (ratings.get(message.id) ?? null) : (message.feedback?.rating ?? null),
+    rate: async (rating: Rating | null) => {
+      try {
+        const kept = (await api.rate(message.id, rating))?.rating ?? null;
+        ratings.set(message.id, kept);
+        return kept;
+      } catch (error) {
+        // Not the chat's refusal (the answer may be gone with a conversation reset elsewhere): just said.
+        if (error instanceof WidgetError) showNotice(`Your rating was not saved: ${error.message}`);
+        else report(error);
+        throw error;
+      }
+    },
+  });
+
+  /** An answer, with Confirm / Cancel when it asks the end user to confirm a tool's write, and its rating. */
   function answerElement(message: WidgetMessage): HTMLElement {
-    const element: HTMLElement = renderAnswer(message, (decision: Decision) => {
-      void decide(message, decision, element);
-    });
+    const element: HTMLElement = renderAnswer(
+      message,
+      (decision: Decision) => {
+        void decide(message, decision, element);
+      },
+      ratingOf(message),
+    );
     return element;
   }
 
   /** The answer's confirmation shown as `status`, without buttons (decided, or lapsed by a newer answer). */
   function settle(element: HTMLElement, message: WidgetMessage, status: string): void {
     if (!message.confirmation || !element.isConnected) return;
-    element.replaceWith(renderAnswer({ ...message, confirmation: { ...message.confirmation, status } }));
+    element.replaceWith(
+      renderAnswer(
+        { ...message, confirmation: { ...message.confirmation, status } },
+        undefined,
+        ratingOf(message),
+      ),
+    );
   }
 
   /** Settles every confirmation still pending in the log: a newer answer lapses them (as the platform does). */
