@@ -5,6 +5,7 @@
  * and the hostile cases (oversized or malformed input, the end user's own message, another conversation's
  * message, another credential's or tenant's conversation, a message whose trace does not match it).
  */
+import { annotationPath } from "./annotations.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { createApiKey } from "../identity/api-keys.js";
@@ -369,6 +370,16 @@ describe("reading feedback", () => {
     expect(
       (await rate(conversationId, answer.id, { rating: "down", comment: "my email is a@b.example" })).status,
     ).toBe(200);
+    // An editor's correction of that answer keeps the question as asked: it goes too.
+    const annotated = await platform.fetch("/v1/annotations", {
+      method: "POST",
+      json: { traceId: answer.traceId, corrected: "Twenty-five days." },
+      key: platform.keys.editor,
+    });
+    expect(annotated.status, await annotated.clone().text()).toBe(201);
+    const annotationStored = () =>
+      platform.deps.store.get(annotationPath("acme", answer.traceId as string)).then((s) => s?.data);
+    expect(await annotationStored()).toBeDefined();
     const erased = await platform.fetch("/v1/privacy/erase", {
       method: "POST",
       json: { endUserRef: "customer-erased" },
@@ -376,5 +387,6 @@ describe("reading feedback", () => {
     });
     expect(erased.status).toBe(200);
     expect(await stored(answer.traceId as string)).toBeUndefined();
+    expect(await annotationStored()).toBeUndefined();
   });
 });

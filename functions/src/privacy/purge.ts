@@ -1,13 +1,14 @@
 /**
  * Deleting a conversation with everything derived from it: its messages and the decision traces of its
  * turns (found through the messages' `traceId`, and through the traces' `conversationId` for failed turns,
- * which write a trace and no message), the feedback on its answers and its confirmations. Shared by erasure
- * and retention.
+ * which write a trace and no message), the feedback on and annotations of its answers and its confirmations.
+ * Shared by erasure and retention.
  *
  * Children go before their parent, in batches committed one after another, so a run that stops midway
  * leaves a state the next run finishes: the conversation document, which is how a conversation (and so
  * everything below it) is found, goes last.
  */
+import { annotationsPath } from "../accountability/annotations.js";
 import { feedbacksPath } from "../accountability/feedback.js";
 import { tracePath, tracesPath } from "../accountability/schema.js";
 import { confirmationsPath, conversationPath, messagesPath } from "../agents/schema.js";
@@ -96,6 +97,20 @@ export async function purgeConversation(
     await deleteTogether(
       deps,
       page.map((f) => f.path),
+    );
+  }
+  // Corrections of its answers keep the question as asked: they go with the conversation too (the eval item
+  // an annotation made is an editor's copy in a dataset, which erasure does not reach; the README says so).
+  for (;;) {
+    const page = await deps.store.query({
+      collection: annotationsPath(tenantId),
+      where: [{ field: "conversationId", op: "==", value: conversationId }],
+      limit: maxBatchDeletes,
+    });
+    if (page.length === 0) break;
+    await deleteTogether(
+      deps,
+      page.map((a) => a.path),
     );
   }
   // Confirmations hold a write tool's arguments (an amount, a payee): they go with the conversation.
