@@ -35,6 +35,8 @@ interface Screen {
 }
 
 let conversationId = "";
+/** The Prompts, Experiments and Evaluations pages' records, made through the API before the screens open. */
+const made = { promptId: "", experimentId: "", datasetId: "", runId: "", otherRunId: "" };
 
 const screens: Screen[] = [
   { name: "20-overview", path: () => "/", heading: "Alchemist" },
@@ -67,9 +69,114 @@ const screens: Screen[] = [
   { name: "54-health-notifications", path: () => "/monitor/notifications", heading: "Health" },
   { name: "55-health-sla", path: () => "/monitor/sla", heading: "Health" },
   { name: "56-health-sla-print", path: () => "/monitor/sla/print", heading: /^Availability report/ },
+  { name: "60-prompts", path: () => "/prompts", heading: "Prompts" },
+  { name: "61-prompt", path: () => `/prompts/${made.promptId}`, heading: "HR assistant instructions" },
+  { name: "62-experiments", path: () => "/experiments", heading: "Experiments" },
+  { name: "63-experiment-new", path: () => "/experiments/new", heading: "New experiment" },
+  { name: "64-experiment", path: () => `/experiments/${made.experimentId}`, heading: "Lower temperature" },
+  { name: "65-evaluations-datasets", path: () => "/evaluations", heading: "Evaluations" },
+  {
+    name: "66-eval-dataset",
+    path: () => `/evaluations/datasets/${made.datasetId}`,
+    heading: "HR golden set",
+  },
+  { name: "67-eval-run", path: () => `/evaluations/runs/${made.runId}`, heading: /^HR golden set against/ },
+  {
+    name: "68-eval-compare",
+    path: () => `/evaluations/compare?base=${made.runId}&other=${made.otherRunId}`,
+    heading: "Compare runs",
+  },
+  { name: "69-evaluations-runs", path: () => "/evaluations/runs", heading: "Evaluations" },
+  { name: "70-evaluations-replays", path: () => "/evaluations/replays", heading: "Evaluations" },
+  { name: "71-evaluations-simulations", path: () => "/evaluations/simulations", heading: "Evaluations" },
+  { name: "72-evaluations-tuning", path: () => "/evaluations/tuning", heading: "Evaluations" },
   { name: "33-not-found", path: () => "/no-such-page", heading: "Page not found" },
   { name: "34-sign-up", path: () => "/sign-up", heading: /./, signedOut: true },
 ];
+
+/**
+ * What the Prompts, Experiments and Evaluations screens show: a template with two versions, an experiment
+ * that ran on a few conversations, a dataset run twice (so two runs compare), a rated answer exported as
+ * training data, a replay and a simulation. All through the API, as a team would have made them.
+ */
+async function makeImprovementRecords(agentId: string): Promise<void> {
+  const prompt = await api<{ id: string }>("POST", "/v1/prompts", {
+    name: "HR assistant instructions",
+    text: "You are the HR assistant of {{company}}.\nCite the handbook for every claim.",
+    variables: [{ name: "company", type: "string", required: true }],
+    labels: ["production"],
+  });
+  made.promptId = prompt.id;
+  await api("POST", `/v1/prompts/${prompt.id}/versions`, {
+    text: "You are the HR assistant of {{company}}.\nAnswer in a {{tone}} tone.\nCite the handbook for every claim.",
+    variables: [
+      { name: "company", type: "string", required: true },
+      { name: "tone", type: "enum", required: false, default: "friendly", values: ["friendly", "formal"] },
+    ],
+    note: "A tone to choose",
+    labels: ["staging"],
+  });
+
+  const experiment = await api<{ id: string }>("POST", "/v1/experiments", {
+    agentId,
+    name: "Lower temperature",
+    metric: "answerRate",
+    variants: [
+      { name: "Control", share: 0.5 },
+      { name: "Cooler", share: 0.5, overrides: { temperature: 0 } },
+    ],
+  });
+  made.experimentId = experiment.id;
+  await api("POST", `/v1/experiments/${experiment.id}/start`);
+  let rated = false;
+  for (const content of [...questions, ...questions]) {
+    const { id } = await api<{ id: string }>("POST", `/v1/agents/${agentId}/conversations`, {});
+    const { message } = await api<{ message: { id: string; traceId: string | null } }>(
+      "POST",
+      `/v1/conversations/${id}/messages`,
+      { content },
+    );
+    if (!rated && message.traceId) {
+      await api("PUT", `/v1/conversations/${id}/messages/${message.id}/feedback`, { rating: "up" });
+      await api("POST", "/v1/eval/replays", { traceId: message.traceId, target: { version: "draft" } });
+      rated = true;
+    }
+  }
+  // Stopped, its figures kept: the demo agent's later conversations (other files') are not split.
+  await api("POST", `/v1/experiments/${experiment.id}/stop`);
+
+  const dataset = await api<{ id: string }>("POST", "/v1/eval/datasets", { name: "HR golden set" });
+  made.datasetId = dataset.id;
+  for (const item of [
+    { question: questions[0], expectedFacts: ["25"] },
+    { question: questions[1], referenceAnswer: "The daily meal allowance is 45 euros." },
+    { question: "What is the CEO's home address?", shouldAbstain: true },
+  ]) {
+    await api("POST", `/v1/eval/datasets/${dataset.id}/items`, item);
+  }
+  const finished = async (target: { agentId: string; version: number | "draft" }): Promise<string> => {
+    const run = await api<{ id: string }>("POST", "/v1/eval/runs", { datasetId: dataset.id, target });
+    for (let i = 0; i < 300; i++) {
+      const { status } = await api<{ status: string }>("GET", `/v1/eval/runs/${run.id}`);
+      if (status !== "queued" && status !== "running") return run.id;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`eval run ${run.id} did not finish in 60 s`);
+  };
+  const { publishedVersion } = await api<{ publishedVersion: number }>("GET", `/v1/agents/${agentId}`);
+  made.runId = await finished({ agentId, version: publishedVersion });
+  made.otherRunId = await finished({ agentId, version: "draft" });
+
+  await api("POST", "/v1/eval/simulations", {
+    name: "Vacation, then meals",
+    agentId,
+    steps: [
+      { message: questions[0], checks: { mustContain: ["25"] } },
+      { message: questions[1], checks: { shouldAbstain: false } },
+    ],
+  });
+  await api("POST", "/v1/tuning/exports", { agentId });
+}
 
 describe("Agent Studio: every page renders, passes axe, and is saved as screenshots", () => {
   let browser: Browser;
@@ -84,6 +191,7 @@ describe("Agent Studio: every page renders, passes axe, and is saved as screensh
       await api("POST", `/v1/conversations/${id}/messages`, { content });
       conversationId ||= id;
     }
+    await makeImprovementRecords(demo.agentId);
     browser = await launchChromium();
     signedIn = await signedInState(browser, platform());
   });

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { NavLink, useLocation, useNavigation } from "react-router";
 import {
   AppBar,
@@ -12,6 +12,8 @@ import {
   List,
   ListItemButton,
   ListItemText,
+  Menu,
+  MenuItem,
   Toolbar,
   Typography,
   useMediaQuery,
@@ -31,11 +33,30 @@ interface NavItem {
   readonly permission?: AdminPermission;
 }
 
-const navItems: readonly NavItem[] = [
+/** Destinations that belong together, behind one button of the bar (a menu), listed in the narrow menu. */
+interface NavGroup {
+  readonly label: string;
+  readonly items: readonly NavItem[];
+}
+
+type NavEntry = NavItem | NavGroup;
+
+const isGroup = (entry: NavEntry): entry is NavGroup => "items" in entry;
+
+const navEntries: readonly NavEntry[] = [
   { to: "/", label: "Overview", end: true },
   { to: "/agents", label: "Agents" },
   { to: "/knowledge", label: "Knowledge" },
   { to: "/tools", label: "Tools" },
+  // Changing an agent with evidence: one button, so the bar still fits a laptop's width.
+  {
+    label: "Improve",
+    items: [
+      { to: "/prompts", label: "Prompts" },
+      { to: "/experiments", label: "Experiments" },
+      { to: "/evaluations", label: "Evaluations", permission: "conversations.view" },
+    ],
+  },
   { to: "/conversations", label: "Conversations" },
   { to: "/analytics", label: "Analytics" },
   { to: "/monitor", label: "Health", permission: "monitor.view" },
@@ -43,10 +64,30 @@ const navItems: readonly NavItem[] = [
   { to: "/api", label: "API" },
 ];
 
-/** The destinations `role` may use. */
-function navItemsFor(role: Role): NavItem[] {
-  return navItems.filter((item) => item.permission === undefined || hasPermission(role, item.permission));
+const allowed = (role: Role) => (item: NavItem) =>
+  item.permission === undefined || hasPermission(role, item.permission);
+
+/** The destinations `role` may use, grouped as the bar shows them; a group with none left goes. */
+function navEntriesFor(role: Role): NavEntry[] {
+  return navEntries.flatMap((entry): NavEntry[] => {
+    if (!isGroup(entry)) return allowed(role)(entry) ? [entry] : [];
+    const items = entry.items.filter(allowed(role));
+    return items.length === 0 ? [] : [{ ...entry, items }];
+  });
 }
+
+/** The destinations `role` may use, one after the other (the narrow screens' menu). */
+function navItemsFor(role: Role): NavItem[] {
+  return navEntriesFor(role).flatMap((entry) => (isGroup(entry) ? entry.items : [entry]));
+}
+
+const navButtonSx = {
+  px: { md: 1.25, lg: 2 },
+  flexShrink: 0,
+  opacity: 0.85,
+  "&.active": { opacity: 1, bgcolor: "rgba(255, 255, 255, 0.16)" },
+  "&:focus-visible": { outline: "2px solid #fff", outlineOffset: 2 },
+} as const;
 
 /**
  * The frame of every page: skip link, app bar, and the `main` landmark. Signed in, the bar has the main
@@ -89,24 +130,22 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
           </Typography>
           {session && !compact ? (
             <Box component="nav" aria-label="Main" sx={{ display: "flex", gap: 0.5, flex: 1, minWidth: 0 }}>
-              {navItemsFor(session.role).map((item) => (
-                <Button
-                  key={item.to}
-                  component={NavLink}
-                  to={item.to}
-                  end={item.end ?? false}
-                  color="inherit"
-                  sx={{
-                    px: { md: 1.25, lg: 2 },
-                    flexShrink: 0,
-                    opacity: 0.85,
-                    "&.active": { opacity: 1, bgcolor: "rgba(255, 255, 255, 0.16)" },
-                    "&:focus-visible": { outline: "2px solid #fff", outlineOffset: 2 },
-                  }}
-                >
-                  {item.label}
-                </Button>
-              ))}
+              {navEntriesFor(session.role).map((entry) =>
+                isGroup(entry) ? (
+                  <NavGroupMenu key={entry.label} group={entry} />
+                ) : (
+                  <Button
+                    key={entry.to}
+                    component={NavLink}
+                    to={entry.to}
+                    end={entry.end ?? false}
+                    color="inherit"
+                    sx={navButtonSx}
+                  >
+                    {entry.label}
+                  </Button>
+                ),
+              )}
             </Box>
           ) : (
             <Box sx={{ flex: 1 }} />
@@ -136,6 +175,51 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
         {children}
       </Container>
     </Box>
+  );
+}
+
+/**
+ * A group of destinations in the bar: a button (marked like a link when one of them is the current page) that
+ * opens them as a menu of links.
+ */
+function NavGroupMenu({ group }: { readonly group: NavGroup }) {
+  const [anchor, setAnchor] = useState<HTMLElement | null>(null);
+  const { pathname } = useLocation();
+  const menuId = useId();
+  const open = anchor !== null;
+  const isCurrent = (item: NavItem) => pathname === item.to || pathname.startsWith(`${item.to}/`);
+  const current = group.items.some(isCurrent);
+  return (
+    <>
+      <Button
+        color="inherit"
+        className={current ? "active" : undefined}
+        aria-haspopup="true"
+        aria-expanded={open}
+        aria-controls={open ? menuId : undefined}
+        onClick={(event) => setAnchor(event.currentTarget)}
+        sx={navButtonSx}
+      >
+        {group.label}
+        <Box component="span" aria-hidden="true" sx={{ ml: 0.5, fontSize: "0.75em" }}>
+          ▾
+        </Box>
+      </Button>
+      <Menu id={menuId} anchorEl={anchor} open={open} onClose={() => setAnchor(null)}>
+        {group.items.map((item) => (
+          <MenuItem
+            key={item.to}
+            component={NavLink}
+            to={item.to}
+            selected={isCurrent(item)}
+            aria-current={isCurrent(item) ? "page" : undefined}
+            onClick={() => setAnchor(null)}
+          >
+            {item.label}
+          </MenuItem>
+        ))}
+      </Menu>
+    </>
   );
 }
 

@@ -2,6 +2,7 @@
  * Conversations with an agent, as the Playground holds them: the version a conversation talks to, the checked
  * answer with its citations, and the parts of an answer's decision trace the studio shows.
  */
+import type { MessageFeedback } from "./feedback";
 
 /** Which configuration a conversation talks to: the draft (editors only) or a published version. */
 export type VersionChoice = "draft" | number;
@@ -65,6 +66,8 @@ export interface AssistantMessage {
   readonly agentVersion: VersionChoice | null;
   /** Set when the answer asks its user to confirm a tool's write. */
   readonly confirmation?: Confirmation;
+  /** The answer's rating (thumbs up or down, and a comment), when it has one. */
+  readonly feedback?: MessageFeedback;
 }
 
 export interface TraceCandidate {

@@ -9,11 +9,16 @@ import type { AdminSource } from "./admin";
 import type { AgentsSource } from "./agents";
 import type { AnalyticsSource } from "./analytics";
 import type { BillingSource } from "./billing";
+import type { EvaluationsSource } from "./evaluations";
+import type { ExperimentsSource } from "./experiments";
+import type { FeedbackSource } from "./feedback";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
 import type { MonitorSource } from "./monitor";
+import type { PromptsSource } from "./prompts";
 import type { ToolSetMcpSource } from "./toolSetMcp";
 import type { ToolSetsSource } from "./toolSets";
+import type { TuningSource } from "./tuning";
 import type { WhatsAppSource } from "./whatsapp";
 import type { WidgetsSource } from "./widgets";
 
@@ -29,4 +34,9 @@ export interface StudioSource
     WhatsAppSource,
     WidgetsSource,
     ToolSetsSource,
-    ToolSetMcpSource {}
+    ToolSetMcpSource,
+    PromptsSource,
+    FeedbackSource,
+    ExperimentsSource,
+    EvaluationsSource,
+    TuningSource {}

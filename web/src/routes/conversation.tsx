@@ -2,6 +2,8 @@ import { useState } from "react";
 import { Link as RouterLink, useLocation, useParams } from "react-router";
 import { Alert, Box, Link, Paper, Stack, Typography, useMediaQuery } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
+import { AnswerDialogs, type AnswerTask } from "../components/feedback/AnswerDialogs";
+import { TranscriptAnswerActions } from "../components/feedback/TranscriptAnswerActions";
 import { ConversationDetails } from "../components/history/ConversationDetails";
 import type { ConversationLinkState } from "../components/history/ConversationTable";
 import { endUserLabel } from "../components/history/describe";
@@ -91,6 +93,16 @@ function ConversationReader({ conversationId }: { readonly conversationId: strin
 function Reader({ transcript }: { readonly transcript: ConversationTranscript }) {
   const { conversation, messages } = transcript;
   const agent = useAgent(conversation.agentId);
+  const { session } = useSession();
+  const canEdit = session !== undefined && roleAtLeast(session.role, "editor");
+  // Keyed by each opening, so a dialog starts from its answer; kept while it closes.
+  const [task, setTask] = useState<{
+    readonly task: AnswerTask;
+    readonly open: boolean;
+    readonly key: number;
+  }>();
+  const [done, setDone] = useState("");
+  const openTask = (next: AnswerTask) => setTask((t) => ({ task: next, open: true, key: (t?.key ?? 0) + 1 }));
   const theme = useTheme();
   const wide = useMediaQuery(theme.breakpoints.up("lg"));
   const [traceId, setTraceId] = useState<string | undefined>(undefined);
@@ -139,9 +151,32 @@ function Reader({ transcript }: { readonly transcript: ConversationTranscript })
                     called, the checks on each sentence.
                   </Typography>
                 )}
+                <Typography role="status" variant="body2" sx={{ mb: done ? 2 : 0 }}>
+                  {done}
+                </Typography>
                 <Transcript
                   messages={messages}
                   selectedTraceId={traceId}
+                  answerFooter={(message, question) => (
+                    <TranscriptAnswerActions
+                      conversationId={conversation.id}
+                      message={message}
+                      canEdit={canEdit}
+                      onCorrect={() =>
+                        message.answer.traceId &&
+                        openTask({
+                          kind: "correct",
+                          traceId: message.answer.traceId,
+                          question,
+                          original: message.answer.content,
+                        })
+                      }
+                      onAddToDataset={() =>
+                        message.answer.traceId &&
+                        openTask({ kind: "dataset", traceId: message.answer.traceId })
+                      }
+                    />
+                  )}
                   onShowTrace={setTraceId}
                   onOpenCitation={(c) => {
                     setCitation(c);
@@ -164,6 +199,15 @@ function Reader({ transcript }: { readonly transcript: ConversationTranscript })
         />
       </Box>
       <CitationDialog citation={citation} open={citationOpen} onClose={() => setCitationOpen(false)} />
+      {task && (
+        <AnswerDialogs
+          key={task.key}
+          task={task.task}
+          open={task.open}
+          onClose={() => setTask((t) => t && { ...t, open: false })}
+          onDone={setDone}
+        />
+      )}
     </>
   );
 }

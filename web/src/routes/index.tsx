@@ -71,6 +71,39 @@ export const appRoutes: RouteObject[] = [
             path: "analytics",
             lazy: async () => ({ Component: (await import("./analytics")).AnalyticsPage }),
           },
+          { path: "prompts", lazy: async () => ({ Component: (await import("./prompts")).PromptsPage }) },
+          {
+            path: "prompts/:promptId",
+            lazy: async () => ({ Component: (await import("./prompt")).PromptPage }),
+          },
+          {
+            path: "experiments",
+            lazy: async () => ({ Component: (await import("./experiments")).ExperimentsPage }),
+          },
+          {
+            path: "experiments/new",
+            lazy: async () => ({ Component: (await import("./experiments")).NewExperimentPage }),
+          },
+          {
+            path: "experiments/:experimentId",
+            lazy: async () => ({ Component: (await import("./experiment")).ExperimentPage }),
+          },
+          {
+            path: "evaluations/compare",
+            lazy: async () => ({ Component: (await import("./eval-compare")).EvalComparePage }),
+          },
+          {
+            path: "evaluations/datasets/:datasetId",
+            lazy: async () => ({ Component: (await import("./eval-dataset")).EvalDatasetPage }),
+          },
+          {
+            path: "evaluations/runs/:runId",
+            lazy: async () => ({ Component: (await import("./eval-run")).EvalRunPage }),
+          },
+          {
+            path: "evaluations/:tab?",
+            lazy: async () => ({ Component: (await import("./evaluations")).EvaluationsPage }),
+          },
           {
             path: "monitor/sla/print",
             lazy: async () => ({ Component: (await import("./health-sla-print")).SlaPrintPage }),

@@ -43,6 +43,7 @@ describe("App shell and unknown routes", () => {
     await user.tab(); // Agents
     await user.tab(); // Knowledge
     await user.tab(); // Tools
+    await user.tab(); // Improve (a menu: Prompts, Experiments, Evaluations)
     await user.tab(); // Conversations
     await user.tab(); // Analytics
     await user.tab(); // Health (an owner's)

@@ -15,6 +15,7 @@ import {
 import { useTheme } from "@mui/material/styles";
 import { AnswerCard, QuestionBubble, StreamingAnswer } from "../components/playground/AnswerCard";
 import { CitationDialog } from "../components/playground/CitationDialog";
+import { AnswerFeedback } from "../components/feedback/AnswerFeedback";
 import { ConfirmationCard } from "../components/playground/ConfirmationCard";
 import { SendBox } from "../components/playground/SendBox";
 import { TraceAside } from "../components/playground/TraceAside";
@@ -273,6 +274,20 @@ function Playground({ agent }: { readonly agent: Agent }) {
                             )
                           }
                           selected={turn.answer.traceId !== null && turn.answer.traceId === traceId}
+                          footer={
+                            conversationId !== undefined &&
+                            turn.answer.traceId !== null && (
+                              <AnswerFeedback
+                                feedback={turn.answer.feedback}
+                                onRate={(input) =>
+                                  studio.rateAnswer(conversationId, turn.answer?.id ?? "", input)
+                                }
+                                onClear={() =>
+                                  studio.clearAnswerRating(conversationId, turn.answer?.id ?? "")
+                                }
+                              />
+                            )
+                          }
                           onShowTrace={setTraceId}
                           onOpenCitation={(c) => {
                             setCitation(c);

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import { Stack, Typography } from "@mui/material";
 import type { Citation } from "../../data/conversations";
 import type { Delivery, TranscriptMessage } from "../../data/history";
@@ -11,6 +12,19 @@ interface TranscriptProps {
   readonly selectedTraceId: string | undefined;
   readonly onShowTrace: (traceId: string) => void;
   readonly onOpenCitation: (citation: Citation) => void;
+  /** At the foot of each answer: what the reader can do about it (rate it, correct it). */
+  readonly answerFooter?: (message: AnswerMessage, question: string | undefined) => ReactNode;
+}
+
+type AnswerMessage = Extract<TranscriptMessage, { role: "assistant" }>;
+
+/** The end user's message an answer replies to: the nearest one before it. */
+function questionBefore(messages: readonly TranscriptMessage[], index: number): string | undefined {
+  for (let i = index - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m?.role === "user") return m.content;
+  }
+  return undefined;
 }
 
 function When({
@@ -56,10 +70,16 @@ function DeliveryLine({ delivery }: { readonly delivery: Delivery }) {
 }
 
 /** A conversation's messages in order: the end user's questions and the agent's checked answers. */
-export function Transcript({ messages, selectedTraceId, onShowTrace, onOpenCitation }: TranscriptProps) {
+export function Transcript({
+  messages,
+  selectedTraceId,
+  onShowTrace,
+  onOpenCitation,
+  answerFooter,
+}: TranscriptProps) {
   return (
     <Stack component="ol" spacing={2.5} aria-label="Messages" sx={{ m: 0, p: 0, listStyle: "none" }}>
-      {messages.map((message) =>
+      {messages.map((message, index) =>
         message.role === "user" ? (
           <Stack component="li" key={message.id} aria-label="End user">
             <QuestionBubble text={message.content} />
@@ -73,6 +93,7 @@ export function Transcript({ messages, selectedTraceId, onShowTrace, onOpenCitat
                 message.answer.confirmation && <ConfirmationCard confirmation={message.answer.confirmation} />
               }
               selected={message.answer.traceId !== null && message.answer.traceId === selectedTraceId}
+              footer={answerFooter?.(message, questionBefore(messages, index))}
               onShowTrace={onShowTrace}
               onOpenCitation={onOpenCitation}
             />

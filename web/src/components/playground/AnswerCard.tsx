@@ -10,6 +10,8 @@ interface AnswerCardProps {
   readonly onOpenCitation: (citation: Citation) => void;
   /** Shown under the text: what the answer asks its user to confirm, if anything. */
   readonly confirmation?: ReactNode;
+  /** At the card's foot: what people can do about the answer (rate it, correct it). */
+  readonly footer?: ReactNode;
 }
 
 /**
@@ -31,7 +33,14 @@ function passagesCited(citations: readonly Citation[]): Citation[] {
 }
 
 /** One checked answer: its text, how sure the agent is, why, and the passages it stands on. */
-export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation, confirmation }: AnswerCardProps) {
+export function AnswerCard({
+  answer,
+  selected,
+  onShowTrace,
+  onOpenCitation,
+  confirmation,
+  footer,
+}: AnswerCardProps) {
   const [explained, setExplained] = useState(false);
   const explanationId = useId();
   return (
@@ -88,6 +97,7 @@ export function AnswerCard({ answer, selected, onShowTrace, onOpenCitation, conf
           </Typography>
         </Collapse>
       )}
+      {footer}
     </Paper>
   );
 }

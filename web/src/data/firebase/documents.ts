@@ -264,6 +264,7 @@ export function messageBody(doc: FirestoreDoc): Record<string, unknown> {
     createdAt: data.createdAt,
     ...(data.delivery !== undefined ? { delivery: data.delivery } : {}),
     ...(data.confirmation !== undefined ? { confirmation: data.confirmation } : {}),
+    ...(data.feedback !== undefined ? { feedback: data.feedback } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
  * whose answer streams in (server-sent events), and reading the decision trace of an answer. Answers are
  * checked here, at the edge, so screens can trust every field they show.
  */
+import type { MessageFeedback } from "../feedback";
 import type {
   AssistantMessage,
   Citation,
@@ -15,6 +16,7 @@ import type {
 import { isRecord, PlatformRequestError, sendPlatformRequest } from "../platform";
 import { asSignedIn, requestAsSignedIn } from "../session";
 import { readSseEvents } from "../sse";
+import { parseMessageFeedback } from "./feedback";
 import { isNumber } from "./shape";
 
 // ----- requests -----------------------------------------------------------------------------------------
@@ -164,7 +166,13 @@ export function parseAssistantMessage(value: unknown): AssistantMessage | undefi
     traceId: typeof value.traceId === "string" ? value.traceId : null,
     agentVersion: version === "draft" || isNumber(version) ? version : null,
     ...(parseConfirmation(value.confirmation) ?? {}),
+    ...feedbackOf(value.feedback),
   };
+}
+
+function feedbackOf(value: unknown): { feedback: MessageFeedback } | undefined {
+  const feedback = parseMessageFeedback(value);
+  return feedback ? { feedback } : undefined;
 }
 
 function parseConfirmation(value: unknown): { confirmation: Confirmation } | undefined {

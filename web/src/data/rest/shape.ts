@@ -102,3 +102,13 @@ export function parseCreatedId(body: unknown, path: string): { id: string } {
     "an id",
   );
 }
+
+/** A nested object under `key`, read by `read`; what it finds wrong is named with the key (`latencyMs.p50`). */
+export function nested<T>(
+  parent: Record<string, unknown>,
+  key: string,
+  read: (value: Record<string, unknown>) => T,
+): T {
+  const value = record(parent[key], key);
+  return within(key, () => read(value));
+}

@@ -7,11 +7,16 @@ import { restAdmin } from "./admin";
 import { restAgents } from "./agents";
 import { restAnalytics } from "./analytics";
 import { restBilling } from "./billing";
+import { restEvaluations } from "./evaluations";
+import { restExperiments } from "./experiments";
+import { restFeedback } from "./feedback";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
 import { restMonitor } from "./monitor";
+import { restPrompts } from "./prompts";
 import { restToolSetMcp } from "./toolSetMcp";
 import { restToolSets } from "./toolSets";
+import { restTuning } from "./tuning";
 import { restWhatsApp } from "./whatsapp";
 import { restWidgets } from "./widgets";
 
@@ -27,4 +32,9 @@ export const restSource: StudioSource = {
   ...restWidgets,
   ...restToolSets,
   ...restToolSetMcp,
+  ...restPrompts,
+  ...restFeedback,
+  ...restExperiments,
+  ...restEvaluations,
+  ...restTuning,
 };
