@@ -93,6 +93,8 @@ describe("GET /v1/agent-options", () => {
           provider: platform.deps.chat.info.provider,
         },
         allowed: ["gpt-4o-mini", "gpt-4o", "gpt-4.1-mini"],
+        // The workspace's fine-tuned models (none here; tuning/finetune.test.ts registers one).
+        tuned: [],
       },
       maxOutputTokens: { min: 16, max: 2000, default: 800 },
       contextBudgetTokens: { min: 1000, max: 16_000, default: 8000 },
