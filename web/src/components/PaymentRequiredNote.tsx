@@ -4,7 +4,7 @@ import { hasPermission } from "../data/admin";
 import { billingRefusalOf } from "../data/billing";
 import type { PlatformRequestError } from "../data/platform";
 import { useSession } from "../data/session";
-import { formatInstant } from "./analytics/format";
+import { formatInstant } from "./shared/format";
 import { settingsPath } from "./settings/sections";
 
 /**

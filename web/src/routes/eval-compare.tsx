@@ -17,14 +17,14 @@ import {
   ToggleButtonGroup,
   Typography,
 } from "@mui/material";
-import { formatCount, formatLatency, formatRate } from "../components/analytics/format";
+import { formatCount, formatLatency, formatRate } from "../components/shared/format";
 import { EvaluationsOnlyForEditors } from "../components/evaluations/EvaluationsOnlyForEditors";
 import { formatPointsDelta, targetLabel } from "../components/evaluations/format";
 import { evaluationsPath, runAddress } from "../components/evaluations/sections";
 import { PageLoading } from "../components/PageLoading";
 import { TraceAside } from "../components/playground/TraceAside";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
-import { formatMoney } from "../components/settings/billing/money";
+import { formatMoney } from "../components/shared/money";
 import { usePageTitle } from "../components/usePageTitle";
 import { hasPermission } from "../data/admin";
 import type { ComparedItem, ComparedSide, EvalRun, ItemChange, RunComparison } from "../data/evaluations";

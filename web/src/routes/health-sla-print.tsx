@@ -1,6 +1,6 @@
 import { Link as RouterLink, useSearchParams } from "react-router";
 import { Box, Button, GlobalStyles, Stack, Typography } from "@mui/material";
-import { formatInstant } from "../components/analytics/format";
+import { formatInstant } from "../components/shared/format";
 import { AdminOnlyNotice } from "../components/health/AdminOnlyNotice";
 import { formatMonth, formatTargetPercent } from "../components/health/format";
 import { healthPath } from "../components/health/sections";

@@ -2,7 +2,7 @@ import { useId } from "react";
 import { Link as RouterLink } from "react-router";
 import { Alert, AlertTitle, Button, Paper, Typography } from "@mui/material";
 import type { PlatformRequestError } from "../../data/platform";
-import { formatInstant } from "./format";
+import { formatInstant } from "../shared/format";
 
 /** A range without a single turn: what would put figures here, and where to start. */
 export function NoActivity({

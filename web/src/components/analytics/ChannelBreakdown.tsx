@@ -3,8 +3,8 @@ import { Paper, Typography } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
 import { BarChart } from "@mui/x-charts/BarChart";
 import type { ChannelAnalytics } from "../../data/analytics";
-import { ChartFigure } from "./ChartCard";
-import { DataTable } from "./DataTable";
+import { ChartFigure } from "../shared/ChartCard";
+import { DataTable } from "../shared/DataTable";
 import { activityOf, totalTokens } from "./figures";
 import {
   channelLabel,
@@ -14,7 +14,7 @@ import {
   formatLatency,
   formatRate,
   plural,
-} from "./format";
+} from "../shared/format";
 
 /** One bar per channel, so the chart grows with them: readable labels at any count. */
 const barHeight = 44;

@@ -4,8 +4,8 @@ import { useTheme } from "@mui/material/styles";
 import { BarChart } from "@mui/x-charts/BarChart";
 import { LineChart } from "@mui/x-charts/LineChart";
 import type { AnalyticsDay, AnalyticsMetrics } from "../../data/analytics";
-import { ChartCard, chartHeight } from "./ChartCard";
-import type { DataTableRow } from "./DataTable";
+import { ChartCard, chartHeight } from "../shared/ChartCard";
+import type { DataTableRow } from "../shared/DataTable";
 import { totalTokens } from "./figures";
 import {
   channelLabel,
@@ -17,7 +17,7 @@ import {
   formatLatency,
   formatRate,
   plural,
-} from "./format";
+} from "../shared/format";
 
 type Value = number | null;
 

@@ -2,8 +2,8 @@ import { memo, useId } from "react";
 import { Box, Paper, Typography } from "@mui/material";
 import type { AnalyticsMetrics } from "../../data/analytics";
 import { totalTokens } from "./figures";
-import { formatConfidence, formatCount, formatLatency, formatRate, plural } from "./format";
-import { visuallyHidden } from "./ChartCard";
+import { formatConfidence, formatCount, formatLatency, formatRate, plural } from "../shared/format";
+import { visuallyHidden } from "../shared/ChartCard";
 
 interface Figure {
   readonly label: string;

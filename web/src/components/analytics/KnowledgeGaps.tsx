@@ -14,7 +14,7 @@ import {
 import type { KnowledgeGap } from "../../data/analytics";
 import { documentPlaceUrl } from "../knowledge/documentPlace";
 import { RelativeTime } from "../RelativeTime";
-import { formatCount, plural } from "./format";
+import { formatCount, plural } from "../shared/format";
 
 /** The closest material as a reader finds it: "handbook.md › Time off › Vacation", linked to that place. */
 function ClosestMaterial({ closest }: { readonly closest: KnowledgeGap["closest"] }) {

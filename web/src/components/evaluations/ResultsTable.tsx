@@ -16,7 +16,7 @@ import {
   Typography,
 } from "@mui/material";
 import type { EvalResult } from "../../data/evaluations";
-import { formatConfidence, formatLatency } from "../analytics/format";
+import { formatConfidence, formatLatency } from "../shared/format";
 import { conversationAddress } from "./sections";
 
 export const resultFilters = ["all", "incorrect", "correct", "failed", "pending"] as const;

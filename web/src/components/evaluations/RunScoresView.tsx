@@ -2,9 +2,9 @@ import { Box, Table, TableBody, TableCell, TableContainer, TableRow, Typography 
 import { useTheme } from "@mui/material/styles";
 import { BarChart } from "@mui/x-charts/BarChart";
 import type { RunScores } from "../../data/evaluations";
-import { ChartCard, chartHeight } from "../analytics/ChartCard";
-import { formatCount, formatLatency, formatRate } from "../analytics/format";
-import { formatMoney } from "../settings/billing/money";
+import { ChartCard, chartHeight } from "../shared/ChartCard";
+import { formatCount, formatLatency, formatRate } from "../shared/format";
+import { formatMoney } from "../shared/money";
 
 /** A run's overall scores, one row each, with what each means in a few words. */
 export function RunScoresTable({ scores }: { readonly scores: RunScores }) {

@@ -17,7 +17,7 @@ import {
 } from "@mui/material";
 import type { Agent } from "../../data/agents";
 import { isRunActive, type EvalRun, type RunStatus } from "../../data/evaluations";
-import { visuallyHidden } from "../analytics/ChartCard";
+import { visuallyHidden } from "../shared/ChartCard";
 import { warningDark } from "../../theme";
 import { RelativeTime } from "../RelativeTime";
 import { accuracyOf, progressText, runStatusWords, targetLabel } from "./format";

@@ -30,7 +30,7 @@ import {
   type ValidationReport,
 } from "../../data/tuning";
 import { useMutation } from "../../data/useMutation";
-import { formatCount, plural } from "../analytics/format";
+import { formatCount, plural } from "../shared/format";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { PageLoading } from "../PageLoading";
 import { RelativeTime } from "../RelativeTime";

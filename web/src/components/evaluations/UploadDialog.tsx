@@ -27,7 +27,7 @@ import {
   type UploadReport,
 } from "../../data/evaluations";
 import { useMutation } from "../../data/useMutation";
-import { visuallyHidden } from "../analytics/ChartCard";
+import { visuallyHidden } from "../shared/ChartCard";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { monospace } from "../../theme";
 

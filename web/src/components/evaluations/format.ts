@@ -1,6 +1,6 @@
 /** How the Evaluations pages write their figures (the analytics screen's formats, and a few of their own). */
 import type { EvalRun, RunTargetVersion, RunStatus } from "../../data/evaluations";
-import { formatRate } from "../analytics/format";
+import { formatRate } from "../shared/format";
 
 export const runStatusWords: Record<RunStatus, string> = {
   queued: "Queued",

@@ -21,9 +21,9 @@ import {
   type Significance,
   type VariantMetrics,
 } from "../../data/experiments";
-import { ChartCard, chartHeight } from "../analytics/ChartCard";
-import { formatCount, formatLatency, formatRate } from "../analytics/format";
-import { formatMoney } from "../settings/billing/money";
+import { ChartCard, chartHeight } from "../shared/ChartCard";
+import { formatCount, formatLatency, formatRate } from "../shared/format";
+import { formatMoney } from "../shared/money";
 
 /** Experiments cost what the billing catalog charges: micros of US dollars. */
 const currency = "usd";

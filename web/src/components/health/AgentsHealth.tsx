@@ -14,10 +14,10 @@ import {
   Typography,
 } from "@mui/material";
 import type { AgentHealth, ProbeStatus } from "../../data/monitor";
-import { formatCount, formatLatency, formatRate } from "../analytics/format";
+import { formatCount, formatLatency, formatRate } from "../shared/format";
 import { RelativeTime } from "../RelativeTime";
-import { SectionHeader } from "../settings/SectionHeader";
-import { compactCells } from "../settings/tableStyles";
+import { SectionHeader } from "../shared/SectionHeader";
+import { compactCells } from "../shared/tableStyles";
 import { agentStatusPresentation, type Presentation } from "./format";
 import { PresentationChip } from "./PresentationChip";
 import { healthPath } from "./sections";

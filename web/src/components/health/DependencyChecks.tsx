@@ -13,10 +13,10 @@ import {
 } from "@mui/material";
 import type { CheckSample, CheckStatus, DependencyCheck } from "../../data/monitor";
 import { monospace, warningDark } from "../../theme";
-import { formatLatency } from "../analytics/format";
+import { formatLatency } from "../shared/format";
 import { RelativeTime } from "../RelativeTime";
-import { SectionHeader } from "../settings/SectionHeader";
-import { compactCells } from "../settings/tableStyles";
+import { SectionHeader } from "../shared/SectionHeader";
+import { compactCells } from "../shared/tableStyles";
 import { checkStatusPresentation, formatPointTime } from "./format";
 import { PresentationChip } from "./PresentationChip";
 

@@ -3,7 +3,7 @@ import { useSearchParams } from "react-router";
 import { Box, Button, Paper, Stack, ToggleButton, ToggleButtonGroup, Typography } from "@mui/material";
 import { useIncidents } from "../../data/hooks/monitor";
 import { incidentFilters, type Incident, type IncidentFilter } from "../../data/monitor";
-import { formatInstant } from "../analytics/format";
+import { formatInstant } from "../shared/format";
 import { PageLoading } from "../PageLoading";
 import { RequestErrorAlert } from "../RequestErrorAlert";
 import { SectionLoadError } from "../settings/SectionLoadError";

@@ -3,9 +3,9 @@ import { Box } from "@mui/material";
 import { useTheme } from "@mui/material/styles";
 import { LineChart } from "@mui/x-charts/LineChart";
 import type { MetricStep, MonitorSeries, SeriesKind, SeriesPoint } from "../../data/monitor";
-import { ChartCard, chartHeight } from "../analytics/ChartCard";
-import type { DataTableRow } from "../analytics/DataTable";
-import { formatCompact, formatCount, formatLatency, formatRate, plural } from "../analytics/format";
+import { ChartCard, chartHeight } from "../shared/ChartCard";
+import type { DataTableRow } from "../shared/DataTable";
+import { formatCompact, formatCount, formatLatency, formatRate, plural } from "../shared/format";
 import { formatPointTime, formatTick } from "./format";
 
 type Value = number | null;

@@ -28,7 +28,7 @@ import {
   type NotificationChannel,
 } from "../../data/monitor";
 import type { PlatformRequestError } from "../../data/platform";
-import { channelLabel } from "../analytics/format";
+import { channelLabel } from "../shared/format";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { comparisonLabels, metricLabel, severityPresentation, thresholdUnit } from "./format";
 import {

@@ -2,7 +2,7 @@ import { useId } from "react";
 import { Box, CircularProgress, Paper, Typography } from "@mui/material";
 import { useRulePreview } from "../../data/hooks/monitor";
 import type { AlertMetric, AlertRuleInput, RulePreview } from "../../data/monitor";
-import { formatCount, formatInstant, plural } from "../analytics/format";
+import { formatCount, formatInstant, plural } from "../shared/format";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { formatMetricValue, formatMinutes, metricLabel } from "./format";
 import { liveMetrics } from "./ruleForm";

@@ -10,8 +10,8 @@ import {
 } from "@mui/material";
 import type { SlaReport, SlaTarget } from "../../data/monitor";
 import { monospace } from "../../theme";
-import { formatCount } from "../analytics/format";
-import { compactCells } from "../settings/tableStyles";
+import { formatCount } from "../shared/format";
+import { compactCells } from "../shared/tableStyles";
 import { formatAvailability, type Presentation } from "./format";
 import { PresentationChip } from "./PresentationChip";
 

@@ -15,7 +15,7 @@ import type {
   RuleState,
   Severity,
 } from "../../data/monitor";
-import { formatCount, formatLatency, formatRate } from "../analytics/format";
+import { formatCount, formatLatency, formatRate } from "../shared/format";
 
 export type ChipColor = "default" | "success" | "warning" | "error";
 

@@ -33,10 +33,10 @@ import { RelativeTime } from "../RelativeTime";
 import { CreateApiKeyDialog } from "./CreateApiKeyDialog";
 import { roleWithArticle } from "./roleDescriptions";
 import { SecretRevealDialog, useShownOnce } from "./SecretRevealDialog";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { SectionLoadError } from "./SectionLoadError";
 import { useRemoteUpdate } from "./useRemoteUpdate";
-import { compactCells, visuallyHidden } from "./tableStyles";
+import { compactCells, visuallyHidden } from "../shared/tableStyles";
 
 /** `/settings/api-keys`: the workspace's keys, a new key (shown once), and revoking one. */
 export function ApiKeysSection({ session }: { readonly session: Session }) {

@@ -20,9 +20,9 @@ import { monospace } from "../../theme";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { PageLoading } from "../PageLoading";
 import { RelativeTime } from "../RelativeTime";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { SectionLoadError } from "./SectionLoadError";
-import { compactCells, visuallyHidden } from "./tableStyles";
+import { compactCells, visuallyHidden } from "../shared/tableStyles";
 
 /** What the platform records, in words; an action not listed here is shown as the platform names it. */
 const actionLabels: Readonly<Record<string, string>> = {

@@ -17,11 +17,11 @@ import {
 import type { AnalyticsRange, ChannelAnalytics } from "../../data/analytics";
 import { useAnalytics } from "../../data/hooks/analytics";
 import { activityOf } from "../analytics/figures";
-import { channelLabel, formatCount, formatRate } from "../analytics/format";
+import { channelLabel, formatCount, formatRate } from "../shared/format";
 import { PageLoading } from "../PageLoading";
 import { RelativeTime } from "../RelativeTime";
 import { SectionLoadError } from "./SectionLoadError";
-import { compactCells } from "./tableStyles";
+import { compactCells } from "../shared/tableStyles";
 
 /** The window, in days up to now: the analytics page's default, so "Open analytics" shows the same figures. */
 const activityRange: AnalyticsRange = 30;

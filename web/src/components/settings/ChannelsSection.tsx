@@ -8,7 +8,7 @@ import type { Session } from "../../data/session";
 import { monospace } from "../../theme";
 import { CodeBlock } from "../CodeBlock";
 import { ChannelActivity } from "./ChannelActivity";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { settingsPath } from "./sections";
 import { WhatsAppChannelCard } from "./whatsapp/WhatsAppChannelCard";
 import { WidgetChannelCard } from "./widget/WidgetChannelCard";

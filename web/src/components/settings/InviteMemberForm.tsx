@@ -8,7 +8,7 @@ import { FormErrorAlert } from "../FormErrorAlert";
 import { RelativeTime } from "../RelativeTime";
 import { roleDescriptions, roleWithArticle } from "./roleDescriptions";
 import { SecretRevealDialog, useShownOnce } from "./SecretRevealDialog";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 
 interface InviteMemberFormProps {
   readonly session: Session;

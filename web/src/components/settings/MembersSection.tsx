@@ -39,10 +39,10 @@ import { RelativeTime } from "../RelativeTime";
 import { InviteMemberForm } from "./InviteMemberForm";
 import { PendingInvitations } from "./PendingInvitations";
 import { roleDescriptions, roleWithArticle } from "./roleDescriptions";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { SectionLoadError } from "./SectionLoadError";
 import { useRemoteUpdate } from "./useRemoteUpdate";
-import { compactCells, visuallyHidden } from "./tableStyles";
+import { compactCells, visuallyHidden } from "../shared/tableStyles";
 
 /** `/settings/members`: who is in the workspace with which role, invitations, and what each role may do. */
 export function MembersSection({ session }: { readonly session: Session }) {

@@ -19,10 +19,10 @@ import type { RemoteData } from "../../data/useRemoteData";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { PageLoading } from "../PageLoading";
 import { RelativeTime } from "../RelativeTime";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { SectionLoadError } from "./SectionLoadError";
 import { useRemoteUpdate } from "./useRemoteUpdate";
-import { compactCells, visuallyHidden } from "./tableStyles";
+import { compactCells, visuallyHidden } from "../shared/tableStyles";
 
 interface PendingInvitationsProps {
   readonly invitations: RemoteData<Invitation[]>;

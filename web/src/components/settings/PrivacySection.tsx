@@ -5,7 +5,7 @@ import { useStudio } from "../../data/studio";
 import { useMutation } from "../../data/useMutation";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { saveFile } from "../saveFile";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { TypedConfirmDialog } from "./TypedConfirmDialog";
 
 /** Saves JSON as a file: the browser's download, from memory. */

@@ -20,7 +20,7 @@ import { useMutation, type Mutation } from "../../data/useMutation";
 import { monospace } from "../../theme";
 import { FormErrorAlert } from "../FormErrorAlert";
 import { PageLoading } from "../PageLoading";
-import { SectionHeader } from "./SectionHeader";
+import { SectionHeader } from "../shared/SectionHeader";
 import { SectionLoadError } from "./SectionLoadError";
 
 /** `/settings/workspace`: what the workspace is, and how long it keeps conversations. */

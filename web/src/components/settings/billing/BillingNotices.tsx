@@ -3,7 +3,7 @@ import { Box, Chip, Paper, Stack, Typography } from "@mui/material";
 import type { BillingNotice } from "../../../data/billing";
 import { warningDark } from "../../../theme";
 import { RelativeTime } from "../../RelativeTime";
-import { SectionHeader } from "../SectionHeader";
+import { SectionHeader } from "../../shared/SectionHeader";
 
 /** What each kind of notice is about, in a word or two; an unknown kind is shown as the platform names it. */
 const kindLabels: Readonly<Record<string, string>> = {

@@ -10,7 +10,7 @@ import { useMutation } from "../../../data/useMutation";
 import { FormErrorAlert } from "../../FormErrorAlert";
 import { PageLoading } from "../../PageLoading";
 import { settingsPath } from "../sections";
-import { SectionHeader } from "../SectionHeader";
+import { SectionHeader } from "../../shared/SectionHeader";
 import { SectionLoadError } from "../SectionLoadError";
 import { BillingNotices } from "./BillingNotices";
 import { CreditLedger } from "./CreditLedger";

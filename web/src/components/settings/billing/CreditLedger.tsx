@@ -14,9 +14,9 @@ import {
 import type { CreditEntry } from "../../../data/billing";
 import { monospace } from "../../../theme";
 import { RelativeTime } from "../../RelativeTime";
-import { SectionHeader } from "../SectionHeader";
-import { compactCells, visuallyHidden } from "../tableStyles";
-import { formatMoney } from "./money";
+import { SectionHeader } from "../../shared/SectionHeader";
+import { compactCells, visuallyHidden } from "../../shared/tableStyles";
+import { formatMoney } from "../../shared/money";
 
 /** Each kind of entry, in words; an unknown kind is shown as the platform names it. */
 const kindLabels: Readonly<Record<string, string>> = {

@@ -13,12 +13,12 @@ import {
 } from "@mui/material";
 import type { Invoice } from "../../../data/billing";
 import type { RemoteData } from "../../../data/useRemoteData";
-import { formatDayWithYear } from "../../analytics/format";
+import { formatDayWithYear } from "../../shared/format";
 import { PageLoading } from "../../PageLoading";
-import { SectionHeader } from "../SectionHeader";
+import { SectionHeader } from "../../shared/SectionHeader";
 import { SectionLoadError } from "../SectionLoadError";
-import { compactCells, visuallyHidden } from "../tableStyles";
-import { formatMinorUnits } from "./money";
+import { compactCells, visuallyHidden } from "../../shared/tableStyles";
+import { formatMinorUnits } from "../../shared/money";
 
 /** Stripe's invoice statuses, in words. */
 const statusLabels: Readonly<Record<string, string>> = {

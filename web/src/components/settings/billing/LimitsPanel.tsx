@@ -2,9 +2,9 @@ import { useId } from "react";
 import { Box, Chip, LinearProgress, Paper, Stack, Typography } from "@mui/material";
 import type { LimitStanding } from "../../../data/billing";
 import { warningDark } from "../../../theme";
-import { formatInstant } from "../../analytics/format";
+import { formatInstant } from "../../shared/format";
 import { formatBytes } from "../../knowledge/describe";
-import { SectionHeader } from "../SectionHeader";
+import { SectionHeader } from "../../shared/SectionHeader";
 
 /** Where a limit stands: fine, nearly used (80%), or used up. */
 type Standing = "ok" | "near" | "reached";

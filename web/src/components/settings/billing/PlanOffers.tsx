@@ -2,8 +2,8 @@ import { useId } from "react";
 import { Box, Button, Chip, Paper, Stack, Typography } from "@mui/material";
 import type { BillingOverview, PlanOffer } from "../../../data/billing";
 import { FormErrorAlert } from "../../FormErrorAlert";
-import { SectionHeader } from "../SectionHeader";
-import { formatMoney } from "./money";
+import { SectionHeader } from "../../shared/SectionHeader";
+import { formatMoney } from "../../shared/money";
 import type { StripeActions } from "./stripeActions";
 
 interface PlanOffersProps {

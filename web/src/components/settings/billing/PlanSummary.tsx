@@ -2,9 +2,9 @@ import type { ReactNode } from "react";
 import { Alert, AlertTitle, Box, Button, Chip, Paper, Stack, Typography } from "@mui/material";
 import type { AccountStatus, BillingOverview } from "../../../data/billing";
 import { warningDark } from "../../../theme";
-import { formatInstant } from "../../analytics/format";
+import { formatInstant } from "../../shared/format";
 import { FormErrorAlert } from "../../FormErrorAlert";
-import { formatMoney } from "./money";
+import { formatMoney } from "../../shared/money";
 import type { StripeActions } from "./stripeActions";
 
 const statusLabels: Record<AccountStatus, string> = {

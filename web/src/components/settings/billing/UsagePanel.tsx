@@ -19,13 +19,13 @@ import { usageRanges, type BillingUsage, type ModelUsage, type UsageRange } from
 import { useAgents } from "../../../data/hooks/agents";
 import type { RemoteData } from "../../../data/useRemoteData";
 import { monospace } from "../../../theme";
-import { ChartCard, chartHeight } from "../../analytics/ChartCard";
-import { formatCount, formatDay, formatDayWithYear, plural } from "../../analytics/format";
+import { ChartCard, chartHeight } from "../../shared/ChartCard";
+import { formatCount, formatDay, formatDayWithYear, plural } from "../../shared/format";
 import { PageLoading } from "../../PageLoading";
-import { SectionHeader } from "../SectionHeader";
+import { SectionHeader } from "../../shared/SectionHeader";
 import { SectionLoadError } from "../SectionLoadError";
-import { compactCells, visuallyHidden } from "../tableStyles";
-import { formatMoney, formatMoneyAxis } from "./money";
+import { compactCells, visuallyHidden } from "../../shared/tableStyles";
+import { formatMoney, formatMoneyAxis } from "../../shared/money";
 
 interface UsagePanelProps {
   readonly days: UsageRange;
