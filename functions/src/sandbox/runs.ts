@@ -785,11 +785,12 @@ async function runItem(
   }
   const trace = last?.traceId ? await getTrace(deps, tenantId, last.traceId).catch(() => null) : null;
   const spent = await spentBy(deps, tenantId, traceIds);
+  const citations = trace ? citationSupport(trace) : [];
   const outcome: ItemOutcome = {
     answer: last?.content ?? null,
     abstained: last?.abstained ?? false,
     confidence: last?.confidence ?? null,
-    citations: trace ? citationSupport(trace) : [],
+    citations,
     latencyMs,
     tokens: spent.tokens,
     costMicros: spent.costMicros,
@@ -806,7 +807,7 @@ async function runItem(
     traceId: last?.traceId ?? traceIds.at(-1) ?? null,
     traceIds,
     conversationId: conversation.id,
-    citations: trace ? citationSupport(trace) : [],
+    citations,
     latencyMs,
     tokens: spent.tokens,
     costMicros: spent.costMicros,
