@@ -30,6 +30,7 @@ import type { DocSnapshot, Filter } from "../platform/ports.js";
 import { idSchema, validate } from "../platform/validation.js";
 import { getDataset, itemsForRun } from "./datasets.js";
 import { hasGenerativeModel, judgeAnswer } from "./judge.js";
+import { pageOfRecords } from "./replay.js";
 import {
   activeStatuses,
   evalLimits,
@@ -316,28 +317,14 @@ export async function listRuns(
   const where: Filter[] = [];
   if (parsed.datasetId) where.push({ field: "datasetId", op: "==", value: parsed.datasetId });
   if (parsed.agentId) where.push({ field: "target.agentId", op: "==", value: parsed.agentId });
-  let after: DocSnapshot | undefined;
-  if (parsed.cursor) {
-    const snap = await deps.store.get(runPath(tenantId, parsed.cursor));
-    if (!snap)
-      throw new AppError(
-        "invalid-argument",
-        "Invalid query parameter: cursor: must be the nextCursor of a previous page",
-      );
-    after = snap;
-  }
-  const snaps = await deps.store.query({
-    collection: runsPath(tenantId),
+  const { items, nextCursor } = await pageOfRecords(
+    deps,
+    runsPath(tenantId),
     where,
-    orderBy: [{ field: "createdAt", direction: "desc" }],
-    limit: parsed.limit + 1,
-    ...(after ? { startAfter: after } : {}),
-  });
-  const page = snaps.slice(0, parsed.limit);
-  return {
-    runs: page.map((s) => runView(s.id, runSchema.parse(s.data))),
-    nextCursor: snaps.length > parsed.limit ? (page.at(-1)?.id ?? null) : null,
-  };
+    { limit: parsed.limit, cursor: parsed.cursor },
+    (s) => runView(s.id, runSchema.parse(s.data)),
+  );
+  return { runs: items, nextCursor };
 }
 
 export type ResultView = Result & { readonly itemId: string };
