@@ -74,9 +74,14 @@ const smallSetupNotRun = {
  * Keyed by step and request label. The status must match all the same; `compare` says which part of the
  * body shapes must (none when absent).
  */
-/** A body shape's `null` fields read as numbers (see the monitor's differences below). */
-const nullAsNumber = (shape) =>
-  Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v === "null" ? "number" : v]));
+/**
+ * A body shape's `null` fields read as the type they take once known: a number unless `types` names another
+ * (see the monitor's differences below).
+ */
+const nullAsKnown =
+  (types = {}) =>
+  (shape) =>
+    Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v === "null" ? (types[k] ?? "number") : v]));
 /** Shapes once each, in a stable order. */
 const distinct = (shapes) => [...new Set(shapes.map((s) => JSON.stringify(s)))].sort();
 
@@ -106,13 +111,16 @@ const knownDifferences = {
     reason:
       "metrics reach the store with each process's flush (every 10 s), so a minute holds the flow's turns in one " +
       "run and not yet in the other; the points' fields and types must match, null standing for a number",
-    compare: ({ points, ...rest }) => ({ ...rest, points: distinct(points.map(nullAsNumber)) }),
+    compare: ({ points, ...rest }) => ({ ...rest, points: distinct(points.map(nullAsKnown())) }),
   },
   "monitor|the SLA report": {
     reason:
       "the availability is known once a minute with traffic is stored (see the series above): a number in one run " +
-      "may still be null in the other; the rest of the report must match",
-    compare: ({ targets, ...rest }) => ({ ...rest, targets: distinct(targets.map(nullAsNumber)) }),
+      "may still be null in the other, and so may whether the target is met; the rest of the report must match",
+    compare: ({ targets, ...rest }) => ({
+      ...rest,
+      targets: distinct(targets.map(nullAsKnown({ met: "boolean" }))),
+    }),
   },
   "health|health": {
     reason:
