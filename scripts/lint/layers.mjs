@@ -44,6 +44,9 @@ export function layerOf(rel) {
     // Prompt Engine: agents render its templates and apply its experiments; it never imports agents (the
     // API composes what it needs from them, such as publishing an experiment's winner).
     if (p.startsWith("prompts/")) return { rank: 37, name: "the prompts service" };
+    // Global Narrative Framework: agents recall its memories and check answers against what they said before;
+    // it never imports agents (its routes get what they need from the API's composition).
+    if (p.startsWith("narrative/")) return { rank: 38, name: "the narrative service" };
     if (/^(knowledge|identity)\//.test(p)) return { rank: 20, name: `the ${p.split("/")[0]} service` };
     // Billing sits under every service that spends or counts against a plan (a turn records its usage event,
     // ingestion its own, identity checks the members limit): it imports the platform only.
