@@ -16,7 +16,8 @@
 // overhead per HTTP tool call, the remote call left out (scripts/bench/tool-executor.mjs), then what metering
 // adds to a turn and what the 90-day usage page reads (scripts/bench/billing.mjs), then what the monitor's
 // metrics add to a turn (scripts/bench/metrics.mjs: two runtimes, METRICS_ENABLED on and off), then a 100-item
-// Sandbox eval run over HTTP from start to completed (scripts/bench/eval.mjs, BENCH_EVAL_ITEMS). Prints figures,
+// Sandbox eval run over HTTP from start to completed (scripts/bench/eval.mjs, BENCH_EVAL_ITEMS), then what
+// long-term memory adds to a turn with 1,000 memories (scripts/bench/memory.mjs, BENCH_MEMORY_TURNS). Prints figures,
 // asserts nothing.
 // Sizes: BENCH_SMALL, BENCH_LARGE, BENCH_QUERIES, BENCH_AGENT_TURNS, BENCH_AGENT_CONCURRENCY,
 // BENCH_STUDIO_RUNS, BENCH_BULK_FILES, BENCH_VECTORS1536_ROWS, BENCH_VECTORS1536_QUERIES,
@@ -59,6 +60,7 @@ const targets = {
   usagePageReads: 100,
   metricsOverheadPct: 2,
   evalRunSeconds: 60,
+  memoryAddedP50: 5,
   vectors1536Recall: 0.98,
 };
 /**
@@ -423,6 +425,20 @@ try {
         : ""),
   );
 
+  const memory = phase("memory.mjs", [String(Number(process.env.BENCH_MEMORY_TURNS ?? 300))]);
+  console.log(
+    `\nLong-term memory (scripts/bench/memory.mjs): ${memory.memories} memories for one end user, ${memory.turns} ` +
+      `turns per arm in-process, memory on and off alternately (built-in models, no knowledge base):`,
+  );
+  console.log(
+    `  turn p50 ${fmt(memory.on.p50, 2)} ms with memory, ${fmt(memory.off.p50, 2)} ms without; memory adds ` +
+      `${fmt(memory.addedMs.median, 2)} ms (median of pairs) ${ratio(memory.addedMs.median, targets.memoryAddedP50, "ms")}`,
+  );
+  console.log(
+    `  recall alone: warm p50 ${fmt(memory.recall.warm.p50, 2)} ms / p99 ${fmt(memory.recall.warm.p99, 2)} ms; ` +
+      `cold (after another instance wrote) p50 ${fmt(memory.recall.cold.p50, 1)} ms`,
+  );
+
   const bulk = phase("bulk.mjs", [String(bulkFiles), "100"]);
   const mb = (bytes) => `${fmt(bytes / 1024 / 1024, 2)} MB`;
   console.log(
@@ -542,6 +558,9 @@ try {
       ? [`metrics add ${fmt(metrics.e2e.pairedOverheadPct.median, 2)}% to turn latency`]
       : []),
     ...(errors > 0 ? [`${errors} errors under load`] : []),
+    ...(memory.addedMs.median > targets.memoryAddedP50
+      ? [`long-term memory adds ${fmt(memory.addedMs.median, 2)} ms to a turn`]
+      : []),
     ...(evalRun.status !== "completed" || evalRun.seconds > targets.evalRunSeconds
       ? [`${evalRun.items}-item eval run ${evalRun.status} in ${fmt(evalRun.seconds)} s`]
       : []),

@@ -133,6 +133,11 @@ export function assessAnswer(input: {
   readonly termWeights?: TermWeights;
   /** Evidence excluded as instruction-like: never cited, only used to remove sentences that repeat it. */
   readonly excluded?: readonly Evidence[];
+  /**
+   * The confidence of each memory offered (`M` refs, narrative/): how sure the reading of the end user's words
+   * was. An answer that cites memories only is as confident as its least certain memory, times its support.
+   */
+  readonly memoryConfidence?: ReadonlyMap<string, number>;
 }): Assessment {
   const byRef = new Map(input.evidence.map((e) => [e.ref, e]));
   const excludedRefs = new Set((input.excluded ?? []).map((e) => e.ref));
@@ -209,6 +214,7 @@ export function assessAnswer(input: {
       claim: sentence,
       location: e.location,
       score: e.score,
+      ...(e.docId.startsWith("memory:") ? { memoryId: e.docId.slice("memory:".length) } : {}),
     });
   }
 
@@ -241,20 +247,29 @@ export function assessAnswer(input: {
     input.termWeights?.idf,
   );
   // A tool's output (`T` marker) is the answer to a call the model chose, not a search hit: its place among
-  // the turn's calls (a lookup first, then the read it needed) is no rank, so cited it counts as first.
+  // the turn's calls (a lookup first, then the read it needed) is no rank, so cited it counts as first. So is
+  // a memory (`M` marker, narrative/): what the end user said about themselves ranks with nothing.
   const ranks = citations
     .map((c) => {
       const rank = input.evidence.findIndex((e) => e.chunkId === c.chunkId);
-      return rank >= 0 && input.evidence[rank]?.ref.startsWith("T") ? 0 : rank;
+      const ref = input.evidence[rank]?.ref ?? "";
+      return rank >= 0 && (ref.startsWith("T") || ref.startsWith("M")) ? 0 : rank;
     })
     .filter((r) => r >= 0);
   const topCited = ranks.length > 0 ? 1 / (1 + Math.min(...ranks)) : 0;
   const wantedType = answerTypeOf(input.question);
   const typeMatch = hasAnswerType(wantedType, statements.join("\n")) ? 1 : 0;
+  // The calibration was fitted on answers from documents. An answer from memories alone repeats what the end user
+  // said about themselves: its confidence is the memories' own (how sure their extraction was), not a document
+  // search's, which would count the question's words about the person ("which city") as unknown to the corpus.
+  const memoryOnly =
+    citations.length > 0 && citations.every((c) => input.memoryConfidence?.has(c.ref) === true);
   const value =
     kept.length === 0
       ? 0
-      : calibratedConfidence({ retrieval, support, unknown, answerCoverage, typeMatch, topCited });
+      : memoryOnly
+        ? Math.min(...citations.map((c) => input.memoryConfidence?.get(c.ref) ?? 0)) * support
+        : calibratedConfidence({ retrieval, support, unknown, answerCoverage, typeMatch, topCited });
   const confidence: Confidence = {
     value: round3(value),
     retrieval: round3(retrieval),
@@ -297,6 +312,18 @@ export function assessAnswer(input: {
     };
   }
   const docs = [...new Set(citations.map((c) => `"${c.docName}"`))].join(", ");
+  if (memoryOnly)
+    return {
+      content: kept.join(" "),
+      citations,
+      checks,
+      confidence,
+      abstained,
+      explanation:
+        `Answered from ${passagesCited} memory(ies) of what the end user said before (${docs}); ${kept.length} of ` +
+        `${claims} sentence(s) were supported by them${removed > 0 ? `; ${removed} unsupported sentence(s) were removed` : ""}. ` +
+        `Confidence ${value.toFixed(2)} is the least certain memory's, times the support.${injectionNote}`,
+    };
   return {
     content: kept.join(" "),
     citations,

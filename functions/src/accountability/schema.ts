@@ -19,6 +19,8 @@ export const citationSchema = z.object({
   claim: z.string().optional(),
   location: chunkLocationSchema,
   score: z.number(),
+  /** A memory cited as `[M1]` (narrative/): which one. Its kbId is "" and its docId `memory:{memoryId}`. */
+  memoryId: z.string().optional(),
 });
 export type Citation = z.infer<typeof citationSchema>;
 
@@ -74,6 +76,49 @@ const candidateSchema = z.object({
   /** Flagged, so withheld from the model and never quoted (older traces: flagged passages were shown as data). */
   excluded: z.boolean().default(false),
 });
+
+/**
+ * Long-term memory in a turn (narrative/): what was recalled and shown to the model (`used`, with whether the
+ * answer cited it), what the turn learned or replaced (`written`), how many memories a "forget that" deleted,
+ * and contradictions with what the agent told the same end user before. Absent when the agent's memory is off
+ * or the conversation names no end user.
+ */
+export const traceMemorySchema = z.object({
+  scope: z.string(),
+  recalled: z.number().int(),
+  used: z.array(
+    z.object({
+      ref: z.string(),
+      memoryId: z.string(),
+      kind: z.string(),
+      key: z.string().nullable(),
+      text: z.string(),
+      score: z.number(),
+      cited: z.boolean(),
+    }),
+  ),
+  written: z.array(
+    z.object({
+      memoryId: z.string(),
+      kind: z.string(),
+      key: z.string().nullable(),
+      supersedes: z.string().nullable(),
+      method: z.string(),
+    }),
+  ),
+  forgotten: z.number().int(),
+  contradictions: z.array(
+    z.object({
+      statementId: z.string(),
+      earlier: z.string(),
+      earlierAt: z.string(),
+      now: z.string(),
+      reason: z.string(),
+      flagId: z.string(),
+    }),
+  ),
+});
+export type TraceMemory = z.infer<typeof traceMemorySchema>;
 
 export const toolRunSchema = z.object({
   step: z.number().int(),
@@ -236,6 +281,7 @@ export const traceSchema = z.object({
    * which annotation (its id is the corrected answer's trace id), how similar the questions were (Jaccard index
    * of their words), and who wrote the correction and when. No passage was searched and no model was called.
    */
+  memory: traceMemorySchema.optional(),
   annotationReply: z
     .object({
       annotationId: z.string(),

@@ -13,7 +13,7 @@ import type { TokenUsage } from "../platform/ports.js";
 import type { Assessment, Evidence } from "./assess.js";
 import type { ExcludedEvidence } from "./exclusion.js";
 import { redactDeep, redactPii } from "./guardrails.js";
-import { tracePath, traceSchema, type Trace } from "./schema.js";
+import { tracePath, traceSchema, type Trace, type TraceMemory } from "./schema.js";
 
 export async function getTrace(
   deps: Deps,
@@ -112,6 +112,8 @@ interface TurnEvents {
   screening: { candidates: Candidate[]; injectionFlagged: number } | null;
   assessment: { assessment: Assessment; explanation: string } | null;
   annotated: { reply: NonNullable<Trace["annotationReply"]>; explanation: string } | null;
+  memory: TraceMemory | null;
+  forgot: { explanation: string } | null;
 }
 
 export interface TraceRecorder {
@@ -134,6 +136,13 @@ export interface TraceRecorder {
   ): void;
   /** The answer's checks; `explanation` is the assessment's, with what was excluded and why. */
   assessed(assessment: Assessment, explanation: string): void;
+  /** What long-term memory did in the turn (narrative/). */
+  remembered(memory: TraceMemory): void;
+  /**
+   * The end user asked to forget: the memories were deleted and the platform answered itself, so nothing was
+   * searched and no model was called.
+   */
+  forgot(explanation: string): void;
   /** The trace of a turn that ended with an answer (`messageId`), as stored. */
   finished(messageId: string): Trace;
   /** The trace of a turn that failed, as stored. */
@@ -161,6 +170,8 @@ export function recordTurn(deps: Deps, start: TurnStart, clock: Stopwatch): Trac
     screening: null,
     assessment: null,
     annotated: null,
+    memory: null,
+    forgot: null,
   };
   const stored = (end: TurnEnd): Trace => {
     const trace = traceOf(head, events, end, clock.total());
@@ -205,6 +216,8 @@ export function recordTurn(deps: Deps, start: TurnStart, clock: Stopwatch): Trac
       };
     },
     assessed: (assessment, explanation) => void (events.assessment = { assessment, explanation }),
+    remembered: (memory) => void (events.memory = memory),
+    forgot: (explanation) => void (events.forgot = { explanation }),
     finished: (messageId) => stored({ messageId, error: null }),
     failed: (error) => stored({ messageId: null, error }),
   };
@@ -229,13 +242,13 @@ function traceOf(
 ): Trace {
   const { start } = head;
   const { config } = start;
-  const { declined, assessment, annotated } = events;
+  const { declined, assessment, annotated, forgot } = events;
   const noUsage: TokenUsage = { inputTokens: 0, outputTokens: 0 };
   const status: Trace["status"] = end.error
     ? "failed"
     : declined
       ? "declined"
-      : annotated
+      : annotated || forgot
         ? "answered"
         : assessment?.assessment.abstained
           ? "abstained"
@@ -308,13 +321,15 @@ function traceOf(
     citations: assessment?.assessment.citations ?? [],
     confidence: assessment?.assessment.confidence ?? null,
     abstained: declined !== null || (assessment?.assessment.abstained ?? false),
-    explanation: declined?.explanation ?? annotated?.explanation ?? assessment?.explanation ?? "",
+    explanation:
+      declined?.explanation ?? annotated?.explanation ?? forgot?.explanation ?? assessment?.explanation ?? "",
     timingsMs,
     createdAt: head.createdAt,
     ...(start.experiment
       ? { experiment: { id: start.experiment.id, variant: start.experiment.variant } }
       : {}),
     ...(annotated ? { annotationReply: annotated.reply } : {}),
+    ...(events.memory ? { memory: events.memory } : {}),
   };
 }
 

@@ -79,6 +79,7 @@ export const createAgentInput = z.object({
   quotas: agentConfigSchema.shape.quotas,
   /** A prompt template (label or version, and values) whose rendering replaces `instructions`. */
   prompt: promptRefInputSchema.optional(),
+  longTermMemory: agentConfigSchema.shape.longTermMemory,
 });
 export type CreateAgentInput = z.input<typeof createAgentInput>;
 
@@ -100,6 +101,7 @@ export const updateAgentInput = z
     quotas: agentConfigSchema.shape.quotas.unwrap().strict(),
     /** null stops using a template (the agent's own `instructions` apply again). */
     prompt: promptRefInputSchema.nullable(),
+    longTermMemory: agentConfigSchema.shape.longTermMemory.unwrap(),
   })
   .partial()
   .strict();

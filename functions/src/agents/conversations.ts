@@ -431,3 +431,40 @@ export async function findAnswer(
   }
   return { conversationId, messageId, traceId: message.traceId, messagePath: path };
 }
+
+/** An end user's latest conversations (at most 100, most recently updated first), for their studio page. */
+export async function endUserConversations(
+  deps: Deps,
+  tenantId: string,
+  endUserRef: string,
+): Promise<
+  {
+    id: string;
+    agentId: string;
+    channel: string;
+    createdAt: string;
+    updatedAt: string;
+    messageCount: number;
+  }[]
+> {
+  // Equality only (no composite index): an end user has few conversations; the newest 500 are more than enough.
+  const snaps = await deps.store.query({
+    collection: conversationsPath(tenantId),
+    where: [{ field: "endUserRef", op: "==", value: endUserRef }],
+    limit: 500,
+  });
+  return snaps
+    .map((s) => {
+      const c = conversationSchema.parse(s.data);
+      return {
+        id: s.id,
+        agentId: c.agentId,
+        channel: c.channel,
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        messageCount: c.messageCount,
+      };
+    })
+    .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+    .slice(0, 100);
+}

@@ -1,5 +1,6 @@
 /** Agent Engine collections: agents, conversations and their messages (schemas + paths). */
 import { z } from "zod";
+import { defaultLongTermMemory, longTermMemorySchema } from "../narrative/schema.js";
 import { citationSchema } from "../accountability/schema.js";
 import { messageFeedbackSchema } from "../accountability/feedback.js";
 import { promptRefSchema } from "../prompts/schema.js";
@@ -103,6 +104,11 @@ export const agentConfigSchema = z.object({
    * version, and values for its variables. A published version pins the label's version at publish.
    */
   prompt: promptRefSchema.nullable().optional(),
+  /**
+   * Long-term memory about each end user (narrative/): facts and preferences remembered across conversations,
+   * recalled as evidence, and what the agent told them, checked for contradictions. Off unless turned on.
+   */
+  longTermMemory: longTermMemorySchema.default(defaultLongTermMemory),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

@@ -35,10 +35,31 @@ import { loadConversation, unsummarizedHistory, type MessageView } from "./conve
 import { retrieve } from "./retrieval.js";
 import { settleConfirmation } from "./confirmation-records.js";
 import {
+  applyMemoryChanges,
+  memoryScopeOf,
+  noMemoryChanges,
+  readEndUser,
+  rememberCommitted,
+  type AppliedMemory,
+  type MemoryChanges,
+  type MemoryScope,
+  type NarrativeState,
+} from "../narrative/memory.js";
+import { observeAnswer } from "../narrative/drift.js";
+import {
+  beginTurnMemory,
+  finishTurnMemory,
+  forgetRequested,
+  forgetTrace,
+  memoryEmbeddingModel,
+} from "../narrative/turn-memory.js";
+import {
   confirmationPath,
   conversationPath,
   conversationSchema,
   messagePath,
+  messageSchema,
+  messagesPath,
   type AgentConfig,
   type Confirmation,
   type Conversation,
@@ -197,6 +218,8 @@ interface TurnOutcome {
   readonly usage: TokenUsage;
   /** A write this turn's answer asks the end user to confirm. */
   readonly pending: PendingWrite | null;
+  /** What the turn changes in the end user's long-term memory (narrative/), written in the turn's transaction. */
+  readonly memory?: { scope: MemoryScope; state: NarrativeState; changes: MemoryChanges };
 }
 
 /** Channels whose end user can be shown a confirmation (a button, a reply, an API field) and answer it. */
@@ -260,6 +283,7 @@ export async function sendMessage(
       trace,
       question,
       options,
+      { traceId, agentVersion: typeof version === "number" ? version : null },
     );
   } catch (e) {
     const error = toAppError(e);
@@ -289,6 +313,7 @@ export async function sendMessage(
   const finished = trace.finished(assistantMessageId);
   const record = marked(finished, synthetic, sandbox);
   let assistant: Message | undefined;
+  let applied: AppliedMemory | null = null;
   const convPath = conversationPath(tenantId, conversationId);
   await deps.store.runTransaction(async (tx) => {
     const snap = await tx.get(convPath);
@@ -300,6 +325,8 @@ export async function sendMessage(
       current.pendingConfirmationId && current.pendingConfirmationId !== options.resume?.id
         ? await tx.get(confirmationPath(tenantId, conversationId, current.pendingConfirmationId))
         : null;
+    const memory = outcome.memory;
+    const endUser = memory ? await readEndUser(tx, memory.scope) : null;
     if (options.expectMessageCount !== undefined && seq !== options.expectMessageCount) {
       throw new AppError(
         "aborted",
@@ -373,6 +400,15 @@ export async function sendMessage(
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
     if (!synthetic) meterTurn(tx, tenantId, traceId, record, seq === 0 && !sandbox);
+    if (memory && endUser)
+      applied = applyMemoryChanges(
+        tx,
+        memory.scope,
+        endUser,
+        memory.changes,
+        now,
+        memoryEmbeddingModel(deps),
+      );
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,
@@ -380,6 +416,27 @@ export async function sendMessage(
       ...(outcome.summary ? { summary: outcome.summary } : {}),
     });
   });
+  if (outcome.memory && applied)
+    rememberCommitted(deps.store, outcome.memory.scope, outcome.memory.state, applied);
+  // Drift: the answer joins its canonical question, and a change since the last answer to it is flagged. Only
+  // answers the checks assessed (not a declined topic, an editor's correction, a forget request or a
+  // confirmation) and only live ones: a Sandbox turn or a probe is not the agent's story.
+  if (!sandbox && !synthetic && outcome.confidence !== null && assistant) {
+    await observeAnswer(deps, tenantId, {
+      agentId: agent.id,
+      agentVersion: typeof version === "number" ? version : null,
+      traceId,
+      conversationId,
+      // As the trace keeps it: redacted of personal data when the agent's guardrails say so.
+      question: record.question,
+      answer: outcome.content,
+      abstained: outcome.abstained,
+      citations: outcome.citations,
+      createdAt: now,
+    }).catch((e: unknown) =>
+      log.warn("could not record the answer for drift detection", { err: e, traceId }),
+    );
+  }
   if (!sandbox) measureTurn(deps, tenantId, record, synthetic);
   log.info("conversation turn", {
     tenantId,
@@ -403,6 +460,7 @@ async function runTurn(
   trace: TraceRecorder,
   question: string,
   options: SendOptions,
+  ids: { readonly traceId: string; readonly agentVersion: number | null },
 ): Promise<TurnOutcome> {
   const blocked = await trace.time("guardrails", () =>
     matchBlockedTopic(question, config.guardrails.blockedTopics),
@@ -456,12 +514,49 @@ async function runTurn(
     };
   }
 
+  // Long-term memory: for a named end user of an agent that remembers, never in the Sandbox or a probe (their
+  // turns are not the end user's). A decided write's turn carries out the decision and learns nothing new.
+  const scope =
+    options.synthetic || options.sandbox || conversation.sandbox || options.resume
+      ? null
+      : memoryScopeOf(tenantId, agent.id, conversation.endUserRef, config.longTermMemory);
+  const remembered = scope
+    ? await trace.time("retrieval", () =>
+        beginTurnMemory(deps, scope, question).catch((e: unknown) => {
+          // Memory adds to an answer; a store that cannot be read costs the turn its memory, not its answer.
+          log.warn("could not recall long-term memory", { err: e, agentId: agent.id });
+          return null;
+        }),
+      )
+    : null;
+  if (scope && remembered?.forget) {
+    const previous = await previousAnswerCitations(deps, tenantId, conversationId, conversation.messageCount);
+    const forgot = forgetRequested(remembered.state, remembered.forget, {
+      conversationId,
+      previousAnswerCitations: previous,
+    });
+    trace.forgot(forgot.explanation);
+    trace.remembered(forgetTrace(scope, forgot.deleted.length));
+    return {
+      content: forgot.reply,
+      citations: [],
+      summary: null,
+      confidence: null,
+      abstained: false,
+      explanation: forgot.explanation,
+      usage: { inputTokens: 0, outputTokens: 0 },
+      pending: null,
+      memory: { scope, state: remembered.state, changes: { ...noMemoryChanges, deleted: forgot.deleted } },
+    };
+  }
+
   const stored = options.history
     ? options.history.map((m, seq) => ({ ...m, seq }))
     : await unsummarizedHistory(deps, tenantId, conversationId, conversation);
 
   const retrieval = await trace.time("retrieval", () => retrieve(deps, tenantId, config, question, stored));
-  let evidence = retrieval.evidence;
+  // Memories are evidence like passages, under their own markers ([M1]...), after the knowledge's.
+  let evidence = [...retrieval.evidence, ...(remembered?.evidence ?? [])];
   const excluded = [...retrieval.excluded];
   trace.retrieved(retrieval.queries);
 
@@ -561,11 +656,48 @@ async function runTurn(
       threshold: config.confidenceThreshold,
       termWeights: retrieval.termWeights,
       excluded,
+      ...(remembered
+        ? { memoryConfidence: new Map(remembered.recalled.map((r) => [r.ref, r.memory.confidence])) }
+        : {}),
     }),
   );
   const exclusions = describeExclusions(excluded, refused);
-  const explanation = exclusions ? `${assessment.explanation} ${exclusions}` : assessment.explanation;
+  let explanation = exclusions ? `${assessment.explanation} ${exclusions}` : assessment.explanation;
   const pending = writes?.pending ?? null;
+  // What the turn learned and said, and whether it contradicts what the end user was told before.
+  const finished =
+    scope && remembered
+      ? await trace
+          .time("checks", () =>
+            finishTurnMemory(deps, scope, remembered, {
+              conversationId,
+              traceId: ids.traceId,
+              agentVersion: ids.agentVersion,
+              userSeq: conversation.messageCount,
+              question,
+              content: assessment.content,
+              abstained: assessment.abstained || pending !== null,
+              citations: assessment.citations,
+              now: deps.clock.nowIso(),
+            }),
+          )
+          .catch((e: unknown) => {
+            log.warn("could not update long-term memory", { err: e, agentId: agent.id });
+            return null;
+          })
+      : null;
+  const memory =
+    scope && remembered && finished
+      ? { scope, state: remembered.state, changes: finished.changes }
+      : undefined;
+  if (finished) {
+    trace.remembered(finished.trace);
+    usage = addUsage(usage, finished.usage);
+    if (finished.contradictions.length > 0)
+      explanation +=
+        ` The answer contradicts ${finished.contradictions.length} thing(s) the agent told this end user before; ` +
+        "it follows the current evidence and tells them what changed.";
+  }
   if (pending && assessment.abstained) {
     // The model's words about the write were not supported, but the request waiting for the end user is the
     // platform's own: it says that, word for word from the request it built, instead of an abstention above a
@@ -583,11 +715,12 @@ async function runTurn(
       explanation: stated,
       usage,
       pending,
+      ...(memory ? { memory } : {}),
     };
   }
   trace.assessed(assessment, explanation);
   return {
-    content: assessment.content,
+    content: finished?.note ? `${assessment.content}\n\n${finished.note}` : assessment.content,
     citations: assessment.citations,
     summary,
     confidence: assessment.confidence.value,
@@ -595,7 +728,25 @@ async function runTurn(
     explanation,
     usage,
     pending,
+    ...(memory ? { memory } : {}),
   };
+}
+
+/** The citations of the conversation's latest answer (what "forget that" may refer to). */
+async function previousAnswerCitations(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+  messageCount: number,
+): Promise<Message["citations"]> {
+  if (messageCount === 0) return [];
+  const [last] = await deps.store.query({
+    collection: messagesPath(tenantId, conversationId),
+    where: [{ field: "seq", op: "==", value: messageCount - 1 }],
+    limit: 1,
+  });
+  const parsed = messageSchema.safeParse(last?.data);
+  return parsed.success && parsed.data.role === "assistant" ? parsed.data.citations : [];
 }
 
 /**

@@ -385,6 +385,36 @@ describe("knowledgeGapsOf", () => {
       ["Is there a gym?", 2, "2024-05-06T08:00:00.000Z"],
       ["Can I bring my dog?", 1, "2024-05-05T08:00:00.000Z"],
     ]);
+    // Case, punctuation and spacing aside, the three VPN questions are one phrasing.
+    expect(gaps.map((g) => g.variants)).toEqual([1, 1, 1]);
+  });
+
+  it("makes near-identical phrasings of one question one gap, and keeps a different question apart", () => {
+    const gaps = knowledgeGapsOf(
+      [
+        abstention("How many vacation days do full-time employees get?", "2024-05-02T09:00:00.000Z", [
+          candidate("benefits.md", 0.3),
+        ]),
+        abstention("hi, how many vacation days do full time employees get", "2024-05-03T09:00:00.000Z", [
+          candidate("leave.md", 0.45, ["Leave"]),
+        ]),
+        abstention("How many vacation days do full-time employees get please?", "2024-05-04T09:00:00.000Z"),
+        abstention("How many vacation days do full-time employees get?", "2024-05-01T09:00:00.000Z"),
+        // Shares nearly every word, but asks about other days: another question.
+        abstention("How many sick days do full-time employees get?", "2024-05-05T09:00:00.000Z"),
+        abstention("Can I carry over 6 days?", "2024-05-05T10:00:00.000Z"),
+        abstention("Can I carry over 5 days?", "2024-05-05T11:00:00.000Z"),
+      ],
+      may,
+    );
+    expect(gaps.map((g) => [g.question, g.count, g.variants, g.lastAskedAt])).toEqual([
+      ["How many vacation days do full-time employees get please?", 4, 3, "2024-05-04T09:00:00.000Z"],
+      ["Can I carry over 5 days?", 1, 1, "2024-05-05T11:00:00.000Z"],
+      ["Can I carry over 6 days?", 1, 1, "2024-05-05T10:00:00.000Z"],
+      ["How many sick days do full-time employees get?", 1, 1, "2024-05-05T09:00:00.000Z"],
+    ]);
+    // The closest material is the best over every phrasing of the question.
+    expect(gaps[0]?.closest).toMatchObject({ docName: "leave.md", score: 0.45, headingPath: ["Leave"] });
   });
 
   it("names the closest material: the best passage over the group, never a withheld one or a tool output", () => {
@@ -827,6 +857,7 @@ describe("GET /v1/analytics", () => {
       {
         question: "What is the airspeed velocity of an unladen swallow?",
         count: 1,
+        variants: 1,
         lastAskedAt: abstainedTrace.createdAt,
         closest: {
           kbId: top?.kbId,

@@ -23,6 +23,7 @@ import {
   type Counters,
   type Rollup,
 } from "../billing/schema.js";
+import { clusterQuestions } from "../narrative/cluster.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
@@ -137,8 +138,13 @@ export type AnalyticsSummary = z.infer<typeof analyticsSummarySchema>;
 export const knowledgeGapSchema = z.object({
   /** The question as it was last asked (the group's newest wording). */
   question: z.string(),
-  /** Abstentions on it in the window: questions equal once case, accents, punctuation and spacing are ignored. */
+  /**
+   * Abstentions on it in the window: near-identical questions count as one (narrative/cluster.ts: the same
+   * content words, put the same way up to filler such as "hi", "please", "can you tell me").
+   */
   count: z.number().int(),
+  /** The distinct phrasings grouped in it (case, accents, punctuation and spacing ignored). */
+  variants: z.number().int().min(1),
   lastAskedAt: z.string(),
   /**
    * The closest material found: the best-scored passage retrieved for it (over all its abstentions), with its
@@ -383,10 +389,12 @@ export function questionKey(question: string): string {
 }
 
 /**
- * The questions abstained on most in [from, to), grouped by `questionKey`, most abstentions first (then the
- * most recently asked), at most `limit`. Declined turns (a blocked topic) are not gaps: the agent was told
- * not to answer. The closest material is the best-scored knowledge base passage retrieved for the group,
- * instruction-like passages (withheld from the model) and tool outputs left out.
+ * The questions abstained on most in [from, to), most abstentions first (then the most recently asked), at most
+ * `limit`. Questions equal by `questionKey` are one phrasing; phrasings the question matcher calls the same
+ * question (narrative/cluster.ts, the annotation-reply matcher: precise, so two different questions are not
+ * merged) are one gap, shown in its most recent wording. Declined turns (a blocked topic) are not gaps: the
+ * agent was told not to answer. The closest material is the best-scored knowledge base passage retrieved for
+ * the gap, instruction-like passages (withheld from the model) and tool outputs left out.
  */
 export function knowledgeGapsOf(
   traces: Iterable<TurnRecord>,
@@ -395,7 +403,7 @@ export function knowledgeGapsOf(
 ): KnowledgeGap[] {
   const from = window.from.getTime();
   const to = window.to.getTime();
-  const groups = new Map<string, KnowledgeGap>();
+  const groups = new Map<string, Omit<KnowledgeGap, "variants">>();
   for (const turn of traces) {
     const at = Date.parse(turn.createdAt);
     if (
@@ -432,7 +440,7 @@ export function knowledgeGapsOf(
     }
     groups.set(key, gap);
   }
-  return [...groups.values()]
+  return mergeSameQuestions(groups)
     .sort(
       (a, b) =>
         b.count - a.count ||
@@ -440,6 +448,42 @@ export function knowledgeGapsOf(
         (a.question < b.question ? -1 : 1),
     )
     .slice(0, limit);
+}
+
+/**
+ * One gap per question: the phrasings (`questionKey` groups) clustered, the most asked phrasing opening its
+ * cluster (ties: the most recent), so the order, and with it the result, is deterministic. A phrasing without
+ * words ("?!") stays a gap of its own.
+ */
+function mergeSameQuestions(groups: ReadonlyMap<string, Omit<KnowledgeGap, "variants">>): KnowledgeGap[] {
+  const phrasings = [...groups.entries()].sort(
+    ([ka, a], [kb, b]) =>
+      b.count - a.count ||
+      (a.lastAskedAt < b.lastAskedAt ? 1 : a.lastAskedAt > b.lastAskedAt ? -1 : 0) ||
+      (ka < kb ? -1 : 1),
+  );
+  const { clusters } = clusterQuestions(
+    phrasings.filter(([key]) => key !== ""),
+    ([key]) => key,
+    { maxClusters: phrasings.length },
+  );
+  const gaps: KnowledgeGap[] = phrasings
+    .filter(([key]) => key === "")
+    .map(([, g]) => ({ ...g, variants: 1 }));
+  for (const cluster of clusters) {
+    const gap: KnowledgeGap = { ...cluster.representative[1], variants: cluster.members.length };
+    for (const [, other] of cluster.members.slice(1)) {
+      gap.count += other.count;
+      if (other.lastAskedAt > gap.lastAskedAt) {
+        gap.lastAskedAt = other.lastAskedAt;
+        gap.question = other.question;
+      }
+      if (other.closest && (!gap.closest || other.closest.score > gap.closest.score))
+        gap.closest = other.closest;
+    }
+    gaps.push(gap);
+  }
+  return gaps;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -158,10 +158,10 @@ describe("export", () => {
     expect(openai?.messages[0]).toMatchObject({ content: "What is your refund policy?" });
   });
 
-  it("says honestly that there is no long-term memory to export", async () => {
+  it("exports long-term memory, empty when no agent with memory talked to the end user", async () => {
     const data = await exportOf(jane);
-    expect(data.memory).toEqual([]);
-    expect(data.notes.join(" ")).toMatch(/no long-term memory/);
+    expect(data.memory).toEqual({ endUser: null, memories: [], statements: [], consistencyFlags: [] });
+    expect(data.notes.join(" ")).toMatch(/empty when no such agent talked to them/);
   });
 
   it("returns nothing for an end user the tenant has never talked to", async () => {
@@ -174,7 +174,7 @@ describe("export", () => {
     const [entry] = await auditEntries("privacy.export");
     expect(entry?.actor).toMatch(/^apikey:/);
     expect(entry?.target).toEqual(endUserTarget(jane));
-    expect(entry?.after).toEqual({ exported: { conversations: 3, messages: 8, traces: 5 } });
+    expect(entry?.after).toEqual({ exported: { memories: 0, conversations: 3, messages: 8, traces: 5 } });
     expect(JSON.stringify(entry)).not.toContain("4155550132");
   });
 });
@@ -213,7 +213,12 @@ describe("erasure", () => {
       json: { endUserRef: jane },
     });
     expect(res.status).toBe(200);
-    expect(res.body.deleted).toEqual({ conversations: 3, messages: messageCount, traces: traceIds.length });
+    expect(res.body.deleted).toEqual({
+      conversations: 3,
+      messages: messageCount,
+      traces: traceIds.length,
+      memory: { memories: 0, statements: 0, consistencyFlags: 0, endUsers: 0 },
+    });
 
     const store = platform.deps.store;
     const left = await store.query({
@@ -247,14 +252,33 @@ describe("erasure", () => {
       json: { endUserRef: jane },
     });
     expect(res.status).toBe(200);
-    expect(res.body.deleted).toEqual({ conversations: 0, messages: 0, traces: 0 });
+    expect(res.body.deleted).toEqual({
+      conversations: 0,
+      messages: 0,
+      traces: 0,
+      memory: { memories: 0, statements: 0, consistencyFlags: 0, endUsers: 0 },
+    });
   });
 
   it("is recorded in the audit log with counts, not content", async () => {
     const entries = await auditEntries("privacy.erase");
     expect(entries.map((e) => e.after)).toEqual([
-      { deleted: { conversations: 0, messages: 0, traces: 0 } },
-      { deleted: { conversations: 3, messages: messageCount, traces: traceIds.length } },
+      {
+        deleted: {
+          conversations: 0,
+          messages: 0,
+          traces: 0,
+          memory: { memories: 0, statements: 0, consistencyFlags: 0, endUsers: 0 },
+        },
+      },
+      {
+        deleted: {
+          conversations: 3,
+          messages: messageCount,
+          traces: traceIds.length,
+          memory: { memories: 0, statements: 0, consistencyFlags: 0, endUsers: 0 },
+        },
+      },
     ]);
     for (const e of entries) {
       expect(e.target).toEqual(endUserTarget(jane));
@@ -277,7 +301,12 @@ describe("erasure", () => {
     const res = await call<{ deleted: Record<string, number> }>("/v1/privacy/erase", {
       json: { endUserRef: lina },
     });
-    expect(res.body.deleted).toEqual({ conversations: 1, messages: 0, traces: 2 });
+    expect(res.body.deleted).toEqual({
+      conversations: 1,
+      messages: 0,
+      traces: 2,
+      memory: { memories: 0, statements: 0, consistencyFlags: 0, endUsers: 0 },
+    });
     const traces = await platform.deps.store.getAll(
       (before?.traces ?? []).map((t) => tracePath("acme", t.id)),
     );

@@ -18,6 +18,12 @@ import { log } from "../platform/log.js";
 import type { DocData, DocSnapshot } from "../platform/ports.js";
 import { validate } from "../platform/validation.js";
 import { addCounts, noCounts, purgeConversation, type PurgeCounts } from "./purge.js";
+import {
+  eraseNarrative,
+  exportNarrative,
+  type NarrativeErasure,
+  type NarrativeExport,
+} from "../narrative/end-users.js";
 
 /** As conversations store it (see the API's start-conversation body): trimmed, 1..200 characters. */
 export const endUserRefSchema = z.string().trim().min(1, "endUserRef is required").max(200);
@@ -47,14 +53,18 @@ export interface EndUserExport {
   readonly endUserRef: string;
   readonly exportedAt: string;
   readonly conversations: ExportedConversation[];
-  /** Long-term memory about the end user; none is kept yet (see `notes`). */
-  readonly memory: unknown[];
+  /**
+   * Long-term memory about the end user (narrative/): their memories in every scope with their history, what
+   * agents told them (statements checked for contradictions) and the consistency flags.
+   */
+  readonly memory: NarrativeExport;
   readonly notes: string[];
 }
 
 const exportNotes = [
-  "memory is empty because the platform keeps no long-term memory about end users yet; conversation " +
-    "summaries, the only memory there is, are part of each conversation.",
+  "memory holds what agents with long-term memory remember about the end user (memories, with the versions " +
+    "they superseded), the sentences agents told them with their sources, and the consistency flags; it is " +
+    "empty when no such agent talked to them. Conversation summaries are part of each conversation.",
   "Traces are exported as stored: when an agent's guardrails redact personal data, they hold the redacted text.",
   "Application logs are not included: personal data is redacted from every log line before it is written.",
 ];
@@ -107,7 +117,9 @@ export async function exportEndUser(
     conversations.push({ ...conversation.data, id: conversation.id, messages, traces });
   }
   conversations.sort(byCreatedAt);
-  const counts: PurgeCounts = {
+  const memory = await exportNarrative(deps, tenantId, ref);
+  const counts = {
+    memories: memory.memories.length,
     conversations: conversations.length,
     messages: conversations.reduce((n, c) => n + c.messages.length, 0),
     traces: conversations.reduce((n, c) => n + c.traces.length, 0),
@@ -119,14 +131,14 @@ export async function exportEndUser(
     target: endUserTarget(ref),
     after: { exported: counts },
   });
-  return { endUserRef: ref, exportedAt, conversations, memory: [], notes: [...exportNotes] };
+  return { endUserRef: ref, exportedAt, conversations, memory, notes: [...exportNotes] };
 }
 
 export interface EndUserErasure {
   readonly endUserRef: string;
   readonly erasedAt: string;
   /** What this call deleted: zero everywhere when there was nothing (left) to erase. */
-  readonly deleted: PurgeCounts;
+  readonly deleted: PurgeCounts & { readonly memory: NarrativeErasure };
 }
 
 /**
@@ -159,14 +171,16 @@ export async function eraseEndUser(
       done.add(conversation.id);
     }
   }
+  // After the conversations: a turn finishing meanwhile could still write a memory, which this then removes.
+  const memory = await eraseNarrative(deps, tenantId, ref);
   const erasedAt = deps.clock.nowIso();
   await recordAudit(deps, {
     tenantId,
     actor,
     action: "privacy.erase",
     target: endUserTarget(ref),
-    after: { deleted },
+    after: { deleted: { ...deleted, memory } },
   });
-  log.info("end user erased", { tenantId, ...deleted });
-  return { endUserRef: ref, erasedAt, deleted };
+  log.info("end user erased", { tenantId, ...deleted, ...memory });
+  return { endUserRef: ref, erasedAt, deleted: { ...deleted, memory } };
 }

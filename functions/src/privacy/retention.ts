@@ -11,6 +11,7 @@ import { log } from "../platform/log.js";
 import type { DocSnapshot } from "../platform/ports.js";
 import { addCounts, noCounts, purgeConversation, type PurgeCounts } from "./purge.js";
 import { settingsOf } from "./settings.js";
+import { sweepExpiredNarrative } from "../narrative/retention.js";
 
 /** The root collection of tenant documents (tenancy.ts builds the paths below it). */
 const tenantsCollection = "tenants";
@@ -112,6 +113,11 @@ export async function enforceRetention(
       log.error("retention purge failed for a tenant", { tenantId: tenant.id, err: e });
     }
   }
+  // Long-term memory keeps its own, per-agent retention (each memory carries its expiry).
+  await sweepExpiredNarrative(deps, now).catch((e: unknown) => {
+    failed.push("(expired memories)");
+    log.error("could not delete expired memories", { err: e });
+  });
   const total = results.reduce((sum, r) => addCounts(sum, r.deleted), noCounts());
   log.info("retention run", { tenants: results.length, failed: failed.length, ...total });
   if (failed.length > 0)

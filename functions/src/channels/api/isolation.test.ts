@@ -15,6 +15,8 @@ import { createTenant } from "../../identity/tenants.js";
 import { roles, type Role } from "../../platform/caller.js";
 import { startFakeStripeServer, type FakeStripeServer } from "../../platform/testing/fake-stripe-server.js";
 import { tuningJobPath } from "../../tuning/schema.js";
+import { observeAnswer } from "../../narrative/drift.js";
+import { consistencyFlagPath, endUserKeyOf } from "../../narrative/schema.js";
 import { routes } from "./routes.js";
 
 let platform: TestPlatform;
@@ -78,6 +80,15 @@ interface Ids {
   promptId: string;
   label: string;
   experimentId: string;
+  /** A drift flag: two answers of the agent to one question that disagree (narrative/drift.ts). */
+  driftFlagId: string;
+  /**
+   * An end user of an agent with long-term memory (narrative/): the key of their documents, a memory learned
+   * from their message, and a consistency flag (written directly: planting a contradiction needs two versions).
+   */
+  endUserKey: string;
+  memoryId: string;
+  flagId: string;
 }
 let ids: Ids;
 
@@ -272,6 +283,82 @@ beforeAll(async () => {
       ],
     })
   ).id;
+  // Two answers to one question that disagree, observed as a turn observes them: a drift flag.
+  const observeSeats = async (traceId: string, claim: string, createdAt: string) =>
+    observeAnswer(platform.deps, "acme", {
+      agentId,
+      agentVersion: 1,
+      traceId,
+      conversationId,
+      question: "How many seats does the board have?",
+      answer: `${claim} [1]`,
+      abstained: false,
+      citations: [
+        {
+          ref: "1",
+          kbId,
+          docId,
+          docName: "secret.md",
+          chunkId: `${docId}-v1-0`,
+          quote: claim,
+          claim,
+          location: { startOffset: 0, endOffset: claim.length, headingPath: [] },
+          score: 1,
+        },
+      ],
+      createdAt,
+    });
+  await observeSeats("isolationDriftBefore", "The board has 7 seats.", "2026-01-01T00:00:00.000Z");
+  const drift = await observeSeats(
+    "isolationDriftAfter",
+    "The board has 9 seats.",
+    "2026-01-02T00:00:00.000Z",
+  );
+  expect(drift.flagId).not.toBeNull();
+  const memoryAgentId = (
+    await post("/v1/agents", {
+      name: "Memory bot",
+      knowledgeBaseIds: [kbId],
+      longTermMemory: { enabled: true },
+    })
+  ).id;
+  await post(`/v1/agents/${memoryAgentId}/publish`, {});
+  const remembering = (
+    await post(`/v1/agents/${memoryAgentId}/conversations`, { endUserRef: "isolation-end-user" })
+  ).id;
+  const learned = await body<{ message: { traceId: string } }>(
+    await platform.fetch(`/v1/conversations/${remembering}/messages`, {
+      method: "POST",
+      json: { content: "My name is Dana." },
+    }),
+  );
+  const learnedTrace = await body<{ memory: { written: { memoryId: string }[] } }>(
+    await platform.fetch(`/v1/traces/${learned.message.traceId}`),
+  );
+  const endUserKey = endUserKeyOf("isolation-end-user");
+  const flagId = "isolationConsistencyFlag";
+  const source = { kbId, docId, docName: "secret.md", quote: "The board has 7 seats." };
+  await platform.deps.store.create(consistencyFlagPath("acme", flagId), {
+    endUserKey,
+    agentId: memoryAgentId,
+    conversationId: remembering,
+    traceId: learned.message.traceId,
+    createdAt: "2026-01-02T00:00:00.000Z",
+    earlier: {
+      statementId: "isolationStatement",
+      claim: "The board has 7 seats.",
+      traceId: learned.message.traceId,
+      conversationId: remembering,
+      at: "2026-01-01T00:00:00.000Z",
+      sources: [source],
+    },
+    now: { claim: "The board has 9 seats.", sources: [{ ...source, quote: "The board has 9 seats." }] },
+    reason: "states 9 where the source states 7",
+    resolution: "corrected",
+    status: "open",
+    reviewedBy: null,
+    reviewedAt: null,
+  });
   ids = {
     kbId,
     docId,
@@ -299,6 +386,10 @@ beforeAll(async () => {
     promptId,
     label: "board-release",
     experimentId,
+    driftFlagId: drift.flagId as string,
+    endUserKey,
+    memoryId: learnedTrace.memory.written[0]?.memoryId as string,
+    flagId,
     channelId,
     ruleId,
     datasetId,
@@ -499,6 +590,35 @@ const cases: Record<string, Case> = {
     otherTenant: 404,
   },
   "DELETE /v1/annotations/{annotationId}": { role: "editor", otherTenant: 404 },
+  // Drift flags and canonical questions hold end users' questions and the answers given: reading them needs
+  // what reading conversations needs; reviewing a flag is looking after an agent.
+  "GET /v1/drift": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/drift/{driftFlagId}": { role: "editor", otherTenant: 404 },
+  "PATCH /v1/drift/{driftFlagId}": {
+    role: "editor",
+    body: () => ({ status: "reviewed", note: "Seen." }),
+    otherTenant: 404,
+  },
+  "GET /v1/canonical-questions": { role: "editor", otherTenant: "own-data-only" },
+  // An end user's memories are read like their conversations; changing them is looking after an agent.
+  "GET /v1/end-users": { role: "editor", otherTenant: "own-data-only" },
+  "GET /v1/end-users/{endUserKey}": { role: "editor", otherTenant: 404 },
+  "POST /v1/end-users/{endUserKey}/memories": {
+    role: "editor",
+    body: () => ({ agentId: null, kind: "preference", text: "You prefer short answers." }),
+    otherTenant: 404,
+  },
+  "PATCH /v1/end-users/{endUserKey}/memories/{memoryId}": {
+    role: "editor",
+    body: () => ({ text: "Your name is Dana." }),
+    otherTenant: 404,
+  },
+  "DELETE /v1/end-users/{endUserKey}/memories/{memoryId}": { role: "editor", otherTenant: 404 },
+  "PATCH /v1/end-users/{endUserKey}/flags/{flagId}": {
+    role: "editor",
+    body: () => ({ status: "reviewed" }),
+    otherTenant: 404,
+  },
   // Summarizes end users' conversations, so it needs what reading them needs.
   "GET /v1/analytics": {
     role: "editor",

@@ -9,7 +9,7 @@ import { feedbackRoutes } from "../../accountability/feedback-routes.js";
 import { annotationRoutes } from "../../tuning/annotation-routes.js";
 import { tuningExportRoutes } from "../../tuning/export-routes.js";
 import { tuningJobRoutes } from "../../tuning/jobs-routes.js";
-import { findAnswer, openConversation } from "../../agents/conversations.js";
+import { endUserConversations, findAnswer, openConversation } from "../../agents/conversations.js";
 import { countAgents, experimentAgent, getAgent, publishVariant } from "../../agents/agents.js";
 import { agentRoutes } from "../../agents/routes.js";
 import { billingRoutes } from "../../billing/routes.js";
@@ -19,6 +19,8 @@ import { tenantName } from "../../identity/tenants.js";
 import { documentStock } from "../../knowledge/documents.js";
 import { knowledgeRoutes } from "../../knowledge/routes.js";
 import { monitorRoutes } from "../../monitor/routes.js";
+import { driftRoutes } from "../../narrative/drift-routes.js";
+import { endUserRoutes } from "../../narrative/routes.js";
 import { experimentRoutes, promptRoutes } from "../../prompts/routes.js";
 import { replayRoutes, simulationRoutes } from "../../sandbox/simulation-routes.js";
 import { checkPublishGate } from "../../sandbox/gate.js";
@@ -57,6 +59,7 @@ export const routes: Route<unknown, unknown>[] = [
   ...agentRoutes({ beforePublish: checkPublishGate }),
   ...accountabilityRoutes,
   ...promptRoutes,
+  ...driftRoutes,
   // Experiments look agents up and promote a winner by publishing a version: the Agent Engine's to do.
   // The eval score of a variant is the Sandbox's latest completed run against the version it serves.
   ...experimentRoutes({
@@ -77,6 +80,16 @@ export const routes: Route<unknown, unknown>[] = [
     },
   }),
   ...annotationRoutes,
+  // End users' memories: an editor's memory names an agent of the workspace; their conversations are the
+  // Agent Engine's.
+  ...endUserRoutes({
+    agentExists: async (deps, tenantId, agentId) =>
+      getAgent(deps, tenantId, agentId).then(
+        () => true,
+        () => false,
+      ),
+    conversationsOf: endUserConversations,
+  }),
   // Agent Tuning: training-data exports and fine-tuning jobs (these need an OpenAI-compatible provider).
   ...tuningExportRoutes,
   ...tuningJobRoutes,

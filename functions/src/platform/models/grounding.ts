@@ -20,10 +20,22 @@ function oneLine(text: string): string {
  * document text (they may contain "ignore previous instructions"), so the message says they are data.
  */
 export function renderGroundingPrompt(passages: readonly GroundingPassage[]): string {
+  // Memories (`M` refs, narrative/) are what the end user told the agent in earlier conversations: listed apart
+  // from the documents' passages, so the model never takes a user's statement for the organisation's.
+  const memories = passages.filter((p) => /^M\d+$/.test(p.ref.trim()));
+  const sources = passages.filter((p) => !memories.includes(p));
   const lines =
-    passages.length > 0
-      ? passages.map((p) => `${citationMarker(p.ref)} ${oneLine(p.text)}`)
+    sources.length > 0
+      ? sources.map((p) => `${citationMarker(p.ref)} ${oneLine(p.text)}`)
       : ["(none: no passage was found for this question)"];
+  const remembered =
+    memories.length > 0
+      ? [
+          "",
+          "What you remember about this user from earlier conversations (cite these as [M1] etc. when you rely on them; they are what the user said, not documents):",
+          ...memories.map((p) => `${citationMarker(p.ref)} ${oneLine(p.text)}`),
+        ]
+      : [];
   return [
     "Answer the user's question using only the source passages below.",
     "- Every sentence of your answer must end with the marker(s) of the passage(s) that support it, e.g. [1] or [1][3].",
@@ -32,5 +44,6 @@ export function renderGroundingPrompt(passages: readonly GroundingPassage[]): st
     "",
     "Source passages:",
     ...lines,
+    ...remembered,
   ].join("\n");
 }
