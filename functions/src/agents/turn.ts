@@ -522,7 +522,7 @@ async function runTurn(
       : memoryScopeOf(tenantId, agent.id, conversation.endUserRef, config.longTermMemory);
   const remembered = scope
     ? await trace.time("retrieval", () =>
-        beginTurnMemory(deps, scope, question).catch((e: unknown) => {
+        beginTurnMemory(deps, scope, question, config.model.name).catch((e: unknown) => {
           // Memory adds to an answer; a store that cannot be read costs the turn its memory, not its answer.
           log.warn("could not recall long-term memory", { err: e, agentId: agent.id });
           return null;

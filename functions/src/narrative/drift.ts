@@ -135,6 +135,11 @@ export const canonicalQuestionSchema = z.object({
   lastAskedAt: z.string(),
   /** The latest answer from the knowledge bases (or abstention); null while it was only answered personally. */
   lastAnswer: storedAnswerSchema.nullable(),
+  /**
+   * The conversation of `lastAnswer`, apart so it can be queried: deleting that conversation (erasure, retention)
+   * clears the answer (`forgetConversationInDrift`).
+   */
+  lastConversationId: z.string().nullable().default(null),
   /** The last observations' traces and the flag each raised, newest last. */
   recent: z.array(z.object({ traceId: z.string(), flagId: z.string().nullable() })),
   updatedAt: z.string(),
@@ -178,6 +183,8 @@ export const driftFlagSchema = z.object({
   causes: z.array(driftCauseSchema),
   /** The change in one line: "answered 25 vacation days, now 20". */
   difference: z.string(),
+  /** The two answers' conversations: deleting either deletes the flag (`forgetConversationInDrift`). */
+  conversationIds: z.array(z.string()).default([]),
 });
 export type DriftFlag = z.infer<typeof driftFlagSchema>;
 
@@ -545,6 +552,7 @@ export async function observeAnswer(
             firstAskedAt: o.createdAt,
             lastAskedAt: o.createdAt,
             lastAnswer: personal ? null : answer,
+            lastConversationId: personal ? null : answer.conversationId,
             recent: [{ traceId: o.traceId, flagId: null }],
             updatedAt: now,
           };
@@ -583,7 +591,9 @@ export async function observeAnswer(
           lastAskedAt: o.createdAt > cq.lastAskedAt ? o.createdAt : cq.lastAskedAt,
           variantKeys,
           variants: variantKeys.length,
-          ...(personal || (cq.lastAnswer && cq.lastAnswer.at > answer.at) ? {} : { lastAnswer: answer }),
+          ...(personal || (cq.lastAnswer && cq.lastAnswer.at > answer.at)
+            ? {}
+            : { lastAnswer: answer, lastConversationId: answer.conversationId }),
           recent: [...cq.recent, { traceId: o.traceId, flagId }].slice(-maxRecentObservations),
           updatedAt: now,
         });
@@ -602,6 +612,7 @@ export async function observeAnswer(
             change: change.change,
             causes,
             difference: change.difference,
+            conversationIds: [...new Set([before.conversationId, answer.conversationId])],
           };
           tx.create(flagPath, flag);
         }
@@ -815,4 +826,43 @@ export async function listCanonicalQuestions(
     questions: page.map((s) => canonicalViewOf(s.id, canonicalQuestionSchema.parse(s.data))),
     nextCursor: snaps.length > q.limit ? (page.at(-1)?.id ?? null) : null,
   };
+}
+
+/**
+ * A conversation is being deleted (an end user's erasure, retention): its answers leave drift too. Flags that
+ * show one of its answers are deleted, and a canonical question whose last answer came from it forgets that
+ * answer (the next answer to it starts the comparison afresh). The canonical question's phrasing stays: it was
+ * recorded as the trace keeps the question, redacted of personal data under the agent's guardrails.
+ */
+export async function forgetConversationInDrift(
+  deps: Deps,
+  tenantId: string,
+  conversationId: string,
+): Promise<{ flags: number; answers: number }> {
+  const counts = { flags: 0, answers: 0 };
+  for (;;) {
+    const page = await deps.store.query({
+      collection: driftFlagsPath(tenantId),
+      where: [{ field: "conversationIds", op: "array-contains", value: conversationId }],
+      limit: 400,
+    });
+    if (page.length === 0) break;
+    const batch = deps.store.batch();
+    for (const flag of page) batch.delete(flag.path);
+    await batch.commit();
+    counts.flags += page.length;
+  }
+  for (;;) {
+    const page = await deps.store.query({
+      collection: canonicalQuestionsPath(tenantId),
+      where: [{ field: "lastConversationId", op: "==", value: conversationId }],
+      limit: 400,
+    });
+    if (page.length === 0) break;
+    const batch = deps.store.batch();
+    for (const cq of page) batch.update(cq.path, { lastAnswer: null, lastConversationId: null });
+    await batch.commit();
+    counts.answers += page.length;
+  }
+  return counts;
 }

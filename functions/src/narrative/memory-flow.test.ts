@@ -232,6 +232,25 @@ describe("coherence with what the end user was told before", () => {
       "How many vacation days do full-time employees get?",
     );
     expect(third.trace.memory?.contradictions).toEqual([]);
+
+    // Across versions, the same change is drift: flagged with both answers and the document's two versions.
+    const drift = await json<{ flags: { difference: string; causes: { type: string }[] }[] }>(
+      await platform.fetch(`/v1/drift?agentId=${agentId}`),
+    );
+    expect(drift.flags).toHaveLength(1);
+    expect(drift.flags[0]?.causes.map((c) => c.type)).toEqual(["knowledge"]);
+
+    // Erasing the end user deletes their narrative and the copies of their answers that drift keeps.
+    await platform.fetch("/v1/privacy/erase", { method: "POST", json: { endUserRef: ref } });
+    const afterErasure = await json<{ flags: unknown[] }>(
+      await platform.fetch(`/v1/drift?agentId=${agentId}`),
+    );
+    expect(afterErasure.flags).toEqual([]);
+    const questions = await json<{ questions: { lastAnswer: unknown }[] }>(
+      await platform.fetch(`/v1/canonical-questions?agentId=${agentId}`),
+    );
+    expect(questions.questions.map((q) => q.lastAnswer)).toEqual([null]);
+    expect(await count(statementsPath("acme"), key)).toBe(0);
     await upload(handbookV1);
   });
 });

@@ -52,10 +52,14 @@ export async function beginTurnMemory(
   deps: Deps,
   scope: MemoryScope,
   question: string,
+  /** The agent's chat model, which reads the message when a provider is configured (null: the platform's). */
+  model: string | null = null,
 ): Promise<TurnMemoryStart> {
   const { memories: extracted, forget } = extractFromUserMessage(question);
   const modelExtraction =
-    forget === null && usesModelExtraction(deps.chat) ? extractWithModel(deps.chat, question) : null;
+    forget === null && usesModelExtraction(deps.chat)
+      ? extractWithModel(deps.chat, question, model ? { model } : {})
+      : null;
   const { state, recalled } = await recallMemories(deps, scope, question);
   return { state, recalled, evidence: memoryEvidence(recalled), forget, extracted, modelExtraction };
 }

@@ -1,7 +1,8 @@
 /**
  * Deleting a conversation with everything derived from it: its messages and the decision traces of its
  * turns (found through the messages' `traceId`, and through the traces' `conversationId` for failed turns,
- * which write a trace and no message), the feedback on and annotations of its answers and its confirmations.
+ * which write a trace and no message), the feedback on and annotations of its answers, its confirmations, and
+ * the copies of its answers that drift detection keeps.
  * Shared by erasure and retention.
  *
  * Children go before their parent, in batches committed one after another, so a run that stops midway
@@ -12,6 +13,7 @@ import { annotationsPath } from "../accountability/annotations.js";
 import { feedbacksPath } from "../accountability/feedback.js";
 import { tracePath, tracesPath } from "../accountability/schema.js";
 import { confirmationsPath, conversationPath, messagesPath } from "../agents/schema.js";
+import { forgetConversationInDrift } from "../narrative/drift.js";
 import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
 import type { DocSnapshot } from "../platform/ports.js";
@@ -125,6 +127,8 @@ export async function purgeConversation(
       page.map((c) => c.path),
     );
   }
+  // Drift flags and canonical questions keep copies of its answers (narrative/drift.ts).
+  await forgetConversationInDrift(deps, tenantId, conversationId);
   const path = conversationPath(tenantId, conversationId);
   if (await deps.store.get(path)) {
     await deps.store.delete(path);
