@@ -36,6 +36,11 @@ const seedSchema = z.object({
       instructions: z.string(),
       knowledgeBases: z.array(z.string()),
       confidenceThreshold: z.number().optional(),
+      /** Long-term memory (narrative/): the demo agent remembers its widget and WhatsApp users. */
+      longTermMemory: z
+        .object({ enabled: z.boolean(), retentionDays: z.number().int().optional() })
+        .strict()
+        .optional(),
     }),
   ),
 });
@@ -195,6 +200,9 @@ async function seedContent(
       }),
       confidenceThreshold: agent.confidenceThreshold,
       memoryWindow: 6,
+      ...(agent.longTermMemory
+        ? { longTermMemory: { scope: "agent", retentionDays: 365, ...agent.longTermMemory } }
+        : {}),
     });
     // Published, so the REST and OpenAI-compatible APIs can talk to it straight away.
     await publishAgent(deps, tenantId, id, { note: "Demo agent" }, "seed");

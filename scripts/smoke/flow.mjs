@@ -36,6 +36,7 @@ export const steps = [
   { name: "monitor", needs: ["conversation"] },
   { name: "document-ingest", needs: ["knowledge-base"] },
   { name: "grounded-answer", needs: ["document-ingest", "agent-publish"] },
+  { name: "long-term-memory", needs: ["sign-up"] },
 ];
 
 const policy = `# Remote work policy
@@ -708,6 +709,64 @@ export async function runFlow({
       // Polls differ in number between runs: keep one record of them.
       const polls = exchanges.filter((e) => e.step === current && e.label === "document status");
       for (const poll of polls.slice(0, -1)) exchanges.splice(exchanges.indexOf(poll), 1);
+    },
+    async "long-term-memory"() {
+      // An agent that remembers: what the end user says in one conversation is recalled and cited in the next,
+      // shown on their page, and gone after an erasure.
+      const { body: created } = await request("create an agent with memory", "POST", "/v1/agents", {
+        session: state.owner,
+        // No knowledge base: what it answers from is the end user's memory (and the small Firestore server
+        // runs no vector search).
+        json: { name: "Smoke concierge", longTermMemory: { enabled: true } },
+        expect: 201,
+      });
+      await request("publish it", "POST", `/v1/agents/${created.id}/publish`, {
+        session: state.owner,
+        expect: 200,
+      });
+      const endUserRef = `smoke-end-user-${Date.now()}`;
+      const converse = async (label, content) => {
+        const { body: conversation } = await request(
+          `${label}: a conversation`,
+          "POST",
+          `/v1/agents/${created.id}/conversations`,
+          { session: state.owner, json: { endUserRef }, expect: 201 },
+        );
+        const { body } = await request(label, "POST", `/v1/conversations/${conversation.id}/messages`, {
+          session: state.owner,
+          json: { content },
+          expect: 200,
+        });
+        return body.message;
+      };
+      await converse("tell it a name", "Hi, my name is Dana.");
+      const recalled = await converse("ask for it later", "What is my name?");
+      check(recalled.content.includes("Dana"), `the name is recalled (got "${recalled.content}")`);
+      check(
+        recalled.citations.some((c) => c.ref === "M1" && typeof c.memoryId === "string"),
+        "the answer cites the memory as [M1]",
+      );
+      const { body: list } = await request("the end users", "GET", "/v1/end-users", {
+        session: state.owner,
+        expect: 200,
+      });
+      const endUser = list.endUsers.find((u) => u.endUserRef === endUserRef);
+      check(endUser?.memoryCount === 1, "the end user is listed with one memory");
+      const { body: page } = await request("their page", "GET", `/v1/end-users/${endUser.endUserKey}`, {
+        session: state.owner,
+        expect: 200,
+      });
+      check(page.memories[0]?.text === "Your name is Dana.", "their page shows the memory");
+      const { body: erased } = await request("erase them", "POST", "/v1/privacy/erase", {
+        session: state.owner,
+        json: { endUserRef },
+        expect: 200,
+      });
+      check(erased.deleted.memory.memories === 1, "the erasure deletes the memory");
+      await request("their page after it", "GET", `/v1/end-users/${endUser.endUserKey}`, {
+        session: state.owner,
+        expect: 404,
+      });
     },
     async "grounded-answer"() {
       const { body } = await request(

@@ -283,6 +283,69 @@ describe("the built runtime under hostile input", () => {
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(60);
   });
 
+  it("keeps serving a neighbour while an end user floods an agent that remembers with 8,000-character statements", async () => {
+    const json = { "content-type": "application/json" };
+    const agent = (await (
+      await call("/v1/agents", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ name: "Concierge", longTermMemory: { enabled: true } }),
+      })
+    ).json()) as { id: string };
+    await call(`/v1/agents/${agent.id}/publish`, { method: "POST" });
+    // Messages at the length limit built to make the memory patterns work hard: hundreds of statements, clauses
+    // that never end, and near-misses that make a regular expression backtrack.
+    const messages = [
+      Array.from({ length: 400 }, (_, i) => `My name is Name${i}. I live in City${i}.`).join(" "),
+      `I live in ${"a ".repeat(3990)}`,
+      `My name is ${"A".repeat(7980)}`,
+      `I'm ${"Very ".repeat(1590)}`,
+      `Please forget ${"that ".repeat(1590)}`,
+      Array.from({ length: 500 }, (_, i) => `I'll call you ${i}`).join(", "),
+    ].map((m) => m.slice(0, 8000));
+    const statuses: number[] = [];
+    const send = async (content: string) => {
+      const conversation = await call(`/v1/agents/${agent.id}/conversations`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ endUserRef: "flooding-end-user" }),
+      });
+      if (conversation.status !== 201) {
+        statuses.push(conversation.status);
+        await conversation.arrayBuffer();
+        return;
+      }
+      const { id } = (await conversation.json()) as { id: string };
+      const res = await call(`/v1/conversations/${id}/messages`, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ content }),
+      });
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    };
+    // A runtime that has read such messages before (its code compiled and optimised), as a long-running one
+    // under a sustained attack is: the first reading of each pattern costs tens of milliseconds once.
+    for (const content of messages) await send(content);
+    const report = await underSiege(runtime, neighbour, "an end user flooding a memory", async () => {
+      // One at a time: the attack is on memory's reading of a message. Many 8,000-character turns at once cost
+      // the runtime's CPU with memory on or off alike (the widget flood above is the concurrency attack).
+      for (let round = 0; round < 3; round++) for (const content of messages) await send(content);
+    });
+    expectUnharmed(runtime, report);
+    for (const status of statuses) expect([200, 429]).toContain(status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    // What was learned stays within the limits: at most 10 memories a message, none longer than 500 characters.
+    const list = (await (await call("/v1/end-users?q=flooding")).json()) as {
+      endUsers: { endUserKey: string }[];
+    };
+    const page = (await (await call(`/v1/end-users/${list.endUsers[0]?.endUserKey}`)).json()) as {
+      memories: { text: string }[];
+    };
+    expect(page.memories.length).toBeLessThanOrEqual(10 * statuses.filter((s) => s === 200).length);
+    for (const m of page.memories) expect(m.text.length).toBeLessThanOrEqual(500);
+  });
+
   it("refuses a flood of forged Stripe webhooks, storing nothing, and applies a genuine one replayed in it once", async () => {
     // A genuine top-up: Checkout through the API, paid at the fake Stripe, its completion event signed for real.
     const started = await call("/v1/billing/checkout", {

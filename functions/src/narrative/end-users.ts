@@ -384,7 +384,7 @@ export async function editMemory(
   return memoryView(updated);
 }
 
-/** Deletes a memory and its history (what it superseded, and what superseded it). */
+/** Deletes a memory and its history (the versions it superseded; a version that replaced it stays). */
 export async function deleteMemory(
   deps: Deps,
   tenantId: string,

@@ -407,10 +407,35 @@ export function planMemories(
     if (sameText || (current && current.value.toLowerCase() === memory.value.toLowerCase())) continue;
     planned.push({ id: newId(), memory, supersedes: current, embedding: null });
   }
-  return planned;
+  return planned.slice(0, maxLearnedPerTurn);
 }
 
-/** The memories to delete so `ids` are forgotten with their whole history (what each superseded, and so on). */
+/** The most memories one turn learns (an 8,000-character message could state dozens). */
+export const maxLearnedPerTurn = 10;
+
+/**
+ * The memories to delete so the scope stays within `maxMemoriesPerScope` once `adding` more are written: the
+ * oldest superseded versions first, then the oldest memories. Keeping the scope within the cap is what lets
+ * `loadNarrative` read all of it with one bounded query.
+ */
+export function overCap(state: NarrativeState, adding: number, deleting: readonly string[]): string[] {
+  const gone = new Set(deleting);
+  const kept = state.memories.filter((m) => !gone.has(m.id));
+  const excess = kept.length + adding - maxMemoriesPerScope;
+  if (excess <= 0) return [];
+  const oldestFirst = (a: MemoryRecord, b: MemoryRecord) => a.createdAt.localeCompare(b.createdAt);
+  const victims = [
+    ...kept.filter((m) => m.status === "superseded").sort(oldestFirst),
+    ...kept.filter((m) => m.status === "active").sort(oldestFirst),
+  ];
+  return victims.slice(0, excess).map((m) => m.id);
+}
+
+/**
+ * The memories to delete so `ids` are forgotten with their history: each with the versions it superseded (and
+ * those they superseded). A version that replaced one of them stays: forgetting "I lived in Paris" from the
+ * history does not forget "I live in Berlin".
+ */
 export function withHistory(state: NarrativeState, ids: readonly string[]): string[] {
   const byId = new Map(state.memories.map((m) => [m.id, m]));
   const out = new Set<string>();

@@ -98,7 +98,8 @@ export function endUserRoutes(hooks: EndUserHooks): Route<unknown, unknown>[] {
     route({
       method: "DELETE",
       path: "/v1/end-users/{endUserKey}/memories/{memoryId}",
-      summary: "Delete a memory with its history (the versions it superseded and those that superseded it)",
+      summary:
+        "Delete a memory with its history (the versions it superseded; a version that replaced it stays)",
       tag,
       permission: "agents.manage",
       params: memoryParams,

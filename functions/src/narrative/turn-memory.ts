@@ -25,6 +25,7 @@ import { extractWithModel, usesModelExtraction } from "./extract-model.js";
 import {
   memoryEvidence,
   memoryIdOfCitation,
+  overCap,
   planMemories,
   recallMemories,
   withHistory,
@@ -288,7 +289,8 @@ export async function finishTurnMemory(
     })),
   };
   return {
-    changes: { created, deleted: [], statements, contradicted, flags },
+    // Within the scope's cap: the oldest history makes room (and then the oldest memories).
+    changes: { created, deleted: overCap(start.state, created.length, []), statements, contradicted, flags },
     contradictions,
     note: correctionNote(contradictions),
     trace,
