@@ -68,14 +68,19 @@ export function findContradictions(
 ): Contradiction[] {
   const found: Contradiction[] = [];
   const used = new Set<string>();
-  const open = earlier.filter((s) => s.contradictedBy === null);
+  // A sentence said before and again now is consistent; and one the end user was told again now was not
+  // contradicted by another sentence of the same answer ("25 vacation days" beside "2.08 days a month").
+  const same = (claim: string): string => claim.replace(/\s+/g, " ").trim().toLowerCase();
+  const toldBefore = new Set(earlier.map((s) => same(s.claim)));
+  const toldNow = new Set(claims.map((c) => same(c.claim)));
+  const open = earlier.filter((s) => s.contradictedBy === null && !toldNow.has(same(s.claim)));
+  const fresh = claims.filter((c) => !toldBefore.has(same(c.claim)));
   const earlierWords = new Map(open.map((s) => [s.id, wordsOf(s.claim)]));
-  for (const now of claims) {
+  for (const now of fresh) {
     const words = wordsOf(now.claim);
     // Statements are newest first: the latest thing the end user was told is the one to correct.
     for (const statement of open) {
       if (used.has(statement.id)) continue;
-      if (statement.claim.trim().toLowerCase() === now.claim.trim().toLowerCase()) continue;
       if (!sameSubject(words, earlierWords.get(statement.id) ?? new Set())) continue;
       const reason = entailmentFailure(now.claim, statement.claim);
       if (reason === null) continue;

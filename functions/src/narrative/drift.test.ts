@@ -304,6 +304,18 @@ describe("what counts as a material change", () => {
     expect(new Set(results.map((r) => r.canonicalQuestionId)).size).toBe(1);
   });
 
+  it("never sets two sentences of the same answer against each other", async () => {
+    const total = "Full-time employees receive 25 vacation days per calendar year.";
+    const accrual = "Vacation days accrue monthly, at 2.08 days per month for full-time employees.";
+    const results = await sequence(
+      "rulesTwoClaims",
+      observation("x", q, [total, accrual]),
+      observation("x", q, [total, accrual]),
+      observation("x", q, [total.replace("25", "20"), accrual]),
+    );
+    expect(results.map((r) => r.flagId === null)).toEqual([true, true, false]);
+  });
+
   it("flags a negation that reverses a claim", async () => {
     const [, changed] = await sequence(
       "rulesPolarity",

@@ -363,9 +363,17 @@ export function materialChange(before: StoredAnswer, after: StoredAnswer): Mater
     return { change: "now-abstains", difference: `answered ${summaryOf(before)}, now abstains` };
   if (before.abstained && !after.abstained)
     return { change: "now-answers", difference: `abstained, now answers ${summaryOf(after)}` };
+  // A claim both answers make is no change, and never one side of a contradiction: compared with another claim
+  // of the other answer ("25 vacation days" with "2.08 days a month") it would look like one.
+  const same = (claim: string): string => claim.replace(/\s+/g, " ").trim().toLowerCase();
+  const had = new Set(before.claims.map(same));
+  const has = new Set(after.claims.map(same));
+  const added = after.claims.filter((c) => !had.has(same(c)));
+  const dropped = before.claims.filter((c) => !has.has(same(c)));
+  if (added.length === 0 && dropped.length === 0 && before.claims.length > 0) return null;
   let related = false;
-  for (const now of after.claims) {
-    for (const earlier of before.claims) {
+  for (const now of added) {
+    for (const earlier of dropped) {
       if (!relatedClaims(now, earlier)) continue;
       related = true;
       const forward = entailmentFailure(now, earlier);
@@ -373,11 +381,11 @@ export function materialChange(before: StoredAnswer, after: StoredAnswer): Mater
       if (forward && backward && numberReason.test(forward) && numberReason.test(backward)) {
         const was = new Set(numbersOf(earlier));
         const is = new Set(numbersOf(now));
-        const dropped = [...was].filter((n) => !is.has(n));
-        const added = [...is].filter((n) => !was.has(n));
+        const gone = [...was].filter((n) => !is.has(n));
+        const come = [...is].filter((n) => !was.has(n));
         return {
           change: "contradicts",
-          difference: `answered ${dropped.map((n) => numberPhrase(earlier, n)).join(", ")}, now ${added.join(", ")}`,
+          difference: `answered ${gone.map((n) => numberPhrase(earlier, n)).join(", ")}, now ${come.join(", ")}`,
         };
       }
       if ((forward && polarityReason.test(forward)) || (backward && polarityReason.test(backward)))

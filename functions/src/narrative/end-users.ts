@@ -125,6 +125,14 @@ export async function listEndUsers(
     }
     if (!needle) break;
   }
+  // The end user whose reference is exactly `q` comes first (the studio links a transcript to its end user this
+  // way), wherever the scan found them, or even beyond it.
+  if (query.q && !query.cursor) {
+    const exact = await deps.store.get(endUserPath(tenantId, endUserKeyOf(query.q)));
+    const at = found.findIndex((s) => s.id === exact?.id);
+    if (at > 0) found.unshift(...found.splice(at, 1));
+    else if (exact && at < 0) found.unshift(exact);
+  }
   const pageOf = found.slice(0, pageSize);
   const endUsers = await Promise.all(pageOf.map((s) => summaryOf(deps, tenantId, s)));
   return {

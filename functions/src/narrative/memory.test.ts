@@ -208,6 +208,15 @@ describe("contradictions with earlier answers", () => {
     );
   });
 
+  it("never sets two sentences of one answer against each other", () => {
+    const total = "Full-time employees receive 25 vacation days per calendar year.";
+    const accrual = "Vacation days accrue monthly, at 2.08 days per month for full-time employees.";
+    const earlier = [statement(total), statement(accrual)];
+    expect(findContradictions([claim(total), claim(accrual)], earlier)).toEqual([]);
+    const changed = findContradictions([claim(total.replace("25", "20")), claim(accrual)], earlier);
+    expect(changed.map((c) => c.earlier.claim)).toEqual([total]);
+  });
+
   it("leaves alone the same claim, other subjects, and statements already corrected", () => {
     const earlier = [
       statement("Full-time employees receive 25 vacation days per calendar year."),

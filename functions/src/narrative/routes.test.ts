@@ -97,6 +97,11 @@ describe("listing and reading end users", () => {
       await platform.fetch("/v1/end-users?q=EST-2"),
     );
     expect(found.endUsers.map((u) => u.endUserRef)).toEqual(["guest-2"]);
+    // An exact reference comes first, ahead of longer ones that contain it.
+    const exact = await json<{ endUsers: { endUserRef: string }[] }>(
+      await platform.fetch("/v1/end-users?q=guest-1"),
+    );
+    expect(exact.endUsers[0]?.endUserRef).toBe("guest-1");
   });
 
   it("refuses malformed queries and keys with a clear 400, and unknown end users with 404", async () => {
