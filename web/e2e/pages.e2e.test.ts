@@ -37,6 +37,8 @@ interface Screen {
 let conversationId = "";
 /** The Prompts, Experiments and Evaluations pages' records, made through the API before the screens open. */
 const made = { promptId: "", experimentId: "", datasetId: "", runId: "", otherRunId: "" };
+/** The end user an agent with long-term memory remembers (makeNarrativeRecords). */
+const remembered = { endUserKey: "" };
 
 const screens: Screen[] = [
   { name: "20-overview", path: () => "/", heading: "Alchemist" },
@@ -90,6 +92,9 @@ const screens: Screen[] = [
   { name: "70-evaluations-replays", path: () => "/evaluations/replays", heading: "Evaluations" },
   { name: "71-evaluations-simulations", path: () => "/evaluations/simulations", heading: "Evaluations" },
   { name: "72-evaluations-tuning", path: () => "/evaluations/tuning", heading: "Evaluations" },
+  { name: "73-end-users", path: () => "/end-users", heading: "End users" },
+  { name: "74-end-user", path: () => `/end-users/${remembered.endUserKey}`, heading: "End user widget:dana" },
+  { name: "75-analytics-drift", path: () => "/analytics/drift", heading: "Analytics" },
   { name: "33-not-found", path: () => "/no-such-page", heading: "Page not found" },
   { name: "34-sign-up", path: () => "/sign-up", heading: /./, signedOut: true },
 ];
@@ -178,6 +183,32 @@ async function makeImprovementRecords(agentId: string): Promise<void> {
   await api("POST", "/v1/tuning/exports", { agentId });
 }
 
+/**
+ * What the End users pages show: an agent with long-term memory (its own, so the demo agent's versions stay as
+ * other files expect them) that an end user told their name and city, in two conversations.
+ */
+async function makeNarrativeRecords(knowledgeBaseId: string): Promise<void> {
+  const agent = await api<{ id: string }>("POST", "/v1/agents", {
+    name: "Memory assistant",
+    knowledgeBaseIds: [knowledgeBaseId],
+    longTermMemory: { enabled: true, retentionDays: 365, scope: "agent" },
+  });
+  await api("POST", `/v1/agents/${agent.id}/publish`, { note: "Remembers end users" });
+  for (const content of ["My name is Dana.", "I live in Paris.", "I moved to Berlin."]) {
+    const { id } = await api<{ id: string }>("POST", `/v1/agents/${agent.id}/conversations`, {
+      endUserRef: "widget:dana",
+    });
+    await api("POST", `/v1/conversations/${id}/messages`, { content });
+  }
+  const { endUsers } = await api<{ endUsers: { endUserKey: string; endUserRef: string }[] }>(
+    "GET",
+    "/v1/end-users?q=widget%3Adana",
+  );
+  const dana = endUsers.find((user) => user.endUserRef === "widget:dana");
+  if (!dana) throw new Error("the agent with long-term memory did not record its end user");
+  remembered.endUserKey = dana.endUserKey;
+}
+
 describe("Agent Studio: every page renders, passes axe, and is saved as screenshots", () => {
   let browser: Browser;
   let signedIn: StorageState;
@@ -192,6 +223,7 @@ describe("Agent Studio: every page renders, passes axe, and is saved as screensh
       conversationId ||= id;
     }
     await makeImprovementRecords(demo.agentId);
+    await makeNarrativeRecords(demo.knowledgeBaseId);
     browser = await launchChromium();
     signedIn = await signedInState(browser, platform());
   });

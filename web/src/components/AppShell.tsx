@@ -57,7 +57,14 @@ const navEntries: readonly NavEntry[] = [
       { to: "/evaluations", label: "Evaluations", permission: "conversations.view" },
     ],
   },
-  { to: "/conversations", label: "Conversations" },
+  // The history and the people in it: one button, so the bar still fits a laptop's width.
+  {
+    label: "Conversations",
+    items: [
+      { to: "/conversations", label: "Conversations" },
+      { to: "/end-users", label: "End users", permission: "conversations.view" },
+    ],
+  },
   { to: "/analytics", label: "Analytics" },
   { to: "/monitor", label: "Health", permission: "monitor.view" },
   { to: "/settings", label: "Settings" },
@@ -67,11 +74,15 @@ const navEntries: readonly NavEntry[] = [
 const allowed = (role: Role) => (item: NavItem) =>
   item.permission === undefined || hasPermission(role, item.permission);
 
-/** The destinations `role` may use, grouped as the bar shows them; a group with none left goes. */
+/**
+ * The destinations `role` may use, grouped as the bar shows them; a group with none left goes, and a group
+ * with one left is that destination's own button.
+ */
 function navEntriesFor(role: Role): NavEntry[] {
   return navEntries.flatMap((entry): NavEntry[] => {
     if (!isGroup(entry)) return allowed(role)(entry) ? [entry] : [];
     const items = entry.items.filter(allowed(role));
+    if (items.length === 1 && items[0]) return [items[0]];
     return items.length === 0 ? [] : [{ ...entry, items }];
   });
 }

@@ -29,6 +29,19 @@ export interface AgentModel {
   readonly maxOutputTokens: number;
 }
 
+/**
+ * What the agent remembers about each end user across conversations (the platform's `longTermMemory`), and
+ * for how long; `workspace` scope shares it with every agent of the workspace that has memory in that scope.
+ */
+export interface LongTermMemory {
+  readonly enabled: boolean;
+  readonly retentionDays: number;
+  readonly scope: "agent" | "workspace";
+}
+
+/** The platform's default: off. */
+export const defaultLongTermMemory: LongTermMemory = { enabled: false, retentionDays: 365, scope: "agent" };
+
 export interface AgentGuardrails {
   readonly blockedTopics: readonly string[];
   readonly redactPii: boolean;
@@ -69,6 +82,7 @@ export interface AgentConfig {
   readonly contextBudgetTokens: number;
   /** `agentChannels`, or a channel newer than this studio (kept as it is). */
   readonly channels: readonly string[];
+  readonly longTermMemory: LongTermMemory;
 }
 
 export interface Agent extends AgentConfig {
@@ -112,6 +126,7 @@ export type AgentPatch = Partial<
     | "memoryWindow"
     | "contextBudgetTokens"
     | "channels"
+    | "longTermMemory"
   >
 >;
 
@@ -179,6 +194,8 @@ export const agentLimits = {
   knowledgeBases: 20,
   tools: 20,
   maxToolSteps: 10,
+  minRetentionDays: 1,
+  maxRetentionDays: 3650,
   toolDescription: 1000,
   minToolTimeoutMs: 100,
   maxToolTimeoutMs: 60_000,
@@ -241,6 +258,10 @@ export interface AgentDraft {
   readonly contextBudgetTokens: number;
   /** In the platform's order (`inChannelOrder`), so checking a channel off and on again changes nothing. */
   readonly channels: readonly string[];
+  /** Long-term memory: on or off, how many days to keep it (as typed), and who recalls it. */
+  readonly longTermMemory: boolean;
+  readonly memoryRetentionDays: string;
+  readonly memoryScope: LongTermMemory["scope"];
 }
 
 export type DraftField = keyof AgentDraft;
@@ -264,6 +285,9 @@ export const newAgentDraft: AgentDraft = {
   contextBudgetTokens: 8000,
   // The platform's default: a new agent answers everywhere.
   channels: [...agentChannels],
+  longTermMemory: defaultLongTermMemory.enabled,
+  memoryRetentionDays: String(defaultLongTermMemory.retentionDays),
+  memoryScope: defaultLongTermMemory.scope,
 };
 
 /** A new agent's draft, its model settings starting where the platform's caps allow. */
@@ -292,6 +316,9 @@ export function draftOf(config: AgentConfig): AgentDraft {
     maxToolSteps: config.maxToolSteps,
     contextBudgetTokens: config.contextBudgetTokens,
     channels: inChannelOrder(config.channels),
+    longTermMemory: config.longTermMemory.enabled,
+    memoryRetentionDays: String(config.longTermMemory.retentionDays),
+    memoryScope: config.longTermMemory.scope,
   };
 }
 
@@ -333,7 +360,24 @@ export function validateDraft(draft: AgentDraft, options: AgentOptions = unliste
     errors.contextBudgetTokens = `At most ${context.max.toLocaleString("en")} tokens on this platform.`;
   else if (draft.contextBudgetTokens < context.min)
     errors.contextBudgetTokens = `At least ${context.min.toLocaleString("en")} tokens.`;
+  if (retentionDays(draft) === undefined)
+    errors.memoryRetentionDays = `A whole number of days from ${agentLimits.minRetentionDays} to ${agentLimits.maxRetentionDays.toLocaleString("en")}.`;
   return errors;
+}
+
+function retentionDays(draft: AgentDraft): number | undefined {
+  const text = draft.memoryRetentionDays.trim();
+  if (!/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= agentLimits.minRetentionDays && value <= agentLimits.maxRetentionDays ? value : undefined;
+}
+
+function longTermMemoryOf(draft: AgentDraft, fallback: LongTermMemory): LongTermMemory {
+  return {
+    enabled: draft.longTermMemory,
+    retentionDays: retentionDays(draft) ?? fallback.retentionDays,
+    scope: draft.memoryScope,
+  };
 }
 
 function outputTokens(
@@ -370,12 +414,18 @@ export function createInputOf(draft: AgentDraft): AgentCreateInput {
     maxToolSteps: draft.maxToolSteps,
     contextBudgetTokens: draft.contextBudgetTokens,
     channels: draft.channels,
+    longTermMemory: longTermMemoryOf(draft, defaultLongTermMemory),
   };
 }
 
 /** The saved configuration with the form's edits applied: what the draft will be once saved. */
 export function applyDraft(config: AgentConfig, draft: AgentDraft): AgentConfig {
-  return { ...config, ...createInputOf(draft), model: modelOf(draft, config.model) };
+  return {
+    ...config,
+    ...createInputOf(draft),
+    model: modelOf(draft, config.model),
+    longTermMemory: longTermMemoryOf(draft, config.longTermMemory),
+  };
 }
 
 /**
@@ -400,6 +450,7 @@ export function draftChanges(saved: AgentConfig, draft: AgentDraft): AgentPatch 
     "memoryWindow",
     "contextBudgetTokens",
     "channels",
+    "longTermMemory",
   ] as const) {
     if (!sameValue(before[key], next[key])) patch[key] = next[key];
   }
@@ -429,6 +480,12 @@ export function draftFieldOfIssue(path: string): DraftField | undefined {
       return sub === "name" ? "modelName" : sub === "temperature" ? "temperature" : "maxOutputTokens";
     case "guardrails":
       return sub === "redactPii" ? "redactPii" : "blockedTopics";
+    case "longTermMemory":
+      return sub === "retentionDays"
+        ? "memoryRetentionDays"
+        : sub === "scope"
+          ? "memoryScope"
+          : "longTermMemory";
     default:
       return undefined;
   }

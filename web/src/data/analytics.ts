@@ -58,6 +58,11 @@ export interface KnowledgeGap {
   readonly question: string;
   /** Abstentions on it in the window. */
   readonly count: number;
+  /**
+   * How many distinct phrasings of it were asked (near-identical questions count as one gap); absent from a
+   * platform that grouped exact questions only.
+   */
+  readonly variants?: number;
   readonly lastAskedAt: string;
   /** The best passage retrieved for it; null when nothing was found at all. */
   readonly closest: {

@@ -3,6 +3,7 @@
  * answer with its citations, and the parts of an answer's decision trace the studio shows.
  */
 import type { MessageFeedback } from "./feedback";
+import type { TraceMemory } from "./narrative";
 
 /** Which configuration a conversation talks to: the draft (editors only) or a published version. */
 export type VersionChoice = "draft" | number;
@@ -33,6 +34,13 @@ export interface Citation {
   readonly location: CitationLocation;
   readonly score: number;
   readonly chunkId: string;
+  /** Set when the answer cites something remembered about the end user ([M1]) rather than a passage. */
+  readonly memoryId?: string;
+}
+
+/** A citation of a memory ([M1]): its `ref` starts with "M"; it has no knowledge base or document. */
+export function isMemoryCitation(citation: Pick<Citation, "ref">): boolean {
+  return /^M\d+$/.test(citation.ref);
 }
 
 /** A tool's write an answer asks its user to confirm (a transfer): exactly what will be sent, secrets masked. */
@@ -102,4 +110,6 @@ export interface Trace {
   readonly candidates: readonly TraceCandidate[];
   readonly toolCalls: readonly TraceToolCall[];
   readonly checks: readonly TraceCheck[];
+  /** What the turn recalled about its end user, learned, forgot and contradicted; absent without long-term memory. */
+  readonly memory?: TraceMemory;
 }

@@ -15,6 +15,7 @@ import type { FeedbackSource } from "./feedback";
 import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
 import type { MonitorSource } from "./monitor";
+import type { NarrativeSource } from "./narrative";
 import type { PromptsSource } from "./prompts";
 import type { ToolSetMcpSource } from "./toolSetMcp";
 import type { ToolSetsSource } from "./toolSets";
@@ -39,4 +40,5 @@ export interface StudioSource
     FeedbackSource,
     ExperimentsSource,
     EvaluationsSource,
-    TuningSource {}
+    TuningSource,
+    NarrativeSource {}

@@ -274,6 +274,7 @@ describe("Agent builder: a new agent", () => {
       maxToolSteps: 4,
       contextBudgetTokens: 8000,
       channels: ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp", "widget"],
+      longTermMemory: { enabled: false, retentionDays: 365, scope: "agent" },
     });
   });
 });

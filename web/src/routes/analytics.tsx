@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
-import { useSearchParams } from "react-router";
-import { Box, LinearProgress, Stack, Typography } from "@mui/material";
+import { Link as RouterLink, useParams, useSearchParams } from "react-router";
+import { Alert, Box, LinearProgress, Stack, Tab, Tabs, Typography } from "@mui/material";
 import { AnalyticsFilters } from "../components/analytics/AnalyticsFilters";
 import {
   AgentNotFoundNotice,
@@ -14,6 +14,7 @@ import { activityOf } from "../components/analytics/figures";
 import { formatDayWithYear } from "../components/shared/format";
 import { HeadlineFigures } from "../components/analytics/HeadlineFigures";
 import { KnowledgeGaps } from "../components/analytics/KnowledgeGaps";
+import { DriftView } from "../components/narrative/DriftView";
 import { PageLoading } from "../components/PageLoading";
 import { RequestErrorAlert } from "../components/RequestErrorAlert";
 import { usePageTitle } from "../components/usePageTitle";
@@ -24,8 +25,11 @@ import {
   type Analytics,
   type AnalyticsRange,
 } from "../data/analytics";
+import { hasPermission } from "../data/admin";
 import { useAgents } from "../data/hooks/agents";
 import { useAnalytics } from "../data/hooks/analytics";
+import { isDriftStatus } from "../data/narrative";
+import { roleAtLeast, useSession } from "../data/session";
 
 /** `?range=7|30|90` (default 30) and `?agent=<id>` (default every agent): a view can be shared as a link. */
 function rangeOf(param: string | null): AnalyticsRange {
@@ -42,11 +46,87 @@ function useShownAnalytics(data: Analytics | undefined, waiting: boolean): Analy
   return data ?? (waiting ? last : undefined);
 }
 
+const intro =
+  "How your agents are doing: conversations, abstentions, confidence, speed and token use, day by day, the questions they could not answer, and the answers that changed.";
+
+const analyticsTabs = [
+  { id: "activity", label: "Activity", to: "/analytics" },
+  { id: "drift", label: "Drift", to: "/analytics/drift" },
+] as const;
+const panelId = "analytics-panel";
+const tabElementId = (tab: string) => `analytics-tab-${tab}`;
+
 /**
- * Loaded on demand (see routes/index.tsx). How the workspace's agents are doing, per UTC day, and the
- * questions they abstained on most (knowledge gaps).
+ * Loaded on demand (see routes/index.tsx). `/analytics/:tab?`: how the workspace's agents are doing, per UTC
+ * day, and the questions they abstained on most (knowledge gaps), at `/analytics`; the answers that changed
+ * for the same question (drift) at `/analytics/drift`.
  */
 export function AnalyticsPage() {
+  const { tab } = useParams();
+  const current = tab === "drift" ? "drift" : "activity";
+  return (
+    <Stack spacing={3}>
+      <PageHeader title="Analytics" intro={intro} />
+      <Box>
+        <Tabs value={current} aria-label="Analytics" sx={{ borderBottom: 1, borderColor: "divider" }}>
+          {analyticsTabs.map((t) => (
+            <Tab
+              key={t.id}
+              value={t.id}
+              label={t.label}
+              id={tabElementId(t.id)}
+              component={RouterLink}
+              to={t.to}
+              {...(t.id === current ? { "aria-controls": panelId } : {})}
+            />
+          ))}
+        </Tabs>
+        <Box id={panelId} role="tabpanel" aria-labelledby={tabElementId(current)} sx={{ pt: 3 }}>
+          {current === "drift" ? <DriftTab /> : <ActivityTab />}
+        </Box>
+      </Box>
+    </Stack>
+  );
+}
+
+/** `?agent=<id>&status=open|reviewed|dismissed|all` (default: open flags of every agent). */
+function DriftTab() {
+  usePageTitle("Drift · Analytics");
+  const [searchParams, setSearchParams] = useSearchParams();
+  const agents = useAgents({ includeArchived: true });
+  const { session } = useSession();
+  if (session === undefined || !hasPermission(session.role, "conversations.view")) {
+    return (
+      <Alert severity="info">
+        Drift compares answers end users were given, so only editors, admins and owners can read it.
+      </Alert>
+    );
+  }
+  const statusParam = searchParams.get("status");
+  const status = statusParam === "all" ? undefined : isDriftStatus(statusParam) ? statusParam : "open";
+  const set = (name: string, value: string | undefined) =>
+    setSearchParams(
+      (params) => {
+        const next = new URLSearchParams(params);
+        if (value === undefined) next.delete(name);
+        else next.set(name, value);
+        return next;
+      },
+      { replace: true },
+    );
+  return (
+    <DriftView
+      agentId={searchParams.get("agent") || undefined}
+      status={status}
+      onAgentChange={(id) => set("agent", id)}
+      onStatusChange={(next) => set("status", next === "open" ? undefined : (next ?? "all"))}
+      agents={agents}
+      canReview={roleAtLeast(session.role, "editor")}
+    />
+  );
+}
+
+function ActivityTab() {
   usePageTitle("Analytics");
   const [searchParams, setSearchParams] = useSearchParams();
   const days = rangeOf(searchParams.get("range"));
@@ -136,10 +216,6 @@ export function AnalyticsPage() {
 
   return (
     <Stack spacing={3}>
-      <PageHeader
-        title="Analytics"
-        intro="How your agents are doing: conversations, abstentions, confidence, speed and token use, day by day, and the questions they could not answer."
-      />
       <AnalyticsFilters
         days={days}
         agentId={agentId}

@@ -5,6 +5,7 @@ import { useTheme } from "@mui/material/styles";
 import { AnswerDialogs, type AnswerTask } from "../components/feedback/AnswerDialogs";
 import { TranscriptAnswerActions } from "../components/feedback/TranscriptAnswerActions";
 import { ConversationDetails } from "../components/history/ConversationDetails";
+import { endUserAddress } from "../components/narrative/describe";
 import type { ConversationLinkState } from "../components/history/ConversationTable";
 import { endUserLabel } from "../components/history/describe";
 import { Transcript } from "../components/history/Transcript";
@@ -17,6 +18,7 @@ import type { Citation } from "../data/conversations";
 import type { ConversationTranscript } from "../data/history";
 import { useAgent } from "../data/hooks/agents";
 import { useConversationTranscript } from "../data/hooks/history";
+import { useEndUserKeyOf } from "../data/hooks/narrative";
 import { roleAtLeast, useSession } from "../data/session";
 
 /** Back to the list the reader came from, with its filters; the whole history otherwise. */
@@ -93,6 +95,8 @@ function ConversationReader({ conversationId }: { readonly conversationId: strin
 function Reader({ transcript }: { readonly transcript: ConversationTranscript }) {
   const { conversation, messages } = transcript;
   const agent = useAgent(conversation.agentId);
+  // Only end users an agent with long-term memory has met have a page: the platform says whether this one does.
+  const endUserKey = useEndUserKeyOf(conversation.endUserRef);
   const { session } = useSession();
   const canEdit = session !== undefined && roleAtLeast(session.role, "editor");
   // Keyed by each opening, so a dialog starts from its answer; kept while it closes.
@@ -129,7 +133,11 @@ function Reader({ transcript }: { readonly transcript: ConversationTranscript })
             <Typography variant="h2" id="conversation-details-heading" gutterBottom>
               Details
             </Typography>
-            <ConversationDetails conversation={conversation} agentName={agent.data?.name} />
+            <ConversationDetails
+              conversation={conversation}
+              agentName={agent.data?.name}
+              endUserAddress={endUserKey.data ? endUserAddress(endUserKey.data) : undefined}
+            />
           </Paper>
           <Paper
             component="section"

@@ -68,7 +68,15 @@ export const appRoutes: RouteObject[] = [
             lazy: async () => ({ Component: (await import("./conversation")).ConversationPage }),
           },
           {
-            path: "analytics",
+            path: "end-users",
+            lazy: async () => ({ Component: (await import("./end-users")).EndUsersPage }),
+          },
+          {
+            path: "end-users/:endUserKey",
+            lazy: async () => ({ Component: (await import("./end-user")).EndUserPage }),
+          },
+          {
+            path: "analytics/:tab?",
             lazy: async () => ({ Component: (await import("./analytics")).AnalyticsPage }),
           },
           { path: "prompts", lazy: async () => ({ Component: (await import("./prompts")).PromptsPage }) },

@@ -92,6 +92,7 @@ export const hrAssistant = {
   memoryWindow: 6,
   contextBudgetTokens: 8000,
   channels: ["api", "openai-compatible", "callable", "studio"],
+  longTermMemory: { enabled: false, retentionDays: 365, scope: "agent" },
   status: "published",
   publishedVersion: 2,
   latestVersion: 2,

@@ -116,6 +116,16 @@ export function AgentForm({
         onChange={onChange}
         readOnly={readOnly}
       />
+      <LongTermMemorySection
+        enabled={draft.longTermMemory}
+        retentionDays={draft.memoryRetentionDays}
+        scope={draft.memoryScope}
+        retentionDaysError={errors.memoryRetentionDays}
+        scopeError={errors.memoryScope}
+        enabledError={errors.longTermMemory}
+        onChange={onChange}
+        readOnly={readOnly}
+      />
       <GuardrailsSection
         blockedTopics={draft.blockedTopics}
         redactPii={draft.redactPii}
@@ -412,6 +422,83 @@ const AnsweringSection = memo(function AnsweringSection({
         disabled={readOnly}
         error={memoryWindowError}
       />
+    </FormSection>
+  );
+});
+
+const LongTermMemorySection = memo(function LongTermMemorySection({
+  enabled,
+  retentionDays,
+  scope,
+  enabledError,
+  retentionDaysError,
+  scopeError,
+  onChange,
+  readOnly,
+}: SectionProps & {
+  readonly enabled: boolean;
+  readonly retentionDays: string;
+  readonly scope: AgentDraft["memoryScope"];
+  readonly enabledError: string | undefined;
+  readonly retentionDaysError: string | undefined;
+  readonly scopeError: string | undefined;
+}) {
+  const helpId = useId();
+  return (
+    <FormSection
+      id="long-term-memory"
+      title="Long-term memory"
+      intro="Remembers each end user across conversations: facts and preferences they state (their name, where they live, the language they prefer) and what the agent committed to, each with the message it came from. Relevant memories go with each question as evidence the answer cites, like a passage, and answers are checked against what the agent told the same person before."
+    >
+      <Box>
+        <FormControlLabel
+          control={
+            <Switch
+              checked={enabled}
+              onChange={(event) => onChange({ longTermMemory: event.target.checked })}
+              disabled={readOnly}
+              slotProps={{ input: { "aria-describedby": helpId } }}
+            />
+          }
+          label="Remember end users"
+        />
+        <FormHelperText id={helpId} error={enabledError !== undefined} sx={{ mt: 0 }}>
+          {enabledError ??
+            "End users can say “forget that” and the agent forgets what it last remembered. You can read, correct and delete memories on each end user's page (Conversations › End users); erasing an end user's data removes them too."}
+        </FormHelperText>
+      </Box>
+      <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap" }}>
+        <TextField
+          label="Keep memories for (days)"
+          value={retentionDays}
+          onChange={(event) => onChange({ memoryRetentionDays: event.target.value })}
+          error={retentionDaysError !== undefined}
+          helperText={retentionDaysError ?? `From 1 to 3,650 days; older memories are deleted.`}
+          disabled={readOnly || !enabled}
+          sx={{ maxWidth: 280 }}
+          slotProps={{ htmlInput: { inputMode: "numeric", pattern: "[0-9]*" } }}
+        />
+        <TextField
+          select
+          label="Who recalls them"
+          value={scope}
+          onChange={(event) =>
+            onChange({ memoryScope: event.target.value === "workspace" ? "workspace" : "agent" })
+          }
+          error={scopeError !== undefined}
+          helperText={
+            scopeError ??
+            (scope === "workspace"
+              ? "Shared with every agent of the workspace whose memory is also shared."
+              : "Only this agent recalls what it learns.")
+          }
+          disabled={readOnly || !enabled}
+          sx={{ minWidth: 260, flex: 1, maxWidth: 420 }}
+        >
+          <MenuItem value="agent">This agent only</MenuItem>
+          <MenuItem value="workspace">The whole workspace</MenuItem>
+        </TextField>
+      </Box>
     </FormSection>
   );
 });

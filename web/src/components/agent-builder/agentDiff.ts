@@ -111,6 +111,15 @@ const fields: readonly FieldSpec[] = [
     show: (c) => `${c.memoryWindow} messages`,
   },
   {
+    key: "longTermMemory",
+    label: "Long-term memory",
+    value: (c) => c.longTermMemory,
+    show: (c) =>
+      c.longTermMemory.enabled
+        ? `On, kept ${c.longTermMemory.retentionDays} days, ${c.longTermMemory.scope === "workspace" ? "shared with the workspace" : "this agent only"}`
+        : "Off",
+  },
+  {
     key: "contextBudgetTokens",
     label: "Context budget",
     value: (c) => c.contextBudgetTokens,

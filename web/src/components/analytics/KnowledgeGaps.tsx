@@ -88,6 +88,12 @@ export const KnowledgeGaps = memo(function KnowledgeGaps({
                 <TableRow key={`${gap.question}\u0000${gap.lastAskedAt}`}>
                   <TableCell component="th" scope="row" sx={{ overflowWrap: "anywhere", minWidth: 200 }}>
                     {gap.question}
+                    {gap.variants !== undefined && gap.variants > 1 && (
+                      <Typography variant="body2" color="text.secondary">
+                        Asked {plural(gap.count, "time", "times")} in{" "}
+                        {plural(gap.variants, "phrasing", "phrasings")}
+                      </Typography>
+                    )}
                   </TableCell>
                   <TableCell align="right">{formatCount(gap.count)}</TableCell>
                   <TableCell sx={{ whiteSpace: "nowrap" }}>

@@ -9,6 +9,8 @@ interface ConversationDetailsProps {
   readonly conversation: ConversationSummary;
   /** The agent's name, once known (its id until then, or when it cannot be read). */
   readonly agentName: string | undefined;
+  /** The end user's page (what agents remember about them), when they have one. */
+  readonly endUserAddress?: string | undefined;
 }
 
 function Fact({ term, children }: { readonly term: string; readonly children: ReactNode }) {
@@ -25,7 +27,7 @@ function Fact({ term, children }: { readonly term: string; readonly children: Re
 }
 
 /** Who talked to which agent, where and when. */
-export function ConversationDetails({ conversation, agentName }: ConversationDetailsProps) {
+export function ConversationDetails({ conversation, agentName, endUserAddress }: ConversationDetailsProps) {
   return (
     <Box
       component="dl"
@@ -44,7 +46,15 @@ export function ConversationDetails({ conversation, agentName }: ConversationDet
       </Fact>
       <Fact term="Version">{conversationVersionLabel(conversation.agentVersion)}</Fact>
       <Fact term="Channel">{channelLabel(conversation.channel)}</Fact>
-      <Fact term="End user">{endUserLabel(conversation.endUserRef)}</Fact>
+      <Fact term="End user">
+        {endUserAddress ? (
+          <Link component={RouterLink} to={endUserAddress}>
+            {endUserLabel(conversation.endUserRef)}
+          </Link>
+        ) : (
+          endUserLabel(conversation.endUserRef)
+        )}
+      </Fact>
       <Fact term="Started">
         <time dateTime={conversation.createdAt}>{formatInstant(conversation.createdAt)}</time>
       </Fact>

@@ -1,6 +1,6 @@
 import { useId, useState, type ReactNode } from "react";
 import { Box, Button, Chip, Collapse, Paper, Stack, Typography } from "@mui/material";
-import type { AssistantMessage, Citation } from "../../data/conversations";
+import { isMemoryCitation, type AssistantMessage, type Citation } from "../../data/conversations";
 import { warningDark } from "../../theme";
 
 interface AnswerCardProps {
@@ -68,7 +68,8 @@ export function AnswerCard({
             size="small"
             variant="outlined"
             color="primary"
-            label={`[${citation.ref}] ${citation.docName}`}
+            // A memory is not a document: it is named as what it is.
+            label={`[${citation.ref}] ${isMemoryCitation(citation) ? "Memory" : citation.docName}`}
             onClick={() => onOpenCitation(citation)}
           />
         ))}

@@ -12,7 +12,7 @@ import {
   Stack,
   Typography,
 } from "@mui/material";
-import type { Citation, CitationLocation } from "../../data/conversations";
+import { isMemoryCitation, type Citation, type CitationLocation } from "../../data/conversations";
 import type { PassageLocation } from "../../data/knowledge";
 import { usePassage } from "../../data/hooks/knowledge";
 import { documentPlaceUrl, quoteSpans } from "../knowledge/documentPlace";
@@ -70,12 +70,20 @@ const supportsOf = (citation: Citation | undefined) =>
 export function CitationDialog({ citation, open, onClose }: CitationDialogProps) {
   const location = citation ? describeLocation(citation.location) : "";
   const supports = supportsOf(citation);
+  const memory = citation !== undefined && isMemoryCitation(citation);
   return (
     <Dialog open={open} onClose={onClose} maxWidth="md" fullWidth>
       <DialogTitle>
-        [{citation?.ref}] {citation?.docName}
+        [{citation?.ref}] {memory ? "Memory" : citation?.docName}
       </DialogTitle>
       <DialogContent>
+        {memory && (
+          <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
+            Something the agent remembers about this end user from an earlier conversation, not a passage of a
+            document. The end user&apos;s page (under Conversations) lists what is remembered and where it was
+            learned.
+          </Typography>
+        )}
         {supports.map((support, index) => (
           <Box key={index} sx={{ mt: index > 0 ? 2 : 0 }}>
             {support.claim && (
@@ -91,9 +99,11 @@ export function CitationDialog({ citation, open, onClose }: CitationDialogProps)
             </Box>
           </Box>
         ))}
-        <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
-          {location ? `Location: ${location}` : "Location: the start of the document"}
-        </Typography>
+        {!memory && (
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+            {location ? `Location: ${location}` : "Location: the start of the document"}
+          </Typography>
+        )}
         {/* A tool's output has no knowledge base to read it from: its quote is all there is. */}
         {citation && citation.kbId && citation.chunkId && (
           <PassageInContext

@@ -16,6 +16,7 @@ import { useTrace } from "../../data/hooks/agents";
 import { warningDark } from "../../theme";
 import { PageLoading } from "../PageLoading";
 import { RequestErrorAlert } from "../RequestErrorAlert";
+import { TraceMemorySection } from "./TraceMemorySection";
 
 const stepLabels: Record<string, string> = {
   guardrails: "Guardrails",
@@ -157,6 +158,12 @@ function TraceDetails({ trace }: { readonly trace: Trace }) {
           </Table>
         )}
       </Section>
+
+      {trace.memory && (
+        <Section title="Memory">
+          <TraceMemorySection memory={trace.memory} />
+        </Section>
+      )}
 
       <Section title="Checks">
         {trace.checks.length === 0 ? (

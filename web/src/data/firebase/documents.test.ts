@@ -100,6 +100,7 @@ describe("agents", () => {
       memoryWindow: 4,
       contextBudgetTokens: 8000,
       channels: ["api", "openai-compatible", "callable", "studio", "mcp", "whatsapp", "widget"],
+      longTermMemory: { enabled: false, retentionDays: 365, scope: "agent" },
       status: "draft",
       publishedVersion: null,
       latestVersion: 0,

@@ -115,6 +115,8 @@ function agentConfigBody(value: unknown): Record<string, unknown> {
     memoryWindow: config.memoryWindow,
     contextBudgetTokens: orDefault(config.contextBudgetTokens, 8000),
     channels: orDefault(config.channels, [...agentChannels]),
+    // Absent from agents saved before long-term memory: the parser reads that as off.
+    ...(config.longTermMemory === undefined ? {} : { longTermMemory: config.longTermMemory }),
   };
 }
 

@@ -10,7 +10,8 @@
  * web chat widgets (an admin's list, behind `channels.manage`), search, a cited passage with its document's
  * text and file (the text is read again from the stored file by a parse worker), the playground, the options
  * agents may be configured with (the operator's settings, not a document), and Tool Forge's tool sets and
- * credentials (firestore.rules lets no client read them).
+ * credentials (firestore.rules lets no client read them); and end users' memories, consistency flags and
+ * drift (narrative/: firestore.rules gives no client a read of them either).
  */
 import type { AgentsSource } from "../agents";
 import {

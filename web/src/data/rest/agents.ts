@@ -7,6 +7,7 @@
 import { unlistedAgentOptions, type AgentOptions, type TokenBounds } from "../agentOptions";
 import {
   agentStatuses,
+  defaultLongTermMemory,
   type Agent,
   type AgentConfig,
   type AgentsSource,
@@ -24,8 +25,10 @@ import {
   isBoolean,
   isNullableNumber,
   isNumber,
+  isOneOf,
   isString,
   isStringArray,
+  nested,
   parseCreatedId,
   parseWith,
   record,
@@ -143,6 +146,15 @@ function parseConfig(value: unknown): AgentConfig {
     memoryWindow: field(config, "memoryWindow", isNumber),
     contextBudgetTokens: field(config, "contextBudgetTokens", isNumber),
     channels: field(config, "channels", isStringArray),
+    // A version published before long-term memory existed has none: it is off.
+    longTermMemory:
+      config.longTermMemory === undefined
+        ? defaultLongTermMemory
+        : nested(config, "longTermMemory", (memory) => ({
+            enabled: field(memory, "enabled", isBoolean),
+            retentionDays: field(memory, "retentionDays", isNumber),
+            scope: field(memory, "scope", isOneOf(["agent", "workspace"] as const)),
+          })),
   };
 }
 

@@ -96,6 +96,7 @@ function parseKnowledgeGap(value: unknown, where: string): KnowledgeGap {
   return {
     question: field(gap, "question", isString, where),
     count: field(gap, "count", isNumber, where),
+    ...(gap.variants === undefined ? {} : { variants: field(gap, "variants", isNumber, where) }),
     lastAskedAt: field(gap, "lastAskedAt", isInstant, where),
     closest:
       closest === null

@@ -17,6 +17,7 @@ import { isRecord, PlatformRequestError, sendPlatformRequest } from "../platform
 import { asSignedIn, requestAsSignedIn } from "../session";
 import { readSseEvents } from "../sse";
 import { parseMessageFeedback } from "./feedback";
+import { parseTraceMemory } from "./narrative";
 import { isNumber } from "./shape";
 
 // ----- requests -----------------------------------------------------------------------------------------
@@ -149,6 +150,7 @@ function parseCitation(value: unknown): Citation[] {
       location: parseLocation(value.location),
       score: isNumber(value.score) ? value.score : 0,
       chunkId: typeof value.chunkId === "string" ? value.chunkId : "",
+      ...(typeof value.memoryId === "string" ? { memoryId: value.memoryId } : {}),
     },
   ];
 }
@@ -212,6 +214,7 @@ export function parseTrace(value: unknown, path: string): Trace {
   const model = isRecord(value.model) ? value.model : {};
   const timings = isRecord(value.timingsMs) ? value.timingsMs : {};
   const retrieval = isRecord(value.retrieval) ? value.retrieval : {};
+  const memory = parseTraceMemory(value.memory);
   return {
     id: value.id,
     status: value.status,
@@ -235,5 +238,6 @@ export function parseTrace(value: unknown, path: string): Trace {
       support: number(c.support),
       ...(typeof c.reason === "string" && c.reason ? { reason: c.reason } : {}),
     })),
+    ...(memory ? { memory } : {}),
   };
 }

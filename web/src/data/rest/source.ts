@@ -13,6 +13,7 @@ import { restFeedback } from "./feedback";
 import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
 import { restMonitor } from "./monitor";
+import { restNarrative } from "./narrative";
 import { restPrompts } from "./prompts";
 import { restToolSetMcp } from "./toolSetMcp";
 import { restToolSets } from "./toolSets";
@@ -37,4 +38,5 @@ export const restSource: StudioSource = {
   ...restExperiments,
   ...restEvaluations,
   ...restTuning,
+  ...restNarrative,
 };
