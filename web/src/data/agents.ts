@@ -159,7 +159,11 @@ export interface AgentsSource {
   archiveAgent(agentId: string): Promise<void>;
 
   /** Starts a conversation with the draft or a published version; answers its id. */
-  startConversation(agentId: string, version: VersionChoice): Promise<string>;
+  /**
+   * Starts a conversation with `version`; with `endUserRef`, as that end user (long-term memory remembers them,
+   * as it would a real end user on a channel).
+   */
+  startConversation(agentId: string, version: VersionChoice, endUserRef?: string): Promise<string>;
   /** Sends a message; `onDelta` gets the answer's text as it streams, the promise the checked answer. */
   sendMessage(
     conversationId: string,

@@ -183,6 +183,25 @@ async function ask(question: string) {
 }
 
 describe("Playground", () => {
+  it("talks as an end user when given a reference, so long-term memory remembers them", async () => {
+    const platform = stubPlaygroundPlatform(() =>
+      completeStream(frame("message", { message: checkedAnswer })),
+    );
+    renderApp("/agents/agt_hr/playground");
+    const user = userEvent.setup();
+    await user.type(
+      await screen.findByRole("textbox", { name: "Talk as end user (optional)" }),
+      " test:dana ",
+    );
+    await ask("How many days of annual leave do I get?");
+    const thread = screen.getByRole("log", { name: "Conversation" });
+    expect(await within(thread).findByText(checkedAnswer.content)).toBeInTheDocument();
+    expect(platform.sent("POST /v1/agents/agt_hr/conversations")[0]?.body).toEqual({
+      version: 2,
+      endUserRef: "test:dana",
+    });
+  });
+
   it("streams the answer in, then shows the checked message in its place", async () => {
     const stream = eventStream();
     const platform = stubPlaygroundPlatform(() => stream.response);

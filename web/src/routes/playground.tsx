@@ -104,6 +104,8 @@ function Playground({ agent }: { readonly agent: Agent }) {
     version,
   );
   const [conversationId, setConversationId] = useState<string | undefined>(undefined);
+  // Who the studio talks as: empty is nobody (nothing is remembered), a reference is an end user.
+  const [endUserRef, setEndUserRef] = useState("");
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState("");
   const [sending, setSending] = useState(false);
@@ -112,6 +114,13 @@ function Playground({ agent }: { readonly agent: Agent }) {
   const [citation, setCitation] = useState<Citation | undefined>(undefined);
   const [citationOpen, setCitationOpen] = useState(false);
   const nextKey = useRef(0);
+
+  const startOver = () => {
+    setConversationId(undefined);
+    setTurns([]);
+    setTraceId(undefined);
+    setError(undefined);
+  };
 
   const changeVersion = (next: VersionChoice) => {
     // A conversation stays on the version it started with: another version starts a new one.
@@ -139,7 +148,7 @@ function Playground({ agent }: { readonly agent: Agent }) {
     setError(undefined);
     setTurns((current) => [...current, { key, question, streamed: "" }]);
     try {
-      const id = conversationId ?? (await studio.startConversation(agent.id, version));
+      const id = conversationId ?? (await studio.startConversation(agent.id, version, endUserRef));
       setConversationId(id);
       const answer = await ask(id, (text) => update((turn) => ({ ...turn, streamed: turn.streamed + text })));
       // A new answer settles the confirmation an earlier one was waiting on (the platform did the same).
@@ -247,6 +256,23 @@ function Playground({ agent }: { readonly agent: Agent }) {
                 </MenuItem>
               ))}
             </TextField>
+            <TextField
+              label="Talk as end user (optional)"
+              value={endUserRef}
+              onChange={(event) => {
+                // A conversation belongs to one end user: another one starts a new conversation.
+                setEndUserRef(event.target.value.slice(0, 200));
+                if (conversationId !== undefined) startOver();
+              }}
+              placeholder="e.g. test:dana"
+              helperText={
+                agent.longTermMemory.enabled
+                  ? "With a reference, this agent's long-term memory remembers you as that end user across " +
+                    "conversations (see Conversations › End users). Empty: nothing is remembered."
+                  : "Long-term memory is off for this agent: a reference is recorded on the conversation only."
+              }
+              sx={{ maxWidth: 420 }}
+            />
             <Paper variant="outlined" sx={{ p: 2, minHeight: 240 }}>
               <Stack spacing={2} role="log" aria-label="Conversation" aria-live="polite">
                 {turns.length === 0 && (

@@ -22,10 +22,18 @@ import { isNumber } from "./shape";
 
 // ----- requests -----------------------------------------------------------------------------------------
 
-/** Starts a conversation with `version` of the agent; answers its id. */
-export async function startConversation(agentId: string, version: VersionChoice): Promise<string> {
+/** Starts a conversation with `version` of the agent, as `endUserRef` when given; answers its id. */
+export async function startConversation(
+  agentId: string,
+  version: VersionChoice,
+  endUserRef?: string,
+): Promise<string> {
   const path = `/v1/agents/${encodeURIComponent(agentId)}/conversations`;
-  const answer = await requestAsSignedIn(path, { method: "POST", body: { version } });
+  const ref = endUserRef?.trim();
+  const answer = await requestAsSignedIn(path, {
+    method: "POST",
+    body: ref ? { version, endUserRef: ref } : { version },
+  });
   if (!isRecord(answer) || typeof answer.id !== "string") {
     throw invalid(path, `POST ${path} did not answer with a conversation.`);
   }
