@@ -46,7 +46,8 @@ describe("Agent builder: long-term memory", () => {
     expect(enabled).not.toBeChecked();
     expect(enabled).toHaveAccessibleDescription(/End users can say “forget that”/);
     expect(section).toHaveTextContent(/facts and preferences they state/);
-    expect(within(section).getByRole("textbox", { name: "Keep memories for (days)" })).toBeDisabled();
+    // Editable while off, kept for when memory is turned on.
+    expect(within(section).getByRole("textbox", { name: "Keep memories for (days)" })).toBeEnabled();
   });
 
   it("saves it with the draft: on, a retention and a scope, only what changed", async () => {

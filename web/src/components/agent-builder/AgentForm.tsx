@@ -467,6 +467,8 @@ const LongTermMemorySection = memo(function LongTermMemorySection({
             "End users can say “forget that” and the agent forgets what it last remembered. You can read, correct and delete memories on each end user's page (Conversations › End users); erasing an end user's data removes them too."}
         </FormHelperText>
       </Box>
+      {/* Editable while memory is off (kept for when it is turned on): a disabled field's grey helper text
+          fails the contrast check. */}
       <Box sx={{ display: "flex", gap: 2, flexWrap: "wrap" }}>
         <TextField
           label="Keep memories for (days)"
@@ -474,7 +476,7 @@ const LongTermMemorySection = memo(function LongTermMemorySection({
           onChange={(event) => onChange({ memoryRetentionDays: event.target.value })}
           error={retentionDaysError !== undefined}
           helperText={retentionDaysError ?? `From 1 to 3,650 days; older memories are deleted.`}
-          disabled={readOnly || !enabled}
+          disabled={readOnly}
           sx={{ maxWidth: 280 }}
           slotProps={{ htmlInput: { inputMode: "numeric", pattern: "[0-9]*" } }}
         />
@@ -492,7 +494,7 @@ const LongTermMemorySection = memo(function LongTermMemorySection({
               ? "Shared with every agent of the workspace whose memory is also shared."
               : "Only this agent recalls what it learns.")
           }
-          disabled={readOnly || !enabled}
+          disabled={readOnly}
           sx={{ minWidth: 260, flex: 1, maxWidth: 420 }}
         >
           <MenuItem value="agent">This agent only</MenuItem>
