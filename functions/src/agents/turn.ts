@@ -45,7 +45,6 @@ import {
   type MemoryScope,
   type NarrativeState,
 } from "../narrative/memory.js";
-import { observeAnswer } from "../narrative/drift.js";
 import {
   beginTurnMemory,
   finishTurnMemory,
@@ -418,25 +417,6 @@ export async function sendMessage(
   });
   if (outcome.memory && applied)
     rememberCommitted(deps.store, outcome.memory.scope, outcome.memory.state, applied);
-  // Drift: the answer joins its canonical question, and a change since the last answer to it is flagged. Only
-  // answers the checks assessed (not a declined topic, an editor's correction, a forget request or a
-  // confirmation) and only live ones: a Sandbox turn or a probe is not the agent's story.
-  if (!sandbox && !synthetic && outcome.confidence !== null && assistant) {
-    await observeAnswer(deps, tenantId, {
-      agentId: agent.id,
-      agentVersion: typeof version === "number" ? version : null,
-      traceId,
-      conversationId,
-      // As the trace keeps it: redacted of personal data when the agent's guardrails say so.
-      question: record.question,
-      answer: outcome.content,
-      abstained: outcome.abstained,
-      citations: outcome.citations,
-      createdAt: now,
-    }).catch((e: unknown) =>
-      log.warn("could not record the answer for drift detection", { err: e, traceId }),
-    );
-  }
   if (!sandbox) measureTurn(deps, tenantId, record, synthetic);
   log.info("conversation turn", {
     tenantId,

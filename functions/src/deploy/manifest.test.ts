@@ -75,6 +75,7 @@ describe("deploy manifest", () => {
       "knowledge-sweepStalledDocuments",
       "monitor-notify",
       "monitor-tick",
+      "narrative-observeAnswers",
       "privacy-enforceRetention",
       "sandbox-runEval",
       "whatsapp-reply",
@@ -110,6 +111,12 @@ describe("deploy manifest", () => {
     for (const name of ["billing-sweep", "billing-daily"]) {
       expect(manifest.endpoints[name]).toHaveProperty("scheduleTrigger");
     }
+    // Drift: every new trace, off the turn's path, retried (observing a trace twice changes nothing).
+    expect(manifest.endpoints["narrative-observeAnswers"]?.eventTrigger).toMatchObject({
+      eventType: "google.cloud.firestore.document.v1.created",
+      eventFilterPathPatterns: { document: "tenants/{tenantId}/traces/{traceId}" },
+      retry: true,
+    });
     // The monitor's minute: checks, probes, rollups, alerts; and the queue that delivers notifications.
     expect(manifest.endpoints["monitor-tick"]?.scheduleTrigger).toMatchObject({
       schedule: "every 1 minutes",

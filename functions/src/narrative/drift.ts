@@ -52,7 +52,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { normalizeQuestion } from "../accountability/annotations.js";
 import { entailmentFailure } from "../accountability/entailment.js";
-import { citationSchema } from "../accountability/schema.js";
+import { citationSchema, tracePath, traceSchema } from "../accountability/schema.js";
 import { documentPath, knowledgeDocumentSchema } from "../knowledge/schema.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import { checkId, tenantPath, type Caller } from "../platform/caller.js";
@@ -873,4 +873,67 @@ export async function forgetConversationInDrift(
     counts.answers += page.length;
   }
   return counts;
+}
+
+/**
+ * The fields of a trace an observation reads: parsing only these keeps the trigger's cost off the retrieval
+ * candidates, tool outputs and timings a whole trace carries.
+ */
+const observedTraceSchema = traceSchema
+  .pick({
+    agentId: true,
+    agentVersion: true,
+    conversationId: true,
+    question: true,
+    status: true,
+    abstained: true,
+    confidence: true,
+    checks: true,
+    citations: true,
+    createdAt: true,
+    synthetic: true,
+    sandbox: true,
+    annotationReply: true,
+    memory: true,
+  })
+  .extend({ toolCalls: z.array(z.object({ status: z.string() })).default([]) });
+
+/**
+ * Observes the answer a trace records: what the `narrative-observeAnswers` trigger runs for every new trace, off
+ * the turn's path (a turn never waits for drift, nor fails for it). Only live answers the checks assessed are
+ * observed: not a Sandbox turn or a probe, a declined topic, an editor's correction, a forget request, a failed
+ * turn or one waiting on a confirmation. The answer is the supported sentences with their markers, as the turn
+ * composed them; the question as the trace keeps it (redacted of personal data under the agent's guardrails).
+ */
+export async function observeTrace(
+  deps: Deps,
+  tenantId: string,
+  traceId: string,
+): Promise<{ canonicalQuestionId: string; flagId: string | null } | null> {
+  const snap = await deps.store.get(tracePath(tenantId, traceId));
+  const parsed = snap ? observedTraceSchema.safeParse(snap.data) : null;
+  if (!parsed?.success) return null;
+  const t = parsed.data;
+  const assessed = t.confidence !== null && (t.status === "answered" || t.status === "abstained");
+  const waiting = t.toolCalls.some((c) => c.status === "awaiting-confirmation");
+  if (!assessed || waiting || t.synthetic || t.sandbox || t.annotationReply || (t.memory?.forgotten ?? 0) > 0)
+    return null;
+  if (questionShape(t.question).set.size === 0) return null;
+  const answer = t.abstained
+    ? ""
+    : t.checks
+        .filter((c) => c.verdict === "supported")
+        .map((c) => (c.refs[0] ? `${c.sentence} [${c.refs[0]}]` : c.sentence))
+        .join(" ");
+  return observeAnswer(deps, tenantId, {
+    agentId: t.agentId,
+    agentVersion: typeof t.agentVersion === "number" ? t.agentVersion : null,
+    traceId,
+    conversationId: t.conversationId,
+    question: t.question,
+    answer,
+    abstained: t.abstained,
+    citations: t.citations,
+    createdAt: t.createdAt,
+  });
 }

@@ -233,7 +233,9 @@ describe("coherence with what the end user was told before", () => {
     );
     expect(third.trace.memory?.contradictions).toEqual([]);
 
-    // Across versions, the same change is drift: flagged with both answers and the document's two versions.
+    // Across versions, the same change is drift: flagged with both answers and the document's two versions (by
+    // the trigger on new traces, once it ran).
+    await platform.host.runner.idle();
     const drift = await json<{ flags: { difference: string; causes: { type: string }[] }[] }>(
       await platform.fetch(`/v1/drift?agentId=${agentId}`),
     );
