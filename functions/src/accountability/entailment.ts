@@ -9,7 +9,7 @@
  */
 
 /** Numbers as written, with thousands separators removed ("1,000" and "1000" are one number). */
-function numbersOf(text: string): string[] {
+export function numbersOf(text: string): string[] {
   return [...text.matchAll(/(?<![\p{L}\d])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/gu)].map((m) =>
     m[0].replace(/,/g, "").replace(/\.0+$/, ""),
   );

@@ -45,13 +45,7 @@ import {
   type MemoryScope,
   type NarrativeState,
 } from "../narrative/memory.js";
-import {
-  beginTurnMemory,
-  finishTurnMemory,
-  forgetRequested,
-  forgetTrace,
-  memoryEmbeddingModel,
-} from "../narrative/turn-memory.js";
+import { beginTurnMemory, finishTurnMemory, forgetRequested, forgetTrace } from "../narrative/turn-memory.js";
 import {
   confirmationPath,
   conversationPath,
@@ -399,15 +393,7 @@ export async function sendMessage(
     tx.create(messagePath(tenantId, conversationId, assistantMessageId), assistant);
     await writeTrace(tx, tenantId, traceId, record);
     if (!synthetic) meterTurn(tx, tenantId, traceId, record, seq === 0 && !sandbox);
-    if (memory && endUser)
-      applied = applyMemoryChanges(
-        tx,
-        memory.scope,
-        endUser,
-        memory.changes,
-        now,
-        memoryEmbeddingModel(deps),
-      );
+    if (memory && endUser) applied = applyMemoryChanges(tx, memory.scope, endUser, memory.changes, now);
     tx.update(convPath, {
       messageCount: seq + 2,
       updatedAt: now,

@@ -12,7 +12,7 @@ import type { Deps } from "../platform/deps.js";
 import { idPattern } from "../platform/ids.js";
 import { VectorValue, type DocSnapshot, type TermStats } from "../platform/ports.js";
 import { log } from "../platform/log.js";
-import { exactDistance, queryNormOf } from "../platform/vectors.js";
+import { cosineSimilarity } from "../platform/vectors.js";
 import { embeddingModelId } from "./ingest.js";
 import { lexicalRerank, navigationOnly, type RerankWeights } from "./rerank.js";
 import { loadKnowledgeBase } from "./knowledge-bases.js";
@@ -105,13 +105,6 @@ const vectorWeight = 0.2;
 const keywordNorm = (bm25: number): number => bm25 / (bm25 + keywordHalfScore);
 const clamp01 = (x: number): number => Math.max(0, Math.min(1, x));
 
-/** Cosine similarity of a stored vector to the query (0 for a zero vector or other dimensions). */
-function cosine(vec: readonly number[], query: readonly number[]): number {
-  if (vec.length !== query.length) return 0;
-  const distance = exactDistance("COSINE", vec, query, queryNormOf(query));
-  return distance === null ? 0 : 1 - distance;
-}
-
 interface Candidate {
   readonly chunk: Chunk;
   readonly chunkId: string;
@@ -192,7 +185,8 @@ async function searchOne(
         candidate = {
           chunk: parsed.data,
           chunkId: hit.id,
-          vectorScore: mode === "keyword" ? null : vec && queryVector ? clamp01(cosine(vec, queryVector)) : 0,
+          vectorScore:
+            mode === "keyword" ? null : vec && queryVector ? clamp01(cosineSimilarity(vec, queryVector)) : 0,
           keywordScore: 0,
           vectorRank: null,
           keywordRank: null,

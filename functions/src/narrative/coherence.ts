@@ -49,7 +49,12 @@ const minSharedTerms = 3;
 /** The share of the shorter sentence's words the other must hold. */
 const minOverlap = 0.7;
 
-const wordsOf = (text: string): Set<string> => new Set(tokenize(text).filter((t) => !/^\d/.test(t)));
+/** A sentence's words with its numbers set aside: what "about the same thing" is judged on. */
+export const contentTerms = (text: string): Set<string> =>
+  new Set(tokenize(text).filter((t) => !/^\d/.test(t)));
+
+/** Two sentences are the same claim when they are the same words, case and spacing aside. */
+export const claimKey = (claim: string): string => claim.replace(/\s+/g, " ").trim().toLowerCase();
 
 function sameSubject(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   let shared = 0;
@@ -70,14 +75,13 @@ export function findContradictions(
   const used = new Set<string>();
   // A sentence said before and again now is consistent; and one the end user was told again now was not
   // contradicted by another sentence of the same answer ("25 vacation days" beside "2.08 days a month").
-  const same = (claim: string): string => claim.replace(/\s+/g, " ").trim().toLowerCase();
-  const toldBefore = new Set(earlier.map((s) => same(s.claim)));
-  const toldNow = new Set(claims.map((c) => same(c.claim)));
-  const open = earlier.filter((s) => s.contradictedBy === null && !toldNow.has(same(s.claim)));
-  const fresh = claims.filter((c) => !toldBefore.has(same(c.claim)));
-  const earlierWords = new Map(open.map((s) => [s.id, wordsOf(s.claim)]));
+  const toldBefore = new Set(earlier.map((s) => claimKey(s.claim)));
+  const toldNow = new Set(claims.map((c) => claimKey(c.claim)));
+  const open = earlier.filter((s) => s.contradictedBy === null && !toldNow.has(claimKey(s.claim)));
+  const fresh = claims.filter((c) => !toldBefore.has(claimKey(c.claim)));
+  const earlierWords = new Map(open.map((s) => [s.id, contentTerms(s.claim)]));
   for (const now of fresh) {
-    const words = wordsOf(now.claim);
+    const words = contentTerms(now.claim);
     // Statements are newest first: the latest thing the end user was told is the one to correct.
     for (const statement of open) {
       if (used.has(statement.id)) continue;

@@ -51,15 +51,15 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { normalizeQuestion } from "../accountability/annotations.js";
-import { entailmentFailure } from "../accountability/entailment.js";
+import { entailmentFailure, numbersOf } from "../accountability/entailment.js";
 import { citationSchema, tracePath, traceSchema } from "../accountability/schema.js";
 import { documentPath, knowledgeDocumentSchema } from "../knowledge/schema.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import { checkId, tenantPath, type Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
+import { deleteEveryMatch } from "../platform/paging.js";
 import { AppError } from "../platform/errors.js";
 import type { DocSnapshot, Filter } from "../platform/ports.js";
-import { tokenize } from "../platform/text/analyzer.js";
 import { splitSentences } from "../platform/text/sentences.js";
 import { idSchema, validate } from "../platform/validation.js";
 import {
@@ -70,6 +70,7 @@ import {
   questionShape,
   shapeOfPhrasing,
 } from "./cluster.js";
+import { claimKey, contentTerms } from "./coherence.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Records
@@ -315,18 +316,10 @@ export interface MaterialChange {
   readonly difference: string;
 }
 
-/** Numbers as entailment.ts reads them ("1,000" is 1000), to name the ones that changed. */
-const numbersOf = (text: string): string[] =>
-  [...text.matchAll(/(?<![\p{L}\d])\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?/gu)].map((m) =>
-    m[0].replace(/,/g, "").replace(/\.0+$/, ""),
-  );
-
 /** entailmentFailure's reason for a number one side states and the other does not. */
 const numberReason = /^states .+, which the source does not$/;
 /** entailmentFailure's reasons for a negation one side has and the other lacks. */
 const polarityReason = /^(?:negates what the source states|states what the source negates)$/;
-
-const contentTerms = (claim: string): Set<string> => new Set(tokenize(claim).filter((t) => !/^\d/.test(t)));
 
 /** Two claims about the same thing (see `relatedClaimOverlap`), so a contradiction between them means something. */
 export function relatedClaims(a: string, b: string): boolean {
@@ -365,11 +358,10 @@ export function materialChange(before: StoredAnswer, after: StoredAnswer): Mater
     return { change: "now-answers", difference: `abstained, now answers ${summaryOf(after)}` };
   // A claim both answers make is no change, and never one side of a contradiction: compared with another claim
   // of the other answer ("25 vacation days" with "2.08 days a month") it would look like one.
-  const same = (claim: string): string => claim.replace(/\s+/g, " ").trim().toLowerCase();
-  const had = new Set(before.claims.map(same));
-  const has = new Set(after.claims.map(same));
-  const added = after.claims.filter((c) => !had.has(same(c)));
-  const dropped = before.claims.filter((c) => !has.has(same(c)));
+  const had = new Set(before.claims.map(claimKey));
+  const has = new Set(after.claims.map(claimKey));
+  const added = after.claims.filter((c) => !had.has(claimKey(c)));
+  const dropped = before.claims.filter((c) => !has.has(claimKey(c)));
   if (added.length === 0 && dropped.length === 0 && before.claims.length > 0) return null;
   let related = false;
   for (const now of added) {
@@ -848,18 +840,10 @@ export async function forgetConversationInDrift(
   conversationId: string,
 ): Promise<{ flags: number; answers: number }> {
   const counts = { flags: 0, answers: 0 };
-  for (;;) {
-    const page = await deps.store.query({
-      collection: driftFlagsPath(tenantId),
-      where: [{ field: "conversationIds", op: "array-contains", value: conversationId }],
-      limit: 400,
-    });
-    if (page.length === 0) break;
-    const batch = deps.store.batch();
-    for (const flag of page) batch.delete(flag.path);
-    await batch.commit();
-    counts.flags += page.length;
-  }
+  counts.flags = await deleteEveryMatch(deps.store, {
+    collection: driftFlagsPath(tenantId),
+    where: [{ field: "conversationIds", op: "array-contains", value: conversationId }],
+  });
   for (;;) {
     const page = await deps.store.query({
       collection: canonicalQuestionsPath(tenantId),

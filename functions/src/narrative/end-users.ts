@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
+import { deleteEveryMatch } from "../platform/paging.js";
 import { AppError } from "../platform/errors.js";
 import type { DocData, DocSnapshot } from "../platform/ports.js";
 import {
@@ -490,7 +491,7 @@ export interface NarrativeErasure {
 /**
  * Deletes everything the narrative keeps about an end user: memories (every scope, with history), statements,
  * consistency flags and the end user document (last, so a crash midway leaves it to find the rest again).
- * Idempotent. Batches of at most 400 deletes (Firestore's 500-write cap with room to spare).
+ * Idempotent.
  */
 export async function eraseNarrative(
   deps: Deps,
@@ -505,16 +506,8 @@ export async function eraseNarrative(
     ["statements", statementsPath(tenantId)],
     ["consistencyFlags", consistencyFlagsPath(tenantId)],
   ] as const;
-  for (const [name, collection] of collections) {
-    for (;;) {
-      const page = await deps.store.query({ collection, where, limit: 400 });
-      if (page.length === 0) break;
-      const batch = deps.store.batch();
-      for (const doc of page) batch.delete(`${collection}/${doc.id}`);
-      await batch.commit();
-      counts[name] += page.length;
-    }
-  }
+  for (const [name, collection] of collections)
+    counts[name] = await deleteEveryMatch(deps.store, { collection, where });
   if (await deps.store.get(endUserPath(tenantId, key))) {
     await deps.store.delete(endUserPath(tenantId, key));
     counts.endUsers = 1;

@@ -15,6 +15,7 @@ import { embeddingModelId } from "../knowledge/ingest.js";
 import type { Deps } from "../platform/deps.js";
 import type { DocStore, Transaction } from "../platform/ports.js";
 import { tokenize } from "../platform/text/analyzer.js";
+import { cosineSimilarity, queryNormOf } from "../platform/vectors.js";
 import {
   consistencyFlagPath,
   endUserKeyOf,
@@ -201,20 +202,6 @@ const minRecallScore = 0.2;
 const alwaysRecalledKinds: ReadonlySet<string> = new Set(["preference"]);
 const maxAlwaysRecalled = 2;
 
-function cosine(a: readonly number[], b: readonly number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
 /**
  * The memories relevant to `question`, best first, numbered M1..: hybrid scores over the live memories (words
  * weighted by their rarity among this end user's memories, blended equally with vector similarity when both
@@ -238,6 +225,7 @@ export function recallFrom(
     for (const t of state.terms.get(m.id) ?? []) if (asked.has(t)) df.set(t, (df.get(t) ?? 0) + 1);
   const idf = (t: string): number =>
     Math.log(1 + (live.length - (df.get(t) ?? 0) + 0.5) / ((df.get(t) ?? 0) + 0.5));
+  const queryNorm = queryVector ? queryNormOf(queryVector) : 0;
   let askedWeight = 0;
   for (const t of asked) askedWeight += idf(t);
   const scored = live.map((memory) => {
@@ -247,7 +235,7 @@ export function recallFrom(
     const keywordScore = askedWeight === 0 ? 0 : hit / askedWeight;
     const vectorScore =
       queryVector && memory.embedding && memory.embeddingModel === model
-        ? Math.max(0, cosine(queryVector, memory.embedding))
+        ? Math.max(0, cosineSimilarity(memory.embedding, queryVector, queryNorm))
         : null;
     const score = vectorScore === null ? keywordScore : 0.5 * keywordScore + 0.5 * vectorScore;
     return { memory, keywordScore, vectorScore, score };
@@ -342,15 +330,22 @@ export interface NewMemory {
   readonly editedBy?: string | null;
 }
 
+/** A memory a turn will write. */
+export interface PlannedMemory {
+  readonly id: string;
+  readonly memory: NewMemory;
+  readonly supersedes: MemoryRecord | null;
+  embedding: number[] | null;
+  embeddingModel: string | null;
+}
+
 /** What one turn changes in an end user's memory: applied by `applyMemoryChanges` inside a transaction. */
 export interface MemoryChanges {
-  /** New memories, with the id each gets and the active one of the same key it supersedes. */
-  readonly created: readonly {
-    id: string;
-    memory: NewMemory;
-    supersedes: MemoryRecord | null;
-    embedding: number[] | null;
-  }[];
+  /**
+   * New memories, with the id each gets, the active one of the same key it supersedes, and its vector with the
+   * embedding model that made it (null until embedded).
+   */
+  readonly created: readonly PlannedMemory[];
   /** Memories to delete (forgotten), with their history. */
   readonly deleted: readonly string[];
   /** Statements the answer made, and earlier statements it contradicted (flag id per statement id). */
@@ -381,12 +376,7 @@ export function planMemories(
   extracted: readonly NewMemory[],
   newId: () => string,
 ): MemoryChanges["created"] {
-  const planned: {
-    id: string;
-    memory: NewMemory;
-    supersedes: MemoryRecord | null;
-    embedding: number[] | null;
-  }[] = [];
+  const planned: PlannedMemory[] = [];
   const seenKeys = new Set<string>();
   for (const memory of extracted) {
     if (memory.key !== null) {
@@ -405,7 +395,7 @@ export function planMemories(
       (m) => m.status === "active" && m.text.toLowerCase() === memory.text.toLowerCase(),
     );
     if (sameText || (current && current.value.toLowerCase() === memory.value.toLowerCase())) continue;
-    planned.push({ id: newId(), memory, supersedes: current, embedding: null });
+    planned.push({ id: newId(), memory, supersedes: current, embedding: null, embeddingModel: null });
   }
   return planned.slice(0, maxLearnedPerTurn);
 }
@@ -461,12 +451,11 @@ export function applyMemoryChanges(
   endUser: { readonly exists: boolean; readonly rev: number; readonly agentIds: readonly string[] },
   changes: MemoryChanges,
   now: string,
-  embeddingModel: string | null,
 ): AppliedMemory {
   const { tenantId } = scope;
   const written: MemoryRecord[] = [];
   const retentionEnd = new Date(Date.parse(now) + scope.settings.retentionDays * 86_400_000).toISOString();
-  for (const { id, memory, supersedes, embedding } of changes.created) {
+  for (const { id, memory, supersedes, embedding, embeddingModel } of changes.created) {
     const explicit = memory.expiresAt ?? null;
     const record: Memory = {
       endUserKey: scope.endUserKey,

@@ -206,7 +206,11 @@ export async function finishTurnMemory(
         log.warn("could not embed new memories; they are matched by their words", { err: e });
         return [];
       });
-    created.forEach((c, i) => (c.embedding = vectors[i] ?? null));
+    const model = embeddingModelId(deps);
+    created.forEach((c, i) => {
+      c.embedding = vectors[i] ?? null;
+      c.embeddingModel = c.embedding ? model : null;
+    });
   }
 
   const claims = facts.abstained ? [] : claimsOf(facts.citations);
@@ -309,6 +313,3 @@ export function forgetTrace(scope: MemoryScope, deleted: number): TraceMemory {
     contradictions: [],
   };
 }
-
-/** The embedding model new memories' vectors belong to. */
-export const memoryEmbeddingModel = (deps: Deps): string => embeddingModelId(deps);

@@ -18,3 +18,24 @@ export async function* everyMatch(
     after = page[page.length - 1];
   }
 }
+
+/**
+ * Deletes every document a query matches, one batch at a time: each page is deleted (atomically) before the next is
+ * read, so the same query walks the whole set. Answers how many were deleted. `batchSize` stays below Firestore's
+ * 500 writes per batch.
+ */
+export async function deleteEveryMatch(
+  store: DocStore,
+  spec: Omit<QuerySpec, "limit" | "startAfter">,
+  batchSize = 400,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const page = await store.query({ ...spec, limit: batchSize });
+    if (page.length === 0) return deleted;
+    const batch = store.batch();
+    for (const doc of page) batch.delete(doc.path);
+    await batch.commit();
+    deleted += page.length;
+  }
+}

@@ -33,6 +33,20 @@ export function exactDistance(
   return dot;
 }
 
+/**
+ * Cosine similarity of a stored vector to a query (0 for a zero vector or vectors of other dimensions); pass the
+ * query's norm when scoring many vectors against one query.
+ */
+export function cosineSimilarity(
+  vec: ArrayLike<number>,
+  query: ArrayLike<number>,
+  queryNorm: number = queryNormOf(query),
+): number {
+  if (vec.length !== query.length) return 0;
+  const distance = exactDistance("COSINE", vec, query, queryNorm);
+  return distance === null ? 0 : 1 - distance;
+}
+
 /** The query norm as the full scan computes it. */
 export function queryNormOf(query: ArrayLike<number>): number {
   let sum = 0;

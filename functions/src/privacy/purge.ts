@@ -15,6 +15,7 @@ import { tracePath, tracesPath } from "../accountability/schema.js";
 import { confirmationsPath, conversationPath, messagesPath } from "../agents/schema.js";
 import { forgetConversationInDrift } from "../narrative/drift.js";
 import type { Deps } from "../platform/deps.js";
+import { deleteEveryMatch } from "../platform/paging.js";
 import { idPattern } from "../platform/ids.js";
 import type { DocSnapshot } from "../platform/ports.js";
 
@@ -75,58 +76,31 @@ export async function purgeConversation(
     counts.traces += existing.length;
     counts.messages += page.length;
   }
-  for (;;) {
-    const page = await deps.store.query({
-      collection: traces,
-      where: [{ field: "conversationId", op: "==", value: conversationId }],
-      limit: maxBatchDeletes,
-    });
-    if (page.length === 0) break;
-    await deleteTogether(
-      deps,
-      page.map((t) => t.path),
-    );
-    counts.traces += page.length;
-  }
+  const ofConversation = [{ field: "conversationId", op: "==", value: conversationId }] as const;
+  counts.traces += await deleteEveryMatch(
+    deps.store,
+    { collection: traces, where: ofConversation },
+    maxBatchDeletes,
+  );
   // Ratings of its answers may carry the end user's comments: they go with the conversation too.
-  for (;;) {
-    const page = await deps.store.query({
-      collection: feedbacksPath(tenantId),
-      where: [{ field: "conversationId", op: "==", value: conversationId }],
-      limit: maxBatchDeletes,
-    });
-    if (page.length === 0) break;
-    await deleteTogether(
-      deps,
-      page.map((f) => f.path),
-    );
-  }
+  await deleteEveryMatch(
+    deps.store,
+    { collection: feedbacksPath(tenantId), where: ofConversation },
+    maxBatchDeletes,
+  );
   // Corrections of its answers keep the question as asked: they go with the conversation too (the eval item
   // an annotation made is an editor's copy in a dataset, which erasure does not reach; the README says so).
-  for (;;) {
-    const page = await deps.store.query({
-      collection: annotationsPath(tenantId),
-      where: [{ field: "conversationId", op: "==", value: conversationId }],
-      limit: maxBatchDeletes,
-    });
-    if (page.length === 0) break;
-    await deleteTogether(
-      deps,
-      page.map((a) => a.path),
-    );
-  }
+  await deleteEveryMatch(
+    deps.store,
+    { collection: annotationsPath(tenantId), where: ofConversation },
+    maxBatchDeletes,
+  );
   // Confirmations hold a write tool's arguments (an amount, a payee): they go with the conversation.
-  for (;;) {
-    const page = await deps.store.query({
-      collection: confirmationsPath(tenantId, conversationId),
-      limit: maxBatchDeletes,
-    });
-    if (page.length === 0) break;
-    await deleteTogether(
-      deps,
-      page.map((c) => c.path),
-    );
-  }
+  await deleteEveryMatch(
+    deps.store,
+    { collection: confirmationsPath(tenantId, conversationId) },
+    maxBatchDeletes,
+  );
   // Drift flags and canonical questions keep copies of its answers (narrative/drift.ts).
   await forgetConversationInDrift(deps, tenantId, conversationId);
   const path = conversationPath(tenantId, conversationId);
