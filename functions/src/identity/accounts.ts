@@ -1,6 +1,6 @@
 /**
  * Local mode's accounts: email + password (scrypt), one account per email, signed in to one tenant at a
- * time with a session token (sessions.ts). Firebase mode signs people in with Firebase Auth instead and
+ * time with a session token (sessions.ts), after a second factor when the account has one (mfa.ts). Firebase mode signs people in with Firebase Auth instead and
  * these entry points answer `unimplemented` there.
  */
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
@@ -170,18 +170,25 @@ export async function signUp(deps: Deps, input: z.infer<typeof signUpInput>): Pr
 
 const badCredentials = () => new AppError("unauthenticated", "Incorrect email or password");
 
-/** Signs in; unknown emails and wrong passwords get the same answer after the same work. */
-export async function logIn(deps: Deps, input: z.infer<typeof logInInput>): Promise<LoggedIn> {
+/**
+ * The first step of signing in: the account whose email and password these are. Unknown emails and wrong
+ * passwords get the same answer after the same work. It opens no session: `logIn` (mfa.ts) does, or asks for
+ * the second factor first when the account has one.
+ */
+export async function checkPassword(
+  deps: Deps,
+  input: { readonly email: string; readonly password: string },
+): Promise<DocSnapshot<Account>> {
   requireLocalAccounts(deps);
   const account = await findAccount(deps, input.email);
   const matches = await verifyPassword(input.password, account?.data.password ?? unknownAccountHash);
   if (!account || !matches) throw badCredentials();
-  return openSession(deps, account.id, input.tenantId);
+  return account;
 }
 
 /**
  * A token for another tenant of the same account (the studio's tenant switcher). It continues the same
- * session, so signing out ends the tokens of every tenant it visited.
+ * session, so signing out ends the tokens of every tenant it visited, and keeps its second factor.
  */
 export async function switchTenant(
   deps: Deps,
@@ -189,15 +196,15 @@ export async function switchTenant(
   tenantId: string,
 ): Promise<LoggedIn> {
   requireLocalAccounts(deps);
-  return openSession(deps, payload.sub, tenantId, payload.sid);
+  return openSession(deps, payload.sub, tenantId, payload.sid, payload.mfa === true);
 }
 
-export async function openSession(
+/** The account's tenants and the one to sign in to: `tenantId`, or the oldest membership. */
+export async function chooseTenant(
   deps: Deps,
   accountId: string,
   tenantId?: string,
-  sessionId?: string,
-): Promise<LoggedIn> {
+): Promise<{ chosen: TenantMembership; tenants: TenantMembership[] }> {
   const tenants = await tenantsOf(deps, accountId);
   if (tenants.length === 0) {
     throw new AppError(
@@ -207,10 +214,26 @@ export async function openSession(
   }
   const chosen = tenantId === undefined ? tenants[0] : tenants.find((t) => t.tenantId === tenantId);
   if (!chosen) throw new AppError("permission-denied", `You are not a member of tenant ${tenantId}`);
+  return { chosen, tenants };
+}
+
+/**
+ * A session token for the account in `tenantId` (or its oldest membership). `sessionId` continues a session
+ * (a tenant switch, a password change); `mfa` says the sign-in passed a second factor.
+ */
+export async function openSession(
+  deps: Deps,
+  accountId: string,
+  tenantId?: string,
+  sessionId?: string,
+  mfa = false,
+): Promise<LoggedIn> {
+  const { chosen, tenants } = await chooseTenant(deps, accountId, tenantId);
   const { token, expiresAt, role } = await issueSession(deps, {
     accountId,
     tenantId: chosen.tenantId,
     ...(sessionId !== undefined ? { sessionId } : {}),
+    mfa,
   });
   return { token, expiresAt, tenantId: chosen.tenantId, role, accountId, tenants };
 }
@@ -234,7 +257,7 @@ export async function changePassword(
   input: z.infer<typeof changePasswordInput>,
 ): Promise<LoggedIn> {
   requireLocalAccounts(deps);
-  const { sub: accountId, tid: tenantId, sid: sessionId, gen } = session.payload;
+  const { sub: accountId, tid: tenantId, sid: sessionId, gen, mfa } = session.payload;
   const limit = deps.config.rateLimits.publicPerIp;
   if (limit) {
     await limitPublic(deps, `password:${accountId}`, {
@@ -279,5 +302,5 @@ export async function changePassword(
       tx,
     );
   });
-  return openSession(deps, accountId, tenantId, sessionId);
+  return openSession(deps, accountId, tenantId, sessionId, mfa === true);
 }

@@ -2,6 +2,7 @@
  * Identity's REST routes: local accounts and sessions under `/auth` (public: they hand out credentials),
  * members and invitations under `/v1` (admins). Thin handlers over accounts, members and invitations.
  */
+import { environmentNameSchema } from "./environments.js";
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { roleSchema } from "../platform/caller.js";
@@ -11,7 +12,6 @@ import { route, type Route } from "../platform/http/router.js";
 import {
   changePassword,
   changePasswordInput,
-  logIn,
   logInInput,
   requireLocalAccounts,
   signUp,
@@ -20,7 +20,6 @@ import {
 } from "./accounts.js";
 import {
   acceptInvitationInput,
-  acceptInvitationWithPassword,
   createInvitation,
   createInvitationInput,
   listInvitations,
@@ -29,6 +28,20 @@ import {
 import { apiKeyDispositionSchema, changeMemberRole, listMembers, removeMember } from "./members.js";
 import { idSchema } from "../platform/validation.js";
 import { endAllSessions, endSession, sessionFromAuthorization, type VerifiedSession } from "./sessions.js";
+import {
+  acceptInvitation,
+  confirmEnrolment,
+  confirmEnrolmentInput,
+  disableInput,
+  disableMfa,
+  logIn,
+  mfaStatus,
+  regenerateInput,
+  regenerateRecoveryCodes,
+  startEnrolment,
+  verifyChallenge,
+  verifyChallengeInput,
+} from "./mfa.js";
 
 const signedIn = z.object({
   token: z.string(),
@@ -39,6 +52,12 @@ const signedIn = z.object({
 });
 const tenantsList = z.array(z.object({ tenantId: z.string(), name: z.string(), role: roleSchema }));
 const loggedIn = signedIn.extend({ tenants: tenantsList });
+const mfaChallenge = z.object({
+  mfaRequired: z.literal(true),
+  challenge: z.string(),
+  expiresAt: z.string(),
+});
+const recoveryCodes = z.array(z.string());
 
 const member = z.object({
   id: z.string(),
@@ -105,11 +124,13 @@ export const identityRoutes: Route<unknown, unknown>[] = [
     path: "/auth/login",
     summary:
       "Sign in to a tenant (tenantId, or the oldest membership); returns a session token and the account's " +
-      `tenants. A wrong email or password gets one answer. ${localOnly}`,
+      "tenants. A wrong email or password gets one answer. For an account with two-step sign-in it returns " +
+      "{mfaRequired, challenge, expiresAt} instead: send the challenge and a code to POST /auth/mfa/verify " +
+      `within 5 minutes. ${localOnly}`,
     tag: "Identity",
     permission: null,
     body: { kind: "json", schema: logInInput },
-    response: loggedIn,
+    response: z.union([loggedIn, mfaChallenge]),
     handle: ({ deps, body }) => logIn(deps, body),
   }),
   route({
@@ -193,16 +214,136 @@ export const identityRoutes: Route<unknown, unknown>[] = [
   }),
   route({
     method: "POST",
+    path: "/auth/mfa/verify",
+    summary:
+      "The second step of signing in: the challenge POST /auth/login answered and the 6-digit code of the " +
+      "authenticator app (one step of drift either way) or an unused recovery code. Returns the session, " +
+      "marked as signed in with a second factor. A wrong code answers 403; the 5th wrong code, an expired " +
+      "or used challenge answer 401 (sign in again). A code is accepted once only. " +
+      localOnly,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: verifyChallengeInput },
+    response: loggedIn,
+    handle: ({ deps, body }) => verifyChallenge(deps, body),
+  }),
+  route({
+    method: "GET",
+    path: "/auth/mfa",
+    summary:
+      "Two-step sign-in of the session's account: whether it is on (mfaEnrolled), whether this session " +
+      `signed in with it (mfa), and how many recovery codes are left. Needs a session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    response: z.object({
+      mfaEnrolled: z.boolean(),
+      mfa: z.boolean(),
+      enabledAt: z.string().nullable(),
+      recoveryCodesLeft: z.number().int().nullable(),
+    }),
+    handle: async ({ deps, request }) =>
+      mfaStatus(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Two-step sign-in settings need a session token",
+        ),
+      ),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/mfa/enroll",
+    summary:
+      "Start setting up two-step sign-in: a new TOTP secret (base32) and its otpauth:// URI for an " +
+      "authenticator app, valid 10 minutes until confirmed with a code. Needs a session token (not an API " +
+      `key). ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    response: z.object({ secret: z.string(), otpauthUri: z.string(), expiresAt: z.string() }),
+    handle: async ({ deps, request }) =>
+      startEnrolment(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Setting up two-step sign-in needs a session token",
+        ),
+      ),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/mfa/confirm",
+    summary:
+      "Turn two-step sign-in on with a code of the secret from POST /auth/mfa/enroll. Returns 10 recovery " +
+      "codes (this once) and a new token for this session; the account's other sessions end. Needs a " +
+      `session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: confirmEnrolmentInput },
+    response: loggedIn.extend({ recoveryCodes }),
+    handle: async ({ deps, request, body }) =>
+      confirmEnrolment(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Setting up two-step sign-in needs a session token",
+        ),
+        body,
+      ),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/mfa/disable",
+    summary:
+      "Turn two-step sign-in off, with the password and a code (or a recovery code). The account's other " +
+      `sessions end; this one goes on with the new token returned. Needs a session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: disableInput },
+    response: loggedIn,
+    handle: async ({ deps, request, body }) =>
+      disableMfa(
+        deps,
+        await requireSession(
+          deps,
+          request.headers.authorization,
+          "Turning two-step sign-in off needs a session token",
+        ),
+        body,
+      ),
+  }),
+  route({
+    method: "POST",
+    path: "/auth/mfa/recovery-codes",
+    summary:
+      "Replace every recovery code with 10 new ones (returned this once), with a code of the authenticator " +
+      `app or a recovery code. Needs a session token. ${localOnly}`,
+    tag: "Identity",
+    permission: null,
+    body: { kind: "json", schema: regenerateInput },
+    response: z.object({ recoveryCodes }),
+    handle: async ({ deps, request, body }) =>
+      regenerateRecoveryCodes(
+        deps,
+        await requireSession(deps, request.headers.authorization, "New recovery codes need a session token"),
+        body,
+      ),
+  }),
+  route({
+    method: "POST",
     path: "/auth/accept-invitation",
     summary:
       "Accept an invitation: joins with the invited email's account (send its password) or creates it " +
-      `with the given password; returns a session token for the tenant. Single use. ${localOnly} ` +
-      "In Firebase mode call the identity-acceptInvitation function.",
+      "with the given password; returns a session token for the tenant, or, for an account with two-step " +
+      "sign-in, a challenge to answer at POST /auth/mfa/verify as after a login. Single use. " +
+      `${localOnly} In Firebase mode call the identity-acceptInvitation function.`,
     tag: "Identity",
     permission: null,
     body: { kind: "json", schema: acceptInvitationInput },
-    response: signedIn,
-    handle: ({ deps, body }) => acceptInvitationWithPassword(deps, body),
+    response: z.union([signedIn, mfaChallenge]),
+    handle: ({ deps, body }) => acceptInvitation(deps, body),
   }),
 
   // ----- members -----
@@ -299,6 +440,8 @@ const createApiKeyInput = z.object({
   role: roleSchema,
   /** Limit the key to talking to this agent (for a channel or a widget). */
   agentId: idSchema.optional(),
+  /** The environment whose agent versions the key talks to (one of the workspace's; production by default). */
+  environment: environmentNameSchema.optional(),
 });
 
 /** What the API-key routes need to know of agents (identity stands below them): that one exists. */
@@ -313,8 +456,8 @@ export function apiKeyRoutes(agents: AgentLookup): Route<unknown, unknown>[] {
       method: "POST",
       path: "/v1/api-keys",
       summary:
-        "Create an API key with a role (at most your own), optionally limited to one agent; the key is in " +
-        "this response only",
+        "Create an API key with a role (at most your own), optionally limited to one agent, bound to an " +
+        "environment (production by default); the key is in this response only",
       tag: "Identity",
       permission: "keys.manage",
       body: { kind: "json", schema: createApiKeyInput },
@@ -336,6 +479,8 @@ export function apiKeyRoutes(agents: AgentLookup): Route<unknown, unknown>[] {
       summary: "Revoke an API key: it stops working at once",
       tag: "Identity",
       permission: "keys.manage",
+      // Revoking a key stays possible in a suspended workspace: it only takes access away.
+      allowSuspended: true,
       params: z.object({ keyId: idSchema }),
       handle: ({ deps, caller, params }) => revokeApiKey(deps, caller, params.keyId),
     }),

@@ -5,6 +5,7 @@
  *   accounts/{accountId}                        email, password (scrypt), sessionGeneration   local mode only
  *   accountEmails/{sha256(email)}               accountId: makes an email unique              local mode only
  *   accounts/{accountId}/endedSessions/{sid}    a signed-out session, kept until its tokens expire (local)
+ *   accounts/{accountId}/mfaChallenges/{id}     a sign-in waiting for its second factor: failures, used (local)
  *   accounts/{accountId}/memberships/{tenantId} tenantId, createdAt: "which tenants am I in" (both modes)
  *   tenants/{tenantId}/members/{accountId|uid}  role, email, joinId, createdAt: the source of truth for roles
  *   tenants/{tenantId}/invitations/{id}         email, role, tokenHash, status, expiresAt
@@ -14,6 +15,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { checkId, roleSchema, roles, tenantPath, type Role } from "../platform/caller.js";
+import { sealedSchema } from "../platform/secrets.js";
 import { nameSchema } from "../platform/validation.js";
 
 /** Emails are compared lowercased and trimmed, so `Ann@Example.com ` and `ann@example.com` are one account. */
@@ -48,6 +50,24 @@ export const passwordHashSchema = z.object({
 });
 export type PasswordHash = z.infer<typeof passwordHashSchema>;
 
+/**
+ * An account's second factor: a TOTP secret (base32, sealed with the operator's key: the account document
+ * holds no secret in the clear, so a copied database file or backup does not hand out second factors), its
+ * recovery codes (sha256 of the normalized code; the codes are shown once), and the last time step a code
+ * was accepted for, so a code once used (at sign-in, or to change the settings) is never accepted again.
+ */
+export const accountMfaSchema = z.object({
+  secret: sealedSchema,
+  enabledAt: z.string(),
+  recoveryCodes: z.array(
+    z.object({ hash: z.string().regex(/^[a-f0-9]{64}$/), usedAt: z.string().nullable() }),
+  ),
+  lastStep: z.number().int(),
+});
+export type AccountMfa = z.infer<typeof accountMfaSchema>;
+
+export const pendingMfaSchema = z.object({ secret: sealedSchema, expiresAt: z.string() });
+
 export const accountSchema = z.object({
   email: z.string(),
   password: passwordHashSchema,
@@ -59,8 +79,24 @@ export const accountSchema = z.object({
    */
   sessionGeneration: z.number().int().min(0).default(0),
   passwordChangedAt: z.string().optional(),
+  /** Two-step sign-in (mfa.ts); null or absent when it is off. */
+  mfa: accountMfaSchema.nullish(),
+  /** A TOTP secret shown to the person but not confirmed with a code yet (mfa.ts); null or absent if none. */
+  mfaPending: pendingMfaSchema.nullish(),
 });
 export type Account = z.infer<typeof accountSchema>;
+
+/**
+ * A sign-in that passed the password and waits for its second factor. The challenge token names it; this
+ * document counts the wrong codes (the challenge dies at the limit) and marks it used (it opens one session).
+ */
+export const mfaChallengeSchema = z.object({
+  tenantId: z.string(),
+  failures: z.number().int().min(0),
+  expiresAt: z.string(),
+  usedAt: z.string().nullable(),
+});
+export type MfaChallengeRecord = z.infer<typeof mfaChallengeSchema>;
 
 export const accountEmailSchema = z.object({ accountId: z.string() });
 
@@ -90,6 +126,9 @@ export const endedSessionSchema = z.object({ endedAt: z.string(), expiresAt: z.s
 export const endedSessionsPath = (accountId: string): string => `${accountPath(accountId)}/endedSessions`;
 export const endedSessionPath = (accountId: string, sessionId: string): string =>
   `${endedSessionsPath(accountId)}/${checkId(sessionId, "session id")}`;
+export const mfaChallengesPath = (accountId: string): string => `${accountPath(accountId)}/mfaChallenges`;
+export const mfaChallengePath = (accountId: string, challengeId: string): string =>
+  `${mfaChallengesPath(accountId)}/${checkId(challengeId, "challenge id")}`;
 export const membershipPath = (accountId: string, tenantId: string): string =>
   `${membershipsPath(accountId)}/${checkId(tenantId, "tenant id")}`;
 

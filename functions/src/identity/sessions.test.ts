@@ -73,6 +73,7 @@ describe("a session", () => {
       role: "editor",
       uid: "ada",
       via: "session",
+      mfa: false,
     });
     clock.advance(sessionTtlMs - 1000);
     await expect(authenticate(deps, bearer(token))).resolves.toMatchObject({ uid: "ada" });

@@ -1,6 +1,6 @@
 /**
  * Local mode's sessions: signed bearer tokens `als_<payload>.<signature>`, where the payload is base64url
- * JSON `{sub, tid, role, sid, gen, jid?, iat, exp, ver}` and the signature HMAC-SHA256 over `als_<payload>`.
+ * JSON `{sub, tid, role, sid, gen, jid?, mfa?, iat, exp, ver}` and the signature HMAC-SHA256 over `als_<payload>`.
  * The prefix routes them in `authenticate()`: they are never mistaken for API keys (`alk_`) or Firebase ID
  * tokens.
  *
@@ -56,6 +56,11 @@ export const sessionPayloadSchema = z.object({
   gen: z.number().int().min(0),
   /** The member's `joinId` when the token was issued (absent for members who have none). */
   jid: z.string().regex(idPattern).optional(),
+  /**
+   * Present when the sign-in passed a second factor (mfa.ts); kept through tenant switches and password
+   * changes, which continue the same sign-in. Optional, so tokens issued before it existed stay valid.
+   */
+  mfa: z.literal(true).optional(),
   /** Seconds since the epoch, as in a JWT. */
   iat: z.number().int(),
   exp: z.number().int(),
@@ -130,6 +135,8 @@ export async function issueSession(
     readonly tenantId: string;
     /** The session this token continues (a tenant switch, a password change); a new one by default. */
     readonly sessionId?: string;
+    /** The sign-in passed a second factor (a TOTP code or a recovery code). */
+    readonly mfa?: boolean;
   },
 ): Promise<Session & { readonly role: Role; readonly sessionId: string }> {
   const [memberSnap, accountSnap] = await deps.store.getAll([
@@ -152,6 +159,7 @@ export async function issueSession(
     sid: sessionId,
     gen: account.sessionGeneration,
     ...(member.joinId !== undefined ? { jid: member.joinId } : {}),
+    ...(grant.mfa === true ? { mfa: true as const } : {}),
     iat,
     exp,
     ver: tokenVersion,
@@ -193,7 +201,17 @@ export async function verifySession(deps: Deps, token: string): Promise<Verified
   }
   if (endedSnap) throw sessionEnded("This session was signed out");
   return {
-    caller: { tenantId: payload.tid, role: member.data.role, uid: payload.sub, via: "session" },
+    caller: {
+      tenantId: payload.tid,
+      role: member.data.role,
+      uid: payload.sub,
+      via: "session",
+      mfa: payload.mfa === true,
+      // Local mode's operators are the accounts PLATFORM_ADMINS lists (config.ts).
+      ...(deps.config.platformAdmins.includes(account.data.email.toLowerCase())
+        ? { platformAdmin: true as const }
+        : {}),
+    },
     payload,
   };
 }
