@@ -11,7 +11,7 @@ import { log } from "@alchemist/functions/platform/log";
 import { openLocalDeps } from "./adapters/deps.js";
 import { LocalModelsError } from "./adapters/onnx-models.js";
 import { startHost, type RunningHost } from "./runtime/host.js";
-import { ensureDemoData } from "./seed.js";
+import { demoAccountEmail, ensureDemoData } from "./seed.js";
 import { bankDemoRefusal, startBankDemo, type BankDemo } from "./bank-demo.js";
 import { authenticate } from "@alchemist/functions/identity/authenticate";
 
@@ -34,6 +34,9 @@ function hostingRewrites(): { source: string; function: string }[] {
 
 export async function main(): Promise<RunningHost> {
   process.env.ALCHEMIST_MODE = "local";
+  // Whoever starts the platform on their machine operates it: the demo owner is the operator unless
+  // PLATFORM_ADMINS names others (set it to "" for none).
+  process.env.PLATFORM_ADMINS ??= demoAccountEmail;
   const config = loadConfig();
   // firebase-functions reads the project and default bucket from these, as it does when deployed.
   process.env.GCLOUD_PROJECT ??= config.projectId;

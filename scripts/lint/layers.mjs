@@ -33,6 +33,8 @@ export function layerOf(rel) {
     if (p === "index.ts") return { rank: 70, name: "the functions' entry point" };
     if (/^[^/]+\/functions\.ts$/.test(p) || p.startsWith("channels/"))
       return { rank: 60, name: "function wiring" };
+    // The operator's console reads across every service (workspaces, billing, members, audit); none imports it.
+    if (p.startsWith("admin/")) return { rank: 55, name: "the admin service" };
     if (/^(privacy|monitor)\//.test(p)) return { rank: 50, name: `the ${p.split("/")[0]} service` };
     // Agent Tuning builds on the Sandbox (an annotation becomes an eval item), which runs agents' turns.
     if (p.startsWith("tuning/")) return { rank: 46, name: "the tuning service" };

@@ -16,6 +16,8 @@ import { assertWithinLimit } from "../billing/limits.js";
 import { AppError, isAppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
+import { environmentNameSchema, productionEnvironment } from "../identity/environments.js";
+import { requireEnvironment, selectorIn, servedVersion, servingIn, writeRelease } from "./environments.js";
 import {
   agentConfigSchema,
   agentPath,
@@ -107,7 +109,11 @@ export const updateAgentInput = z
   .strict();
 export type UpdateAgentInput = z.infer<typeof updateAgentInput>;
 
-export const publishAgentInput = z.object({ note: z.string().max(500).default("") });
+export const publishAgentInput = z.object({
+  note: z.string().max(500).default(""),
+  /** Where the new version serves: production (the default, as `publishedVersion`) or another environment. */
+  environment: environmentNameSchema.default(productionEnvironment),
+});
 export const rollbackAgentInput = z.object({ version: z.number().int().min(1) });
 
 export type AgentView = Agent & { readonly id: string };
@@ -390,6 +396,7 @@ export async function createAgent(
     publishedVersion: null,
     latestVersion: 0,
     publishGate: null,
+    environments: {},
     createdAt: now,
     updatedAt: now,
   };
@@ -456,7 +463,7 @@ export function configOf(agent: Agent): AgentConfig {
  * Runs `change` on the current agent in a transaction; archived agents cannot change. The fields that
  * changed are audited as `audit.action` in the same transaction (nothing is recorded when none did).
  */
-async function changeAgent(
+export async function changeAgent(
   deps: Deps,
   tenantId: string,
   agentId: string,
@@ -520,14 +527,17 @@ export async function publishAgent(
   deps: Deps,
   tenantId: string,
   agentId: string,
-  input: z.infer<typeof publishAgentInput>,
+  input: z.input<typeof publishAgentInput>,
   publishedBy: string,
 ): Promise<AgentView> {
+  const environment = input.environment ?? productionEnvironment;
+  const note = input.note ?? "";
   const audit = { actor: publishedBy, action: "agent.publish" };
   // A version must fit the platform as it is now: the draft may have been saved under older limits.
   // Destinations are checked (DNS included) before the transaction, which then makes sure they are the
   // ones it publishes.
   const checked = await getAgent(deps, tenantId, agentId);
+  await requireEnvironment(deps, tenantId, environment);
   const checkedTools = checked.tools;
   await checkToolDestinations(deps, checkedTools);
   const ownModels = await workspaceModels(deps, tenantId, checked.model.name);
@@ -543,11 +553,17 @@ export async function publishAgent(
     const record: AgentVersion = {
       version,
       config: await pinnedConfig(tx, tenantId, configOf(agent)),
-      note: input.note,
+      note,
       publishedAt: now,
       publishedBy,
     };
     tx.create(agentVersionPath(tenantId, agentId, version), record);
+    const release = { environment, version, action: "publish" as const, note };
+    writeRelease(deps, tx, tenantId, agentId, agent, release, now, publishedBy);
+    if (environment !== productionEnvironment) {
+      // Another environment: production (and the agent's status) stay as they are.
+      return { latestVersion: version, ...servingIn(agent, environment, version, now, publishedBy) };
+    }
     return {
       status: agent.status === "paused" ? "paused" : "published",
       publishedVersion: version,
@@ -580,7 +596,7 @@ export async function rollbackAgent(
   actor = "system",
 ): Promise<AgentView> {
   const audit = { actor, action: "agent.rollback" };
-  return changeAgent(deps, tenantId, agentId, audit, async (agent, _now, tx) => {
+  return changeAgent(deps, tenantId, agentId, audit, async (agent, now, tx) => {
     const snap = await tx.get(agentVersionPath(tenantId, agentId, version));
     if (!snap) {
       throw new AppError(
@@ -590,6 +606,10 @@ export async function rollbackAgent(
             ? ` (published versions: 1-${agent.latestVersion})`
             : " (it was never published)"),
       );
+    }
+    if (agent.publishedVersion !== version) {
+      const release = { environment: productionEnvironment, version, action: "rollback" as const, note: "" };
+      writeRelease(deps, tx, tenantId, agentId, agent, release, now, actor);
     }
     return { publishedVersion: version };
   });
@@ -718,15 +738,21 @@ export async function resolveConfig(
   let experiment: { id: string; variant: string } | null = null;
   if (selector === "draft") config = configOf(agent);
   else {
-    const served = selector === "published" ? agent.publishedVersion : selector;
+    const served = servedVersion(agent, selector);
     if (served === null) {
       throw new AppError(
         "failed-precondition",
-        `Agent ${agent.id} has no published version yet: publish it, or talk to its draft in the studio`,
+        typeof selector === "object" && selector.environment !== productionEnvironment
+          ? `Agent ${agent.id} serves no version in ${selector.environment} yet: publish or promote one there`
+          : `Agent ${agent.id} has no published version yet: publish it, or talk to its draft in the studio`,
       );
     }
+    // Experiments split production's live traffic only.
+    const live =
+      selector === "published" ||
+      (typeof selector === "object" && selector.environment === productionEnvironment);
     const assignment =
-      selector === "published" && turn?.experiments
+      live && turn?.experiments
         ? await experimentAssignment(deps, tenantId, agent.id, turn.endUserKey)
         : null;
     version = assignment?.variant.overrides.agentVersion ?? served;
@@ -766,16 +792,24 @@ export async function requirePublishedOn(
   tenantId: string,
   agentId: string,
   channel: AgentConfig["channels"][number],
+  environment: string = productionEnvironment,
 ): Promise<AgentView> {
+  await requireEnvironment(deps, tenantId, environment);
   const agent = await getAgent(deps, tenantId, agentId);
-  if (agent.publishedVersion === null || agent.status === "archived") {
-    throw new AppError("failed-precondition", `Agent ${agentId} has no published version to answer with`);
+  const selector = selectorIn(environment);
+  if (servedVersion(agent, selector) === null || agent.status === "archived") {
+    throw new AppError(
+      "failed-precondition",
+      environment === productionEnvironment
+        ? `Agent ${agentId} has no published version to answer with`
+        : `Agent ${agentId} serves no version in ${environment} to answer with: publish or promote one there`,
+    );
   }
-  const { config } = await resolveConfig(deps, tenantId, agent, "published");
+  const { config } = await resolveConfig(deps, tenantId, agent, selector);
   if (!config.channels.includes(channel)) {
     throw new AppError(
       "failed-precondition",
-      `Agent ${agentId}'s published version is not enabled on the ${channel} channel: add the channel and publish`,
+      `Agent ${agentId}'s version in ${environment} is not enabled on the ${channel} channel: add the channel and publish`,
     );
   }
   return agent;

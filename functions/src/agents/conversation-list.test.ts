@@ -24,7 +24,7 @@ afterAll(async () => {
 interface ListedConversation {
   readonly id: string;
   readonly agentId: string;
-  readonly agentVersion: number | "published" | "draft";
+  readonly agentVersion: number | "published" | "draft" | { readonly environment: string };
   readonly channel: string;
   readonly endUserRef: string | null;
   readonly messageCount: number;

@@ -9,6 +9,7 @@ import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { hasPermission, requirePermission } from "../platform/permissions.js";
 import { assertCanStartConversation } from "../billing/limits.js";
+import { assertWorkspaceActive } from "../identity/tenants.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Filter, QuerySpec } from "../platform/ports.js";
@@ -53,11 +54,13 @@ export async function startConversation(
     sandbox?: boolean;
   },
 ): Promise<{ id: string; agentVersion: number | "draft" }> {
+  const exempt = options.synthetic === true || options.sandbox === true;
+  // A suspended workspace starts nothing on any channel (its probes and Sandbox runs are not end users').
+  if (!exempt) await assertWorkspaceActive(deps, tenantId);
   const agent = await getAgent(deps, tenantId, agentId);
   const selector = options.version ?? "published";
   assertAnswering(agent, selector);
   const { config, version } = await resolveConfig(deps, tenantId, agent, selector);
-  const exempt = options.synthetic === true || options.sandbox === true;
   if (selector !== "draft" && !exempt && !config.channels.includes(options.channel)) {
     throw new AppError(
       "failed-precondition",

@@ -1,4 +1,14 @@
 /** The Agent Engine's REST routes: agents and their versions, conversations and their messages. */
+import { environmentNameSchema } from "../identity/environments.js";
+import {
+  agentEnvironments,
+  agentEnvironmentsSchema,
+  environmentRollbackInput,
+  promote,
+  promoteInput,
+  rollbackEnvironment,
+  selectorFor,
+} from "./releases.js";
 import { listTunedModels } from "../prompts/tuned-models.js";
 import { z } from "zod";
 import { messageFeedbackSchema } from "../accountability/feedback.js";
@@ -45,6 +55,7 @@ import {
 } from "./schema.js";
 
 const agentParams = z.object({ agentId: idSchema });
+const environmentParams = z.object({ agentId: idSchema, environment: environmentNameSchema });
 const conversationParams = z.object({ conversationId: idSchema });
 
 const startConversationInput = z.object({
@@ -238,6 +249,43 @@ export const agentRoutes = (options: AgentRouteOptions = {}): Route<unknown, unk
   }),
   route({
     method: "GET",
+    path: "/v1/agents/{agentId}/environments",
+    summary:
+      "Which version the agent serves in each of the workspace's environments, and the promotion history",
+    tag: "Agents",
+    permission: "workspace.read",
+    params: agentParams,
+    response: agentEnvironmentsSchema,
+    handle: ({ deps, caller, params }) => agentEnvironments(deps, caller.tenantId, params.agentId),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/environments/{environment}/promote",
+    summary:
+      "Serve in this environment the version the one before it serves (or ?from's, or a named version); " +
+      "promoting to production publishes that version",
+    tag: "Agents",
+    permission: "agents.manage",
+    params: environmentParams,
+    body: { kind: "json", schema: promoteInput },
+    response: agentEnvironmentsSchema,
+    handle: ({ deps, caller, params, body }) =>
+      promote(deps, caller, params.agentId, params.environment, body),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/agents/{agentId}/environments/{environment}/rollback",
+    summary: "Serve in this environment the version it served before (or a named version)",
+    tag: "Agents",
+    permission: "agents.manage",
+    params: environmentParams,
+    body: { kind: "json", schema: environmentRollbackInput },
+    response: agentEnvironmentsSchema,
+    handle: ({ deps, caller, params, body }) =>
+      rollbackEnvironment(deps, caller, params.agentId, params.environment, body),
+  }),
+  route({
+    method: "GET",
     path: "/v1/agents/{agentId}/versions",
     summary: "List an agent's published versions, newest first",
     tag: "Agents",
@@ -271,7 +319,9 @@ export const agentRoutes = (options: AgentRouteOptions = {}): Route<unknown, unk
     method: "POST",
     path: "/v1/agents/{agentId}/conversations",
     summary:
-      "Start a conversation with the published version (default), a pinned version, or the draft (editors only)",
+      "Start a conversation with the published version (default), a pinned version, an environment's version " +
+      '({"environment": "staging"}), or the draft (editors only). An API key bound to an environment talks to ' +
+      "that environment's version",
     tag: "Conversations",
     permission: "conversations.converse",
     agentOf: ({ params }) => params.agentId,
@@ -282,7 +332,7 @@ export const agentRoutes = (options: AgentRouteOptions = {}): Route<unknown, unk
       if (body.version === "draft") requirePermission(caller, "agents.manage");
       return startConversation(deps, caller.tenantId, params.agentId, {
         channel: body.version === "draft" ? "studio" : "api",
-        version: body.version,
+        version: selectorFor(caller, body.version),
         endUserRef: body.endUserRef,
         startedBy: caller.uid,
       });

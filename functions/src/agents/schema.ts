@@ -1,4 +1,5 @@
 /** Agent Engine collections: agents, conversations and their messages (schemas + paths). */
+import { environmentNameSchema } from "../identity/environments.js";
 import { z } from "zod";
 import { defaultLongTermMemory, longTermMemorySchema } from "../narrative/schema.js";
 import { citationSchema } from "../accountability/schema.js";
@@ -137,6 +138,16 @@ export const agentSchema = agentConfigSchema.extend({
   latestVersion: z.number().int().min(0).default(0),
   /** The check before publishing, when one is set (not part of any version). */
   publishGate: publishGateSchema.nullable().default(null),
+  /**
+   * The version each environment other than production serves (production's is `publishedVersion`); an
+   * environment absent here serves nothing yet (agents/environments.ts).
+   */
+  environments: z
+    .record(
+      z.string(),
+      z.object({ version: z.number().int().min(1), updatedAt: z.string(), updatedBy: z.string() }),
+    )
+    .default({}),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -160,6 +171,8 @@ export const versionSelectorSchema = z.union([
   z.literal("published"),
   z.literal("draft"),
   z.number().int().min(1),
+  /** Follows what one environment serves (production's is the same as `published`). */
+  z.object({ environment: environmentNameSchema }).strict(),
 ]);
 export type VersionSelector = z.infer<typeof versionSelectorSchema>;
 
@@ -299,6 +312,22 @@ export const agentPath = (tenantId: string, agentId: string): string =>
   `${agentsPath(tenantId)}/${checkId(agentId, "agent id")}`;
 export const agentVersionsPath = (tenantId: string, agentId: string): string =>
   `${agentPath(tenantId, agentId)}/versions`;
+/** Every change of what an environment serves (publish, promote, rollback), newest first by `at`. */
+export const releasesPath = (tenantId: string, agentId: string): string =>
+  `${agentPath(tenantId, agentId)}/releases`;
+export const releaseSchema = z.object({
+  environment: z.string(),
+  version: z.number().int().min(1),
+  previousVersion: z.number().int().min(1).nullable(),
+  action: z.enum(["publish", "promote", "rollback"]),
+  /** The environment a promotion took the version from. */
+  from: z.string().nullable(),
+  at: z.string(),
+  by: z.string(),
+  note: z.string().default(""),
+});
+export type Release = z.infer<typeof releaseSchema>;
+
 export const agentVersionPath = (tenantId: string, agentId: string, version: number): string =>
   `${agentVersionsPath(tenantId, agentId)}/v${String(version).padStart(6, "0")}`;
 export const conversationsPath = (tenantId: string): string => `${tenantPath(tenantId)}/conversations`;

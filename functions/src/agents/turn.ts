@@ -11,6 +11,7 @@
  * the caller gets a clear error naming it: the conversation never holds half a turn.
  */
 import { assertCanSpend } from "../billing/limits.js";
+import { assertWorkspaceActive, featureEnabled } from "../identity/tenants.js";
 import { meterTurn } from "../billing/usage.js";
 import { z } from "zod";
 import { assessAnswer, type Evidence } from "../accountability/assess.js";
@@ -231,7 +232,9 @@ export async function sendMessage(
   const conversation = await loadConversation(deps, tenantId, conversationId);
   // Every turn of a conversation started for the Sandbox is a Sandbox turn, whoever continues it.
   const sandbox = options.sandbox === true || conversation.sandbox === true;
-  // Before any model, embedder or tool call: a workspace out of credits or past a hard limit is refused (402).
+  // Before any model, embedder or tool call: a suspended workspace answers nothing on any channel, and one
+  // out of credits or past a hard limit is refused (402).
+  await assertWorkspaceActive(deps, tenantId);
   await assertCanSpend(deps, tenantId);
   const agent = await getAgent(deps, tenantId, conversation.agentId);
   assertAnswering(agent, conversation.agentVersion);
@@ -483,7 +486,12 @@ async function runTurn(
   // Long-term memory: for a named end user of an agent that remembers, never in the Sandbox or a probe (their
   // turns are not the end user's). A decided write's turn carries out the decision and learns nothing new.
   const scope =
-    options.synthetic || options.sandbox || conversation.sandbox || options.resume
+    options.synthetic ||
+    options.sandbox ||
+    conversation.sandbox ||
+    options.resume ||
+    // The platform operator may turn memory off for a workspace: its memories stay, unused.
+    !(await featureEnabled(deps, tenantId, "longTermMemory"))
       ? null
       : memoryScopeOf(tenantId, agent.id, conversation.endUserRef, config.longTermMemory);
   const remembered = scope

@@ -25,9 +25,9 @@ import {
 } from "../platform/http/http.js";
 import { Router } from "../platform/http/router.js";
 import { routes } from "./api/routes.js";
-import { authenticate } from "../identity/authenticate.js";
+import { admitRequest, authenticate } from "../identity/authenticate.js";
 
-const router = new Router(routes, authenticate);
+const router = new Router(routes, authenticate, admitRequest);
 
 /** Sent with every answer: JSON is never to be sniffed into something a browser would run. */
 const apiHeaders = { "x-content-type-options": "nosniff" };

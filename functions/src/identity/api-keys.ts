@@ -10,7 +10,9 @@ import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
+import { productionEnvironment } from "./environments.js";
 import { memberPath } from "./schema.js";
+import { workspaceStanding } from "./tenants.js";
 
 export const apiKeySchema = z.object({
   name: z.string().min(1).max(120),
@@ -22,6 +24,8 @@ export const apiKeySchema = z.object({
   tenantId: z.string(),
   /** When set, the key may only talk to this agent (a channel's key). */
   agentId: z.string().nullable().default(null),
+  /** The environment whose versions the key's conversations get (identity/environments.ts). */
+  environment: z.string().default(productionEnvironment),
   /** Who created it (a uid or `apikey:<id>`), for the audit trail. */
   createdBy: z.string().default("system"),
   /**
@@ -127,9 +131,17 @@ export const apiKeyPrefix = "alk_";
 export async function issueApiKey(
   deps: Deps,
   caller: Caller,
-  input: { name: string; role: Role; agentId?: string | undefined },
+  input: { name: string; role: Role; agentId?: string | undefined; environment?: string | undefined },
   requireAgent: (deps: Deps, tenantId: string, agentId: string) => Promise<unknown>,
 ): Promise<{ id: string; key: string }> {
+  const environment = input.environment ?? productionEnvironment;
+  const { environments } = await workspaceStanding(deps, caller.tenantId);
+  if (!environments.some((e) => e.name === environment)) {
+    throw new AppError(
+      "invalid-argument",
+      `Unknown environment "${environment}" (this workspace has ${environments.map((e) => e.name).join(", ")})`,
+    );
+  }
   if (roleRank(input.role) > roleRank(caller.role)) {
     throw new AppError(
       "permission-denied",
@@ -141,6 +153,7 @@ export async function issueApiKey(
     name: input.name,
     role: input.role,
     agentId: input.agentId ?? null,
+    environment,
     createdBy: caller.uid,
   });
 }
@@ -149,7 +162,14 @@ export async function issueApiKey(
 export async function createApiKey(
   deps: Deps,
   tenantId: string,
-  input: { name: string; role: Role; key?: string; agentId?: string | null; createdBy?: string },
+  input: {
+    name: string;
+    role: Role;
+    key?: string;
+    agentId?: string | null;
+    environment?: string;
+    createdBy?: string;
+  },
 ): Promise<{ id: string; key: string }> {
   const key = input.key ?? `${apiKeyPrefix}${deps.ids.newSecret(32)}`;
   if (key.length < 16)
@@ -171,6 +191,7 @@ export async function createApiKey(
     role: input.role,
     tenantId,
     agentId: input.agentId ?? null,
+    environment: input.environment ?? productionEnvironment,
     createdBy,
     ownedBy: owner.kind === "member" ? owner.uid : null,
     createdAt: deps.clock.nowIso(),
@@ -187,7 +208,13 @@ export async function createApiKey(
       actor: record.createdBy,
       action: "apikey.create",
       target: { type: "apiKey", id },
-      after: { name: record.name, role: record.role, agentId: record.agentId, prefix: record.prefix },
+      after: {
+        name: record.name,
+        role: record.role,
+        agentId: record.agentId,
+        environment: record.environment,
+        prefix: record.prefix,
+      },
     },
     batch,
   );

@@ -9,6 +9,15 @@ import type { CallableCredentials } from "../platform/callable.js";
 import { AppError } from "../platform/errors.js";
 import { apiKeyRefusal, apiKeySchema, hashApiKey } from "./api-keys.js";
 import { roleSchema } from "../platform/caller.js";
+import { productionEnvironment } from "./environments.js";
+import type { AdmittedRoute } from "../platform/http/router.js";
+import {
+  featureFlagSchema,
+  featureOffError,
+  mfaRefusal,
+  suspendedError,
+  workspaceStanding,
+} from "./tenants.js";
 
 const lastUsedGranularityMs = 60_000;
 
@@ -69,6 +78,7 @@ async function callerFromApiKey(deps: Deps, key: string): Promise<Caller> {
     uid: `apikey:${hit.id}`,
     via: "api-key",
     ...(record.agentId ? { agentId: record.agentId } : {}),
+    ...(record.environment !== productionEnvironment ? { environment: record.environment } : {}),
   };
 }
 
@@ -82,14 +92,47 @@ async function callerFromIdToken(deps: Deps, token: string): Promise<Caller> {
   return callerFromClaims(verified.uid, verified.claims);
 }
 
-/** Tenant and role travel as custom claims (set by a function, never by the client). */
+/**
+ * Tenant and role travel as custom claims (set by a function, never by the client), and so does
+ * `platformAdmin` (set by an operator with `npm run operator`). Firebase Auth itself says whether the
+ * sign-in used a second factor (`firebase.sign_in_second_factor`).
+ */
 export function callerFromClaims(uid: string, claims: Record<string, unknown>): Caller {
   const tenantId = claims.tenantId;
   const role = roleSchema.safeParse(claims.role);
   if (typeof tenantId !== "string" || !role.success) {
     throw new AppError("permission-denied", "This account is not a member of any tenant yet");
   }
-  return { tenantId, role: role.data, uid, via: typeof claims.apiKey === "string" ? "api-key" : "id-token" };
+  const viaKey = typeof claims.apiKey === "string";
+  const firebase = claims.firebase as { sign_in_second_factor?: unknown } | undefined;
+  return {
+    tenantId,
+    role: role.data,
+    uid,
+    via: viaKey ? "api-key" : "id-token",
+    ...(claims.platformAdmin === true && !viaKey ? { platformAdmin: true as const } : {}),
+    ...(typeof firebase?.sign_in_second_factor === "string" ? { mfa: true } : {}),
+  };
+}
+
+/**
+ * What the platform operator decided about the caller's workspace, applied to one request after its
+ * permission check (the router calls this for every authenticated route):
+ * - admins and owners of a workspace that requires two-step sign-in need a session that used one;
+ * - a suspended workspace may read, but writes are refused, except the few a route allows (privacy requests,
+ *   paying, revoking keys and removing members);
+ * - a route of a feature the operator turned off is refused.
+ */
+export async function admitRequest(deps: Deps, caller: Caller, route: AdmittedRoute): Promise<void> {
+  if (!caller.tenantId) return;
+  const standing = await workspaceStanding(deps, caller.tenantId);
+  const mfa = mfaRefusal(caller, standing);
+  if (mfa) throw mfa;
+  if (standing.suspension && route.method !== "GET" && !route.allowSuspended) {
+    throw suspendedError(caller.tenantId, standing.suspension);
+  }
+  const feature = route.feature === undefined ? undefined : featureFlagSchema.parse(route.feature);
+  if (feature && standing.featuresOff.includes(feature)) throw featureOffError(feature);
 }
 
 /**

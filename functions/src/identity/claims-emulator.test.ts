@@ -122,6 +122,28 @@ describe.skipIf(!emulator)(
       }
     });
 
+    it("grants the operator's claim by email, keeping tenant claims, and taking it back revokes the token", async () => {
+      const setter = firebaseClaimsSetter(auth);
+      await setter.set(uid, { tenantId: "acme", role: "owner" });
+      expect(await setter.setPlatformAdmin(email.toUpperCase().toLowerCase(), true)).toBe(uid);
+      const granted = await auth.verifyIdToken(await signIn(email, password), true);
+      const caller = callerFromClaims(granted.uid, granted as unknown as Record<string, unknown>);
+      expect(caller).toMatchObject({ tenantId: "acme", role: "owner", platformAdmin: true });
+      // Signed in with a password only: no second factor.
+      expect(caller.mfa).toBeUndefined();
+      const token = await signIn(email, password);
+      await new Promise((r) => setTimeout(r, 1100)); // revocation is per second
+      await setter.setPlatformAdmin(email, false);
+      await expect(auth.verifyIdToken(token, true)).rejects.toMatchObject({ code: "auth/id-token-revoked" });
+      const after = await auth.verifyIdToken(await signIn(email, password), true);
+      expect(
+        callerFromClaims(after.uid, after as unknown as Record<string, unknown>).platformAdmin,
+      ).toBeUndefined();
+      expect(await setter.get(uid)).toEqual({ plan: "beta", tenantId: "acme", role: "owner" });
+      await expect(setter.setPlatformAdmin("nobody-here@acme.example", true)).rejects.toThrow(/sign up/);
+      await syncMemberClaims(setter, uid, "acme", null);
+    });
+
     it("reads a user that does not exist as having no claims", async () => {
       expect(await firebaseClaimsSetter(auth).get("no-such-user")).toEqual({});
     });

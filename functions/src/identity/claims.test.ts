@@ -38,6 +38,7 @@ function fakeClaims() {
     revokeSessions: async (uid) => {
       revoked.push(uid);
     },
+    setPlatformAdmin: () => Promise.reject(new Error("not used by these tests")),
   };
   return { setter, users, revoked };
 }

@@ -5,14 +5,13 @@
  * installation) is served under `/v1/operator/monitor/...` with the operator token, and is invisible (404)
  * without it.
  */
-import { timingSafeEqual, createHash } from "node:crypto";
 import { z } from "zod";
 import { listAgents } from "../agents/agents.js";
 import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { ApiRequest } from "../platform/http/http.js";
-import { route, type Route, type RouteContext } from "../platform/http/router.js";
+import { hasOperatorToken, route, type Route, type RouteContext } from "../platform/http/router.js";
 import { metricsOf } from "../platform/metrics/recorder.js";
 import { renderPrometheus, type Gauge } from "../platform/metrics/prometheus.js";
 import { floorTo, grainMs, type Grain } from "../platform/metrics/schema.js";
@@ -52,20 +51,9 @@ const tag = "Monitor";
 // The operator token
 // ---------------------------------------------------------------------------------------------------
 
-const digest = (s: string) => createHash("sha256").update(s).digest();
-
-/** Whether the request carries the operator token (`Authorization: Bearer <MONITOR_OPERATOR_TOKEN>`). */
-export function isOperator(deps: Deps, req: ApiRequest): boolean {
-  const token = deps.config.monitor.operatorToken;
-  const header = req.headers.authorization;
-  if (!token || !header?.startsWith("Bearer ")) return false;
-  // Compared as digests: equal lengths, constant time.
-  return timingSafeEqual(digest(header.slice(7).trim()), digest(token));
-}
-
 function requireOperator(deps: Deps, req: ApiRequest): void {
   // Indistinguishable from a route that does not exist: nobody learns there is something to guess at.
-  if (!isOperator(deps, req)) throw new AppError("not-found", `No route for ${req.method} ${req.path}`);
+  if (!hasOperatorToken(deps, req)) throw new AppError("not-found", `No route for ${req.method} ${req.path}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -462,11 +450,17 @@ function operatorVariant(r: Route<unknown, unknown>): Route<unknown, unknown> {
     summary: `Operator: ${r.summary} (the whole installation; MONITOR_OPERATOR_TOKEN)`,
     tag: "Operator",
     permission: null,
-    ipLimited: true,
     agentOf: undefined,
-    guard: requireOperator,
+    operator: true,
     handle: (ctx) => {
-      const caller: Caller = { tenantId: platformScope, role: "owner", uid: "operator", via: "api-key" };
+      // The installation's scope, whichever operator asks (the token, or an operator's session).
+      const caller: Caller = {
+        tenantId: platformScope,
+        role: "owner",
+        uid: ctx.caller.uid,
+        via: ctx.caller.via,
+        platformAdmin: true,
+      };
       return r.handle({ ...ctx, caller });
     },
   };

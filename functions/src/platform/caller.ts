@@ -19,6 +19,18 @@ export interface Caller {
   readonly via: "api-key" | "id-token" | "session";
   /** Set for an API key scoped to one agent: the key may only talk to it (see permissions.ts). */
   readonly agentId?: string;
+  /**
+   * Set for an API key bound to an environment other than production: the conversations it starts get the
+   * versions that environment serves (identity/environments.ts).
+   */
+  readonly environment?: string;
+  /**
+   * A platform operator (Firebase custom claim `platformAdmin`, or an account `PLATFORM_ADMINS` lists in local
+   * mode): may use the operator routes (`/v1/admin/...`), which answer 404 to everyone else.
+   */
+  readonly platformAdmin?: true;
+  /** The person signed in with a second factor (a TOTP code or a recovery code). */
+  readonly mfa?: boolean;
 }
 
 /** Validates an id taken from a request before it becomes a path segment. */

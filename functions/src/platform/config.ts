@@ -56,6 +56,7 @@ const envSchema = z.object({
   ALCHEMIST_SESSION_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
     message: "must be at least 32 characters (e.g. `openssl rand -base64 32`)",
   }),
+  PLATFORM_ADMINS: optionalString,
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalString,
   CHAT_MODEL: z.string().default("gpt-4o-mini"),
@@ -278,6 +279,12 @@ export interface PlatformConfig {
     /** The billing meter (`mtr_...`) whose totals billing reads; unset, none is read. */
     readonly meterId: string | undefined;
   };
+  /**
+   * Local mode's platform operators: the emails of accounts that may use the operator routes
+   * (`PLATFORM_ADMINS`, comma-separated, compared lowercased). Firebase mode uses the `platformAdmin` custom
+   * claim instead and ignores this list.
+   */
+  readonly platformAdmins: readonly string[];
   /** Monitor (monitor/, platform/metrics). */
   readonly monitor: {
     /** The bearer token `GET /metrics` and `GET /health?deep=1` require; unset, they answer 404. */
@@ -493,6 +500,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     region: env.FUNCTIONS_REGION,
     bootstrapApiKey: env.ALCHEMIST_API_KEY,
     sessionSecret: env.ALCHEMIST_SESSION_SECRET,
+    platformAdmins: commaList((env.PLATFORM_ADMINS ?? "").toLowerCase()),
     openai: {
       apiKey: env.OPENAI_API_KEY,
       baseURL: env.OPENAI_BASE_URL,

@@ -38,6 +38,11 @@ export interface ClaimsSetter {
   set(uid: string, claims: TenantClaims | null): Promise<void>;
   /** Revokes the user's refresh tokens: ID tokens issued before now are refused (`verifyIdToken(t, true)`). */
   revokeSessions(uid: string): Promise<void>;
+  /**
+   * Grants (or takes back) the platform operator's claim, `platformAdmin`, of the user with this email, keeping
+   * their other claims; taking it back also revokes their sessions. Answers the user's uid.
+   */
+  setPlatformAdmin(email: string, on: boolean): Promise<string>;
 }
 
 export interface Deps {

@@ -23,7 +23,13 @@ export type ErrorCode =
   | "payload-too-large"
   | "unsupported-media-type"
   /** A plan's hard limit or the credits ran out (HTTP 402): `details` names the limit and when it resets. */
-  | "payment-required";
+  | "payment-required"
+  /** The platform operator suspended the workspace (HTTP 403): its data is kept, reads still work. */
+  | "workspace-suspended"
+  /** The platform operator turned a feature off for the workspace (HTTP 403). */
+  | "feature-disabled"
+  /** The workspace requires admins and owners to sign in with a second factor (HTTP 403). */
+  | "mfa-required";
 
 const httpStatus: Record<ErrorCode, number> = {
   "invalid-argument": 400,
@@ -32,6 +38,9 @@ const httpStatus: Record<ErrorCode, number> = {
   unauthenticated: 401,
   "payment-required": 402,
   "permission-denied": 403,
+  "workspace-suspended": 403,
+  "feature-disabled": 403,
+  "mfa-required": 403,
   "not-found": 404,
   "method-not-allowed": 405,
   "already-exists": 409,
@@ -52,6 +61,9 @@ const callableCode: Partial<Record<ErrorCode, ErrorCode>> = {
   "payload-too-large": "invalid-argument",
   "unsupported-media-type": "invalid-argument",
   "payment-required": "resource-exhausted",
+  "workspace-suspended": "permission-denied",
+  "feature-disabled": "permission-denied",
+  "mfa-required": "permission-denied",
 };
 
 export class AppError extends Error {

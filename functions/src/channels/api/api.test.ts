@@ -212,7 +212,11 @@ describe("API description and health", () => {
       await platform.fetch("/v1/openapi.json", { key: null }),
     );
     expect(doc.openapi).toBe("3.1.0");
-    for (const r of routes) expect(doc.paths[r.path]?.[r.method.toLowerCase()]?.summary).toBe(r.summary);
+    for (const r of routes) {
+      const described = doc.paths[r.path]?.[r.method.toLowerCase()]?.summary;
+      // The operator's routes do not exist for anyone else, so the public description leaves them out.
+      expect(described, `${r.method} ${r.path}`).toBe(r.operator || r.guard ? undefined : r.summary);
+    }
     const createAgent = doc.paths["/v1/agents"]?.post as unknown as {
       requestBody: { content: Record<string, { schema: { required: string[] } }> };
     };

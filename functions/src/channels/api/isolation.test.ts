@@ -89,6 +89,8 @@ interface Ids {
   endUserKey: string;
   memoryId: string;
   flagId: string;
+  /** An environment only acme has (identity/environments.ts), serving version 1 of `agentId`. */
+  environment: string;
 }
 let ids: Ids;
 
@@ -401,7 +403,17 @@ beforeAll(async () => {
     exportId,
     jobId,
     file: "train",
+    environment: "acme-qa",
   };
+  const environments = [
+    { name: "development", label: "Development" },
+    { name: "acme-qa", label: "Acme QA" },
+    { name: "production", label: "Production" },
+  ];
+  expect((await platform.fetch("/v1/environments", { method: "PUT", json: { environments } })).status).toBe(
+    200,
+  );
+  await post(`/v1/agents/${agentId}/environments/acme-qa/promote`, { version: 1 });
 }, 60_000);
 
 afterAll(async () => {
@@ -636,6 +648,30 @@ const cases: Record<string, Case> = {
     otherTenant: "own-data-only",
   },
   "GET /v1/settings": { role: "admin", otherTenant: "own-data-only" },
+  "GET /v1/workspace": { role: "viewer", otherTenant: "own-data-only" },
+  "GET /v1/environments": { role: "viewer", otherTenant: "own-data-only" },
+  "PUT /v1/environments": {
+    role: "admin",
+    body: () => ({
+      environments: [
+        { name: "development", label: "Development" },
+        { name: "staging", label: "Staging" },
+        { name: "production", label: "Production" },
+      ],
+    }),
+    otherTenant: "own-data-only",
+  },
+  "GET /v1/agents/{agentId}/environments": { role: "viewer", otherTenant: 404 },
+  "POST /v1/agents/{agentId}/environments/{environment}/promote": {
+    role: "editor",
+    body: () => ({ from: "development" }),
+    otherTenant: 404,
+  },
+  "POST /v1/agents/{agentId}/environments/{environment}/rollback": {
+    role: "editor",
+    body: () => ({ version: 1 }),
+    otherTenant: 404,
+  },
   "PATCH /v1/settings": { role: "admin", body: () => ({ retentionDays: 30 }), otherTenant: "own-data-only" },
   "GET /v1/members": { role: "admin", otherTenant: "own-data-only" },
   "PATCH /v1/members/{memberId}": { role: "admin", body: () => ({ role: "viewer" }), otherTenant: 404 },
@@ -1176,6 +1212,44 @@ describe("the operator's routes", () => {
       expect(text).not.toMatch(/acme|globex|Initech|Board bot|Other bot/);
     },
   );
+});
+
+/**
+ * The platform operator's console (`/v1/admin/...`): public to the router, opened only by an operator's
+ * credential or the operator token; to anyone else, whatever they send, exactly no route.
+ */
+describe("the operator's console", () => {
+  const adminRoutes = routes.filter((r) => r.path.startsWith("/v1/admin/"));
+  const strangers: Record<string, () => string | null> = {
+    "no credential": () => null,
+    ...Object.fromEntries(roles.map((role) => [`acme's ${role}`, () => platform.keys[role]])),
+    "another tenant's owner": () => platform.keys.otherTenantOwner,
+    "a token one character off": () => `${operatorToken.slice(0, -1)}X`,
+  };
+
+  it("are all operator routes", () => {
+    expect(adminRoutes.length).toBeGreaterThan(10);
+    for (const r of adminRoutes) expect(r.operator, keyOf(r)).toBe(true);
+  });
+
+  describe.each(adminRoutes.map((r) => [keyOf(r), r] as const))("%s", (_name, r) => {
+    const path = () => r.path.replace(/\{tenantId\}/, "acme");
+    it.each(Object.keys(strangers))("is no route for %s", async (who) => {
+      const res = await platform.fetch(path(), {
+        method: r.method,
+        key: (strangers[who] as () => string | null)(),
+        ...(r.method === "GET" ? {} : { json: { reason: "x", plan: "free", flags: { mcp: false } } }),
+      });
+      expect(await body(res)).toEqual({
+        error: { code: "not-found", message: `No route for ${r.method} ${path()}` },
+      });
+    });
+  });
+
+  it("leaves acme as it was", async () => {
+    const res = await platform.fetch("/v1/workspace");
+    expect(await body(res)).toMatchObject({ status: "active", features: { mcp: true } });
+  });
 });
 
 describe("keys scoped to one agent", () => {

@@ -4,6 +4,8 @@
  * params and body; each handler calls one service function with the caller's tenant (never a tenant
  * from the request).
  */
+import { adminRoutes } from "../../admin/routes.js";
+import { workspaceRoutes } from "../../identity/workspace-routes.js";
 import { accountabilityRoutes } from "../../accountability/routes.js";
 import { feedbackRoutes } from "../../accountability/feedback-routes.js";
 import { annotationRoutes } from "../../tuning/annotation-routes.js";
@@ -15,7 +17,7 @@ import { agentRoutes } from "../../agents/routes.js";
 import { billingRoutes } from "../../billing/routes.js";
 import { apiKeyRoutes, identityRoutes } from "../../identity/routes.js";
 import { membersPath } from "../../identity/schema.js";
-import { tenantName } from "../../identity/tenants.js";
+import { tenantName, type FeatureFlag } from "../../identity/tenants.js";
 import { documentStock } from "../../knowledge/documents.js";
 import { knowledgeRoutes } from "../../knowledge/routes.js";
 import { monitorRoutes } from "../../monitor/routes.js";
@@ -34,6 +36,28 @@ import { responsesRoutes } from "../openai/responses.js";
 import { mcpRoutes } from "../mcp/routes.js";
 import { whatsappRoutes } from "../whatsapp/routes.js";
 import { widgetRoutes } from "../widget/routes.js";
+
+/**
+ * Marks a feature's routes (identity/tenants.ts's flags): the router refuses them to a workspace the platform
+ * operator turned the feature off for. With `writesOnly`, what was made before can still be read (and
+ * deleted: a connection's delete stays possible so a workspace can clean up).
+ */
+function withFeature(
+  feature: FeatureFlag,
+  list: readonly Route<unknown, unknown>[],
+  { writesOnly = false } = {},
+): Route<unknown, unknown>[] {
+  return list.map((r) =>
+    r.permission === null || (writesOnly && (r.method === "GET" || r.method === "DELETE"))
+      ? r
+      : { ...r, feature },
+  );
+}
+
+const allowWhenSuspended = (r: Route<unknown, unknown>): Route<unknown, unknown> => ({
+  ...r,
+  allowSuspended: true,
+});
 
 export const routes: Route<unknown, unknown>[] = [
   ...monitorRoutes,
@@ -92,16 +116,24 @@ export const routes: Route<unknown, unknown>[] = [
   }),
   // Agent Tuning: training-data exports and fine-tuning jobs (these need an OpenAI-compatible provider).
   ...tuningExportRoutes,
-  ...tuningJobRoutes,
+  ...withFeature("fineTuning", tuningJobRoutes, { writesOnly: true }),
   ...toolRoutes,
-  ...openaiRoutes,
-  ...responsesRoutes,
-  ...mcpRoutes,
-  ...whatsappRoutes,
+  ...withFeature("openaiCompat", openaiRoutes),
+  ...withFeature("openaiCompat", responsesRoutes),
+  ...withFeature("mcp", mcpRoutes),
+  ...withFeature("whatsapp", whatsappRoutes, { writesOnly: true }),
   ...widgetRoutes,
-  ...privacyRoutes,
-  ...identityRoutes,
-  // Billing compares stock limits with the counts of the services that own them.
+  // Privacy requests stay possible in a suspended workspace (its data is kept, and people keep their rights).
+  ...privacyRoutes.map(allowWhenSuspended),
+  ...identityRoutes.map((r) =>
+    // Removing a member only takes access away; it stays possible in a suspended workspace.
+    r.method === "DELETE" && r.path === "/v1/members/{memberId}" ? allowWhenSuspended(r) : r,
+  ),
+  ...workspaceRoutes,
+  // The platform operator's console: 404 to everyone else.
+  ...adminRoutes,
+  // Billing compares stock limits with the counts of the services that own them. Paying stays possible in a
+  // suspended workspace.
   ...billingRoutes({
     stock: async (deps, tenantId) => {
       const [docs, members, agents] = await Promise.all([
@@ -112,5 +144,7 @@ export const routes: Route<unknown, unknown>[] = [
       return { documents: docs.documents, storageBytes: docs.storageBytes, members, agents };
     },
     tenantName,
-  }),
+  }).map((r) =>
+    r.path === "/v1/billing/checkout" || r.path === "/v1/billing/portal" ? allowWhenSuspended(r) : r,
+  ),
 ];

@@ -15,6 +15,8 @@ import type { CallToolResult, McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { getAgent, listAgents, resolveConfig, type AgentView } from "../../agents/agents.js";
 import { openConversation, startConversation } from "../../agents/conversations.js";
+import { servedVersion } from "../../agents/environments.js";
+import { selectorFor } from "../../agents/releases.js";
 import { sendMessage, maxMessageChars } from "../../agents/turn.js";
 import { listKnowledgeBases } from "../../knowledge/knowledge-bases.js";
 import { searchKnowledgeBase } from "../../knowledge/search.js";
@@ -76,12 +78,15 @@ async function askableAgents(
         () => [],
       )
     : await listAgents(deps, caller.tenantId);
+  const selector = selectorFor(caller, undefined) ?? "published";
   const served = await Promise.all(
     agents
-      .filter((a) => a.status === "published" && a.publishedVersion !== null)
+      .filter((a) => a.status !== "archived" && a.status !== "paused")
       .filter((a) => !caller.agentId || a.id === caller.agentId)
+      // What the caller's environment serves (an API key bound to staging sees staging's versions).
+      .filter((a) => servedVersion(a, selector) !== null)
       .map(async (agent) => {
-        const { config } = await resolveConfig(deps, caller.tenantId, agent, "published");
+        const { config } = await resolveConfig(deps, caller.tenantId, agent, selector);
         return config.channels.includes(mcpChannel)
           ? [
               {
@@ -189,7 +194,7 @@ async function ask(
       conversationId = (
         await startConversation(deps, caller.tenantId, agentId, {
           channel: mcpChannel,
-          version: "published",
+          version: selectorFor(caller, undefined) ?? "published",
           startedBy: caller.uid,
         })
       ).id;

@@ -20,6 +20,7 @@ import type OpenAI from "openai";
 import { z } from "zod";
 import { getAgent, listAgents, listVersions, type AgentView } from "../../agents/agents.js";
 import { startConversation, type MessageView } from "../../agents/conversations.js";
+import { selectorFor } from "../../agents/releases.js";
 import { sendMessage } from "../../agents/turn.js";
 import type { Caller } from "../../platform/caller.js";
 import type { Deps } from "../../platform/deps.js";
@@ -151,7 +152,8 @@ export async function firstTurn(
 ): Promise<{ conversationId: string; message: MessageView }> {
   const conversation = await startConversation(deps, caller.tenantId, agentId, {
     channel,
-    version: "published",
+    // An API key bound to an environment talks to that environment's version.
+    version: selectorFor(caller, undefined) ?? "published",
     endUserRef: turn.endUserRef,
     startedBy: caller.uid,
   });

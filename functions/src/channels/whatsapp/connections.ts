@@ -3,6 +3,7 @@
  * secret and verify token are write-only: sealed with the operator's key (platform/secrets.ts) into a record
  * outside the tenant's tree, never returned, never logged.
  */
+import { environmentNameSchema, productionEnvironment } from "../../identity/environments.js";
 import { z } from "zod";
 import { requirePublishedOn } from "../../agents/agents.js";
 import { loadKnowledgeBase } from "../../knowledge/knowledge-bases.js";
@@ -59,6 +60,7 @@ export const connectionInput = z.object({
   phoneNumberId: graphId,
   wabaId: graphId,
   agentId: z.string().min(1).max(128),
+  environment: environmentNameSchema.default(productionEnvironment),
   accessToken: secret("accessToken"),
   appSecret: secret("appSecret"),
   verifyToken: secret("verifyToken"),
@@ -74,6 +76,7 @@ export const connectionPatch = z
   .object({
     label,
     agentId: connectionInput.shape.agentId,
+    environment: environmentNameSchema,
     accessToken: connectionInput.shape.accessToken,
     appSecret: connectionInput.shape.appSecret,
     verifyToken: connectionInput.shape.verifyToken,
@@ -121,7 +124,7 @@ export async function createConnection(
   tenantId: string,
   input: z.infer<typeof connectionInput>,
 ): Promise<ConnectionView> {
-  await requirePublishedOn(deps, tenantId, input.agentId, "whatsapp");
+  await requirePublishedOn(deps, tenantId, input.agentId, "whatsapp", input.environment);
   if (input.documents) await loadKnowledgeBase(deps, tenantId, input.documents.knowledgeBaseId);
   const taken = await deps.store.query({
     collection: connectionsPath(tenantId),
@@ -141,6 +144,7 @@ export async function createConnection(
     phoneNumberId: input.phoneNumberId,
     wabaId: input.wabaId,
     agentId: input.agentId,
+    environment: input.environment,
     template: input.template,
     documents: input.documents,
     createdAt: now,
@@ -180,8 +184,16 @@ export async function updateConnection(
   id: string,
   patch: z.infer<typeof connectionPatch>,
 ): Promise<ConnectionView> {
-  await getConnection(deps, tenantId, id);
-  if (patch.agentId !== undefined) await requirePublishedOn(deps, tenantId, patch.agentId, "whatsapp");
+  const before = await getConnection(deps, tenantId, id);
+  if (patch.agentId !== undefined || patch.environment !== undefined) {
+    await requirePublishedOn(
+      deps,
+      tenantId,
+      patch.agentId ?? before.agentId,
+      "whatsapp",
+      patch.environment ?? before.environment,
+    );
+  }
   if (patch.documents) await loadKnowledgeBase(deps, tenantId, patch.documents.knowledgeBaseId);
   const secrets: Partial<Record<"accessToken" | "appSecret" | "verifyToken", unknown>> = {};
   for (const field of ["accessToken", "appSecret", "verifyToken"] as const) {
@@ -192,6 +204,7 @@ export async function updateConnection(
   batch.update(connectionPath(tenantId, id), {
     ...(patch.label !== undefined ? { label: patch.label } : {}),
     ...(patch.agentId !== undefined ? { agentId: patch.agentId } : {}),
+    ...(patch.environment !== undefined ? { environment: patch.environment } : {}),
     ...(patch.template !== undefined ? { template: patch.template } : {}),
     ...(patch.documents !== undefined ? { documents: patch.documents } : {}),
     updatedAt: deps.clock.nowIso(),

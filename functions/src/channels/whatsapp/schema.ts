@@ -30,6 +30,8 @@ export const connectionSchema = z.object({
   phoneNumberId: z.string(),
   wabaId: z.string(),
   agentId: z.string(),
+  /** The environment whose version of the agent answers (identity/environments.ts). */
+  environment: z.string().default("production"),
   /** An approved template sent instead of a reply outside the 24-hour window (null: none configured). */
   template: z.object({ name: z.string(), language: z.string() }).nullable(),
   /**

@@ -16,6 +16,7 @@
  * 24-hour customer-service window it sends the connection's template instead, or records that it could not
  * reply (131047): never silently.
  */
+import { selectorIn } from "../../agents/environments.js";
 import { meterMessage } from "../../billing/usage.js";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
@@ -34,6 +35,7 @@ import { addDocument } from "../../knowledge/documents.js";
 import type { Deps } from "../../platform/deps.js";
 import type { SpeechToText } from "../../platform/ports.js";
 import { endUserRefusal } from "../../billing/limits.js";
+import { assertFeature, endUserSuspension } from "../../identity/tenants.js";
 import { AppError, isAppError, toAppError } from "../../platform/errors.js";
 import { log } from "../../platform/log.js";
 import { connectionForWebhook } from "./connections.js";
@@ -425,7 +427,7 @@ const unsupported = (kind: string): string =>
 async function converse(
   deps: Deps,
   tenantId: string,
-  agentId: string,
+  { agentId, environment }: { readonly agentId: string; readonly environment: string },
   inbound: Inbound,
   question: string,
 ): Promise<{
@@ -446,7 +448,7 @@ async function converse(
     conversationId = (
       await startConversation(deps, tenantId, agentId, {
         channel: "whatsapp",
-        version: "published",
+        version: selectorIn(environment),
         endUserRef: `whatsapp:${inbound.contact}`,
       })
     ).id;
@@ -650,10 +652,12 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
             : unsupported(inbound.kind);
     } else {
       try {
+        // A number keeps receiving messages when the operator turns WhatsApp off; they are not answered.
+        await assertFeature(deps, task.tenantId, "whatsapp");
         ({ reply, conversationId, messageId, confirmation } = await converse(
           deps,
           task.tenantId,
-          connection.agentId,
+          connection,
           inbound,
           question,
         ));
@@ -662,7 +666,9 @@ export async function answer(deps: Deps, task: ReplyTask): Promise<void> {
         if (error.status >= 500 || error.status === 429) throw e; // a retry may succeed
         // The agent cannot take this message (paused, archived, too long...): say so, record why, no retry.
         await recordError(error.code, error.message);
-        reply = endUserRefusal(error)?.message ?? "Sorry, I can't answer that right now.";
+        reply =
+          (endUserRefusal(error) ?? endUserSuspension(error))?.message ??
+          "Sorry, I can't answer that right now.";
       }
     }
     reply = [...notes, reply].filter((part) => part !== "").join("\n\n");

@@ -15,6 +15,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { getAgent } from "../../agents/agents.js";
 import { findAnswer, listMessages, loadConversation, startConversation } from "../../agents/conversations.js";
+import { selectorIn } from "../../agents/environments.js";
 import type { MessageView } from "../../agents/conversations.js";
 import { messagePath, messageSchema } from "../../agents/schema.js";
 import { sendMessage } from "../../agents/turn.js";
@@ -22,6 +23,7 @@ import { decideConfirmation, type Decision } from "../../agents/confirmations.js
 import { rateAnswer, removeFeedback, type FeedbackInput } from "../../accountability/feedback.js";
 import type { Deps } from "../../platform/deps.js";
 import { endUserRefusal } from "../../billing/limits.js";
+import { endUserSuspension } from "../../identity/tenants.js";
 import { AppError, isAppError, toAppError } from "../../platform/errors.js";
 import type { ApiRequest } from "../../platform/http/http.js";
 import { limitPublic } from "../../platform/rate-limit.js";
@@ -317,7 +319,7 @@ export async function widgetTurn(
       conversationId = (
         await startConversation(deps, found.tenantId, found.widget.agentId, {
           channel: "widget",
-          version: "published",
+          version: selectorIn(found.widget.environment),
           endUserRef: `widget:${endUser}`,
           startedBy: `widget:${found.id}`,
         })
@@ -348,7 +350,7 @@ export async function widgetTurn(
     // The message was not answered: a retry with the same id runs it again.
     if (clientMessageId) await deps.store.update(path, { lastTurn: null }).catch(() => undefined);
     await recordOutcome(deps, found, toAppError(e));
-    throw endUserRefusal(e) ?? e;
+    throw endUserRefusal(e) ?? endUserSuspension(e) ?? e;
   }
 }
 

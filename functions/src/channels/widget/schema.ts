@@ -47,6 +47,8 @@ export const defaultTheme = (title: string): Theme => ({
 export const widgetSchema = z.object({
   name: z.string(),
   agentId: z.string(),
+  /** The environment whose version of the agent answers (identity/environments.ts). */
+  environment: z.string().default("production"),
   key: z.string(),
   allowedOrigins: z.array(z.string()),
   theme: themeSchema,

@@ -7,6 +7,8 @@
  */
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resumeWorkspace, suspendWorkspace } from "../../admin/workspaces.js";
+import type { Deps } from "../../platform/deps.js";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import { json, setUpAgents, vacationQuestion, type OpenAIFixture } from "../openai/testing/fixture.js";
 
@@ -411,6 +413,51 @@ describe("talking through the widget", () => {
     } finally {
       expect((await platform.fetch(`/v1/agents/${agents.hr}/resume`, { method: "POST" })).status).toBe(200);
     }
+  });
+});
+
+describe("the platform operator's decisions", () => {
+  const operator = { tenantId: "", role: "owner", uid: "ops", via: "api-key", platformAdmin: true } as const;
+
+  it("answers a suspended workspace's visitors with a neutral message, never the operator's reason", async () => {
+    const deps = platform.deps as unknown as Deps;
+    // A widget of its own: the earlier tests used up the main one's turns.
+    const { key } = await json<Widget>(await createWidget({ agentId: agents.hr, allowedOrigins: [site] }));
+    await suspendWorkspace(deps, operator, "acme", "Chargeback fraud under review");
+    try {
+      const refused = await ask(vacationQuestion, newVisitor(), { key });
+      expect(refused.status).toBe(403);
+      const { error } = await json<{ error: { code: string; message: string } }>(refused);
+      expect(error.code).toBe("workspace-suspended");
+      expect(error.message).toBe("This service is temporarily unavailable. Please try again later.");
+    } finally {
+      await resumeWorkspace(deps, operator, "acme");
+    }
+    expect((await ask(vacationQuestion, newVisitor(), { key })).status).toBe(200);
+  });
+
+  it("binds a widget to an environment that serves its agent, and answers with that environment's version", async () => {
+    const staging = await createWidget({
+      agentId: agents.hr,
+      allowedOrigins: [site],
+      environment: "staging",
+    });
+    expect(staging.status).toBe(400);
+    expect(await staging.text()).toMatch(/serves no version in staging/);
+    expect(
+      (await createWidget({ agentId: agents.hr, allowedOrigins: [site], environment: "qa" })).status,
+    ).toBe(400);
+    const promoted = await platform.fetch(`/v1/agents/${agents.hr}/environments/staging/promote`, {
+      method: "POST",
+      json: { from: "production" },
+    });
+    expect(promoted.status).toBe(200);
+    const bound = await json<Widget & { environment: string }>(
+      await createWidget({ agentId: agents.hr, allowedOrigins: [site], environment: "staging" }),
+    );
+    expect(bound.environment).toBe("staging");
+    const answered = await ask(vacationQuestion, newVisitor(), { key: bound.key });
+    expect(answered.status).toBe(200);
   });
 });
 

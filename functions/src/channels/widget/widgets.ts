@@ -4,6 +4,7 @@
  * the allowed origins, within the widget's rate limits (public.ts). The optional identity-verification secret
  * is another matter: made by the platform, shown once, sealed at rest, never returned again.
  */
+import { environmentNameSchema, productionEnvironment } from "../../identity/environments.js";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { requirePublishedOn } from "../../agents/agents.js";
@@ -66,6 +67,7 @@ const originsSchema = z
 export const widgetInput = z.object({
   name: z.string().trim().min(1).max(100).default("Web chat"),
   agentId: z.string().min(1).max(128),
+  environment: environmentNameSchema.default(productionEnvironment),
   allowedOrigins: originsSchema,
   theme: themeSchema.partial().default({}),
   identityVerification: z.boolean().default(false),
@@ -75,6 +77,7 @@ export const widgetPatch = z
   .object({
     name: z.string().trim().min(1).max(100),
     agentId: z.string().min(1).max(128),
+    environment: environmentNameSchema,
     allowedOrigins: originsSchema,
     theme: themeSchema.partial(),
     identityVerification: z.boolean(),
@@ -100,12 +103,13 @@ export async function createWidget(
   input: z.infer<typeof widgetInput>,
 ): Promise<WidgetChange> {
   const tenantId = caller.tenantId;
-  const agent = await requirePublishedOn(deps, tenantId, input.agentId, "widget");
+  const agent = await requirePublishedOn(deps, tenantId, input.agentId, "widget", input.environment);
   const id = deps.ids.newId();
   const now = deps.clock.nowIso();
   const widget: Widget = {
     name: input.name,
     agentId: input.agentId,
+    environment: input.environment,
     key: newKey(),
     allowedOrigins: input.allowedOrigins,
     theme: { ...defaultTheme(agent.name), ...input.theme },
@@ -161,8 +165,10 @@ export async function updateWidget(
 ): Promise<WidgetChange> {
   const tenantId = caller.tenantId;
   const before = await getWidget(deps, tenantId, id);
-  if (patch.agentId !== undefined && patch.agentId !== before.agentId) {
-    await requirePublishedOn(deps, tenantId, patch.agentId, "widget");
+  const agentId = patch.agentId ?? before.agentId;
+  const environment = patch.environment ?? before.environment;
+  if (agentId !== before.agentId || environment !== before.environment) {
+    await requirePublishedOn(deps, tenantId, agentId, "widget", environment);
   }
   if (patch.rotateIdentitySecret && !(patch.identityVerification ?? before.identityVerification)) {
     throw new AppError(
@@ -176,6 +182,7 @@ export async function updateWidget(
   const changes: Partial<Widget> = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.agentId !== undefined ? { agentId: patch.agentId } : {}),
+    ...(patch.environment !== undefined ? { environment: patch.environment } : {}),
     ...(patch.allowedOrigins !== undefined ? { allowedOrigins: patch.allowedOrigins } : {}),
     ...(patch.theme !== undefined ? { theme: { ...before.theme, ...patch.theme } } : {}),
     identityVerification: verification,

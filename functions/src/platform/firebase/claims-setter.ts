@@ -24,5 +24,21 @@ export function firebaseClaimsSetter(auth: Auth): ClaimsSetter {
     async revokeSessions(uid) {
       await auth.revokeRefreshTokens(uid);
     },
+    async setPlatformAdmin(email, on) {
+      let uid: string;
+      try {
+        uid = (await auth.getUserByEmail(email)).uid;
+      } catch (e) {
+        if ((e as { code?: string }).code === "auth/user-not-found") {
+          throw new Error(`No Firebase Auth user has the email ${email}: they sign up in the studio first`);
+        }
+        throw e;
+      }
+      const { platformAdmin: _was, ...others } = await claimsOf(uid);
+      await auth.setCustomUserClaims(uid, on ? { ...others, platformAdmin: true } : others);
+      // A token minted before carries the claim until it expires: taking it back ends those sessions now.
+      if (!on) await auth.revokeRefreshTokens(uid);
+      return uid;
+    },
   };
 }

@@ -3,6 +3,7 @@
  * schemas of its parameters and body; the same table validates requests and generates the OpenAPI
  * document, so the docs cannot drift from what the API accepts.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { type Caller } from "../caller.js";
 import type { Deps } from "../deps.js";
@@ -73,6 +74,22 @@ export interface Route<P = Record<string, string>, B = undefined> {
    */
   readonly guard?: (deps: Deps, req: ApiRequest) => void;
   /**
+   * A platform operator's route (`/v1/admin/...`): only a caller with `platformAdmin`, or the operator token,
+   * gets past routing; to everyone else, signed in or not, it answers 404 like a route that does not exist.
+   * Operator routes are left out of the OpenAPI document.
+   */
+  readonly operator?: true;
+  /**
+   * The feature flag this route belongs to (identity/tenants.ts names them): refused with `feature-disabled`
+   * when the platform operator turned it off for the caller's workspace.
+   */
+  readonly feature?: string;
+  /**
+   * A write a suspended workspace may still make (a privacy request, paying, revoking a key, removing a
+   * member); every other write of a suspended workspace is refused with `workspace-suspended`.
+   */
+  readonly allowSuspended?: true;
+  /**
    * Headers added when the credential is missing or refused (401), e.g. an RFC 9728 `WWW-Authenticate`
    * challenge naming where to learn how to get a token.
    */
@@ -124,12 +141,46 @@ interface Seen {
 /** Resolves the caller from a request's `Authorization` header (identity/authenticate.ts provides it). */
 export type Authenticate = (deps: Deps, authorization: string | undefined) => Promise<Caller>;
 
+/** What an admission check sees of the route a request is for. */
+export type AdmittedRoute = Pick<Route<unknown, unknown>, "method" | "path" | "feature" | "allowSuspended">;
+
+/**
+ * Checks an authenticated request against its workspace's standing after the permission check (identity's
+ * `admitRequest`: suspension, feature flags, the two-step sign-in policy). Throws to refuse.
+ */
+export type Admit = (deps: Deps, caller: Caller, route: AdmittedRoute) => Promise<void>;
+
+const digest = (s: string): Buffer => createHash("sha256").update(s).digest();
+
+/** Whether a request carries the operator token (`Authorization: Bearer <MONITOR_OPERATOR_TOKEN>`). */
+export function hasOperatorToken(deps: Deps, req: ApiRequest): boolean {
+  const token = deps.config.monitor.operatorToken;
+  const header = req.headers.authorization;
+  if (!token || !header?.startsWith("Bearer ")) return false;
+  // Compared as digests: equal lengths, constant time.
+  return timingSafeEqual(digest(header.slice(7).trim()), digest(token));
+}
+
+/** The caller the operator token stands for: the installation's operator, in no workspace. */
+export const operatorTokenCaller: Caller = {
+  tenantId: "",
+  role: "owner",
+  uid: "operator",
+  via: "api-key",
+  platformAdmin: true,
+};
+
+/** An operator route's answer to everyone who is not an operator: the same as no route at all. */
+const noSuchRoute = (req: ApiRequest): AppError =>
+  new AppError("not-found", `No route for ${req.method.toUpperCase()} ${req.path}`);
+
 export class Router {
   private readonly compiled: Compiled[];
 
   constructor(
     readonly routes: readonly Route<unknown, unknown>[],
     private readonly authenticate: Authenticate,
+    private readonly admit?: Admit,
   ) {
     this.compiled = routes.map(compile);
   }
@@ -229,6 +280,19 @@ export class Router {
     }
   }
 
+  /** An operator route's caller: the operator token's, or an operator's credential; else "no such route". */
+  private async operatorCaller(deps: Deps, req: ApiRequest): Promise<Caller> {
+    if (hasOperatorToken(deps, req)) return operatorTokenCaller;
+    let caller: Caller;
+    try {
+      caller = await this.authenticate(deps, req.headers.authorization);
+    } catch {
+      throw noSuchRoute(req);
+    }
+    if (!caller.platformAdmin) throw noSuchRoute(req);
+    return caller;
+  }
+
   /** The challenge headers of the route a request was for, if it has any. */
   private challengeFor(req: ApiRequest): Record<string, string> {
     try {
@@ -247,7 +311,11 @@ export class Router {
     seen.route = r.path;
     const limits = deps.config.limits;
     let caller: Caller;
-    if (r.permission === null) {
+    if (r.operator) {
+      caller = await this.operatorCaller(deps, req);
+      seen.tenantId = caller.tenantId || null;
+      await consume(deps, caller, 1, r.method === "GET" ? "read" : "write");
+    } else if (r.permission === null) {
       caller = anonymous;
       // Public writes (sign-in and the like) cost something to guess at: one budget per client address.
       const perIp = deps.config.rateLimits.publicPerIp;
@@ -262,6 +330,7 @@ export class Router {
       if (r.body?.kind === "upload") await consumeUploadBytes(deps, caller, uploadCharged(req));
       else await consume(deps, caller, 1, r.method === "GET" ? "read" : "write");
       requirePermission(caller, r.permission);
+      await this.admit?.(deps, caller, r);
     }
     const params = r.params ? validate(r.params, rawParams, "path parameter") : rawParams;
 
@@ -375,6 +444,8 @@ export function openApiDocument(
 ): unknown {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
+    // Operator routes do not exist for anyone else, so the public description does not name them.
+    if (r.operator || r.guard) continue;
     const parameters =
       r.params !== undefined
         ? Object.entries((jsonSchema(r.params, "input").properties ?? {}) as Record<string, unknown>).map(
