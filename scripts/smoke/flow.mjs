@@ -37,6 +37,8 @@ export const steps = [
   { name: "document-ingest", needs: ["knowledge-base"] },
   { name: "grounded-answer", needs: ["document-ingest", "agent-publish"] },
   { name: "long-term-memory", needs: ["sign-up"] },
+  { name: "environments", needs: ["sign-up"] },
+  { name: "operator-console", needs: ["sign-up"] },
 ];
 
 const policy = `# Remote work policy
@@ -651,6 +653,75 @@ export async function runFlow({
         session: state.owner,
         expect: 404,
       });
+    },
+
+    async environments() {
+      // A version published to development serves there only, until it is promoted to production.
+      const { body: agent } = await request("create an agent", "POST", "/v1/agents", {
+        session: state.owner,
+        json: { name: "Smoke releases" },
+        expect: 201,
+      });
+      await request("publish to development", "POST", `/v1/agents/${agent.id}/publish`, {
+        session: state.owner,
+        json: { environment: "development" },
+        expect: 200,
+      });
+      // As the studio does (API keys bound to an environment are checked in agents/environments.test.ts: the
+      // small Firestore server cannot find keys, see api-keys).
+      const start = (label, version, expect) =>
+        request(label, "POST", `/v1/agents/${agent.id}/conversations`, {
+          session: state.owner,
+          json: { version },
+          expect,
+        });
+      const { body: started } = await start("talk to development", { environment: "development" }, 201);
+      check(started.agentVersion === 1, `development serves version 1 (got ${started.agentVersion})`);
+      await start("production has nothing published yet", "published", 400);
+      await request("promote to staging", "POST", `/v1/agents/${agent.id}/environments/staging/promote`, {
+        session: state.owner,
+        json: {},
+        expect: 200,
+      });
+      const { body: view } = await request(
+        "promote to production",
+        "POST",
+        `/v1/agents/${agent.id}/environments/production/promote`,
+        { session: state.owner, json: {}, expect: 200 },
+      );
+      check(
+        view.environments.every((e) => e.version === 1) && view.history.length === 3,
+        "every environment serves version 1, after a publish and two promotions",
+      );
+      await start("production answers now", "published", 201);
+      await request("another tenant cannot see the releases", "GET", `/v1/agents/${agent.id}/environments`, {
+        session: state.other,
+        expect: 404,
+      });
+    },
+
+    async "operator-console"() {
+      // The operator's console does not exist for a workspace owner; the workspace's standing does.
+      for (const path of ["/v1/admin/me", "/v1/admin/workspaces", "/v1/operator/monitor/overview"]) {
+        const { body } = await request(`${path} as an owner`, "GET", path, {
+          session: state.owner,
+          expect: 404,
+        });
+        check(body.error?.message === `No route for GET ${path}`, `${path} answers as no route at all`);
+      }
+      await request("an admin route without credentials", "POST", "/v1/admin/workspaces/x/suspend", {
+        json: { reason: "x" },
+        expect: 404,
+      });
+      const { body: workspace } = await request("the workspace's standing", "GET", "/v1/workspace", {
+        session: state.owner,
+        expect: 200,
+      });
+      check(
+        workspace.status === "active" && workspace.features.whatsapp === true,
+        "active, every feature on",
+      );
+      check(workspace.environments.at(-1)?.name === "production", "production is the last environment");
     },
 
     async "api-keys"() {

@@ -16,7 +16,12 @@ export function isConversationChannel(value: string): value is ConversationChann
 }
 
 /** What a conversation talks to: the agent's published version (following it), a pinned one, or the draft. */
-export type ConversationVersion = "published" | "draft" | number;
+export type ConversationVersion =
+  | "published"
+  | "draft"
+  | number
+  /** Follows what one environment serves (an API key, widget or number bound to it). */
+  | { readonly environment: string };
 
 /** A conversation as the history lists it. */
 export interface ConversationSummary {

@@ -17,6 +17,7 @@ export function formatInstant(iso: string): string {
 export function conversationVersionLabel(version: ConversationVersion): string {
   if (version === "published") return "Published version (follows new releases)";
   if (version === "draft") return "Draft (playground)";
+  if (typeof version === "object") return `What ${version.environment} serves (follows its promotions)`;
   return `Version ${version} (pinned)`;
 }
 
@@ -24,6 +25,7 @@ export function conversationVersionLabel(version: ConversationVersion): string {
 export function conversationVersionShort(version: ConversationVersion): string {
   if (version === "published") return "Published";
   if (version === "draft") return "Draft";
+  if (typeof version === "object") return version.environment;
   return `v${version}`;
 }
 

@@ -58,7 +58,10 @@ export const conversationPath = (conversationId: string): string =>
 // ----- parsing --------------------------------------------------------------------------------------
 
 const isVersion = (v: unknown): v is ConversationVersion =>
-  v === "published" || v === "draft" || (typeof v === "number" && Number.isInteger(v) && v > 0);
+  v === "published" ||
+  v === "draft" ||
+  (typeof v === "number" && Number.isInteger(v) && v > 0) ||
+  (typeof v === "object" && v !== null && typeof (v as { environment?: unknown }).environment === "string");
 
 function parseSummaryRecord(value: unknown): ConversationSummary {
   const c = record(value, "conversation");
