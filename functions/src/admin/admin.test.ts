@@ -108,6 +108,23 @@ describe("who may see the operator's routes", () => {
   });
 });
 
+describe("OPERATOR_REQUIRE_MFA", () => {
+  it("refuses an operator's session without a second factor, but not the operator token", async () => {
+    const config = platform.deps.config as { operatorRequiresMfa: boolean };
+    config.operatorRequiresMfa = true;
+    try {
+      const refused = await asOperator("/v1/admin/me");
+      expect(refused.status).toBe(403);
+      expect((await json<ErrorBody>(refused)).error.code).toBe("mfa-required");
+      expect((await platform.fetch("/v1/admin/me", { key: operatorToken })).status).toBe(200);
+      // Everyone else still finds nothing there.
+      expect((await platform.fetch("/v1/admin/me", { key: stranger.token })).status).toBe(404);
+    } finally {
+      config.operatorRequiresMfa = false;
+    }
+  });
+});
+
 describe("workspaces", () => {
   it("lists every workspace with plan, counts and usage; searches, filters and pages", async () => {
     const all = await json<{ workspaces: { id: string; name: string; plan: string; members: number }[] }>(

@@ -57,6 +57,7 @@ const envSchema = z.object({
     message: "must be at least 32 characters (e.g. `openssl rand -base64 32`)",
   }),
   PLATFORM_ADMINS: optionalString,
+  OPERATOR_REQUIRE_MFA: optionalString.pipe(z.enum(["true", "false"]).optional()),
   OPENAI_API_KEY: optionalSecret,
   OPENAI_BASE_URL: optionalString,
   CHAT_MODEL: z.string().default("gpt-4o-mini"),
@@ -285,6 +286,11 @@ export interface PlatformConfig {
    * claim instead and ignores this list.
    */
   readonly platformAdmins: readonly string[];
+  /**
+   * Operators must have signed in with a second factor to use the operator routes (`OPERATOR_REQUIRE_MFA`).
+   * Off by default (the local demo's operator has none); recommended for any installation others use.
+   */
+  readonly operatorRequiresMfa: boolean;
   /** Monitor (monitor/, platform/metrics). */
   readonly monitor: {
     /** The bearer token `GET /metrics` and `GET /health?deep=1` require; unset, they answer 404. */
@@ -501,6 +507,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bootstrapApiKey: env.ALCHEMIST_API_KEY,
     sessionSecret: env.ALCHEMIST_SESSION_SECRET,
     platformAdmins: commaList((env.PLATFORM_ADMINS ?? "").toLowerCase()),
+    operatorRequiresMfa: env.OPERATOR_REQUIRE_MFA === "true",
     openai: {
       apiKey: env.OPENAI_API_KEY,
       baseURL: env.OPENAI_BASE_URL,

@@ -290,6 +290,14 @@ export class Router {
       throw noSuchRoute(req);
     }
     if (!caller.platformAdmin) throw noSuchRoute(req);
+    if (deps.config.operatorRequiresMfa && !caller.mfa) {
+      // Only an operator gets this far, and learns nothing new from it.
+      throw new AppError(
+        "mfa-required",
+        "The operator's console needs two-step sign-in (OPERATOR_REQUIRE_MFA): set it up under Account › " +
+          "Two-step sign-in, then sign in again",
+      );
+    }
     return caller;
   }
 
