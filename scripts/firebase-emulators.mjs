@@ -130,12 +130,43 @@ if (command === "start") {
     ].join("\n"),
   );
 }
+/**
+ * The Functions emulator leaves its worker processes (one per function it ran) behind when it shuts down: they
+ * are re-parented to init and idle on, about 180 MB each, for as long as the machine runs. Once the emulators
+ * have exited, the workers started from this checkout are ended (Linux: found through /proc).
+ */
+function reapFunctionWorkers() {
+  const worker = path.join(
+    root,
+    "node_modules",
+    "firebase-tools",
+    "lib",
+    "emulator",
+    "functionsEmulatorRuntime",
+  );
+  let pids = [];
+  try {
+    pids = fs.readdirSync("/proc").filter((name) => /^\d+$/.test(name));
+  } catch {
+    return; // no /proc (macOS): nothing to do here
+  }
+  for (const pid of pids) {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (cmdline.includes(worker)) process.kill(Number(pid), "SIGTERM");
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+}
+
 const child = spawn(firebase, args, { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 const code = await new Promise((resolve) =>
   child.once("exit", (status, signal) => resolve(status ?? (signal ? 1 : 0))),
 );
 firestore?.stop();
+reapFunctionWorkers();
 await graph.close();
 await bank.close();
 await storage?.close();

@@ -444,10 +444,18 @@ describe("across workspaces", () => {
       platform.fetch("/v1/admin/deployments", { method: "POST", key: operatorToken, json: body });
     expect((await post(record)).status).toBe(201);
     expect((await post(record)).status).toBe(201);
+    // A long check detail (an error page's text) is kept, cut, rather than losing the record.
+    const long = {
+      ...record,
+      id: "deploy-0004-abcdef",
+      startedAt: "2026-12-05T11:00:00.000Z",
+      checks: [{ name: "health", status: "failed", detail: "x".repeat(9000) }],
+    };
+    expect((await post(long)).status).toBe(201);
     expect((await post({ ...record, outcome: "failed" })).status).toBe(409);
     expect((await post({ ...record, id: "deploy-0002-abcdef", commit: "not-a-commit" })).status).toBe(400);
     expect((await post({ ...record, id: "deploy-0003-abcdef", extra: true })).status).toBe(400);
     const listed = await json<{ deployments: { id: string }[] }>(await asOperator("/v1/admin/deployments"));
-    expect(listed.deployments.map((d) => d.id)).toEqual(["deploy-0001-abcdef"]);
+    expect(listed.deployments.map((d) => d.id)).toEqual(["deploy-0004-abcdef", "deploy-0001-abcdef"]);
   });
 });

@@ -6,6 +6,7 @@
  *
  *   deployments/{id}   project, commit, startedAt, finishedAt, by, targets, fingerprints, outcome, checks, rollback
  */
+import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -14,6 +15,9 @@ export const deploymentsCollection = "deployments";
 const deploymentPath = (id: string): string => `${deploymentsCollection}/${id}`;
 
 const shortText = (max: number) => z.string().trim().min(1).max(max);
+/** A check's words (an error page's text can be long): kept, cut to `max` characters. */
+const cutText = (max: number) =>
+  z.string().transform((s) => (s.length > max ? `${s.slice(0, max - 1)}…` : s));
 
 const commitSchema = z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit id");
 const digestSchema = z.string().regex(/^[0-9a-f]{8,64}$/, "must be a sha256 hex digest");
@@ -45,7 +49,7 @@ export const deploymentInputSchema = z
         z.object({
           name: shortText(100),
           status: z.enum(["passed", "failed", "skipped"]),
-          detail: z.string().max(2000).default(""),
+          detail: cutText(2000).default(""),
         }),
       )
       .max(20)
@@ -55,10 +59,10 @@ export const deploymentInputSchema = z
         targets: z.array(z.string().max(100)).max(50),
         artifacts: z.array(digestSchema).max(50),
         ok: z.boolean(),
-        detail: z.string().max(2000),
+        detail: cutText(2000),
       })
       .nullable(),
-    error: z.string().max(4000).nullable(),
+    error: cutText(4000).nullable(),
   })
   .strict();
 export type Deployment = z.infer<typeof deploymentInputSchema>;
@@ -72,7 +76,8 @@ export async function recordDeployment(
     const existing = await tx.get(path);
     if (existing) {
       const stored = deploymentInputSchema.parse({ ...existing.data, id: input.id });
-      if (JSON.stringify(stored) !== JSON.stringify(input)) {
+      // Compared as values: Firestore may hand a map's keys back in another order.
+      if (!isDeepStrictEqual(stored, input)) {
         throw new AppError("already-exists", `Deployment ${input.id} is already recorded with other content`);
       }
       return { deployment: stored, created: false };

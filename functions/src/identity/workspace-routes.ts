@@ -4,13 +4,14 @@
  */
 import { z } from "zod";
 import { auditActor, recordAudit } from "../platform/audit.js";
-import { tenantPath } from "../platform/caller.js";
+import { tenantPath, type Caller } from "../platform/caller.js";
+import { standing as billingStanding } from "../billing/limits.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { route, type Route } from "../platform/http/router.js";
 import { apiKeySchema, apiKeysPath } from "./api-keys.js";
 import { environmentSchema, environmentsSchema, type Environment } from "./environments.js";
-import { featureFlagNames, forgetStanding, standingOf, tenantSchema } from "./tenants.js";
+import { featureFlagNames, forgetStanding, standingOf, tenantSchema, workspaceStanding } from "./tenants.js";
 
 export const workspaceViewSchema = z.object({
   id: z.string(),
@@ -21,10 +22,16 @@ export const workspaceViewSchema = z.object({
   features: z.record(z.string(), z.boolean()),
   security: z.object({ mfaRequired: z.boolean() }),
   environments: z.array(environmentSchema),
+  /** Whether the caller is a platform operator (the studio then shows the Admin console). */
+  operator: z.boolean(),
 });
 
-async function workspaceView(deps: Deps, tenantId: string): Promise<z.infer<typeof workspaceViewSchema>> {
-  const snap = await deps.store.get(tenantPath(tenantId));
+async function workspaceView(deps: Deps, caller: Caller): Promise<z.infer<typeof workspaceViewSchema>> {
+  const { tenantId } = caller;
+  const [snap, billing] = await Promise.all([
+    deps.store.get(tenantPath(tenantId)),
+    billingStanding(deps, tenantId),
+  ]);
   const parsed = tenantSchema.safeParse(snap?.data);
   if (!snap || !parsed.success) throw new AppError("not-found", `Workspace ${tenantId} not found`);
   const tenant = parsed.data;
@@ -32,7 +39,8 @@ async function workspaceView(deps: Deps, tenantId: string): Promise<z.infer<type
   return {
     id: tenantId,
     name: tenant.name,
-    plan: tenant.plan,
+    // The plan in force is billing's (the tenant document keeps the plan it was created on).
+    plan: billing.planId,
     status: tenant.status,
     suspension: standing.suspension
       ? { reason: standing.suspension.reason, at: standing.suspension.at }
@@ -40,6 +48,7 @@ async function workspaceView(deps: Deps, tenantId: string): Promise<z.infer<type
     features: Object.fromEntries(featureFlagNames.map((f) => [f, !standing.featuresOff.includes(f)])),
     security: { mfaRequired: tenant.security.mfaRequired },
     environments: [...standing.environments],
+    operator: caller.platformAdmin === true,
   };
 }
 
@@ -101,7 +110,7 @@ export const workspaceRoutes: Route<unknown, unknown>[] = [
     tag: "Workspace",
     permission: "workspace.read",
     response: workspaceViewSchema,
-    handle: ({ deps, caller }) => workspaceView(deps, caller.tenantId),
+    handle: ({ deps, caller }) => workspaceView(deps, caller),
   }),
   route({
     method: "GET",
@@ -111,7 +120,7 @@ export const workspaceRoutes: Route<unknown, unknown>[] = [
     permission: "workspace.read",
     response: z.object({ environments: z.array(environmentSchema) }),
     handle: async ({ deps, caller }) => ({
-      environments: (await workspaceView(deps, caller.tenantId)).environments,
+      environments: (await workspaceStanding(deps, caller.tenantId)).environments,
     }),
   }),
   route({
