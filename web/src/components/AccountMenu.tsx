@@ -1,7 +1,9 @@
 import { useId, useState } from "react";
+import { useNavigate } from "react-router";
 import { Button, Divider, ListSubheader, Menu, MenuItem, Snackbar } from "@mui/material";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { accountActions, logOut, roleLabels, signOutEverywhere, type Session } from "../data/session";
+import { twoStepPath } from "../data/twoStep";
 import { ChangePasswordDialog } from "./ChangePasswordDialog";
 import { ConfirmDialog } from "./ConfirmDialog";
 
@@ -23,6 +25,7 @@ export function AccountMenu({ session }: { readonly session: Session }) {
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const workspace = session.workspaces.find((w) => w.tenantId === session.tenantId);
   const actions = accountActions();
+  const navigate = useNavigate();
 
   const choose = (next: AccountDialog) => {
     setRequested(next);
@@ -76,6 +79,14 @@ export function AccountMenu({ session }: { readonly session: Session }) {
         </ListSubheader>
         <Divider />
         {actions.changePassword && <MenuItem onClick={() => choose("password")}>Change password</MenuItem>}
+        <MenuItem
+          onClick={() => {
+            setAnchor(null);
+            void navigate(twoStepPath);
+          }}
+        >
+          Two-step sign-in
+        </MenuItem>
         {actions.signOutEverywhere && (
           <MenuItem
             onClick={() => {

@@ -1,6 +1,7 @@
 import { Alert, AlertTitle } from "@mui/material";
 import type { PlatformRequestError } from "../data/platform";
 import { errorSentence, PaymentRequiredNote } from "./PaymentRequiredNote";
+import { TwoStepRequiredNote } from "./TwoStepRequiredNote";
 
 interface FormErrorAlertProps {
   /** What was being done, e.g. "The draft was not saved". */
@@ -20,6 +21,7 @@ export function FormErrorAlert({ title, error }: FormErrorAlertProps) {
       {errorSentence(error)}
       {error.failure === "network" && " Is the runtime running? Locally, start it with npm start."}
       <PaymentRequiredNote error={error} />
+      <TwoStepRequiredNote error={error} />
     </Alert>
   );
 }

@@ -2,6 +2,7 @@ import { Alert, AlertTitle, Button, Typography } from "@mui/material";
 import { isPaymentRequired } from "../data/billing";
 import { platformOrigin, type PlatformRequestError, type RequestFailure } from "../data/platform";
 import { errorSentence, PaymentRequiredNote } from "./PaymentRequiredNote";
+import { TwoStepRequiredNote } from "./TwoStepRequiredNote";
 
 const titles: Record<RequestFailure, (origin: string) => string> = {
   network: (origin) => `Cannot reach the platform at ${origin}`,
@@ -32,6 +33,7 @@ export function RequestErrorAlert({ error, onRetry, retrying, staleSince }: Requ
         {staleSince && ` Showing what it reported at ${staleSince.toLocaleTimeString()}.`}
       </Typography>
       <PaymentRequiredNote error={error} />
+      <TwoStepRequiredNote error={error} />
       {/* Never disabled while retrying: a disabled button would drop the keyboard focus. */}
       <Button onClick={onRetry} variant="outlined" color="inherit" size="small" sx={{ mt: 1.5 }}>
         {retrying ? "Retrying…" : "Retry"}

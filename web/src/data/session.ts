@@ -49,6 +49,7 @@ export interface Session {
  * (`installAuthBackend`) before the studio renders. Each method answers the session to start.
  */
 export interface AuthBackend {
+  /** Throws `SecondFactorRequired` when the account signs in with a second factor. */
   signIn(input: { email: string; password: string }): Promise<Session>;
   signUp(input: { email: string; password: string; workspaceName: string }): Promise<Session>;
   acceptInvitation(input: { token: string; password: string }): Promise<Session>;
@@ -62,6 +63,67 @@ export interface AuthBackend {
   changePassword(input: PasswordChange, current: Session): Promise<Session>;
   /** Ends the backend's own sign-in too (the studio's session is already gone). */
   signOut(): void;
+  /** Two-step sign-in settings (Firebase Auth's TOTP multi-factor), when the backend has them. */
+  readonly twoStep?: TwoStepBackend;
+}
+
+// ----- two-step sign-in -------------------------------------------------------------------------------
+
+/**
+ * A sign-in that passed the password and waits for a code (local accounts: `POST /auth/mfa/verify`;
+ * Firebase Auth: its multi-factor resolver). `verify` answers the session, or a `PlatformRequestError`:
+ * a 403 for a wrong code (try again), a 401 when the attempt ended (type the password again).
+ */
+export interface SecondFactorChallenge {
+  readonly expiresAt?: string;
+  /** Local accounts take a recovery code too; Firebase Auth takes the app's code only. */
+  readonly acceptsRecoveryCodes: boolean;
+  verify(code: string): Promise<Session>;
+}
+
+/** What `signIn` and `acceptInvitation` throw for an account with two-step sign-in. */
+export class SecondFactorRequired extends Error {
+  override readonly name = "SecondFactorRequired";
+  constructor(readonly challenge: SecondFactorChallenge) {
+    super("Enter the code from your authenticator app to finish signing in.");
+  }
+}
+
+/** The second step of signing in: the code opens the session. */
+export async function completeSignIn(challenge: SecondFactorChallenge, code: string): Promise<Session> {
+  return startSession(await challenge.verify(code));
+}
+
+export interface TwoStepStatus {
+  readonly enrolled: boolean;
+  /** This session signed in with the second factor (unknown with Firebase Auth until the token says). */
+  readonly thisSession: boolean | undefined;
+  readonly enabledAt: string | undefined;
+  /** Null where there are no recovery codes (Firebase Auth). */
+  readonly recoveryCodesLeft: number | null;
+}
+
+/** A secret being set up: shown as a QR code and as text, confirmed with a code of it. */
+export interface TwoStepEnrolment {
+  readonly secret: string;
+  readonly otpauthUri: string;
+  readonly expiresAt?: string;
+  /** Turns it on with a code; answers the recovery codes (none with Firebase Auth). */
+  confirm(code: string): Promise<{ readonly recoveryCodes: readonly string[] }>;
+}
+
+export interface TwoStepBackend {
+  readonly recoveryCodes: boolean;
+  status(): Promise<TwoStepStatus>;
+  startEnrolment(): Promise<TwoStepEnrolment>;
+  /** Turns it off; `code` is the app's code (or a recovery code where there are some). */
+  disable(input: { readonly password: string; readonly code: string }): Promise<void>;
+  regenerateRecoveryCodes(code: string): Promise<readonly string[]>;
+}
+
+/** The Firebase backend's two-step settings, or undefined for local accounts (data/twoStep.ts has theirs). */
+export function backendTwoStep(): TwoStepBackend | undefined {
+  return backend?.twoStep;
 }
 
 export interface PasswordChange {
@@ -223,10 +285,30 @@ export function replaceSessionToken(accountId: string, token: string, expiresAt:
 
 // ----- signing in -----------------------------------------------------------------------------------
 
+/** Signs in; throws `SecondFactorRequired` when the account has two-step sign-in (then `completeSignIn`). */
 export async function signIn(input: { email: string; password: string }): Promise<Session> {
   if (backend) return startSession(await backend.signIn(input));
   const body = await requestPlatformJson("/auth/login", { method: "POST", body: input });
-  return startSession(parseSignedIn(body, "/auth/login", { email: input.email.trim() }));
+  const email = input.email.trim();
+  requireNoSecondFactor(body, email);
+  return startSession(parseSignedIn(body, "/auth/login", { email }));
+}
+
+/** Throws `SecondFactorRequired` when a local sign-in answered a challenge instead of a session. */
+function requireNoSecondFactor(body: unknown, email: string | undefined): void {
+  if (!isRecord(body) || body.mfaRequired !== true || typeof body.challenge !== "string") return;
+  const challenge = body.challenge;
+  throw new SecondFactorRequired({
+    ...(typeof body.expiresAt === "string" ? { expiresAt: body.expiresAt } : {}),
+    acceptsRecoveryCodes: true,
+    async verify(code) {
+      const answer = await requestPlatformJson("/auth/mfa/verify", {
+        method: "POST",
+        body: { challenge, code },
+      });
+      return parseSignedIn(answer, "/auth/mfa/verify", email ? { email } : {});
+    },
+  });
 }
 
 /** Creates an account and the workspace it owns. */
@@ -252,6 +334,9 @@ export async function signUp(input: {
 export async function acceptInvitation(input: { token: string; password: string }): Promise<Session> {
   if (backend) return startSession(await backend.acceptInvitation(input));
   const body = await requestPlatformJson("/auth/accept-invitation", { method: "POST", body: input });
+  // An existing account with two-step sign-in has joined, and signs in with its code (the answer lists
+  // every workspace, as a login's does).
+  requireNoSecondFactor(body, undefined);
   const joined = parseSignedIn(body, "/auth/accept-invitation", {});
   // The answer names no workspaces; a switch to the one just joined lists them all (and its name).
   try {
@@ -275,6 +360,12 @@ export async function switchWorkspace(tenantId: string): Promise<Session> {
   const email = state.session?.email;
   const body = await requestAsSignedIn("/auth/switch-tenant", { method: "POST", body: { tenantId } });
   return startSession(parseSignedIn(body, "/auth/switch-tenant", email ? { email } : {}));
+}
+
+/** Goes on with a new token for the same person (after turning two-step sign-in on or off). */
+export function continueSession(body: unknown, path: string): Session {
+  const email = state.session?.email;
+  return startSession(parseSignedIn(body, path, email ? { email } : {}));
 }
 
 function startSession(session: Session): Session {

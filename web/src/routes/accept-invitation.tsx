@@ -1,11 +1,17 @@
 import { useState, type FormEvent } from "react";
-import { Link as RouterLink, useNavigate, useSearchParams } from "react-router";
+import { Link as RouterLink, Navigate, useNavigate, useSearchParams } from "react-router";
 import { Alert, Button, Link, Stack, TextField } from "@mui/material";
 import { AuthCard } from "../components/AuthCard";
 import { FormErrorAlert } from "../components/FormErrorAlert";
+import { SecondFactorForm } from "../components/SecondFactorForm";
 import { usePageTitle } from "../components/usePageTitle";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
-import { acceptInvitation, useSession } from "../data/session";
+import {
+  acceptInvitation,
+  SecondFactorRequired,
+  useSession,
+  type SecondFactorChallenge,
+} from "../data/session";
 
 /**
  * Public: the page an invitation link opens (`/accept-invitation?token=…`, the `acceptUrl` of
@@ -22,6 +28,8 @@ export function AcceptInvitationPage() {
   const [missing, setMissing] = useState(false);
   const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
   const [pending, setPending] = useState(false);
+  /** The invited account has two-step sign-in: it joined, and its session waits for a code. */
+  const [challenge, setChallenge] = useState<SecondFactorChallenge | undefined>(undefined);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -34,10 +42,30 @@ export function AcceptInvitationPage() {
       await acceptInvitation({ token, password });
       navigate("/agents", { replace: true });
     } catch (e) {
-      setError(asRequestError(e));
       setPending(false);
+      if (e instanceof SecondFactorRequired) {
+        setChallenge(e.challenge);
+        return;
+      }
+      setError(asRequestError(e));
     }
   };
+
+  if (challenge) {
+    if (session) return <Navigate to="/agents" replace />;
+    return (
+      <AuthCard
+        title="Two-step sign-in"
+        intro="You joined the workspace. Your account uses two-step sign-in: enter your code to continue."
+      >
+        <SecondFactorForm
+          challenge={challenge}
+          onEnded={() => navigate("/sign-in", { replace: true })}
+          onCancel={() => navigate("/sign-in", { replace: true })}
+        />
+      </AuthCard>
+    );
+  }
 
   const footer = (
     <>

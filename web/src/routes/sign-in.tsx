@@ -3,12 +3,16 @@ import { Link as RouterLink, Navigate, useLocation } from "react-router";
 import { Alert, Button, Link, Stack, TextField } from "@mui/material";
 import { AuthCard } from "../components/AuthCard";
 import { FormErrorAlert } from "../components/FormErrorAlert";
+import { SecondFactorForm } from "../components/SecondFactorForm";
 import { usePageTitle } from "../components/usePageTitle";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
-import { signIn, useSession } from "../data/session";
+import { SecondFactorRequired, signIn, useSession, type SecondFactorChallenge } from "../data/session";
 import { returnPathOf } from "./require-session";
 
-/** Public. After signing in, goes back to the page that sent here (or the agents). */
+/**
+ * Public. After signing in, goes back to the page that sent here (or the agents). An account with two-step
+ * sign-in gets a second step after the password: the code of its authenticator app.
+ */
 export function SignInPage() {
   usePageTitle("Sign in");
   const { session, notice } = useSession();
@@ -18,6 +22,9 @@ export function SignInPage() {
   const [missing, setMissing] = useState<{ email?: boolean; password?: boolean }>({});
   const [error, setError] = useState<PlatformRequestError | undefined>(undefined);
   const [pending, setPending] = useState(false);
+  const [challenge, setChallenge] = useState<SecondFactorChallenge | undefined>(undefined);
+  /** Why a second step ended (expired, too many wrong codes): said above the password form. */
+  const [ended, setEnded] = useState<string | undefined>(undefined);
 
   // Signing in changes the session, which lands here: go where the person was headed.
   if (session) return <Navigate to={returnPathOf(location.state)} replace />;
@@ -30,13 +37,35 @@ export function SignInPage() {
     if (empty.email || empty.password) return;
     setPending(true);
     setError(undefined);
+    setEnded(undefined);
     try {
       await signIn({ email, password });
     } catch (e) {
-      setError(asRequestError(e));
       setPending(false);
+      if (e instanceof SecondFactorRequired) {
+        setChallenge(e.challenge);
+        return;
+      }
+      setError(asRequestError(e));
     }
   };
+
+  if (challenge) {
+    const backToPassword = (why?: string) => {
+      setChallenge(undefined);
+      setPassword("");
+      setEnded(why);
+    };
+    return (
+      <AuthCard title="Two-step sign-in" intro={`Signing in as ${email.trim()}.`}>
+        <SecondFactorForm
+          challenge={challenge}
+          onEnded={(why) => backToPassword(why)}
+          onCancel={() => backToPassword()}
+        />
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard
@@ -52,7 +81,8 @@ export function SignInPage() {
         </>
       }
     >
-      {notice && !error && <Alert severity="info">{notice}</Alert>}
+      {notice && !error && !ended && <Alert severity="info">{notice}</Alert>}
+      {ended && <Alert severity="warning">{ended}</Alert>}
       <Stack component="form" noValidate onSubmit={submit} spacing={2.5}>
         <TextField
           label="Email"

@@ -11,16 +11,25 @@ import {
   currentSessionState,
   replaceSessionToken,
   roles,
+  SecondFactorRequired,
   sessionEndedNotice,
   signOut,
   type AuthBackend,
   type Role,
   type Session,
+  type TwoStepBackend,
   type WorkspaceMembership,
 } from "../session";
 import { firebaseRequestError } from "./errors";
 import { membershipsPath, tenantPath } from "./paths";
-import type { AuthUser, Callables, FirebaseAuthPort, FirestoreReader, IdToken } from "./ports";
+import type {
+  AuthUser,
+  Callables,
+  FirebaseAuthPort,
+  FirestoreReader,
+  IdToken,
+  SecondFactorError,
+} from "./ports";
 
 /** The identity callables, by their deployed names (`identity` group in functions/src/index.ts). */
 export const identityCallables = {
@@ -90,6 +99,22 @@ const refused = (what: string, code: string, status: number, reason: string) =>
   new PlatformRequestError("http", what, `${what}: ${reason}`, status, { code, reason });
 
 const signedOutError = () => refused("auth", "unauthenticated", 401, "You are signed out.");
+
+function isSecondFactorError(error: unknown): error is SecondFactorError {
+  return isRecord(error) && error.code === "auth/multi-factor-auth-required";
+}
+
+/** What authenticator apps show as the account's issuer (the same as local accounts'). */
+const totpIssuer = "Alchemist";
+
+/** A second factor the studio cannot ask for (SMS): Firebase Auth has it, the studio signs in with TOTP. */
+const unsupportedSecondFactor = () =>
+  refused(
+    "auth",
+    "failed-precondition",
+    400,
+    "This account's second factor is not an authenticator app; the studio signs in with authenticator apps only",
+  );
 
 // ----- workspaces the browser has seen -----------------------------------------------------------------
 
@@ -215,26 +240,130 @@ export function firebaseAuthBackend(deps: FirebaseAuthDeps): AuthBackend {
     return user;
   };
 
+  /** A signed-in Firebase user as the studio's session (pointing the claims at a workspace if need be). */
+  const afterSignIn = (user: AuthUser, email: string): Promise<Session> =>
+    orSignOut(async () => {
+      let token = await idToken(false);
+      if (!tenantClaimsOf(token.claims)) {
+        // Claims cleared (a removal elsewhere, a lost race): point them at the oldest membership left.
+        const [first] = await directory.memberships(user.uid).catch(() => []);
+        if (first !== undefined) {
+          await call(identityCallables.switchTenant, { tenantId: first.tenantId });
+          token = await idToken(true);
+        }
+      }
+      return sessionOf(user, token, user.email ?? email.trim());
+    });
+
+  /** The ID token again after the user's factors changed, so the session goes on with a current one. */
+  const renewToken = async (user: AuthUser): Promise<void> => {
+    const fresh = await idToken(true);
+    replaceSessionToken(user.uid, fresh.token, fresh.expiresAt);
+  };
+
+  /**
+   * Firebase Auth's TOTP multi-factor (Identity Platform; TOTP must be enabled on the project). No recovery
+   * codes: Firebase Auth has none. The Auth emulator cannot make TOTP secrets (firebase-tools#6224), so this
+   * is tested against the fake port only (auth.test.ts).
+   */
+  const twoStep: TwoStepBackend = {
+    recoveryCodes: false,
+    async status() {
+      await auth.ready();
+      currentUser(); // a signed-out browser answers 401 rather than a made-up status
+      const token = await idToken(false);
+      // The ID token says how this sign-in was made: `firebase.sign_in_second_factor` is "totp" after a code.
+      const firebase = token.claims.firebase;
+      const secondFactor = isRecord(firebase) ? firebase.sign_in_second_factor : undefined;
+      return {
+        enrolled: auth.totpEnrolled(),
+        thisSession: typeof secondFactor === "string",
+        enabledAt: undefined,
+        recoveryCodesLeft: null,
+      };
+    },
+    async startEnrolment() {
+      const user = currentUser();
+      let started;
+      try {
+        started = await auth.startTotpEnrolment(user.email ?? user.uid, totpIssuer);
+      } catch (error) {
+        throw firebaseRequestError(error, "auth");
+      }
+      return {
+        secret: started.secret,
+        otpauthUri: started.otpauthUri,
+        async confirm(code) {
+          try {
+            await started.enroll(code);
+          } catch (error) {
+            throw firebaseRequestError(error, "auth");
+          }
+          await renewToken(user);
+          return { recoveryCodes: [] };
+        },
+      };
+    },
+    async disable({ password, code }) {
+      const user = currentUser();
+      try {
+        await auth.reauthenticate(password);
+      } catch (error) {
+        if (isSecondFactorError(error) && error.resolveWithTotp) {
+          // The password was right; a user with a second factor reauthenticates with its code too.
+          try {
+            await error.resolveWithTotp(code);
+          } catch (e) {
+            throw firebaseRequestError(e, "auth");
+          }
+        } else {
+          const failure = isRecord(error) ? error.code : undefined;
+          if (typeof failure === "string" && wrongPasswordCodes.includes(failure)) {
+            throw new PlatformRequestError("http", "auth", "auth: The password is not correct", 403, {
+              code: "permission-denied",
+              reason: "The password is not correct",
+              issues: [{ path: "password", message: "This is not your password" }],
+            });
+          }
+          throw firebaseRequestError(error, "auth");
+        }
+      }
+      try {
+        await auth.unenrollTotp();
+      } catch (error) {
+        throw firebaseRequestError(error, "auth");
+      }
+      await renewToken(user);
+    },
+    regenerateRecoveryCodes() {
+      return Promise.reject(refused("auth", "unimplemented", 501, "Firebase Auth has no recovery codes"));
+    },
+  };
+
   return {
     async signIn({ email, password }) {
       let user: AuthUser;
       try {
         user = await auth.signIn(email.trim(), password);
       } catch (error) {
-        throw firebaseRequestError(error, "auth");
+        if (!isSecondFactorError(error)) throw firebaseRequestError(error, "auth");
+        const resolve = error.resolveWithTotp;
+        if (!resolve) throw unsupportedSecondFactor();
+        // The password was right: the user is signed in once the TOTP code resolves the sign-in.
+        throw new SecondFactorRequired({
+          acceptsRecoveryCodes: false,
+          verify: async (code) => {
+            let resolved: AuthUser;
+            try {
+              resolved = await resolve(code);
+            } catch (e) {
+              throw firebaseRequestError(e, "auth");
+            }
+            return afterSignIn(resolved, email);
+          },
+        });
       }
-      return orSignOut(async () => {
-        let token = await idToken(false);
-        if (!tenantClaimsOf(token.claims)) {
-          // Claims cleared (a removal elsewhere, a lost race): point them at the oldest membership left.
-          const [first] = await directory.memberships(user.uid).catch(() => []);
-          if (first !== undefined) {
-            await call(identityCallables.switchTenant, { tenantId: first.tenantId });
-            token = await idToken(true);
-          }
-        }
-        return sessionOf(user, token, user.email ?? email.trim());
-      });
+      return afterSignIn(user, email);
     },
 
     async signUp({ email, password, workspaceName }) {
@@ -344,6 +473,8 @@ export function firebaseAuthBackend(deps: FirebaseAuthDeps): AuthBackend {
     signOut() {
       void auth.signOut().catch(() => undefined);
     },
+
+    twoStep,
   };
 }
 

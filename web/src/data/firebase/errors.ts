@@ -69,6 +69,33 @@ const authFailures: Readonly<Record<string, AuthFailure>> = {
   "auth/user-token-expired": { code: "unauthenticated", reason: "Your sign-in has expired; sign in again" },
   "auth/requires-recent-login": { code: "unauthenticated", reason: "Sign in again to continue" },
   "auth/no-current-user": { code: "unauthenticated", reason: "You are signed out." },
+  // TOTP second factor (firebase/auth.ts): a wrong code is a field to fix, as the local accounts answer it.
+  "auth/invalid-verification-code": {
+    code: "permission-denied",
+    reason: "This code is not right; use the code your app shows now",
+    issue: { path: "code", message: "This code is not right; use the code your app shows now" },
+  },
+  "auth/missing-verification-code": {
+    code: "invalid-argument",
+    reason: "Enter the 6-digit code from your authenticator app",
+    issue: { path: "code", message: "Enter the 6-digit code from your authenticator app" },
+  },
+  "auth/invalid-multi-factor-session": {
+    code: "unauthenticated",
+    reason: "This sign-in attempt expired; sign in again with your password",
+  },
+  "auth/missing-multi-factor-session": {
+    code: "unauthenticated",
+    reason: "This sign-in attempt expired; sign in again with your password",
+  },
+  "auth/unverified-email": {
+    code: "failed-precondition",
+    reason: "Verify your email address before setting up two-step sign-in",
+  },
+  "auth/operation-not-allowed": {
+    code: "failed-precondition",
+    reason: "Two-step sign-in with an authenticator app is not enabled for this Firebase project",
+  },
 };
 
 const networkCodes = ["auth/network-request-failed", "storage/retry-limit-exceeded", "unavailable"];

@@ -70,14 +70,37 @@ export interface IdToken {
   readonly claims: Readonly<Record<string, unknown>>;
 }
 
-/** Firebase Auth, email and password. */
+/**
+ * What `signIn` throws for a user with a second factor (`auth/multi-factor-auth-required`): the SDK's error,
+ * with a way to finish the sign-in with a TOTP code when one of the user's factors is TOTP.
+ */
+export interface SecondFactorError {
+  readonly code: "auth/multi-factor-auth-required";
+  readonly resolveWithTotp?: (code: string) => Promise<AuthUser>;
+}
+
+/** A TOTP secret Firebase Auth made for the current user, until `enroll` confirms it with a code. */
+export interface TotpEnrolment {
+  readonly secret: string;
+  readonly otpauthUri: string;
+  enroll(code: string): Promise<void>;
+}
+
+/** Firebase Auth, email and password, with TOTP as a second factor (Identity Platform). */
 export interface FirebaseAuthPort {
   /** Resolves once the persisted sign-in (if any) is restored. */
   ready(): Promise<void>;
   currentUser(): AuthUser | undefined;
+  /** Throws a `SecondFactorError` for a user with a second factor. */
   signIn(email: string, password: string): Promise<AuthUser>;
+  /** Whether the current user has a TOTP second factor. */
+  totpEnrolled(): boolean;
+  /** A new TOTP secret for the current user (needs a recent sign-in and a verified email). */
+  startTotpEnrolment(accountName: string, issuer: string): Promise<TotpEnrolment>;
+  /** Removes the current user's TOTP factor (after `reauthenticate`). */
+  unenrollTotp(): Promise<void>;
   signUp(email: string, password: string): Promise<AuthUser>;
-  /** Checks the current user's password again (before a sensitive step). */
+  /** Checks the current user's password again (before a sensitive step); a `SecondFactorError` if it has one. */
   reauthenticate(password: string): Promise<void>;
   /** Sets the current user's password (after `reauthenticate`); Firebase Auth revokes their other sessions. */
   updatePassword(newPassword: string): Promise<void>;

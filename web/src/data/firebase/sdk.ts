@@ -12,13 +12,17 @@ import {
   EmailAuthProvider,
   getAuth,
   getIdTokenResult,
+  getMultiFactorResolver,
+  multiFactor,
   onIdTokenChanged,
   reauthenticateWithCredential,
   sendEmailVerification,
   signInWithEmailAndPassword,
   signOut,
+  TotpMultiFactorGenerator,
   updatePassword,
   type Auth,
+  type MultiFactorError,
   type User,
 } from "firebase/auth";
 import {
@@ -107,6 +111,24 @@ const authUser = (user: User): AuthUser => ({
   emailVerified: user.emailVerified,
 });
 
+/**
+ * A sign-in (or reauthentication) that needs the second factor: the SDK's error, with a function that
+ * finishes it with a TOTP code (https://firebase.google.com/docs/auth/web/totp-mfa). Other errors as they are.
+ */
+function withTotpResolver(auth: Auth, error: unknown): unknown {
+  if ((error as { code?: unknown } | null)?.code !== "auth/multi-factor-auth-required") return error;
+  const resolver = getMultiFactorResolver(auth, error as MultiFactorError);
+  const totp = resolver.hints.find((h) => h.factorId === TotpMultiFactorGenerator.FACTOR_ID);
+  return Object.assign(error as object, {
+    resolveWithTotp: totp
+      ? async (code: string) =>
+          authUser(
+            (await resolver.resolveSignIn(TotpMultiFactorGenerator.assertionForSignIn(totp.uid, code))).user,
+          )
+      : undefined,
+  });
+}
+
 export function firebaseAuthPort(auth: Auth): FirebaseAuthPort {
   const signedInUser = (): User => {
     if (!auth.currentUser)
@@ -117,14 +139,45 @@ export function firebaseAuthPort(auth: Auth): FirebaseAuthPort {
     ready: () => auth.authStateReady(),
     currentUser: () => (auth.currentUser ? authUser(auth.currentUser) : undefined),
     async signIn(email, password) {
-      return authUser((await signInWithEmailAndPassword(auth, email, password)).user);
+      try {
+        return authUser((await signInWithEmailAndPassword(auth, email, password)).user);
+      } catch (error) {
+        throw withTotpResolver(auth, error);
+      }
+    },
+    totpEnrolled: () =>
+      auth.currentUser !== null &&
+      multiFactor(auth.currentUser).enrolledFactors.some(
+        (f) => f.factorId === TotpMultiFactorGenerator.FACTOR_ID,
+      ),
+    async startTotpEnrolment(accountName, issuer) {
+      const user = signedInUser();
+      const secret = await TotpMultiFactorGenerator.generateSecret(await multiFactor(user).getSession());
+      return {
+        secret: secret.secretKey,
+        otpauthUri: secret.generateQrCodeUrl(accountName, issuer),
+        enroll: (code) =>
+          multiFactor(user).enroll(
+            TotpMultiFactorGenerator.assertionForEnrollment(secret, code),
+            "Authenticator app",
+          ),
+      };
+    },
+    async unenrollTotp() {
+      const user = multiFactor(signedInUser());
+      const totp = user.enrolledFactors.find((f) => f.factorId === TotpMultiFactorGenerator.FACTOR_ID);
+      if (totp) await user.unenroll(totp);
     },
     async signUp(email, password) {
       return authUser((await createUserWithEmailAndPassword(auth, email, password)).user);
     },
     async reauthenticate(password) {
       const user = signedInUser();
-      await reauthenticateWithCredential(user, EmailAuthProvider.credential(user.email ?? "", password));
+      try {
+        await reauthenticateWithCredential(user, EmailAuthProvider.credential(user.email ?? "", password));
+      } catch (error) {
+        throw withTotpResolver(auth, error);
+      }
     },
     updatePassword: (newPassword) => updatePassword(signedInUser(), newPassword),
     async idToken(forceRefresh) {

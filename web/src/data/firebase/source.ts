@@ -11,7 +11,8 @@
  * text and file (the text is read again from the stored file by a parse worker), the playground, the options
  * agents may be configured with (the operator's settings, not a document), and Tool Forge's tool sets and
  * credentials (firestore.rules lets no client read them); and end users' memories, consistency flags and
- * drift (narrative/: firestore.rules gives no client a read of them either).
+ * drift (narrative/: firestore.rules gives no client a read of them either); the workspace's profile and
+ * environments, and the operator console (`/v1/admin/*`, platform-wide: no client reads other tenants).
  */
 import type { AgentsSource } from "../agents";
 import {

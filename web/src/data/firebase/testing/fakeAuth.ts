@@ -14,6 +14,8 @@ interface Account {
   password: string;
   emailVerified: boolean;
   claims: Record<string, unknown>;
+  /** Has a TOTP second factor (its code is the fake's `totpCode`). */
+  totp?: boolean;
 }
 
 /** An SDK error as Firebase gives it (`FirebaseError`: read by its code). */
@@ -32,6 +34,19 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
   /** Every call, in order, as `signIn ann@…`, `idToken force`… */
   const calls: string[] = [];
   const verificationsSent: string[] = [];
+  /** The code the fake authenticator app shows now: the only one the fake accepts. */
+  const totp = { code: "246810" };
+  /** The current sign-in passed a second factor (the ID token says `sign_in_second_factor`). */
+  let secondFactor = false;
+  /** A sign-in (or reauthentication) that waits for the code, as the SDK's resolver does. */
+  const needsCode = (account: Account, then: () => AuthUser) =>
+    Object.assign(firebaseError("auth/multi-factor-auth-required"), {
+      async resolveWithTotp(code: string) {
+        calls.push(`resolveWithTotp ${code}`);
+        if (!account.totp || code !== totp.code) throw firebaseError("auth/invalid-verification-code");
+        return then();
+      },
+    });
 
   const userOf = (a: Account): AuthUser => ({ uid: a.uid, email: a.email, emailVerified: a.emailVerified });
   const changed = () => {
@@ -42,10 +57,20 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
     return {
       token: `eyJ.${a.uid}.${issued}`,
       expiresAt: new Date(clock.now() + hour).toISOString(),
-      claims: { ...a.claims, email: a.email, email_verified: a.emailVerified, user_id: a.uid },
+      claims: {
+        ...a.claims,
+        email: a.email,
+        email_verified: a.emailVerified,
+        user_id: a.uid,
+        firebase: {
+          sign_in_provider: "password",
+          ...(secondFactor ? { sign_in_second_factor: "totp" } : {}),
+        },
+      },
     };
   };
-  const signedIn = (a: Account) => {
+  const signedIn = (a: Account, withCode = false) => {
+    secondFactor = withCode;
     current = a;
     cached = issue(a);
     changed();
@@ -63,7 +88,31 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
       calls.push(`signIn ${email}`);
       const account = accounts.get(email);
       if (!account || account.password !== password) throw firebaseError("auth/invalid-credential");
+      if (account.totp) throw needsCode(account, () => signedIn(account, true));
       return signedIn(account);
+    },
+    totpEnrolled: () => current?.totp === true,
+    async startTotpEnrolment(accountName, issuer) {
+      calls.push(`startTotpEnrolment ${accountName} ${issuer}`);
+      const account = need();
+      if (!account.emailVerified) throw firebaseError("auth/unverified-email");
+      const secret = "JBSWY3DPEHPK3PXP";
+      return {
+        secret,
+        otpauthUri: `otpauth://totp/${issuer}:${encodeURIComponent(accountName)}?secret=${secret}&issuer=${issuer}`,
+        async enroll(code) {
+          calls.push(`enroll ${code}`);
+          if (code !== totp.code) throw firebaseError("auth/invalid-verification-code");
+          account.totp = true;
+          secondFactor = true;
+          cached = undefined;
+        },
+      };
+    },
+    async unenrollTotp() {
+      calls.push("unenrollTotp");
+      need().totp = false;
+      cached = undefined;
     },
     async signUp(email, password) {
       calls.push(`signUp ${email}`);
@@ -81,7 +130,9 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
     },
     async reauthenticate(password) {
       calls.push("reauthenticate");
-      if (need().password !== password) throw firebaseError("auth/invalid-credential");
+      const account = need();
+      if (account.password !== password) throw firebaseError("auth/invalid-credential");
+      if (account.totp) throw needsCode(account, () => userOf(account));
     },
     async updatePassword(newPassword) {
       calls.push("updatePassword");
@@ -125,11 +176,17 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
     calls,
     verificationsSent,
     accounts,
+    totp,
     /** An account made elsewhere (another browser, the console). */
     addAccount(
       email: string,
       password: string,
-      options: { uid?: string; emailVerified?: boolean; claims?: Record<string, unknown> } = {},
+      options: {
+        uid?: string;
+        emailVerified?: boolean;
+        claims?: Record<string, unknown>;
+        totp?: boolean;
+      } = {},
     ) {
       const account: Account = {
         uid: options.uid ?? `uid${accounts.size + 1}`,
@@ -137,6 +194,7 @@ export function fakeFirebaseAuth(clock: { now: () => number } = { now: () => Dat
         password,
         emailVerified: options.emailVerified ?? true,
         claims: options.claims ?? {},
+        ...(options.totp ? { totp: true } : {}),
       };
       accounts.set(email, account);
       return account;
