@@ -1,5 +1,6 @@
 import { CssBaseline, ThemeProvider } from "@mui/material";
 import { RouterProvider, type createBrowserRouter } from "react-router";
+import { SessionFactsProvider } from "./components/SessionFacts";
 import type { StudioSource } from "./data/source";
 import { StudioSourceContext } from "./data/studio";
 import { theme } from "./theme";
@@ -19,7 +20,9 @@ export function App({ router, source }: AppProps) {
     <ThemeProvider theme={theme}>
       <CssBaseline />
       <StudioSourceContext.Provider value={source}>
-        <RouterProvider router={router} />
+        <SessionFactsProvider>
+          <RouterProvider router={router} />
+        </SessionFactsProvider>
       </StudioSourceContext.Provider>
     </ThemeProvider>
   );

@@ -18,7 +18,7 @@ import { defaultEnvironments, environmentsSchema, type Environment } from "./env
 /** Every feature flag, on unless the operator turns it off for a workspace. Each is enforced where it runs. */
 export const featureFlags = {
   whatsapp: "WhatsApp Business numbers: connecting them, and answering their messages",
-  mcp: "The MCP server endpoint, and agents calling MCP tool sets",
+  mcp: "The MCP server endpoint (/mcp) and the MCP configurations of tool sets",
   fineTuning: "Fine-tuning jobs with the model provider (exports stay available)",
   longTermMemory: "Agents remembering end users across conversations",
   openaiCompat: "The OpenAI-compatible API (/v1/chat/completions and /v1/responses)",

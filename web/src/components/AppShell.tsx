@@ -1,6 +1,8 @@
 import { useId, useState, type ReactNode } from "react";
 import { NavLink, useLocation, useNavigation } from "react-router";
 import {
+  Alert,
+  AlertTitle,
   AppBar,
   Box,
   Button,
@@ -22,6 +24,7 @@ import { useTheme } from "@mui/material/styles";
 import { hasPermission, type AdminPermission } from "../data/admin";
 import { useSession, type Role } from "../data/session";
 import { AccountMenu } from "./AccountMenu";
+import { useSessionFacts } from "./SessionFacts";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
 
 interface NavItem {
@@ -74,12 +77,16 @@ const navEntries: readonly NavEntry[] = [
 const allowed = (role: Role) => (item: NavItem) =>
   item.permission === undefined || hasPermission(role, item.permission);
 
+/** The operator console: only for platform operators (the platform answers `GET /v1/admin/me`). */
+const operatorEntry: NavItem = { to: "/admin", label: "Admin" };
+
 /**
  * The destinations `role` may use, grouped as the bar shows them; a group with none left goes, and a group
- * with one left is that destination's own button.
+ * with one left is that destination's own button. Operators also get the console.
  */
-function navEntriesFor(role: Role): NavEntry[] {
-  return navEntries.flatMap((entry): NavEntry[] => {
+function navEntriesFor(role: Role, operator: boolean): NavEntry[] {
+  const entries = operator ? [...navEntries, operatorEntry] : navEntries;
+  return entries.flatMap((entry): NavEntry[] => {
     if (!isGroup(entry)) return allowed(role)(entry) ? [entry] : [];
     const items = entry.items.filter(allowed(role));
     if (items.length === 1 && items[0]) return [items[0]];
@@ -88,8 +95,8 @@ function navEntriesFor(role: Role): NavEntry[] {
 }
 
 /** The destinations `role` may use, one after the other (the narrow screens' menu). */
-function navItemsFor(role: Role): NavItem[] {
-  return navEntriesFor(role).flatMap((entry) => (isGroup(entry) ? entry.items : [entry]));
+function navItemsFor(role: Role, operator: boolean): NavItem[] {
+  return navEntriesFor(role, operator).flatMap((entry) => (isGroup(entry) ? entry.items : [entry]));
 }
 
 const navButtonSx = {
@@ -108,6 +115,10 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
   // Route-level code splitting: while a lazy page downloads, the current page stays and this bar moves.
   const navigating = useNavigation().state !== "idle";
   const { session } = useSession();
+  // Not an operator (a 404), or the platform could not tell: no console link, and nothing to say about it.
+  const facts = useSessionFacts();
+  const operator = facts.operator !== null;
+  const { workspace } = facts;
   // Below `md` the destinations do not fit in the bar: they move into a menu.
   const compact = useMediaQuery(useTheme().breakpoints.down("md"));
   return (
@@ -130,7 +141,7 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
       </Link>
       <AppBar position="sticky" elevation={0}>
         <Toolbar sx={{ gap: { xs: 1, md: 3 } }}>
-          {session && compact && <NavigationMenu items={navItemsFor(session.role)} />}
+          {session && compact && <NavigationMenu items={navItemsFor(session.role, operator)} />}
           <Typography
             component={NavLink}
             to="/"
@@ -140,8 +151,19 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
             Alchemist
           </Typography>
           {session && !compact ? (
-            <Box component="nav" aria-label="Main" sx={{ display: "flex", gap: 0.5, flex: 1, minWidth: 0 }}>
-              {navEntriesFor(session.role).map((entry) =>
+            <Box
+              component="nav"
+              aria-label="Main"
+              sx={{
+                display: "flex",
+                gap: 0.5,
+                flex: 1,
+                minWidth: 0,
+                // One destination more for operators: tighter buttons, so the bar still fits 1280 pixels.
+                ...(operator ? { "& > .MuiButton-root": { px: { lg: 1.25 } } } : {}),
+              }}
+            >
+              {navEntriesFor(session.role, operator).map((entry) =>
                 isGroup(entry) ? (
                   <NavGroupMenu key={entry.label} group={entry} />
                 ) : (
@@ -183,6 +205,20 @@ export function AppShell({ children }: { readonly children: ReactNode }) {
         maxWidth="lg"
         sx={{ flex: 1, py: { xs: 3, sm: 5 }, px: { xs: 2, sm: 3 }, "&:focus": { outline: "none" } }}
       >
+        {session && workspace?.status === "suspended" && (
+          <Alert severity="error" sx={{ mb: 3 }}>
+            <AlertTitle>{workspace.name} is suspended</AlertTitle>
+            {workspace.suspension && (
+              <Typography variant="body2" sx={{ overflowWrap: "anywhere" }}>
+                The platform operator&apos;s reason: {workspace.suspension.reason}
+              </Typography>
+            )}
+            <Typography variant="body2">
+              Its data is kept and can still be read and exported, but nothing can be changed and its agents
+              do not answer until the operator resumes it.
+            </Typography>
+          </Alert>
+        )}
         {children}
       </Container>
     </Box>

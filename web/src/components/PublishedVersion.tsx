@@ -1,7 +1,10 @@
 import { Typography } from "@mui/material";
 import type { Agent } from "../data/agents";
 
-/** "v3", or "v2 of 3 (rolled back)", so an older version being served never goes unnoticed. */
+/**
+ * "v3", or "v2 of 3 (newer in other environments or rolled back)", so an older version being served never goes
+ * unnoticed; the Environments panel says where the newer ones are.
+ */
 export function PublishedVersion({ agent }: { readonly agent: Agent }) {
   if (agent.publishedVersion === null) {
     return (
@@ -16,7 +19,7 @@ export function PublishedVersion({ agent }: { readonly agent: Agent }) {
       {agent.publishedVersion < agent.latestVersion && (
         <Typography component="span" color="text.secondary">
           {" "}
-          of {agent.latestVersion} (rolled back)
+          of {agent.latestVersion} (newer in other environments or rolled back)
         </Typography>
       )}
     </span>

@@ -60,6 +60,8 @@ export interface ApiKey {
   readonly role: Role;
   /** When set, the key may only talk to this agent. */
   readonly agentId: string | null;
+  /** The environment whose agent versions its conversations get (environments.ts); production by default. */
+  readonly environment: string;
   readonly createdBy: string;
   readonly createdAt: string;
   readonly lastUsedAt: string | null;
@@ -71,6 +73,8 @@ export interface ApiKeyInput {
   readonly role: Role;
   /** Limits the key to talking to this agent (a channel's or a widget's key). */
   readonly agentId?: string;
+  /** The environment it talks to; the platform's default is production. */
+  readonly environment?: string;
 }
 
 /** A new key: `key` is in this answer only. */

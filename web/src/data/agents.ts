@@ -150,7 +150,8 @@ export interface AgentsSource {
   /** Changes the draft configuration; published versions never change. */
   updateAgent(agentId: string, patch: AgentPatch): Promise<Agent>;
   /** Copies the draft into the next immutable version and serves it. */
-  publishAgent(agentId: string, note: string): Promise<Agent>;
+  /** Into `environment` (the workspace's production by default). */
+  publishAgent(agentId: string, note: string, environment?: string): Promise<Agent>;
   /** Serves an earlier published version again; the draft is unchanged. */
   rollbackAgent(agentId: string, version: number): Promise<Agent>;
   pauseAgent(agentId: string): Promise<Agent>;

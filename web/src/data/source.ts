@@ -9,6 +9,7 @@ import type { AdminSource } from "./admin";
 import type { AgentsSource } from "./agents";
 import type { AnalyticsSource } from "./analytics";
 import type { BillingSource } from "./billing";
+import type { EnvironmentsSource } from "./environments";
 import type { EvaluationsSource } from "./evaluations";
 import type { ExperimentsSource } from "./experiments";
 import type { FeedbackSource } from "./feedback";
@@ -16,6 +17,7 @@ import type { ConversationHistorySource } from "./history";
 import type { KnowledgeSource } from "./knowledge";
 import type { MonitorSource } from "./monitor";
 import type { NarrativeSource } from "./narrative";
+import type { OperatorSource } from "./operator";
 import type { PromptsSource } from "./prompts";
 import type { ToolSetMcpSource } from "./toolSetMcp";
 import type { ToolSetsSource } from "./toolSets";
@@ -41,4 +43,6 @@ export interface StudioSource
     ExperimentsSource,
     EvaluationsSource,
     TuningSource,
-    NarrativeSource {}
+    NarrativeSource,
+    EnvironmentsSource,
+    OperatorSource {}

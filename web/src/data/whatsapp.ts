@@ -21,6 +21,8 @@ export interface WhatsAppDocuments {
   readonly senders: readonly string[];
 }
 
+import { defaultEnvironment } from "./environments";
+
 export interface WhatsAppConnection {
   readonly id: string;
   readonly label: string;
@@ -29,6 +31,8 @@ export interface WhatsAppConnection {
   /** The WhatsApp Business Account the number belongs to. */
   readonly wabaId: string;
   readonly agentId: string;
+  /** The environment whose version of the agent answers (environments.ts); production by default. */
+  readonly environment: string;
   readonly template: WhatsAppTemplate | null;
   /** Where staff's documents go; `null` when none is added (and from a platform older than the setting). */
   readonly documents: WhatsAppDocuments | null;
@@ -59,6 +63,8 @@ export interface WhatsAppConnectionInput extends WhatsAppSecrets {
   readonly phoneNumberId: string;
   readonly wabaId: string;
   readonly agentId: string;
+  /** The platform's default is production. */
+  readonly environment?: string;
   readonly template: WhatsAppTemplate | null;
   readonly documents?: WhatsAppDocuments | null;
 }
@@ -68,7 +74,8 @@ export interface WhatsAppConnectionInput extends WhatsAppSecrets {
  * `documents: null` stops adding documents.
  */
 export type WhatsAppConnectionPatch = Partial<
-  Pick<WhatsAppConnectionInput, "label" | "agentId" | "template" | "documents"> & WhatsAppSecrets
+  Pick<WhatsAppConnectionInput, "label" | "agentId" | "environment" | "template" | "documents"> &
+    WhatsAppSecrets
 >;
 
 /** The WhatsApp part of the studio's source (see source.ts); every call needs `channels.manage`. */
@@ -90,6 +97,7 @@ export interface WhatsAppConnectionDraft {
   readonly phoneNumberId: string;
   readonly wabaId: string;
   readonly agentId: string;
+  readonly environment: string;
   readonly accessToken: string;
   readonly appSecret: string;
   readonly verifyToken: string;
@@ -111,6 +119,7 @@ export const emptyWhatsAppDraft: WhatsAppConnectionDraft = {
   phoneNumberId: "",
   wabaId: "",
   agentId: "",
+  environment: defaultEnvironment,
   accessToken: "",
   appSecret: "",
   verifyToken: "",
@@ -129,6 +138,7 @@ export function whatsAppDraftOf(connection: WhatsAppConnection): WhatsAppConnect
     phoneNumberId: connection.phoneNumberId,
     wabaId: connection.wabaId,
     agentId: connection.agentId,
+    environment: connection.environment,
     templateName: connection.template?.name ?? "",
     templateLanguage: connection.template?.language ?? "",
     documentsOn: connection.documents !== null,
@@ -265,6 +275,8 @@ export function whatsAppInputOf(draft: WhatsAppConnectionDraft): WhatsAppConnect
     phoneNumberId: draft.phoneNumberId.trim(),
     wabaId: draft.wabaId.trim(),
     agentId: draft.agentId,
+    // Production is the platform's default: named only when it is another one.
+    ...(draft.environment !== defaultEnvironment ? { environment: draft.environment } : {}),
     accessToken: draft.accessToken.trim(),
     appSecret: draft.appSecret.trim(),
     verifyToken: draft.verifyToken.trim(),
@@ -293,6 +305,7 @@ export function whatsAppPatchOf(
   return {
     label: draft.label.trim(),
     ...(draft.agentId !== connection.agentId ? { agentId: draft.agentId } : {}),
+    ...(draft.environment !== connection.environment ? { environment: draft.environment } : {}),
     template: templateOf(draft),
     ...(sameDocuments(documents, connection.documents) ? {} : { documents }),
     ...secrets,
@@ -305,6 +318,7 @@ const issueFields: Readonly<Record<string, WhatsAppDraftField>> = {
   phoneNumberId: "phoneNumberId",
   wabaId: "wabaId",
   agentId: "agentId",
+  environment: "environment",
   accessToken: "accessToken",
   appSecret: "appSecret",
   verifyToken: "verifyToken",

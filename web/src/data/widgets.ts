@@ -29,6 +29,8 @@ export interface Widget {
   readonly id: string;
   readonly name: string;
   readonly agentId: string;
+  /** The environment whose version of the agent answers (environments.ts); production by default. */
+  readonly environment: string;
   /** The publishable key a page carries (`wk_…`): safe to show, and what the snippet names. */
   readonly key: string;
   /** Normalized `scheme://host[:port]`, the only pages that may use the widget. */
@@ -47,6 +49,7 @@ export interface Widget {
 export interface WidgetInput {
   readonly name?: string;
   readonly agentId: string;
+  readonly environment?: string;
   readonly allowedOrigins: readonly string[];
   readonly theme?: Partial<Theme>;
   readonly identityVerification?: boolean;
@@ -56,6 +59,7 @@ export interface WidgetInput {
 export interface WidgetPatch {
   readonly name?: string;
   readonly agentId?: string;
+  readonly environment?: string;
   readonly allowedOrigins?: readonly string[];
   readonly theme?: Partial<Theme>;
   readonly identityVerification?: boolean;

@@ -754,7 +754,9 @@ describe("Agent builder: publishing and versions", () => {
 
     expect(screen.getByRole("status")).toHaveTextContent("Conversations now get version 1.");
     expect(platform.sent("POST /v1/agents/agt_hr/rollback")[0]?.body).toEqual({ version: 1 });
-    expect(screen.getByText(/Serving:/)).toHaveTextContent("Serving: v1 of 2 (rolled back)");
+    expect(screen.getByText(/Serving:/)).toHaveTextContent(
+      "Serving: v1 of 2 (newer in other environments or rolled back)",
+    );
     expect(
       within(screen.getByRole("listitem", { name: "Version 1" })).getByText("Serving"),
     ).toBeInTheDocument();

@@ -5,6 +5,7 @@ import { AgentForm } from "../components/agent-builder/AgentForm";
 import { PublishDialog } from "../components/agent-builder/PublishDialog";
 import { VersionDiffDialog } from "../components/agent-builder/VersionDiffDialog";
 import { VersionsPanel } from "../components/agent-builder/VersionsPanel";
+import { EnvironmentsPanel } from "../components/environments/EnvironmentsPanel";
 import { AgentStatusChip } from "../components/AgentStatusChip";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { FormErrorAlert } from "../components/FormErrorAlert";
@@ -34,6 +35,7 @@ import type { KnowledgeBaseList } from "../data/knowledgeBases";
 import { asRequestError, type PlatformRequestError } from "../data/platform";
 import { roleAtLeast, useSession } from "../data/session";
 import { useStudio } from "../data/studio";
+import { useSessionFacts } from "../components/SessionFacts";
 import { useMutation } from "../data/useMutation";
 import type { RemoteData } from "../data/useRemoteData";
 
@@ -261,6 +263,7 @@ interface AgentEditorProps {
 function AgentEditor({ agent, remote, versions, knowledgeBases, options }: AgentEditorProps) {
   const studio = useStudio();
   const { session } = useSession();
+  const facts = useSessionFacts();
   const editor = useDraftEditor(draftOf(agent));
   const { draft } = editor;
   /** One action at a time; the dialogs show their own action's failure; the outcome is announced. */
@@ -282,6 +285,9 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
     },
     [dismiss, showRollbackDialog],
   );
+
+  // Production's version is the agent's published version: a promotion or rollback there changes it.
+  const { retry: refreshAgent } = remote;
 
   const canEdit = session !== undefined && roleAtLeast(session.role, "editor");
   const archived = agent.status === "archived";
@@ -331,17 +337,20 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
       if (await saveDraft()) return "Draft saved.";
     });
 
-  const publish = (note: string) =>
+  const publish = (note: string, environment: string) =>
     actions.run("publish", async () => {
       if (dirty && !(await saveDraft())) {
         setPublishOpen(false);
         return;
       }
-      const published = await studio.publishAgent(agent.id, note);
+      const toProduction = environment === "production";
+      const published = await studio.publishAgent(agent.id, note, toProduction ? undefined : environment);
       remote.replace(published);
       versions.retry();
       setPublishOpen(false);
-      return `Published version ${published.publishedVersion ?? published.latestVersion}.`;
+      return toProduction
+        ? `Published version ${published.publishedVersion ?? published.latestVersion}.`
+        : `Published version ${published.latestVersion} to ${environment}.`;
     });
 
   const rollBack = (target: AgentVersion) =>
@@ -486,7 +495,7 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
             />
           )}
         </Stack>
-        <Box sx={{ position: { lg: "sticky" }, top: { lg: 88 } }}>
+        <Stack spacing={3} sx={{ position: { lg: "sticky" }, top: { lg: 88 } }}>
           <VersionsPanel
             agent={agent}
             versions={versions}
@@ -495,7 +504,14 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
             onCompare={comparing.show}
             onRollBack={showRollback}
           />
-        </Box>
+          <EnvironmentsPanel
+            agent={agent}
+            versions={versions}
+            accountId={session?.accountId ?? ""}
+            canChange={!readOnly}
+            onChanged={refreshAgent}
+          />
+        </Stack>
       </Box>
 
       <PublishDialog
@@ -504,7 +520,8 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         savesFirst={dirty}
         pending={busy === "publish"}
         error={actions.error("publish")}
-        onPublish={(note) => void publish(note)}
+        environments={facts.workspace?.environments ?? []}
+        onPublish={(note, environment) => void publish(note, environment)}
         onCancel={() => setPublishOpen(false)}
       />
       <VersionDiffDialog

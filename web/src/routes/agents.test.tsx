@@ -63,7 +63,7 @@ describe("Agents", () => {
 
     const travel = rowOf("Travel desk");
     expect(within(travel).getByText("Paused")).toBeInTheDocument();
-    expect(travel).toHaveTextContent("v1 of 2 (rolled back)");
+    expect(travel).toHaveTextContent("v1 of 2 (newer in other environments or rolled back)");
     expect(travel).toHaveTextContent("No conversations yet");
 
     const it = rowOf("IT helpdesk");

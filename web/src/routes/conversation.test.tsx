@@ -16,6 +16,7 @@ import {
   type PlatformRoute,
 } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
+import { pageRequests } from "../test/environmentFixtures";
 import { annSession, signInAs } from "../test/session";
 
 beforeEach(() => {
@@ -326,6 +327,6 @@ describe("Conversation", () => {
     renderApp(path);
 
     expect(await screen.findByText(/only editors, admins and owners can read them/)).toBeInTheDocument();
-    expect(platform.requests).toHaveLength(0);
+    expect(pageRequests(platform.requests)).toHaveLength(0);
   });
 });

@@ -5,6 +5,7 @@ import { hrAssistant, itHelpdesk } from "../test/fixtures";
 import { customerListed, danaKey, danaListed, manyEndUsers } from "../test/narrativeFixtures";
 import { errorResponse, jsonResponse, stubPlatform } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
+import { pageRequests } from "../test/environmentFixtures";
 import { annSession, signInAs } from "../test/session";
 
 beforeEach(() => {
@@ -120,7 +121,7 @@ describe("End users", () => {
     const platform = stubPlatform({});
     renderApp("/end-users");
     expect(await screen.findByText(/only editors, admins and owners can read it/)).toBeInTheDocument();
-    expect(platform.requests).toHaveLength(0);
+    expect(pageRequests(platform.requests)).toHaveLength(0);
   });
 
   it("is found under Conversations in the main navigation", async () => {

@@ -29,6 +29,10 @@ export const appRoutes: RouteObject[] = [
         Component: RequireSession,
         children: [
           { index: true, Component: OverviewPage },
+          {
+            path: "account/two-step",
+            lazy: async () => ({ Component: (await import("./account-two-step")).TwoStepPage }),
+          },
           { path: "agents", lazy: async () => ({ Component: (await import("./agents")).AgentsPage }) },
           {
             path: "agents/new",
@@ -128,6 +132,12 @@ export const appRoutes: RouteObject[] = [
             path: "api",
             lazy: async () => ({ Component: (await import("./api-reference")).ApiReferencePage }),
           },
+          // The operator console: not found for anyone but the platform's operators.
+          {
+            path: "admin/workspaces/:tenantId",
+            lazy: async () => ({ Component: (await import("./admin-workspace")).AdminWorkspacePage }),
+          },
+          { path: "admin/:tab?", lazy: async () => ({ Component: (await import("./admin")).AdminPage }) },
         ],
       },
       { path: "*", Component: NotFoundPage },

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { hrAssistant, itHelpdesk } from "../test/fixtures";
 import { errorResponse, jsonResponse, stubPlatform, type RecordedRequest } from "../test/platformFetch";
+import { workspaceProfile } from "../test/environmentFixtures";
 import { renderApp } from "../test/renderApp";
 import { annSession, signInAs } from "../test/session";
 import {
@@ -58,6 +59,20 @@ async function fillConnectForm(
 }
 
 describe("Settings: WhatsApp numbers", () => {
+  it("says WhatsApp is turned off when the platform operator turned it off, and connects nothing", async () => {
+    stubPlatform({
+      ...channelRoutes(),
+      "GET /v1/workspace": () =>
+        jsonResponse(workspaceProfile({ features: { ...workspaceProfile().features, whatsapp: false } })),
+    });
+    renderApp("/settings/channels");
+    const card = await screen.findByRole("region", { name: "WhatsApp Business" });
+    expect(await within(card).findByText(/WhatsApp is turned off for this workspace/)).toBeInTheDocument();
+    expect(await within(card).findByRole("button", { name: "Connect a number" })).toBeDisabled();
+    // The numbers connected before stay listed.
+    expect(connection("Support line")).toBeInTheDocument();
+  });
+
   it("lists each number with its ids, agent, template, documents, webhook URL, last activity and last error", async () => {
     const user = userEvent.setup();
     stubPlatform(channelRoutes());

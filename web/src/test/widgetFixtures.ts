@@ -11,6 +11,7 @@ export const helpCenterWidget = {
   id: "wgt_help",
   name: "Help center",
   agentId: "agt_hr",
+  environment: "production",
   key: "wk_Q2hhdFdpZGdldEtleUhlbHBDZW50ZXIw",
   allowedOrigins: ["https://help.acme.example", "http://localhost:5173"],
   theme: {
@@ -31,6 +32,7 @@ export const intranetWidget = {
   id: "wgt_intranet",
   name: "Intranet",
   agentId: "agt_hr",
+  environment: "production",
   key: "wk_SW50cmFuZXRXaWRnZXRLZXlBY21lQ28x",
   allowedOrigins: ["https://intranet.acme.example"],
   theme: {

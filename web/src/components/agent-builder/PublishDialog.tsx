@@ -5,6 +5,7 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
+  MenuItem,
   Stack,
   TextField,
   Typography,
@@ -22,7 +23,9 @@ interface PublishDialogProps {
   readonly savesFirst: boolean;
   readonly pending: boolean;
   readonly error: PlatformRequestError | undefined;
-  readonly onPublish: (note: string) => void;
+  /** The workspace's environments, in promotion order (production last); empty: production only. */
+  readonly environments: readonly { readonly name: string; readonly label: string }[];
+  readonly onPublish: (note: string, environment: string) => void;
   readonly onCancel: () => void;
 }
 
@@ -33,11 +36,13 @@ export function PublishDialog({
   savesFirst,
   pending,
   error,
+  environments,
   onPublish,
   onCancel,
 }: PublishDialogProps) {
   const titleId = useId();
   const [note, setNote] = useState("");
+  const [environment, setEnvironment] = useState("production");
   return (
     <Dialog
       open={open}
@@ -45,14 +50,21 @@ export function PublishDialog({
       aria-labelledby={titleId}
       maxWidth="sm"
       fullWidth
-      slotProps={{ transition: { onExited: () => setNote("") } }}
+      slotProps={{
+        transition: {
+          onExited: () => {
+            setNote("");
+            setEnvironment("production");
+          },
+        },
+      }}
     >
       <Stack
         component="form"
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          if (!pending) onPublish(note.trim());
+          if (!pending) onPublish(note.trim(), environment);
         }}
       >
         <DialogTitle id={titleId}>Publish version {nextVersion}</DialogTitle>
@@ -60,9 +72,28 @@ export function PublishDialog({
           <Stack spacing={2}>
             <Typography>
               {savesFirst ? "Your changes are saved, then the draft " : "The draft "}
-              becomes version {nextVersion}, and conversations get it from their next message. You can roll
-              back at any time.
+              becomes version {nextVersion}
+              {environment === "production"
+                ? ", and conversations get it from their next message. You can roll back at any time."
+                : `, served in ${environments.find((e) => e.name === environment)?.label ?? environment} only; ` +
+                  "promote it from the Environments panel when it is ready."}
             </Typography>
+            {environments.length > 1 && (
+              <TextField
+                select
+                label="Publish to"
+                value={environment}
+                onChange={(event) => setEnvironment(event.target.value)}
+                helperText="Production serves every channel bound to it; the others serve their own keys and channels."
+                fullWidth
+              >
+                {environments.map((e) => (
+                  <MenuItem key={e.name} value={e.name}>
+                    {e.label}
+                  </MenuItem>
+                ))}
+              </TextField>
+            )}
             <TextField
               label="Release note (optional)"
               value={note}

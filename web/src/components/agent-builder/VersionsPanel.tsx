@@ -33,8 +33,9 @@ export const VersionsPanel = memo(function VersionsPanel({
         Versions
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-        Publishing copies the draft into a numbered version that never changes. Conversations get the version
-        marked as serving.
+        Publishing copies the draft into a numbered version that never changes. Production&apos;s
+        conversations get the version marked as serving; the Environments panel shows what the other
+        environments serve.
       </Typography>
       {error && !data && <RequestErrorAlert error={error} onRetry={retry} retrying={pending} />}
       {!data && !error && <PageLoading label="Loading versions…" />}
@@ -77,7 +78,9 @@ export const VersionsPanel = memo(function VersionsPanel({
                   </Button>
                   {canRollBack && !serving && (
                     <Button size="small" variant="outlined" onClick={() => onRollBack(version)}>
-                      Roll back to this version
+                      {agent.publishedVersion !== null && version.version > agent.publishedVersion
+                        ? "Serve this version in production"
+                        : "Roll back to this version"}
                     </Button>
                   )}
                 </Stack>

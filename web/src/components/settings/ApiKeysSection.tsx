@@ -21,6 +21,8 @@ import type { ApiKey, ApiKeyInput, CreatedApiKey } from "../../data/admin";
 import type { Agent } from "../../data/agents";
 import { useApiKeys } from "../../data/hooks/admin";
 import { useAgents } from "../../data/hooks/agents";
+import { useEnvironments } from "../../data/hooks/environments";
+import { defaultEnvironment, environmentLabel, type Environment } from "../../data/environments";
 import { platformOrigin } from "../../data/platform";
 import { roleLabels, type Session } from "../../data/session";
 import { useStudio } from "../../data/studio";
@@ -45,6 +47,7 @@ export function ApiKeysSection({ session }: { readonly session: Session }) {
   const studio = useStudio();
   const keys = useApiKeys();
   const agents = useAgents({ includeArchived: true });
+  const environments = useEnvironments();
   const update = useRemoteUpdate(keys);
   const [showRevoked, setShowRevoked] = useState(false);
   const changes = useMutation<"create" | "revoke">();
@@ -134,6 +137,7 @@ export function ApiKeysSection({ session }: { readonly session: Session }) {
         <ApiKeyTable
           keys={shown}
           agents={agents.data}
+          environments={environments.data}
           onRevoke={(key) => {
             setRevoking(key);
             changes.dismiss("revoke");
@@ -149,6 +153,7 @@ export function ApiKeysSection({ session }: { readonly session: Session }) {
         open={createOpen}
         role={session.role}
         agents={agents}
+        environments={environments.data}
         pending={changes.busy === "create"}
         error={changes.error("create")}
         onCreate={(input) => void create(input)}
@@ -214,10 +219,11 @@ function exampleRequest(key: CreatedApiKey & ApiKeyInput): string {
 interface ApiKeyTableProps {
   readonly keys: readonly ApiKey[];
   readonly agents: readonly Agent[] | undefined;
+  readonly environments: readonly Environment[] | undefined;
   readonly onRevoke: (key: ApiKey) => void;
 }
 
-function ApiKeyTable({ keys, agents, onRevoke }: ApiKeyTableProps) {
+function ApiKeyTable({ keys, agents, environments, onRevoke }: ApiKeyTableProps) {
   if (keys.length === 0) {
     return <Typography color="text.secondary">Every key of this workspace is revoked.</Typography>;
   }
@@ -245,7 +251,15 @@ function ApiKeyTable({ keys, agents, onRevoke }: ApiKeyTableProps) {
                   {key.prefix}…
                 </Typography>
               </TableCell>
-              <TableCell>{roleLabels[key.role]}</TableCell>
+              <TableCell>
+                {roleLabels[key.role]}
+                {/* Production is every key's default: only another environment is worth a line. */}
+                {key.environment !== defaultEnvironment && (
+                  <Typography variant="body2" color="text.secondary">
+                    {environmentLabel(environments, key.environment)}
+                  </Typography>
+                )}
+              </TableCell>
               <TableCell sx={{ overflowWrap: "anywhere" }}>
                 <AgentScope agentId={key.agentId} agents={agents} />
               </TableCell>

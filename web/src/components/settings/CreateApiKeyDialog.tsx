@@ -11,6 +11,7 @@ import {
 } from "@mui/material";
 import { adminLimits, grantableRoles, type ApiKeyInput } from "../../data/admin";
 import type { Agent } from "../../data/agents";
+import { defaultEnvironment, standardEnvironments, type Environment } from "../../data/environments";
 import type { PlatformRequestError } from "../../data/platform";
 import { roleLabels, type Role } from "../../data/session";
 import type { RemoteData } from "../../data/useRemoteData";
@@ -22,6 +23,8 @@ interface CreateApiKeyDialogProps {
   /** The creator's role: a key gets at most that. */
   readonly role: Role;
   readonly agents: RemoteData<Agent[]>;
+  /** The workspace's environments, in promotion order (the standard three until they are read). */
+  readonly environments?: readonly Environment[] | undefined;
   readonly pending: boolean;
   readonly error: PlatformRequestError | undefined;
   readonly onCreate: (input: ApiKeyInput) => void;
@@ -33,15 +36,17 @@ interface KeyDraft {
   readonly role: Role;
   /** Empty: any agent. */
   readonly agentId: string;
+  readonly environment: string;
 }
 
-const emptyDraft: KeyDraft = { name: "", role: "viewer", agentId: "" };
+const emptyDraft: KeyDraft = { name: "", role: "viewer", agentId: "", environment: defaultEnvironment };
 
 /** A new API key: a name to recognise it by, a role (at most the creator's) and, optionally, one agent. */
 export function CreateApiKeyDialog({
   open,
   role,
   agents,
+  environments = standardEnvironments,
   pending,
   error,
   onCreate,
@@ -64,7 +69,13 @@ export function CreateApiKeyDialog({
           : undefined;
     setNameProblem(problem);
     if (problem) return;
-    onCreate({ name, role: draft.role, ...(draft.agentId ? { agentId: draft.agentId } : {}) });
+    onCreate({
+      name,
+      role: draft.role,
+      ...(draft.agentId ? { agentId: draft.agentId } : {}),
+      // Production is the platform's default: named only when it is another one.
+      ...(draft.environment !== defaultEnvironment ? { environment: draft.environment } : {}),
+    });
   };
 
   const agentList = agents.data?.filter((agent) => agent.status !== "archived");
@@ -146,6 +157,21 @@ export function CreateApiKeyDialog({
               {agentList?.map((agent) => (
                 <option key={agent.id} value={agent.id}>
                   {agent.name}
+                </option>
+              ))}
+            </TextField>
+            <TextField
+              select
+              label="Environment"
+              value={draft.environment}
+              onChange={(event) => setDraft((d) => ({ ...d, environment: event.target.value }))}
+              helperText="Conversations through this key get the agent's version serving in this environment."
+              slotProps={{ select: { native: true } }}
+              fullWidth
+            >
+              {environments.map((environment) => (
+                <option key={environment.name} value={environment.name}>
+                  {environment.label}
                 </option>
               ))}
             </TextField>

@@ -18,7 +18,8 @@ import type {
 } from "../admin";
 import { PlatformRequestError } from "../platform";
 import { requestAsSignedIn, roles, type Role } from "../session";
-import { ShapeError, field, isCount, isNullableString, isString, record } from "./shape";
+import { defaultEnvironment } from "../environments";
+import { ShapeError, field, isCount, isNullableString, isString, optional, record } from "./shape";
 
 const memberPath = (memberId: string) => `/v1/members/${encodeURIComponent(memberId)}`;
 const invitationPath = (invitationId: string) => `/v1/invitations/${encodeURIComponent(invitationId)}`;
@@ -181,6 +182,8 @@ export function parseApiKey(value: unknown): ApiKey {
     prefix: field(k, "prefix", isString),
     role: field(k, "role", isRole),
     agentId: field(k, "agentId", isNullableString),
+    // A platform from before environments names none: its keys talk to production.
+    environment: optional(k, "environment", isString, defaultEnvironment),
     createdBy: field(k, "createdBy", isString),
     createdAt: field(k, "createdAt", isString),
     lastUsedAt: field(k, "lastUsedAt", isNullableString),

@@ -89,7 +89,8 @@ export const restAgents: AgentsSource = {
     return parseCreatedId(answer, "/v1/agents");
   },
   updateAgent: (agentId, patch) => changeAgent(agentId, { body: patch }),
-  publishAgent: (agentId, note) => changeAgent(agentId, { action: "publish", body: { note } }),
+  publishAgent: (agentId, note, environment) =>
+    changeAgent(agentId, { action: "publish", body: { note, ...(environment ? { environment } : {}) } }),
   rollbackAgent: (agentId, version) => changeAgent(agentId, { action: "rollback", body: { version } }),
   pauseAgent: (agentId) => changeAgent(agentId, { action: "pause" }),
   resumeAgent: (agentId) => changeAgent(agentId, { action: "resume" }),

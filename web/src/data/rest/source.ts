@@ -7,6 +7,7 @@ import { restAdmin } from "./admin";
 import { restAgents } from "./agents";
 import { restAnalytics } from "./analytics";
 import { restBilling } from "./billing";
+import { restEnvironments } from "./environments";
 import { restEvaluations } from "./evaluations";
 import { restExperiments } from "./experiments";
 import { restFeedback } from "./feedback";
@@ -14,6 +15,7 @@ import { restConversationHistory } from "./history";
 import { restKnowledge } from "./knowledge";
 import { restMonitor } from "./monitor";
 import { restNarrative } from "./narrative";
+import { restOperator } from "./operator";
 import { restPrompts } from "./prompts";
 import { restToolSetMcp } from "./toolSetMcp";
 import { restToolSets } from "./toolSets";
@@ -39,4 +41,6 @@ export const restSource: StudioSource = {
   ...restEvaluations,
   ...restTuning,
   ...restNarrative,
+  ...restEnvironments,
+  ...restOperator,
 };

@@ -4,6 +4,7 @@
  * API. The parsers copy the fields the studio shows, by name, so nothing else an answer carries is kept.
  */
 import type { WhatsAppConnection, WhatsAppDocuments, WhatsAppSource, WhatsAppTemplate } from "../whatsapp";
+import { defaultEnvironment } from "../environments";
 import { requestAsSignedIn } from "../session";
 import {
   field,
@@ -11,6 +12,7 @@ import {
   isString,
   isStringArray,
   list,
+  optional,
   parseWith,
   record,
   ShapeError,
@@ -83,6 +85,8 @@ export function parseWhatsAppConnection(value: unknown): WhatsAppConnection {
     phoneNumberId: field(c, "phoneNumberId", isString),
     wabaId: field(c, "wabaId", isString),
     agentId: field(c, "agentId", isString),
+    // A platform from before environments names none: its numbers talk to production.
+    environment: optional(c, "environment", isString, defaultEnvironment),
     template: parseTemplate(c.template),
     documents: parseDocuments(c.documents),
     createdAt: field(c, "createdAt", isString),

@@ -4,6 +4,7 @@
  * key and the theme go into a snippet people paste into their sites, so a key of another shape is refused
  * rather than shown.
  */
+import { defaultEnvironment } from "../environments";
 import { requestAsSignedIn } from "../session";
 import {
   widgetPositions,
@@ -92,6 +93,8 @@ export function parseWidgetRecord(value: unknown): Widget {
     allowedOrigins: field(w, "allowedOrigins", isStringArray),
     theme: parseTheme(w.theme),
     identityVerification: field(w, "identityVerification", isBoolean),
+    // A platform from before environments names none: its widgets talk to production.
+    environment: optional(w, "environment", isString, defaultEnvironment),
     createdAt: field(w, "createdAt", isString),
     updatedAt: field(w, "updatedAt", isString),
     lastActivityAt: field(w, "lastActivityAt", isNullableString),

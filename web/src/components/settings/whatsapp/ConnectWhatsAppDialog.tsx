@@ -18,6 +18,8 @@ import {
   Typography,
 } from "@mui/material";
 import type { Agent } from "../../../data/agents";
+import { standardEnvironments } from "../../../data/environments";
+import { useEnvironments } from "../../../data/hooks/environments";
 import type { KnowledgeBaseList } from "../../../data/knowledgeBases";
 import type { PlatformRequestError } from "../../../data/platform";
 import type { RemoteData } from "../../../data/useRemoteData";
@@ -98,6 +100,7 @@ export function ConnectWhatsAppDialog({
   );
   const [problems, setProblems] = useState<WhatsAppDraftProblems>({});
   const refusal = describeRefusal(error);
+  const environments = useEnvironments().data ?? standardEnvironments;
   const fieldId = (name: WhatsAppDraftField) => `${formId}-${name}`;
 
   const change = (name: WhatsAppDraftField, value: string) => {
@@ -225,6 +228,26 @@ export function ConnectWhatsAppDialog({
               problem={problem("agentId")}
               onChange={(agentId) => change("agentId", agentId)}
             />
+            <TextField
+              select
+              id={fieldId("environment")}
+              label="Environment"
+              value={draft.environment}
+              onChange={(event) => change("environment", event.target.value)}
+              error={problem("environment") !== undefined}
+              helperText={
+                problem("environment") ??
+                "The number answers with the agent's version serving in this environment."
+              }
+              slotProps={{ select: { native: true } }}
+              fullWidth
+            >
+              {environments.map((e) => (
+                <option key={e.name} value={e.name}>
+                  {e.label}
+                </option>
+              ))}
+            </TextField>
 
             <Alert severity="info" role="note">
               {connection

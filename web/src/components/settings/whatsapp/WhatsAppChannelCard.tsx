@@ -1,5 +1,6 @@
 import { useId, useState } from "react";
-import { Box, Button, Collapse, Stack, Typography } from "@mui/material";
+import { Alert, Box, Button, Collapse, Stack, Typography } from "@mui/material";
+import { useSessionFacts } from "../../SessionFacts";
 import { hasPermission } from "../../../data/admin";
 import { useAgents, useKnowledgeBases } from "../../../data/hooks/agents";
 import { useWhatsAppConnections } from "../../../data/hooks/whatsapp";
@@ -58,6 +59,7 @@ type Change = "connect" | "edit" | "disconnect";
 
 /** The connected numbers, with connecting, editing and disconnecting. */
 function WhatsAppConnections({ exampleAgentId }: { readonly exampleAgentId: string }) {
+  const facts = useSessionFacts();
   const listId = useId();
   const apiId = useId();
   const studio = useStudio();
@@ -114,6 +116,8 @@ function WhatsAppConnections({ exampleAgentId }: { readonly exampleAgentId: stri
 
   const list = connections.data;
   const formAction = form.editing ? "edit" : "connect";
+  // The platform operator may turn WhatsApp off for the workspace: numbers stay listed, nothing new connects.
+  const turnedOff = facts.workspace?.features.whatsapp === false;
 
   return (
     <Stack spacing={2}>
@@ -122,11 +126,17 @@ function WhatsAppConnections({ exampleAgentId }: { readonly exampleAgentId: stri
           Connected numbers
         </Typography>
         {list && (
-          <Button variant="contained" onClick={() => openForm()}>
+          <Button variant="contained" onClick={() => openForm()} disabled={turnedOff}>
             Connect a number
           </Button>
         )}
       </Box>
+      {turnedOff && (
+        <Alert severity="info">
+          WhatsApp is turned off for this workspace by the platform operator: numbers cannot be connected or
+          changed, and messages to them are not answered. Ask the operator to turn it back on.
+        </Alert>
+      )}
       {connections.error && !list && (
         <SectionLoadError
           error={connections.error}

@@ -25,6 +25,8 @@ import {
   type WidgetInput,
   type WidgetPatch,
 } from "../../../data/widgets";
+import { defaultEnvironment, standardEnvironments } from "../../../data/environments";
+import { useEnvironments } from "../../../data/hooks/environments";
 import { FormErrorAlert } from "../../FormErrorAlert";
 
 /** What the dialog asks for: a new widget (`widget` undefined), or a change to `widget`. */
@@ -74,6 +76,8 @@ export function WidgetSettingsDialog({
   const [agentId, setAgentId] = useState(widget?.agentId ?? "");
   const [origins, setOrigins] = useState(widget?.allowedOrigins.join("\n") ?? "");
   const [verification, setVerification] = useState(widget?.identityVerification ?? false);
+  const [environment, setEnvironment] = useState(widget?.environment ?? defaultEnvironment);
+  const environments = useEnvironments().data ?? standardEnvironments;
   const [problems, setProblems] = useState<Problems>({});
 
   // Until someone picks one, a new widget talks to the first published agent.
@@ -112,6 +116,8 @@ export function WidgetSettingsDialog({
           agentId: chosenAgent,
           allowedOrigins: read.origins,
           identityVerification: verification,
+          // Production is the platform's default: named only when it is another one.
+          ...(environment !== defaultEnvironment ? { environment } : {}),
         },
       });
       return;
@@ -123,6 +129,7 @@ export function WidgetSettingsDialog({
       patch: {
         ...(trimmed !== widget.name ? { name: trimmed } : {}),
         ...(chosenAgent !== widget.agentId ? { agentId: chosenAgent } : {}),
+        ...(environment !== widget.environment ? { environment } : {}),
         ...(sameOrigins ? {} : { allowedOrigins: read.origins }),
         ...(verification !== widget.identityVerification ? { identityVerification: verification } : {}),
       },
@@ -204,6 +211,24 @@ export function WidgetSettingsDialog({
                 to publish one.
               </Typography>
             )}
+            <TextField
+              select
+              label="Environment"
+              value={environment}
+              onChange={(event) => {
+                setEnvironment(event.target.value);
+                onEdit();
+              }}
+              helperText="The widget answers with the agent's version serving in this environment."
+              slotProps={{ select: { native: true } }}
+              fullWidth
+            >
+              {environments.map((e) => (
+                <option key={e.name} value={e.name}>
+                  {e.label}
+                </option>
+              ))}
+            </TextField>
             <TextField
               label="Allowed origins"
               value={origins}
