@@ -300,7 +300,7 @@ describe("Agent Studio: from sign-in to rollback", () => {
     await dialog.waitFor({ state: "hidden" });
     await status().getByText("Conversations now get version 1.").waitFor();
     await versions.getByRole("listitem", { name: "Version 1" }).getByText("Serving").waitFor();
-    await page.getByText("Serving: v1 of 2 (rolled back)").waitFor();
+    await page.getByText("Serving: v1 of 2 (newer in other environments or rolled back)").waitFor();
 
     // The playground offers every version, the served one marked, and it answers as version 1 did.
     await page.getByRole("link", { name: "Try it" }).click();
