@@ -11,6 +11,7 @@ import { accountSchema, rollupSchema } from "../billing/schema.js";
 import { tenantSchema } from "../identity/tenants.js";
 import type { Deps } from "../platform/deps.js";
 import { everyMatch } from "../platform/paging.js";
+import { tenantOf } from "./people.js";
 
 export const billingOverviewSchema = z.object({
   period: z.string(),
@@ -24,8 +25,6 @@ export const billingOverviewSchema = z.object({
     z.object({ tenantId: z.string(), name: z.string(), creditsUsedMicros: z.number(), turns: z.number() }),
   ),
 });
-
-const tenantOf = (path: string): string => path.split("/")[1] ?? "";
 
 export async function installationBilling(deps: Deps): Promise<z.infer<typeof billingOverviewSchema>> {
   const now = deps.clock.nowIso();

@@ -43,7 +43,7 @@ export const userRowSchema = z.object({
 export type UserRow = z.infer<typeof userRowSchema>;
 
 /** The tenant id of a document under `tenants/{tenantId}/...`. */
-const tenantOf = (path: string): string => path.split("/")[1] ?? "";
+export const tenantOf = (path: string): string => path.split("/")[1] ?? "";
 
 export async function listUsers(
   deps: Deps,

@@ -17,7 +17,8 @@ import { AppError, isAppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
 import { environmentNameSchema, productionEnvironment } from "../identity/environments.js";
-import { requireEnvironment, selectorIn, servedVersion, servingIn, writeRelease } from "./environments.js";
+import { selectorIn, servedVersion, servingIn, writeRelease } from "./environments.js";
+import { requireEnvironment } from "../identity/tenants.js";
 import {
   agentConfigSchema,
   agentPath,

@@ -5,9 +5,7 @@
  * the promotion history the studio shows and what a rollback goes back along.
  */
 import { productionEnvironment } from "../identity/environments.js";
-import { workspaceStanding } from "../identity/tenants.js";
 import type { Deps } from "../platform/deps.js";
-import { AppError } from "../platform/errors.js";
 import type { Transaction } from "../platform/ports.js";
 import { releasesPath, releaseSchema, type Agent, type Release, type VersionSelector } from "./schema.js";
 
@@ -34,17 +32,6 @@ export function versionIn(
 /** The selector a conversation started in an environment gets (production's is `published`). */
 export const selectorIn = (environment: string): VersionSelector =>
   environment === productionEnvironment ? "published" : { environment };
-
-/** Refuses an environment the workspace does not have. */
-export async function requireEnvironment(deps: Deps, tenantId: string, environment: string): Promise<void> {
-  const { environments } = await workspaceStanding(deps, tenantId);
-  if (!environments.some((e) => e.name === environment)) {
-    throw new AppError(
-      "invalid-argument",
-      `Unknown environment "${environment}" (this workspace has ${environments.map((e) => e.name).join(", ")})`,
-    );
-  }
-}
 
 /** The agent patch that makes `environment` (not production) serve `version`. */
 export function servingIn(

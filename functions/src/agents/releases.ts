@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { environmentNameSchema, productionEnvironment } from "../identity/environments.js";
-import { workspaceStanding } from "../identity/tenants.js";
+import { requireEnvironment, workspaceStanding } from "../identity/tenants.js";
 import type { Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
@@ -128,14 +128,8 @@ export async function promote(
   input: z.infer<typeof promoteInput>,
 ): Promise<AgentEnvironments> {
   const { tenantId } = caller;
-  const { environments } = await workspaceStanding(deps, tenantId);
+  const environments = await requireEnvironment(deps, tenantId, environment, "not-found");
   const at = environments.findIndex((e) => e.name === environment);
-  if (at < 0) {
-    throw new AppError(
-      "not-found",
-      `Unknown environment "${environment}" (this workspace has ${environments.map((e) => e.name).join(", ")})`,
-    );
-  }
   const agent = await getAgent(deps, tenantId, agentId);
   let version = input.version;
   let from: string | null = null;

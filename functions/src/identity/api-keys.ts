@@ -12,7 +12,7 @@ import { idPattern } from "../platform/ids.js";
 import type { Transaction } from "../platform/ports.js";
 import { productionEnvironment } from "./environments.js";
 import { memberPath } from "./schema.js";
-import { workspaceStanding } from "./tenants.js";
+import { requireEnvironment } from "./tenants.js";
 
 export const apiKeySchema = z.object({
   name: z.string().min(1).max(120),
@@ -135,13 +135,7 @@ export async function issueApiKey(
   requireAgent: (deps: Deps, tenantId: string, agentId: string) => Promise<unknown>,
 ): Promise<{ id: string; key: string }> {
   const environment = input.environment ?? productionEnvironment;
-  const { environments } = await workspaceStanding(deps, caller.tenantId);
-  if (!environments.some((e) => e.name === environment)) {
-    throw new AppError(
-      "invalid-argument",
-      `Unknown environment "${environment}" (this workspace has ${environments.map((e) => e.name).join(", ")})`,
-    );
-  }
+  await requireEnvironment(deps, caller.tenantId, environment);
   if (roleRank(input.role) > roleRank(caller.role)) {
     throw new AppError(
       "permission-denied",

@@ -106,6 +106,26 @@ export function workspaceStanding(deps: Deps, tenantId: string): Promise<Standin
 
 export const forgetStanding = (tenantId: string): void => standings.forget(tenantId);
 
+/**
+ * Refuses an environment the workspace does not have (`code`: `not-found` when it names a path segment);
+ * answers the workspace's environments in promotion order.
+ */
+export async function requireEnvironment(
+  deps: Deps,
+  tenantId: string,
+  environment: string,
+  code: "invalid-argument" | "not-found" = "invalid-argument",
+): Promise<readonly Environment[]> {
+  const { environments } = await workspaceStanding(deps, tenantId);
+  if (!environments.some((e) => e.name === environment)) {
+    throw new AppError(
+      code,
+      `Unknown environment "${environment}" (this workspace has ${environments.map((e) => e.name).join(", ")})`,
+    );
+  }
+  return environments;
+}
+
 /** The refusal a suspended workspace's requests and channels get. */
 export function suspendedError(tenantId: string, suspension: Suspension): AppError {
   return new AppError(
