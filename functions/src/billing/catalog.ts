@@ -162,6 +162,12 @@ export function costOf(event: UsageEvent, catalog: Catalog): number {
     case "tool":
       whole += BigInt(p.toolCall);
       break;
+    case "model": {
+      const model = p.models[event.model] ?? p.defaultModel;
+      millionths += perMillion(event.inputTokens, model.inputPerMillion);
+      millionths += perMillion(event.outputTokens, model.outputPerMillion);
+      break;
+    }
   }
   const total = whole + (millionths + 999_999n) / 1_000_000n;
   return Number(total);
@@ -188,5 +194,8 @@ export function countersOf(event: UsageEvent): Partial<Counters> {
       return { messagesSent: 1 };
     case "tool":
       return { toolCalls: 1 };
+    case "model":
+      // Tokens only: a judge's or simulated user's call is no turn and starts no conversation.
+      return { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
   }
 }

@@ -60,21 +60,22 @@ function addEvent(rollup: Rollup, event: UsageEvent, cost: number): void {
   const add = countersOf(event);
   const latencyMs = event.kind === "turn" ? event.latencyMs : null;
   addTo(rollup, add, cost, event.at, latencyMs);
-  if (event.kind === "turn" && event.sandbox) {
+  if ((event.kind === "turn" || event.kind === "model") && event.sandbox) {
     // Billed like any turn (above, and in `models`), and counted apart: no channel's traffic.
     addTo((rollup.sandbox ??= emptyCounters()), add, cost, event.at, latencyMs);
   } else if (event.kind === "turn" || event.kind === "message" || event.kind === "tool") {
     const channel = (rollup.channels[event.channel] ??= emptyCounters());
     addTo(channel, add, cost, event.at, latencyMs);
   }
-  if (event.kind === "turn") {
+  if (event.kind === "turn" || event.kind === "model") {
     const key = `${event.agentId}|${event.model}`;
     const m = (rollup.models[key] ??= modelUsageSchema.parse({ agentId: event.agentId, model: event.model }));
-    m.turns += event.status === "failed" ? 0 : 1;
-    m.failed += event.status === "failed" ? 1 : 0;
+    const failed = event.kind === "turn" && event.status === "failed";
+    m.turns += event.kind === "turn" && !failed ? 1 : 0;
+    m.failed += failed ? 1 : 0;
     m.inputTokens += event.inputTokens;
     m.outputTokens += event.outputTokens;
-    m.toolCalls += event.toolCalls;
+    m.toolCalls += event.kind === "turn" ? event.toolCalls : 0;
     m.costMicros += cost;
   }
 }
@@ -108,7 +109,9 @@ export async function meterEvent(deps: Deps, tenantId: string, eventId: string):
     const day = dayOf(event.at);
     const month = periodOf(event.at);
     const byModel =
-      event.kind === "turn" ? usageByModelPath(tenantId, day, event.agentId, event.model) : null;
+      event.kind === "turn" || event.kind === "model"
+        ? usageByModelPath(tenantId, day, event.agentId, event.model)
+        : null;
     const [dailySnap, monthlySnap, modelSnap, stored] = await Promise.all([
       tx.get(usageDailyPath(tenantId, day)),
       tx.get(usageMonthlyPath(tenantId, month)),
@@ -123,7 +126,7 @@ export async function meterEvent(deps: Deps, tenantId: string, eventId: string):
     addEvent(monthly, event, cost);
     tx.set(usageDailyPath(tenantId, day), daily);
     tx.set(usageMonthlyPath(tenantId, month), monthly);
-    if (byModel && event.kind === "turn") {
+    if (byModel && (event.kind === "turn" || event.kind === "model")) {
       const rollup = modelSnap
         ? modelRollupSchema.parse(modelSnap.data)
         : modelRollupSchema.parse({ period: day, agentId: event.agentId, model: event.model });

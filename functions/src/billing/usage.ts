@@ -88,11 +88,34 @@ export const toolEventSchema = z.object({
   meteredAt: z.string().nullable().optional(),
 });
 
+/**
+ * A model call the platform made for the workspace outside any turn: an eval run's LLM judge grading an
+ * answer, or the model playing a simulation's end user. Priced on its tokens like a turn's, always Sandbox
+ * usage (its own line in the usage report, left out of analytics), and no turn or conversation.
+ */
+export const modelEventSchema = z.object({
+  kind: z.literal("model"),
+  purpose: z.enum(["judge", "simulated-user"]),
+  /** The agent under test. */
+  agentId: z.string(),
+  /** What the call served: `run:{runId}` or `simulation:{simulationId}`. */
+  source: z.string(),
+  /** `provider/model`, as on a turn. */
+  model: z.string(),
+  inputTokens: count,
+  outputTokens: count,
+  sandbox: z.literal(true),
+  at: z.string(),
+  meteredAt: z.string().nullable().optional(),
+});
+export type ModelEvent = z.infer<typeof modelEventSchema>;
+
 export const usageEventSchema = z.discriminatedUnion("kind", [
   turnEventSchema,
   ingestionEventSchema,
   messageEventSchema,
   toolEventSchema,
+  modelEventSchema,
 ]);
 export type UsageEvent = z.infer<typeof usageEventSchema>;
 export type TurnEvent = z.infer<typeof turnEventSchema>;
@@ -206,4 +229,22 @@ export async function meterToolCall(
   event: Omit<z.infer<typeof toolEventSchema>, "kind" | "meteredAt">,
 ): Promise<void> {
   await store.create(usageEventPath(tenantId, `tool_${id}`), { kind: "tool", ...event, meteredAt: null });
+}
+
+/**
+ * Records a model call made outside a turn (after it returned, with the provider's token counts; a call that
+ * failed reported none and is not metered). Each call is its own event: two calls are two spends.
+ */
+export async function meterModelCall(
+  store: { create(path: string, data: Record<string, unknown>): Promise<void> },
+  tenantId: string,
+  id: string,
+  event: Omit<ModelEvent, "kind" | "sandbox" | "meteredAt">,
+): Promise<void> {
+  await store.create(usageEventPath(tenantId, `model_${id}`), {
+    kind: "model",
+    ...event,
+    sandbox: true,
+    meteredAt: null,
+  });
 }

@@ -16,6 +16,16 @@ import {
   type FakeOpenAIServer,
   type FakeReply,
 } from "../platform/testing/fake-openai-server.js";
+import { catalogAt, costOf } from "../billing/catalog.js";
+import { meterEvent } from "../billing/meter.js";
+import { rollupSchema, usageDailyPath } from "../billing/schema.js";
+import {
+  turnEventSchema,
+  usageEventPath,
+  usageEventSchema,
+  usageEventsPath,
+  type ModelEvent,
+} from "../billing/usage.js";
 import { judgeAnswer, parseJudgeReply } from "./judge.js";
 import { runSimulation, type SimulationView } from "./simulations.js";
 
@@ -221,6 +231,107 @@ describe("a model-driven end user", () => {
     });
     expect(sim.steps[0]).toMatchObject({ status: "failed", answer: null });
     expect(sim.steps[0]?.traceId).toBeTruthy();
+  });
+});
+
+describe("Sandbox usage of the judge and the simulated user", () => {
+  const modelEvents = async (source: string): Promise<ModelEvent[]> =>
+    (await platform.deps.store.query({ collection: usageEventsPath("acme") }))
+      .map((s) => usageEventSchema.parse(s.data))
+      .filter((e): e is ModelEvent => e.kind === "model" && e.source === source);
+
+  it("meters each call of the model playing the end user, as Sandbox usage with its tokens", async () => {
+    fake.replyToChat(
+      { kind: "answer", content: "Which class can I book for a four-hour flight?" },
+      { kind: "answer", content: supported },
+      { kind: "answer", content: "DONE" },
+    );
+    const sim = await runSimulation(platform.deps, owner, {
+      agentId,
+      endUser: { persona: "p", goal: "g", maxTurns: 3 },
+    });
+    expect(sim.userModel?.calls).toBe(2);
+    const events = await modelEvents(`simulation:${sim.id}`);
+    expect(events).toHaveLength(2);
+    expect(events.every((e) => e.purpose === "simulated-user" && e.sandbox && e.agentId === agentId)).toBe(
+      true,
+    );
+    expect(events[0]?.model).toMatch(/^openai-compatible\//);
+    expect(events.reduce((n, e) => n + e.inputTokens, 0)).toBe(sim.userModel?.inputTokens);
+    expect(events.reduce((n, e) => n + e.outputTokens, 0)).toBe(sim.userModel?.outputTokens);
+  });
+
+  it("meters the judge's call of an eval run, and bills it on the Sandbox line, not as a turn", async () => {
+    const day = platform.deps.clock.nowIso().slice(0, 10);
+    const dayRollup = async () =>
+      rollupSchema.parse(
+        (await platform.deps.store.get(usageDailyPath("acme", day)))?.data ?? { period: day },
+      );
+    // Everything earlier is metered first, so the day's change below is this run's alone.
+    for (const s of await platform.deps.store.query({ collection: usageEventsPath("acme") }))
+      await meterEvent(platform.deps, "acme", s.id);
+    const before = await dayRollup();
+    const dataset = await json<{ id: string }>(
+      await platform.fetch("/v1/eval/datasets", { method: "POST", json: { name: "Judged" } }),
+    );
+    await platform.fetch(`/v1/eval/datasets/${dataset.id}/items`, {
+      method: "POST",
+      json: { question: "Which class must I book for a four-hour flight?", expectedFacts: ["economy class"] },
+    });
+    fake.replyToChat(
+      { kind: "answer", content: supported },
+      {
+        kind: "answer",
+        model: "gpt-judge-1",
+        content: '{"verdict": "correct", "score": 1, "rationale": "It says economy class."}',
+      },
+    );
+    const started = await platform.fetch("/v1/eval/runs", {
+      method: "POST",
+      json: { datasetId: dataset.id, target: { agentId, version: 1 } },
+    });
+    expect(started.status, await started.clone().text()).toBe(202);
+    const run = await json<{ id: string }>(started);
+    await platform.host.runner.idle();
+    const results = await json<{
+      results: { judgement: { verdict: string } | null; traceId: string | null }[];
+    }>(await platform.fetch(`/v1/eval/runs/${run.id}/results`));
+    expect(results.results[0]?.judgement?.verdict).toBe("correct");
+    const [event, ...more] = await modelEvents(`run:${run.id}`);
+    expect(more).toHaveLength(0);
+    expect(event).toMatchObject({
+      kind: "model",
+      purpose: "judge",
+      agentId,
+      model: "openai-compatible/gpt-judge-1",
+      sandbox: true,
+    });
+    expect((event?.inputTokens ?? 0) > 0).toBe(true);
+    expect(event?.at.slice(0, 10)).toBe(day);
+    const judgeIds = (await platform.deps.store.query({ collection: usageEventsPath("acme") }))
+      .filter((s) => (s.data as { source?: string }).source === `run:${run.id}`)
+      .map((s) => s.id);
+
+    // Metered (the local platform's trigger, or here): priced on its tokens, in the Sandbox part of the day
+    // with the turn it graded, no second turn and no channel's traffic.
+    const turn = turnEventSchema.parse(
+      (await platform.deps.store.get(usageEventPath("acme", results.results[0]?.traceId ?? "")))?.data,
+    );
+    expect(turn).toMatchObject({ kind: "turn", sandbox: true });
+    for (const id of [results.results[0]?.traceId ?? "", ...judgeIds])
+      await meterEvent(platform.deps, "acme", id);
+    const after = await dayRollup();
+    const tokens = (e: { inputTokens: number; outputTokens: number }) => e.inputTokens + e.outputTokens;
+    const sandboxTokens = (r: typeof after) => (r.sandbox?.inputTokens ?? 0) + (r.sandbox?.outputTokens ?? 0);
+    expect(sandboxTokens(after) - sandboxTokens(before)).toBe(tokens(turn) + tokens(event as ModelEvent));
+    expect(after.turns - before.turns).toBe(1);
+    expect(after.costMicros - before.costMicros).toBe(
+      costOf(turn, await catalogAt(platform.deps, turn.at)) +
+        costOf(event as ModelEvent, await catalogAt(platform.deps, event?.at ?? "")),
+    );
+    const channelTokens = (r: typeof after) =>
+      Object.values(r.channels).reduce((n, c) => n + c.inputTokens + c.outputTokens, 0);
+    expect(channelTokens(after)).toBe(channelTokens(before));
   });
 });
 

@@ -20,7 +20,7 @@ import { assertAnswering, getAgent, resolveConfig } from "../agents/agents.js";
 import { startConversation } from "../agents/conversations.js";
 import { sendMessage } from "../agents/turn.js";
 import { catalogAt, costOf } from "../billing/catalog.js";
-import { usageEventPath, usageEventSchema } from "../billing/usage.js";
+import { meterModelCall, usageEventPath, usageEventSchema } from "../billing/usage.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError, type ErrorCode } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
@@ -784,7 +784,7 @@ async function runItem(
     error,
   };
   const score = scoreItem(item, outcome);
-  const judgement = await judged(deps, item, outcome);
+  const judgement = await judged(deps, tenantId, runId, run.target.agentId, item, outcome);
   const result: Result = {
     ...pending,
     status: "done",
@@ -833,7 +833,14 @@ async function runItem(
  * The LLM judge's verdict, only when a model that can judge is configured (sandbox/judge.ts) and there is
  * an answer to grade against facts or a reference. A judge that fails leaves the item to the rules alone.
  */
-async function judged(deps: Deps, item: ItemContent, outcome: ItemOutcome): Promise<Result["judgement"]> {
+async function judged(
+  deps: Deps,
+  tenantId: string,
+  runId: string,
+  agentId: string,
+  item: ItemContent,
+  outcome: ItemOutcome,
+): Promise<Result["judgement"]> {
   if (!hasGenerativeModel(deps) || outcome.answer === null || outcome.abstained || item.shouldAbstain)
     return null;
   if (item.expectedFacts.length === 0 && item.referenceAnswer === null) return null;
@@ -844,6 +851,19 @@ async function judged(deps: Deps, item: ItemContent, outcome: ItemOutcome): Prom
       referenceAnswer: item.referenceAnswer,
       expectedFacts: item.expectedFacts,
     });
+    // The judge's tokens are the workspace's Sandbox usage, like the turns it graded (an unparsed reply too:
+    // the tokens were spent).
+    if (verdict) {
+      await meterModelCall(deps.store, tenantId, deps.ids.newId(), {
+        purpose: "judge",
+        agentId,
+        source: `run:${runId}`,
+        model: `${deps.chat.info.provider}/${verdict.model}`,
+        inputTokens: verdict.usage.inputTokens,
+        outputTokens: verdict.usage.outputTokens,
+        at: deps.clock.nowIso(),
+      }).catch((e: unknown) => log.error("could not meter the LLM judge's call", { err: e, tenantId, runId }));
+    }
     return (
       verdict && {
         verdict: verdict.verdict,

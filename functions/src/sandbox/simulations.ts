@@ -21,6 +21,7 @@ import { getTrace } from "../accountability/traces.js";
 import { startConversation } from "../agents/conversations.js";
 import { conversationPath } from "../agents/schema.js";
 import { maxMessageChars, sendMessage } from "../agents/turn.js";
+import { meterModelCall } from "../billing/usage.js";
 import { checkId, tenantPath, type Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError } from "../platform/errors.js";
@@ -500,6 +501,7 @@ export async function runSimulation(
     );
   }
   const target = await resolveTarget(deps, tenantId, input.agentId, input.version);
+  const id = deps.ids.newId();
   const startedAt = deps.clock.nowIso();
   const startedMs = deps.clock.now().getTime();
   const started = performance.now();
@@ -599,6 +601,18 @@ export async function runSimulation(
         used.model = next.model;
         used.inputTokens += next.usage.inputTokens;
         used.outputTokens += next.usage.outputTokens;
+        // The simulated user's tokens are the workspace's Sandbox usage, like the agent's turns it drives.
+        await meterModelCall(deps.store, tenantId, deps.ids.newId(), {
+          purpose: "simulated-user",
+          agentId: target.agentId,
+          source: `simulation:${id}`,
+          model: `${deps.chat.info.provider}/${next.model}`,
+          inputTokens: next.usage.inputTokens,
+          outputTokens: next.usage.outputTokens,
+          at: deps.clock.nowIso(),
+        }).catch((e: unknown) =>
+          log.error("could not meter the simulated end user's call", { err: e, tenantId, simulationId: id }),
+        );
         if (next.done) {
           endedBy = "user-done";
           break;
@@ -637,7 +651,6 @@ export async function runSimulation(
   const ran = steps.filter((s) => s.status !== "not-run");
   const allChecks = steps.flatMap((s) => s.checks);
   const status: Simulation["status"] = error ? "failed" : "completed";
-  const id = deps.ids.newId();
   const simulation: Simulation = {
     name: input.name ?? `Simulation of ${target.agentId}`,
     agentId: target.agentId,
