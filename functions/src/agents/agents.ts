@@ -461,6 +461,18 @@ export function configOf(agent: Agent): AgentConfig {
 }
 
 /**
+ * The draft as it is now, fixed for a Sandbox run: its configuration, with a prompt template's label resolved
+ * to the version it points at now (as publishing pins it), so neither an edit of the draft nor a moved label
+ * changes what the run evaluates.
+ */
+export async function draftSnapshot(deps: Deps, tenantId: string, agent: Agent): Promise<AgentConfig> {
+  const config = configOf(agent);
+  return config.prompt
+    ? { ...config, prompt: await pinPromptRef(deps.store, tenantId, config.prompt) }
+    : config;
+}
+
+/**
  * Runs `change` on the current agent in a transaction; archived agents cannot change. The fields that
  * changed are audited as `audit.action` in the same transaction (nothing is recorded when none did).
  */
@@ -712,6 +724,8 @@ export interface TurnContext {
   readonly endUserKey: string;
   /** False for turns that are not live traffic (Sandbox turns, monitor probes). */
   readonly experiments: boolean;
+  /** The draft as a Sandbox run fixed it (`draftSnapshot`), answering instead of the draft as it is now. */
+  readonly draft?: AgentConfig;
 }
 
 /**
@@ -737,7 +751,7 @@ export async function resolveConfig(
   let config: AgentConfig;
   let version: number | "draft" = "draft";
   let experiment: { id: string; variant: string } | null = null;
-  if (selector === "draft") config = configOf(agent);
+  if (selector === "draft") config = turn?.draft ?? configOf(agent);
   else {
     const served = servedVersion(agent, selector);
     if (served === null) {

@@ -199,6 +199,11 @@ export interface SendOptions {
    * monitor and the knowledge gaps leave it out. It starts no billable conversation.
    */
   readonly sandbox?: boolean;
+  /**
+   * For a Sandbox turn of the draft: the draft's configuration as an eval run took it when it started
+   * (`draftSnapshot`), so editing the draft meanwhile changes nothing in the run. Ignored on other turns.
+   */
+  readonly draft?: AgentConfig;
 }
 
 /** What a turn ends with: the answer and what its message records, and the conversation's new summary. */
@@ -244,7 +249,11 @@ export async function sendMessage(
     tenantId,
     agent,
     conversation.agentVersion,
-    { endUserKey: conversation.endUserRef ?? conversationId, experiments: !sandbox && !synthetic },
+    {
+      endUserKey: conversation.endUserRef ?? conversationId,
+      experiments: !sandbox && !synthetic,
+      ...(sandbox && options.draft ? { draft: options.draft } : {}),
+    },
   );
 
   const traceId = deps.ids.newId();

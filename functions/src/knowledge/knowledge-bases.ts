@@ -2,6 +2,7 @@
  * Knowledge bases: create, read and list. A knowledge base's `active` map says which document versions are
  * searchable.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { recordAudit } from "../platform/audit.js";
 import type { Deps } from "../platform/deps.js";
@@ -55,6 +56,31 @@ export async function getKnowledgeBase(
   kbId: string,
 ): Promise<KnowledgeBaseView> {
   return toView(kbId, await loadKnowledgeBase(deps, tenantId, kbId));
+}
+
+/**
+ * A short fingerprint of what the knowledge bases `kbIds` hold: each base's searchable document versions.
+ * It changes exactly when a version becomes searchable, is re-embedded or is deleted (the `active` map), so two
+ * answers taken under the same fingerprint were given from the same passages. A base that does not exist
+ * counts as empty.
+ */
+export async function knowledgeFingerprint(
+  deps: Deps,
+  tenantId: string,
+  kbIds: readonly string[],
+): Promise<string> {
+  const ids = [...new Set(kbIds)].sort();
+  const snaps = await deps.store.getAll(ids.map((id) => knowledgeBasePath(tenantId, id)));
+  const hash = createHash("sha256");
+  ids.forEach((id, i) => {
+    const snap = snaps[i];
+    const active = snap ? knowledgeBaseSchema.parse(snap.data).active : {};
+    const versions = Object.entries(active)
+      .map(([docId, entry]) => `${docId}:${entry.version}`)
+      .sort();
+    hash.update(`${id}=${versions.join(",")}\n`);
+  });
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** What callers see: the `active` map is internal, summarized as the number of searchable documents. */

@@ -21,7 +21,7 @@ import { AppError, isAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import { idSchema } from "../platform/validation.js";
 import { getDataset } from "./datasets.js";
-import { compareRuns, getRun, reuseKeyOf, startRun, type RunView } from "./runs.js";
+import { compareRuns, getRun, reuseKeyOf, runBasis, startRun, type RunView } from "./runs.js";
 import { activeStatuses, runSchema, runsPath, type RunTarget } from "./schema.js";
 
 export const publishGateInput = z
@@ -77,14 +77,8 @@ export async function checkPublishGate(deps: Deps, caller: Caller, agentId: stri
     }
     throw e;
   }
-  const published = await runFor(
-    deps,
-    caller,
-    gate.datasetId,
-    { agentId, version: agent.publishedVersion },
-    null,
-  );
-  const draft = await runFor(deps, caller, gate.datasetId, { agentId, version: "draft" }, agent.updatedAt);
+  const published = await runFor(deps, caller, gate.datasetId, agent, agent.publishedVersion);
+  const draft = await runFor(deps, caller, gate.datasetId, agent, "draft");
   const [base, candidate] = await Promise.all([
     finished(deps, tenantId, published, deadline),
     finished(deps, tenantId, draft, deadline),
@@ -152,11 +146,13 @@ async function runFor(
   deps: Deps,
   caller: Caller,
   datasetId: string,
-  target: RunTarget,
-  draftOf: string | null,
+  agent: AgentView,
+  version: RunTarget["version"],
 ): Promise<string> {
+  const target: RunTarget = { agentId: agent.id, version };
   const dataset = await getDataset(deps, caller.tenantId, datasetId);
-  const reuseKey = reuseKeyOf(datasetId, dataset.revision, target, draftOf);
+  const basis = await runBasis(deps, caller.tenantId, agent, version);
+  const reuseKey = reuseKeyOf(datasetId, dataset.revision, target, basis);
   const snaps = await deps.store.query({
     collection: runsPath(caller.tenantId),
     where: [{ field: "reuseKey", op: "==", value: reuseKey }],

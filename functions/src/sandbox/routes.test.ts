@@ -15,10 +15,12 @@ import type { ChatModel } from "../platform/ports.js";
 let platform: TestPlatform;
 let hr: string;
 let globexAgent: string;
+let kbId: string;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ RATE_LIMIT_PER_KEY: "0", RATE_LIMIT_PER_TENANT: "0" });
   ({
+    kbId,
     agents: { hr, globex: globexAgent },
   } = await setUpAgents(platform));
 }, 120_000);
@@ -512,6 +514,20 @@ describe("the publish gate", () => {
     expect(
       (await call<{ runs: unknown[] }>("GET", `/v1/eval/runs?datasetId=${datasetId}`)).body.runs,
     ).toHaveLength(runsBefore);
+
+    // Once the knowledge changed (a document added), neither run is reused: both are run again.
+    const added = await call<{ id: string }>("POST", `/v1/knowledge-bases/${kbId}/documents`, {
+      name: "gate-note.md",
+      text: "# Parking\n\nEmployees may park in the north garage.\n",
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(202);
+    await platform.host.runner.idle();
+    expect((await call("POST", `/v1/agents/${hr}/publish`, {})).status).toBe(400);
+    expect(
+      (await call<{ runs: unknown[] }>("GET", `/v1/eval/runs?datasetId=${datasetId}`)).body.runs,
+    ).toHaveLength(runsBefore + 2);
+    expect((await call(`DELETE`, `/v1/knowledge-bases/${kbId}/documents/${added.body.id}`)).status).toBe(204);
+    await platform.host.runner.idle();
 
     await call("PATCH", `/v1/agents/${hr}`, { guardrails: { blockedTopics: [], redactPii: true } });
     const published = await call<{ publishedVersion: number }>("POST", `/v1/agents/${hr}/publish`, {});

@@ -6,13 +6,14 @@
  * out of production: its conversations are not listed, its turns are marked and metered as sandbox usage,
  * which billing reports on its own line and analytics leave out.
  */
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLocalDeps, type LocalDeps } from "@alchemist/local/adapters/deps";
 import { traceSchema, tracesPath } from "../accountability/schema.js";
-import { archiveAgent, createAgent, publishAgent } from "../agents/agents.js";
+import { archiveAgent, createAgent, publishAgent, updateAgent } from "../agents/agents.js";
 import { listConversations, startConversation } from "../agents/conversations.js";
 import { conversationsPath } from "../agents/schema.js";
 import { changePlan } from "../billing/ledger.js";
@@ -380,5 +381,41 @@ describe("what a run does stays out of production", () => {
       run.id ? (await getRun(deps, tenantId, run.id)).scores?.tokens.input : 0,
     );
     expect(report.totals.inputTokens).toBeGreaterThanOrEqual(report.sandbox.inputTokens);
+  });
+});
+
+describe("a run of the draft", () => {
+  const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
+  const instructionsOf = async (runId: string): Promise<string[]> => {
+    const { results } = await listResults(deps, tenantId, runId);
+    return Promise.all(
+      results.map(
+        async (r) =>
+          traceSchema.parse((await deps.store.get(`${tracesPath(tenantId)}/${r.traceId}`))?.data).prompt
+            .instructionsSha256,
+      ),
+    );
+  };
+
+  it("answers with the draft as it was when the run started, whatever is edited meanwhile", async () => {
+    const drafty = (
+      await createAgent(deps, tenantId, { name: "Drafty", instructions: "First instructions." })
+    ).id;
+    const datasetId = await dataset(6, "Draft snapshot");
+    const target = { agentId: drafty, version: "draft" as const };
+    const { run } = await startRun(deps, tenantId, { datasetId, target }, "tester");
+    // Edited after the run started and before any item ran.
+    await updateAgent(deps, tenantId, drafty, { instructions: "Edited while the run waited." });
+    expect(await runEvalTask(deps, task(run.id))).toBe("completed: 6 item(s) scored");
+    expect(await instructionsOf(run.id)).toEqual(Array(6).fill(sha256("First instructions.")));
+    // Its view names the draft it ran by when it was saved, without the configuration.
+    const view = await getRun(deps, tenantId, run.id);
+    expect(view.draftOf).toBeTruthy();
+    expect("draft" in view).toBe(false);
+
+    // A run started after the edit answers with the edit.
+    const { run: after } = await startRun(deps, tenantId, { datasetId, target }, "tester");
+    await runEvalTask(deps, task(after.id));
+    expect(await instructionsOf(after.id)).toEqual(Array(6).fill(sha256("Edited while the run waited.")));
   });
 });

@@ -16,11 +16,13 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { getTrace } from "../accountability/traces.js";
-import { assertAnswering, getAgent, resolveConfig } from "../agents/agents.js";
+import { assertAnswering, draftSnapshot, getAgent, resolveConfig, type AgentView } from "../agents/agents.js";
+import type { AgentConfig } from "../agents/schema.js";
 import { startConversation } from "../agents/conversations.js";
 import { sendMessage } from "../agents/turn.js";
 import { catalogAt, costOf } from "../billing/catalog.js";
 import { meterModelCall, usageEventPath, usageEventSchema } from "../billing/usage.js";
+import { knowledgeFingerprint } from "../knowledge/knowledge-bases.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError, type ErrorCode } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
@@ -101,12 +103,20 @@ export const startRunInput = z
   .strict();
 export type StartRunInput = z.input<typeof startRunInput>;
 
-export type RunView = Omit<Run, "lease" | "reuseKey" | "idempotencyKey" | "prepared"> & {
+export type RunView = Omit<Run, "lease" | "reuseKey" | "idempotencyKey" | "prepared" | "draft"> & {
   readonly id: string;
 };
 
 export const runView = (id: string, run: Run): RunView => {
-  const { lease: _lease, reuseKey: _reuse, idempotencyKey: _key, prepared: _prepared, ...rest } = run;
+  // The draft's snapshot stays internal: a run's view says which draft it was by `draftOf`.
+  const {
+    lease: _lease,
+    reuseKey: _reuse,
+    idempotencyKey: _key,
+    prepared: _prepared,
+    draft: _draft,
+    ...rest
+  } = run;
   return { id, ...rest };
 };
 
@@ -118,10 +128,44 @@ export function reuseKeyOf(
   datasetId: string,
   revision: number,
   target: RunTarget,
-  draftOf: string | null,
+  basis: { readonly draftOf: string | null; readonly knowledge: string | null },
 ): string {
-  const version = target.version === "draft" ? `draft@${draftOf ?? ""}` : `v${target.version}`;
-  return `${datasetId}|r${revision}|${target.agentId}|${version}`;
+  const version = target.version === "draft" ? `draft@${basis.draftOf ?? ""}` : `v${target.version}`;
+  return `${datasetId}|r${revision}|${target.agentId}|${version}|k${basis.knowledge ?? ""}`;
+}
+
+/** What a run of a target answers with, fixed when it starts. */
+export interface RunBasis {
+  /** The draft's `updatedAt` (runs of the draft). */
+  readonly draftOf: string | null;
+  /** The draft's configuration then (runs of the draft). */
+  readonly draft: AgentConfig | null;
+  /** The fingerprint of the knowledge bases the target searches. */
+  readonly knowledge: string;
+}
+
+/**
+ * The basis of a run of `version` of `agent` now: for the draft, its snapshot; for any target, the fingerprint
+ * of the knowledge its configuration searches. Throws what resolving the configuration throws (a version
+ * that does not exist, a prompt that no longer renders).
+ */
+export async function runBasis(
+  deps: Deps,
+  tenantId: string,
+  agent: AgentView,
+  version: RunTarget["version"],
+): Promise<RunBasis> {
+  const draft = version === "draft" ? await draftSnapshot(deps, tenantId, agent) : null;
+  const { config } = await resolveConfig(deps, tenantId, agent, version, {
+    endUserKey: "",
+    experiments: false,
+    ...(draft ? { draft } : {}),
+  });
+  return {
+    draftOf: version === "draft" ? agent.updatedAt : null,
+    draft,
+    knowledge: await knowledgeFingerprint(deps, tenantId, config.knowledgeBaseIds),
+  };
 }
 
 async function readRun(deps: Deps, tenantId: string, runId: string): Promise<Run> {
@@ -162,9 +206,8 @@ export async function startRun(
   }
   const agent = await getAgent(deps, tenantId, target.agentId);
   assertAnswering(agent, target.version);
-  await resolveConfig(deps, tenantId, agent, target.version);
-  const draftOf = target.version === "draft" ? agent.updatedAt : null;
-  const reuseKey = reuseKeyOf(datasetId, dataset.revision, target, draftOf);
+  const basis = await runBasis(deps, tenantId, agent, target.version);
+  const reuseKey = reuseKeyOf(datasetId, dataset.revision, target, basis);
 
   const same = await deps.store.query({
     collection: runsPath(tenantId),
@@ -197,7 +240,9 @@ export async function startRun(
     datasetName: dataset.name,
     datasetRevision: null,
     target,
-    draftOf,
+    draftOf: basis.draftOf,
+    draft: basis.draft,
+    knowledge: basis.knowledge,
     status: "queued",
     progress: { done: 0, total: dataset.itemCount, errors: 0 },
     scores: null,
@@ -698,7 +743,7 @@ async function prepare(deps: Deps, tenantId: string, runId: string, holder: stri
     const patch = {
       prepared: true,
       datasetRevision: taken.revision,
-      reuseKey: reuseKeyOf(run.datasetId, taken.revision, run.target, run.draftOf),
+      reuseKey: reuseKeyOf(run.datasetId, taken.revision, run.target, run),
       progress: { done: 0, total: taken.items.length, errors: 0 },
       updatedAt: deps.clock.nowIso(),
     };
@@ -755,7 +800,13 @@ async function runItem(
   for (const content of scriptOf(item)) {
     const t = performance.now();
     try {
-      last = await sendMessage(deps, tenantId, conversation.id, { content }, { sandbox: true });
+      last = await sendMessage(
+        deps,
+        tenantId,
+        conversation.id,
+        { content },
+        { sandbox: true, ...(run.draft ? { draft: run.draft } : {}) },
+      );
       latencyMs = Math.round((performance.now() - t) * 10) / 10;
       if (last.traceId) traceIds.push(last.traceId);
     } catch (e) {
@@ -862,7 +913,9 @@ async function judged(
         inputTokens: verdict.usage.inputTokens,
         outputTokens: verdict.usage.outputTokens,
         at: deps.clock.nowIso(),
-      }).catch((e: unknown) => log.error("could not meter the LLM judge's call", { err: e, tenantId, runId }));
+      }).catch((e: unknown) =>
+        log.error("could not meter the LLM judge's call", { err: e, tenantId, runId }),
+      );
     }
     return (
       verdict && {

@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import { checkId, tenantPath } from "../platform/caller.js";
+import { agentConfigSchema } from "../agents/schema.js";
 import { maxMessageChars } from "../agents/turn.js";
 import { idPattern } from "../platform/ids.js";
 
@@ -251,6 +252,16 @@ export const runSchema = z.object({
   target: runTargetSchema,
   /** For a run of the draft: the agent's `updatedAt` when it started (a later edit is another draft). */
   draftOf: z.string().nullable(),
+  /**
+   * For a run of the draft: the draft as it was when the run started (`draftSnapshot`), which every item
+   * answers with. Null on runs of a version, and on runs stored before snapshots (they ran the live draft).
+   */
+  draft: agentConfigSchema.nullable().default(null),
+  /**
+   * The fingerprint of the target's knowledge when the run started (`knowledgeFingerprint`): a run is reused
+   * only under the same documents. Null on runs stored before it.
+   */
+  knowledge: z.string().nullable().default(null),
   status: z.enum(runStatuses),
   progress: z.object({ done: count, total: count, errors: count }),
   scores: runScoresSchema.nullable(),
