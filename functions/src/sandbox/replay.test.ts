@@ -9,6 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordPageSpec } from "../platform/paging.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import type { Trace } from "../accountability/schema.js";
@@ -24,7 +25,6 @@ import type { Deps } from "../platform/deps.js";
 import {
   diffAnswers,
   diffWords,
-  recordPageSpec,
   replayListing,
   replaysPath,
   replayTrace,

@@ -28,7 +28,8 @@ import { checkId, tenantPath, type Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
-import type { DocSnapshot, Filter, QuerySpec } from "../platform/ports.js";
+import { pageOfRecords, recordPageQuery } from "../platform/paging.js";
+import type { Filter } from "../platform/ports.js";
 import { idSchema, validate } from "../platform/validation.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -510,55 +511,6 @@ export async function getReplay(deps: Deps, tenantId: string, replayId: string):
 // Listing (replays and simulations: records written once, listed newest first)
 // ---------------------------------------------------------------------------------------------------
 
-const pageLimit = z.coerce
-  .number({ error: "must be a whole number from 1 to 100" })
-  .int("must be a whole number from 1 to 100")
-  .min(1, "must be a whole number from 1 to 100")
-  .max(100, "must be a whole number from 1 to 100")
-  .default(20);
-
-/** The query string of a listing of records written once: a page size and the previous page's `nextCursor`. */
-export const recordPageQuery = z.object({ limit: pageLimit, cursor: idSchema.optional() });
-
-/** The query behind a page of records: newest first, one more than the page (to know whether more follow). */
-export function recordPageSpec(collection: string, where: readonly Filter[], limit: number): QuerySpec {
-  return { collection, where, orderBy: [{ field: "createdAt", direction: "desc" }], limit: limit + 1 };
-}
-
-/**
- * One page of immutable records, newest first, each page after the record named by `cursor` (the last id
- * of the previous one). Records never change once written, so a document cursor is exact. An equality
- * filter with this order needs a composite index (firestore.indexes.json).
- */
-export async function pageOfRecords<T>(
-  deps: Deps,
-  collection: string,
-  where: Filter[],
-  page: { limit: number; cursor?: string | undefined },
-  parse: (snap: DocSnapshot) => T,
-): Promise<{ items: T[]; nextCursor: string | null }> {
-  let after: DocSnapshot | undefined;
-  if (page.cursor) {
-    const snap = await deps.store.get(`${collection}/${checkId(page.cursor, "cursor")}`);
-    if (!snap) {
-      throw new AppError(
-        "invalid-argument",
-        "Invalid query parameter: cursor: must be the nextCursor of a previous page",
-      );
-    }
-    after = snap;
-  }
-  const snaps = await deps.store.query({
-    ...recordPageSpec(collection, where, page.limit),
-    ...(after ? { startAfter: after } : {}),
-  });
-  const items = snaps.slice(0, page.limit);
-  return {
-    items: items.map(parse),
-    nextCursor: snaps.length > page.limit ? (items.at(-1)?.id ?? null) : null,
-  };
-}
-
 export const replayListQuery = recordPageQuery.extend({ traceId: idSchema.optional() }).strict();
 
 /** What a listing of replays asks for: the validated query string as a collection, filters and a page. */
@@ -575,7 +527,7 @@ export async function listReplays(
   query: Record<string, string>,
 ): Promise<{ replays: ReplayView[]; nextCursor: string | null }> {
   const { collection, where, page } = replayListing(tenantId, query);
-  const { items, nextCursor } = await pageOfRecords(deps, collection, where, page, (s) => ({
+  const { items, nextCursor } = await pageOfRecords(deps.store, collection, where, page, (s) => ({
     id: s.id,
     ...replaySchema.parse(s.data),
   }));

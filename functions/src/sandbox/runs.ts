@@ -27,12 +27,11 @@ import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError, type ErrorCode } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { log } from "../platform/log.js";
-import { everyMatch } from "../platform/paging.js";
+import { everyMatch, pageOfRecords } from "../platform/paging.js";
 import type { DocSnapshot, Filter } from "../platform/ports.js";
 import { idSchema, validate } from "../platform/validation.js";
 import { getDataset, itemsForRun } from "./datasets.js";
 import { hasGenerativeModel, judgeAnswer } from "./judge.js";
-import { pageOfRecords } from "./replay.js";
 import {
   activeStatuses,
   evalLimits,
@@ -363,7 +362,7 @@ export async function listRuns(
   if (parsed.datasetId) where.push({ field: "datasetId", op: "==", value: parsed.datasetId });
   if (parsed.agentId) where.push({ field: "target.agentId", op: "==", value: parsed.agentId });
   const { items, nextCursor } = await pageOfRecords(
-    deps,
+    deps.store,
     runsPath(tenantId),
     where,
     { limit: parsed.limit, cursor: parsed.cursor },

@@ -5,6 +5,7 @@
  * refusals that store nothing (an archived agent, another workspace's agent, a model-driven end user with
  * only the built-in model); oversized and malformed scenarios; listing.
  */
+import { recordPageSpec } from "../platform/paging.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
 import type { Trace } from "../accountability/schema.js";
@@ -13,7 +14,6 @@ import { answer, scriptedModel } from "../agents/testing/scripted-model.js";
 import type { Caller } from "../platform/caller.js";
 import { manualClock } from "../platform/clock.js";
 import { AppError } from "../platform/errors.js";
-import { recordPageSpec } from "./replay.js";
 import {
   evaluateChecks,
   maxSimulationSteps,

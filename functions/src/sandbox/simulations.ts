@@ -27,14 +27,13 @@ import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import type { ChatMessage, Filter } from "../platform/ports.js";
+import { pageOfRecords, recordPageQuery } from "../platform/paging.js";
 import { idSchema, nameSchema, validate } from "../platform/validation.js";
 import { hasGenerativeModel } from "./judge.js";
 import { citesExpectedSource, containsFact } from "./scoring.js";
 import {
   citedSources,
   citedSourceSchema,
-  pageOfRecords,
-  recordPageQuery,
   resolveTarget,
   targetVersionSchema,
   type CitedSource,
@@ -718,7 +717,7 @@ export async function listSimulations(
   query: Record<string, string>,
 ): Promise<{ simulations: SimulationView[]; nextCursor: string | null }> {
   const { collection, where, page } = simulationListing(tenantId, query);
-  const { items, nextCursor } = await pageOfRecords(deps, collection, where, page, (s) => ({
+  const { items, nextCursor } = await pageOfRecords(deps.store, collection, where, page, (s) => ({
     id: s.id,
     ...simulationSchema.parse(s.data),
   }));
