@@ -1,8 +1,8 @@
 /**
  * Deleting a conversation with everything derived from it: its messages and the decision traces of its
  * turns (found through the messages' `traceId`, and through the traces' `conversationId` for failed turns,
- * which write a trace and no message), the feedback on and annotations of its answers, its confirmations, and
- * the copies of its answers that drift detection keeps.
+ * which write a trace and no message), the feedback on and annotations of its answers, its confirmations, the
+ * copies of its answers that drift detection keeps, and its examples in stored fine-tuning exports.
  * Shared by erasure and retention.
  *
  * Children go before their parent, in batches committed one after another, so a run that stops midway
@@ -18,6 +18,7 @@ import type { Deps } from "../platform/deps.js";
 import { deleteEveryMatch } from "../platform/paging.js";
 import { idPattern } from "../platform/ids.js";
 import type { DocSnapshot } from "../platform/ports.js";
+import { withdrawConversationFromExports } from "../tuning/withdraw.js";
 
 /** Below Firestore's 500 writes per batch. */
 export const maxBatchDeletes = 400;
@@ -103,6 +104,9 @@ export async function purgeConversation(
   );
   // Drift flags and canonical questions keep copies of its answers (narrative/drift.ts).
   await forgetConversationInDrift(deps, tenantId, conversationId);
+  // Fine-tuning exports hold its answers and questions (tuning/withdraw.ts). After the traces: an export being
+  // made meanwhile checks for its answers' traces once it can be found, and withdraws them itself if gone.
+  await withdrawConversationFromExports(deps, tenantId, conversationId);
   const path = conversationPath(tenantId, conversationId);
   if (await deps.store.get(path)) {
     await deps.store.delete(path);

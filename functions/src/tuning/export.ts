@@ -22,8 +22,9 @@
  * when a hash of (seed, conversation id) falls below the validation share. The same seed and share always put a
  * conversation on the same side, in every export; the share realised is close to the one asked for, not exact.
  *
- * An export is written whole or not at all: files first, then the record; if the record cannot be written the
- * files are removed.
+ * An export is written whole or not at all: files first, then the index of its conversations (how erasure and
+ * retention find it, withdraw.ts), then the record; if the record cannot be written the files and index entries are
+ * removed.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
@@ -36,29 +37,27 @@ import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { log } from "../platform/log.js";
+import { deleteEveryMatch } from "../platform/paging.js";
 import { validate } from "../platform/validation.js";
 import { listAnnotations } from "./annotations.js";
+import { exportFigures } from "./export-figures.js";
 import { redactForTraining, type TrainingRedaction } from "./redact-pii.js";
 import {
+  tuningExportConversationPath,
+  tuningExportConversationsPath,
   tuningExportFilePath,
+  tuningExportFilesPrefix,
   tuningExportPath,
   tuningExportSchema,
   tuningExportsPath,
   type ExportFile,
+  type ManifestEntry,
   type TuningExport,
+  type TuningExportConversation,
   type TuningExportView,
 } from "./schema.js";
-import {
-  chatExampleTokens,
-  loadTokenCounter,
-  maxTrainingExampleTokens,
-  suggestedEpochs,
-  tokenCountMethod,
-  trainingCosts,
-  trainingPrices,
-  type CountTokens,
-} from "./tokens.js";
-import { minTrainingExamples, validateFineTuningJsonl } from "./validate-jsonl.js";
+import { chatExampleTokens, loadTokenCounter, maxTrainingExampleTokens, type CountTokens } from "./tokens.js";
+import { withdrawFromExport } from "./withdraw.js";
 
 /** The most examples one export holds; past it the export is refused, asking for narrower filters. */
 export const maxExportExamples = 50_000;
@@ -68,6 +67,8 @@ export const maxExportBytes = 200 * 1024 * 1024;
 export const maxContextMessages = 20;
 /** Conversations whose messages are read at the same time. */
 const conversationReads = 16;
+/** Index entries written or deleted per batch (Firestore allows 500 writes). */
+const indexBatch = 400;
 /** Ratings read before giving up on an export whose filters select far too much. */
 const maxCandidates = 4 * maxExportExamples;
 
@@ -353,19 +354,6 @@ function buildExample(
   }
 }
 
-function tokenStats(tokens: readonly number[]): TuningExport["tokens"]["perExample"] {
-  if (tokens.length === 0) return null;
-  const sorted = [...tokens].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-  return {
-    min: sorted[0] as number,
-    max: sorted[sorted.length - 1] as number,
-    mean: Math.round((sorted.reduce((n, t) => n + t, 0) / sorted.length) * 10) / 10,
-    p50: at(0.5),
-    p95: at(0.95),
-  };
-}
-
 const jsonl = (examples: readonly Example[]): string =>
   examples.map((e) => `${JSON.stringify({ messages: e.messages })}\n`).join("");
 
@@ -536,55 +524,42 @@ export async function createTuningExport(
       `This export would be ${(bytes / 1024 / 1024).toFixed(0)} MB; at most ${maxExportBytes / 1024 / 1024} MB are kept. Narrow it with agentId, from and to.`,
     );
   }
-  const manifestText = [
-    ...train.map((e, i) => ({ file: "train", line: i + 1, e })),
-    ...validation.map((e, i) => ({ file: "validation", line: i + 1, e })),
-  ]
-    .map(({ file, line, e }) =>
-      JSON.stringify({
-        file,
-        line,
-        conversationId: e.conversationId,
-        messageId: e.messageId,
-        traceId: e.traceId,
-        agentId: e.agentId,
-        agentVersion: e.agentVersion,
-        source: e.source,
-        annotationId: e.annotationId,
-        tokens: e.tokens,
-      }),
-    )
-    .map((line) => `${line}\n`)
-    .join("");
-
-  const reports = {
-    // Too few examples to train on yet is said, not refused: the export is still worth looking at.
-    train: validateFineTuningJsonl(trainText, {
-      purpose: "training",
-      minExamplesSeverity: "warning",
-      countTokens,
-    }),
-    validation: validateFineTuningJsonl(validationText, { purpose: "validation", countTokens }),
-  };
-  const trainTokens = train.reduce((n, e) => n + e.tokens, 0);
-  const notes: string[] = [];
-  if (train.length < minTrainingExamples) {
-    notes.push(
-      `${train.length} training example${train.length === 1 ? "" : "s"}: OpenAI needs at least ${minTrainingExamples} to start a job (50 to 100 good ones is where improvements usually show).`,
-    );
-  }
-  if (validation.length === 0 && q.validationShare > 0) {
-    notes.push(
-      "No conversation fell on the validation side: with this few conversations, export more or change the seed.",
-    );
-  }
-  if (tally.excluded.ratedDownWithoutCorrection) {
-    notes.push(
-      `${tally.excluded.ratedDownWithoutCorrection} answer(s) rated thumbs-down were left out: annotate them with a correction to train on it.`,
-    );
-  }
+  const manifestEntries: ManifestEntry[] = [
+    ...train.map((e, i) => ({ file: "train" as const, line: i + 1, e })),
+    ...validation.map((e, i) => ({ file: "validation" as const, line: i + 1, e })),
+  ].map(({ file, line, e }) => ({
+    file,
+    line,
+    conversationId: e.conversationId,
+    messageId: e.messageId,
+    traceId: e.traceId,
+    agentId: e.agentId,
+    agentVersion: e.agentVersion,
+    source: e.source,
+    annotationId: e.annotationId,
+    tokens: e.tokens,
+  }));
+  const manifestText = manifestEntries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
+  const figures = exportFigures({
+    entries: manifestEntries,
+    trainText,
+    validationText,
+    validationShare: q.validationShare,
+    excluded: tally.excluded,
+    countTokens,
+  });
 
   const id = deps.ids.newId();
+  const perConversation = new Map<string, number>();
+  for (const e of examples)
+    perConversation.set(e.conversationId, (perConversation.get(e.conversationId) ?? 0) + 1);
+  const createdAt = deps.clock.nowIso();
+  const indexEntries: TuningExportConversation[] = [...perConversation].map(([conversationId, n]) => ({
+    exportId: id,
+    conversationId,
+    examples: n,
+    createdAt,
+  }));
   const files = { train: trainText, validation: validationText, manifest: manifestText } as const;
   const stored: Partial<Record<ExportFile, TuningExport["files"]["train"]>> = {};
   try {
@@ -602,6 +577,15 @@ export async function createTuningExport(
         sha256: sha256(data),
       };
     }
+    // The index erasure and retention find the export by is written before the record: an export that can be
+    // read is always one they can find.
+    for (let i = 0; i < indexEntries.length; i += indexBatch) {
+      const batch = deps.store.batch();
+      for (const entry of indexEntries.slice(i, i + indexBatch)) {
+        batch.set(tuningExportConversationPath(tenantId, id, entry.conversationId), entry);
+      }
+      await batch.commit();
+    }
     const record: TuningExport = {
       agentId: q.agentId ?? null,
       filters: {
@@ -612,42 +596,25 @@ export async function createTuningExport(
       },
       validationShare: q.validationShare,
       seed: q.seed,
-      counts: {
-        examples: examples.length,
-        train: train.length,
-        validation: validation.length,
-        conversations: position.size,
-        trainConversations: new Set(train.map((e) => e.conversationId)).size,
-        validationConversations: new Set(validation.map((e) => e.conversationId)).size,
-        fromRatings: examples.filter((e) => e.source === "rated").length,
-        fromAnnotations: examples.filter((e) => e.source === "annotation").length,
-      },
+      counts: figures.counts,
       excluded: { ...tally.excluded },
       redactions: { ...tally.redactions },
-      tokens: {
-        method: tokenCountMethod,
-        train: trainTokens,
-        validation: validation.reduce((n, e) => n + e.tokens, 0),
-        perExample: tokenStats(examples.map((e) => e.tokens)),
-      },
-      cost: {
-        currency: "USD",
-        pricesAsOf: trainingPrices.asOf,
-        source: trainingPrices.source,
-        suggestedEpochs: suggestedEpochs(train.length),
-        models: trainingCosts(train.map((e) => e.tokens)),
-        note: "An estimate: training tokens of the training file per epoch (validation examples are not billed as training) at the listed price; the provider's own count is recorded on the job when it finishes.",
-      },
-      validation: reports,
+      tokens: figures.tokens,
+      cost: figures.cost,
+      validation: figures.validation,
       files: stored as TuningExport["files"],
-      notes,
+      notes: figures.notes,
       createdBy: by,
-      createdAt: deps.clock.nowIso(),
+      createdAt,
+      revision: 0,
+      withdrawn: null,
     };
     await deps.store.create(tuningExportPath(tenantId, id), tuningExportSchema.parse(record));
-    return { id, ...record };
   } catch (e) {
-    // Nothing half-written: the files of an export without a record are removed.
+    // Nothing half-written: the files and index entries of an export without a record are removed.
+    await deleteIndexEntries(deps, tenantId, id).catch((err: unknown) => {
+      log.error("could not remove the index of a failed tuning export", { err, exportId: id });
+    });
     await Promise.all(
       (["train", "validation", "manifest"] as const).map((file) =>
         deps.blobs.delete(tuningExportFilePath(tenantId, id, file)).catch((err: unknown) => {
@@ -657,6 +624,45 @@ export async function createTuningExport(
     );
     throw e;
   }
+  // A conversation erased while this export read it: its purge looked for exports before this one could be
+  // found. Its answers' traces are deleted before that look (privacy/purge.ts), so one missing now is withdrawn
+  // here; one still there means the purge has yet to look, and will find this export.
+  const gone = await conversationsErasedMeanwhile(deps, tenantId, examples);
+  if (gone.length > 0) {
+    await withdrawFromExport(deps, tenantId, id, gone);
+    for (let i = 0; i < gone.length; i += indexBatch) {
+      const batch = deps.store.batch();
+      for (const conversationId of gone.slice(i, i + indexBatch))
+        batch.delete(tuningExportConversationPath(tenantId, id, conversationId));
+      await batch.commit();
+    }
+  }
+  return getTuningExport(deps, tenantId, id);
+}
+
+async function conversationsErasedMeanwhile(
+  deps: Deps,
+  tenantId: string,
+  examples: readonly Example[],
+): Promise<string[]> {
+  const present = await readTraces(
+    deps,
+    tenantId,
+    examples.map((e) => e.traceId),
+  );
+  return [...new Set(examples.filter((e) => !present.has(e.traceId)).map((e) => e.conversationId))];
+}
+
+/** Deletes an export's index entries (found by export id), a batch at a time. */
+async function deleteIndexEntries(deps: Deps, tenantId: string, exportId: string): Promise<void> {
+  await deleteEveryMatch(
+    deps.store,
+    {
+      collection: tuningExportConversationsPath(tenantId),
+      where: [{ field: "exportId", op: "==", value: exportId }],
+    },
+    indexBatch,
+  );
 }
 
 export async function getTuningExport(
@@ -701,9 +707,14 @@ export async function readTuningExportFile(
   return { data: blob.data, record };
 }
 
-/** Deletes an export and its files (files first: a record never points at nothing for long). */
+/**
+ * Deletes an export and its files: files first (every revision), so a record never points at nothing for long;
+ * its index entries last, so an export that can still be read can still be found by erasure.
+ */
 export async function deleteTuningExport(deps: Deps, tenantId: string, exportId: string): Promise<void> {
-  const record = await getTuningExport(deps, tenantId, exportId);
-  await Promise.all(Object.values(record.files).map((f) => deps.blobs.delete(f.path)));
+  await getTuningExport(deps, tenantId, exportId);
+  const files = await deps.blobs.list(tuningExportFilesPrefix(tenantId, exportId));
+  await Promise.all(files.map((f) => deps.blobs.delete(f.path)));
   await deps.store.delete(tuningExportPath(tenantId, exportId));
+  await deleteIndexEntries(deps, tenantId, exportId);
 }

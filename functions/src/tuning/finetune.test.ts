@@ -13,6 +13,7 @@ import { tunedModelsPath } from "../prompts/tuned-models.js";
 import { isValidationConversation } from "./export.js";
 import { cancelFineTuneJob, createFineTuneJob, getFineTuneJob, noProviderMessage } from "./finetune.js";
 import { tuningJobPath, tuningJobsPath, type TuningExportView, type TuningJobView } from "./schema.js";
+import { withdrawConversationFromExports } from "./withdraw.js";
 
 let fake: FakeOpenAIServer;
 let platform: TestPlatform;
@@ -371,5 +372,55 @@ describe("without a provider", () => {
       code: "failed-precondition",
     });
     expect(await getFineTuneJob(local, "acme", running.id)).toMatchObject({ status: "validating_files" });
+  });
+});
+
+describe("examples withdrawn from an export a job was created from", () => {
+  it("deletes a finished job's files at the provider, keeps a running job's, and says so on the export", async () => {
+    const made = await platform.fetch("/v1/tuning/exports", {
+      method: "POST",
+      json: { agentId, validationShare: 0 },
+    });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const exported = await json<TuningExportView>(made);
+    const finished = await json<TuningJobView>(await createJob({ exportId: exported.id, baseModel }));
+    for (let i = 0; i < 3; i++) await getJob(finished.id);
+    expect((await json<TuningJobView>(await getJob(finished.id))).status).toBe("succeeded");
+    const running = await json<TuningJobView>(
+      await createJob({ exportId: exported.id, baseModel: "gpt-4.1-mini-2025-04-14" }),
+    );
+    expect(fake.files.has(finished.provider.trainingFileId)).toBe(true);
+
+    const manifest = await (await platform.fetch(`/v1/tuning/exports/${exported.id}/files/manifest`)).text();
+    const conversationId = (JSON.parse(manifest.split("\n")[0] as string) as { conversationId: string })
+      .conversationId;
+    await withdrawConversationFromExports(platform.deps, "acme", conversationId);
+
+    const after = await json<TuningExportView>(await platform.fetch(`/v1/tuning/exports/${exported.id}`));
+    expect(after.counts.train).toBe(exported.counts.train - 1);
+    expect(after.withdrawn?.jobs).toHaveLength(2);
+    expect(after.withdrawn?.jobs).toEqual(
+      expect.arrayContaining([
+        { jobId: finished.id, providerFiles: "deleted", reason: null },
+        {
+          jobId: running.id,
+          providerFiles: "kept",
+          reason: expect.stringContaining(
+            `the job was validating_files when last read, so its files were left at ${fake.baseURL}`,
+          ) as unknown,
+        },
+      ]) as unknown,
+    );
+    expect(fake.files.has(finished.provider.trainingFileId)).toBe(false);
+    expect(fake.files.has(running.provider.trainingFileId)).toBe(true);
+    expect(after.notes.join(" ")).toContain("A model already trained keeps what it learned from them");
+    // A job created now uploads what is left.
+    await cancelFineTuneJob(platform.deps, "acme", running.id);
+    const again = await json<TuningJobView>(
+      await createJob({ exportId: exported.id, baseModel: "gpt-4.1-mini-2025-04-14" }),
+    );
+    const uploaded = fake.files.get(again.provider.trainingFileId)?.content ?? "";
+    expect(uploaded).not.toContain(conversationId);
+    expect(uploaded.split("\n").filter(Boolean)).toHaveLength(after.counts.train);
   });
 });

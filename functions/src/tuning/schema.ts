@@ -6,9 +6,13 @@
  * `tenants/{t}/tuningExports/{id}`   one export: what went in, counts, tokens, cost estimate, validation report,
  *                                     and where its files are (`tenants/{t}/tuningExports/{id}/*.jsonl` in the
  *                                     blob store, readable only through the API)
+ * `tenants/{t}/tuningExportConversations/{exportId}-{hash}`
+ *                                     one per (export, conversation it holds examples of): how erasure and retention
+ *                                     find the exports to rewrite without reading every export's manifest
  * `tenants/{t}/tuningJobs/{id}`      a fine-tuning job at an OpenAI-compatible provider, as last seen
  * `tenants/{t}/tunedModels/{id}`     a model a job produced (id = the job's): its schema is prompts/tuned-models.ts
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { checkId, tenantPath } from "../platform/caller.js";
 
@@ -66,6 +70,43 @@ export const modelCostSchema = z.object({
   usdPerEpoch: z.number(),
 });
 
+/** A job created from the export before examples were withdrawn, and what became of its copy at the provider. */
+export const withdrawnJobSchema = z.object({
+  jobId: z.string(),
+  /**
+   * `deleted`: the files uploaded for it were deleted at the provider; `kept`: they are still there (`reason`
+   * says why). Either way a model it trained keeps what it learned from them.
+   */
+  providerFiles: z.enum(["deleted", "kept"]),
+  reason: z.string().nullable(),
+});
+export type WithdrawnJob = z.infer<typeof withdrawnJobSchema>;
+
+/** Examples taken out of an export after it was made, because their conversations were deleted. */
+export const withdrawalSchema = z.object({
+  examples: z.number().int(),
+  conversations: z.number().int(),
+  /** When examples were last withdrawn. */
+  lastAt: z.string(),
+  jobs: z.array(withdrawnJobSchema),
+});
+export type Withdrawal = z.infer<typeof withdrawalSchema>;
+
+/** One line of an export's manifest: where an example is (file and 1-based line) and where it came from. */
+export const manifestEntrySchema = z.object({
+  file: z.enum(["train", "validation"]),
+  line: z.number().int().min(1),
+  conversationId: z.string(),
+  messageId: z.string(),
+  traceId: z.string(),
+  agentId: z.string(),
+  agentVersion: z.union([z.number().int(), z.literal("draft")]),
+  source: z.enum(["rated", "annotation"]),
+  annotationId: z.string().nullable(),
+  tokens: z.number().int(),
+});
+export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
+
 export const tuningExportSchema = z.object({
   agentId: z.string().nullable(),
   filters: z.object({
@@ -116,6 +157,13 @@ export const tuningExportSchema = z.object({
   notes: z.array(z.string()),
   createdBy: z.string(),
   createdAt: z.string(),
+  /** 0 as exported; one more each time its files are rewritten (their paths name the revision). */
+  revision: z.number().int().min(0).default(0),
+  /**
+   * What erasure and retention took out since (privacy/purge.ts): counts, files, tokens, cost and validation
+   * above describe what is left. Null when nothing was.
+   */
+  withdrawn: withdrawalSchema.nullable().default(null),
 });
 export type TuningExport = z.infer<typeof tuningExportSchema>;
 export type TuningExportView = TuningExport & { readonly id: string };
@@ -147,6 +195,29 @@ export const hyperparametersSchema = z.object({
 });
 export type Hyperparameters = z.infer<typeof hyperparametersSchema>;
 
+/**
+ * How the job is followed in the background (follow.ts): whether it still is, and if not why; when the provider
+ * was last asked by a background check and when it will be next. Absent on jobs created before jobs were followed.
+ */
+export const tuningJobFollowSchema = z.object({
+  followed: z.boolean(),
+  /** Why it is no longer followed (null while it is). */
+  reason: z
+    .object({ code: z.enum(["finished", "limit", "no-provider", "not-queued"]), message: z.string() })
+    .nullable(),
+  /** The number of the next background check (1: the first after the job was created). */
+  check: z.number().int().min(1),
+  /** When a background check last asked the provider (answered or not). `checkedAt` is the last answer read. */
+  lastCheckedAt: z.string().nullable(),
+  /** When the next background check is due (null when not followed). */
+  nextCheckAt: z.string().nullable(),
+  /** Why the last background check got no answer (cleared by the next answer). */
+  lastError: z.string().nullable(),
+  /** When following began: it stops `followLimitDays` later. */
+  since: z.string(),
+});
+export type TuningJobFollow = z.infer<typeof tuningJobFollowSchema>;
+
 export const tuningJobSchema = z.object({
   exportId: z.string(),
   agentId: z.string().nullable(),
@@ -173,6 +244,7 @@ export const tuningJobSchema = z.object({
   /** When the provider's status was last read. */
   checkedAt: z.string(),
   finishedAt: z.string().nullable(),
+  follow: tuningJobFollowSchema.optional(),
 });
 export type TuningJob = z.infer<typeof tuningJobSchema>;
 export type TuningJobView = TuningJob & { readonly id: string };
@@ -184,9 +256,42 @@ export type TuningJobView = TuningJob & { readonly id: string };
 export const tuningExportsPath = (tenantId: string): string => `${tenantPath(tenantId)}/tuningExports`;
 export const tuningExportPath = (tenantId: string, exportId: string): string =>
   `${tuningExportsPath(tenantId)}/${checkId(exportId, "export id")}`;
-/** The blob of one of an export's files; the same prefix as its document, so it is plainly the tenant's. */
-export const tuningExportFilePath = (tenantId: string, exportId: string, file: ExportFile): string =>
-  `${tuningExportPath(tenantId, exportId)}/${file}.jsonl`;
+/**
+ * The blob of one of an export's files; the same prefix as its document, so it is plainly the tenant's. A rewrite
+ * (examples withdrawn) writes new files under its own `revision` name and then points the document at them.
+ */
+export const tuningExportFilePath = (
+  tenantId: string,
+  exportId: string,
+  file: ExportFile,
+  revision?: string,
+): string =>
+  `${tuningExportFilesPrefix(tenantId, exportId)}${file}${revision ? `.${checkId(revision, "revision")}` : ""}.jsonl`;
+/** Every file of an export, whatever its revision, is under this prefix. */
+export const tuningExportFilesPrefix = (tenantId: string, exportId: string): string =>
+  `${tuningExportPath(tenantId, exportId)}/`;
+
+/** One (export, conversation) pair: the export holds `examples` examples from that conversation. */
+export const tuningExportConversationSchema = z.object({
+  exportId: z.string(),
+  conversationId: z.string(),
+  examples: z.number().int().min(1),
+  createdAt: z.string(),
+});
+export type TuningExportConversation = z.infer<typeof tuningExportConversationSchema>;
+
+export const tuningExportConversationsPath = (tenantId: string): string =>
+  `${tenantPath(tenantId)}/tuningExportConversations`;
+/** Keyed by both ids (the conversation's hashed: two ids of up to 128 characters would not fit an id). */
+export const tuningExportConversationPath = (
+  tenantId: string,
+  exportId: string,
+  conversationId: string,
+): string =>
+  `${tuningExportConversationsPath(tenantId)}/${checkId(exportId, "export id")}-${createHash("sha256")
+    .update(conversationId, "utf8")
+    .digest("hex")
+    .slice(0, 32)}`;
 export const tuningJobsPath = (tenantId: string): string => `${tenantPath(tenantId)}/tuningJobs`;
 export const tuningJobPath = (tenantId: string, jobId: string): string =>
   `${tuningJobsPath(tenantId)}/${checkId(jobId, "job id")}`;
