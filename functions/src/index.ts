@@ -8,4 +8,5 @@ export * as whatsapp from "./channels/whatsapp/functions.js";
 export * as billing from "./billing/functions.js";
 export * as monitor from "./monitor/functions.js";
 export * as sandbox from "./sandbox/functions.js";
+export * as tuning from "./tuning/functions.js";
 export * as narrative from "./narrative/functions.js";

@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { embedQueue, ingestQueue, ingestRetry } from "../knowledge/ingest.js";
+import { followQueue, followRetry } from "../tuning/follow.js";
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const repoRoot = path.resolve(functionsDir, "..");
@@ -78,6 +79,7 @@ describe("deploy manifest", () => {
       "narrative-observeAnswers",
       "privacy-enforceRetention",
       "sandbox-runEval",
+      "tuning-followJob",
       "whatsapp-reply",
     ]);
     for (const endpoint of Object.values(manifest.endpoints)) {
@@ -124,6 +126,8 @@ describe("deploy manifest", () => {
     expect(manifest.endpoints["monitor-notify"]?.taskQueueTrigger).toMatchObject({
       retryConfig: { maxAttempts: 6 },
     });
+    // Fine-tuning jobs followed by a chain of delayed checks, each queuing the next.
+    expect(manifest.endpoints[followQueue]?.taskQueueTrigger).toMatchObject({ retryConfig: followRetry });
   });
 
   it("binds the model secret to every function that may call a model, and only to those", () => {
@@ -143,6 +147,8 @@ describe("deploy manifest", () => {
       "monitor-tick",
       // Eval runs ask the agent under test, and the LLM judge when a model is configured.
       "sandbox-runEval",
+      // Its checks read fine-tuning jobs from the provider.
+      "tuning-followJob",
       // It answers WhatsApp messages with the agent's model.
       "whatsapp-reply",
     ]);

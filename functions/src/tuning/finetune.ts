@@ -1,8 +1,8 @@
 /**
  * Fine-tuning jobs from an export, at the OpenAI-compatible provider the platform is configured with
  * (`Deps.fineTuning`): the export's files are uploaded, a supervised job is created, its status is read back from
- * the provider whenever the job is asked for, and the model it produces is registered
- * (`tenants/{t}/tunedModels/{jobId}`) so an agent, or an experiment's variant, can name it as its model.
+ * the provider by background checks (follow.ts) and whenever the job is asked for, and the model it produces is
+ * registered (`tenants/{t}/tunedModels/{jobId}`) so an agent, or an experiment's variant, can name it as its model.
  *
  * Nothing is half-written: the job's record is written only once the provider accepted the job. If the upload or
  * the creation fails, the files already uploaded are deleted again; if the record cannot be written, the job is
@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import type { Deps } from "../platform/deps.js";
-import { AppError } from "../platform/errors.js";
+import { AppError, toAppError } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { log } from "../platform/log.js";
 import type { FineTuning, FineTuningJobState } from "../platform/ports.js";
@@ -24,8 +24,17 @@ import {
   tuningJobSchema,
   tuningJobsPath,
   type TuningJob,
+  type TuningJobFollow,
   type TuningJobView,
 } from "./schema.js";
+import {
+  nextCheck,
+  queueCheck,
+  stopReasons,
+  stoppedFollowing,
+  type FollowTask,
+  type NextCheck,
+} from "./follow.js";
 import { tunedModelPath, type TunedModel } from "../prompts/tuned-models.js";
 import { minTrainingExamples } from "./validate-jsonl.js";
 
@@ -61,6 +70,10 @@ function requireFineTuning(deps: Deps): FineTuning {
 /** Finished, and its model registered if it made one: nothing the provider says can change it any more. */
 const settled = (job: TuningJob): boolean =>
   finishedJobStatuses.has(job.status) && !(job.status === "succeeded" && job.tunedModelId === null);
+
+/** What the provider says settles the job once recorded (a success that names no model does not). */
+const settles = (state: FineTuningJobState): boolean =>
+  finishedJobStatuses.has(state.status) && !(state.status === "succeeded" && state.fineTunedModel === null);
 
 async function getJobRecord(deps: Deps, tenantId: string, jobId: string): Promise<TuningJobView> {
   const snap = await deps.store.get(tuningJobPath(tenantId, jobId));
@@ -152,6 +165,27 @@ export async function createFineTuneJob(
   }
 
   const now = deps.clock.nowIso();
+  // The first check is queued before the record is written: if the record then fails, the check finds no job
+  // and ends; the other order could leave a job that says it is followed with no check queued.
+  const first = nextCheck(now, 1, deps.clock.now());
+  let follow: TuningJobFollow = {
+    followed: true,
+    reason: null,
+    check: 1,
+    lastCheckedAt: null,
+    nextCheckAt: first.at,
+    lastError: null,
+    since: now,
+  };
+  if (!settles(job)) {
+    try {
+      await queueCheck(deps, tenantId, id, first);
+    } catch (e) {
+      // The job is made and recorded all the same: reading it asks the provider, as before jobs were followed.
+      log.error("tuning: could not queue a fine-tuning job's first check", { err: e, tenantId, jobId: id });
+      follow = stoppedFollowing(follow, "not-queued", `${stopReasons.notQueued} (${toAppError(e).message})`);
+    }
+  }
   const record: TuningJob = {
     exportId: q.exportId,
     agentId: exported.agentId,
@@ -174,6 +208,7 @@ export async function createFineTuneJob(
     updatedAt: now,
     checkedAt: now,
     finishedAt: job.finishedAt,
+    follow,
   };
   try {
     await deps.store.create(tuningJobPath(tenantId, id), record);
@@ -195,13 +230,16 @@ export async function createFineTuneJob(
 
 /**
  * Records what the provider says about a job, in one transaction with the tuned model's registration when it
- * succeeded. A job already finished is left as it is (a late read cannot move it back).
+ * succeeded. A job already finished is left as it is (a late read cannot move it back). Whoever read the state
+ * (a request or a background check), a job it settles is no longer followed; a background check also says, in
+ * `followUp`, what it did and what comes next.
  */
 async function applyState(
   deps: Deps,
   tenantId: string,
   jobId: string,
   state: FineTuningJobState,
+  followUp?: (follow: TuningJobFollow) => TuningJobFollow,
 ): Promise<TuningJobView> {
   const path = tuningJobPath(tenantId, jobId);
   return deps.store.runTransaction(async (tx) => {
@@ -235,6 +273,13 @@ async function applyState(
         tx.create(modelPath, model);
       }
       next.tunedModelId = jobId;
+    }
+    if (next.follow) {
+      next.follow = settled(next)
+        ? stoppedFollowing(followUp ? followUp(next.follow) : next.follow, "finished", stopReasons.finished)
+        : followUp
+          ? followUp(next.follow)
+          : next.follow;
     }
     tx.set(path, next);
     return { id: jobId, ...next };
@@ -272,4 +317,101 @@ export async function listFineTuneJobs(deps: Deps, tenantId: string, limit = 50)
     limit,
   });
   return snaps.map((s) => ({ id: s.id, ...tuningJobSchema.parse(s.data) }));
+}
+
+/**
+ * Changes how a job is followed, unless a later check already did (`task.check` behind the record's: a task run
+ * twice, or overtaken). Answers whether it changed anything.
+ */
+async function updateFollow(
+  deps: Deps,
+  task: FollowTask,
+  change: (follow: TuningJobFollow) => TuningJobFollow,
+): Promise<boolean> {
+  const path = tuningJobPath(task.tenantId, task.jobId);
+  return deps.store.runTransaction(async (tx) => {
+    const snap = await tx.get(path);
+    if (!snap) return false;
+    const follow = tuningJobSchema.parse(snap.data).follow;
+    if (!follow?.followed || task.check < follow.check) return false;
+    tx.update(path, { follow: change(follow) });
+    return true;
+  });
+}
+
+/** What a check records when it is done: the next check, or why there is none (past the follow limit). */
+function afterCheck(
+  task: FollowTask,
+  next: NextCheck,
+  checkedAt: string,
+  lastError: string | null,
+): (follow: TuningJobFollow) => TuningJobFollow {
+  return (follow) => {
+    if (task.check < follow.check || !follow.followed) return follow;
+    const checked = { ...follow, lastCheckedAt: checkedAt, lastError };
+    return next.pastLimit
+      ? stoppedFollowing(checked, "limit", stopReasons.limit)
+      : { ...checked, check: next.check, nextCheckAt: next.at };
+  };
+}
+
+/**
+ * One background check of a job (the `tuning-followJob` task): reads its status from the provider as a request
+ * for the job does, records it (registering its model once when it succeeded), and queues the next check; a
+ * provider that cannot answer is recorded and asked again at the next check. The chain ends quietly for a job
+ * deleted, finished or no longer followed, and with a recorded reason when the provider is no longer configured
+ * or the follow limit is reached. Errors of the store are thrown, for the queue to retry the task.
+ *
+ * The next check is queued before this one is recorded, so a crash between the two is retried to the same end
+ * (the queue drops the second copy of the next check); a task behind the record's check number does nothing.
+ */
+export async function followFineTuneJob(deps: Deps, task: FollowTask): Promise<string> {
+  const { tenantId, jobId } = task;
+  const snap = await deps.store.get(tuningJobPath(tenantId, jobId));
+  if (!snap) return "ended: the job no longer exists";
+  const record = tuningJobSchema.parse(snap.data);
+  const follow = record.follow;
+  if (!follow?.followed) return "ended: the job is not followed";
+  if (task.check < follow.check) return `ended: check ${task.check} was already done`;
+  if (settled(record)) {
+    await updateFollow(deps, task, (f) => stoppedFollowing(f, "finished", stopReasons.finished));
+    return `ended: the job has ${record.status}`;
+  }
+  const provider = deps.fineTuning;
+  if (!provider || provider.info.baseURL !== record.provider.baseURL) {
+    const message = provider
+      ? `The job was created at ${record.provider.baseURL}; the provider now configured is ${provider.info.baseURL}, which does not know it. Its last known status is shown.`
+      : stopReasons.noProvider;
+    await updateFollow(deps, task, (f) => stoppedFollowing(f, "no-provider", message));
+    return "ended: no provider";
+  }
+  const now = deps.clock.now();
+  const next = nextCheck(follow.since, task.check + 1, now);
+  let state: FineTuningJobState;
+  try {
+    state = await provider.getJob(record.provider.jobId);
+  } catch (e) {
+    const error = toAppError(e);
+    if (!next.pastLimit) await queueCheck(deps, tenantId, jobId, next);
+    await updateFollow(deps, task, afterCheck(task, next, now.toISOString(), error.message));
+    log.warn("tuning: a fine-tuning job's provider did not answer its check", {
+      tenantId,
+      jobId,
+      check: task.check,
+      err: error,
+    });
+    return next.pastLimit
+      ? `ended: the provider did not answer (${error.code}) and the follow limit is reached`
+      : `the provider did not answer (${error.code}); check ${next.check} at ${next.at}`;
+  }
+  if (!settles(state) && !next.pastLimit) await queueCheck(deps, tenantId, jobId, next);
+  const view = await applyState(
+    deps,
+    tenantId,
+    jobId,
+    state,
+    afterCheck(task, next, now.toISOString(), null),
+  );
+  if (view.follow?.followed) return `${view.status}; check ${next.check} at ${next.at}`;
+  return `ended: ${view.status} (${view.follow?.reason?.code ?? "not followed"})`;
 }

@@ -38,7 +38,9 @@ export const tuningJobRoutes: Route<unknown, unknown>[] = [
   route({
     method: "GET",
     path: "/v1/tuning/jobs",
-    summary: "The workspace's fine-tuning jobs, newest first, as last read from the provider",
+    summary:
+      "The workspace's fine-tuning jobs, newest first, as last read from the provider (by the background checks " +
+      "that follow each job, or a request for it)",
     tag: "Tuning",
     permission: "agents.manage",
     response: z.object({ jobs: z.array(jobResponse) }),
@@ -49,7 +51,9 @@ export const tuningJobRoutes: Route<unknown, unknown>[] = [
     path: "/v1/tuning/jobs/{jobId}",
     summary:
       "A fine-tuning job, its status read from the provider while it runs. When it succeeds, the model it made " +
-      "is registered (GET /v1/tuning/models) and can be named as an agent's or an experiment variant's model",
+      "is registered (GET /v1/tuning/models) and can be named as an agent's or an experiment variant's model. " +
+      "`follow` says whether the platform still checks it in the background, when it last did and will next, " +
+      "or why it stopped (finished, limit, no-provider, not-queued)",
     tag: "Tuning",
     permission: "agents.manage",
     params: jobParams,

@@ -86,6 +86,19 @@ export interface FineTuneJob {
   readonly error: { readonly code: string; readonly message: string } | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** How the platform follows the job in the background; null for jobs created before it did. */
+  readonly follow: FineTuneJobFollow | null;
+}
+
+export interface FineTuneJobFollow {
+  readonly followed: boolean;
+  /** Why it is no longer followed (`finished`, `limit`, `no-provider`, `not-queued`), in words to show. */
+  readonly reason: { readonly code: string; readonly message: string } | null;
+  /** When a background check last asked the provider, and when the next one is due. */
+  readonly lastCheckedAt: string | null;
+  readonly nextCheckAt: string | null;
+  /** Why the last check got no answer. */
+  readonly lastError: string | null;
 }
 
 /** A model a fine-tuning job produced: an agent's or an experiment variant's model may name it. */

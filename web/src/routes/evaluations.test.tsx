@@ -333,4 +333,56 @@ describe("Evaluations: tuning data", { timeout: 30_000 }, () => {
     expect(screen.getByText(noProviderMessage)).toBeInTheDocument();
     expect(screen.queryByText("The fine-tuning job was not created")).not.toBeInTheDocument();
   });
+
+  it("says when each fine-tuning job was checked and will be next, or why it no longer is", async () => {
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+    const job = {
+      id: "job_1",
+      exportId: "exp_tune1",
+      baseModel: "gpt-4o-mini-2024-07-18",
+      status: "running",
+      fineTunedModel: null,
+      trainedTokens: null,
+      error: null,
+      createdAt: minutes(-30),
+      updatedAt: minutes(-5),
+    };
+    const followed = {
+      followed: true,
+      reason: null,
+      lastCheckedAt: minutes(-5),
+      nextCheckAt: minutes(10),
+      lastError: null,
+    };
+    platformWith({
+      "GET /v1/tuning/exports": () => jsonResponse({ exports: [] }),
+      "GET /v1/tuning/jobs": () =>
+        jsonResponse({
+          jobs: [
+            { ...job, follow: followed },
+            {
+              ...job,
+              id: "job_2",
+              baseModel: "gpt-4.1-mini-2025-04-14",
+              follow: {
+                ...followed,
+                followed: false,
+                nextCheckAt: null,
+                reason: { code: "no-provider", message: "The fine-tuning provider is no longer configured." },
+              },
+            },
+            { ...job, id: "job_3", baseModel: "davinci-002" },
+          ],
+        }),
+    });
+    renderApp("/evaluations/tuning");
+    const table = await screen.findByRole("table", { name: "Fine-tuning jobs" });
+    expect(within(table).getByRole("row", { name: /gpt-4o-mini/ })).toHaveTextContent(
+      "Checked 5 minutes ago; next check in 10 minutes",
+    );
+    expect(within(table).getByRole("row", { name: /gpt-4.1-mini/ })).toHaveTextContent(
+      "Checked 5 minutes agoNo longer followed: The fine-tuning provider is no longer configured.",
+    );
+    expect(within(table).getByRole("row", { name: /davinci-002/ })).toHaveTextContent("running—");
+  });
 });

@@ -25,6 +25,7 @@ import { useStudio } from "../../data/studio";
 import {
   suggestedBaseModel,
   tuningFiles,
+  type FineTuneJob,
   type TuningExport,
   type TuningFile,
   type ValidationReport,
@@ -392,6 +393,7 @@ function FineTuning({
                     <TableCell scope="col">Status</TableCell>
                     <TableCell scope="col">Model produced</TableCell>
                     <TableCell scope="col">Created</TableCell>
+                    <TableCell scope="col">Checked</TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
@@ -408,6 +410,9 @@ function FineTuning({
                       <TableCell sx={{ whiteSpace: "nowrap" }}>
                         <RelativeTime iso={j.createdAt} />
                       </TableCell>
+                      <TableCell>
+                        <JobChecks job={j} />
+                      </TableCell>
                     </TableRow>
                   ))}
                 </TableBody>
@@ -416,5 +421,47 @@ function FineTuning({
           ))}
       </Box>
     </Paper>
+  );
+}
+
+/** When the platform last asked the provider about a job and when it will again, or why it no longer does. */
+function JobChecks({ job }: { readonly job: FineTuneJob }) {
+  const f = job.follow;
+  if (!f) return <>—</>;
+  const last = f.lastCheckedAt ? (
+    <>
+      Checked <RelativeTime iso={f.lastCheckedAt} />
+    </>
+  ) : (
+    <>Not checked yet</>
+  );
+  if (f.followed) {
+    return (
+      <>
+        {last}
+        {f.nextCheckAt && (
+          <>
+            ; next check <RelativeTime iso={f.nextCheckAt} />
+          </>
+        )}
+        {f.lastError && (
+          <Typography variant="body2" color="warning.main">
+            The last check got no answer: {f.lastError}
+          </Typography>
+        )}
+      </>
+    );
+  }
+  // A finished job's status says it all; otherwise say why it is no longer followed.
+  if (f.reason?.code === "finished") return last;
+  return (
+    <>
+      {last}
+      {f.reason && (
+        <Typography variant="body2" color="text.secondary">
+          No longer followed: {f.reason.message}
+        </Typography>
+      )}
+    </>
   );
 }

@@ -3,7 +3,7 @@ import { noProviderMessage, tuningExport } from "../../test/evaluationFixtures";
 import { errorResponse, jsonResponse, stubFetch, stubPlatform } from "../../test/platformFetch";
 import { signInAs } from "../../test/session";
 import { PlatformRequestError } from "../platform";
-import { parseTuningExport, restTuning } from "./tuning";
+import { parseJob, parseTuningExport, restTuning } from "./tuning";
 
 beforeEach(() => {
   signInAs();
@@ -130,5 +130,44 @@ describe("tuning over REST", () => {
         error: null,
       }),
     ]);
+  });
+
+  it("reads how a job is followed in the background, and names a malformed part of it", () => {
+    const job = {
+      id: "job_2",
+      exportId: "exp_tune1",
+      baseModel: "gpt-4o-mini-2024-07-18",
+      status: "running",
+      fineTunedModel: null,
+      trainedTokens: null,
+      error: null,
+      createdAt: "2026-11-25T10:00:00.000Z",
+      updatedAt: "2026-11-25T10:05:00.000Z",
+    };
+    // Jobs created before they were followed have no `follow`.
+    expect(parseJob(job).follow).toBeNull();
+    const follow = {
+      followed: false,
+      reason: { code: "limit", message: "The job was followed for 7 days without finishing." },
+      check: 680,
+      lastCheckedAt: "2026-12-02T10:00:00.000Z",
+      nextCheckAt: null,
+      lastError: "The model provider failed (HTTP 500)",
+      since: "2026-11-25T10:00:00.000Z",
+    };
+    expect(parseJob({ ...job, follow }).follow).toEqual({
+      followed: false,
+      reason: { code: "limit", message: "The job was followed for 7 days without finishing." },
+      lastCheckedAt: "2026-12-02T10:00:00.000Z",
+      nextCheckAt: null,
+      lastError: "The model provider failed (HTTP 500)",
+    });
+    expect(() => parseJob({ ...job, follow: { ...follow, followed: "yes" } })).toThrow("follow.followed");
+    expect(() => parseJob({ ...job, follow: { ...follow, nextCheckAt: "soon" } })).toThrow(
+      "follow.nextCheckAt",
+    );
+    expect(() => parseJob({ ...job, follow: { ...follow, reason: { code: 3 } } })).toThrow(
+      "follow.reason.code",
+    );
   });
 });

@@ -4,12 +4,20 @@
  */
 import { sendPlatformRequest } from "../platform";
 import { asSignedIn, requestAsSignedIn } from "../session";
-import type { FineTuneJob, TuningExport, TuningSource, ValidationIssue, ValidationReport } from "../tuning";
+import type {
+  FineTuneJob,
+  FineTuneJobFollow,
+  TuningExport,
+  TuningSource,
+  ValidationIssue,
+  ValidationReport,
+} from "../tuning";
 import {
   field,
   isBoolean,
   isCount,
   isInstant,
+  isNullableInstant,
   isNullableString,
   isNumber,
   isString,
@@ -183,5 +191,20 @@ export function parseJob(value: unknown): FineTuneJob {
     error: error && { code: field(error, "code", isString), message: field(error, "message", isString) },
     createdAt: field(j, "createdAt", isInstant),
     updatedAt: field(j, "updatedAt", isInstant),
+    follow: j.follow === undefined || j.follow === null ? null : nested(j, "follow", parseFollow),
+  };
+}
+
+function parseFollow(f: Record<string, unknown>): FineTuneJobFollow {
+  const reason = f.reason === null || f.reason === undefined ? null : record(f.reason, "reason");
+  return {
+    followed: field(f, "followed", isBoolean),
+    reason: reason && {
+      code: within("reason", () => field(reason, "code", isString)),
+      message: within("reason", () => field(reason, "message", isString)),
+    },
+    lastCheckedAt: optional(f, "lastCheckedAt", isNullableInstant, null),
+    nextCheckAt: optional(f, "nextCheckAt", isNullableInstant, null),
+    lastError: optional(f, "lastError", isNullableString, null),
   };
 }
