@@ -57,7 +57,7 @@ import { documentPath, knowledgeDocumentSchema } from "../knowledge/schema.js";
 import { auditActor, recordAudit } from "../platform/audit.js";
 import { checkId, tenantPath, type Caller } from "../platform/caller.js";
 import type { Deps } from "../platform/deps.js";
-import { deleteEveryMatch } from "../platform/paging.js";
+import { deleteEveryMatch, pageLimit } from "../platform/paging.js";
 import { AppError } from "../platform/errors.js";
 import type { DocSnapshot, Filter } from "../platform/ports.js";
 import { splitSentences } from "../platform/text/sentences.js";
@@ -653,13 +653,6 @@ async function evictBeyondCap(deps: Deps, tenantId: string, agentId: string, kee
 // ---------------------------------------------------------------------------------------------------
 // Reading and reviewing (the REST API, drift-routes.ts)
 // ---------------------------------------------------------------------------------------------------
-
-const pageLimit = z.coerce
-  .number({ error: "must be a whole number from 1 to 100" })
-  .int("must be a whole number from 1 to 100")
-  .min(1, "must be a whole number from 1 to 100")
-  .max(100, "must be a whole number from 1 to 100")
-  .default(20);
 
 export const driftListQuery = z
   .object({

@@ -46,7 +46,8 @@ export async function deleteEveryMatch(
 
 // Pages of records written once (replays, simulations, eval runs), listed newest first.
 
-const pageLimit = z.coerce
+/** A listing's `limit` query parameter: a page size from 1 to 100, 20 unless given. */
+export const pageLimit = z.coerce
   .number({ error: "must be a whole number from 1 to 100" })
   .int("must be a whole number from 1 to 100")
   .min(1, "must be a whole number from 1 to 100")

@@ -27,7 +27,7 @@ import type { Deps } from "../platform/deps.js";
 import { AppError, toAppError, type ErrorCode } from "../platform/errors.js";
 import { idPattern } from "../platform/ids.js";
 import { log } from "../platform/log.js";
-import { everyMatch, pageOfRecords } from "../platform/paging.js";
+import { everyMatch, pageOfRecords, recordPageQuery } from "../platform/paging.js";
 import type { DocSnapshot, Filter } from "../platform/ports.js";
 import { idSchema, validate } from "../platform/validation.js";
 import { getDataset, itemsForRun } from "./datasets.js";
@@ -327,19 +327,9 @@ export async function cancelRun(
   });
 }
 
-export const runListQuery = z
-  .object({
-    datasetId: idSchema.optional(),
-    agentId: idSchema.optional(),
-    limit: z.coerce
-      .number({ error: "must be a whole number from 1 to 100" })
-      .int("must be a whole number from 1 to 100")
-      .min(1, "must be a whole number from 1 to 100")
-      .max(100, "must be a whole number from 1 to 100")
-      .default(20),
-    /** The `nextCursor` of the previous page. */
-    cursor: idSchema.optional(),
-  })
+/** `cursor` is the `nextCursor` of the previous page. */
+export const runListQuery = recordPageQuery
+  .extend({ datasetId: idSchema.optional(), agentId: idSchema.optional() })
   .strict();
 
 /**
