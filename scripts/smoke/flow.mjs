@@ -39,6 +39,7 @@ export const steps = [
   { name: "long-term-memory", needs: ["sign-up"] },
   { name: "environments", needs: ["sign-up"] },
   { name: "operator-console", needs: ["sign-up"] },
+  { name: "improve", needs: ["sign-up"] },
 ];
 
 const policy = `# Remote work policy
@@ -838,6 +839,158 @@ export async function runFlow({
         session: state.owner,
         expect: 404,
       });
+    },
+    async improve() {
+      // The improvement loop: a prompt template an agent uses, a rated answer, an eval run on the sandbox-runEval
+      // task queue, a fine-tuning export of the rated answer, and the export withdrawing it when its end user is
+      // erased. No knowledge base: the agent answers from memory and abstains otherwise (the small Firestore
+      // server runs no vector search).
+      const { body: template } = await request("create a prompt template", "POST", "/v1/prompts", {
+        session: state.owner,
+        json: {
+          name: "Smoke concierge voice",
+          text: "You are the concierge of {{company}}. Answer briefly.",
+          variables: [{ name: "company", type: "string" }],
+          labels: ["production"],
+        },
+        expect: 201,
+      });
+      const { body: agent } = await request("an agent using it", "POST", "/v1/agents", {
+        session: state.owner,
+        json: {
+          name: "Smoke improved concierge",
+          prompt: { templateId: template.id, label: "production", variables: { company: "Smoke Inc" } },
+          longTermMemory: { enabled: true },
+        },
+        expect: 201,
+      });
+      await request("publish it", "POST", `/v1/agents/${agent.id}/publish`, {
+        session: state.owner,
+        expect: 200,
+      });
+      const endUserRef = `smoke-improve-${Date.now()}`;
+      const converse = async (label, content) => {
+        const { body: conversation } = await request(
+          `${label}: a conversation`,
+          "POST",
+          `/v1/agents/${agent.id}/conversations`,
+          { session: state.owner, json: { endUserRef }, expect: 201 },
+        );
+        const { body } = await request(label, "POST", `/v1/conversations/${conversation.id}/messages`, {
+          session: state.owner,
+          json: { content },
+          expect: 200,
+        });
+        return { conversationId: conversation.id, message: body.message };
+      };
+      await converse("tell it a name", "Hi, my name is Dana.");
+      const answer = await converse("ask for it later", "What is my name?");
+      check(
+        answer.message.content.includes("Dana"),
+        `the name is recalled (got "${answer.message.content}")`,
+      );
+      const { body: trace } = await request(
+        "the answer's trace",
+        "GET",
+        `/v1/traces/${answer.message.traceId}`,
+        {
+          session: state.owner,
+          expect: 200,
+        },
+      );
+      check(
+        trace.prompt?.templateId === template.id && trace.prompt?.version === 1,
+        `the trace names the template and its version (got ${JSON.stringify(trace.prompt)})`,
+      );
+      await request(
+        "rate the answer up",
+        "PUT",
+        `/v1/conversations/${answer.conversationId}/messages/${answer.message.id}/feedback`,
+        { session: state.owner, json: { rating: "up", comment: "Right" }, expect: 200 },
+      );
+
+      // An eval run: questions the agent cannot answer, which it should abstain on.
+      const { body: dataset } = await request("create an eval dataset", "POST", "/v1/eval/datasets", {
+        session: state.owner,
+        json: { name: "Smoke abstentions" },
+        expect: 201,
+      });
+      for (const question of ["What is the code name of project Lark?", "Who audits the Lark budget?"]) {
+        await request("add an item", "POST", `/v1/eval/datasets/${dataset.id}/items`, {
+          session: state.owner,
+          json: { question, shouldAbstain: true },
+          expect: 201,
+        });
+      }
+      const { body: started } = await request("start a run", "POST", "/v1/eval/runs", {
+        session: state.owner,
+        json: { datasetId: dataset.id, target: { agentId: agent.id, version: 1 } },
+        expect: 202,
+      });
+      const deadline = Date.now() + 60_000;
+      let run;
+      for (;;) {
+        ({ body: run } = await request("run status", "GET", `/v1/eval/runs/${started.id}`, {
+          session: state.owner,
+          expect: 200,
+        }));
+        if (!["queued", "running"].includes(run.status)) break;
+        check(
+          Date.now() < deadline,
+          `the run is still ${run.status} after 60 s: is sandbox-runEval dispatching?`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      // Polls differ in number between runs: keep one record of them.
+      const polls = exchanges.filter((e) => e.step === current && e.label === "run status");
+      for (const poll of polls.slice(0, -1)) exchanges.splice(exchanges.indexOf(poll), 1);
+      check(
+        run.status === "completed",
+        `the run completed (got ${run.status}: ${JSON.stringify(run.error)})`,
+      );
+      check(
+        run.scores?.items === 2 && run.scores?.accuracy === 1,
+        `both items scored, both abstentions right (got ${JSON.stringify(run.scores)})`,
+      );
+
+      // The rated answer as fine-tuning data, then withdrawn when its end user is erased.
+      const { body: exported } = await request("export the rated answer", "POST", "/v1/tuning/exports", {
+        session: state.owner,
+        json: { agentId: agent.id, validationShare: 0 },
+        expect: 201,
+      });
+      check(exported.counts?.train === 1, `one training example (got ${JSON.stringify(exported.counts)})`);
+      // JSONL: one line parses as JSON (the content type says json), more lines stay text.
+      const train = async (label) => {
+        const { body } = await request(label, "GET", `/v1/tuning/exports/${exported.id}/files/train`, {
+          session: state.owner,
+          expect: 200,
+        });
+        return typeof body === "string" ? body : JSON.stringify(body);
+      };
+      check((await train("the training file")).includes("Dana"), "the training file holds the answer");
+      await request("erase the end user", "POST", "/v1/privacy/erase", {
+        session: state.owner,
+        json: { endUserRef },
+        expect: 200,
+      });
+      const { body: after } = await request(
+        "the export after it",
+        "GET",
+        `/v1/tuning/exports/${exported.id}`,
+        {
+          session: state.owner,
+          expect: 200,
+        },
+      );
+      check(
+        after.counts?.train === 0 && after.withdrawn?.examples === 1,
+        `the example is withdrawn (got ${JSON.stringify({ counts: after.counts, withdrawn: after.withdrawn })})`,
+      );
+      check(
+        !String(await train("the training file after it")).includes("Dana"),
+        "the file no longer holds it",
+      );
     },
     async "grounded-answer"() {
       const { body } = await request(
