@@ -29,6 +29,7 @@ import { idPattern } from "../platform/ids.js";
 import { log } from "../platform/log.js";
 import { everyMatch, pageOfRecords, recordPageQuery } from "../platform/paging.js";
 import type { DocSnapshot, Filter } from "../platform/ports.js";
+import { Slots } from "../platform/slots.js";
 import { idSchema, validate } from "../platform/validation.js";
 import { getDataset, itemsForRun } from "./datasets.js";
 import { hasGenerativeModel, judgeAnswer } from "./judge.js";
@@ -70,6 +71,13 @@ export const taskBudgetMs = 240_000;
 const leaseMs = taskBudgetMs + 180_000;
 /** Items run at once by one task. */
 const itemConcurrency = 4;
+/**
+ * Items of every run this process works on, at once. In local mode one process also serves the API to every
+ * workspace: however many runs are going (five per workspace), their turns take these slots in turn, so the
+ * platform stays responsive (the hostile suite floods it with runs). A Cloud Functions instance of
+ * `sandbox-runEval` serves no API, and gets the same bound per instance.
+ */
+const itemSlots = new Slots(itemConcurrency);
 /** Results copied (and read) per batch. */
 const batchSize = 450;
 /** Turn failures that stop the whole run: the target cannot answer at all (no retry would help). */
@@ -656,7 +664,9 @@ async function work(
         while (!cancelled && next < pending.length) {
           const snap = pending[next++] as DocSnapshot;
           const result = resultSchema.parse(snap.data);
-          const recorded = await runItem(deps, tenantId, runId, holder, run, snap.id, result);
+          const recorded = await itemSlots.run(async () =>
+            cancelled ? "skipped" : runItem(deps, tenantId, runId, holder, run, snap.id, result),
+          );
           if (recorded === "cancelled") cancelled = true;
         }
       }),
