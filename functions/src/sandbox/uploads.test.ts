@@ -48,8 +48,8 @@ describe("CSV records", () => {
 });
 
 describe("CSV uploads", () => {
-  it("turn each record into an item, lists split on '|', in any column order", () => {
-    const parsed = parseUpload(
+  it("turn each record into an item, lists split on '|', in any column order", async () => {
+    const parsed = await parseUpload(
       "csv",
       "\uFEFF" +
         csv(
@@ -88,8 +88,8 @@ describe("CSV uploads", () => {
     ]);
   });
 
-  it("name every problem's line and column, and give no items from a file that has one", () => {
-    const parsed = parseUpload(
+  it("name every problem's line and column, and give no items from a file that has one", async () => {
+    const parsed = await parseUpload(
       "csv",
       csv(
         "question,expected_facts,should_abstain",
@@ -118,8 +118,8 @@ describe("CSV uploads", () => {
     expect(parsed.errorCount).toBe(6);
   });
 
-  it("refuse a header with an unknown, repeated or missing column", () => {
-    expect(parseUpload("csv", "question,answer\nq,a").errors).toEqual([
+  it("refuse a header with an unknown, repeated or missing column", async () => {
+    expect((await parseUpload("csv", "question,answer\nq,a")).errors).toEqual([
       {
         line: 1,
         field: "answer",
@@ -127,27 +127,30 @@ describe("CSV uploads", () => {
           'unknown column "answer": the columns are question, expected_facts, reference_answer, expected_sources, should_abstain, tags',
       },
     ]);
-    expect(parseUpload("csv", "question,tags,tags\nq,a,b").errors[0]?.message).toBe(
+    expect((await parseUpload("csv", "question,tags,tags\nq,a,b")).errors[0]?.message).toBe(
       "the column tags appears twice",
     );
-    expect(parseUpload("csv", "tags\nx").errors[0]).toMatchObject({ field: "question" });
-    expect(parseUpload("csv", "").errors).toEqual([
+    expect((await parseUpload("csv", "tags\nx")).errors[0]).toMatchObject({ field: "question" });
+    expect((await parseUpload("csv", "")).errors).toEqual([
       { line: 1, field: null, message: "the file holds no items" },
     ]);
-    expect(parseUpload("csv", "question,should_abstain\n").errorCount).toBe(1);
+    expect((await parseUpload("csv", "question,should_abstain\n")).errorCount).toBe(1);
   });
 
-  it("report bad quoting with its line, and nothing else from that record", () => {
-    const parsed = parseUpload("csv", csv("question,should_abstain", 'Is "this" fine?,yes', '"Fine?",yes'));
+  it("report bad quoting with its line, and nothing else from that record", async () => {
+    const parsed = await parseUpload(
+      "csv",
+      csv("question,should_abstain", 'Is "this" fine?,yes', '"Fine?",yes'),
+    );
     expect(parsed.items).toEqual([]);
     expect(parsed.errors).toHaveLength(1);
     expect(parsed.errors[0]).toMatchObject({ line: 2, field: null });
   });
 
-  it("count every problem of a 10,000-line file but list only the first hundred", () => {
+  it("count every problem of a 10,000-line file but list only the first hundred", async () => {
     const lines = ["question,should_abstain"];
     for (let i = 0; i < 10_000; i++) lines.push(`Question ${i}?,perhaps`);
-    const parsed = parseUpload("csv", lines.join("\n"));
+    const parsed = await parseUpload("csv", lines.join("\n"));
     expect(parsed.errorCount).toBe(10_000);
     expect(parsed.errors).toHaveLength(evalLimits.uploadErrors);
     expect(parsed.errors.at(-1)?.line).toBe(101);
@@ -156,8 +159,8 @@ describe("CSV uploads", () => {
 });
 
 describe("JSONL uploads", () => {
-  it("take one item per line, as the API does, with the CSV names as aliases", () => {
-    const parsed = parseUpload(
+  it("take one item per line, as the API does, with the CSV names as aliases", async () => {
+    const parsed = await parseUpload(
       "jsonl",
       [
         JSON.stringify({ question: "How many days?", expectedFacts: ["25"], tags: ["hr"] }),
@@ -196,8 +199,8 @@ describe("JSONL uploads", () => {
     ]);
   });
 
-  it("name the line and field of malformed JSON, wrong types, unknown and doubled fields", () => {
-    const parsed = parseUpload(
+  it("name the line and field of malformed JSON, wrong types, unknown and doubled fields", async () => {
+    const parsed = await parseUpload(
       "jsonl",
       [
         '{"question": "ok?", "expectedFacts": ["x"]}',

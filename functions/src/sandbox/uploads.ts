@@ -18,6 +18,7 @@
  * aliases (`expected_facts`...). Empty lines are skipped.
  */
 import type { z } from "zod";
+import { yieldToIo } from "../platform/slots.js";
 import { evalLimits, itemInputSchema } from "./schema.js";
 
 export const uploadFormats = ["csv", "jsonl"] as const;
@@ -61,11 +62,15 @@ export class Problems {
   }
 }
 
+/** Items validated between two turns of the event loop: a 2,000-item upload lets other requests in between. */
+const itemsPerTurn = 200;
+
 /** Parses an upload; `items` is empty whenever `errorCount` is not 0. */
-export function parseUpload(format: UploadFormat, content: string): ParsedUpload {
+export async function parseUpload(format: UploadFormat, content: string): Promise<ParsedUpload> {
   const text = content.startsWith("\uFEFF") ? content.slice(1) : content;
   const problems = new Problems();
-  const items = format === "csv" ? parseCsvItems(text, problems) : parseJsonlItems(text, problems);
+  const items =
+    format === "csv" ? await parseCsvItems(text, problems) : await parseJsonlItems(text, problems);
   if (items.length === 0 && problems.count === 0) {
     problems.add(1, null, "the file holds no items");
   }
@@ -91,11 +96,20 @@ export interface CsvRecord {
  * reported and the parser goes on at the next line; a quoted field never closed ends the file.
  */
 export function parseCsv(text: string, problems: Problems = new Problems()): CsvRecord[] {
+  // Fields are sliced out between the characters that matter (found by indexOf and one regex), never built a
+  // character at a time: a 5 MB upload parses in tens of milliseconds, and the strings stay flat.
   const records: CsvRecord[] = [];
   let line = 1;
   let i = 0;
   const n = text.length;
   const isBreak = (c: string | undefined) => c === "\n" || c === "\r";
+  const special = /[,\r\n"]/g;
+  const breaks = /[\r\n]/g;
+  /** Where the next character of `pattern` at or after `from` is (n when none). */
+  const next = (pattern: RegExp, from: number): number => {
+    pattern.lastIndex = from;
+    return pattern.exec(text)?.index ?? n;
+  };
   /** Skips the line break at `i` (CRLF, LF or CR), counting it. */
   const skipBreak = () => {
     if (text[i] === "\r" && text[i + 1] === "\n") i += 2;
@@ -104,7 +118,7 @@ export function parseCsv(text: string, problems: Problems = new Problems()): Csv
   };
   /** Skips to after the end of the current physical line (after a syntax error). */
   const resync = () => {
-    while (i < n && !isBreak(text[i])) i++;
+    i = next(breaks, i);
     if (i < n) skipBreak();
   };
   while (i < n) {
@@ -117,31 +131,30 @@ export function parseCsv(text: string, problems: Problems = new Problems()): Csv
         const openedAt = line;
         i++;
         let closed = false;
+        const parts: string[] = [];
         while (i < n) {
-          const c = text[i] as string;
-          if (c === '"') {
-            if (text[i + 1] === '"') {
-              field += '"';
-              i += 2;
-              continue;
-            }
-            i++;
-            closed = true;
-            break;
-          }
-          if (c === "\r" || c === "\n") {
-            // A line break inside quotes is part of the field (kept as LF).
-            field += "\n";
-            skipBreak();
+          const quote = text.indexOf('"', i);
+          const end = quote === -1 ? n : quote;
+          // A line break inside quotes is part of the field (kept as LF), and counts as a line.
+          const part = text.slice(i, end).replace(/\r\n?/g, "\n");
+          for (let at = part.indexOf("\n"); at !== -1; at = part.indexOf("\n", at + 1)) line += 1;
+          parts.push(part);
+          i = end;
+          if (quote === -1) break;
+          if (text[i + 1] === '"') {
+            parts.push('"');
+            i += 2;
             continue;
           }
-          field += c;
           i++;
+          closed = true;
+          break;
         }
         if (!closed) {
           problems.add(openedAt, null, "a quoted field opened on this line is never closed");
           return records;
         }
+        field = parts.join("");
         if (i < n && text[i] !== "," && !isBreak(text[i])) {
           problems.add(
             line,
@@ -153,23 +166,20 @@ export function parseCsv(text: string, problems: Problems = new Problems()): Csv
           break;
         }
       } else {
-        while (i < n && text[i] !== "," && !isBreak(text[i])) {
-          if (text[i] === '"') {
-            problems.add(
-              line,
-              null,
-              'a double quote inside an unquoted field: quote the whole field and double the quote ("")',
-            );
-            broken = true;
-            break;
-          }
-          field += text[i];
-          i++;
-        }
-        if (broken) {
+        const end = next(special, i);
+        if (text[end] === '"') {
+          problems.add(
+            line,
+            null,
+            'a double quote inside an unquoted field: quote the whole field and double the quote ("")',
+          );
+          broken = true;
+          i = end;
           resync();
           break;
         }
+        field = text.slice(i, end);
+        i = end;
       }
       fields.push(field);
       if (i < n && text[i] === ",") {
@@ -203,7 +213,7 @@ const splitList = (value: string): string[] =>
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 
-function parseCsvItems(text: string, problems: Problems): z.output<typeof itemInputSchema>[] {
+async function parseCsvItems(text: string, problems: Problems): Promise<z.output<typeof itemInputSchema>[]> {
   const records = parseCsv(text, problems);
   const [header, ...rows] = records;
   if (!header) return [];
@@ -232,7 +242,8 @@ function parseCsvItems(text: string, problems: Problems): z.output<typeof itemIn
   }
   if (!headerOk) return [];
   const items: z.output<typeof itemInputSchema>[] = [];
-  for (const row of rows) {
+  for (const [index, row] of rows.entries()) {
+    if (index > 0 && index % itemsPerTurn === 0) await yieldToIo();
     if (row.fields.length !== columns.length) {
       problems.add(
         row.line,
@@ -275,23 +286,27 @@ function parseCsvItems(text: string, problems: Problems): z.output<typeof itemIn
 // JSONL
 // ---------------------------------------------------------------------------------------------------
 
-function parseJsonlItems(text: string, problems: Problems): z.output<typeof itemInputSchema>[] {
+async function parseJsonlItems(
+  text: string,
+  problems: Problems,
+): Promise<z.output<typeof itemInputSchema>[]> {
   const items: z.output<typeof itemInputSchema>[] = [];
   const lines = text.split("\n");
-  lines.forEach((raw, index) => {
+  for (const [index, raw] of lines.entries()) {
+    if (index > 0 && index % itemsPerTurn === 0) await yieldToIo();
     const line = index + 1;
     const source = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (source.trim() === "") return;
+    if (source.trim() === "") continue;
     let value: unknown;
     try {
       value = JSON.parse(source);
     } catch (e) {
       problems.add(line, null, `not valid JSON (${(e as Error).message.slice(0, 120)})`);
-      return;
+      continue;
     }
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       problems.add(line, null, "each line must be one JSON object (an item)");
-      return;
+      continue;
     }
     const input: Record<string, unknown> = {};
     let ok = true;
@@ -303,10 +318,10 @@ function parseJsonlItems(text: string, problems: Problems): z.output<typeof item
       }
       input[field] = v;
     }
-    if (!ok) return;
+    if (!ok) continue;
     const item = validItem(input, line, problems, (field) => field);
     if (item) items.push(item);
-  });
+  }
   return items;
 }
 
