@@ -519,6 +519,96 @@ describe("the built runtime under hostile input", () => {
     expect(new Set(previews)).toEqual(new Set([200]));
   });
 
+  it("keeps serving a neighbour while its owner floods the Sandbox: uploads at and past the limit, malformed files, eval runs at the limit", async () => {
+    const post = async (pathname: string, body: unknown, headers: Record<string, string> = {}) => {
+      const res = await call(pathname, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as Record<string, unknown> };
+    };
+    const upload = async (datasetId: string, fileName: string, content: string | Buffer) => {
+      const form = new FormData();
+      form.append("file", new Blob([content]), fileName);
+      const res = await call(`/v1/eval/datasets/${datasetId}/upload`, { method: "POST", body: form });
+      const text = await res.text();
+      return { status: res.status, body: text };
+    };
+    const agent = await post("/v1/agents", { name: "Sandbox target", knowledgeBaseIds: [kbId] });
+    expect(agent.status).toBe(201);
+    const agentId = agent.body.id as string;
+    expect((await post(`/v1/agents/${agentId}/publish`, {})).status).toBe(200);
+    const newDataset = async (name: string) => (await post("/v1/eval/datasets", { name })).body.id as string;
+    // 2,000 items of about 2,400 characters: just under the 5 MiB upload limit and at the item limit.
+    const big = await newDataset("At the limits");
+    const question = (i: number) => `Question ${i}: ${"what does the policy say about this? ".repeat(65)}`;
+    const atLimit = [
+      "question,should_abstain",
+      ...Array.from({ length: 2000 }, (_, i) => `"${question(i)}",true`),
+    ];
+    const small = await Promise.all(Array.from({ length: 6 }, (_, i) => newDataset(`Run ${i}`)));
+    const smallCsv = [
+      "question,should_abstain",
+      ...Array.from({ length: 30 }, (_, i) => `What is the code name of project ${i}?,true`),
+    ].join("\n");
+
+    const statuses: Record<string, number[]> = {};
+    const note = (what: string, status: number) => (statuses[what] ??= []).push(status);
+    const runs: string[] = [];
+    const report = await underSiege(
+      runtime,
+      neighbour,
+      "the Sandbox flooded by its owner",
+      async () => {
+        note("at the limit", (await upload(big, "big.csv", atLimit.join("\n"))).status);
+        note("past the size limit", (await upload(big, "huge.csv", "x".repeat(6 * 1024 * 1024))).status);
+        note("unterminated quote", (await upload(big, "bad.csv", 'question\n"never closed,true\n')).status);
+        note(
+          "not UTF-8",
+          (await upload(big, "latin1.csv", Buffer.from([0x71, 0x0a, 0xe9, 0xff, 0xfe]))).status,
+        );
+        note("not JSON lines", (await upload(big, "bad.jsonl", "{not json}\n")).status);
+        for (const id of small) note("small", (await upload(id, "small.csv", smallCsv)).status);
+        // Runs up to the workspace's limit of five at once; the sixth is refused; a replayed start is the same run.
+        for (const [i, datasetId] of small.entries()) {
+          const started = await post(
+            "/v1/eval/runs",
+            { datasetId, target: { agentId, version: 1 } },
+            { "idempotency-key": `hostile-run-${i}` },
+          );
+          note("start", started.status);
+          if (started.status === 202) runs.push(started.body.id as string);
+        }
+        const replayed = await post(
+          "/v1/eval/runs",
+          { datasetId: small[0], target: { agentId, version: 1 } },
+          { "idempotency-key": "hostile-run-0" },
+        );
+        note("replayed start", replayed.status);
+        expect(replayed.body.id).toBe(runs[0]);
+      },
+      // The runs go on in the background meanwhile: the neighbour is measured while they do.
+      4000,
+    );
+    // Stop what is left before the next attack, and check nothing was half-written by the refusals.
+    for (const id of runs) await post(`/v1/eval/runs/${id}/cancel`, {});
+    expectUnharmed(runtime, report);
+    expect(statuses).toEqual({
+      "at the limit": [200],
+      "past the size limit": [413],
+      "unterminated quote": [400],
+      "not UTF-8": [400],
+      "not JSON lines": [400],
+      small: [200, 200, 200, 200, 200, 200],
+      start: [202, 202, 202, 202, 202, 429],
+      "replayed start": [200],
+    });
+    const stored = await call(`/v1/eval/datasets/${big}`);
+    expect(((await stored.json()) as { itemCount: number }).itemCount).toBe(2000);
+  }, 120_000);
+
   it("keeps serving a neighbour while another tenant uploads a folder of 485 files", async () => {
     const files = Array.from(
       { length: 485 },
