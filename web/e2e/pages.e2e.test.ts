@@ -95,6 +95,7 @@ const screens: Screen[] = [
   { name: "73-end-users", path: () => "/end-users", heading: "End users" },
   { name: "74-end-user", path: () => `/end-users/${remembered.endUserKey}`, heading: "End user widget:dana" },
   { name: "75-analytics-drift", path: () => "/analytics/drift", heading: "Analytics" },
+  { name: "76-evaluations-corrections", path: () => "/evaluations/corrections", heading: "Evaluations" },
   { name: "33-not-found", path: () => "/no-such-page", heading: "Page not found" },
   { name: "34-sign-up", path: () => "/sign-up", heading: /./, signedOut: true },
 ];

@@ -14,8 +14,11 @@ export interface TokenBounds {
 export interface AgentOptions {
   /** `null` from a platform that does not say (any name may be typed, the platform decides). */
   readonly models: {
-    /** What an agent without a model name uses. */
-    readonly default: { readonly model: string; readonly label: string };
+    /**
+     * What an agent without a model name uses; `provider` is null from a platform that does not say
+     * (`local-extractive` is the built-in model, which quotes passages and can neither judge nor play a user).
+     */
+    readonly default: { readonly model: string; readonly label: string; readonly provider: string | null };
     /** Names an agent may pick. */
     readonly allowed: readonly string[];
   } | null;
@@ -32,6 +35,15 @@ export const unlistedAgentOptions: AgentOptions = {
   contextBudgetTokens: { min: 1000, max: 1_000_000, default: 8000 },
   toolHosts: null,
 };
+
+/**
+ * Whether the platform's model can play a simulated end user (and judge answers): any model but the built-in
+ * extractive one. Null when the platform does not say.
+ */
+export function canPlayEndUser(options: AgentOptions | undefined): boolean | null {
+  const provider = options?.models?.default.provider;
+  return provider === undefined || provider === null ? null : provider !== "local-extractive";
+}
 
 /** Whether an HTTP tool's host is one the platform lets tools call (the same matching as the platform's). */
 export function toolHostAllowed(host: string, toolHosts: readonly string[] | null): boolean {

@@ -99,7 +99,25 @@ export interface Agent extends AgentConfig {
    * elsewhere, and from a platform that does not report it).
    */
   readonly lastActivityAt?: string | null;
+  /** The check publishing runs first, when one is set (not part of any version); `null` without one. */
+  readonly publishGate: PublishGate | null;
 }
+
+/**
+ * The publish gate (`PUT /v1/agents/{id}/publish-gate`): publishing runs the golden dataset against the draft
+ * and the published version, and refuses a draft whose accuracy is lower by more than `maxDrop`.
+ */
+export interface PublishGate {
+  readonly enabled: boolean;
+  readonly datasetId: string;
+  /** The largest drop in accuracy allowed, 0..1 (0.05: five points). */
+  readonly maxDrop: number;
+  /** How long a publish waits for the gate's runs, 10..240 s. */
+  readonly timeoutSeconds: number;
+}
+
+/** The platform's bounds on a gate's wait (functions/src/sandbox/gate.ts). */
+export const publishGateTimeout = { min: 10, max: 240, default: 120 } as const;
 
 export interface AgentVersion {
   readonly version: number;
@@ -158,6 +176,10 @@ export interface AgentsSource {
   resumeAgent(agentId: string): Promise<Agent>;
   /** Final: the agent stops answering and changing; its history stays readable. */
   archiveAgent(agentId: string): Promise<void>;
+  /** Sets (or replaces) the publish gate; answers the gate as stored. Needs `agents.manage`. */
+  setPublishGate(agentId: string, gate: PublishGate): Promise<PublishGate>;
+  /** Publishing no longer runs a gate. */
+  removePublishGate(agentId: string): Promise<void>;
 
   /** Starts a conversation with the draft or a published version; answers its id. */
   /**

@@ -328,6 +328,66 @@ export interface Simulation {
   readonly durationMs: number;
 }
 
+/** What an answer must (not) hold; every list is optional, an absent one checks nothing. */
+export interface AnswerChecks {
+  readonly mustContain?: readonly string[];
+  readonly mustNotContain?: readonly string[];
+  /** true: the agent must abstain; false: it must answer. */
+  readonly shouldAbstain?: boolean;
+  /** Document names (with or without extension) or ids the answer must cite. */
+  readonly mustCite?: readonly string[];
+}
+
+/** `POST /v1/eval/simulations`: a scripted end user (`steps`) or a model-driven one (`endUser`), never both. */
+export type SimulationInput = {
+  readonly name?: string;
+  readonly agentId: string;
+  readonly version: TargetVersion;
+} & (
+  | { readonly steps: readonly { readonly message: string; readonly checks: AnswerChecks }[] }
+  | {
+      readonly endUser: {
+        readonly persona: string;
+        readonly goal: string;
+        readonly maxTurns: number;
+        readonly openingMessage?: string;
+      };
+      readonly checks?: { readonly everyAnswer?: AnswerChecks; readonly lastAnswer?: AnswerChecks };
+    }
+);
+
+/** The platform's limits on a simulation (functions/src/sandbox/simulations.ts), to say so before sending. */
+export const simulationLimits = {
+  steps: 30,
+  checkStrings: 20,
+  checkChars: 500,
+  messageChars: 8000,
+  nameChars: 120,
+  personaChars: 2000,
+  goalChars: 2000,
+} as const;
+
+// ----- the publish gate's verdict (functions/src/sandbox/gate.ts) -------------------------------------
+
+/** Why the gate refused a publish (a 400 `failed-precondition`'s details): the two runs and what got worse. */
+export interface PublishGateVerdict {
+  readonly datasetId: string;
+  readonly maxDrop: number;
+  readonly published: { readonly runId: string; readonly version: number; readonly accuracy: number };
+  readonly draft: { readonly runId: string; readonly accuracy: number };
+  /** published − draft accuracy, 0..1. */
+  readonly drop: number;
+  readonly counts: Readonly<Record<ItemChange, number>>;
+  /** The items the draft got wrong that the published version got right (the first 50). */
+  readonly worse: readonly ComparedItem[];
+}
+
+/** A gate's runs outlasted its timeout (a 504 `deadline-exceeded`): they go on, and publishing again reuses them. */
+export interface PublishGateTimeout {
+  readonly runs: { readonly published: string; readonly draft: string };
+  readonly timeoutSeconds: number | null;
+}
+
 /** Reads need `conversations.view` (results hold answers and traces); changes and runs `agents.manage`. */
 export interface EvaluationsSource {
   /** Most recently changed first. */
@@ -366,6 +426,8 @@ export interface EvaluationsSource {
   createReplay(input: ReplayInput): Promise<Replay>;
   /** Newest first (the newest 100). */
   listSimulations(signal: AbortSignal): Promise<Simulation[]>;
+  /** Runs the scenario inside the request (up to 240 s) and answers it finished, pass or fail per check. */
+  createSimulation(input: SimulationInput): Promise<Simulation>;
 }
 
 /** The platform's limits (functions/src/sandbox/schema.ts `evalLimits`), to say so before sending. */
@@ -402,4 +464,83 @@ export function uploadRefusalOf(error: PlatformRequestError): UploadRefusal | un
     );
   const errorCount = typeof details.errorCount === "number" ? details.errorCount : errors.length;
   return { errors, errorCount };
+}
+
+const isNumberIn = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const stringOr = (v: unknown, fallback: string): string => (typeof v === "string" ? v : fallback);
+
+function gateSide(value: unknown): ComparedSide | null {
+  if (!isRecord(value) || typeof value.correct !== "boolean") return null;
+  return {
+    correct: value.correct,
+    answer: typeof value.answer === "string" ? value.answer : null,
+    abstained: value.abstained === true,
+    traceId: typeof value.traceId === "string" ? value.traceId : null,
+    reason: stringOr(value.reason, ""),
+  };
+}
+
+/**
+ * The publish gate's verdict from a refused publish (400 `failed-precondition` with the comparison in its
+ * details), or undefined for any other refusal (a failed run, a deleted dataset: its message says why).
+ */
+export function publishGateVerdictOf(error: PlatformRequestError): PublishGateVerdict | undefined {
+  const d = error.details;
+  if (error.code !== "failed-precondition" || !isRecord(d)) return undefined;
+  const { gate, published, draft, comparison } = d;
+  if (
+    !isRecord(gate) ||
+    !isRecord(published) ||
+    !isRecord(draft) ||
+    !isRecord(comparison) ||
+    typeof gate.datasetId !== "string" ||
+    !isNumberIn(gate.maxDrop) ||
+    typeof published.runId !== "string" ||
+    !isNumberIn(published.version) ||
+    !isNumberIn(published.accuracy) ||
+    typeof draft.runId !== "string" ||
+    !isNumberIn(draft.accuracy) ||
+    !isNumberIn(d.drop)
+  ) {
+    return undefined;
+  }
+  const counts = isRecord(comparison.counts) ? comparison.counts : {};
+  const worse = (Array.isArray(comparison.worse) ? comparison.worse : [])
+    .filter(isRecord)
+    .flatMap((item): ComparedItem[] =>
+      typeof item.itemId === "string"
+        ? [
+            {
+              itemId: item.itemId,
+              question: stringOr(item.question, ""),
+              change: "worse",
+              base: gateSide(item.base),
+              other: gateSide(item.other),
+            },
+          ]
+        : [],
+    );
+  return {
+    datasetId: gate.datasetId,
+    maxDrop: gate.maxDrop,
+    published: { runId: published.runId, version: published.version, accuracy: published.accuracy },
+    draft: { runId: draft.runId, accuracy: draft.accuracy },
+    drop: d.drop,
+    counts: Object.fromEntries(
+      itemChanges.map((change) => [change, isNumberIn(counts[change]) ? counts[change] : 0]),
+    ) as Record<ItemChange, number>,
+    worse,
+  };
+}
+
+/** A publish refused because the gate's runs outlasted its timeout (504 `deadline-exceeded`), or undefined. */
+export function publishGateTimeoutOf(error: PlatformRequestError): PublishGateTimeout | undefined {
+  const d = error.details;
+  if (error.code !== "deadline-exceeded" || !isRecord(d) || !isRecord(d.runs)) return undefined;
+  const { published, draft } = d.runs;
+  if (typeof published !== "string" || typeof draft !== "string") return undefined;
+  return {
+    runs: { published, draft },
+    timeoutSeconds: isNumberIn(d.timeoutSeconds) ? d.timeoutSeconds : null,
+  };
 }

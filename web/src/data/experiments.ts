@@ -178,6 +178,8 @@ export interface ExperimentsSource {
   stopExperiment(experimentId: string): Promise<Experiment>;
   /** Publishes a new agent version with the variant's overrides applied, and marks the experiment promoted. */
   promoteVariant(experimentId: string, variantId: string, note?: string): Promise<PromotionOutcome>;
+  /** A draft or stopped experiment only: the platform refuses a running one (stop it first) and a promoted one. */
+  deleteExperiment(experimentId: string): Promise<void>;
 }
 
 export const experimentLimits = { minVariants: 2, maxVariants: 5, name: 120, description: 2000 } as const;

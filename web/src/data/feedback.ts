@@ -34,7 +34,12 @@ export interface Annotation {
   /** The eval item made from it, when one was. */
   readonly evalItem: { readonly datasetId: string; readonly itemId: string } | null;
   readonly by: string;
+  /** The conversation the answer was in (null once it is gone). */
+  readonly conversationId: string | null;
+  readonly createdAt: string;
   readonly updatedAt: string;
+  /** Who changed it last. */
+  readonly updatedBy: string;
 }
 
 export interface AnnotationInput {
@@ -53,6 +58,10 @@ export interface FeedbackSource {
   /** Takes a rating back. */
   clearAnswerRating(conversationId: string, messageId: string): Promise<void>;
   annotateAnswer(input: AnnotationInput): Promise<Annotation>;
+  /** Corrections, newest first (the newest 200); needs `conversations.view`. */
+  listAnnotations(signal: AbortSignal): Promise<Annotation[]>;
+  /** No longer served as a reply; its eval item stays in its dataset. Needs `agents.manage`. */
+  deleteAnnotation(annotationId: string): Promise<void>;
 }
 
 export const feedbackLimits = { comment: 2000, corrected: 8000, note: 2000 } as const;

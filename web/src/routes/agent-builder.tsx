@@ -3,6 +3,7 @@ import { Link as RouterLink, useNavigate, useParams } from "react-router";
 import { Alert, Box, Button, Link, Paper, Stack, Typography } from "@mui/material";
 import { AgentForm } from "../components/agent-builder/AgentForm";
 import { PublishDialog } from "../components/agent-builder/PublishDialog";
+import { PublishGatePanel } from "../components/agent-builder/PublishGatePanel";
 import { VersionDiffDialog } from "../components/agent-builder/VersionDiffDialog";
 import { VersionsPanel } from "../components/agent-builder/VersionsPanel";
 import { EnvironmentsPanel } from "../components/environments/EnvironmentsPanel";
@@ -511,6 +512,14 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
             canChange={!readOnly}
             onChanged={refreshAgent}
           />
+          <PublishGatePanel
+            agent={agent}
+            canChange={!readOnly}
+            onChanged={(publishGate, said) => {
+              remote.replace({ ...agent, publishGate });
+              actions.announce(said);
+            }}
+          />
         </Stack>
       </Box>
 
@@ -521,6 +530,8 @@ function AgentEditor({ agent, remote, versions, knowledgeBases, options }: Agent
         pending={busy === "publish"}
         error={actions.error("publish")}
         environments={facts.workspace?.environments ?? []}
+        gate={agent.publishGate}
+        publishedVersion={agent.publishedVersion}
         onPublish={(note, environment) => void publish(note, environment)}
         onCancel={() => setPublishOpen(false)}
       />

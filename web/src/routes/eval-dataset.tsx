@@ -74,7 +74,7 @@ function DatasetLoader({ datasetId }: { readonly datasetId: string }) {
   );
 }
 
-type ItemAction = "delete";
+type ItemAction = "delete" | "delete-dataset";
 
 function DatasetView({ dataset, reload }: { readonly dataset: EvalDataset; readonly reload: () => void }) {
   const studio = useStudio();
@@ -91,6 +91,7 @@ function DatasetView({ dataset, reload }: { readonly dataset: EvalDataset; reado
   const [uploading, setUploading] = useState(false);
   const [starting, setStarting] = useState(false);
   const [deleting, setDeleting] = useState<EvalItem | undefined>(undefined);
+  const [deletingDataset, setDeletingDataset] = useState(false);
   const actions = useMutation<ItemAction>();
   const [status, setStatus] = useState("");
 
@@ -125,6 +126,15 @@ function DatasetView({ dataset, reload }: { readonly dataset: EvalDataset; reado
                 disabled={dataset.itemCount === 0}
               >
                 Start a run
+              </Button>
+              <Button
+                color="error"
+                onClick={() => {
+                  actions.dismiss("delete-dataset");
+                  setDeletingDataset(true);
+                }}
+              >
+                Delete dataset…
               </Button>
             </>
           )}
@@ -204,6 +214,27 @@ function DatasetView({ dataset, reload }: { readonly dataset: EvalDataset; reado
           void navigate(runAddress(run.id));
         }}
       />
+      <ConfirmDialog
+        open={deletingDataset}
+        title={`Delete “${dataset.name}”?`}
+        confirmLabel="Delete dataset"
+        destructive
+        pending={actions.busy === "delete-dataset"}
+        error={actions.error("delete-dataset")}
+        errorTitle="The dataset was not deleted"
+        onCancel={() => setDeletingDataset(false)}
+        onConfirm={() =>
+          void actions
+            .run("delete-dataset", () => studio.deleteEvalDataset(dataset.id))
+            .then((ok) => ok && void navigate(evaluationsRoot))
+        }
+      >
+        <Typography>
+          Its {dataset.itemCount.toLocaleString("en")} item{dataset.itemCount === 1 ? "" : "s"} are deleted
+          with it; its runs keep the items they asked and their results. An agent whose publish gate uses it
+          can no longer publish until its gate names another dataset or is removed.
+        </Typography>
+      </ConfirmDialog>
       <ConfirmDialog
         open={deleting !== undefined}
         title="Delete this item?"

@@ -7,12 +7,15 @@ import {
   draftRun,
   goldenItems,
   hrGoldenSet,
+  leaveSimulation,
+  mealsCorrection,
   noProviderMessage,
+  noUserModelMessage,
   tuningExport,
   versionTwoResults,
   versionTwoRun,
 } from "../test/evaluationFixtures";
-import { hrAssistant, hrVersions, itHelpdesk } from "../test/fixtures";
+import { hrAssistant, hrVersions, itHelpdesk, offeredAgentOptions } from "../test/fixtures";
 import { vacationTrace } from "../test/historyFixtures";
 import { errorResponse, jsonResponse, stubPlatform, type PlatformRoute } from "../test/platformFetch";
 import { renderApp } from "../test/renderApp";
@@ -76,7 +79,7 @@ describe("Evaluations: who sees them", { timeout: 30_000 }, () => {
       within(tabs)
         .getAllByRole("tab")
         .map((t) => t.textContent),
-    ).toEqual(["Datasets", "Runs", "Replays", "Simulations", "Tuning data"]);
+    ).toEqual(["Datasets", "Runs", "Replays", "Simulations", "Corrections", "Tuning data"]);
     expect(within(table).getByRole("link", { name: "HR golden set" })).toHaveAttribute(
       "href",
       "/evaluations/datasets/ds_golden",
@@ -384,5 +387,200 @@ describe("Evaluations: tuning data", { timeout: 30_000 }, () => {
       "Checked 5 minutes agoNo longer followed: The fine-tuning provider is no longer configured.",
     );
     expect(within(table).getByRole("row", { name: /davinci-002/ })).toHaveTextContent("running—");
+  });
+});
+
+describe("Evaluations: deleting a dataset", { timeout: 30_000 }, () => {
+  it("deletes it after a confirmation that says what goes with it, and returns to the list", async () => {
+    const user = userEvent.setup();
+    const platform = platformWith({
+      "DELETE /v1/eval/datasets/ds_golden": () => new Response(null, { status: 204 }),
+    });
+    renderApp("/evaluations/datasets/ds_golden");
+    await user.click(await screen.findByRole("button", { name: "Delete dataset…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete “HR golden set”?" });
+    expect(dialog).toHaveTextContent(
+      "Its 3 items are deleted with it; its runs keep the items they asked and their results. An agent whose publish gate uses it can no longer publish",
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Delete dataset" }));
+    expect(await screen.findByRole("table", { name: "Datasets" })).toBeInTheDocument();
+    expect(platform.sent("DELETE /v1/eval/datasets/ds_golden")).toHaveLength(1);
+  });
+});
+
+describe("Evaluations: starting a simulation", { timeout: 90_000 }, () => {
+  it("runs scripted steps with their checks once, waits with a progress bar, and opens the result", async () => {
+    const user = userEvent.setup();
+    let answer: (response: Response) => void = () => undefined;
+    const platform = platformWith({
+      "GET /v1/eval/simulations": () => jsonResponse({ simulations: [], nextCursor: null }),
+      // Answers when the test says: the simulation runs inside the request.
+      "POST /v1/eval/simulations": () => new Promise<Response>((resolve) => (answer = resolve)),
+    });
+    renderApp("/evaluations/simulations");
+    expect(await screen.findByText("No simulations yet.")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Start a simulation" }));
+    const dialog = await screen.findByRole("dialog", { name: "Start a simulation" });
+
+    await user.click(within(dialog).getByRole("button", { name: "Run simulation" }));
+    expect(within(dialog).getByText("Choose the agent to talk to.")).toBeInTheDocument();
+    expect(within(dialog).getByText("Step 1 needs a message.")).toBeInTheDocument();
+
+    await user.type(within(dialog).getByRole("textbox", { name: "Name (optional)" }), "Leave request");
+    await user.click(within(dialog).getByRole("combobox", { name: "Agent" }));
+    await user.click(await screen.findByRole("option", { name: "Acme HR assistant" }));
+    await user.click(within(dialog).getByRole("combobox", { name: "Version" }));
+    await user.click(await screen.findByRole("option", { name: "The draft" }));
+    await user.type(
+      within(dialog).getByRole("textbox", { name: "Step 1: message" }),
+      "How many vacation days do I get?",
+    );
+    await user.type(within(dialog).getByRole("textbox", { name: "Step 1: must contain" }), "25 days");
+    await user.click(within(dialog).getByRole("button", { name: "Add a step" }));
+    await user.type(within(dialog).getByRole("textbox", { name: "Step 2: message" }), "What does Bob earn?");
+    await user.click(within(dialog).getByRole("combobox", { name: "Step 2: abstention" }));
+    await user.click(await screen.findByRole("option", { name: "Must abstain" }));
+
+    await user.click(within(dialog).getByRole("button", { name: "Run simulation" }));
+    expect(
+      await within(dialog).findByRole("progressbar", { name: "The simulation is running" }),
+    ).toBeInTheDocument();
+    expect(within(dialog).getByRole("button", { name: "Running…" })).toBeInTheDocument();
+    // A second click while it runs sends nothing.
+    await user.click(within(dialog).getByRole("button", { name: "Running…" }));
+    expect(platform.sent("POST /v1/eval/simulations")).toHaveLength(1);
+    expect(platform.sent("POST /v1/eval/simulations")[0]?.body).toEqual({
+      name: "Leave request",
+      agentId: "agt_hr",
+      version: "draft",
+      steps: [
+        { message: "How many vacation days do I get?", checks: { mustContain: ["25 days"] } },
+        { message: "What does Bob earn?", checks: { shouldAbstain: true } },
+      ],
+    });
+
+    answer(jsonResponse(leaveSimulation, 201));
+    expect(
+      await screen.findByText("“Leave request” failed its checks: 1 of 2 checks passed."),
+    ).toBeInTheDocument();
+    const table = screen.getByRole("table", { name: "Simulations" });
+    expect(within(table).getAllByRole("row")[1]).toHaveTextContent(/Leave request.*Checks failed.*1 of 2/);
+    expect(within(table).getByText(/Passed: mustContain “25 days” — found/)).toBeInTheDocument();
+    expect(within(table).getByText(/Failed: shouldAbstain true — answered instead/)).toBeInTheDocument();
+  });
+
+  it("offers a model-driven end user and shows the platform's refusal when it has no model for one", async () => {
+    const user = userEvent.setup();
+    const platform = platformWith({
+      "GET /v1/eval/simulations": () => jsonResponse({ simulations: [], nextCursor: null }),
+      "POST /v1/eval/simulations": () => errorResponse(400, "failed-precondition", noUserModelMessage),
+    });
+    renderApp("/evaluations/simulations");
+    await user.click(await screen.findByRole("button", { name: "Start a simulation" }));
+    const dialog = await screen.findByRole("dialog", { name: "Start a simulation" });
+    await user.click(within(dialog).getByRole("combobox", { name: "Agent" }));
+    await user.click(await screen.findByRole("option", { name: "Acme HR assistant" }));
+    await user.click(within(dialog).getByRole("radio", { name: "Model-driven" }));
+    await user.type(within(dialog).getByRole("textbox", { name: "Who the end user is" }), "A new employee");
+    await user.type(within(dialog).getByRole("textbox", { name: "What they want" }), "Book a day off");
+    await user.type(within(dialog).getByRole("textbox", { name: "The last answer: must contain" }), "booked");
+    await user.click(within(dialog).getByRole("button", { name: "Run simulation" }));
+
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("The simulation did not run");
+    expect(alert).toHaveTextContent("cannot play a user. Scripted steps run without one.");
+    expect(platform.sent("POST /v1/eval/simulations")[0]?.body).toEqual({
+      agentId: "agt_hr",
+      version: "published",
+      endUser: { persona: "A new employee", goal: "Book a day off", maxTurns: 5 },
+      checks: { lastAnswer: { mustContain: ["booked"] } },
+    });
+  });
+
+  it("does not offer a model-driven end user when the platform says its model is the built-in one", async () => {
+    const user = userEvent.setup();
+    platformWith({
+      "GET /v1/eval/simulations": () => jsonResponse({ simulations: [], nextCursor: null }),
+      "GET /v1/agent-options": () =>
+        jsonResponse({
+          ...offeredAgentOptions,
+          models: {
+            default: {
+              model: "extractive-v1",
+              label: "Local extractive responder",
+              provider: "local-extractive",
+            },
+            allowed: ["extractive-v1"],
+          },
+        }),
+    });
+    renderApp("/evaluations/simulations");
+    await user.click(await screen.findByRole("button", { name: "Start a simulation" }));
+    const dialog = await screen.findByRole("dialog", { name: "Start a simulation" });
+    expect(
+      await within(dialog).findByText(/A model-driven end user needs a model provider/),
+    ).toBeInTheDocument();
+    expect(within(dialog).getByRole("radio", { name: "Model-driven" })).toBeDisabled();
+    expect(within(dialog).getByRole("radio", { name: "Scripted steps" })).toBeChecked();
+  });
+
+  it("offers a viewer's role nothing to start (the page is for editors)", async () => {
+    signInAs(
+      annSession({ role: "viewer", workspaces: [{ tenantId: "acme", name: "Acme Corp", role: "viewer" }] }),
+    );
+    platformWith();
+    renderApp("/evaluations/simulations");
+    expect(await screen.findByText(/only editors, admins and owners can see them/)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Start a simulation" })).not.toBeInTheDocument();
+  });
+});
+
+describe("Evaluations: corrections", { timeout: 30_000 }, () => {
+  it("lists editors' corrections with both answers, who made them and their trace, and deletes one", async () => {
+    const user = userEvent.setup();
+    const platform = platformWith({
+      "GET /v1/annotations": () => jsonResponse({ annotations: [mealsCorrection], nextCursor: null }),
+      "DELETE /v1/annotations/trc_meals": () => new Response(null, { status: 204 }),
+      "GET /v1/traces/trc_meals": () => jsonResponse({ ...vacationTrace, id: "trc_meals" }),
+    });
+    renderApp("/evaluations/corrections");
+    const table = await screen.findByRole("table", { name: "Corrections" });
+    const row = within(table).getAllByRole("row")[1]!;
+    expect(row).toHaveTextContent(
+      /What is the daily meal allowance on business trips\?Acme HR assistantMeals are reimbursed at cost\.The daily meal allowance is 45 euros\.Note: Policy changed in March\.Its eval itemYesyou/,
+    );
+    expect(row).toHaveTextContent(/changed by acc_bob/);
+    expect(within(row).getByRole("link", { name: "Its eval item" })).toHaveAttribute(
+      "href",
+      "/evaluations/datasets/ds_golden",
+    );
+    expect(
+      within(row).getByRole("link", {
+        name: "Conversation of “What is the daily meal allowance on business trips?”",
+      }),
+    ).toHaveAttribute("href", "/conversations/cnv_customer118");
+
+    await user.click(
+      within(row).getByRole("button", {
+        name: "Trace of the answer to “What is the daily meal allowance on business trips?”",
+      }),
+    );
+    expect(await screen.findByRole("dialog", { name: "Trace" })).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+
+    await user.click(
+      await within(row).findByRole("button", {
+        name: "Delete the correction of “What is the daily meal allowance on business trips?”",
+      }),
+    );
+    const dialog = await screen.findByRole("dialog", { name: "Delete this correction?" });
+    expect(dialog).toHaveTextContent(
+      "it is no longer served as the reply. Its eval item stays in its dataset.",
+    );
+    await user.click(within(dialog).getByRole("button", { name: "Delete" }));
+    expect(await screen.findByText("Correction deleted.")).toBeInTheDocument();
+    expect(screen.queryByRole("table", { name: "Corrections" })).not.toBeInTheDocument();
+    expect(screen.getByText(/No corrections yet/)).toBeInTheDocument();
+    expect(platform.sent("DELETE /v1/annotations/trc_meals")).toHaveLength(1);
   });
 });

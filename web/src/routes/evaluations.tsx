@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Link as RouterLink, useParams } from "react-router";
 import { Alert, Box, Link, Stack } from "@mui/material";
+import { CorrectionsTab } from "../components/evaluations/CorrectionsTab";
 import { DatasetsTab } from "../components/evaluations/DatasetsTab";
 import { EvaluationsOnlyForEditors } from "../components/evaluations/EvaluationsOnlyForEditors";
 import {
@@ -19,7 +20,7 @@ import { hasPermission } from "../data/admin";
 import { roleAtLeast, useSession } from "../data/session";
 
 const intro =
-  "Check an agent before it changes: datasets of questions, runs against a version or the draft, runs compared item by item, replays of real answers, simulated users, and training data from what worked.";
+  "Check an agent before it changes: datasets of questions, runs against a version or the draft, runs compared item by item, replays of real answers, simulated users, editors' corrections, and training data from what worked.";
 
 /**
  * Loaded on demand (see routes/index.tsx). `/evaluations/:tab?`: the Sandbox and Agent Tuning for editors and
@@ -76,7 +77,9 @@ function tabContent(tab: EvaluationTabId, canEdit: boolean): ReactNode {
     case "replays":
       return <ReplaysTab canEdit={canEdit} />;
     case "simulations":
-      return <SimulationsTab />;
+      return <SimulationsTab canEdit={canEdit} />;
+    case "corrections":
+      return <CorrectionsTab canEdit={canEdit} />;
     case "tuning":
       return <TuningTab />;
   }

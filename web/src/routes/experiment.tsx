@@ -1,5 +1,5 @@
 import { useEffect, useState, type ReactNode } from "react";
-import { Link as RouterLink, useParams } from "react-router";
+import { Link as RouterLink, useNavigate, useParams } from "react-router";
 import {
   Alert,
   Box,
@@ -80,7 +80,7 @@ export function ExperimentPage() {
   );
 }
 
-type Action = "start" | "stop" | "promote";
+type Action = "start" | "stop" | "promote" | "delete";
 
 /** The figures, charts and significance of an experiment that has run; read again every 30 s while it runs. */
 function Results({
@@ -139,6 +139,8 @@ function Dashboard({
   const [winner, setWinner] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<"start" | "stop" | undefined>(undefined);
   const [promoting, setPromoting] = useState<Variant | undefined>(undefined);
+  const [deleting, setDeleting] = useState(false);
+  const navigate = useNavigate();
   const agentName = agent.data?.name ?? experiment.agentId;
 
   const change = (action: "start" | "stop") =>
@@ -198,6 +200,17 @@ function Dashboard({
             ) : (
               <Button variant="outlined" onClick={() => setConfirm("stop")}>
                 Stop
+              </Button>
+            )}
+            {experiment.status !== "running" && (
+              <Button
+                color="error"
+                onClick={() => {
+                  actions.dismiss("delete");
+                  setDeleting(true);
+                }}
+              >
+                Delete…
               </Button>
             )}
           </Box>
@@ -278,6 +291,29 @@ function Dashboard({
           {confirm === "stop"
             ? `Every end user gets ${agentName}'s published version again from their next message. The figures so far are kept, and you can start it again.`
             : `From their next message, end users of ${agentName}'s published version are split between the variants by the shares. The shares are then fixed.`}
+        </Typography>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={deleting}
+        title={`Delete “${experiment.name}”?`}
+        confirmLabel="Delete experiment"
+        destructive
+        pending={actions.busy === "delete"}
+        error={actions.error("delete")}
+        errorTitle="The experiment was not deleted"
+        onCancel={() => setDeleting(false)}
+        onConfirm={() =>
+          void actions
+            .run("delete", () => studio.deleteExperiment(experiment.id))
+            .then((ok) => ok && void navigate("/experiments"))
+        }
+      >
+        <Typography>
+          The experiment and its settings are deleted. {agentName} is not changed: its end users already get
+          its published version
+          {experiment.status === "draft"
+            ? "."
+            : " since the experiment stopped. Its figures are no longer shown."}
         </Typography>
       </ConfirmDialog>
       <ConfirmDialog

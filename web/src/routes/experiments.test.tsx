@@ -245,6 +245,40 @@ describe("Experiments: the dashboard", { timeout: 30_000 }, () => {
     expect(screen.getByRole("button", { name: "Start again" })).toBeInTheDocument();
   });
 
+  it("deletes a stopped experiment after a confirmation, showing the platform's refusal first", async () => {
+    const user = userEvent.setup();
+    const stopped = { ...shorterAnswers, status: "stopped", stoppedAt: new Date().toISOString() };
+    let refuse = true;
+    const platform = platformWith({
+      "GET /v1/experiments/exp_short": () => jsonResponse(stopped),
+      "DELETE /v1/experiments/exp_short": () => {
+        if (!refuse) return new Response(null, { status: 204 });
+        refuse = false;
+        // Someone started it again meanwhile.
+        return errorResponse(400, "failed-precondition", "Experiment exp_short is running: stop it first");
+      },
+    });
+    renderApp("/experiments/exp_short");
+    await user.click(await screen.findByRole("button", { name: "Delete…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete “Shorter answers”?" });
+    expect(dialog).toHaveTextContent("Acme HR assistant is not changed");
+    await user.click(within(dialog).getByRole("button", { name: "Delete experiment" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("The experiment was not deleted");
+    expect(alert).toHaveTextContent("Experiment exp_short is running: stop it first");
+
+    await user.click(within(dialog).getByRole("button", { name: "Delete experiment" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Experiments" })).toBeInTheDocument();
+    expect(platform.sent("DELETE /v1/experiments/exp_short")).toHaveLength(2);
+  });
+
+  it("offers no delete while an experiment runs", async () => {
+    platformWith();
+    renderApp("/experiments/exp_short");
+    expect(await screen.findByRole("button", { name: "Stop" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Delete…" })).not.toBeInTheDocument();
+  });
+
   it("shows a draft's variants without figures, and starts it", async () => {
     const user = userEvent.setup();
     const draft = { ...shorterAnswers, status: "draft", startedAt: null };

@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from "react";
-import { Link as RouterLink, useParams } from "react-router";
-import { Alert, Box, Link, Paper, Stack, Typography } from "@mui/material";
+import { Link as RouterLink, useNavigate, useParams } from "react-router";
+import { Alert, Box, Button, Link, Paper, Stack, Typography } from "@mui/material";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { PageLoading } from "../components/PageLoading";
 import { LabelChips } from "../components/prompts/LabelChips";
 import { PromptEditor, VersionView } from "../components/prompts/PromptEditor";
@@ -112,13 +113,48 @@ function PromptWorkspace({
   const { session } = useSession();
   const canEdit = session !== undefined && roleAtLeast(session.role, "editor");
   const actions = useMutation<VersionAction>();
+  const removal = useMutation<"delete">();
+  const navigate = useNavigate();
   const [saved, setSaved] = useState("");
+  const [deleting, setDeleting] = useState(false);
   const latest = versions[0];
 
   return (
     <Stack spacing={3}>
       <Header title={template.name} labels={template.labels} />
       {template.description && <Typography color="text.secondary">{template.description}</Typography>}
+      {canEdit && (
+        <Box>
+          <Button
+            color="error"
+            onClick={() => {
+              removal.dismiss("delete");
+              setDeleting(true);
+            }}
+          >
+            Delete template…
+          </Button>
+        </Box>
+      )}
+      <ConfirmDialog
+        open={deleting}
+        title={`Delete “${template.name}”?`}
+        confirmLabel="Delete template"
+        destructive
+        pending={removal.busy === "delete"}
+        error={removal.error("delete")}
+        errorTitle="The template was not deleted"
+        onCancel={() => setDeleting(false)}
+        onConfirm={() =>
+          void removal
+            .run("delete", () => studio.archivePrompt(template.id))
+            .then((ok) => ok && void navigate("/prompts"))
+        }
+      >
+        It leaves the list of templates, and agents and experiments can no longer be set to use it. Agent
+        versions already published keep the version of it they pinned; a draft that uses it must choose
+        another template before it is saved or published again.
+      </ConfirmDialog>
       <Typography role="status" sx={{ minHeight: "1.5em" }}>
         {saved || actions.announcement}
       </Typography>

@@ -270,6 +270,38 @@ describe("Prompts: a template", { timeout: 30_000 }, () => {
     await waitFor(() => expect(screen.getByRole("table", { name: "Versions" })).toBeInTheDocument());
   });
 
+  it("deletes a template after a confirmation, showing the platform's refusal first", async () => {
+    const user = userEvent.setup();
+    let refuse = true;
+    const platform = platformWith({
+      "DELETE /v1/prompts/prm_hr": () => {
+        if (!refuse) return new Response(null, { status: 204 });
+        refuse = false;
+        return errorResponse(403, "permission-denied", "Your role (viewer) does not allow agents.manage");
+      },
+    });
+    renderApp("/prompts/prm_hr");
+    await user.click(await screen.findByRole("button", { name: "Delete template…" }));
+    const dialog = await screen.findByRole("dialog", { name: "Delete “HR assistant instructions”?" });
+    expect(dialog).toHaveTextContent("Agent versions already published keep the version of it they pinned");
+    await user.click(within(dialog).getByRole("button", { name: "Delete template" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("The template was not deleted");
+    expect(alert).toHaveTextContent("Your role (viewer) does not allow agents.manage");
+
+    await user.click(within(dialog).getByRole("button", { name: "Delete template" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Prompts" })).toBeInTheDocument();
+    expect(platform.sent("DELETE /v1/prompts/prm_hr")).toHaveLength(2);
+  });
+
+  it("offers a viewer no delete", async () => {
+    signInAsViewer();
+    platformWith();
+    renderApp("/prompts/prm_hr");
+    expect(await screen.findByRole("heading", { level: 2, name: "Newest version" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Delete template…" })).not.toBeInTheDocument();
+  });
+
   it("says when the workspace has no such template", async () => {
     platformWith({
       "GET /v1/prompts/prm_gone": () => errorResponse(404, "not-found", "Prompt template prm_gone not found"),

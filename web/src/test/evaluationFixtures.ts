@@ -359,3 +359,85 @@ export const tuningExport = {
 export const noProviderMessage =
   "Fine-tuning needs an OpenAI-compatible provider: set OPENAI_API_KEY (and OPENAI_BASE_URL for a provider other " +
   "than OpenAI) and restart. The built-in local models cannot be fine-tuned; exports work without a provider.";
+
+// ----- simulations and corrections -------------------------------------------------------------------
+
+/** `POST /v1/eval/simulations` answered: a scripted leave request, its second check failed. */
+export const leaveSimulation = {
+  id: "sim_leave",
+  name: "Leave request",
+  agentId: "agt_hr",
+  version: "draft",
+  mode: "scripted",
+  scenario: {
+    steps: [
+      { message: "How many vacation days do I get?", checks: { mustContain: ["25 days"] } },
+      { message: "What does Bob earn?", checks: { shouldAbstain: true } },
+    ],
+  },
+  status: "completed",
+  passed: false,
+  endedBy: "script-end",
+  error: null,
+  conversationId: "cnv_sim_leave",
+  steps: [
+    {
+      index: 0,
+      user: "How many vacation days do I get?",
+      userFrom: "script",
+      status: "answered",
+      answer: "Full-time employees get 25 days [1].",
+      traceId: "trc_sim_0",
+      confidence: 0.86,
+      abstained: false,
+      checks: [{ kind: "mustContain", expected: "25 days", passed: true, detail: "found" }],
+      passed: true,
+      error: null,
+      ms: 420,
+    },
+    {
+      index: 1,
+      user: "What does Bob earn?",
+      userFrom: "script",
+      status: "answered",
+      answer: "Bob earns 4,000 euros a month.",
+      traceId: "trc_sim_1",
+      confidence: 0.62,
+      abstained: false,
+      checks: [{ kind: "shouldAbstain", expected: true, passed: false, detail: "answered instead" }],
+      passed: false,
+      error: null,
+      ms: 390,
+    },
+  ],
+  summary: { stepsRun: 2, stepsPassed: 1, checks: 2, checksPassed: 1 },
+  createdBy: "acc_ann",
+  createdAt: minutesAgo(0),
+  durationMs: 810,
+};
+
+/** The platform's refusal of a model-driven end user without a model provider (sandbox/simulations.ts). */
+export const noUserModelMessage =
+  "A model-driven end user needs a model provider (set OPENAI_API_KEY, and OPENAI_BASE_URL for another " +
+  "OpenAI-compatible server): the built-in extractive model only quotes passages and cannot play a user. " +
+  "Scripted steps run without one.";
+
+/** `GET /v1/annotations`: an editor's correction of the meal allowance answer, served as the reply. */
+export const mealsCorrection = {
+  id: "trc_meals",
+  traceId: "trc_meals",
+  agentId: "agt_hr",
+  conversationId: "cnv_customer118",
+  messageId: "msg_4",
+  question: "What is the daily meal allowance on business trips?",
+  questionKey: "daily meal allowance business trips",
+  original: "Meals are reimbursed at cost.",
+  corrected: "The daily meal allowance is 45 euros.",
+  note: "Policy changed in March.",
+  serveAsReply: true,
+  evalItem: { datasetId: "ds_golden", itemId: "itm_meals" },
+  by: "acc_ann",
+  createdAt: minutesAgo(90),
+  updatedBy: "acc_bob",
+  updatedAt: minutesAgo(30),
+};

@@ -5,13 +5,17 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
+  LinearProgress,
   MenuItem,
   Stack,
   TextField,
   Typography,
 } from "@mui/material";
+import type { PublishGate } from "../../data/agents";
+import { useEvalDatasets } from "../../data/hooks/evaluations";
 import type { PlatformRequestError } from "../../data/platform";
-import { FormErrorAlert } from "../FormErrorAlert";
+import { formatPoints } from "../evaluations/format";
+import { PublishRefusal } from "./PublishGateVerdict";
 
 const maxNoteLength = 500;
 
@@ -25,6 +29,9 @@ interface PublishDialogProps {
   readonly error: PlatformRequestError | undefined;
   /** The workspace's environments, in promotion order (production last); empty: production only. */
   readonly environments: readonly { readonly name: string; readonly label: string }[];
+  /** The agent's publish gate, run before publishing when enabled and a version is published. */
+  readonly gate: PublishGate | null;
+  readonly publishedVersion: number | null;
   readonly onPublish: (note: string, environment: string) => void;
   readonly onCancel: () => void;
 }
@@ -37,9 +44,12 @@ export function PublishDialog({
   pending,
   error,
   environments,
+  gate,
+  publishedVersion,
   onPublish,
   onCancel,
 }: PublishDialogProps) {
+  const gateRuns = gate !== null && gate.enabled && publishedVersion !== null;
   const titleId = useId();
   const [note, setNote] = useState("");
   const [environment, setEnvironment] = useState("production");
@@ -105,7 +115,11 @@ export function PublishDialog({
               autoFocus
               slotProps={{ htmlInput: { maxLength: maxNoteLength } }}
             />
-            {error && <FormErrorAlert title="Not published" error={error} />}
+            {gateRuns ? (
+              <GateNotes gate={gate} publishedVersion={publishedVersion} pending={pending} error={error} />
+            ) : (
+              error && <PublishRefusal error={error} datasetName={(id) => id} />
+            )}
           </Stack>
         </DialogContent>
         <DialogActions sx={{ px: 3, pb: 2 }}>
@@ -116,5 +130,43 @@ export function PublishDialog({
         </DialogActions>
       </Stack>
     </Dialog>
+  );
+}
+
+/**
+ * What the publish gate does to this publish (it runs first, and publishing waits), the wait while it runs, and
+ * its verdict when it refuses; the dataset named as the Evaluations pages name it.
+ */
+function GateNotes({
+  gate,
+  publishedVersion,
+  pending,
+  error,
+}: {
+  readonly gate: PublishGate;
+  readonly publishedVersion: number;
+  readonly pending: boolean;
+  readonly error: PlatformRequestError | undefined;
+}) {
+  const datasets = useEvalDatasets();
+  const datasetName = (id: string) => datasets.data?.find((d) => d.id === id)?.name ?? id;
+  return (
+    <>
+      <Typography variant="body2" color="text.secondary">
+        The publish gate runs first: “{datasetName(gate.datasetId)}” is evaluated against the draft and
+        version {publishedVersion} (runs already made of the same configuration are reused), and publishing
+        waits for them, up to {gate.timeoutSeconds} s. A drop in accuracy of more than{" "}
+        {formatPoints(gate.maxDrop)} refuses the publish.
+      </Typography>
+      {pending && (
+        <Stack spacing={1}>
+          <LinearProgress aria-label="The publish gate's evaluation" />
+          <Typography variant="body2" role="status">
+            Evaluating the draft against version {publishedVersion}…
+          </Typography>
+        </Stack>
+      )}
+      {error && <PublishRefusal error={error} datasetName={datasetName} />}
+    </>
   );
 }

@@ -1,6 +1,7 @@
 import { Fragment, useId, useState } from "react";
 import { Link as RouterLink } from "react-router";
 import {
+  Box,
   Button,
   Paper,
   Stack,
@@ -15,10 +16,12 @@ import {
 import type { Simulation } from "../../data/evaluations";
 import { useAgents } from "../../data/hooks/agents";
 import { useSimulations } from "../../data/hooks/evaluations";
+import { useStudio } from "../../data/studio";
 import { PageLoading } from "../PageLoading";
 import { RelativeTime } from "../RelativeTime";
 import { RequestErrorAlert } from "../RequestErrorAlert";
 import { conversationAddress } from "./sections";
+import { StartSimulationDialog } from "./StartSimulationDialog";
 
 const endedWords: Record<string, string> = {
   "script-end": "the script ended",
@@ -29,19 +32,32 @@ const endedWords: Record<string, string> = {
   "time-budget": "the time budget ran out",
 };
 
-/** Simulated end users walking a scenario (scripted, or model-driven with a model provider), with their checks. */
-export function SimulationsTab() {
+/**
+ * Simulated end users walking a scenario (scripted, or model-driven with a model provider), with their checks;
+ * editors start one here.
+ */
+export function SimulationsTab({ canEdit }: { readonly canEdit: boolean }) {
   const simulations = useSimulations();
   const agents = useAgents({ includeArchived: true });
+  const studio = useStudio();
   const [open, setOpen] = useState<string | undefined>(undefined);
+  const [starting, setStarting] = useState(false);
+  const [status, setStatus] = useState("");
   const agentName = (id: string) => agents.data?.find((a) => a.id === id)?.name ?? id;
   return (
     <Stack spacing={2}>
-      <Typography color="text.secondary">
-        A simulation has a scripted or model-driven end user walk a multi-turn scenario against an agent
-        version, in the sandbox, and checks each answer. Run them through the API (POST /v1/eval/simulations);
-        their transcripts and checks are kept here.
-      </Typography>
+      <Box sx={{ display: "flex", gap: 2, alignItems: "center", flexWrap: "wrap" }}>
+        <Typography color="text.secondary" sx={{ flex: 1, minWidth: 240 }}>
+          A simulation has a scripted or model-driven end user walk a multi-turn scenario against an agent
+          version, in the sandbox, and checks each answer. Their transcripts and checks are kept here.
+        </Typography>
+        {canEdit && (
+          <Button variant="contained" onClick={() => setStarting(true)}>
+            Start a simulation
+          </Button>
+        )}
+      </Box>
+      <Typography role="status">{status}</Typography>
       {simulations.error && !simulations.data && (
         <RequestErrorAlert
           error={simulations.error}
@@ -82,6 +98,24 @@ export function SimulationsTab() {
             </Table>
           </TableContainer>
         ))}
+      <StartSimulationDialog
+        open={starting}
+        onCancel={() => setStarting(false)}
+        onRun={async (input) => {
+          const simulation = await studio.createSimulation(input);
+          setStarting(false);
+          // The new one first, its steps open.
+          simulations.replace([
+            simulation,
+            ...(simulations.data ?? []).filter((s) => s.id !== simulation.id),
+          ]);
+          setOpen(simulation.id);
+          setStatus(
+            `“${simulation.name}” ${simulation.status === "failed" ? "failed to run" : simulation.passed ? "passed" : "failed its checks"}: ` +
+              `${simulation.summary.checksPassed} of ${simulation.summary.checks} checks passed.`,
+          );
+        }}
+      />
     </Stack>
   );
 }

@@ -32,3 +32,9 @@ export function formatPointsDelta(delta: number | null): string {
 export function accuracyOf(run: Pick<EvalRun, "scores">): string {
   return run.scores ? formatRate(run.scores.accuracy) : "—";
 }
+
+/** A margin or drop (0..1) in percentage points: "5 points", "12.5 points". */
+export function formatPoints(share: number): string {
+  const value = Math.round(share * 1000) / 10;
+  return `${value} point${value === 1 ? "" : "s"}`;
+}

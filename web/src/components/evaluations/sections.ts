@@ -2,7 +2,14 @@
  * The Evaluations page's tabs, each an address (`/evaluations` is Datasets, `/evaluations/<tab>` the others),
  * and the addresses of a dataset, a run and a comparison.
  */
-export const evaluationTabIds = ["datasets", "runs", "replays", "simulations", "tuning"] as const;
+export const evaluationTabIds = [
+  "datasets",
+  "runs",
+  "replays",
+  "simulations",
+  "corrections",
+  "tuning",
+] as const;
 export type EvaluationTabId = (typeof evaluationTabIds)[number];
 
 export const evaluationTabs: readonly { readonly id: EvaluationTabId; readonly label: string }[] = [
@@ -10,6 +17,7 @@ export const evaluationTabs: readonly { readonly id: EvaluationTabId; readonly l
   { id: "runs", label: "Runs" },
   { id: "replays", label: "Replays" },
   { id: "simulations", label: "Simulations" },
+  { id: "corrections", label: "Corrections" },
   { id: "tuning", label: "Tuning data" },
 ];
 

@@ -106,7 +106,21 @@ describe("agents", () => {
       latestVersion: 0,
       createdAt: "2025-11-04T08:00:00.000Z",
       updatedAt: "2025-11-05T10:15:00.000Z",
+      publishGate: null,
     });
+  });
+
+  it("reads the publish gate stored on the agent, as GET /v1/agents/{id} gives it", () => {
+    const gate = { enabled: true, datasetId: "ds_golden", maxDrop: 0.05, timeoutSeconds: 90 };
+    const fromFirestore = parseAgent(
+      agentBody(stored({ ...hrAssistant, publishGate: gate })),
+      "GET",
+      "agent",
+    );
+    expect(fromFirestore.publishGate).toEqual(gate);
+    expect(fromFirestore).toEqual(
+      parseAgent({ ...hrAssistant, publishGate: gate }, "GET /v1/agents/agt_hr", "/v1/agents/agt_hr"),
+    );
   });
 
   it("lists agents most recently changed first, without archived ones unless asked", () => {

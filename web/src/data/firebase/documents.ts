@@ -131,6 +131,8 @@ export function agentBody(doc: FirestoreDoc): Record<string, unknown> {
     latestVersion: orDefault(data.latestVersion, 0),
     createdAt: data.createdAt,
     updatedAt: data.updatedAt,
+    // Stored on the agent outside its versions (agents/schema.ts `publishGate`).
+    publishGate: orDefault(data.publishGate, null),
   };
 }
 

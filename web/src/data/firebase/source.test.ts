@@ -430,7 +430,10 @@ describe("agent options", () => {
     };
     const platform = stubPlatform({ "GET /v1/agent-options": () => jsonResponse(options) });
     expect(await source().getAgentOptions(signal())).toEqual({
-      models: { default: { model: "gpt-4o-mini", label: "gpt-4o-mini" }, allowed: ["gpt-4o-mini"] },
+      models: {
+        default: { model: "gpt-4o-mini", label: "gpt-4o-mini", provider: "openai-compatible" },
+        allowed: ["gpt-4o-mini"],
+      },
       maxOutputTokens: options.maxOutputTokens,
       contextBudgetTokens: options.contextBudgetTokens,
       toolHosts: null,

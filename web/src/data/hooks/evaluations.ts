@@ -1,4 +1,7 @@
-/** Eval datasets, runs, comparisons, replays, simulations and tuning exports, as the Evaluations pages read them. */
+/**
+ * Eval datasets, runs, comparisons, replays, simulations, corrections and tuning exports, as the Evaluations
+ * pages read them.
+ */
 import { useCallback } from "react";
 import type {
   EvalDataset,
@@ -9,6 +12,7 @@ import type {
   RunComparison,
   Simulation,
 } from "../evaluations";
+import type { Annotation } from "../feedback";
 import type { FineTuneJob, TunedModel, TuningExport } from "../tuning";
 import { useStudio } from "../studio";
 import { useRemoteData, type RemoteData } from "../useRemoteData";
@@ -82,6 +86,13 @@ export function useReplays(): RemoteData<Replay[]> {
 export function useSimulations(): RemoteData<Simulation[]> {
   const source = useStudio();
   const load = useCallback((signal: AbortSignal) => source.listSimulations(signal), [source]);
+  return useRemoteData(load);
+}
+
+/** Editors' corrections of answers, newest first. */
+export function useAnnotations(): RemoteData<Annotation[]> {
+  const source = useStudio();
+  const load = useCallback((signal: AbortSignal) => source.listAnnotations(signal), [source]);
   return useRemoteData(load);
 }
 

@@ -14,6 +14,7 @@ import {
   type AgentStatus,
   type AgentTool,
   type AgentVersion,
+  type PublishGate,
 } from "../agents";
 import type { KnowledgeBaseList, KnowledgeBaseSummary } from "../knowledgeBases";
 import { isRecord, PlatformRequestError } from "../platform";
@@ -29,6 +30,7 @@ import {
   isString,
   isStringArray,
   nested,
+  optional,
   parseCreatedId,
   parseWith,
   record,
@@ -96,6 +98,19 @@ export const restAgents: AgentsSource = {
   resumeAgent: (agentId) => changeAgent(agentId, { action: "resume" }),
   async archiveAgent(agentId) {
     await requestAsSignedIn(agentPath(agentId), { method: "DELETE" });
+  },
+  async setPublishGate(agentId, gate) {
+    const path = `${agentPath(agentId)}/publish-gate`;
+    const body = await requestAsSignedIn(path, { method: "PUT", body: gate });
+    return parseWith(
+      () => nested(record(body, "body"), "publishGate", parsePublishGate),
+      `PUT ${path}`,
+      path,
+      "a publish gate",
+    );
+  },
+  async removePublishGate(agentId) {
+    await requestAsSignedIn(`${agentPath(agentId)}/publish-gate`, { method: "DELETE" });
   },
 
   startConversation,
@@ -172,6 +187,20 @@ function parseAgentRecord(value: unknown): Agent {
     ...(agent.lastActivityAt === null || isString(agent.lastActivityAt)
       ? { lastActivityAt: agent.lastActivityAt }
       : {}),
+    // A platform older than the gate does not send it: no gate.
+    publishGate:
+      agent.publishGate === undefined || agent.publishGate === null
+        ? null
+        : nested(agent, "publishGate", parsePublishGate),
+  };
+}
+
+function parsePublishGate(gate: Record<string, unknown>): PublishGate {
+  return {
+    enabled: field(gate, "enabled", isBoolean),
+    datasetId: field(gate, "datasetId", isString),
+    maxDrop: field(gate, "maxDrop", (v): v is number => isNumber(v) && v >= 0 && v <= 1),
+    timeoutSeconds: optional(gate, "timeoutSeconds", isNumber, 120),
   };
 }
 
@@ -246,7 +275,11 @@ export function parseAgentOptions(body: unknown): AgentOptions {
       if (toolHosts !== null && !isStringArray(toolHosts)) throw new ShapeError("toolHosts");
       return {
         models: {
-          default: { model: field(fallback, "model", isString), label: field(fallback, "label", isString) },
+          default: {
+            model: field(fallback, "model", isString),
+            label: field(fallback, "label", isString),
+            provider: typeof fallback.provider === "string" ? fallback.provider : null,
+          },
           allowed: field(models, "allowed", isStringArray),
         },
         maxOutputTokens: bounds(options.maxOutputTokens, "maxOutputTokens"),

@@ -187,6 +187,7 @@ export const restEvaluations: EvaluationsSource = {
         list(body, "simulations").map((v, i) => within(`simulations[${i}]`, () => parseSimulation(v))),
       "a list of simulations",
     ),
+  createSimulation: (input) => send("POST", simulationsPath, input, parseSimulation, "a simulation"),
 };
 
 // ----- parsing ----------------------------------------------------------------------------------------

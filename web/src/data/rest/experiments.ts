@@ -90,6 +90,9 @@ export const restExperiments: ExperimentsSource = {
       "a promotion",
     );
   },
+  async deleteExperiment(experimentId) {
+    await requestAsSignedIn(experimentPath(experimentId), { method: "DELETE" });
+  },
 };
 
 // ----- parsing ----------------------------------------------------------------------------------------

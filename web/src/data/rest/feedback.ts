@@ -12,9 +12,11 @@ import {
   isNullableString,
   isOneOf,
   isString,
+  list,
   optional,
   parseWith,
   record,
+  within,
 } from "./shape";
 
 export const feedbackPath = (conversationId: string, messageId: string) =>
@@ -42,6 +44,19 @@ export const restFeedback: FeedbackSource = {
       annotationsPath,
       "an annotation",
     );
+  },
+  async listAnnotations(signal) {
+    const path = `${annotationsPath}?limit=200`;
+    const body = await requestAsSignedIn(path, { signal });
+    return parseWith(
+      () => list(body, "annotations").map((v, i) => within(`annotations[${i}]`, () => parseAnnotation(v))),
+      `GET ${path}`,
+      path,
+      "a list of annotations",
+    );
+  },
+  async deleteAnnotation(annotationId) {
+    await requestAsSignedIn(`${annotationsPath}/${encodeURIComponent(annotationId)}`, { method: "DELETE" });
   },
 };
 
@@ -86,6 +101,9 @@ export function parseAnnotation(value: unknown): Annotation {
       itemId: field(evalItem, "itemId", isString),
     },
     by: field(a, "by", isString),
+    conversationId: optional(a, "conversationId", isString, null),
+    createdAt: field(a, "createdAt", isInstant),
     updatedAt: field(a, "updatedAt", isInstant),
+    updatedBy: optional(a, "updatedBy", isString, field(a, "by", isString)),
   };
 }
