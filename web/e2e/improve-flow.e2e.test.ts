@@ -257,6 +257,55 @@ describe("Studio: prompts, experiments, feedback and evaluations", () => {
     assertNoBlockingViolations(await checkScreen(page, "84-fine-tuning-needs-provider"));
   });
 
+  step("sets a publish gate on an agent, and a worse draft is refused with the gate's verdict", async () => {
+    // An agent of its own (the demo agent is shared with other files), published, and a golden dataset of one
+    // question its knowledge answers.
+    const gateRun = `${runId}g`;
+    const { id: gated } = await api<{ id: string }>("POST", "/v1/agents", {
+      name: `Gated ${gateRun}`,
+      knowledgeBaseIds: [platform().demo.knowledgeBaseId],
+    });
+    await api("POST", `/v1/agents/${gated}/publish`, {});
+    const { id: golden } = await api<{ id: string }>("POST", "/v1/eval/datasets", {
+      name: `Golden ${gateRun}`,
+    });
+    await api("POST", `/v1/eval/datasets/${golden}/items`, {
+      question: "What is the daily meal allowance on business trips?",
+      expectedFacts: ["45"],
+    });
+
+    await go(`/agents/${gated}`);
+    await heading(`Gated ${gateRun}`).waitFor();
+    const panel = page.getByRole("region", { name: "Publish gate" });
+    await panel.getByRole("button", { name: "Set a gate…" }).click();
+    const set = page.getByRole("dialog", { name: "Set a publish gate" });
+    await set.getByRole("combobox", { name: "Golden dataset" }).click();
+    await page.getByRole("option", { name: `Golden ${gateRun} (1 item)` }).click();
+    await set.getByRole("spinbutton", { name: "Largest drop allowed (percentage points)" }).fill("0");
+    assertNoBlockingViolations(await checkScreen(page, "85-publish-gate"));
+    await set.getByRole("button", { name: "Save gate" }).click();
+    await page.getByText("Publish gate saved.").waitFor();
+
+    // The draft now refuses the topic the golden question is about.
+    await api("PATCH", `/v1/agents/${gated}`, { guardrails: { blockedTopics: ["meal"], redactPii: true } });
+    await page.reload();
+    await heading(`Gated ${gateRun}`).waitFor();
+    await page.getByRole("button", { name: "Publish…" }).click();
+    const publish = page.getByRole("dialog", { name: "Publish version 2" });
+    await publish.getByText(/The publish gate runs first/).waitFor();
+    await publish.getByRole("button", { name: "Publish" }).click();
+    const verdict = publish.getByRole("alert");
+    await verdict
+      .getByText("The publish gate refused the draft: nothing was published")
+      .waitFor({ timeout: 60_000 });
+    expect(await verdict.getByRole("list", { name: "Items that got worse" }).textContent()).toContain(
+      "What is the daily meal allowance on business trips?",
+    );
+    assertNoBlockingViolations(await checkScreen(page, "86-publish-gate-refused"));
+    const agent = await api<{ publishedVersion: number }>("GET", `/v1/agents/${gated}`);
+    expect(agent.publishedVersion).toBe(1);
+  });
+
   e2eIt("raised no uncaught error in the page", async () => {
     expect(pageErrors).toEqual([]);
   });
