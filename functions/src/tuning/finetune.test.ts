@@ -6,13 +6,14 @@
  * job steps say which settings they need.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
+import type { TestPlatform } from "@alchemist/local/testing/platform";
 import type { Deps } from "../platform/deps.js";
-import { startFakeOpenAIServer, type FakeOpenAIServer } from "../platform/testing/fake-openai-server.js";
+import type { FakeOpenAIServer } from "../platform/testing/fake-openai-server.js";
 import { tunedModelsPath } from "../prompts/tuned-models.js";
 import { isValidationConversation } from "./export.js";
 import { cancelFineTuneJob, createFineTuneJob, getFineTuneJob, noProviderMessage } from "./finetune.js";
 import { tuningJobPath, tuningJobsPath, type TuningExportView, type TuningJobView } from "./schema.js";
+import { startTuningPlatform } from "./testing/provider-platform.js";
 import { withdrawConversationFromExports } from "./withdraw.js";
 
 let fake: FakeOpenAIServer;
@@ -28,73 +29,15 @@ async function json<T = Record<string, unknown>>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Conversations, each with one answer rated up; answers their ids. */
-async function ratedAnswers(agent: string, n: number): Promise<string[]> {
-  const conversations: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = await json<{ id: string }>(
-      await platform.fetch(`/v1/agents/${agent}/conversations`, { method: "POST", json: {} }),
-    );
-    const res = await platform.fetch(`/v1/conversations/${started.id}/messages`, {
-      method: "POST",
-      json: { content: `Question ${i}: how many vacation days do full-time employees get?` },
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
-    const { message } = await json<{ message: { id: string } }>(res);
-    const rated = await platform.fetch(`/v1/conversations/${started.id}/messages/${message.id}/feedback`, {
-      method: "PUT",
-      json: { rating: "up" },
-    });
-    expect(rated.status).toBe(200);
-    conversations.push(started.id);
-  }
-  return conversations;
-}
-
 const createJob = (body: Record<string, unknown>, key?: string) =>
   platform.fetch("/v1/tuning/jobs", { method: "POST", json: body, ...(key ? { key } : {}) });
 const getJob = (id: string) => platform.fetch(`/v1/tuning/jobs/${id}`);
 const jobCount = () => platform.deps.store.count({ collection: tuningJobsPath("acme") });
 
 beforeAll(async () => {
-  fake = await startFakeOpenAIServer({ fineTuningPolls: 3 });
-  platform = await startTestPlatform({
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.baseURL,
-    MODEL_TIMEOUT_MS: "2000",
-    MODEL_MAX_RETRIES: "0",
-    RATE_LIMIT_PER_KEY: "0",
-    RATE_LIMIT_PER_TENANT: "0",
-  });
-  const kb = await json<{ id: string }>(
-    await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "HR" } }),
-  );
-  await platform.fetch(`/v1/knowledge-bases/${kb.id}/documents`, {
-    method: "POST",
-    json: {
-      name: "handbook.md",
-      text: "# Vacation\n\nFull-time employees receive 25 vacation days per year.\n",
-    },
-  });
-  await platform.host.runner.idle();
-  const makeAgent = async (name: string) => {
-    const id = (
-      await json<{ id: string }>(
-        await platform.fetch("/v1/agents", {
-          method: "POST",
-          // The fake server's embeddings are random: never abstain for want of confidence.
-          json: {
-            name,
-            instructions: "You answer HR questions.",
-            knowledgeBaseIds: [kb.id],
-            confidenceThreshold: 0,
-          },
-        }),
-      )
-    ).id;
-    await platform.fetch(`/v1/agents/${id}/publish`, { method: "POST", json: {} });
-    return id;
-  };
+  const tuning = await startTuningPlatform();
+  ({ fake, platform } = tuning);
+  const { makeAgent, ratedAnswers } = tuning;
   agentId = await makeAgent("HR bot");
   smallAgentId = await makeAgent("Small bot");
   const conversations = await ratedAnswers(agentId, 14);

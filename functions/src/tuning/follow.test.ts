@@ -10,12 +10,12 @@
  * one test runs a check through the deployed `tuning-followJob` function on the local task runner.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTestPlatform, type TestPlatform } from "@alchemist/local/testing/platform";
+import type { TestPlatform } from "@alchemist/local/testing/platform";
 import { manualClock } from "../platform/clock.js";
 import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { EnqueueOptions, TaskQueue } from "../platform/ports.js";
-import { startFakeOpenAIServer, type FakeOpenAIServer } from "../platform/testing/fake-openai-server.js";
+import type { FakeOpenAIServer } from "../platform/testing/fake-openai-server.js";
 import { tunedModelPath, tunedModelsPath } from "../prompts/tuned-models.js";
 import { cancelFineTuneJob, createFineTuneJob, followFineTuneJob, getFineTuneJob } from "./finetune.js";
 import {
@@ -28,6 +28,7 @@ import {
   type FollowTask,
 } from "./follow.js";
 import { tuningJobPath, tuningJobSchema, type TuningJobView } from "./schema.js";
+import { startTuningPlatform } from "./testing/provider-platform.js";
 
 let fake: FakeOpenAIServer;
 let platform: TestPlatform;
@@ -101,57 +102,10 @@ const create = (baseModel: string, d: Deps = deps()) =>
   createFineTuneJob(d, "acme", { exportId, baseModel }, "apikey:follow-test");
 
 beforeAll(async () => {
-  fake = await startFakeOpenAIServer({ fineTuningPolls: 3 });
-  platform = await startTestPlatform({
-    OPENAI_API_KEY: fake.apiKey,
-    OPENAI_BASE_URL: fake.baseURL,
-    MODEL_TIMEOUT_MS: "2000",
-    MODEL_MAX_RETRIES: "0",
-    RATE_LIMIT_PER_KEY: "0",
-    RATE_LIMIT_PER_TENANT: "0",
-  });
-  const kb = await json<{ id: string }>(
-    await platform.fetch("/v1/knowledge-bases", { method: "POST", json: { name: "HR" } }),
-  );
-  await platform.fetch(`/v1/knowledge-bases/${kb.id}/documents`, {
-    method: "POST",
-    json: {
-      name: "handbook.md",
-      text: "# Vacation\n\nFull-time employees receive 25 vacation days per year.\n",
-    },
-  });
-  await platform.host.runner.idle();
-  const agentId = (
-    await json<{ id: string }>(
-      await platform.fetch("/v1/agents", {
-        method: "POST",
-        // The fake server's embeddings are random: never abstain for want of confidence.
-        json: {
-          name: "HR bot",
-          instructions: "You answer HR questions.",
-          knowledgeBaseIds: [kb.id],
-          confidenceThreshold: 0,
-        },
-      }),
-    )
-  ).id;
-  await platform.fetch(`/v1/agents/${agentId}/publish`, { method: "POST", json: {} });
-  for (let i = 0; i < 11; i++) {
-    const started = await json<{ id: string }>(
-      await platform.fetch(`/v1/agents/${agentId}/conversations`, { method: "POST", json: {} }),
-    );
-    const { message } = await json<{ message: { id: string } }>(
-      await platform.fetch(`/v1/conversations/${started.id}/messages`, {
-        method: "POST",
-        json: { content: `Question ${i}: how many vacation days do full-time employees get?` },
-      }),
-    );
-    const rated = await platform.fetch(`/v1/conversations/${started.id}/messages/${message.id}/feedback`, {
-      method: "PUT",
-      json: { rating: "up" },
-    });
-    expect(rated.status).toBe(200);
-  }
+  const tuning = await startTuningPlatform();
+  ({ fake, platform } = tuning);
+  const agentId = await tuning.makeAgent("HR bot");
+  await tuning.ratedAnswers(agentId, 11);
   const exported = await platform.fetch("/v1/tuning/exports", {
     method: "POST",
     json: { agentId, validationShare: 0 },
