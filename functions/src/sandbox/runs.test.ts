@@ -29,7 +29,7 @@ import type { Deps } from "../platform/deps.js";
 import { AppError } from "../platform/errors.js";
 import type { ChatModel, ChatRequest } from "../platform/ports.js";
 import { addItem, createDataset, importItems } from "./datasets.js";
-import { cancelRun, getRun, listResults, runEvalTask, startRun } from "./runs.js";
+import { cancelRun, getRun, listResults, reuseKeyOf, runEvalTask, startRun } from "./runs.js";
 
 const tenantId = "acme";
 let deps: LocalDeps;
@@ -396,6 +396,24 @@ describe("a run of the draft", () => {
       ),
     );
   };
+
+  it("is another draft for reuse once its prompt label moved, or its knowledge changed", () => {
+    const target = { agentId: "a1", version: "draft" as const };
+    const draft = (version: number) =>
+      ({
+        prompt: { templateId: "t1", label: "production", version, variables: {} },
+      }) as unknown as Parameters<typeof reuseKeyOf>[3]["draft"];
+    const key = (version: number, knowledge = "k1") =>
+      reuseKeyOf("d1", 3, target, { draftOf: "2026-03-02T10:00:00.000Z", knowledge, draft: draft(version) });
+    expect(key(1)).toBe(key(1));
+    expect(key(2)).not.toBe(key(1));
+    expect(key(1, "k2")).not.toBe(key(1));
+    // A version's key depends on the version and the knowledge only.
+    const version = (knowledge: string) =>
+      reuseKeyOf("d1", 3, { agentId: "a1", version: 2 }, { draftOf: null, knowledge });
+    expect(version("k1")).toBe(version("k1"));
+    expect(version("k2")).not.toBe(version("k1"));
+  });
 
   it("answers with the draft as it was when the run started, whatever is edited meanwhile", async () => {
     const drafty = (

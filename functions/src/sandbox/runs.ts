@@ -135,9 +135,15 @@ export function reuseKeyOf(
   datasetId: string,
   revision: number,
   target: RunTarget,
-  basis: { readonly draftOf: string | null; readonly knowledge: string | null },
+  basis: {
+    readonly draftOf: string | null;
+    readonly knowledge: string | null;
+    readonly draft?: AgentConfig | null;
+  },
 ): string {
-  const version = target.version === "draft" ? `draft@${basis.draftOf ?? ""}` : `v${target.version}`;
+  // A draft that follows a prompt label is another draft once the label moves (its snapshot pins the version).
+  const prompt = basis.draft?.prompt?.version ? `+p${basis.draft.prompt.version}` : "";
+  const version = target.version === "draft" ? `draft@${basis.draftOf ?? ""}${prompt}` : `v${target.version}`;
   return `${datasetId}|r${revision}|${target.agentId}|${version}|k${basis.knowledge ?? ""}`;
 }
 
