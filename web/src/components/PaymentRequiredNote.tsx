@@ -5,7 +5,7 @@ import { billingRefusalOf } from "../data/billing";
 import type { PlatformRequestError } from "../data/platform";
 import { useSession } from "../data/session";
 import { formatInstant } from "./shared/format";
-import { settingsPath } from "./settings/sections";
+import { settingsPath } from "./settingsSections";
 
 /**
  * A refusal for the workspace's plan, its limits, its credits or a payment (HTTP 402), in words: the

@@ -13,7 +13,7 @@ import {
   settingsSections,
   type SettingsSection,
   type SettingsSectionId,
-} from "../components/settings/sections";
+} from "../components/settingsSections";
 import { SettingsNav } from "../components/settings/SettingsNav";
 import { WorkspaceSection } from "../components/settings/WorkspaceSection";
 import { usePageTitle } from "../components/usePageTitle";

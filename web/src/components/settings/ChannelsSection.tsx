@@ -9,7 +9,7 @@ import { monospace } from "../../theme";
 import { CodeBlock } from "../CodeBlock";
 import { ChannelActivity } from "./ChannelActivity";
 import { SectionHeader } from "../shared/SectionHeader";
-import { settingsPath } from "./sections";
+import { settingsPath } from "../settingsSections";
 import { WhatsAppChannelCard } from "./whatsapp/WhatsAppChannelCard";
 import { WidgetChannelCard } from "./widget/WidgetChannelCard";
 

@@ -1,6 +1,6 @@
 import { NavLink } from "react-router";
 import { Box, List, ListItemButton, ListItemText } from "@mui/material";
-import { settingsPath, type SettingsSection } from "./sections";
+import { settingsPath, type SettingsSection } from "../settingsSections";
 
 /**
  * The sections someone may use, each a link: a list beside the section on wide screens, rows of links

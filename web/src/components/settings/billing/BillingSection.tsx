@@ -9,7 +9,7 @@ import { useStudio } from "../../../data/studio";
 import { useMutation } from "../../../data/useMutation";
 import { FormErrorAlert } from "../../FormErrorAlert";
 import { PageLoading } from "../../PageLoading";
-import { settingsPath } from "../sections";
+import { settingsPath } from "../../settingsSections";
 import { SectionHeader } from "../../shared/SectionHeader";
 import { SectionLoadError } from "../SectionLoadError";
 import { BillingNotices } from "./BillingNotices";

@@ -1,4 +1,4 @@
-import type { AdminPermission } from "../../data/admin";
+import type { AdminPermission } from "../data/admin";
 
 export const settingsSectionIds = [
   "members",
