@@ -41,6 +41,7 @@ import { deleteEveryMatch } from "../platform/paging.js";
 import { validate } from "../platform/validation.js";
 import { listAnnotations } from "./annotations.js";
 import { exportFigures } from "./export-figures.js";
+import { storeExportFile } from "./export-files.js";
 import { redactForTraining, type TrainingRedaction } from "./redact-pii.js";
 import {
   tuningExportConversationPath,
@@ -565,17 +566,13 @@ export async function createTuningExport(
   try {
     for (const file of ["train", "validation", "manifest"] as const) {
       const path = tuningExportFilePath(tenantId, id, file);
-      const data = Buffer.from(files[file], "utf8");
-      await deps.blobs.put(path, data, {
-        contentType: "application/jsonl",
-        metadata: { tenantId, exportId: id, file },
-      });
-      stored[file] = {
+      stored[file] = await storeExportFile(
+        deps,
         path,
-        bytes: data.byteLength,
-        lines: file === "train" ? train.length : file === "validation" ? validation.length : examples.length,
-        sha256: sha256(data),
-      };
+        files[file],
+        file === "train" ? train.length : file === "validation" ? validation.length : examples.length,
+        { tenantId, exportId: id, file },
+      );
     }
     // The index erasure and retention find the export by is written before the record: an export that can be
     // read is always one they can find.

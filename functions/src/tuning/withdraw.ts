@@ -28,6 +28,7 @@ import { AppError } from "../platform/errors.js";
 import { log } from "../platform/log.js";
 import { FieldOps, type DocData } from "../platform/ports.js";
 import { exportFigures } from "./export-figures.js";
+import { storeExportFile } from "./export-files.js";
 import {
   finishedJobStatuses,
   manifestEntrySchema,
@@ -73,7 +74,7 @@ interface Lease {
   readonly until: string;
 }
 
-const sha256 = (data: string | Uint8Array): string => createHash("sha256").update(data).digest("hex");
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 function leaseOf(data: DocData): Lease | null {
   const lease = data[leaseField] as Partial<Lease> | undefined;
@@ -299,17 +300,13 @@ export async function withdrawFromExport(
         const files = {} as TuningExport["files"];
         for (const file of ["train", "validation", "manifest"] as const) {
           const filePath = tuningExportFilePath(tenantId, exportId, file, revision);
-          const data = Buffer.from(contents[file], "utf8");
-          await deps.blobs.put(filePath, data, {
-            contentType: "application/jsonl",
-            metadata: { tenantId, exportId, file, revision },
-          });
-          files[file] = {
-            path: filePath,
-            bytes: data.byteLength,
-            lines: file === "manifest" ? kept.length : next[file].length,
-            sha256: sha256(data),
-          };
+          files[file] = await storeExportFile(
+            deps,
+            filePath,
+            contents[file],
+            file === "manifest" ? kept.length : next[file].length,
+            { tenantId, exportId, file, revision },
+          );
         }
         const figures = exportFigures({
           entries: kept,
